@@ -1,0 +1,118 @@
+//! Open enums: every string enum component becomes a Rust enum with one variant per documented
+//! value plus `Unknown(String)`, which keeps a value a newer server sends and writes it back
+//! unchanged. progenitor's own enums are closed (an unknown value fails the whole response), so
+//! `generate` tells progenitor to use these instead.
+
+use std::collections::BTreeSet;
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::prepare::EnumDef;
+
+/// Rust variant names for `values`, unique, never `Unknown` (that one is the catch-all).
+pub fn variant_names(values: &[String]) -> Vec<String> {
+    let mut used: BTreeSet<String> = BTreeSet::from(["Unknown".to_string()]);
+    values
+        .iter()
+        .map(|v| {
+            let mut base = v.to_upper_camel_case();
+            if base.is_empty() {
+                base = if v.is_empty() { "Empty".into() } else { "Value".into() };
+            }
+            if base.starts_with(|c: char| c.is_ascii_digit()) {
+                base = format!("V{base}");
+            }
+            let mut name = base.clone();
+            let mut n = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+/// The items of one open enum.
+pub fn open_enum(def: &EnumDef) -> TokenStream {
+    let name = Ident::new(&def.name, Span::call_site());
+    let variants: Vec<Ident> = variant_names(&def.values).iter().map(|v| Ident::new(v, Span::call_site())).collect();
+    let values = &def.values;
+    let docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    let description = def.description.clone().unwrap_or_else(|| format!("Values of `{}`.", def.name));
+    let catch_all_doc = "A value this version of the spec does not list, kept exactly as the server sent it.";
+    quote! {
+        #[doc = #description]
+        ///
+        /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #[doc = #docs] #variants, )*
+            #[doc = #catch_all_doc]
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// Every documented value, in spec order.
+            pub const KNOWN: &'static [&'static str] = &[ #( #values ),* ];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// Whether the value is one the spec documents.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #values => Self::#variants, )*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #( #values => Self::#variants, )*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                crate::lenient::open_enum(deserializer, Self::from)
+            }
+        }
+    }
+}

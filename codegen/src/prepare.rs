@@ -1,0 +1,176 @@
+//! Preparation: the generator's view of a validated spec.
+//!
+//! - Operations marked `x-handwritten: true` (multipart uploads) are removed: progenitor cannot
+//!   generate them, and the client layer implements them by hand.
+//! - String enum components are collected: `enums` generates them as open enums and progenitor
+//!   is told to use those instead of its closed ones.
+//! - Facts that progenitor ignores (`x-since`, `deprecated`, `readOnly`, `x-default`, `x-range`)
+//!   are appended to descriptions, so that they reach the generated doc comments.
+//! - Every operation is recorded (method, path, tag, since) for the generated operation table.
+
+use serde_json::Value;
+
+use crate::Problem;
+
+/// A string enum component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    /// Component name (becomes the Rust type name).
+    pub name: String,
+    /// Description for the doc comment.
+    pub description: Option<String>,
+    /// The documented values, in spec order.
+    pub values: Vec<String>,
+}
+
+/// One operation of the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationDef {
+    /// operationId.
+    pub id: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// The operation's tag.
+    pub tag: String,
+    /// `x-since`: the oldest release that documents it.
+    pub since: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Written by hand in the client layer rather than generated.
+    pub handwritten: bool,
+}
+
+/// The prepared spec.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What progenitor receives.
+    pub api: openapiv3::OpenAPI,
+    /// Enum components, generated as open enums.
+    pub enums: Vec<EnumDef>,
+    /// Every operation, generated or hand-written, in spec order.
+    pub operations: Vec<OperationDef>,
+}
+
+const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+
+/// Builds the generator's view of `raw` (which must have passed validation).
+pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
+    let mut spec = raw.clone();
+    let mut operations = Vec::new();
+    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for method in METHODS {
+                let Some(op) = item.get_mut(method) else { continue };
+                let handwritten = op.get("x-handwritten") == Some(&Value::Bool(true));
+                let def = OperationDef {
+                    id: str_of(op, "operationId"),
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    tag: op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    since: op.get("x-since").and_then(Value::as_str).map(str::to_string),
+                    deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+                    handwritten,
+                };
+                annotate_operation(op, &def);
+                operations.push(def);
+                if handwritten {
+                    item.remove(method);
+                }
+            }
+        }
+        paths.retain(|_, item| item.as_object().map(|m| METHODS.iter().any(|k| m.contains_key(*k))).unwrap_or(false));
+    }
+
+    let mut enums = Vec::new();
+    if let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+                enums.push(EnumDef {
+                    name: name.clone(),
+                    description: schema.get("description").and_then(Value::as_str).map(str::to_string),
+                    values: values.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(),
+                });
+            }
+            annotate_schema(schema);
+        }
+    }
+
+    let api: openapiv3::OpenAPI = serde_json::from_value(spec).map_err(|e| {
+        vec![Problem {
+            location: "(root)".into(),
+            message: format!("prepared spec is not valid OpenAPI: {e}"),
+        }]
+    })?;
+    Ok(Prepared { api, enums, operations })
+}
+
+fn str_of(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// Appends version and deprecation facts to an operation's description.
+fn annotate_operation(op: &mut Value, def: &OperationDef) {
+    let mut notes = Vec::new();
+    if let Some(since) = &def.since {
+        notes.push(format!("Documented since Redis Software {since}."));
+    }
+    if def.deprecated {
+        match op.get("x-removed-in").and_then(Value::as_str) {
+            Some(v) => notes.push(format!("**Deprecated:** removed in Redis Software {v}; kept for older clusters.")),
+            None => notes.push("**Deprecated.**".to_string()),
+        }
+    }
+    append_notes(op, &notes);
+}
+
+/// Appends read-only, deprecation, default and range facts to property descriptions.
+fn annotate_schema(schema: &mut Value) {
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    for (_, prop) in props.iter_mut() {
+        let mut notes = Vec::new();
+        if prop.get("readOnly") == Some(&Value::Bool(true)) {
+            notes.push("Read-only.".to_string());
+        }
+        if prop.get("deprecated") == Some(&Value::Bool(true)) && !desc_mentions(prop, "deprecated") {
+            notes.push("**Deprecated.**".to_string());
+        }
+        if let Some(d) = prop.get("x-default") {
+            notes.push(format!("Default: `{}`.", plain(d)));
+        }
+        if let Some(r) = prop.get("x-range") {
+            notes.push(format!("Range: {}.", plain(r)));
+        }
+        if !notes.is_empty() && prop.get("$ref").is_none() {
+            append_notes(prop, &notes);
+        }
+    }
+}
+
+fn desc_mentions(v: &Value, word: &str) -> bool {
+    v.get("description").and_then(Value::as_str).map(|d| d.to_lowercase().contains(word)).unwrap_or(false)
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn append_notes(node: &mut Value, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    let Some(map) = node.as_object_mut() else { return };
+    let mut text = map.get("description").and_then(Value::as_str).unwrap_or_default().trim_end().to_string();
+    for n in notes {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(n);
+    }
+    map.insert("description".into(), Value::String(text));
+}

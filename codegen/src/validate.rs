@@ -1,0 +1,378 @@
+//! Validation: every problem that would make progenitor fail, panic or generate something
+//! unsafe for this API, reported at once with its location.
+//!
+//! The checks follow `../shared/PROGENITOR.md` §13. It works on the raw JSON value so that it sees
+//! vendor extensions and can point at any node. It does not check style (descriptions, examples);
+//! the Redocly lint does that.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::Value;
+
+use crate::Problem;
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+/// Keywords that change what progenitor generates in ways that break decoding or requests.
+const FORBIDDEN_KEYWORDS: [(&str, &str); 7] = [
+    ("default", "makes the field non-optional and always sent (a PUT would reset it); use x-default"),
+    ("minimum", "becomes an unsigned or non-zero integer type that rejects real server values; use x-range"),
+    ("maximum", "becomes a validating type that rejects out-of-range server values; use x-range"),
+    ("pattern", "becomes a validating newtype that rejects non-matching server values"),
+    ("minLength", "becomes a validating newtype that rejects real server values"),
+    ("maxLength", "becomes a validating newtype that rejects real server values"),
+    ("anyOf", "is generated as flattened optional structs that fail at runtime; use oneOf"),
+];
+
+/// Media types progenitor can send as a request body.
+const REQUEST_MEDIA_TYPES: [&str; 4] = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+];
+
+/// Checks a loaded spec. Returns every problem found, sorted by location.
+pub fn validate(spec: &Value) -> Vec<Problem> {
+    let mut v = Validator { spec, problems: Vec::new() };
+    v.check_refs(spec, "#".to_string());
+    v.check_operations();
+    v.check_components();
+    let mut problems = v.problems;
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+struct Validator<'a> {
+    spec: &'a Value,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Validator<'a> {
+    fn problem(&mut self, location: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            location: location.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Resolves a local `$ref`.
+    fn resolve(&self, reference: &str) -> Option<&'a Value> {
+        let pointer = reference.strip_prefix('#')?;
+        self.spec.pointer(pointer)
+    }
+
+    /// Follows `$ref`s (bounded, so a cycle cannot hang validation).
+    fn deref(&self, mut value: &'a Value) -> &'a Value {
+        for _ in 0..16 {
+            match value.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r)) {
+                Some(target) => value = target,
+                None => break,
+            }
+        }
+        value
+    }
+
+    /// Every `$ref` in the document must be local and resolve. Examples are data, not schema.
+    fn check_refs(&mut self, node: &'a Value, location: String) {
+        match node {
+            Value::Object(map) => {
+                if let Some(r) = map.get("$ref") {
+                    match r.as_str() {
+                        Some(s) if !s.starts_with("#/") => {
+                            self.problem(&location, format!("$ref {s} is not local; only #/... references are supported"))
+                        }
+                        Some(s) => {
+                            if self.resolve(s).is_none() {
+                                self.problem(&location, format!("$ref {s} does not resolve"));
+                            }
+                        }
+                        None => self.problem(&location, "$ref is not a string"),
+                    }
+                }
+                for (k, v) in map {
+                    if k == "example" || k == "examples" || k.starts_with("x-") {
+                        continue;
+                    }
+                    self.check_refs(v, format!("{location}/{}", escape(k)));
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    self.check_refs(v, format!("{location}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_operations(&mut self) {
+        let Some(paths) = self.spec.get("paths").and_then(Value::as_object) else {
+            self.problem("paths", "missing paths object");
+            return;
+        };
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (path, item) in paths {
+            if item.get("$ref").is_some() {
+                self.problem(format!("paths.{path}"), "path item $ref is not supported by the generator");
+                continue;
+            }
+            let template: BTreeSet<String> = template_params(path);
+            let path_level = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let loc = format!("paths.{path}.{method}");
+                self.check_operation(&loc, op, &template, &path_level, &mut seen);
+            }
+        }
+    }
+
+    fn check_operation(
+        &mut self,
+        loc: &str,
+        op: &'a Value,
+        template: &BTreeSet<String>,
+        path_level: &[Value],
+        seen: &mut BTreeMap<String, String>,
+    ) {
+        // operationId: present, snake_case, unique even after snake_case conversion.
+        match op.get("operationId").and_then(Value::as_str) {
+            None => self.problem(loc, "missing operationId"),
+            Some(id) => {
+                let snake = id.to_snake_case();
+                if snake != id {
+                    self.problem(loc, format!("operationId {id} is not snake_case (it becomes the method name {snake})"));
+                }
+                if let Some(other) = seen.get(&snake) {
+                    self.problem(loc, format!("duplicate operationId {id} (also at {other})"));
+                } else {
+                    seen.insert(snake, loc.to_string());
+                }
+            }
+        }
+        match op.get("tags").and_then(Value::as_array).map(Vec::len) {
+            None | Some(0) => self.problem(loc, "operation has no tag (exactly one is needed)"),
+            Some(1) => {}
+            Some(n) => self.problem(loc, format!("operation has {n} tags (exactly one is needed)")),
+        }
+
+        // Parameters: path ones declared, required and used; no `body`; no name in two places.
+        let mut declared_path = BTreeSet::new();
+        let mut by_name: BTreeMap<String, String> = BTreeMap::new();
+        let op_params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let has_body = op.get("requestBody").is_some();
+        for (i, p) in path_level.iter().chain(op_params.iter()).enumerate() {
+            let p = self.deref(p);
+            let ploc = format!("{loc}.parameters[{i}]");
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let place = p.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
+            match place.as_str() {
+                "path" => {
+                    declared_path.insert(name.clone());
+                    if p.get("required") != Some(&Value::Bool(true)) {
+                        self.problem(&ploc, format!("path parameter {name} must have required: true"));
+                    }
+                }
+                "query" | "header" => {}
+                other => self.problem(&ploc, format!("parameter {name} is in {other}; only path, query and header are supported")),
+            }
+            if let Some(style) = p.get("style").and_then(Value::as_str) {
+                if style != "form" && style != "simple" {
+                    self.problem(&ploc, format!("parameter style {style} is not supported"));
+                }
+            }
+            if name == "body" && has_body {
+                self.problem(&ploc, "parameter named body clashes with the request body argument");
+            }
+            if let Some(prev) = by_name.insert(name.clone(), place.clone()) {
+                if prev != place {
+                    self.problem(&ploc, format!("parameter {name} appears in both {prev} and {place}"));
+                }
+            }
+            if let Some(schema) = p.get("schema") {
+                if schema.get("enum").is_some() {
+                    self.problem(&ploc, format!("parameter {name} has an inline enum; make it a component schema so that it is generated as an open enum"));
+                }
+            } else if p.get("content").is_some() {
+                self.problem(&ploc, format!("parameter {name} uses content; only schema is supported"));
+            }
+        }
+        for name in template.difference(&declared_path) {
+            self.problem(loc, format!("path parameter {{{name}}} is used in the path but not declared"));
+        }
+        for name in declared_path.difference(template) {
+            self.problem(loc, format!("path parameter {name} is declared but not used in the path"));
+        }
+
+        // Request body: exactly one media type that progenitor can send.
+        let handwritten = op.get("x-handwritten") == Some(&Value::Bool(true));
+        if let Some(body) = op.get("requestBody") {
+            let body = self.deref(body);
+            let types: Vec<&String> = body.get("content").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
+            if types.len() != 1 {
+                self.problem(loc, format!(
+                    "request body offers {} media types ({}); the generator supports exactly one",
+                    types.len(),
+                    types.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            for t in types {
+                if !REQUEST_MEDIA_TYPES.contains(&t.as_str()) && !handwritten {
+                    self.problem(loc, format!(
+                        "request body media type {t} cannot be generated; mark the operation x-handwritten: true and write it in the client layer"
+                    ));
+                }
+            }
+        }
+
+        // Responses: no default; one success body; one error body; JSON has a schema.
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            self.problem(loc, "missing responses");
+            return;
+        };
+        let mut success: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut errors: BTreeMap<String, Option<String>> = BTreeMap::new();
+        for (code, resp) in responses {
+            let rloc = format!("{loc}.responses.{code}");
+            if code == "default" {
+                self.problem(&rloc, "default responses make the generator panic; list the error statuses");
+                continue;
+            }
+            let resp = self.deref(resp);
+            let content = resp.get("content").and_then(Value::as_object);
+            let body = match content {
+                None => None,
+                Some(c) if c.is_empty() => None,
+                Some(c) => {
+                    if c.len() > 1 && code.starts_with('2') {
+                        self.problem(&rloc, format!("{} media types for one status; the generator uses only one", c.len()));
+                    }
+                    let (media, mt) = c.iter().next().expect("non-empty map has a first entry");
+                    match mt.get("schema") {
+                        None => {
+                            self.problem(&rloc, format!("{media} response has no schema"));
+                            None
+                        }
+                        Some(s) => Some(format!("{media} {}", s)),
+                    }
+                }
+            };
+            if code.starts_with('2') {
+                success.insert(code.clone(), body);
+            } else if code.starts_with('4') || code.starts_with('5') {
+                errors.insert(code.clone(), body);
+            }
+        }
+        if success.is_empty() && !handwritten {
+            self.problem(loc, "no 2xx response is declared");
+        }
+        let distinct: BTreeSet<&Option<String>> = success.values().collect();
+        if distinct.len() > 1 {
+            self.problem(loc, format!(
+                "success responses {} have different bodies; the generator needs one body (or none) for all of them",
+                success.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let distinct: BTreeSet<&Option<String>> = errors.values().collect();
+        if distinct.len() > 1 {
+            self.problem(loc, format!(
+                "error responses {} have different bodies; they must share one error schema",
+                errors.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+
+    fn check_components(&mut self) {
+        let Some(schemas) = self.spec.pointer("/components/schemas").and_then(Value::as_object) else {
+            return;
+        };
+        let mut pascal: BTreeMap<String, String> = BTreeMap::new();
+        for (name, schema) in schemas {
+            let loc = format!("components.schemas.{name}");
+            let p = name.to_upper_camel_case();
+            if let Some(other) = pascal.insert(p.clone(), name.clone()) {
+                self.problem(&loc, format!("schema name collides with {other} (both become {p})"));
+            }
+            self.check_schema(&loc, schema, true);
+        }
+    }
+
+    fn check_schema(&mut self, loc: &str, schema: &'a Value, top: bool) {
+        let Some(map) = schema.as_object() else {
+            self.problem(loc, "schema is not a mapping");
+            return;
+        };
+        if map.contains_key("$ref") {
+            return;
+        }
+        for (kw, why) in FORBIDDEN_KEYWORDS {
+            if map.contains_key(kw) {
+                self.problem(loc, format!("keyword {kw} {why}"));
+            }
+        }
+        if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+            self.problem(loc, "additionalProperties: false rejects fields a newer server adds");
+        }
+        if map.contains_key("enum") && !top {
+            self.problem(loc, "inline enum; make it a component schema so that it is generated as an open enum");
+        }
+        if map.contains_key("enum") && map.get("type").and_then(Value::as_str) != Some("string") {
+            self.problem(loc, "only string enums are supported");
+        }
+        if let Some(props) = map.get("properties").and_then(Value::as_object) {
+            if !top {
+                self.problem(loc, "inline object with properties; make it a component schema");
+            }
+            let mut snake: BTreeMap<String, String> = BTreeMap::new();
+            for (pname, pschema) in props {
+                let ploc = format!("{loc}.properties.{pname}");
+                let s = pname.to_snake_case();
+                if s == "extra" {
+                    self.problem(&ploc, "property name clashes with the generated `extra` map of unknown properties");
+                }
+                if let Some(other) = snake.insert(s.clone(), pname.clone()) {
+                    self.problem(&ploc, format!("property collides with {other} (both become the field {s})"));
+                }
+                self.check_schema(&ploc, pschema, false);
+            }
+        }
+        for key in ["oneOf", "allOf"] {
+            if let Some(items) = map.get(key).and_then(Value::as_array) {
+                let simple_wrapper = key == "allOf" && items.len() == 1 && items[0].get("$ref").is_some();
+                if !top && !simple_wrapper {
+                    self.problem(loc, format!("inline {key}; make it a component schema"));
+                }
+                for (i, s) in items.iter().enumerate() {
+                    self.check_schema(&format!("{loc}.{key}[{i}]"), s, top);
+                }
+            }
+        }
+        if let Some(items) = map.get("items") {
+            self.check_schema(&format!("{loc}.items"), items, false);
+        }
+        if let Some(ap) = map.get("additionalProperties") {
+            if ap.is_object() {
+                self.check_schema(&format!("{loc}.additionalProperties"), ap, false);
+            }
+        }
+    }
+}
+
+/// `{uid}` names in a path template.
+fn template_params(path: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else { break };
+        out.insert(rest[start + 1..start + end].to_string());
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
+/// JSON-pointer escaping for locations.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,65 @@
+//! Response decoding used by every generated operation (codegen rewrites progenitor's decoding
+//! to call these): success bodies decode with the failing JSON path recorded; error bodies are
+//! read whatever they are (JSON, HTML, empty) and keep status, headers and raw bytes.
+
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, DecodeError, Error};
+
+/// Decodes `body` as `T`, returning the JSON path of the failure.
+pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde_json::Error)> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        (path, e.into_inner())
+    })?;
+    de.end().map_err(|e| (".".to_string(), e))?;
+    Ok(value)
+}
+
+/// A documented success response.
+pub(crate) async fn from_response<T: DeserializeOwned>(response: reqwest::Response) -> Result<ResponseValue<T>, Error> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::Transport)?;
+    match decode_body::<T>(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err((path, source)) => Err(Error::Decode(Box::new(DecodeError { status, path, body, source }))),
+    }
+}
+
+/// Builds the API error of an error response from its parts.
+pub(crate) fn api_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Bytes) -> Error {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default, deserialize_with = "crate::lenient::opt_string")]
+        error_code: Option<String>,
+        #[serde(default, deserialize_with = "crate::lenient::opt_string")]
+        description: Option<String>,
+        #[serde(default, deserialize_with = "crate::lenient::opt_string")]
+        message: Option<String>,
+    }
+    let parsed: Option<Body> = serde_json::from_slice(&body).ok();
+    let (error_code, message) = match parsed {
+        Some(b) => (b.error_code, b.description.or(b.message)),
+        None => (None, None),
+    };
+    Error::Api(Box::new(ApiError { status, error_code, message, body, headers }))
+}
+
+/// A documented error response.
+pub(crate) async fn error_response(response: reqwest::Response) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    match response.bytes().await {
+        Ok(body) => api_error(status, headers, body),
+        Err(e) => Error::Transport(e),
+    }
+}
+
+/// A status the spec does not list for this operation.
+pub(crate) async fn unexpected_response(response: reqwest::Response) -> Error {
+    error_response(response).await
+}

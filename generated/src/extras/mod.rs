@@ -1,0 +1,5 @@
+//! Hand-written conveniences built only on generated operations.
+
+pub mod actions;
+
+pub use actions::{ActionOutcome, StartsAction, WaitError, WaitOptions};

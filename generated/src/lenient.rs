@@ -1,0 +1,344 @@
+//! Serde helpers that accept what real Redis Software clusters send, not only what the reference
+//! documents. codegen attaches them to generated fields by type (see `codegen/src/passes.rs`);
+//! nothing here is chosen per field.
+//!
+//! Accepted on top of the documented type:
+//! - integers sent as strings (`"104857600"`) or as integral floats (`1081100128256.0`);
+//! - floats sent as strings (`"0.5"`);
+//! - booleans sent as `"true"`/`"false"`, `"enabled"`/`"disabled"`, `"yes"`/`"no"` or `0`/`1`;
+//! - strings sent as numbers or booleans (a uid `1` where `"1"` is documented);
+//! - `null` and `{}` where a scalar is unset; `null`, `{}` and `""` for an empty list or map;
+//! - a list or map sent as a JSON document inside a string (`"[]"`).
+//!
+//! What it does not do: guess. A value that means something else (a string that is not a
+//! number where a number is documented) is still an error, reported with its JSON path.
+//! Values are decoded into the documented type, so a number the server sent as a string is
+//! written back as a number.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+fn int_from_f64<E: de::Error>(v: f64) -> Result<i64, E> {
+    if v.is_finite() && v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+        Ok(v as i64)
+    } else {
+        Err(E::invalid_value(de::Unexpected::Float(v), &"an integer"))
+    }
+}
+
+fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
+    let t = s.trim();
+    if let Ok(v) = t.parse::<i64>() {
+        return Ok(v);
+    }
+    match t.parse::<f64>() {
+        Ok(f) => int_from_f64(f),
+        Err(_) => Err(E::invalid_value(de::Unexpected::Str(s), &"an integer or a string holding one")),
+    }
+}
+
+fn float_from_str<E: de::Error>(s: &str) -> Result<f64, E> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| E::invalid_value(de::Unexpected::Str(s), &"a number or a string holding one"))
+}
+
+fn bool_from_str<E: de::Error>(s: &str) -> Result<bool, E> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "enabled" | "1" | "on" => Ok(true),
+        "false" | "no" | "disabled" | "0" | "off" => Ok(false),
+        _ => Err(E::invalid_value(de::Unexpected::Str(s), &"a boolean or a string holding one")),
+    }
+}
+
+fn bool_from_int<E: de::Error>(v: i64) -> Result<bool, E> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(E::invalid_value(de::Unexpected::Signed(v), &"a boolean, 0 or 1")),
+    }
+}
+
+/// Consumes a map and succeeds only if it is empty (`{}` meaning "unset").
+fn empty_map<'de, A: MapAccess<'de>>(mut map: A, expected: &str) -> Result<(), A::Error> {
+    match map.next_key::<de::IgnoredAny>()? {
+        None => Ok(()),
+        Some(_) => Err(de::Error::invalid_type(de::Unexpected::Map, &expected)),
+    }
+}
+
+macro_rules! scalar_visitor {
+    ($visitor:ident, $ty:ty, $expecting:literal, $unset:expr, $wrap:expr,
+     int: $int:expr, uint: $uint:expr, float: $float:expr, string: $string:expr, boolean: $boolean:expr) => {
+        struct $visitor;
+        impl<'de> Visitor<'de> for $visitor {
+            type Value = $ty;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str($expecting)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                #[allow(clippy::redundant_closure_call)]
+                ($int)(v).map($wrap)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                #[allow(clippy::redundant_closure_call)]
+                ($uint)(v).map($wrap)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                #[allow(clippy::redundant_closure_call)]
+                ($float)(v).map($wrap)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                #[allow(clippy::redundant_closure_call)]
+                ($boolean)(v).map($wrap)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                #[allow(clippy::redundant_closure_call)]
+                ($string)(v).map($wrap)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                $unset
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                $unset
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                empty_map(map, $expecting)?;
+                $unset
+            }
+        }
+    };
+}
+
+fn unsigned<E: de::Error>(v: u64) -> Result<i64, E> {
+    i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &"an integer that fits in 64 signed bits"))
+}
+
+fn no_bool<T, E: de::Error>(v: bool, expected: &'static str) -> Result<T, E> {
+    Err(E::invalid_type(de::Unexpected::Bool(v), &expected))
+}
+
+scalar_visitor!(OptI64, Option<i64>, "an integer", Ok(None), Some,
+    int: Ok::<i64, E>, uint: unsigned::<E>, float: int_from_f64::<E>,
+    string: int_from_str::<E>,
+    boolean: |b| no_bool(b, "an integer"));
+
+scalar_visitor!(OptF64, Option<f64>, "a number", Ok(None), Some,
+    int: |v: i64| Ok::<f64, E>(v as f64), uint: |v: u64| Ok::<f64, E>(v as f64), float: Ok::<f64, E>,
+    string: float_from_str::<E>,
+    boolean: |b| no_bool(b, "a number"));
+
+scalar_visitor!(OptBool, Option<bool>, "a boolean", Ok(None), Some,
+    int: bool_from_int::<E>, uint: |v: u64| bool_from_int::<E>(v.min(2) as i64), float: |v: f64| bool_from_int::<E>(int_from_f64::<E>(v)?),
+    string: bool_from_str::<E>,
+    boolean: Ok::<bool, E>);
+
+scalar_visitor!(OptString, Option<String>, "a string", Ok(None), Some,
+    int: |v: i64| Ok::<String, E>(v.to_string()), uint: |v: u64| Ok::<String, E>(v.to_string()),
+    float: |v: f64| Ok::<String, E>(serde_json::Number::from_f64(v).map(|n| n.to_string()).unwrap_or_else(|| v.to_string())),
+    string: |s: &str| Ok::<String, E>(s.to_string()),
+    boolean: |b: bool| Ok::<String, E>(b.to_string()));
+
+/// An optional integer: also from strings, integral floats, `null` and `{}`.
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    // An empty string means "unset" for an optional number.
+    struct Wrapper;
+    impl<'de> Visitor<'de> for Wrapper {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                Ok(None)
+            } else {
+                int_from_str(v).map(Some)
+            }
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            OptI64.visit_i64(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            OptI64.visit_u64(v)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            OptI64.visit_f64(v)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            OptI64.visit_bool(v)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            empty_map(map, "an integer")?;
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Wrapper)
+}
+
+/// An optional number: also from strings, `null` and `{}`.
+pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    d.deserialize_any(OptF64)
+}
+
+/// An optional boolean: also from `"true"`/`"false"`-style strings, `0`/`1`, `null` and `{}`.
+pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    d.deserialize_any(OptBool)
+}
+
+/// An optional string: also from numbers and booleans (kept as their JSON text), `null`, `{}`.
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_any(OptString)
+}
+
+fn required<T, E: de::Error>(v: Option<T>, what: &'static str) -> Result<T, E> {
+    v.ok_or_else(|| E::invalid_type(de::Unexpected::Unit, &what))
+}
+
+/// A required integer (same leniency as [`opt_i64`], but `null` is an error).
+pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    required(opt_i64(d)?, "an integer")
+}
+
+/// A required number.
+pub fn float<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    required(opt_f64(d)?, "a number")
+}
+
+/// A required boolean.
+pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    required(opt_bool(d)?, "a boolean")
+}
+
+/// A required string.
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    required(opt_string(d)?, "a string")
+}
+
+/// A list: also from `null`, `{}`, `""` and a JSON array inside a string.
+pub fn seq<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    struct SeqVisitor<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(item) = seq.next_element::<T>()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(Vec::new());
+            }
+            serde_json::from_str(v).map_err(|e| E::custom(format_args!("a list inside a string did not decode: {e}")))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            empty_map(map, "a list")?;
+            Ok(Vec::new())
+        }
+    }
+    d.deserialize_any(SeqVisitor(PhantomData))
+}
+
+/// A map: also from `null`, `[]`, `""` and a JSON object inside a string.
+pub fn map<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: DeserializeOwned + Ord,
+    V: DeserializeOwned,
+{
+    struct MapVisitor<K, V>(PhantomData<(K, V)>);
+    impl<'de, K: DeserializeOwned + Ord, V: DeserializeOwned> Visitor<'de> for MapVisitor<K, V> {
+        type Value = BTreeMap<K, V>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<K, V>()? {
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(BTreeMap::new());
+            }
+            serde_json::from_str(v).map_err(|e| E::custom(format_args!("a map inside a string did not decode: {e}")))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            match seq.next_element::<de::IgnoredAny>()? {
+                None => Ok(BTreeMap::new()),
+                Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &"a map")),
+            }
+        }
+    }
+    d.deserialize_any(MapVisitor(PhantomData))
+}
+
+/// A free-form JSON object: also from `null`, `[]`, `""` and an object inside a string.
+pub fn object<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    match value {
+        serde_json::Value::Object(m) => Ok(m),
+        serde_json::Value::Null => Ok(serde_json::Map::new()),
+        serde_json::Value::Array(a) if a.is_empty() => Ok(serde_json::Map::new()),
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(serde_json::Map::new()),
+        serde_json::Value::String(s) => serde_json::from_str(&s).map_err(|e| de::Error::custom(format_args!("an object inside a string did not decode: {e}"))),
+        other => Err(de::Error::custom(format_args!("expected an object, found {other}"))),
+    }
+}
+
+/// An open enum value: any string (unknown ones are kept), or a number or boolean kept as its
+/// JSON text. Used by the generated open enums.
+pub fn open_enum<'de, D, T, F>(d: D, from: F) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    F: FnOnce(String) -> T,
+{
+    match opt_string(d)? {
+        Some(s) => Ok(from(s)),
+        None => Err(de::Error::invalid_type(de::Unexpected::Unit, &"an enum value (a string)")),
+    }
+}

@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+// Emitted by codegen and formatted by prettyplease, so rustfmt must not touch it.
+// The allows cover lints that progenitor's output trips; keep the list short.
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::needless_lifetimes, clippy::too_many_arguments, clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+mod generated;
+pub use generated::*;
+
+mod auth;
+pub mod config;
+mod decode;
+pub mod error;
+pub mod extras;
+mod hooks;
+pub mod lenient;
+pub mod raw;
+pub mod retry;
+mod tls;
+
+pub use auth::Credentials;
+pub use config::{BuildError, ClientBuilder};
+pub use error::{ApiError, DecodeError, Error};
+pub use retry::RetryPolicy;
