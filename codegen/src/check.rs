@@ -36,7 +36,11 @@ impl fmt::Display for Report {
         if self.is_clean() {
             return writeln!(f, "generated code is up to date with {}", crate::SPEC_PATH);
         }
-        writeln!(f, "error: generated code is out of date with {}", crate::SPEC_PATH)?;
+        writeln!(
+            f,
+            "error: generated code is out of date with {}",
+            crate::SPEC_PATH
+        )?;
         for (_, diff) in &self.changed {
             f.write_str(diff)?;
         }
@@ -56,7 +60,10 @@ pub fn unified_diff(path: &str, committed: &str, regenerated: &str) -> String {
     let text = diff
         .unified_diff()
         .context_radius(3)
-        .header(&format!("{path}   (committed)"), &format!("{path}   (regenerated)"))
+        .header(
+            &format!("{path}   (committed)"),
+            &format!("{path}   (regenerated)"),
+        )
         .to_string();
     let lines: Vec<&str> = text.lines().collect();
     if lines.len() <= DIFF_LINE_CAP {
@@ -66,7 +73,10 @@ pub fn unified_diff(path: &str, committed: &str, regenerated: &str) -> String {
         }
         return out;
     }
-    let changed_rest = lines[DIFF_LINE_CAP..].iter().filter(|l| l.starts_with('+') || l.starts_with('-')).count();
+    let changed_rest = lines[DIFF_LINE_CAP..]
+        .iter()
+        .filter(|l| l.starts_with('+') || l.starts_with('-'))
+        .count();
     let mut out = lines[..DIFF_LINE_CAP].join("\n");
     out.push_str(&format!(
         "\n… {changed_rest} more changed lines in this file (diff capped at {DIFF_LINE_CAP} lines per file)\n"
@@ -85,12 +95,20 @@ fn files_under(root: &Path, dir: &Path) -> Result<Vec<String>, Error> {
             Err(source) => return Err(Error::Io { path: d, source }),
         };
         for entry in entries {
-            let entry = entry.map_err(|source| Error::Io { path: d.clone(), source })?;
+            let entry = entry.map_err(|source| Error::Io {
+                path: d.clone(),
+                source,
+            })?;
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(rel) = path.strip_prefix(root) {
-                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"));
+                out.push(
+                    rel.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                );
             }
         }
     }
@@ -107,7 +125,9 @@ pub fn compare(root: &Path, output: &Output) -> Result<Report, Error> {
             Ok(bytes) => {
                 let committed = String::from_utf8_lossy(&bytes);
                 if committed != contents.as_str() {
-                    report.changed.push((rel.clone(), unified_diff(rel, &committed, contents)));
+                    report
+                        .changed
+                        .push((rel.clone(), unified_diff(rel, &committed, contents)));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.missing.push(rel.clone()),
@@ -143,17 +163,31 @@ pub struct WriteSummary {
 pub fn write(root: &Path, output: &Output) -> Result<WriteSummary, Error> {
     let report = compare(root, output)?;
     let mut summary = WriteSummary::default();
-    for rel in report.changed.iter().map(|(r, _)| r).chain(report.missing.iter()) {
+    for rel in report
+        .changed
+        .iter()
+        .map(|(r, _)| r)
+        .chain(report.missing.iter())
+    {
         let path: PathBuf = root.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         }
-        std::fs::write(&path, &output.files[rel]).map_err(|source| Error::Io { path: path.clone(), source })?;
+        std::fs::write(&path, &output.files[rel]).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         summary.written.push(rel.clone());
     }
     for rel in &report.stale {
         let path = root.join(rel);
-        std::fs::remove_file(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        std::fs::remove_file(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         summary.deleted.push(rel.clone());
     }
     summary.unchanged = output.files.len() - report.changed.len() - report.missing.len();

@@ -20,18 +20,31 @@ pub fn header(spec_name: &str, spec_bytes: &[u8]) -> String {
 /// Formats and names every generated file.
 pub fn emit(spec_name: &str, spec_bytes: &[u8], processed: Processed) -> Result<Output, Error> {
     let header = header(spec_name, spec_bytes);
-    let Processed { mut client, types, mock, operations } = processed;
+    let Processed {
+        mut client,
+        types,
+        mock,
+        operations,
+    } = processed;
     let extra: File = parse_quote! {
         pub mod operations;
         /// Typed [httpmock](https://docs.rs/httpmock) stubs for every operation (feature `mock`).
         #[cfg(feature = "mock")]
+        #[allow(clippy::all, missing_docs)]
         pub mod mock;
     };
     client.items.splice(0..0, extra.items);
     let mut output = Output::default();
-    for (name, file) in [("mod.rs", client), ("types.rs", types), ("mock.rs", mock), ("operations.rs", operations)] {
+    for (name, file) in [
+        ("mod.rs", client),
+        ("types.rs", types),
+        ("mock.rs", mock),
+        ("operations.rs", operations),
+    ] {
         let text = prettyplease::unparse(&file);
-        output.files.insert(format!("{OUTPUT_DIR}/{name}"), format!("{header}{text}"));
+        output
+            .files
+            .insert(format!("{OUTPUT_DIR}/{name}"), format!("{header}{text}"));
     }
     Ok(output)
 }

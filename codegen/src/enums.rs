@@ -19,7 +19,11 @@ pub fn variant_names(values: &[String]) -> Vec<String> {
         .map(|v| {
             let mut base = v.to_upper_camel_case();
             if base.is_empty() {
-                base = if v.is_empty() { "Empty".into() } else { "Value".into() };
+                base = if v.is_empty() {
+                    "Empty".into()
+                } else {
+                    "Value".into()
+                };
             }
             if base.starts_with(|c: char| c.is_ascii_digit()) {
                 base = format!("V{base}");
@@ -38,11 +42,18 @@ pub fn variant_names(values: &[String]) -> Vec<String> {
 /// The items of one open enum.
 pub fn open_enum(def: &EnumDef) -> TokenStream {
     let name = Ident::new(&def.name, Span::call_site());
-    let variants: Vec<Ident> = variant_names(&def.values).iter().map(|v| Ident::new(v, Span::call_site())).collect();
+    let variants: Vec<Ident> = variant_names(&def.values)
+        .iter()
+        .map(|v| Ident::new(v, Span::call_site()))
+        .collect();
     let values = &def.values;
     let docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    let description = def.description.clone().unwrap_or_else(|| format!("Values of `{}`.", def.name));
-    let catch_all_doc = "A value this version of the spec does not list, kept exactly as the server sent it.";
+    let description = def
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Values of `{}`.", def.name));
+    let catch_all_doc =
+        "A value this version of the spec does not list, kept exactly as the server sent it.";
     quote! {
         #[doc = #description]
         ///

@@ -36,7 +36,11 @@ fn settings(prepared: &Prepared) -> GenerationSettings {
         settings.with_replacement(
             &e.name,
             format!("{ENUM_PATH}::{}", e.name),
-            [progenitor_impl::TypeImpl::Display, progenitor_impl::TypeImpl::FromStr].into_iter(),
+            [
+                progenitor_impl::TypeImpl::Display,
+                progenitor_impl::TypeImpl::FromStr,
+            ]
+            .into_iter(),
         );
     }
     settings
@@ -55,7 +59,9 @@ pub fn generate(prepared: &Prepared) -> Result<Tokens, Error> {
     });
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(Error::Generator { message: e.to_string() }),
+        Ok(Err(e)) => Err(Error::Generator {
+            message: e.to_string(),
+        }),
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
@@ -63,7 +69,9 @@ pub fn generate(prepared: &Prepared) -> Result<Tokens, Error> {
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
             Err(Error::Generator {
-                message: format!("progenitor panicked (the validator should have caught this): {message}"),
+                message: format!(
+                    "progenitor panicked (the validator should have caught this): {message}"
+                ),
             })
         }
     }

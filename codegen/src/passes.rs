@@ -40,7 +40,10 @@ pub struct Processed {
 }
 
 fn parse(pass: &'static str, tokens: TokenStream) -> Result<File, Error> {
-    syn::parse2(tokens).map_err(|e| Error::Pass { pass, message: e.to_string() })
+    syn::parse2(tokens).map_err(|e| Error::Pass {
+        pass,
+        message: e.to_string(),
+    })
 }
 
 /// Runs every pass.
@@ -52,13 +55,18 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
         .items
         .iter()
         .position(|i| matches!(i, Item::Mod(m) if m.ident == "types"))
-        .ok_or(Error::Pass { pass: "split types", message: "no `mod types` in progenitor output".into() })?;
+        .ok_or(Error::Pass {
+            pass: "split types",
+            message: "no `mod types` in progenitor output".into(),
+        })?;
     let Item::Mod(types_mod) = client.items.remove(types_pos) else {
         unreachable!("position() matched a module")
     };
     let ItemMod { content, attrs, .. } = types_mod;
     let mut types_items = content.map(|(_, items)| items).unwrap_or_default();
-    client.items.insert(types_pos, parse_quote! { #(#attrs)* pub mod types; });
+    client
+        .items
+        .insert(types_pos, parse_quote! { #(#attrs)* pub mod types; });
 
     for item in types_items.iter_mut() {
         if let Item::Struct(s) = item {
@@ -98,20 +106,30 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
     drop_default_constructor(&mut client)?;
     own_error_type(&mut client)?;
     let operations = parse("operation table", operation_table(prepared))?;
-    Ok(Processed { client, types, mock, operations })
+    Ok(Processed {
+        client,
+        types,
+        mock,
+        operations,
+    })
 }
 
 /// Whether a struct has `action_uid: Option<String>` (a response that started an action).
 fn has_action_uid(fields: &Fields) -> bool {
-    let Fields::Named(named) = fields else { return false };
+    let Fields::Named(named) = fields else {
+        return false;
+    };
     named.named.iter().any(|f| {
         f.ident.as_ref().map(|i| i == "action_uid").unwrap_or(false)
-            && f.ty.to_token_stream().to_string().replace(' ', "") == "::std::option::Option<::std::string::String>"
+            && f.ty.to_token_stream().to_string().replace(' ', "")
+                == "::std::option::Option<::std::string::String>"
     })
 }
 
 fn derives(attrs: &[Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("derive") && a.to_token_stream().to_string().contains(name))
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("derive") && a.to_token_stream().to_string().contains(name))
 }
 
 /// Appends the flattened map of unknown properties.
@@ -129,13 +147,22 @@ fn keep_unknown_properties(fields: &mut syn::FieldsNamed) {
 
 /// Picks the `crate::lenient` helper for a field type, if any.
 fn lenient_helper(ty: &Type) -> Option<(&'static str, bool)> {
-    let text: String = ty.to_token_stream().to_string().chars().filter(|c| !c.is_whitespace()).collect();
+    let text: String = ty
+        .to_token_stream()
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     // (helper, optional-like: missing means default)
     let table: [(&str, &str, bool); 8] = [
         ("::std::option::Option<i64>", "opt_i64", true),
         ("::std::option::Option<f64>", "opt_f64", true),
         ("::std::option::Option<bool>", "opt_bool", true),
-        ("::std::option::Option<::std::string::String>", "opt_string", true),
+        (
+            "::std::option::Option<::std::string::String>",
+            "opt_string",
+            true,
+        ),
         ("i64", "int", false),
         ("f64", "float", false),
         ("bool", "boolean", false),
@@ -160,11 +187,16 @@ fn lenient_helper(ty: &Type) -> Option<(&'static str, bool)> {
 
 /// Adds `deserialize_with` (and `default` where the field may be missing) to a field.
 fn lenient_field(attrs: &mut Vec<Attribute>, ty: &Type) {
-    let Some((helper, optional)) = lenient_helper(ty) else { return };
+    let Some((helper, optional)) = lenient_helper(ty) else {
+        return;
+    };
     let path = format!("crate::lenient::{helper}");
     let has_default = attrs.iter().any(|a| {
         a.path().is_ident("serde")
-            && a.to_token_stream().to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "default")
+            && a.to_token_stream()
+                .to_string()
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == "default")
     });
     if optional && !has_default {
         attrs.push(parse_quote!(#[serde(default, deserialize_with = #path)]));
@@ -180,7 +212,8 @@ fn drop_default_constructor(file: &mut File) -> Result<(), Error> {
         if let Item::Impl(imp) = item {
             if imp.trait_.is_none() && imp.self_ty.to_token_stream().to_string() == "Client" {
                 let before = imp.items.len();
-                imp.items.retain(|i| !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
+                imp.items
+                    .retain(|i| !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
                 removed |= imp.items.len() != before;
             }
         }
@@ -188,7 +221,10 @@ fn drop_default_constructor(file: &mut File) -> Result<(), Error> {
     if removed {
         Ok(())
     } else {
-        Err(Error::Pass { pass: "drop_default_constructor", message: "no `Client::new` found".into() })
+        Err(Error::Pass {
+            pass: "drop_default_constructor",
+            message: "no `Client::new` found".into(),
+        })
     }
 }
 
@@ -211,7 +247,11 @@ fn own_error_type(file: &mut File) -> Result<(), Error> {
         }
     }
     let text = file.to_token_stream().to_string().replace(' ', "");
-    for leftover in ["ResponseValue::from_response", "Error::ErrorResponse", "Error::UnexpectedResponse"] {
+    for leftover in [
+        "ResponseValue::from_response",
+        "Error::ErrorResponse",
+        "Error::UnexpectedResponse",
+    ] {
         if text.contains(leftover) {
             return Err(Error::Pass {
                 pass: "own_error_type",
@@ -220,7 +260,10 @@ fn own_error_type(file: &mut File) -> Result<(), Error> {
         }
     }
     if visitor.methods == 0 {
-        return Err(Error::Pass { pass: "own_error_type", message: "no operation methods found".into() });
+        return Err(Error::Pass {
+            pass: "own_error_type",
+            message: "no operation methods found".into(),
+        });
     }
     Ok(())
 }
@@ -232,18 +275,34 @@ struct ErrorRewriter {
 impl ErrorRewriter {
     fn rewrite_signature(&self, sig: &mut syn::Signature) -> Result<(), Error> {
         let syn::ReturnType::Type(_, ty) = &mut sig.output else {
-            return Err(Error::Pass { pass: "own_error_type", message: format!("{} returns nothing", sig.ident) });
+            return Err(Error::Pass {
+                pass: "own_error_type",
+                message: format!("{} returns nothing", sig.ident),
+            });
         };
         let Type::Path(tp) = ty.as_mut() else {
-            return Err(Error::Pass { pass: "own_error_type", message: format!("{} has an unexpected return type", sig.ident) });
+            return Err(Error::Pass {
+                pass: "own_error_type",
+                message: format!("{} has an unexpected return type", sig.ident),
+            });
         };
-        let last = tp.path.segments.last_mut().expect("a type path has a segment");
+        let last = tp
+            .path
+            .segments
+            .last_mut()
+            .expect("a type path has a segment");
         let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
-            return Err(Error::Pass { pass: "own_error_type", message: format!("{} does not return a Result", sig.ident) });
+            return Err(Error::Pass {
+                pass: "own_error_type",
+                message: format!("{} does not return a Result", sig.ident),
+            });
         };
         let n = args.args.len();
         if n != 2 {
-            return Err(Error::Pass { pass: "own_error_type", message: format!("{} returns a Result with {n} arguments", sig.ident) });
+            return Err(Error::Pass {
+                pass: "own_error_type",
+                message: format!("{} returns a Result with {n} arguments", sig.ident),
+            });
         }
         args.args[1] = parse_quote!(crate::Error);
         Ok(())
@@ -252,7 +311,13 @@ impl ErrorRewriter {
 
 impl VisitMut for ErrorRewriter {
     fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
-        let mut body: String = arm.body.to_token_stream().to_string().chars().filter(|c| !c.is_whitespace()).collect();
+        let mut body: String = arm
+            .body
+            .to_token_stream()
+            .to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         // progenitor wraps each arm body in a block.
         if body.starts_with('{') && body.ends_with('}') {
             body = body[1..body.len() - 1].to_string();

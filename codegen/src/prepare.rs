@@ -61,16 +61,27 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
     let mut operations = Vec::new();
     if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for method in METHODS {
-                let Some(op) = item.get_mut(method) else { continue };
+                let Some(op) = item.get_mut(method) else {
+                    continue;
+                };
                 let handwritten = op.get("x-handwritten") == Some(&Value::Bool(true));
                 let def = OperationDef {
                     id: str_of(op, "operationId"),
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    tag: op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    since: op.get("x-since").and_then(Value::as_str).map(str::to_string),
+                    tag: op
+                        .pointer("/tags/0")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    since: op
+                        .get("x-since")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
                     handwritten,
                 };
@@ -81,17 +92,30 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                 }
             }
         }
-        paths.retain(|_, item| item.as_object().map(|m| METHODS.iter().any(|k| m.contains_key(*k))).unwrap_or(false));
+        paths.retain(|_, item| {
+            item.as_object()
+                .map(|m| METHODS.iter().any(|k| m.contains_key(*k)))
+                .unwrap_or(false)
+        });
     }
 
     let mut enums = Vec::new();
-    if let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in schemas.iter_mut() {
             if let Some(values) = schema.get("enum").and_then(Value::as_array) {
                 enums.push(EnumDef {
                     name: name.clone(),
-                    description: schema.get("description").and_then(Value::as_str).map(str::to_string),
-                    values: values.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(),
+                    description: schema
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    values: values
+                        .iter()
+                        .map(|v| v.as_str().unwrap_or_default().to_string())
+                        .collect(),
                 });
             }
             annotate_schema(schema);
@@ -104,11 +128,18 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
             message: format!("prepared spec is not valid OpenAPI: {e}"),
         }]
     })?;
-    Ok(Prepared { api, enums, operations })
+    Ok(Prepared {
+        api,
+        enums,
+        operations,
+    })
 }
 
 fn str_of(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Appends version and deprecation facts to an operation's description.
@@ -119,7 +150,9 @@ fn annotate_operation(op: &mut Value, def: &OperationDef) {
     }
     if def.deprecated {
         match op.get("x-removed-in").and_then(Value::as_str) {
-            Some(v) => notes.push(format!("**Deprecated:** removed in Redis Software {v}; kept for older clusters.")),
+            Some(v) => notes.push(format!(
+                "**Deprecated:** removed in Redis Software {v}; kept for older clusters."
+            )),
             None => notes.push("**Deprecated.**".to_string()),
         }
     }
@@ -128,13 +161,16 @@ fn annotate_operation(op: &mut Value, def: &OperationDef) {
 
 /// Appends read-only, deprecation, default and range facts to property descriptions.
 fn annotate_schema(schema: &mut Value) {
-    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
     for (_, prop) in props.iter_mut() {
         let mut notes = Vec::new();
         if prop.get("readOnly") == Some(&Value::Bool(true)) {
             notes.push("Read-only.".to_string());
         }
-        if prop.get("deprecated") == Some(&Value::Bool(true)) && !desc_mentions(prop, "deprecated") {
+        if prop.get("deprecated") == Some(&Value::Bool(true)) && !desc_mentions(prop, "deprecated")
+        {
             notes.push("**Deprecated.**".to_string());
         }
         if let Some(d) = prop.get("x-default") {
@@ -150,7 +186,10 @@ fn annotate_schema(schema: &mut Value) {
 }
 
 fn desc_mentions(v: &Value, word: &str) -> bool {
-    v.get("description").and_then(Value::as_str).map(|d| d.to_lowercase().contains(word)).unwrap_or(false)
+    v.get("description")
+        .and_then(Value::as_str)
+        .map(|d| d.to_lowercase().contains(word))
+        .unwrap_or(false)
 }
 
 fn plain(v: &Value) -> String {
@@ -164,8 +203,15 @@ fn append_notes(node: &mut Value, notes: &[String]) {
     if notes.is_empty() {
         return;
     }
-    let Some(map) = node.as_object_mut() else { return };
-    let mut text = map.get("description").and_then(Value::as_str).unwrap_or_default().trim_end().to_string();
+    let Some(map) = node.as_object_mut() else {
+        return;
+    };
+    let mut text = map
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim_end()
+        .to_string();
     for n in notes {
         if !text.is_empty() {
             text.push_str("\n\n");

@@ -12,17 +12,40 @@ use serde_json::Value;
 
 use crate::Problem;
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 /// Keywords that change what progenitor generates in ways that break decoding or requests.
 const FORBIDDEN_KEYWORDS: [(&str, &str); 7] = [
-    ("default", "makes the field non-optional and always sent (a PUT would reset it); use x-default"),
-    ("minimum", "becomes an unsigned or non-zero integer type that rejects real server values; use x-range"),
-    ("maximum", "becomes a validating type that rejects out-of-range server values; use x-range"),
-    ("pattern", "becomes a validating newtype that rejects non-matching server values"),
-    ("minLength", "becomes a validating newtype that rejects real server values"),
-    ("maxLength", "becomes a validating newtype that rejects real server values"),
-    ("anyOf", "is generated as flattened optional structs that fail at runtime; use oneOf"),
+    (
+        "default",
+        "makes the field non-optional and always sent (a PUT would reset it); use x-default",
+    ),
+    (
+        "minimum",
+        "becomes an unsigned or non-zero integer type that rejects real server values; use x-range",
+    ),
+    (
+        "maximum",
+        "becomes a validating type that rejects out-of-range server values; use x-range",
+    ),
+    (
+        "pattern",
+        "becomes a validating newtype that rejects non-matching server values",
+    ),
+    (
+        "minLength",
+        "becomes a validating newtype that rejects real server values",
+    ),
+    (
+        "maxLength",
+        "becomes a validating newtype that rejects real server values",
+    ),
+    (
+        "anyOf",
+        "is generated as flattened optional structs that fail at runtime; use oneOf",
+    ),
 ];
 
 /// Media types progenitor can send as a request body.
@@ -35,8 +58,11 @@ const REQUEST_MEDIA_TYPES: [&str; 4] = [
 
 /// Checks a loaded spec. Returns every problem found, sorted by location.
 pub fn validate(spec: &Value) -> Vec<Problem> {
-    let mut v = Validator { spec, problems: Vec::new() };
-    v.check_refs(spec, "#".to_string());
+    let mut v = Validator {
+        spec,
+        problems: Vec::new(),
+    };
+    v.check_refs(spec, String::new());
     v.check_operations();
     v.check_components();
     let mut problems = v.problems;
@@ -67,7 +93,11 @@ impl<'a> Validator<'a> {
     /// Follows `$ref`s (bounded, so a cycle cannot hang validation).
     fn deref(&self, mut value: &'a Value) -> &'a Value {
         for _ in 0..16 {
-            match value.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r)) {
+            match value
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.resolve(r))
+            {
                 Some(target) => value = target,
                 None => break,
             }
@@ -81,9 +111,10 @@ impl<'a> Validator<'a> {
             Value::Object(map) => {
                 if let Some(r) = map.get("$ref") {
                     match r.as_str() {
-                        Some(s) if !s.starts_with("#/") => {
-                            self.problem(&location, format!("$ref {s} is not local; only #/... references are supported"))
-                        }
+                        Some(s) if !s.starts_with("#/") => self.problem(
+                            &location,
+                            format!("$ref {s} is not local; only #/... references are supported"),
+                        ),
                         Some(s) => {
                             if self.resolve(s).is_none() {
                                 self.problem(&location, format!("$ref {s} does not resolve"));
@@ -96,12 +127,12 @@ impl<'a> Validator<'a> {
                     if k == "example" || k == "examples" || k.starts_with("x-") {
                         continue;
                     }
-                    self.check_refs(v, format!("{location}/{}", escape(k)));
+                    self.check_refs(v, join(&location, k));
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    self.check_refs(v, format!("{location}/{i}"));
+                    self.check_refs(v, format!("{location}[{i}]"));
                 }
             }
             _ => {}
@@ -116,11 +147,18 @@ impl<'a> Validator<'a> {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in paths {
             if item.get("$ref").is_some() {
-                self.problem(format!("paths.{path}"), "path item $ref is not supported by the generator");
+                self.problem(
+                    format!("paths.{path}"),
+                    "path item $ref is not supported by the generator",
+                );
                 continue;
             }
             let template: BTreeSet<String> = template_params(path);
-            let path_level = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+            let path_level = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
                 let loc = format!("paths.{path}.{method}");
@@ -155,28 +193,51 @@ impl<'a> Validator<'a> {
         match op.get("tags").and_then(Value::as_array).map(Vec::len) {
             None | Some(0) => self.problem(loc, "operation has no tag (exactly one is needed)"),
             Some(1) => {}
-            Some(n) => self.problem(loc, format!("operation has {n} tags (exactly one is needed)")),
+            Some(n) => self.problem(
+                loc,
+                format!("operation has {n} tags (exactly one is needed)"),
+            ),
         }
 
         // Parameters: path ones declared, required and used; no `body`; no name in two places.
         let mut declared_path = BTreeSet::new();
         let mut by_name: BTreeMap<String, String> = BTreeMap::new();
-        let op_params = op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let op_params = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let has_body = op.get("requestBody").is_some();
         for (i, p) in path_level.iter().chain(op_params.iter()).enumerate() {
             let p = self.deref(p);
             let ploc = format!("{loc}.parameters[{i}]");
-            let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-            let place = p.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let place = p
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             match place.as_str() {
                 "path" => {
                     declared_path.insert(name.clone());
                     if p.get("required") != Some(&Value::Bool(true)) {
-                        self.problem(&ploc, format!("path parameter {name} must have required: true"));
+                        self.problem(
+                            &ploc,
+                            format!("path parameter {name} must have required: true"),
+                        );
                     }
                 }
                 "query" | "header" => {}
-                other => self.problem(&ploc, format!("parameter {name} is in {other}; only path, query and header are supported")),
+                other => self.problem(
+                    &ploc,
+                    format!(
+                        "parameter {name} is in {other}; only path, query and header are supported"
+                    ),
+                ),
             }
             if let Some(style) = p.get("style").and_then(Value::as_str) {
                 if style != "form" && style != "simple" {
@@ -184,11 +245,17 @@ impl<'a> Validator<'a> {
                 }
             }
             if name == "body" && has_body {
-                self.problem(&ploc, "parameter named body clashes with the request body argument");
+                self.problem(
+                    &ploc,
+                    "parameter named body clashes with the request body argument",
+                );
             }
             if let Some(prev) = by_name.insert(name.clone(), place.clone()) {
                 if prev != place {
-                    self.problem(&ploc, format!("parameter {name} appears in both {prev} and {place}"));
+                    self.problem(
+                        &ploc,
+                        format!("parameter {name} appears in both {prev} and {place}"),
+                    );
                 }
             }
             if let Some(schema) = p.get("schema") {
@@ -196,27 +263,43 @@ impl<'a> Validator<'a> {
                     self.problem(&ploc, format!("parameter {name} has an inline enum; make it a component schema so that it is generated as an open enum"));
                 }
             } else if p.get("content").is_some() {
-                self.problem(&ploc, format!("parameter {name} uses content; only schema is supported"));
+                self.problem(
+                    &ploc,
+                    format!("parameter {name} uses content; only schema is supported"),
+                );
             }
         }
         for name in template.difference(&declared_path) {
-            self.problem(loc, format!("path parameter {{{name}}} is used in the path but not declared"));
+            self.problem(
+                loc,
+                format!("path parameter {{{name}}} is used in the path but not declared"),
+            );
         }
         for name in declared_path.difference(template) {
-            self.problem(loc, format!("path parameter {name} is declared but not used in the path"));
+            self.problem(
+                loc,
+                format!("path parameter {name} is declared but not used in the path"),
+            );
         }
 
         // Request body: exactly one media type that progenitor can send.
         let handwritten = op.get("x-handwritten") == Some(&Value::Bool(true));
         if let Some(body) = op.get("requestBody") {
             let body = self.deref(body);
-            let types: Vec<&String> = body.get("content").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
+            let types: Vec<&String> = body
+                .get("content")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
             if types.len() != 1 {
-                self.problem(loc, format!(
+                self.problem(
+                    loc,
+                    format!(
                     "request body offers {} media types ({}); the generator supports exactly one",
                     types.len(),
                     types.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                ));
+                ),
+                );
             }
             for t in types {
                 if !REQUEST_MEDIA_TYPES.contains(&t.as_str()) && !handwritten {
@@ -237,7 +320,10 @@ impl<'a> Validator<'a> {
         for (code, resp) in responses {
             let rloc = format!("{loc}.responses.{code}");
             if code == "default" {
-                self.problem(&rloc, "default responses make the generator panic; list the error statuses");
+                self.problem(
+                    &rloc,
+                    "default responses make the generator panic; list the error statuses",
+                );
                 continue;
             }
             let resp = self.deref(resp);
@@ -247,7 +333,13 @@ impl<'a> Validator<'a> {
                 Some(c) if c.is_empty() => None,
                 Some(c) => {
                     if c.len() > 1 && code.starts_with('2') {
-                        self.problem(&rloc, format!("{} media types for one status; the generator uses only one", c.len()));
+                        self.problem(
+                            &rloc,
+                            format!(
+                                "{} media types for one status; the generator uses only one",
+                                c.len()
+                            ),
+                        );
                     }
                     let (media, mt) = c.iter().next().expect("non-empty map has a first entry");
                     match mt.get("schema") {
@@ -277,15 +369,22 @@ impl<'a> Validator<'a> {
         }
         let distinct: BTreeSet<&Option<String>> = errors.values().collect();
         if distinct.len() > 1 {
-            self.problem(loc, format!(
-                "error responses {} have different bodies; they must share one error schema",
-                errors.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            self.problem(
+                loc,
+                format!(
+                    "error responses {} have different bodies; they must share one error schema",
+                    errors.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
         }
     }
 
     fn check_components(&mut self) {
-        let Some(schemas) = self.spec.pointer("/components/schemas").and_then(Value::as_object) else {
+        let Some(schemas) = self
+            .spec
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        else {
             return;
         };
         let mut pascal: BTreeMap<String, String> = BTreeMap::new();
@@ -293,7 +392,10 @@ impl<'a> Validator<'a> {
             let loc = format!("components.schemas.{name}");
             let p = name.to_upper_camel_case();
             if let Some(other) = pascal.insert(p.clone(), name.clone()) {
-                self.problem(&loc, format!("schema name collides with {other} (both become {p})"));
+                self.problem(
+                    &loc,
+                    format!("schema name collides with {other} (both become {p})"),
+                );
             }
             self.check_schema(&loc, schema, true);
         }
@@ -313,17 +415,26 @@ impl<'a> Validator<'a> {
             }
         }
         if map.get("additionalProperties") == Some(&Value::Bool(false)) {
-            self.problem(loc, "additionalProperties: false rejects fields a newer server adds");
+            self.problem(
+                loc,
+                "additionalProperties: false rejects fields a newer server adds",
+            );
         }
         if map.contains_key("enum") && !top {
-            self.problem(loc, "inline enum; make it a component schema so that it is generated as an open enum");
+            self.problem(
+                loc,
+                "inline enum; make it a component schema so that it is generated as an open enum",
+            );
         }
         if map.contains_key("enum") && map.get("type").and_then(Value::as_str) != Some("string") {
             self.problem(loc, "only string enums are supported");
         }
         if let Some(props) = map.get("properties").and_then(Value::as_object) {
             if !top {
-                self.problem(loc, "inline object with properties; make it a component schema");
+                self.problem(
+                    loc,
+                    "inline object with properties; make it a component schema",
+                );
             }
             let mut snake: BTreeMap<String, String> = BTreeMap::new();
             for (pname, pschema) in props {
@@ -333,14 +444,18 @@ impl<'a> Validator<'a> {
                     self.problem(&ploc, "property name clashes with the generated `extra` map of unknown properties");
                 }
                 if let Some(other) = snake.insert(s.clone(), pname.clone()) {
-                    self.problem(&ploc, format!("property collides with {other} (both become the field {s})"));
+                    self.problem(
+                        &ploc,
+                        format!("property collides with {other} (both become the field {s})"),
+                    );
                 }
                 self.check_schema(&ploc, pschema, false);
             }
         }
         for key in ["oneOf", "allOf"] {
             if let Some(items) = map.get(key).and_then(Value::as_array) {
-                let simple_wrapper = key == "allOf" && items.len() == 1 && items[0].get("$ref").is_some();
+                let simple_wrapper =
+                    key == "allOf" && items.len() == 1 && items[0].get("$ref").is_some();
                 if !top && !simple_wrapper {
                     self.problem(loc, format!("inline {key}; make it a component schema"));
                 }
@@ -365,14 +480,20 @@ fn template_params(path: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else { break };
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
         out.insert(rest[start + 1..start + end].to_string());
         rest = &rest[start + end + 1..];
     }
     out
 }
 
-/// JSON-pointer escaping for locations.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// `paths` + `/v1/bdbs` → `paths./v1/bdbs`: the location style of every problem.
+fn join(location: &str, key: &str) -> String {
+    if location.is_empty() {
+        key.to_string()
+    } else {
+        format!("{location}.{key}")
+    }
 }

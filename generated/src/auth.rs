@@ -39,14 +39,26 @@ const DEFAULT_JWT_TTL: Duration = Duration::from_secs(300);
 impl Credentials {
     /// HTTP Basic authentication with a Redis Software user's email (or name) and password.
     pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Self { username: username.into(), password: Secret(password.into()), jwt: None }
+        Self {
+            username: username.into(),
+            password: Secret(password.into()),
+            jwt: None,
+        }
     }
 
     /// JWT authentication: the client obtains a token with these credentials on first use and
     /// renews it before it expires. `ttl` is the token lifetime to ask for (server default when
     /// `None`).
-    pub fn jwt(username: impl Into<String>, password: impl Into<String>, ttl: Option<Duration>) -> Self {
-        Self { username: username.into(), password: Secret(password.into()), jwt: Some(ttl) }
+    pub fn jwt(
+        username: impl Into<String>,
+        password: impl Into<String>,
+        ttl: Option<Duration>,
+    ) -> Self {
+        Self {
+            username: username.into(),
+            password: Secret(password.into()),
+            jwt: Some(ttl),
+        }
     }
 
     /// The user name.
@@ -57,7 +69,8 @@ impl Credentials {
     pub(crate) fn basic_header(&self) -> HeaderValue {
         let raw = format!("{}:{}", self.username, self.password.0);
         let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-        let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).expect("base64 is a valid header value");
+        let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
+            .expect("base64 is a valid header value");
         value.set_sensitive(true);
         value
     }
@@ -107,7 +120,10 @@ pub(crate) struct JwtSession {
 
 impl std::fmt::Debug for JwtSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtSession").field("username", &self.credentials.username).field("ttl", &self.ttl).finish_non_exhaustive()
+        f.debug_struct("JwtSession")
+            .field("username", &self.credentials.username)
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,7 +143,9 @@ struct Claims {
 /// The token's lifetime from its `exp` and `iat` claims, when readable.
 fn lifetime_from_claims(token: &str) -> Option<Duration> {
     let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
     let claims: Claims = serde_json::from_slice(&bytes).ok()?;
     let secs = claims.exp? - claims.iat?;
     (secs > 0).then(|| Duration::from_secs(secs as u64))
@@ -139,7 +157,11 @@ impl JwtSession {
 
     /// The `Authorization` value for the next request, obtaining or renewing the token first
     /// when needed.
-    pub(crate) async fn header(&self, http: &reqwest::Client, base_url: &str) -> Result<HeaderValue, Error> {
+    pub(crate) async fn header(
+        &self,
+        http: &reqwest::Client,
+        base_url: &str,
+    ) -> Result<HeaderValue, Error> {
         let mut guard = self.token.lock().await;
         if let Some(token) = guard.as_ref() {
             let age = token.obtained.elapsed();
@@ -147,7 +169,10 @@ impl JwtSession {
                 return Ok(token.header.clone());
             }
             if age < token.lifetime {
-                match self.request(http, base_url, "/v1/users/refresh_jwt", Some(token)).await {
+                match self
+                    .request(http, base_url, "/v1/users/refresh_jwt", Some(token))
+                    .await
+                {
                     Ok(fresh) => {
                         let header = fresh.header.clone();
                         *guard = Some(fresh);
@@ -157,13 +182,21 @@ impl JwtSession {
                 }
             }
         }
-        let fresh = self.request(http, base_url, "/v1/users/authorize", None).await?;
+        let fresh = self
+            .request(http, base_url, "/v1/users/authorize", None)
+            .await?;
         let header = fresh.header.clone();
         *guard = Some(fresh);
         Ok(header)
     }
 
-    async fn request(&self, http: &reqwest::Client, base_url: &str, path: &str, current: Option<&Token>) -> Result<Token, Error> {
+    async fn request(
+        &self,
+        http: &reqwest::Client,
+        base_url: &str,
+        path: &str,
+        current: Option<&Token>,
+    ) -> Result<Token, Error> {
         let mut body = serde_json::Map::new();
         if let Some(ttl) = self.ttl {
             body.insert("ttl".into(), ttl.as_secs().into());
@@ -173,7 +206,10 @@ impl JwtSession {
             None => {
                 // 8.2 reads the credentials from Basic auth; older releases from the body. Send both.
                 body.insert("username".into(), self.credentials.username.clone().into());
-                body.insert("password".into(), self.credentials.password.0.clone().into());
+                body.insert(
+                    "password".into(),
+                    self.credentials.password.0.clone().into(),
+                );
                 self.credentials.basic_header()
             }
         };
@@ -186,24 +222,42 @@ impl JwtSession {
             .map_err(|e| Error::Auth(Box::new(Error::Transport(e))))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| Error::Auth(Box::new(Error::Transport(e))))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Error::Auth(Box::new(Error::Transport(e))))?;
         if !status.is_success() {
-            return Err(Error::Auth(Box::new(crate::decode::api_error(status, headers, bytes))));
+            return Err(Error::Auth(Box::new(crate::decode::api_error(
+                status, headers, bytes,
+            ))));
         }
         let reply: TokenReply = crate::decode::decode_body(&bytes).map_err(|(path, source)| {
             // The body holds the token: do not keep it in the error.
-            Error::Auth(Box::new(Error::Decode(Box::new(crate::error::DecodeError {
-                status,
-                path,
-                body: bytes::Bytes::new(),
-                source,
-            }))))
+            Error::Auth(Box::new(Error::Decode(Box::new(
+                crate::error::DecodeError {
+                    status,
+                    path,
+                    body: bytes::Bytes::new(),
+                    source,
+                },
+            ))))
         })?;
-        let lifetime = lifetime_from_claims(&reply.access_token).or(self.ttl).unwrap_or(DEFAULT_JWT_TTL);
-        let mut header = HeaderValue::from_str(&format!("JWT {}", reply.access_token))
-            .map_err(|_| Error::Auth(Box::new(Error::InvalidRequest("the server sent a token that is not a valid header value".into()))))?;
+        let lifetime = lifetime_from_claims(&reply.access_token)
+            .or(self.ttl)
+            .unwrap_or(DEFAULT_JWT_TTL);
+        let mut header =
+            HeaderValue::from_str(&format!("JWT {}", reply.access_token)).map_err(|_| {
+                Error::Auth(Box::new(Error::InvalidRequest(
+                    "the server sent a token that is not a valid header value".into(),
+                )))
+            })?;
         header.set_sensitive(true);
-        Ok(Token { header, raw: Secret(reply.access_token), obtained: Instant::now(), lifetime })
+        Ok(Token {
+            header,
+            raw: Secret(reply.access_token),
+            obtained: Instant::now(),
+            lifetime,
+        })
     }
 
     /// The current token, if one has been obtained (for tests and for callers that pass it on).

@@ -42,7 +42,9 @@ pub enum BuildError {
         reason: String,
     },
     /// Credentials would travel unencrypted.
-    #[error("refusing to send credentials over plain http; use https or call allow_insecure_http(true)")]
+    #[error(
+        "refusing to send credentials over plain http; use https or call allow_insecure_http(true)"
+    )]
     InsecureHttp,
     /// A required environment variable is not set.
     #[error("environment variable {name} is not set")]
@@ -86,8 +88,8 @@ pub enum BuildError {
 pub struct ClientBuilder {
     base_url: String,
     credentials: Option<Credentials>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
     user_agent: String,
     tls: TlsSettings,
     allow_insecure_http: bool,
@@ -115,8 +117,8 @@ impl ClientBuilder {
         Self {
             base_url: base_url.into(),
             credentials: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            timeout: Some(DEFAULT_TIMEOUT),
             user_agent: concat!("redis-enterprise-api/", env!("CARGO_PKG_VERSION")).to_string(),
             tls: TlsSettings::default(),
             allow_insecure_http: false,
@@ -137,13 +139,22 @@ impl ClientBuilder {
 
     /// Time allowed to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = Some(timeout);
         self
     }
 
     /// Time allowed for each request, body included (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Removes the connect and request timeouts and the idle-connection timer, so the client
+    /// sets no timers of its own: for streaming very large downloads, and for tests that run
+    /// on tokio's paused clock (where any pending timer would fire while waiting for I/O).
+    pub fn no_timeouts(mut self) -> Self {
+        self.connect_timeout = None;
+        self.timeout = None;
         self
     }
 
@@ -183,18 +194,32 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = normalize_base_url(&self.base_url)?;
-        if base_url.starts_with("http://") && self.credentials.is_some() && !self.allow_insecure_http {
+        if base_url.starts_with("http://")
+            && self.credentials.is_some()
+            && !self.allow_insecure_http
+        {
             return Err(BuildError::InsecureHttp);
         }
         let tls = crate::tls::client_config(&self.tls)?;
-        let http = reqwest::ClientBuilder::new()
+        let mut http = reqwest::ClientBuilder::new()
             .tls_backend_preconfigured(tls)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .user_agent(self.user_agent)
-            .build()
-            .map_err(BuildError::Http)?;
-        let state = ClientState { auth: Auth::from_credentials(self.credentials.as_ref()), retry: self.retry };
+            .user_agent(self.user_agent);
+        match (self.connect_timeout, self.timeout) {
+            (None, None) => http = http.pool_idle_timeout(None),
+            (connect, total) => {
+                if let Some(t) = connect {
+                    http = http.connect_timeout(t);
+                }
+                if let Some(t) = total {
+                    http = http.timeout(t);
+                }
+            }
+        }
+        let http = http.build().map_err(BuildError::Http)?;
+        let state = ClientState {
+            auth: Auth::from_credentials(self.credentials.as_ref()),
+            retry: self.retry,
+        };
         Ok(Client::new_with_client(&base_url, http, state))
     }
 }
@@ -202,18 +227,28 @@ impl ClientBuilder {
 /// `https://host:9443/` → `https://host:9443`; rejects other schemes, missing hosts and
 /// credentials embedded in the URL (they would leak into logs).
 fn normalize_base_url(raw: &str) -> Result<String, BuildError> {
-    let url = reqwest::Url::parse(raw.trim()).map_err(|e| BuildError::InvalidUrl { reason: e.to_string() })?;
+    let url = reqwest::Url::parse(raw.trim()).map_err(|e| BuildError::InvalidUrl {
+        reason: e.to_string(),
+    })?;
     if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(BuildError::InvalidUrl { reason: format!("scheme {} is not http or https", url.scheme()) });
+        return Err(BuildError::InvalidUrl {
+            reason: format!("scheme {} is not http or https", url.scheme()),
+        });
     }
     if url.host_str().is_none() {
-        return Err(BuildError::InvalidUrl { reason: "no host".into() });
+        return Err(BuildError::InvalidUrl {
+            reason: "no host".into(),
+        });
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(BuildError::InvalidUrl { reason: "credentials in the URL are not supported; use Credentials".into() });
+        return Err(BuildError::InvalidUrl {
+            reason: "credentials in the URL are not supported; use Credentials".into(),
+        });
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(BuildError::InvalidUrl { reason: "a base URL has no query or fragment".into() });
+        return Err(BuildError::InvalidUrl {
+            reason: "a base URL has no query or fragment".into(),
+        });
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -266,21 +301,35 @@ impl Client {
 
 /// [`Client::builder_from_env`] over any variable lookup (testable without touching the
 /// process environment).
-pub fn builder_from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, BuildError> {
-    let get = |name: &'static str| lookup(name).filter(|v| !v.is_empty()).ok_or(BuildError::MissingEnv { name });
+pub fn builder_from_lookup(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<ClientBuilder, BuildError> {
+    let get = |name: &'static str| {
+        lookup(name)
+            .filter(|v| !v.is_empty())
+            .ok_or(BuildError::MissingEnv { name })
+    };
     let url = get(env::URL)?;
     let user = get(env::USER)?;
     let password = get(env::PASSWORD)?;
     let mut builder = Client::builder(url).basic_auth(user, password);
     if let Some(path) = lookup(env::CA_CERT).filter(|v| !v.is_empty()) {
-        let pem = std::fs::read(&path).map_err(|source| BuildError::CaFile { path: path.clone(), source })?;
+        let pem = std::fs::read(&path).map_err(|source| BuildError::CaFile {
+            path: path.clone(),
+            source,
+        })?;
         builder = builder.add_ca_certificate_pem(pem);
     }
     if let Some(value) = lookup(env::INSECURE).filter(|v| !v.is_empty()) {
         let insecure = match value.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" => true,
             "0" | "false" | "no" => false,
-            _ => return Err(BuildError::InvalidEnv { name: env::INSECURE, reason: "expected true or false".into() }),
+            _ => {
+                return Err(BuildError::InvalidEnv {
+                    name: env::INSECURE,
+                    reason: "expected true or false".into(),
+                })
+            }
         };
         builder = builder.danger_accept_invalid_certs(insecure);
     }

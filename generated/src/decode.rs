@@ -20,18 +20,29 @@ pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde
 }
 
 /// A documented success response.
-pub(crate) async fn from_response<T: DeserializeOwned>(response: reqwest::Response) -> Result<ResponseValue<T>, Error> {
+pub(crate) async fn from_response<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error> {
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(Error::Transport)?;
     match decode_body::<T>(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err((path, source)) => Err(Error::Decode(Box::new(DecodeError { status, path, body, source }))),
+        Err((path, source)) => Err(Error::Decode(Box::new(DecodeError {
+            status,
+            path,
+            body,
+            source,
+        }))),
     }
 }
 
 /// Builds the API error of an error response from its parts.
-pub(crate) fn api_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Bytes) -> Error {
+pub(crate) fn api_error(
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Bytes,
+) -> Error {
     #[derive(serde::Deserialize)]
     struct Body {
         #[serde(default, deserialize_with = "crate::lenient::opt_string")]
@@ -46,7 +57,13 @@ pub(crate) fn api_error(status: reqwest::StatusCode, headers: reqwest::header::H
         Some(b) => (b.error_code, b.description.or(b.message)),
         None => (None, None),
     };
-    Error::Api(Box::new(ApiError { status, error_code, message, body, headers }))
+    Error::Api(Box::new(ApiError {
+        status,
+        error_code,
+        message,
+        body,
+        headers,
+    }))
 }
 
 /// A documented error response.

@@ -160,7 +160,10 @@ impl Error {
 
     /// 401 or 403.
     pub fn is_auth_failure(&self) -> bool {
-        matches!(self.status(), Some(StatusCode::UNAUTHORIZED) | Some(StatusCode::FORBIDDEN))
+        matches!(
+            self.status(),
+            Some(StatusCode::UNAUTHORIZED) | Some(StatusCode::FORBIDDEN)
+        )
     }
 
     /// Whether the same request may succeed if sent again (connection failures, 429, 502, 503,
@@ -168,7 +171,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_connect() || e.is_timeout(),
-            _ => self.status().map(crate::retry::is_retryable_status).unwrap_or(false),
+            _ => self
+                .status()
+                .map(crate::retry::is_retryable_status)
+                .unwrap_or(false),
         }
     }
 }
@@ -184,7 +190,9 @@ impl<E> From<progenitor_client::Error<E>> for Error {
         use progenitor_client::Error as P;
         match e {
             P::InvalidRequest(s) => Error::InvalidRequest(s),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => Error::Transport(e),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+                Error::Transport(e)
+            }
             P::ErrorResponse(rv) => Error::Api(Box::new(ApiError {
                 status: rv.status(),
                 error_code: None,

@@ -23,7 +23,10 @@ pub(crate) const API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-v
 
 impl Client {
     /// Adds authentication to a request that has none.
-    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), crate::Error> {
+    pub(crate) async fn authorize(
+        &self,
+        request: &mut reqwest::Request,
+    ) -> Result<(), crate::Error> {
         request.headers_mut().remove(API_VERSION_HEADER);
         if request.headers().contains_key(AUTHORIZATION) {
             return Ok(());
@@ -38,8 +41,14 @@ impl Client {
     }
 
     /// Sends a request with tracing and retries.
-    pub(crate) async fn execute_with_retries(&self, request: reqwest::Request, operation_id: &str) -> reqwest::Result<reqwest::Response> {
-        let template = crate::operations::operation(operation_id).map(|op| op.path).unwrap_or("(raw)");
+    pub(crate) async fn execute_with_retries(
+        &self,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let template = crate::operations::operation(operation_id)
+            .map(|op| op.path)
+            .unwrap_or("(raw)");
         let method = request.method().clone();
         let span = tracing::debug_span!(
             "redis_enterprise_api.request",
@@ -57,7 +66,11 @@ impl Client {
         let mut request = request;
         let result = loop {
             attempt += 1;
-            let spare = if may_retry && attempt <= policy.max_retries { request.try_clone() } else { None };
+            let spare = if may_retry && attempt <= policy.max_retries {
+                request.try_clone()
+            } else {
+                None
+            };
             let result = self.client.execute(request).instrument(span.clone()).await;
             let delay = match (&result, &spare) {
                 (_, None) => None,
@@ -66,7 +79,9 @@ impl Client {
                         .map(|d| d.min(policy.max_backoff))
                         .unwrap_or_else(|| policy.backoff(attempt)),
                 ),
-                (Err(e), Some(_)) if e.is_connect() || e.is_timeout() => Some(policy.backoff(attempt)),
+                (Err(e), Some(_)) if e.is_connect() || e.is_timeout() => {
+                    Some(policy.backoff(attempt))
+                }
                 _ => None,
             };
             match (delay, spare) {
@@ -88,7 +103,11 @@ impl Client {
 }
 
 impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
         self.authorize(request).await.map_err(|e| {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(&e);
@@ -101,7 +120,11 @@ impl ClientHooks<ClientState> for Client {
         })
     }
 
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
         self.execute_with_retries(request, info.operation_id).await
     }
 }

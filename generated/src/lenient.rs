@@ -37,7 +37,10 @@ fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
     }
     match t.parse::<f64>() {
         Ok(f) => int_from_f64(f),
-        Err(_) => Err(E::invalid_value(de::Unexpected::Str(s), &"an integer or a string holding one")),
+        Err(_) => Err(E::invalid_value(
+            de::Unexpected::Str(s),
+            &"an integer or a string holding one",
+        )),
     }
 }
 
@@ -51,7 +54,10 @@ fn bool_from_str<E: de::Error>(s: &str) -> Result<bool, E> {
     match s.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "enabled" | "1" | "on" => Ok(true),
         "false" | "no" | "disabled" | "0" | "off" => Ok(false),
-        _ => Err(E::invalid_value(de::Unexpected::Str(s), &"a boolean or a string holding one")),
+        _ => Err(E::invalid_value(
+            de::Unexpected::Str(s),
+            &"a boolean or a string holding one",
+        )),
     }
 }
 
@@ -59,7 +65,10 @@ fn bool_from_int<E: de::Error>(v: i64) -> Result<bool, E> {
     match v {
         0 => Ok(false),
         1 => Ok(true),
-        _ => Err(E::invalid_value(de::Unexpected::Signed(v), &"a boolean, 0 or 1")),
+        _ => Err(E::invalid_value(
+            de::Unexpected::Signed(v),
+            &"a boolean, 0 or 1",
+        )),
     }
 }
 
@@ -118,7 +127,12 @@ macro_rules! scalar_visitor {
 }
 
 fn unsigned<E: de::Error>(v: u64) -> Result<i64, E> {
-    i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &"an integer that fits in 64 signed bits"))
+    i64::try_from(v).map_err(|_| {
+        E::invalid_value(
+            de::Unexpected::Unsigned(v),
+            &"an integer that fits in 64 signed bits",
+        )
+    })
 }
 
 fn no_bool<T, E: de::Error>(v: bool, expected: &'static str) -> Result<T, E> {
@@ -253,7 +267,8 @@ where
             if v.trim().is_empty() {
                 return Ok(Vec::new());
             }
-            serde_json::from_str(v).map_err(|e| E::custom(format_args!("a list inside a string did not decode: {e}")))
+            serde_json::from_str(v)
+                .map_err(|e| E::custom(format_args!("a list inside a string did not decode: {e}")))
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
@@ -296,7 +311,8 @@ where
             if v.trim().is_empty() {
                 return Ok(BTreeMap::new());
             }
-            serde_json::from_str(v).map_err(|e| E::custom(format_args!("a map inside a string did not decode: {e}")))
+            serde_json::from_str(v)
+                .map_err(|e| E::custom(format_args!("a map inside a string did not decode: {e}")))
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(BTreeMap::new())
@@ -318,15 +334,23 @@ where
 }
 
 /// A free-form JSON object: also from `null`, `[]`, `""` and an object inside a string.
-pub fn object<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+pub fn object<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
     let value = serde_json::Value::deserialize(d)?;
     match value {
         serde_json::Value::Object(m) => Ok(m),
         serde_json::Value::Null => Ok(serde_json::Map::new()),
         serde_json::Value::Array(a) if a.is_empty() => Ok(serde_json::Map::new()),
         serde_json::Value::String(s) if s.trim().is_empty() => Ok(serde_json::Map::new()),
-        serde_json::Value::String(s) => serde_json::from_str(&s).map_err(|e| de::Error::custom(format_args!("an object inside a string did not decode: {e}"))),
-        other => Err(de::Error::custom(format_args!("expected an object, found {other}"))),
+        serde_json::Value::String(s) => serde_json::from_str(&s).map_err(|e| {
+            de::Error::custom(format_args!(
+                "an object inside a string did not decode: {e}"
+            ))
+        }),
+        other => Err(de::Error::custom(format_args!(
+            "expected an object, found {other}"
+        ))),
     }
 }
 
@@ -339,6 +363,9 @@ where
 {
     match opt_string(d)? {
         Some(s) => Ok(from(s)),
-        None => Err(de::Error::invalid_type(de::Unexpected::Unit, &"an enum value (a string)")),
+        None => Err(de::Error::invalid_type(
+            de::Unexpected::Unit,
+            &"an enum value (a string)",
+        )),
     }
 }

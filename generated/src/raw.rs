@@ -25,7 +25,12 @@ impl RawResponse {
     /// Decodes the body as `T`, naming the JSON path on failure.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         crate::decode::decode_body(&self.body).map_err(|(path, source)| {
-            Error::Decode(Box::new(crate::error::DecodeError { status: self.status, path, body: self.body.clone(), source }))
+            Error::Decode(Box::new(crate::error::DecodeError {
+                status: self.status,
+                path,
+                body: self.body.clone(),
+                source,
+            }))
         })
     }
 
@@ -39,7 +44,12 @@ impl Client {
     /// Sends `method` to `path_and_query` (such as `/v1/bdbs?fields=uid,name`) with an optional
     /// JSON body, and returns the response undecoded. Non-2xx statuses are returned as
     /// [`Error::Api`].
-    pub async fn send_raw(&self, method: Method, path_and_query: &str, body: Option<&serde_json::Value>) -> Result<RawResponse, Error> {
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<RawResponse, Error> {
         self.send_raw_as(method, path_and_query, body, "raw").await
     }
 
@@ -52,14 +62,21 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<RawResponse, Error> {
-        let op = crate::operations::operation(operation_id)
-            .ok_or_else(|| Error::InvalidRequest(format!("no operation {operation_id} in the spec")))?;
+        let op = crate::operations::operation(operation_id).ok_or_else(|| {
+            Error::InvalidRequest(format!("no operation {operation_id} in the spec"))
+        })?;
         let mut path = op.path.to_string();
         for (name, value) in path_params {
-            path = path.replace(&format!("{{{name}}}"), &progenitor_client::encode_path(value));
+            path = path.replace(
+                &format!("{{{name}}}"),
+                &progenitor_client::encode_path(value),
+            );
         }
         if path.contains('{') {
-            return Err(Error::InvalidRequest(format!("missing path parameters for {}", op.path)));
+            return Err(Error::InvalidRequest(format!(
+                "missing path parameters for {}",
+                op.path
+            )));
         }
         if !query.is_empty() {
             let mut url = reqwest::Url::parse("http://x").expect("static URL parses");
@@ -67,12 +84,21 @@ impl Client {
             path.push('?');
             path.push_str(url.query().unwrap_or_default());
         }
-        let method = Method::from_bytes(op.method.as_bytes()).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let method = Method::from_bytes(op.method.as_bytes())
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         self.send_raw_as(method, &path, body, op.id).await
     }
 
-    async fn send_raw_as(&self, method: Method, path_and_query: &str, body: Option<&serde_json::Value>, operation_id: &str) -> Result<RawResponse, Error> {
-        let mut builder = self.client.request(method, format!("{}{}", self.baseurl, path_and_query));
+    async fn send_raw_as(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&serde_json::Value>,
+        operation_id: &str,
+    ) -> Result<RawResponse, Error> {
+        let mut builder = self
+            .client
+            .request(method, format!("{}{}", self.baseurl, path_and_query));
         if let Some(body) = body {
             builder = builder.json(body);
         }
@@ -83,7 +109,11 @@ impl Client {
         let headers = response.headers().clone();
         let body = response.bytes().await?;
         if status.is_success() {
-            Ok(RawResponse { status, headers, body })
+            Ok(RawResponse {
+                status,
+                headers,
+                body,
+            })
         } else {
             Err(crate::decode::api_error(status, headers, body))
         }

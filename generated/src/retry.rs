@@ -38,7 +38,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn disabled() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 
     /// Marks an operation (by operationId) as safe to retry.
@@ -49,17 +52,23 @@ impl RetryPolicy {
 
     /// Whether a request may be retried.
     pub fn is_idempotent(&self, method: &reqwest::Method, operation_id: &str) -> bool {
-        matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD) || self.idempotent_operations.contains(operation_id)
+        matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD)
+            || self.idempotent_operations.contains(operation_id)
     }
 
     /// The delay before retry number `retry` (1-based): exponential with full jitter, capped.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self.initial_backoff.saturating_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX));
+        let exp = self.initial_backoff.saturating_mul(
+            1u32.checked_shl(retry.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        );
         let cap = exp.min(self.max_backoff);
         // Full jitter: uniformly between half the cap and the cap, so that delays never collapse
         // to zero but clients do not retry in lockstep.
         let half = cap / 2;
-        half + Duration::from_nanos(fastrand::u64(0..=(cap - half).as_nanos().min(u64::MAX as u128) as u64))
+        half + Duration::from_nanos(fastrand::u64(
+            0..=(cap - half).as_nanos().min(u64::MAX as u128) as u64,
+        ))
     }
 }
 
@@ -70,7 +79,11 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 
 /// Parses `Retry-After`: delay seconds or an HTTP date.
 pub fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }

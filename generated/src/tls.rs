@@ -40,16 +40,24 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<rustls::ClientConf
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
             .with_no_client_auth()
     } else {
-        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
         for pem in &settings.ca_pem {
             let mut found = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| BuildError::CaCertificate { reason: e.to_string() })?;
-                roots.add(cert).map_err(|e| BuildError::CaCertificate { reason: e.to_string() })?;
+                let cert = cert.map_err(|e| BuildError::CaCertificate {
+                    reason: e.to_string(),
+                })?;
+                roots.add(cert).map_err(|e| BuildError::CaCertificate {
+                    reason: e.to_string(),
+                })?;
                 found += 1;
             }
             if found == 0 {
-                return Err(BuildError::CaCertificate { reason: "no PEM certificate found".into() });
+                return Err(BuildError::CaCertificate {
+                    reason: "no PEM certificate found".into(),
+                });
             }
         }
         builder.with_root_certificates(roots).with_no_client_auth()
@@ -81,7 +89,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -90,7 +103,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

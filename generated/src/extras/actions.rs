@@ -21,16 +21,23 @@ pub trait StartsAction {
     fn action_uid(&self) -> Option<&str>;
 }
 
+/// A progress callback, called with the action after every poll.
+pub type ProgressCallback = Box<dyn FnMut(&Action) + Send>;
+
 /// How long and how often to poll.
 pub struct WaitOptions {
     timeout: Duration,
     poll_interval: Duration,
-    progress: Option<Box<dyn FnMut(&Action) + Send>>,
+    progress: Option<ProgressCallback>,
 }
 
 impl Default for WaitOptions {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(600), poll_interval: Duration::from_secs(1), progress: None }
+        Self {
+            timeout: Duration::from_secs(600),
+            poll_interval: Duration::from_secs(1),
+            progress: None,
+        }
     }
 }
 
@@ -132,13 +139,21 @@ fn terminal(status: &ActionStatus) -> Option<bool> {
 impl Client {
     /// Polls the action until it completes (`Ok`), ends otherwise ([`WaitError::Ended`]) or the
     /// timeout passes ([`WaitError::Timeout`]).
-    pub async fn wait_for_action(&self, action_uid: &str, mut options: WaitOptions) -> Result<ActionOutcome, WaitError> {
+    pub async fn wait_for_action(
+        &self,
+        action_uid: &str,
+        mut options: WaitOptions,
+    ) -> Result<ActionOutcome, WaitError> {
         let started = Instant::now();
         let deadline = started + options.timeout;
         let mut use_v1 = false;
         let mut polls = 0u32;
         loop {
-            let polled = if use_v1 { self.action_get(action_uid).await } else { self.action_get_v2(action_uid).await };
+            let polled = if use_v1 {
+                self.action_get(action_uid).await
+            } else {
+                self.action_get_v2(action_uid).await
+            };
             let action = match polled {
                 Ok(value) => value.into_inner(),
                 // A cluster without the v2 endpoint answers 404 for every uid: try v1 once.
@@ -146,7 +161,12 @@ impl Client {
                     use_v1 = true;
                     continue;
                 }
-                Err(source) => return Err(WaitError::Api { action_uid: action_uid.to_string(), source }),
+                Err(source) => {
+                    return Err(WaitError::Api {
+                        action_uid: action_uid.to_string(),
+                        source,
+                    })
+                }
             };
             polls += 1;
             if let Some(callback) = options.progress.as_mut() {
@@ -154,28 +174,47 @@ impl Client {
             }
             if let Some(status) = action.status.clone() {
                 match terminal(&status) {
-                    Some(true) => return Ok(ActionOutcome { action, polls, waited: started.elapsed() }),
+                    Some(true) => {
+                        return Ok(ActionOutcome {
+                            action,
+                            polls,
+                            waited: started.elapsed(),
+                        })
+                    }
                     Some(false) => {
                         let message = action
                             .error_message
                             .clone()
                             .or_else(|| action.error_code.clone())
                             .unwrap_or_else(|| status.to_string());
-                        return Err(WaitError::Ended { action_uid: action_uid.to_string(), status, message, action: Box::new(action) });
+                        return Err(WaitError::Ended {
+                            action_uid: action_uid.to_string(),
+                            status,
+                            message,
+                            action: Box::new(action),
+                        });
                     }
                     None => {}
                 }
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(WaitError::Timeout { action_uid: action_uid.to_string(), waited: started.elapsed(), last: Some(Box::new(action)) });
+                return Err(WaitError::Timeout {
+                    action_uid: action_uid.to_string(),
+                    waited: started.elapsed(),
+                    last: Some(Box::new(action)),
+                });
             }
             tokio::time::sleep(options.poll_interval.min(deadline - now)).await;
         }
     }
 
     /// Waits for the action a response started (see [`StartsAction`]).
-    pub async fn wait_for_started(&self, started: &impl StartsAction, options: WaitOptions) -> Result<ActionOutcome, WaitError> {
+    pub async fn wait_for_started(
+        &self,
+        started: &impl StartsAction,
+        options: WaitOptions,
+    ) -> Result<ActionOutcome, WaitError> {
         let uid = started.action_uid().ok_or(WaitError::NoActionUid)?;
         self.wait_for_action(uid, options).await
     }

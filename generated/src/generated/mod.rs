@@ -4,6 +4,7 @@
 pub mod operations;
 /// Typed [httpmock](https://docs.rs/httpmock) stubs for every operation (feature `mock`).
 #[cfg(feature = "mock")]
+#[allow(clippy::all, missing_docs)]
 pub mod mock;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};

@@ -1,0 +1,121 @@
+//! The drift test: the committed generated code must be exactly what the spec produces. It calls
+//! the same `codegen::check::check` as `cargo xtask codegen --check` and fails with the same
+//! report (diff, missing and stale files, and the fix command).
+
+use std::path::Path;
+
+use redis_enterprise_api_tests::repo_root;
+
+#[test]
+fn generated_code_matches_the_spec() {
+    let report = codegen::check::check(&repo_root()).expect("the spec generates");
+    assert!(report.is_clean(), "\n{report}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Proves the drift test bites: a hand edit, a deleted file and a stray file are all reported.
+#[test]
+fn drift_check_reports_edits_missing_and_stale_files() {
+    let root = repo_root();
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    std::fs::create_dir_all(tmp.path().join("spec")).expect("spec folder");
+    std::fs::copy(
+        root.join(codegen::SPEC_PATH),
+        tmp.path().join(codegen::SPEC_PATH),
+    )
+    .expect("copy spec");
+    copy_dir(
+        &root.join(codegen::OUTPUT_DIR),
+        &tmp.path().join(codegen::OUTPUT_DIR),
+    );
+
+    let clean = codegen::check::check(tmp.path()).expect("the copy generates");
+    assert!(
+        clean.is_clean(),
+        "the untouched copy should be clean:\n{clean}"
+    );
+
+    let out = tmp.path().join(codegen::OUTPUT_DIR);
+    let types = out.join("types.rs");
+    let edited = std::fs::read_to_string(&types)
+        .expect("read types.rs")
+        .replacen("pub struct ", "pub struct HandEdited", 1);
+    std::fs::write(&types, edited).expect("edit types.rs");
+    std::fs::remove_file(out.join("operations.rs")).expect("remove operations.rs");
+    std::fs::write(out.join("stray.rs"), "// not generated\n").expect("add stray.rs");
+
+    let report = codegen::check::check(tmp.path()).expect("the copy generates");
+    let text = report.to_string();
+    assert!(!report.is_clean());
+    assert_eq!(report.changed.len(), 1, "{text}");
+    assert_eq!(report.changed[0].0, "generated/src/generated/types.rs");
+    assert!(
+        text.contains("--- generated/src/generated/types.rs   (committed)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+++ generated/src/generated/types.rs   (regenerated)"),
+        "{text}"
+    );
+    assert!(text.contains("-pub struct HandEdited"), "{text}");
+    assert_eq!(
+        report.missing,
+        vec!["generated/src/generated/operations.rs".to_string()],
+        "{text}"
+    );
+    assert_eq!(
+        report.stale,
+        vec!["generated/src/generated/stray.rs".to_string()],
+        "{text}"
+    );
+    assert!(
+        text.contains("missing: generated/src/generated/operations.rs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stale: generated/src/generated/stray.rs"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("fix: cargo xtask codegen && git add generated/src/generated"),
+        "{text}"
+    );
+
+    // Writing repairs all three.
+    let output = codegen::generate_repo(tmp.path()).expect("the copy generates");
+    let summary = codegen::check::write(tmp.path(), &output).expect("write");
+    assert_eq!(
+        summary.deleted,
+        vec!["generated/src/generated/stray.rs".to_string()]
+    );
+    assert_eq!(summary.written.len(), 2);
+    assert!(codegen::check::check(tmp.path())
+        .expect("generates")
+        .is_clean());
+}
+
+#[test]
+fn large_diffs_are_capped() {
+    let committed: String = (0..1000).map(|i| format!("line {i}\n")).collect();
+    let regenerated: String = (0..1000).map(|i| format!("changed {i}\n")).collect();
+    let diff = codegen::check::unified_diff("x.rs", &committed, &regenerated);
+    assert!(
+        diff.lines().count() <= codegen::check::DIFF_LINE_CAP + 1,
+        "{} lines",
+        diff.lines().count()
+    );
+    assert!(diff.contains("more changed lines in this file (diff capped at 200 lines per file)"));
+}
