@@ -16,6 +16,8 @@
 //! - `operation_table`: `OPERATIONS`, every operation with method, path template, tag and
 //!   version, for tracing, retries and the tests that count coverage.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::visit_mut::VisitMut;
@@ -68,12 +70,13 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
         .items
         .insert(types_pos, parse_quote! { #(#attrs)* pub mod types; });
 
+    let enum_names: BTreeSet<String> = prepared.enums.iter().map(|e| e.name.clone()).collect();
     for item in types_items.iter_mut() {
         if let Item::Struct(s) = item {
             if derives(&s.attrs, "Deserialize") {
                 if let Fields::Named(fields) = &mut s.fields {
                     for field in fields.named.iter_mut() {
-                        lenient_field(&mut field.attrs, &field.ty);
+                        lenient_field(field, &enum_names);
                     }
                     keep_unknown_properties(fields);
                 }
@@ -105,7 +108,8 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
 
     drop_default_constructor(&mut client)?;
     own_error_type(&mut client)?;
-    let operations = parse("operation table", operation_table(prepared))?;
+    let codecs = codec_table(&client);
+    let operations = parse("operation table", operation_table(prepared, codecs))?;
     Ok(Processed {
         client,
         types,
@@ -145,15 +149,21 @@ fn keep_unknown_properties(fields: &mut syn::FieldsNamed) {
     fields.named.extend(field.named);
 }
 
-/// Picks the `crate::lenient` helper for a field type, if any.
-fn lenient_helper(ty: &Type) -> Option<(&'static str, bool)> {
-    let text: String = ty
-        .to_token_stream()
-        .to_string()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    // (helper, optional-like: missing means default)
+/// Picks the `crate::lenient` helper for a field type, if any: `(helper, optional)`.
+fn lenient_helper(text: &str, enums: &BTreeSet<String>) -> Option<(&'static str, bool)> {
+    if let Some(name) = text
+        .strip_prefix("::std::option::Option<crate::types::")
+        .and_then(|t| t.strip_suffix('>'))
+    {
+        if enums.contains(name) {
+            return Some(("opt_enum", true));
+        }
+    }
+    if let Some(name) = text.strip_prefix("crate::types::") {
+        if enums.contains(name) {
+            return Some(("enum_value", false));
+        }
+    }
     let table: [(&str, &str, bool); 8] = [
         ("::std::option::Option<i64>", "opt_i64", true),
         ("::std::option::Option<f64>", "opt_f64", true),
@@ -173,35 +183,97 @@ fn lenient_helper(ty: &Type) -> Option<(&'static str, bool)> {
             return Some((helper, optional));
         }
     }
-    if text.starts_with("::std::vec::Vec<") {
-        return Some(("seq", true));
+    const SCALARS: [&str; 4] = ["i64", "f64", "bool", "::std::string::String"];
+    for scalar in SCALARS {
+        let list = format!("::std::vec::Vec<{scalar}>");
+        let map = format!("::std::collections::BTreeMap<::std::string::String,{scalar}>");
+        if text == format!("::std::option::Option<{list}>") {
+            return Some(("opt_seq_scalar", true));
+        }
+        if text == list {
+            return Some(("seq_scalar", false));
+        }
+        if text == format!("::std::option::Option<{map}>") {
+            return Some(("opt_map_scalar", true));
+        }
+        if text == map {
+            return Some(("map_scalar", false));
+        }
     }
-    if text.starts_with("::std::collections::BTreeMap<") {
-        return Some(("map", true));
-    }
-    if text.starts_with("::serde_json::Map<") {
-        return Some(("object", true));
+    let collections = [
+        ("::std::vec::Vec<", "seq", "opt_seq"),
+        ("::std::collections::BTreeMap<", "map", "opt_map"),
+        ("::serde_json::Map<", "object", "opt_object"),
+    ];
+    for (prefix, required, optional) in collections {
+        if text.starts_with(&format!("::std::option::Option<{prefix}")) {
+            return Some((optional, true));
+        }
+        if text.starts_with(prefix) {
+            return Some((required, false));
+        }
     }
     None
 }
 
+fn compact(tokens: impl ToTokens) -> String {
+    tokens
+        .to_token_stream()
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// Adds `deserialize_with` (and `default` where the field may be missing) to a field.
-fn lenient_field(attrs: &mut Vec<Attribute>, ty: &Type) {
-    let Some((helper, optional)) = lenient_helper(ty) else {
+///
+/// Optional lists and maps become `Option<…>`: typify makes them plain collections that skip
+/// serialising when empty, which would turn a server's `[]` into "absent" on the way back (and
+/// a PUT could then never clear a list).
+fn lenient_field(field: &mut syn::Field, enums: &BTreeSet<String>) {
+    let text = compact(&field.ty);
+    let is_serde = |a: &Attribute| a.path().is_ident("serde");
+    let skips_empty = field
+        .attrs
+        .iter()
+        .any(|a| is_serde(a) && compact(a).contains("::is_empty"));
+    if skips_empty
+        && [
+            "::std::vec::Vec<",
+            "::std::collections::BTreeMap<",
+            "::serde_json::Map<",
+        ]
+        .iter()
+        .any(|p| text.starts_with(p))
+    {
+        let ty = field.ty.clone();
+        field.ty = parse_quote!(::std::option::Option<#ty>);
+        field.attrs.retain(|a| !is_serde(a));
+        field
+            .attrs
+            .push(parse_quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
+    }
+    let text = compact(&field.ty);
+    let Some((helper, optional)) = lenient_helper(&text, enums) else {
         return;
     };
     let path = format!("crate::lenient::{helper}");
-    let has_default = attrs.iter().any(|a| {
-        a.path().is_ident("serde")
-            && a.to_token_stream()
-                .to_string()
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|w| w == "default")
+    // `default` as a serde argument of its own, not inside a string such as a rename.
+    let has_default = field.attrs.iter().any(|a| {
+        let text = compact(a);
+        is_serde(a)
+            && ["(default,", ",default,", "(default)", ",default)"]
+                .iter()
+                .any(|p| text.contains(p))
     });
     if optional && !has_default {
-        attrs.push(parse_quote!(#[serde(default, deserialize_with = #path)]));
+        field
+            .attrs
+            .push(parse_quote!(#[serde(default, deserialize_with = #path)]));
     } else {
-        attrs.push(parse_quote!(#[serde(deserialize_with = #path)]));
+        field
+            .attrs
+            .push(parse_quote!(#[serde(deserialize_with = #path)]));
     }
 }
 
@@ -344,8 +416,72 @@ impl VisitMut for ErrorRewriter {
     }
 }
 
-/// `OPERATIONS`: one entry per spec operation, in spec order.
-fn operation_table(prepared: &Prepared) -> TokenStream {
+/// Per generated operation: (operationId, success body type, request body type).
+type Codec = (String, Option<Type>, Option<Type>);
+
+/// Reads the body types of every generated operation from its signature.
+fn codec_table(file: &File) -> Vec<Codec> {
+    let mut out = Vec::new();
+    for item in &file.items {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || compact(&imp.self_ty) != "Client" {
+            continue;
+        }
+        for i in &imp.items {
+            let syn::ImplItem::Fn(f) = i else { continue };
+            if f.sig.asyncness.is_none() {
+                continue;
+            }
+            let response = match &f.sig.output {
+                syn::ReturnType::Type(_, ty) => response_type(ty),
+                syn::ReturnType::Default => None,
+            };
+            let request = f.sig.inputs.iter().find_map(|arg| match arg {
+                syn::FnArg::Typed(pt) if compact(&pt.pat) == "body" => match &*pt.ty {
+                    Type::Reference(r) => Some((*r.elem).clone()),
+                    _ => None,
+                },
+                _ => None,
+            });
+            out.push((f.sig.ident.to_string(), response, request));
+        }
+    }
+    out
+}
+
+/// `Result<ResponseValue<T>, E>` → `T`, unless `T` is a byte stream or `()`.
+fn response_type(ty: &Type) -> Option<Type> {
+    let Type::Path(tp) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &tp.path.segments.last()?.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(Type::Path(rv))) = args.args.first() else {
+        return None;
+    };
+    let syn::PathArguments::AngleBracketed(inner) = &rv.path.segments.last()?.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(t)) = inner.args.first() else {
+        return None;
+    };
+    let text = compact(t);
+    if text == "()" || text.ends_with("ByteStream") {
+        None
+    } else {
+        Some(t.clone())
+    }
+}
+
+/// `OPERATIONS`: one entry per spec operation, in spec order, and the body codecs.
+fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
+    let response_arms = codecs.iter().filter_map(|(id, response, _)| {
+        let ty = response.as_ref()?;
+        Some(quote!(#id => Some(round_trip::<#ty>(body)),))
+    });
+    let request_arms = codecs.iter().filter_map(|(id, _, request)| {
+        let ty = request.as_ref()?;
+        Some(quote!(#id => Some(round_trip::<#ty>(body)),))
+    });
     let entries = prepared.operations.iter().map(|op| {
         let id = &op.id;
         let method = &op.method;
@@ -363,7 +499,10 @@ fn operation_table(prepared: &Prepared) -> TokenStream {
     });
     quote! {
         //! Every operation of the spec, in spec order: what tracing, retries and the coverage
-        //! tests need to know about an operation without a request in hand.
+        //! tests need to know about an operation without a request in hand; and body codecs
+        //! that decode any operation's JSON body into its generated type by operationId.
+
+        use super::types;
 
         /// One operation of the spec.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -390,6 +529,32 @@ fn operation_table(prepared: &Prepared) -> TokenStream {
         /// Looks an operation up by operationId.
         pub fn operation(id: &str) -> Option<&'static Operation> {
             OPERATIONS.iter().find(|op| op.id == id)
+        }
+
+        /// A body that did not decode: the JSON path of the failure and serde's error.
+        pub type CodecError = (::std::string::String, ::serde_json::Error);
+
+        fn round_trip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(body: &[u8]) -> ::std::result::Result<::serde_json::Value, CodecError> {
+            let value: T = crate::decode::decode_body(body)?;
+            ::serde_json::to_value(&value).map_err(|e| (".".to_string(), e))
+        }
+
+        /// Decodes `body` as the JSON success body of `operation_id` (exactly as the client does)
+        /// and encodes it back. `None` when the operation has no JSON success body.
+        pub fn response_round_trip(operation_id: &str, body: &[u8]) -> ::std::option::Option<::std::result::Result<::serde_json::Value, CodecError>> {
+            match operation_id {
+                #(#response_arms)*
+                _ => None,
+            }
+        }
+
+        /// Decodes `body` as the JSON request body of `operation_id` and encodes it back.
+        /// `None` when the operation takes no generated JSON body.
+        pub fn request_round_trip(operation_id: &str, body: &[u8]) -> ::std::option::Option<::std::result::Result<::serde_json::Value, CodecError>> {
+            match operation_id {
+                #(#request_arms)*
+                _ => None,
+            }
         }
     }
 }

@@ -231,7 +231,20 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
-                "query" | "header" => {}
+                "query" => {}
+                "header" => {
+                    // The generated code uses the name as a static header name, which panics
+                    // at runtime unless it is lowercase.
+                    if name.chars().any(|c| c.is_ascii_uppercase()) {
+                        self.problem(
+                            &ploc,
+                            format!(
+                                "header parameter {name} must be written in lowercase ({})",
+                                name.to_lowercase()
+                            ),
+                        );
+                    }
+                }
                 other => self.problem(
                     &ploc,
                     format!(

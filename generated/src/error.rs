@@ -185,6 +185,12 @@ impl From<reqwest::Error> for Error {
     }
 }
 
+impl From<reqwest::header::InvalidHeaderValue> for Error {
+    fn from(e: reqwest::header::InvalidHeaderValue) -> Self {
+        Error::InvalidRequest(format!("invalid header value: {e}"))
+    }
+}
+
 impl<E> From<progenitor_client::Error<E>> for Error {
     fn from(e: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as P;

@@ -369,3 +369,216 @@ where
         )),
     }
 }
+
+/// An optional list: `null` and `{}` are unset; `[]` stays an empty list (so it is written back);
+/// a JSON array inside a string is decoded.
+pub fn opt_seq<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
+        type Value = Option<Vec<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(item) = seq.next_element::<T>()? {
+                out.push(item);
+            }
+            Ok(Some(out))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            serde_json::from_str(v)
+                .map(Some)
+                .map_err(|e| E::custom(format_args!("a list inside a string did not decode: {e}")))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            empty_map(map, "a list")?;
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V(PhantomData))
+}
+
+/// An optional map: `null`, `[]` and `""` are unset; `{}` stays an empty map; a JSON object
+/// inside a string is decoded.
+pub fn opt_map<'de, D, K, V>(d: D) -> Result<Option<BTreeMap<K, V>>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: DeserializeOwned + Ord,
+    V: DeserializeOwned,
+{
+    struct Vis<K, V>(PhantomData<(K, V)>);
+    impl<'de, K: DeserializeOwned + Ord, V: DeserializeOwned> Visitor<'de> for Vis<K, V> {
+        type Value = Option<BTreeMap<K, V>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<K, V>()? {
+                out.insert(k, v);
+            }
+            Ok(Some(out))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            serde_json::from_str(v)
+                .map(Some)
+                .map_err(|e| E::custom(format_args!("a map inside a string did not decode: {e}")))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            match seq.next_element::<de::IgnoredAny>()? {
+                None => Ok(None),
+                Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &"a map")),
+            }
+        }
+    }
+    d.deserialize_any(Vis(PhantomData))
+}
+
+/// An optional free-form object: `null`, `[]` and `""` are unset; an object inside a string is
+/// decoded.
+pub fn opt_object<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Object(m)) => Ok(Some(m)),
+        Some(serde_json::Value::Array(a)) if a.is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) => serde_json::from_str(&s).map(Some).map_err(|e| {
+            de::Error::custom(format_args!(
+                "an object inside a string did not decode: {e}"
+            ))
+        }),
+        Some(other) => Err(de::Error::custom(format_args!(
+            "expected an object, found {other}"
+        ))),
+    }
+}
+
+/// An optional open-enum value: `null`, `{}` and a missing member are unset; numbers and
+/// booleans are kept as their JSON text.
+pub fn opt_enum<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    Ok(opt_string(d)?.map(T::from))
+}
+
+/// A required open-enum value.
+pub fn enum_value<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    Ok(T::from(string(d)?))
+}
+
+/// A scalar type with a lenient decoder, so lists and maps of scalars get the same leniency as
+/// scalar fields (`["1", "2"]` for a list of integers).
+pub trait LenientScalar: Sized {
+    /// Decodes one value leniently.
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+impl LenientScalar for i64 {
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        int(d)
+    }
+}
+
+impl LenientScalar for f64 {
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        float(d)
+    }
+}
+
+impl LenientScalar for bool {
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        boolean(d)
+    }
+}
+
+impl LenientScalar for String {
+    fn decode<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        string(d)
+    }
+}
+
+/// Wraps a [`LenientScalar`] so that it can be an element type.
+struct Scalar<T>(T);
+
+impl<'de, T: LenientScalar> Deserialize<'de> for Scalar<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::decode(d).map(Scalar)
+    }
+}
+
+/// An optional list of scalars, each decoded leniently (see [`opt_seq`]).
+pub fn opt_seq_scalar<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    Ok(opt_seq::<D, Scalar<T>>(d)?.map(|v| v.into_iter().map(|s| s.0).collect()))
+}
+
+/// A required list of scalars, each decoded leniently (see [`seq`]).
+pub fn seq_scalar<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    Ok(seq::<D, Scalar<T>>(d)?.into_iter().map(|s| s.0).collect())
+}
+
+/// An optional map of scalars, each value decoded leniently (see [`opt_map`]).
+pub fn opt_map_scalar<'de, D, T>(d: D) -> Result<Option<BTreeMap<String, T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    Ok(opt_map::<D, String, Scalar<T>>(d)?.map(|m| m.into_iter().map(|(k, v)| (k, v.0)).collect()))
+}
+
+/// A required map of scalars, each value decoded leniently (see [`map`]).
+pub fn map_scalar<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: LenientScalar,
+{
+    Ok(map::<D, String, Scalar<T>>(d)?
+        .into_iter()
+        .map(|(k, v)| (k, v.0))
+        .collect())
+}
