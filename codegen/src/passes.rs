@@ -70,6 +70,11 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
         .items
         .insert(types_pos, parse_quote! { #(#attrs)* pub mod types; });
 
+    for item in types_items.iter_mut() {
+        if let Item::Enum(e) = item {
+            lenient_variants(e);
+        }
+    }
     let enum_names: BTreeSet<String> = prepared.enums.iter().map(|e| e.name.clone()).collect();
     for item in types_items.iter_mut() {
         if let Item::Struct(s) = item {
@@ -274,6 +279,27 @@ fn lenient_field(field: &mut syn::Field, enums: &BTreeSet<String>) {
         field
             .attrs
             .push(parse_quote!(#[serde(deserialize_with = #path)]));
+    }
+}
+
+/// `oneOf` alternatives become untagged enums; their scalar variants get the same leniency as
+/// scalar fields (an integer alternative also accepts `"5"`).
+fn lenient_variants(e: &mut syn::ItemEnum) {
+    if !e.attrs.iter().any(|a| compact(a).contains("untagged")) {
+        return;
+    }
+    for v in e.variants.iter_mut() {
+        let Fields::Unnamed(f) = &v.fields else { continue };
+        if f.unnamed.len() != 1 {
+            continue;
+        }
+        let helper = match compact(&f.unnamed[0].ty).as_str() {
+            "i64" => "crate::lenient::int",
+            "f64" => "crate::lenient::float",
+            "bool" => "crate::lenient::boolean",
+            _ => continue,
+        };
+        v.attrs.push(parse_quote!(#[serde(deserialize_with = #helper)]));
     }
 }
 

@@ -94,23 +94,9 @@ fn mocks_cover_every_generated_operation() {
         redis_enterprise_api_tests::repo_root().join("generated/src/generated/mock.rs"),
     )
     .expect("mock.rs");
-    let missing: Vec<&str> = redis_enterprise_api::operations::OPERATIONS
-        .iter()
-        .filter(|op| !op.handwritten)
-        .map(|op| op.id)
-        .filter(|id| !mock_source.contains(&format!("fn {id}<F>(&self, config_fn: F)")))
-        .collect();
-    assert!(missing.is_empty(), "operations without a mock: {missing:?}");
-    let generated = redis_enterprise_api::operations::OPERATIONS
-        .iter()
-        .filter(|op| !op.handwritten)
-        .count();
-    let mocks = mock_source
-        .matches("config_fn: F) -> ::httpmock::Mock<'_>")
-        .count();
-    assert_eq!(
-        mocks,
-        2 * generated,
-        "one trait declaration and one impl per operation"
-    );
+    let generated: Vec<&str> = redis_enterprise_api::operations::OPERATIONS.iter().filter(|op| !op.handwritten).map(|op| op.id).collect();
+    let missing: Vec<&&str> = generated.iter().filter(|id| mock_source.matches(&format!("fn {id}<F>(")).count() != 2).collect();
+    assert!(missing.is_empty(), "operations without a mock (a trait method and its impl): {missing:?}");
+    assert_eq!(mock_source.matches("<F>(").count(), 2 * generated.len(), "no mock for an operation the spec lacks");
+    println!("{} generated operations, {} mocks", generated.len(), mock_source.matches("<F>(").count() / 2);
 }
