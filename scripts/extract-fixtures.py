@@ -32,6 +32,11 @@ def section(text, anchor):
     lines = text.splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"^(#+)\s.*\{#" + re.escape(anchor) + r"\}\s*$", line)
+        if not m:
+            # Headings without an explicit anchor get Hugo's slug of their text.
+            h = re.match(r"^(#+)\s+([^{]*?)\s*$", line)
+            if h and re.sub(r"[^a-z0-9]+", "-", h.group(2).lower()).strip("-") == anchor:
+                m = h
         if m:
             level = len(m.group(1))
             out = []

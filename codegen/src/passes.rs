@@ -289,7 +289,9 @@ fn lenient_variants(e: &mut syn::ItemEnum) {
         return;
     }
     for v in e.variants.iter_mut() {
-        let Fields::Unnamed(f) = &v.fields else { continue };
+        let Fields::Unnamed(f) = &v.fields else {
+            continue;
+        };
         if f.unnamed.len() != 1 {
             continue;
         }
@@ -299,7 +301,8 @@ fn lenient_variants(e: &mut syn::ItemEnum) {
             "bool" => "crate::lenient::boolean",
             _ => continue,
         };
-        v.attrs.push(parse_quote!(#[serde(deserialize_with = #helper)]));
+        v.attrs
+            .push(parse_quote!(#[serde(deserialize_with = #helper)]));
     }
 }
 

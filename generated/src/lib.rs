@@ -21,5 +21,6 @@ mod tls;
 
 pub use auth::Credentials;
 pub use config::{BuildError, ClientBuilder};
+pub use decode::decode_body;
 pub use error::{ApiError, DecodeError, Error};
 pub use retry::RetryPolicy;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: where the repository is, and a loopback HTTPS (or
 //! plain HTTP) server with a certificate generated at start-up whose handler the test supplies.
 
+pub mod bench;
 pub mod json;
 pub mod server;
 pub mod tools;

@@ -94,9 +94,27 @@ fn mocks_cover_every_generated_operation() {
         redis_enterprise_api_tests::repo_root().join("generated/src/generated/mock.rs"),
     )
     .expect("mock.rs");
-    let generated: Vec<&str> = redis_enterprise_api::operations::OPERATIONS.iter().filter(|op| !op.handwritten).map(|op| op.id).collect();
-    let missing: Vec<&&str> = generated.iter().filter(|id| mock_source.matches(&format!("fn {id}<F>(")).count() != 2).collect();
-    assert!(missing.is_empty(), "operations without a mock (a trait method and its impl): {missing:?}");
-    assert_eq!(mock_source.matches("<F>(").count(), 2 * generated.len(), "no mock for an operation the spec lacks");
-    println!("{} generated operations, {} mocks", generated.len(), mock_source.matches("<F>(").count() / 2);
+    let generated: Vec<&str> = redis_enterprise_api::operations::OPERATIONS
+        .iter()
+        .filter(|op| !op.handwritten)
+        .map(|op| op.id)
+        .collect();
+    let missing: Vec<&&str> = generated
+        .iter()
+        .filter(|id| mock_source.matches(&format!("fn {id}<F>(")).count() != 2)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a mock (a trait method and its impl): {missing:?}"
+    );
+    assert_eq!(
+        mock_source.matches("<F>(").count(),
+        2 * generated.len(),
+        "no mock for an operation the spec lacks"
+    );
+    println!(
+        "{} generated operations, {} mocks",
+        generated.len(),
+        mock_source.matches("<F>(").count() / 2
+    );
 }
