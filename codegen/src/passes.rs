@@ -503,6 +503,9 @@ fn response_type(ty: &Type) -> Option<Type> {
 
 /// `OPERATIONS`: one entry per spec operation, in spec order, and the body codecs.
 fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
+    let mut sorted: Vec<(&str, usize)> = prepared.operations.iter().enumerate().map(|(i, op)| (op.id.as_str(), i)).collect();
+    sorted.sort();
+    let by_id = sorted.iter().map(|(id, i)| quote!((#id, #i),));
     let response_arms = codecs.iter().filter_map(|(id, response, _)| {
         let ty = response.as_ref()?;
         Some(quote!(#id => Some(round_trip::<#ty>(body)),))
@@ -555,9 +558,13 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
         /// Every operation of the spec.
         pub const OPERATIONS: &[Operation] = &[ #(#entries)* ];
 
-        /// Looks an operation up by operationId.
+        /// `(operationId, index in OPERATIONS)`, sorted by operationId.
+        const BY_ID: &[(&str, usize)] = &[ #(#by_id)* ];
+
+        /// Looks an operation up by operationId (a binary search: the hooks do this on every
+        /// request).
         pub fn operation(id: &str) -> Option<&'static Operation> {
-            OPERATIONS.iter().find(|op| op.id == id)
+            BY_ID.binary_search_by(|(k, _)| (*k).cmp(id)).ok().map(|i| &OPERATIONS[BY_ID[i].1])
         }
 
         /// A body that did not decode: the JSON path of the failure and serde's error.
