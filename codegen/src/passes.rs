@@ -503,7 +503,12 @@ fn response_type(ty: &Type) -> Option<Type> {
 
 /// `OPERATIONS`: one entry per spec operation, in spec order, and the body codecs.
 fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
-    let mut sorted: Vec<(&str, usize)> = prepared.operations.iter().enumerate().map(|(i, op)| (op.id.as_str(), i)).collect();
+    let mut sorted: Vec<(&str, usize)> = prepared
+        .operations
+        .iter()
+        .enumerate()
+        .map(|(i, op)| (op.id.as_str(), i))
+        .collect();
     sorted.sort();
     let by_id = sorted.iter().map(|(id, i)| quote!((#id, #i),));
     let response_arms = codecs.iter().filter_map(|(id, response, _)| {

@@ -50,8 +50,13 @@ fn client(c: &mut Criterion) {
     let mut group = c.benchmark_group("client_bdb_get");
     group.throughput(Throughput::Elements(1));
     group.bench_function("generated_sequential", |b| {
-        b.to_async(&rt)
-            .iter(|| async { generated.bdb_get(1, None, None).await.expect("ok").into_inner() })
+        b.to_async(&rt).iter(|| async {
+            generated
+                .bdb_get(1, None, None)
+                .await
+                .expect("ok")
+                .into_inner()
+        })
     });
     group.bench_function("raw_reqwest_sequential", |b| {
         b.to_async(&rt).iter(|| async {
@@ -73,7 +78,8 @@ fn client(c: &mut Criterion) {
             .iter(|| async { join_all((0..32).map(|_| generated.bdb_get(1, None, None))).await })
     });
     group.bench_function("generated_no_retries_32_concurrent", |b| {
-        b.to_async(&rt).iter(|| async { join_all((0..32).map(|_| no_retry.bdb_get(1, None, None))).await })
+        b.to_async(&rt)
+            .iter(|| async { join_all((0..32).map(|_| no_retry.bdb_get(1, None, None))).await })
     });
     group.bench_function("raw_reqwest_32_concurrent", |b| {
         b.to_async(&rt).iter(|| async {
