@@ -244,114 +244,31 @@ pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     required(opt_string(d)?, "a string")
 }
 
-/// A list: also from `null`, `{}`, `""` and a JSON array inside a string.
+/// A list: also from `null`, `{}`, `""` (all empty) and a JSON array inside a string.
 pub fn seq<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    struct SeqVisitor<T>(PhantomData<T>);
-    impl<'de, T: DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a list")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-            while let Some(item) = seq.next_element::<T>()? {
-                out.push(item);
-            }
-            Ok(out)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            if v.trim().is_empty() {
-                return Ok(Vec::new());
-            }
-            serde_json::from_str(v)
-                .map_err(|e| E::custom(format_args!("a list inside a string did not decode: {e}")))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            empty_map(map, "a list")?;
-            Ok(Vec::new())
-        }
-    }
-    d.deserialize_any(SeqVisitor(PhantomData))
+    Ok(opt_seq(d)?.unwrap_or_default())
 }
 
-/// A map: also from `null`, `[]`, `""` and a JSON object inside a string.
+/// A map: also from `null`, `[]`, `""` (all empty) and a JSON object inside a string.
 pub fn map<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
 where
     D: Deserializer<'de>,
     K: DeserializeOwned + Ord,
     V: DeserializeOwned,
 {
-    struct MapVisitor<K, V>(PhantomData<(K, V)>);
-    impl<'de, K: DeserializeOwned + Ord, V: DeserializeOwned> Visitor<'de> for MapVisitor<K, V> {
-        type Value = BTreeMap<K, V>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a map")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
-            while let Some((k, v)) = map.next_entry::<K, V>()? {
-                out.insert(k, v);
-            }
-            Ok(out)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            if v.trim().is_empty() {
-                return Ok(BTreeMap::new());
-            }
-            serde_json::from_str(v)
-                .map_err(|e| E::custom(format_args!("a map inside a string did not decode: {e}")))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            match seq.next_element::<de::IgnoredAny>()? {
-                None => Ok(BTreeMap::new()),
-                Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &"a map")),
-            }
-        }
-    }
-    d.deserialize_any(MapVisitor(PhantomData))
+    Ok(opt_map(d)?.unwrap_or_default())
 }
 
-/// A free-form JSON object: also from `null`, `[]`, `""` and an object inside a string.
+/// A free-form JSON object: also from `null`, `[]`, `""` (all empty) and an object inside a
+/// string.
 pub fn object<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    match value {
-        serde_json::Value::Object(m) => Ok(m),
-        serde_json::Value::Null => Ok(serde_json::Map::new()),
-        serde_json::Value::Array(a) if a.is_empty() => Ok(serde_json::Map::new()),
-        serde_json::Value::String(s) if s.trim().is_empty() => Ok(serde_json::Map::new()),
-        serde_json::Value::String(s) => serde_json::from_str(&s).map_err(|e| {
-            de::Error::custom(format_args!(
-                "an object inside a string did not decode: {e}"
-            ))
-        }),
-        other => Err(de::Error::custom(format_args!(
-            "expected an object, found {other}"
-        ))),
-    }
+    Ok(opt_object(d)?.unwrap_or_default())
 }
 
 /// An open enum value: any string (unknown ones are kept), or a number or boolean kept as its
