@@ -148,7 +148,7 @@ pub fn check(root: &Path) -> Result<Report, Error> {
     compare(root, &output)
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteSummary {
     /// Files written because they changed or were missing.
