@@ -97,7 +97,6 @@ impl TestServer {
 
     /// Starts an HTTPS server.
     pub async fn https(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        let _ = rustls_ring();
         let ca_key = rcgen::KeyPair::generate().expect("CA key");
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -213,8 +212,4 @@ impl TestServer {
             task,
         }
     }
-}
-
-fn rustls_ring() -> Option<()> {
-    None
 }

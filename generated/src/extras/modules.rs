@@ -30,6 +30,24 @@ impl Client {
         Ok(self.execute_with_retries(request, operation_id).await?)
     }
 
+    /// An upload whose success has no body.
+    async fn upload_module_no_body(
+        &self,
+        operation_id: &'static str,
+        path: &str,
+        file_name: &str,
+        package: reqwest::Body,
+    ) -> Result<ResponseValue<()>, Error> {
+        let response = self
+            .upload_module(operation_id, path, file_name, package)
+            .await?;
+        if response.status().is_success() {
+            Ok(ResponseValue::empty(response))
+        } else {
+            Err(crate::decode::error_response(response).await)
+        }
+    }
+
     /// Uploads a module package (`POST /v2/local/modules/user-defined/artifacts`): a `.zip` with
     /// the module's `.so` and its `module.json`, for a user-defined module, to this node.
     ///
@@ -39,19 +57,13 @@ impl Client {
         file_name: &str,
         package: impl Into<reqwest::Body>,
     ) -> Result<ResponseValue<()>, Error> {
-        let response = self
-            .upload_module(
-                "module_user_defined_artifact_upload",
-                "/v2/local/modules/user-defined/artifacts",
-                file_name,
-                package.into(),
-            )
-            .await?;
-        if response.status().is_success() {
-            Ok(ResponseValue::empty(response))
-        } else {
-            Err(crate::decode::error_response(response).await)
-        }
+        self.upload_module_no_body(
+            "module_user_defined_artifact_upload",
+            "/v2/local/modules/user-defined/artifacts",
+            file_name,
+            package.into(),
+        )
+        .await
     }
 
     /// Uploads a module package (`POST /v1/modules`).
@@ -63,14 +75,8 @@ impl Client {
         file_name: &str,
         package: impl Into<reqwest::Body>,
     ) -> Result<ResponseValue<()>, Error> {
-        let response = self
-            .upload_module("module_create", "/v1/modules", file_name, package.into())
-            .await?;
-        if response.status().is_success() {
-            Ok(ResponseValue::empty(response))
-        } else {
-            Err(crate::decode::error_response(response).await)
-        }
+        self.upload_module_no_body("module_create", "/v1/modules", file_name, package.into())
+            .await
     }
 
     /// Uploads a module package and starts its installation as an action (`POST /v2/modules`).
