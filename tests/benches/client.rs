@@ -9,6 +9,20 @@ use redis_enterprise_api::types::Bdb;
 use redis_enterprise_api::{Client, RetryPolicy};
 use redis_enterprise_api_tests::server::{Reply, TestServer};
 
+/// The raw side of the comparison: one GET with reqwest, decoded into the same type.
+async fn raw_get(raw: &reqwest::Client, url: &str) -> Bdb {
+    let bytes = raw
+        .get(url)
+        .header("authorization", "Basic YmVuY2hAZXhhbXBsZS5jb206cHc=")
+        .send()
+        .await
+        .expect("ok")
+        .bytes()
+        .await
+        .expect("body");
+    serde_json::from_slice::<Bdb>(&bytes).expect("decodes")
+}
+
 fn client(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -38,7 +52,6 @@ fn client(c: &mut Criterion) {
         .build()
         .expect("raw client");
     let url = format!("{}/v1/bdbs/1", server.url);
-    let auth = "Basic YmVuY2hAZXhhbXBsZS5jb206cHc=";
 
     // The same client without retries: the retry loop keeps a clone of each request.
     let no_retry = Client::builder(&server.url)
@@ -59,18 +72,7 @@ fn client(c: &mut Criterion) {
         })
     });
     group.bench_function("raw_reqwest_sequential", |b| {
-        b.to_async(&rt).iter(|| async {
-            let bytes = raw
-                .get(&url)
-                .header("authorization", auth)
-                .send()
-                .await
-                .expect("ok")
-                .bytes()
-                .await
-                .expect("body");
-            serde_json::from_slice::<Bdb>(&bytes).expect("decodes")
-        })
+        b.to_async(&rt).iter(|| raw_get(&raw, &url))
     });
     group.throughput(Throughput::Elements(32));
     group.bench_function("generated_32_concurrent", |b| {
@@ -82,21 +84,8 @@ fn client(c: &mut Criterion) {
             .iter(|| async { join_all((0..32).map(|_| no_retry.bdb_get(1, None, None))).await })
     });
     group.bench_function("raw_reqwest_32_concurrent", |b| {
-        b.to_async(&rt).iter(|| async {
-            join_all((0..32).map(|_| async {
-                let bytes = raw
-                    .get(&url)
-                    .header("authorization", auth)
-                    .send()
-                    .await
-                    .expect("ok")
-                    .bytes()
-                    .await
-                    .expect("body");
-                serde_json::from_slice::<Bdb>(&bytes).expect("decodes")
-            }))
-            .await
-        })
+        b.to_async(&rt)
+            .iter(|| async { join_all((0..32).map(|_| raw_get(&raw, &url))).await })
     });
     group.finish();
 }
