@@ -17,8 +17,14 @@ pub fn header(spec_name: &str, spec_bytes: &[u8]) -> String {
     )
 }
 
-/// Formats and names every generated file.
-pub fn emit(spec_name: &str, spec_bytes: &[u8], processed: Processed) -> Result<Output, Error> {
+/// Formats and names every generated file. `spec` is the loaded spec, written out as JSON into
+/// `openapi.rs` (feature `openapi`) for tools that need the document itself, such as the simulator.
+pub fn emit(
+    spec_name: &str,
+    spec_bytes: &[u8],
+    spec: &serde_json::Value,
+    processed: Processed,
+) -> Result<Output, Error> {
     let header = header(spec_name, spec_bytes);
     let Processed {
         mut client,
@@ -32,6 +38,9 @@ pub fn emit(spec_name: &str, spec_bytes: &[u8], processed: Processed) -> Result<
         #[cfg(feature = "mock")]
         #[allow(clippy::all, missing_docs)]
         pub mod mock;
+        /// The OpenAPI document this crate was generated from (feature `openapi`).
+        #[cfg(feature = "openapi")]
+        pub mod openapi;
     };
     client.items.splice(0..0, extra.items);
     let mut output = Output::default();
@@ -46,5 +55,28 @@ pub fn emit(spec_name: &str, spec_bytes: &[u8], processed: Processed) -> Result<
             .files
             .insert(format!("{OUTPUT_DIR}/{name}"), format!("{header}{text}"));
     }
+    output.files.insert(
+        format!("{OUTPUT_DIR}/openapi.rs"),
+        format!("{header}{}", openapi_module(spec)?),
+    );
     Ok(output)
+}
+
+/// `openapi.rs`: the spec as one JSON string constant. Written as text rather than through
+/// prettyplease: it is a single literal, and a raw string keeps it readable in a diff.
+fn openapi_module(spec: &serde_json::Value) -> Result<String, Error> {
+    let json = serde_json::to_string(spec).map_err(|e| Error::Pass {
+        pass: "openapi",
+        message: e.to_string(),
+    })?;
+    let mut hashes = String::from("#");
+    while json.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    Ok(format!(
+        "//! The OpenAPI document the crate was generated from, as JSON (key order as written).\n\
+         \n\
+         /// The whole spec as compact JSON.\n\
+         pub const JSON: &str = r{hashes}\"{json}\"{hashes};\n"
+    ))
 }

@@ -111,7 +111,7 @@ pub fn generate_from_bytes(spec_name: &str, bytes: &[u8]) -> Result<Output, Erro
     })?;
     let tokens = generate::generate(&prepared)?;
     let processed = passes::run(tokens, &prepared)?;
-    emit::emit(spec_name, bytes, processed)
+    emit::emit(spec_name, bytes, &loaded.raw, processed)
 }
 
 /// Generates every file from the spec of the repository at `root`.

@@ -9,7 +9,8 @@
 //!   JSON inside strings).
 //! - `append_open_enums`: the open enums of `enums` join the `types` module.
 //! - `own_error_type`: generated methods return `crate::Error`; success and error bodies are
-//!   decoded by `crate::decode` (path-aware errors, raw body and status kept).
+//!   decoded by `crate::decode` (path-aware errors, raw body and status kept), and progenitor's
+//!   `pre` hook is replaced by `crate::hooks::before_send`, which fails with `crate::Error`.
 //! - `drop_default_constructor`: the generated `Client::new` builds a TLS-less client with an
 //!   `unwrap()`; the hand-written builder replaces it.
 //! - `starts_action`: types with an `action_uid` implement `crate::extras::StartsAction`.
@@ -331,7 +332,10 @@ fn drop_default_constructor(file: &mut File) -> Result<(), Error> {
 
 /// Makes generated operations return `crate::Error` and decode through `crate::decode`.
 fn own_error_type(file: &mut File) -> Result<(), Error> {
-    let mut visitor = ErrorRewriter { methods: 0 };
+    let mut visitor = ErrorRewriter {
+        methods: 0,
+        before_send: 0,
+    };
     for item in file.items.iter_mut() {
         if let Item::Impl(imp) = item {
             if imp.trait_.is_none() && imp.self_ty.to_token_stream().to_string() == "Client" {
@@ -360,6 +364,15 @@ fn own_error_type(file: &mut File) -> Result<(), Error> {
             });
         }
     }
+    if visitor.before_send != visitor.methods {
+        return Err(Error::Pass {
+            pass: "own_error_type",
+            message: format!(
+                "{} of {} operations call the `pre` hook; progenitor's output changed shape",
+                visitor.before_send, visitor.methods
+            ),
+        });
+    }
     if visitor.methods == 0 {
         return Err(Error::Pass {
             pass: "own_error_type",
@@ -371,6 +384,7 @@ fn own_error_type(file: &mut File) -> Result<(), Error> {
 
 struct ErrorRewriter {
     methods: usize,
+    before_send: usize,
 }
 
 impl ErrorRewriter {
@@ -434,11 +448,26 @@ impl VisitMut for ErrorRewriter {
         }
     }
 
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        // progenitor's `pre` hook can only fail with `Error::Custom(String)`; the client's own
+        // `before_send` returns `crate::Error`, so an authentication failure stays typed.
+        if let syn::Expr::MethodCall(call) = expr {
+            let on_self = matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
+            if on_self && call.method == "pre" {
+                let args = &call.args;
+                *expr = parse_quote!(crate::hooks::before_send(self, #args));
+                self.before_send += 1;
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+
     fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
         // The hooks are generic over the error body type; with one error type that type is
         // never inferred, so name it.
         let on_self = matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
-        if on_self && (call.method == "pre" || call.method == "post") && call.turbofish.is_none() {
+        if on_self && call.method == "post" && call.turbofish.is_none() {
             call.turbofish = Some(parse_quote!(::<()>));
         }
         syn::visit_mut::visit_expr_method_call_mut(self, call);
@@ -528,10 +557,16 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
             Some(s) => quote!(Some(#s)),
             None => quote!(None),
         };
+        let removed_in = match &op.removed_in {
+            Some(s) => quote!(Some(#s)),
+            None => quote!(None),
+        };
+        let served_in = &op.served_in;
+        let not_served_in = &op.not_served_in;
         let deprecated = op.deprecated;
         let handwritten = op.handwritten;
         quote! {
-            Operation { id: #id, method: #method, path: #path, tag: #tag, since: #since, deprecated: #deprecated, handwritten: #handwritten },
+            Operation { id: #id, method: #method, path: #path, tag: #tag, since: #since, removed_in: #removed_in, served_in: &[#(#served_in),*], not_served_in: &[#(#not_served_in),*], deprecated: #deprecated, handwritten: #handwritten },
         }
     });
     quote! {
@@ -554,10 +589,43 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
             pub tag: &'static str,
             /// Oldest Redis Software release whose reference documents it.
             pub since: Option<&'static str>,
+            /// First release whose reference no longer documents it.
+            pub removed_in: Option<&'static str>,
+            /// Releases whose live clusters served it although `since`/`removed_in` say otherwise
+            /// (from observed clusters); when not empty, this list alone decides.
+            pub served_in: &'static [&'static str],
+            /// Releases whose live clusters answered 404 although the reference documents it.
+            pub not_served_in: &'static [&'static str],
             /// Deprecated (or removed from newer releases).
             pub deprecated: bool,
             /// Implemented by hand in the client layer (the generator cannot express it).
             pub handwritten: bool,
+        }
+
+        impl Operation {
+            /// Whether a cluster of `release` (`"7.22"`, `"7.22.2-170"`, `"8.0.2"`) serves this
+            /// operation: the observed lists when the spec has them, otherwise `since` and
+            /// `removed_in`. A release that cannot be read as `major.minor` is assumed to serve it.
+            pub fn served_by(&self, release: &str) -> bool {
+                let Some(r) = release_number(release) else { return true };
+                if !self.served_in.is_empty() {
+                    return self.served_in.iter().any(|s| release_number(s) == Some(r));
+                }
+                if self.not_served_in.iter().any(|s| release_number(s) == Some(r)) {
+                    return false;
+                }
+                let from_ok = self.since.and_then(release_number).map(|s| r >= s).unwrap_or(true);
+                let until_ok = self.removed_in.and_then(release_number).map(|s| r < s).unwrap_or(true);
+                from_ok && until_ok
+            }
+        }
+
+        /// `(major, minor)` of a release string; `None` when it does not start with two numbers.
+        pub fn release_number(release: &str) -> Option<(u32, u32)> {
+            let mut parts = release.split(|c: char| c == '.' || c == '-');
+            let major = parts.next()?.trim().parse().ok()?;
+            let minor = parts.next()?.trim().parse().ok()?;
+            Some((major, minor))
         }
 
         /// Every operation of the spec.

@@ -36,6 +36,14 @@ pub struct OperationDef {
     pub tag: String,
     /// `x-since`: the oldest release that documents it.
     pub since: Option<String>,
+    /// `x-removed-in`: the first release whose reference no longer documents it.
+    pub removed_in: Option<String>,
+    /// `x-served-in`: releases that live clusters showed serving it, where that differs from
+    /// what `x-since`/`x-removed-in` imply (`reference/observed/routes.json`).
+    pub served_in: Vec<String>,
+    /// `x-not-served-in`: releases whose live clusters answered 404 although the reference
+    /// documents the route for them.
+    pub not_served_in: Vec<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
     /// Written by hand in the client layer rather than generated.
@@ -82,6 +90,12 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                         .get("x-since")
                         .and_then(Value::as_str)
                         .map(str::to_string),
+                    removed_in: op
+                        .get("x-removed-in")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    served_in: strings_of(op, "x-served-in"),
+                    not_served_in: strings_of(op, "x-not-served-in"),
                     deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
                     handwritten,
                 };
@@ -133,6 +147,19 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
         enums,
         operations,
     })
+}
+
+/// A list of strings under `key` (validation has checked the shape).
+fn strings_of(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn str_of(v: &Value, key: &str) -> String {

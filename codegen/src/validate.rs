@@ -190,6 +190,31 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        // Release facts: versions written as `major.minor` strings, so the client can compare.
+        for key in ["x-since", "x-removed-in"] {
+            if let Some(v) = op.get(key) {
+                if !v.as_str().map(is_release).unwrap_or(false) {
+                    self.problem(
+                        join(loc, key),
+                        format!("{key} must be a release such as \"7.22\", found {v}"),
+                    );
+                }
+            }
+        }
+        for key in ["x-served-in", "x-not-served-in"] {
+            if let Some(v) = op.get(key) {
+                let ok = v
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .all(|r| r.as_str().map(is_release).unwrap_or(false))
+                    })
+                    .unwrap_or(false);
+                if !ok {
+                    self.problem(join(loc, key), format!("{key} must be a list of releases such as [\"7.8\", \"8.0\"], found {v}"));
+                }
+            }
+        }
         match op.get("tags").and_then(Value::as_array).map(Vec::len) {
             None | Some(0) => self.problem(loc, "operation has no tag (exactly one is needed)"),
             Some(1) => {}
@@ -489,6 +514,16 @@ impl<'a> Validator<'a> {
 }
 
 /// `{uid}` names in a path template.
+/// `major.minor`, both numbers.
+fn is_release(s: &str) -> bool {
+    let mut parts = s.split('.');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty()
+            && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+    )
+}
+
 fn template_params(path: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut rest = path;

@@ -1,7 +1,9 @@
 //! The request hooks every generated operation runs through (progenitor's `ClientHooks`):
 //!
-//! - `pre`: drops progenitor's `api-version` header (the server has no use for it and the
-//!   reference says unknown headers may be refused) and adds the `Authorization` header.
+//! - `before_send` (called by every generated operation in place of progenitor's `pre`): drops
+//!   progenitor's `api-version` header (the server has no use for it and the
+//!   reference says unknown headers may be refused) and adds the `Authorization` header;
+//!   failures stay a typed `crate::Error`.
 //! - `exec`: one tracing span per request (method, path template, operationId, status,
 //!   duration, attempts; never headers or bodies) and the retry loop of [`crate::RetryPolicy`].
 //!
@@ -17,6 +19,17 @@ use crate::auth::Auth;
 use crate::config::ClientState;
 use crate::retry::{is_retryable_status, retry_after};
 use crate::Client;
+
+/// Runs before every generated operation is sent (codegen calls it in place of progenitor's
+/// `pre` hook, whose error type can only carry a string): authentication, with failures kept as
+/// a typed [`crate::Error`].
+pub(crate) async fn before_send(
+    client: &Client,
+    request: &mut reqwest::Request,
+    _info: &OperationInfo,
+) -> Result<(), crate::Error> {
+    client.authorize(request).await
+}
 
 /// The header progenitor adds to every request, carrying the spec's `info.version`.
 pub(crate) const API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
@@ -108,16 +121,11 @@ impl ClientHooks<ClientState> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        self.authorize(request).await.map_err(|e| {
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                source = s.source();
-            }
-            progenitor_client::Error::Custom(message)
-        })
+        // Generated operations call `before_send` instead (codegen rewrites the call), so this
+        // is only reached by code that drives progenitor's hooks directly.
+        self.authorize(request)
+            .await
+            .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
     }
 
     async fn exec(
