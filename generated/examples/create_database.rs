@@ -35,7 +35,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &created,
             WaitOptions::default()
                 .timeout(Duration::from_secs(300))
-                .on_progress(|action| println!("  {:?} {:?}%", action.status, action.progress)),
+                .on_progress(|action: &redis_enterprise_api::types::Action| {
+                    println!("  {:?} {:?}%", action.status, action.progress)
+                }),
         )
         .await?;
     println!("done after {} polls ({:?})", outcome.polls, outcome.waited);

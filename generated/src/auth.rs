@@ -4,13 +4,17 @@
 //! Secrets are kept in header values marked sensitive and in a wrapper whose `Debug` is
 //! redacted; they never reach `Debug`, `Display`, errors or tracing. The JWT calls bypass the
 //! client hooks on purpose (they would otherwise need a token to get a token).
+//!
+//! Token requests are single-flight and no lock is held across network I/O (see
+//! [`JwtSession`]); a 401 to a request that carried a token makes the hooks forget that token
+//! ([`JwtSession::invalidate`]) and authorise once more.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use reqwest::header::HeaderValue;
-use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::error::Error;
@@ -93,11 +97,7 @@ impl Auth {
             None => Auth::None,
             Some(c) => match c.jwt {
                 None => Auth::Basic(c.basic_header()),
-                Some(ttl) => Auth::Jwt(Arc::new(JwtSession {
-                    credentials: c.clone(),
-                    ttl,
-                    token: Mutex::new(None),
-                })),
+                Some(ttl) => Auth::Jwt(Arc::new(JwtSession::new(c.clone(), ttl))),
             },
         }
     }
@@ -111,11 +111,34 @@ struct Token {
     lifetime: Duration,
 }
 
+impl Token {
+    /// Renew once four fifths of the lifetime have passed (integer arithmetic: cannot overflow).
+    fn renew_after(&self) -> Duration {
+        self.lifetime / 5 * 4
+    }
+}
+
+/// A token request in flight, shared by every caller that needs a token meanwhile
+/// (single flight). Its error is shared too, hence the `Arc`.
+type Pending = Shared<BoxFuture<'static, Result<Token, Arc<Error>>>>;
+
+#[derive(Default)]
+struct SessionState {
+    token: Option<Token>,
+    /// The request in flight and its generation (to install its result only once).
+    pending: Option<(u64, Pending)>,
+    generation: u64,
+}
+
 /// A JWT and the means to renew it.
+///
+/// The state sits behind a `std::sync::Mutex` that is only held to read or swap it, never
+/// across network I/O: the first caller that finds no usable token starts one token request
+/// (a shared future) and every concurrent caller awaits that same request.
 pub(crate) struct JwtSession {
     credentials: Credentials,
     ttl: Option<Duration>,
-    token: Mutex<Option<Token>>,
+    state: Mutex<SessionState>,
 }
 
 impl std::fmt::Debug for JwtSession {
@@ -140,20 +163,44 @@ struct Claims {
     iat: Option<i64>,
 }
 
-/// The token's lifetime from its `exp` and `iat` claims, when readable.
+/// The token's lifetime from its `exp` and `iat` claims, when readable. Any claim values are
+/// accepted without overflow or panic: a negative, zero or overflowing difference means
+/// "unknown".
 fn lifetime_from_claims(token: &str) -> Option<Duration> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
     let claims: Claims = serde_json::from_slice(&bytes).ok()?;
-    let secs = claims.exp? - claims.iat?;
-    (secs > 0).then(|| Duration::from_secs(secs as u64))
+    let secs = claims.exp?.checked_sub(claims.iat?)?;
+    u64::try_from(secs)
+        .ok()
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+}
+
+/// What one token request needs, owned (the shared future outlives the caller's borrow).
+struct TokenRequest {
+    http: reqwest::Client,
+    base_url: String,
+    credentials: Credentials,
+    ttl: Option<Duration>,
 }
 
 impl JwtSession {
-    /// Renew when this fraction of the lifetime has passed.
-    const RENEW_AT: f64 = 0.8;
+    pub(crate) fn new(credentials: Credentials, ttl: Option<Duration>) -> Self {
+        Self {
+            credentials,
+            ttl,
+            state: Mutex::new(SessionState::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SessionState> {
+        // The lock is never held across an await or a call that can panic, so poisoning would
+        // only follow a panic elsewhere in the same critical section; the state stays usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
 
     /// The `Authorization` value for the next request, obtaining or renewing the token first
     /// when needed.
@@ -162,41 +209,109 @@ impl JwtSession {
         http: &reqwest::Client,
         base_url: &str,
     ) -> Result<HeaderValue, Error> {
-        let mut guard = self.token.lock().await;
-        if let Some(token) = guard.as_ref() {
-            let age = token.obtained.elapsed();
-            if age < token.lifetime.mul_f64(Self::RENEW_AT) {
-                return Ok(token.header.clone());
-            }
-            if age < token.lifetime {
-                match self
-                    .request(http, base_url, "/v1/users/refresh_jwt", Some(token))
-                    .await
-                {
-                    Ok(fresh) => {
-                        let header = fresh.header.clone();
-                        *guard = Some(fresh);
-                        return Ok(header);
-                    }
-                    Err(e) => tracing::debug!(error = %e, "JWT refresh failed; authorizing again"),
+        let (generation, pending) = {
+            let mut state = self.lock();
+            let mut refresh_with = None;
+            if let Some(token) = state.token.as_ref() {
+                let age = token.obtained.elapsed();
+                if age < token.renew_after() {
+                    return Ok(token.header.clone());
+                }
+                if age < token.lifetime {
+                    refresh_with = Some(token.clone());
                 }
             }
+            match &state.pending {
+                Some((generation, pending)) => (*generation, pending.clone()),
+                None => {
+                    state.generation = state.generation.wrapping_add(1);
+                    let request = TokenRequest {
+                        http: http.clone(),
+                        base_url: base_url.to_string(),
+                        credentials: self.credentials.clone(),
+                        ttl: self.ttl,
+                    };
+                    let future: BoxFuture<'static, Result<Token, Arc<Error>>> = Box::pin(
+                        async move { request.obtain(refresh_with).await.map_err(Arc::new) },
+                    );
+                    let pending = future.shared();
+                    state.pending = Some((state.generation, pending.clone()));
+                    (state.generation, pending)
+                }
+            }
+        };
+        let result = pending.await;
+        let mut state = self.lock();
+        if state
+            .pending
+            .as_ref()
+            .is_some_and(|(g, _)| *g == generation)
+        {
+            state.pending = None;
+            if let Ok(token) = &result {
+                state.token = Some(token.clone());
+            }
         }
-        let fresh = self
-            .request(http, base_url, "/v1/users/authorize", None)
-            .await?;
-        let header = fresh.header.clone();
-        *guard = Some(fresh);
-        Ok(header)
+        drop(state);
+        result
+            .map(|token| token.header)
+            .map_err(|shared| shared_error(&shared))
     }
 
-    async fn request(
-        &self,
-        http: &reqwest::Client,
-        base_url: &str,
-        path: &str,
-        current: Option<&Token>,
-    ) -> Result<Token, Error> {
+    /// Forgets the token that was sent as `sent` (the server answered 401 to it: revoked, or
+    /// expired earlier than its claims said), so that the next request obtains a new one.
+    pub(crate) fn invalidate(&self, sent: &HeaderValue) {
+        let mut state = self.lock();
+        if state.token.as_ref().is_some_and(|t| t.header == *sent) {
+            state.token = None;
+        }
+    }
+
+    /// The current token, if one has been obtained (for tests and for callers that pass it on).
+    pub(crate) async fn current_token(&self) -> Option<String> {
+        self.lock().token.as_ref().map(|t| t.raw.0.clone())
+    }
+}
+
+/// The error of a shared token request, for one of its waiters. Server answers (status,
+/// `error_code`, message, body) are copied exactly; other failures are described by their
+/// message chain, since transport errors cannot be cloned.
+fn shared_error(shared: &Arc<Error>) -> Error {
+    match shared.as_ref() {
+        Error::Auth(inner) => match inner.as_ref() {
+            Error::Api(api) => Error::Auth(Box::new(Error::Api(api.clone()))),
+            other => Error::Auth(Box::new(Error::Hook(chain(other)))),
+        },
+        other => Error::Auth(Box::new(Error::Hook(chain(other)))),
+    }
+}
+
+fn chain(error: &Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+impl TokenRequest {
+    /// Refreshes `current` when given (falling back to authorising when the refresh fails),
+    /// or authorises.
+    async fn obtain(self, current: Option<Token>) -> Result<Token, Error> {
+        if let Some(token) = current {
+            match self.request("/v1/users/refresh_jwt", Some(&token)).await {
+                Ok(fresh) => return Ok(fresh),
+                Err(e) => tracing::debug!(error = %e, "JWT refresh failed; authorizing again"),
+            }
+        }
+        self.request("/v1/users/authorize", None).await
+    }
+
+    async fn request(&self, path: &str, current: Option<&Token>) -> Result<Token, Error> {
+        let (http, base_url) = (&self.http, &self.base_url);
         let mut body = serde_json::Map::new();
         if let Some(ttl) = self.ttl {
             body.insert("ttl".into(), ttl.as_secs().into());
@@ -227,7 +342,7 @@ impl JwtSession {
             .await
             .map_err(|e| Error::Auth(Box::new(Error::Transport(e))))?;
         if !status.is_success() {
-            return Err(Error::Auth(Box::new(crate::decode::api_error(
+            return Err(Error::Auth(Box::new(crate::decode::api_error_plain(
                 status, headers, bytes,
             ))));
         }
@@ -258,10 +373,5 @@ impl JwtSession {
             obtained: Instant::now(),
             lifetime,
         })
-    }
-
-    /// The current token, if one has been obtained (for tests and for callers that pass it on).
-    pub(crate) async fn current_token(&self) -> Option<String> {
-        self.token.lock().await.as_ref().map(|t| t.raw.0.clone())
     }
 }

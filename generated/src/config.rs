@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::auth::{Auth, Credentials};
 use crate::retry::RetryPolicy;
 use crate::tls::TlsSettings;
+use crate::version::VersionState;
 use crate::Client;
 
 /// Default time allowed to establish a connection.
@@ -22,6 +23,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct ClientState {
     pub(crate) auth: Auth,
     pub(crate) retry: RetryPolicy,
+    pub(crate) version: VersionState,
 }
 
 impl ClientState {
@@ -94,6 +96,8 @@ pub struct ClientBuilder {
     tls: TlsSettings,
     allow_insecure_http: bool,
     retry: RetryPolicy,
+    check_version: bool,
+    preset_version: Option<String>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -108,6 +112,8 @@ impl std::fmt::Debug for ClientBuilder {
             .field("accept_invalid_certs", &self.tls.accept_invalid_certs)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
+            .field("check_version", &self.check_version)
+            .field("preset_version", &self.preset_version)
             .finish()
     }
 }
@@ -123,6 +129,8 @@ impl ClientBuilder {
             tls: TlsSettings::default(),
             allow_insecure_http: false,
             retry: RetryPolicy::default(),
+            check_version: false,
+            preset_version: None,
         }
     }
 
@@ -191,6 +199,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Refuses, before any request and with [`crate::Error::NotServed`], an operation that the
+    /// cluster's release does not serve (off by default). The release is read once, on the
+    /// first checked call ([`Client::cluster_version`]); the facts are the operation table's
+    /// `since`, `removed_in`, `served_in` and `not_served_in`
+    /// ([`crate::operations::Operation::served_by`]). Raw paths ([`Client::send_raw`]) are not
+    /// checked.
+    pub fn check_cluster_version(mut self, check: bool) -> Self {
+        self.check_version = check;
+        self
+    }
+
+    /// Uses this as the cluster's version instead of reading it (for a client that already
+    /// knows it, or talks to a cluster that does not report one).
+    pub fn cluster_version(mut self, version: impl Into<String>) -> Self {
+        self.preset_version = Some(version.into());
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -219,6 +245,7 @@ impl ClientBuilder {
         let state = ClientState {
             auth: Auth::from_credentials(self.credentials.as_ref()),
             retry: self.retry,
+            version: VersionState::new(self.check_version, self.preset_version),
         };
         Ok(Client::new_with_client(&base_url, http, state))
     }
@@ -288,6 +315,17 @@ impl Client {
     /// [`Client::builder_from_env`], built.
     pub fn from_env() -> Result<Client, BuildError> {
         Self::builder_from_env()?.build()
+    }
+
+    /// A client that shares this one's connections, credentials, token and cached version but
+    /// retries by `retry`: for one call (or a few) with another policy, such as busy retries
+    /// for a database change, `client.with_retry_policy(RetryPolicy::default().retry_busy(5))`.
+    pub fn with_retry_policy(&self, retry: RetryPolicy) -> Client {
+        let state = ClientState {
+            retry,
+            ..self.inner.clone()
+        };
+        Client::new_with_client(&self.baseurl, self.client.clone(), state)
     }
 
     /// The current JWT, when JWT authentication is configured and a token has been obtained.

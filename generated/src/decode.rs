@@ -49,8 +49,24 @@ pub(crate) async fn from_response<T: DeserializeOwned>(
     }
 }
 
-/// Builds the API error of an error response from its parts.
+/// Builds the error of an error response from its parts: [`Error::Api`], wrapped in
+/// [`Error::Auth`] for a 401 (the server refused the credentials or token), so that every
+/// authentication failure has one shape whichever call met it.
 pub(crate) fn api_error(
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Bytes,
+) -> Error {
+    let error = api_error_plain(status, headers, body);
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        Error::Auth(Box::new(error))
+    } else {
+        error
+    }
+}
+
+/// [`Error::Api`] of an error response, never wrapped.
+pub(crate) fn api_error_plain(
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
     body: Bytes,

@@ -62,17 +62,250 @@ pub enum Error {
     #[error("response body ({}) did not decode at `{}`", .0.status, .0.path)]
     Decode(#[source] Box<DecodeError>),
     /// The request never got an answer (connection, TLS, timeout) or the body could not be read.
-    #[error("request failed")]
+    /// The message names the cause ([`Error::transport_kind`]) and the URL (without its query);
+    /// [`Error::transport_kind`] tells them apart without reading messages.
+    #[error("{}", transport_message(.0))]
     Transport(#[source] reqwest::Error),
     /// The request could not be built from the given arguments.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    /// Authentication could not be set up (for example, obtaining a JWT failed).
-    #[error("authentication failed")]
+    /// Authentication failed: the server answered 401 (to the request itself, after one
+    /// re-authorisation when the client uses JWT, or to obtaining a token), or a token could not
+    /// be obtained at all. The inner error keeps status, `error_code` and message, which
+    /// [`Error::status`], [`Error::error_code`] and [`Error::message`] read through.
+    #[error("authentication failed: {0}")]
     Auth(#[source] Box<Error>),
     /// A client hook refused the request.
     #[error("request refused by a client hook: {0}")]
     Hook(String),
+    /// The cluster's release does not serve this operation: refused locally, before any
+    /// request, by [`crate::ClientBuilder::check_cluster_version`].
+    #[error("{0}")]
+    NotServed(Box<NotServed>),
+    /// The server (or a transfer) broke the documented format of a body in a way JSON decoding
+    /// does not cover: a truncated download, a usage report whose checksum does not match.
+    #[error("{0}")]
+    Integrity(Box<IntegrityError>),
+}
+
+/// An operation the cluster's release does not serve (see [`Error::NotServed`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("operation {operation} is not served by Redis Software {cluster_version}: {reason}")]
+pub struct NotServed {
+    /// The operationId.
+    pub operation: String,
+    /// The cluster's version as it reported it (such as `7.4.2-54`).
+    pub cluster_version: String,
+    /// Why, from the operation table.
+    pub reason: NotServedReason,
+}
+
+/// Why a release does not serve an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotServedReason {
+    /// The operation appeared in a later release.
+    Since(&'static str),
+    /// The operation was removed in this or an earlier release.
+    RemovedIn(&'static str),
+    /// Live clusters of this release (`major.minor`) did not serve the route
+    /// (`../shared/reference/observed/routes.json`).
+    NotServedIn(String),
+}
+
+impl std::fmt::Display for NotServedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotServedReason::Since(v) => write!(f, "available since {v}"),
+            NotServedReason::RemovedIn(v) => write!(f, "removed in {v}"),
+            NotServedReason::NotServedIn(v) => write!(f, "release {v} does not serve it"),
+        }
+    }
+}
+
+/// A body that arrived broken (see [`Error::Integrity`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntegrityError {
+    /// The usage report's last line is not the MD5 of what precedes it.
+    #[error(
+        "usage report checksum mismatch: the report says {expected}, the body hashes to {actual}"
+    )]
+    ChecksumMismatch {
+        /// The hash the report's last line carries.
+        expected: String,
+        /// The MD5 of the body before that line.
+        actual: String,
+    },
+    /// No node (and not the cluster object) reports a software version.
+    #[error("the cluster reports no software_version")]
+    NoVersion,
+    /// The usage report ended without its checksum line.
+    #[error("usage report has no checksum line")]
+    MissingChecksum,
+    /// A usage-report line is not a JSON record.
+    #[error("usage report line {line} did not decode at `{path}`")]
+    Record {
+        /// 1-based line number.
+        line: usize,
+        /// JSON path of the failure.
+        path: String,
+        /// serde's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Writing a download to its destination failed.
+    #[error("writing the download failed after {written} bytes")]
+    Write {
+        /// Bytes written before the failure.
+        written: u64,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A download ended before the length the server announced.
+    #[error("download truncated after {received} of {expected} bytes")]
+    Truncated {
+        /// Bytes received (and written).
+        received: u64,
+        /// `Content-Length` announced by the server.
+        expected: u64,
+    },
+}
+
+/// What kind of transport failure an [`Error::Transport`] is (see [`Error::transport_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The server's certificate is not signed by a trusted CA (add the cluster's CA with
+    /// [`crate::ClientBuilder::add_ca_certificate_pem`]).
+    TlsUnknownIssuer,
+    /// The certificate is valid but not for the host name or address in the URL.
+    TlsNameMismatch,
+    /// The certificate has expired (or is not valid yet).
+    TlsExpired,
+    /// Any other TLS failure (protocol, handshake, revoked or malformed certificate).
+    TlsOther,
+    /// Nothing listens on that port (connection refused).
+    ConnectionRefused,
+    /// The host or network cannot be reached.
+    Unreachable,
+    /// The connect or request timeout passed.
+    Timeout,
+    /// Another connection failure (DNS, reset, closed).
+    Connect,
+    /// The response body could not be read, or anything else.
+    Other,
+}
+
+impl TransportKind {
+    /// Whether this is a TLS failure.
+    pub fn is_tls(self) -> bool {
+        matches!(
+            self,
+            TransportKind::TlsUnknownIssuer
+                | TransportKind::TlsNameMismatch
+                | TransportKind::TlsExpired
+                | TransportKind::TlsOther
+        )
+    }
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportKind::TlsUnknownIssuer => {
+                "tls: the server certificate is signed by an unknown certificate authority"
+            }
+            TransportKind::TlsNameMismatch => {
+                "tls: the server certificate is not valid for this host name"
+            }
+            TransportKind::TlsExpired => {
+                "tls: the server certificate has expired or is not yet valid"
+            }
+            TransportKind::TlsOther => "tls handshake failed",
+            TransportKind::ConnectionRefused => "connection refused",
+            TransportKind::Unreachable => "host unreachable",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Connect => "connection failed",
+            TransportKind::Other => "transfer failed",
+        })
+    }
+}
+
+fn tls_kind(error: &rustls::Error) -> TransportKind {
+    use rustls::CertificateError as C;
+    match error {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            C::UnknownIssuer => TransportKind::TlsUnknownIssuer,
+            C::NotValidForName | C::NotValidForNameContext { .. } => TransportKind::TlsNameMismatch,
+            C::Expired
+            | C::ExpiredContext { .. }
+            | C::NotValidYet
+            | C::NotValidYetContext { .. } => TransportKind::TlsExpired,
+            _ => TransportKind::TlsOther,
+        },
+        _ => TransportKind::TlsOther,
+    }
+}
+
+/// Classifies a reqwest error by walking its source chain. `std::io::Error::source` skips the
+/// error it wraps, so wrapped I/O errors are opened with `get_ref`.
+pub(crate) fn classify(error: &reqwest::Error) -> TransportKind {
+    if error.is_timeout() {
+        return TransportKind::Timeout;
+    }
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    let mut tls_seen = false;
+    while let Some(e) = current {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return tls_kind(tls);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            match io.kind() {
+                K::ConnectionRefused => return TransportKind::ConnectionRefused,
+                K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable => {
+                    return TransportKind::Unreachable
+                }
+                K::TimedOut => return TransportKind::Timeout,
+                _ => {}
+            }
+            if let Some(inner) = io.get_ref() {
+                current = Some(inner);
+                continue;
+            }
+        }
+        if e.to_string().contains("tls") {
+            tls_seen = true;
+        }
+        current = e.source();
+    }
+    if tls_seen {
+        TransportKind::TlsOther
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// `request to https://host:9443/v1/bdbs failed: connection refused`: the URL without query,
+/// fragment or user info, so no secret can reach the message.
+fn transport_message(error: &reqwest::Error) -> String {
+    let kind = classify(error);
+    match error.url() {
+        Some(url) => {
+            let mut url = url.clone();
+            url.set_query(None);
+            url.set_fragment(None);
+            // Only fails for URLs that cannot have credentials, which then have none.
+            let _ignored = url.set_username("");
+            let _ignored = url.set_password(None);
+            format!("request to {url} failed: {kind}")
+        }
+        None => format!("request failed: {kind}"),
+    }
 }
 
 impl std::fmt::Display for DecodeError {
@@ -122,16 +355,47 @@ impl Error {
         match self {
             Error::Api(e) => Some(&e.body),
             Error::Decode(e) => Some(&e.body),
+            Error::Auth(e) => e.body(),
             _ => None,
         }
     }
 
-    /// The API error, when the server answered with an error status.
+    /// The API error, when the server answered with an error status (also inside
+    /// [`Error::Auth`]).
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            Error::Auth(e) => e.api(),
             _ => None,
         }
+    }
+
+    /// What kind of transport failure this is (also inside [`Error::Auth`]), or `None` when
+    /// the server answered.
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Transport(e) => Some(classify(e)),
+            Error::Auth(e) => e.transport_kind(),
+            _ => None,
+        }
+    }
+
+    /// A TLS failure: unknown CA, name mismatch, expired certificate or handshake failure.
+    pub fn is_tls_failure(&self) -> bool {
+        self.transport_kind().is_some_and(TransportKind::is_tls)
+    }
+
+    /// Nothing listens at the address (connection refused) or it cannot be reached.
+    pub fn is_connection_refused(&self) -> bool {
+        matches!(
+            self.transport_kind(),
+            Some(TransportKind::ConnectionRefused | TransportKind::Unreachable)
+        )
+    }
+
+    /// The connect or request timeout passed.
+    pub fn is_timeout(&self) -> bool {
+        self.transport_kind() == Some(TransportKind::Timeout)
     }
 
     /// The decode error, when a success body did not decode.
@@ -158,12 +422,20 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// 401 or 403.
+    /// 401 or 403, or any [`Error::Auth`] (a token that could not be obtained).
     pub fn is_auth_failure(&self) -> bool {
-        matches!(
-            self.status(),
-            Some(StatusCode::UNAUTHORIZED) | Some(StatusCode::FORBIDDEN)
-        )
+        matches!(self, Error::Auth(_))
+            || matches!(
+                self.status(),
+                Some(StatusCode::UNAUTHORIZED) | Some(StatusCode::FORBIDDEN)
+            )
+    }
+
+    /// The server answered 409 because the database (or cluster) is busy with another change:
+    /// a temporary condition. See [`crate::RetryPolicy::busy_retries`] for the exact rule.
+    pub fn is_busy(&self) -> bool {
+        self.api()
+            .is_some_and(|api| crate::retry::is_busy(api.status, api.error_code.as_deref()))
     }
 
     /// Whether the same request may succeed if sent again (connection failures, 429, 502, 503,
@@ -171,6 +443,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_connect() || e.is_timeout(),
+            Error::Auth(_) | Error::NotServed(_) | Error::Integrity(_) => false,
             _ => self
                 .status()
                 .map(crate::retry::is_retryable_status)

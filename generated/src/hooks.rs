@@ -1,18 +1,22 @@
 //! The request hooks every generated operation runs through (progenitor's `ClientHooks`):
 //!
-//! - `before_send` (called by every generated operation in place of progenitor's `pre`): drops
-//!   progenitor's `api-version` header (the server has no use for it and the
-//!   reference says unknown headers may be refused) and adds the `Authorization` header;
-//!   failures stay a typed `crate::Error`.
+//! - `before_send` (called by every generated operation in place of progenitor's `pre`): refuses
+//!   an operation the cluster's release does not serve, when that check is on
+//!   ([`crate::ClientBuilder::check_cluster_version`]); drops progenitor's `api-version` header
+//!   (the server has no use for it and the reference says unknown headers may be refused) and
+//!   adds the `Authorization` header; failures stay a typed `crate::Error`.
 //! - `exec`: one tracing span per request (method, path template, operationId, status,
-//!   duration, attempts; never headers or bodies) and the retry loop of [`crate::RetryPolicy`].
+//!   duration, attempts; never headers or bodies) and the retry loop of [`crate::RetryPolicy`]:
+//!   transient failures of idempotent requests, opt-in busy (409) retries, and with JWT one
+//!   re-authorisation when the server answers 401 to a token (revoked, or expired early).
 //!
 //! It deliberately does not decode anything: that is `decode.rs`.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{HeaderName, AUTHORIZATION};
+use reqwest::StatusCode;
 use tracing::Instrument;
 
 use crate::auth::Auth;
@@ -21,20 +25,31 @@ use crate::retry::{is_retryable_status, retry_after};
 use crate::Client;
 
 /// Runs before every generated operation is sent (codegen calls it in place of progenitor's
-/// `pre` hook, whose error type can only carry a string): authentication, with failures kept as
-/// a typed [`crate::Error`].
+/// `pre` hook, whose error type can only carry a string): the version check, then
+/// authentication, with failures kept as a typed [`crate::Error`].
 pub(crate) async fn before_send(
     client: &Client,
     request: &mut reqwest::Request,
-    _info: &OperationInfo,
+    info: &OperationInfo,
 ) -> Result<(), crate::Error> {
-    client.authorize(request).await
+    client.prepare_raw(request, info.operation_id).await
 }
 
 /// The header progenitor adds to every request, carrying the spec's `info.version`.
 pub(crate) const API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 impl Client {
+    /// What every request goes through before it is sent: the version check (for operations of
+    /// the spec, when enabled), then authentication.
+    pub(crate) async fn prepare_raw(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), crate::Error> {
+        self.check_served(operation_id).await?;
+        self.authorize(request).await
+    }
+
     /// Adds authentication to a request that has none.
     pub(crate) async fn authorize(
         &self,
@@ -75,35 +90,99 @@ impl Client {
         let started = std::time::Instant::now();
         let policy = &self.inner.retry;
         let may_retry = policy.max_retries > 0 && policy.is_idempotent(&method, operation_id);
+        let may_retry_busy = policy.retries_busy(operation_id);
+        let jwt = match &self.inner.auth {
+            Auth::Jwt(session) => Some(session.clone()),
+            _ => None,
+        };
+        let mut reauthorized = false;
+        let mut busy_retries: u32 = 0;
+        let mut transient_retries: u32 = 0;
         let mut attempt: u32 = 0;
         let mut request = request;
         let result = loop {
-            attempt += 1;
-            let spare = if may_retry && attempt <= policy.max_retries {
+            attempt = attempt.saturating_add(1);
+            let wants_spare = (may_retry && transient_retries < policy.max_retries)
+                || (may_retry_busy && busy_retries < policy.busy_retries)
+                || (jwt.is_some() && !reauthorized);
+            let spare = if wants_spare {
                 request.try_clone()
             } else {
                 None
             };
+            let sent_authorization = request.headers().get(AUTHORIZATION).cloned();
             let result = self.client.execute(request).instrument(span.clone()).await;
-            let delay = match (&result, &spare) {
-                (_, None) => None,
-                (Ok(response), Some(_)) if is_retryable_status(response.status()) => Some(
-                    retry_after(response.headers(), SystemTime::now())
-                        .map(|d| d.min(policy.max_backoff))
-                        .unwrap_or_else(|| policy.backoff(attempt)),
-                ),
-                (Err(e), Some(_)) if e.is_connect() || e.is_timeout() => {
-                    Some(policy.backoff(attempt))
-                }
-                _ => None,
+            let Some(mut spare) = spare else {
+                break result;
             };
-            match (delay, spare) {
-                (Some(delay), Some(spare)) => {
-                    tracing::debug!(parent: &span, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            match result {
+                // A token the server no longer accepts (revoked, or expired earlier than its
+                // claims said): forget it and authorise once more; a second 401 is final.
+                Ok(response)
+                    if response.status() == StatusCode::UNAUTHORIZED
+                        && !reauthorized
+                        && jwt.is_some()
+                        && sent_authorization.is_some() =>
+                {
+                    reauthorized = true;
+                    let (Some(session), Some(sent)) = (&jwt, &sent_authorization) else {
+                        break Ok(response);
+                    };
+                    session.invalidate(sent);
+                    match session.header(&self.client, &self.baseurl).await {
+                        Ok(fresh) => {
+                            tracing::debug!(parent: &span, "401 to a token: authorised again");
+                            spare.headers_mut().insert(AUTHORIZATION, fresh);
+                            request = spare;
+                        }
+                        Err(e) => {
+                            tracing::debug!(parent: &span, error = %e, "re-authorisation failed");
+                            break Ok(response);
+                        }
+                    }
+                }
+                Ok(response)
+                    if response.status() == StatusCode::CONFLICT
+                        && may_retry_busy
+                        && busy_retries < policy.busy_retries =>
+                {
+                    let (busy, response) = read_busy(response).await;
+                    if !busy {
+                        break Ok(response);
+                    }
+                    busy_retries += 1;
+                    let delay = retry_after(response.headers(), SystemTime::now())
+                        .map(|d| d.min(policy.max_backoff))
+                        .unwrap_or_else(|| policy.busy_delay(busy_retries));
+                    tracing::debug!(parent: &span, busy_retries, delay_ms = millis(delay), "busy; retrying");
                     tokio::time::sleep(delay).await;
                     request = spare;
                 }
-                _ => break result,
+                Ok(response)
+                    if may_retry
+                        && transient_retries < policy.max_retries
+                        && is_retryable_status(response.status()) =>
+                {
+                    transient_retries += 1;
+                    let delay = retry_after(response.headers(), SystemTime::now())
+                        .map(|d| d.min(policy.max_backoff))
+                        .unwrap_or_else(|| policy.backoff(transient_retries));
+                    tracing::debug!(parent: &span, attempt, delay_ms = millis(delay), "retrying");
+                    tokio::time::sleep(delay).await;
+                    request = spare;
+                }
+                Err(e)
+                    if may_retry
+                        && transient_retries < policy.max_retries
+                        && (e.is_connect() || e.is_timeout()) =>
+                {
+                    transient_retries += 1;
+                    let delay = policy.backoff(transient_retries);
+                    tracing::debug!(parent: &span, attempt, delay_ms = millis(delay), "retrying");
+                    tokio::time::sleep(delay).await;
+                    request = spare;
+                }
+                other => break other,
             }
         };
         span.record("attempts", attempt);
@@ -119,11 +198,11 @@ impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         // Generated operations call `before_send` instead (codegen rewrites the call), so this
         // is only reached by code that drives progenitor's hooks directly.
-        self.authorize(request)
+        self.prepare_raw(request, info.operation_id)
             .await
             .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
     }
@@ -135,4 +214,36 @@ impl ClientHooks<ClientState> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         self.execute_with_retries(request, info.operation_id).await
     }
+}
+
+fn millis(delay: Duration) -> u64 {
+    u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Reads a 409's body to tell "busy" from a real conflict ([`crate::retry::is_busy`]), and
+/// gives back an equivalent response (same status, headers and body) for the caller to decode
+/// when it is not retried.
+async fn read_busy(response: reqwest::Response) -> (bool, reqwest::Response) {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default, deserialize_with = "crate::lenient::opt_string")]
+        error_code: Option<String>,
+    }
+    let status = response.status();
+    let headers = response.headers().clone();
+    let version = response.version();
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        // The body could not be read: not provably busy; hand back an empty body.
+        Err(_) => bytes::Bytes::new(),
+    };
+    let code = serde_json::from_slice::<Body>(&body)
+        .ok()
+        .and_then(|b| b.error_code);
+    let busy = crate::retry::is_busy(status, code.as_deref());
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    *rebuilt.version_mut() = version;
+    (busy, reqwest::Response::from(rebuilt))
 }

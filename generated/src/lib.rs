@@ -18,9 +18,12 @@ pub mod lenient;
 pub mod raw;
 pub mod retry;
 mod tls;
+pub mod version;
 
 pub use auth::Credentials;
 pub use config::{BuildError, ClientBuilder};
 pub use decode::decode_body;
-pub use error::{ApiError, DecodeError, Error};
+pub use error::{
+    ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
+};
 pub use retry::RetryPolicy;

@@ -534,7 +534,9 @@ async fn wait_for_action_reports_progress_until_completed() {
             "a-1",
             WaitOptions::default()
                 .poll_interval(Duration::from_secs(2))
-                .on_progress(move |a| log.lock().expect("lock").push(a.progress)),
+                .on_progress(move |a: &redis_enterprise_api::types::Action| {
+                    log.lock().expect("lock").push(a.progress)
+                }),
         )
         .await
         .expect("completes");

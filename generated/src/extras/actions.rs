@@ -4,12 +4,13 @@
 //! actions) return an `action_uid` and go on in the background. [`Client::wait_for_action`]
 //! polls `GET /v2/actions/{uid}` (falling back to `GET /v1/actions/{uid}` on clusters without
 //! v2) until the action reaches a terminal state, calling an optional progress callback on
-//! every poll. It never cancels the action: a timeout only stops waiting.
+//! every poll. It never cancels the action: a timeout only stops waiting. Timing follows
+//! [`WaitOptions`] (poll-interval floor, backoff, any timeout up to `Duration::MAX`).
 
 use std::time::Duration;
 
-use tokio::time::Instant;
-
+use super::wait::Deadline;
+pub use super::wait::{ProgressCallback, WaitOptions};
 use crate::error::Error;
 use crate::types::{Action, ActionStatus};
 use crate::Client;
@@ -19,56 +20,6 @@ use crate::Client;
 pub trait StartsAction {
     /// The action's uid, if the server sent one.
     fn action_uid(&self) -> Option<&str>;
-}
-
-/// A progress callback, called with the action after every poll.
-pub type ProgressCallback = Box<dyn FnMut(&Action) + Send>;
-
-/// How long and how often to poll.
-pub struct WaitOptions {
-    timeout: Duration,
-    poll_interval: Duration,
-    progress: Option<ProgressCallback>,
-}
-
-impl Default for WaitOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(600),
-            poll_interval: Duration::from_secs(1),
-            progress: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for WaitOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitOptions")
-            .field("timeout", &self.timeout)
-            .field("poll_interval", &self.poll_interval)
-            .field("progress", &self.progress.is_some())
-            .finish()
-    }
-}
-
-impl WaitOptions {
-    /// Gives up waiting after this long (default 10 minutes).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Time between polls (default 1 s).
-    pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval;
-        self
-    }
-
-    /// Called with the action after every poll.
-    pub fn on_progress(mut self, callback: impl FnMut(&Action) + Send + 'static) -> Self {
-        self.progress = Some(Box::new(callback));
-        self
-    }
 }
 
 /// How an action ended successfully.
@@ -144,8 +95,8 @@ impl Client {
         action_uid: &str,
         mut options: WaitOptions,
     ) -> Result<ActionOutcome, WaitError> {
-        let started = Instant::now();
-        let deadline = started + options.timeout;
+        let clock = Deadline::new(options.timeout);
+        let mut interval = options.first_interval();
         let mut use_v1 = false;
         let mut polls = 0u32;
         loop {
@@ -178,7 +129,7 @@ impl Client {
                         return Ok(ActionOutcome {
                             action,
                             polls,
-                            waited: started.elapsed(),
+                            waited: clock.elapsed(),
                         })
                     }
                     Some(false) => {
@@ -197,15 +148,15 @@ impl Client {
                     None => {}
                 }
             }
-            let now = Instant::now();
-            if now >= deadline {
+            if clock.passed() {
                 return Err(WaitError::Timeout {
                     action_uid: action_uid.to_string(),
-                    waited: started.elapsed(),
+                    waited: clock.elapsed(),
                     last: Some(Box::new(action)),
                 });
             }
-            tokio::time::sleep(options.poll_interval.min(deadline - now)).await;
+            clock.sleep(interval).await;
+            interval = options.next_interval(interval);
         }
     }
 

@@ -1,6 +1,18 @@
-//! Hand-written conveniences built only on generated operations.
+//! Hand-written conveniences built only on generated operations: waiting
+//! ([`wait_until`] and the named waiters), database changes that wait for the cluster, look-ups
+//! by name, streamed downloads and the usage report.
 
 pub mod actions;
+pub mod download;
+pub mod find;
 mod modules;
+pub mod usage_report;
+pub mod wait;
+pub mod workflows;
 
-pub use actions::{ActionOutcome, StartsAction, WaitError, WaitOptions};
+pub use actions::{ActionOutcome, StartsAction, WaitError};
+pub use download::DownloadOptions;
+pub use find::FindError;
+pub use usage_report::UsageReport;
+pub use wait::{wait_until, UntilError, Verdict, WaitOptions, Waited, MIN_POLL_INTERVAL};
+pub use workflows::WorkflowError;
