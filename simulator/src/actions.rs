@@ -1,0 +1,177 @@
+//! Actions: the long-running work a request starts (database create, update, delete…). An
+//! action is `running` while its work goes on, its `progress` follows the clock (elapsed time
+//! over the configured action delay, at most 99 until it ends), and the task that does the
+//! work marks it `completed` or `failed`. Reading is `/v1/actions`, `/v2/actions` and
+//! `/v1/actions/bdb/{uid}`; nothing here starts processes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis_enterprise_api::types;
+use serde_json::Value;
+
+use crate::http::{ApiError, Reply, Req};
+use crate::state::{now_millis, now_secs, ActionEntry, Store};
+use crate::Shared;
+
+/// Records a new running action and returns its uid.
+pub(crate) fn start(
+    store: &mut Store,
+    name: &str,
+    bdb_uid: Option<i64>,
+    delay: Duration,
+) -> String {
+    let uid = store.new_action_uid();
+    let action = types::Action {
+        action_uid: Some(uid.clone()),
+        name: Some(name.to_string()),
+        object_name: bdb_uid.map(|u| format!("bdb:{u}")),
+        node_uid: Some("1".into()),
+        status: Some(types::ActionStatus::Running),
+        progress: Some(0.0),
+        creation_time: Some(now_secs()),
+        heartbeat: Some(now_secs()),
+        task_id: Some(uid.clone()),
+        state: Some("running".into()),
+        ..Default::default()
+    };
+    store.actions.insert(
+        uid.clone(),
+        ActionEntry {
+            action,
+            bdb_uid,
+            started_ms: now_millis(),
+            duration_ms: delay.as_millis() as i64,
+        },
+    );
+    uid
+}
+
+/// Ends an action: `completed`, or `failed` with an error code and message.
+pub(crate) fn finish(store: &mut Store, uid: &str, error: Option<(&str, String)>) {
+    if let Some(entry) = store.actions.get_mut(uid) {
+        let a = &mut entry.action;
+        a.heartbeat = Some(now_secs());
+        match error {
+            None => {
+                a.status = Some(types::ActionStatus::Completed);
+                a.progress = Some(100.0);
+                a.state = Some("completed".into());
+            }
+            Some((code, message)) => {
+                a.status = Some(types::ActionStatus::Failed);
+                a.state = Some("failed".into());
+                a.error_code = Some(code.to_string());
+                a.error_message = Some(message);
+            }
+        }
+    }
+}
+
+/// Ends every action still running (at start-up from a state file: their work did not survive
+/// the restart, and the databases are restored as they were).
+pub(crate) fn finish_all_running(store: &mut Store) {
+    let running: Vec<String> = store
+        .actions
+        .iter()
+        .filter(|(_, e)| is_running(&e.action))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for uid in running {
+        finish(store, &uid, None);
+    }
+}
+
+fn is_running(a: &types::Action) -> bool {
+    matches!(a.status, Some(types::ActionStatus::Running))
+}
+
+/// The action as the API shows it, with progress from the clock.
+fn view(entry: &ActionEntry, v2: bool) -> types::Action {
+    let mut a = entry.action.clone();
+    if is_running(&a) {
+        let elapsed = (now_millis() - entry.started_ms).max(0) as f64;
+        let total = entry.duration_ms.max(1) as f64;
+        a.progress = Some((elapsed / total * 100.0).clamp(0.0, 99.0).floor());
+    }
+    if v2 {
+        a.node_uid = None;
+        a.task_id = None;
+        a.state = None;
+        a.object_name = None;
+    } else {
+        a.creation_time = None;
+    }
+    a
+}
+
+fn state_machine(entry: &ActionEntry) -> Value {
+    let a = view(entry, false);
+    let status = match &a.status {
+        Some(types::ActionStatus::Completed) => "completed",
+        Some(types::ActionStatus::Failed) => "failed",
+        _ => "active",
+    };
+    let mut sm = serde_json::json!({
+        "action_uid": a.action_uid,
+        "name": a.name,
+        "object_name": a.object_name,
+        "progress": a.progress,
+        "state": a.state,
+        "status": status,
+        "heartbeat": a.heartbeat,
+    });
+    if let (Some(e), Some(map)) = (&a.error_message, sm.as_object_mut()) {
+        map.insert("error".into(), Value::String(e.clone()));
+    }
+    sm
+}
+
+/// `GET /v1/actions` and `GET /v2/actions`.
+pub(crate) fn list(shared: &Arc<Shared>, _req: &Req, v2: bool) -> Result<Reply, ApiError> {
+    shared.with_store(|s| {
+        if v2 {
+            let all: Vec<types::Action> = s.actions.values().map(|e| view(e, true)).collect();
+            Ok(Reply::of(&all))
+        } else {
+            let tasks: Vec<types::Action> = s
+                .actions
+                .values()
+                .filter(|e| e.bdb_uid.is_none())
+                .map(|e| view(e, false))
+                .collect();
+            let machines: Vec<Value> = s
+                .actions
+                .values()
+                .filter(|e| e.bdb_uid.is_some())
+                .map(state_machine)
+                .collect();
+            Ok(Reply::ok(
+                serde_json::json!({ "actions": tasks, "state-machines": machines }),
+            ))
+        }
+    })
+}
+
+/// `GET /v1/actions/{uid}` and `GET /v2/actions/{uid}`.
+pub(crate) fn get(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, ApiError> {
+    let uid = req.param("uid");
+    shared.with_store(|s| match s.actions.get(uid) {
+        Some(e) => Ok(Reply::of(&view(e, v2))),
+        None => Err(ApiError::not_found("action", uid)),
+    })
+}
+
+/// `GET /v1/actions/bdb/{bdb_uid}`: the state machines of one database.
+pub(crate) fn list_for_bdb(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let bdb = req.int_param("bdb_uid")?;
+    shared.with_store(|s| {
+        let machines: Vec<Value> = s
+            .actions
+            .values()
+            .filter(|e| e.bdb_uid == Some(bdb))
+            .map(state_machine)
+            .collect();
+        Ok(Reply::ok(Value::Array(machines)))
+    })
+}

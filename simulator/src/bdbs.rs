@@ -1,0 +1,729 @@
+//! Databases: validation of create and update bodies, uid and port assignment, the
+//! `pending` → `active` transition through an action, the busy rule (409 `db_busy` while an
+//! action runs), delete, `fields=` filtering, shards derived from the database object, and
+//! statistics and alerts read from the database's live redis-server (`INFO`).
+//!
+//! What it does not model: replication, sharding or persistence in the data path (a database of
+//! several shards is one redis-server), modules, Active-Active, backup/import/export (those
+//! operations answer from the spec).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use redis_enterprise_api::types;
+use serde_json::{Map, Value};
+
+use crate::http::{decode, ApiError, Reply, Req};
+use crate::redis::RedisConfig;
+use crate::state::{iso_now, BdbEntry, Store};
+use crate::{actions, schema, Shared, SimError};
+
+const DEFAULT_POLICY: &str = "volatile-lru";
+/// Share of `memory_size` above which a database raises its `bdb_size` alert.
+const MEMORY_ALERT_PERCENT: f64 = 80.0;
+
+/// Fields a client may not set (the cluster owns them).
+const READ_ONLY: &[&str] = &[
+    "uid",
+    "status",
+    "action_uid",
+    "shard_list",
+    "endpoints",
+    "created_time",
+    "last_changed_time",
+];
+
+// `authentication_redis_pass` is deprecated in the reference (in favour of ACL users) but is
+// still how a database gets a password for its default user, so the simulator honours it.
+#[allow(deprecated)]
+fn redis_config(bdb: &types::Bdb) -> RedisConfig {
+    RedisConfig {
+        maxmemory: bdb.memory_size.unwrap_or(0).max(0),
+        policy: bdb
+            .eviction_policy
+            .as_ref()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| DEFAULT_POLICY.into()),
+        password: bdb
+            .authentication_redis_pass
+            .clone()
+            .filter(|p| !p.is_empty()),
+    }
+}
+
+fn busy_error(uid: i64, action: &str) -> ApiError {
+    ApiError::new(
+        409,
+        "db_busy",
+        format!("database {uid} is busy with action {action}; retry when it completes"),
+    )
+}
+
+/// Checks what the spec types cannot: required members and enum values.
+fn validate_semantics(bdb: &types::Bdb, creating: bool) -> Result<(), ApiError> {
+    if creating && bdb.name.as_deref().is_none_or(str::is_empty) {
+        return Err(ApiError::new(
+            406,
+            "missing_db_name",
+            "name is a required property",
+        ));
+    }
+    if creating && bdb.memory_size.is_none() {
+        return Err(ApiError::new(
+            406,
+            "missing_memory_size",
+            "memory_size is a required property",
+        ));
+    }
+    if bdb.memory_size.is_some_and(|m| m < 0) {
+        return Err(ApiError::new(
+            406,
+            "invalid_memory_size",
+            "memory_size must not be negative",
+        ));
+    }
+    if let Some(types::BdbEvictionPolicy::Unknown(p)) = &bdb.eviction_policy {
+        return Err(ApiError::new(
+            400,
+            "invalid_schema",
+            format!(
+                "eviction_policy {p:?} is not one of {:?}",
+                types::BdbEvictionPolicy::KNOWN
+            ),
+        ));
+    }
+    if let Some(types::BdbType::Unknown(t)) = &bdb.type_ {
+        return Err(ApiError::new(
+            400,
+            "invalid_schema",
+            format!("type {t:?} is not one of {:?}", types::BdbType::KNOWN),
+        ));
+    }
+    if bdb.shards_count.is_some_and(|n| !(1..=512).contains(&n)) {
+        return Err(ApiError::new(
+            406,
+            "invalid_sharding",
+            "shards_count must be 1-512",
+        ));
+    }
+    if let Some(port) = bdb.port {
+        if !(1024..=65535).contains(&port) {
+            return Err(ApiError::new(
+                406,
+                "port_unavailable",
+                format!("port {port} is out of range"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn endpoint(uid: i64, port: Option<u16>) -> types::BdbEndpoint {
+    types::BdbEndpoint {
+        uid: Some(format!("{uid}:1")),
+        addr: Some(vec!["127.0.0.1".into()]),
+        addr_type: Some(types::BdbEndpointAddrType::Internal),
+        dns_name: Some(format!("redis-{}.cluster.local", port.unwrap_or(0))),
+        port: port.map(i64::from),
+        proxy_policy: Some(types::BdbProxyPolicy::Single),
+        ..Default::default()
+    }
+}
+
+/// Serialises a database, keeping only `fields` when given.
+fn render(bdb: &types::Bdb, fields: Option<&String>) -> Value {
+    let value = serde_json::to_value(bdb).unwrap_or(Value::Null);
+    match (fields, value) {
+        (Some(fields), Value::Object(map)) => {
+            let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
+            Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| wanted.contains(&k.as_str()))
+                    .collect(),
+            )
+        }
+        (_, value) => value,
+    }
+}
+
+/// `GET /v1/bdbs`.
+pub(crate) fn list(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let fields = req.query.get("fields");
+    shared.with_store(|s| {
+        let all: Vec<Value> = s.bdbs.values().map(|e| render(&e.bdb, fields)).collect();
+        Ok(Reply::ok(Value::Array(all)))
+    })
+}
+
+/// `GET /v1/bdbs/{uid}`.
+pub(crate) fn get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let fields = req.query.get("fields");
+    shared.with_store(|s| match s.bdbs.get(&uid) {
+        Some(e) => Ok(Reply::ok(render(&e.bdb, fields))),
+        None => Err(ApiError::not_found("db", uid)),
+    })
+}
+
+/// `POST /v1/bdbs` and `POST /v2/bdbs` (the database under `bdb`).
+pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, ApiError> {
+    let mut body = req.json_value()?;
+    if v2 {
+        body = match body.get_mut("bdb").map(Value::take) {
+            Some(bdb) => bdb,
+            None => {
+                return Err(ApiError::new(
+                    400,
+                    "missing_field",
+                    "the body needs a bdb member",
+                ))
+            }
+        };
+    }
+    schema::validate_named(&body, "Bdb").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let mut bdb: types::Bdb = decode(body)?;
+    validate_semantics(&bdb, true)?;
+    let dry_run = req.query_flag("dry_run");
+    let delay = shared.config.action_delay;
+    let created = shared.with_store(|s| -> Result<Option<(types::Bdb, String)>, ApiError> {
+        if let Some(uid) = bdb.uid {
+            if s.bdbs.contains_key(&uid) {
+                return Err(ApiError::new(
+                    409,
+                    "uid_exists",
+                    format!("database uid {uid} is already in use"),
+                ));
+            }
+            if uid < 1 {
+                return Err(ApiError::new(406, "invalid_uid", "uid must be positive"));
+            }
+        }
+        let name = bdb.name.clone().unwrap_or_default();
+        if s.bdbs
+            .values()
+            .any(|e| e.bdb.name.as_deref() == Some(name.as_str()))
+        {
+            return Err(ApiError::new(
+                409,
+                "name_already_exists",
+                format!("a database named {name:?} already exists"),
+            ));
+        }
+        if let Some(port) = bdb.port {
+            if s.bdbs.values().any(|e| e.bdb.port == Some(port)) {
+                return Err(ApiError::new(
+                    406,
+                    "port_unavailable",
+                    format!("port {port} is already in use"),
+                ));
+            }
+        }
+        let uid = bdb.uid.unwrap_or_else(|| Store::next_uid(&s.bdbs));
+        fill_defaults(&mut bdb, uid);
+        if dry_run {
+            return Ok(None);
+        }
+        let action = actions::start(s, "SMCreateBDB", Some(uid), delay);
+        bdb.status = Some(types::BdbStatus::Pending);
+        bdb.action_uid = Some(action.clone());
+        s.bdbs.insert(
+            uid,
+            BdbEntry {
+                bdb: bdb.clone(),
+                busy: Some(action.clone()),
+            },
+        );
+        Ok(Some((bdb.clone(), action)))
+    })?;
+    let Some((bdb, action)) = created else {
+        return Ok(Reply::of(&bdb));
+    };
+    shared.persist();
+    let uid = bdb.uid.unwrap_or_default();
+    let task_shared = shared.clone();
+    let requested_port = bdb.port.and_then(|p| u16::try_from(p).ok()).unwrap_or(0);
+    let config = redis_config(&bdb);
+    tokio::spawn(async move {
+        let shared = task_shared;
+        let started = tokio::time::Instant::now();
+        let result = if shared.config.no_redis {
+            Ok(None)
+        } else {
+            shared
+                .processes
+                .start(uid, requested_port, &config)
+                .await
+                .map(Some)
+        };
+        let remaining = shared.config.action_delay.saturating_sub(started.elapsed());
+        tokio::time::sleep(remaining).await;
+        shared.with_store(|s| {
+            let Some(entry) = s.bdbs.get_mut(&uid) else {
+                return;
+            };
+            entry.busy = None;
+            match &result {
+                Ok(port) => {
+                    entry.bdb.status = Some(types::BdbStatus::Active);
+                    if let Some(port) = port {
+                        entry.bdb.port = Some(i64::from(*port));
+                    }
+                    entry.bdb.endpoints = Some(vec![endpoint(uid, *port)]);
+                    actions::finish(s, &action, None);
+                }
+                Err(e) => {
+                    entry.bdb.status = Some(types::BdbStatus::CreationFailed);
+                    actions::finish(s, &action, Some(("internal_error", e.to_string())));
+                }
+            }
+        });
+        shared.persist();
+    });
+    Ok(Reply::of(&bdb))
+}
+
+fn fill_defaults(bdb: &mut types::Bdb, uid: i64) {
+    bdb.uid = Some(uid);
+    bdb.type_.get_or_insert(types::BdbType::Redis);
+    bdb.replication.get_or_insert(false);
+    bdb.sharding.get_or_insert(false);
+    bdb.shards_count.get_or_insert(1);
+    bdb.eviction_policy
+        .get_or_insert(types::BdbEvictionPolicy::VolatileLru);
+    bdb.version.get_or_insert_with(|| "7.4".into());
+    bdb.created_time.get_or_insert_with(iso_now);
+    bdb.last_changed_time = Some(iso_now());
+    bdb.endpoints = Some(vec![endpoint(uid, None)]);
+    let copies = if bdb.replication == Some(true) { 2 } else { 1 };
+    let shards = bdb.shards_count.unwrap_or(1);
+    bdb.shard_list = Some(
+        (1..=shards * copies)
+            .map(|n| (uid - 1) * 1000 + n)
+            .collect(),
+    );
+}
+
+/// Merges an update body into a database: members of the body replace the database's.
+fn merge(bdb: &types::Bdb, changes: &Map<String, Value>) -> Result<types::Bdb, ApiError> {
+    let mut value = serde_json::to_value(bdb).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        for (k, v) in changes {
+            if READ_ONLY.contains(&k.as_str()) || k == "port" {
+                continue;
+            }
+            map.insert(k.clone(), v.clone());
+        }
+    }
+    decode(value)
+}
+
+/// `PUT /v1/bdbs/{uid}` and `PUT /v1/bdbs/{uid}/{action}` (`flush`, `reset_admin_pass`).
+pub(crate) async fn update(
+    shared: &Arc<Shared>,
+    req: &Req,
+    with_action: Option<String>,
+) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    if let Some(action) = &with_action {
+        if action != "flush" && action != "reset_admin_pass" {
+            return Err(ApiError::new(
+                404,
+                "unsupported_action",
+                format!("{action:?} is not an action: use flush or reset_admin_pass"),
+            ));
+        }
+    }
+    let body = req.json_value()?;
+    let Value::Object(changes) = &body else {
+        return Err(ApiError::new(
+            400,
+            "invalid_schema",
+            "the body must be a JSON object",
+        ));
+    };
+    schema::validate_named(&body, "Bdb").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let parsed: types::Bdb = decode(body.clone())?;
+    validate_semantics(&parsed, false)?;
+    let dry_run = req.query_flag("dry_run");
+    let delay = shared.config.action_delay;
+    let (bdb, action) =
+        shared.with_store(|s| -> Result<(types::Bdb, Option<String>), ApiError> {
+            let entry = s
+                .bdbs
+                .get(&uid)
+                .ok_or_else(|| ApiError::not_found("db", uid))?;
+            if let Some(action) = &entry.busy {
+                return Err(busy_error(uid, action));
+            }
+            let mut merged = merge(&entry.bdb, changes)?;
+            if let Some(name) = &parsed.name {
+                if s.bdbs
+                    .iter()
+                    .any(|(u, e)| *u != uid && e.bdb.name.as_deref() == Some(name))
+                {
+                    return Err(ApiError::new(
+                        409,
+                        "name_already_exists",
+                        format!("a database named {name:?} already exists"),
+                    ));
+                }
+            }
+            if dry_run {
+                return Ok((merged, None));
+            }
+            let action = actions::start(s, "SMUpdateBDB", Some(uid), delay);
+            merged.status = Some(types::BdbStatus::ActiveChangePending);
+            merged.action_uid = Some(action.clone());
+            merged.last_changed_time = Some(iso_now());
+            if let Some(entry) = s.bdbs.get_mut(&uid) {
+                entry.bdb = merged.clone();
+                entry.busy = Some(action.clone());
+            }
+            Ok((merged, Some(action)))
+        })?;
+    let Some(action) = action else {
+        return Ok(Reply::of(&bdb));
+    };
+    shared.persist();
+    let task_shared = shared.clone();
+    let config = redis_config(&bdb);
+    let flush = with_action.as_deref() == Some("flush");
+    tokio::spawn(async move {
+        let shared = task_shared;
+        tokio::time::sleep(shared.config.action_delay).await;
+        let mut result = shared.processes.configure(uid, &config).await;
+        if flush && result.is_ok() {
+            if let Some(port) = shared.processes.port(uid) {
+                result = crate::redis::command(port, config.password.as_deref(), &["FLUSHALL"])
+                    .await
+                    .map(drop);
+            }
+        }
+        shared.with_store(|s| {
+            if let Some(entry) = s.bdbs.get_mut(&uid) {
+                entry.busy = None;
+                entry.bdb.status = Some(types::BdbStatus::Active);
+            }
+            match &result {
+                Ok(()) => actions::finish(s, &action, None),
+                Err(e) => actions::finish(s, &action, Some(("internal_error", e.to_string()))),
+            }
+        });
+        shared.persist();
+    });
+    Ok(Reply::of(&bdb))
+}
+
+/// `DELETE /v1/bdbs/{uid}`: the process stops at once (its port closes before the reply), the
+/// database is `delete-pending` until its action completes, then it is gone.
+pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let delay = shared.config.action_delay;
+    let action = shared.with_store(|s| -> Result<String, ApiError> {
+        let entry = s
+            .bdbs
+            .get(&uid)
+            .ok_or_else(|| ApiError::not_found("db", uid))?;
+        if let Some(action) = &entry.busy {
+            return Err(busy_error(uid, action));
+        }
+        let action = actions::start(s, "SMDeleteBDB", Some(uid), delay);
+        if let Some(entry) = s.bdbs.get_mut(&uid) {
+            entry.busy = Some(action.clone());
+            entry.bdb.status = Some(types::BdbStatus::DeletePending);
+            entry.bdb.action_uid = Some(action.clone());
+        }
+        Ok(action)
+    })?;
+    shared.processes.stop(uid).await;
+    shared.persist();
+    let task_shared = shared.clone();
+    tokio::spawn(async move {
+        let shared = task_shared;
+        tokio::time::sleep(shared.config.action_delay).await;
+        shared.with_store(|s| {
+            s.bdbs.remove(&uid);
+            s.bdb_alerts.remove(&uid);
+            actions::finish(s, &action, None);
+        });
+        shared.persist();
+    });
+    Ok(Reply::empty(200))
+}
+
+/// At start-up from a state file: ends the actions that were running, and starts every
+/// database's redis-server again on its port.
+pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
+    let bdbs: Vec<(i64, types::Bdb)> = shared.with_store(|s| {
+        actions::finish_all_running(s);
+        let mut gone = Vec::new();
+        for (uid, entry) in s.bdbs.iter_mut() {
+            if entry.bdb.status == Some(types::BdbStatus::DeletePending) {
+                gone.push(*uid);
+                continue;
+            }
+            entry.busy = None;
+            if entry.bdb.status != Some(types::BdbStatus::CreationFailed) {
+                entry.bdb.status = Some(types::BdbStatus::Active);
+            }
+        }
+        for uid in gone {
+            s.bdbs.remove(&uid);
+        }
+        s.bdbs
+            .iter()
+            .filter(|(_, e)| e.bdb.status == Some(types::BdbStatus::Active))
+            .map(|(uid, e)| (*uid, e.bdb.clone()))
+            .collect()
+    });
+    if shared.config.no_redis {
+        return Ok(());
+    }
+    for (uid, bdb) in bdbs {
+        let port = bdb.port.and_then(|p| u16::try_from(p).ok()).unwrap_or(0);
+        let port = shared
+            .processes
+            .start(uid, port, &redis_config(&bdb))
+            .await
+            .map_err(|source| SimError::Restart { uid, source })?;
+        shared.with_store(|s| {
+            if let Some(e) = s.bdbs.get_mut(&uid) {
+                e.bdb.port = Some(i64::from(port));
+                e.bdb.endpoints = Some(vec![endpoint(uid, Some(port))]);
+            }
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics, shards and alerts, from the live process
+
+fn num(info: &BTreeMap<String, String>, key: &str) -> Option<f64> {
+    info.get(key).and_then(|v| v.parse().ok())
+}
+
+/// One stats interval of a database, from `INFO` (zeros without a process).
+async fn interval(shared: &Shared, uid: i64) -> Value {
+    let info = shared.processes.info(uid).await.unwrap_or_default();
+    let keys: f64 = info
+        .get("db0")
+        .and_then(|v| v.split(',').next())
+        .and_then(|kv| kv.strip_prefix("keys="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    let now = iso_now();
+    serde_json::json!({
+        "interval": "1sec",
+        "stime": now,
+        "etime": now,
+        "used_memory": num(&info, "used_memory").unwrap_or(0.0),
+        "instantaneous_ops_per_sec": num(&info, "instantaneous_ops_per_sec").unwrap_or(0.0),
+        "conns": num(&info, "connected_clients").unwrap_or(0.0),
+        "total_connections_received": num(&info, "total_connections_received").unwrap_or(0.0),
+        "no_of_keys": keys,
+        "evicted_objects": num(&info, "evicted_keys").unwrap_or(0.0),
+        "expired_objects": num(&info, "expired_keys").unwrap_or(0.0),
+        "read_hits": num(&info, "keyspace_hits").unwrap_or(0.0),
+        "read_misses": num(&info, "keyspace_misses").unwrap_or(0.0),
+        "ingress_bytes": num(&info, "total_net_input_bytes").unwrap_or(0.0),
+        "egress_bytes": num(&info, "total_net_output_bytes").unwrap_or(0.0),
+        "mem_frag_ratio": num(&info, "mem_fragmentation_ratio").unwrap_or(1.0),
+    })
+}
+
+fn uids(shared: &Shared) -> Vec<i64> {
+    shared.with_store(|s| s.bdbs.keys().copied().collect())
+}
+
+fn require(shared: &Shared, uid: i64) -> Result<(), ApiError> {
+    if shared.with_store(|s| s.bdbs.contains_key(&uid)) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("db", uid))
+    }
+}
+
+/// `GET /v1/bdbs/stats/last`.
+pub(crate) async fn stats_last_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    let mut out = Map::new();
+    for uid in uids(shared) {
+        out.insert(uid.to_string(), interval(shared, uid).await);
+    }
+    Ok(Reply::ok(Value::Object(out)))
+}
+
+/// `GET /v1/bdbs/stats/last/{uid}`.
+pub(crate) async fn stats_last_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    require(shared, uid)?;
+    let mut out = Map::new();
+    out.insert(uid.to_string(), interval(shared, uid).await);
+    Ok(Reply::ok(Value::Object(out)))
+}
+
+/// `GET /v1/bdbs/stats`.
+pub(crate) async fn stats_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    let mut out = Vec::new();
+    for uid in uids(shared) {
+        out.push(serde_json::json!({ "uid": uid.to_string(), "intervals": [interval(shared, uid).await] }));
+    }
+    Ok(Reply::ok(Value::Array(out)))
+}
+
+/// `GET /v1/bdbs/stats/{uid}`.
+pub(crate) async fn stats_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    require(shared, uid)?;
+    Ok(Reply::ok(
+        serde_json::json!({ "uid": uid.to_string(), "intervals": [interval(shared, uid).await] }),
+    ))
+}
+
+fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
+    let replication = bdb.replication == Some(true);
+    bdb.shard_list
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, shard)| {
+            let role = if replication && i % 2 == 1 {
+                "slave"
+            } else {
+                "master"
+            };
+            serde_json::json!({
+                "uid": shard.to_string(),
+                "bdb_uid": uid,
+                "node_uid": (i % nodes.max(1) + 1).to_string(),
+                "role": role,
+                "status": "active",
+                "detailed_status": "ok",
+                "loading": { "status": "idle" },
+                "backup": { "status": "idle" },
+                "sync": { "status": "in-sync" },
+            })
+        })
+        .collect()
+}
+
+/// `GET /v1/bdbs/{bdb_uid}/shards`.
+pub(crate) fn shards_of(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("bdb_uid")?;
+    let nodes = shared.config.nodes;
+    shared.with_store(|s| match s.bdbs.get(&uid) {
+        Some(e) => Ok(Reply::ok(Value::Array(shards(uid, &e.bdb, nodes)))),
+        None => Err(ApiError::not_found("db", uid)),
+    })
+}
+
+/// `GET /v1/shards`.
+pub(crate) fn shard_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    let nodes = shared.config.nodes;
+    shared.with_store(|s| {
+        let all: Vec<Value> = s
+            .bdbs
+            .iter()
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
+            .collect();
+        Ok(Reply::ok(Value::Array(all)))
+    })
+}
+
+/// `GET /v1/shards/{uid}`.
+pub(crate) fn shard_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let wanted = req.param("uid").to_string();
+    let nodes = shared.config.nodes;
+    shared.with_store(|s| {
+        s.bdbs
+            .iter()
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
+            .find(|sh| sh["uid"] == Value::String(wanted.clone()))
+            .map(Reply::ok)
+            .ok_or_else(|| ApiError::not_found("shard", &wanted))
+    })
+}
+
+/// Raises or clears the `bdb_size` alert of each database from its process's used memory.
+pub(crate) async fn refresh_alerts(shared: &Shared) {
+    let bdbs: Vec<(i64, i64)> = shared.with_store(|s| {
+        s.bdbs
+            .iter()
+            .map(|(u, e)| (*u, e.bdb.memory_size.unwrap_or(0)))
+            .collect()
+    });
+    for (uid, size) in bdbs {
+        let used = shared
+            .processes
+            .info(uid)
+            .await
+            .and_then(|i| num(&i, "used_memory"))
+            .unwrap_or(0.0);
+        let over = size > 0 && used / size as f64 * 100.0 >= MEMORY_ALERT_PERCENT;
+        shared.with_store(|s| {
+            let alerts = s.bdb_alerts.entry(uid).or_default();
+            if over {
+                alerts.entry("bdb_size".into()).or_insert_with(|| {
+                    serde_json::json!({
+                        "enabled": true,
+                        "state": true,
+                        "severity": "WARNING",
+                        "threshold": MEMORY_ALERT_PERCENT.to_string(),
+                        "change_time": iso_now(),
+                        "change_value": { "memory_util": (used / size as f64 * 100.0).round() },
+                    })
+                });
+            } else {
+                alerts.remove("bdb_size");
+            }
+        });
+    }
+}
+
+/// `GET /v1/bdbs/alerts`.
+pub(crate) async fn alerts_all(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    refresh_alerts(shared).await;
+    shared.with_store(|s| {
+        let out: Map<String, Value> = s
+            .bdb_alerts
+            .iter()
+            .filter(|(u, _)| s.bdbs.contains_key(u))
+            .map(|(u, a)| {
+                (
+                    u.to_string(),
+                    serde_json::to_value(a).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        Ok(Reply::ok(Value::Object(out)))
+    })
+}
+
+/// `GET /v1/bdbs/alerts/{uid}`.
+pub(crate) async fn alerts_of(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    require(shared, uid)?;
+    refresh_alerts(shared).await;
+    shared.with_store(|s| {
+        let a = s.bdb_alerts.get(&uid).cloned().unwrap_or_default();
+        Ok(Reply::ok(serde_json::to_value(a).unwrap_or(Value::Null)))
+    })
+}
+
+/// `GET /v1/bdbs/alerts/{uid}/{alert}`.
+pub(crate) async fn alert_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    require(shared, uid)?;
+    refresh_alerts(shared).await;
+    let name = req.param("alert").to_string();
+    shared.with_store(|s| {
+        let alert = s
+            .bdb_alerts
+            .get(&uid)
+            .and_then(|a| a.get(&name))
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({ "enabled": false, "state": false }));
+        Ok(Reply::ok(alert))
+    })
+}

@@ -1,0 +1,222 @@
+//! The cluster as a whole: bootstrap (`idle` → `creating_cluster` → `completed`), cluster
+//! settings kept as sent (`GET`/`PUT /v1/cluster`), the license, nodes with status and
+//! uptime, and cluster alerts (raised from the databases' real memory use).
+//!
+//! What it does not model: joining or removing nodes (the node count is fixed at start),
+//! certificates, LDAP, SSO, services, or any setting changing behaviour.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::http::{ApiError, Reply, Req};
+use crate::state::iso_now;
+use crate::{bdbs, schema, Shared};
+
+/// `GET /v1/bootstrap`.
+pub(crate) fn bootstrap_get(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    shared.with_store(|s| {
+        let mut status = Map::new();
+        status.insert("state".into(), Value::String(s.bootstrap.state.clone()));
+        if let Some(t) = &s.bootstrap.start_time {
+            status.insert("start_time".into(), Value::String(t.clone()));
+        }
+        if let Some(t) = &s.bootstrap.end_time {
+            status.insert("end_time".into(), Value::String(t.clone()));
+        }
+        Ok(Reply::ok(serde_json::json!({
+            "bootstrap_status": status,
+            "local_node_info": { "uid": "1", "software_version": "8.2.0-simulated", "cores": 2 },
+        })))
+    })
+}
+
+/// `POST /v1/bootstrap/{action}`: starts creating (or joining, recovering) the cluster; the
+/// state is `completed` after the action delay. The body's credentials become the admin
+/// user's, and its cluster name the cluster's.
+pub(crate) fn bootstrap_start(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let action = req.param("action").to_string();
+    let next = match action.as_str() {
+        "create_cluster" => "creating_cluster",
+        "join_cluster" => "joining_cluster",
+        "recover_cluster" => "recovering_cluster",
+        _ => {
+            return Err(ApiError::new(
+                409,
+                "invalid_action",
+                format!("{action:?} is not create_cluster, join_cluster or recover_cluster"),
+            ))
+        }
+    };
+    let body = req.json_value()?;
+    schema::validate_named(&body, "Bootstrap")
+        .map_err(|e| ApiError::new(409, "config_error", e))?;
+    shared.with_store(|s| {
+        if !matches!(s.bootstrap.state.as_str(), "idle" | "error") {
+            return Err(ApiError::new(
+                409,
+                "bootstrap_in_progress",
+                format!("bootstrap is {} already", s.bootstrap.state),
+            ));
+        }
+        s.bootstrap.state = next.into();
+        s.bootstrap.start_time = Some(iso_now());
+        if let Some(name) = body.pointer("/cluster/name").and_then(Value::as_str) {
+            if let Some(obj) = s.cluster.as_object_mut() {
+                obj.insert("name".into(), Value::String(name.into()));
+            }
+        }
+        let username = body
+            .pointer("/credentials/username")
+            .and_then(Value::as_str);
+        let password = body
+            .pointer("/credentials/password")
+            .and_then(Value::as_str);
+        if let (Some(u), Some(p), Some(admin)) = (username, password, s.users.get_mut(&1)) {
+            admin.user.email = Some(u.to_string());
+            admin.password = p.to_string();
+        }
+        Ok(())
+    })?;
+    shared.persist();
+    let task_shared = shared.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(task_shared.config.action_delay).await;
+        task_shared.with_store(|s| {
+            s.bootstrap.state = "completed".into();
+            s.bootstrap.end_time = Some(iso_now());
+        });
+        task_shared.persist();
+    });
+    Ok(Reply::empty(200))
+}
+
+/// `GET /v1/cluster`.
+pub(crate) fn get(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    shared.with_store(|s| Ok(Reply::ok(s.cluster.clone())))
+}
+
+/// `PUT /v1/cluster`: the members sent replace the stored ones.
+pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = req.json_value()?;
+    schema::validate_named(&body, "Cluster")
+        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let Value::Object(changes) = body else {
+        return Err(ApiError::new(
+            400,
+            "invalid_schema",
+            "the body must be a JSON object",
+        ));
+    };
+    let reply = shared.with_store(|s| {
+        if let Some(cluster) = s.cluster.as_object_mut() {
+            cluster.extend(changes);
+        }
+        Reply::ok(s.cluster.clone())
+    });
+    shared.persist();
+    Ok(reply)
+}
+
+/// `GET /v1/license`.
+pub(crate) fn license_get(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    shared.with_store(|s| {
+        let mut license = s.license.clone();
+        let shards: i64 = s
+            .bdbs
+            .values()
+            .map(|e| e.bdb.shard_list.as_ref().map_or(0, |l| l.len() as i64))
+            .sum();
+        if let Some(obj) = license.as_object_mut() {
+            obj.insert("ram_shards_in_use".into(), Value::from(shards));
+        }
+        Ok(Reply::ok(license))
+    })
+}
+
+/// `PUT /v1/license`: installs the license text (`{"license": "..."}`).
+pub(crate) fn license_update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = req.json_value()?;
+    let Some(text) = body.get("license").and_then(Value::as_str) else {
+        return Err(ApiError::new(400, "missing_field", "license is required"));
+    };
+    let text = text.to_string();
+    let reply = shared.with_store(|s| {
+        if let Some(obj) = s.license.as_object_mut() {
+            obj.insert("license".into(), Value::String(text));
+            obj.insert("activation_date".into(), Value::String(iso_now()));
+            obj.insert("expired".into(), Value::Bool(false));
+        }
+        Reply::ok(s.license.clone())
+    });
+    shared.persist();
+    Ok(reply)
+}
+
+fn node_view(s: &crate::state::Store, uid: i64, node: &Value) -> Value {
+    let mut node = node.clone();
+    let nodes = s.nodes.len().max(1) as i64;
+    let shards: i64 = s
+        .bdbs
+        .values()
+        .flat_map(|e| e.bdb.shard_list.clone().unwrap_or_default())
+        .enumerate()
+        .filter(|(i, _)| (*i as i64) % nodes + 1 == uid)
+        .count() as i64;
+    if let Some(obj) = node.as_object_mut() {
+        obj.insert("shard_count".into(), Value::from(shards));
+    }
+    node
+}
+
+/// `GET /v1/nodes`.
+pub(crate) fn node_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    shared.with_store(|s| {
+        let all: Vec<Value> = s.nodes.iter().map(|(u, n)| node_view(s, *u, n)).collect();
+        Ok(Reply::ok(Value::Array(all)))
+    })
+}
+
+/// `GET /v1/nodes/{uid}`.
+pub(crate) fn node_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    shared.with_store(|s| match s.nodes.get(&uid) {
+        Some(n) => Ok(Reply::ok(node_view(s, uid, n))),
+        None => Err(req.missing("node", uid)),
+    })
+}
+
+/// `GET /v1/cluster/alerts`: `cluster_too_few_nodes_for_replication` from the node count and
+/// the databases' replication, and `cluster_ram_overcommit` when the databases' memory limits
+/// add up to more than the nodes' memory.
+pub(crate) async fn alerts(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    bdbs::refresh_alerts(shared).await;
+    shared.with_store(|s| {
+        let replicated = s.bdbs.values().any(|e| e.bdb.replication == Some(true));
+        let memory: i64 = s.bdbs.values().filter_map(|e| e.bdb.memory_size).sum();
+        let total: i64 = s
+            .nodes
+            .values()
+            .filter_map(|n| n.get("total_memory").and_then(Value::as_i64))
+            .sum();
+        let mut out = Map::new();
+        let mut alert = |name: &str, on: bool| {
+            out.insert(
+                name.into(),
+                serde_json::json!({
+                    "enabled": true,
+                    "state": on,
+                    "severity": "WARNING",
+                    "change_time": iso_now(),
+                    "change_value": { "state": on },
+                }),
+            );
+        };
+        alert(
+            "cluster_too_few_nodes_for_replication",
+            replicated && s.nodes.len() < 2,
+        );
+        alert("cluster_ram_overcommit", memory > total);
+        Ok(Reply::ok(Value::Object(out)))
+    })
+}

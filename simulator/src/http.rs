@@ -1,0 +1,690 @@
+//! The HTTP side: the listener (HTTPS with the generated certificate, or plain HTTP), routing
+//! from the generated operation table, authentication (Basic or JWT), permissions, body limits,
+//! and error bodies in the spec's `ErrorBody` shape. It holds no state: every handler works on
+//! `Shared`'s store.
+//!
+//! Routing: a path matches an operation's template when every literal segment is equal; among
+//! the operations that match the path and the method, the most specific wins (a literal segment
+//! beats a parameter, left to right), so `/v1/bdbs/stats` is `bdb_stats_list`, not `bdb_get`.
+//! A path that matches some operation but not with this method answers 405 with `Allow`.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use redis_enterprise_api::operations::{Operation, OPERATIONS};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::tls::Tls;
+use crate::{actions, bdbs, cluster, examples, roles, users, Shared, SimError};
+
+/// A running listener.
+pub(crate) struct Server {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Server {
+    /// Stops accepting and closes open connections.
+    pub async fn stop(self) {
+        self.shutdown.send_replace(true);
+        self.task.abort();
+        if let Err(e) = self.task.await {
+            tracing::trace!(error = %e, "listener stopped");
+        }
+    }
+
+    /// Stops without waiting (for `Drop`).
+    pub fn abort(self) {
+        self.shutdown.send_replace(true);
+        self.task.abort();
+    }
+}
+
+/// Binds the listener and serves until stopped.
+pub(crate) async fn serve(shared: Arc<Shared>, tls: &Tls) -> Result<Server, SimError> {
+    let listen = shared.config.listen;
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| SimError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Listen {
+        addr: listen,
+        source,
+    })?;
+    let acceptor = if shared.config.http {
+        None
+    } else {
+        Some(tls.acceptor.clone())
+    };
+    let (shutdown, watch) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let shared = shared.clone();
+            let acceptor = acceptor.clone();
+            let mut watch = watch.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let shared = shared.clone();
+                    async move { Ok::<_, Infallible>(handle(shared, req).await) }
+                });
+                let builder = hyper::server::conn::http1::Builder::new();
+                let result = match acceptor {
+                    Some(acceptor) => match acceptor.accept(stream).await {
+                        Ok(stream) => {
+                            let conn = builder.serve_connection(TokioIo::new(stream), service);
+                            tokio::select! {
+                                r = conn => r,
+                                _ = watch.wait_for(|stop| *stop) => Ok(()),
+                            }
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "tls handshake failed");
+                            Ok(())
+                        }
+                    },
+                    None => {
+                        let conn = builder.serve_connection(TokioIo::new(stream), service);
+                        tokio::select! {
+                            r = conn => r,
+                            _ = watch.wait_for(|stop| *stop) => Ok(()),
+                        }
+                    }
+                };
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+    });
+    Ok(Server {
+        addr,
+        task,
+        shutdown,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+enum Segment {
+    Literal(&'static str),
+    Param(&'static str),
+}
+
+struct Route {
+    op: &'static Operation,
+    segments: Vec<Segment>,
+}
+
+fn routes() -> &'static [Route] {
+    static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        OPERATIONS
+            .iter()
+            .map(|op| Route {
+                op,
+                segments: op
+                    .path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(name) => Segment::Param(name),
+                            None => Segment::Literal(s),
+                        },
+                    )
+                    .collect(),
+            })
+            .collect()
+    })
+}
+
+/// What routing found for a request.
+pub(crate) enum Routed {
+    /// The operation and its path parameters.
+    Found(&'static Operation, BTreeMap<String, String>),
+    /// The path exists with other methods.
+    MethodNotAllowed(Vec<&'static str>),
+    /// No operation has this path.
+    NotFound,
+}
+
+/// Specificity of a route: literal segments, left to right, beat parameters.
+fn specificity(route: &Route) -> Vec<bool> {
+    route
+        .segments
+        .iter()
+        .map(|s| matches!(s, Segment::Literal(_)))
+        .collect()
+}
+
+pub(crate) fn find(method: &str, path: &str) -> Routed {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let matching = routes().iter().filter(|r| {
+        r.segments.len() == parts.len()
+            && r.segments.iter().zip(&parts).all(|(s, p)| match s {
+                Segment::Literal(l) => l == p,
+                Segment::Param(_) => !p.is_empty(),
+            })
+    });
+    let mut best: Option<&Route> = None;
+    let mut allowed: Vec<&'static str> = Vec::new();
+    for route in matching {
+        if !route.op.method.eq_ignore_ascii_case(method) {
+            allowed.push(route.op.method);
+            continue;
+        }
+        if best.is_none_or(|b| specificity(route) > specificity(b)) {
+            best = Some(route);
+        }
+    }
+    match best {
+        Some(route) => {
+            let params = route
+                .segments
+                .iter()
+                .zip(&parts)
+                .filter_map(|(s, p)| match s {
+                    Segment::Param(name) => Some((name.to_string(), percent_decode(p))),
+                    Segment::Literal(_) => None,
+                })
+                .collect();
+            Routed::Found(route.op, params)
+        }
+        None if allowed.is_empty() => Routed::NotFound,
+        None => {
+            allowed.sort_unstable();
+            allowed.dedup();
+            Routed::MethodNotAllowed(allowed)
+        }
+    }
+}
+
+/// The operation that serves `method` on `path` (a concrete path such as `/v1/bdbs/1`), as the
+/// simulator routes it; `None` when the simulator would answer 404 or 405.
+pub fn route(method: &str, path: &str) -> Option<&'static Operation> {
+    match find(method, path) {
+        Routed::Found(op, _) => Some(op),
+        _ => None,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_query(query: Option<&str>) -> BTreeMap<String, String> {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(kv), String::new()),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests, replies, errors
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// The user's uid (0 before bootstrap).
+    pub uid: i64,
+    /// The user's email (or name).
+    pub email: String,
+    /// The management role that decides permissions.
+    pub management: String,
+}
+
+/// A routed, authenticated request.
+pub(crate) struct Req {
+    /// The operation.
+    pub op: &'static Operation,
+    /// Path parameters by name.
+    pub params: BTreeMap<String, String>,
+    /// Query parameters by name.
+    pub query: BTreeMap<String, String>,
+    /// The body.
+    pub body: Bytes,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The caller.
+    pub caller: Caller,
+}
+
+impl Req {
+    /// A path parameter that must be an integer (400 `invalid_uid` otherwise).
+    pub fn int_param(&self, name: &str) -> Result<i64, ApiError> {
+        let raw = self
+            .params
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default();
+        raw.parse().map_err(|_| {
+            ApiError::new(
+                400,
+                "invalid_uid",
+                format!("path parameter {name} must be an integer, got {raw:?}"),
+            )
+        })
+    }
+
+    /// The error for a missing object: 404 `<what>_not_exist`, or, where the operation documents
+    /// no 404 (`user_delete` lists only 200 and 406), the documented refusal status.
+    pub fn missing(&self, what: &str, id: impl std::fmt::Display) -> ApiError {
+        let mut e = ApiError::not_found(what, id);
+        if let Some(op) = crate::schema::operation(self.op.id, self.op.method, self.op.path) {
+            let statuses = crate::schema::statuses(op);
+            if !statuses.contains(&404) {
+                if let Some(s) = [406, 400].into_iter().find(|s| statuses.contains(s)) {
+                    e.status = s;
+                }
+            }
+        }
+        e
+    }
+
+    /// A path parameter as a string.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    /// A boolean query parameter (`true`/`1`), false when absent.
+    pub fn query_flag(&self, name: &str) -> bool {
+        self.query
+            .get(name)
+            .is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes" | ""))
+    }
+
+    /// The body as JSON (`{}` when empty), checking the content type.
+    pub fn json_value(&self) -> Result<Value, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Object(Default::default()));
+        }
+        if let Some(ct) = &self.content_type {
+            let mime = ct.split(';').next().unwrap_or_default().trim();
+            if !mime.eq_ignore_ascii_case("application/json") && !mime.ends_with("+json") {
+                return Err(ApiError::new(
+                    415,
+                    "unsupported_media_type",
+                    format!("the body must be application/json, not {mime}"),
+                ));
+            }
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::new(
+                400,
+                "invalid_json",
+                format!("the body is not valid JSON: {e}"),
+            )
+        })
+    }
+}
+
+/// Decodes a JSON value into a generated type (400 `invalid_schema` naming the path).
+pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        ApiError::new(
+            400,
+            "invalid_schema",
+            format!("invalid value at {}: {}", e.path(), e.inner()),
+        )
+    })
+}
+
+/// What a handler answers.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// Status.
+    pub status: u16,
+    /// Body: JSON, or none.
+    pub body: ReplyBody,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// A reply body.
+#[derive(Debug)]
+pub(crate) enum ReplyBody {
+    /// A JSON document.
+    Json(Value),
+    /// Bytes with a content type.
+    Raw(&'static str, Bytes),
+    /// Nothing.
+    Empty,
+}
+
+impl Reply {
+    /// 200 with a JSON body.
+    pub fn ok(value: Value) -> Self {
+        Self::json(200, value)
+    }
+
+    /// A JSON body with any status.
+    pub fn json(status: u16, value: Value) -> Self {
+        Self {
+            status,
+            body: ReplyBody::Json(value),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A serialisable value with status 200.
+    pub fn of<T: serde::Serialize>(value: &T) -> Self {
+        Self::ok(serde_json::to_value(value).unwrap_or(Value::Null))
+    }
+
+    /// No body.
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: ReplyBody::Empty,
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// An error reply in the `ErrorBody` shape.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    /// Status.
+    pub status: u16,
+    /// `error_code`.
+    pub code: String,
+    /// `description`.
+    pub description: String,
+}
+
+impl ApiError {
+    /// An error.
+    pub fn new(status: u16, code: &str, description: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            description: description.into(),
+        }
+    }
+
+    /// 404 for a missing object.
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        Self::new(
+            404,
+            &format!("{what}_not_exist"),
+            format!("{what} {id} does not exist"),
+        )
+    }
+
+    fn into_reply(self) -> Reply {
+        Reply::json(
+            self.status,
+            serde_json::json!({ "error_code": self.code, "description": self.description }),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request pipeline
+
+async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let (reply, op_id) = match pipeline(&shared, req).await {
+        Ok((reply, op)) => (reply, op),
+        Err((e, op)) => (e.into_reply(), op),
+    };
+    tracing::info!(
+        target: "redis_enterprise_simulator",
+        "{method} {path} {} {} {}us",
+        reply.status,
+        op_id.unwrap_or("-"),
+        started.elapsed().as_micros()
+    );
+    to_response(reply)
+}
+
+fn to_response(reply: Reply) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (k, v) in &reply.headers {
+        builder = builder.header(*k, v);
+    }
+    let (ct, body) = match reply.body {
+        ReplyBody::Json(v) => (
+            Some("application/json"),
+            Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+        ),
+        ReplyBody::Raw(ct, b) => (Some(ct), b),
+        ReplyBody::Empty => (None, Bytes::new()),
+    };
+    if let Some(ct) = ct {
+        builder = builder.header("content-type", ct);
+    }
+    builder.body(Full::new(body)).unwrap_or_else(|_| {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+type Failure = (ApiError, Option<&'static str>);
+
+async fn pipeline(
+    shared: &Arc<Shared>,
+    req: hyper::Request<Incoming>,
+) -> Result<(Reply, Option<&'static str>), Failure> {
+    let (parts, body) = req.into_parts();
+    let (op, params) = match find(parts.method.as_str(), parts.uri.path()) {
+        Routed::Found(op, params) => (op, params),
+        Routed::NotFound => {
+            return Err((
+                ApiError::new(
+                    404,
+                    "not_found",
+                    format!("no such path: {}", parts.uri.path()),
+                ),
+                None,
+            ))
+        }
+        Routed::MethodNotAllowed(allowed) => {
+            let mut reply = ApiError::new(
+                405,
+                "method_not_allowed",
+                format!("{} is not allowed on {}", parts.method, parts.uri.path()),
+            )
+            .into_reply();
+            reply.headers.push(("allow", allowed.join(", ")));
+            return Ok((reply, None));
+        }
+    };
+    let fail = |e: ApiError| (e, Some(op.id));
+    let bootstrapped = shared.with_store(|s| s.bootstrap.state == "completed");
+    let caller = if !bootstrapped && op.tag == "bootstrap" {
+        // A node outside a cluster has no users yet: bootstrap calls need no credentials.
+        Caller {
+            uid: 0,
+            email: String::new(),
+            management: "admin".into(),
+        }
+    } else {
+        let header = parts
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        authenticate(shared, header, op).map_err(fail)?
+    };
+    if !bootstrapped && op.tag != "bootstrap" {
+        return Err(fail(ApiError::new(
+            503,
+            "cluster_not_bootstrapped",
+            "this node is not part of a cluster yet: POST /v1/bootstrap/create_cluster first",
+        )));
+    }
+    if !roles::allowed(&caller.management, op) {
+        return Err(fail(ApiError::new(
+            403,
+            "insufficient_permissions",
+            format!(
+                "role {} may not call {} ({} {})",
+                caller.management, op.id, op.method, op.path
+            ),
+        )));
+    }
+    let limit = shared.config.body_limit;
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        fail(ApiError::new(
+            413,
+            "request_too_large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        ))
+    };
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Err(too_large()),
+    };
+    let req = Req {
+        op,
+        params,
+        query: parse_query(parts.uri.query()),
+        body,
+        content_type: parts
+            .headers
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        caller,
+    };
+    dispatch(shared, &req)
+        .await
+        .map(|r| (r, Some(op.id)))
+        .map_err(fail)
+}
+
+fn authenticate(shared: &Shared, header: Option<&str>, op: &Operation) -> Result<Caller, ApiError> {
+    let unauthorized =
+        |why: &str| ApiError::new(401, "unauthorized", format!("authentication failed: {why}"));
+    let header = header.ok_or_else(|| unauthorized("no Authorization header"))?;
+    let (scheme, value) = header.split_once(' ').unwrap_or((header, ""));
+    match scheme.to_ascii_lowercase().as_str() {
+        "basic" => {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(value.trim())
+                .map_err(|_| unauthorized("malformed Basic credentials"))?;
+            let decoded = String::from_utf8_lossy(&decoded);
+            let (user, password) = decoded
+                .split_once(':')
+                .ok_or_else(|| unauthorized("malformed Basic credentials"))?;
+            users::check_password(shared, user, password)
+                .ok_or_else(|| unauthorized("wrong username or password"))
+        }
+        "jwt" | "bearer" => {
+            users::verify_jwt(shared, value.trim(), op).map_err(|why| unauthorized(&why))
+        }
+        _ => Err(unauthorized("unsupported authorization scheme")),
+    }
+}
+
+async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    match req.op.id {
+        "bdb_list" => bdbs::list(shared, req),
+        "bdb_get" => bdbs::get(shared, req),
+        "bdb_create" => bdbs::create(shared, req, false).await,
+        "bdb_create_v2" => bdbs::create(shared, req, true).await,
+        "bdb_update" => bdbs::update(shared, req, None).await,
+        "bdb_update_with_action" => {
+            let action = req.param("action").to_string();
+            bdbs::update(shared, req, Some(action)).await
+        }
+        "bdb_delete" => bdbs::delete(shared, req).await,
+        "bdb_stats_last_list" => bdbs::stats_last_list(shared, req).await,
+        "bdb_stats_last_get" => bdbs::stats_last_get(shared, req).await,
+        "bdb_stats_list" => bdbs::stats_list(shared, req).await,
+        "bdb_stats_get" => bdbs::stats_get(shared, req).await,
+        "bdb_shards_list" => bdbs::shards_of(shared, req),
+        "shard_list" => bdbs::shard_list(shared, req),
+        "shard_get" => bdbs::shard_get(shared, req),
+        "bdb_alerts_list_all" => bdbs::alerts_all(shared, req).await,
+        "bdb_alerts_list" => bdbs::alerts_of(shared, req).await,
+        "bdb_alert_get" => bdbs::alert_get(shared, req).await,
+        "action_list" => actions::list(shared, req, false),
+        "action_list_v2" => actions::list(shared, req, true),
+        "action_get" => actions::get(shared, req, false),
+        "action_get_v2" => actions::get(shared, req, true),
+        "action_bdb_list" => actions::list_for_bdb(shared, req),
+        "user_list" => users::list(shared, req),
+        "user_get" => users::get(shared, req),
+        "user_create" => users::create(shared, req),
+        "user_update" => users::update(shared, req),
+        "user_delete" => users::delete(shared, req),
+        "user_authorize" => users::authorize(shared, req),
+        "user_refresh_jwt" => users::refresh(shared, req),
+        "role_list" => roles::list(shared, req),
+        "role_get" => roles::get(shared, req),
+        "role_create" => roles::create(shared, req),
+        "role_update" => roles::update(shared, req),
+        "role_delete" => roles::delete(shared, req),
+        "redis_acl_list" | "redis_acl_get" | "redis_acl_create" | "redis_acl_update"
+        | "redis_acl_delete" => roles::acl_crud(shared, req),
+        "ldap_mapping_list"
+        | "ldap_mapping_get"
+        | "ldap_mapping_create"
+        | "ldap_mapping_update"
+        | "ldap_mapping_delete" => roles::ldap_crud(shared, req),
+        "bootstrap_get" => cluster::bootstrap_get(shared, req),
+        "bootstrap_start" => cluster::bootstrap_start(shared, req),
+        "cluster_get" => cluster::get(shared, req),
+        "cluster_update" => cluster::update(shared, req),
+        "license_get" => cluster::license_get(shared, req),
+        "license_update" => cluster::license_update(shared, req),
+        "node_list" => cluster::node_list(shared, req),
+        "node_get" => cluster::node_get(shared, req),
+        "cluster_alerts_list" => cluster::alerts(shared, req).await,
+        _ => examples::answer(req),
+    }
+}

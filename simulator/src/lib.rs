@@ -1,0 +1,318 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod actions;
+mod bdbs;
+mod cluster;
+mod examples;
+mod http;
+mod redis;
+mod roles;
+mod schema;
+mod state;
+mod tls;
+mod users;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use http::route;
+pub use redis::RedisError;
+
+/// The password of the admin user when none is given.
+pub const DEFAULT_PASSWORD: &str = "simulator-password";
+/// The admin user's email when none is given.
+pub const DEFAULT_USERNAME: &str = "admin@example.com";
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// redis-server is not installed (and `no_redis` was not set).
+    #[error("redis-server not found at {path}: install the Debian package `redis-server`, or run with --no-redis")]
+    RedisServerMissing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TLS certificate could not be generated or loaded.
+    #[error("tls set-up failed: {reason}")]
+    Tls {
+        /// What failed.
+        reason: String,
+    },
+    /// The state file could not be read or written.
+    #[error("state file {path}")]
+    StateFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state file is not valid JSON of the simulator's state.
+    #[error("state file {path} is not a simulator state")]
+    StateDecode {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A database's redis-server could not be restarted from the state file.
+    #[error("cannot restart the redis-server of database {uid}")]
+    Restart {
+        /// The database.
+        uid: i64,
+        /// The cause.
+        #[source]
+        source: RedisError,
+    },
+}
+
+/// Settings of a simulator, as the builder or the command line set them.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub listen: SocketAddr,
+    pub username: String,
+    pub password: String,
+    pub nodes: usize,
+    pub unbootstrapped: bool,
+    pub http: bool,
+    pub no_redis: bool,
+    pub state_file: Option<PathBuf>,
+    pub action_delay: Duration,
+    pub redis_server: PathBuf,
+    pub body_limit: usize,
+}
+
+/// What every handler shares: the store, the processes and the settings.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub store: Mutex<state::Store>,
+    pub persistence: state::Persistence,
+    pub processes: redis::Processes,
+}
+
+impl Shared {
+    /// Runs `f` on the store under its lock.
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut state::Store) -> T) -> T {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut store)
+    }
+
+    /// Saves the store when a state file is configured; a failure is logged (the request that
+    /// changed the state has succeeded in memory).
+    pub fn persist(&self) {
+        if let Err(e) = self.persistence.save(&self.store) {
+            tracing::error!(error = %e, "cannot write the state file");
+        }
+    }
+}
+
+/// Configures and starts a [`Simulator`].
+#[derive(Debug, Clone)]
+pub struct SimulatorBuilder {
+    config: Config,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        Self {
+            config: Config {
+                listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                username: DEFAULT_USERNAME.into(),
+                password: DEFAULT_PASSWORD.into(),
+                nodes: 3,
+                unbootstrapped: false,
+                http: false,
+                no_redis: false,
+                state_file: None,
+                action_delay: Duration::from_millis(300),
+                redis_server: PathBuf::from(redis::DEFAULT_REDIS_SERVER),
+                body_limit: 1024 * 1024,
+            },
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.config.listen = addr;
+        self
+    }
+
+    /// Email of the admin user (default [`DEFAULT_USERNAME`]).
+    pub fn username(mut self, username: &str) -> Self {
+        self.config.username = username.into();
+        self
+    }
+
+    /// Password of the admin user (default [`DEFAULT_PASSWORD`]).
+    pub fn password(mut self, password: &str) -> Self {
+        self.config.password = password.into();
+        self
+    }
+
+    /// Number of simulated nodes (default 3).
+    pub fn nodes(mut self, nodes: usize) -> Self {
+        self.config.nodes = nodes.max(1);
+        self
+    }
+
+    /// Start as a node that is not yet in a cluster: cluster APIs answer 503 until
+    /// `POST /v1/bootstrap/create_cluster`.
+    pub fn unbootstrapped(mut self, unbootstrapped: bool) -> Self {
+        self.config.unbootstrapped = unbootstrapped;
+        self
+    }
+
+    /// Serve plain HTTP instead of HTTPS.
+    pub fn http(mut self, http: bool) -> Self {
+        self.config.http = http;
+        self
+    }
+
+    /// Run without redis-server processes (endpoints then report no port).
+    pub fn no_redis(mut self, no_redis: bool) -> Self {
+        self.config.no_redis = no_redis;
+        self
+    }
+
+    /// Persist the state to this JSON file, and reload it at start when it exists.
+    pub fn state_file(mut self, path: PathBuf) -> Self {
+        self.config.state_file = Some(path);
+        self
+    }
+
+    /// How long actions take (default 300 ms).
+    pub fn action_delay(mut self, delay: Duration) -> Self {
+        self.config.action_delay = delay;
+        self
+    }
+
+    /// The redis-server executable (default `/usr/bin/redis-server`).
+    pub fn redis_server(mut self, path: PathBuf) -> Self {
+        self.config.redis_server = path;
+        self
+    }
+
+    /// Largest request body accepted, in bytes (default 1 MiB); larger ones get 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// Starts the simulator on the current tokio runtime.
+    pub async fn start(self) -> Result<Simulator, SimError> {
+        let config = self.config;
+        if !config.no_redis && !config.redis_server.is_file() {
+            return Err(SimError::RedisServerMissing {
+                path: config.redis_server.clone(),
+            });
+        }
+        let store = match &config.state_file {
+            Some(path) if path.exists() => state::Store::load(path)?,
+            _ => state::Store::new(
+                &config.username,
+                &config.password,
+                config.nodes,
+                config.unbootstrapped,
+            ),
+        };
+        let shared = Arc::new(Shared {
+            persistence: state::Persistence::new(config.state_file.clone()),
+            processes: redis::Processes::new(config.redis_server.clone()),
+            store: Mutex::new(store),
+            config,
+        });
+        bdbs::restore(&shared).await?;
+        shared.persist();
+        let tls = tls::Tls::generate()?;
+        let server = http::serve(shared.clone(), &tls).await?;
+        let scheme = if shared.config.http { "http" } else { "https" };
+        Ok(Simulator {
+            base_url: format!("{scheme}://{}", server.addr),
+            ca_pem: tls.ca_pem.clone(),
+            shared,
+            server: Some(server),
+        })
+    }
+}
+
+/// A running simulator. Dropping it (or [`Simulator::shutdown`]) stops the server and every
+/// redis-server it started.
+pub struct Simulator {
+    base_url: String,
+    ca_pem: String,
+    shared: Arc<Shared>,
+    server: Option<http::Server>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// A builder with the defaults.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// `https://127.0.0.1:PORT` (or `http://…` with [`SimulatorBuilder::http`]).
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// PEM of the CA that signed the server certificate (also present, unused, over HTTP).
+    pub fn ca_pem(&self) -> String {
+        self.ca_pem.clone()
+    }
+
+    /// Email of the admin user.
+    pub fn username(&self) -> &str {
+        &self.shared.config.username
+    }
+
+    /// Password of the admin user.
+    pub fn password(&self) -> &str {
+        &self.shared.config.password
+    }
+
+    /// Process ids of the redis-server children currently running.
+    pub fn redis_server_pids(&self) -> Vec<u32> {
+        self.shared.processes.pids()
+    }
+
+    /// Stops the server, waits for in-flight work to stop and stops every redis-server.
+    pub async fn shutdown(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        self.shared.persist();
+        self.shared.processes.stop_all().await;
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        self.shared.processes.kill_all_blocking();
+    }
+}

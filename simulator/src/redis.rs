@@ -1,0 +1,388 @@
+//! redis-server processes, one per database: started on a free loopback port, configured with
+//! `CONFIG SET` over a minimal RESP client (a handful of commands, so no client crate), stopped
+//! on delete and at shutdown. Every child is started with `kill_on_drop`, and the registry kills
+//! and reaps whatever is left when the simulator stops, so none outlives it.
+//!
+//! What it does not do: persistence (`--save ''`, no AOF), TLS, clustering or replicas (a
+//! database of several shards is still one process).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+/// Where the Debian package installs redis-server.
+pub const DEFAULT_REDIS_SERVER: &str = "/usr/bin/redis-server";
+
+/// What can go wrong with a redis-server process.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisError {
+    /// The process could not be started.
+    #[error("cannot start {program}")]
+    Spawn {
+        /// The executable.
+        program: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The process did not answer PING in time.
+    #[error("redis-server on port {port} did not answer within {waited:?}")]
+    NotReady {
+        /// Its port.
+        port: u16,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// Talking to the process failed.
+    #[error("redis-server on port {port}: i/o error")]
+    Io {
+        /// Its port.
+        port: u16,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server answered a command with an error.
+    #[error("redis-server on port {port} refused {command}: {message}")]
+    Command {
+        /// Its port.
+        port: u16,
+        /// The command name.
+        command: String,
+        /// The server's error line.
+        message: String,
+    },
+}
+
+/// How to configure a redis-server for a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RedisConfig {
+    /// `maxmemory` in bytes (0 = no limit).
+    pub maxmemory: i64,
+    /// `maxmemory-policy`.
+    pub policy: String,
+    /// Password of the default user, if any.
+    pub password: Option<String>,
+}
+
+struct Running {
+    child: Child,
+    port: u16,
+    password: Option<String>,
+}
+
+/// The running redis-server processes, by database uid.
+pub(crate) struct Processes {
+    program: PathBuf,
+    running: Mutex<BTreeMap<i64, Running>>,
+    /// Set when the simulator stops: a start that races with it kills its own child.
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl Processes {
+    /// A registry that starts `program`.
+    pub fn new(program: PathBuf) -> Self {
+        Self {
+            program,
+            running: Mutex::new(BTreeMap::new()),
+            closed: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Process ids of the children currently running.
+    pub fn pids(&self) -> Vec<u32> {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.values().filter_map(|r| r.child.id()).collect()
+    }
+
+    /// Port of a database's process, if it runs.
+    pub fn port(&self, uid: i64) -> Option<u16> {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.get(&uid).map(|r| r.port)
+    }
+
+    /// Starts a redis-server for database `uid` on `port` (0 = a free port) and waits until it
+    /// answers PING. Returns the port.
+    pub async fn start(
+        &self,
+        uid: i64,
+        port: u16,
+        config: &RedisConfig,
+    ) -> Result<u16, RedisError> {
+        let port = if port == 0 { free_port()? } else { port };
+        let mut cmd = Command::new(&self.program);
+        cmd.arg("--port")
+            .arg(port.to_string())
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ])
+            .args(["--maxmemory", &config.maxmemory.to_string()])
+            .args(["--maxmemory-policy", &config.policy])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        if let Some(password) = &config.password {
+            cmd.args(["--requirepass", password]);
+        }
+        let child = cmd.spawn().map_err(|source| RedisError::Spawn {
+            program: self.program.clone(),
+            source,
+        })?;
+        let entry = Running {
+            child,
+            port,
+            password: config.password.clone(),
+        };
+        let refused = {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+                Some(entry)
+            } else {
+                running.insert(uid, entry)
+            }
+        };
+        let closed = self.closed.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some(entry) = refused {
+            reap(entry).await;
+            if closed {
+                return Err(RedisError::NotReady {
+                    port,
+                    waited: Duration::ZERO,
+                });
+            }
+        }
+        let waited = Duration::from_secs(10);
+        let started = tokio::time::Instant::now();
+        loop {
+            match command(port, config.password.as_deref(), &["PING"]).await {
+                Ok(_) => return Ok(port),
+                Err(_) if started.elapsed() < waited => {
+                    if !self.is_alive(uid) {
+                        self.stop(uid).await;
+                        return Err(RedisError::NotReady {
+                            port,
+                            waited: started.elapsed(),
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(_) => {
+                    self.stop(uid).await;
+                    return Err(RedisError::NotReady { port, waited });
+                }
+            }
+        }
+    }
+
+    fn is_alive(&self, uid: i64) -> bool {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        match running.get_mut(&uid) {
+            Some(r) => matches!(r.child.try_wait(), Ok(None)),
+            None => false,
+        }
+    }
+
+    /// Applies a configuration to a running process with `CONFIG SET`.
+    pub async fn configure(&self, uid: i64, config: &RedisConfig) -> Result<(), RedisError> {
+        let Some((port, old_password)) = ({
+            let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            running.get(&uid).map(|r| (r.port, r.password.clone()))
+        }) else {
+            return Ok(());
+        };
+        let auth = old_password.as_deref();
+        let maxmemory = config.maxmemory.to_string();
+        command(port, auth, &["CONFIG", "SET", "maxmemory", &maxmemory]).await?;
+        command(
+            port,
+            auth,
+            &["CONFIG", "SET", "maxmemory-policy", &config.policy],
+        )
+        .await?;
+        let new_password = config.password.clone().unwrap_or_default();
+        if config.password != old_password {
+            command(port, auth, &["CONFIG", "SET", "requirepass", &new_password]).await?;
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(r) = running.get_mut(&uid) {
+                r.password = config.password.clone();
+            }
+        }
+        Ok(())
+    }
+
+    /// `INFO` of a database's process as key/value pairs, if it runs.
+    pub async fn info(&self, uid: i64) -> Option<BTreeMap<String, String>> {
+        let (port, password) = {
+            let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            running.get(&uid).map(|r| (r.port, r.password.clone()))?
+        };
+        let text = command(port, password.as_deref(), &["INFO"]).await.ok()?;
+        Some(
+            text.lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+                .collect(),
+        )
+    }
+
+    /// Stops a database's process (kill and reap); nothing if it does not run.
+    pub async fn stop(&self, uid: i64) {
+        let entry = {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            running.remove(&uid)
+        };
+        if let Some(entry) = entry {
+            reap(entry).await;
+        }
+    }
+
+    /// Stops every process.
+    pub async fn stop_all(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let all: Vec<Running> = {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *running).into_values().collect()
+        };
+        for entry in all {
+            reap(entry).await;
+        }
+    }
+
+    /// Kills every process without waiting (for `Drop`, where nothing can be awaited); the
+    /// blocking wait reaps them so none is left as a zombie.
+    pub fn kill_all_blocking(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let all: Vec<Running> = {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *running).into_values().collect()
+        };
+        for mut entry in all {
+            if entry.child.start_kill().is_ok() {
+                let deadline = std::time::Instant::now() + Duration::from_secs(2);
+                while std::time::Instant::now() < deadline {
+                    match entry.child.try_wait() {
+                        Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                        _ => break,
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        self.kill_all_blocking();
+    }
+}
+
+async fn reap(mut entry: Running) {
+    // kill() sends SIGKILL and waits, so the child is reaped and its port is closed.
+    if let Err(e) = entry.child.kill().await {
+        tracing::debug!(port = entry.port, error = %e, "redis-server already gone");
+    }
+}
+
+/// A free loopback port, as the OS picks it.
+fn free_port() -> Result<u16, RedisError> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|source| RedisError::Io { port: 0, source })?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|source| RedisError::Io { port: 0, source })
+}
+
+/// Sends one command (after `AUTH` when a password is set) and returns the reply as text:
+/// a simple string, an integer, or a bulk string (arrays are joined by newlines).
+pub(crate) async fn command(
+    port: u16,
+    password: Option<&str>,
+    args: &[&str],
+) -> Result<String, RedisError> {
+    let io = |source| RedisError::Io { port, source };
+    let stream = tokio::time::timeout(
+        Duration::from_secs(2),
+        TcpStream::connect(("127.0.0.1", port)),
+    )
+    .await
+    .map_err(|_| io(std::io::ErrorKind::TimedOut.into()))?
+    .map_err(io)?;
+    let mut stream = BufReader::new(stream);
+    if let Some(password) = password {
+        write_command(&mut stream, &["AUTH", password])
+            .await
+            .map_err(io)?;
+        read_reply(&mut stream, port, "AUTH").await?;
+    }
+    write_command(&mut stream, args).await.map_err(io)?;
+    let name = args.first().copied().unwrap_or_default();
+    tokio::time::timeout(Duration::from_secs(5), read_reply(&mut stream, port, name))
+        .await
+        .map_err(|_| io(std::io::ErrorKind::TimedOut.into()))?
+}
+
+async fn write_command(stream: &mut BufReader<TcpStream>, args: &[&str]) -> std::io::Result<()> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    stream.get_mut().write_all(&out).await
+}
+
+fn read_reply<'a>(
+    stream: &'a mut BufReader<TcpStream>,
+    port: u16,
+    name: &'a str,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, RedisError>> + Send + 'a>> {
+    Box::pin(async move {
+        let io = |source| RedisError::Io { port, source };
+        let mut line = String::new();
+        stream.read_line(&mut line).await.map_err(io)?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        let (kind, rest) = line.split_at(line.len().min(1));
+        match kind {
+            "+" | ":" => Ok(rest.to_string()),
+            "-" => Err(RedisError::Command {
+                port,
+                command: name.to_string(),
+                message: rest.to_string(),
+            }),
+            "$" => {
+                let len: i64 = rest.parse().unwrap_or(-1);
+                if len < 0 {
+                    return Ok(String::new());
+                }
+                let mut buf = vec![0u8; len as usize + 2];
+                stream.read_exact(&mut buf).await.map_err(io)?;
+                buf.truncate(len as usize);
+                Ok(String::from_utf8_lossy(&buf).into_owned())
+            }
+            "*" => {
+                let n: i64 = rest.parse().unwrap_or(0);
+                let mut parts = Vec::new();
+                for _ in 0..n.max(0) {
+                    parts.push(read_reply(stream, port, name).await?);
+                }
+                Ok(parts.join("\n"))
+            }
+            _ => Err(io(std::io::ErrorKind::InvalidData.into())),
+        }
+    })
+}

@@ -1,0 +1,328 @@
+//! The spec at run time (`redis_enterprise_api::openapi::JSON`, parsed once): looking up an
+//! operation's request schema, documented statuses and response examples; validating a JSON
+//! value against a schema (the subset of OpenAPI 3.0 the spec uses: `$ref`, `type`, `nullable`,
+//! `enum`, `properties`, `required`, `items`, `additionalProperties`, `allOf`, `oneOf`,
+//! `anyOf`); and building the smallest value valid against a schema.
+//!
+//! It does not check formats, patterns or numeric ranges: the reference documents ranges only in
+//! prose (`x-range`), and a simulator that refuses what the real server accepts is worse than one
+//! that accepts a little more.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+/// The parsed spec.
+pub(crate) fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        serde_json::from_str(redis_enterprise_api::openapi::JSON)
+            .expect("the spec embedded by codegen is valid JSON")
+    })
+}
+
+/// Follows `$ref`s (`#/components/...`) until a schema without one.
+pub(crate) fn resolve(mut schema: &'static Value) -> &'static Value {
+    for _ in 0..32 {
+        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+            return schema;
+        };
+        let Some(target) = reference
+            .strip_prefix('#')
+            .and_then(|pointer| spec().pointer(pointer))
+        else {
+            return schema;
+        };
+        schema = target;
+    }
+    schema
+}
+
+/// A component schema by name.
+pub(crate) fn named(name: &str) -> Option<&'static Value> {
+    spec().pointer(&format!("/components/schemas/{name}"))
+}
+
+/// The operation object of an operationId.
+pub(crate) fn operation(id: &str, method: &str, path: &str) -> Option<&'static Value> {
+    let item = spec().get("paths")?.get(path)?;
+    let op = item.get(method.to_ascii_lowercase())?;
+    (op.get("operationId").and_then(Value::as_str) == Some(id)).then_some(op)
+}
+
+/// The JSON request body schema of an operation, if it takes one.
+pub(crate) fn request_schema(op: &'static Value) -> Option<&'static Value> {
+    let body = resolve(op.get("requestBody")?);
+    body.get("content")?.get("application/json")?.get("schema")
+}
+
+/// Statuses the operation documents, ascending.
+pub(crate) fn statuses(op: &'static Value) -> Vec<u16> {
+    let mut out: Vec<u16> = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .map(|r| r.keys().filter_map(|k| k.parse().ok()).collect())
+        .unwrap_or_default();
+    out.sort_unstable();
+    out
+}
+
+/// The response object of a status.
+pub(crate) fn response(op: &'static Value, status: u16) -> Option<&'static Value> {
+    op.get("responses")?.get(status.to_string()).map(resolve)
+}
+
+/// The content type and schema of a response, when it has a body.
+pub(crate) fn response_content(
+    op: &'static Value,
+    status: u16,
+) -> Option<(&'static str, &'static Value)> {
+    let content = response(op, status)?.get("content")?.as_object()?;
+    let (ct, media) = content
+        .iter()
+        .find(|(ct, _)| ct.as_str() == "application/json")
+        .or_else(|| content.iter().next())?;
+    Some((ct.as_str(), media))
+}
+
+/// Validates a body against a component schema by name.
+pub(crate) fn validate_named(value: &Value, name: &str) -> Result<(), String> {
+    match named(name) {
+        Some(schema) => validate(value, schema, "$"),
+        None => Ok(()),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Validates `value` against `schema`; the error names the JSON path.
+pub(crate) fn validate(value: &Value, schema: &'static Value, path: &str) -> Result<(), String> {
+    let schema = resolve(schema);
+    if value.is_null() && schema.get("nullable").and_then(Value::as_bool) == Some(true) {
+        return Ok(());
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            validate(value, s, path)?;
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(any) = schema.get(key).and_then(Value::as_array) {
+            let mut first_error = None;
+            let ok = any.iter().any(|s| match validate(value, s, path) {
+                Ok(()) => true,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    false
+                }
+            });
+            if !ok {
+                return Err(first_error
+                    .unwrap_or_else(|| format!("{path}: matches none of the {key} schemas")));
+            }
+        }
+    }
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let actual = type_name(value);
+        let integral_float = value.as_f64().is_some_and(|f| f.fract() == 0.0);
+        let fits = actual == t
+            || (t == "number" && actual == "integer")
+            || (t == "integer" && actual == "number" && integral_float);
+        if !fits {
+            return Err(format!("{path}: expected {t}, found {actual}"));
+        }
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        if !options.contains(value) {
+            return Err(format!(
+                "{path}: {value} is not one of {}",
+                Value::Array(options.clone())
+            ));
+        }
+    }
+    match value {
+        Value::Object(map) => validate_object(map, schema, path),
+        Value::Array(items) => match schema.get("items") {
+            Some(item_schema) => {
+                for (i, item) in items.iter().enumerate() {
+                    validate(item, item_schema, &format!("{path}[{i}]"))?;
+                }
+                Ok(())
+            }
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+fn validate_object(
+    map: &Map<String, Value>,
+    schema: &'static Value,
+    path: &str,
+) -> Result<(), String> {
+    if let Some(required) = schema.get("required").and_then(Value::as_array) {
+        for name in required.iter().filter_map(Value::as_str) {
+            if !map.contains_key(name) {
+                return Err(format!("{path}: missing required member {name}"));
+            }
+        }
+    }
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for (k, v) in map {
+        match properties.and_then(|p| p.get(k)) {
+            Some(s) => validate(v, s, &format!("{path}.{k}"))?,
+            None => {
+                if let Some(extra) = schema.get("additionalProperties").filter(|s| s.is_object()) {
+                    validate(v, extra, &format!("{path}.{k}"))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The smallest value valid against a schema: required members only, first enum value,
+/// zero, empty string or list.
+pub(crate) fn minimal(schema: &'static Value) -> Value {
+    minimal_depth(schema, 0)
+}
+
+fn minimal_depth(schema: &'static Value, depth: usize) -> Value {
+    let schema = resolve(schema);
+    if depth > 16 {
+        return Value::Null;
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for s in all {
+            match minimal_depth(s, depth + 1) {
+                Value::Object(m) => merged.extend(m),
+                // `allOf: [$ref to a scalar]` only adds a description to a scalar.
+                scalar => return scalar,
+            }
+        }
+        return Value::Object(merged);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            return minimal_depth(first, depth + 1);
+        }
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => Value::String(String::new()),
+        Some("integer") => Value::from(
+            schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .map_or(0, |m| m.ceil() as i64),
+        ),
+        Some("number") => Value::from(schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0)),
+        Some("boolean") => Value::Bool(false),
+        Some("array") => Value::Array(Vec::new()),
+        _ => {
+            let mut out = Map::new();
+            let props = schema.get("properties").and_then(Value::as_object);
+            if let Some(required) = schema.get("required").and_then(Value::as_array) {
+                for name in required.iter().filter_map(Value::as_str) {
+                    let value = props
+                        .and_then(|p| p.get(name))
+                        .map_or(Value::Null, |s| minimal_depth(s, depth + 1));
+                    out.insert(name.to_string(), value);
+                }
+            }
+            Value::Object(out)
+        }
+    }
+}
+
+/// The body to answer for a response: its example when it is valid against the schema,
+/// otherwise the smallest valid value.
+pub(crate) fn example(media: &'static Value) -> Value {
+    let schema = media.get("schema");
+    let candidates = media
+        .get("example")
+        .into_iter()
+        .chain(
+            media
+                .get("examples")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.values().filter_map(|e| resolve(e).get("value"))),
+        )
+        .chain(schema.map(resolve).and_then(|s| s.get("example")));
+    for candidate in candidates {
+        match schema {
+            Some(s) if validate(candidate, s, "$").is_err() => continue,
+            _ => return candidate.clone(),
+        }
+    }
+    schema.map_or(Value::Null, minimal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_parses_and_has_every_operation() {
+        let paths = spec()["paths"].as_object().expect("paths");
+        let count: usize = paths
+            .values()
+            .map(|item| {
+                ["get", "put", "post", "delete", "patch"]
+                    .iter()
+                    .filter(|m| item.get(**m).is_some())
+                    .count()
+            })
+            .sum();
+        assert_eq!(count, redis_enterprise_api::operations::OPERATIONS.len());
+    }
+
+    #[test]
+    fn validation_names_the_path() {
+        let err = validate_named(&serde_json::json!({"memory_size": "big"}), "Bdb")
+            .expect_err("a string is not an integer");
+        assert!(err.contains("$.memory_size"), "{err}");
+        let err = validate_named(&serde_json::json!({"eviction_policy": "sometimes"}), "Bdb")
+            .expect_err("unknown enum value");
+        assert!(err.contains("eviction_policy"), "{err}");
+        validate_named(&serde_json::json!({"name": "a", "memory_size": 1}), "Bdb")
+            .expect("a valid body");
+    }
+
+    #[test]
+    fn minimal_values_are_valid() {
+        let schemas = spec()["components"]["schemas"]
+            .as_object()
+            .expect("schemas");
+        let mut checked = 0;
+        for (name, schema) in schemas {
+            let value = minimal(schema);
+            validate(&value, schema, "$")
+                .unwrap_or_else(|e| panic!("minimal {name} is invalid: {e}"));
+            checked += 1;
+        }
+        assert!(checked > 100, "only {checked} schemas");
+    }
+}

@@ -1,0 +1,321 @@
+//! The one store of the simulated cluster, and its persistence as a JSON file (written
+//! atomically: a temporary file renamed over the old one). Handlers read and change it under one
+//! lock and never keep state of their own; nothing here does I/O on redis-server processes
+//! (that is `redis.rs`) and nothing here knows about HTTP.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use redis_enterprise_api::types;
+use serde::{Deserialize, Serialize};
+
+use crate::SimError;
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A database and what the simulator tracks about it beyond the API object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct BdbEntry {
+    /// The database object as the API returns it.
+    pub bdb: types::Bdb,
+    /// The action running on the database, if any: state-changing requests answer 409 meanwhile.
+    #[serde(default)]
+    pub busy: Option<String>,
+}
+
+/// An action and its timing (progress is derived from the clock when read).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ActionEntry {
+    /// The action object (status, progress, names).
+    pub action: types::Action,
+    /// The database it works on, if any.
+    pub bdb_uid: Option<i64>,
+    /// When it started (Unix ms).
+    pub started_ms: i64,
+    /// How long it takes (ms).
+    pub duration_ms: i64,
+}
+
+/// A user with its password (never returned by the API).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct UserEntry {
+    /// The user object as the API returns it (without the password).
+    pub user: types::User,
+    /// The current password (a simulator keeps it in clear).
+    pub password: String,
+}
+
+/// Bootstrap progress of the simulated node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct BootstrapState {
+    /// `idle`, `creating_cluster`, `completed`, ...
+    pub state: String,
+    /// Start time (ISO 8601), once started.
+    pub start_time: Option<String>,
+    /// End time (ISO 8601), once completed.
+    pub end_time: Option<String>,
+}
+
+/// Everything the simulated cluster knows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Store {
+    /// Bootstrap status.
+    pub bootstrap: BootstrapState,
+    /// Cluster settings (the `Cluster` object, kept as sent).
+    pub cluster: serde_json::Value,
+    /// License object.
+    pub license: serde_json::Value,
+    /// Nodes by uid.
+    pub nodes: BTreeMap<i64, serde_json::Value>,
+    /// Databases by uid.
+    pub bdbs: BTreeMap<i64, BdbEntry>,
+    /// Actions by uid.
+    pub actions: BTreeMap<String, ActionEntry>,
+    /// Users by uid.
+    pub users: BTreeMap<i64, UserEntry>,
+    /// Roles by uid.
+    pub roles: BTreeMap<i64, types::Role>,
+    /// Redis ACLs by uid.
+    pub redis_acls: BTreeMap<i64, serde_json::Value>,
+    /// LDAP mappings by uid.
+    pub ldap_mappings: BTreeMap<i64, serde_json::Value>,
+    /// Alerts raised on databases: (bdb uid, alert name) → alert object.
+    #[serde(default)]
+    pub bdb_alerts: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
+    /// Next action number.
+    pub next_action: u64,
+    /// The secret that signs JWTs (kept so tokens survive a restart).
+    pub jwt_secret: String,
+}
+
+impl Store {
+    /// A fresh cluster with the admin user, `nodes` nodes and, unless `unbootstrapped`, bootstrap
+    /// completed.
+    pub fn new(username: &str, password: &str, nodes: usize, unbootstrapped: bool) -> Self {
+        let mut users = BTreeMap::new();
+        users.insert(1, admin_user(username, password));
+        let nodes = (1..=nodes.max(1) as i64)
+            .map(|uid| (uid, node_object(uid)))
+            .collect();
+        let secret = format!("{:032x}", fastish_random());
+        let bootstrap = if unbootstrapped {
+            BootstrapState {
+                state: "idle".into(),
+                start_time: None,
+                end_time: None,
+            }
+        } else {
+            BootstrapState {
+                state: "completed".into(),
+                start_time: Some(iso_now()),
+                end_time: Some(iso_now()),
+            }
+        };
+        Self {
+            bootstrap,
+            cluster: serde_json::json!({
+                "name": "cluster.local",
+                "email_alerts": false,
+                "rack_aware": false,
+                "created_time": iso_now(),
+            }),
+            license: serde_json::json!({
+                "license": "",
+                "expired": false,
+                "shards_limit": 1000,
+                "ram_shards_limit": 1000,
+                "ram_shards_in_use": 0,
+                "features": [],
+                "cluster_name": "cluster.local",
+                "expiration_date": "2099-12-31T00:00:00Z",
+                "activation_date": iso_now(),
+                "owner": "redis-enterprise-simulator",
+            }),
+            nodes,
+            bdbs: BTreeMap::new(),
+            actions: BTreeMap::new(),
+            users,
+            roles: BTreeMap::new(),
+            redis_acls: BTreeMap::new(),
+            ldap_mappings: BTreeMap::new(),
+            bdb_alerts: BTreeMap::new(),
+            next_action: 1,
+            jwt_secret: secret,
+        }
+    }
+
+    /// The lowest unused uid of a map (uids start at 1).
+    pub fn next_uid<V>(map: &BTreeMap<i64, V>) -> i64 {
+        map.keys().next_back().map_or(1, |last| last + 1)
+    }
+
+    /// A new action uid.
+    pub fn new_action_uid(&mut self) -> String {
+        let n = self.next_action;
+        self.next_action += 1;
+        format!("{:08x}-{:04x}-4000-8000-{:012x}", n, n & 0xffff, n)
+    }
+
+    /// Reads a state file.
+    pub fn load(path: &Path) -> Result<Self, SimError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::StateFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| SimError::StateDecode {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}
+
+/// Writes the store to its file atomically. One writer at a time: a later writer serialises a
+/// newer store, so the file never goes back in time.
+pub(crate) struct Persistence {
+    path: Option<PathBuf>,
+    lock: Mutex<()>,
+}
+
+impl Persistence {
+    /// Persistence to `path`, or none.
+    pub fn new(path: Option<PathBuf>) -> Self {
+        Self {
+            path,
+            lock: Mutex::new(()),
+        }
+    }
+
+    /// Saves the store if a state file is configured.
+    pub fn save(&self, store: &Mutex<Store>) -> Result<(), SimError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let text = {
+            let store = store.lock().unwrap_or_else(|e| e.into_inner());
+            serde_json::to_vec_pretty(&*store).map_err(|source| SimError::StateDecode {
+                path: path.clone(),
+                source,
+            })?
+        };
+        let tmp = path.with_extension("tmp");
+        let write = std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, path));
+        write.map_err(|source| SimError::StateFile {
+            path: path.clone(),
+            source,
+        })
+    }
+}
+
+fn admin_user(username: &str, password: &str) -> UserEntry {
+    UserEntry {
+        user: types::User {
+            uid: Some(1),
+            email: Some(username.to_string()),
+            name: Some("admin".into()),
+            role: Some(types::UserRole::Admin),
+            auth_method: Some(types::UserAuthMethod::Regular),
+            status: Some(types::UserStatus::Active),
+            email_alerts: Some(false),
+            role_uids: Some(Vec::new()),
+            password_issue_date: Some(iso_now()),
+            ..Default::default()
+        },
+        password: password.to_string(),
+    }
+}
+
+fn node_object(uid: i64) -> serde_json::Value {
+    serde_json::json!({
+        "uid": uid,
+        "addr": format!("127.0.0.{}", uid),
+        "status": "active",
+        "accept_servers": true,
+        "architecture": "x86_64",
+        "cores": 2,
+        "total_memory": 8_589_934_592_i64,
+        "ephemeral_storage_size": 53_687_091_200.0_f64,
+        "persistent_storage_size": 53_687_091_200.0_f64,
+        "os_version": "Debian (simulated)",
+        "software_version": "8.2.0-simulated",
+        "shard_count": 0,
+        "rack_id": "",
+        "uptime": 0,
+    })
+}
+
+/// The current time as ISO 8601 (UTC, seconds).
+pub(crate) fn iso_now() -> String {
+    iso_from_secs(now_secs())
+}
+
+/// A Unix time as ISO 8601 (UTC, seconds).
+pub(crate) fn iso_from_secs(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A random-enough number for a signing secret, from the clock and the process id (the
+/// simulator signs tokens for tests; it is not a security boundary).
+fn fastish_random() -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_i64(now_millis());
+    h.write_u32(std::process::id());
+    let a = h.finish();
+    let mut h2 = std::collections::hash_map::RandomState::new().build_hasher();
+    h2.write_u64(a);
+    (u128::from(a) << 64) | u128::from(h2.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_from_secs(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_from_secs(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn uids_follow_the_largest() {
+        let mut m = BTreeMap::new();
+        assert_eq!(Store::next_uid(&m), 1);
+        m.insert(4, ());
+        assert_eq!(Store::next_uid(&m), 5);
+    }
+}

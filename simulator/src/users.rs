@@ -1,0 +1,384 @@
+//! Users and authentication: CRUD with uid assignment and the documented errors (duplicate
+//! email or name, unknown role uid, the last admin), password checks for Basic auth, and JWTs
+//! (HS256, `iat`/`exp`, signed with the store's secret so they survive a restart) for
+//! `POST /v1/users/authorize` and `POST /v1/users/refresh_jwt`.
+//!
+//! Passwords are kept in clear in the store: this is a simulator for tests.
+
+use std::sync::Arc;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use redis_enterprise_api::operations::Operation;
+use redis_enterprise_api::types;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::http::{decode, ApiError, Caller, Reply, Req};
+use crate::state::{iso_now, now_secs, Store, UserEntry};
+use crate::{schema, Shared};
+
+/// Claims of the simulator's tokens.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The user's email.
+    sub: String,
+    /// The user's uid.
+    uid: i64,
+    /// Issued at (Unix seconds).
+    iat: i64,
+    /// Expires at (Unix seconds).
+    exp: i64,
+}
+
+/// The management level of a user: its `role`, or the strongest of its roles' `management`,
+/// or `db_viewer` (the documented default).
+pub(crate) fn management_of(store: &Store, user: &types::User) -> String {
+    const ORDER: &[&str] = &[
+        "admin",
+        "cluster_member",
+        "db_member",
+        "user_manager",
+        "cluster_viewer",
+        "db_viewer",
+        "none",
+    ];
+    let from_roles: Vec<String> = user
+        .role_uids
+        .iter()
+        .flatten()
+        .filter_map(|uid| store.roles.get(uid))
+        .filter_map(|r| r.management.as_ref().map(|m| m.as_str().to_string()))
+        .collect();
+    if let Some(best) = ORDER.iter().find(|m| from_roles.iter().any(|r| r == *m)) {
+        return best.to_string();
+    }
+    match &user.role {
+        Some(role) => role.as_str().to_string(),
+        None if !from_roles.is_empty() => "none".into(),
+        None => "db_viewer".into(),
+    }
+}
+
+fn caller_of(store: &Store, entry: &UserEntry) -> Caller {
+    Caller {
+        uid: entry.user.uid.unwrap_or_default(),
+        email: entry.user.email.clone().unwrap_or_default(),
+        management: management_of(store, &entry.user),
+    }
+}
+
+fn find_by_login<'a>(store: &'a Store, login: &str) -> Option<&'a UserEntry> {
+    store
+        .users
+        .values()
+        .find(|u| u.user.email.as_deref() == Some(login) || u.user.name.as_deref() == Some(login))
+}
+
+/// The caller for Basic credentials, if they are right.
+pub(crate) fn check_password(shared: &Shared, login: &str, password: &str) -> Option<Caller> {
+    shared.with_store(|s| {
+        let entry = find_by_login(s, login)?;
+        if entry.password != password || entry.user.status == Some(types::UserStatus::Locked) {
+            return None;
+        }
+        Some(caller_of(s, entry))
+    })
+}
+
+/// The caller for a JWT, or why it is refused.
+pub(crate) fn verify_jwt(shared: &Shared, token: &str, _op: &Operation) -> Result<Caller, String> {
+    shared.with_store(|s| {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_exp = true;
+        validation.required_spec_claims = ["exp", "iat", "sub"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let data = jsonwebtoken::decode::<Claims>(
+            token,
+            &DecodingKey::from_secret(s.jwt_secret.as_bytes()),
+            &validation,
+        )
+        .map_err(|e| format!("invalid token: {e}"))?;
+        // jsonwebtoken compares exp with its own clock; also refuse a token at its exact expiry.
+        if data.claims.exp <= now_secs() {
+            return Err("the token has expired".into());
+        }
+        let entry = s
+            .users
+            .get(&data.claims.uid)
+            .filter(|u| u.user.email.as_deref() == Some(data.claims.sub.as_str()))
+            .ok_or_else(|| "the token's user no longer exists".to_string())?;
+        Ok(caller_of(s, entry))
+    })
+}
+
+fn sign(store: &Store, uid: i64, email: &str, ttl: i64) -> Result<String, ApiError> {
+    let now = now_secs();
+    let claims = Claims {
+        sub: email.to_string(),
+        uid,
+        iat: now,
+        exp: now + ttl,
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(store.jwt_secret.as_bytes()),
+    )
+    .map_err(|e| ApiError::new(500, "internal_error", format!("cannot sign the token: {e}")))
+}
+
+fn ttl_of(value: &Value) -> Result<i64, ApiError> {
+    let ttl = value.get("ttl").and_then(Value::as_i64).unwrap_or(300);
+    if !(1..=86_400).contains(&ttl) {
+        return Err(ApiError::new(
+            400,
+            "invalid_ttl",
+            "ttl must be 1-86400 seconds",
+        ));
+    }
+    Ok(ttl)
+}
+
+/// `POST /v1/users/authorize`.
+pub(crate) fn authorize(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = req.json_value()?;
+    schema::validate_named(&body, "JwtAuthorize")
+        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let auth: types::JwtAuthorize = decode(body.clone())?;
+    let ttl = ttl_of(&body)?;
+    shared.with_store(|s| {
+        let entry = find_by_login(s, &auth.username)
+            .filter(|e| e.password == auth.password)
+            .ok_or_else(|| ApiError::new(401, "unauthorized", "wrong username or password"))?;
+        if entry.user.status == Some(types::UserStatus::PasswordExpired) {
+            return Err(ApiError::new(
+                401,
+                "password_expired",
+                "the password has expired",
+            ));
+        }
+        let uid = entry.user.uid.unwrap_or_default();
+        let email = entry.user.email.clone().unwrap_or_default();
+        let token = sign(s, uid, &email, ttl)?;
+        if let Some(e) = s.users.get_mut(&uid) {
+            e.user.last_login = Some(now_secs());
+        }
+        Ok(Reply::ok(serde_json::json!({ "access_token": token })))
+    })
+}
+
+/// `POST /v1/users/refresh_jwt` (the caller authenticated with a valid token or credentials).
+pub(crate) fn refresh(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = req.json_value()?;
+    let ttl = ttl_of(&body)?;
+    shared.with_store(|s| {
+        let token = sign(s, req.caller.uid, &req.caller.email, ttl)?;
+        Ok(Reply::ok(serde_json::json!({ "access_token": token })))
+    })
+}
+
+/// `GET /v1/users`.
+pub(crate) fn list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    shared.with_store(|s| {
+        let all: Vec<&types::User> = s.users.values().map(|u| &u.user).collect();
+        Ok(Reply::of(&all))
+    })
+}
+
+/// `GET /v1/users/{uid}`.
+pub(crate) fn get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    shared.with_store(|s| match s.users.get(&uid) {
+        Some(u) => Ok(Reply::of(&u.user)),
+        None => Err(req.missing("user", uid)),
+    })
+}
+
+fn check_roles(store: &Store, role_uids: Option<&Vec<i64>>, status: u16) -> Result<(), ApiError> {
+    for uid in role_uids.into_iter().flatten() {
+        if !store.roles.contains_key(uid) {
+            return Err(ApiError::new(
+                status,
+                "role_not_exist",
+                format!("role {uid} does not exist"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn admins(store: &Store) -> usize {
+    store
+        .users
+        .values()
+        .filter(|u| management_of(store, &u.user) == "admin")
+        .count()
+}
+
+/// `POST /v1/users`.
+pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = req.json_value()?;
+    schema::validate_named(&body, "UserCreate")
+        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let new: types::UserCreate = decode(body)?;
+    let dry_run = req.query_flag("dry_run");
+    let reply = shared.with_store(|s| {
+        if s.users
+            .values()
+            .any(|u| u.user.email.as_deref() == Some(new.email.as_str()))
+        {
+            return Err(ApiError::new(
+                409,
+                "email_already_exists",
+                format!("email {} is already taken", new.email),
+            ));
+        }
+        if let Some(name) = &new.name {
+            if s.users
+                .values()
+                .any(|u| u.user.name.as_deref() == Some(name.as_str()))
+            {
+                return Err(ApiError::new(
+                    409,
+                    "name_already_exists",
+                    format!("name {name} is already taken"),
+                ));
+            }
+        }
+        if let Some(uid) = new.uid {
+            if s.users.contains_key(&uid) {
+                return Err(ApiError::new(
+                    409,
+                    "uid_exists",
+                    format!("user uid {uid} is already in use"),
+                ));
+            }
+        }
+        check_roles(s, new.role_uids.as_ref(), 400)?;
+        let uid = new.uid.unwrap_or_else(|| Store::next_uid(&s.users));
+        let user = types::User {
+            uid: Some(uid),
+            account_id: new.account_id,
+            auth_method: Some(
+                new.auth_method
+                    .clone()
+                    .unwrap_or(types::UserAuthMethod::Regular),
+            ),
+            bdbs_email_alerts: new.bdbs_email_alerts.clone(),
+            certificate_subject_line: new.certificate_subject_line.clone(),
+            cluster_email_alerts: new.cluster_email_alerts,
+            email: Some(new.email.clone()),
+            email_alerts: Some(new.email_alerts.unwrap_or(true)),
+            name: new.name.clone(),
+            password_hash_method: new.password_hash_method.clone(),
+            password_issue_date: Some(iso_now()),
+            role: match (&new.role, &new.role_uids) {
+                (Some(r), _) => Some(r.clone()),
+                (None, Some(_)) => None,
+                (None, None) => Some(types::UserRole::DbViewer),
+            },
+            role_uids: Some(new.role_uids.clone().unwrap_or_default()),
+            status: Some(types::UserStatus::Active),
+            ..Default::default()
+        };
+        if !dry_run {
+            s.users.insert(
+                uid,
+                UserEntry {
+                    user: user.clone(),
+                    password: new.password.clone(),
+                },
+            );
+        }
+        Ok(Reply::of(&user))
+    })?;
+    shared.persist();
+    Ok(reply)
+}
+
+/// `PUT /v1/users/{uid}`.
+pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let body = req.json_value()?;
+    schema::validate_named(&body, "User").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let changes: types::User = decode(body.clone())?;
+    let dry_run = req.query_flag("dry_run");
+    let reply = shared.with_store(|s| {
+        let entry = s.users.get(&uid).ok_or_else(|| req.missing("user", uid))?;
+        if let Some(email) = &changes.email {
+            if s.users
+                .iter()
+                .any(|(u, e)| *u != uid && e.user.email.as_deref() == Some(email))
+            {
+                return Err(ApiError::new(
+                    406,
+                    "email_already_exists",
+                    format!("email {email} is already taken"),
+                ));
+            }
+        }
+        check_roles(s, changes.role_uids.as_ref(), 406)?;
+        let mut value = serde_json::to_value(&entry.user).unwrap_or(Value::Null);
+        if let (Value::Object(map), Value::Object(new)) = (&mut value, &body) {
+            for (k, v) in new {
+                if !matches!(
+                    k.as_str(),
+                    "uid"
+                        | "password"
+                        | "action_uid"
+                        | "last_login"
+                        | "password_issue_date"
+                        | "status"
+                ) {
+                    map.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let mut user: types::User = decode(value)?;
+        let was_admin = management_of(s, &entry.user) == "admin";
+        if was_admin && management_of(s, &user) != "admin" && admins(s) <= 1 {
+            return Err(ApiError::new(
+                406,
+                "change_last_admin_role_not_allowed",
+                "at least one user with the admin role must remain",
+            ));
+        }
+        let password = changes.password.clone();
+        if password.is_some() {
+            user.password_issue_date = Some(iso_now());
+        }
+        if !dry_run {
+            if let Some(e) = s.users.get_mut(&uid) {
+                e.user = user.clone();
+                if let Some(p) = password {
+                    e.password = p;
+                }
+            }
+        }
+        Ok(Reply::of(&user))
+    })?;
+    shared.persist();
+    Ok(reply)
+}
+
+/// `DELETE /v1/users/{uid}`.
+pub(crate) fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    shared.with_store(|s| {
+        let entry = s.users.get(&uid).ok_or_else(|| req.missing("user", uid))?;
+        if management_of(s, &entry.user) == "admin" && admins(s) <= 1 {
+            return Err(ApiError::new(
+                406,
+                "change_last_admin_role_not_allowed",
+                "the last admin user cannot be deleted",
+            ));
+        }
+        s.users.remove(&uid);
+        Ok(())
+    })?;
+    shared.persist();
+    Ok(Reply::empty(200))
+}
