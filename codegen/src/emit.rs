@@ -36,7 +36,7 @@ pub fn emit(
         pub mod operations;
         /// Typed [httpmock](https://docs.rs/httpmock) stubs for every operation (feature `mock`).
         #[cfg(feature = "mock")]
-        #[allow(clippy::all, missing_docs)]
+        #[allow(clippy::all)]
         pub mod mock;
         /// The OpenAPI document this crate was generated from (feature `openapi`).
         #[cfg(feature = "openapi")]

@@ -52,7 +52,9 @@ fn parse(pass: &'static str, tokens: TokenStream) -> Result<File, Error> {
 /// Runs every pass.
 pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
     let mut client = parse("parse client", tokens.client)?;
-    let mock = parse("parse mock", tokens.mock)?;
+    let mut mock = parse("parse mock", tokens.mock)?;
+    escape_mock_regexes(&mut mock)?;
+    document_mocks(&mut mock)?;
 
     let types_pos = client
         .items
@@ -74,20 +76,40 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
     for item in types_items.iter_mut() {
         if let Item::Enum(e) = item {
             lenient_variants(e);
+            document_variants(e);
         }
     }
     let enum_names: BTreeSet<String> = prepared.enums.iter().map(|e| e.name.clone()).collect();
+    let mut deprecated_fields = 0;
     for item in types_items.iter_mut() {
         if let Item::Struct(s) = item {
             if derives(&s.attrs, "Deserialize") {
+                let schema = s.ident.to_string();
                 if let Fields::Named(fields) = &mut s.fields {
                     for field in fields.named.iter_mut() {
                         lenient_field(field, &enum_names);
+                        let prop = property_name(field);
+                        if prepared
+                            .deprecated_properties
+                            .contains(&(schema.clone(), prop))
+                        {
+                            field.attrs.push(parse_quote!(#[deprecated]));
+                            deprecated_fields += 1;
+                        }
                     }
                     keep_unknown_properties(fields);
                 }
             }
         }
+    }
+    if deprecated_fields != prepared.deprecated_properties.len() {
+        return Err(Error::Pass {
+            pass: "deprecated fields",
+            message: format!(
+                "{} properties are deprecated in the spec, {deprecated_fields} fields were marked",
+                prepared.deprecated_properties.len()
+            ),
+        });
     }
     let starts_action: Vec<syn::Ident> = types_items
         .iter()
@@ -112,6 +134,7 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
     let mut types: File = parse_quote!();
     types.items = types_items;
 
+    deprecate_operations(&mut client, prepared)?;
     drop_default_constructor(&mut client)?;
     own_error_type(&mut client)?;
     let codecs = codec_table(&client);
@@ -305,6 +328,243 @@ fn lenient_variants(e: &mut syn::ItemEnum) {
         v.attrs
             .push(parse_quote!(#[serde(deserialize_with = #helper)]));
     }
+}
+
+/// progenitor's mocks build path regexes from caller values without escaping them (`"a.b"`
+/// matches `"axb"`, `"a(b"` panics in `unwrap()`): escape every value and state the invariant
+/// that makes the remaining `expect` unreachable.
+fn escape_mock_regexes(file: &mut File) -> Result<(), Error> {
+    struct Escaper {
+        calls: usize,
+        formats: usize,
+        escaped: usize,
+    }
+    impl VisitMut for Escaper {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else {
+                return;
+            };
+            if call.method != "unwrap" {
+                return;
+            }
+            let syn::Expr::Call(inner) = &mut *call.receiver else {
+                return;
+            };
+            if compact(&inner.func) != "regex::Regex::new" {
+                return;
+            }
+            self.calls += 1;
+            for arg in inner.args.iter_mut() {
+                let syn::Expr::Reference(r) = arg else {
+                    continue;
+                };
+                let syn::Expr::Macro(m) = &mut *r.expr else {
+                    continue;
+                };
+                self.formats += 1;
+                let text = m.mac.tokens.to_string();
+                if text.contains("value . to_string ()") {
+                    let replaced = text.replace(
+                        "value . to_string ()",
+                        "regex :: escape (& value . to_string ())",
+                    );
+                    if let Ok(tokens) = replaced.parse() {
+                        m.mac.tokens = tokens;
+                        self.escaped += 1;
+                    }
+                }
+            }
+            let receiver = &call.receiver;
+            *expr = parse_quote!(#receiver.expect("a path template with escaped values is a valid regex"));
+        }
+    }
+    let mut escaper = Escaper {
+        calls: 0,
+        formats: 0,
+        escaped: 0,
+    };
+    escaper.visit_file_mut(file);
+    if escaper.calls == 0 || escaper.escaped != escaper.formats {
+        return Err(Error::Pass {
+            pass: "escape_mock_regexes",
+            message: format!(
+                "{} regex constructions, {} built from values, {} escaped; progenitor's mock output changed shape",
+                escaper.calls, escaper.formats, escaper.escaped
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn has_doc(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("doc"))
+}
+
+/// typify leaves the variants of untagged `oneOf` enums undocumented: name the form each holds.
+fn document_variants(e: &mut syn::ItemEnum) {
+    for v in e.variants.iter_mut() {
+        if has_doc(&v.attrs) {
+            continue;
+        }
+        let text = match &v.fields {
+            Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                let ty = compact(&f.unnamed[0].ty);
+                match ty.as_str() {
+                    "i64" | "u64" | "i32" => "The value sent as an integer.".to_string(),
+                    "f64" => "The value sent as a number.".to_string(),
+                    "bool" => "The value sent as a boolean.".to_string(),
+                    "::std::string::String" | "String" => "The value sent as a string.".to_string(),
+                    _ => format!("The value in the shape of [`{ty}`]."),
+                }
+            }
+            _ => format!("The `{}` form.", v.ident),
+        };
+        v.attrs.push(parse_quote!(#[doc = #text]));
+    }
+}
+
+/// progenitor's httpmock output has no doc comments; every public item gets one, written from
+/// its role (matcher, responder, parameter, status), so the crate needs no `missing_docs` allow.
+fn document_mocks(file: &mut File) -> Result<(), Error> {
+    use heck::ToSnakeCase;
+    let mut documented = 0usize;
+    let mut doc = |attrs: &mut Vec<Attribute>, text: String| {
+        if !has_doc(attrs) {
+            attrs.push(parse_quote!(#[doc = #text]));
+            documented += 1;
+        }
+    };
+    for item in file.items.iter_mut() {
+        match item {
+            Item::Mod(m) => {
+                let Some((_, items)) = &mut m.content else {
+                    continue;
+                };
+                for inner in items.iter_mut() {
+                    match inner {
+                        Item::Struct(st) => {
+                            let name = st.ident.to_string();
+                            let text = if let Some(op) = name.strip_suffix("When") {
+                                format!(
+                                    "Matches requests of [`Client::{}`](crate::Client::{}).",
+                                    op.to_snake_case(),
+                                    op.to_snake_case()
+                                )
+                            } else if let Some(op) = name.strip_suffix("Then") {
+                                format!("Builds the answer to requests of [`Client::{}`](crate::Client::{}).", op.to_snake_case(), op.to_snake_case())
+                            } else {
+                                format!("Mock helper `{name}`.")
+                            };
+                            doc(&mut st.attrs, text);
+                        }
+                        Item::Impl(imp) => {
+                            let is_when = compact(&imp.self_ty).ends_with("When");
+                            for ii in imp.items.iter_mut() {
+                                let syn::ImplItem::Fn(f) = ii else { continue };
+                                let name = f.sig.ident.to_string();
+                                let body = compact(&f.block);
+                                let text = match name.as_str() {
+                                    "new" if is_when => "Wraps httpmock's request matcher, already limited to this operation's method and path.".to_string(),
+                                    "new" => "Wraps httpmock's answer builder.".to_string(),
+                                    "into_inner" => "The underlying httpmock value, for conditions this type does not cover.".to_string(),
+                                    "body" if is_when => "Matches the JSON request body exactly.".to_string(),
+                                    _ if is_when => format!("Matches the `{name}` parameter (`None` requires it to be absent where it is optional)."),
+                                    _ => match body.find(".status(").map(|i| &body[i + 8..]).and_then(|rest| rest.split("u16").next()) {
+                                        Some(code) => format!("Answers with status {code} (`{name}`) and this body."),
+                                        None => format!("Answers with `{name}`."),
+                                    },
+                                };
+                                doc(&mut f.attrs, text);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Item::Trait(t) => {
+                doc(&mut t.attrs, "Typed stubs of every generated operation on an httpmock `MockServer`: each method takes a closure that sets what the request must match and what the server answers.".to_string());
+                for ti in t.items.iter_mut() {
+                    let syn::TraitItem::Fn(f) = ti else { continue };
+                    let op = f.sig.ident.to_string();
+                    doc(
+                        &mut f.attrs,
+                        format!("Stubs [`Client::{op}`](crate::Client::{op})."),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if documented == 0 {
+        return Err(Error::Pass {
+            pass: "document_mocks",
+            message: "no undocumented mock items found; progenitor's mock output changed shape"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// The JSON name of a generated field: its `serde(rename)` if it has one, else its identifier.
+fn property_name(field: &syn::Field) -> String {
+    for attr in &field.attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let mut rename = None;
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(value.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+        if let (Ok(()), Some(r)) = (parsed, rename) {
+            return r;
+        }
+    }
+    field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string().trim_start_matches("r#").to_string())
+        .unwrap_or_default()
+}
+
+/// `#[deprecated]` on the client methods of operations the spec marks `deprecated: true`.
+fn deprecate_operations(file: &mut File, prepared: &Prepared) -> Result<(), Error> {
+    let deprecated: BTreeSet<&str> = prepared
+        .operations
+        .iter()
+        .filter(|op| op.deprecated && !op.handwritten)
+        .map(|op| op.id.as_str())
+        .collect();
+    let mut marked = 0;
+    for item in file.items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || compact(&imp.self_ty) != "Client" {
+            continue;
+        }
+        for i in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = i else { continue };
+            if f.sig.asyncness.is_some() && deprecated.contains(f.sig.ident.to_string().as_str()) {
+                f.attrs.push(parse_quote!(#[deprecated(note = "deprecated in the Redis Software REST API reference; see the method's documentation")]));
+                marked += 1;
+            }
+        }
+    }
+    if marked != deprecated.len() {
+        return Err(Error::Pass {
+            pass: "deprecate_operations",
+            message: format!(
+                "{} operations are deprecated, {marked} methods were marked",
+                deprecated.len()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Removes the generated `Client::new`.
@@ -622,7 +882,7 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
 
         /// `(major, minor)` of a release string; `None` when it does not start with two numbers.
         pub fn release_number(release: &str) -> Option<(u32, u32)> {
-            let mut parts = release.split(|c: char| c == '.' || c == '-');
+            let mut parts = release.split(['.', '-']);
             let major = parts.next()?.trim().parse().ok()?;
             let minor = parts.next()?.trim().parse().ok()?;
             Some((major, minor))

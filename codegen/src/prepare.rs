@@ -59,6 +59,8 @@ pub struct Prepared {
     pub enums: Vec<EnumDef>,
     /// Every operation, generated or hand-written, in spec order.
     pub operations: Vec<OperationDef>,
+    /// `(schema, property)` pairs marked `deprecated: true`: their fields get `#[deprecated]`.
+    pub deprecated_properties: std::collections::BTreeSet<(String, String)>,
 }
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
@@ -114,6 +116,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
     }
 
     let mut enums = Vec::new();
+    let mut deprecated_properties = std::collections::BTreeSet::new();
     if let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -132,6 +135,13 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                         .collect(),
                 });
             }
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (prop, def) in props {
+                    if def.get("deprecated") == Some(&Value::Bool(true)) {
+                        deprecated_properties.insert((name.clone(), prop.clone()));
+                    }
+                }
+            }
             annotate_schema(schema);
         }
     }
@@ -146,6 +156,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
         api,
         enums,
         operations,
+        deprecated_properties,
     })
 }
 

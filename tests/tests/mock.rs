@@ -3,7 +3,7 @@
 
 use httpmock::MockServer;
 use redis_enterprise_api::mock::MockServerExt;
-use redis_enterprise_api::types::Bdb;
+use redis_enterprise_api::types::{Action, Bdb};
 use redis_enterprise_api::{Client, Credentials};
 
 /// "Downstream" code: creates a database unless one with that name exists.
@@ -117,4 +117,39 @@ fn mocks_cover_every_generated_operation() {
         generated.len(),
         mock_source.matches("<F>(").count() / 2
     );
+}
+
+#[tokio::test]
+async fn path_values_are_matched_literally_and_never_panic() {
+    // A regex metacharacter in a path value matches only itself: the stub for `a.b` must not
+    // answer `axb`, and a value that is not a valid regex on its own (`a(b`) builds a stub.
+    let server = MockServer::start_async().await;
+    let literal = server.cluster_action_get(|when, then| {
+        when.action("a.b");
+        then.ok(&Action {
+            name: Some("a.b".into()),
+            ..Default::default()
+        });
+    });
+    let unbalanced = server.cluster_action_get(|when, then| {
+        when.action("a(b");
+        then.ok(&Action {
+            name: Some("a(b".into()),
+            ..Default::default()
+        });
+    });
+    let client = client(&server);
+    let found = client.cluster_action_get("a.b").await.expect("stubbed");
+    assert_eq!(found.into_inner().name.as_deref(), Some("a.b"));
+    let other = client.cluster_action_get("axb").await;
+    assert_eq!(
+        other
+            .expect_err("no stub for axb")
+            .status()
+            .map(|s| s.as_u16()),
+        Some(404),
+        "the `.` of `a.b` matched another character"
+    );
+    literal.assert_calls(1);
+    unbalanced.assert_calls(0);
 }
