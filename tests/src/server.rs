@@ -71,6 +71,17 @@ impl Reply {
     }
 }
 
+/// The server certificate a [`TestServer::https_with`] presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Certificate {
+    /// Valid for 127.0.0.1 and localhost.
+    Valid,
+    /// Valid, but for `cluster.example.invalid` only.
+    OtherName,
+    /// For 127.0.0.1, but expired on 2021-01-01.
+    Expired,
+}
+
 type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
 
 /// A running test server; it stops when dropped.
@@ -97,6 +108,15 @@ impl TestServer {
 
     /// Starts an HTTPS server.
     pub async fn https(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::https_with(Certificate::Valid, handler).await
+    }
+
+    /// Starts an HTTPS server whose certificate is `certificate` (valid, for another name, or
+    /// expired), signed by the CA in [`TestServer::ca_pem`].
+    pub async fn https_with(
+        certificate: Certificate,
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let ca_key = rcgen::KeyPair::generate().expect("CA key");
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -105,9 +125,15 @@ impl TestServer {
             .push(rcgen::DnType::CommonName, "redis-enterprise-api test CA");
         let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA certificate");
         let key = rcgen::KeyPair::generate().expect("server key");
-        let params =
-            rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-                .expect("server params");
+        let names = match certificate {
+            Certificate::OtherName => vec!["cluster.example.invalid".to_string()],
+            _ => vec!["127.0.0.1".to_string(), "localhost".to_string()],
+        };
+        let mut params = rcgen::CertificateParams::new(names).expect("server params");
+        if certificate == Certificate::Expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
         let cert = params.signed_by(&key, &ca).expect("server certificate");
         let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
             tokio_rustls::rustls::crypto::ring::default_provider(),
@@ -212,4 +238,100 @@ impl TestServer {
             task,
         }
     }
+}
+
+/// What a [`RawServer`] does with each connection.
+#[derive(Debug, Clone)]
+pub enum RawBehaviour {
+    /// Reads the request head, writes these bytes verbatim, then closes the connection.
+    Respond(Vec<u8>),
+    /// Reads the request head, writes these bytes, then keeps the connection open without
+    /// writing anything more (a stalled body).
+    RespondThenStall(Vec<u8>),
+    /// Accepts the connection and never reads or writes (a server that hangs).
+    Hang,
+}
+
+/// A plain-TCP loopback server that answers with raw bytes: for what a well-behaved HTTP server
+/// cannot do (truncated bodies, stalls). It stops when dropped, and so do its connections.
+pub struct RawServer {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl RawServer {
+    /// Starts the server.
+    pub async fn start(behaviour: RawBehaviour) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local address");
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = connections.clone();
+        let task = tokio::spawn(async move {
+            // Connections live in this set, so aborting the accept task drops them all.
+            let mut open = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let behaviour = behaviour.clone();
+                open.spawn(async move {
+                    let (bytes, stall) = match behaviour {
+                        RawBehaviour::Hang => {
+                            std::future::pending::<()>().await;
+                            return;
+                        }
+                        RawBehaviour::Respond(b) => (b, false),
+                        RawBehaviour::RespondThenStall(b) => (b, true),
+                    };
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    if stream.write_all(&bytes).await.is_err() {
+                        return;
+                    }
+                    if stall {
+                        std::future::pending::<()>().await;
+                    }
+                    // Dropping the stream closes the connection.
+                });
+            }
+        });
+        Self {
+            url: format!("http://{addr}"),
+            connections,
+            task,
+        }
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A loopback port on which nothing listens (bound, then released).
+pub async fn refused_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    drop(listener);
+    format!("https://{addr}")
 }
