@@ -1,0 +1,412 @@
+//! What users do end to end, through the generated client over HTTPS (verifying the
+//! simulator's CA): bootstrap a cluster, create a role and a user, sign in with a JWT, create a
+//! database, wait for its action, use it with a Redis client, change its memory limit, hit the
+//! busy rule, delete it and see its port close.
+
+mod common;
+
+use std::time::Duration;
+
+use redis_enterprise_api::types;
+use redis_enterprise_api::Credentials;
+
+fn bdb(name: &str, memory: i64) -> types::Bdb {
+    types::Bdb {
+        name: Some(name.into()),
+        memory_size: Some(memory),
+        ..Default::default()
+    }
+}
+
+fn user_create(value: serde_json::Value) -> types::UserCreate {
+    serde_json::from_value(value).expect("a valid user body")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_then_roles_users_and_jwt() {
+    let sim = common::builder()
+        .unbootstrapped(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let admin = common::client(&sim);
+
+    // Before bootstrap the cluster APIs answer 503.
+    let err = admin.cluster_get().await.expect_err("not in a cluster yet");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+
+    let status = admin
+        .bootstrap_get()
+        .await
+        .expect("bootstrap status")
+        .into_inner();
+    let state = status
+        .bootstrap_status
+        .and_then(|s| s.state)
+        .map(|s| s.to_string());
+    assert_eq!(state.as_deref(), Some("idle"));
+    let body = types::Bootstrap {
+        action: Some(types::BootstrapAction::CreateCluster),
+        cluster: Some(types::BootstrapClusterIdentity {
+            name: Some("sim.example".into()),
+            ..Default::default()
+        }),
+        credentials: Some(types::BootstrapCredentials {
+            username: Some(sim.username().into()),
+            password: Some(sim.password().into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    admin
+        .bootstrap_start("create_cluster", &body)
+        .await
+        .expect("bootstrap starts");
+    let again = admin
+        .bootstrap_start("create_cluster", &body)
+        .await
+        .expect_err("bootstrap is already running");
+    assert_eq!(again.status().map(|s| s.as_u16()), Some(409));
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        let info = admin
+            .bootstrap_get()
+            .await
+            .expect("bootstrap status")
+            .into_inner();
+        let state = info
+            .bootstrap_status
+            .and_then(|s| s.state)
+            .map(|s| s.to_string());
+        if state.as_deref() == Some("completed") {
+            break;
+        }
+        assert!(polls < 400, "bootstrap never completed: {state:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let cluster = admin
+        .cluster_get()
+        .await
+        .expect("cluster after bootstrap")
+        .into_inner();
+    assert_eq!(cluster.name.as_deref(), Some("sim.example"));
+
+    // A viewer role and a user holding it.
+    let role = admin
+        .role_create(
+            None,
+            &types::Role {
+                name: Some("viewers".into()),
+                management: Some(types::RoleManagement::DbViewer),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("role created")
+        .into_inner();
+    let role_uid = role.uid.expect("the role has a uid");
+    let dup = admin
+        .role_create(
+            None,
+            &types::Role {
+                name: Some("viewers".into()),
+                management: Some(types::RoleManagement::Admin),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("duplicate role name");
+    assert_eq!(dup.error_code(), Some("name_already_exists"));
+    let user = admin
+        .user_create(
+            None,
+            &user_create(serde_json::json!({
+                "email": "viewer@example.com",
+                "password": "viewer-password",
+                "name": "viewer",
+                "role_uids": [role_uid],
+            })),
+        )
+        .await
+        .expect("user created")
+        .into_inner();
+    assert!(user.uid.is_some_and(|u| u > 1), "{user:?}");
+    let dup = admin
+        .user_create(
+            None,
+            &user_create(serde_json::json!({
+                "email": "viewer@example.com",
+                "password": "x",
+            })),
+        )
+        .await
+        .expect_err("duplicate email");
+    assert_eq!(dup.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(dup.error_code(), Some("email_already_exists"));
+    let in_use = admin
+        .role_delete(role_uid)
+        .await
+        .expect_err("the role is in use");
+    assert_eq!(in_use.error_code(), Some("role_in_use"));
+
+    // The viewer signs in with a JWT: it may read, not write.
+    let viewer = common::client_as(
+        &sim,
+        Credentials::jwt("viewer@example.com", "viewer-password", None),
+    );
+    let dbs = viewer
+        .bdb_list(None, None)
+        .await
+        .expect("a viewer reads")
+        .into_inner();
+    assert!(dbs.is_empty());
+    assert!(viewer.jwt_token().await.is_some(), "the client holds a JWT");
+    let denied = viewer
+        .bdb_create(None, None, &bdb("nope", 1 << 20))
+        .await
+        .expect_err("a viewer may not create");
+    assert_eq!(denied.status().map(|s| s.as_u16()), Some(403));
+    assert_eq!(denied.error_code(), Some("insufficient_permissions"));
+    let denied = viewer
+        .user_list()
+        .await
+        .expect_err("a viewer may not list users");
+    assert_eq!(denied.status().map(|s| s.as_u16()), Some(403));
+
+    // Wrong credentials and expired tokens get 401.
+    let wrong = common::client_as(&sim, Credentials::basic(sim.username(), "wrong"));
+    let err = wrong.cluster_get().await.expect_err("wrong password");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    let token = admin
+        .user_authorize(&types::JwtAuthorize {
+            username: "viewer@example.com".into(),
+            password: "viewer-password".into(),
+            ttl: Some(1),
+            extra: Default::default(),
+        })
+        .await
+        .expect("authorize")
+        .into_inner()
+        .access_token
+        .expect("a token");
+    let raw = common::raw_client(&sim);
+    let fresh = raw
+        .get(format!("{}/v1/bdbs", sim.base_url()))
+        .header("authorization", format!("JWT {token}"))
+        .send()
+        .await
+        .expect("request with a fresh token");
+    assert_eq!(fresh.status().as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let expired = raw
+        .get(format!("{}/v1/bdbs", sim.base_url()))
+        .header("authorization", format!("JWT {token}"))
+        .send()
+        .await
+        .expect("request with an expired token");
+    assert_eq!(expired.status().as_u16(), 401);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_lifecycle_with_a_real_redis_server() {
+    let sim = common::start().await;
+    let client = common::client(&sim);
+
+    let created = client
+        .bdb_create(None, None, &bdb("app", 100 << 20))
+        .await
+        .expect("database created")
+        .into_inner();
+    let uid = created.uid.expect("a uid was assigned");
+    assert_eq!(created.status, Some(types::BdbStatus::Pending));
+    let action = created.action_uid.clone().expect("an action uid");
+
+    // Busy while its action runs.
+    let busy = client
+        .bdb_update(uid, None, None, &bdb("app", 200 << 20))
+        .await
+        .expect_err("busy while pending");
+    assert_eq!(busy.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(busy.error_code(), Some("db_busy"));
+    assert!(busy.is_busy(), "the client classifies it as busy");
+    let dup = client
+        .bdb_create(None, None, &bdb("app", 1 << 20))
+        .await
+        .expect_err("duplicate name");
+    assert_eq!(dup.error_code(), Some("name_already_exists"));
+    let dup_uid = client
+        .bdb_create(
+            None,
+            None,
+            &types::Bdb {
+                uid: Some(uid),
+                ..bdb("other", 1 << 20)
+            },
+        )
+        .await
+        .expect_err("duplicate uid");
+    assert_eq!(dup_uid.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(dup_uid.error_code(), Some("uid_exists"));
+
+    let outcome = client
+        .wait_for_action(&action, common::wait())
+        .await
+        .expect("the create action completes");
+    assert_eq!(outcome.action.status, Some(types::ActionStatus::Completed));
+    let db = client
+        .bdb_get(uid, None, None)
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(db.status, Some(types::BdbStatus::Active));
+    let port = u16::try_from(db.port.expect("an active database has a port")).expect("a port");
+    let endpoint_port = db
+        .endpoints
+        .as_ref()
+        .and_then(|e| e.first())
+        .and_then(|e| e.port);
+    assert_eq!(endpoint_port, Some(i64::from(port)));
+    assert_eq!(sim.redis_server_pids().len(), 1);
+
+    // The endpoint is a real Redis.
+    let maxmemory = tokio::task::spawn_blocking(move || {
+        let mut con = common::redis_connection(port, None);
+        redis::cmd("SET")
+            .arg("greeting")
+            .arg("hello")
+            .query::<()>(&mut con)
+            .expect("SET");
+        let got: String = redis::cmd("GET")
+            .arg("greeting")
+            .query(&mut con)
+            .expect("GET");
+        assert_eq!(got, "hello");
+        let config: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("maxmemory")
+            .query(&mut con)
+            .expect("CONFIG GET");
+        config[1].clone()
+    })
+    .await
+    .expect("redis client task");
+    assert_eq!(maxmemory, (100_i64 << 20).to_string());
+
+    // Stats come from the live process.
+    // Deprecated in the reference, still served by 8.2 (and by the simulator).
+    #[allow(deprecated)]
+    let stats = client.bdb_stats_last_get(uid, None).await;
+    let stats = stats.expect("stats/last").into_inner();
+    let interval = stats.get(&uid.to_string()).expect("stats of the database");
+    assert!(
+        interval.used_memory.is_some_and(|m| m > 0.0),
+        "{interval:?}"
+    );
+
+    // Update the memory limit and see CONFIG GET change once the action completes.
+    let updated = client
+        .bdb_update(
+            uid,
+            None,
+            None,
+            &types::Bdb {
+                memory_size: Some(200 << 20),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update accepted")
+        .into_inner();
+    assert_eq!(updated.status, Some(types::BdbStatus::ActiveChangePending));
+    let busy = client
+        .bdb_delete(uid)
+        .await
+        .expect_err("busy while the update runs");
+    assert_eq!(busy.error_code(), Some("db_busy"));
+    client
+        .wait_for_action(&updated.action_uid.expect("update action"), common::wait())
+        .await
+        .expect("the update completes");
+    let maxmemory = tokio::task::spawn_blocking(move || {
+        let mut con = common::redis_connection(port, None);
+        let config: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("maxmemory")
+            .query(&mut con)
+            .expect("CONFIG GET");
+        config[1].clone()
+    })
+    .await
+    .expect("redis client task");
+    assert_eq!(maxmemory, (200_i64 << 20).to_string());
+
+    // The action is listed per database and in v1/v2 lists.
+    let machines = client
+        .action_bdb_list(&uid.to_string())
+        .await
+        .expect("actions of the db")
+        .into_inner();
+    assert_eq!(machines.len(), 2, "create and update: {machines:?}");
+    let all = client
+        .action_list_v2()
+        .await
+        .expect("v2 actions")
+        .into_inner();
+    assert_eq!(all.len(), 2);
+
+    // Delete: the port closes, then the database is gone.
+    client.bdb_delete(uid).await.expect("delete accepted");
+    assert!(!common::port_open(port), "the redis-server port is closed");
+    assert!(sim.redis_server_pids().is_empty());
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        match client.bdb_get(uid, None, None).await {
+            Err(e) if e.is_not_found() => break,
+            Ok(db) => assert_eq!(
+                db.into_inner().status,
+                Some(types::BdbStatus::DeletePending)
+            ),
+            Err(e) => panic!("unexpected error while deleting: {e}"),
+        }
+        assert!(polls < 400, "the database was never removed");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    sim.shutdown().await;
+    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_simulator_stops_its_processes() {
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    let mut ports = Vec::new();
+    for name in ["a", "b"] {
+        let db = client
+            .bdb_create(None, None, &bdb(name, 10 << 20))
+            .await
+            .expect("create")
+            .into_inner();
+        client
+            .wait_for_action(&db.action_uid.expect("action"), common::wait())
+            .await
+            .expect("created");
+        let db = client
+            .bdb_get(db.uid.expect("uid"), None, None)
+            .await
+            .expect("get");
+        ports.push(u16::try_from(db.into_inner().port.expect("port")).expect("port"));
+    }
+    assert_eq!(sim.redis_server_pids().len(), 2);
+    assert_eq!(common::redis_children().len(), 2);
+    drop(sim);
+    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+    for port in ports {
+        assert!(
+            !common::port_open(port),
+            "port {port} still open after drop"
+        );
+    }
+}
