@@ -7,7 +7,8 @@
 //! - floats sent as strings (`"0.5"`);
 //! - booleans sent as `"true"`/`"false"`, `"enabled"`/`"disabled"`, `"yes"`/`"no"` or `0`/`1`;
 //! - strings sent as numbers or booleans (a uid `1` where `"1"` is documented);
-//! - `null` and `{}` where a scalar is unset; `null`, `{}` and `""` for an empty list or map;
+//! - `null` and `{}` where a scalar is unset, and `""` where a number or boolean is (a string's
+//!   `""` is its value); `null`, `{}` and `""` for an empty list or map;
 //! - a list or map sent as a JSON document inside a string (`"[]"`).
 //!
 //! What it does not do: guess. A value that means something else (a string that is not a
@@ -23,11 +24,60 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visi
 use serde::Deserialize;
 
 fn int_from_f64<E: de::Error>(v: f64) -> Result<i64, E> {
-    if v.is_finite() && v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+    // `i64::MAX as f64` is 2^63, which does not fit: the upper bound is exclusive, or 2^63
+    // would saturate to `i64::MAX` (a different number).
+    if v.is_finite() && v.fract() == 0.0 && v >= i64::MIN as f64 && v < i64::MAX as f64 {
         Ok(v as i64)
     } else {
         Err(E::invalid_value(de::Unexpected::Float(v), &"an integer"))
     }
+}
+
+/// The integer a decimal text holds exactly (`"90"`, `"8.0"`, `"1e3"`, `"9007199254740993.0"`),
+/// computed on the digits rather than through `f64`, so that integers beyond 2^53 are not
+/// rounded. `None` when the text is not a decimal number, is not integral, or does not fit.
+fn exact_integer(t: &str) -> Option<i64> {
+    let (negative, rest) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = format!("{whole}{fraction}");
+    let digits = digits.trim_start_matches('0');
+    let scale = exponent.checked_sub(i32::try_from(fraction.len()).ok()?)?;
+    let digits = if scale < 0 {
+        // The digits dropped by a negative scale must all be zeros.
+        let cut = digits.len().checked_sub(scale.unsigned_abs() as usize);
+        match cut {
+            Some(cut) if digits[cut..].bytes().all(|b| b == b'0') => &digits[..cut],
+            _ if digits.bytes().all(|b| b == b'0') => "",
+            _ => return None,
+        }
+    } else {
+        digits
+    };
+    let mut value: i128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    if scale > 0 && value != 0 {
+        value = value.checked_mul(10i128.checked_pow(scale.unsigned_abs())?)?;
+    }
+    i64::try_from(if negative { -value } else { value }).ok()
 }
 
 fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
@@ -35,13 +85,12 @@ fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
     if let Ok(v) = t.parse::<i64>() {
         return Ok(v);
     }
-    match t.parse::<f64>() {
-        Ok(f) => int_from_f64(f),
-        Err(_) => Err(E::invalid_value(
+    exact_integer(t).ok_or_else(|| {
+        E::invalid_value(
             de::Unexpected::Str(s),
             &"an integer or a string holding one",
-        )),
-    }
+        )
+    })
 }
 
 fn float_from_str<E: de::Error>(s: &str) -> Result<f64, E> {
@@ -81,7 +130,7 @@ fn empty_map<'de, A: MapAccess<'de>>(mut map: A, expected: &str) -> Result<(), A
 }
 
 macro_rules! scalar_visitor {
-    ($visitor:ident, $ty:ty, $expecting:literal, $unset:expr, $wrap:expr,
+    ($visitor:ident, $ty:ty, $expecting:literal, $unset:expr, $wrap:expr, empty_str_unset: $empty:expr,
      int: $int:expr, uint: $uint:expr, float: $float:expr, string: $string:expr, boolean: $boolean:expr) => {
         struct $visitor;
         impl<'de> Visitor<'de> for $visitor {
@@ -106,6 +155,9 @@ macro_rules! scalar_visitor {
                 ($boolean)(v).map($wrap)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if $empty && v.trim().is_empty() {
+                    return $unset;
+                }
                 #[allow(clippy::redundant_closure_call)]
                 ($string)(v).map($wrap)
             }
@@ -139,78 +191,39 @@ fn no_bool<T, E: de::Error>(v: bool, expected: &'static str) -> Result<T, E> {
     Err(E::invalid_type(de::Unexpected::Bool(v), &expected))
 }
 
-scalar_visitor!(OptI64, Option<i64>, "an integer", Ok(None), Some,
+scalar_visitor!(OptI64, Option<i64>, "an integer", Ok(None), Some, empty_str_unset: true,
     int: Ok::<i64, E>, uint: unsigned::<E>, float: int_from_f64::<E>,
     string: int_from_str::<E>,
     boolean: |b| no_bool(b, "an integer"));
 
-scalar_visitor!(OptF64, Option<f64>, "a number", Ok(None), Some,
+scalar_visitor!(OptF64, Option<f64>, "a number", Ok(None), Some, empty_str_unset: true,
     int: |v: i64| Ok::<f64, E>(v as f64), uint: |v: u64| Ok::<f64, E>(v as f64), float: Ok::<f64, E>,
     string: float_from_str::<E>,
     boolean: |b| no_bool(b, "a number"));
 
-scalar_visitor!(OptBool, Option<bool>, "a boolean", Ok(None), Some,
+scalar_visitor!(OptBool, Option<bool>, "a boolean", Ok(None), Some, empty_str_unset: true,
     int: bool_from_int::<E>, uint: |v: u64| bool_from_int::<E>(v.min(2) as i64), float: |v: f64| bool_from_int::<E>(int_from_f64::<E>(v)?),
     string: bool_from_str::<E>,
     boolean: Ok::<bool, E>);
 
-scalar_visitor!(OptString, Option<String>, "a string", Ok(None), Some,
+scalar_visitor!(OptString, Option<String>, "a string", Ok(None), Some, empty_str_unset: false,
     int: |v: i64| Ok::<String, E>(v.to_string()), uint: |v: u64| Ok::<String, E>(v.to_string()),
     float: |v: f64| Ok::<String, E>(serde_json::Number::from_f64(v).map(|n| n.to_string()).unwrap_or_else(|| v.to_string())),
     string: |s: &str| Ok::<String, E>(s.to_string()),
     boolean: |b: bool| Ok::<String, E>(b.to_string()));
 
-/// An optional integer: also from strings, integral floats, `null` and `{}`.
+/// An optional integer: also from strings, integral floats, `null`, `{}` and `""`.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    // An empty string means "unset" for an optional number.
-    struct Wrapper;
-    impl<'de> Visitor<'de> for Wrapper {
-        type Value = Option<i64>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an integer")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            if v.trim().is_empty() {
-                Ok(None)
-            } else {
-                int_from_str(v).map(Some)
-            }
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            OptI64.visit_i64(v)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            OptI64.visit_u64(v)
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            OptI64.visit_f64(v)
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            OptI64.visit_bool(v)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            empty_map(map, "an integer")?;
-            Ok(None)
-        }
-    }
-    d.deserialize_any(Wrapper)
+    d.deserialize_any(OptI64)
 }
 
-/// An optional number: also from strings, `null` and `{}`.
+/// An optional number: also from strings, `null`, `{}` and `""`.
 pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     d.deserialize_any(OptF64)
 }
 
-/// An optional boolean: also from `"true"`/`"false"`-style strings, `0`/`1`, `null` and `{}`.
+/// An optional boolean: also from `"true"`/`"false"`-style strings, `0`/`1`, `null`, `{}` and
+/// `""`.
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     d.deserialize_any(OptBool)
 }

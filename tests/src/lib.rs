@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod json;
+pub mod schema;
 pub mod server;
 pub mod tools;
 

@@ -1,0 +1,370 @@
+//! The spec as the tests read it: its JSON bodies by operation, `$ref` resolution, and a random
+//! JSON generator that follows a body's schema (used by the property test and the
+//! malformed-input test).
+//!
+//! The generator writes what the spec allows and, when asked, every leniency class the client
+//! accepts on top of it (see `generated/src/lenient.rs`); it does not write invalid JSON.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::repo_root;
+
+/// The spec, parsed once.
+pub fn spec() -> &'static Value {
+    static SPEC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let bytes = std::fs::read(repo_root().join(codegen::SPEC_PATH)).expect("spec is readable");
+        serde_yaml::from_slice(&bytes).expect("spec is YAML")
+    })
+}
+
+/// `schema` with its `$ref`s followed.
+pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut s = schema;
+    for _ in 0..16 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                s = spec
+                    .pointer(r.trim_start_matches('#'))
+                    .expect("refs resolve")
+            }
+            None => break,
+        }
+    }
+    s
+}
+
+/// (operationId, is_request, schema) for every JSON body of the spec's generated operations.
+pub fn bodies() -> Vec<(String, bool, Value)> {
+    let spec = spec();
+    let mut out = Vec::new();
+    for (_, item) in spec["paths"].as_object().expect("paths") {
+        for (_, op) in item.as_object().expect("path item") {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            if op.get("x-handwritten") == Some(&Value::Bool(true)) {
+                continue;
+            }
+            if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+                out.push((id.to_string(), true, schema.clone()));
+            }
+            for (code, resp) in op["responses"].as_object().expect("responses") {
+                if code.starts_with('2') {
+                    if let Some(schema) = resp.pointer("/content/application~1json/schema") {
+                        out.push((id.to_string(), false, schema.clone()));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The schema of an operation's JSON request body (`is_request`) or first JSON success body.
+pub fn body_schema(operation: &str, is_request: bool) -> Option<Value> {
+    bodies()
+        .into_iter()
+        .find(|(id, request, _)| id == operation && *request == is_request)
+        .map(|(_, _, schema)| schema)
+}
+
+/// The leniency classes the generator writes, by name, as counted in [`Generator::classes`].
+pub const LENIENCY_CLASSES: &[&str] = &[
+    "integer as string",
+    "integer as integral float",
+    "integer as exponent (1e3)",
+    "number as string",
+    "boolean as string",
+    "boolean as 0/1",
+    "string as number",
+    "string as boolean",
+    "unset as null",
+    "unset as {}",
+    "unset as \"\"",
+    "list inside a string",
+    "map inside a string",
+    "list of scalars element-wise",
+    "allOf branch",
+];
+
+/// Random JSON valid against a schema, with unknown members and enum values sprinkled in, and
+/// (with `lenient`) the leniency classes the client accepts.
+pub struct Generator<'a> {
+    spec: &'a Value,
+    rng: fastrand::Rng,
+    lenient: bool,
+    /// How many values of each leniency class (names from [`LENIENCY_CLASSES`]) were written.
+    pub classes: BTreeMap<&'static str, usize>,
+}
+
+impl<'a> Generator<'a> {
+    /// A generator over `spec` seeded with `seed`.
+    pub fn new(spec: &'a Value, seed: u64, lenient: bool) -> Self {
+        Generator {
+            spec,
+            rng: fastrand::Rng::with_seed(seed),
+            lenient,
+            classes: BTreeMap::new(),
+        }
+    }
+
+    fn class(&mut self, name: &'static str) {
+        debug_assert!(LENIENCY_CLASSES.contains(&name), "{name}");
+        *self.classes.entry(name).or_default() += 1;
+    }
+
+    /// Whether to write a lenient form this time (one value in five), at a position where
+    /// the client is lenient.
+    fn lenient_now(&mut self, here: bool) -> bool {
+        here && self.lenient && self.rng.u8(..5) == 0
+    }
+
+    /// A value for the body schema `schema`.
+    pub fn body(&mut self, schema: &Value) -> Value {
+        self.value(schema, 0, false)
+    }
+
+    /// A value for `schema`. `here`: whether the client decodes this position leniently (a
+    /// struct member, or an element of a member that is a list or map of scalars; not a
+    /// body's top level, nor the items of lists and maps of collections).
+    fn value(&mut self, schema: &Value, depth: u32, here: bool) -> Value {
+        let spec = self.spec;
+        let schema = resolve(spec, schema);
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            return self.all_of(all, depth, here);
+        }
+        if let Some(one) = schema.get("oneOf").and_then(Value::as_array) {
+            // The alternatives of an untagged enum: only their struct members are lenient.
+            let branch = &one[self.rng.usize(..one.len())];
+            return self.value(branch, depth, false);
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            return if self.rng.u8(..10) == 0 {
+                json!(format!("value_from_a_newer_cluster_{}", self.rng.u16(..)))
+            } else {
+                values[self.rng.usize(..values.len())].clone()
+            };
+        }
+        match schema.get("type").and_then(Value::as_str) {
+            Some("string") => self.string(here),
+            Some("integer") => self.integer(here),
+            Some("number") => self.number(here),
+            Some("boolean") => self.boolean(here),
+            Some("array") => self.array(schema, depth, here),
+            _ => self.object(schema, depth, here),
+        }
+    }
+
+    /// Every `allOf` branch contributes: the members of all object branches are merged; a
+    /// branch that is not an object (a one-branch wrapper of a scalar or enum) gives the value.
+    fn all_of(&mut self, all: &[Value], depth: u32, here: bool) -> Value {
+        let mut merged = Map::new();
+        let mut scalar = None;
+        for branch in all {
+            self.class("allOf branch");
+            match self.value(branch, depth, here) {
+                Value::Object(m) if scalar.is_none() => merged.extend(m),
+                other => scalar = Some(other),
+            }
+        }
+        scalar.unwrap_or(Value::Object(merged))
+    }
+
+    fn string(&mut self, here: bool) -> Value {
+        if self.lenient_now(here) {
+            return if self.rng.bool() {
+                self.class("string as number");
+                json!(self.rng.u32(..100_000))
+            } else {
+                self.class("string as boolean");
+                json!(self.rng.bool())
+            };
+        }
+        json!((0..self.rng.usize(..12))
+            .map(|_| self.rng.alphanumeric())
+            .collect::<String>())
+    }
+
+    fn integer(&mut self, here: bool) -> Value {
+        if self.lenient_now(here) {
+            return match self.rng.u8(..3) {
+                0 => {
+                    self.class("integer as string");
+                    json!(self.rng.i64(..).to_string())
+                }
+                1 => {
+                    self.class("integer as integral float");
+                    json!(self.rng.i32(..) as f64)
+                }
+                _ => {
+                    self.class("integer as exponent (1e3)");
+                    json!(format!("{}e{}", self.rng.u8(1..10), self.rng.u8(..6)))
+                }
+            };
+        }
+        match self.rng.u8(..6) {
+            0 => json!(-1),
+            // Beyond 2^53: must come back unaltered.
+            1 => json!(self.rng.i64((1 << 53) + 1..i64::MAX)),
+            2 => json!(self.rng.i64(i64::MIN..-(1 << 53) - 1)),
+            _ => json!(self.rng.i64(0..100_000)),
+        }
+    }
+
+    fn number(&mut self, here: bool) -> Value {
+        if self.lenient_now(here) {
+            self.class("number as string");
+            return json!(format!("{}", self.rng.i32(..) as f64 / 8.0));
+        }
+        match self.rng.u8(..3) {
+            0 => json!(self.rng.i64(-1000..1000) as f64 / 4.0),
+            // An integer is a valid number: written back as a float (`FloatFromInteger`).
+            1 => json!(self.rng.u32(..1_000_000)),
+            _ => json!(self.rng.f64() * 1e6),
+        }
+    }
+
+    fn boolean(&mut self, here: bool) -> Value {
+        if self.lenient_now(here) {
+            let b = self.rng.bool();
+            return if self.rng.bool() {
+                self.class("boolean as string");
+                let words = if b {
+                    ["true", "yes", "enabled", "on", "TRUE"]
+                } else {
+                    ["false", "no", "disabled", "off", "False"]
+                };
+                json!(words[self.rng.usize(..words.len())])
+            } else {
+                self.class("boolean as 0/1");
+                json!(u8::from(b))
+            };
+        }
+        json!(self.rng.bool())
+    }
+
+    /// Whether `schema` is a plain scalar (the client's `LenientScalar`s; not an enum).
+    fn is_scalar(&self, schema: &Value) -> bool {
+        let schema = resolve(self.spec, schema);
+        matches!(
+            schema.get("type").and_then(Value::as_str),
+            Some("integer" | "number" | "boolean" | "string")
+        ) && schema.get("enum").is_none()
+    }
+
+    fn array(&mut self, schema: &Value, depth: u32, here: bool) -> Value {
+        let n = if depth > 3 { 0 } else { self.rng.usize(..3) };
+        let items = &schema["items"];
+        let element_wise = here && self.is_scalar(items);
+        let list = Value::Array(
+            (0..n)
+                .map(|_| self.value(items, depth + 1, element_wise))
+                .collect(),
+        );
+        if element_wise && n > 0 && self.lenient {
+            self.class("list of scalars element-wise");
+        }
+        if self.lenient_now(here) {
+            self.class("list inside a string");
+            return Value::String(list.to_string());
+        }
+        list
+    }
+
+    /// An unset value for an optional member of a lenient type (scalar, list, map, free-form
+    /// object), or `None` when the member's type has no unset form.
+    fn unset(&mut self, schema: &Value) -> Option<Value> {
+        let schema = resolve(self.spec, schema);
+        let kind = schema.get("type").and_then(Value::as_str);
+        let is_struct = schema.get("properties").is_some()
+            || schema.get("allOf").is_some()
+            || schema.get("oneOf").is_some();
+        if is_struct || kind.is_none() && schema.get("enum").is_none() {
+            return None;
+        }
+        let string_like = kind == Some("string");
+        let map_like = kind == Some("object");
+        Some(match self.rng.u8(..3) {
+            0 => {
+                self.class("unset as null");
+                Value::Null
+            }
+            // `{}` stays an empty map, and `""` is a value of a string: neither is unset there.
+            1 if !map_like => {
+                self.class("unset as {}");
+                json!({})
+            }
+            _ if !string_like => {
+                self.class("unset as \"\"");
+                json!("")
+            }
+            _ => {
+                self.class("unset as null");
+                Value::Null
+            }
+        })
+    }
+
+    fn object(&mut self, schema: &Value, depth: u32, here: bool) -> Value {
+        let mut out = Map::new();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (name, prop) in props {
+                let required = schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|x| x == name));
+                if required || (depth < 4 && self.rng.bool()) {
+                    let value = match (!required && self.lenient_now(true))
+                        .then(|| self.unset(prop))
+                        .flatten()
+                    {
+                        Some(unset) => unset,
+                        None => self.value(prop, depth + 1, true),
+                    };
+                    out.insert(name.clone(), value);
+                }
+            }
+        }
+        match schema.get("additionalProperties") {
+            Some(ap) if ap.is_object() && depth < 4 => {
+                let element_wise = here && self.is_scalar(ap);
+                for _ in 0..self.rng.usize(..3) {
+                    let key = format!("k{}", self.rng.u16(..));
+                    let value = self.value(ap, depth + 1, element_wise);
+                    out.insert(key, value);
+                }
+                if !out.is_empty() && self.lenient_now(here) {
+                    self.class("map inside a string");
+                    return Value::String(Value::Object(out).to_string());
+                }
+            }
+            _ => {
+                if self.rng.u8(..3) == 0 {
+                    out.insert(
+                        format!("x_unknown_{}", self.rng.u16(..)),
+                        json!({"any": [self.rng.u8(..), "thing"]}),
+                    );
+                }
+                // A free-form object member: also accepted as a JSON document in a string.
+                let free_form = schema.get("properties").is_none()
+                    && schema.get("type").and_then(Value::as_str) == Some("object");
+                if free_form && !out.is_empty() && self.lenient_now(here) {
+                    self.class("map inside a string");
+                    return Value::String(Value::Object(out).to_string());
+                }
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+/// Random JSON valid against `schema` (no leniency classes), with unknown members and enum
+/// values sprinkled in.
+pub fn generate(spec: &Value, schema: &Value, rng: &mut fastrand::Rng, depth: u32) -> Value {
+    let mut generator = Generator::new(spec, rng.u64(..), false);
+    generator.value(schema, depth, false)
+}

@@ -1,0 +1,138 @@
+//! Property test: for every operation's JSON request and success body, random JSON valid
+//! against its schema, written with every leniency class the client accepts (numbers as strings,
+//! integral floats, `1e3`, booleans as strings and 0/1, `null`/`{}`/`""` for unset, lists and
+//! maps inside strings, unknown members and enum values, every `allOf` branch), decodes, and is
+//! written back exactly except for the named normalisations of `tests/src/json.rs`.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use redis_enterprise_api::operations::{request_round_trip, response_round_trip};
+use redis_enterprise_api_tests::json::{compare, Normalisation};
+use redis_enterprise_api_tests::schema::{bodies, spec, Generator, LENIENCY_CLASSES};
+
+/// Proptest cases; each one generates a body for every JSON body of the spec.
+const CASES: u32 = 64;
+
+/// What one case saw: bodies checked, leniency classes written, normalisations counted.
+struct CaseOutcome {
+    bodies: usize,
+    classes: BTreeMap<&'static str, usize>,
+    normalised: BTreeMap<Normalisation, usize>,
+}
+
+/// One case: every body, generated from `seed`.
+fn run_case(seed: u64) -> Result<CaseOutcome, TestCaseError> {
+    let spec = spec();
+    let mut generator = Generator::new(spec, seed, true);
+    let mut normalised = BTreeMap::new();
+    let bodies = bodies();
+    for (id, is_request, schema) in &bodies {
+        let value = generator.body(schema);
+        let bytes = serde_json::to_vec(&value).expect("serialise");
+        let result = if *is_request {
+            request_round_trip(id, &bytes)
+        } else {
+            response_round_trip(id, &bytes)
+        };
+        let side = if *is_request { "request" } else { "response" };
+        let output = match result {
+            None => {
+                return Err(TestCaseError::fail(format!(
+                    "{id}: no codec for a JSON body"
+                )))
+            }
+            Some(Err((path, e))) => {
+                return Err(TestCaseError::fail(format!(
+                    "{id} ({side}) rejected schema-valid JSON at `{path}`: {e}\n{value}"
+                )))
+            }
+            Some(Ok(v)) => v,
+        };
+        let c = compare(spec, schema, &value, &output);
+        prop_assert!(
+            c.differences.is_empty(),
+            "{id} ({side}): round trip changed\n{}\nsent {value}\nwritten back {output}",
+            c.differences.join("\n")
+        );
+        for (n, k) in c.counts() {
+            *normalised.entry(n).or_default() += k;
+        }
+    }
+    Ok(CaseOutcome {
+        bodies: bodies.len(),
+        classes: generator.classes,
+        normalised,
+    })
+}
+
+#[test]
+fn schema_valid_lenient_bodies_decode_and_round_trip() {
+    let totals = std::sync::Mutex::new((0usize, 0usize, BTreeMap::new(), BTreeMap::new()));
+    let config = ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        // Fixed seed: the same cases on every run (and the asserted counts below hold).
+        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(
+        config,
+        proptest::test_runner::TestRng::from_seed(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+            &[7; 32],
+        ),
+    );
+    runner
+        .run(&any::<u64>(), |seed| {
+            let CaseOutcome {
+                bodies,
+                classes,
+                normalised,
+            } = run_case(seed)?;
+            let mut t = totals.lock().expect("not poisoned");
+            t.0 += 1;
+            t.1 += bodies;
+            for (k, n) in classes {
+                *t.2.entry(k).or_insert(0usize) += n;
+            }
+            for (k, n) in normalised {
+                *t.3.entry(k).or_insert(0usize) += n;
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (cases, bodies, classes, normalised) = totals.into_inner().expect("not poisoned");
+    println!("{cases} cases, {bodies} bodies decoded and written back");
+    println!("leniency classes written: {classes:?}");
+    println!("normalisations seen: {normalised:?}");
+    assert_eq!(cases, CASES as usize, "proptest cases");
+    assert_eq!(
+        bodies,
+        CASES as usize * redis_enterprise_api_tests::schema::bodies().len()
+    );
+    // `allOf` wrappers exist only once the spec uses them.
+    let spec_has_all_of = serde_json::to_string(spec())
+        .expect("serialise")
+        .contains("\"allOf\"");
+    for class in LENIENCY_CLASSES {
+        if *class == "allOf branch" && !spec_has_all_of {
+            assert_eq!(classes.get(class), None);
+            continue;
+        }
+        assert!(
+            classes.get(class).is_some_and(|n| *n > 0),
+            "the generator never wrote `{class}`: {classes:?}"
+        );
+    }
+    for n in Normalisation::ALL {
+        if *n == Normalisation::UnsetWrittenAsEmpty || *n == Normalisation::EmptyArrayDropped {
+            // Only for required lists and maps, or `[]` for a map: not generated.
+            continue;
+        }
+        assert!(
+            normalised.get(n).is_some_and(|k| *k > 0),
+            "no round trip showed {n}: {normalised:?}"
+        );
+    }
+}
