@@ -582,6 +582,7 @@ async fn pipeline(
         ))
     };
     if declared.is_some_and(|n| n > limit) {
+        discard(body, limit).await;
         return Err(too_large());
     }
     let body = match Limited::new(body, limit).collect().await {
@@ -604,6 +605,19 @@ async fn pipeline(
         .await
         .map(|r| (r, Some(op.id)))
         .map_err(fail)
+}
+
+/// Reads and drops an oversized body (up to 64 times the limit), so the client, still sending,
+/// gets the 413 instead of a broken pipe.
+async fn discard(mut body: Incoming, limit: usize) {
+    let cap = limit.saturating_mul(64);
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        seen += frame.data_ref().map_or(0, |d| d.len());
+        if seen > cap {
+            break;
+        }
+    }
 }
 
 fn authenticate(shared: &Shared, header: Option<&str>, op: &Operation) -> Result<Caller, ApiError> {
