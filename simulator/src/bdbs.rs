@@ -218,11 +218,21 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
                 ));
             }
         }
-        let uid = bdb.uid.unwrap_or_else(|| Store::next_uid(&s.bdbs));
-        fill_defaults(&mut bdb, uid);
         if dry_run {
+            let uid = bdb
+                .uid
+                .unwrap_or((s.last_bdb_uid + 1).max(Store::next_uid(&s.bdbs)));
+            fill_defaults(&mut bdb, uid);
             return Ok(None);
         }
+        let uid = match bdb.uid {
+            Some(uid) => {
+                s.last_bdb_uid = s.last_bdb_uid.max(uid);
+                uid
+            }
+            None => s.new_bdb_uid(),
+        };
+        fill_defaults(&mut bdb, uid);
         let action = actions::start(s, "SMCreateBDB", Some(uid), delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());

@@ -100,6 +100,9 @@ pub(crate) struct Store {
     pub bdb_alerts: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
     /// Next action number.
     pub next_action: u64,
+    /// The largest database uid ever given: uids are not reused after a delete.
+    #[serde(default)]
+    pub last_bdb_uid: i64,
     /// The secret that signs JWTs (kept so tokens survive a restart).
     pub jwt_secret: String,
 }
@@ -156,6 +159,7 @@ impl Store {
             ldap_mappings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
             next_action: 1,
+            last_bdb_uid: 0,
             jwt_secret: secret,
         }
     }
@@ -163,6 +167,13 @@ impl Store {
     /// The lowest unused uid of a map (uids start at 1).
     pub fn next_uid<V>(map: &BTreeMap<i64, V>) -> i64 {
         map.keys().next_back().map_or(1, |last| last + 1)
+    }
+
+    /// A new database uid: above every uid ever given (a deleted database's uid stays retired).
+    pub fn new_bdb_uid(&mut self) -> i64 {
+        let uid = (self.last_bdb_uid + 1).max(Self::next_uid(&self.bdbs));
+        self.last_bdb_uid = uid;
+        uid
     }
 
     /// A new action uid.

@@ -1,0 +1,133 @@
+//! A clean restart with a state file keeps databases, users and roles, and starts the databases'
+//! redis-server processes again on their ports.
+
+mod common;
+
+use redis_enterprise_api::types;
+use redis_enterprise_api::Credentials;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let state = dir.path().join("state.json");
+
+    let sim = common::builder()
+        .state_file(state.clone())
+        .start()
+        .await
+        .expect("the first simulator starts");
+    let client = common::client(&sim);
+    let role = client
+        .role_create(
+            None,
+            &types::Role {
+                name: Some("operators".into()),
+                management: Some(types::RoleManagement::DbMember),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("role")
+        .into_inner();
+    let user: types::UserCreate = serde_json::from_value(serde_json::json!({
+        "email": "op@example.com",
+        "password": "op-password",
+        "role_uids": [role.uid.expect("role uid")],
+    }))
+    .expect("user body");
+    client.user_create(None, &user).await.expect("user");
+    let mut ports = Vec::new();
+    for (name, memory) in [("one", 10_i64 << 20), ("two", 20 << 20)] {
+        let db = types::Bdb {
+            name: Some(name.into()),
+            memory_size: Some(memory),
+            ..Default::default()
+        };
+        let created = client
+            .bdb_create(None, None, &db)
+            .await
+            .expect("create")
+            .into_inner();
+        client
+            .wait_for_action(&created.action_uid.expect("action"), common::wait())
+            .await
+            .expect("created");
+        let got = client
+            .bdb_get(created.uid.expect("uid"), None, None)
+            .await
+            .expect("get")
+            .into_inner();
+        ports.push(got.port.expect("port"));
+    }
+    sim.shutdown().await;
+    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+    assert!(state.is_file(), "the state file was written");
+
+    let sim = common::builder()
+        .state_file(state.clone())
+        .start()
+        .await
+        .expect("the second simulator starts from the state file");
+    let client = common::client(&sim);
+    let dbs = client
+        .bdb_list(None, None)
+        .await
+        .expect("list")
+        .into_inner();
+    let names: Vec<_> = dbs.iter().filter_map(|d| d.name.clone()).collect();
+    assert_eq!(names, ["one", "two"]);
+    assert_eq!(sim.redis_server_pids().len(), 2, "both processes came back");
+    for db in &dbs {
+        assert_eq!(db.status, Some(types::BdbStatus::Active));
+        let port = u16::try_from(db.port.expect("port")).expect("a port");
+        assert!(
+            ports.contains(&i64::from(port)),
+            "same port {port} as before: {ports:?}"
+        );
+        let memory = db.memory_size.expect("memory");
+        let maxmemory = tokio::task::spawn_blocking(move || {
+            let mut con = common::redis_connection(port, None);
+            let pong: String = redis::cmd("PING").query(&mut con).expect("PING");
+            assert_eq!(pong, "PONG");
+            let config: Vec<String> = redis::cmd("CONFIG")
+                .arg("GET")
+                .arg("maxmemory")
+                .query(&mut con)
+                .expect("CONFIG GET");
+            config[1].clone()
+        })
+        .await
+        .expect("redis task");
+        assert_eq!(
+            maxmemory,
+            memory.to_string(),
+            "configured from the database"
+        );
+    }
+    let roles = client.role_list().await.expect("roles").into_inner();
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].name.as_deref(), Some("operators"));
+    let users = client.user_list().await.expect("users").into_inner();
+    assert_eq!(users.len(), 2, "admin and op: {users:?}");
+    // The user's password survived too: it can sign in and, as a db_member, create.
+    let op = common::client_as(
+        &sim,
+        Credentials::jwt("op@example.com", "op-password", None),
+    );
+    let db = types::Bdb {
+        name: Some("three".into()),
+        memory_size: Some(1 << 20),
+        ..Default::default()
+    };
+    let created = op
+        .bdb_create(None, None, &db)
+        .await
+        .expect("op creates")
+        .into_inner();
+    assert_eq!(created.uid, Some(3), "uids continue after the restart");
+    op.wait_for_action(&created.action_uid.expect("action"), common::wait())
+        .await
+        .expect("created");
+    sim.shutdown().await;
+    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+}
