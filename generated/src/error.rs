@@ -438,11 +438,11 @@ impl Error {
             .is_some_and(|api| crate::retry::is_busy(api.status, api.error_code.as_deref()))
     }
 
-    /// Whether the same request may succeed if sent again (connection failures, 429, 502, 503,
-    /// 504). The client already retries idempotent requests; see [`crate::RetryPolicy`].
+    /// Whether the same request may succeed if sent again (connection failures other than TLS
+    /// verification, timeouts, 429, 502, 503, 504). The client already retries idempotent requests; see [`crate::RetryPolicy`].
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(e) => e.is_connect() || e.is_timeout(),
+            Error::Transport(e) => (e.is_connect() || e.is_timeout()) && !classify(e).is_tls(),
             Error::Auth(_) | Error::NotServed(_) | Error::Integrity(_) => false,
             _ => self
                 .status()

@@ -174,7 +174,9 @@ impl Client {
                 Err(e)
                     if may_retry
                         && transient_retries < policy.max_retries
-                        && (e.is_connect() || e.is_timeout()) =>
+                        && (e.is_connect() || e.is_timeout())
+                        // A certificate that failed verification fails the same way again.
+                        && !crate::error::classify(&e).is_tls() =>
                 {
                     transient_retries += 1;
                     let delay = policy.backoff(transient_retries);

@@ -91,6 +91,7 @@ pub struct TestServer {
     /// PEM of the CA that signed the server certificate (HTTPS only).
     pub ca_pem: String,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -104,6 +105,11 @@ impl TestServer {
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.requests.lock().expect("request log lock").clone()
+    }
+
+    /// TCP connections accepted so far (a TLS handshake that fails still counts).
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Starts an HTTPS server.
@@ -171,11 +177,14 @@ impl TestServer {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let requests: Arc<Mutex<Vec<Recorded>>> = Arc::default();
         let log = requests.clone();
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let accepted = connections.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let handler = handler.clone();
                 let log = log.clone();
                 let tls = tls.clone();
@@ -235,6 +244,7 @@ impl TestServer {
             url: format!("{scheme}://{addr}"),
             ca_pem,
             requests,
+            connections,
             task,
         }
     }

@@ -244,7 +244,13 @@ async fn tls_unknown_ca_is_named() {
         "unknown certificate authority",
     );
     assert!(err.is_tls_failure() && !err.is_connection_refused() && !err.is_timeout());
+    assert!(!err.is_retryable());
     assert!(server.requests().is_empty());
+    assert_eq!(
+        server.connections(),
+        1,
+        "a failed certificate check is not retried (the default policy retries 3 times)"
+    );
 }
 
 #[tokio::test]
