@@ -72,6 +72,24 @@ pub fn body_schema(operation: &str, is_request: bool) -> Option<Value> {
         .map(|(_, _, schema)| schema)
 }
 
+/// Whether the generator writes `""` for an optional nested object. Off until codegen gives
+/// nested-object members the leniency of the others (issue 12); the test
+/// `nested_object_as_empty_string_is_unset` in `leniency.rs` shows the gap.
+pub const NESTED_OBJECT_AS_EMPTY_STRING: bool = false;
+
+/// `schema` with `$ref`s and one-branch `allOf` wrappers (a `$ref` with its own description)
+/// followed.
+pub fn unwrap_all_of<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut s = resolve(spec, schema);
+    for _ in 0..16 {
+        match s.get("allOf").and_then(Value::as_array) {
+            Some(all) if all.len() == 1 => s = resolve(spec, &all[0]),
+            _ => break,
+        }
+    }
+    s
+}
+
 /// The leniency classes the generator writes, by name, as counted in [`Generator::classes`].
 pub const LENIENCY_CLASSES: &[&str] = &[
     "integer as string",
@@ -85,6 +103,9 @@ pub const LENIENCY_CLASSES: &[&str] = &[
     "unset as null",
     "unset as {}",
     "unset as \"\"",
+    "unset as []",
+    "nested object as null",
+    "nested object as \"\"",
     "list inside a string",
     "map inside a string",
     "list of scalars element-wise",
@@ -275,37 +296,55 @@ impl<'a> Generator<'a> {
         list
     }
 
-    /// An unset value for an optional member of a lenient type (scalar, list, map, free-form
-    /// object), or `None` when the member's type has no unset form.
-    fn unset(&mut self, schema: &Value) -> Option<Value> {
-        let schema = resolve(self.spec, schema);
+    /// An unset form for a member (`null`, `{}`, `""`, `[]`, whichever its type reads as
+    /// unset), or `None` when it has none. A required member is unset only if it is a list or
+    /// map (read as empty); a scalar or struct must be there.
+    fn unset(&mut self, schema: &Value, required: bool) -> Option<Value> {
+        let schema = unwrap_all_of(self.spec, schema);
         let kind = schema.get("type").and_then(Value::as_str);
-        let is_struct = schema.get("properties").is_some()
-            || schema.get("allOf").is_some()
-            || schema.get("oneOf").is_some();
-        if is_struct || kind.is_none() && schema.get("enum").is_none() {
+        let is_enum = schema.get("enum").is_some();
+        let is_struct = schema.get("properties").is_some() || schema.get("allOf").is_some();
+        let list = kind == Some("array");
+        let map = kind == Some("object") && !is_struct;
+        if schema.get("oneOf").is_some() || kind.is_none() && !is_enum {
             return None;
         }
-        let string_like = kind == Some("string");
-        let map_like = kind == Some("object");
-        Some(match self.rng.u8(..3) {
-            0 => {
-                self.class("unset as null");
-                Value::Null
-            }
-            // `{}` stays an empty map, and `""` is a value of a string: neither is unset there.
-            1 if !map_like => {
-                self.class("unset as {}");
-                json!({})
-            }
-            _ if !string_like => {
-                self.class("unset as \"\"");
-                json!("")
-            }
-            _ => {
-                self.class("unset as null");
-                Value::Null
-            }
+        if is_struct {
+            // serde reads `null` as `None` for an optional struct; `""` needs codegen.
+            return match (required, NESTED_OBJECT_AS_EMPTY_STRING && self.rng.bool()) {
+                (true, _) => None,
+                (false, false) => {
+                    self.class("nested object as null");
+                    Some(Value::Null)
+                }
+                (false, true) => {
+                    self.class("nested object as \"\"");
+                    Some(json!(""))
+                }
+            };
+        }
+        if required && !list && !map {
+            return None;
+        }
+        // `{}` stays an empty map, `[]` an empty list, and `""` is a value of a string or enum:
+        // none of them is unset there.
+        let mut forms = vec!["unset as null"];
+        if !map {
+            forms.push("unset as {}");
+        }
+        if kind != Some("string") {
+            forms.push("unset as \"\"");
+        }
+        if map {
+            forms.push("unset as []");
+        }
+        let form = forms[self.rng.usize(..forms.len())];
+        self.class(form);
+        Some(match form {
+            "unset as null" => Value::Null,
+            "unset as {}" => json!({}),
+            "unset as []" => json!([]),
+            _ => json!(""),
         })
     }
 
@@ -318,8 +357,9 @@ impl<'a> Generator<'a> {
                     .and_then(Value::as_array)
                     .is_some_and(|r| r.iter().any(|x| x == name));
                 if required || (depth < 4 && self.rng.bool()) {
-                    let value = match (!required && self.lenient_now(true))
-                        .then(|| self.unset(prop))
+                    let value = match self
+                        .lenient_now(true)
+                        .then(|| self.unset(prop, required))
                         .flatten()
                     {
                         Some(unset) => unset,
