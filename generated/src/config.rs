@@ -24,6 +24,7 @@ pub struct ClientState {
     pub(crate) auth: Auth,
     pub(crate) retry: RetryPolicy,
     pub(crate) version: VersionState,
+    pub(crate) strict_decoding: bool,
 }
 
 impl ClientState {
@@ -98,6 +99,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     check_version: bool,
     preset_version: Option<String>,
+    strict_decoding: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -114,6 +116,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("check_version", &self.check_version)
             .field("preset_version", &self.preset_version)
+            .field("strict_decoding", &self.strict_decoding)
             .finish()
     }
 }
@@ -131,7 +134,16 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             check_version: false,
             preset_version: None,
+            strict_decoding: false,
         }
+    }
+
+    /// Strict decoding: a response property whose JSON does not fit its generated type fails
+    /// the call with [`Error::Decode`](crate::Error::Decode) naming its path, instead of being
+    /// isolated and reported (see [`crate::unfit`]). For tests that want to catch spec drift.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
+        self
     }
 
     /// Credentials sent with every request.
@@ -145,13 +157,16 @@ impl ClientBuilder {
         self.credentials(Credentials::basic(username, password))
     }
 
-    /// Time allowed to establish a connection (default 10 s).
+    /// Time allowed to establish a connection (default 10 s). Any value is safe, `Duration::MAX`
+    /// included.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Time allowed for each request, body included (default 60 s).
+    /// Time allowed for each request, body included (default 60 s). Any value is safe,
+    /// `Duration::MAX` included. Downloads have their own
+    /// ([`crate::extras::DownloadOptions`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -233,11 +248,13 @@ impl ClientBuilder {
         match (self.connect_timeout, self.timeout) {
             (None, None) => http = http.pool_idle_timeout(None),
             (connect, total) => {
+                // Clamped (to about 136 years) so that no deadline arithmetic can overflow,
+                // whatever the caller passed (`Duration::MAX` included).
                 if let Some(t) = connect {
-                    http = http.connect_timeout(t);
+                    http = http.connect_timeout(t.min(crate::raw::MAX_TIMEOUT));
                 }
                 if let Some(t) = total {
-                    http = http.timeout(t);
+                    http = http.timeout(t.min(crate::raw::MAX_TIMEOUT));
                 }
             }
         }
@@ -246,6 +263,7 @@ impl ClientBuilder {
             auth: Auth::from_credentials(self.credentials.as_ref()),
             retry: self.retry,
             version: VersionState::new(self.check_version, self.preset_version),
+            strict_decoding: self.strict_decoding,
         };
         Ok(Client::new_with_client(&base_url, http, state))
     }

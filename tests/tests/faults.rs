@@ -947,6 +947,29 @@ async fn wait_timeouts_of_duration_max_are_safe() {
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test]
+async fn client_and_token_timeouts_of_duration_max_are_safe() {
+    let server = TestServer::https(jwt_server(|_| true)).await;
+    let client = Client::builder(&server.url)
+        .credentials(Credentials::jwt(USER, PASSWORD, Some(Duration::MAX)))
+        .add_ca_certificate_pem(server.ca_pem.clone())
+        .connect_timeout(Duration::MAX)
+        .timeout(Duration::MAX)
+        .retry_policy(RetryPolicy {
+            max_backoff: Duration::MAX,
+            initial_backoff: Duration::MAX,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .expect("client builds");
+    client.role_list().await.expect("first call");
+    client.role_list().await.expect("second call");
+    assert_eq!(
+        paths(&server),
+        ["/v1/users/authorize", "/v1/roles", "/v1/roles"]
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn zero_poll_interval_is_raised_to_the_floor() {
     let (count, handler) = sequence(vec![
