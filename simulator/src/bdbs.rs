@@ -611,8 +611,7 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
                 "status": "active",
                 "detailed_status": "ok",
                 "loading": { "status": "idle" },
-                "backup": { "status": "idle" },
-                "sync": { "status": "in-sync" },
+                "sync": { "status": "idle" },
             })
         })
         .collect()

@@ -26,7 +26,7 @@ pub(crate) fn bootstrap_get(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, A
         }
         Ok(Reply::ok(serde_json::json!({
             "bootstrap_status": status,
-            "local_node_info": { "uid": "1", "software_version": "8.2.0-simulated", "cores": 2 },
+            "local_node_info": { "uid": 1, "software_version": "8.2.0-simulated", "cores": 2 },
         })))
     })
 }

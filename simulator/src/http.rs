@@ -288,7 +288,9 @@ pub(crate) struct Req {
 }
 
 impl Req {
-    /// A path parameter that must be an integer (400 `invalid_uid` otherwise).
+    /// A path parameter that must be an integer. Anything else (not a number, or beyond 64
+    /// bits) names no object: `invalid_uid` with the first of 400, 404, 406 the operation
+    /// documents (400 when it documents none).
     pub fn int_param(&self, name: &str) -> Result<i64, ApiError> {
         let raw = self
             .params
@@ -297,11 +299,18 @@ impl Req {
             .unwrap_or_default();
         raw.parse().map_err(|_| {
             ApiError::new(
-                400,
+                self.refusal_status().unwrap_or(400),
                 "invalid_uid",
                 format!("path parameter {name} must be an integer, got {raw:?}"),
             )
         })
+    }
+
+    /// The first of 400, 404, 406 the operation documents.
+    pub fn refusal_status(&self) -> Option<u16> {
+        let op = crate::schema::operation(self.op.id, self.op.method, self.op.path)?;
+        let statuses = crate::schema::statuses(op);
+        [400, 404, 406].into_iter().find(|s| statuses.contains(s))
     }
 
     /// The error for a missing object: 404 `<what>_not_exist`, or, where the operation documents

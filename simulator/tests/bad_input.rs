@@ -102,8 +102,9 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
         .unwrap_or_default();
     assert_eq!(allow, "GET, POST");
 
+    // A uid that is not an integer names no object: the operation's documented refusal.
     let a = send(&raw, &sim, Method::GET, "/v1/bdbs/abc", None, Vec::new()).await;
-    assert_error(&a, 400, "invalid_uid");
+    assert_error(&a, 404, "invalid_uid");
     let a = send(
         &raw,
         &sim,
@@ -113,6 +114,8 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
         Vec::new(),
     )
     .await;
+    assert_error(&a, 406, "invalid_uid");
+    let a = send(&raw, &sim, Method::PUT, "/v1/roles/x", json, b"{}".to_vec()).await;
     assert_error(&a, 400, "invalid_uid");
 
     let wrong_type = br#"{"name": "db", "memory_size": "big"}"#.to_vec();
