@@ -3,7 +3,8 @@
 //! nothing here is chosen per field.
 //!
 //! Accepted on top of the documented type:
-//! - integers sent as strings (`"104857600"`) or as integral floats (`1081100128256.0`);
+//! - integers sent as strings (`"104857600"`, `"1e3"`, `"8.0"`: read on their digits, so an
+//!   integer beyond 2^53 is not rounded) or as integral floats (`1081100128256.0`);
 //! - floats sent as strings (`"0.5"`);
 //! - booleans sent as `"true"`/`"false"`, `"enabled"`/`"disabled"`, `"yes"`/`"no"` or `0`/`1`;
 //! - strings sent as numbers or booleans (a uid `1` where `"1"` is documented);
@@ -511,4 +512,57 @@ where
         .into_iter()
         .map(|(k, v)| (k, v.0))
         .collect())
+}
+
+/// An optional member whose type is a generated object (or `oneOf`): `null` and `""` are unset;
+/// anything else decodes as `T` without buffering (maps and lists are handed over as they
+/// stream, so a failure still names its JSON path inside the member).
+pub fn opt_nested<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+    use serde::de::IntoDeserializer;
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            T::deserialize(v.into_deserializer()).map(Some)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            T::deserialize(v.into_deserializer()).map(Some)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            T::deserialize(v.into_deserializer()).map(Some)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            T::deserialize(v.into_deserializer()).map(Some)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            T::deserialize(v.into_deserializer()).map(Some)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(SeqAccessDeserializer::new(seq)).map(Some)
+        }
+    }
+    d.deserialize_any(V(PhantomData))
 }

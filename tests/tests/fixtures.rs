@@ -236,7 +236,7 @@ fn every_reference_example_decodes_and_round_trips() {
             |input: &Value, bytes: &[u8], totals: &mut BTreeMap<_, usize>, what: &str| {
                 match round_trip(fixture, bytes) {
                     Err(e) => {
-                        failures.push(format!("{what}{e}"));
+                        failures.push(format!("{e}{what}"));
                         None
                     }
                     Ok(output) => {
