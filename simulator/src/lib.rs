@@ -101,6 +101,9 @@ pub(crate) struct Shared {
     pub store: Mutex<state::Store>,
     pub persistence: state::Persistence,
     pub processes: redis::Processes,
+    /// Set when the simulator stops: background action tasks that outlive it must not write
+    /// the state file any more (a new simulator may already own it).
+    pub stopped: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -113,6 +116,9 @@ impl Shared {
     /// Saves the store when a state file is configured; a failure is logged (the request that
     /// changed the state has succeeded in memory).
     pub fn persist(&self) {
+        if self.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         if let Err(e) = self.persistence.save(&self.store) {
             tracing::error!(error = %e, "cannot write the state file");
         }
@@ -234,6 +240,7 @@ impl SimulatorBuilder {
             persistence: state::Persistence::new(config.state_file.clone()),
             processes: redis::Processes::new(config.redis_server.clone()),
             store: Mutex::new(store),
+            stopped: std::sync::atomic::AtomicBool::new(false),
             config,
         });
         bdbs::restore(&shared).await?;
@@ -304,6 +311,9 @@ impl Simulator {
             server.stop().await;
         }
         self.shared.persist();
+        self.shared
+            .stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.shared.processes.stop_all().await;
     }
 }
@@ -313,6 +323,9 @@ impl Drop for Simulator {
         if let Some(server) = self.server.take() {
             server.abort();
         }
+        self.shared
+            .stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.shared.processes.kill_all_blocking();
     }
 }

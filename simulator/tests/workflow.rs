@@ -410,3 +410,41 @@ async fn dropping_the_simulator_stops_its_processes() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_alert_follows_the_live_process() {
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    // An empty redis-server uses about 1 MB: with a 1 MiB limit it is above the 80 % threshold,
+    // with 100 MiB far below.
+    let mut uids = Vec::new();
+    for (name, memory) in [("tight", 1_i64 << 20), ("roomy", 100 << 20)] {
+        let created = client
+            .bdb_create(None, None, &bdb(name, memory))
+            .await
+            .expect("create")
+            .into_inner();
+        client
+            .wait_for_action(&created.action_uid.expect("action"), common::wait())
+            .await
+            .expect("created");
+        uids.push(created.uid.expect("uid"));
+    }
+    let tight = client
+        .bdb_alerts_list(uids[0])
+        .await
+        .expect("alerts")
+        .into_inner();
+    let alert = tight
+        .get("bdb_size")
+        .expect("the tight database raised bdb_size");
+    assert_eq!(alert.state, Some(true));
+    let roomy = client
+        .bdb_alerts_list(uids[1])
+        .await
+        .expect("alerts")
+        .into_inner();
+    assert!(roomy.is_empty(), "{roomy:?}");
+    sim.shutdown().await;
+    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+}
