@@ -119,7 +119,8 @@ impl Token {
 }
 
 /// A token request in flight, shared by every caller that needs a token meanwhile
-/// (single flight). Its error is shared too, hence the `Arc`.
+/// (single flight). Its error is shared too, hence the `Arc`: every waiter gets it as
+/// [`Error::Auth`].
 type Pending = Shared<BoxFuture<'static, Result<Token, Arc<Error>>>>;
 
 #[derive(Default)]
@@ -253,9 +254,7 @@ impl JwtSession {
             }
         }
         drop(state);
-        result
-            .map(|token| token.header)
-            .map_err(|shared| shared_error(&shared))
+        result.map(|token| token.header).map_err(Error::Auth)
     }
 
     /// Forgets the token that was sent as `sent` (the server answered 401 to it: revoked, or
@@ -271,30 +270,6 @@ impl JwtSession {
     pub(crate) async fn current_token(&self) -> Option<String> {
         self.lock().token.as_ref().map(|t| t.raw.0.clone())
     }
-}
-
-/// The error of a shared token request, for one of its waiters. Server answers (status,
-/// `error_code`, message, body) are copied exactly; other failures are described by their
-/// message chain, since transport errors cannot be cloned.
-fn shared_error(shared: &Arc<Error>) -> Error {
-    match shared.as_ref() {
-        Error::Auth(inner) => match inner.as_ref() {
-            Error::Api(api) => Error::Auth(Box::new(Error::Api(api.clone()))),
-            other => Error::Auth(Box::new(Error::Hook(chain(other)))),
-        },
-        other => Error::Auth(Box::new(Error::Hook(chain(other)))),
-    }
-}
-
-fn chain(error: &Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
 }
 
 impl TokenRequest {
@@ -334,37 +309,30 @@ impl TokenRequest {
             .json(&body)
             .send()
             .await
-            .map_err(|e| Error::Auth(Box::new(Error::Transport(e))))?;
+            .map_err(Error::Transport)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::Auth(Box::new(Error::Transport(e))))?;
+        let bytes = response.bytes().await.map_err(Error::Transport)?;
         if !status.is_success() {
-            return Err(Error::Auth(Box::new(crate::decode::api_error_plain(
-                status, headers, bytes,
-            ))));
+            return Err(crate::decode::api_error_plain(status, headers, bytes));
         }
         let reply: TokenReply = crate::decode::decode_body(&bytes).map_err(|(path, source)| {
             // The body holds the token: do not keep it in the error.
-            Error::Auth(Box::new(Error::Decode(Box::new(
-                crate::error::DecodeError {
-                    status,
-                    path,
-                    body: bytes::Bytes::new(),
-                    source,
-                },
-            ))))
+            Error::Decode(Box::new(crate::error::DecodeError {
+                status,
+                path,
+                body: bytes::Bytes::new(),
+                source,
+            }))
         })?;
         let lifetime = lifetime_from_claims(&reply.access_token)
             .or(self.ttl)
             .unwrap_or(DEFAULT_JWT_TTL);
         let mut header =
             HeaderValue::from_str(&format!("JWT {}", reply.access_token)).map_err(|_| {
-                Error::Auth(Box::new(Error::InvalidRequest(
+                Error::InvalidRequest(
                     "the server sent a token that is not a valid header value".into(),
-                )))
+                )
             })?;
         header.set_sensitive(true);
         Ok(Token {

@@ -59,7 +59,7 @@ pub(crate) fn api_error(
 ) -> Error {
     let error = api_error_plain(status, headers, body);
     if status == reqwest::StatusCode::UNAUTHORIZED {
-        Error::Auth(Box::new(error))
+        Error::Auth(std::sync::Arc::new(error))
     } else {
         error
     }

@@ -73,8 +73,11 @@ pub enum Error {
     /// re-authorisation when the client uses JWT, or to obtaining a token), or a token could not
     /// be obtained at all. The inner error keeps status, `error_code` and message, which
     /// [`Error::status`], [`Error::error_code`] and [`Error::message`] read through.
+    ///
+    /// The inner error is shared (`Arc`): concurrent requests that awaited the same token
+    /// request all get that request's very error, transport failures included.
     #[error("authentication failed: {0}")]
-    Auth(#[source] Box<Error>),
+    Auth(#[source] std::sync::Arc<Error>),
     /// A client hook refused the request.
     #[error("request refused by a client hook: {0}")]
     Hook(String),
