@@ -198,6 +198,54 @@ async fn concurrent_requests_share_one_token_request() {
 }
 
 #[tokio::test]
+async fn concurrent_callers_of_a_failed_token_request_all_get_its_typed_error() {
+    let server = TestServer::https(|_| {
+        Reply::json(
+            401,
+            json!({"error_code": "invalid_credentials", "description": "wrong password"}),
+        )
+    })
+    .await;
+    let client = jwt_client(&server);
+    let calls: Vec<_> = (0..4).map(|_| client.role_list()).collect();
+    let results = futures_util::future::join_all(calls).await;
+    assert_eq!(results.len(), 4);
+    for result in results {
+        let err = result.expect_err("authorize fails");
+        assert!(matches!(err, Error::Auth(_)), "{err:?}");
+        assert_eq!(err.error_code(), Some("invalid_credentials"));
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    }
+    assert_eq!(
+        paths(&server),
+        ["/v1/users/authorize"],
+        "one token request for all four"
+    );
+}
+
+#[tokio::test]
+async fn token_request_to_a_refused_port_keeps_its_transport_kind() {
+    let url = refused_port_url().await;
+    let client = Client::builder(&url)
+        .credentials(Credentials::jwt(USER, PASSWORD, None))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    let err = client.role_list().await.expect_err("nothing listens");
+    assert!(matches!(err, Error::Auth(_)), "{err:?}");
+    assert_eq!(err.transport_kind(), Some(TransportKind::ConnectionRefused));
+    assert!(err.is_connection_refused());
+    let text = format!(
+        "{err}: {}",
+        std::error::Error::source(&err)
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    );
+    assert!(text.contains("connection refused"), "{text}");
+    assert!(!format!("{err:?}").contains(PASSWORD));
+}
+
+#[tokio::test]
 async fn token_claims_at_the_limits_of_i64_do_not_panic() {
     for (iat, exp) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (0, 0), (5, -5)] {
         let server = TestServer::https(move |req: &Recorded| {
