@@ -81,6 +81,7 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
     }
     let enum_names: BTreeSet<String> = prepared.enums.iter().map(|e| e.name.clone()).collect();
     let mut deprecated_fields = 0;
+    let mut own_serialize: Vec<Item> = Vec::new();
     for item in types_items.iter_mut() {
         if let Item::Struct(s) = item {
             if derives(&s.attrs, "Deserialize") {
@@ -98,10 +99,14 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
                         }
                     }
                     keep_unknown_properties(fields);
+                    if derives(&s.attrs, "Serialize") {
+                        own_serialize.push(serialize_impl(s)?);
+                    }
                 }
             }
         }
     }
+    types_items.extend(own_serialize);
     if deprecated_fields != prepared.deprecated_properties.len() {
         return Err(Error::Pass {
             pass: "deprecated fields",
@@ -229,6 +234,21 @@ fn lenient_helper(text: &str, enums: &BTreeSet<String>) -> Option<(&'static str,
             return Some(("map_scalar", false));
         }
     }
+    // An optional generated object or `oneOf` (`null` and `""` for unset).
+    if let Some(inner) = text
+        .strip_prefix("::std::option::Option<")
+        .and_then(|t| t.strip_suffix('>'))
+    {
+        let name = inner.trim_start_matches("crate::types::");
+        let generated = !inner.contains("::std::")
+            && !inner.contains("::serde_json::")
+            && !inner.contains("::chrono::")
+            && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if generated && !enums.contains(name) {
+            return Some(("opt_nested", true));
+        }
+    }
     let collections = [
         ("::std::vec::Vec<", "seq", "opt_seq"),
         ("::std::collections::BTreeMap<", "map", "opt_map"),
@@ -276,8 +296,15 @@ fn lenient_field(field: &mut syn::Field, enums: &BTreeSet<String>) {
         .any(|p| text.starts_with(p))
     {
         let ty = field.ty.clone();
+        let json_name = property_name(field);
         field.ty = parse_quote!(::std::option::Option<#ty>);
         field.attrs.retain(|a| !is_serde(a));
+        // The serde attributes go, the JSON name stays (`state-machines`, `OU`).
+        if property_name(field) != json_name {
+            field
+                .attrs
+                .push(parse_quote!(#[serde(rename = #json_name)]));
+        }
         field
             .attrs
             .push(parse_quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
@@ -395,6 +422,105 @@ fn escape_mock_regexes(file: &mut File) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// Replaces `derive(Serialize)` on a struct with unknown-property map by an impl that writes the
+/// same bytes, except that an `extra` entry never duplicates a field the caller has set: a
+/// property isolated while decoding (`crate::unfit`) is kept in `extra` and written back under
+/// its own name only while its field is unset.
+fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
+    let ident = s.ident.clone();
+    let fail = |message: String| Error::Pass {
+        pass: "serialize_impl",
+        message: format!("{ident}: {message}"),
+    };
+    for attr in s.attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let paths = attr
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .map_err(|e| fail(e.to_string()))?;
+        let kept = paths.iter().filter(|p| {
+            p.segments
+                .last()
+                .map(|seg| seg.ident != "Serialize")
+                .unwrap_or(true)
+        });
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+    let Fields::Named(fields) = &s.fields else {
+        return Err(fail("not a struct with named fields".into()));
+    };
+    let mut writes = Vec::new();
+    let mut set_arms = Vec::new();
+    let mut has_extra = false;
+    for field in &fields.named {
+        let f = field
+            .ident
+            .clone()
+            .ok_or_else(|| fail("unnamed field".into()))?;
+        if f == "extra" {
+            has_extra = true;
+            continue;
+        }
+        let name = property_name(field);
+        let mut skip: Option<syn::Path> = None;
+        for attr in &field.attrs {
+            if !attr.path().is_ident("serde") {
+                continue;
+            }
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("skip_serializing_if") {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    skip = Some(value.parse()?);
+                } else if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            parsed.map_err(|e| fail(format!("field {f}: {e}")))?;
+        }
+        match skip {
+            Some(pred) => {
+                writes.push(quote! {
+                    if !#pred(&self.#f) {
+                        ::serde::ser::SerializeMap::serialize_entry(&mut map, #name, &self.#f)?;
+                    }
+                });
+                set_arms.push(quote!(#name => !#pred(&self.#f),));
+            }
+            None => {
+                writes.push(quote! {
+                    ::serde::ser::SerializeMap::serialize_entry(&mut map, #name, &self.#f)?;
+                });
+                set_arms.push(quote!(#name => true,));
+            }
+        }
+    }
+    if !has_extra {
+        return Err(fail("no `extra` field".into()));
+    }
+    let is_set = if set_arms.is_empty() {
+        quote!(|_| false)
+    } else {
+        quote!(|key| match key {
+            #(#set_arms)*
+            _ => false,
+        })
+    };
+    Ok(parse_quote! {
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                #(#writes)*
+                crate::unfit::serialize_extra(&mut map, &self.extra, #is_set)?;
+                ::serde::ser::SerializeMap::end(map)
+            }
+        }
+    })
 }
 
 fn has_doc(attrs: &[Attribute]) -> bool {
@@ -700,7 +826,8 @@ impl VisitMut for ErrorRewriter {
         if body.starts_with("Err(Error::ErrorResponse(") {
             *arm.body = parse_quote!(Err(crate::decode::error_response(response).await));
         } else if body == "ResponseValue::from_response(response).await" {
-            *arm.body = parse_quote!(crate::decode::from_response(response).await);
+            *arm.body =
+                parse_quote!(crate::decode::operation_response(self, &info, response).await);
         } else if body == "Err(Error::UnexpectedResponse(response))" {
             *arm.body = parse_quote!(Err(crate::decode::unexpected_response(response).await));
         } else {

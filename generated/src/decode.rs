@@ -49,6 +49,126 @@ pub(crate) async fn from_response<T: DeserializeOwned>(
     }
 }
 
+/// A documented success response of a generated operation: decoded with field-level fault
+/// isolation (see [`crate::unfit`]), or strictly when the client was built with
+/// `strict_decoding`; an empty 2xx body and a documented array wrapped in an object are
+/// accepted and noted on the response ([`crate::DecodeReport`]).
+pub(crate) async fn operation_response<T: DeserializeOwned>(
+    client: &crate::Client,
+    info: &progenitor_client::OperationInfo,
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error> {
+    let status = response.status();
+    let mut headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::Transport)?;
+    let decode_error = |path: String, source: serde_json::Error, body: Bytes| {
+        Error::Decode(Box::new(DecodeError {
+            status,
+            path,
+            body,
+            source,
+        }))
+    };
+    // The common case: the documented document, decoded in one pass.
+    if let Ok(value) = serde_json::from_slice::<T>(&body) {
+        return Ok(ResponseValue::new(value, status, headers));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        // Live clusters answer some documented JSON bodies with an empty 2xx body.
+        for empty in ["{}", "[]", "null"] {
+            if let Ok(value) = serde_json::from_str::<T>(empty) {
+                tracing::debug!(
+                    operation = info.operation_id,
+                    "empty body on a success status"
+                );
+                headers.insert(
+                    crate::unfit::BODY_HEADER,
+                    http::HeaderValue::from_static("empty"),
+                );
+                return Ok(ResponseValue::new(value, status, headers));
+            }
+        }
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            let (path, source) = match decode_body::<T>(&body) {
+                Err(e) => e,
+                Ok(value) => return Ok(ResponseValue::new(value, status, headers)),
+            };
+            return Err(decode_error(path, source, body));
+        }
+    };
+    if let Some((member, list)) = wrapped_list::<T>(&value, info.operation_id) {
+        tracing::debug!(
+            operation = info.operation_id,
+            member = %member,
+            "documented array came wrapped in an object"
+        );
+        if let Ok(v) = http::HeaderValue::from_str(&format!("unwrapped:{member}")) {
+            headers.insert(crate::unfit::BODY_HEADER, v);
+        }
+        return Ok(ResponseValue::new(list, status, headers));
+    }
+    if client.inner.strict_decoding {
+        let (path, source) = match decode_body::<T>(&body) {
+            Err(e) => e,
+            Ok(value) => return Ok(ResponseValue::new(value, status, headers)),
+        };
+        return Err(decode_error(path, source, body));
+    }
+    match crate::unfit::isolate_value::<T>(value) {
+        Ok((decoded, unfit)) => {
+            for property in &unfit {
+                tracing::warn!(
+                    operation = info.operation_id,
+                    path = %property.path,
+                    reason = %property.reason,
+                    "response property does not fit its type; kept as sent in the enclosing object's `extra`"
+                );
+            }
+            if !unfit.is_empty() {
+                headers.insert(
+                    crate::unfit::UNFIT_HEADER,
+                    crate::unfit::header_value(&unfit),
+                );
+            }
+            Ok(ResponseValue::new(decoded, status, headers))
+        }
+        Err((path, source)) => Err(decode_error(path, source, body)),
+    }
+}
+
+/// A documented array sent as an object that wraps it (`{"actions": [...]}`): the one member
+/// whose value is an array and decodes as `T`; when several arrays do, the one named after the
+/// operation's resource. `None` when `value` is not such a wrapper.
+fn wrapped_list<T: DeserializeOwned>(
+    value: &serde_json::Value,
+    operation_id: &str,
+) -> Option<(String, T)> {
+    let map = value.as_object()?;
+    // Only worth trying when T is a list: an empty array decodes as T and an empty object does
+    // not (a struct or a map accepts `{}`).
+    serde_json::from_str::<T>("[]").ok()?;
+    if serde_json::from_str::<T>("{}").is_ok() {
+        return None;
+    }
+    let mut found: Vec<(String, T)> = map
+        .iter()
+        .filter(|(_, v)| v.is_array())
+        .filter_map(|(k, v)| T::deserialize(v).ok().map(|t| (k.clone(), t)))
+        .collect();
+    if found.len() > 1 {
+        let resource = crate::operations::operation(operation_id).map(|op| op.tag)?;
+        found.retain(|(k, _)| k == resource);
+    }
+    if found.len() == 1 {
+        found.pop()
+    } else {
+        None
+    }
+}
+
 /// Builds the error of an error response from its parts: [`Error::Api`], wrapped in
 /// [`Error::Auth`] for a 401 (the server refused the credentials or token), so that every
 /// authentication failure has one shape whichever call met it.

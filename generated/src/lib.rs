@@ -19,6 +19,7 @@ pub mod lenient;
 pub mod raw;
 pub mod retry;
 mod tls;
+pub mod unfit;
 pub mod version;
 
 pub use auth::Credentials;
@@ -28,3 +29,4 @@ pub use error::{
     ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
 };
 pub use retry::RetryPolicy;
+pub use unfit::DecodeReport;
