@@ -120,7 +120,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -211,7 +211,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -276,7 +276,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -331,7 +331,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -420,7 +420,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -554,7 +554,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -894,7 +894,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -956,7 +956,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -1008,7 +1008,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1059,7 +1059,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1108,7 +1108,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1157,7 +1157,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1219,7 +1219,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -1271,7 +1271,7 @@ Sends a `GET` request to `/v1/bdbs/alerts`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1320,7 +1320,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1376,7 +1376,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1427,7 +1427,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1478,7 +1478,7 @@ Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1528,7 +1528,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1581,7 +1581,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1634,7 +1634,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1685,7 +1685,7 @@ Sends a `GET` request to `/v1/bdbs/replica_sources/alerts`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1735,7 +1735,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1788,7 +1788,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1841,7 +1841,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -2192,7 +2192,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -2403,7 +2403,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -2463,7 +2463,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -2516,7 +2516,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2573,7 +2573,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2634,7 +2634,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -2692,7 +2692,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2752,7 +2752,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -2811,7 +2811,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2870,7 +2870,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2922,7 +2922,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -2972,7 +2972,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -3022,7 +3022,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -3074,7 +3074,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -3137,7 +3137,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -3185,7 +3185,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3238,7 +3238,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -3338,7 +3338,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -3384,7 +3384,7 @@ Sends a `GET` request to `/v1/cluster`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -3443,7 +3443,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3487,7 +3487,7 @@ Sends a `GET` request to `/v1/cluster/actions`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3537,7 +3537,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3706,7 +3706,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -3760,7 +3760,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3808,7 +3808,7 @@ Sends a `GET` request to `/v1/cluster/auditing/db_conns`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3859,7 +3859,7 @@ Sends a `PUT` request to `/v1/cluster/auditing/db_conns`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -3956,7 +3956,7 @@ Sends a `GET` request to `/v1/cluster/certificates`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4275,7 +4275,7 @@ Sends a `GET` request to `/v1/cluster/check`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4355,7 +4355,7 @@ Sends a `GET` request to `/v1/cluster/ldap`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4483,7 +4483,7 @@ Sends a `GET` request to `/v1/cluster/module-capabilities`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4527,7 +4527,7 @@ Sends a `GET` request to `/v1/cluster/policy`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4618,7 +4618,7 @@ Sends a `GET` request to `/v1/cluster/services_configuration`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4664,7 +4664,7 @@ Sends a `PUT` request to `/v1/cluster/services_configuration`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4707,7 +4707,7 @@ Sends a `GET` request to `/v1/cluster/sso`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -4898,7 +4898,7 @@ Sends a `POST` request to `/v1/cluster/sso/saml/metadata/idp`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -4951,7 +4951,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -4994,7 +4994,7 @@ Sends a `GET` request to `/v1/nodes`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -5040,7 +5040,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5145,7 +5145,7 @@ Sends a `GET` request to `/v1/nodes/actions`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -5196,7 +5196,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5251,7 +5251,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5425,7 +5425,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -5479,7 +5479,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5534,7 +5534,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5586,7 +5586,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -5706,7 +5706,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5756,7 +5756,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -5814,7 +5814,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -5875,7 +5875,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -5939,7 +5939,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6005,7 +6005,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -6054,7 +6054,7 @@ Sends a `GET` request to `/v1/nodes/status`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -6100,7 +6100,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6142,7 +6142,7 @@ Sends a `GET` request to `/v1/local/node/master_healthcheck`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -6189,7 +6189,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -6240,7 +6240,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6284,7 +6284,7 @@ Sends a `POST` request to `/v1/shards/actions/migrate`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
@@ -6337,7 +6337,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -6393,7 +6393,7 @@ Sends a `POST` request to `/v1/shards/actions/failover`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -6454,7 +6454,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -6519,7 +6519,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6580,7 +6580,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -6646,7 +6646,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6715,7 +6715,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -6773,7 +6773,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6830,7 +6830,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -6887,7 +6887,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -6928,7 +6928,7 @@ Sends a `GET` request to `/v1/proxies`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -7020,7 +7020,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -7300,7 +7300,7 @@ Sends a `GET` request to `/v1/bootstrap`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -7447,7 +7447,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -7489,7 +7489,7 @@ Sends a `GET` request to `/v1/suffixes`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -7570,7 +7570,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -7619,7 +7619,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -7661,7 +7661,7 @@ Sends a `GET` request to `/v1/diagnostics`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -7704,7 +7704,7 @@ Sends a `PUT` request to `/v1/diagnostics`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -7763,7 +7763,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -7804,7 +7804,7 @@ Sends a `GET` request to `/v1/crdb_tasks`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -7859,7 +7859,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -7967,7 +7967,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -8026,7 +8026,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -8088,7 +8088,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -8146,7 +8146,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -8208,7 +8208,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -8271,7 +8271,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -8325,7 +8325,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -8375,7 +8375,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -8440,7 +8440,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -8503,7 +8503,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -8548,7 +8548,7 @@ Sends a `GET` request to `/v1/modules`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -8594,7 +8594,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -8767,7 +8767,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -8821,7 +8821,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -8865,7 +8865,7 @@ Sends a `POST` request to `/v2/modules/user-defined`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -8959,7 +8959,7 @@ Sends a `GET` request to `/v2/local/modules/user-defined/artifacts`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9058,7 +9058,7 @@ Sends a `GET` request to `/v1/ocsp`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9111,7 +9111,7 @@ Sends a `PUT` request to `/v1/ocsp`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -9161,7 +9161,7 @@ Sends a `GET` request to `/v1/ocsp/status`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9212,7 +9212,7 @@ Sends a `POST` request to `/v1/ocsp/test`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -9259,7 +9259,7 @@ Sends a `GET` request to `/v1/job_scheduler`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9306,7 +9306,7 @@ Sends a `PUT` request to `/v1/job_scheduler`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -9351,7 +9351,7 @@ Sends a `GET` request to `/v1/cm_settings`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9396,7 +9396,7 @@ Sends a `PUT` request to `/v1/cm_settings`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9442,7 +9442,7 @@ Sends a `GET` request to `/v1/metrics_config`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9491,7 +9491,7 @@ Sends a `PUT` request to `/v1/metrics_config`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9541,7 +9541,7 @@ Sends a `GET` request to `/v1/local/services`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9594,7 +9594,7 @@ Sends a `POST` request to `/v1/local/services`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9647,7 +9647,7 @@ Sends a `POST` request to `/v1/services`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9692,7 +9692,7 @@ Sends a `GET` request to `/v1/license`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9789,7 +9789,7 @@ Sends a `GET` request to `/v1/actions`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9836,7 +9836,7 @@ Sends a `GET` request to `/v2/actions`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -9886,7 +9886,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9938,7 +9938,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -9988,7 +9988,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -10032,7 +10032,7 @@ Sends a `GET` request to `/v1/ldap_mappings`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -10087,7 +10087,7 @@ Sends a `POST` request to `/v1/ldap_mappings`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -10142,7 +10142,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -10206,7 +10206,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -10308,7 +10308,7 @@ Sends a `GET` request to `/v1/redis_acls`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -10367,7 +10367,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -10421,7 +10421,7 @@ Sends a `POST` request to `/v1/redis_acls/validate`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -10473,7 +10473,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -10537,7 +10537,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -10637,7 +10637,7 @@ Sends a `GET` request to `/v1/roles`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -10695,7 +10695,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -10746,7 +10746,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -10811,7 +10811,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -10908,7 +10908,7 @@ Sends a `GET` request to `/v1/users`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -10968,7 +10968,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -11018,7 +11018,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -11085,7 +11085,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -11189,7 +11189,7 @@ Sends a `POST` request to `/v1/users/authorize`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -11238,7 +11238,7 @@ Sends a `POST` request to `/v1/users/refresh_jwt`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -11458,7 +11458,7 @@ Sends a `GET` request to `/v1/users/permissions`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -11513,7 +11513,7 @@ Arguments:
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -11559,7 +11559,7 @@ Sends a `GET` request to `/v1/users/role`
         self.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::from_response(response).await,
+            200u16 => crate::decode::operation_response(self, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

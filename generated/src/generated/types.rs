@@ -2,7 +2,7 @@
 // Do not edit. Change the spec or codegen/, then run `cargo xtask codegen`.
 
 ///A long-running cluster operation (task, state machine or other work such as import, export or backup) and its progress. `action_get`/`action_list` (v1) return the task fields (`node_uid`, `task_id`, ...); `action_get_v2`/`action_list_v2` return `action_type`, `creation_time` and `additional_info`. Poll until `status` is terminal.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Action {
     ///Which mechanism runs a v2 action.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -14,6 +14,7 @@ pub struct Action {
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///Extra details of a v2 action. The server sends it only when it holds at least one field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub additional_info: ::std::option::Option<ActionAdditionalInfo>,
     ///When the action was created, as a Unix timestamp in seconds (v2 only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -73,7 +74,7 @@ Range: 0-100.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Extra details of a v2 action. The server sends it only when it holds at least one field.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ActionAdditionalInfo {
     ///Short summary of what the action does.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -103,13 +104,14 @@ pub struct ActionAdditionalInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `action_list` (v1): cluster tasks and database state machines, in two arrays.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ActionListResponse {
     ///Task-based actions.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub actions: ::std::option::Option<::std::vec::Vec<Action>>,
     ///Database state machines.
+    #[serde(rename = "state-machines")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub state_machines: ::std::option::Option<::std::vec::Vec<StateMachine>>,
@@ -119,7 +121,7 @@ pub struct ActionListResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Progress of one pending per-shard operation of an action.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ActionPendingOp {
     ///Unix timestamp (seconds) of the last progress change of this operation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,7 +161,7 @@ Range: 1-100.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The reply of a request that started a long-running action; poll it with `action_get_v2`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ActionUid {
     ///Unique ID of the action that was started.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -171,7 +173,7 @@ pub struct ActionUid {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of one alert bound to a cluster object (the cluster, a node or a database). The cluster's state decides whether the alert is on. Only `enabled` and `threshold` can be changed (through the owner's alert settings).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Alert {
     /**When the alert state last changed (ISO 8601).
 
@@ -213,7 +215,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A database (BDB) managed by the cluster: its configuration and its read-only runtime state. Every field is optional, so the same schema serves as a create or update body (send only the fields to set) and as the reply of the database endpoints.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Bdb {
     ///Service-manager account ID that owns the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -277,6 +279,7 @@ Range: 0-1000.*/
     pub aof_policy: ::std::option::Option<crate::types::BdbAofPolicy>,
     ///Per-database auditing of connections and CRUD commands, with username and source-IP filters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub audit_settings: ::std::option::Option<BdbAuditSettings>,
     ///Password for administrative access to the database, used for example when another database syncs from it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -377,6 +380,7 @@ Default: `0`.*/
     pub backup_interval_offset: ::std::option::Option<i64>,
     ///Where automatic backups are written.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub backup_location: ::std::option::Option<BdbBackupLocation>,
     /**Progress of the running periodic backup, in percent.
 
@@ -662,6 +666,7 @@ Default: `1`.*/
     pub gradual_sync_policy: ::std::option::Option<crate::types::BdbGradualSyncPolicy>,
     ///Full-sync limits used when `gradual_sync_policy` is `custom`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub gradual_sync_policy_parameters: ::std::option::Option<
         BdbGradualSyncPolicyParameters,
     >,
@@ -845,6 +850,7 @@ Default: `2`.*/
     pub preemptive_drain_timeout_seconds: ::std::option::Option<i64>,
     ///Settings of probabilistic data structures (Bloom and Cuckoo filters).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub probabilistic: ::std::option::Option<BdbProbabilistic>,
     ///Default proxy binding policy of the database's endpoints.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -852,6 +858,7 @@ Default: `2`.*/
     pub proxy_policy: ::std::option::Option<crate::types::BdbProxyPolicy>,
     ///Query performance factor settings for search.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub query_performance_factor: ::std::option::Option<BdbQueryPerformanceFactor>,
     /**Always place primaries and replicas in different racks or zones.
 
@@ -933,6 +940,7 @@ Default: `true`.*/
     pub sched_policy: ::std::option::Option<crate::types::BdbSchedPolicy>,
     ///Redis Search settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub search: ::std::option::Option<BdbSearch>,
     /**Include the search module in a Redis Flex (Redis on Flash v2) database.
 
@@ -1061,6 +1069,7 @@ Read-only.*/
     pub tags: ::std::option::Option<::std::vec::Vec<BdbTag>>,
     ///Time series settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub timeseries: ::std::option::Option<BdbTimeseries>,
     ///Require TLS on client connections (`enabled`) or only on replication links (`replica_ssl`). Default: `disabled`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1112,7 +1121,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_action_export`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbActionExportRequest {
     ///Send an e-mail when the export fails or completes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1126,7 +1135,7 @@ pub struct BdbActionExportRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_action_import`. No other fields are allowed. Without `dataset_import_sources` the sources previously stored in the database are used.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbActionImportRequest {
     ///RDB files to import.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1144,7 +1153,7 @@ pub struct BdbActionImportRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_action_recover`. Send `{}` to let the cluster pick the persistence files itself.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbActionRecoverRequest {
     ///Persistence file to use for each slot range (`filename`, `node_uid`, `shard_slots`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1164,7 +1173,7 @@ pub struct BdbActionRecoverRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_action_revamp`; the topology settings to change (send only the ones to change).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbActionRevampRequest {
     ///UIDs of nodes on which no shard or endpoint of the database should be placed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1202,7 +1211,7 @@ Range: 1-512.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Per-database auditing: which events are recorded and which clients are audited. Filter changes only affect connections opened afterwards.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbAuditSettings {
     ///What is audited. `connection_and_crud` needs connection auditing to be active. Default: `disabled`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1218,9 +1227,11 @@ Range: 0+.*/
     pub max_total_key_bytes: ::std::option::Option<i64>,
     ///Limits CRUD auditing to, or excludes, given client addresses. Default: `disabled`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub source_ip_filter: ::std::option::Option<BdbAuditSettingsSourceIpFilter>,
     ///Limits CRUD auditing to, or excludes, given user names. Default: `disabled`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub username_filter: ::std::option::Option<BdbAuditSettingsUsernameFilter>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -1228,7 +1239,7 @@ Range: 0+.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Source-address filter of CRUD auditing. An enabled filter needs at least one address or range; addresses and ranges together are limited to 512 entries.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbAuditSettingsSourceIpFilter {
     /**IPv4 or IPv6 CIDR ranges.
 
@@ -1258,7 +1269,7 @@ Default: `[]`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///User-name filter of CRUD auditing. User names are 1-255 printable ASCII characters without `&`, `<`, `>` or `"`; an enabled filter needs at least one name.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbAuditSettingsUsernameFilter {
     /**Audit commands of a connection before its user name is known.
 
@@ -1288,7 +1299,7 @@ Default: `[]`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A certificate subject accepted during TLS client authentication. `CN` is required when the subject is sent; the other attributes are optional. Matching is case-sensitive.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbAuthorizedSubject {
     ///Two-letter country code.
     #[serde(rename = "C", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1307,6 +1318,7 @@ pub struct BdbAuthorizedSubject {
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub o: ::std::option::Option<::std::string::String>,
     ///Organizational units.
+    #[serde(rename = "OU")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub ou: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1320,7 +1332,7 @@ pub struct BdbAuthorizedSubject {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A background operation running on a database (deprecated `background_op` entry).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbBackgroundOp {
     ///Error details, if the operation failed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1346,7 +1358,7 @@ pub struct BdbBackgroundOp {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Destination of backups and exports. `type` selects the storage kind; each kind uses its own subset of the other keys (FTP: `url`; SFTP: `sftp_url`, `key`; S3: `bucket_name`, `access_key_id`, `secret_access_key`, `region_name`, `subdir`; Google Cloud Storage: `bucket_name`, `client_id`, `client_email`, `private_key_id`, `private_key`, `subdir`; Azure Blob Storage: `container`, `account_name`, `account_key` or `sas_token`, `subdir`; mount point: `path`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbBackupLocation {
     ///S3: access key ID allowed to use the bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1426,7 +1438,7 @@ pub struct BdbBackupLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///RAM weight of one shard of an Auto Tiering database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbBigstoreRamWeight {
     ///UID of the shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1442,7 +1454,7 @@ pub struct BdbBigstoreRamWeight {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_certificate_set`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbCertificateSetRequest {
     ///The certificate, PEM encoded.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -1456,7 +1468,7 @@ pub struct BdbCertificateSetRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One TLS certificate entry of `authentication_ssl_client_certs` / `authentication_ssl_crdt_certs`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbClientCert {
     ///X.509 certificate, PEM (base64) encoded.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1468,7 +1480,7 @@ pub struct BdbClientCert {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Recovery plan of `bdb_create_v2`: the shards of the original database whose persistence files are loaded into the new one. Must list as many shards as the new database has.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbCreateV2RecoveryPlan {
     ///The shards of the original database (`uid`, `node_uid`, `role`, `assigned_slots`); their persistence files are found on the given nodes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1480,12 +1492,13 @@ pub struct BdbCreateV2RecoveryPlan {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_create_v2`; the new database's configuration plus an optional recovery plan.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbCreateV2Request {
     ///Configuration of the new database; `name` and `memory_size` are required, as for `bdb_create`.
     pub bdb: Bdb,
     ///Persistence files to load the new database from.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub recovery_plan: ::std::option::Option<BdbCreateV2RecoveryPlan>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -1493,7 +1506,7 @@ pub struct BdbCreateV2Request {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One RDB file (optionally gzip-compressed) to import. `type` selects the storage kind; each kind uses its own subset of the other keys, as for `BdbBackupLocation`, plus `filename` for S3, Google Cloud Storage and Azure.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbDatasetImportSources {
     ///S3: access key ID allowed to read the bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1577,7 +1590,7 @@ pub struct BdbDatasetImportSources {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One access endpoint of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbEndpoint {
     ///IP addresses under which the endpoint is reachable.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1629,7 +1642,7 @@ pub struct BdbEndpoint {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Limits of parallel full syncs, used with `gradual_sync_policy: custom`. Every limit is `-1` (no limit) or a positive integer; `0` is rejected.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbGradualSyncPolicyParameters {
     ///Parallel full syncs per destination endpoint.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1657,7 +1670,7 @@ Default: `-1`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A group of databases sharing one memory pool.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbGroup {
     /**UIDs of the member databases.
 
@@ -1679,10 +1692,11 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Health report of one database (reply of `bdb_health_get`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReport {
     ///Replication state of an Active-Active database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub active_active: ::std::option::Option<BdbHealthReportActiveActive>,
     ///Alerts currently raised for the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1714,6 +1728,7 @@ pub struct BdbHealthReport {
     pub endpoints: ::std::option::Option<::std::vec::Vec<BdbHealthReportEndpoint>>,
     ///High availability state.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub high_availability: ::std::option::Option<BdbHealthReportHighAvailability>,
     ///Unique ID of the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1745,6 +1760,7 @@ pub struct BdbHealthReport {
     pub shards_placement: ::std::option::Option<crate::types::BdbShardsPlacement>,
     ///State machine currently running on the database, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub state_machine: ::std::option::Option<StateMachine>,
     ///Overall health of the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1760,7 +1776,7 @@ pub struct BdbHealthReport {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Active-Active section of a database health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReportActiveActive {
     ///Every replication link to the participating clusters is up.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1778,7 +1794,7 @@ pub struct BdbHealthReportActiveActive {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///An alert raised for a database, as listed in its health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReportAlert {
     ///Since when the alert is raised (date-time).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1802,7 +1818,7 @@ pub struct BdbHealthReportAlert {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One endpoint of a database health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReportEndpoint {
     ///Whether the endpoint can be reached.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1818,7 +1834,7 @@ pub struct BdbHealthReportEndpoint {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///High availability section of a database health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReportHighAvailability {
     ///High availability state.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1832,7 +1848,7 @@ pub struct BdbHealthReportHighAvailability {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One participating cluster of an Active-Active database health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReportParticipatingCluster {
     ///FQDN of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1852,7 +1868,7 @@ pub struct BdbHealthReportParticipatingCluster {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One shard of a database health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbHealthReportShard {
     ///Finer-grained status of the shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1878,7 +1894,7 @@ pub struct BdbHealthReportShard {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A module loaded in a database (entry of `module_list`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbModuleListItem {
     ///Deprecated since Redis Software 8.0: use the `search`, `timeseries` and `probabilistic` settings of the database. Command-line arguments of the module; may be null.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1905,7 +1921,7 @@ pub struct BdbModuleListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///New arguments for one module of a database (entry of `BdbModulesConfigRequest.modules`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbModulesConfigModule {
     ///New command-line arguments of the module; must not contain `&`, `<`, `>` or `"`.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -1919,7 +1935,7 @@ pub struct BdbModulesConfigModule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_modules_config`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbModulesConfigRequest {
     ///The modules to reconfigure and their new arguments.
     #[serde(deserialize_with = "crate::lenient::seq")]
@@ -1930,7 +1946,7 @@ pub struct BdbModulesConfigRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_modules_upgrade`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbModulesUpgradeRequest {
     ///Allow losing the data of a database that has neither replication nor persistence.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1949,7 +1965,7 @@ pub struct BdbModulesUpgradeRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_password_update`, `bdb_password_add` and `bdb_password_delete`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BdbPasswordRequest {
     ///The password to set, add or remove.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -1960,7 +1976,7 @@ pub struct BdbPasswordRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Statistics series of one peer instance of an Active-Active database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbPeerStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1976,7 +1992,7 @@ pub struct BdbPeerStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of Active-Active peer replication statistics.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbPeerStatsInterval {
     ///Bytes sent to the peer (compressed, as on the wire).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2024,7 +2040,7 @@ pub struct BdbPeerStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `bdb_peer_stats_list`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbPeerStatsList {
     ///One statistics series per peer instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2036,7 +2052,7 @@ pub struct BdbPeerStatsList {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Defaults applied to new Bloom and Cuckoo filters of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbProbabilistic {
     /**False-positive rate of new Bloom filters.
 
@@ -2132,7 +2148,7 @@ Range: 1-65535.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The proxy (server) TLS certificate set for one database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbProxyCertificate {
     /**UID of the database the certificate belongs to.
 
@@ -2166,7 +2182,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Query performance factor of search (extra query threads).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbQueryPerformanceFactor {
     /**Enable the query performance factor.
 
@@ -2188,7 +2204,7 @@ Range: 0-16.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A persistence file usable for recovery. The recovery plan reports all fields; a `bdb_action_recover` body only needs `filename`, `node_uid` and `shard_slots`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbRecoveryDataFile {
     ///Name of the AOF or RDB file, for example `appendonly-1.aof`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2224,7 +2240,7 @@ pub struct BdbRecoveryDataFile {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Recovery plan of a database (reply of `bdb_action_recover_plan_get`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbRecoveryPlan {
     ///Persistence files available for the recovery, one per shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2240,7 +2256,7 @@ pub struct BdbRecoveryPlan {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Binds a role to a Redis ACL for one database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbRolePermission {
     ///UID of the Redis ACL granted to the role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2256,7 +2272,7 @@ pub struct BdbRolePermission {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Redis Search settings of a database. Several of them take effect only after the database restarts (noted per field). The server returns them only when the database is read with `extended=true`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSearch {
     /**Memory use, in percent of maxmemory, at which background indexing stops.
 
@@ -2765,7 +2781,7 @@ Range: 0-9223372036854775807.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One sharding rule; the named capture group `tag` selects the part of the key that is hashed.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbShardKeyRegex {
     ///Regular expression matched against key names.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2799,7 +2815,7 @@ for BdbShardsBlueprint {
     }
 }
 ///Placement of the shards that serve one slot range.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbShardsBlueprintEntry {
     ///The shards of the slot range (primary and replicas) and the nodes that host them.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2815,7 +2831,7 @@ pub struct BdbShardsBlueprintEntry {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One shard of a blueprint entry.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbShardsBlueprintNode {
     ///UID of the node that hosts the shard (sent as a string).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2850,7 +2866,7 @@ impl ::std::convert::From<ActionUid> for BdbShardsBlueprintOrActionUid {
     }
 }
 ///One snapshot rule of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSnapshotPolicy {
     ///Seconds between snapshots.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2866,7 +2882,7 @@ pub struct BdbSnapshotPolicy {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The statistics series of one database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2882,7 +2898,7 @@ pub struct BdbStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of database statistics: the interval bounds plus every database metric that had a value. With a `metrics` filter only the requested metrics are present.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbStatsInterval {
     ///Mean latency of all operations on the database, in microseconds. Present only when there was traffic.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3150,7 +3166,7 @@ pub struct BdbStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A remote endpoint of the deprecated `sync_sources` list and its sync state.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSyncSource {
     ///Compression level of the replication link.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3194,7 +3210,7 @@ pub struct BdbSyncSource {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Statistics series of one syncer (Replica Of) source of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSyncSourceStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3210,7 +3226,7 @@ pub struct BdbSyncSourceStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of Replica Of source statistics.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSyncSourceStatsInterval {
     ///End of the interval, as an ISO 8601 timestamp.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3242,7 +3258,7 @@ pub struct BdbSyncSourceStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `bdb_sync_source_stats_list`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSyncSourceStatsList {
     ///One statistics series per sync source.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3254,7 +3270,7 @@ pub struct BdbSyncSourceStatsList {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A remote database or Active-Active peer that a database syncs from, with its sync state.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSyncerSources {
     ///Client certificate used when the link is encrypted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3320,7 +3336,7 @@ Range: 0-6.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Internal state of a database's syncer, as the syncer reports it. Only the fields below are documented; the syncer sends many more.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbSyncerState {
     ///Database number the syncer state refers to.
     #[serde(rename = "DB", skip_serializing_if = "::std::option::Option::is_none")]
@@ -3336,7 +3352,7 @@ pub struct BdbSyncerState {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A key/value tag attached to a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbTag {
     ///Tag key; unique among the database's tags. Must not contain `&`, `<`, `>` or `"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3352,7 +3368,7 @@ pub struct BdbTag {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Defaults applied to new time series of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbTimeseries {
     /**Initial size in bytes of the data part of new chunks.
 
@@ -3434,7 +3450,7 @@ Range: 0-9223372036854775807.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One module to upgrade (entry of the `modules` list of `bdb_upgrade` and `bdb_modules_upgrade`). The reference's field table names `current_module`, `new_module` and `new_module_args`; its example identifies the module by `module_name` and `current_semantic_version` instead.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbUpgradeModule {
     ///Deprecated since Redis Software 7.8.2 (use `module_name`): UID of the module version to upgrade from.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3464,7 +3480,7 @@ pub struct BdbUpgradeModule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `bdb_upgrade`; every field is optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BdbUpgradeRequest {
     /**Allow losing data even when the database is replicated or persistent.
 
@@ -3532,7 +3548,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Bootstrap configuration of a node: what to do (create, join or recover a cluster) and the cluster, node and credential settings to do it with. A minimal subset is accepted.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Bootstrap {
     ///What the bootstrap should do.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3540,6 +3556,7 @@ pub struct Bootstrap {
     pub action: ::std::option::Option<crate::types::BootstrapAction>,
     ///The cluster to create or join.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster: ::std::option::Option<BootstrapClusterIdentity>,
     ///Port to join a cluster whose cnm_https port is not the default.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3555,6 +3572,7 @@ Range: 1024-65535.*/
     pub crdb_coordinator_port: ::std::option::Option<i64>,
     ///Credentials of the cluster administrator.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub credentials: ::std::option::Option<BootstrapCredentials>,
     ///Explicit DNS suffix configuration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3589,9 +3607,11 @@ Range: 1024-65535.*/
     pub max_retries: ::std::option::Option<i64>,
     ///Description of the node being bootstrapped.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node: ::std::option::Option<BootstrapNodeIdentity>,
     ///Deprecated: set the policy with `PUT /v1/cluster/policy` after the cluster exists. Initial cluster policy. [deprecated]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub policy: ::std::option::Option<BootstrapPolicy>,
     ///Name of the backup file to recover the cluster from.
@@ -3625,7 +3645,7 @@ Range: 1024-65535.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///An IP address of one of the local node's network interfaces.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapAvailableAddr {
     ///The IP address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3649,7 +3669,7 @@ pub struct BootstrapAvailableAddr {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Identity of the cluster to create or join during bootstrap.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapClusterIdentity {
     ///Fully qualified cluster name: at most 64 characters, valid under RFC 952 and RFC 1123 section 2.1.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3671,7 +3691,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Cluster administrator credentials for bootstrap: either `username` and `password`, or `client_cert` and `client_key` for certificate-based authentication.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapCredentials {
     ///Client certificate (PEM) used instead of a user name and password; needs `client_key`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3699,7 +3719,7 @@ pub struct BootstrapCredentials {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A DNS suffix to configure during bootstrap.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapDnsSuffix {
     ///Make this suffix the default suffix of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3727,7 +3747,7 @@ pub struct BootstrapDnsSuffix {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Details of a bootstrap error; which fields appear depends on `error_code`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapErrorDetails {
     ///`rack_id_required`: rack IDs already used in the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3759,7 +3779,7 @@ pub struct BootstrapErrorDetails {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A failed node reported with `repair_required`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapFailedNode {
     ///Rack ID of the failed node, when it has one.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3775,7 +3795,7 @@ pub struct BootstrapFailedNode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Identity of the node being bootstrapped.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapIdentity {
     /**Whether shards may be placed on the node.
 
@@ -3823,13 +3843,15 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `bootstrap_get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapInfo {
     ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bootstrap_status: ::std::option::Option<BootstrapStatus>,
     ///Summary of the local node (a subset of the node object plus its network interfaces).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub local_node_info: ::std::option::Option<BootstrapLocalNodeInfo>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -3837,7 +3859,7 @@ pub struct BootstrapInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Resource limits of the node being bootstrapped.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapLimits {
     /**Maximum number of listeners on the node.
 
@@ -3857,7 +3879,7 @@ Default: `100`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Summary of the local node (a subset of the node object plus its network interfaces).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapLocalNodeInfo {
     ///IP addresses of the node's network interfaces.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3909,7 +3931,7 @@ pub struct BootstrapLocalNodeInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Description of the node being bootstrapped.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapNodeIdentity {
     ///Deprecated: use `bigstore_driver` of the cluster object. Flash storage driver. [deprecated]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3926,12 +3948,15 @@ Default: `false`.*/
     pub bigstore_enabled: ::std::option::Option<bool>,
     ///Identity of the node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub identity: ::std::option::Option<BootstrapIdentity>,
     ///Resource limits of the node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub limits: ::std::option::Option<BootstrapLimits>,
     ///Storage paths of the node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub paths: ::std::option::Option<BootstrapPaths>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -3939,7 +3964,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Storage paths of the node being bootstrapped.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapPaths {
     ///Path of the flash (BigRedis) storage.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3963,7 +3988,7 @@ pub struct BootstrapPaths {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Deprecated: set the policy with `PUT /v1/cluster/policy` after the cluster exists. Initial cluster policy given at bootstrap (only used by the deprecated `Bootstrap.policy`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapPolicy {
     /**Let databases evict data from RAM so that replication or persistence can succeed.
 
@@ -4005,7 +4030,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapStatus {
     ///Time the bootstrap ended.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4017,6 +4042,7 @@ pub struct BootstrapStatus {
     pub error_code: ::std::option::Option<::std::string::String>,
     ///Error-specific details, when `state` is `error`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub error_details: ::std::option::Option<BootstrapErrorDetails>,
     ///Time the bootstrap started.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4032,7 +4058,7 @@ pub struct BootstrapStatus {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A custom module to download and install during bootstrap (a `.zip` package).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BootstrapUserDefinedModule {
     ///Where to download a custom module from.
     pub location: BootstrapUserDefinedModuleLocation,
@@ -4045,7 +4071,7 @@ pub struct BootstrapUserDefinedModule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Basic-auth credentials for downloading a custom module.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct BootstrapUserDefinedModuleCredentials {
     ///Password.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4061,10 +4087,11 @@ pub struct BootstrapUserDefinedModuleCredentials {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Where to download a custom module from.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct BootstrapUserDefinedModuleLocation {
     ///Basic-auth credentials, when the download requires them.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub credentials: ::std::option::Option<BootstrapUserDefinedModuleCredentials>,
     ///Protocol of a custom module download location.
     #[serde(deserialize_with = "crate::lenient::enum_value")]
@@ -4078,7 +4105,7 @@ pub struct BootstrapUserDefinedModuleLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One cluster certificate with its private key, as sent to `cluster_certificates_update` and `cluster_certificate_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Certificates {
     ///The certificate, PEM-encoded.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4098,7 +4125,7 @@ pub struct Certificates {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `cluster_check_get`: the node checks result of every node.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CheckResult {
     ///True when every check passed on every node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4114,7 +4141,7 @@ pub struct CheckResult {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Node checks result of one node inside a cluster check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CheckResultNode {
     ///Message of the first check that failed on the node; present when `result` is false.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4134,10 +4161,11 @@ pub struct CheckResultNode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The cluster's configuration: identity, alert settings, listening ports, TLS and cipher settings, authentication options and SMTP settings. Every field is optional, so the same type serves as the reply of `cluster_get` and as the partial body of `cluster_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Cluster {
     ///Which cluster and node alerts are enabled, and their thresholds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub alert_settings: ::std::option::Option<ClusterAlertSettings>,
     /**Allow uploading user-defined modules to the cluster. When false, module upload requests are refused whatever the caller's role.
 
@@ -4391,6 +4419,7 @@ Default: `false`.*/
     pub http_support: ::std::option::Option<bool>,
     ///How the cluster's log files are rotated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub logrotate_settings: ::std::option::Option<ClusterLogrotateSettings>,
     /**Mask database credentials in database API replies.
 
@@ -4645,7 +4674,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Options of a cluster-wide action; send `{}` when the action takes none.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterActionStartRequest {
     ///`change_master`: UID of the node to promote to primary (master).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4657,7 +4686,7 @@ pub struct ClusterActionStartRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `cluster_action_list`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterActions {
     ///The cluster-wide actions.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4681,10 +4710,11 @@ below take an `{enabled, threshold}` object:
 - `node_memory`: Node memory use reached `threshold` (% of the limit).
 - `node_net_throughput`: Node network throughput reached `threshold` (bytes per second).
 - `node_persistent_storage`: Node persistent storage use reached `threshold` (% of the limit).*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterAlertSettings {
     ///A cluster certificate expires within `threshold` days.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_certs_about_to_expire: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
@@ -4714,6 +4744,7 @@ Default: `false`.*/
     pub cluster_internal_bdb: ::std::option::Option<bool>,
     ///The license expires within `threshold` days (enabled by default with a threshold of 7 days).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_license_about_to_expire: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
@@ -4779,6 +4810,7 @@ Default: `false`.*/
     pub cluster_too_few_nodes_for_replication: ::std::option::Option<bool>,
     ///The number of users nears the limit of 32,000 (enabled with a 90% threshold on new clusters).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_users_count_approaches_limit: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
@@ -4796,9 +4828,11 @@ Default: `false`.*/
     pub node_checks_error: ::std::option::Option<bool>,
     ///Node CPU utilization reached `threshold` (% of the limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_cpu_utilization: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     ///Node ephemeral storage use reached `threshold` (% of the limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_ephemeral_storage: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     /**A node failed.
 
@@ -4808,6 +4842,7 @@ Default: `false`.*/
     pub node_failed: ::std::option::Option<bool>,
     ///Node flash storage use reached `threshold` (% of the limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_free_flash: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     /**Not enough disk space to rewrite the AOF.
 
@@ -4817,17 +4852,21 @@ Default: `false`.*/
     pub node_insufficient_disk_aofrw: ::std::option::Option<bool>,
     ///An internal certificate of a node expires within `threshold` days.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_internal_certs_about_to_expire: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
     ///Node memory use reached `threshold` (% of the limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_memory: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     ///Node network throughput reached `threshold` (bytes per second).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_net_throughput: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     ///Node persistent storage use reached `threshold` (% of the limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_persistent_storage: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
@@ -4837,7 +4876,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Setting of a cluster or node alert that fires at a threshold.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterAlertSettingsWithThreshold {
     /**The alert is enabled.
 
@@ -4855,7 +4894,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `cluster_certificates_get`: the PEM certificate (`<name>_cert`) and private key (`<name>_key`) of each configured cluster certificate.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterCertificatesGetResponse {
     ///REST API certificate.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4943,7 +4982,7 @@ pub struct ClusterCertificatesGetResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `cluster_certificates_rotate`; empty to rotate every internal certificate.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterCertificatesRotateRequest {
     ///Rotate only this internal certificate.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4955,7 +4994,7 @@ pub struct ClusterCertificatesRotateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `cluster_certificates_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ClusterCertificatesUpdateRequest {
     ///The certificates to replace.
     #[serde(deserialize_with = "crate::lenient::seq")]
@@ -4966,7 +5005,7 @@ pub struct ClusterCertificatesUpdateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A raised alert in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthAlert {
     ///When the alert was raised (ISO 8601).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4990,7 +5029,7 @@ pub struct ClusterHealthAlert {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Expiry information of one cluster certificate in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthCertificate {
     ///The certificate has expired.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5010,7 +5049,7 @@ pub struct ClusterHealthCertificate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Health summary of one database in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthDatabaseInfo {
     ///Detailed database status (`unknown` when it cannot be determined).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5020,6 +5059,7 @@ pub struct ClusterHealthDatabaseInfo {
     >,
     ///High-availability state of a database in a health report.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub high_availability: ::std::option::Option<ClusterHealthHighAvailability>,
     ///Database UID.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5043,7 +5083,7 @@ pub struct ClusterHealthDatabaseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///High-availability state of a database in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthHighAvailability {
     ///High-availability status of the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5055,7 +5095,7 @@ pub struct ClusterHealthHighAvailability {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///License usage and expiry in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthLicense {
     ///The license has expired.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5095,7 +5135,7 @@ pub struct ClusterHealthLicense {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Health of one node in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthNode {
     ///Node alerts that are currently raised.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5125,6 +5165,7 @@ pub struct ClusterHealthNode {
     pub in_maintenance: ::std::option::Option<bool>,
     ///Memory figures of a node in a health report, in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub memory: ::std::option::Option<ClusterHealthNodeMemory>,
     ///Unix time (seconds) when the node last wrote these values to the CCS.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5168,7 +5209,7 @@ pub struct ClusterHealthNode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Memory figures of a node in a health report, in bytes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthNodeMemory {
     ///RAM still available for new shards on the node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5196,7 +5237,7 @@ pub struct ClusterHealthNodeMemory {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A supervisor-managed service in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthNodeService {
     ///Service name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5212,7 +5253,7 @@ pub struct ClusterHealthNodeService {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Health report of the whole cluster (`cluster_health_get`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthReport {
     ///Cluster alerts that are currently raised.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5234,6 +5275,7 @@ pub struct ClusterHealthReport {
     pub fqdn: ::std::option::Option<::std::string::String>,
     ///License usage and expiry in a health report.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub license: ::std::option::Option<ClusterHealthLicense>,
     ///Health of every node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5249,7 +5291,7 @@ pub struct ClusterHealthReport {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Health of one shard in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterHealthShard {
     ///Detailed shard status.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5275,7 +5317,7 @@ pub struct ClusterHealthShard {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///How the cluster's log files are rotated.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterLogrotateSettings {
     /**Delete rotated logs older than this many days.
 
@@ -5301,7 +5343,7 @@ Default: `10`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `cluster_module_capabilities_get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterModuleCapabilities {
     ///Every capability a module can declare.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5315,7 +5357,7 @@ pub struct ClusterModuleCapabilities {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One module capability.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterModuleCapability {
     ///What the capability means.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5331,7 +5373,7 @@ pub struct ClusterModuleCapability {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One accepted client certificate subject. `CN` is required; the other attributes are optional. Values are case-sensitive.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterMtlsAuthorizedSubject {
     ///Two-letter country code.
     #[serde(rename = "C", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5350,6 +5392,7 @@ pub struct ClusterMtlsAuthorizedSubject {
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub o: ::std::option::Option<::std::string::String>,
     ///Organizational units.
+    #[serde(rename = "OU")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub ou: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -5363,7 +5406,7 @@ pub struct ClusterMtlsAuthorizedSubject {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `cluster_password_hashing_algorithm_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ClusterPasswordHashingAlgorithmUpdateRequest {
     ///Password hashing algorithm of the cluster (default `SHA-256`).
     #[serde(deserialize_with = "crate::lenient::enum_value")]
@@ -5374,7 +5417,7 @@ pub struct ClusterPasswordHashingAlgorithmUpdateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The cluster's resource-management policy (`cluster_policy_get` / `cluster_policy_update`): defaults for new databases, shard placement and migration thresholds, failure detection, login lockout and upgrade behaviour.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterSettings {
     ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5678,7 +5721,7 @@ Default: `3`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `cluster_sso_saml_metadata_idp_upload`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ClusterSsoSamlMetadataIdpUploadRequest {
     ///The identity provider's SAML2 metadata XML, base64-encoded.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -5689,7 +5732,7 @@ pub struct ClusterSsoSamlMetadataIdpUploadRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The statistics series of the cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5701,7 +5744,7 @@ pub struct ClusterStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of cluster statistics: the interval bounds plus every cluster metric that had a value. Metrics that do not apply (for example flash metrics without Auto Tiering) are omitted by the server.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ClusterStatsInterval {
     ///Flash still available on all nodes together, in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5805,7 +5848,7 @@ pub struct ClusterStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Settings of the Cluster Manager web UI.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CmSettings {
     /**Time zone the Cluster Manager UI displays times in, as a tz database name such as `UTC` or `US/Pacific`.
 
@@ -5819,7 +5862,7 @@ Default: `UTC`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///An Active-Active database (CRDB): a set of database instances on several clusters that replicate to each other. Also used as the body of create and update requests.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Crdb {
     ///Keep causal consistency between the instances.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5827,6 +5870,7 @@ pub struct Crdb {
     pub causal_consistency: ::std::option::Option<bool>,
     ///Database configuration applied to every instance; an instance's `db_config` can override it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub default_db_config: ::std::option::Option<CrdbDatabaseConfig>,
     ///Encrypt the traffic between instances.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5876,13 +5920,15 @@ pub struct Crdb {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///How to reach one participating cluster of an Active-Active database. Authenticate with either `credentials` or `certificate_auth`, never both.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbClusterInfo {
     ///Client-certificate access to the cluster's API (alternative to `credentials`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub certificate_auth: ::std::option::Option<CrdbClusterInfoCertificateAuth>,
     ///User name and password for the cluster's API (alternative to `certificate_auth`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub credentials: ::std::option::Option<CrdbClusterInfoCredentials>,
     ///Fully qualified name that identifies the cluster, usually the host name of `url`. Required when creating.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5906,7 +5952,7 @@ pub struct CrdbClusterInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///PEM-encoded client certificate credentials for a peer cluster's API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbClusterInfoCertificateAuth {
     ///Client certificate (required).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5926,7 +5972,7 @@ pub struct CrdbClusterInfoCertificateAuth {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///User name and password for a peer cluster's API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbClusterInfoCredentials {
     ///Password of that user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5942,7 +5988,7 @@ pub struct CrdbClusterInfoCredentials {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Database settings of an Active-Active database, used as `default_db_config` (all instances) or as an instance's `db_config` (overrides for one instance). Settings of the module list, sharding, Redis version and TLS must be identical on all instances and belong in `default_db_config`; eviction, memory, OSS cluster, proxy and shard layout should be; persistence and replication settings usually are; the certificate, password and port settings are per instance.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbDatabaseConfig {
     ///fsync policy of AOF persistence. Default: `appendfsync-every-sec`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6111,7 +6157,7 @@ Range: 1-512.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Health report of an Active-Active database as seen from one cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbHealthReport {
     ///Configuration version that is active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6145,7 +6191,7 @@ pub struct CrdbHealthReport {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Connection from the local cluster to another participating cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbHealthReportConnection {
     ///Name of the remote cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6167,7 +6213,7 @@ pub struct CrdbHealthReportConnection {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One stored configuration of an Active-Active database, as listed in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbHealthReportHealthReportConfiguration {
     ///Causal consistency between the replicas.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6207,10 +6253,11 @@ pub struct CrdbHealthReportHealthReportConfiguration {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///An instance listed in a health report configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbHealthReportInstance {
     ///The cluster hosting the instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster: ::std::option::Option<CrdbHealthReportInstanceCluster>,
     ///UID of the local database of the instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6226,7 +6273,7 @@ pub struct CrdbHealthReportInstance {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Cluster of an instance in a health report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbHealthReportInstanceCluster {
     ///FQDN of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6242,7 +6289,7 @@ pub struct CrdbHealthReportInstanceCluster {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One replication link between a local instance and its replica on a remote cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbHealthReportReplicationLink {
     ///`<bdb_uid>:<replica_uid>`: UID of the local database and ID of its remote replica.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6260,10 +6307,11 @@ pub struct CrdbHealthReportReplicationLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One instance of an Active-Active database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbInstanceInfo {
     ///The cluster hosting the instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster: ::std::option::Option<CrdbClusterInfo>,
     ///Compression level used when syncing from this instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6271,6 +6319,7 @@ pub struct CrdbInstanceInfo {
     pub compression: ::std::option::Option<i64>,
     ///Settings that override `default_db_config` for this instance only.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub db_config: ::std::option::Option<CrdbDatabaseConfig>,
     ///UID of the database hosting the instance; usually empty except for the local instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6286,7 +6335,7 @@ pub struct CrdbInstanceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Maps an instance of an Active-Active database to the database that hosts it on this cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbLocalDatabase {
     ///UID of the local database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6302,7 +6351,7 @@ pub struct CrdbLocalDatabase {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Changes to an Active-Active database: instances to add or remove and CRDB settings to change, applied together.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbModifyRequest {
     ///Instances to add.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6310,6 +6359,7 @@ pub struct CrdbModifyRequest {
     pub add_instances: ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
     ///Changed settings of the Active-Active database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<Crdb>,
     ///Dangerous: bump the configuration version and push it to all instances even when nothing changed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6348,7 +6398,7 @@ for CrdbModifyRequestRemoveInstance {
     }
 }
 ///An instance to remove, with the force flag.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbModifyRequestRemoveInstanceForce {
     ///Remove the instance even when it cannot reach the others to hand over its pending writes. The removed instance keeps its data and configuration until purged with `crdb_purge` on its own cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6364,7 +6414,7 @@ pub struct CrdbModifyRequestRemoveInstanceForce {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A module used by an Active-Active database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbModule {
     ///Feature-set version of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6380,7 +6430,7 @@ pub struct CrdbModule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `crdb_purge`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct CrdbPurgeRequest {
     ///IDs of the force-removed instances to purge.
     #[serde(deserialize_with = "crate::lenient::seq_scalar")]
@@ -6391,7 +6441,7 @@ pub struct CrdbPurgeRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A task that carries out an Active-Active (CRDB) operation across the participating clusters.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbTask {
     /**GUID of the Active-Active database the task works on.
 
@@ -6423,6 +6473,7 @@ Read-only.*/
     pub operation: ::std::option::Option<::std::string::String>,
     ///Current step of the worker and of each cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub progress: ::std::option::Option<CrdbTaskProgress>,
     /**When the task started.
 
@@ -6448,7 +6499,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///An error a participating cluster reported for a CRDB task.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbTaskError {
     ///Cluster that reported the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6468,7 +6519,7 @@ pub struct CrdbTaskError {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Progress of a CRDB task.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbTaskProgress {
     ///Step each cluster's instance coordinator is running.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6484,7 +6535,7 @@ pub struct CrdbTaskProgress {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Progress of a CRDB task on one cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbTaskProgressCluster {
     ///Name of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6500,7 +6551,7 @@ pub struct CrdbTaskProgressCluster {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `crdb_upgrade`. Every field is optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbUpgradeRequest {
     /**Discard data even when the database is replicated or persistent.
 
@@ -6550,7 +6601,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A module to upgrade with `crdb_upgrade`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct CrdbUpgradeRequestModule {
     ///Deprecated since Redis Software 7.8.2. UID of the module to upgrade.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6592,95 +6643,113 @@ pub struct CrdbUpgradeRequestModule {
 - `bdb_size`: Dataset size reached `threshold` (% of the memory limit).
 - `bdb_syncer_connection_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_connection_error`. Replica Of sync hit a connection error reaching the source.
 - `bdb_syncer_general_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_general_error`. Replica Of sync hit a general error.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct DbAlertsSettings {
     ///A periodic backup is late by more than `threshold` minutes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_backup_delayed: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Active-Active source sync lag exceeds `threshold` seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_crdt_src_high_syncer_lag: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Active-Active source sync hit a connection error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_crdt_src_syncer_connection_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Active-Active source sync hit a general error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_crdt_src_syncer_general_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Latency exceeds `threshold` microseconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_high_latency: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Deprecated since Redis Software 5.0.1: use `bdb_replica_src_high_syncer_lag`. Replica Of sync lag exceeds `threshold` seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub bdb_high_syncer_lag: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Throughput exceeds `threshold` requests per second.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_high_throughput: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///A state machine has been running for too long.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_long_running_action: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Throughput is below `threshold` requests per second.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_low_throughput: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///The dataset RAM overhead of a shard reached `threshold` (% of its RAM limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_ram_dataset_overhead: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///The share of values a shard keeps in RAM fell below `threshold` (% of its keys).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_ram_values: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Replica Of source sync lag exceeds `threshold` seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_replica_src_high_syncer_lag: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Replica Of source sync hit a connection error reaching the source.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_replica_src_syncer_connection_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Replica Of source sync hit a general error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_replica_src_syncer_general_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///The number of values a shard keeps in RAM fell below `threshold`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_shard_num_ram_values: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Dataset size reached `threshold` (% of the memory limit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_size: ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
     ///Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_connection_error`. Replica Of sync hit a connection error reaching the source.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub bdb_syncer_connection_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_general_error`. Replica Of sync hit a general error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub bdb_syncer_general_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
@@ -6691,7 +6760,7 @@ pub struct DbAlertsSettings {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Setting of a database alert that fires at a threshold.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct DbAlertsSettingsBdbAlertSettingsWithThreshold {
     /**The alert is enabled.
 
@@ -6709,7 +6778,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Where and how database connection audit events are sent.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct DbConnsAuditingConfig {
     ///Address of the listener that receives the audit events.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6743,46 +6812,59 @@ Default: `0`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Configuration of the diagnostic logging service: one entry per collection target. Used both as the reply and as the update body (send only the targets to change).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct DiagnosticsConfig {
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_client_list_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_info_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub command_stats_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub network_stats_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub persistent_files_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub rladmin_status_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_info_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_latency_histogram_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_latency_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule and size of the slow log diagnostic target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub slowlog_target: ::std::option::Option<DiagnosticsSlowlogTarget>,
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub socket_files_target: ::std::option::Option<DiagnosticsTarget>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -6790,7 +6872,7 @@ pub struct DiagnosticsConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule and size of the slow log diagnostic target.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct DiagnosticsSlowlogTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6806,7 +6888,7 @@ pub struct DiagnosticsSlowlogTarget {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of one diagnostic logging target.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct DiagnosticsTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6818,7 +6900,7 @@ pub struct DiagnosticsTarget {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The statistics series of one endpoint-proxy link (or listener).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct EndpointStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6834,7 +6916,7 @@ pub struct EndpointStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of statistics for an endpoint-proxy link (or a listener). The metric names come from the endpoint stats example of the reference; the values are counts for the interval unless stated otherwise.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct EndpointStatsInterval {
     ///Accumulated latency of all requests in the interval, in microseconds (divide by total_res for a mean).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6974,7 +7056,7 @@ pub struct EndpointStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The JSON error object the server sends with 4xx and 5xx responses. Every field is optional: depending on the endpoint the server sends `description`, `message` or both.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ErrorBody {
     ///A human-readable explanation of the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6994,39 +7076,46 @@ pub struct ErrorBody {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedules of the cluster's periodic internal jobs, one settings object per job. Returned by `job_scheduler_get`; send only the jobs to change to `job_scheduler_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobScheduler {
     ///Backup job settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub backup_job_settings: ::std::option::Option<JobSchedulerBackupJobSettings>,
     ///Job settings for database usage reports.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_usage_report_job_settings: ::std::option::Option<
         JobSchedulerBdbUsageReportJobSettings,
     >,
     ///Job settings for internal certificate rotation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cert_rotation_job_settings: ::std::option::Option<
         JobSchedulerCertRotationJobSettings,
     >,
     ///Log rotation job settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub log_rotation_job_settings: ::std::option::Option<
         JobSchedulerLogRotationJobSettings,
     >,
     ///Node checks job settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_checks_job_settings: ::std::option::Option<
         JobSchedulerNodeChecksJobSettings,
     >,
     ///Deprecated since RS 6.4.2 (replaced by the cluster's persistence_cleanup_scan_interval); the component itself carries `deprecated: true`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub redis_cleanup_job_settings: ::std::option::Option<
         JobSchedulerRedisCleanupJobSettings,
     >,
     ///CCS snapshot rotation job settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub rotate_ccs_job_settings: ::std::option::Option<JobSchedulerRotateCcsJobSettings>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -7034,7 +7123,7 @@ pub struct JobScheduler {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of the job that runs periodic database backups.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerBackupJobSettings {
     ///Cron expression (five fields, for example `*/5 * * * *`) for when backups run.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7052,7 +7141,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of the job that writes database usage reports, and how long report files are kept.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerBdbUsageReportJobSettings {
     ///Cron expression for when usage reports are produced.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7078,7 +7167,7 @@ Range: 1-1000.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of the job that renews the cluster's internal certificates before they expire.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerCertRotationJobSettings {
     ///Cron expression for when the rotation job checks the certificates.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7104,7 +7193,7 @@ Range: 1-90.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of the job that rotates the cluster's log files.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerLogRotationJobSettings {
     ///Cron expression for when logs are rotated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7122,7 +7211,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of the job that runs periodic health checks on the nodes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerNodeChecksJobSettings {
     ///Cron expression for when node checks run.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7140,7 +7229,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Deprecated: schedule of the former Redis cleanup job, superseded since RS 6.4.2 by the cluster setting `persistence_cleanup_scan_interval`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerRedisCleanupJobSettings {
     ///Cron expression for when the Redis cleanup job ran.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7152,7 +7241,7 @@ pub struct JobSchedulerRedisCleanupJobSettings {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Schedule of the job that rotates the saved RDB snapshots of the cluster configuration store (CCS), and how many of them are kept.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JobSchedulerRotateCcsJobSettings {
     ///Cron expression for when CCS snapshots are rotated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7184,7 +7273,7 @@ Range: 1-100.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `user_authorize`: the credentials to exchange for a JWT, and its lifetime.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct JwtAuthorize {
     ///The user's password.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -7206,7 +7295,7 @@ Range: 1-86400.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `user_authorize` and `user_refresh_jwt`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct JwtToken {
     ///The JSON Web Token; send it as `Authorization: JWT <access_token>`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7218,7 +7307,7 @@ pub struct JwtToken {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The cluster's LDAP configuration. `dn_group_attr` and `dn_group_query` are mutually exclusive, as are `user_dn_template` and `user_dn_query`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Ldap {
     ///DN used to bind to the LDAP server to run queries.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7278,6 +7367,7 @@ Range: 5-60.*/
     pub dn_group_attr: ::std::option::Option<::std::string::String>,
     ///Search that finds a user's groups (exclusive with `dn_group_attr`); in `filter`, `%D` stands for the user's DN. Groups map to roles through LDAP mappings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub dn_group_query: ::std::option::Option<LdapQuery>,
     /**Negotiate TLS with StartTLS on the LDAP connection.
 
@@ -7291,6 +7381,7 @@ Default: `false`.*/
     pub uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Search that finds and authenticates users (exclusive with `user_dn_template`); in `filter`, `%u` stands for the user name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub user_dn_query: ::std::option::Option<LdapQuery>,
     ///Template turning a user name into an LDAP DN; `%u` is replaced with the user name (exclusive with `user_dn_query`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7302,7 +7393,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Links an LDAP group to cluster roles, and optionally to an alert email address. Also the body of `ldap_mapping_create` (usually `name`, `dn`, `role_uids`) and `ldap_mapping_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct LdapMapping {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7354,7 +7445,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///An LDAP search of the LDAP configuration. As `user_dn_query` it finds and authenticates users (`%u` in `filter` stands for the user name); as `dn_group_query` it finds a user's groups (`%D` in `filter` stands for the user's DN).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct LdapQuery {
     ///DN where the search starts, such as `DC=example,DC=com`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7374,7 +7465,7 @@ pub struct LdapQuery {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The installed cluster license (cluster key) with its validity, owner, enabled features, and shard limits next to current usage. Returned by `license_get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct License {
     ///When the license became active, as an ISO 8601 timestamp.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7434,7 +7525,7 @@ pub struct License {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The body of `license_update`; a single `license` key is expected.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct LicenseUpdateRequest {
     ///The new license text to validate and install.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -7445,7 +7536,7 @@ pub struct LicenseUpdateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Runtime state of one Redis Software service process on a node (a value of `services_local_list`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct LocalServiceInfo {
     ///When the process was started, as an ISO 8601 timestamp.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7465,7 +7556,7 @@ pub struct LocalServiceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A cluster event. Only `time` and `type` are always present; other fields depend on the event type (the common ones are listed here).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct LogEvent {
     ///Name of the database concerned.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7505,7 +7596,7 @@ pub struct LogEvent {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Cluster-wide settings of the v2 metrics stream engine. Returned whole by `metrics_config_get` and `metrics_config_update`; an update body carries only the fields to change (a list field replaces the stored list).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct MetricsConfig {
     /**When true, database tags are exported through the `db_tags` metric.
 
@@ -7563,10 +7654,11 @@ Default: `[]`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Replica Of migration (sync) status of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Migration {
     ///The last migration error, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub error: ::std::option::Option<MigrationError>,
     /**How many times the syncer had to restart.
 
@@ -7616,7 +7708,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Error reported by a migration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct MigrationError {
     /**Machine-readable error code.
 
@@ -7642,10 +7734,11 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `migration_get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct MigrationResponse {
     ///Replica Of migration (sync) status of a database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub migration: ::std::option::Option<Migration>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -7653,7 +7746,7 @@ pub struct MigrationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Replication position of one source shard of a migration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct MigrationSourceShard {
     /**Replication ID.
 
@@ -7673,7 +7766,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A Redis module installed on the cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Module {
     ///Author of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7707,6 +7800,7 @@ Default: `false`.*/
     pub config_command: ::std::option::Option<::std::string::String>,
     ///Active-Active support of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<ModuleCrdb>,
     ///Dependencies of the module, keyed by dependency name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7773,7 +7867,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A command provided by a custom module, described like the Redis COMMAND reply.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleCommand {
     ///Arity of the command; negative means at least that many arguments.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7805,7 +7899,7 @@ pub struct ModuleCommand {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `module_config_bdb_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ModuleConfigBdbUpdateRequest {
     ///Modules to reconfigure with their new arguments.
     #[serde(deserialize_with = "crate::lenient::seq")]
@@ -7816,7 +7910,7 @@ pub struct ModuleConfigBdbUpdateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///New arguments for one module of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ModuleConfigBdbUpdateRequestModule {
     ///New command-line arguments. Must not contain `&`, `<`, `>` or `"`.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -7830,7 +7924,7 @@ pub struct ModuleConfigBdbUpdateRequestModule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Active-Active support of a module.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleCrdb {
     ///Active-Active feature-set versions the module supports.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7842,7 +7936,7 @@ pub struct ModuleCrdb {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Multipart body of the removed module upload endpoints (`module_create`, `module_create_v2`): the RAMP-packaged module.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ModuleCreateRequest {
     ///The module package (`.zip`).
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -7853,7 +7947,7 @@ pub struct ModuleCreateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of the removed `module_create_v2`: the uploaded module plus the ID of the action that installs it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleCreateV2Response {
     ///ID of the action installing the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7877,6 +7971,7 @@ pub struct ModuleCreateV2Response {
     pub config_command: ::std::option::Option<::std::string::String>,
     ///Active-Active support of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<ModuleCrdb>,
     ///Dependencies of the module, keyed by dependency name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7942,7 +8037,7 @@ pub struct ModuleCreateV2Response {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A file a module depends on.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleDependency {
     ///SHA-256 of the dependency file.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7958,7 +8053,7 @@ pub struct ModuleDependency {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Metadata of a Redis module, as found in a module package.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleMetadata {
     ///Author of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7992,6 +8087,7 @@ Default: `false`.*/
     pub config_command: ::std::option::Option<::std::string::String>,
     ///Active-Active support of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<ModuleMetadataCrdb>,
     ///Dependencies of the module, keyed by dependency name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8053,7 +8149,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Active-Active support of a module, in module metadata.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleMetadataCrdb {
     ///Name under which the module is known to Active-Active databases.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8069,7 +8165,7 @@ pub struct ModuleMetadataCrdb {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of the removed `module_upgrade_bdb`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ModuleUpgradeBdbRequest {
     ///Allow data loss in a database that is neither replicated nor persistent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8088,7 +8184,7 @@ pub struct ModuleUpgradeBdbRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One module to upgrade with `module_upgrade_bdb`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleUpgradeBdbRequestModule {
     ///UID of the installed module to upgrade.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8116,7 +8212,7 @@ pub struct ModuleUpgradeBdbRequestModule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A custom module artifact stored on a node.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ModuleUserDefinedArtifact {
     ///Dependencies of the artifact.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8136,7 +8232,7 @@ pub struct ModuleUserDefinedArtifact {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Multipart body of `module_user_defined_artifact_upload`: a `.zip` with the module's `.so` binary and its `module.json` metadata (module_name, version, semantic_version, min_redis_version, commands, capabilities).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ModuleUserDefinedArtifactUploadRequest {
     ///The module package (`.zip`).
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -8147,7 +8243,7 @@ pub struct ModuleUserDefinedArtifactUploadRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `module_user_defined_create`: the definition of a custom module. All fields are required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ModuleUserDefinedCreateRequest {
     ///Capabilities the module supports.
     #[serde(deserialize_with = "crate::lenient::seq_scalar")]
@@ -8179,7 +8275,7 @@ pub struct ModuleUserDefinedCreateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A node of the cluster: its addresses, storage, limits and status. Most fields are read-only; the writable ones can be sent to `node_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Node {
     /**Whether new shards may be placed on this node.
 
@@ -8393,7 +8489,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Options of a node action. Every field is optional and only meaningful for some actions; send an empty object when none apply.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeActionStartRequest {
     ///`maintenance_on`: move Active-Active replica shards off the node (set false to keep them).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8434,7 +8530,7 @@ pub struct NodeActionStartRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The actions known for one node or for all nodes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeActions {
     ///Running, pending and finished actions; empty when there are none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8446,7 +8542,7 @@ pub struct NodeActions {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Result of the health checks run on one node.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeCheckResult {
     ///Message of the first failing check; present when `result` is false.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8466,7 +8562,7 @@ pub struct NodeCheckResult {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Whether the local node is connected to the primary node and the CCS.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeMasterHealthcheck {
     ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8478,7 +8574,7 @@ pub struct NodeMasterHealthcheck {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One entry of a node's OSS cluster IP mapping.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeOssClusterIpMapping {
     ///Client subnet or host name the entry applies to; an IPv4/IPv6 CIDR, a host name, or `default`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8496,7 +8592,7 @@ pub struct NodeOssClusterIpMapping {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A snapshot of a node's state, for example one taken when entering maintenance mode.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeSnapshot {
     ///Creation time, for example `2024-01-10 20:55:54`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8516,7 +8612,7 @@ pub struct NodeSnapshot {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The statistics series of one node.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8532,7 +8628,7 @@ pub struct NodeStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of node statistics: the interval bounds plus every node metric that had a value.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeStatsInterval {
     ///Flash still available on this node, in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8640,7 +8736,7 @@ pub struct NodeStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Host name, role and resource status of a node, as returned by the node status endpoints.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeStatusInfo {
     ///Number of CPU cores.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8660,6 +8756,7 @@ pub struct NodeStatusInfo {
     pub hostname: ::std::option::Option<::std::string::String>,
     ///The maintenance snapshot of the node; present only while maintenance mode is active or was not ended cleanly.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub maintenance_snapshot: ::std::option::Option<NodeSnapshot>,
     ///Primary shards on the node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8703,7 +8800,7 @@ pub struct NodeStatusInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A database type and version a node supports.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct NodeSupportedDatabaseVersion {
     ///Database type, for example `redis`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8719,7 +8816,7 @@ pub struct NodeSupportedDatabaseVersion {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The cluster's OCSP settings: whether the proxy certificate's revocation status is checked and how often and how patiently the OCSP responder is polled. Returned by `ocsp_get` and sent (partially) to `ocsp_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Ocsp {
     /**Turns OCSP checking of the proxy certificate on or off.
 
@@ -8771,7 +8868,7 @@ Range: 1-60.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The last OCSP answer about the proxy certificate, as cached by the cluster (`ocsp_status_get`) or freshly fetched (`ocsp_test`). All fields are read-only; times are HTTP-date strings such as `Wed, 22 Dec 2021 12:50:11 GMT`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct OcspStatus {
     /**Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
 
@@ -8815,7 +8912,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The proxy of a node, which routes client connections to the shards.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Proxy {
     ///Length of the TCP listen backlog.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8939,7 +9036,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `proxy_update` and `proxy_update_all`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ProxyUpdateRequest {
     ///Restart the proxy when a changed setting needs a restart to take effect.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8947,6 +9044,7 @@ pub struct ProxyUpdateRequest {
     pub allow_restart: ::std::option::Option<bool>,
     ///The proxy fields to change.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub proxy: ::std::option::Option<Proxy>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -8954,7 +9052,7 @@ pub struct ProxyUpdateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A named Redis ACL rule string that roles apply to databases. Also the body of `redis_acl_create` (needs `name` and `acl`) and `redis_acl_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct RedisAcl {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8996,7 +9094,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A role: a management level, optionally limited to some databases. Also the body of `role_create` (needs `name` and `management`) and `role_update` (changed fields only).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Role {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9030,7 +9128,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///What one management role allows.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct RolePermissions {
     ///Names of the REST API permissions the role grants.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9046,7 +9144,7 @@ pub struct RolePermissions {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One resource scope of a role, for example `{"type": "db", "uids": ["1", "2"]}`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct RoleResource {
     ///Kind of resource a role scope covers; only databases are supported.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9062,40 +9160,51 @@ pub struct RoleResource {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///On/off state of the optional cluster services. Each entry holds the `operating_mode` of one service; services not listed are not optional and should not be turned off.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfiguration {
     ///Alert manager processes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub alert_mgr: ::std::option::Option<ServicesConfigurationAlertMgr>,
     ///call_home_agent process (sends daily usage statistics to Redis).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub call_home_agent: ::std::option::Option<ServicesConfigurationCallHomeAgent>,
     ///Cluster Manager UI server.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cm_server: ::std::option::Option<ServicesConfigurationCmServer>,
     ///Active-Active (CRDB) coordinator process.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb_coordinator: ::std::option::Option<ServicesConfigurationCrdbCoordinator>,
     ///Active-Active (CRDB) worker processes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb_worker: ::std::option::Option<ServicesConfigurationCrdbWorker>,
     ///Microsoft Entra ID agent manager process.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub entraid_agent_mgr: ::std::option::Option<ServicesConfigurationEntraidAgentMgr>,
     ///LDAP agent manager processes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub ldap_agent_mgr: ::std::option::Option<ServicesConfigurationLdapAgentMgr>,
     ///Multicast DNS server.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub mdns_server: ::std::option::Option<ServicesConfigurationMdnsServer>,
     ///PowerDNS server.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub pdns_server: ::std::option::Option<ServicesConfigurationPdnsServer>,
     ///Sentinel service process.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub sentinel_service: ::std::option::Option<ServicesConfigurationSentinelService>,
     ///Statistics archiver service.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub stats_archiver: ::std::option::Option<ServicesConfigurationStatsArchiver>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -9103,7 +9212,7 @@ pub struct ServicesConfiguration {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the alert manager processes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationAlertMgr {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9117,7 +9226,7 @@ pub struct ServicesConfigurationAlertMgr {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the call_home_agent process, which sends daily usage statistics to Redis.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationCallHomeAgent {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9131,7 +9240,7 @@ pub struct ServicesConfigurationCallHomeAgent {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the Cluster Manager UI server.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationCmServer {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9145,7 +9254,7 @@ pub struct ServicesConfigurationCmServer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the Active-Active (CRDB) coordinator process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationCrdbCoordinator {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9159,7 +9268,7 @@ pub struct ServicesConfigurationCrdbCoordinator {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the Active-Active (CRDB) worker processes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationCrdbWorker {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9173,7 +9282,7 @@ pub struct ServicesConfigurationCrdbWorker {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the Microsoft Entra ID agent manager process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationEntraidAgentMgr {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9187,7 +9296,7 @@ pub struct ServicesConfigurationEntraidAgentMgr {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the LDAP agent manager processes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationLdapAgentMgr {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9201,7 +9310,7 @@ pub struct ServicesConfigurationLdapAgentMgr {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the multicast DNS server.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationMdnsServer {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9215,7 +9324,7 @@ pub struct ServicesConfigurationMdnsServer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the PowerDNS (PDNS) server.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationPdnsServer {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9229,7 +9338,7 @@ pub struct ServicesConfigurationPdnsServer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the Sentinel service process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationSentinelService {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9243,7 +9352,7 @@ pub struct ServicesConfigurationSentinelService {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///State of the statistics archiver service.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ServicesConfigurationStatsArchiver {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9257,7 +9366,7 @@ pub struct ServicesConfigurationStatsArchiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Which service processes to act on and what to do with them.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ServicesControlRequest {
     ///What to do with the listed service processes.
     #[serde(deserialize_with = "crate::lenient::enum_value")]
@@ -9271,7 +9380,7 @@ pub struct ServicesControlRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A Redis shard (process) of a database.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Shard {
     ///Hash slot range of the shard, for example `0-16383`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9279,6 +9388,7 @@ pub struct Shard {
     pub assigned_slots: ::std::option::Option<::std::string::String>,
     ///Status of the scheduled periodic backup.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub backup: ::std::option::Option<ShardBackup>,
     ///Unique ID of the database the shard belongs to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9294,6 +9404,7 @@ pub struct Shard {
     pub detailed_status: ::std::option::Option<crate::types::ShardDetailedStatus>,
     ///Status of dump file loading.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub loading: ::std::option::Option<ShardLoading>,
     ///Unique ID of the node that hosts the shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9321,6 +9432,7 @@ Read-only.*/
     pub status: ::std::option::Option<crate::types::ShardStatus>,
     ///Replication sync status and progress.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub sync: ::std::option::Option<ShardSync>,
     ///Cluster-wide unique ID of the shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9332,7 +9444,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `shard_action_failover_many`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ShardActionFailoverManyRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9363,7 +9475,7 @@ pub struct ShardActionFailoverManyRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `shard_action_failover`; every field is optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardActionFailoverRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9391,7 +9503,7 @@ pub struct ShardActionFailoverRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `shard_action_migrate_many`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct ShardActionMigrateManyRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9422,7 +9534,7 @@ pub struct ShardActionMigrateManyRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `shard_action_migrate`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardActionMigrateRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9446,7 +9558,7 @@ pub struct ShardActionMigrateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of a shard migrate or failover request that started an action.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardActionResponse {
     ///Unique ID of the started action; poll it with `action_get_v2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9462,7 +9574,7 @@ pub struct ShardActionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Status of a shard's scheduled periodic backup.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardBackup {
     /**Backup progress, in percent.
 
@@ -9480,7 +9592,7 @@ Range: 0-100.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Status of loading a dump file into a shard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardLoading {
     /**Share of the bytes already loaded, in percent.
 
@@ -9500,7 +9612,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The statistics series of one shard, with a few identifying shard fields.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardStats {
     ///Hash slot range of the shard, for example `0-8191`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9532,7 +9644,7 @@ pub struct ShardStats {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One time bucket of shard statistics: the interval bounds plus every shard metric that had a value.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardStatsInterval {
     ///AOF rewrites in progress at the same time.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9756,7 +9868,7 @@ pub struct ShardStatsInterval {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Replication sync status of a shard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ShardSync {
     ///Bytes left to transfer in the current sync.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9772,7 +9884,7 @@ pub struct ShardSync {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///The cluster's single sign-on (SSO) configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Sso {
     /**Enable SSO for the control plane.
 
@@ -9788,6 +9900,7 @@ Default: `false`.*/
     pub enforce_control_plane: ::std::option::Option<bool>,
     ///The identity provider (issuer) side of the configuration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub issuer: ::std::option::Option<SsoIssuer>,
     ///SSO protocol.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9795,6 +9908,7 @@ Default: `false`.*/
     pub protocol: ::std::option::Option<crate::types::SsoProtocol>,
     ///The service provider (cluster) side of the configuration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub service: ::std::option::Option<SsoService>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -9802,7 +9916,7 @@ Default: `false`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Identity provider settings of the SSO configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct SsoIssuer {
     ///Unique ID of the identity provider, such as `urn:sso:example:idp`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9828,7 +9942,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Service provider settings of the SSO configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct SsoService {
     ///External address of the service used for SSO; by default the cluster name with the Cluster Manager port.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9836,6 +9950,7 @@ pub struct SsoService {
     pub address: ::std::option::Option<::std::string::String>,
     ///SAML2 service provider details (read-only, generated by the cluster).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub saml2: ::std::option::Option<SsoServiceSaml2>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
@@ -9843,7 +9958,7 @@ pub struct SsoService {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///SAML2 service provider details (read-only, generated by the cluster).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct SsoServiceSaml2 {
     /**Assertion Consumer Service URL.
 
@@ -9869,7 +9984,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Progress of a database state machine (the mechanism behind most database changes that return an `action_uid`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct StateMachine {
     ///Globally unique ID of the action.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9917,7 +10032,7 @@ Range: 0-100.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A DNS suffix (zone) of the cluster.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Suffix {
     /**Whether this is the cluster's default suffix.
 
@@ -9959,7 +10074,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///One line of the NDJSON usage report returned by `usage_report_get`: the usage of one database. Not referenced by the operation itself (its body is text); parse each line but the last (the MD5 hash) with this schema.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct UsageReportEntry {
     ///Whether the database is Active-Active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9997,6 +10112,7 @@ pub struct UsageReportEntry {
     >,
     ///License information of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub license: ::std::option::Option<UsageReportLicense>,
     ///Number of primary shards.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10048,7 +10164,7 @@ pub struct UsageReportEntry {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///License information included in each usage report line.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct UsageReportLicense {
     ///License activation date and time.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10084,7 +10200,7 @@ pub struct UsageReportLicense {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///A cluster user, as returned by the server. Also the body of `user_update`: send only the fields to change. Passwords are accepted on update but never returned.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct User {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10172,7 +10288,7 @@ Read-only.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `user_create`: a new user. `email` and `password` are required; set `role`, or `role_uids` on clusters with role-based access control.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct UserCreate {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10234,7 +10350,7 @@ Default: `true`.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `user_password_add`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct UserPasswordAddRequest {
     ///The password to add.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -10249,7 +10365,7 @@ pub struct UserPasswordAddRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `user_password_delete`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct UserPasswordDeleteRequest {
     ///The existing password to remove.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -10264,7 +10380,7 @@ pub struct UserPasswordDeleteRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `user_password_update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct UserPasswordUpdateRequest {
     ///The password that becomes the user's only password.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -10279,7 +10395,7 @@ pub struct UserPasswordUpdateRequest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Body of `user_refresh_jwt` (may be empty).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct UserRefreshJwtRequest {
     /**Lifetime of the new token in seconds.
 
@@ -10295,7 +10411,7 @@ Range: 1-86400.*/
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///Reply of `user_role_get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct UserRoleGetResponse {
     ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10336,6 +10452,18406 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+impl ::serde::Serialize for Action {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.action_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_type",
+                &self.action_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.additional_info) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "additional_info",
+                &self.additional_info,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.creation_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "creation_time",
+                &self.creation_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error_code) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_code",
+                &self.error_code,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error_message) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_message",
+                &self.error_message,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.heartbeat) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "heartbeat",
+                &self.heartbeat,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.object_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "object_name",
+                &self.object_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pending_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pending_ops",
+                &self.pending_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.task_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "task_id",
+                &self.task_id,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "action_type" => !::std::option::Option::is_none(&self.action_type),
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "additional_info" => {
+                    !::std::option::Option::is_none(&self.additional_info)
+                }
+                "creation_time" => !::std::option::Option::is_none(&self.creation_time),
+                "error_code" => !::std::option::Option::is_none(&self.error_code),
+                "error_message" => !::std::option::Option::is_none(&self.error_message),
+                "heartbeat" => !::std::option::Option::is_none(&self.heartbeat),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "object_name" => !::std::option::Option::is_none(&self.object_name),
+                "pending_ops" => !::std::option::Option::is_none(&self.pending_ops),
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "state" => !::std::option::Option::is_none(&self.state),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "task_id" => !::std::option::Option::is_none(&self.task_id),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ActionAdditionalInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
+        }
+        if !::std::option::Option::is_none(&self.object_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "object_type",
+                &self.object_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.object_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "object_uid",
+                &self.object_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pending_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pending_ops",
+                &self.pending_ops,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "description" => !::std::option::Option::is_none(&self.description),
+                "error" => !::std::option::Option::is_none(&self.error),
+                "object_type" => !::std::option::Option::is_none(&self.object_type),
+                "object_uid" => !::std::option::Option::is_none(&self.object_uid),
+                "pending_ops" => !::std::option::Option::is_none(&self.pending_ops),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ActionListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.actions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "actions",
+                &self.actions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state_machines) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "state-machines",
+                &self.state_machines,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "actions" => !::std::option::Option::is_none(&self.actions),
+                "state-machines" => !::std::option::Option::is_none(&self.state_machines),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ActionPendingOp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.heartbeat) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "heartbeat",
+                &self.heartbeat,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_sample_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_sample_time",
+                &self.last_sample_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.op_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "op_name",
+                &self.op_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.snapshot) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "snapshot",
+                &self.snapshot,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status_code) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status_code",
+                &self.status_code,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status_description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status_description",
+                &self.status_description,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "heartbeat" => !::std::option::Option::is_none(&self.heartbeat),
+                "last_sample_time" => {
+                    !::std::option::Option::is_none(&self.last_sample_time)
+                }
+                "op_name" => !::std::option::Option::is_none(&self.op_name),
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "snapshot" => !::std::option::Option::is_none(&self.snapshot),
+                "status_code" => !::std::option::Option::is_none(&self.status_code),
+                "status_description" => {
+                    !::std::option::Option::is_none(&self.status_description)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ActionUid {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Alert {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.change_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "change_time",
+                &self.change_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.change_value) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "change_value",
+                &self.change_value,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.severity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "severity",
+                &self.severity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
+        }
+        if !::std::option::Option::is_none(&self.threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threshold",
+                &self.threshold,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "change_time" => !::std::option::Option::is_none(&self.change_time),
+                "change_value" => !::std::option::Option::is_none(&self.change_value),
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "severity" => !::std::option::Option::is_none(&self.severity),
+                "state" => !::std::option::Option::is_none(&self.state),
+                "threshold" => !::std::option::Option::is_none(&self.threshold),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Bdb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.account_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_id",
+                &self.account_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_defrag_cycle_max) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_defrag_cycle_max",
+                &self.active_defrag_cycle_max,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_defrag_cycle_min) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_defrag_cycle_min",
+                &self.active_defrag_cycle_min,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_defrag_ignore_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_defrag_ignore_bytes",
+                &self.active_defrag_ignore_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_defrag_max_scan_fields) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_defrag_max_scan_fields",
+                &self.active_defrag_max_scan_fields,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_defrag_threshold_lower) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_defrag_threshold_lower",
+                &self.active_defrag_threshold_lower,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_defrag_threshold_upper) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_defrag_threshold_upper",
+                &self.active_defrag_threshold_upper,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.activedefrag) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "activedefrag",
+                &self.activedefrag,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.aof_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "aof_policy",
+                &self.aof_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.audit_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_settings",
+                &self.audit_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_admin_pass) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_admin_pass",
+                &self.authentication_admin_pass,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_redis_pass) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_redis_pass",
+                &self.authentication_redis_pass,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_sasl_pass) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_sasl_pass",
+                &self.authentication_sasl_pass,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_sasl_uname) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_sasl_uname",
+                &self.authentication_sasl_uname,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_ssl_client_certs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_ssl_client_certs",
+                &self.authentication_ssl_client_certs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_ssl_crdt_certs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_ssl_crdt_certs",
+                &self.authentication_ssl_crdt_certs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authorized_names) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authorized_names",
+                &self.authorized_names,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authorized_subjects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authorized_subjects",
+                &self.authorized_subjects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auto_shards_balancing) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auto_shards_balancing",
+                &self.auto_shards_balancing,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auto_shards_balancing_grace_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auto_shards_balancing_grace_period",
+                &self.auto_shards_balancing_grace_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auto_upgrade) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auto_upgrade",
+                &self.auto_upgrade,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avoid_nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avoid_nodes",
+                &self.avoid_nodes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.background_op) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "background_op",
+                &self.background_op,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup",
+                &self.backup,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_failure_reason) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_failure_reason",
+                &self.backup_failure_reason,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_history) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_history",
+                &self.backup_history,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_interval",
+                &self.backup_interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_interval_offset) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_interval_offset",
+                &self.backup_interval_offset,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_location) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_location",
+                &self.backup_location,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_progress",
+                &self.backup_progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_status",
+                &self.backup_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore",
+                &self.bigstore,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_ram_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_ram_size",
+                &self.bigstore_ram_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_ram_weights) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_ram_weights",
+                &self.bigstore_ram_weights,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_version",
+                &self.bigstore_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_cert_subject_validation_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_cert_subject_validation_type",
+                &self.client_cert_subject_validation_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
+        }
+        if !::std::option::Option::is_none(&self.conns_global_maximum_dedicated) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "conns_global_maximum_dedicated",
+                &self.conns_global_maximum_dedicated,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns_minimum_dedicated) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "conns_minimum_dedicated",
+                &self.conns_minimum_dedicated,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "conns_type",
+                &self.conns_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdt", &self.crdt)?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_causal_consistency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_causal_consistency",
+                &self.crdt_causal_consistency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_config_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_config_version",
+                &self.crdt_config_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_featureset_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_featureset_version",
+                &self.crdt_featureset_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_ghost_replica_ids) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_ghost_replica_ids",
+                &self.crdt_ghost_replica_ids,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_guid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_guid",
+                &self.crdt_guid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_modules) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_modules",
+                &self.crdt_modules,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_protocol_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_protocol_version",
+                &self.crdt_protocol_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_repl_backlog_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_repl_backlog_size",
+                &self.crdt_repl_backlog_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_replica_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_replica_id",
+                &self.crdt_replica_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_replicas) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_replicas",
+                &self.crdt_replicas,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_sources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_sources",
+                &self.crdt_sources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_sync) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_sync",
+                &self.crdt_sync,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.crdt_sync_connection_alarm_timeout_seconds,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_sync_connection_alarm_timeout_seconds",
+                &self.crdt_sync_connection_alarm_timeout_seconds,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_sync_dist) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_sync_dist",
+                &self.crdt_sync_dist,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_syncer_auto_oom_unlatch) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_syncer_auto_oom_unlatch",
+                &self.crdt_syncer_auto_oom_unlatch,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_xadd_id_uniqueness_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_xadd_id_uniqueness_mode",
+                &self.crdt_xadd_id_uniqueness_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.created_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "created_time",
+                &self.created_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_internode_encryption) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_internode_encryption",
+                &self.data_internode_encryption,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_persistence) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_persistence",
+                &self.data_persistence,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dataset_import_sources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dataset_import_sources",
+                &self.dataset_import_sources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.db_conns_auditing) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "db_conns_auditing",
+                &self.db_conns_auditing,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_user",
+                &self.default_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.disabled_commands) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "disabled_commands",
+                &self.disabled_commands,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.disconnect_clients_on_password_removal,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "disconnect_clients_on_password_removal",
+                &self.disconnect_clients_on_password_removal,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dns_address_master) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dns_address_master",
+                &self.dns_address_master,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_alerts",
+                &self.email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.endpoint) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "endpoint",
+                &self.endpoint,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.endpoint_ip) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "endpoint_ip",
+                &self.endpoint_ip,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.endpoint_node) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "endpoint_node",
+                &self.endpoint_node,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.endpoints) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "endpoints",
+                &self.endpoints,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enforce_client_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enforce_client_authentication",
+                &self.enforce_client_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.eviction_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "eviction_policy",
+                &self.eviction_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.export_failure_reason) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "export_failure_reason",
+                &self.export_failure_reason,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.export_progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "export_progress",
+                &self.export_progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.export_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "export_status",
+                &self.export_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.generate_text_monitor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "generate_text_monitor",
+                &self.generate_text_monitor,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gradual_src_max_sources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gradual_src_max_sources",
+                &self.gradual_src_max_sources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gradual_src_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gradual_src_mode",
+                &self.gradual_src_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gradual_sync_max_shards_per_source) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gradual_sync_max_shards_per_source",
+                &self.gradual_sync_max_shards_per_source,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gradual_sync_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gradual_sync_mode",
+                &self.gradual_sync_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gradual_sync_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gradual_sync_policy",
+                &self.gradual_sync_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gradual_sync_policy_parameters) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gradual_sync_policy_parameters",
+                &self.gradual_sync_policy_parameters,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.hash_slots_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "hash_slots_policy",
+                &self.hash_slots_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.implicit_shard_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "implicit_shard_key",
+                &self.implicit_shard_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.import_failure_reason) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "import_failure_reason",
+                &self.import_failure_reason,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.import_progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "import_progress",
+                &self.import_progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.import_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "import_status",
+                &self.import_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.internal) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "internal",
+                &self.internal,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_backup_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_backup_time",
+                &self.last_backup_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_changed_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_changed_time",
+                &self.last_changed_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_export_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_export_time",
+                &self.last_export_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.link_sconn_on_full_request) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "link_sconn_on_full_request",
+                &self.link_sconn_on_full_request,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.master_persistence) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "master_persistence",
+                &self.master_persistence,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_aof_file_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_aof_file_size",
+                &self.max_aof_file_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_aof_load_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_aof_load_time",
+                &self.max_aof_load_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_client_pipeline) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_client_pipeline",
+                &self.max_client_pipeline,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_connections) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_connections",
+                &self.max_connections,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_pipelined) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_pipelined",
+                &self.max_pipelined,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.maxclients) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "maxclients",
+                &self.maxclients,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.memory_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "memory_size",
+                &self.memory_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metrics_export_all) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metrics_export_all",
+                &self.metrics_export_all,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mkms) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "mkms", &self.mkms)?;
+        }
+        if !::std::option::Option::is_none(&self.module_list) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_list",
+                &self.module_list,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_allow_outdated_certs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_allow_outdated_certs",
+                &self.mtls_allow_outdated_certs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_allow_weak_hashing) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_allow_weak_hashing",
+                &self.mtls_allow_weak_hashing,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.multi_commands_opt) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "multi_commands_opt",
+                &self.multi_commands_opt,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster",
+                &self.oss_cluster,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.oss_cluster_api_preferred_endpoint_type,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_endpoint_type",
+                &self.oss_cluster_api_preferred_endpoint_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_sharding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_sharding",
+                &self.oss_sharding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.partial_request_timeout_seconds) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "partial_request_timeout_seconds",
+                &self.partial_request_timeout_seconds,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.port) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "port", &self.port)?;
+        }
+        if !::std::option::Option::is_none(&self.preemptive_drain_timeout_seconds) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preemptive_drain_timeout_seconds",
+                &self.preemptive_drain_timeout_seconds,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.probabilistic) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "probabilistic",
+                &self.probabilistic,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_policy",
+                &self.proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.query_performance_factor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "query_performance_factor",
+                &self.query_performance_factor,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_aware) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_aware",
+                &self.rack_aware,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.recovery_wait_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recovery_wait_time",
+                &self.recovery_wait_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_version",
+                &self.redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.repl_backlog_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "repl_backlog_size",
+                &self.repl_backlog_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replica_read_only) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_read_only",
+                &self.replica_read_only,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replica_sconns_on_demand) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_sconns_on_demand",
+                &self.replica_sconns_on_demand,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replica_sources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_sources",
+                &self.replica_sources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replica_sync) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_sync",
+                &self.replica_sync,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.replica_sync_connection_alarm_timeout_seconds,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_sync_connection_alarm_timeout_seconds",
+                &self.replica_sync_connection_alarm_timeout_seconds,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replica_sync_dist) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_sync_dist",
+                &self.replica_sync_dist,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication",
+                &self.replication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication_oom_threshold_percent) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_oom_threshold_percent",
+                &self.replication_oom_threshold_percent,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.resp3) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "resp3", &self.resp3)?;
+        }
+        if !::std::option::Option::is_none(&self.roles_permissions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "roles_permissions",
+                &self.roles_permissions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sched_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sched_policy",
+                &self.sched_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search",
+                &self.search,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_on_bigstore) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search_on_bigstore",
+                &self.search_on_bigstore,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_block_crossslot_keys) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_block_crossslot_keys",
+                &self.shard_block_crossslot_keys,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_block_foreign_keys) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_block_foreign_keys",
+                &self.shard_block_foreign_keys,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_imbalance_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_imbalance_threshold",
+                &self.shard_imbalance_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_imbalance_threshold_percentage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_imbalance_threshold_percentage",
+                &self.shard_imbalance_threshold_percentage,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_key_regex) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_key_regex",
+                &self.shard_key_regex,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_list) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_list",
+                &self.shard_list,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sharding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sharding",
+                &self.sharding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_count",
+                &self.shards_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_placement) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_placement",
+                &self.shards_placement,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.skip_import_analyze) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "skip_import_analyze",
+                &self.skip_import_analyze,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_buffer) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_buffer",
+                &self.slave_buffer,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha",
+                &self.slave_ha,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_priority) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_priority",
+                &self.slave_ha_priority,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.snapshot_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "snapshot_policy",
+                &self.snapshot_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ssl) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ssl", &self.ssl)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.support_syncer_reconf) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "support_syncer_reconf",
+                &self.support_syncer_reconf,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sync) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "sync", &self.sync)?;
+        }
+        if !::std::option::Option::is_none(&self.sync_dedicated_threads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sync_dedicated_threads",
+                &self.sync_dedicated_threads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sync_sources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sync_sources",
+                &self.sync_sources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.syncer_log_level) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "syncer_log_level",
+                &self.syncer_log_level,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.syncer_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "syncer_mode",
+                &self.syncer_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.tags) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "tags", &self.tags)?;
+        }
+        if !::std::option::Option::is_none(&self.timeseries) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "timeseries",
+                &self.timeseries,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.tls_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "tls_mode",
+                &self.tls_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.tracking_table_max_keys) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "tracking_table_max_keys",
+                &self.tracking_table_max_keys,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.traffic_manually_disabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "traffic_manually_disabled",
+                &self.traffic_manually_disabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.use_nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_nodes",
+                &self.use_nodes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_selective_flush) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_selective_flush",
+                &self.use_selective_flush,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.wait_command) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "wait_command",
+                &self.wait_command,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "account_id" => !::std::option::Option::is_none(&self.account_id),
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "active_defrag_cycle_max" => {
+                    !::std::option::Option::is_none(&self.active_defrag_cycle_max)
+                }
+                "active_defrag_cycle_min" => {
+                    !::std::option::Option::is_none(&self.active_defrag_cycle_min)
+                }
+                "active_defrag_ignore_bytes" => {
+                    !::std::option::Option::is_none(&self.active_defrag_ignore_bytes)
+                }
+                "active_defrag_max_scan_fields" => {
+                    !::std::option::Option::is_none(&self.active_defrag_max_scan_fields)
+                }
+                "active_defrag_threshold_lower" => {
+                    !::std::option::Option::is_none(&self.active_defrag_threshold_lower)
+                }
+                "active_defrag_threshold_upper" => {
+                    !::std::option::Option::is_none(&self.active_defrag_threshold_upper)
+                }
+                "activedefrag" => !::std::option::Option::is_none(&self.activedefrag),
+                "aof_policy" => !::std::option::Option::is_none(&self.aof_policy),
+                "audit_settings" => !::std::option::Option::is_none(&self.audit_settings),
+                "authentication_admin_pass" => {
+                    !::std::option::Option::is_none(&self.authentication_admin_pass)
+                }
+                "authentication_redis_pass" => {
+                    !::std::option::Option::is_none(&self.authentication_redis_pass)
+                }
+                "authentication_sasl_pass" => {
+                    !::std::option::Option::is_none(&self.authentication_sasl_pass)
+                }
+                "authentication_sasl_uname" => {
+                    !::std::option::Option::is_none(&self.authentication_sasl_uname)
+                }
+                "authentication_ssl_client_certs" => {
+                    !::std::option::Option::is_none(
+                        &self.authentication_ssl_client_certs,
+                    )
+                }
+                "authentication_ssl_crdt_certs" => {
+                    !::std::option::Option::is_none(&self.authentication_ssl_crdt_certs)
+                }
+                "authorized_names" => {
+                    !::std::option::Option::is_none(&self.authorized_names)
+                }
+                "authorized_subjects" => {
+                    !::std::option::Option::is_none(&self.authorized_subjects)
+                }
+                "auto_shards_balancing" => {
+                    !::std::option::Option::is_none(&self.auto_shards_balancing)
+                }
+                "auto_shards_balancing_grace_period" => {
+                    !::std::option::Option::is_none(
+                        &self.auto_shards_balancing_grace_period,
+                    )
+                }
+                "auto_upgrade" => !::std::option::Option::is_none(&self.auto_upgrade),
+                "avoid_nodes" => !::std::option::Option::is_none(&self.avoid_nodes),
+                "background_op" => !::std::option::Option::is_none(&self.background_op),
+                "backup" => !::std::option::Option::is_none(&self.backup),
+                "backup_failure_reason" => {
+                    !::std::option::Option::is_none(&self.backup_failure_reason)
+                }
+                "backup_history" => !::std::option::Option::is_none(&self.backup_history),
+                "backup_interval" => {
+                    !::std::option::Option::is_none(&self.backup_interval)
+                }
+                "backup_interval_offset" => {
+                    !::std::option::Option::is_none(&self.backup_interval_offset)
+                }
+                "backup_location" => {
+                    !::std::option::Option::is_none(&self.backup_location)
+                }
+                "backup_progress" => {
+                    !::std::option::Option::is_none(&self.backup_progress)
+                }
+                "backup_status" => !::std::option::Option::is_none(&self.backup_status),
+                "bigstore" => !::std::option::Option::is_none(&self.bigstore),
+                "bigstore_ram_size" => {
+                    !::std::option::Option::is_none(&self.bigstore_ram_size)
+                }
+                "bigstore_ram_weights" => {
+                    !::std::option::Option::is_none(&self.bigstore_ram_weights)
+                }
+                "bigstore_version" => {
+                    !::std::option::Option::is_none(&self.bigstore_version)
+                }
+                "client_cert_subject_validation_type" => {
+                    !::std::option::Option::is_none(
+                        &self.client_cert_subject_validation_type,
+                    )
+                }
+                "conns" => !::std::option::Option::is_none(&self.conns),
+                "conns_global_maximum_dedicated" => {
+                    !::std::option::Option::is_none(&self.conns_global_maximum_dedicated)
+                }
+                "conns_minimum_dedicated" => {
+                    !::std::option::Option::is_none(&self.conns_minimum_dedicated)
+                }
+                "conns_type" => !::std::option::Option::is_none(&self.conns_type),
+                "crdt" => !::std::option::Option::is_none(&self.crdt),
+                "crdt_causal_consistency" => {
+                    !::std::option::Option::is_none(&self.crdt_causal_consistency)
+                }
+                "crdt_config_version" => {
+                    !::std::option::Option::is_none(&self.crdt_config_version)
+                }
+                "crdt_featureset_version" => {
+                    !::std::option::Option::is_none(&self.crdt_featureset_version)
+                }
+                "crdt_ghost_replica_ids" => {
+                    !::std::option::Option::is_none(&self.crdt_ghost_replica_ids)
+                }
+                "crdt_guid" => !::std::option::Option::is_none(&self.crdt_guid),
+                "crdt_modules" => !::std::option::Option::is_none(&self.crdt_modules),
+                "crdt_protocol_version" => {
+                    !::std::option::Option::is_none(&self.crdt_protocol_version)
+                }
+                "crdt_repl_backlog_size" => {
+                    !::std::option::Option::is_none(&self.crdt_repl_backlog_size)
+                }
+                "crdt_replica_id" => {
+                    !::std::option::Option::is_none(&self.crdt_replica_id)
+                }
+                "crdt_replicas" => !::std::option::Option::is_none(&self.crdt_replicas),
+                "crdt_sources" => !::std::option::Option::is_none(&self.crdt_sources),
+                "crdt_sync" => !::std::option::Option::is_none(&self.crdt_sync),
+                "crdt_sync_connection_alarm_timeout_seconds" => {
+                    !::std::option::Option::is_none(
+                        &self.crdt_sync_connection_alarm_timeout_seconds,
+                    )
+                }
+                "crdt_sync_dist" => !::std::option::Option::is_none(&self.crdt_sync_dist),
+                "crdt_syncer_auto_oom_unlatch" => {
+                    !::std::option::Option::is_none(&self.crdt_syncer_auto_oom_unlatch)
+                }
+                "crdt_xadd_id_uniqueness_mode" => {
+                    !::std::option::Option::is_none(&self.crdt_xadd_id_uniqueness_mode)
+                }
+                "created_time" => !::std::option::Option::is_none(&self.created_time),
+                "data_internode_encryption" => {
+                    !::std::option::Option::is_none(&self.data_internode_encryption)
+                }
+                "data_persistence" => {
+                    !::std::option::Option::is_none(&self.data_persistence)
+                }
+                "dataset_import_sources" => {
+                    !::std::option::Option::is_none(&self.dataset_import_sources)
+                }
+                "db_conns_auditing" => {
+                    !::std::option::Option::is_none(&self.db_conns_auditing)
+                }
+                "default_user" => !::std::option::Option::is_none(&self.default_user),
+                "disabled_commands" => {
+                    !::std::option::Option::is_none(&self.disabled_commands)
+                }
+                "disconnect_clients_on_password_removal" => {
+                    !::std::option::Option::is_none(
+                        &self.disconnect_clients_on_password_removal,
+                    )
+                }
+                "dns_address_master" => {
+                    !::std::option::Option::is_none(&self.dns_address_master)
+                }
+                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
+                "endpoint" => !::std::option::Option::is_none(&self.endpoint),
+                "endpoint_ip" => !::std::option::Option::is_none(&self.endpoint_ip),
+                "endpoint_node" => !::std::option::Option::is_none(&self.endpoint_node),
+                "endpoints" => !::std::option::Option::is_none(&self.endpoints),
+                "enforce_client_authentication" => {
+                    !::std::option::Option::is_none(&self.enforce_client_authentication)
+                }
+                "eviction_policy" => {
+                    !::std::option::Option::is_none(&self.eviction_policy)
+                }
+                "export_failure_reason" => {
+                    !::std::option::Option::is_none(&self.export_failure_reason)
+                }
+                "export_progress" => {
+                    !::std::option::Option::is_none(&self.export_progress)
+                }
+                "export_status" => !::std::option::Option::is_none(&self.export_status),
+                "generate_text_monitor" => {
+                    !::std::option::Option::is_none(&self.generate_text_monitor)
+                }
+                "gradual_src_max_sources" => {
+                    !::std::option::Option::is_none(&self.gradual_src_max_sources)
+                }
+                "gradual_src_mode" => {
+                    !::std::option::Option::is_none(&self.gradual_src_mode)
+                }
+                "gradual_sync_max_shards_per_source" => {
+                    !::std::option::Option::is_none(
+                        &self.gradual_sync_max_shards_per_source,
+                    )
+                }
+                "gradual_sync_mode" => {
+                    !::std::option::Option::is_none(&self.gradual_sync_mode)
+                }
+                "gradual_sync_policy" => {
+                    !::std::option::Option::is_none(&self.gradual_sync_policy)
+                }
+                "gradual_sync_policy_parameters" => {
+                    !::std::option::Option::is_none(&self.gradual_sync_policy_parameters)
+                }
+                "hash_slots_policy" => {
+                    !::std::option::Option::is_none(&self.hash_slots_policy)
+                }
+                "implicit_shard_key" => {
+                    !::std::option::Option::is_none(&self.implicit_shard_key)
+                }
+                "import_failure_reason" => {
+                    !::std::option::Option::is_none(&self.import_failure_reason)
+                }
+                "import_progress" => {
+                    !::std::option::Option::is_none(&self.import_progress)
+                }
+                "import_status" => !::std::option::Option::is_none(&self.import_status),
+                "internal" => !::std::option::Option::is_none(&self.internal),
+                "last_backup_time" => {
+                    !::std::option::Option::is_none(&self.last_backup_time)
+                }
+                "last_changed_time" => {
+                    !::std::option::Option::is_none(&self.last_changed_time)
+                }
+                "last_export_time" => {
+                    !::std::option::Option::is_none(&self.last_export_time)
+                }
+                "link_sconn_on_full_request" => {
+                    !::std::option::Option::is_none(&self.link_sconn_on_full_request)
+                }
+                "master_persistence" => {
+                    !::std::option::Option::is_none(&self.master_persistence)
+                }
+                "max_aof_file_size" => {
+                    !::std::option::Option::is_none(&self.max_aof_file_size)
+                }
+                "max_aof_load_time" => {
+                    !::std::option::Option::is_none(&self.max_aof_load_time)
+                }
+                "max_client_pipeline" => {
+                    !::std::option::Option::is_none(&self.max_client_pipeline)
+                }
+                "max_connections" => {
+                    !::std::option::Option::is_none(&self.max_connections)
+                }
+                "max_pipelined" => !::std::option::Option::is_none(&self.max_pipelined),
+                "maxclients" => !::std::option::Option::is_none(&self.maxclients),
+                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
+                "metrics_export_all" => {
+                    !::std::option::Option::is_none(&self.metrics_export_all)
+                }
+                "mkms" => !::std::option::Option::is_none(&self.mkms),
+                "module_list" => !::std::option::Option::is_none(&self.module_list),
+                "mtls_allow_outdated_certs" => {
+                    !::std::option::Option::is_none(&self.mtls_allow_outdated_certs)
+                }
+                "mtls_allow_weak_hashing" => {
+                    !::std::option::Option::is_none(&self.mtls_allow_weak_hashing)
+                }
+                "multi_commands_opt" => {
+                    !::std::option::Option::is_none(&self.multi_commands_opt)
+                }
+                "name" => !::std::option::Option::is_none(&self.name),
+                "oss_cluster" => !::std::option::Option::is_none(&self.oss_cluster),
+                "oss_cluster_api_preferred_endpoint_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_endpoint_type,
+                    )
+                }
+                "oss_cluster_api_preferred_ip_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_ip_type,
+                    )
+                }
+                "oss_sharding" => !::std::option::Option::is_none(&self.oss_sharding),
+                "partial_request_timeout_seconds" => {
+                    !::std::option::Option::is_none(
+                        &self.partial_request_timeout_seconds,
+                    )
+                }
+                "port" => !::std::option::Option::is_none(&self.port),
+                "preemptive_drain_timeout_seconds" => {
+                    !::std::option::Option::is_none(
+                        &self.preemptive_drain_timeout_seconds,
+                    )
+                }
+                "probabilistic" => !::std::option::Option::is_none(&self.probabilistic),
+                "proxy_policy" => !::std::option::Option::is_none(&self.proxy_policy),
+                "query_performance_factor" => {
+                    !::std::option::Option::is_none(&self.query_performance_factor)
+                }
+                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
+                "recovery_wait_time" => {
+                    !::std::option::Option::is_none(&self.recovery_wait_time)
+                }
+                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
+                "repl_backlog_size" => {
+                    !::std::option::Option::is_none(&self.repl_backlog_size)
+                }
+                "replica_read_only" => {
+                    !::std::option::Option::is_none(&self.replica_read_only)
+                }
+                "replica_sconns_on_demand" => {
+                    !::std::option::Option::is_none(&self.replica_sconns_on_demand)
+                }
+                "replica_sources" => {
+                    !::std::option::Option::is_none(&self.replica_sources)
+                }
+                "replica_sync" => !::std::option::Option::is_none(&self.replica_sync),
+                "replica_sync_connection_alarm_timeout_seconds" => {
+                    !::std::option::Option::is_none(
+                        &self.replica_sync_connection_alarm_timeout_seconds,
+                    )
+                }
+                "replica_sync_dist" => {
+                    !::std::option::Option::is_none(&self.replica_sync_dist)
+                }
+                "replication" => !::std::option::Option::is_none(&self.replication),
+                "replication_oom_threshold_percent" => {
+                    !::std::option::Option::is_none(
+                        &self.replication_oom_threshold_percent,
+                    )
+                }
+                "resp3" => !::std::option::Option::is_none(&self.resp3),
+                "roles_permissions" => {
+                    !::std::option::Option::is_none(&self.roles_permissions)
+                }
+                "sched_policy" => !::std::option::Option::is_none(&self.sched_policy),
+                "search" => !::std::option::Option::is_none(&self.search),
+                "search_on_bigstore" => {
+                    !::std::option::Option::is_none(&self.search_on_bigstore)
+                }
+                "shard_block_crossslot_keys" => {
+                    !::std::option::Option::is_none(&self.shard_block_crossslot_keys)
+                }
+                "shard_block_foreign_keys" => {
+                    !::std::option::Option::is_none(&self.shard_block_foreign_keys)
+                }
+                "shard_imbalance_threshold" => {
+                    !::std::option::Option::is_none(&self.shard_imbalance_threshold)
+                }
+                "shard_imbalance_threshold_percentage" => {
+                    !::std::option::Option::is_none(
+                        &self.shard_imbalance_threshold_percentage,
+                    )
+                }
+                "shard_key_regex" => {
+                    !::std::option::Option::is_none(&self.shard_key_regex)
+                }
+                "shard_list" => !::std::option::Option::is_none(&self.shard_list),
+                "sharding" => !::std::option::Option::is_none(&self.sharding),
+                "shards_count" => !::std::option::Option::is_none(&self.shards_count),
+                "shards_placement" => {
+                    !::std::option::Option::is_none(&self.shards_placement)
+                }
+                "skip_import_analyze" => {
+                    !::std::option::Option::is_none(&self.skip_import_analyze)
+                }
+                "slave_buffer" => !::std::option::Option::is_none(&self.slave_buffer),
+                "slave_ha" => !::std::option::Option::is_none(&self.slave_ha),
+                "slave_ha_priority" => {
+                    !::std::option::Option::is_none(&self.slave_ha_priority)
+                }
+                "snapshot_policy" => {
+                    !::std::option::Option::is_none(&self.snapshot_policy)
+                }
+                "ssl" => !::std::option::Option::is_none(&self.ssl),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "support_syncer_reconf" => {
+                    !::std::option::Option::is_none(&self.support_syncer_reconf)
+                }
+                "sync" => !::std::option::Option::is_none(&self.sync),
+                "sync_dedicated_threads" => {
+                    !::std::option::Option::is_none(&self.sync_dedicated_threads)
+                }
+                "sync_sources" => !::std::option::Option::is_none(&self.sync_sources),
+                "syncer_log_level" => {
+                    !::std::option::Option::is_none(&self.syncer_log_level)
+                }
+                "syncer_mode" => !::std::option::Option::is_none(&self.syncer_mode),
+                "tags" => !::std::option::Option::is_none(&self.tags),
+                "timeseries" => !::std::option::Option::is_none(&self.timeseries),
+                "tls_mode" => !::std::option::Option::is_none(&self.tls_mode),
+                "tracking_table_max_keys" => {
+                    !::std::option::Option::is_none(&self.tracking_table_max_keys)
+                }
+                "traffic_manually_disabled" => {
+                    !::std::option::Option::is_none(&self.traffic_manually_disabled)
+                }
+                "type" => !::std::option::Option::is_none(&self.type_),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "use_nodes" => !::std::option::Option::is_none(&self.use_nodes),
+                "use_selective_flush" => {
+                    !::std::option::Option::is_none(&self.use_selective_flush)
+                }
+                "version" => !::std::option::Option::is_none(&self.version),
+                "wait_command" => !::std::option::Option::is_none(&self.wait_command),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbActionExportRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.email_notification) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_notification",
+                &self.email_notification,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "export_location",
+            &self.export_location,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "email_notification" => {
+                    !::std::option::Option::is_none(&self.email_notification)
+                }
+                "export_location" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbActionImportRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dataset_import_sources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dataset_import_sources",
+                &self.dataset_import_sources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email_notification) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_notification",
+                &self.email_notification,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dataset_import_sources" => {
+                    !::std::option::Option::is_none(&self.dataset_import_sources)
+                }
+                "email_notification" => {
+                    !::std::option::Option::is_none(&self.email_notification)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbActionRecoverRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.data_files) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_files",
+                &self.data_files,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ignore_errors) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ignore_errors",
+                &self.ignore_errors,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.recover_without_data) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recover_without_data",
+                &self.recover_without_data,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "data_files" => !::std::option::Option::is_none(&self.data_files),
+                "ignore_errors" => !::std::option::Option::is_none(&self.ignore_errors),
+                "recover_without_data" => {
+                    !::std::option::Option::is_none(&self.recover_without_data)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbActionRevampRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.avoid_nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avoid_nodes",
+                &self.avoid_nodes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_ram_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_ram_size",
+                &self.bigstore_ram_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.memory_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "memory_size",
+                &self.memory_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication",
+                &self.replication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_count",
+                &self.shards_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_placement) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_placement",
+                &self.shards_placement,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "avoid_nodes" => !::std::option::Option::is_none(&self.avoid_nodes),
+                "bigstore_ram_size" => {
+                    !::std::option::Option::is_none(&self.bigstore_ram_size)
+                }
+                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
+                "replication" => !::std::option::Option::is_none(&self.replication),
+                "shards_count" => !::std::option::Option::is_none(&self.shards_count),
+                "shards_placement" => {
+                    !::std::option::Option::is_none(&self.shards_placement)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbAuditSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.audit_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_mode",
+                &self.audit_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_total_key_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_total_key_bytes",
+                &self.max_total_key_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.source_ip_filter) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "source_ip_filter",
+                &self.source_ip_filter,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.username_filter) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username_filter",
+                &self.username_filter,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "audit_mode" => !::std::option::Option::is_none(&self.audit_mode),
+                "max_total_key_bytes" => {
+                    !::std::option::Option::is_none(&self.max_total_key_bytes)
+                }
+                "source_ip_filter" => {
+                    !::std::option::Option::is_none(&self.source_ip_filter)
+                }
+                "username_filter" => {
+                    !::std::option::Option::is_none(&self.username_filter)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cidr_ranges) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cidr_ranges",
+                &self.cidr_ranges,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.filter_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "filter_type",
+                &self.filter_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ip_addresses) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ip_addresses",
+                &self.ip_addresses,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cidr_ranges" => !::std::option::Option::is_none(&self.cidr_ranges),
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "filter_type" => !::std::option::Option::is_none(&self.filter_type),
+                "ip_addresses" => !::std::option::Option::is_none(&self.ip_addresses),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.allow_while_username_unknown) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "allow_while_username_unknown",
+                &self.allow_while_username_unknown,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.filter_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "filter_type",
+                &self.filter_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.usernames) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "usernames",
+                &self.usernames,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "allow_while_username_unknown" => {
+                    !::std::option::Option::is_none(&self.allow_while_username_unknown)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "filter_type" => !::std::option::Option::is_none(&self.filter_type),
+                "usernames" => !::std::option::Option::is_none(&self.usernames),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbAuthorizedSubject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.c) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "C", &self.c)?;
+        }
+        if !::std::option::Option::is_none(&self.cn) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "CN", &self.cn)?;
+        }
+        if !::std::option::Option::is_none(&self.l) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "L", &self.l)?;
+        }
+        if !::std::option::Option::is_none(&self.o) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "O", &self.o)?;
+        }
+        if !::std::option::Option::is_none(&self.ou) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "OU", &self.ou)?;
+        }
+        if !::std::option::Option::is_none(&self.st) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ST", &self.st)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "C" => !::std::option::Option::is_none(&self.c),
+                "CN" => !::std::option::Option::is_none(&self.cn),
+                "L" => !::std::option::Option::is_none(&self.l),
+                "O" => !::std::option::Option::is_none(&self.o),
+                "OU" => !::std::option::Option::is_none(&self.ou),
+                "ST" => !::std::option::Option::is_none(&self.st),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbBackgroundOp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.error) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "error" => !::std::option::Option::is_none(&self.error),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbBackupLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.access_key_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "access_key_id",
+                &self.access_key_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.account_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_key",
+                &self.account_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.account_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_name",
+                &self.account_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bucket_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bucket_name",
+                &self.bucket_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_email) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_email",
+                &self.client_email,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_id",
+                &self.client_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.container) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "container",
+                &self.container,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
+        }
+        if !::std::option::Option::is_none(&self.path) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "path", &self.path)?;
+        }
+        if !::std::option::Option::is_none(&self.private_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private_key",
+                &self.private_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.private_key_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private_key_id",
+                &self.private_key_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.region_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "region_name",
+                &self.region_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sas_token) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sas_token",
+                &self.sas_token,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.secret_access_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "secret_access_key",
+                &self.secret_access_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sftp_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sftp_url",
+                &self.sftp_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.subdir) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "subdir",
+                &self.subdir,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.url) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "access_key_id" => !::std::option::Option::is_none(&self.access_key_id),
+                "account_key" => !::std::option::Option::is_none(&self.account_key),
+                "account_name" => !::std::option::Option::is_none(&self.account_name),
+                "bucket_name" => !::std::option::Option::is_none(&self.bucket_name),
+                "client_email" => !::std::option::Option::is_none(&self.client_email),
+                "client_id" => !::std::option::Option::is_none(&self.client_id),
+                "container" => !::std::option::Option::is_none(&self.container),
+                "key" => !::std::option::Option::is_none(&self.key),
+                "path" => !::std::option::Option::is_none(&self.path),
+                "private_key" => !::std::option::Option::is_none(&self.private_key),
+                "private_key_id" => !::std::option::Option::is_none(&self.private_key_id),
+                "region_name" => !::std::option::Option::is_none(&self.region_name),
+                "sas_token" => !::std::option::Option::is_none(&self.sas_token),
+                "secret_access_key" => {
+                    !::std::option::Option::is_none(&self.secret_access_key)
+                }
+                "sftp_url" => !::std::option::Option::is_none(&self.sftp_url),
+                "subdir" => !::std::option::Option::is_none(&self.subdir),
+                "type" => !::std::option::Option::is_none(&self.type_),
+                "url" => !::std::option::Option::is_none(&self.url),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbBigstoreRamWeight {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.shard_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_uid",
+                &self.shard_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.weight) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "weight",
+                &self.weight,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "shard_uid" => !::std::option::Option::is_none(&self.shard_uid),
+                "weight" => !::std::option::Option::is_none(&self.weight),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbCertificateSetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "cert", &self.cert)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "private_key",
+            &self.private_key,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cert" => true,
+                "private_key" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbClientCert {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.client_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_cert",
+                &self.client_cert,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.original_bdb_shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "original_bdb_shards",
+                &self.original_bdb_shards,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "original_bdb_shards" => {
+                    !::std::option::Option::is_none(&self.original_bdb_shards)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbCreateV2Request {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "bdb", &self.bdb)?;
+        if !::std::option::Option::is_none(&self.recovery_plan) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recovery_plan",
+                &self.recovery_plan,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bdb" => true,
+                "recovery_plan" => !::std::option::Option::is_none(&self.recovery_plan),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbDatasetImportSources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.access_key_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "access_key_id",
+                &self.access_key_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.account_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_key",
+                &self.account_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.account_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_name",
+                &self.account_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bucket_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bucket_name",
+                &self.bucket_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_email) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_email",
+                &self.client_email,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_id",
+                &self.client_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.container) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "container",
+                &self.container,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.filename) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "filename",
+                &self.filename,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
+        }
+        if !::std::option::Option::is_none(&self.path) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "path", &self.path)?;
+        }
+        if !::std::option::Option::is_none(&self.private_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private_key",
+                &self.private_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.private_key_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private_key_id",
+                &self.private_key_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.region_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "region_name",
+                &self.region_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sas_token) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sas_token",
+                &self.sas_token,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.secret_access_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "secret_access_key",
+                &self.secret_access_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sftp_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sftp_url",
+                &self.sftp_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.subdir) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "subdir",
+                &self.subdir,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.url) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "access_key_id" => !::std::option::Option::is_none(&self.access_key_id),
+                "account_key" => !::std::option::Option::is_none(&self.account_key),
+                "account_name" => !::std::option::Option::is_none(&self.account_name),
+                "bucket_name" => !::std::option::Option::is_none(&self.bucket_name),
+                "client_email" => !::std::option::Option::is_none(&self.client_email),
+                "client_id" => !::std::option::Option::is_none(&self.client_id),
+                "container" => !::std::option::Option::is_none(&self.container),
+                "filename" => !::std::option::Option::is_none(&self.filename),
+                "key" => !::std::option::Option::is_none(&self.key),
+                "path" => !::std::option::Option::is_none(&self.path),
+                "private_key" => !::std::option::Option::is_none(&self.private_key),
+                "private_key_id" => !::std::option::Option::is_none(&self.private_key_id),
+                "region_name" => !::std::option::Option::is_none(&self.region_name),
+                "sas_token" => !::std::option::Option::is_none(&self.sas_token),
+                "secret_access_key" => {
+                    !::std::option::Option::is_none(&self.secret_access_key)
+                }
+                "sftp_url" => !::std::option::Option::is_none(&self.sftp_url),
+                "subdir" => !::std::option::Option::is_none(&self.subdir),
+                "type" => !::std::option::Option::is_none(&self.type_),
+                "url" => !::std::option::Option::is_none(&self.url),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbEndpoint {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.addr) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "addr", &self.addr)?;
+        }
+        if !::std::option::Option::is_none(&self.addr_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "addr_type",
+                &self.addr_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dns_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dns_name",
+                &self.dns_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.exclude_proxies) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "exclude_proxies",
+                &self.exclude_proxies,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.include_proxies) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "include_proxies",
+                &self.include_proxies,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.oss_cluster_api_preferred_endpoint_type,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_endpoint_type",
+                &self.oss_cluster_api_preferred_endpoint_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.port) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "port", &self.port)?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_policy",
+                &self.proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "addr" => !::std::option::Option::is_none(&self.addr),
+                "addr_type" => !::std::option::Option::is_none(&self.addr_type),
+                "dns_name" => !::std::option::Option::is_none(&self.dns_name),
+                "exclude_proxies" => {
+                    !::std::option::Option::is_none(&self.exclude_proxies)
+                }
+                "include_proxies" => {
+                    !::std::option::Option::is_none(&self.include_proxies)
+                }
+                "oss_cluster_api_preferred_endpoint_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_endpoint_type,
+                    )
+                }
+                "oss_cluster_api_preferred_ip_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_ip_type,
+                    )
+                }
+                "port" => !::std::option::Option::is_none(&self.port),
+                "proxy_policy" => !::std::option::Option::is_none(&self.proxy_policy),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dst_endpoint_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dst_endpoint_limit",
+                &self.dst_endpoint_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dst_shard_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dst_shard_limit",
+                &self.dst_shard_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.src_endpoint_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "src_endpoint_limit",
+                &self.src_endpoint_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.src_node_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "src_node_limit",
+                &self.src_node_limit,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dst_endpoint_limit" => {
+                    !::std::option::Option::is_none(&self.dst_endpoint_limit)
+                }
+                "dst_shard_limit" => {
+                    !::std::option::Option::is_none(&self.dst_shard_limit)
+                }
+                "src_endpoint_limit" => {
+                    !::std::option::Option::is_none(&self.src_endpoint_limit)
+                }
+                "src_node_limit" => !::std::option::Option::is_none(&self.src_node_limit),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbGroup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.members) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "members",
+                &self.members,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.memory_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "memory_size",
+                &self.memory_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "members" => !::std::option::Option::is_none(&self.members),
+                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_active) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_active",
+                &self.active_active,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.active_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_alerts",
+                &self.active_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.availability) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "availability",
+                &self.availability,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.availability_errors) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "availability_errors",
+                &self.availability_errors,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.creation_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "creation_time",
+                &self.creation_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.detailed_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "detailed_status",
+                &self.detailed_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.endpoints) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "endpoints",
+                &self.endpoints,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.high_availability) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "high_availability",
+                &self.high_availability,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.last_backup_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_backup_time",
+                &self.last_backup_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_configured_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_configured_time",
+                &self.last_configured_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.persistence) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistence",
+                &self.persistence,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards",
+                &self.shards,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_placement) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_placement",
+                &self.shards_placement,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state_machine) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "state_machine",
+                &self.state_machine,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_active" => !::std::option::Option::is_none(&self.active_active),
+                "active_alerts" => !::std::option::Option::is_none(&self.active_alerts),
+                "availability" => !::std::option::Option::is_none(&self.availability),
+                "availability_errors" => {
+                    !::std::option::Option::is_none(&self.availability_errors)
+                }
+                "creation_time" => !::std::option::Option::is_none(&self.creation_time),
+                "detailed_status" => {
+                    !::std::option::Option::is_none(&self.detailed_status)
+                }
+                "endpoints" => !::std::option::Option::is_none(&self.endpoints),
+                "high_availability" => {
+                    !::std::option::Option::is_none(&self.high_availability)
+                }
+                "id" => !::std::option::Option::is_none(&self.id),
+                "last_backup_time" => {
+                    !::std::option::Option::is_none(&self.last_backup_time)
+                }
+                "last_configured_time" => {
+                    !::std::option::Option::is_none(&self.last_configured_time)
+                }
+                "name" => !::std::option::Option::is_none(&self.name),
+                "persistence" => !::std::option::Option::is_none(&self.persistence),
+                "shards" => !::std::option::Option::is_none(&self.shards),
+                "shards_placement" => {
+                    !::std::option::Option::is_none(&self.shards_placement)
+                }
+                "state_machine" => !::std::option::Option::is_none(&self.state_machine),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReportActiveActive {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.available) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "available",
+                &self.available,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.participating_clusters) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "participating_clusters",
+                &self.participating_clusters,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "available" => !::std::option::Option::is_none(&self.available),
+                "participating_clusters" => {
+                    !::std::option::Option::is_none(&self.participating_clusters)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReportAlert {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_since) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_since",
+                &self.active_since,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.severity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "severity",
+                &self.severity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threshold",
+                &self.threshold,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_since" => !::std::option::Option::is_none(&self.active_since),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "severity" => !::std::option::Option::is_none(&self.severity),
+                "threshold" => !::std::option::Option::is_none(&self.threshold),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReportEndpoint {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.availability) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "availability",
+                &self.availability,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "availability" => !::std::option::Option::is_none(&self.availability),
+                "name" => !::std::option::Option::is_none(&self.name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReportHighAvailability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.fqdn) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "fqdn", &self.fqdn)?;
+        }
+        if !::std::option::Option::is_none(&self.replica_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_id",
+                &self.replica_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication",
+                &self.replication,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "fqdn" => !::std::option::Option::is_none(&self.fqdn),
+                "replica_id" => !::std::option::Option::is_none(&self.replica_id),
+                "replication" => !::std::option::Option::is_none(&self.replication),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbHealthReportShard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.detailed_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "detailed_status",
+                &self.detailed_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "detailed_status" => {
+                    !::std::option::Option::is_none(&self.detailed_status)
+                }
+                "id" => !::std::option::Option::is_none(&self.id),
+                "role" => !::std::option::Option::is_none(&self.role),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbModuleListItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.module_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_args",
+                &self.module_args,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_id",
+                &self.module_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "semantic_version",
+                &self.semantic_version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "module_args" => !::std::option::Option::is_none(&self.module_args),
+                "module_id" => !::std::option::Option::is_none(&self.module_id),
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "semantic_version" => {
+                    !::std::option::Option::is_none(&self.semantic_version)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbModulesConfigModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "module_args",
+            &self.module_args,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "module_name",
+            &self.module_name,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "module_args" => true,
+                "module_name" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbModulesConfigRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "modules" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbModulesUpgradeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.may_discard_data) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "may_discard_data",
+                &self.may_discard_data,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
+        if !::std::option::Option::is_none(&self.preserve_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preserve_roles",
+                &self.preserve_roles,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "may_discard_data" => {
+                    !::std::option::Option::is_none(&self.may_discard_data)
+                }
+                "modules" => true,
+                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbPasswordRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "password",
+            &self.password,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "password" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbPeerStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbPeerStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.egress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "egress_bytes",
+                &self.egress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.egress_bytes_decompressed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "egress_bytes_decompressed",
+                &self.egress_bytes_decompressed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes",
+                &self.ingress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes_decompressed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes_decompressed",
+                &self.ingress_bytes_decompressed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.local_ingress_lag_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "local_ingress_lag_time",
+                &self.local_ingress_lag_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pending_local_writes_max) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pending_local_writes_max",
+                &self.pending_local_writes_max,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pending_local_writes_min) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pending_local_writes_min",
+                &self.pending_local_writes_min,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
+                "egress_bytes_decompressed" => {
+                    !::std::option::Option::is_none(&self.egress_bytes_decompressed)
+                }
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
+                "ingress_bytes_decompressed" => {
+                    !::std::option::Option::is_none(&self.ingress_bytes_decompressed)
+                }
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "local_ingress_lag_time" => {
+                    !::std::option::Option::is_none(&self.local_ingress_lag_time)
+                }
+                "pending_local_writes_max" => {
+                    !::std::option::Option::is_none(&self.pending_local_writes_max)
+                }
+                "pending_local_writes_min" => {
+                    !::std::option::Option::is_none(&self.pending_local_writes_min)
+                }
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbPeerStatsList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.peer_stats) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "peer_stats",
+                &self.peer_stats,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "peer_stats" => !::std::option::Option::is_none(&self.peer_stats),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbProbabilistic {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bf_error_rate) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bf-error-rate",
+                &self.bf_error_rate,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bf_expansion_factor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bf-expansion-factor",
+                &self.bf_expansion_factor,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bf_initial_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bf-initial-size",
+                &self.bf_initial_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cf_bucket_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cf-bucket-size",
+                &self.cf_bucket_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cf_expansion_factor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cf-expansion-factor",
+                &self.cf_expansion_factor,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cf_initial_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cf-initial-size",
+                &self.cf_initial_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cf_max_expansions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cf-max-expansions",
+                &self.cf_max_expansions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cf_max_iterations) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cf-max-iterations",
+                &self.cf_max_iterations,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bf-error-rate" => !::std::option::Option::is_none(&self.bf_error_rate),
+                "bf-expansion-factor" => {
+                    !::std::option::Option::is_none(&self.bf_expansion_factor)
+                }
+                "bf-initial-size" => {
+                    !::std::option::Option::is_none(&self.bf_initial_size)
+                }
+                "cf-bucket-size" => !::std::option::Option::is_none(&self.cf_bucket_size),
+                "cf-expansion-factor" => {
+                    !::std::option::Option::is_none(&self.cf_expansion_factor)
+                }
+                "cf-initial-size" => {
+                    !::std::option::Option::is_none(&self.cf_initial_size)
+                }
+                "cf-max-expansions" => {
+                    !::std::option::Option::is_none(&self.cf_max_expansions)
+                }
+                "cf-max-iterations" => {
+                    !::std::option::Option::is_none(&self.cf_max_iterations)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbProxyCertificate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bdb_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_uid",
+                &self.bdb_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cert) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cert", &self.cert)?;
+        }
+        if !::std::option::Option::is_none(&self.not_after) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "not_after",
+                &self.not_after,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.not_before) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "not_before",
+                &self.not_before,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.private_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private_key",
+                &self.private_key,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
+                "cert" => !::std::option::Option::is_none(&self.cert),
+                "not_after" => !::std::option::Option::is_none(&self.not_after),
+                "not_before" => !::std::option::Option::is_none(&self.not_before),
+                "private_key" => !::std::option::Option::is_none(&self.private_key),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbQueryPerformanceFactor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active",
+                &self.active,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.scaling_factor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "scaling_factor",
+                &self.scaling_factor,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active" => !::std::option::Option::is_none(&self.active),
+                "scaling_factor" => !::std::option::Option::is_none(&self.scaling_factor),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbRecoveryDataFile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.filename) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "filename",
+                &self.filename,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_modified) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_modified",
+                &self.last_modified,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_role) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_role",
+                &self.shard_role,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_slots) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_slots",
+                &self.shard_slots,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_uid",
+                &self.shard_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.size) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "size", &self.size)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "filename" => !::std::option::Option::is_none(&self.filename),
+                "last_modified" => !::std::option::Option::is_none(&self.last_modified),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "shard_role" => !::std::option::Option::is_none(&self.shard_role),
+                "shard_slots" => !::std::option::Option::is_none(&self.shard_slots),
+                "shard_uid" => !::std::option::Option::is_none(&self.shard_uid),
+                "size" => !::std::option::Option::is_none(&self.size),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbRecoveryPlan {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.data_files) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_files",
+                &self.data_files,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "data_files" => !::std::option::Option::is_none(&self.data_files),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbRolePermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.redis_acl_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_acl_uid",
+                &self.redis_acl_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "role_uid",
+                &self.role_uid,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "redis_acl_uid" => !::std::option::Option::is_none(&self.redis_acl_uid),
+                "role_uid" => !::std::option::Option::is_none(&self.role_uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSearch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.search_bg_index_mem_pct_thr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_bg-index-mem-pct-thr",
+                &self.search_bg_index_mem_pct_thr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_bg_index_oom_pause_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_bg-index-oom-pause-time",
+                &self.search_bg_index_oom_pause_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_bg_index_sleep_duration_us) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-bg-index-sleep-duration-us",
+                &self.search_bg_index_sleep_duration_us,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_bg_index_sleep_gap) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-bg-index-sleep-gap",
+                &self.search_bg_index_sleep_gap,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_bm25std_tanh_factor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-bm25std-tanh-factor",
+                &self.search_bm25std_tanh_factor,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_conn_per_shard) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-conn-per-shard",
+                &self.search_conn_per_shard,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_cursor_max_idle) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-cursor-max-idle",
+                &self.search_cursor_max_idle,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_cursor_reply_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-cursor-reply-threshold",
+                &self.search_cursor_reply_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_default_dialect) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-default-dialect",
+                &self.search_default_dialect,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_default_scorer) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-default-scorer",
+                &self.search_default_scorer,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_enable_unstable_features) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-enable-unstable-features",
+                &self.search_enable_unstable_features,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_ext_load) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-ext-load",
+                &self.search_ext_load,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_fork_gc_clean_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-fork-gc-clean-threshold",
+                &self.search_fork_gc_clean_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_fork_gc_retry_interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-fork-gc-retry-interval",
+                &self.search_fork_gc_retry_interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_fork_gc_run_interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-fork-gc-run-interval",
+                &self.search_fork_gc_run_interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_fork_gc_sleep_before_exit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-fork-gc-sleep-before-exit",
+                &self.search_fork_gc_sleep_before_exit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_free_resource_on_thread) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_free-resource-on-thread",
+                &self.search_free_resource_on_thread,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_friso_ini) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-friso-ini",
+                &self.search_friso_ini,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_gc_scan_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-gc-scan-size",
+                &self.search_gc_scan_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_index_cursor_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-index-cursor-limit",
+                &self.search_index_cursor_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_indexer_yield_every_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-indexer-yield-every-ops",
+                &self.search_indexer_yield_every_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_io_threads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-io-threads",
+                &self.search_io_threads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_max_aggregate_results) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-max-aggregate-results",
+                &self.search_max_aggregate_results,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_max_doctablesize) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-max-doctablesize",
+                &self.search_max_doctablesize,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_max_prefix_expansions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-max-prefix-expansions",
+                &self.search_max_prefix_expansions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_max_search_results) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-max-search-results",
+                &self.search_max_search_results,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_min_operation_workers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-min-operation-workers",
+                &self.search_min_operation_workers,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_min_phonetic_term_len) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-min-phonetic-term-len",
+                &self.search_min_phonetic_term_len,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_min_prefix) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-min-prefix",
+                &self.search_min_prefix,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_min_stem_len) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-min-stem-len",
+                &self.search_min_stem_len,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_multi_text_slop) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-multi-text-slop",
+                &self.search_multi_text_slop,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_no_gc) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-no-gc",
+                &self.search_no_gc,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_no_mem_pools) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-no-mem-pools",
+                &self.search_no_mem_pools,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_numeric_compress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_numeric-compress",
+                &self.search_numeric_compress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_numeric_ranges_parents) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_numeric-ranges-parents",
+                &self.search_numeric_ranges_parents,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_on_oom) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-on-oom",
+                &self.search_on_oom,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_on_timeout) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-on-timeout",
+                &self.search_on_timeout,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_partial_indexed_docs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-partial-indexed-docs",
+                &self.search_partial_indexed_docs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_print_profile_clock) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_print-profile-clock",
+                &self.search_print_profile_clock,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.search_prioritize_intersect_union_children,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-_prioritize-intersect-union-children",
+                &self.search_prioritize_intersect_union_children,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_raw_docid_encoding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-raw-docid-encoding",
+                &self.search_raw_docid_encoding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_threads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-threads",
+                &self.search_threads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_tiered_hnsw_buffer_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-tiered-hnsw-buffer-limit",
+                &self.search_tiered_hnsw_buffer_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_timeout) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-timeout",
+                &self.search_timeout,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_topology_validation_timeout) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-topology-validation-timeout",
+                &self.search_topology_validation_timeout,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_union_iterator_heap) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-union-iterator-heap",
+                &self.search_union_iterator_heap,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_vss_max_resize) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-vss-max-resize",
+                &self.search_vss_max_resize,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.search_workers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-workers",
+                &self.search_workers,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.search_workers_priority_bias_threshold,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "search-workers-priority-bias-threshold",
+                &self.search_workers_priority_bias_threshold,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "search-_bg-index-mem-pct-thr" => {
+                    !::std::option::Option::is_none(&self.search_bg_index_mem_pct_thr)
+                }
+                "search-_bg-index-oom-pause-time" => {
+                    !::std::option::Option::is_none(&self.search_bg_index_oom_pause_time)
+                }
+                "search-bg-index-sleep-duration-us" => {
+                    !::std::option::Option::is_none(
+                        &self.search_bg_index_sleep_duration_us,
+                    )
+                }
+                "search-bg-index-sleep-gap" => {
+                    !::std::option::Option::is_none(&self.search_bg_index_sleep_gap)
+                }
+                "search-bm25std-tanh-factor" => {
+                    !::std::option::Option::is_none(&self.search_bm25std_tanh_factor)
+                }
+                "search-conn-per-shard" => {
+                    !::std::option::Option::is_none(&self.search_conn_per_shard)
+                }
+                "search-cursor-max-idle" => {
+                    !::std::option::Option::is_none(&self.search_cursor_max_idle)
+                }
+                "search-cursor-reply-threshold" => {
+                    !::std::option::Option::is_none(&self.search_cursor_reply_threshold)
+                }
+                "search-default-dialect" => {
+                    !::std::option::Option::is_none(&self.search_default_dialect)
+                }
+                "search-default-scorer" => {
+                    !::std::option::Option::is_none(&self.search_default_scorer)
+                }
+                "search-enable-unstable-features" => {
+                    !::std::option::Option::is_none(
+                        &self.search_enable_unstable_features,
+                    )
+                }
+                "search-ext-load" => {
+                    !::std::option::Option::is_none(&self.search_ext_load)
+                }
+                "search-fork-gc-clean-threshold" => {
+                    !::std::option::Option::is_none(&self.search_fork_gc_clean_threshold)
+                }
+                "search-fork-gc-retry-interval" => {
+                    !::std::option::Option::is_none(&self.search_fork_gc_retry_interval)
+                }
+                "search-fork-gc-run-interval" => {
+                    !::std::option::Option::is_none(&self.search_fork_gc_run_interval)
+                }
+                "search-fork-gc-sleep-before-exit" => {
+                    !::std::option::Option::is_none(
+                        &self.search_fork_gc_sleep_before_exit,
+                    )
+                }
+                "search-_free-resource-on-thread" => {
+                    !::std::option::Option::is_none(&self.search_free_resource_on_thread)
+                }
+                "search-friso-ini" => {
+                    !::std::option::Option::is_none(&self.search_friso_ini)
+                }
+                "search-gc-scan-size" => {
+                    !::std::option::Option::is_none(&self.search_gc_scan_size)
+                }
+                "search-index-cursor-limit" => {
+                    !::std::option::Option::is_none(&self.search_index_cursor_limit)
+                }
+                "search-indexer-yield-every-ops" => {
+                    !::std::option::Option::is_none(&self.search_indexer_yield_every_ops)
+                }
+                "search-io-threads" => {
+                    !::std::option::Option::is_none(&self.search_io_threads)
+                }
+                "search-max-aggregate-results" => {
+                    !::std::option::Option::is_none(&self.search_max_aggregate_results)
+                }
+                "search-max-doctablesize" => {
+                    !::std::option::Option::is_none(&self.search_max_doctablesize)
+                }
+                "search-max-prefix-expansions" => {
+                    !::std::option::Option::is_none(&self.search_max_prefix_expansions)
+                }
+                "search-max-search-results" => {
+                    !::std::option::Option::is_none(&self.search_max_search_results)
+                }
+                "search-min-operation-workers" => {
+                    !::std::option::Option::is_none(&self.search_min_operation_workers)
+                }
+                "search-min-phonetic-term-len" => {
+                    !::std::option::Option::is_none(&self.search_min_phonetic_term_len)
+                }
+                "search-min-prefix" => {
+                    !::std::option::Option::is_none(&self.search_min_prefix)
+                }
+                "search-min-stem-len" => {
+                    !::std::option::Option::is_none(&self.search_min_stem_len)
+                }
+                "search-multi-text-slop" => {
+                    !::std::option::Option::is_none(&self.search_multi_text_slop)
+                }
+                "search-no-gc" => !::std::option::Option::is_none(&self.search_no_gc),
+                "search-no-mem-pools" => {
+                    !::std::option::Option::is_none(&self.search_no_mem_pools)
+                }
+                "search-_numeric-compress" => {
+                    !::std::option::Option::is_none(&self.search_numeric_compress)
+                }
+                "search-_numeric-ranges-parents" => {
+                    !::std::option::Option::is_none(&self.search_numeric_ranges_parents)
+                }
+                "search-on-oom" => !::std::option::Option::is_none(&self.search_on_oom),
+                "search-on-timeout" => {
+                    !::std::option::Option::is_none(&self.search_on_timeout)
+                }
+                "search-partial-indexed-docs" => {
+                    !::std::option::Option::is_none(&self.search_partial_indexed_docs)
+                }
+                "search-_print-profile-clock" => {
+                    !::std::option::Option::is_none(&self.search_print_profile_clock)
+                }
+                "search-_prioritize-intersect-union-children" => {
+                    !::std::option::Option::is_none(
+                        &self.search_prioritize_intersect_union_children,
+                    )
+                }
+                "search-raw-docid-encoding" => {
+                    !::std::option::Option::is_none(&self.search_raw_docid_encoding)
+                }
+                "search-threads" => !::std::option::Option::is_none(&self.search_threads),
+                "search-tiered-hnsw-buffer-limit" => {
+                    !::std::option::Option::is_none(
+                        &self.search_tiered_hnsw_buffer_limit,
+                    )
+                }
+                "search-timeout" => !::std::option::Option::is_none(&self.search_timeout),
+                "search-topology-validation-timeout" => {
+                    !::std::option::Option::is_none(
+                        &self.search_topology_validation_timeout,
+                    )
+                }
+                "search-union-iterator-heap" => {
+                    !::std::option::Option::is_none(&self.search_union_iterator_heap)
+                }
+                "search-vss-max-resize" => {
+                    !::std::option::Option::is_none(&self.search_vss_max_resize)
+                }
+                "search-workers" => !::std::option::Option::is_none(&self.search_workers),
+                "search-workers-priority-bias-threshold" => {
+                    !::std::option::Option::is_none(
+                        &self.search_workers_priority_bias_threshold,
+                    )
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbShardKeyRegex {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.regex) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "regex", &self.regex)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "regex" => !::std::option::Option::is_none(&self.regex),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbShardsBlueprintEntry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
+        }
+        if !::std::option::Option::is_none(&self.slot_range) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slot_range",
+                &self.slot_range,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "nodes" => !::std::option::Option::is_none(&self.nodes),
+                "slot_range" => !::std::option::Option::is_none(&self.slot_range),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbShardsBlueprintNode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "role" => !::std::option::Option::is_none(&self.role),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSnapshotPolicy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.secs) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "secs", &self.secs)?;
+        }
+        if !::std::option::Option::is_none(&self.writes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "writes",
+                &self.writes,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "secs" => !::std::option::Option::is_none(&self.secs),
+                "writes" => !::std::option::Option::is_none(&self.writes),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.avg_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_latency",
+                &self.avg_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avg_other_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_other_latency",
+                &self.avg_other_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avg_read_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_read_latency",
+                &self.avg_read_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avg_write_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_write_latency",
+                &self.avg_write_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_del_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_del_flash",
+                &self.big_del_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_del_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_del_ram",
+                &self.big_del_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_fetch_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_fetch_flash",
+                &self.big_fetch_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_fetch_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_fetch_ram",
+                &self.big_fetch_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_io_ratio_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_io_ratio_flash",
+                &self.big_io_ratio_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_io_ratio_redis) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_io_ratio_redis",
+                &self.big_io_ratio_redis,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_write_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_write_flash",
+                &self.big_write_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_write_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_write_ram",
+                &self.big_write_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_dels) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_dels",
+                &self.bigstore_io_dels,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_read_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_read_bytes",
+                &self.bigstore_io_read_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_reads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_reads",
+                &self.bigstore_io_reads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_write_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_write_bytes",
+                &self.bigstore_io_write_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_writes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_writes",
+                &self.bigstore_io_writes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_iops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_iops",
+                &self.bigstore_iops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_kv_ops",
+                &self.bigstore_kv_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_objs_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_objs_flash",
+                &self.bigstore_objs_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_objs_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_objs_ram",
+                &self.bigstore_objs_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_throughput",
+                &self.bigstore_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
+        }
+        if !::std::option::Option::is_none(&self.disk_frag_ratio) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "disk_frag_ratio",
+                &self.disk_frag_ratio,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.egress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "egress_bytes",
+                &self.egress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.evicted_objects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "evicted_objects",
+                &self.evicted_objects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expired_objects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expired_objects",
+                &self.expired_objects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.fork_cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "fork_cpu_system",
+                &self.fork_cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.fork_cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "fork_cpu_user",
+                &self.fork_cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes",
+                &self.ingress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.instantaneous_ops_per_sec) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "instantaneous_ops_per_sec",
+                &self.instantaneous_ops_per_sec,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_req_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_req_time",
+                &self.last_req_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_res_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_res_time",
+                &self.last_res_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.main_thread_cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "main_thread_cpu_system",
+                &self.main_thread_cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.main_thread_cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "main_thread_cpu_user",
+                &self.main_thread_cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mem_frag_ratio) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mem_frag_ratio",
+                &self.mem_frag_ratio,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mem_not_counted_for_evict) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mem_not_counted_for_evict",
+                &self.mem_not_counted_for_evict,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mem_size_lua) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mem_size_lua",
+                &self.mem_size_lua,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.monitor_sessions_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "monitor_sessions_count",
+                &self.monitor_sessions_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.no_of_expires) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "no_of_expires",
+                &self.no_of_expires,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.no_of_keys) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "no_of_keys",
+                &self.no_of_keys,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.other_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "other_req",
+                &self.other_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.other_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "other_res",
+                &self.other_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pubsub_channels) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pubsub_channels",
+                &self.pubsub_channels,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pubsub_patterns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pubsub_patterns",
+                &self.pubsub_patterns,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ram_overhead) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_overhead",
+                &self.ram_overhead,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_hits) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_hits",
+                &self.read_hits,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_misses) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_misses",
+                &self.read_misses,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_req",
+                &self.read_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_res",
+                &self.read_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_cpu_system",
+                &self.shard_cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_cpu_user",
+                &self.shard_cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        if !::std::option::Option::is_none(&self.total_connections_received) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_connections_received",
+                &self.total_connections_received,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_req",
+                &self.total_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_res",
+                &self.total_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.used_bigstore) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_bigstore",
+                &self.used_bigstore,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.used_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_memory",
+                &self.used_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.used_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_ram",
+                &self.used_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_hits) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_hits",
+                &self.write_hits,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_misses) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_misses",
+                &self.write_misses,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_req",
+                &self.write_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_res",
+                &self.write_res,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "avg_latency" => !::std::option::Option::is_none(&self.avg_latency),
+                "avg_other_latency" => {
+                    !::std::option::Option::is_none(&self.avg_other_latency)
+                }
+                "avg_read_latency" => {
+                    !::std::option::Option::is_none(&self.avg_read_latency)
+                }
+                "avg_write_latency" => {
+                    !::std::option::Option::is_none(&self.avg_write_latency)
+                }
+                "big_del_flash" => !::std::option::Option::is_none(&self.big_del_flash),
+                "big_del_ram" => !::std::option::Option::is_none(&self.big_del_ram),
+                "big_fetch_flash" => {
+                    !::std::option::Option::is_none(&self.big_fetch_flash)
+                }
+                "big_fetch_ram" => !::std::option::Option::is_none(&self.big_fetch_ram),
+                "big_io_ratio_flash" => {
+                    !::std::option::Option::is_none(&self.big_io_ratio_flash)
+                }
+                "big_io_ratio_redis" => {
+                    !::std::option::Option::is_none(&self.big_io_ratio_redis)
+                }
+                "big_write_flash" => {
+                    !::std::option::Option::is_none(&self.big_write_flash)
+                }
+                "big_write_ram" => !::std::option::Option::is_none(&self.big_write_ram),
+                "bigstore_io_dels" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_dels)
+                }
+                "bigstore_io_read_bytes" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_read_bytes)
+                }
+                "bigstore_io_reads" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_reads)
+                }
+                "bigstore_io_write_bytes" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_write_bytes)
+                }
+                "bigstore_io_writes" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_writes)
+                }
+                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
+                "bigstore_kv_ops" => {
+                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
+                }
+                "bigstore_objs_flash" => {
+                    !::std::option::Option::is_none(&self.bigstore_objs_flash)
+                }
+                "bigstore_objs_ram" => {
+                    !::std::option::Option::is_none(&self.bigstore_objs_ram)
+                }
+                "bigstore_throughput" => {
+                    !::std::option::Option::is_none(&self.bigstore_throughput)
+                }
+                "conns" => !::std::option::Option::is_none(&self.conns),
+                "disk_frag_ratio" => {
+                    !::std::option::Option::is_none(&self.disk_frag_ratio)
+                }
+                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "evicted_objects" => {
+                    !::std::option::Option::is_none(&self.evicted_objects)
+                }
+                "expired_objects" => {
+                    !::std::option::Option::is_none(&self.expired_objects)
+                }
+                "fork_cpu_system" => {
+                    !::std::option::Option::is_none(&self.fork_cpu_system)
+                }
+                "fork_cpu_user" => !::std::option::Option::is_none(&self.fork_cpu_user),
+                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
+                "instantaneous_ops_per_sec" => {
+                    !::std::option::Option::is_none(&self.instantaneous_ops_per_sec)
+                }
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "last_req_time" => !::std::option::Option::is_none(&self.last_req_time),
+                "last_res_time" => !::std::option::Option::is_none(&self.last_res_time),
+                "main_thread_cpu_system" => {
+                    !::std::option::Option::is_none(&self.main_thread_cpu_system)
+                }
+                "main_thread_cpu_user" => {
+                    !::std::option::Option::is_none(&self.main_thread_cpu_user)
+                }
+                "mem_frag_ratio" => !::std::option::Option::is_none(&self.mem_frag_ratio),
+                "mem_not_counted_for_evict" => {
+                    !::std::option::Option::is_none(&self.mem_not_counted_for_evict)
+                }
+                "mem_size_lua" => !::std::option::Option::is_none(&self.mem_size_lua),
+                "monitor_sessions_count" => {
+                    !::std::option::Option::is_none(&self.monitor_sessions_count)
+                }
+                "no_of_expires" => !::std::option::Option::is_none(&self.no_of_expires),
+                "no_of_keys" => !::std::option::Option::is_none(&self.no_of_keys),
+                "other_req" => !::std::option::Option::is_none(&self.other_req),
+                "other_res" => !::std::option::Option::is_none(&self.other_res),
+                "pubsub_channels" => {
+                    !::std::option::Option::is_none(&self.pubsub_channels)
+                }
+                "pubsub_patterns" => {
+                    !::std::option::Option::is_none(&self.pubsub_patterns)
+                }
+                "ram_overhead" => !::std::option::Option::is_none(&self.ram_overhead),
+                "read_hits" => !::std::option::Option::is_none(&self.read_hits),
+                "read_misses" => !::std::option::Option::is_none(&self.read_misses),
+                "read_req" => !::std::option::Option::is_none(&self.read_req),
+                "read_res" => !::std::option::Option::is_none(&self.read_res),
+                "shard_cpu_system" => {
+                    !::std::option::Option::is_none(&self.shard_cpu_system)
+                }
+                "shard_cpu_user" => !::std::option::Option::is_none(&self.shard_cpu_user),
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                "total_connections_received" => {
+                    !::std::option::Option::is_none(&self.total_connections_received)
+                }
+                "total_req" => !::std::option::Option::is_none(&self.total_req),
+                "total_res" => !::std::option::Option::is_none(&self.total_res),
+                "used_bigstore" => !::std::option::Option::is_none(&self.used_bigstore),
+                "used_memory" => !::std::option::Option::is_none(&self.used_memory),
+                "used_ram" => !::std::option::Option::is_none(&self.used_ram),
+                "write_hits" => !::std::option::Option::is_none(&self.write_hits),
+                "write_misses" => !::std::option::Option::is_none(&self.write_misses),
+                "write_req" => !::std::option::Option::is_none(&self.write_req),
+                "write_res" => !::std::option::Option::is_none(&self.write_res),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSyncSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.compression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "compression",
+                &self.compression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.lag) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "lag", &self.lag)?;
+        }
+        if !::std::option::Option::is_none(&self.last_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_error",
+                &self.last_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_update) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_update",
+                &self.last_update,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_size",
+                &self.rdb_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_transferred) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_transferred",
+                &self.rdb_transferred,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.uri) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uri", &self.uri)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "compression" => !::std::option::Option::is_none(&self.compression),
+                "lag" => !::std::option::Option::is_none(&self.lag),
+                "last_error" => !::std::option::Option::is_none(&self.last_error),
+                "last_update" => !::std::option::Option::is_none(&self.last_update),
+                "rdb_size" => !::std::option::Option::is_none(&self.rdb_size),
+                "rdb_transferred" => {
+                    !::std::option::Option::is_none(&self.rdb_transferred)
+                }
+                "status" => !::std::option::Option::is_none(&self.status),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "uri" => !::std::option::Option::is_none(&self.uri),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSyncSourceStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSyncSourceStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes",
+                &self.ingress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes_decompressed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes_decompressed",
+                &self.ingress_bytes_decompressed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.local_ingress_lag_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "local_ingress_lag_time",
+                &self.local_ingress_lag_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
+                "ingress_bytes_decompressed" => {
+                    !::std::option::Option::is_none(&self.ingress_bytes_decompressed)
+                }
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "local_ingress_lag_time" => {
+                    !::std::option::Option::is_none(&self.local_ingress_lag_time)
+                }
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSyncSourceStatsList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.sync_source_stats) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sync_source_stats",
+                &self.sync_source_stats,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "sync_source_stats" => {
+                    !::std::option::Option::is_none(&self.sync_source_stats)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSyncerSources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.client_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_cert",
+                &self.client_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_key",
+                &self.client_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.compression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "compression",
+                &self.compression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.encryption) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "encryption",
+                &self.encryption,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.lag) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "lag", &self.lag)?;
+        }
+        if !::std::option::Option::is_none(&self.last_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_error",
+                &self.last_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_update) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_update",
+                &self.last_update,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_size",
+                &self.rdb_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_transferred) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_transferred",
+                &self.rdb_transferred,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication_tls_sni) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_tls_sni",
+                &self.replication_tls_sni,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.server_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "server_cert",
+                &self.server_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.uri) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uri", &self.uri)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
+                "client_key" => !::std::option::Option::is_none(&self.client_key),
+                "compression" => !::std::option::Option::is_none(&self.compression),
+                "encryption" => !::std::option::Option::is_none(&self.encryption),
+                "lag" => !::std::option::Option::is_none(&self.lag),
+                "last_error" => !::std::option::Option::is_none(&self.last_error),
+                "last_update" => !::std::option::Option::is_none(&self.last_update),
+                "rdb_size" => !::std::option::Option::is_none(&self.rdb_size),
+                "rdb_transferred" => {
+                    !::std::option::Option::is_none(&self.rdb_transferred)
+                }
+                "replication_tls_sni" => {
+                    !::std::option::Option::is_none(&self.replication_tls_sni)
+                }
+                "server_cert" => !::std::option::Option::is_none(&self.server_cert),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "uri" => !::std::option::Option::is_none(&self.uri),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbSyncerState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.db) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "DB", &self.db)?;
+        }
+        if !::std::option::Option::is_none(&self.run_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "RunID",
+                &self.run_id,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "DB" => !::std::option::Option::is_none(&self.db),
+                "RunID" => !::std::option::Option::is_none(&self.run_id),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbTag {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.key) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
+        }
+        if !::std::option::Option::is_none(&self.value) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "value", &self.value)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "key" => !::std::option::Option::is_none(&self.key),
+                "value" => !::std::option::Option::is_none(&self.value),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbTimeseries {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.ts_chunk_size_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-chunk-size-bytes",
+                &self.ts_chunk_size_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_compaction_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-compaction-policy",
+                &self.ts_compaction_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_duplicate_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-duplicate-policy",
+                &self.ts_duplicate_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_encoding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-encoding",
+                &self.ts_encoding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_ignore_max_time_diff) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-ignore-max-time-diff",
+                &self.ts_ignore_max_time_diff,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_ignore_max_val_diff) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-ignore-max-val-diff",
+                &self.ts_ignore_max_val_diff,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_num_threads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-num-threads",
+                &self.ts_num_threads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ts_retention_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ts-retention-policy",
+                &self.ts_retention_policy,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "ts-chunk-size-bytes" => {
+                    !::std::option::Option::is_none(&self.ts_chunk_size_bytes)
+                }
+                "ts-compaction-policy" => {
+                    !::std::option::Option::is_none(&self.ts_compaction_policy)
+                }
+                "ts-duplicate-policy" => {
+                    !::std::option::Option::is_none(&self.ts_duplicate_policy)
+                }
+                "ts-encoding" => !::std::option::Option::is_none(&self.ts_encoding),
+                "ts-ignore-max-time-diff" => {
+                    !::std::option::Option::is_none(&self.ts_ignore_max_time_diff)
+                }
+                "ts-ignore-max-val-diff" => {
+                    !::std::option::Option::is_none(&self.ts_ignore_max_val_diff)
+                }
+                "ts-num-threads" => !::std::option::Option::is_none(&self.ts_num_threads),
+                "ts-retention-policy" => {
+                    !::std::option::Option::is_none(&self.ts_retention_policy)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbUpgradeModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.current_module) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "current_module",
+                &self.current_module,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.current_semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "current_semantic_version",
+                &self.current_semantic_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_module) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_module",
+                &self.new_module,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_module_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_module_args",
+                &self.new_module_args,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "current_module" => !::std::option::Option::is_none(&self.current_module),
+                "current_semantic_version" => {
+                    !::std::option::Option::is_none(&self.current_semantic_version)
+                }
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "new_module" => !::std::option::Option::is_none(&self.new_module),
+                "new_module_args" => {
+                    !::std::option::Option::is_none(&self.new_module_args)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BdbUpgradeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.force_discard) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_discard",
+                &self.force_discard,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.force_restart) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_restart",
+                &self.force_restart,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.keep_crdt_protocol_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "keep_crdt_protocol_version",
+                &self.keep_crdt_protocol_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.keep_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "keep_redis_version",
+                &self.keep_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.latest_with_modules) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "latest_with_modules",
+                &self.latest_with_modules,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.may_discard_data) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "may_discard_data",
+                &self.may_discard_data,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.modules) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "modules",
+                &self.modules,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.parallel_shards_upgrade) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "parallel_shards_upgrade",
+                &self.parallel_shards_upgrade,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.preserve_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preserve_roles",
+                &self.preserve_roles,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_version",
+                &self.redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.swap_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "swap_roles",
+                &self.swap_roles,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "force_discard" => !::std::option::Option::is_none(&self.force_discard),
+                "force_restart" => !::std::option::Option::is_none(&self.force_restart),
+                "keep_crdt_protocol_version" => {
+                    !::std::option::Option::is_none(&self.keep_crdt_protocol_version)
+                }
+                "keep_redis_version" => {
+                    !::std::option::Option::is_none(&self.keep_redis_version)
+                }
+                "latest_with_modules" => {
+                    !::std::option::Option::is_none(&self.latest_with_modules)
+                }
+                "may_discard_data" => {
+                    !::std::option::Option::is_none(&self.may_discard_data)
+                }
+                "modules" => !::std::option::Option::is_none(&self.modules),
+                "parallel_shards_upgrade" => {
+                    !::std::option::Option::is_none(&self.parallel_shards_upgrade)
+                }
+                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
+                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
+                "swap_roles" => !::std::option::Option::is_none(&self.swap_roles),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Bootstrap {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.action) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action",
+                &self.action,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster",
+                &self.cluster,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cnm_https_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cnm_https_port",
+                &self.cnm_https_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb_coordinator_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdb_coordinator_port",
+                &self.crdb_coordinator_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.credentials) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "credentials",
+                &self.credentials,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dns_suffixes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dns_suffixes",
+                &self.dns_suffixes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.envoy_admin_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "envoy_admin_port",
+                &self.envoy_admin_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.envoy_mgmt_server_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "envoy_mgmt_server_port",
+                &self.envoy_mgmt_server_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gossip_envoy_admin_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gossip_envoy_admin_port",
+                &self.gossip_envoy_admin_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_retries) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_retries",
+                &self.max_retries,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "node", &self.node)?;
+        }
+        if !::std::option::Option::is_none(&self.policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "policy",
+                &self.policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.recovery_filename) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recovery_filename",
+                &self.recovery_filename,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.required_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "required_version",
+                &self.required_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.retry_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "retry_time",
+                &self.retry_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.user_defined_modules) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "user_defined_modules",
+                &self.user_defined_modules,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.witness_disk) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "witness_disk",
+                &self.witness_disk,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "action" => !::std::option::Option::is_none(&self.action),
+                "cluster" => !::std::option::Option::is_none(&self.cluster),
+                "cnm_https_port" => !::std::option::Option::is_none(&self.cnm_https_port),
+                "crdb_coordinator_port" => {
+                    !::std::option::Option::is_none(&self.crdb_coordinator_port)
+                }
+                "credentials" => !::std::option::Option::is_none(&self.credentials),
+                "dns_suffixes" => !::std::option::Option::is_none(&self.dns_suffixes),
+                "envoy_admin_port" => {
+                    !::std::option::Option::is_none(&self.envoy_admin_port)
+                }
+                "envoy_mgmt_server_port" => {
+                    !::std::option::Option::is_none(&self.envoy_mgmt_server_port)
+                }
+                "gossip_envoy_admin_port" => {
+                    !::std::option::Option::is_none(&self.gossip_envoy_admin_port)
+                }
+                "license" => !::std::option::Option::is_none(&self.license),
+                "max_retries" => !::std::option::Option::is_none(&self.max_retries),
+                "node" => !::std::option::Option::is_none(&self.node),
+                "policy" => !::std::option::Option::is_none(&self.policy),
+                "recovery_filename" => {
+                    !::std::option::Option::is_none(&self.recovery_filename)
+                }
+                "required_version" => {
+                    !::std::option::Option::is_none(&self.required_version)
+                }
+                "retry_time" => !::std::option::Option::is_none(&self.retry_time),
+                "user_defined_modules" => {
+                    !::std::option::Option::is_none(&self.user_defined_modules)
+                }
+                "witness_disk" => !::std::option::Option::is_none(&self.witness_disk),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapAvailableAddr {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.address) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "address",
+                &self.address,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.format) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "format",
+                &self.format,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.if_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "if_name",
+                &self.if_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.private) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private",
+                &self.private,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "address" => !::std::option::Option::is_none(&self.address),
+                "format" => !::std::option::Option::is_none(&self.format),
+                "if_name" => !::std::option::Option::is_none(&self.if_name),
+                "private" => !::std::option::Option::is_none(&self.private),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapClusterIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
+        }
+        if !::std::option::Option::is_none(&self.wait_command) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "wait_command",
+                &self.wait_command,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                "nodes" => !::std::option::Option::is_none(&self.nodes),
+                "wait_command" => !::std::option::Option::is_none(&self.wait_command),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapCredentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.client_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_cert",
+                &self.client_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_key",
+                &self.client_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.password) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password",
+                &self.password,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.trusted_ca) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "trusted_ca",
+                &self.trusted_ca,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username",
+                &self.username,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
+                "client_key" => !::std::option::Option::is_none(&self.client_key),
+                "password" => !::std::option::Option::is_none(&self.password),
+                "trusted_ca" => !::std::option::Option::is_none(&self.trusted_ca),
+                "username" => !::std::option::Option::is_none(&self.username),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapDnsSuffix {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster_default) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_default",
+                &self.cluster_default,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.slaves) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slaves",
+                &self.slaves,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_aaaa_ns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_aaaa_ns",
+                &self.use_aaaa_ns,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_internal_addr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_internal_addr",
+                &self.use_internal_addr,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cluster_default" => {
+                    !::std::option::Option::is_none(&self.cluster_default)
+                }
+                "name" => !::std::option::Option::is_none(&self.name),
+                "slaves" => !::std::option::Option::is_none(&self.slaves),
+                "use_aaaa_ns" => !::std::option::Option::is_none(&self.use_aaaa_ns),
+                "use_internal_addr" => {
+                    !::std::option::Option::is_none(&self.use_internal_addr)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapErrorDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.current_rack_ids) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "current_rack_ids",
+                &self.current_rack_ids,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.failed_nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "failed_nodes",
+                &self.failed_nodes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.message) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "message",
+                &self.message,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replace_candidate) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replace_candidate",
+                &self.replace_candidate,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.required_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "required_flash",
+                &self.required_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.required_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "required_memory",
+                &self.required_memory,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "current_rack_ids" => {
+                    !::std::option::Option::is_none(&self.current_rack_ids)
+                }
+                "failed_nodes" => !::std::option::Option::is_none(&self.failed_nodes),
+                "message" => !::std::option::Option::is_none(&self.message),
+                "replace_candidate" => {
+                    !::std::option::Option::is_none(&self.replace_candidate)
+                }
+                "required_flash" => !::std::option::Option::is_none(&self.required_flash),
+                "required_memory" => {
+                    !::std::option::Option::is_none(&self.required_memory)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapFailedNode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.rack_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_id",
+                &self.rack_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "rack_id" => !::std::option::Option::is_none(&self.rack_id),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.accept_servers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "accept_servers",
+                &self.accept_servers,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.addr) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "addr", &self.addr)?;
+        }
+        if !::std::option::Option::is_none(&self.external_addr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "external_addr",
+                &self.external_addr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.override_rack_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "override_rack_id",
+                &self.override_rack_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_id",
+                &self.rack_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.second_rack_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "second_rack_id",
+                &self.second_rack_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.use_internal_ipv6) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_internal_ipv6",
+                &self.use_internal_ipv6,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "accept_servers" => !::std::option::Option::is_none(&self.accept_servers),
+                "addr" => !::std::option::Option::is_none(&self.addr),
+                "external_addr" => !::std::option::Option::is_none(&self.external_addr),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "override_rack_id" => {
+                    !::std::option::Option::is_none(&self.override_rack_id)
+                }
+                "rack_id" => !::std::option::Option::is_none(&self.rack_id),
+                "second_rack_id" => !::std::option::Option::is_none(&self.second_rack_id),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "use_internal_ipv6" => {
+                    !::std::option::Option::is_none(&self.use_internal_ipv6)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bootstrap_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bootstrap_status",
+                &self.bootstrap_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.local_node_info) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "local_node_info",
+                &self.local_node_info,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bootstrap_status" => {
+                    !::std::option::Option::is_none(&self.bootstrap_status)
+                }
+                "local_node_info" => {
+                    !::std::option::Option::is_none(&self.local_node_info)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapLimits {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.max_listeners) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_listeners",
+                &self.max_listeners,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_redis_servers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_redis_servers",
+                &self.max_redis_servers,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "max_listeners" => !::std::option::Option::is_none(&self.max_listeners),
+                "max_redis_servers" => {
+                    !::std::option::Option::is_none(&self.max_redis_servers)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapLocalNodeInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.available_addrs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "available_addrs",
+                &self.available_addrs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cores) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cores", &self.cores)?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_path",
+                &self.ephemeral_storage_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_size",
+                &self.ephemeral_storage_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.os_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "os_version",
+                &self.os_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_path",
+                &self.persistent_storage_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_size",
+                &self.persistent_storage_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.software_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "software_version",
+                &self.software_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_memory",
+                &self.total_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.uptime) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "uptime",
+                &self.uptime,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "available_addrs" => {
+                    !::std::option::Option::is_none(&self.available_addrs)
+                }
+                "cores" => !::std::option::Option::is_none(&self.cores),
+                "ephemeral_storage_path" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_path)
+                }
+                "ephemeral_storage_size" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_size)
+                }
+                "os_version" => !::std::option::Option::is_none(&self.os_version),
+                "persistent_storage_path" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_path)
+                }
+                "persistent_storage_size" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_size)
+                }
+                "software_version" => {
+                    !::std::option::Option::is_none(&self.software_version)
+                }
+                "total_memory" => !::std::option::Option::is_none(&self.total_memory),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "uptime" => !::std::option::Option::is_none(&self.uptime),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapNodeIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bigstore_driver) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_driver",
+                &self.bigstore_driver,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_enabled",
+                &self.bigstore_enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.identity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "identity",
+                &self.identity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.limits) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "limits",
+                &self.limits,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.paths) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "paths", &self.paths)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bigstore_driver" => {
+                    !::std::option::Option::is_none(&self.bigstore_driver)
+                }
+                "bigstore_enabled" => {
+                    !::std::option::Option::is_none(&self.bigstore_enabled)
+                }
+                "identity" => !::std::option::Option::is_none(&self.identity),
+                "limits" => !::std::option::Option::is_none(&self.limits),
+                "paths" => !::std::option::Option::is_none(&self.paths),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapPaths {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bigstore_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_path",
+                &self.bigstore_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ccs_persistent_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ccs_persistent_path",
+                &self.ccs_persistent_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_path",
+                &self.ephemeral_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_path",
+                &self.persistent_path,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bigstore_path" => !::std::option::Option::is_none(&self.bigstore_path),
+                "ccs_persistent_path" => {
+                    !::std::option::Option::is_none(&self.ccs_persistent_path)
+                }
+                "ephemeral_path" => !::std::option::Option::is_none(&self.ephemeral_path),
+                "persistent_path" => {
+                    !::std::option::Option::is_none(&self.persistent_path)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapPolicy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.default_fork_evict_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_fork_evict_ram",
+                &self.default_fork_evict_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_non_sharded_proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_non_sharded_proxy_policy",
+                &self.default_non_sharded_proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_sharded_proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_sharded_proxy_policy",
+                &self.default_sharded_proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_shards_placement) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_shards_placement",
+                &self.default_shards_placement,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_aware) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_aware",
+                &self.rack_aware,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_overbooking) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_overbooking",
+                &self.shards_overbooking,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "default_fork_evict_ram" => {
+                    !::std::option::Option::is_none(&self.default_fork_evict_ram)
+                }
+                "default_non_sharded_proxy_policy" => {
+                    !::std::option::Option::is_none(
+                        &self.default_non_sharded_proxy_policy,
+                    )
+                }
+                "default_sharded_proxy_policy" => {
+                    !::std::option::Option::is_none(&self.default_sharded_proxy_policy)
+                }
+                "default_shards_placement" => {
+                    !::std::option::Option::is_none(&self.default_shards_placement)
+                }
+                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
+                "shards_overbooking" => {
+                    !::std::option::Option::is_none(&self.shards_overbooking)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.end_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "end_time",
+                &self.end_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error_code) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_code",
+                &self.error_code,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error_details) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_details",
+                &self.error_details,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.start_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "start_time",
+                &self.start_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "end_time" => !::std::option::Option::is_none(&self.end_time),
+                "error_code" => !::std::option::Option::is_none(&self.error_code),
+                "error_details" => !::std::option::Option::is_none(&self.error_details),
+                "start_time" => !::std::option::Option::is_none(&self.start_time),
+                "state" => !::std::option::Option::is_none(&self.state),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapUserDefinedModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "location",
+            &self.location,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "location" => true,
+                "name" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.password) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password",
+                &self.password,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username",
+                &self.username,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "password" => !::std::option::Option::is_none(&self.password),
+                "username" => !::std::option::Option::is_none(&self.username),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.credentials) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "credentials",
+                &self.credentials,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "location_type",
+            &self.location_type,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "credentials" => !::std::option::Option::is_none(&self.credentials),
+                "location_type" => true,
+                "url" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Certificates {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.certificate) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "certificate",
+                &self.certificate,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "certificate" => !::std::option::Option::is_none(&self.certificate),
+                "key" => !::std::option::Option::is_none(&self.key),
+                "name" => !::std::option::Option::is_none(&self.name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CheckResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster_test_result) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_test_result",
+                &self.cluster_test_result,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cluster_test_result" => {
+                    !::std::option::Option::is_none(&self.cluster_test_result)
+                }
+                "nodes" => !::std::option::Option::is_none(&self.nodes),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CheckResultNode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.error) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.result) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "result",
+                &self.result,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "error" => !::std::option::Option::is_none(&self.error),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "result" => !::std::option::Option::is_none(&self.result),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Cluster {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.alert_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "alert_settings",
+                &self.alert_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.allow_modules_upload) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "allow_modules_upload",
+                &self.allow_modules_upload,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.availability_lag_tolerance_ms) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "availability_lag_tolerance_ms",
+                &self.availability_lag_tolerance_ms,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_driver) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_driver",
+                &self.bigstore_driver,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_maint_notifications) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_maint_notifications",
+                &self.client_maint_notifications,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_ssh_public_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_ssh_public_key",
+                &self.cluster_ssh_public_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cm_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cm_port",
+                &self.cm_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cm_session_timeout_minutes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cm_session_timeout_minutes",
+                &self.cm_session_timeout_minutes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cnm_http_max_threads_per_worker) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cnm_http_max_threads_per_worker",
+                &self.cnm_http_max_threads_per_worker,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cnm_http_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cnm_http_port",
+                &self.cnm_http_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cnm_http_workers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cnm_http_workers",
+                &self.cnm_http_workers,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cnm_https_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cnm_https_port",
+                &self.cnm_https_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.control_cipher_suites) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "control_cipher_suites",
+                &self.control_cipher_suites,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.control_cipher_suites_tls_1_3) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "control_cipher_suites_tls_1_3",
+                &self.control_cipher_suites_tls_1_3,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.control_plane_basic_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "control_plane_basic_authentication",
+                &self.control_plane_basic_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb_coordinator_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdb_coordinator_port",
+                &self.crdb_coordinator_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_rest_client_retries) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_rest_client_retries",
+                &self.crdt_rest_client_retries,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_rest_client_timeout) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_rest_client_timeout",
+                &self.crdt_rest_client_timeout,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_supported_featureset_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_supported_featureset_version",
+                &self.crdt_supported_featureset_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_supported_featureset_version_map) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_supported_featureset_version_map",
+                &self.crdt_supported_featureset_version_map,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.crdt_supported_module_featureset_version_map,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_supported_module_featureset_version_map",
+                &self.crdt_supported_module_featureset_version_map,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_supported_protocol_versions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_supported_protocol_versions",
+                &self.crdt_supported_protocol_versions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdt_supported_protocol_versions_map) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdt_supported_protocol_versions_map",
+                &self.crdt_supported_protocol_versions_map,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.created_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "created_time",
+                &self.created_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_cipher_list) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_cipher_list",
+                &self.data_cipher_list,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_cipher_suites_tls_1_3) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_cipher_suites_tls_1_3",
+                &self.data_cipher_suites_tls_1_3,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.debuginfo_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "debuginfo_path",
+                &self.debuginfo_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_non_sharded_proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_non_sharded_proxy_policy",
+                &self.default_non_sharded_proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_sharded_proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_sharded_proxy_policy",
+                &self.default_sharded_proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.disconnect_clients_on_password_removal,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "disconnect_clients_on_password_removal",
+                &self.disconnect_clients_on_password_removal,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dmc_external_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dmc_external_authentication",
+                &self.dmc_external_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dmc_external_cba_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dmc_external_cba_authentication",
+                &self.dmc_external_cba_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dmc_external_entraid_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dmc_external_entraid_authentication",
+                &self.dmc_external_entraid_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dmc_external_ldap_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dmc_external_ldap_authentication",
+                &self.dmc_external_ldap_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_alerts",
+                &self.email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email_from) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_from",
+                &self.email_from,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.encrypt_pkeys) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "encrypt_pkeys",
+                &self.encrypt_pkeys,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.envoy_admin_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "envoy_admin_port",
+                &self.envoy_admin_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.envoy_max_downstream_connections) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "envoy_max_downstream_connections",
+                &self.envoy_max_downstream_connections,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.envoy_mgmt_server_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "envoy_mgmt_server_port",
+                &self.envoy_mgmt_server_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.gossip_envoy_admin_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "gossip_envoy_admin_port",
+                &self.gossip_envoy_admin_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.handle_redirects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "handle_redirects",
+                &self.handle_redirects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.http_support) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "http_support",
+                &self.http_support,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.logrotate_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "logrotate_settings",
+                &self.logrotate_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mask_bdb_credentials) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mask_bdb_credentials",
+                &self.mask_bdb_credentials,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metrics_auth) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metrics_auth",
+                &self.metrics_auth,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_control_tls_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_control_TLS_version",
+                &self.min_control_tls_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_data_tls_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_data_TLS_version",
+                &self.min_data_tls_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_sentinel_tls_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_sentinel_TLS_version",
+                &self.min_sentinel_tls_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_authorized_subjects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_authorized_subjects",
+                &self.mtls_authorized_subjects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_certificate_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_certificate_authentication",
+                &self.mtls_certificate_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.mtls_client_cert_subject_validation_type,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_client_cert_subject_validation_type",
+                &self.mtls_client_cert_subject_validation_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.multi_commands_opt) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "multi_commands_opt",
+                &self.multi_commands_opt,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.options_method_forbidden) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "options_method_forbidden",
+                &self.options_method_forbidden,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.password_complexity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password_complexity",
+                &self.password_complexity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.password_expiration_duration) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password_expiration_duration",
+                &self.password_expiration_duration,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.password_min_length) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password_min_length",
+                &self.password_min_length,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_certificate) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_certificate",
+                &self.proxy_certificate,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_max_ccs_disconnection_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_max_ccs_disconnection_time",
+                &self.proxy_max_ccs_disconnection_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_aware) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_aware",
+                &self.rack_aware,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replica_sconns_on_demand) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replica_sconns_on_demand",
+                &self.replica_sconns_on_demand,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.reserved_ports) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "reserved_ports",
+                &self.reserved_ports,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.robust_crdt_syncer) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "robust_crdt_syncer",
+                &self.robust_crdt_syncer,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.s3_ca_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "s3_ca_cert",
+                &self.s3_ca_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.s3_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "s3_url",
+                &self.s3_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sentinel_cipher_suites) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sentinel_cipher_suites",
+                &self.sentinel_cipher_suites,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sentinel_cipher_suites_tls_1_3) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sentinel_cipher_suites_tls_1_3",
+                &self.sentinel_cipher_suites_tls_1_3,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sentinel_tls_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sentinel_tls_mode",
+                &self.sentinel_tls_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha",
+                &self.slave_ha,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_bdb_cooldown_period",
+                &self.slave_ha_bdb_cooldown_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_cooldown_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_cooldown_period",
+                &self.slave_ha_cooldown_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_grace_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_grace_period",
+                &self.slave_ha_grace_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slowlog_in_sanitized_support) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slowlog_in_sanitized_support",
+                &self.slowlog_in_sanitized_support,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.smtp_host) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "smtp_host",
+                &self.smtp_host,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.smtp_password) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "smtp_password",
+                &self.smtp_password,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.smtp_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "smtp_port",
+                &self.smtp_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.smtp_tls_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "smtp_tls_mode",
+                &self.smtp_tls_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.smtp_use_tls) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "smtp_use_tls",
+                &self.smtp_use_tls,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.smtp_username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "smtp_username",
+                &self.smtp_username,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.state_machine_smart_client_handoffs_delay_ms,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "state_machine_smart_client_handoffs_delay_ms",
+                &self.state_machine_smart_client_handoffs_delay_ms,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.syncer_certificate) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "syncer_certificate",
+                &self.syncer_certificate,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.upgrade_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "upgrade_mode",
+                &self.upgrade_mode,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_external_ipv6) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_external_ipv6",
+                &self.use_external_ipv6,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_ipv6) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_ipv6",
+                &self.use_ipv6,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.wait_command) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "wait_command",
+                &self.wait_command,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "alert_settings" => !::std::option::Option::is_none(&self.alert_settings),
+                "allow_modules_upload" => {
+                    !::std::option::Option::is_none(&self.allow_modules_upload)
+                }
+                "availability_lag_tolerance_ms" => {
+                    !::std::option::Option::is_none(&self.availability_lag_tolerance_ms)
+                }
+                "bigstore_driver" => {
+                    !::std::option::Option::is_none(&self.bigstore_driver)
+                }
+                "client_maint_notifications" => {
+                    !::std::option::Option::is_none(&self.client_maint_notifications)
+                }
+                "cluster_ssh_public_key" => {
+                    !::std::option::Option::is_none(&self.cluster_ssh_public_key)
+                }
+                "cm_port" => !::std::option::Option::is_none(&self.cm_port),
+                "cm_session_timeout_minutes" => {
+                    !::std::option::Option::is_none(&self.cm_session_timeout_minutes)
+                }
+                "cnm_http_max_threads_per_worker" => {
+                    !::std::option::Option::is_none(
+                        &self.cnm_http_max_threads_per_worker,
+                    )
+                }
+                "cnm_http_port" => !::std::option::Option::is_none(&self.cnm_http_port),
+                "cnm_http_workers" => {
+                    !::std::option::Option::is_none(&self.cnm_http_workers)
+                }
+                "cnm_https_port" => !::std::option::Option::is_none(&self.cnm_https_port),
+                "control_cipher_suites" => {
+                    !::std::option::Option::is_none(&self.control_cipher_suites)
+                }
+                "control_cipher_suites_tls_1_3" => {
+                    !::std::option::Option::is_none(&self.control_cipher_suites_tls_1_3)
+                }
+                "control_plane_basic_authentication" => {
+                    !::std::option::Option::is_none(
+                        &self.control_plane_basic_authentication,
+                    )
+                }
+                "crdb_coordinator_port" => {
+                    !::std::option::Option::is_none(&self.crdb_coordinator_port)
+                }
+                "crdt_rest_client_retries" => {
+                    !::std::option::Option::is_none(&self.crdt_rest_client_retries)
+                }
+                "crdt_rest_client_timeout" => {
+                    !::std::option::Option::is_none(&self.crdt_rest_client_timeout)
+                }
+                "crdt_supported_featureset_version" => {
+                    !::std::option::Option::is_none(
+                        &self.crdt_supported_featureset_version,
+                    )
+                }
+                "crdt_supported_featureset_version_map" => {
+                    !::std::option::Option::is_none(
+                        &self.crdt_supported_featureset_version_map,
+                    )
+                }
+                "crdt_supported_module_featureset_version_map" => {
+                    !::std::option::Option::is_none(
+                        &self.crdt_supported_module_featureset_version_map,
+                    )
+                }
+                "crdt_supported_protocol_versions" => {
+                    !::std::option::Option::is_none(
+                        &self.crdt_supported_protocol_versions,
+                    )
+                }
+                "crdt_supported_protocol_versions_map" => {
+                    !::std::option::Option::is_none(
+                        &self.crdt_supported_protocol_versions_map,
+                    )
+                }
+                "created_time" => !::std::option::Option::is_none(&self.created_time),
+                "data_cipher_list" => {
+                    !::std::option::Option::is_none(&self.data_cipher_list)
+                }
+                "data_cipher_suites_tls_1_3" => {
+                    !::std::option::Option::is_none(&self.data_cipher_suites_tls_1_3)
+                }
+                "debuginfo_path" => !::std::option::Option::is_none(&self.debuginfo_path),
+                "default_non_sharded_proxy_policy" => {
+                    !::std::option::Option::is_none(
+                        &self.default_non_sharded_proxy_policy,
+                    )
+                }
+                "default_sharded_proxy_policy" => {
+                    !::std::option::Option::is_none(&self.default_sharded_proxy_policy)
+                }
+                "disconnect_clients_on_password_removal" => {
+                    !::std::option::Option::is_none(
+                        &self.disconnect_clients_on_password_removal,
+                    )
+                }
+                "dmc_external_authentication" => {
+                    !::std::option::Option::is_none(&self.dmc_external_authentication)
+                }
+                "dmc_external_cba_authentication" => {
+                    !::std::option::Option::is_none(
+                        &self.dmc_external_cba_authentication,
+                    )
+                }
+                "dmc_external_entraid_authentication" => {
+                    !::std::option::Option::is_none(
+                        &self.dmc_external_entraid_authentication,
+                    )
+                }
+                "dmc_external_ldap_authentication" => {
+                    !::std::option::Option::is_none(
+                        &self.dmc_external_ldap_authentication,
+                    )
+                }
+                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
+                "email_from" => !::std::option::Option::is_none(&self.email_from),
+                "encrypt_pkeys" => !::std::option::Option::is_none(&self.encrypt_pkeys),
+                "envoy_admin_port" => {
+                    !::std::option::Option::is_none(&self.envoy_admin_port)
+                }
+                "envoy_max_downstream_connections" => {
+                    !::std::option::Option::is_none(
+                        &self.envoy_max_downstream_connections,
+                    )
+                }
+                "envoy_mgmt_server_port" => {
+                    !::std::option::Option::is_none(&self.envoy_mgmt_server_port)
+                }
+                "gossip_envoy_admin_port" => {
+                    !::std::option::Option::is_none(&self.gossip_envoy_admin_port)
+                }
+                "handle_redirects" => {
+                    !::std::option::Option::is_none(&self.handle_redirects)
+                }
+                "http_support" => !::std::option::Option::is_none(&self.http_support),
+                "logrotate_settings" => {
+                    !::std::option::Option::is_none(&self.logrotate_settings)
+                }
+                "mask_bdb_credentials" => {
+                    !::std::option::Option::is_none(&self.mask_bdb_credentials)
+                }
+                "metrics_auth" => !::std::option::Option::is_none(&self.metrics_auth),
+                "min_control_TLS_version" => {
+                    !::std::option::Option::is_none(&self.min_control_tls_version)
+                }
+                "min_data_TLS_version" => {
+                    !::std::option::Option::is_none(&self.min_data_tls_version)
+                }
+                "min_sentinel_TLS_version" => {
+                    !::std::option::Option::is_none(&self.min_sentinel_tls_version)
+                }
+                "mtls_authorized_subjects" => {
+                    !::std::option::Option::is_none(&self.mtls_authorized_subjects)
+                }
+                "mtls_certificate_authentication" => {
+                    !::std::option::Option::is_none(
+                        &self.mtls_certificate_authentication,
+                    )
+                }
+                "mtls_client_cert_subject_validation_type" => {
+                    !::std::option::Option::is_none(
+                        &self.mtls_client_cert_subject_validation_type,
+                    )
+                }
+                "multi_commands_opt" => {
+                    !::std::option::Option::is_none(&self.multi_commands_opt)
+                }
+                "name" => !::std::option::Option::is_none(&self.name),
+                "options_method_forbidden" => {
+                    !::std::option::Option::is_none(&self.options_method_forbidden)
+                }
+                "password_complexity" => {
+                    !::std::option::Option::is_none(&self.password_complexity)
+                }
+                "password_expiration_duration" => {
+                    !::std::option::Option::is_none(&self.password_expiration_duration)
+                }
+                "password_min_length" => {
+                    !::std::option::Option::is_none(&self.password_min_length)
+                }
+                "proxy_certificate" => {
+                    !::std::option::Option::is_none(&self.proxy_certificate)
+                }
+                "proxy_max_ccs_disconnection_time" => {
+                    !::std::option::Option::is_none(
+                        &self.proxy_max_ccs_disconnection_time,
+                    )
+                }
+                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
+                "replica_sconns_on_demand" => {
+                    !::std::option::Option::is_none(&self.replica_sconns_on_demand)
+                }
+                "reserved_ports" => !::std::option::Option::is_none(&self.reserved_ports),
+                "robust_crdt_syncer" => {
+                    !::std::option::Option::is_none(&self.robust_crdt_syncer)
+                }
+                "s3_ca_cert" => !::std::option::Option::is_none(&self.s3_ca_cert),
+                "s3_url" => !::std::option::Option::is_none(&self.s3_url),
+                "sentinel_cipher_suites" => {
+                    !::std::option::Option::is_none(&self.sentinel_cipher_suites)
+                }
+                "sentinel_cipher_suites_tls_1_3" => {
+                    !::std::option::Option::is_none(&self.sentinel_cipher_suites_tls_1_3)
+                }
+                "sentinel_tls_mode" => {
+                    !::std::option::Option::is_none(&self.sentinel_tls_mode)
+                }
+                "slave_ha" => !::std::option::Option::is_none(&self.slave_ha),
+                "slave_ha_bdb_cooldown_period" => {
+                    !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period)
+                }
+                "slave_ha_cooldown_period" => {
+                    !::std::option::Option::is_none(&self.slave_ha_cooldown_period)
+                }
+                "slave_ha_grace_period" => {
+                    !::std::option::Option::is_none(&self.slave_ha_grace_period)
+                }
+                "slowlog_in_sanitized_support" => {
+                    !::std::option::Option::is_none(&self.slowlog_in_sanitized_support)
+                }
+                "smtp_host" => !::std::option::Option::is_none(&self.smtp_host),
+                "smtp_password" => !::std::option::Option::is_none(&self.smtp_password),
+                "smtp_port" => !::std::option::Option::is_none(&self.smtp_port),
+                "smtp_tls_mode" => !::std::option::Option::is_none(&self.smtp_tls_mode),
+                "smtp_use_tls" => !::std::option::Option::is_none(&self.smtp_use_tls),
+                "smtp_username" => !::std::option::Option::is_none(&self.smtp_username),
+                "state_machine_smart_client_handoffs_delay_ms" => {
+                    !::std::option::Option::is_none(
+                        &self.state_machine_smart_client_handoffs_delay_ms,
+                    )
+                }
+                "syncer_certificate" => {
+                    !::std::option::Option::is_none(&self.syncer_certificate)
+                }
+                "upgrade_mode" => !::std::option::Option::is_none(&self.upgrade_mode),
+                "use_external_ipv6" => {
+                    !::std::option::Option::is_none(&self.use_external_ipv6)
+                }
+                "use_ipv6" => !::std::option::Option::is_none(&self.use_ipv6),
+                "wait_command" => !::std::option::Option::is_none(&self.wait_command),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterActionStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterActions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.actions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "actions",
+                &self.actions,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "actions" => !::std::option::Option::is_none(&self.actions),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterAlertSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster_certs_about_to_expire) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_certs_about_to_expire",
+                &self.cluster_certs_about_to_expire,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_even_node_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_even_node_count",
+                &self.cluster_even_node_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_flash_overcommit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_flash_overcommit",
+                &self.cluster_flash_overcommit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_inconsistent_rl_sw) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_inconsistent_rl_sw",
+                &self.cluster_inconsistent_rl_sw,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_internal_bdb) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_internal_bdb",
+                &self.cluster_internal_bdb,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_license_about_to_expire) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_license_about_to_expire",
+                &self.cluster_license_about_to_expire,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_multiple_nodes_down) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_multiple_nodes_down",
+                &self.cluster_multiple_nodes_down,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_node_joined) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_node_joined",
+                &self.cluster_node_joined,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_node_remove_abort_completed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_node_remove_abort_completed",
+                &self.cluster_node_remove_abort_completed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_node_remove_abort_failed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_node_remove_abort_failed",
+                &self.cluster_node_remove_abort_failed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_node_remove_completed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_node_remove_completed",
+                &self.cluster_node_remove_completed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_node_remove_failed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_node_remove_failed",
+                &self.cluster_node_remove_failed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_ocsp_query_failed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_ocsp_query_failed",
+                &self.cluster_ocsp_query_failed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_ocsp_status_revoked) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_ocsp_status_revoked",
+                &self.cluster_ocsp_status_revoked,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_ram_overcommit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_ram_overcommit",
+                &self.cluster_ram_overcommit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_too_few_nodes_for_replication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_too_few_nodes_for_replication",
+                &self.cluster_too_few_nodes_for_replication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_users_count_approaches_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_users_count_approaches_limit",
+                &self.cluster_users_count_approaches_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_aof_slow_disk_io) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_aof_slow_disk_io",
+                &self.node_aof_slow_disk_io,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_checks_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_checks_error",
+                &self.node_checks_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_cpu_utilization) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_cpu_utilization",
+                &self.node_cpu_utilization,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_ephemeral_storage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_ephemeral_storage",
+                &self.node_ephemeral_storage,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_failed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_failed",
+                &self.node_failed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_free_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_free_flash",
+                &self.node_free_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_insufficient_disk_aofrw) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_insufficient_disk_aofrw",
+                &self.node_insufficient_disk_aofrw,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_internal_certs_about_to_expire) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_internal_certs_about_to_expire",
+                &self.node_internal_certs_about_to_expire,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_memory",
+                &self.node_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_net_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_net_throughput",
+                &self.node_net_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_persistent_storage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_persistent_storage",
+                &self.node_persistent_storage,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cluster_certs_about_to_expire" => {
+                    !::std::option::Option::is_none(&self.cluster_certs_about_to_expire)
+                }
+                "cluster_even_node_count" => {
+                    !::std::option::Option::is_none(&self.cluster_even_node_count)
+                }
+                "cluster_flash_overcommit" => {
+                    !::std::option::Option::is_none(&self.cluster_flash_overcommit)
+                }
+                "cluster_inconsistent_rl_sw" => {
+                    !::std::option::Option::is_none(&self.cluster_inconsistent_rl_sw)
+                }
+                "cluster_internal_bdb" => {
+                    !::std::option::Option::is_none(&self.cluster_internal_bdb)
+                }
+                "cluster_license_about_to_expire" => {
+                    !::std::option::Option::is_none(
+                        &self.cluster_license_about_to_expire,
+                    )
+                }
+                "cluster_multiple_nodes_down" => {
+                    !::std::option::Option::is_none(&self.cluster_multiple_nodes_down)
+                }
+                "cluster_node_joined" => {
+                    !::std::option::Option::is_none(&self.cluster_node_joined)
+                }
+                "cluster_node_remove_abort_completed" => {
+                    !::std::option::Option::is_none(
+                        &self.cluster_node_remove_abort_completed,
+                    )
+                }
+                "cluster_node_remove_abort_failed" => {
+                    !::std::option::Option::is_none(
+                        &self.cluster_node_remove_abort_failed,
+                    )
+                }
+                "cluster_node_remove_completed" => {
+                    !::std::option::Option::is_none(&self.cluster_node_remove_completed)
+                }
+                "cluster_node_remove_failed" => {
+                    !::std::option::Option::is_none(&self.cluster_node_remove_failed)
+                }
+                "cluster_ocsp_query_failed" => {
+                    !::std::option::Option::is_none(&self.cluster_ocsp_query_failed)
+                }
+                "cluster_ocsp_status_revoked" => {
+                    !::std::option::Option::is_none(&self.cluster_ocsp_status_revoked)
+                }
+                "cluster_ram_overcommit" => {
+                    !::std::option::Option::is_none(&self.cluster_ram_overcommit)
+                }
+                "cluster_too_few_nodes_for_replication" => {
+                    !::std::option::Option::is_none(
+                        &self.cluster_too_few_nodes_for_replication,
+                    )
+                }
+                "cluster_users_count_approaches_limit" => {
+                    !::std::option::Option::is_none(
+                        &self.cluster_users_count_approaches_limit,
+                    )
+                }
+                "node_aof_slow_disk_io" => {
+                    !::std::option::Option::is_none(&self.node_aof_slow_disk_io)
+                }
+                "node_checks_error" => {
+                    !::std::option::Option::is_none(&self.node_checks_error)
+                }
+                "node_cpu_utilization" => {
+                    !::std::option::Option::is_none(&self.node_cpu_utilization)
+                }
+                "node_ephemeral_storage" => {
+                    !::std::option::Option::is_none(&self.node_ephemeral_storage)
+                }
+                "node_failed" => !::std::option::Option::is_none(&self.node_failed),
+                "node_free_flash" => {
+                    !::std::option::Option::is_none(&self.node_free_flash)
+                }
+                "node_insufficient_disk_aofrw" => {
+                    !::std::option::Option::is_none(&self.node_insufficient_disk_aofrw)
+                }
+                "node_internal_certs_about_to_expire" => {
+                    !::std::option::Option::is_none(
+                        &self.node_internal_certs_about_to_expire,
+                    )
+                }
+                "node_memory" => !::std::option::Option::is_none(&self.node_memory),
+                "node_net_throughput" => {
+                    !::std::option::Option::is_none(&self.node_net_throughput)
+                }
+                "node_persistent_storage" => {
+                    !::std::option::Option::is_none(&self.node_persistent_storage)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threshold",
+                &self.threshold,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "threshold" => !::std::option::Option::is_none(&self.threshold),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterCertificatesGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.api_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "api_cert",
+                &self.api_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.api_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "api_key",
+                &self.api_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ccs_internode_encryption_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ccs_internode_encryption_cert",
+                &self.ccs_internode_encryption_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ccs_internode_encryption_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ccs_internode_encryption_key",
+                &self.ccs_internode_encryption_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cm_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cm_cert",
+                &self.cm_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cm_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cm_key",
+                &self.cm_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_internode_encryption_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_internode_encryption_cert",
+                &self.data_internode_encryption_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_internode_encryption_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_internode_encryption_key",
+                &self.data_internode_encryption_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ldap_client_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ldap_client_cert",
+                &self.ldap_client_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ldap_client_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ldap_client_key",
+                &self.ldap_client_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metrics_exporter_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metrics_exporter_cert",
+                &self.metrics_exporter_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metrics_exporter_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metrics_exporter_key",
+                &self.metrics_exporter_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_trusted_ca_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_trusted_ca_cert",
+                &self.mtls_trusted_ca_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_cert",
+                &self.proxy_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_key",
+                &self.proxy_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sso_issuer_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sso_issuer_cert",
+                &self.sso_issuer_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sso_service_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sso_service_cert",
+                &self.sso_service_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sso_service_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sso_service_key",
+                &self.sso_service_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.syncer_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "syncer_cert",
+                &self.syncer_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.syncer_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "syncer_key",
+                &self.syncer_key,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "api_cert" => !::std::option::Option::is_none(&self.api_cert),
+                "api_key" => !::std::option::Option::is_none(&self.api_key),
+                "ccs_internode_encryption_cert" => {
+                    !::std::option::Option::is_none(&self.ccs_internode_encryption_cert)
+                }
+                "ccs_internode_encryption_key" => {
+                    !::std::option::Option::is_none(&self.ccs_internode_encryption_key)
+                }
+                "cm_cert" => !::std::option::Option::is_none(&self.cm_cert),
+                "cm_key" => !::std::option::Option::is_none(&self.cm_key),
+                "data_internode_encryption_cert" => {
+                    !::std::option::Option::is_none(&self.data_internode_encryption_cert)
+                }
+                "data_internode_encryption_key" => {
+                    !::std::option::Option::is_none(&self.data_internode_encryption_key)
+                }
+                "ldap_client_cert" => {
+                    !::std::option::Option::is_none(&self.ldap_client_cert)
+                }
+                "ldap_client_key" => {
+                    !::std::option::Option::is_none(&self.ldap_client_key)
+                }
+                "metrics_exporter_cert" => {
+                    !::std::option::Option::is_none(&self.metrics_exporter_cert)
+                }
+                "metrics_exporter_key" => {
+                    !::std::option::Option::is_none(&self.metrics_exporter_key)
+                }
+                "mtls_trusted_ca_cert" => {
+                    !::std::option::Option::is_none(&self.mtls_trusted_ca_cert)
+                }
+                "proxy_cert" => !::std::option::Option::is_none(&self.proxy_cert),
+                "proxy_key" => !::std::option::Option::is_none(&self.proxy_key),
+                "sso_issuer_cert" => {
+                    !::std::option::Option::is_none(&self.sso_issuer_cert)
+                }
+                "sso_service_cert" => {
+                    !::std::option::Option::is_none(&self.sso_service_cert)
+                }
+                "sso_service_key" => {
+                    !::std::option::Option::is_none(&self.sso_service_key)
+                }
+                "syncer_cert" => !::std::option::Option::is_none(&self.syncer_cert),
+                "syncer_key" => !::std::option::Option::is_none(&self.syncer_key),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterCertificatesRotateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "certificates",
+            &self.certificates,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "certificates" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthAlert {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_since) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_since",
+                &self.active_since,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.severity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "severity",
+                &self.severity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threshold",
+                &self.threshold,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_since" => !::std::option::Option::is_none(&self.active_since),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "severity" => !::std::option::Option::is_none(&self.severity),
+                "threshold" => !::std::option::Option::is_none(&self.threshold),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthCertificate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.expired) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expired",
+                &self.expired,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.valid_until) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "valid_until",
+                &self.valid_until,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "expired" => !::std::option::Option::is_none(&self.expired),
+                "type" => !::std::option::Option::is_none(&self.type_),
+                "valid_until" => !::std::option::Option::is_none(&self.valid_until),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthDatabaseInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.detailed_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "detailed_status",
+                &self.detailed_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.high_availability) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "high_availability",
+                &self.high_availability,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "detailed_status" => {
+                    !::std::option::Option::is_none(&self.detailed_status)
+                }
+                "high_availability" => {
+                    !::std::option::Option::is_none(&self.high_availability)
+                }
+                "id" => !::std::option::Option::is_none(&self.id),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthHighAvailability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthLicense {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.expired) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expired",
+                &self.expired,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flex_shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flex_shards_in_use",
+                &self.flex_shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flex_shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flex_shards_limit",
+                &self.flex_shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ram_shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_shards_in_use",
+                &self.ram_shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ram_shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_shards_limit",
+                &self.ram_shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_in_use",
+                &self.shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_limit",
+                &self.shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.valid_until) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "valid_until",
+                &self.valid_until,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "expired" => !::std::option::Option::is_none(&self.expired),
+                "flex_shards_in_use" => {
+                    !::std::option::Option::is_none(&self.flex_shards_in_use)
+                }
+                "flex_shards_limit" => {
+                    !::std::option::Option::is_none(&self.flex_shards_limit)
+                }
+                "ram_shards_in_use" => {
+                    !::std::option::Option::is_none(&self.ram_shards_in_use)
+                }
+                "ram_shards_limit" => {
+                    !::std::option::Option::is_none(&self.ram_shards_limit)
+                }
+                "shards_in_use" => !::std::option::Option::is_none(&self.shards_in_use),
+                "shards_limit" => !::std::option::Option::is_none(&self.shards_limit),
+                "valid_until" => !::std::option::Option::is_none(&self.valid_until),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthNode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_alerts",
+                &self.active_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.detailed_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "detailed_status",
+                &self.detailed_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_memory_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_memory_path",
+                &self.ephemeral_memory_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_memory_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_memory_size",
+                &self.ephemeral_memory_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.in_maintenance) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "in_maintenance",
+                &self.in_maintenance,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "memory",
+                &self.memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.observed_at) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "observed_at",
+                &self.observed_at,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_memory_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_memory_path",
+                &self.persistent_memory_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_memory_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_memory_size",
+                &self.persistent_memory_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.quorum_only) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "quorum_only",
+                &self.quorum_only,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.services) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "services",
+                &self.services,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards",
+                &self.shards,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_alerts" => !::std::option::Option::is_none(&self.active_alerts),
+                "detailed_status" => {
+                    !::std::option::Option::is_none(&self.detailed_status)
+                }
+                "ephemeral_memory_path" => {
+                    !::std::option::Option::is_none(&self.ephemeral_memory_path)
+                }
+                "ephemeral_memory_size" => {
+                    !::std::option::Option::is_none(&self.ephemeral_memory_size)
+                }
+                "id" => !::std::option::Option::is_none(&self.id),
+                "in_maintenance" => !::std::option::Option::is_none(&self.in_maintenance),
+                "memory" => !::std::option::Option::is_none(&self.memory),
+                "observed_at" => !::std::option::Option::is_none(&self.observed_at),
+                "persistent_memory_path" => {
+                    !::std::option::Option::is_none(&self.persistent_memory_path)
+                }
+                "persistent_memory_size" => {
+                    !::std::option::Option::is_none(&self.persistent_memory_size)
+                }
+                "quorum_only" => !::std::option::Option::is_none(&self.quorum_only),
+                "role" => !::std::option::Option::is_none(&self.role),
+                "services" => !::std::option::Option::is_none(&self.services),
+                "shards" => !::std::option::Option::is_none(&self.shards),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthNodeMemory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.free_provisional_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "free_provisional_ram",
+                &self.free_provisional_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.free_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "free_ram",
+                &self.free_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.overbooking_depth) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "overbooking_depth",
+                &self.overbooking_depth,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_provisional_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_provisional_ram",
+                &self.total_provisional_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_ram",
+                &self.total_ram,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "free_provisional_ram" => {
+                    !::std::option::Option::is_none(&self.free_provisional_ram)
+                }
+                "free_ram" => !::std::option::Option::is_none(&self.free_ram),
+                "overbooking_depth" => {
+                    !::std::option::Option::is_none(&self.overbooking_depth)
+                }
+                "total_provisional_ram" => {
+                    !::std::option::Option::is_none(&self.total_provisional_ram)
+                }
+                "total_ram" => !::std::option::Option::is_none(&self.total_ram),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthNodeService {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_alerts",
+                &self.active_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.certificates) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "certificates",
+                &self.certificates,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.database_infos) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "database_infos",
+                &self.database_infos,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.fqdn) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "fqdn", &self.fqdn)?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_alerts" => !::std::option::Option::is_none(&self.active_alerts),
+                "certificates" => !::std::option::Option::is_none(&self.certificates),
+                "database_infos" => !::std::option::Option::is_none(&self.database_infos),
+                "fqdn" => !::std::option::Option::is_none(&self.fqdn),
+                "license" => !::std::option::Option::is_none(&self.license),
+                "nodes" => !::std::option::Option::is_none(&self.nodes),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterHealthShard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.detailed_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "detailed_status",
+                &self.detailed_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "detailed_status" => {
+                    !::std::option::Option::is_none(&self.detailed_status)
+                }
+                "id" => !::std::option::Option::is_none(&self.id),
+                "role" => !::std::option::Option::is_none(&self.role),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterLogrotateSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.maxage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "maxage",
+                &self.maxage,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.maxsize) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "maxsize",
+                &self.maxsize,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rotate) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rotate",
+                &self.rotate,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "maxage" => !::std::option::Option::is_none(&self.maxage),
+                "maxsize" => !::std::option::Option::is_none(&self.maxsize),
+                "rotate" => !::std::option::Option::is_none(&self.rotate),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterModuleCapabilities {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.all_capabilities) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "all_capabilities",
+                &self.all_capabilities,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "all_capabilities" => {
+                    !::std::option::Option::is_none(&self.all_capabilities)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterModuleCapability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.desc) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "desc", &self.desc)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "desc" => !::std::option::Option::is_none(&self.desc),
+                "name" => !::std::option::Option::is_none(&self.name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.c) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "C", &self.c)?;
+        }
+        if !::std::option::Option::is_none(&self.cn) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "CN", &self.cn)?;
+        }
+        if !::std::option::Option::is_none(&self.l) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "L", &self.l)?;
+        }
+        if !::std::option::Option::is_none(&self.o) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "O", &self.o)?;
+        }
+        if !::std::option::Option::is_none(&self.ou) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "OU", &self.ou)?;
+        }
+        if !::std::option::Option::is_none(&self.st) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ST", &self.st)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "C" => !::std::option::Option::is_none(&self.c),
+                "CN" => !::std::option::Option::is_none(&self.cn),
+                "L" => !::std::option::Option::is_none(&self.l),
+                "O" => !::std::option::Option::is_none(&self.o),
+                "OU" => !::std::option::Option::is_none(&self.ou),
+                "ST" => !::std::option::Option::is_none(&self.st),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "algorithm",
+            &self.algorithm,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "algorithm" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.acl_pubsub_default) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "acl_pubsub_default",
+                &self.acl_pubsub_default,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auto_recovery) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auto_recovery",
+                &self.auto_recovery,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.automatic_node_offload) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "automatic_node_offload",
+                &self.automatic_node_offload,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_migrate_node_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_migrate_node_threshold",
+                &self.bigstore_migrate_node_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_migrate_node_threshold_p) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_migrate_node_threshold_p",
+                &self.bigstore_migrate_node_threshold_p,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_provision_node_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_provision_node_threshold",
+                &self.bigstore_provision_node_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_provision_node_threshold_p) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_provision_node_threshold_p",
+                &self.bigstore_provision_node_threshold_p,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_internode_encryption) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_internode_encryption",
+                &self.data_internode_encryption,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.db_conns_auditing) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "db_conns_auditing",
+                &self.db_conns_auditing,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_bigstore_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_bigstore_version",
+                &self.default_bigstore_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_concurrent_restore_actions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_concurrent_restore_actions",
+                &self.default_concurrent_restore_actions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_fork_evict_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_fork_evict_ram",
+                &self.default_fork_evict_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_non_sharded_proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_non_sharded_proxy_policy",
+                &self.default_non_sharded_proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_oss_cluster) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_oss_cluster",
+                &self.default_oss_cluster,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_oss_sharding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_oss_sharding",
+                &self.default_oss_sharding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_provisioned_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_provisioned_redis_version",
+                &self.default_provisioned_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_recovery_wait_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_recovery_wait_time",
+                &self.default_recovery_wait_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_sharded_proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_sharded_proxy_policy",
+                &self.default_sharded_proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_shards_placement) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_shards_placement",
+                &self.default_shards_placement,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.default_tracking_table_max_keys_policy,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_tracking_table_max_keys_policy",
+                &self.default_tracking_table_max_keys_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.diskless_repl) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "diskless_repl",
+                &self.diskless_repl,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.endpoint_rebind_propagation_grace_time,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "endpoint_rebind_propagation_grace_time",
+                &self.endpoint_rebind_propagation_grace_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.evict_node_use_free_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "evict_node_use_free_memory",
+                &self.evict_node_use_free_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expose_hostnames_for_all_suffixes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expose_hostnames_for_all_suffixes",
+                &self.expose_hostnames_for_all_suffixes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.failure_detection_sensitivity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "failure_detection_sensitivity",
+                &self.failure_detection_sensitivity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.filter_node_wd_health_metrics) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "filter_node_wd_health_metrics",
+                &self.filter_node_wd_health_metrics,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.hide_user_data_from_log) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "hide_user_data_from_log",
+                &self.hide_user_data_from_log,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.login_lockout_counter_reset_after) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "login_lockout_counter_reset_after",
+                &self.login_lockout_counter_reset_after,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.login_lockout_duration) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "login_lockout_duration",
+                &self.login_lockout_duration,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.login_lockout_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "login_lockout_threshold",
+                &self.login_lockout_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.master_healthcheck_api_auth) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "master_healthcheck_api_auth",
+                &self.master_healthcheck_api_auth,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_redis_forks) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_redis_forks",
+                &self.max_redis_forks,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_saved_events_per_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_saved_events_per_type",
+                &self.max_saved_events_per_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_simultaneous_backups) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_simultaneous_backups",
+                &self.max_simultaneous_backups,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_slave_full_syncs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_slave_full_syncs",
+                &self.max_slave_full_syncs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metrics_exporter_expose_bdb_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metrics_exporter_expose_bdb_name",
+                &self.metrics_exporter_expose_bdb_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.oss_cluster_api_preferred_endpoint_type,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_endpoint_type",
+                &self.oss_cluster_api_preferred_endpoint_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.parallel_shards_upgrade) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "parallel_shards_upgrade",
+                &self.parallel_shards_upgrade,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistence_cleanup_grace_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistence_cleanup_grace_time",
+                &self.persistence_cleanup_grace_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistence_cleanup_scan_interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistence_cleanup_scan_interval",
+                &self.persistence_cleanup_scan_interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_node_removal) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_node_removal",
+                &self.persistent_node_removal,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_aware) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_aware",
+                &self.rack_aware,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_migrate_node_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_migrate_node_threshold",
+                &self.redis_migrate_node_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_migrate_node_threshold_p) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_migrate_node_threshold_p",
+                &self.redis_migrate_node_threshold_p,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_provision_node_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_provision_node_threshold",
+                &self.redis_provision_node_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_provision_node_threshold_p) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_provision_node_threshold_p",
+                &self.redis_provision_node_threshold_p,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_upgrade_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_upgrade_policy",
+                &self.redis_upgrade_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.repl_diskless) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "repl_diskless",
+                &self.repl_diskless,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.resp3_default) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "resp3_default",
+                &self.resp3_default,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_overbooking) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_overbooking",
+                &self.shards_overbooking,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.show_internals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "show_internals",
+                &self.show_internals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.show_metrics_during_state_machine) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "show_metrics_during_state_machine",
+                &self.show_metrics_during_state_machine,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha",
+                &self.slave_ha,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_bdb_cooldown_period",
+                &self.slave_ha_bdb_cooldown_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_cooldown_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_cooldown_period",
+                &self.slave_ha_cooldown_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slave_ha_grace_period) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_ha_grace_period",
+                &self.slave_ha_grace_period,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slow_log_max_len) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slow_log_max_len",
+                &self.slow_log_max_len,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_librdb) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_librdb",
+                &self.use_librdb,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.witness_disk_update_frequency_divisor) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "witness_disk_update_frequency_divisor",
+                &self.witness_disk_update_frequency_divisor,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "acl_pubsub_default" => {
+                    !::std::option::Option::is_none(&self.acl_pubsub_default)
+                }
+                "auto_recovery" => !::std::option::Option::is_none(&self.auto_recovery),
+                "automatic_node_offload" => {
+                    !::std::option::Option::is_none(&self.automatic_node_offload)
+                }
+                "bigstore_migrate_node_threshold" => {
+                    !::std::option::Option::is_none(
+                        &self.bigstore_migrate_node_threshold,
+                    )
+                }
+                "bigstore_migrate_node_threshold_p" => {
+                    !::std::option::Option::is_none(
+                        &self.bigstore_migrate_node_threshold_p,
+                    )
+                }
+                "bigstore_provision_node_threshold" => {
+                    !::std::option::Option::is_none(
+                        &self.bigstore_provision_node_threshold,
+                    )
+                }
+                "bigstore_provision_node_threshold_p" => {
+                    !::std::option::Option::is_none(
+                        &self.bigstore_provision_node_threshold_p,
+                    )
+                }
+                "data_internode_encryption" => {
+                    !::std::option::Option::is_none(&self.data_internode_encryption)
+                }
+                "db_conns_auditing" => {
+                    !::std::option::Option::is_none(&self.db_conns_auditing)
+                }
+                "default_bigstore_version" => {
+                    !::std::option::Option::is_none(&self.default_bigstore_version)
+                }
+                "default_concurrent_restore_actions" => {
+                    !::std::option::Option::is_none(
+                        &self.default_concurrent_restore_actions,
+                    )
+                }
+                "default_fork_evict_ram" => {
+                    !::std::option::Option::is_none(&self.default_fork_evict_ram)
+                }
+                "default_non_sharded_proxy_policy" => {
+                    !::std::option::Option::is_none(
+                        &self.default_non_sharded_proxy_policy,
+                    )
+                }
+                "default_oss_cluster" => {
+                    !::std::option::Option::is_none(&self.default_oss_cluster)
+                }
+                "default_oss_sharding" => {
+                    !::std::option::Option::is_none(&self.default_oss_sharding)
+                }
+                "default_provisioned_redis_version" => {
+                    !::std::option::Option::is_none(
+                        &self.default_provisioned_redis_version,
+                    )
+                }
+                "default_recovery_wait_time" => {
+                    !::std::option::Option::is_none(&self.default_recovery_wait_time)
+                }
+                "default_sharded_proxy_policy" => {
+                    !::std::option::Option::is_none(&self.default_sharded_proxy_policy)
+                }
+                "default_shards_placement" => {
+                    !::std::option::Option::is_none(&self.default_shards_placement)
+                }
+                "default_tracking_table_max_keys_policy" => {
+                    !::std::option::Option::is_none(
+                        &self.default_tracking_table_max_keys_policy,
+                    )
+                }
+                "diskless_repl" => !::std::option::Option::is_none(&self.diskless_repl),
+                "endpoint_rebind_propagation_grace_time" => {
+                    !::std::option::Option::is_none(
+                        &self.endpoint_rebind_propagation_grace_time,
+                    )
+                }
+                "evict_node_use_free_memory" => {
+                    !::std::option::Option::is_none(&self.evict_node_use_free_memory)
+                }
+                "expose_hostnames_for_all_suffixes" => {
+                    !::std::option::Option::is_none(
+                        &self.expose_hostnames_for_all_suffixes,
+                    )
+                }
+                "failure_detection_sensitivity" => {
+                    !::std::option::Option::is_none(&self.failure_detection_sensitivity)
+                }
+                "filter_node_wd_health_metrics" => {
+                    !::std::option::Option::is_none(&self.filter_node_wd_health_metrics)
+                }
+                "hide_user_data_from_log" => {
+                    !::std::option::Option::is_none(&self.hide_user_data_from_log)
+                }
+                "login_lockout_counter_reset_after" => {
+                    !::std::option::Option::is_none(
+                        &self.login_lockout_counter_reset_after,
+                    )
+                }
+                "login_lockout_duration" => {
+                    !::std::option::Option::is_none(&self.login_lockout_duration)
+                }
+                "login_lockout_threshold" => {
+                    !::std::option::Option::is_none(&self.login_lockout_threshold)
+                }
+                "master_healthcheck_api_auth" => {
+                    !::std::option::Option::is_none(&self.master_healthcheck_api_auth)
+                }
+                "max_redis_forks" => {
+                    !::std::option::Option::is_none(&self.max_redis_forks)
+                }
+                "max_saved_events_per_type" => {
+                    !::std::option::Option::is_none(&self.max_saved_events_per_type)
+                }
+                "max_simultaneous_backups" => {
+                    !::std::option::Option::is_none(&self.max_simultaneous_backups)
+                }
+                "max_slave_full_syncs" => {
+                    !::std::option::Option::is_none(&self.max_slave_full_syncs)
+                }
+                "metrics_exporter_expose_bdb_name" => {
+                    !::std::option::Option::is_none(
+                        &self.metrics_exporter_expose_bdb_name,
+                    )
+                }
+                "oss_cluster_api_preferred_endpoint_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_endpoint_type,
+                    )
+                }
+                "oss_cluster_api_preferred_ip_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_ip_type,
+                    )
+                }
+                "parallel_shards_upgrade" => {
+                    !::std::option::Option::is_none(&self.parallel_shards_upgrade)
+                }
+                "persistence_cleanup_grace_time" => {
+                    !::std::option::Option::is_none(&self.persistence_cleanup_grace_time)
+                }
+                "persistence_cleanup_scan_interval" => {
+                    !::std::option::Option::is_none(
+                        &self.persistence_cleanup_scan_interval,
+                    )
+                }
+                "persistent_node_removal" => {
+                    !::std::option::Option::is_none(&self.persistent_node_removal)
+                }
+                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
+                "redis_migrate_node_threshold" => {
+                    !::std::option::Option::is_none(&self.redis_migrate_node_threshold)
+                }
+                "redis_migrate_node_threshold_p" => {
+                    !::std::option::Option::is_none(&self.redis_migrate_node_threshold_p)
+                }
+                "redis_provision_node_threshold" => {
+                    !::std::option::Option::is_none(&self.redis_provision_node_threshold)
+                }
+                "redis_provision_node_threshold_p" => {
+                    !::std::option::Option::is_none(
+                        &self.redis_provision_node_threshold_p,
+                    )
+                }
+                "redis_upgrade_policy" => {
+                    !::std::option::Option::is_none(&self.redis_upgrade_policy)
+                }
+                "repl_diskless" => !::std::option::Option::is_none(&self.repl_diskless),
+                "resp3_default" => !::std::option::Option::is_none(&self.resp3_default),
+                "shards_overbooking" => {
+                    !::std::option::Option::is_none(&self.shards_overbooking)
+                }
+                "show_internals" => !::std::option::Option::is_none(&self.show_internals),
+                "show_metrics_during_state_machine" => {
+                    !::std::option::Option::is_none(
+                        &self.show_metrics_during_state_machine,
+                    )
+                }
+                "slave_ha" => !::std::option::Option::is_none(&self.slave_ha),
+                "slave_ha_bdb_cooldown_period" => {
+                    !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period)
+                }
+                "slave_ha_cooldown_period" => {
+                    !::std::option::Option::is_none(&self.slave_ha_cooldown_period)
+                }
+                "slave_ha_grace_period" => {
+                    !::std::option::Option::is_none(&self.slave_ha_grace_period)
+                }
+                "slow_log_max_len" => {
+                    !::std::option::Option::is_none(&self.slow_log_max_len)
+                }
+                "use_librdb" => !::std::option::Option::is_none(&self.use_librdb),
+                "witness_disk_update_frequency_divisor" => {
+                    !::std::option::Option::is_none(
+                        &self.witness_disk_update_frequency_divisor,
+                    )
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "idp_metadata",
+            &self.idp_metadata,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "idp_metadata" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ClusterStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.available_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "available_flash",
+                &self.available_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.available_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "available_memory",
+                &self.available_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avg_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_latency",
+                &self.avg_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_free) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_free",
+                &self.bigstore_free,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_iops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_iops",
+                &self.bigstore_iops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_kv_ops",
+                &self.bigstore_kv_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_throughput",
+                &self.bigstore_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
+        }
+        if !::std::option::Option::is_none(&self.cpu_idle) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cpu_idle",
+                &self.cpu_idle,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cpu_system",
+                &self.cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cpu_user",
+                &self.cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.egress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "egress_bytes",
+                &self.egress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_avail) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_avail",
+                &self.ephemeral_storage_avail,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_free) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_free",
+                &self.ephemeral_storage_free,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.free_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "free_memory",
+                &self.free_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes",
+                &self.ingress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_avail) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_avail",
+                &self.persistent_storage_avail,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_free) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_free",
+                &self.persistent_storage_free,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.provisional_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "provisional_flash",
+                &self.provisional_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.provisional_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "provisional_memory",
+                &self.provisional_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        if !::std::option::Option::is_none(&self.total_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_req",
+                &self.total_req,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "available_flash" => {
+                    !::std::option::Option::is_none(&self.available_flash)
+                }
+                "available_memory" => {
+                    !::std::option::Option::is_none(&self.available_memory)
+                }
+                "avg_latency" => !::std::option::Option::is_none(&self.avg_latency),
+                "bigstore_free" => !::std::option::Option::is_none(&self.bigstore_free),
+                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
+                "bigstore_kv_ops" => {
+                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
+                }
+                "bigstore_throughput" => {
+                    !::std::option::Option::is_none(&self.bigstore_throughput)
+                }
+                "conns" => !::std::option::Option::is_none(&self.conns),
+                "cpu_idle" => !::std::option::Option::is_none(&self.cpu_idle),
+                "cpu_system" => !::std::option::Option::is_none(&self.cpu_system),
+                "cpu_user" => !::std::option::Option::is_none(&self.cpu_user),
+                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
+                "ephemeral_storage_avail" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_avail)
+                }
+                "ephemeral_storage_free" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_free)
+                }
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "free_memory" => !::std::option::Option::is_none(&self.free_memory),
+                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "persistent_storage_avail" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_avail)
+                }
+                "persistent_storage_free" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_free)
+                }
+                "provisional_flash" => {
+                    !::std::option::Option::is_none(&self.provisional_flash)
+                }
+                "provisional_memory" => {
+                    !::std::option::Option::is_none(&self.provisional_memory)
+                }
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                "total_req" => !::std::option::Option::is_none(&self.total_req),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CmSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.timezone) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "timezone",
+                &self.timezone,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "timezone" => !::std::option::Option::is_none(&self.timezone),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Crdb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.causal_consistency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "causal_consistency",
+                &self.causal_consistency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.default_db_config) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default_db_config",
+                &self.default_db_config,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.encryption) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "encryption",
+                &self.encryption,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.featureset_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "featureset_version",
+                &self.featureset_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.guid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "guid", &self.guid)?;
+        }
+        if !::std::option::Option::is_none(&self.instances) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "instances",
+                &self.instances,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.local_databases) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "local_databases",
+                &self.local_databases,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.managed_by) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "managed_by",
+                &self.managed_by,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.modules) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "modules",
+                &self.modules,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.protocol_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "protocol_version",
+                &self.protocol_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.volatile_config_fields) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "volatile_config_fields",
+                &self.volatile_config_fields,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "causal_consistency" => {
+                    !::std::option::Option::is_none(&self.causal_consistency)
+                }
+                "default_db_config" => {
+                    !::std::option::Option::is_none(&self.default_db_config)
+                }
+                "encryption" => !::std::option::Option::is_none(&self.encryption),
+                "featureset_version" => {
+                    !::std::option::Option::is_none(&self.featureset_version)
+                }
+                "guid" => !::std::option::Option::is_none(&self.guid),
+                "instances" => !::std::option::Option::is_none(&self.instances),
+                "local_databases" => {
+                    !::std::option::Option::is_none(&self.local_databases)
+                }
+                "managed_by" => !::std::option::Option::is_none(&self.managed_by),
+                "modules" => !::std::option::Option::is_none(&self.modules),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "protocol_version" => {
+                    !::std::option::Option::is_none(&self.protocol_version)
+                }
+                "volatile_config_fields" => {
+                    !::std::option::Option::is_none(&self.volatile_config_fields)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbClusterInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.certificate_auth) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "certificate_auth",
+                &self.certificate_auth,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.credentials) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "credentials",
+                &self.credentials,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.replication_endpoint) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_endpoint",
+                &self.replication_endpoint,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication_tls_sni) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_tls_sni",
+                &self.replication_tls_sni,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.url) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "certificate_auth" => {
+                    !::std::option::Option::is_none(&self.certificate_auth)
+                }
+                "credentials" => !::std::option::Option::is_none(&self.credentials),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "replication_endpoint" => {
+                    !::std::option::Option::is_none(&self.replication_endpoint)
+                }
+                "replication_tls_sni" => {
+                    !::std::option::Option::is_none(&self.replication_tls_sni)
+                }
+                "url" => !::std::option::Option::is_none(&self.url),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.client_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_cert",
+                &self.client_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_key",
+                &self.client_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.trusted_ca) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "trusted_ca",
+                &self.trusted_ca,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
+                "client_key" => !::std::option::Option::is_none(&self.client_key),
+                "trusted_ca" => !::std::option::Option::is_none(&self.trusted_ca),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbClusterInfoCredentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.password) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password",
+                &self.password,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username",
+                &self.username,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "password" => !::std::option::Option::is_none(&self.password),
+                "username" => !::std::option::Option::is_none(&self.username),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbDatabaseConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.aof_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "aof_policy",
+                &self.aof_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_admin_pass) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_admin_pass",
+                &self.authentication_admin_pass,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_redis_pass) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_redis_pass",
+                &self.authentication_redis_pass,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.authentication_ssl_client_certs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "authentication_ssl_client_certs",
+                &self.authentication_ssl_client_certs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cert) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cert", &self.cert)?;
+        }
+        if !::std::option::Option::is_none(&self.data_persistence) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_persistence",
+                &self.data_persistence,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enforce_client_authentication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enforce_client_authentication",
+                &self.enforce_client_authentication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.eviction_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "eviction_policy",
+                &self.eviction_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_aof_file_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_aof_file_size",
+                &self.max_aof_file_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_aof_load_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_aof_load_time",
+                &self.max_aof_load_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.memory_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "memory_size",
+                &self.memory_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_list) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_list",
+                &self.module_list,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_allow_outdated_certs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_allow_outdated_certs",
+                &self.mtls_allow_outdated_certs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mtls_allow_weak_hashing) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mtls_allow_weak_hashing",
+                &self.mtls_allow_weak_hashing,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster",
+                &self.oss_cluster,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_sharding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_sharding",
+                &self.oss_sharding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.port) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "port", &self.port)?;
+        }
+        if !::std::option::Option::is_none(&self.private_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "private_key",
+                &self.private_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "proxy_policy",
+                &self.proxy_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_aware) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_aware",
+                &self.rack_aware,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_version",
+                &self.redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication",
+                &self.replication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication_oom_threshold_percent) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_oom_threshold_percent",
+                &self.replication_oom_threshold_percent,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_key_regex) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_key_regex",
+                &self.shard_key_regex,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sharding) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sharding",
+                &self.sharding,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_count",
+                &self.shards_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_placement) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_placement",
+                &self.shards_placement,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.snapshot_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "snapshot_policy",
+                &self.snapshot_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.tls_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "tls_mode",
+                &self.tls_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "aof_policy" => !::std::option::Option::is_none(&self.aof_policy),
+                "authentication_admin_pass" => {
+                    !::std::option::Option::is_none(&self.authentication_admin_pass)
+                }
+                "authentication_redis_pass" => {
+                    !::std::option::Option::is_none(&self.authentication_redis_pass)
+                }
+                "authentication_ssl_client_certs" => {
+                    !::std::option::Option::is_none(
+                        &self.authentication_ssl_client_certs,
+                    )
+                }
+                "cert" => !::std::option::Option::is_none(&self.cert),
+                "data_persistence" => {
+                    !::std::option::Option::is_none(&self.data_persistence)
+                }
+                "enforce_client_authentication" => {
+                    !::std::option::Option::is_none(&self.enforce_client_authentication)
+                }
+                "eviction_policy" => {
+                    !::std::option::Option::is_none(&self.eviction_policy)
+                }
+                "max_aof_file_size" => {
+                    !::std::option::Option::is_none(&self.max_aof_file_size)
+                }
+                "max_aof_load_time" => {
+                    !::std::option::Option::is_none(&self.max_aof_load_time)
+                }
+                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
+                "module_list" => !::std::option::Option::is_none(&self.module_list),
+                "mtls_allow_outdated_certs" => {
+                    !::std::option::Option::is_none(&self.mtls_allow_outdated_certs)
+                }
+                "mtls_allow_weak_hashing" => {
+                    !::std::option::Option::is_none(&self.mtls_allow_weak_hashing)
+                }
+                "name" => !::std::option::Option::is_none(&self.name),
+                "oss_cluster" => !::std::option::Option::is_none(&self.oss_cluster),
+                "oss_cluster_api_preferred_ip_type" => {
+                    !::std::option::Option::is_none(
+                        &self.oss_cluster_api_preferred_ip_type,
+                    )
+                }
+                "oss_sharding" => !::std::option::Option::is_none(&self.oss_sharding),
+                "port" => !::std::option::Option::is_none(&self.port),
+                "private_key" => !::std::option::Option::is_none(&self.private_key),
+                "proxy_policy" => !::std::option::Option::is_none(&self.proxy_policy),
+                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
+                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
+                "replication" => !::std::option::Option::is_none(&self.replication),
+                "replication_oom_threshold_percent" => {
+                    !::std::option::Option::is_none(
+                        &self.replication_oom_threshold_percent,
+                    )
+                }
+                "shard_key_regex" => {
+                    !::std::option::Option::is_none(&self.shard_key_regex)
+                }
+                "sharding" => !::std::option::Option::is_none(&self.sharding),
+                "shards_count" => !::std::option::Option::is_none(&self.shards_count),
+                "shards_placement" => {
+                    !::std::option::Option::is_none(&self.shards_placement)
+                }
+                "snapshot_policy" => {
+                    !::std::option::Option::is_none(&self.snapshot_policy)
+                }
+                "tls_mode" => !::std::option::Option::is_none(&self.tls_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbHealthReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_config_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_config_version",
+                &self.active_config_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_name",
+                &self.cluster_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.configurations) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "configurations",
+                &self.configurations,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.connection_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "connection_error",
+                &self.connection_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.connections) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "connections",
+                &self.connections,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_config_version" => {
+                    !::std::option::Option::is_none(&self.active_config_version)
+                }
+                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
+                "configurations" => !::std::option::Option::is_none(&self.configurations),
+                "connection_error" => {
+                    !::std::option::Option::is_none(&self.connection_error)
+                }
+                "connections" => !::std::option::Option::is_none(&self.connections),
+                "name" => !::std::option::Option::is_none(&self.name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbHealthReportConnection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.replication_links) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_links",
+                &self.replication_links,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                "replication_links" => {
+                    !::std::option::Option::is_none(&self.replication_links)
+                }
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.causal_consistency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "causal_consistency",
+                &self.causal_consistency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.encryption) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "encryption",
+                &self.encryption,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.featureset_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "featureset_version",
+                &self.featureset_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.instances) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "instances",
+                &self.instances,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.protocol_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "protocol_version",
+                &self.protocol_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "causal_consistency" => {
+                    !::std::option::Option::is_none(&self.causal_consistency)
+                }
+                "encryption" => !::std::option::Option::is_none(&self.encryption),
+                "featureset_version" => {
+                    !::std::option::Option::is_none(&self.featureset_version)
+                }
+                "instances" => !::std::option::Option::is_none(&self.instances),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "protocol_version" => {
+                    !::std::option::Option::is_none(&self.protocol_version)
+                }
+                "status" => !::std::option::Option::is_none(&self.status),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbHealthReportInstance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster",
+                &self.cluster,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.db_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "db_uid",
+                &self.db_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cluster" => !::std::option::Option::is_none(&self.cluster),
+                "db_uid" => !::std::option::Option::is_none(&self.db_uid),
+                "id" => !::std::option::Option::is_none(&self.id),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.url) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                "url" => !::std::option::Option::is_none(&self.url),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbHealthReportReplicationLink {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.link_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "link_uid",
+                &self.link_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "link_uid" => !::std::option::Option::is_none(&self.link_uid),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbInstanceInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster",
+                &self.cluster,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.compression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "compression",
+                &self.compression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.db_config) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "db_config",
+                &self.db_config,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.db_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "db_uid",
+                &self.db_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cluster" => !::std::option::Option::is_none(&self.cluster),
+                "compression" => !::std::option::Option::is_none(&self.compression),
+                "db_config" => !::std::option::Option::is_none(&self.db_config),
+                "db_uid" => !::std::option::Option::is_none(&self.db_uid),
+                "id" => !::std::option::Option::is_none(&self.id),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbLocalDatabase {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bdb_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_uid",
+                &self.bdb_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
+                "id" => !::std::option::Option::is_none(&self.id),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbModifyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.add_instances) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "add_instances",
+                &self.add_instances,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
+        }
+        if !::std::option::Option::is_none(&self.force_update) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_update",
+                &self.force_update,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.remove_instances) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "remove_instances",
+                &self.remove_instances,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "add_instances" => !::std::option::Option::is_none(&self.add_instances),
+                "crdb" => !::std::option::Option::is_none(&self.crdb),
+                "force_update" => !::std::option::Option::is_none(&self.force_update),
+                "remove_instances" => {
+                    !::std::option::Option::is_none(&self.remove_instances)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.force_remove) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_remove",
+                &self.force_remove,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "force_remove" => !::std::option::Option::is_none(&self.force_remove),
+                "id" => !::std::option::Option::is_none(&self.id),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.featureset_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "featureset_version",
+                &self.featureset_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "featureset_version" => {
+                    !::std::option::Option::is_none(&self.featureset_version)
+                }
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbPurgeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "instances",
+            &self.instances,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "instances" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbTask {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.crdb_guid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdb_guid",
+                &self.crdb_guid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ended) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ended", &self.ended)?;
+        }
+        if !::std::option::Option::is_none(&self.errors) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "errors",
+                &self.errors,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.operation) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operation",
+                &self.operation,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.started) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "started",
+                &self.started,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.worker_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "worker_name",
+                &self.worker_name,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "crdb_guid" => !::std::option::Option::is_none(&self.crdb_guid),
+                "ended" => !::std::option::Option::is_none(&self.ended),
+                "errors" => !::std::option::Option::is_none(&self.errors),
+                "id" => !::std::option::Option::is_none(&self.id),
+                "operation" => !::std::option::Option::is_none(&self.operation),
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "started" => !::std::option::Option::is_none(&self.started),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "worker_name" => !::std::option::Option::is_none(&self.worker_name),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbTaskError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cluster_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_name",
+                &self.cluster_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error_code) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_code",
+                &self.error_code,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
+                "description" => !::std::option::Option::is_none(&self.description),
+                "error_code" => !::std::option::Option::is_none(&self.error_code),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbTaskProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.clusters) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "clusters",
+                &self.clusters,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.worker) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "worker",
+                &self.worker,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "clusters" => !::std::option::Option::is_none(&self.clusters),
+                "worker" => !::std::option::Option::is_none(&self.worker),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbTaskProgressCluster {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbUpgradeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.force_discard) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_discard",
+                &self.force_discard,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.force_restart) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_restart",
+                &self.force_restart,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.keep_crdt_protocol_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "keep_crdt_protocol_version",
+                &self.keep_crdt_protocol_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.may_discard_data) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "may_discard_data",
+                &self.may_discard_data,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.modules) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "modules",
+                &self.modules,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.parallel_shards_upgrade) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "parallel_shards_upgrade",
+                &self.parallel_shards_upgrade,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.preserve_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preserve_roles",
+                &self.preserve_roles,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_version",
+                &self.redis_version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "force_discard" => !::std::option::Option::is_none(&self.force_discard),
+                "force_restart" => !::std::option::Option::is_none(&self.force_restart),
+                "keep_crdt_protocol_version" => {
+                    !::std::option::Option::is_none(&self.keep_crdt_protocol_version)
+                }
+                "may_discard_data" => {
+                    !::std::option::Option::is_none(&self.may_discard_data)
+                }
+                "modules" => !::std::option::Option::is_none(&self.modules),
+                "parallel_shards_upgrade" => {
+                    !::std::option::Option::is_none(&self.parallel_shards_upgrade)
+                }
+                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
+                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for CrdbUpgradeRequestModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.current_module) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "current_module",
+                &self.current_module,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_module) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_module",
+                &self.new_module,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_module_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_module_args",
+                &self.new_module_args,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "current_module" => !::std::option::Option::is_none(&self.current_module),
+                "new_module" => !::std::option::Option::is_none(&self.new_module),
+                "new_module_args" => {
+                    !::std::option::Option::is_none(&self.new_module_args)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for DbAlertsSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bdb_backup_delayed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_backup_delayed",
+                &self.bdb_backup_delayed,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_crdt_src_high_syncer_lag) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_crdt_src_high_syncer_lag",
+                &self.bdb_crdt_src_high_syncer_lag,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_crdt_src_syncer_connection_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_crdt_src_syncer_connection_error",
+                &self.bdb_crdt_src_syncer_connection_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_crdt_src_syncer_general_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_crdt_src_syncer_general_error",
+                &self.bdb_crdt_src_syncer_general_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_high_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_high_latency",
+                &self.bdb_high_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_high_syncer_lag) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_high_syncer_lag",
+                &self.bdb_high_syncer_lag,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_high_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_high_throughput",
+                &self.bdb_high_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_long_running_action) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_long_running_action",
+                &self.bdb_long_running_action,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_low_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_low_throughput",
+                &self.bdb_low_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_ram_dataset_overhead) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_ram_dataset_overhead",
+                &self.bdb_ram_dataset_overhead,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_ram_values) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_ram_values",
+                &self.bdb_ram_values,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_replica_src_high_syncer_lag) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_replica_src_high_syncer_lag",
+                &self.bdb_replica_src_high_syncer_lag,
+            )?;
+        }
+        if !::std::option::Option::is_none(
+            &self.bdb_replica_src_syncer_connection_error,
+        ) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_replica_src_syncer_connection_error",
+                &self.bdb_replica_src_syncer_connection_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_replica_src_syncer_general_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_replica_src_syncer_general_error",
+                &self.bdb_replica_src_syncer_general_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_shard_num_ram_values) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_shard_num_ram_values",
+                &self.bdb_shard_num_ram_values,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_size",
+                &self.bdb_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_syncer_connection_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_syncer_connection_error",
+                &self.bdb_syncer_connection_error,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_syncer_general_error) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_syncer_general_error",
+                &self.bdb_syncer_general_error,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bdb_backup_delayed" => {
+                    !::std::option::Option::is_none(&self.bdb_backup_delayed)
+                }
+                "bdb_crdt_src_high_syncer_lag" => {
+                    !::std::option::Option::is_none(&self.bdb_crdt_src_high_syncer_lag)
+                }
+                "bdb_crdt_src_syncer_connection_error" => {
+                    !::std::option::Option::is_none(
+                        &self.bdb_crdt_src_syncer_connection_error,
+                    )
+                }
+                "bdb_crdt_src_syncer_general_error" => {
+                    !::std::option::Option::is_none(
+                        &self.bdb_crdt_src_syncer_general_error,
+                    )
+                }
+                "bdb_high_latency" => {
+                    !::std::option::Option::is_none(&self.bdb_high_latency)
+                }
+                "bdb_high_syncer_lag" => {
+                    !::std::option::Option::is_none(&self.bdb_high_syncer_lag)
+                }
+                "bdb_high_throughput" => {
+                    !::std::option::Option::is_none(&self.bdb_high_throughput)
+                }
+                "bdb_long_running_action" => {
+                    !::std::option::Option::is_none(&self.bdb_long_running_action)
+                }
+                "bdb_low_throughput" => {
+                    !::std::option::Option::is_none(&self.bdb_low_throughput)
+                }
+                "bdb_ram_dataset_overhead" => {
+                    !::std::option::Option::is_none(&self.bdb_ram_dataset_overhead)
+                }
+                "bdb_ram_values" => !::std::option::Option::is_none(&self.bdb_ram_values),
+                "bdb_replica_src_high_syncer_lag" => {
+                    !::std::option::Option::is_none(
+                        &self.bdb_replica_src_high_syncer_lag,
+                    )
+                }
+                "bdb_replica_src_syncer_connection_error" => {
+                    !::std::option::Option::is_none(
+                        &self.bdb_replica_src_syncer_connection_error,
+                    )
+                }
+                "bdb_replica_src_syncer_general_error" => {
+                    !::std::option::Option::is_none(
+                        &self.bdb_replica_src_syncer_general_error,
+                    )
+                }
+                "bdb_shard_num_ram_values" => {
+                    !::std::option::Option::is_none(&self.bdb_shard_num_ram_values)
+                }
+                "bdb_size" => !::std::option::Option::is_none(&self.bdb_size),
+                "bdb_syncer_connection_error" => {
+                    !::std::option::Option::is_none(&self.bdb_syncer_connection_error)
+                }
+                "bdb_syncer_general_error" => {
+                    !::std::option::Option::is_none(&self.bdb_syncer_general_error)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threshold",
+                &self.threshold,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "threshold" => !::std::option::Option::is_none(&self.threshold),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for DbConnsAuditingConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.audit_address) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_address",
+                &self.audit_address,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.audit_port) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_port",
+                &self.audit_port,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.audit_protocol) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_protocol",
+                &self.audit_protocol,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.audit_reconnect_interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_reconnect_interval",
+                &self.audit_reconnect_interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.audit_reconnect_max_attempts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "audit_reconnect_max_attempts",
+                &self.audit_reconnect_max_attempts,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "audit_address" => !::std::option::Option::is_none(&self.audit_address),
+                "audit_port" => !::std::option::Option::is_none(&self.audit_port),
+                "audit_protocol" => !::std::option::Option::is_none(&self.audit_protocol),
+                "audit_reconnect_interval" => {
+                    !::std::option::Option::is_none(&self.audit_reconnect_interval)
+                }
+                "audit_reconnect_max_attempts" => {
+                    !::std::option::Option::is_none(&self.audit_reconnect_max_attempts)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for DiagnosticsConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bdb_client_list_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_client_list_target",
+                &self.bdb_client_list_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_info_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_info_target",
+                &self.bdb_info_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_target",
+                &self.bdb_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.command_stats_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "command_stats_target",
+                &self.command_stats_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.network_stats_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "network_stats_target",
+                &self.network_stats_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_files_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_files_target",
+                &self.persistent_files_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rladmin_status_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rladmin_status_target",
+                &self.rladmin_status_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_info_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_info_target",
+                &self.shard_info_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_latency_histogram_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_latency_histogram_target",
+                &self.shard_latency_histogram_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_latency_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_latency_target",
+                &self.shard_latency_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_target",
+                &self.shard_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slowlog_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slowlog_target",
+                &self.slowlog_target,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.socket_files_target) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "socket_files_target",
+                &self.socket_files_target,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bdb_client_list_target" => {
+                    !::std::option::Option::is_none(&self.bdb_client_list_target)
+                }
+                "bdb_info_target" => {
+                    !::std::option::Option::is_none(&self.bdb_info_target)
+                }
+                "bdb_target" => !::std::option::Option::is_none(&self.bdb_target),
+                "command_stats_target" => {
+                    !::std::option::Option::is_none(&self.command_stats_target)
+                }
+                "network_stats_target" => {
+                    !::std::option::Option::is_none(&self.network_stats_target)
+                }
+                "persistent_files_target" => {
+                    !::std::option::Option::is_none(&self.persistent_files_target)
+                }
+                "rladmin_status_target" => {
+                    !::std::option::Option::is_none(&self.rladmin_status_target)
+                }
+                "shard_info_target" => {
+                    !::std::option::Option::is_none(&self.shard_info_target)
+                }
+                "shard_latency_histogram_target" => {
+                    !::std::option::Option::is_none(&self.shard_latency_histogram_target)
+                }
+                "shard_latency_target" => {
+                    !::std::option::Option::is_none(&self.shard_latency_target)
+                }
+                "shard_target" => !::std::option::Option::is_none(&self.shard_target),
+                "slowlog_target" => !::std::option::Option::is_none(&self.slowlog_target),
+                "socket_files_target" => {
+                    !::std::option::Option::is_none(&self.socket_files_target)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for DiagnosticsSlowlogTarget {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_entries) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_entries",
+                &self.max_entries,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "max_entries" => !::std::option::Option::is_none(&self.max_entries),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for DiagnosticsTarget {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for EndpointStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for EndpointStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.acc_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "acc_latency",
+                &self.acc_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.acc_other_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "acc_other_latency",
+                &self.acc_other_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.acc_read_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "acc_read_latency",
+                &self.acc_read_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.acc_write_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "acc_write_latency",
+                &self.acc_write_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auth_cmds) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auth_cmds",
+                &self.auth_cmds,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auth_errors) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auth_errors",
+                &self.auth_errors,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cmd_flush) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cmd_flush",
+                &self.cmd_flush,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cmd_get) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cmd_get",
+                &self.cmd_get,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cmd_set) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cmd_set",
+                &self.cmd_set,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cmd_touch) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cmd_touch",
+                &self.cmd_touch,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
+        }
+        if !::std::option::Option::is_none(&self.egress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "egress_bytes",
+                &self.egress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes",
+                &self.ingress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_req_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_req_time",
+                &self.last_req_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_res_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_res_time",
+                &self.last_res_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_connections_exceeded) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_connections_exceeded",
+                &self.max_connections_exceeded,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.monitor_sessions_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "monitor_sessions_count",
+                &self.monitor_sessions_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.other_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "other_req",
+                &self.other_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.other_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "other_res",
+                &self.other_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.other_started_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "other_started_res",
+                &self.other_started_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_req",
+                &self.read_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_res",
+                &self.read_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_started_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_started_res",
+                &self.read_started_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        if !::std::option::Option::is_none(&self.total_connections_received) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_connections_received",
+                &self.total_connections_received,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_req",
+                &self.total_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_res",
+                &self.total_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_started_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_started_res",
+                &self.total_started_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_req",
+                &self.write_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_res",
+                &self.write_res,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_started_res) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_started_res",
+                &self.write_started_res,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "acc_latency" => !::std::option::Option::is_none(&self.acc_latency),
+                "acc_other_latency" => {
+                    !::std::option::Option::is_none(&self.acc_other_latency)
+                }
+                "acc_read_latency" => {
+                    !::std::option::Option::is_none(&self.acc_read_latency)
+                }
+                "acc_write_latency" => {
+                    !::std::option::Option::is_none(&self.acc_write_latency)
+                }
+                "auth_cmds" => !::std::option::Option::is_none(&self.auth_cmds),
+                "auth_errors" => !::std::option::Option::is_none(&self.auth_errors),
+                "cmd_flush" => !::std::option::Option::is_none(&self.cmd_flush),
+                "cmd_get" => !::std::option::Option::is_none(&self.cmd_get),
+                "cmd_set" => !::std::option::Option::is_none(&self.cmd_set),
+                "cmd_touch" => !::std::option::Option::is_none(&self.cmd_touch),
+                "conns" => !::std::option::Option::is_none(&self.conns),
+                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "last_req_time" => !::std::option::Option::is_none(&self.last_req_time),
+                "last_res_time" => !::std::option::Option::is_none(&self.last_res_time),
+                "max_connections_exceeded" => {
+                    !::std::option::Option::is_none(&self.max_connections_exceeded)
+                }
+                "monitor_sessions_count" => {
+                    !::std::option::Option::is_none(&self.monitor_sessions_count)
+                }
+                "other_req" => !::std::option::Option::is_none(&self.other_req),
+                "other_res" => !::std::option::Option::is_none(&self.other_res),
+                "other_started_res" => {
+                    !::std::option::Option::is_none(&self.other_started_res)
+                }
+                "read_req" => !::std::option::Option::is_none(&self.read_req),
+                "read_res" => !::std::option::Option::is_none(&self.read_res),
+                "read_started_res" => {
+                    !::std::option::Option::is_none(&self.read_started_res)
+                }
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                "total_connections_received" => {
+                    !::std::option::Option::is_none(&self.total_connections_received)
+                }
+                "total_req" => !::std::option::Option::is_none(&self.total_req),
+                "total_res" => !::std::option::Option::is_none(&self.total_res),
+                "total_started_res" => {
+                    !::std::option::Option::is_none(&self.total_started_res)
+                }
+                "write_req" => !::std::option::Option::is_none(&self.write_req),
+                "write_res" => !::std::option::Option::is_none(&self.write_res),
+                "write_started_res" => {
+                    !::std::option::Option::is_none(&self.write_started_res)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error_code) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_code",
+                &self.error_code,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.message) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "message",
+                &self.message,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "description" => !::std::option::Option::is_none(&self.description),
+                "error_code" => !::std::option::Option::is_none(&self.error_code),
+                "message" => !::std::option::Option::is_none(&self.message),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobScheduler {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.backup_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup_job_settings",
+                &self.backup_job_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_usage_report_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_usage_report_job_settings",
+                &self.bdb_usage_report_job_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cert_rotation_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cert_rotation_job_settings",
+                &self.cert_rotation_job_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.log_rotation_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "log_rotation_job_settings",
+                &self.log_rotation_job_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_checks_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_checks_job_settings",
+                &self.node_checks_job_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_cleanup_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_cleanup_job_settings",
+                &self.redis_cleanup_job_settings,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rotate_ccs_job_settings) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rotate_ccs_job_settings",
+                &self.rotate_ccs_job_settings,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "backup_job_settings" => {
+                    !::std::option::Option::is_none(&self.backup_job_settings)
+                }
+                "bdb_usage_report_job_settings" => {
+                    !::std::option::Option::is_none(&self.bdb_usage_report_job_settings)
+                }
+                "cert_rotation_job_settings" => {
+                    !::std::option::Option::is_none(&self.cert_rotation_job_settings)
+                }
+                "log_rotation_job_settings" => {
+                    !::std::option::Option::is_none(&self.log_rotation_job_settings)
+                }
+                "node_checks_job_settings" => {
+                    !::std::option::Option::is_none(&self.node_checks_job_settings)
+                }
+                "redis_cleanup_job_settings" => {
+                    !::std::option::Option::is_none(&self.redis_cleanup_job_settings)
+                }
+                "rotate_ccs_job_settings" => {
+                    !::std::option::Option::is_none(&self.rotate_ccs_job_settings)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerBackupJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerBdbUsageReportJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.file_retention_days) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "file_retention_days",
+                &self.file_retention_days,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "file_retention_days" => {
+                    !::std::option::Option::is_none(&self.file_retention_days)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerCertRotationJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expiry_days_before_rotation) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expiry_days_before_rotation",
+                &self.expiry_days_before_rotation,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "expiry_days_before_rotation" => {
+                    !::std::option::Option::is_none(&self.expiry_days_before_rotation)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerLogRotationJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerNodeChecksJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerRedisCleanupJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JobSchedulerRotateCcsJobSettings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cron_expression) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cron_expression",
+                &self.cron_expression,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enabled",
+                &self.enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.file_suffix) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "file_suffix",
+                &self.file_suffix,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rotate_max_num) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rotate_max_num",
+                &self.rotate_max_num,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cron_expression" => {
+                    !::std::option::Option::is_none(&self.cron_expression)
+                }
+                "enabled" => !::std::option::Option::is_none(&self.enabled),
+                "file_suffix" => !::std::option::Option::is_none(&self.file_suffix),
+                "rotate_max_num" => !::std::option::Option::is_none(&self.rotate_max_num),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JwtAuthorize {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "password",
+            &self.password,
+        )?;
+        if !::std::option::Option::is_none(&self.ttl) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ttl", &self.ttl)?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "username",
+            &self.username,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "password" => true,
+                "ttl" => !::std::option::Option::is_none(&self.ttl),
+                "username" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for JwtToken {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.access_token) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "access_token",
+                &self.access_token,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "access_token" => !::std::option::Option::is_none(&self.access_token),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Ldap {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bind_dn) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bind_dn",
+                &self.bind_dn,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bind_pass) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bind_pass",
+                &self.bind_pass,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ca_cert) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ca_cert",
+                &self.ca_cert,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cache_ttl) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cache_ttl",
+                &self.cache_ttl,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cba) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cba", &self.cba)?;
+        }
+        if !::std::option::Option::is_none(&self.cba_identity_oid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cba_identity_oid",
+                &self.cba_identity_oid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cba_identity_source) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cba_identity_source",
+                &self.cba_identity_source,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.control_plane) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "control_plane",
+                &self.control_plane,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.data_plane) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "data_plane",
+                &self.data_plane,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.directory_timeout_s) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "directory_timeout_s",
+                &self.directory_timeout_s,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dn_group_attr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dn_group_attr",
+                &self.dn_group_attr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dn_group_query) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dn_group_query",
+                &self.dn_group_query,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.starttls) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "starttls",
+                &self.starttls,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uris) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uris", &self.uris)?;
+        }
+        if !::std::option::Option::is_none(&self.user_dn_query) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "user_dn_query",
+                &self.user_dn_query,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.user_dn_template) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "user_dn_template",
+                &self.user_dn_template,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bind_dn" => !::std::option::Option::is_none(&self.bind_dn),
+                "bind_pass" => !::std::option::Option::is_none(&self.bind_pass),
+                "ca_cert" => !::std::option::Option::is_none(&self.ca_cert),
+                "cache_ttl" => !::std::option::Option::is_none(&self.cache_ttl),
+                "cba" => !::std::option::Option::is_none(&self.cba),
+                "cba_identity_oid" => {
+                    !::std::option::Option::is_none(&self.cba_identity_oid)
+                }
+                "cba_identity_source" => {
+                    !::std::option::Option::is_none(&self.cba_identity_source)
+                }
+                "control_plane" => !::std::option::Option::is_none(&self.control_plane),
+                "data_plane" => !::std::option::Option::is_none(&self.data_plane),
+                "directory_timeout_s" => {
+                    !::std::option::Option::is_none(&self.directory_timeout_s)
+                }
+                "dn_group_attr" => !::std::option::Option::is_none(&self.dn_group_attr),
+                "dn_group_query" => !::std::option::Option::is_none(&self.dn_group_query),
+                "starttls" => !::std::option::Option::is_none(&self.starttls),
+                "uris" => !::std::option::Option::is_none(&self.uris),
+                "user_dn_query" => !::std::option::Option::is_none(&self.user_dn_query),
+                "user_dn_template" => {
+                    !::std::option::Option::is_none(&self.user_dn_template)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for LdapMapping {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.account_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_id",
+                &self.account_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdbs_email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdbs_email_alerts",
+                &self.bdbs_email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_email_alerts",
+                &self.cluster_email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dn) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "dn", &self.dn)?;
+        }
+        if !::std::option::Option::is_none(&self.email) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
+        }
+        if !::std::option::Option::is_none(&self.email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_alerts",
+                &self.email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.role_uids) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "role_uids",
+                &self.role_uids,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "account_id" => !::std::option::Option::is_none(&self.account_id),
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "bdbs_email_alerts" => {
+                    !::std::option::Option::is_none(&self.bdbs_email_alerts)
+                }
+                "cluster_email_alerts" => {
+                    !::std::option::Option::is_none(&self.cluster_email_alerts)
+                }
+                "dn" => !::std::option::Option::is_none(&self.dn),
+                "email" => !::std::option::Option::is_none(&self.email),
+                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "role_uids" => !::std::option::Option::is_none(&self.role_uids),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for LdapQuery {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.base) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "base", &self.base)?;
+        }
+        if !::std::option::Option::is_none(&self.filter) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "filter",
+                &self.filter,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.scope) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "scope", &self.scope)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "base" => !::std::option::Option::is_none(&self.base),
+                "filter" => !::std::option::Option::is_none(&self.filter),
+                "scope" => !::std::option::Option::is_none(&self.scope),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for License {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.activation_date) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "activation_date",
+                &self.activation_date,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_name",
+                &self.cluster_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expiration_date) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expiration_date",
+                &self.expiration_date,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expired) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expired",
+                &self.expired,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.features) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "features",
+                &self.features,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flash_shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flash_shards_in_use",
+                &self.flash_shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flash_shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flash_shards_limit",
+                &self.flash_shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.owner) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "owner", &self.owner)?;
+        }
+        if !::std::option::Option::is_none(&self.ram_shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_shards_in_use",
+                &self.ram_shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ram_shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_shards_limit",
+                &self.ram_shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_limit",
+                &self.shards_limit,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "activation_date" => {
+                    !::std::option::Option::is_none(&self.activation_date)
+                }
+                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
+                "expiration_date" => {
+                    !::std::option::Option::is_none(&self.expiration_date)
+                }
+                "expired" => !::std::option::Option::is_none(&self.expired),
+                "features" => !::std::option::Option::is_none(&self.features),
+                "flash_shards_in_use" => {
+                    !::std::option::Option::is_none(&self.flash_shards_in_use)
+                }
+                "flash_shards_limit" => {
+                    !::std::option::Option::is_none(&self.flash_shards_limit)
+                }
+                "key" => !::std::option::Option::is_none(&self.key),
+                "license" => !::std::option::Option::is_none(&self.license),
+                "owner" => !::std::option::Option::is_none(&self.owner),
+                "ram_shards_in_use" => {
+                    !::std::option::Option::is_none(&self.ram_shards_in_use)
+                }
+                "ram_shards_limit" => {
+                    !::std::option::Option::is_none(&self.ram_shards_limit)
+                }
+                "shards_limit" => !::std::option::Option::is_none(&self.shards_limit),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for LicenseUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "license", &self.license)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "license" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for LocalServiceInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.start_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "start_time",
+                &self.start_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uptime) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "uptime",
+                &self.uptime,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "start_time" => !::std::option::Option::is_none(&self.start_time),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "uptime" => !::std::option::Option::is_none(&self.uptime),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for LogEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.bdb_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_name",
+                &self.bdb_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_uid",
+                &self.bdb_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_val) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_val",
+                &self.new_val,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.old_val) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "old_val",
+                &self.old_val,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.severity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "severity",
+                &self.severity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.time) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "time", &self.time)?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "bdb_name" => !::std::option::Option::is_none(&self.bdb_name),
+                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
+                "new_val" => !::std::option::Option::is_none(&self.new_val),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "old_val" => !::std::option::Option::is_none(&self.old_val),
+                "severity" => !::std::option::Option::is_none(&self.severity),
+                "time" => !::std::option::Option::is_none(&self.time),
+                "type" => !::std::option::Option::is_none(&self.type_),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for MetricsConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.expose_db_tags) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expose_db_tags",
+                &self.expose_db_tags,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key_distribution_enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "key_distribution_enabled",
+                &self.key_distribution_enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key_items_buckets) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "key_items_buckets",
+                &self.key_items_buckets,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.key_size_buckets) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "key_size_buckets",
+                &self.key_size_buckets,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.local_storage_max_size_mb) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "local_storage_max_size_mb",
+                &self.local_storage_max_size_mb,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.local_storage_retention_days) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "local_storage_retention_days",
+                &self.local_storage_retention_days,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_requests_in_flight) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_requests_in_flight",
+                &self.max_requests_in_flight,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metrics_tag_keys_exposed) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metrics_tag_keys_exposed",
+                &self.metrics_tag_keys_exposed,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "expose_db_tags" => !::std::option::Option::is_none(&self.expose_db_tags),
+                "key_distribution_enabled" => {
+                    !::std::option::Option::is_none(&self.key_distribution_enabled)
+                }
+                "key_items_buckets" => {
+                    !::std::option::Option::is_none(&self.key_items_buckets)
+                }
+                "key_size_buckets" => {
+                    !::std::option::Option::is_none(&self.key_size_buckets)
+                }
+                "local_storage_max_size_mb" => {
+                    !::std::option::Option::is_none(&self.local_storage_max_size_mb)
+                }
+                "local_storage_retention_days" => {
+                    !::std::option::Option::is_none(&self.local_storage_retention_days)
+                }
+                "max_requests_in_flight" => {
+                    !::std::option::Option::is_none(&self.max_requests_in_flight)
+                }
+                "metrics_tag_keys_exposed" => {
+                    !::std::option::Option::is_none(&self.metrics_tag_keys_exposed)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Migration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.error) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
+        }
+        if !::std::option::Option::is_none(&self.flush_counter) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flush_counter",
+                &self.flush_counter,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.lag) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "lag", &self.lag)?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_size",
+                &self.rdb_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_transferred) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_transferred",
+                &self.rdb_transferred,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.run_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "run_id",
+                &self.run_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.source_shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "source_shards",
+                &self.source_shards,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "error" => !::std::option::Option::is_none(&self.error),
+                "flush_counter" => !::std::option::Option::is_none(&self.flush_counter),
+                "lag" => !::std::option::Option::is_none(&self.lag),
+                "rdb_size" => !::std::option::Option::is_none(&self.rdb_size),
+                "rdb_transferred" => {
+                    !::std::option::Option::is_none(&self.rdb_transferred)
+                }
+                "run_id" => !::std::option::Option::is_none(&self.run_id),
+                "source_shards" => !::std::option::Option::is_none(&self.source_shards),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for MigrationError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.error_code) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "error_code",
+                &self.error_code,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.message) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "message",
+                &self.message,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.timestamp) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "timestamp",
+                &self.timestamp,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "error_code" => !::std::option::Option::is_none(&self.error_code),
+                "message" => !::std::option::Option::is_none(&self.message),
+                "timestamp" => !::std::option::Option::is_none(&self.timestamp),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for MigrationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.migration) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "migration",
+                &self.migration,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "migration" => !::std::option::Option::is_none(&self.migration),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for MigrationSourceShard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.replication_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_id",
+                &self.replication_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication_offset) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication_offset",
+                &self.replication_offset,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "replication_id" => !::std::option::Option::is_none(&self.replication_id),
+                "replication_offset" => {
+                    !::std::option::Option::is_none(&self.replication_offset)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Module {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.author) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "author",
+                &self.author,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_version_2_support) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_version_2_support",
+                &self.bigstore_version_2_support,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.capabilities) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "capabilities",
+                &self.capabilities,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.capability_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "capability_name",
+                &self.capability_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.command_line_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "command_line_args",
+                &self.command_line_args,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.compatible_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "compatible_redis_version",
+                &self.compatible_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.config_command) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "config_command",
+                &self.config_command,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
+        }
+        if !::std::option::Option::is_none(&self.dependencies) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dependencies",
+                &self.dependencies,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.display_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "display_name",
+                &self.display_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
+        }
+        if !::std::option::Option::is_none(&self.homepage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "homepage",
+                &self.homepage,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.is_bundled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "is_bundled",
+                &self.is_bundled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_redis_version",
+                &self.min_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_file) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_file",
+                &self.module_file,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "semantic_version",
+                &self.semantic_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sha256) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sha256",
+                &self.sha256,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "author" => !::std::option::Option::is_none(&self.author),
+                "bigstore_version_2_support" => {
+                    !::std::option::Option::is_none(&self.bigstore_version_2_support)
+                }
+                "capabilities" => !::std::option::Option::is_none(&self.capabilities),
+                "capability_name" => {
+                    !::std::option::Option::is_none(&self.capability_name)
+                }
+                "command_line_args" => {
+                    !::std::option::Option::is_none(&self.command_line_args)
+                }
+                "compatible_redis_version" => {
+                    !::std::option::Option::is_none(&self.compatible_redis_version)
+                }
+                "config_command" => !::std::option::Option::is_none(&self.config_command),
+                "crdb" => !::std::option::Option::is_none(&self.crdb),
+                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
+                "description" => !::std::option::Option::is_none(&self.description),
+                "display_name" => !::std::option::Option::is_none(&self.display_name),
+                "email" => !::std::option::Option::is_none(&self.email),
+                "homepage" => !::std::option::Option::is_none(&self.homepage),
+                "is_bundled" => !::std::option::Option::is_none(&self.is_bundled),
+                "license" => !::std::option::Option::is_none(&self.license),
+                "min_redis_version" => {
+                    !::std::option::Option::is_none(&self.min_redis_version)
+                }
+                "module_file" => !::std::option::Option::is_none(&self.module_file),
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "semantic_version" => {
+                    !::std::option::Option::is_none(&self.semantic_version)
+                }
+                "sha256" => !::std::option::Option::is_none(&self.sha256),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleCommand {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.command_arity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "command_arity",
+                &self.command_arity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.command_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "command_name",
+                &self.command_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.first_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "first_key",
+                &self.first_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flags) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "flags", &self.flags)?;
+        }
+        if !::std::option::Option::is_none(&self.last_key) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_key",
+                &self.last_key,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.step) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "step", &self.step)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "command_arity" => !::std::option::Option::is_none(&self.command_arity),
+                "command_name" => !::std::option::Option::is_none(&self.command_name),
+                "first_key" => !::std::option::Option::is_none(&self.first_key),
+                "flags" => !::std::option::Option::is_none(&self.flags),
+                "last_key" => !::std::option::Option::is_none(&self.last_key),
+                "step" => !::std::option::Option::is_none(&self.step),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "modules" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "module_args",
+            &self.module_args,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "module_name",
+            &self.module_name,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "module_args" => true,
+                "module_name" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleCrdb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.supported_featureset_versions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "supported_featureset_versions",
+                &self.supported_featureset_versions,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "supported_featureset_versions" => {
+                    !::std::option::Option::is_none(&self.supported_featureset_versions)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "module", &self.module)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "module" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleCreateV2Response {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.author) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "author",
+                &self.author,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.capabilities) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "capabilities",
+                &self.capabilities,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.command_line_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "command_line_args",
+                &self.command_line_args,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.config_command) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "config_command",
+                &self.config_command,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
+        }
+        if !::std::option::Option::is_none(&self.dependencies) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dependencies",
+                &self.dependencies,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.display_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "display_name",
+                &self.display_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
+        }
+        if !::std::option::Option::is_none(&self.homepage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "homepage",
+                &self.homepage,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.is_bundled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "is_bundled",
+                &self.is_bundled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_redis_pack_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_redis_pack_version",
+                &self.min_redis_pack_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_redis_version",
+                &self.min_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "semantic_version",
+                &self.semantic_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sha256) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sha256",
+                &self.sha256,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "author" => !::std::option::Option::is_none(&self.author),
+                "capabilities" => !::std::option::Option::is_none(&self.capabilities),
+                "command_line_args" => {
+                    !::std::option::Option::is_none(&self.command_line_args)
+                }
+                "config_command" => !::std::option::Option::is_none(&self.config_command),
+                "crdb" => !::std::option::Option::is_none(&self.crdb),
+                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
+                "description" => !::std::option::Option::is_none(&self.description),
+                "display_name" => !::std::option::Option::is_none(&self.display_name),
+                "email" => !::std::option::Option::is_none(&self.email),
+                "homepage" => !::std::option::Option::is_none(&self.homepage),
+                "is_bundled" => !::std::option::Option::is_none(&self.is_bundled),
+                "license" => !::std::option::Option::is_none(&self.license),
+                "min_redis_pack_version" => {
+                    !::std::option::Option::is_none(&self.min_redis_pack_version)
+                }
+                "min_redis_version" => {
+                    !::std::option::Option::is_none(&self.min_redis_version)
+                }
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "semantic_version" => {
+                    !::std::option::Option::is_none(&self.semantic_version)
+                }
+                "sha256" => !::std::option::Option::is_none(&self.sha256),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleDependency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.sha256) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sha256",
+                &self.sha256,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.url) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "sha256" => !::std::option::Option::is_none(&self.sha256),
+                "url" => !::std::option::Option::is_none(&self.url),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.author) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "author",
+                &self.author,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_version_2_support) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_version_2_support",
+                &self.bigstore_version_2_support,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.capabilities) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "capabilities",
+                &self.capabilities,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.capability_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "capability_name",
+                &self.capability_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.command_line_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "command_line_args",
+                &self.command_line_args,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.compatible_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "compatible_redis_version",
+                &self.compatible_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.config_command) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "config_command",
+                &self.config_command,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
+        }
+        if !::std::option::Option::is_none(&self.dependencies) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dependencies",
+                &self.dependencies,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.display_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "display_name",
+                &self.display_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
+        }
+        if !::std::option::Option::is_none(&self.homepage) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "homepage",
+                &self.homepage,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_redis_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_redis_version",
+                &self.min_redis_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_file) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_file",
+                &self.module_file,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "semantic_version",
+                &self.semantic_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sha256) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sha256",
+                &self.sha256,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "author" => !::std::option::Option::is_none(&self.author),
+                "bigstore_version_2_support" => {
+                    !::std::option::Option::is_none(&self.bigstore_version_2_support)
+                }
+                "capabilities" => !::std::option::Option::is_none(&self.capabilities),
+                "capability_name" => {
+                    !::std::option::Option::is_none(&self.capability_name)
+                }
+                "command_line_args" => {
+                    !::std::option::Option::is_none(&self.command_line_args)
+                }
+                "compatible_redis_version" => {
+                    !::std::option::Option::is_none(&self.compatible_redis_version)
+                }
+                "config_command" => !::std::option::Option::is_none(&self.config_command),
+                "crdb" => !::std::option::Option::is_none(&self.crdb),
+                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
+                "description" => !::std::option::Option::is_none(&self.description),
+                "display_name" => !::std::option::Option::is_none(&self.display_name),
+                "email" => !::std::option::Option::is_none(&self.email),
+                "homepage" => !::std::option::Option::is_none(&self.homepage),
+                "license" => !::std::option::Option::is_none(&self.license),
+                "min_redis_version" => {
+                    !::std::option::Option::is_none(&self.min_redis_version)
+                }
+                "module_file" => !::std::option::Option::is_none(&self.module_file),
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "semantic_version" => {
+                    !::std::option::Option::is_none(&self.semantic_version)
+                }
+                "sha256" => !::std::option::Option::is_none(&self.sha256),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleMetadataCrdb {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.supported_featureset_versions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "supported_featureset_versions",
+                &self.supported_featureset_versions,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "name" => !::std::option::Option::is_none(&self.name),
+                "supported_featureset_versions" => {
+                    !::std::option::Option::is_none(&self.supported_featureset_versions)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleUpgradeBdbRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.may_discard_data) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "may_discard_data",
+                &self.may_discard_data,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
+        if !::std::option::Option::is_none(&self.preserve_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preserve_roles",
+                &self.preserve_roles,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "may_discard_data" => {
+                    !::std::option::Option::is_none(&self.may_discard_data)
+                }
+                "modules" => true,
+                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.current_module) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "current_module",
+                &self.current_module,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.current_semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "current_semantic_version",
+                &self.current_semantic_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_module) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_module",
+                &self.new_module,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.new_module_args) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "new_module_args",
+                &self.new_module_args,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "current_module" => !::std::option::Option::is_none(&self.current_module),
+                "current_semantic_version" => {
+                    !::std::option::Option::is_none(&self.current_semantic_version)
+                }
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "new_module" => !::std::option::Option::is_none(&self.new_module),
+                "new_module_args" => {
+                    !::std::option::Option::is_none(&self.new_module_args)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleUserDefinedArtifact {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dependencies) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dependencies",
+                &self.dependencies,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.module_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "module_name",
+                &self.module_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
+                "module_name" => !::std::option::Option::is_none(&self.module_name),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleUserDefinedArtifactUploadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "module", &self.module)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "module" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "capabilities",
+            &self.capabilities,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "command_line_args",
+            &self.command_line_args,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "commands",
+            &self.commands,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "display_name",
+            &self.display_name,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "min_redis_version",
+            &self.min_redis_version,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "module_name",
+            &self.module_name,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "semantic_version",
+            &self.semantic_version,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "version", &self.version)?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "capabilities" => true,
+                "command_line_args" => true,
+                "commands" => true,
+                "display_name" => true,
+                "min_redis_version" => true,
+                "module_name" => true,
+                "semantic_version" => true,
+                "version" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Node {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.accept_servers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "accept_servers",
+                &self.accept_servers,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.addr) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "addr", &self.addr)?;
+        }
+        if !::std::option::Option::is_none(&self.architecture) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "architecture",
+                &self.architecture,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigredis_storage_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigredis_storage_path",
+                &self.bigredis_storage_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_driver) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_driver",
+                &self.bigstore_driver,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_enabled) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_enabled",
+                &self.bigstore_enabled,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_size",
+                &self.bigstore_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cores) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cores", &self.cores)?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_path",
+                &self.ephemeral_storage_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_size",
+                &self.ephemeral_storage_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.external_addr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "external_addr",
+                &self.external_addr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_listeners) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_listeners",
+                &self.max_listeners,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_redis_forks) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_redis_forks",
+                &self.max_redis_forks,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_redis_servers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_redis_servers",
+                &self.max_redis_servers,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_slave_full_syncs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_slave_full_syncs",
+                &self.max_slave_full_syncs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.os_family) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "os_family",
+                &self.os_family,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.os_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "os_name",
+                &self.os_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.os_semantic_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "os_semantic_version",
+                &self.os_semantic_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.os_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "os_version",
+                &self.os_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.oss_cluster_ip_mapping) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "oss_cluster_ip_mapping",
+                &self.oss_cluster_ip_mapping,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_path",
+                &self.persistent_storage_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_size) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_size",
+                &self.persistent_storage_size,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.public_addr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "public_addr",
+                &self.public_addr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rack_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rack_id",
+                &self.rack_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.recovery_path) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recovery_path",
+                &self.recovery_path,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.second_rack_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "second_rack_id",
+                &self.second_rack_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_count",
+                &self.shard_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_list) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_list",
+                &self.shard_list,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.software_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "software_version",
+                &self.software_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.supported_database_versions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "supported_database_versions",
+                &self.supported_database_versions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.system_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "system_time",
+                &self.system_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_memory",
+                &self.total_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        if !::std::option::Option::is_none(&self.uptime) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "uptime",
+                &self.uptime,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_internal_ipv6) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_internal_ipv6",
+                &self.use_internal_ipv6,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "accept_servers" => !::std::option::Option::is_none(&self.accept_servers),
+                "addr" => !::std::option::Option::is_none(&self.addr),
+                "architecture" => !::std::option::Option::is_none(&self.architecture),
+                "bigredis_storage_path" => {
+                    !::std::option::Option::is_none(&self.bigredis_storage_path)
+                }
+                "bigstore_driver" => {
+                    !::std::option::Option::is_none(&self.bigstore_driver)
+                }
+                "bigstore_enabled" => {
+                    !::std::option::Option::is_none(&self.bigstore_enabled)
+                }
+                "bigstore_size" => !::std::option::Option::is_none(&self.bigstore_size),
+                "cores" => !::std::option::Option::is_none(&self.cores),
+                "ephemeral_storage_path" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_path)
+                }
+                "ephemeral_storage_size" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_size)
+                }
+                "external_addr" => !::std::option::Option::is_none(&self.external_addr),
+                "max_listeners" => !::std::option::Option::is_none(&self.max_listeners),
+                "max_redis_forks" => {
+                    !::std::option::Option::is_none(&self.max_redis_forks)
+                }
+                "max_redis_servers" => {
+                    !::std::option::Option::is_none(&self.max_redis_servers)
+                }
+                "max_slave_full_syncs" => {
+                    !::std::option::Option::is_none(&self.max_slave_full_syncs)
+                }
+                "name" => !::std::option::Option::is_none(&self.name),
+                "os_family" => !::std::option::Option::is_none(&self.os_family),
+                "os_name" => !::std::option::Option::is_none(&self.os_name),
+                "os_semantic_version" => {
+                    !::std::option::Option::is_none(&self.os_semantic_version)
+                }
+                "os_version" => !::std::option::Option::is_none(&self.os_version),
+                "oss_cluster_ip_mapping" => {
+                    !::std::option::Option::is_none(&self.oss_cluster_ip_mapping)
+                }
+                "persistent_storage_path" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_path)
+                }
+                "persistent_storage_size" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_size)
+                }
+                "public_addr" => !::std::option::Option::is_none(&self.public_addr),
+                "rack_id" => !::std::option::Option::is_none(&self.rack_id),
+                "recovery_path" => !::std::option::Option::is_none(&self.recovery_path),
+                "second_rack_id" => !::std::option::Option::is_none(&self.second_rack_id),
+                "shard_count" => !::std::option::Option::is_none(&self.shard_count),
+                "shard_list" => !::std::option::Option::is_none(&self.shard_list),
+                "software_version" => {
+                    !::std::option::Option::is_none(&self.software_version)
+                }
+                "status" => !::std::option::Option::is_none(&self.status),
+                "supported_database_versions" => {
+                    !::std::option::Option::is_none(&self.supported_database_versions)
+                }
+                "system_time" => !::std::option::Option::is_none(&self.system_time),
+                "total_memory" => !::std::option::Option::is_none(&self.total_memory),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                "uptime" => !::std::option::Option::is_none(&self.uptime),
+                "use_internal_ipv6" => {
+                    !::std::option::Option::is_none(&self.use_internal_ipv6)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeActionStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.evict_active_active_replica) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "evict_active_active_replica",
+                &self.evict_active_active_replica,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.evict_dbs) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "evict_dbs",
+                &self.evict_dbs,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.evict_ha_replica) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "evict_ha_replica",
+                &self.evict_ha_replica,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.keep_slave_shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "keep_slave_shards",
+                &self.keep_slave_shards,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.overwrite_snapshot) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "overwrite_snapshot",
+                &self.overwrite_snapshot,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.skip_shards_restore) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "skip_shards_restore",
+                &self.skip_shards_restore,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.snapshot_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "snapshot_name",
+                &self.snapshot_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.wait_for_persistence) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "wait_for_persistence",
+                &self.wait_for_persistence,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "evict_active_active_replica" => {
+                    !::std::option::Option::is_none(&self.evict_active_active_replica)
+                }
+                "evict_dbs" => !::std::option::Option::is_none(&self.evict_dbs),
+                "evict_ha_replica" => {
+                    !::std::option::Option::is_none(&self.evict_ha_replica)
+                }
+                "keep_slave_shards" => {
+                    !::std::option::Option::is_none(&self.keep_slave_shards)
+                }
+                "overwrite_snapshot" => {
+                    !::std::option::Option::is_none(&self.overwrite_snapshot)
+                }
+                "skip_shards_restore" => {
+                    !::std::option::Option::is_none(&self.skip_shards_restore)
+                }
+                "snapshot_name" => !::std::option::Option::is_none(&self.snapshot_name),
+                "wait_for_persistence" => {
+                    !::std::option::Option::is_none(&self.wait_for_persistence)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeActions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.actions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "actions",
+                &self.actions,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "actions" => !::std::option::Option::is_none(&self.actions),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeCheckResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.error) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.result) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "result",
+                &self.result,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "error" => !::std::option::Option::is_none(&self.error),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "result" => !::std::option::Option::is_none(&self.result),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeMasterHealthcheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeOssClusterIpMapping {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.key) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
+        }
+        if !::std::option::Option::is_none(&self.value) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "value", &self.value)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "key" => !::std::option::Option::is_none(&self.key),
+                "value" => !::std::option::Option::is_none(&self.value),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeSnapshot {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.created_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "created_time",
+                &self.created_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "created_time" => !::std::option::Option::is_none(&self.created_time),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.available_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "available_flash",
+                &self.available_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.available_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "available_memory",
+                &self.available_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avg_latency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_latency",
+                &self.avg_latency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_free) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_free",
+                &self.bigstore_free,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_iops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_iops",
+                &self.bigstore_iops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_kv_ops",
+                &self.bigstore_kv_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_throughput",
+                &self.bigstore_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
+        }
+        if !::std::option::Option::is_none(&self.cpu_idle) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cpu_idle",
+                &self.cpu_idle,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cpu_system",
+                &self.cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cpu_user",
+                &self.cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cur_aof_rewrites) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cur_aof_rewrites",
+                &self.cur_aof_rewrites,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.egress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "egress_bytes",
+                &self.egress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_avail) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_avail",
+                &self.ephemeral_storage_avail,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ephemeral_storage_free) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ephemeral_storage_free",
+                &self.ephemeral_storage_free,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.free_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "free_memory",
+                &self.free_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ingress_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ingress_bytes",
+                &self.ingress_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_avail) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_avail",
+                &self.persistent_storage_avail,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistent_storage_free) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistent_storage_free",
+                &self.persistent_storage_free,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.provisional_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "provisional_flash",
+                &self.provisional_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.provisional_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "provisional_memory",
+                &self.provisional_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        if !::std::option::Option::is_none(&self.total_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_req",
+                &self.total_req,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "available_flash" => {
+                    !::std::option::Option::is_none(&self.available_flash)
+                }
+                "available_memory" => {
+                    !::std::option::Option::is_none(&self.available_memory)
+                }
+                "avg_latency" => !::std::option::Option::is_none(&self.avg_latency),
+                "bigstore_free" => !::std::option::Option::is_none(&self.bigstore_free),
+                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
+                "bigstore_kv_ops" => {
+                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
+                }
+                "bigstore_throughput" => {
+                    !::std::option::Option::is_none(&self.bigstore_throughput)
+                }
+                "conns" => !::std::option::Option::is_none(&self.conns),
+                "cpu_idle" => !::std::option::Option::is_none(&self.cpu_idle),
+                "cpu_system" => !::std::option::Option::is_none(&self.cpu_system),
+                "cpu_user" => !::std::option::Option::is_none(&self.cpu_user),
+                "cur_aof_rewrites" => {
+                    !::std::option::Option::is_none(&self.cur_aof_rewrites)
+                }
+                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
+                "ephemeral_storage_avail" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_avail)
+                }
+                "ephemeral_storage_free" => {
+                    !::std::option::Option::is_none(&self.ephemeral_storage_free)
+                }
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "free_memory" => !::std::option::Option::is_none(&self.free_memory),
+                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "persistent_storage_avail" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_avail)
+                }
+                "persistent_storage_free" => {
+                    !::std::option::Option::is_none(&self.persistent_storage_free)
+                }
+                "provisional_flash" => {
+                    !::std::option::Option::is_none(&self.provisional_flash)
+                }
+                "provisional_memory" => {
+                    !::std::option::Option::is_none(&self.provisional_memory)
+                }
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                "total_req" => !::std::option::Option::is_none(&self.total_req),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeStatusInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cores) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cores", &self.cores)?;
+        }
+        if !::std::option::Option::is_none(&self.free_provisional_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "free_provisional_ram",
+                &self.free_provisional_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.free_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "free_ram",
+                &self.free_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.hostname) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "hostname",
+                &self.hostname,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.maintenance_snapshot) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "maintenance_snapshot",
+                &self.maintenance_snapshot,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.master_shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "master_shards",
+                &self.master_shards,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_overbooking_depth) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_overbooking_depth",
+                &self.node_overbooking_depth,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_status",
+                &self.node_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.slave_shards) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slave_shards",
+                &self.slave_shards,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.software_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "software_version",
+                &self.software_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.software_version_sha) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "software_version_sha",
+                &self.software_version_sha,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_memory",
+                &self.total_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_provisional_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_provisional_ram",
+                &self.total_provisional_ram,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cores" => !::std::option::Option::is_none(&self.cores),
+                "free_provisional_ram" => {
+                    !::std::option::Option::is_none(&self.free_provisional_ram)
+                }
+                "free_ram" => !::std::option::Option::is_none(&self.free_ram),
+                "hostname" => !::std::option::Option::is_none(&self.hostname),
+                "maintenance_snapshot" => {
+                    !::std::option::Option::is_none(&self.maintenance_snapshot)
+                }
+                "master_shards" => !::std::option::Option::is_none(&self.master_shards),
+                "node_overbooking_depth" => {
+                    !::std::option::Option::is_none(&self.node_overbooking_depth)
+                }
+                "node_status" => !::std::option::Option::is_none(&self.node_status),
+                "role" => !::std::option::Option::is_none(&self.role),
+                "slave_shards" => !::std::option::Option::is_none(&self.slave_shards),
+                "software_version" => {
+                    !::std::option::Option::is_none(&self.software_version)
+                }
+                "software_version_sha" => {
+                    !::std::option::Option::is_none(&self.software_version_sha)
+                }
+                "total_memory" => !::std::option::Option::is_none(&self.total_memory),
+                "total_provisional_ram" => {
+                    !::std::option::Option::is_none(&self.total_provisional_ram)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for NodeSupportedDatabaseVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.db_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "db_type",
+                &self.db_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "version",
+                &self.version,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "db_type" => !::std::option::Option::is_none(&self.db_type),
+                "version" => !::std::option::Option::is_none(&self.version),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Ocsp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.ocsp_functionality) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ocsp_functionality",
+                &self.ocsp_functionality,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.query_frequency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "query_frequency",
+                &self.query_frequency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.recovery_frequency) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recovery_frequency",
+                &self.recovery_frequency,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.recovery_max_tries) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "recovery_max_tries",
+                &self.recovery_max_tries,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.responder_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "responder_url",
+                &self.responder_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.response_timeout) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "response_timeout",
+                &self.response_timeout,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "ocsp_functionality" => {
+                    !::std::option::Option::is_none(&self.ocsp_functionality)
+                }
+                "query_frequency" => {
+                    !::std::option::Option::is_none(&self.query_frequency)
+                }
+                "recovery_frequency" => {
+                    !::std::option::Option::is_none(&self.recovery_frequency)
+                }
+                "recovery_max_tries" => {
+                    !::std::option::Option::is_none(&self.recovery_max_tries)
+                }
+                "responder_url" => !::std::option::Option::is_none(&self.responder_url),
+                "response_timeout" => {
+                    !::std::option::Option::is_none(&self.response_timeout)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for OcspStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.cert_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cert_status",
+                &self.cert_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.next_update) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "next_update",
+                &self.next_update,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.produced_at) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "produced_at",
+                &self.produced_at,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.responder_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "responder_url",
+                &self.responder_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.revocation_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "revocation_time",
+                &self.revocation_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.this_update) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "this_update",
+                &self.this_update,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "cert_status" => !::std::option::Option::is_none(&self.cert_status),
+                "next_update" => !::std::option::Option::is_none(&self.next_update),
+                "produced_at" => !::std::option::Option::is_none(&self.produced_at),
+                "responder_url" => !::std::option::Option::is_none(&self.responder_url),
+                "revocation_time" => {
+                    !::std::option::Option::is_none(&self.revocation_time)
+                }
+                "this_update" => !::std::option::Option::is_none(&self.this_update),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Proxy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.backlog) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backlog",
+                &self.backlog,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_eviction) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_eviction",
+                &self.client_eviction,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_keepcnt) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_keepcnt",
+                &self.client_keepcnt,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_keepidle) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_keepidle",
+                &self.client_keepidle,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.client_keepintvl) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "client_keepintvl",
+                &self.client_keepintvl,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.conns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
+        }
+        if !::std::option::Option::is_none(&self.duration_usage_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "duration_usage_threshold",
+                &self.duration_usage_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dynamic_threads_scaling) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dynamic_threads_scaling",
+                &self.dynamic_threads_scaling,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ignore_bdb_cconn_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ignore_bdb_cconn_limit",
+                &self.ignore_bdb_cconn_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ignore_bdb_cconn_output_buff_limits) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ignore_bdb_cconn_output_buff_limits",
+                &self.ignore_bdb_cconn_output_buff_limits,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.incoming_connections_capacity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "incoming_connections_capacity",
+                &self.incoming_connections_capacity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.incoming_connections_min_capacity) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "incoming_connections_min_capacity",
+                &self.incoming_connections_min_capacity,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.incoming_connections_rate_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "incoming_connections_rate_limit",
+                &self.incoming_connections_rate_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.log_level) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "log_level",
+                &self.log_level,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_listeners) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_listeners",
+                &self.max_listeners,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_servers) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_servers",
+                &self.max_servers,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_threads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_threads",
+                &self.max_threads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_worker_client_conns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_worker_client_conns",
+                &self.max_worker_client_conns,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_worker_server_conns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_worker_server_conns",
+                &self.max_worker_server_conns,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_worker_txns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_worker_txns",
+                &self.max_worker_txns,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.maxmemory_clients) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "maxmemory_clients",
+                &self.maxmemory_clients,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.threads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threads",
+                &self.threads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.threads_usage_threshold) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "threads_usage_threshold",
+                &self.threads_usage_threshold,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "backlog" => !::std::option::Option::is_none(&self.backlog),
+                "client_eviction" => {
+                    !::std::option::Option::is_none(&self.client_eviction)
+                }
+                "client_keepcnt" => !::std::option::Option::is_none(&self.client_keepcnt),
+                "client_keepidle" => {
+                    !::std::option::Option::is_none(&self.client_keepidle)
+                }
+                "client_keepintvl" => {
+                    !::std::option::Option::is_none(&self.client_keepintvl)
+                }
+                "conns" => !::std::option::Option::is_none(&self.conns),
+                "duration_usage_threshold" => {
+                    !::std::option::Option::is_none(&self.duration_usage_threshold)
+                }
+                "dynamic_threads_scaling" => {
+                    !::std::option::Option::is_none(&self.dynamic_threads_scaling)
+                }
+                "ignore_bdb_cconn_limit" => {
+                    !::std::option::Option::is_none(&self.ignore_bdb_cconn_limit)
+                }
+                "ignore_bdb_cconn_output_buff_limits" => {
+                    !::std::option::Option::is_none(
+                        &self.ignore_bdb_cconn_output_buff_limits,
+                    )
+                }
+                "incoming_connections_capacity" => {
+                    !::std::option::Option::is_none(&self.incoming_connections_capacity)
+                }
+                "incoming_connections_min_capacity" => {
+                    !::std::option::Option::is_none(
+                        &self.incoming_connections_min_capacity,
+                    )
+                }
+                "incoming_connections_rate_limit" => {
+                    !::std::option::Option::is_none(
+                        &self.incoming_connections_rate_limit,
+                    )
+                }
+                "log_level" => !::std::option::Option::is_none(&self.log_level),
+                "max_listeners" => !::std::option::Option::is_none(&self.max_listeners),
+                "max_servers" => !::std::option::Option::is_none(&self.max_servers),
+                "max_threads" => !::std::option::Option::is_none(&self.max_threads),
+                "max_worker_client_conns" => {
+                    !::std::option::Option::is_none(&self.max_worker_client_conns)
+                }
+                "max_worker_server_conns" => {
+                    !::std::option::Option::is_none(&self.max_worker_server_conns)
+                }
+                "max_worker_txns" => {
+                    !::std::option::Option::is_none(&self.max_worker_txns)
+                }
+                "maxmemory_clients" => {
+                    !::std::option::Option::is_none(&self.maxmemory_clients)
+                }
+                "threads" => !::std::option::Option::is_none(&self.threads),
+                "threads_usage_threshold" => {
+                    !::std::option::Option::is_none(&self.threads_usage_threshold)
+                }
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ProxyUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.allow_restart) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "allow_restart",
+                &self.allow_restart,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.proxy) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "proxy", &self.proxy)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "allow_restart" => !::std::option::Option::is_none(&self.allow_restart),
+                "proxy" => !::std::option::Option::is_none(&self.proxy),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for RedisAcl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.account_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_id",
+                &self.account_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.acl) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "acl", &self.acl)?;
+        }
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_version",
+                &self.max_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.min_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "min_version",
+                &self.min_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "account_id" => !::std::option::Option::is_none(&self.account_id),
+                "acl" => !::std::option::Option::is_none(&self.acl),
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "max_version" => !::std::option::Option::is_none(&self.max_version),
+                "min_version" => !::std::option::Option::is_none(&self.min_version),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Role {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.account_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_id",
+                &self.account_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.management) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "management",
+                &self.management,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.resources) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "resources",
+                &self.resources,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "account_id" => !::std::option::Option::is_none(&self.account_id),
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "management" => !::std::option::Option::is_none(&self.management),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "resources" => !::std::option::Option::is_none(&self.resources),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for RolePermissions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.api_permissions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "api_permissions",
+                &self.api_permissions,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ui_permissions) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ui_permissions",
+                &self.ui_permissions,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "api_permissions" => {
+                    !::std::option::Option::is_none(&self.api_permissions)
+                }
+                "ui_permissions" => !::std::option::Option::is_none(&self.ui_permissions),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for RoleResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.uids) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uids", &self.uids)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "type" => !::std::option::Option::is_none(&self.type_),
+                "uids" => !::std::option::Option::is_none(&self.uids),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.alert_mgr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "alert_mgr",
+                &self.alert_mgr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.call_home_agent) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "call_home_agent",
+                &self.call_home_agent,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cm_server) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cm_server",
+                &self.cm_server,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb_coordinator) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdb_coordinator",
+                &self.crdb_coordinator,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.crdb_worker) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "crdb_worker",
+                &self.crdb_worker,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.entraid_agent_mgr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "entraid_agent_mgr",
+                &self.entraid_agent_mgr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ldap_agent_mgr) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ldap_agent_mgr",
+                &self.ldap_agent_mgr,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mdns_server) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mdns_server",
+                &self.mdns_server,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pdns_server) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pdns_server",
+                &self.pdns_server,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sentinel_service) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sentinel_service",
+                &self.sentinel_service,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stats_archiver) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "stats_archiver",
+                &self.stats_archiver,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "alert_mgr" => !::std::option::Option::is_none(&self.alert_mgr),
+                "call_home_agent" => {
+                    !::std::option::Option::is_none(&self.call_home_agent)
+                }
+                "cm_server" => !::std::option::Option::is_none(&self.cm_server),
+                "crdb_coordinator" => {
+                    !::std::option::Option::is_none(&self.crdb_coordinator)
+                }
+                "crdb_worker" => !::std::option::Option::is_none(&self.crdb_worker),
+                "entraid_agent_mgr" => {
+                    !::std::option::Option::is_none(&self.entraid_agent_mgr)
+                }
+                "ldap_agent_mgr" => !::std::option::Option::is_none(&self.ldap_agent_mgr),
+                "mdns_server" => !::std::option::Option::is_none(&self.mdns_server),
+                "pdns_server" => !::std::option::Option::is_none(&self.pdns_server),
+                "sentinel_service" => {
+                    !::std::option::Option::is_none(&self.sentinel_service)
+                }
+                "stats_archiver" => !::std::option::Option::is_none(&self.stats_archiver),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationAlertMgr {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationCmServer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationMdnsServer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationPdnsServer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationSentinelService {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.operating_mode) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "operating_mode",
+                &self.operating_mode,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ServicesControlRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "operation_type",
+            &self.operation_type,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "services",
+            &self.services,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "operation_type" => true,
+                "services" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Shard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.assigned_slots) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "assigned_slots",
+                &self.assigned_slots,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup",
+                &self.backup,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_uid",
+                &self.bdb_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_ram_weight) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_ram_weight",
+                &self.bigstore_ram_weight,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.detailed_status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "detailed_status",
+                &self.detailed_status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.loading) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "loading",
+                &self.loading,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_info) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_info",
+                &self.redis_info,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.report_timestamp) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "report_timestamp",
+                &self.report_timestamp,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sync) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "sync", &self.sync)?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "assigned_slots" => !::std::option::Option::is_none(&self.assigned_slots),
+                "backup" => !::std::option::Option::is_none(&self.backup),
+                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
+                "bigstore_ram_weight" => {
+                    !::std::option::Option::is_none(&self.bigstore_ram_weight)
+                }
+                "detailed_status" => {
+                    !::std::option::Option::is_none(&self.detailed_status)
+                }
+                "loading" => !::std::option::Option::is_none(&self.loading),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "redis_info" => !::std::option::Option::is_none(&self.redis_info),
+                "report_timestamp" => {
+                    !::std::option::Option::is_none(&self.report_timestamp)
+                }
+                "role" => !::std::option::Option::is_none(&self.role),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "sync" => !::std::option::Option::is_none(&self.sync),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardActionFailoverManyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dead_nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dead_nodes",
+                &self.dead_nodes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dead_uids) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dead_uids",
+                &self.dead_uids,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dry_run) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dry_run",
+                &self.dry_run,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.force_rebind) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_rebind",
+                &self.force_rebind,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_version_upgrade) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_version_upgrade",
+                &self.redis_version_upgrade,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "shard_uids",
+            &self.shard_uids,
+        )?;
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dead_nodes" => !::std::option::Option::is_none(&self.dead_nodes),
+                "dead_uids" => !::std::option::Option::is_none(&self.dead_uids),
+                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
+                "force_rebind" => !::std::option::Option::is_none(&self.force_rebind),
+                "redis_version_upgrade" => {
+                    !::std::option::Option::is_none(&self.redis_version_upgrade)
+                }
+                "shard_uids" => true,
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardActionFailoverRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dead_nodes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dead_nodes",
+                &self.dead_nodes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dead_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dead_uid",
+                &self.dead_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.dry_run) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dry_run",
+                &self.dry_run,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.force_rebind) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "force_rebind",
+                &self.force_rebind,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.redis_version_upgrade) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "redis_version_upgrade",
+                &self.redis_version_upgrade,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dead_nodes" => !::std::option::Option::is_none(&self.dead_nodes),
+                "dead_uid" => !::std::option::Option::is_none(&self.dead_uid),
+                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
+                "force_rebind" => !::std::option::Option::is_none(&self.force_rebind),
+                "redis_version_upgrade" => {
+                    !::std::option::Option::is_none(&self.redis_version_upgrade)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardActionMigrateManyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dry_run) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dry_run",
+                &self.dry_run,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.max_concurrent_bdb_migrations) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "max_concurrent_bdb_migrations",
+                &self.max_concurrent_bdb_migrations,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.override_rack_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "override_rack_policy",
+                &self.override_rack_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.preserve_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preserve_roles",
+                &self.preserve_roles,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "shard_uids",
+            &self.shard_uids,
+        )?;
+        if !::std::option::Option::is_none(&self.target_node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "target_node_uid",
+                &self.target_node_uid,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
+                "max_concurrent_bdb_migrations" => {
+                    !::std::option::Option::is_none(&self.max_concurrent_bdb_migrations)
+                }
+                "override_rack_policy" => {
+                    !::std::option::Option::is_none(&self.override_rack_policy)
+                }
+                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
+                "shard_uids" => true,
+                "target_node_uid" => {
+                    !::std::option::Option::is_none(&self.target_node_uid)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardActionMigrateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.dry_run) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dry_run",
+                &self.dry_run,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.override_rack_policy) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "override_rack_policy",
+                &self.override_rack_policy,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.preserve_roles) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "preserve_roles",
+                &self.preserve_roles,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.target_node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "target_node_uid",
+                &self.target_node_uid,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
+                "override_rack_policy" => {
+                    !::std::option::Option::is_none(&self.override_rack_policy)
+                }
+                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
+                "target_node_uid" => {
+                    !::std::option::Option::is_none(&self.target_node_uid)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardActionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.description) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "description",
+                &self.description,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "description" => !::std::option::Option::is_none(&self.description),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardBackup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardLoading {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardStats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.assigned_slots) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "assigned_slots",
+                &self.assigned_slots,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.intervals) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "intervals",
+                &self.intervals,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.node_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "node_uid",
+                &self.node_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "assigned_slots" => !::std::option::Option::is_none(&self.assigned_slots),
+                "intervals" => !::std::option::Option::is_none(&self.intervals),
+                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
+                "role" => !::std::option::Option::is_none(&self.role),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardStatsInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.aof_rewrite_inprog) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "aof_rewrite_inprog",
+                &self.aof_rewrite_inprog,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.avg_ttl) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "avg_ttl",
+                &self.avg_ttl,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_del_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_del_flash",
+                &self.big_del_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_del_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_del_ram",
+                &self.big_del_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_fetch_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_fetch_flash",
+                &self.big_fetch_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_fetch_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_fetch_ram",
+                &self.big_fetch_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_io_ratio_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_io_ratio_flash",
+                &self.big_io_ratio_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_io_ratio_redis) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_io_ratio_redis",
+                &self.big_io_ratio_redis,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_write_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_write_flash",
+                &self.big_write_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.big_write_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "big_write_ram",
+                &self.big_write_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_dels) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_dels",
+                &self.bigstore_io_dels,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_read_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_read_bytes",
+                &self.bigstore_io_read_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_reads) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_reads",
+                &self.bigstore_io_reads,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_write_bytes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_write_bytes",
+                &self.bigstore_io_write_bytes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_io_writes) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_io_writes",
+                &self.bigstore_io_writes,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_iops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_iops",
+                &self.bigstore_iops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_kv_ops",
+                &self.bigstore_kv_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_objs_flash) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_objs_flash",
+                &self.bigstore_objs_flash,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_objs_ram) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_objs_ram",
+                &self.bigstore_objs_ram,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bigstore_throughput) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bigstore_throughput",
+                &self.bigstore_throughput,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.blocked_clients) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "blocked_clients",
+                &self.blocked_clients,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.connected_clients) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "connected_clients",
+                &self.connected_clients,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.disk_frag_ratio) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "disk_frag_ratio",
+                &self.disk_frag_ratio,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.etime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
+        }
+        if !::std::option::Option::is_none(&self.evicted_objects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "evicted_objects",
+                &self.evicted_objects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expired_objects) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expired_objects",
+                &self.expired_objects,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.fork_cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "fork_cpu_system",
+                &self.fork_cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.fork_cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "fork_cpu_user",
+                &self.fork_cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.interval) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "interval",
+                &self.interval,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_save_time) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_save_time",
+                &self.last_save_time,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.main_thread_cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "main_thread_cpu_system",
+                &self.main_thread_cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.main_thread_cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "main_thread_cpu_user",
+                &self.main_thread_cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mem_frag_ratio) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mem_frag_ratio",
+                &self.mem_frag_ratio,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mem_not_counted_for_evict) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mem_not_counted_for_evict",
+                &self.mem_not_counted_for_evict,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mem_size_lua) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "mem_size_lua",
+                &self.mem_size_lua,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.no_of_expires) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "no_of_expires",
+                &self.no_of_expires,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.no_of_keys) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "no_of_keys",
+                &self.no_of_keys,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pubsub_channels) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pubsub_channels",
+                &self.pubsub_channels,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pubsub_patterns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pubsub_patterns",
+                &self.pubsub_patterns,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.rdb_changes_since_last_save) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "rdb_changes_since_last_save",
+                &self.rdb_changes_since_last_save,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_hits) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_hits",
+                &self.read_hits,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.read_misses) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "read_misses",
+                &self.read_misses,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_cpu_system) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_cpu_system",
+                &self.shard_cpu_system,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_cpu_user) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_cpu_user",
+                &self.shard_cpu_user,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.stime) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
+        }
+        if !::std::option::Option::is_none(&self.sync_full) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sync_full",
+                &self.sync_full,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sync_partial_err) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sync_partial_err",
+                &self.sync_partial_err,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.sync_partial_ok) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "sync_partial_ok",
+                &self.sync_partial_ok,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.total_req) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "total_req",
+                &self.total_req,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.used_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_memory",
+                &self.used_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.used_memory_peak) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_memory_peak",
+                &self.used_memory_peak,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.used_memory_rss) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_memory_rss",
+                &self.used_memory_rss,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_hits) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_hits",
+                &self.write_hits,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.write_misses) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "write_misses",
+                &self.write_misses,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "aof_rewrite_inprog" => {
+                    !::std::option::Option::is_none(&self.aof_rewrite_inprog)
+                }
+                "avg_ttl" => !::std::option::Option::is_none(&self.avg_ttl),
+                "big_del_flash" => !::std::option::Option::is_none(&self.big_del_flash),
+                "big_del_ram" => !::std::option::Option::is_none(&self.big_del_ram),
+                "big_fetch_flash" => {
+                    !::std::option::Option::is_none(&self.big_fetch_flash)
+                }
+                "big_fetch_ram" => !::std::option::Option::is_none(&self.big_fetch_ram),
+                "big_io_ratio_flash" => {
+                    !::std::option::Option::is_none(&self.big_io_ratio_flash)
+                }
+                "big_io_ratio_redis" => {
+                    !::std::option::Option::is_none(&self.big_io_ratio_redis)
+                }
+                "big_write_flash" => {
+                    !::std::option::Option::is_none(&self.big_write_flash)
+                }
+                "big_write_ram" => !::std::option::Option::is_none(&self.big_write_ram),
+                "bigstore_io_dels" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_dels)
+                }
+                "bigstore_io_read_bytes" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_read_bytes)
+                }
+                "bigstore_io_reads" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_reads)
+                }
+                "bigstore_io_write_bytes" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_write_bytes)
+                }
+                "bigstore_io_writes" => {
+                    !::std::option::Option::is_none(&self.bigstore_io_writes)
+                }
+                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
+                "bigstore_kv_ops" => {
+                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
+                }
+                "bigstore_objs_flash" => {
+                    !::std::option::Option::is_none(&self.bigstore_objs_flash)
+                }
+                "bigstore_objs_ram" => {
+                    !::std::option::Option::is_none(&self.bigstore_objs_ram)
+                }
+                "bigstore_throughput" => {
+                    !::std::option::Option::is_none(&self.bigstore_throughput)
+                }
+                "blocked_clients" => {
+                    !::std::option::Option::is_none(&self.blocked_clients)
+                }
+                "connected_clients" => {
+                    !::std::option::Option::is_none(&self.connected_clients)
+                }
+                "disk_frag_ratio" => {
+                    !::std::option::Option::is_none(&self.disk_frag_ratio)
+                }
+                "etime" => !::std::option::Option::is_none(&self.etime),
+                "evicted_objects" => {
+                    !::std::option::Option::is_none(&self.evicted_objects)
+                }
+                "expired_objects" => {
+                    !::std::option::Option::is_none(&self.expired_objects)
+                }
+                "fork_cpu_system" => {
+                    !::std::option::Option::is_none(&self.fork_cpu_system)
+                }
+                "fork_cpu_user" => !::std::option::Option::is_none(&self.fork_cpu_user),
+                "interval" => !::std::option::Option::is_none(&self.interval),
+                "last_save_time" => !::std::option::Option::is_none(&self.last_save_time),
+                "main_thread_cpu_system" => {
+                    !::std::option::Option::is_none(&self.main_thread_cpu_system)
+                }
+                "main_thread_cpu_user" => {
+                    !::std::option::Option::is_none(&self.main_thread_cpu_user)
+                }
+                "mem_frag_ratio" => !::std::option::Option::is_none(&self.mem_frag_ratio),
+                "mem_not_counted_for_evict" => {
+                    !::std::option::Option::is_none(&self.mem_not_counted_for_evict)
+                }
+                "mem_size_lua" => !::std::option::Option::is_none(&self.mem_size_lua),
+                "no_of_expires" => !::std::option::Option::is_none(&self.no_of_expires),
+                "no_of_keys" => !::std::option::Option::is_none(&self.no_of_keys),
+                "pubsub_channels" => {
+                    !::std::option::Option::is_none(&self.pubsub_channels)
+                }
+                "pubsub_patterns" => {
+                    !::std::option::Option::is_none(&self.pubsub_patterns)
+                }
+                "rdb_changes_since_last_save" => {
+                    !::std::option::Option::is_none(&self.rdb_changes_since_last_save)
+                }
+                "read_hits" => !::std::option::Option::is_none(&self.read_hits),
+                "read_misses" => !::std::option::Option::is_none(&self.read_misses),
+                "shard_cpu_system" => {
+                    !::std::option::Option::is_none(&self.shard_cpu_system)
+                }
+                "shard_cpu_user" => !::std::option::Option::is_none(&self.shard_cpu_user),
+                "stime" => !::std::option::Option::is_none(&self.stime),
+                "sync_full" => !::std::option::Option::is_none(&self.sync_full),
+                "sync_partial_err" => {
+                    !::std::option::Option::is_none(&self.sync_partial_err)
+                }
+                "sync_partial_ok" => {
+                    !::std::option::Option::is_none(&self.sync_partial_ok)
+                }
+                "total_req" => !::std::option::Option::is_none(&self.total_req),
+                "used_memory" => !::std::option::Option::is_none(&self.used_memory),
+                "used_memory_peak" => {
+                    !::std::option::Option::is_none(&self.used_memory_peak)
+                }
+                "used_memory_rss" => {
+                    !::std::option::Option::is_none(&self.used_memory_rss)
+                }
+                "write_hits" => !::std::option::Option::is_none(&self.write_hits),
+                "write_misses" => !::std::option::Option::is_none(&self.write_misses),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for ShardSync {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Sso {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.control_plane) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "control_plane",
+                &self.control_plane,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.enforce_control_plane) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "enforce_control_plane",
+                &self.enforce_control_plane,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.issuer) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "issuer",
+                &self.issuer,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.protocol) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "protocol",
+                &self.protocol,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.service) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "service",
+                &self.service,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "control_plane" => !::std::option::Option::is_none(&self.control_plane),
+                "enforce_control_plane" => {
+                    !::std::option::Option::is_none(&self.enforce_control_plane)
+                }
+                "issuer" => !::std::option::Option::is_none(&self.issuer),
+                "protocol" => !::std::option::Option::is_none(&self.protocol),
+                "service" => !::std::option::Option::is_none(&self.service),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for SsoIssuer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.id) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
+        }
+        if !::std::option::Option::is_none(&self.login_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "login_url",
+                &self.login_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.logout_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "logout_url",
+                &self.logout_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.metadata) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "metadata",
+                &self.metadata,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "id" => !::std::option::Option::is_none(&self.id),
+                "login_url" => !::std::option::Option::is_none(&self.login_url),
+                "logout_url" => !::std::option::Option::is_none(&self.logout_url),
+                "metadata" => !::std::option::Option::is_none(&self.metadata),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for SsoService {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.address) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "address",
+                &self.address,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.saml2) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "saml2", &self.saml2)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "address" => !::std::option::Option::is_none(&self.address),
+                "saml2" => !::std::option::Option::is_none(&self.saml2),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for SsoServiceSaml2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.acs_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "acs_url",
+                &self.acs_url,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.entity_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "entity_id",
+                &self.entity_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.slo_url) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slo_url",
+                &self.slo_url,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "acs_url" => !::std::option::Option::is_none(&self.acs_url),
+                "entity_id" => !::std::option::Option::is_none(&self.entity_id),
+                "slo_url" => !::std::option::Option::is_none(&self.slo_url),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for StateMachine {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.error) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
+        }
+        if !::std::option::Option::is_none(&self.heartbeat) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "heartbeat",
+                &self.heartbeat,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.object_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "object_name",
+                &self.object_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.pending_ops) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "pending_ops",
+                &self.pending_ops,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.progress) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "progress",
+                &self.progress,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.state) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "error" => !::std::option::Option::is_none(&self.error),
+                "heartbeat" => !::std::option::Option::is_none(&self.heartbeat),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "object_name" => !::std::option::Option::is_none(&self.object_name),
+                "pending_ops" => !::std::option::Option::is_none(&self.pending_ops),
+                "progress" => !::std::option::Option::is_none(&self.progress),
+                "state" => !::std::option::Option::is_none(&self.state),
+                "status" => !::std::option::Option::is_none(&self.status),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for Suffix {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.default) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "default",
+                &self.default,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.internal) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "internal",
+                &self.internal,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.mdns) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "mdns", &self.mdns)?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.slaves) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "slaves",
+                &self.slaves,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.use_aaaa_ns) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "use_aaaa_ns",
+                &self.use_aaaa_ns,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "default" => !::std::option::Option::is_none(&self.default),
+                "internal" => !::std::option::Option::is_none(&self.internal),
+                "mdns" => !::std::option::Option::is_none(&self.mdns),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "slaves" => !::std::option::Option::is_none(&self.slaves),
+                "use_aaaa_ns" => !::std::option::Option::is_none(&self.use_aaaa_ns),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UsageReportEntry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.active_active) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "active_active",
+                &self.active_active,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.api_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "api_version",
+                &self.api_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.backup) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "backup",
+                &self.backup,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdb_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdb_uid",
+                &self.bdb_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_name) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_name",
+                &self.cluster_name,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_uuid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_uuid",
+                &self.cluster_uuid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.date) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "date", &self.date)?;
+        }
+        if !::std::option::Option::is_none(&self.dominant_shard_criteria) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "dominant_shard_criteria",
+                &self.dominant_shard_criteria,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.license) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "license",
+                &self.license,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.master_shards_count) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "master_shards_count",
+                &self.master_shards_count,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.no_eviction) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "no_eviction",
+                &self.no_eviction,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ops_sec) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ops_sec",
+                &self.ops_sec,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.persistence) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "persistence",
+                &self.persistence,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.provisioned_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "provisioned_memory",
+                &self.provisioned_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.replication) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "replication",
+                &self.replication,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shard_type) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shard_type",
+                &self.shard_type,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.software_version) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "software_version",
+                &self.software_version,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.type_) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
+        }
+        if !::std::option::Option::is_none(&self.used_memory) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "used_memory",
+                &self.used_memory,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.using_redis_search) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "using_redis_search",
+                &self.using_redis_search,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "active_active" => !::std::option::Option::is_none(&self.active_active),
+                "api_version" => !::std::option::Option::is_none(&self.api_version),
+                "backup" => !::std::option::Option::is_none(&self.backup),
+                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
+                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
+                "cluster_uuid" => !::std::option::Option::is_none(&self.cluster_uuid),
+                "date" => !::std::option::Option::is_none(&self.date),
+                "dominant_shard_criteria" => {
+                    !::std::option::Option::is_none(&self.dominant_shard_criteria)
+                }
+                "license" => !::std::option::Option::is_none(&self.license),
+                "master_shards_count" => {
+                    !::std::option::Option::is_none(&self.master_shards_count)
+                }
+                "no_eviction" => !::std::option::Option::is_none(&self.no_eviction),
+                "ops_sec" => !::std::option::Option::is_none(&self.ops_sec),
+                "persistence" => !::std::option::Option::is_none(&self.persistence),
+                "provisioned_memory" => {
+                    !::std::option::Option::is_none(&self.provisioned_memory)
+                }
+                "replication" => !::std::option::Option::is_none(&self.replication),
+                "shard_type" => !::std::option::Option::is_none(&self.shard_type),
+                "software_version" => {
+                    !::std::option::Option::is_none(&self.software_version)
+                }
+                "type" => !::std::option::Option::is_none(&self.type_),
+                "used_memory" => !::std::option::Option::is_none(&self.used_memory),
+                "using_redis_search" => {
+                    !::std::option::Option::is_none(&self.using_redis_search)
+                }
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UsageReportLicense {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.activation_date) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "activation_date",
+                &self.activation_date,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.expiration_date) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "expiration_date",
+                &self.expiration_date,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flash_shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flash_shards_in_use",
+                &self.flash_shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.flash_shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "flash_shards_limit",
+                &self.flash_shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ram_shards_in_use) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_shards_in_use",
+                &self.ram_shards_in_use,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.ram_shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "ram_shards_limit",
+                &self.ram_shards_limit,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.shards_limit) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shards_limit",
+                &self.shards_limit,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "activation_date" => {
+                    !::std::option::Option::is_none(&self.activation_date)
+                }
+                "expiration_date" => {
+                    !::std::option::Option::is_none(&self.expiration_date)
+                }
+                "flash_shards_in_use" => {
+                    !::std::option::Option::is_none(&self.flash_shards_in_use)
+                }
+                "flash_shards_limit" => {
+                    !::std::option::Option::is_none(&self.flash_shards_limit)
+                }
+                "ram_shards_in_use" => {
+                    !::std::option::Option::is_none(&self.ram_shards_in_use)
+                }
+                "ram_shards_limit" => {
+                    !::std::option::Option::is_none(&self.ram_shards_limit)
+                }
+                "shards_limit" => !::std::option::Option::is_none(&self.shards_limit),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for User {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.account_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_id",
+                &self.account_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.action_uid) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "action_uid",
+                &self.action_uid,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auth_method) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auth_method",
+                &self.auth_method,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdbs_email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdbs_email_alerts",
+                &self.bdbs_email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.certificate_subject_line) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "certificate_subject_line",
+                &self.certificate_subject_line,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_email_alerts",
+                &self.cluster_email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.email) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
+        }
+        if !::std::option::Option::is_none(&self.email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_alerts",
+                &self.email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.last_login) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "last_login",
+                &self.last_login,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        if !::std::option::Option::is_none(&self.password) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password",
+                &self.password,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.password_hash_method) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password_hash_method",
+                &self.password_hash_method,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.password_issue_date) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password_issue_date",
+                &self.password_issue_date,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.role_uids) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "role_uids",
+                &self.role_uids,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.status) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "status",
+                &self.status,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "account_id" => !::std::option::Option::is_none(&self.account_id),
+                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
+                "auth_method" => !::std::option::Option::is_none(&self.auth_method),
+                "bdbs_email_alerts" => {
+                    !::std::option::Option::is_none(&self.bdbs_email_alerts)
+                }
+                "certificate_subject_line" => {
+                    !::std::option::Option::is_none(&self.certificate_subject_line)
+                }
+                "cluster_email_alerts" => {
+                    !::std::option::Option::is_none(&self.cluster_email_alerts)
+                }
+                "email" => !::std::option::Option::is_none(&self.email),
+                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
+                "last_login" => !::std::option::Option::is_none(&self.last_login),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "password" => !::std::option::Option::is_none(&self.password),
+                "password_hash_method" => {
+                    !::std::option::Option::is_none(&self.password_hash_method)
+                }
+                "password_issue_date" => {
+                    !::std::option::Option::is_none(&self.password_issue_date)
+                }
+                "role" => !::std::option::Option::is_none(&self.role),
+                "role_uids" => !::std::option::Option::is_none(&self.role_uids),
+                "status" => !::std::option::Option::is_none(&self.status),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UserCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.account_id) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "account_id",
+                &self.account_id,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.auth_method) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "auth_method",
+                &self.auth_method,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.bdbs_email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "bdbs_email_alerts",
+                &self.bdbs_email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.certificate_subject_line) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "certificate_subject_line",
+                &self.certificate_subject_line,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.cluster_email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "cluster_email_alerts",
+                &self.cluster_email_alerts,
+            )?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
+        if !::std::option::Option::is_none(&self.email_alerts) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "email_alerts",
+                &self.email_alerts,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.name) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
+        }
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "password",
+            &self.password,
+        )?;
+        if !::std::option::Option::is_none(&self.password_hash_method) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "password_hash_method",
+                &self.password_hash_method,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        if !::std::option::Option::is_none(&self.role_uids) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "role_uids",
+                &self.role_uids,
+            )?;
+        }
+        if !::std::option::Option::is_none(&self.uid) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "account_id" => !::std::option::Option::is_none(&self.account_id),
+                "auth_method" => !::std::option::Option::is_none(&self.auth_method),
+                "bdbs_email_alerts" => {
+                    !::std::option::Option::is_none(&self.bdbs_email_alerts)
+                }
+                "certificate_subject_line" => {
+                    !::std::option::Option::is_none(&self.certificate_subject_line)
+                }
+                "cluster_email_alerts" => {
+                    !::std::option::Option::is_none(&self.cluster_email_alerts)
+                }
+                "email" => true,
+                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
+                "name" => !::std::option::Option::is_none(&self.name),
+                "password" => true,
+                "password_hash_method" => {
+                    !::std::option::Option::is_none(&self.password_hash_method)
+                }
+                "role" => !::std::option::Option::is_none(&self.role),
+                "role_uids" => !::std::option::Option::is_none(&self.role_uids),
+                "uid" => !::std::option::Option::is_none(&self.uid),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UserPasswordAddRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "new_password",
+            &self.new_password,
+        )?;
+        if !::std::option::Option::is_none(&self.username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username",
+                &self.username,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "new_password" => true,
+                "username" => !::std::option::Option::is_none(&self.username),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UserPasswordDeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "old_password",
+            &self.old_password,
+        )?;
+        if !::std::option::Option::is_none(&self.username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username",
+                &self.username,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "old_password" => true,
+                "username" => !::std::option::Option::is_none(&self.username),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UserPasswordUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "new_password",
+            &self.new_password,
+        )?;
+        if !::std::option::Option::is_none(&self.username) {
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "username",
+                &self.username,
+            )?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "new_password" => true,
+                "username" => !::std::option::Option::is_none(&self.username),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UserRefreshJwtRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.ttl) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ttl", &self.ttl)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "ttl" => !::std::option::Option::is_none(&self.ttl),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
+    }
+}
+impl ::serde::Serialize for UserRoleGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if !::std::option::Option::is_none(&self.role) {
+            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
+        }
+        crate::unfit::serialize_extra(
+            &mut map,
+            &self.extra,
+            |key| match key {
+                "role" => !::std::option::Option::is_none(&self.role),
+                _ => false,
+            },
+        )?;
+        ::serde::ser::SerializeMap::end(map)
     }
 }
 impl crate::extras::StartsAction for Action {
