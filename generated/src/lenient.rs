@@ -95,9 +95,15 @@ fn int_from_str<E: de::Error>(s: &str) -> Result<i64, E> {
 }
 
 fn float_from_str<E: de::Error>(s: &str) -> Result<f64, E> {
+    // Only finite numbers: Rust also parses "NaN", "inf" and "1e400" (infinity), which JSON
+    // cannot hold, so they would be written back as `null`.
     s.trim()
         .parse::<f64>()
-        .map_err(|_| E::invalid_value(de::Unexpected::Str(s), &"a number or a string holding one"))
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            E::invalid_value(de::Unexpected::Str(s), &"a number or a string holding one")
+        })
 }
 
 fn bool_from_str<E: de::Error>(s: &str) -> Result<bool, E> {

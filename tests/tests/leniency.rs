@@ -64,6 +64,11 @@ fn numbers_as_strings() {
         error_path::<types::Bdb>(r#"{"memory_size": "1 GB"}"#),
         "memory_size"
     );
+    // What JSON cannot hold is not a number (it would be written back as `null`).
+    for text in ["NaN", "inf", "-infinity", "1e400"] {
+        let body = format!(r#"{{"backup_progress": "{text}"}}"#);
+        assert_eq!(error_path::<types::Bdb>(&body), "backup_progress", "{text}");
+    }
 }
 
 #[test]
