@@ -541,6 +541,48 @@ async fn usage_report_streams_typed_records_and_verifies_the_checksum() {
 }
 
 #[tokio::test]
+async fn usage_report_as_a_stream_ends_with_the_checksum_error() {
+    use futures_util::StreamExt;
+    let records = format!("{}\n{}\n", usage_line("1", 100), usage_line("2", 200));
+    let body = format!("{records}{}\n", md5_hex(b"tampered"));
+    let server = usage_server(body).await;
+    let client = trusted(&server).build().expect("client builds");
+    let items: Vec<_> = client
+        .usage_report()
+        .await
+        .expect("report starts")
+        .into_stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "two records, then the checksum error");
+    assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 2);
+    assert!(
+        matches!(&items[2], Err(Error::Integrity(e)) if matches!(e.as_ref(), IntegrityError::ChecksumMismatch { .. })),
+        "{:?}",
+        items[2]
+    );
+}
+
+#[tokio::test]
+async fn usage_report_record_that_does_not_decode_names_its_line() {
+    let records = format!("{}\n{{\"used_memory\": [1]}}\n", usage_line("1", 100));
+    let body = format!("{records}{}\n", md5_hex(records.as_bytes()));
+    let server = usage_server(body).await;
+    let client = trusted(&server).build().expect("client builds");
+    let mut report = client.usage_report().await.expect("report starts");
+    report.next().await.expect("first").expect("first decodes");
+    let err = report
+        .next()
+        .await
+        .expect("second")
+        .expect_err("second does not decode");
+    assert!(
+        matches!(&err, Error::Integrity(e) if matches!(e.as_ref(), IntegrityError::Record { line: 2, .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn usage_report_with_a_wrong_checksum_is_an_error() {
     let records = format!("{}\n{}\n", usage_line("1", 100), usage_line("2", 200));
     let body = format!("{records}{}\n", md5_hex(b"something else"));

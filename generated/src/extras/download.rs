@@ -135,6 +135,23 @@ impl Client {
         })
     }
 
+    /// [`Client::operation_download`] into the file at `path` (created or truncated; left as
+    /// written when the download fails).
+    pub async fn operation_download_to_file(
+        &self,
+        operation_id: &str,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        path: impl AsRef<Path>,
+        options: DownloadOptions,
+    ) -> Result<Downloaded, Error> {
+        let mut file = tokio::fs::File::create(path.as_ref())
+            .await
+            .map_err(|source| write_error(0, source))?;
+        self.operation_download(operation_id, path_params, query, &mut file, options)
+            .await
+    }
+
     /// Streams a debug-info archive (`.tar.gz`) into `writer`.
     pub async fn download_debuginfo<W>(
         &self,

@@ -89,6 +89,16 @@ impl UsageReport {
         }
     }
 
+    /// The records as a [`futures_util::Stream`], ending with the checksum error when it does
+    /// not match.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<UsageReportEntry, Error>> + Send + 'static {
+        futures_util::stream::unfold(self, |mut report| async move {
+            report.next().await.map(|item| (item, report))
+        })
+    }
+
     /// Reads every record (and verifies the checksum) into a vector.
     pub async fn collect(mut self) -> Result<Vec<UsageReportEntry>, Error> {
         let mut records = Vec::new();
