@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use redis_enterprise_api::extras::{WaitOptions, WorkflowError};
 use redis_enterprise_api::types::{self, BdbStatus, NodeStatus};
-use redis_enterprise_api::{Client, Error, NotServedReason, RetryPolicy};
+use redis_enterprise_api::{Client, Credentials, Error, NotServedReason, RetryPolicy};
 use redis_enterprise_simulator::Simulator;
 
 async fn simulator(action_delay: Duration, unbootstrapped: bool) -> Simulator {
@@ -263,4 +263,29 @@ async fn version_check_refuses_what_the_release_does_not_serve() {
         .bdb_list(None, None)
         .await
         .expect("a served operation goes through");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_client_runs_the_whole_database_lifecycle() {
+    let sim = simulator(Duration::from_millis(200), false).await;
+    let client = Client::builder(sim.base_url())
+        .credentials(Credentials::jwt(sim.username(), sim.password(), None))
+        .add_ca_certificate_pem(sim.ca_pem())
+        .build()
+        .expect("client builds");
+    let created = client
+        .create_database_and_wait(&bdb("sessions", 100 * 1024 * 1024), quick())
+        .await
+        .expect("created with a JWT");
+    let uid = created.uid.expect("uid");
+    assert!(client.jwt_token().await.is_some(), "a token was obtained");
+    client
+        .delete_database_and_wait(uid, quick())
+        .await
+        .expect("deleted with a JWT");
+    assert!(client
+        .find_bdb_by_name("sessions")
+        .await
+        .expect_err("gone")
+        .is_not_found());
 }
