@@ -13,7 +13,9 @@ use std::sync::Arc;
 use redis_enterprise_api::types;
 use serde_json::{Map, Value};
 
-use crate::http::{decode, ApiError, Reply, Req};
+use bytes::Bytes;
+
+use crate::http::{decode, ApiError, Reply, ReplyBody, Req};
 use crate::redis::RedisConfig;
 use crate::state::{iso_now, BdbEntry, Store};
 use crate::{actions, schema, Shared, SimError};
@@ -146,10 +148,29 @@ fn render(bdb: &types::Bdb, fields: Option<&String>) -> Value {
     }
 }
 
-/// `GET /v1/bdbs`.
+/// `GET /v1/bdbs`. The full list is serialised once per change of the databases and the
+/// bytes reused until the next change (listing is what clients poll most).
 pub(crate) fn list(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let fields = req.query.get("fields");
+    let plain = fields.is_none() && !req.query_flag("extended");
     shared.with_store(|s| {
+        if plain {
+            let mut cache = shared.list_cache.lock().unwrap_or_else(|e| e.into_inner());
+            let bytes = match &*cache {
+                Some((generation, bytes)) if *generation == s.bdbs_generation => bytes.clone(),
+                _ => {
+                    let all: Vec<&types::Bdb> = s.bdbs.values().map(|e| &e.bdb).collect();
+                    let bytes = Bytes::from(serde_json::to_vec(&all).unwrap_or_default());
+                    *cache = Some((s.bdbs_generation, bytes.clone()));
+                    bytes
+                }
+            };
+            return Ok(Reply {
+                status: 200,
+                body: ReplyBody::Raw("application/json", bytes),
+                headers: Vec::new(),
+            });
+        }
         let all: Vec<Value> = s.bdbs.values().map(|e| render(&e.bdb, fields)).collect();
         Ok(Reply::ok(Value::Array(all)))
     })
@@ -236,7 +257,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         let action = actions::start(s, "SMCreateBDB", Some(uid), delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
-        s.bdbs.insert(
+        s.bdbs_mut().insert(
             uid,
             BdbEntry {
                 bdb: bdb.clone(),
@@ -268,7 +289,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         let remaining = shared.config.action_delay.saturating_sub(started.elapsed());
         tokio::time::sleep(remaining).await;
         shared.with_store(|s| {
-            let Some(entry) = s.bdbs.get_mut(&uid) else {
+            let Some(entry) = s.bdbs_mut().get_mut(&uid) else {
                 return;
             };
             entry.busy = None;
@@ -385,7 +406,7 @@ pub(crate) async fn update(
             merged.status = Some(types::BdbStatus::ActiveChangePending);
             merged.action_uid = Some(action.clone());
             merged.last_changed_time = Some(iso_now());
-            if let Some(entry) = s.bdbs.get_mut(&uid) {
+            if let Some(entry) = s.bdbs_mut().get_mut(&uid) {
                 entry.bdb = merged.clone();
                 entry.busy = Some(action.clone());
             }
@@ -410,7 +431,7 @@ pub(crate) async fn update(
             }
         }
         shared.with_store(|s| {
-            if let Some(entry) = s.bdbs.get_mut(&uid) {
+            if let Some(entry) = s.bdbs_mut().get_mut(&uid) {
                 entry.busy = None;
                 entry.bdb.status = Some(types::BdbStatus::Active);
             }
@@ -438,7 +459,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
             return Err(busy_error(uid, action));
         }
         let action = actions::start(s, "SMDeleteBDB", Some(uid), delay);
-        if let Some(entry) = s.bdbs.get_mut(&uid) {
+        if let Some(entry) = s.bdbs_mut().get_mut(&uid) {
             entry.busy = Some(action.clone());
             entry.bdb.status = Some(types::BdbStatus::DeletePending);
             entry.bdb.action_uid = Some(action.clone());
@@ -452,7 +473,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         let shared = task_shared;
         tokio::time::sleep(shared.config.action_delay).await;
         shared.with_store(|s| {
-            s.bdbs.remove(&uid);
+            s.bdbs_mut().remove(&uid);
             s.bdb_alerts.remove(&uid);
             actions::finish(s, &action, None);
         });
@@ -467,7 +488,7 @@ pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
     let bdbs: Vec<(i64, types::Bdb)> = shared.with_store(|s| {
         actions::finish_all_running(s);
         let mut gone = Vec::new();
-        for (uid, entry) in s.bdbs.iter_mut() {
+        for (uid, entry) in s.bdbs_mut().iter_mut() {
             if entry.bdb.status == Some(types::BdbStatus::DeletePending) {
                 gone.push(*uid);
                 continue;
@@ -478,7 +499,7 @@ pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
             }
         }
         for uid in gone {
-            s.bdbs.remove(&uid);
+            s.bdbs_mut().remove(&uid);
         }
         s.bdbs
             .iter()
@@ -497,7 +518,7 @@ pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
             .await
             .map_err(|source| SimError::Restart { uid, source })?;
         shared.with_store(|s| {
-            if let Some(e) = s.bdbs.get_mut(&uid) {
+            if let Some(e) = s.bdbs_mut().get_mut(&uid) {
                 e.bdb.port = Some(i64::from(port));
                 e.bdb.endpoints = Some(vec![endpoint(uid, Some(port))]);
             }

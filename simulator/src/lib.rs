@@ -104,6 +104,8 @@ pub(crate) struct Shared {
     /// Set when the simulator stops: background action tasks that outlive it must not write
     /// the state file any more (a new simulator may already own it).
     pub stopped: std::sync::atomic::AtomicBool,
+    /// The serialised database list and the store generation it was made from.
+    pub list_cache: Mutex<Option<(u64, bytes::Bytes)>>,
 }
 
 impl Shared {
@@ -241,6 +243,7 @@ impl SimulatorBuilder {
             processes: redis::Processes::new(config.redis_server.clone()),
             store: Mutex::new(store),
             stopped: std::sync::atomic::AtomicBool::new(false),
+            list_cache: Mutex::new(None),
             config,
         });
         bdbs::restore(&shared).await?;

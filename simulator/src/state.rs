@@ -83,8 +83,11 @@ pub(crate) struct Store {
     pub license: serde_json::Value,
     /// Nodes by uid.
     pub nodes: BTreeMap<i64, serde_json::Value>,
-    /// Databases by uid.
+    /// Databases by uid (change them through [`Store::bdbs_mut`]).
     pub bdbs: BTreeMap<i64, BdbEntry>,
+    /// Bumped by every change of `bdbs` (keys the serialised list cache).
+    #[serde(skip)]
+    pub bdbs_generation: u64,
     /// Actions by uid.
     pub actions: BTreeMap<String, ActionEntry>,
     /// Users by uid.
@@ -152,6 +155,7 @@ impl Store {
             }),
             nodes,
             bdbs: BTreeMap::new(),
+            bdbs_generation: 0,
             actions: BTreeMap::new(),
             users,
             roles: BTreeMap::new(),
@@ -167,6 +171,12 @@ impl Store {
     /// The lowest unused uid of a map (uids start at 1).
     pub fn next_uid<V>(map: &BTreeMap<i64, V>) -> i64 {
         map.keys().next_back().map_or(1, |last| last + 1)
+    }
+
+    /// The databases, for a change: bumps the generation so cached lists are rebuilt.
+    pub fn bdbs_mut(&mut self) -> &mut BTreeMap<i64, BdbEntry> {
+        self.bdbs_generation += 1;
+        &mut self.bdbs
     }
 
     /// A new database uid: above every uid ever given (a deleted database's uid stays retired).
