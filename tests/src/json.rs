@@ -560,3 +560,140 @@ pub fn with_unknown_members(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A tiny spec with the shapes the walker distinguishes.
+    fn spec() -> Value {
+        json!({"components": {"schemas": {
+            "Base": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            "Extra": {"type": "object", "required": ["tags"], "properties": {
+                "tags": {"type": "array", "items": {"type": "string"}}
+            }},
+            "Both": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"$ref": "#/components/schemas/Extra"}]},
+            "IdOrBase": {"oneOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Base"}]},
+            "Counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "Holder": {"type": "object", "properties": {
+                "counts": {"$ref": "#/components/schemas/Counts"},
+                "free": {"type": "object"},
+                "choice": {"$ref": "#/components/schemas/IdOrBase"},
+                "ratio": {"type": "number"}
+            }}
+        }}})
+    }
+
+    fn schema(name: &str) -> Value {
+        json!({"$ref": format!("#/components/schemas/{name}")})
+    }
+
+    #[test]
+    fn all_of_merges_the_members_of_every_branch() {
+        let spec = spec();
+        let c = compare(
+            &spec,
+            &schema("Both"),
+            &json!({"id": "5", "tags": null}),
+            &json!({"id": 5, "tags": []}),
+        );
+        assert!(c.differences.is_empty(), "{:?}", c.differences);
+        assert_eq!(
+            c.normalised,
+            vec![
+                (Normalisation::NumberFromString, "$.id".to_string()),
+                (Normalisation::UnsetWrittenAsEmpty, "$.tags".to_string()),
+            ]
+        );
+        // A required member cannot be dropped.
+        let c = compare(&spec, &schema("Both"), &json!({"tags": null}), &json!({}));
+        assert_eq!(c.differences, vec!["$.tags: lost (was null)".to_string()]);
+    }
+
+    #[test]
+    fn one_of_takes_the_branch_that_explains_the_round_trip() {
+        let spec = spec();
+        let holder = schema("Holder");
+        let c = compare(
+            &spec,
+            &holder,
+            &json!({"choice": 7.0}),
+            &json!({"choice": 7}),
+        );
+        assert_eq!(
+            c.counts(),
+            BTreeMap::from([(Normalisation::IntegralFloat, 1)])
+        );
+        let c = compare(
+            &spec,
+            &holder,
+            &json!({"choice": {"id": "7"}}),
+            &json!({"choice": {"id": 7}}),
+        );
+        assert_eq!(
+            c.counts(),
+            BTreeMap::from([(Normalisation::NumberFromString, 1)])
+        );
+        let c = compare(
+            &spec,
+            &holder,
+            &json!({"choice": "x"}),
+            &json!({"choice": 7}),
+        );
+        assert_eq!(c.differences.len(), 1, "{:?}", c.differences);
+    }
+
+    #[test]
+    fn maps_and_free_form_objects() {
+        let spec = spec();
+        let holder = schema("Holder");
+        let c = compare(
+            &spec,
+            &holder,
+            &json!({"counts": "{\"a\": \"1\"}", "free": "{\"b\": [1]}", "ratio": 3}),
+            &json!({"counts": {"a": 1}, "free": {"b": [1]}, "ratio": 3.0}),
+        );
+        assert!(c.differences.is_empty(), "{:?}", c.differences);
+        assert_eq!(
+            c.counts(),
+            BTreeMap::from([
+                (Normalisation::NumberFromString, 1),
+                (Normalisation::FloatFromInteger, 1),
+                (Normalisation::JsonInString, 2),
+            ])
+        );
+        // A free-form object comes back exactly: no leniency inside it.
+        let c = compare(
+            &spec,
+            &holder,
+            &json!({"free": {"b": "1"}}),
+            &json!({"free": {"b": 1}}),
+        );
+        assert_eq!(
+            c.differences,
+            vec!["$.free: {\"b\":\"1\"} became {\"b\":1}".to_string()]
+        );
+        // Beyond 2^53 a float cannot hold the integer: not a normalisation.
+        let c = compare(
+            &spec,
+            &holder,
+            &json!({"ratio": 9_007_199_254_740_993_u64}),
+            &json!({"ratio": 9_007_199_254_740_992.0}),
+        );
+        assert_eq!(c.differences.len(), 1, "{:?}", c.differences);
+    }
+
+    #[test]
+    fn integers_in_strings_are_read_on_their_digits() {
+        assert_eq!(
+            integer_from_str("9007199254740993.000"),
+            Some(9_007_199_254_740_993)
+        );
+        assert_eq!(integer_from_str("1e3"), Some(1000));
+        assert_eq!(integer_from_str("-2.50e1"), Some(-25));
+        assert_eq!(integer_from_str("0.5"), None);
+        assert_eq!(integer_from_str("1e-3"), None);
+        assert_eq!(integer_from_str("x"), None);
+    }
+}
