@@ -850,6 +850,17 @@ async fn version_check_knows_removed_and_observed_operations() {
         "{err:?}"
     );
     assert_eq!(paths(&server), ["/v1/nodes", "/v1/metrics_config"]);
+
+    // Hand-written operations are checked too: module uploads through /v1/modules ended in 8.0.
+    let err = client
+        .module_create("m.zip", b"PK".to_vec())
+        .await
+        .expect_err("removed in 8.0");
+    assert!(
+        matches!(&err, Error::NotServed(r) if r.operation == "module_create"),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 2, "nothing more was sent");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Module uploads: the operations the generator cannot express (multipart/form-data bodies,
-//! marked `x-handwritten: true` in the spec). They go through the same authentication, tracing
-//! and error decoding as generated operations; they are never retried (the body is a stream).
+//! marked `x-handwritten: true` in the spec). They go through the same version check,
+//! authentication, tracing and error decoding as generated operations; they are never retried
+//! (the body is a stream).
 
 use progenitor_client::ResponseValue;
 use reqwest::multipart::{Form, Part};
@@ -26,7 +27,7 @@ impl Client {
             .post(format!("{}{}", self.baseurl, path))
             .multipart(form)
             .build()?;
-        self.authorize(&mut request).await?;
+        self.prepare_raw(&mut request, operation_id).await?;
         Ok(self.execute_with_retries(request, operation_id).await?)
     }
 
