@@ -11,7 +11,7 @@ use redis_enterprise_api::types;
 use serde_json::Value;
 
 use crate::http::{ApiError, Reply, Req};
-use crate::state::{now_millis, now_secs, ActionEntry, Store};
+use crate::state::{now_secs, ActionEntry, Store};
 use crate::Shared;
 
 /// Records a new running action and returns its uid.
@@ -19,6 +19,7 @@ pub(crate) fn start(
     store: &mut Store,
     name: &str,
     bdb_uid: Option<i64>,
+    now_ms: i64,
     delay: Duration,
 ) -> String {
     let uid = store.new_action_uid();
@@ -40,7 +41,7 @@ pub(crate) fn start(
         ActionEntry {
             action,
             bdb_uid,
-            started_ms: now_millis(),
+            started_ms: now_ms,
             duration_ms: delay.as_millis() as i64,
         },
     );
@@ -87,10 +88,10 @@ fn is_running(a: &types::Action) -> bool {
 }
 
 /// The action as the API shows it, with progress from the clock.
-fn view(entry: &ActionEntry, v2: bool) -> types::Action {
+fn view(entry: &ActionEntry, v2: bool, now_ms: i64) -> types::Action {
     let mut a = entry.action.clone();
     if is_running(&a) {
-        let elapsed = (now_millis() - entry.started_ms).max(0) as f64;
+        let elapsed = (now_ms - entry.started_ms).max(0) as f64;
         let total = entry.duration_ms.max(1) as f64;
         a.progress = Some((elapsed / total * 100.0).clamp(0.0, 99.0).floor());
     }
@@ -105,8 +106,8 @@ fn view(entry: &ActionEntry, v2: bool) -> types::Action {
     a
 }
 
-fn state_machine(entry: &ActionEntry) -> Value {
-    let a = view(entry, false);
+fn state_machine(entry: &ActionEntry, now_ms: i64) -> Value {
+    let a = view(entry, false, now_ms);
     let status = match &a.status {
         Some(types::ActionStatus::Completed) => "completed",
         Some(types::ActionStatus::Failed) => "failed",
@@ -129,22 +130,23 @@ fn state_machine(entry: &ActionEntry) -> Value {
 
 /// `GET /v1/actions` and `GET /v2/actions`.
 pub(crate) fn list(shared: &Arc<Shared>, _req: &Req, v2: bool) -> Result<Reply, ApiError> {
+    let now = shared.clock.now_ms();
     shared.with_store(|s| {
         if v2 {
-            let all: Vec<types::Action> = s.actions.values().map(|e| view(e, true)).collect();
+            let all: Vec<types::Action> = s.actions.values().map(|e| view(e, true, now)).collect();
             Ok(Reply::of(&all))
         } else {
             let tasks: Vec<types::Action> = s
                 .actions
                 .values()
                 .filter(|e| e.bdb_uid.is_none())
-                .map(|e| view(e, false))
+                .map(|e| view(e, false, now))
                 .collect();
             let machines: Vec<Value> = s
                 .actions
                 .values()
                 .filter(|e| e.bdb_uid.is_some())
-                .map(state_machine)
+                .map(|e| state_machine(e, now))
                 .collect();
             Ok(Reply::ok(
                 serde_json::json!({ "actions": tasks, "state-machines": machines }),
@@ -156,8 +158,9 @@ pub(crate) fn list(shared: &Arc<Shared>, _req: &Req, v2: bool) -> Result<Reply, 
 /// `GET /v1/actions/{uid}` and `GET /v2/actions/{uid}`.
 pub(crate) fn get(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, ApiError> {
     let uid = req.param("uid");
+    let now = shared.clock.now_ms();
     shared.with_store(|s| match s.actions.get(uid) {
-        Some(e) => Ok(Reply::of(&view(e, v2))),
+        Some(e) => Ok(Reply::of(&view(e, v2, now))),
         None => Err(ApiError::not_found("action", uid)),
     })
 }
@@ -165,12 +168,13 @@ pub(crate) fn get(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, Ap
 /// `GET /v1/actions/bdb/{bdb_uid}`: the state machines of one database.
 pub(crate) fn list_for_bdb(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let bdb = req.int_param("bdb_uid")?;
+    let now = shared.clock.now_ms();
     shared.with_store(|s| {
         let machines: Vec<Value> = s
             .actions
             .values()
             .filter(|e| e.bdb_uid == Some(bdb))
-            .map(state_machine)
+            .map(|e| state_machine(e, now))
             .collect();
         Ok(Reply::ok(Value::Array(machines)))
     })

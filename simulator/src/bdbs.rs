@@ -206,6 +206,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     validate_semantics(&bdb, true)?;
     let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
+    let now = shared.clock.now_ms();
     let created = shared.with_store(|s| -> Result<Option<(types::Bdb, String)>, ApiError> {
         if let Some(uid) = bdb.uid {
             if s.bdbs.contains_key(&uid) {
@@ -254,7 +255,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
             None => s.new_bdb_uid(),
         };
         fill_defaults(&mut bdb, uid);
-        let action = actions::start(s, "SMCreateBDB", Some(uid), delay);
+        let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
         s.bdbs_mut().insert(
@@ -276,7 +277,6 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     let config = redis_config(&bdb);
     tokio::spawn(async move {
         let shared = task_shared;
-        let started = tokio::time::Instant::now();
         let result = if shared.config.no_redis {
             Ok(None)
         } else {
@@ -286,8 +286,8 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
                 .await
                 .map(Some)
         };
-        let remaining = shared.config.action_delay.saturating_sub(started.elapsed());
-        tokio::time::sleep(remaining).await;
+        let deadline = now + shared.config.action_delay.as_millis() as i64;
+        shared.clock.sleep_until(deadline).await;
         shared.with_store(|s| {
             let Some(entry) = s.bdbs_mut().get_mut(&uid) else {
                 return;
@@ -377,6 +377,7 @@ pub(crate) async fn update(
     validate_semantics(&parsed, false)?;
     let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
+    let now = shared.clock.now_ms();
     let (bdb, action) =
         shared.with_store(|s| -> Result<(types::Bdb, Option<String>), ApiError> {
             let entry = s
@@ -402,7 +403,7 @@ pub(crate) async fn update(
             if dry_run {
                 return Ok((merged, None));
             }
-            let action = actions::start(s, "SMUpdateBDB", Some(uid), delay);
+            let action = actions::start(s, "SMUpdateBDB", Some(uid), now, delay);
             merged.status = Some(types::BdbStatus::ActiveChangePending);
             merged.action_uid = Some(action.clone());
             merged.last_changed_time = Some(iso_now());
@@ -421,7 +422,8 @@ pub(crate) async fn update(
     let flush = with_action.as_deref() == Some("flush");
     tokio::spawn(async move {
         let shared = task_shared;
-        tokio::time::sleep(shared.config.action_delay).await;
+        let deadline = now + shared.config.action_delay.as_millis() as i64;
+        shared.clock.sleep_until(deadline).await;
         let mut result = shared.processes.configure(uid, &config).await;
         if flush && result.is_ok() {
             if let Some(port) = shared.processes.port(uid) {
@@ -450,6 +452,7 @@ pub(crate) async fn update(
 pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;
     let delay = shared.config.action_delay;
+    let now = shared.clock.now_ms();
     let action = shared.with_store(|s| -> Result<String, ApiError> {
         let entry = s
             .bdbs
@@ -458,7 +461,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         if let Some(action) = &entry.busy {
             return Err(busy_error(uid, action));
         }
-        let action = actions::start(s, "SMDeleteBDB", Some(uid), delay);
+        let action = actions::start(s, "SMDeleteBDB", Some(uid), now, delay);
         if let Some(entry) = s.bdbs_mut().get_mut(&uid) {
             entry.busy = Some(action.clone());
             entry.bdb.status = Some(types::BdbStatus::DeletePending);
@@ -471,7 +474,8 @@ pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
     let task_shared = shared.clone();
     tokio::spawn(async move {
         let shared = task_shared;
-        tokio::time::sleep(shared.config.action_delay).await;
+        let deadline = now + shared.config.action_delay.as_millis() as i64;
+        shared.clock.sleep_until(deadline).await;
         shared.with_store(|s| {
             s.bdbs_mut().remove(&uid);
             s.bdb_alerts.remove(&uid);

@@ -80,8 +80,9 @@ pub(crate) fn bootstrap_start(shared: &Arc<Shared>, req: &Req) -> Result<Reply, 
     })?;
     shared.persist();
     let task_shared = shared.clone();
+    let deadline = shared.clock.now_ms() + shared.config.action_delay.as_millis() as i64;
     tokio::spawn(async move {
-        tokio::time::sleep(task_shared.config.action_delay).await;
+        task_shared.clock.sleep_until(deadline).await;
         task_shared.with_store(|s| {
             s.bootstrap.state = "completed".into();
             s.bootstrap.end_time = Some(iso_now());

@@ -3,6 +3,7 @@
 
 mod actions;
 mod bdbs;
+mod clock;
 mod cluster;
 mod examples;
 mod http;
@@ -91,6 +92,7 @@ pub(crate) struct Config {
     pub no_redis: bool,
     pub state_file: Option<PathBuf>,
     pub action_delay: Duration,
+    pub manual_clock: bool,
     pub redis_server: PathBuf,
     pub body_limit: usize,
 }
@@ -101,6 +103,8 @@ pub(crate) struct Shared {
     pub store: Mutex<state::Store>,
     pub persistence: state::Persistence,
     pub processes: redis::Processes,
+    /// The clock actions run on.
+    pub clock: clock::Clock,
     /// Set when the simulator stops: background action tasks that outlive it must not write
     /// the state file any more (a new simulator may already own it).
     pub stopped: std::sync::atomic::AtomicBool,
@@ -146,6 +150,7 @@ impl Default for SimulatorBuilder {
                 no_redis: false,
                 state_file: None,
                 action_delay: Duration::from_millis(300),
+                manual_clock: false,
                 redis_server: PathBuf::from(redis::DEFAULT_REDIS_SERVER),
                 body_limit: 1024 * 1024,
             },
@@ -209,6 +214,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Run actions on a manual clock that moves only with [`Simulator::advance`]: an action
+    /// stays `running` (its database busy) until the clock has moved past its delay, so a test
+    /// never sleeps for one and never races it. Default: the wall clock.
+    pub fn manual_clock(mut self, manual: bool) -> Self {
+        self.config.manual_clock = manual;
+        self
+    }
+
     /// The redis-server executable (default `/usr/bin/redis-server`).
     pub fn redis_server(mut self, path: PathBuf) -> Self {
         self.config.redis_server = path;
@@ -243,6 +256,7 @@ impl SimulatorBuilder {
             processes: redis::Processes::new(config.redis_server.clone()),
             store: Mutex::new(store),
             stopped: std::sync::atomic::AtomicBool::new(false),
+            clock: clock::Clock::new(config.manual_clock),
             list_cache: Mutex::new(None),
             config,
         });
@@ -306,6 +320,12 @@ impl Simulator {
     /// Process ids of the redis-server children currently running.
     pub fn redis_server_pids(&self) -> Vec<u32> {
         self.shared.processes.pids()
+    }
+
+    /// Moves the manual clock forward (see [`SimulatorBuilder::manual_clock`]); nothing on the
+    /// wall clock.
+    pub fn advance(&self, by: Duration) {
+        self.shared.clock.advance(by);
     }
 
     /// Stops the server, waits for in-flight work to stop and stops every redis-server.

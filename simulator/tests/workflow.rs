@@ -26,6 +26,7 @@ fn user_create(value: serde_json::Value) -> types::UserCreate {
 async fn bootstrap_then_roles_users_and_jwt() {
     let sim = common::builder()
         .unbootstrapped(true)
+        .manual_clock(true)
         .start()
         .await
         .expect("the simulator starts");
@@ -67,6 +68,7 @@ async fn bootstrap_then_roles_users_and_jwt() {
         .await
         .expect_err("bootstrap is already running");
     assert_eq!(again.status().map(|s| s.as_u16()), Some(409));
+    sim.advance(common::DELAY);
     let mut polls = 0;
     loop {
         polls += 1;
@@ -211,7 +213,13 @@ async fn bootstrap_then_roles_users_and_jwt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_lifecycle_with_a_real_redis_server() {
-    let sim = common::start().await;
+    // A manual clock: each action stays running (its database busy) until the test advances
+    // the clock, so the 409s below cannot race the action.
+    let sim = common::builder()
+        .manual_clock(true)
+        .start()
+        .await
+        .expect("the simulator starts");
     let client = common::client(&sim);
 
     let created = client
@@ -250,6 +258,13 @@ async fn database_lifecycle_with_a_real_redis_server() {
     assert_eq!(dup_uid.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(dup_uid.error_code(), Some("uid_exists"));
 
+    let pending = client
+        .action_get_v2(&action)
+        .await
+        .expect("action")
+        .into_inner();
+    assert_eq!(pending.status, Some(types::ActionStatus::Running));
+    sim.advance(common::DELAY);
     let outcome = client
         .wait_for_action(&action, common::wait())
         .await
@@ -325,6 +340,7 @@ async fn database_lifecycle_with_a_real_redis_server() {
         .await
         .expect_err("busy while the update runs");
     assert_eq!(busy.error_code(), Some("db_busy"));
+    sim.advance(common::DELAY);
     client
         .wait_for_action(&updated.action_uid.expect("update action"), common::wait())
         .await
@@ -360,6 +376,13 @@ async fn database_lifecycle_with_a_real_redis_server() {
     client.bdb_delete(uid).await.expect("delete accepted");
     assert!(!common::port_open(port), "the redis-server port is closed");
     assert!(sim.redis_server_pids().is_empty());
+    let gone = client
+        .bdb_get(uid, None, None)
+        .await
+        .expect("still listed")
+        .into_inner();
+    assert_eq!(gone.status, Some(types::BdbStatus::DeletePending));
+    sim.advance(common::DELAY);
     let mut polls = 0;
     loop {
         polls += 1;
