@@ -283,7 +283,13 @@ async fn database_lifecycle_with_a_real_redis_server() {
         .and_then(|e| e.first())
         .and_then(|e| e.port);
     assert_eq!(endpoint_port, Some(i64::from(port)));
-    assert_eq!(sim.redis_server_pids().len(), 1);
+    let pids = sim.redis_server_pids();
+    assert_eq!(pids.len(), 1);
+    assert_eq!(
+        common::still_children(&pids),
+        pids,
+        "a child of this process"
+    );
 
     // The endpoint is a real Redis.
     let maxmemory = tokio::task::spawn_blocking(move || {
@@ -398,7 +404,7 @@ async fn database_lifecycle_with_a_real_redis_server() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     sim.shutdown().await;
-    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -422,10 +428,11 @@ async fn dropping_the_simulator_stops_its_processes() {
             .expect("get");
         ports.push(u16::try_from(db.into_inner().port.expect("port")).expect("port"));
     }
-    assert_eq!(sim.redis_server_pids().len(), 2);
-    assert_eq!(common::redis_children().len(), 2);
+    let pids = sim.redis_server_pids();
+    assert_eq!(pids.len(), 2);
+    assert_eq!(common::still_children(&pids), pids);
     drop(sim);
-    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
     for port in ports {
         assert!(
             !common::port_open(port),
@@ -468,6 +475,8 @@ async fn memory_alert_follows_the_live_process() {
         .expect("alerts")
         .into_inner();
     assert!(roomy.is_empty(), "{roomy:?}");
+    let pids = sim.redis_server_pids();
+    assert_eq!(pids.len(), 2);
     sim.shutdown().await;
-    assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
 }

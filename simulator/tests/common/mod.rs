@@ -142,3 +142,21 @@ pub fn admin_auth(sim: &Simulator) -> String {
         base64::engine::general_purpose::STANDARD.encode(raw)
     )
 }
+
+/// Which of `pids` are still children of this process (a zombie counts: it was not reaped).
+/// Tests in one binary run in parallel, so a test checks its own simulator's processes.
+pub fn still_children(pids: &[u32]) -> Vec<u32> {
+    let mine = redis_children();
+    pids.iter().copied().filter(|p| mine.contains(p)).collect()
+}
+
+/// Waits (bounded) until none of `pids` is a child any more, and returns those that are.
+pub async fn wait_gone(pids: &[u32]) -> Vec<u32> {
+    for _ in 0..100 {
+        if still_children(pids).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    still_children(pids)
+}
