@@ -63,6 +63,9 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
             #( #[doc = #docs] #variants, )*
             #[doc = #catch_all_doc]
             Unknown(::std::string::String),
+            /// A value the spec does not list that came as a number or boolean, kept as its JSON
+            /// text and written back as that number or boolean.
+            UnknownScalar(::std::string::String),
         }
 
         impl #name {
@@ -73,13 +76,13 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
             pub fn as_str(&self) -> &str {
                 match self {
                     #( Self::#variants => #values, )*
-                    Self::Unknown(value) => value.as_str(),
+                    Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
                 }
             }
 
             /// Whether the value is one the spec documents.
             pub fn is_known(&self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
             }
         }
 
@@ -114,15 +117,30 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
             }
         }
 
+        impl crate::lenient::OpenEnum for #name {
+            fn from_json_scalar(text: ::std::string::String) -> Self {
+                match text.as_str() {
+                    #( #values => Self::#variants, )*
+                    _ => Self::UnknownScalar(text),
+                }
+            }
+        }
+
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
+                match self {
+                    Self::UnknownScalar(text) => match ::serde_json::from_str::<::serde_json::Value>(text) {
+                        ::std::result::Result::Ok(value) => ::serde::Serialize::serialize(&value, serializer),
+                        ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                    },
+                    _ => serializer.serialize_str(self.as_str()),
+                }
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::lenient::open_enum(deserializer, Self::from)
+                crate::lenient::open_enum(deserializer)
             }
         }
     }

@@ -203,8 +203,25 @@ scalar_visitor!(OptI64, Option<i64>, "an integer", Ok(None), Some, empty_str_uns
     string: int_from_str::<E>,
     boolean: |b| no_bool(b, "an integer"));
 
+/// The largest integer an `f64` holds exactly (2^53).
+const EXACT_F64_INT: u64 = 1 << 53;
+
+/// An integer in a `number` member, refused when an `f64` would round it: the value then does
+/// not fit, so the client isolates it and writes it back unaltered (`crate::unfit`) rather than
+/// silently changing it.
+fn exact_f64<E: de::Error>(magnitude: u64, value: f64) -> Result<f64, E> {
+    if magnitude <= EXACT_F64_INT {
+        Ok(value)
+    } else {
+        Err(E::invalid_value(
+            de::Unexpected::Float(value),
+            &"a number an f64 holds exactly (an integer up to 2^53)",
+        ))
+    }
+}
+
 scalar_visitor!(OptF64, Option<f64>, "a number", Ok(None), Some, empty_str_unset: true,
-    int: |v: i64| Ok::<f64, E>(v as f64), uint: |v: u64| Ok::<f64, E>(v as f64), float: Ok::<f64, E>,
+    int: |v: i64| exact_f64::<E>(v.unsigned_abs(), v as f64), uint: |v: u64| exact_f64::<E>(v, v as f64), float: Ok::<f64, E>,
     string: float_from_str::<E>,
     boolean: |b| no_bool(b, "a number"));
 
@@ -289,22 +306,6 @@ pub fn object<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
     Ok(opt_object(d)?.unwrap_or_default())
-}
-
-/// An open enum value: any string (unknown ones are kept), or a number or boolean kept as its
-/// JSON text. Used by the generated open enums.
-pub fn open_enum<'de, D, T, F>(d: D, from: F) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    F: FnOnce(String) -> T,
-{
-    match opt_string(d)? {
-        Some(s) => Ok(from(s)),
-        None => Err(de::Error::invalid_type(
-            de::Unexpected::Unit,
-            &"an enum value (a string)",
-        )),
-    }
 }
 
 /// An optional list: `null` and `{}` are unset; `[]` stays an empty list (so it is written back);
@@ -422,23 +423,101 @@ pub fn opt_object<'de, D: Deserializer<'de>>(
     }
 }
 
-/// An optional open-enum value: `null`, `{}` and a missing member are unset; numbers and
-/// booleans are kept as their JSON text.
+/// Implemented by every generated open enum: how a value sent as a number or boolean (not a
+/// string) is kept, so that it is written back as that number or boolean.
+pub trait OpenEnum: From<String> {
+    /// The enum value for a number or boolean, given as its JSON text (`3`, `true`).
+    fn from_json_scalar(text: String) -> Self;
+}
+
+/// An enum value as sent: its text, and whether it came as a JSON string.
+struct EnumText;
+
+impl<'de> Visitor<'de> for EnumText {
+    type Value = Option<(String, bool)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an enum value (a string)")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some((v.to_string(), true)))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some((v, true)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some((v.to_string(), false)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some((v.to_string(), false)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        let text = serde_json::Number::from_f64(v)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| v.to_string());
+        Ok(Some((text, false)))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some((v.to_string(), false)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // `{}` means unset, as for the other scalars.
+        match map.next_key::<de::IgnoredAny>()? {
+            None => Ok(None),
+            Some(_) => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+fn enum_from<T: OpenEnum>(text: String, was_string: bool) -> T {
+    if was_string {
+        T::from(text)
+    } else {
+        T::from_json_scalar(text)
+    }
+}
+
+/// The `Deserialize` of a generated open enum: a string, or a number or boolean kept as such;
+/// `null` is an error.
+pub fn open_enum<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: OpenEnum,
+{
+    match d.deserialize_any(EnumText)? {
+        Some((text, was_string)) => Ok(enum_from(text, was_string)),
+        None => Err(de::Error::invalid_type(
+            de::Unexpected::Unit,
+            &"an enum value (a string)",
+        )),
+    }
+}
+
+/// An optional open-enum value: `null` and `{}` are unset.
 pub fn opt_enum<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: From<String>,
+    T: OpenEnum,
 {
-    Ok(opt_string(d)?.map(T::from))
+    Ok(d.deserialize_any(EnumText)?
+        .map(|(text, was_string)| enum_from(text, was_string)))
 }
 
 /// A required open-enum value.
 pub fn enum_value<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: From<String>,
+    T: OpenEnum,
 {
-    Ok(T::from(string(d)?))
+    open_enum(d)
 }
 
 /// A scalar type with a lenient decoder, so lists and maps of scalars get the same leniency as

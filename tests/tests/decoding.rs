@@ -1,19 +1,79 @@
-//! Decoding never panics on what the spec does not allow (the property test of what it allows is
-//! `property.rs`, the leniency classes are `leniency.rs`).
+//! Malformed input has a checked outcome, never just "no panic" (the property test of what the
+//! spec allows is `property.rs`, the leniency classes are `leniency.rs`, fault isolation is
+//! `isolation.rs`).
 //!
-//! - Malformed corpus: every truncation of a large body, a wrong type at every position,
-//!   20-digit numbers and deeply nested arrays give errors with a JSON path, never a panic.
+//! For every JSON body of the spec (a schema-valid random document of each), every truncation,
+//! a wrong value at the top and at every top-level member (a 20-digit integer, a string, nested
+//! arrays, a boolean, a 20-digit float) and 10,000 nested arrays are decoded with the strict
+//! codec. Each input must either
+//! - fail with a JSON path that exists in the document (truncations and syntax errors: the path,
+//!   minus a member whose name was cut, exists in the full document; a value that does not fit:
+//!   the path names the replaced member), or
+//! - decode to exactly what the input means: what the client writes back equals the input up to
+//!   the named normalisations of `json::compare`.
 
 use redis_enterprise_api::operations::{request_round_trip, response_round_trip};
+use redis_enterprise_api_tests::json::compare;
 use redis_enterprise_api_tests::schema::{bodies, generate, spec};
 use serde_json::{json, Value};
 
+/// The outcome classes the test counts.
+#[derive(Default, Debug)]
+struct Outcomes {
+    truncation_errors: usize,
+    truncation_decoded: usize,
+    wrong_value_errors: usize,
+    wrong_value_decoded: usize,
+    deep_nesting_errors: usize,
+}
+
+/// Path segments of `a.b[2].c` (the codec's path syntax); `.` is the root.
+fn segments(path: &str) -> Vec<String> {
+    if path == "." {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !name.is_empty() {
+            out.push(name.to_string());
+        }
+        while let Some(close) = rest.find(']') {
+            out.push(rest[1..close].to_string());
+            rest = &rest[close + 1..];
+        }
+    }
+    out
+}
+
+/// Whether `path` names a node of `value`.
+fn resolves(value: &Value, path: &[String]) -> bool {
+    let mut node = value;
+    for segment in path {
+        node = match node {
+            Value::Object(m) => match m.get(segment) {
+                Some(v) => v,
+                None => return false,
+            },
+            Value::Array(a) => match segment.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    true
+}
+
 #[test]
-fn malformed_input_is_an_error_never_a_panic() {
+fn malformed_input_fails_with_a_path_or_decodes_to_what_it_means() {
     let mut rng = fastrand::Rng::with_seed(7);
     let bodies = bodies();
     let spec = spec();
-    let mut errors = 0;
+    let mut seen = Outcomes::default();
     for (id, is_request, schema) in &bodies {
         let decode = |bytes: &[u8]| {
             if *is_request {
@@ -24,13 +84,76 @@ fn malformed_input_is_an_error_never_a_panic() {
         };
         let value = generate(spec, schema, &mut rng, 0);
         let text = serde_json::to_string(&value).expect("serialise");
+        // Checks one input that is valid JSON: an error names a path inside `expected_in`
+        // (starting with `member` when given), a success writes back what was sent.
+        let check_json = |input: &Value, member: Option<&str>, what: &str| -> Option<bool> {
+            let bytes = serde_json::to_vec(input).expect("serialise");
+            match decode(&bytes)? {
+                Ok(returned) => {
+                    let cmp = compare(spec, schema, input, &returned);
+                    assert!(
+                        cmp.differences.is_empty(),
+                        "{id} {what}: decoded to something else: {:?}",
+                        cmp.differences
+                    );
+                    Some(false)
+                }
+                Err((path, e)) => {
+                    assert!(e.is_data(), "{id} {what}: {e} is not a data error");
+                    let segs = segments(&path);
+                    assert!(
+                        resolves(input, &segs),
+                        "{id} {what}: error path `{path}` is not in the input"
+                    );
+                    if let Some(m) = member {
+                        assert_eq!(
+                            segs.first().map(String::as_str),
+                            Some(m),
+                            "{id} {what}: error path `{path}` is not under the replaced member"
+                        );
+                    }
+                    Some(true)
+                }
+            }
+        };
         // Every truncation.
         for cut in 0..text.len() {
-            if let Some(Err(_)) = decode(&text.as_bytes()[..cut]) {
-                errors += 1;
+            let prefix = &text.as_bytes()[..cut];
+            match serde_json::from_slice::<Value>(prefix) {
+                // A prefix that is itself a document (`12` of `123`) must mean itself.
+                Ok(doc) => {
+                    if let Some(errored) = check_json(&doc, None, "valid prefix") {
+                        if errored {
+                            seen.truncation_errors += 1;
+                        } else {
+                            seen.truncation_decoded += 1;
+                        }
+                    }
+                }
+                Err(_) => match decode(prefix) {
+                    None => {}
+                    Some(Ok(v)) => panic!(
+                        "{id}: truncated body `{}` decoded as {v}",
+                        String::from_utf8_lossy(prefix)
+                    ),
+                    Some(Err((path, e))) => {
+                        assert!(
+                            e.is_eof() || e.is_syntax(),
+                            "{id}: truncation at {cut}: {e} is not an end-of-input error"
+                        );
+                        let segs = segments(&path);
+                        // The member being written when the input ended may be cut short.
+                        let parent = &segs[..segs.len().saturating_sub(1)];
+                        assert!(
+                            resolves(&value, &segs) || resolves(&value, parent),
+                            "{id}: truncation at {cut}: path `{path}` is not in the document"
+                        );
+                        seen.truncation_errors += 1;
+                    }
+                },
             }
         }
-        // Wrong types, 20-digit numbers and deep nesting at the top and inside.
+        // Wrong values at the top and at every top-level member.
         for bad in [
             json!(12345678901234567890u64),
             json!("x"),
@@ -38,27 +161,43 @@ fn malformed_input_is_an_error_never_a_panic() {
             json!(true),
             json!(99999999999999999999.0),
         ] {
-            let _ = decode(serde_json::to_vec(&bad).expect("serialise").as_slice());
+            let mut record = |outcome: Option<bool>| match outcome {
+                Some(true) => seen.wrong_value_errors += 1,
+                Some(false) => seen.wrong_value_decoded += 1,
+                None => {}
+            };
+            record(check_json(&bad, None, &format!("body replaced by {bad}")));
             if let Value::Object(m) = &value {
                 for key in m.keys() {
                     let mut broken = m.clone();
                     broken.insert(key.clone(), bad.clone());
-                    let _ = decode(&serde_json::to_vec(&broken).expect("serialise"));
+                    record(check_json(
+                        &Value::Object(broken),
+                        Some(key),
+                        &format!("{key} replaced by {bad}"),
+                    ));
                 }
             }
         }
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         match decode(deep.as_bytes()) {
-            Some(Err(_)) => errors += 1,
+            Some(Err((_, e))) => {
+                assert!(e.is_syntax() || e.is_data(), "{id}: deep nesting: {e}");
+                seen.deep_nesting_errors += 1;
+            }
             Some(Ok(v)) => panic!("{id}: 10,000 nested arrays decoded as {v}"),
             None => {}
         }
     }
-    assert!(errors > 0);
-    println!(
-        "{} bodies, {errors} malformed inputs rejected without a panic",
-        bodies.len()
-    );
+    println!("{} bodies: {seen:?}", bodies.len());
+    assert!(bodies.len() >= 200, "{} bodies", bodies.len());
+    assert!(seen.truncation_errors > 10_000, "{seen:?}");
+    // Every JSON body of the spec is an object or an array, so no truncation is a document of
+    // its own; the class is checked (above) should a scalar body appear.
+    assert_eq!(seen.truncation_decoded, 0, "{seen:?}");
+    assert!(seen.wrong_value_errors > 1_000, "{seen:?}");
+    assert!(seen.wrong_value_decoded > 100, "{seen:?}");
+    assert_eq!(seen.deep_nesting_errors, bodies.len(), "{seen:?}");
 }
 
 #[test]
