@@ -28925,6 +28925,9 @@ pub enum StatsInterval {
     V1week,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl StatsInterval {
     /// Every documented value, in spec order.
@@ -28947,12 +28950,12 @@ impl StatsInterval {
             Self::V1hour => "1hour",
             Self::V12hour => "12hour",
             Self::V1week => "1week",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for StatsInterval {
@@ -28994,19 +28997,43 @@ impl ::std::fmt::Display for StatsInterval {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for StatsInterval {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "1sec" => Self::V1sec,
+            "10sec" => Self::V10sec,
+            "5min" => Self::V5min,
+            "15min" => Self::V15min,
+            "1hour" => Self::V1hour,
+            "12hour" => Self::V12hour,
+            "1week" => Self::V1week,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for StatsInterval {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StatsInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Module names accepted by `bdb_modules_config`.
@@ -29026,6 +29053,9 @@ pub enum BdbModulesConfigModuleName {
     Bf,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbModulesConfigModuleName {
     /// Every documented value, in spec order.
@@ -29044,12 +29074,12 @@ impl BdbModulesConfigModuleName {
             Self::Graph => "graph",
             Self::Timeseries => "timeseries",
             Self::Bf => "bf",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbModulesConfigModuleName {
@@ -29087,19 +29117,41 @@ impl ::std::fmt::Display for BdbModulesConfigModuleName {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbModulesConfigModuleName {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "search" => Self::Search,
+            "ReJSON" => Self::ReJson,
+            "graph" => Self::Graph,
+            "timeseries" => Self::Timeseries,
+            "bf" => Self::Bf,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbModulesConfigModuleName {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModuleName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Up/down state of a database, endpoint or replication link.
@@ -29113,6 +29165,9 @@ pub enum BdbHealthReportLinkStatus {
     Up,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportLinkStatus {
     /// Every documented value, in spec order.
@@ -29122,12 +29177,12 @@ impl BdbHealthReportLinkStatus {
         match self {
             Self::Down => "down",
             Self::Up => "up",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportLinkStatus {
@@ -29159,19 +29214,38 @@ impl ::std::fmt::Display for BdbHealthReportLinkStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportLinkStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "down" => Self::Down,
+            "up" => Self::Up,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportLinkStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportLinkStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Reason why a database is unavailable.
@@ -29187,6 +29261,9 @@ pub enum BdbHealthReportAvailabilityError {
     ShardUnreachable,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportAvailabilityError {
     /// Every documented value, in spec order.
@@ -29201,12 +29278,12 @@ impl BdbHealthReportAvailabilityError {
             Self::GeneralError => "general_error",
             Self::PortUnbound => "port_unbound",
             Self::ShardUnreachable => "shard_unreachable",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportAvailabilityError {
@@ -29240,19 +29317,39 @@ impl ::std::fmt::Display for BdbHealthReportAvailabilityError {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportAvailabilityError {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "general_error" => Self::GeneralError,
+            "port_unbound" => Self::PortUnbound,
+            "shard_unreachable" => Self::ShardUnreachable,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportAvailabilityError {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAvailabilityError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///High availability state of a database.
@@ -29268,6 +29365,9 @@ pub enum BdbHealthReportHighAvailabilityStatus {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportHighAvailabilityStatus {
     /// Every documented value, in spec order.
@@ -29278,12 +29378,12 @@ impl BdbHealthReportHighAvailabilityStatus {
             Self::Down => "down",
             Self::Up => "up",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportHighAvailabilityStatus {
@@ -29318,19 +29418,39 @@ impl ::std::fmt::Display for BdbHealthReportHighAvailabilityStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportHighAvailabilityStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "down" => Self::Down,
+            "up" => Self::Up,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportHighAvailabilityStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailabilityStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Overall health of a database.
@@ -29346,6 +29466,9 @@ pub enum BdbHealthReportStatus {
     Down,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportStatus {
     /// Every documented value, in spec order.
@@ -29356,12 +29479,12 @@ impl BdbHealthReportStatus {
             Self::Active => "active",
             Self::Warning => "warning",
             Self::Down => "down",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportStatus {
@@ -29395,19 +29518,39 @@ impl ::std::fmt::Display for BdbHealthReportStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "warning" => Self::Warning,
+            "down" => Self::Down,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Lifecycle state of a database as reported by the health report.
@@ -29433,6 +29576,9 @@ pub enum BdbHealthReportDetailedStatus {
     Unknown2,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportDetailedStatus {
     /// Every documented value, in spec order.
@@ -29457,12 +29603,12 @@ impl BdbHealthReportDetailedStatus {
             Self::Recovery => "recovery",
             Self::CreationFailed => "creation-failed",
             Self::Unknown2 => "unknown",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportDetailedStatus {
@@ -29506,19 +29652,44 @@ impl ::std::fmt::Display for BdbHealthReportDetailedStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportDetailedStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "active-change-pending" => Self::ActiveChangePending,
+            "pending" => Self::Pending,
+            "import-pending" => Self::ImportPending,
+            "delete-pending" => Self::DeletePending,
+            "recovery" => Self::Recovery,
+            "creation-failed" => Self::CreationFailed,
+            "unknown" => Self::Unknown2,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportDetailedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportDetailedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Persistence mode of a database as reported by the health report.
@@ -29534,6 +29705,9 @@ pub enum BdbHealthReportPersistence {
     Rdb,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportPersistence {
     /// Every documented value, in spec order.
@@ -29544,12 +29718,12 @@ impl BdbHealthReportPersistence {
             Self::Disabled => "disabled",
             Self::Aof => "aof",
             Self::Rdb => "rdb",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportPersistence {
@@ -29583,19 +29757,39 @@ impl ::std::fmt::Display for BdbHealthReportPersistence {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportPersistence {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "aof" => Self::Aof,
+            "rdb" => Self::Rdb,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportPersistence {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportPersistence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Role of a shard in the health report (`leader` is primary, `follower` is replica).
@@ -29609,6 +29803,9 @@ pub enum BdbHealthReportShardRole {
     Follower,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportShardRole {
     /// Every documented value, in spec order.
@@ -29618,12 +29815,12 @@ impl BdbHealthReportShardRole {
         match self {
             Self::Leader => "leader",
             Self::Follower => "follower",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportShardRole {
@@ -29655,19 +29852,38 @@ impl ::std::fmt::Display for BdbHealthReportShardRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportShardRole {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "leader" => Self::Leader,
+            "follower" => Self::Follower,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportShardRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Status of a shard in the health report.
@@ -29683,6 +29899,9 @@ pub enum BdbHealthReportShardStatus {
     Trimming,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportShardStatus {
     /// Every documented value, in spec order.
@@ -29693,12 +29912,12 @@ impl BdbHealthReportShardStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Trimming => "trimming",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportShardStatus {
@@ -29732,19 +29951,39 @@ impl ::std::fmt::Display for BdbHealthReportShardStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportShardStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            "trimming" => Self::Trimming,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportShardStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Finer-grained status of a shard in the health report.
@@ -29772,6 +30011,9 @@ pub enum BdbHealthReportShardDetailedStatus {
     RoleMismatch,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportShardDetailedStatus {
     /// Every documented value, in spec order.
@@ -29798,12 +30040,12 @@ impl BdbHealthReportShardDetailedStatus {
             Self::Trimming => "trimming",
             Self::Unknown2 => "unknown",
             Self::RoleMismatch => "role_mismatch",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportShardDetailedStatus {
@@ -29849,19 +30091,45 @@ impl ::std::fmt::Display for BdbHealthReportShardDetailedStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportShardDetailedStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "ok" => Self::Ok,
+            "importing" => Self::Importing,
+            "timeout" => Self::Timeout,
+            "loading" => Self::Loading,
+            "busy" => Self::Busy,
+            "down" => Self::Down,
+            "trimming" => Self::Trimming,
+            "unknown" => Self::Unknown2,
+            "role_mismatch" => Self::RoleMismatch,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportShardDetailedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardDetailedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Replication state of an Active-Active link.
@@ -29877,6 +30145,9 @@ pub enum BdbHealthReportReplication {
     Up,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHealthReportReplication {
     /// Every documented value, in spec order.
@@ -29887,12 +30158,12 @@ impl BdbHealthReportReplication {
             Self::Down => "down",
             Self::Warning => "warning",
             Self::Up => "up",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHealthReportReplication {
@@ -29926,19 +30197,39 @@ impl ::std::fmt::Display for BdbHealthReportReplication {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHealthReportReplication {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "down" => Self::Down,
+            "warning" => Self::Warning,
+            "up" => Self::Up,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHealthReportReplication {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportReplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///In-memory replication setting for `bdb_action_optimize_shards_placement`.
@@ -29952,6 +30243,9 @@ pub enum BdbActionOptimizeShardsPlacementReplication {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbActionOptimizeShardsPlacementReplication {
     /// Every documented value, in spec order.
@@ -29961,12 +30255,12 @@ impl BdbActionOptimizeShardsPlacementReplication {
         match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbActionOptimizeShardsPlacementReplication {
@@ -29999,19 +30293,38 @@ impl ::std::fmt::Display for BdbActionOptimizeShardsPlacementReplication {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbActionOptimizeShardsPlacementReplication {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbActionOptimizeShardsPlacementReplication {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbActionOptimizeShardsPlacementReplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///TLS mode filter of `bdb_certificate_list`.
@@ -30027,6 +30340,9 @@ pub enum BdbCertificateListTlsMode {
     Enabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbCertificateListTlsMode {
     /// Every documented value, in spec order.
@@ -30037,12 +30353,12 @@ impl BdbCertificateListTlsMode {
             Self::Disabled => "disabled",
             Self::ReplicaSsl => "replica_ssl",
             Self::Enabled => "enabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbCertificateListTlsMode {
@@ -30076,19 +30392,39 @@ impl ::std::fmt::Display for BdbCertificateListTlsMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbCertificateListTlsMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "replica_ssl" => Self::ReplicaSsl,
+            "enabled" => Self::Enabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbCertificateListTlsMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbCertificateListTlsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Storage engine used for Redis Flex / Auto Tiering databases.
@@ -30102,6 +30438,9 @@ pub enum ClusterBigstoreDriver {
     Rocksdb,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterBigstoreDriver {
     /// Every documented value, in spec order.
@@ -30111,12 +30450,12 @@ impl ClusterBigstoreDriver {
         match self {
             Self::Speedb => "speedb",
             Self::Rocksdb => "rocksdb",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterBigstoreDriver {
@@ -30148,19 +30487,38 @@ impl ::std::fmt::Display for ClusterBigstoreDriver {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterBigstoreDriver {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "speedb" => Self::Speedb,
+            "rocksdb" => Self::Rocksdb,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterBigstoreDriver {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterBigstoreDriver {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
@@ -30176,6 +30534,9 @@ pub enum ClusterDisconnectClientsOnPasswordRemoval {
     Auto,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterDisconnectClientsOnPasswordRemoval {
     /// Every documented value, in spec order.
@@ -30186,12 +30547,12 @@ impl ClusterDisconnectClientsOnPasswordRemoval {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
             Self::Auto => "auto",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterDisconnectClientsOnPasswordRemoval {
@@ -30226,19 +30587,39 @@ impl ::std::fmt::Display for ClusterDisconnectClientsOnPasswordRemoval {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterDisconnectClientsOnPasswordRemoval {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "auto" => Self::Auto,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterDisconnectClientsOnPasswordRemoval {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterDisconnectClientsOnPasswordRemoval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Minimum TLS version accepted on the control path.
@@ -30252,6 +30633,9 @@ pub enum ClusterMinControlTlsVersion {
     V13,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterMinControlTlsVersion {
     /// Every documented value, in spec order.
@@ -30261,12 +30645,12 @@ impl ClusterMinControlTlsVersion {
         match self {
             Self::V12 => "1.2",
             Self::V13 => "1.3",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterMinControlTlsVersion {
@@ -30298,19 +30682,38 @@ impl ::std::fmt::Display for ClusterMinControlTlsVersion {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterMinControlTlsVersion {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "1.2" => Self::V12,
+            "1.3" => Self::V13,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterMinControlTlsVersion {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterMinControlTlsVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Minimum TLS version accepted on the data path.
@@ -30324,6 +30727,9 @@ pub enum ClusterMinDataTlsVersion {
     V13,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterMinDataTlsVersion {
     /// Every documented value, in spec order.
@@ -30333,12 +30739,12 @@ impl ClusterMinDataTlsVersion {
         match self {
             Self::V12 => "1.2",
             Self::V13 => "1.3",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterMinDataTlsVersion {
@@ -30370,19 +30776,38 @@ impl ::std::fmt::Display for ClusterMinDataTlsVersion {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterMinDataTlsVersion {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "1.2" => Self::V12,
+            "1.3" => Self::V13,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterMinDataTlsVersion {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterMinDataTlsVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Minimum TLS version accepted by the discovery (sentinel) service.
@@ -30396,6 +30821,9 @@ pub enum ClusterMinSentinelTlsVersion {
     V13,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterMinSentinelTlsVersion {
     /// Every documented value, in spec order.
@@ -30405,12 +30833,12 @@ impl ClusterMinSentinelTlsVersion {
         match self {
             Self::V12 => "1.2",
             Self::V13 => "1.3",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterMinSentinelTlsVersion {
@@ -30442,19 +30870,38 @@ impl ::std::fmt::Display for ClusterMinSentinelTlsVersion {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterMinSentinelTlsVersion {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "1.2" => Self::V12,
+            "1.3" => Self::V13,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterMinSentinelTlsVersion {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterMinSentinelTlsVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Extra checks on client certificates during TLS client authentication. `disabled`: any valid certificate is accepted. `san_cn`: the Common Name must match an entry of `mtls_authorized_subjects` (other attributes are ignored). `full_subject`: all subject attributes must match an entry.
@@ -30470,6 +30917,9 @@ pub enum ClusterMtlsClientCertSubjectValidationType {
     FullSubject,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterMtlsClientCertSubjectValidationType {
     /// Every documented value, in spec order.
@@ -30480,12 +30930,12 @@ impl ClusterMtlsClientCertSubjectValidationType {
             Self::Disabled => "disabled",
             Self::SanCn => "san_cn",
             Self::FullSubject => "full_subject",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterMtlsClientCertSubjectValidationType {
@@ -30520,19 +30970,39 @@ impl ::std::fmt::Display for ClusterMtlsClientCertSubjectValidationType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterMtlsClientCertSubjectValidationType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "san_cn" => Self::SanCn,
+            "full_subject" => Self::FullSubject,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterMtlsClientCertSubjectValidationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterMtlsClientCertSubjectValidationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Cluster default for the databases' `multi_commands_opt`. `disabled` (default): off except for databases that enable it. `batch`: batch commands into one transaction, except for databases that turn it off. `force_disabled`: off for every database, even those that enable it.
@@ -30548,6 +31018,9 @@ pub enum ClusterMultiCommandsOpt {
     ForceDisabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterMultiCommandsOpt {
     /// Every documented value, in spec order.
@@ -30558,12 +31031,12 @@ impl ClusterMultiCommandsOpt {
             Self::Disabled => "disabled",
             Self::Batch => "batch",
             Self::ForceDisabled => "force_disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterMultiCommandsOpt {
@@ -30597,19 +31070,39 @@ impl ::std::fmt::Display for ClusterMultiCommandsOpt {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterMultiCommandsOpt {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "batch" => Self::Batch,
+            "force_disabled" => Self::ForceDisabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterMultiCommandsOpt {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterMultiCommandsOpt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
@@ -30625,6 +31118,9 @@ pub enum ClusterReplicaSconnsOnDemand {
     Auto,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterReplicaSconnsOnDemand {
     /// Every documented value, in spec order.
@@ -30635,12 +31131,12 @@ impl ClusterReplicaSconnsOnDemand {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
             Self::Auto => "auto",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterReplicaSconnsOnDemand {
@@ -30674,19 +31170,39 @@ impl ::std::fmt::Display for ClusterReplicaSconnsOnDemand {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterReplicaSconnsOnDemand {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "auto" => Self::Auto,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterReplicaSconnsOnDemand {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterReplicaSconnsOnDemand {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///TLS policy of the discovery (sentinel) service, formerly `sentinel_ssl_policy`: `allowed` accepts TLS and plain connections, `disabled` only plain ones, `required` only TLS.
@@ -30702,6 +31218,9 @@ pub enum ClusterSentinelTlsMode {
     Required,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSentinelTlsMode {
     /// Every documented value, in spec order.
@@ -30712,12 +31231,12 @@ impl ClusterSentinelTlsMode {
             Self::Allowed => "allowed",
             Self::Disabled => "disabled",
             Self::Required => "required",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSentinelTlsMode {
@@ -30751,19 +31270,39 @@ impl ::std::fmt::Display for ClusterSentinelTlsMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSentinelTlsMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "allowed" => Self::Allowed,
+            "disabled" => Self::Disabled,
+            "required" => Self::Required,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSentinelTlsMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSentinelTlsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///TLS mode used to reach the SMTP server.
@@ -30779,6 +31318,9 @@ pub enum ClusterSmtpTlsMode {
     Tls,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSmtpTlsMode {
     /// Every documented value, in spec order.
@@ -30789,12 +31331,12 @@ impl ClusterSmtpTlsMode {
             Self::None => "none",
             Self::Starttls => "starttls",
             Self::Tls => "tls",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSmtpTlsMode {
@@ -30828,19 +31370,39 @@ impl ::std::fmt::Display for ClusterSmtpTlsMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSmtpTlsMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "none" => Self::None,
+            "starttls" => Self::Starttls,
+            "tls" => Self::Tls,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSmtpTlsMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSmtpTlsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Password hashing algorithm of the cluster (default `SHA-256`).
@@ -30854,6 +31416,9 @@ pub enum ClusterPasswordHashingAlgorithm {
     Pbkdf2,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterPasswordHashingAlgorithm {
     /// Every documented value, in spec order.
@@ -30863,12 +31428,12 @@ impl ClusterPasswordHashingAlgorithm {
         match self {
             Self::Sha256 => "SHA-256",
             Self::Pbkdf2 => "PBKDF2",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterPasswordHashingAlgorithm {
@@ -30900,19 +31465,38 @@ impl ::std::fmt::Display for ClusterPasswordHashingAlgorithm {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterPasswordHashingAlgorithm {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "SHA-256" => Self::Sha256,
+            "PBKDF2" => Self::Pbkdf2,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterPasswordHashingAlgorithm {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
@@ -30926,6 +31510,9 @@ pub enum ClusterSettingsAclPubsubDefault {
     Allchannels,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsAclPubsubDefault {
     /// Every documented value, in spec order.
@@ -30935,12 +31522,12 @@ impl ClusterSettingsAclPubsubDefault {
         match self {
             Self::Resetchannels => "resetchannels",
             Self::Allchannels => "allchannels",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsAclPubsubDefault {
@@ -30972,19 +31559,38 @@ impl ::std::fmt::Display for ClusterSettingsAclPubsubDefault {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsAclPubsubDefault {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "resetchannels" => Self::Resetchannels,
+            "allchannels" => Self::Allchannels,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsAclPubsubDefault {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsAclPubsubDefault {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Proxy policy given to the endpoints of new non-sharded databases.
@@ -31000,6 +31606,9 @@ pub enum ClusterSettingsDefaultNonShardedProxyPolicy {
     AllNodes,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsDefaultNonShardedProxyPolicy {
     /// Every documented value, in spec order.
@@ -31014,12 +31623,12 @@ impl ClusterSettingsDefaultNonShardedProxyPolicy {
             Self::Single => "single",
             Self::AllMasterShards => "all-master-shards",
             Self::AllNodes => "all-nodes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDefaultNonShardedProxyPolicy {
@@ -31054,19 +31663,39 @@ impl ::std::fmt::Display for ClusterSettingsDefaultNonShardedProxyPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsDefaultNonShardedProxyPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "single" => Self::Single,
+            "all-master-shards" => Self::AllMasterShards,
+            "all-nodes" => Self::AllNodes,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsDefaultNonShardedProxyPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultNonShardedProxyPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Proxy policy given to the endpoints of new sharded databases.
@@ -31082,6 +31711,9 @@ pub enum ClusterSettingsDefaultShardedProxyPolicy {
     AllNodes,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsDefaultShardedProxyPolicy {
     /// Every documented value, in spec order.
@@ -31096,12 +31728,12 @@ impl ClusterSettingsDefaultShardedProxyPolicy {
             Self::Single => "single",
             Self::AllMasterShards => "all-master-shards",
             Self::AllNodes => "all-nodes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDefaultShardedProxyPolicy {
@@ -31136,19 +31768,39 @@ impl ::std::fmt::Display for ClusterSettingsDefaultShardedProxyPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsDefaultShardedProxyPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "single" => Self::Single,
+            "all-master-shards" => Self::AllMasterShards,
+            "all-nodes" => Self::AllNodes,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsDefaultShardedProxyPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardedProxyPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Shard placement of new databases: `dense` packs shards on as few nodes as possible, `sparse` spreads them over as many nodes as possible.
@@ -31162,6 +31814,9 @@ pub enum ClusterSettingsDefaultShardsPlacement {
     Sparse,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsDefaultShardsPlacement {
     /// Every documented value, in spec order.
@@ -31171,12 +31826,12 @@ impl ClusterSettingsDefaultShardsPlacement {
         match self {
             Self::Dense => "dense",
             Self::Sparse => "sparse",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDefaultShardsPlacement {
@@ -31209,19 +31864,38 @@ impl ::std::fmt::Display for ClusterSettingsDefaultShardsPlacement {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsDefaultShardsPlacement {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "dense" => Self::Dense,
+            "sparse" => Self::Sparse,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsDefaultShardsPlacement {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardsPlacement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Deprecated: use `repl_diskless`. `yes` enables Redis diskless replication by default. Default: `yes`.
@@ -31235,6 +31909,9 @@ pub enum ClusterSettingsDisklessRepl {
     No,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsDisklessRepl {
     /// Every documented value, in spec order.
@@ -31244,12 +31921,12 @@ impl ClusterSettingsDisklessRepl {
         match self {
             Self::Yes => "yes",
             Self::No => "no",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDisklessRepl {
@@ -31281,19 +31958,38 @@ impl ::std::fmt::Display for ClusterSettingsDisklessRepl {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsDisklessRepl {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsDisklessRepl {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDisklessRepl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Failure detection thresholds and timeouts (formerly `watchdog_profile`): `high` (formerly `local-network`) detects failures and fails over faster; `low` (formerly `cloud`) tolerates more latency variance (network jitter).
@@ -31307,6 +32003,9 @@ pub enum ClusterSettingsFailureDetectionSensitivity {
     Low,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsFailureDetectionSensitivity {
     /// Every documented value, in spec order.
@@ -31316,12 +32015,12 @@ impl ClusterSettingsFailureDetectionSensitivity {
         match self {
             Self::High => "high",
             Self::Low => "low",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsFailureDetectionSensitivity {
@@ -31354,19 +32053,38 @@ impl ::std::fmt::Display for ClusterSettingsFailureDetectionSensitivity {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsFailureDetectionSensitivity {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "high" => Self::High,
+            "low" => Self::Low,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsFailureDetectionSensitivity {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsFailureDetectionSensitivity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Endpoint type the OSS Cluster API reports for new endpoints. Default `ip`.
@@ -31380,6 +32098,9 @@ pub enum ClusterSettingsOssClusterApiPreferredEndpointType {
     Hostname,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsOssClusterApiPreferredEndpointType {
     /// Every documented value, in spec order.
@@ -31389,12 +32110,12 @@ impl ClusterSettingsOssClusterApiPreferredEndpointType {
         match self {
             Self::Ip => "ip",
             Self::Hostname => "hostname",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsOssClusterApiPreferredEndpointType {
@@ -31427,12 +32148,31 @@ impl ::std::fmt::Display for ClusterSettingsOssClusterApiPreferredEndpointType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsOssClusterApiPreferredEndpointType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "ip" => Self::Ip,
+            "hostname" => Self::Hostname,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsOssClusterApiPreferredEndpointType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de>
@@ -31440,7 +32180,7 @@ for ClusterSettingsOssClusterApiPreferredEndpointType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///IP type the OSS Cluster API reports for new endpoints. Default `internal`.
@@ -31454,6 +32194,9 @@ pub enum ClusterSettingsOssClusterApiPreferredIpType {
     External,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsOssClusterApiPreferredIpType {
     /// Every documented value, in spec order.
@@ -31463,12 +32206,12 @@ impl ClusterSettingsOssClusterApiPreferredIpType {
         match self {
             Self::Internal => "internal",
             Self::External => "external",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsOssClusterApiPreferredIpType {
@@ -31501,19 +32244,38 @@ impl ::std::fmt::Display for ClusterSettingsOssClusterApiPreferredIpType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsOssClusterApiPreferredIpType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "internal" => Self::Internal,
+            "external" => Self::External,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsOssClusterApiPreferredIpType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsOssClusterApiPreferredIpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Which Redis version databases are created with or upgraded to: `major` (default) follows major-version compatibility, `latest` the latest Redis Open Source version.
@@ -31527,6 +32289,9 @@ pub enum ClusterSettingsRedisUpgradePolicy {
     Latest,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterSettingsRedisUpgradePolicy {
     /// Every documented value, in spec order.
@@ -31536,12 +32301,12 @@ impl ClusterSettingsRedisUpgradePolicy {
         match self {
             Self::Major => "major",
             Self::Latest => "latest",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterSettingsRedisUpgradePolicy {
@@ -31573,19 +32338,38 @@ impl ::std::fmt::Display for ClusterSettingsRedisUpgradePolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterSettingsRedisUpgradePolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "major" => Self::Major,
+            "latest" => Self::Latest,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterSettingsRedisUpgradePolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsRedisUpgradePolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Severity of an alert (read-only).
@@ -31605,6 +32389,9 @@ pub enum AlertSeverity {
     Critical,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl AlertSeverity {
     /// Every documented value, in spec order.
@@ -31623,12 +32410,12 @@ impl AlertSeverity {
             Self::Warning => "WARNING",
             Self::Error => "ERROR",
             Self::Critical => "CRITICAL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for AlertSeverity {
@@ -31666,19 +32453,41 @@ impl ::std::fmt::Display for AlertSeverity {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for AlertSeverity {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "DEBUG" => Self::Debug,
+            "INFO" => Self::Info,
+            "WARNING" => Self::Warning,
+            "ERROR" => Self::Error,
+            "CRITICAL" => Self::Critical,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for AlertSeverity {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AlertSeverity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Which cluster certificate this is.
@@ -31710,6 +32519,9 @@ pub enum CertificatesName {
     SsoIssuer,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl CertificatesName {
     /// Every documented value, in spec order.
@@ -31740,12 +32552,12 @@ impl CertificatesName {
             Self::DataInternodeEncryption => "data_internode_encryption",
             Self::SsoService => "sso_service",
             Self::SsoIssuer => "sso_issuer",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for CertificatesName {
@@ -31795,19 +32607,47 @@ impl ::std::fmt::Display for CertificatesName {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for CertificatesName {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "cm" => Self::Cm,
+            "api" => Self::Api,
+            "mtls_trusted_ca" => Self::MtlsTrustedCa,
+            "proxy" => Self::Proxy,
+            "metrics_exporter" => Self::MetricsExporter,
+            "syncer" => Self::Syncer,
+            "ldap_client" => Self::LdapClient,
+            "ccs_internode_encryption" => Self::CcsInternodeEncryption,
+            "data_internode_encryption" => Self::DataInternodeEncryption,
+            "sso_service" => Self::SsoService,
+            "sso_issuer" => Self::SsoIssuer,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for CertificatesName {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CertificatesName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Part of the certificate subject used to look the user up in LDAP.
@@ -31821,6 +32661,9 @@ pub enum LdapCbaIdentitySource {
     SubjectOid,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl LdapCbaIdentitySource {
     /// Every documented value, in spec order.
@@ -31830,12 +32673,12 @@ impl LdapCbaIdentitySource {
         match self {
             Self::SubjectCn => "subject_cn",
             Self::SubjectOid => "subject_oid",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for LdapCbaIdentitySource {
@@ -31867,19 +32710,38 @@ impl ::std::fmt::Display for LdapCbaIdentitySource {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for LdapCbaIdentitySource {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "subject_cn" => Self::SubjectCn,
+            "subject_oid" => Self::SubjectOid,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for LdapCbaIdentitySource {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LdapCbaIdentitySource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Search scope: `base` only the base entry, `one` its direct children, `subtree` the base entry and all its descendants.
@@ -31895,6 +32757,9 @@ pub enum LdapQueryScope {
     Subtree,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl LdapQueryScope {
     /// Every documented value, in spec order.
@@ -31905,12 +32770,12 @@ impl LdapQueryScope {
             Self::Base => "base",
             Self::One => "one",
             Self::Subtree => "subtree",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for LdapQueryScope {
@@ -31944,19 +32809,39 @@ impl ::std::fmt::Display for LdapQueryScope {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for LdapQueryScope {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "base" => Self::Base,
+            "one" => Self::One,
+            "subtree" => Self::Subtree,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for LdapQueryScope {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LdapQueryScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///SSO protocol.
@@ -31968,6 +32853,9 @@ pub enum SsoProtocol {
     Saml2,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl SsoProtocol {
     /// Every documented value, in spec order.
@@ -31976,12 +32864,12 @@ impl SsoProtocol {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Saml2 => "saml2",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for SsoProtocol {
@@ -32011,19 +32899,37 @@ impl ::std::fmt::Display for SsoProtocol {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for SsoProtocol {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "saml2" => Self::Saml2,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for SsoProtocol {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SsoProtocol {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Protocol used to deliver audit events; only `TCP` is valid in production.
@@ -32037,6 +32943,9 @@ pub enum DbConnsAuditingConfigAuditProtocol {
     Local,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl DbConnsAuditingConfigAuditProtocol {
     /// Every documented value, in spec order.
@@ -32046,12 +32955,12 @@ impl DbConnsAuditingConfigAuditProtocol {
         match self {
             Self::Tcp => "TCP",
             Self::Local => "local",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for DbConnsAuditingConfigAuditProtocol {
@@ -32083,19 +32992,38 @@ impl ::std::fmt::Display for DbConnsAuditingConfigAuditProtocol {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for DbConnsAuditingConfigAuditProtocol {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "TCP" => Self::Tcp,
+            "local" => Self::Local,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for DbConnsAuditingConfigAuditProtocol {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfigAuditProtocol {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Overall cluster status.
@@ -32111,6 +33039,9 @@ pub enum ClusterHealthReportStatus {
     Ok,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthReportStatus {
     /// Every documented value, in spec order.
@@ -32121,12 +33052,12 @@ impl ClusterHealthReportStatus {
             Self::Error => "error",
             Self::Warning => "warning",
             Self::Ok => "ok",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthReportStatus {
@@ -32160,19 +33091,39 @@ impl ::std::fmt::Display for ClusterHealthReportStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthReportStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "error" => Self::Error,
+            "warning" => Self::Warning,
+            "ok" => Self::Ok,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthReportStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthReportStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Node status.
@@ -32188,6 +33139,9 @@ pub enum ClusterHealthNodeStatus {
     Active,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthNodeStatus {
     /// Every documented value, in spec order.
@@ -32198,12 +33152,12 @@ impl ClusterHealthNodeStatus {
             Self::Down => "down",
             Self::Warning => "warning",
             Self::Active => "active",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthNodeStatus {
@@ -32237,19 +33191,39 @@ impl ::std::fmt::Display for ClusterHealthNodeStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthNodeStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "down" => Self::Down,
+            "warning" => Self::Warning,
+            "active" => Self::Active,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthNodeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Detailed node status.
@@ -32267,6 +33241,9 @@ pub enum ClusterHealthNodeDetailedStatus {
     Active,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthNodeDetailedStatus {
     /// Every documented value, in spec order.
@@ -32283,12 +33260,12 @@ impl ClusterHealthNodeDetailedStatus {
             Self::Provisioning => "provisioning",
             Self::Decommissioning => "decommissioning",
             Self::Active => "active",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthNodeDetailedStatus {
@@ -32324,19 +33301,40 @@ impl ::std::fmt::Display for ClusterHealthNodeDetailedStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthNodeDetailedStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "down" => Self::Down,
+            "provisioning" => Self::Provisioning,
+            "decommissioning" => Self::Decommissioning,
+            "active" => Self::Active,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthNodeDetailedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeDetailedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Role of the node in the cluster.
@@ -32350,6 +33348,9 @@ pub enum ClusterHealthNodeRole {
     Follower,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthNodeRole {
     /// Every documented value, in spec order.
@@ -32359,12 +33360,12 @@ impl ClusterHealthNodeRole {
         match self {
             Self::Leader => "leader",
             Self::Follower => "follower",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthNodeRole {
@@ -32396,19 +33397,38 @@ impl ::std::fmt::Display for ClusterHealthNodeRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthNodeRole {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "leader" => Self::Leader,
+            "follower" => Self::Follower,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthNodeRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Role of the shard.
@@ -32422,6 +33442,9 @@ pub enum ClusterHealthShardRole {
     Follower,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthShardRole {
     /// Every documented value, in spec order.
@@ -32431,12 +33454,12 @@ impl ClusterHealthShardRole {
         match self {
             Self::Leader => "leader",
             Self::Follower => "follower",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthShardRole {
@@ -32468,19 +33491,38 @@ impl ::std::fmt::Display for ClusterHealthShardRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthShardRole {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "leader" => Self::Leader,
+            "follower" => Self::Follower,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthShardRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Shard status.
@@ -32496,6 +33538,9 @@ pub enum ClusterHealthShardStatus {
     Trimming,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthShardStatus {
     /// Every documented value, in spec order.
@@ -32506,12 +33551,12 @@ impl ClusterHealthShardStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Trimming => "trimming",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthShardStatus {
@@ -32545,19 +33590,39 @@ impl ::std::fmt::Display for ClusterHealthShardStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthShardStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            "trimming" => Self::Trimming,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthShardStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Detailed shard status.
@@ -32585,6 +33650,9 @@ pub enum ClusterHealthShardDetailedStatus {
     RoleMismatch,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthShardDetailedStatus {
     /// Every documented value, in spec order.
@@ -32611,12 +33679,12 @@ impl ClusterHealthShardDetailedStatus {
             Self::Trimming => "trimming",
             Self::Unknown2 => "unknown",
             Self::RoleMismatch => "role_mismatch",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthShardDetailedStatus {
@@ -32662,19 +33730,45 @@ impl ::std::fmt::Display for ClusterHealthShardDetailedStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthShardDetailedStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "ok" => Self::Ok,
+            "importing" => Self::Importing,
+            "timeout" => Self::Timeout,
+            "loading" => Self::Loading,
+            "busy" => Self::Busy,
+            "down" => Self::Down,
+            "trimming" => Self::Trimming,
+            "unknown" => Self::Unknown2,
+            "role_mismatch" => Self::RoleMismatch,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthShardDetailedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardDetailedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Database status.
@@ -32690,6 +33784,9 @@ pub enum ClusterHealthDatabaseStatus {
     Down,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthDatabaseStatus {
     /// Every documented value, in spec order.
@@ -32700,12 +33797,12 @@ impl ClusterHealthDatabaseStatus {
             Self::Active => "active",
             Self::Warning => "warning",
             Self::Down => "down",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthDatabaseStatus {
@@ -32739,19 +33836,39 @@ impl ::std::fmt::Display for ClusterHealthDatabaseStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthDatabaseStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "warning" => Self::Warning,
+            "down" => Self::Down,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthDatabaseStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Detailed database status (`unknown` when it cannot be determined).
@@ -32777,6 +33894,9 @@ pub enum ClusterHealthDatabaseDetailedStatus {
     Unknown2,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthDatabaseDetailedStatus {
     /// Every documented value, in spec order.
@@ -32801,12 +33921,12 @@ impl ClusterHealthDatabaseDetailedStatus {
             Self::Recovery => "recovery",
             Self::CreationFailed => "creation-failed",
             Self::Unknown2 => "unknown",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthDatabaseDetailedStatus {
@@ -32851,19 +33971,44 @@ impl ::std::fmt::Display for ClusterHealthDatabaseDetailedStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthDatabaseDetailedStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "active-change-pending" => Self::ActiveChangePending,
+            "pending" => Self::Pending,
+            "import-pending" => Self::ImportPending,
+            "delete-pending" => Self::DeletePending,
+            "recovery" => Self::Recovery,
+            "creation-failed" => Self::CreationFailed,
+            "unknown" => Self::Unknown2,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthDatabaseDetailedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseDetailedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///High-availability status of the database.
@@ -32879,6 +34024,9 @@ pub enum ClusterHealthHighAvailabilityStatus {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ClusterHealthHighAvailabilityStatus {
     /// Every documented value, in spec order.
@@ -32889,12 +34037,12 @@ impl ClusterHealthHighAvailabilityStatus {
             Self::Down => "down",
             Self::Up => "up",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ClusterHealthHighAvailabilityStatus {
@@ -32929,19 +34077,39 @@ impl ::std::fmt::Display for ClusterHealthHighAvailabilityStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ClusterHealthHighAvailabilityStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "down" => Self::Down,
+            "up" => Self::Up,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ClusterHealthHighAvailabilityStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailabilityStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Deprecated (only used by the deprecated `Node.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver of a node.
@@ -32961,6 +34129,9 @@ pub enum NodeBigstoreDriver {
     Rocksdb,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl NodeBigstoreDriver {
     /// Every documented value, in spec order.
@@ -32979,12 +34150,12 @@ impl NodeBigstoreDriver {
             Self::IbmCapiGa4 => "ibm-capi-ga4",
             Self::Speedb => "speedb",
             Self::Rocksdb => "rocksdb",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for NodeBigstoreDriver {
@@ -33022,19 +34193,41 @@ impl ::std::fmt::Display for NodeBigstoreDriver {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for NodeBigstoreDriver {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "ibm-capi-ga1" => Self::IbmCapiGa1,
+            "ibm-capi-ga2" => Self::IbmCapiGa2,
+            "ibm-capi-ga4" => Self::IbmCapiGa4,
+            "speedb" => Self::Speedb,
+            "rocksdb" => Self::Rocksdb,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for NodeBigstoreDriver {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeBigstoreDriver {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Operating system family of a node.
@@ -33050,6 +34243,9 @@ pub enum NodeOsFamily {
     Amzn,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl NodeOsFamily {
     /// Every documented value, in spec order.
@@ -33060,12 +34256,12 @@ impl NodeOsFamily {
             Self::Rhel => "rhel",
             Self::Ubuntu => "ubuntu",
             Self::Amzn => "amzn",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for NodeOsFamily {
@@ -33099,19 +34295,39 @@ impl ::std::fmt::Display for NodeOsFamily {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for NodeOsFamily {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "rhel" => Self::Rhel,
+            "ubuntu" => Self::Ubuntu,
+            "amzn" => Self::Amzn,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for NodeOsFamily {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeOsFamily {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Status of a node.
@@ -33129,6 +34345,9 @@ pub enum NodeStatus {
     Provisioning,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl NodeStatus {
     /// Every documented value, in spec order.
@@ -33145,12 +34364,12 @@ impl NodeStatus {
             Self::Decommissioning => "decommissioning",
             Self::Down => "down",
             Self::Provisioning => "provisioning",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for NodeStatus {
@@ -33186,19 +34405,40 @@ impl ::std::fmt::Display for NodeStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for NodeStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "decommissioning" => Self::Decommissioning,
+            "down" => Self::Down,
+            "provisioning" => Self::Provisioning,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for NodeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Role of a node in the cluster.
@@ -33212,6 +34452,9 @@ pub enum NodeStatusInfoRole {
     Slave,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl NodeStatusInfoRole {
     /// Every documented value, in spec order.
@@ -33221,12 +34464,12 @@ impl NodeStatusInfoRole {
         match self {
             Self::Master => "master",
             Self::Slave => "slave",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for NodeStatusInfoRole {
@@ -33258,19 +34501,38 @@ impl ::std::fmt::Display for NodeStatusInfoRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for NodeStatusInfoRole {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "master" => Self::Master,
+            "slave" => Self::Slave,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for NodeStatusInfoRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeStatusInfoRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.
@@ -33284,6 +34546,9 @@ pub enum NodeMasterHealthcheckStatus {
     Inactive,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl NodeMasterHealthcheckStatus {
     /// Every documented value, in spec order.
@@ -33293,12 +34558,12 @@ impl NodeMasterHealthcheckStatus {
         match self {
             Self::Active => "active",
             Self::Inactive => "inactive",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for NodeMasterHealthcheckStatus {
@@ -33330,19 +34595,38 @@ impl ::std::fmt::Display for NodeMasterHealthcheckStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for NodeMasterHealthcheckStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for NodeMasterHealthcheckStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeMasterHealthcheckStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Finer-grained status of a shard.
@@ -33368,6 +34652,9 @@ pub enum ShardDetailedStatus {
     Unknown2,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ShardDetailedStatus {
     /// Every documented value, in spec order.
@@ -33392,12 +34679,12 @@ impl ShardDetailedStatus {
             Self::Timeout => "timeout",
             Self::Trimming => "trimming",
             Self::Unknown2 => "unknown",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ShardDetailedStatus {
@@ -33441,19 +34728,44 @@ impl ::std::fmt::Display for ShardDetailedStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ShardDetailedStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "busy" => Self::Busy,
+            "down" => Self::Down,
+            "importing" => Self::Importing,
+            "loading" => Self::Loading,
+            "ok" => Self::Ok,
+            "timeout" => Self::Timeout,
+            "trimming" => Self::Trimming,
+            "unknown" => Self::Unknown2,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ShardDetailedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardDetailedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Role of a shard (`master` is primary, `slave` is replica).
@@ -33467,6 +34779,9 @@ pub enum ShardRole {
     Slave,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ShardRole {
     /// Every documented value, in spec order.
@@ -33476,12 +34791,12 @@ impl ShardRole {
         match self {
             Self::Master => "master",
             Self::Slave => "slave",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ShardRole {
@@ -33513,19 +34828,38 @@ impl ::std::fmt::Display for ShardRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ShardRole {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "master" => Self::Master,
+            "slave" => Self::Slave,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ShardRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Current status of a shard.
@@ -33541,6 +34875,9 @@ pub enum ShardStatus {
     Trimming,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ShardStatus {
     /// Every documented value, in spec order.
@@ -33551,12 +34888,12 @@ impl ShardStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Trimming => "trimming",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ShardStatus {
@@ -33590,19 +34927,39 @@ impl ::std::fmt::Display for ShardStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ShardStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            "trimming" => Self::Trimming,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ShardStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///State of a shard's periodic backup.
@@ -33618,6 +34975,9 @@ pub enum ShardBackupStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ShardBackupStatus {
     /// Every documented value, in spec order.
@@ -33628,12 +34988,12 @@ impl ShardBackupStatus {
             Self::Exporting => "exporting",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ShardBackupStatus {
@@ -33667,19 +35027,39 @@ impl ::std::fmt::Display for ShardBackupStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ShardBackupStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "exporting" => Self::Exporting,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ShardBackupStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardBackupStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Dump file loading state of a shard.
@@ -33693,6 +35073,9 @@ pub enum ShardLoadingStatus {
     Idle,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ShardLoadingStatus {
     /// Every documented value, in spec order.
@@ -33702,12 +35085,12 @@ impl ShardLoadingStatus {
         match self {
             Self::InProgress => "in_progress",
             Self::Idle => "idle",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ShardLoadingStatus {
@@ -33739,19 +35122,38 @@ impl ::std::fmt::Display for ShardLoadingStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ShardLoadingStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "in_progress" => Self::InProgress,
+            "idle" => Self::Idle,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ShardLoadingStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardLoadingStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Sync state of a shard.
@@ -33767,6 +35169,9 @@ pub enum ShardSyncStatus {
     LinkDown,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ShardSyncStatus {
     /// Every documented value, in spec order.
@@ -33777,12 +35182,12 @@ impl ShardSyncStatus {
             Self::InProgress => "in_progress",
             Self::Idle => "idle",
             Self::LinkDown => "link_down",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ShardSyncStatus {
@@ -33816,19 +35221,39 @@ impl ::std::fmt::Display for ShardSyncStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ShardSyncStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "in_progress" => Self::InProgress,
+            "idle" => Self::Idle,
+            "link_down" => Self::LinkDown,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ShardSyncStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardSyncStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Lowest severity a proxy logs.
@@ -33850,6 +35275,9 @@ pub enum ProxyLogLevel {
     Debug,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ProxyLogLevel {
     /// Every documented value, in spec order.
@@ -33870,12 +35298,12 @@ impl ProxyLogLevel {
             Self::Info => "info",
             Self::Trace => "trace",
             Self::Debug => "debug",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ProxyLogLevel {
@@ -33915,19 +35343,42 @@ impl ::std::fmt::Display for ProxyLogLevel {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ProxyLogLevel {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "crit" => Self::Crit,
+            "error" => Self::Error,
+            "warn" => Self::Warn,
+            "info" => Self::Info,
+            "trace" => Self::Trace,
+            "debug" => Self::Debug,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ProxyLogLevel {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ProxyLogLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Action of a bootstrap request.
@@ -33943,6 +35394,9 @@ pub enum BootstrapAction {
     RecoverCluster,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapAction {
     /// Every documented value, in spec order.
@@ -33957,12 +35411,12 @@ impl BootstrapAction {
             Self::CreateCluster => "create_cluster",
             Self::JoinCluster => "join_cluster",
             Self::RecoverCluster => "recover_cluster",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapAction {
@@ -33996,19 +35450,39 @@ impl ::std::fmt::Display for BootstrapAction {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapAction {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "create_cluster" => Self::CreateCluster,
+            "join_cluster" => Self::JoinCluster,
+            "recover_cluster" => Self::RecoverCluster,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Deprecated (only used by the deprecated `BootstrapNodeIdentity.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver accepted at bootstrap.
@@ -34020,6 +35494,9 @@ pub enum BootstrapNodeIdentityBigstoreDriver {
     Rocksdb,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapNodeIdentityBigstoreDriver {
     /// Every documented value, in spec order.
@@ -34028,12 +35505,12 @@ impl BootstrapNodeIdentityBigstoreDriver {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rocksdb => "rocksdb",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapNodeIdentityBigstoreDriver {
@@ -34064,19 +35541,37 @@ impl ::std::fmt::Display for BootstrapNodeIdentityBigstoreDriver {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapNodeIdentityBigstoreDriver {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "rocksdb" => Self::Rocksdb,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapNodeIdentityBigstoreDriver {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentityBigstoreDriver {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Proxy policy for the endpoints of new non-sharded databases.
@@ -34092,6 +35587,9 @@ pub enum BootstrapPolicyDefaultNonShardedProxyPolicy {
     AllNodes,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapPolicyDefaultNonShardedProxyPolicy {
     /// Every documented value, in spec order.
@@ -34106,12 +35604,12 @@ impl BootstrapPolicyDefaultNonShardedProxyPolicy {
             Self::Single => "single",
             Self::AllMasterShards => "all-master-shards",
             Self::AllNodes => "all-nodes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapPolicyDefaultNonShardedProxyPolicy {
@@ -34146,19 +35644,39 @@ impl ::std::fmt::Display for BootstrapPolicyDefaultNonShardedProxyPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapPolicyDefaultNonShardedProxyPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "single" => Self::Single,
+            "all-master-shards" => Self::AllMasterShards,
+            "all-nodes" => Self::AllNodes,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapPolicyDefaultNonShardedProxyPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultNonShardedProxyPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Proxy policy for the endpoints of new sharded databases.
@@ -34174,6 +35692,9 @@ pub enum BootstrapPolicyDefaultShardedProxyPolicy {
     AllNodes,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapPolicyDefaultShardedProxyPolicy {
     /// Every documented value, in spec order.
@@ -34188,12 +35709,12 @@ impl BootstrapPolicyDefaultShardedProxyPolicy {
             Self::Single => "single",
             Self::AllMasterShards => "all-master-shards",
             Self::AllNodes => "all-nodes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapPolicyDefaultShardedProxyPolicy {
@@ -34228,19 +35749,39 @@ impl ::std::fmt::Display for BootstrapPolicyDefaultShardedProxyPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapPolicyDefaultShardedProxyPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "single" => Self::Single,
+            "all-master-shards" => Self::AllMasterShards,
+            "all-nodes" => Self::AllNodes,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapPolicyDefaultShardedProxyPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardedProxyPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Shard placement for new databases (`dense` fills nodes, `sparse` spreads shards).
@@ -34254,6 +35795,9 @@ pub enum BootstrapPolicyDefaultShardsPlacement {
     Sparse,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapPolicyDefaultShardsPlacement {
     /// Every documented value, in spec order.
@@ -34263,12 +35807,12 @@ impl BootstrapPolicyDefaultShardsPlacement {
         match self {
             Self::Dense => "dense",
             Self::Sparse => "sparse",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapPolicyDefaultShardsPlacement {
@@ -34301,19 +35845,38 @@ impl ::std::fmt::Display for BootstrapPolicyDefaultShardsPlacement {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapPolicyDefaultShardsPlacement {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "dense" => Self::Dense,
+            "sparse" => Self::Sparse,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapPolicyDefaultShardsPlacement {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardsPlacement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Protocol of a custom module download location.
@@ -34327,6 +35890,9 @@ pub enum BootstrapUserDefinedModuleLocationType {
     Https,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapUserDefinedModuleLocationType {
     /// Every documented value, in spec order.
@@ -34336,12 +35902,12 @@ impl BootstrapUserDefinedModuleLocationType {
         match self {
             Self::Http => "http",
             Self::Https => "https",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapUserDefinedModuleLocationType {
@@ -34374,19 +35940,38 @@ impl ::std::fmt::Display for BootstrapUserDefinedModuleLocationType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapUserDefinedModuleLocationType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "http" => Self::Http,
+            "https" => Self::Https,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapUserDefinedModuleLocationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Bootstrap state: `idle` (not started), `initiated` (request received), `creating_cluster`, `recovering_cluster`, `joining_cluster` (in progress), `error` (last bootstrap failed), `completed` (last bootstrap succeeded).
@@ -34410,6 +35995,9 @@ pub enum BootstrapStatusState {
     Completed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BootstrapStatusState {
     /// Every documented value, in spec order.
@@ -34432,12 +36020,12 @@ impl BootstrapStatusState {
             Self::JoiningCluster => "joining_cluster",
             Self::Error => "error",
             Self::Completed => "completed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BootstrapStatusState {
@@ -34479,19 +36067,43 @@ impl ::std::fmt::Display for BootstrapStatusState {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BootstrapStatusState {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "idle" => Self::Idle,
+            "initiated" => Self::Initiated,
+            "creating_cluster" => Self::CreatingCluster,
+            "recovering_cluster" => Self::RecoveringCluster,
+            "joining_cluster" => Self::JoiningCluster,
+            "error" => Self::Error,
+            "completed" => Self::Completed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BootstrapStatusState {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapStatusState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Criterion that decided a database's shard type in the usage report.
@@ -34507,6 +36119,9 @@ pub enum UsageReportEntryDominantShardCriteria {
     Rof,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UsageReportEntryDominantShardCriteria {
     /// Every documented value, in spec order.
@@ -34517,12 +36132,12 @@ impl UsageReportEntryDominantShardCriteria {
             Self::Mem => "mem",
             Self::Ops => "ops",
             Self::Rof => "rof",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UsageReportEntryDominantShardCriteria {
@@ -34557,19 +36172,39 @@ impl ::std::fmt::Display for UsageReportEntryDominantShardCriteria {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UsageReportEntryDominantShardCriteria {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "mem" => Self::Mem,
+            "ops" => Self::Ops,
+            "rof" => Self::Rof,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UsageReportEntryDominantShardCriteria {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UsageReportEntryDominantShardCriteria {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Database type in the usage report.
@@ -34585,6 +36220,9 @@ pub enum UsageReportEntryType {
     AutoTiering,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UsageReportEntryType {
     /// Every documented value, in spec order.
@@ -34595,12 +36233,12 @@ impl UsageReportEntryType {
             Self::Core => "core",
             Self::Premium => "premium",
             Self::AutoTiering => "auto_tiering",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UsageReportEntryType {
@@ -34634,19 +36272,39 @@ impl ::std::fmt::Display for UsageReportEntryType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UsageReportEntryType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "core" => Self::Core,
+            "premium" => Self::Premium,
+            "auto_tiering" => Self::AutoTiering,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UsageReportEntryType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UsageReportEntryType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Shard type in the usage report.
@@ -34664,6 +36322,9 @@ pub enum UsageReportEntryShardType {
     AutoTiering,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UsageReportEntryShardType {
     /// Every documented value, in spec order.
@@ -34680,12 +36341,12 @@ impl UsageReportEntryShardType {
             Self::Normal => "normal",
             Self::Large => "large",
             Self::AutoTiering => "auto_tiering",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UsageReportEntryShardType {
@@ -34721,19 +36382,40 @@ impl ::std::fmt::Display for UsageReportEntryShardType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UsageReportEntryShardType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "micro" => Self::Micro,
+            "normal" => Self::Normal,
+            "large" => Self::Large,
+            "auto_tiering" => Self::AutoTiering,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UsageReportEntryShardType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UsageReportEntryShardType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Sort order of cluster events.
@@ -34747,6 +36429,9 @@ pub enum LogsOrder {
     Asc,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl LogsOrder {
     /// Every documented value, in spec order.
@@ -34756,12 +36441,12 @@ impl LogsOrder {
         match self {
             Self::Desc => "desc",
             Self::Asc => "asc",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for LogsOrder {
@@ -34793,19 +36478,38 @@ impl ::std::fmt::Display for LogsOrder {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for LogsOrder {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "desc" => Self::Desc,
+            "asc" => Self::Asc,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for LogsOrder {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LogsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Active defragmentation switch.
@@ -34819,6 +36523,9 @@ pub enum BdbActivedefrag {
     No,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbActivedefrag {
     /// Every documented value, in spec order.
@@ -34828,12 +36535,12 @@ impl BdbActivedefrag {
         match self {
             Self::Yes => "yes",
             Self::No => "no",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbActivedefrag {
@@ -34865,19 +36572,38 @@ impl ::std::fmt::Display for BdbActivedefrag {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbActivedefrag {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbActivedefrag {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbActivedefrag {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///fsync policy of AOF persistence.
@@ -34891,6 +36617,9 @@ pub enum BdbAofPolicy {
     AppendfsyncAlways,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbAofPolicy {
     /// Every documented value, in spec order.
@@ -34903,12 +36632,12 @@ impl BdbAofPolicy {
         match self {
             Self::AppendfsyncEverySec => "appendfsync-every-sec",
             Self::AppendfsyncAlways => "appendfsync-always",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbAofPolicy {
@@ -34940,19 +36669,38 @@ impl ::std::fmt::Display for BdbAofPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbAofPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "appendfsync-every-sec" => Self::AppendfsyncEverySec,
+            "appendfsync-always" => Self::AppendfsyncAlways,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbAofPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAofPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Why a periodic backup failed. Reported by the server (read-only field).
@@ -34968,6 +36716,9 @@ pub enum BdbBackupFailureReason {
     GeneralError,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbBackupFailureReason {
     /// Every documented value, in spec order.
@@ -34982,12 +36733,12 @@ impl BdbBackupFailureReason {
             Self::NoPermission => "no-permission",
             Self::WrongFilePath => "wrong-file-path",
             Self::GeneralError => "general-error",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbBackupFailureReason {
@@ -35021,19 +36772,39 @@ impl ::std::fmt::Display for BdbBackupFailureReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbBackupFailureReason {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "no-permission" => Self::NoPermission,
+            "wrong-file-path" => Self::WrongFilePath,
+            "general-error" => Self::GeneralError,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbBackupFailureReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbBackupFailureReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///State of the periodic backup process. Reported by the server (read-only field).
@@ -35049,6 +36820,9 @@ pub enum BdbBackupStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbBackupStatus {
     /// Every documented value, in spec order.
@@ -35059,12 +36833,12 @@ impl BdbBackupStatus {
             Self::Exporting => "exporting",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbBackupStatus {
@@ -35098,19 +36872,39 @@ impl ::std::fmt::Display for BdbBackupStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbBackupStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "exporting" => Self::Exporting,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbBackupStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbBackupStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Client certificate subject checks: `disabled` accepts any valid certificate, `san_cn` requires the CN to match an `authorized_subjects` entry, `full_subject` requires all subject attributes to match one.
@@ -35126,6 +36920,9 @@ pub enum BdbClientCertSubjectValidationType {
     FullSubject,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbClientCertSubjectValidationType {
     /// Every documented value, in spec order.
@@ -35136,12 +36933,12 @@ impl BdbClientCertSubjectValidationType {
             Self::Disabled => "disabled",
             Self::SanCn => "san_cn",
             Self::FullSubject => "full_subject",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbClientCertSubjectValidationType {
@@ -35175,19 +36972,39 @@ impl ::std::fmt::Display for BdbClientCertSubjectValidationType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbClientCertSubjectValidationType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "san_cn" => Self::SanCn,
+            "full_subject" => Self::FullSubject,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbClientCertSubjectValidationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbClientCertSubjectValidationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Unit of the proxy connection limit.
@@ -35201,6 +37018,9 @@ pub enum BdbConnsType {
     PerShard,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbConnsType {
     /// Every documented value, in spec order.
@@ -35210,12 +37030,12 @@ impl BdbConnsType {
         match self {
             Self::PerThread => "per-thread",
             Self::PerShard => "per-shard",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbConnsType {
@@ -35247,19 +37067,38 @@ impl ::std::fmt::Display for BdbConnsType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbConnsType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "per-thread" => Self::PerThread,
+            "per-shard" => Self::PerShard,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbConnsType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbConnsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Sync switch for Active-Active peers.
@@ -35277,6 +37116,9 @@ pub enum BdbCrdtSync {
     Stopped,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbCrdtSync {
     /// Every documented value, in spec order.
@@ -35293,12 +37135,12 @@ impl BdbCrdtSync {
             Self::Disabled => "disabled",
             Self::Paused => "paused",
             Self::Stopped => "stopped",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbCrdtSync {
@@ -35334,19 +37176,40 @@ impl ::std::fmt::Display for BdbCrdtSync {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbCrdtSync {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "paused" => Self::Paused,
+            "stopped" => Self::Stopped,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbCrdtSync {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbCrdtSync {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///XADD stream ID uniqueness mode of an Active-Active database.
@@ -35362,6 +37225,9 @@ pub enum BdbCrdtXaddIdUniquenessMode {
     SemiStrict,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbCrdtXaddIdUniquenessMode {
     /// Every documented value, in spec order.
@@ -35372,12 +37238,12 @@ impl BdbCrdtXaddIdUniquenessMode {
             Self::Liberal => "liberal",
             Self::Strict => "strict",
             Self::SemiStrict => "semi-strict",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbCrdtXaddIdUniquenessMode {
@@ -35411,19 +37277,39 @@ impl ::std::fmt::Display for BdbCrdtXaddIdUniquenessMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbCrdtXaddIdUniquenessMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "liberal" => Self::Liberal,
+            "strict" => Self::Strict,
+            "semi-strict" => Self::SemiStrict,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbCrdtXaddIdUniquenessMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbCrdtXaddIdUniquenessMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///On-disk persistence mode.
@@ -35439,6 +37325,9 @@ pub enum BdbDataPersistence {
     Aof,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbDataPersistence {
     /// Every documented value, in spec order.
@@ -35449,12 +37338,12 @@ impl BdbDataPersistence {
             Self::Disabled => "disabled",
             Self::Snapshot => "snapshot",
             Self::Aof => "aof",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbDataPersistence {
@@ -35488,19 +37377,39 @@ impl ::std::fmt::Display for BdbDataPersistence {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbDataPersistence {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "snapshot" => Self::Snapshot,
+            "aof" => Self::Aof,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbDataPersistence {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbDataPersistence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Whether an endpoint uses internal or external IP addresses.
@@ -35514,6 +37423,9 @@ pub enum BdbEndpointAddrType {
     External,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbEndpointAddrType {
     /// Every documented value, in spec order.
@@ -35523,12 +37435,12 @@ impl BdbEndpointAddrType {
         match self {
             Self::Internal => "internal",
             Self::External => "external",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbEndpointAddrType {
@@ -35560,19 +37472,38 @@ impl ::std::fmt::Display for BdbEndpointAddrType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbEndpointAddrType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "internal" => Self::Internal,
+            "external" => Self::External,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbEndpointAddrType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbEndpointAddrType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Whether TLS clients must present a certificate.
@@ -35586,6 +37517,9 @@ pub enum BdbEnforceClientAuthentication {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbEnforceClientAuthentication {
     /// Every documented value, in spec order.
@@ -35595,12 +37529,12 @@ impl BdbEnforceClientAuthentication {
         match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbEnforceClientAuthentication {
@@ -35632,19 +37566,38 @@ impl ::std::fmt::Display for BdbEnforceClientAuthentication {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbEnforceClientAuthentication {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbEnforceClientAuthentication {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbEnforceClientAuthentication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Redis key eviction policy. The default depends on the database type: `volatile-lru` for Redis, `allkeys-lru` for memcached.
@@ -35674,6 +37627,9 @@ pub enum BdbEvictionPolicy {
     VolatileLrm,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbEvictionPolicy {
     /// Every documented value, in spec order.
@@ -35702,12 +37658,12 @@ impl BdbEvictionPolicy {
             Self::AllkeysLfu => "allkeys-lfu",
             Self::AllkeysLrm => "allkeys-lrm",
             Self::VolatileLrm => "volatile-lrm",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbEvictionPolicy {
@@ -35755,19 +37711,46 @@ impl ::std::fmt::Display for BdbEvictionPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbEvictionPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "volatile-lru" => Self::VolatileLru,
+            "volatile-ttl" => Self::VolatileTtl,
+            "volatile-random" => Self::VolatileRandom,
+            "allkeys-lru" => Self::AllkeysLru,
+            "allkeys-random" => Self::AllkeysRandom,
+            "noeviction" => Self::Noeviction,
+            "volatile-lfu" => Self::VolatileLfu,
+            "allkeys-lfu" => Self::AllkeysLfu,
+            "allkeys-lrm" => Self::AllkeysLrm,
+            "volatile-lrm" => Self::VolatileLrm,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbEvictionPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbEvictionPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Why an export failed. Reported by the server (read-only field).
@@ -35783,6 +37766,9 @@ pub enum BdbExportFailureReason {
     GeneralError,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbExportFailureReason {
     /// Every documented value, in spec order.
@@ -35797,12 +37783,12 @@ impl BdbExportFailureReason {
             Self::NoPermission => "no-permission",
             Self::WrongFilePath => "wrong-file-path",
             Self::GeneralError => "general-error",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbExportFailureReason {
@@ -35836,19 +37822,39 @@ impl ::std::fmt::Display for BdbExportFailureReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbExportFailureReason {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "no-permission" => Self::NoPermission,
+            "wrong-file-path" => Self::WrongFilePath,
+            "general-error" => Self::GeneralError,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbExportFailureReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbExportFailureReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///State of the manual export process. Reported by the server (read-only field).
@@ -35864,6 +37870,9 @@ pub enum BdbExportStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbExportStatus {
     /// Every documented value, in spec order.
@@ -35874,12 +37883,12 @@ impl BdbExportStatus {
             Self::Exporting => "exporting",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbExportStatus {
@@ -35913,19 +37922,39 @@ impl ::std::fmt::Display for BdbExportStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbExportStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "exporting" => Self::Exporting,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbExportStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbExportStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Gradual sync of sync sources.
@@ -35939,6 +37968,9 @@ pub enum BdbGradualSrcMode {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbGradualSrcMode {
     /// Every documented value, in spec order.
@@ -35948,12 +37980,12 @@ impl BdbGradualSrcMode {
         match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbGradualSrcMode {
@@ -35985,19 +38017,38 @@ impl ::std::fmt::Display for BdbGradualSrcMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbGradualSrcMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbGradualSrcMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbGradualSrcMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Gradual sync of source shards.
@@ -36013,6 +38064,9 @@ pub enum BdbGradualSyncMode {
     Auto,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbGradualSyncMode {
     /// Every documented value, in spec order.
@@ -36023,12 +38077,12 @@ impl BdbGradualSyncMode {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
             Self::Auto => "auto",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbGradualSyncMode {
@@ -36062,19 +38116,39 @@ impl ::std::fmt::Display for BdbGradualSyncMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbGradualSyncMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "auto" => Self::Auto,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbGradualSyncMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Managed policy for parallel full syncs.
@@ -36096,6 +38170,9 @@ pub enum BdbGradualSyncPolicy {
     Custom,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbGradualSyncPolicy {
     /// Every documented value, in spec order.
@@ -36116,12 +38193,12 @@ impl BdbGradualSyncPolicy {
             Self::Replica => "replica",
             Self::ActiveActive => "active-active",
             Self::Custom => "custom",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbGradualSyncPolicy {
@@ -36161,19 +38238,42 @@ impl ::std::fmt::Display for BdbGradualSyncPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbGradualSyncPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "default" => Self::Default,
+            "non-gradual" => Self::NonGradual,
+            "migration" => Self::Migration,
+            "replica" => Self::Replica,
+            "active-active" => Self::ActiveActive,
+            "custom" => Self::Custom,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbGradualSyncPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Hash slot numbering (`legacy` = 1-4096, `16k` = 0-16383).
@@ -36187,6 +38287,9 @@ pub enum BdbHashSlotsPolicy {
     V16k,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbHashSlotsPolicy {
     /// Every documented value, in spec order.
@@ -36196,12 +38299,12 @@ impl BdbHashSlotsPolicy {
         match self {
             Self::Legacy => "legacy",
             Self::V16k => "16k",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbHashSlotsPolicy {
@@ -36233,19 +38336,38 @@ impl ::std::fmt::Display for BdbHashSlotsPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbHashSlotsPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "legacy" => Self::Legacy,
+            "16k" => Self::V16k,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbHashSlotsPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHashSlotsPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Why an import failed. The `file-larger-than-mem-limit` reason is sent with the expected dataset size and the configured limit appended, as `file-larger-than-mem-limit:<bytes>:<bytes>`. Reported by the server (read-only field).
@@ -36269,6 +38391,9 @@ pub enum BdbImportFailureReason {
     OutOfMemory,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbImportFailureReason {
     /// Every documented value, in spec order.
@@ -36293,12 +38418,12 @@ impl BdbImportFailureReason {
             Self::KeyTooLong => "key-too-long",
             Self::InvalidBulkLength => "invalid-bulk-length",
             Self::OutOfMemory => "out-of-memory",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbImportFailureReason {
@@ -36344,19 +38469,45 @@ impl ::std::fmt::Display for BdbImportFailureReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbImportFailureReason {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "download-error" => Self::DownloadError,
+            "file-corrupted" => Self::FileCorrupted,
+            "general-error" => Self::GeneralError,
+            "file-larger-than-mem-limit:<n bytes of expected dataset>:<n bytes configured bdb limit>" => {
+                Self::FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit
+            }
+            "key-too-long" => Self::KeyTooLong,
+            "invalid-bulk-length" => Self::InvalidBulkLength,
+            "out-of-memory" => Self::OutOfMemory,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbImportFailureReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbImportFailureReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///State of the import process. Reported by the server (read-only field).
@@ -36376,6 +38527,9 @@ pub enum BdbImportStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbImportStatus {
     /// Every documented value, in spec order.
@@ -36394,12 +38548,12 @@ impl BdbImportStatus {
             Self::Importing => "importing",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbImportStatus {
@@ -36437,19 +38591,41 @@ impl ::std::fmt::Display for BdbImportStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbImportStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "idle" => Self::Idle,
+            "initializing" => Self::Initializing,
+            "importing" => Self::Importing,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbImportStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbImportStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Proxy feature flag for linking server connections to full client requests.
@@ -36465,6 +38641,9 @@ pub enum BdbLinkSconnOnFullRequest {
     SslOnly,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbLinkSconnOnFullRequest {
     /// Every documented value, in spec order.
@@ -36475,12 +38654,12 @@ impl BdbLinkSconnOnFullRequest {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
             Self::SslOnly => "ssl_only",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbLinkSconnOnFullRequest {
@@ -36514,19 +38693,39 @@ impl ::std::fmt::Display for BdbLinkSconnOnFullRequest {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbLinkSconnOnFullRequest {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "ssl_only" => Self::SslOnly,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbLinkSconnOnFullRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbLinkSconnOnFullRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Transaction batching optimization (`auto` follows the cluster setting).
@@ -36542,6 +38741,9 @@ pub enum BdbMultiCommandsOpt {
     Auto,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbMultiCommandsOpt {
     /// Every documented value, in spec order.
@@ -36552,12 +38754,12 @@ impl BdbMultiCommandsOpt {
             Self::Disabled => "disabled",
             Self::Batch => "batch",
             Self::Auto => "auto",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbMultiCommandsOpt {
@@ -36591,19 +38793,39 @@ impl ::std::fmt::Display for BdbMultiCommandsOpt {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbMultiCommandsOpt {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "batch" => Self::Batch,
+            "auto" => Self::Auto,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbMultiCommandsOpt {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbMultiCommandsOpt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///How endpoints are advertised in the OSS Cluster API.
@@ -36617,6 +38839,9 @@ pub enum BdbOssClusterApiPreferredEndpointType {
     Hostname,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbOssClusterApiPreferredEndpointType {
     /// Every documented value, in spec order.
@@ -36626,12 +38851,12 @@ impl BdbOssClusterApiPreferredEndpointType {
         match self {
             Self::Ip => "ip",
             Self::Hostname => "hostname",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbOssClusterApiPreferredEndpointType {
@@ -36664,19 +38889,38 @@ impl ::std::fmt::Display for BdbOssClusterApiPreferredEndpointType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbOssClusterApiPreferredEndpointType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "ip" => Self::Ip,
+            "hostname" => Self::Hostname,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbOssClusterApiPreferredEndpointType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredEndpointType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Which IP addresses are advertised in the OSS Cluster API.
@@ -36690,6 +38934,9 @@ pub enum BdbOssClusterApiPreferredIpType {
     External,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbOssClusterApiPreferredIpType {
     /// Every documented value, in spec order.
@@ -36699,12 +38946,12 @@ impl BdbOssClusterApiPreferredIpType {
         match self {
             Self::Internal => "internal",
             Self::External => "external",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbOssClusterApiPreferredIpType {
@@ -36736,19 +38983,38 @@ impl ::std::fmt::Display for BdbOssClusterApiPreferredIpType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbOssClusterApiPreferredIpType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "internal" => Self::Internal,
+            "external" => Self::External,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbOssClusterApiPreferredIpType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredIpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Proxy binding policy of endpoints.
@@ -36764,6 +39030,9 @@ pub enum BdbProxyPolicy {
     AllNodes,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbProxyPolicy {
     /// Every documented value, in spec order.
@@ -36778,12 +39047,12 @@ impl BdbProxyPolicy {
             Self::Single => "single",
             Self::AllMasterShards => "all-master-shards",
             Self::AllNodes => "all-nodes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbProxyPolicy {
@@ -36817,19 +39086,39 @@ impl ::std::fmt::Display for BdbProxyPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbProxyPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "single" => Self::Single,
+            "all-master-shards" => Self::AllMasterShards,
+            "all-nodes" => Self::AllNodes,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbProxyPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbProxyPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///On-demand proxy connections to replica shards.
@@ -36843,6 +39132,9 @@ pub enum BdbReplicaSconnsOnDemand {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbReplicaSconnsOnDemand {
     /// Every documented value, in spec order.
@@ -36852,12 +39144,12 @@ impl BdbReplicaSconnsOnDemand {
         match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbReplicaSconnsOnDemand {
@@ -36889,19 +39181,38 @@ impl ::std::fmt::Display for BdbReplicaSconnsOnDemand {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbReplicaSconnsOnDemand {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbReplicaSconnsOnDemand {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbReplicaSconnsOnDemand {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Server connection choice of the proxy: `cmp` the connection closest to `max_pipelined`, `mru` the most recently used, `spread` all connections, `mnp` the least pipelined.
@@ -36919,6 +39230,9 @@ pub enum BdbSchedPolicy {
     Mnp,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSchedPolicy {
     /// Every documented value, in spec order.
@@ -36930,12 +39244,12 @@ impl BdbSchedPolicy {
             Self::Mru => "mru",
             Self::Spread => "spread",
             Self::Mnp => "mnp",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSchedPolicy {
@@ -36971,19 +39285,40 @@ impl ::std::fmt::Display for BdbSchedPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSchedPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "cmp" => Self::Cmp,
+            "mru" => Self::Mru,
+            "spread" => Self::Spread,
+            "mnp" => Self::Mnp,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSchedPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSchedPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Shard density.
@@ -36997,6 +39332,9 @@ pub enum BdbShardsPlacement {
     Sparse,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbShardsPlacement {
     /// Every documented value, in spec order.
@@ -37006,12 +39344,12 @@ impl BdbShardsPlacement {
         match self {
             Self::Dense => "dense",
             Self::Sparse => "sparse",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbShardsPlacement {
@@ -37043,19 +39381,38 @@ impl ::std::fmt::Display for BdbShardsPlacement {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbShardsPlacement {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "dense" => Self::Dense,
+            "sparse" => Self::Sparse,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbShardsPlacement {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbShardsPlacement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Skip the analysis stage of RDB imports.
@@ -37069,6 +39426,9 @@ pub enum BdbSkipImportAnalyze {
     Disabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSkipImportAnalyze {
     /// Every documented value, in spec order.
@@ -37078,12 +39438,12 @@ impl BdbSkipImportAnalyze {
         match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSkipImportAnalyze {
@@ -37115,19 +39475,38 @@ impl ::std::fmt::Display for BdbSkipImportAnalyze {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSkipImportAnalyze {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSkipImportAnalyze {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSkipImportAnalyze {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Deprecated since Redis Software 5.0.1 (use `BdbReplicaSync` / `BdbCrdtSync`): sync switch for `sync_sources`.
@@ -37145,6 +39524,9 @@ pub enum BdbSync {
     Stopped,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSync {
     /// Every documented value, in spec order.
@@ -37161,12 +39543,12 @@ impl BdbSync {
             Self::Disabled => "disabled",
             Self::Paused => "paused",
             Self::Stopped => "stopped",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSync {
@@ -37202,19 +39584,40 @@ impl ::std::fmt::Display for BdbSync {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSync {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "paused" => Self::Paused,
+            "stopped" => Self::Stopped,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSync {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSync {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Syncer log level.
@@ -37236,6 +39639,9 @@ pub enum BdbSyncerLogLevel {
     Debug,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSyncerLogLevel {
     /// Every documented value, in spec order.
@@ -37256,12 +39662,12 @@ impl BdbSyncerLogLevel {
             Self::Info => "info",
             Self::Trace => "trace",
             Self::Debug => "debug",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSyncerLogLevel {
@@ -37301,19 +39707,42 @@ impl ::std::fmt::Display for BdbSyncerLogLevel {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSyncerLogLevel {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "crit" => Self::Crit,
+            "error" => Self::Error,
+            "warn" => Self::Warn,
+            "info" => Self::Info,
+            "trace" => Self::Trace,
+            "debug" => Self::Debug,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSyncerLogLevel {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncerLogLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Where the replication syncer runs. Reported by the server (read-only field).
@@ -37327,6 +39756,9 @@ pub enum BdbSyncerMode {
     Centralized,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSyncerMode {
     /// Every documented value, in spec order.
@@ -37336,12 +39768,12 @@ impl BdbSyncerMode {
         match self {
             Self::Distributed => "distributed",
             Self::Centralized => "centralized",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSyncerMode {
@@ -37373,19 +39805,38 @@ impl ::std::fmt::Display for BdbSyncerMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSyncerMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "distributed" => Self::Distributed,
+            "centralized" => Self::Centralized,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSyncerMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncerMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///TLS requirement of a database.
@@ -37401,6 +39852,9 @@ pub enum BdbTlsMode {
     ReplicaSsl,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbTlsMode {
     /// Every documented value, in spec order.
@@ -37411,12 +39865,12 @@ impl BdbTlsMode {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
             Self::ReplicaSsl => "replica_ssl",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbTlsMode {
@@ -37450,19 +39904,39 @@ impl ::std::fmt::Display for BdbTlsMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbTlsMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            "replica_ssl" => Self::ReplicaSsl,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbTlsMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbTlsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Kind of database.
@@ -37476,6 +39950,9 @@ pub enum BdbType {
     Memcached,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbType {
     /// Every documented value, in spec order.
@@ -37485,12 +39962,12 @@ impl BdbType {
         match self {
             Self::Redis => "redis",
             Self::Memcached => "memcached",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbType {
@@ -37522,19 +39999,38 @@ impl ::std::fmt::Display for BdbType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "redis" => Self::Redis,
+            "memcached" => Self::Memcached,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Auditing level: `disabled` records nothing, `connection` records connection and AUTH events, `connection_and_crud` also records CRUD commands.
@@ -37550,6 +40046,9 @@ pub enum BdbAuditSettingsAuditMode {
     ConnectionAndCrud,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbAuditSettingsAuditMode {
     /// Every documented value, in spec order.
@@ -37564,12 +40063,12 @@ impl BdbAuditSettingsAuditMode {
             Self::Disabled => "disabled",
             Self::Connection => "connection",
             Self::ConnectionAndCrud => "connection_and_crud",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbAuditSettingsAuditMode {
@@ -37603,19 +40102,39 @@ impl ::std::fmt::Display for BdbAuditSettingsAuditMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbAuditSettingsAuditMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "connection" => Self::Connection,
+            "connection_and_crud" => Self::ConnectionAndCrud,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbAuditSettingsAuditMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsAuditMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Whether an audit filter lists the clients to audit (`inclusive`) or to skip (`exclusive`).
@@ -37629,6 +40148,9 @@ pub enum BdbAuditSettingsFilterType {
     Exclusive,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbAuditSettingsFilterType {
     /// Every documented value, in spec order.
@@ -37638,12 +40160,12 @@ impl BdbAuditSettingsFilterType {
         match self {
             Self::Inclusive => "inclusive",
             Self::Exclusive => "exclusive",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbAuditSettingsFilterType {
@@ -37675,19 +40197,38 @@ impl ::std::fmt::Display for BdbAuditSettingsFilterType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbAuditSettingsFilterType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "inclusive" => Self::Inclusive,
+            "exclusive" => Self::Exclusive,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbAuditSettingsFilterType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Storage kind of a backup or export location (`url` = FTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
@@ -37709,6 +40250,9 @@ pub enum BdbBackupLocationType {
     MountPoint,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbBackupLocationType {
     /// Every documented value, in spec order.
@@ -37729,12 +40273,12 @@ impl BdbBackupLocationType {
             Self::Gs => "gs",
             Self::Abs => "abs",
             Self::MountPoint => "mount_point",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbBackupLocationType {
@@ -37774,19 +40318,42 @@ impl ::std::fmt::Display for BdbBackupLocationType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbBackupLocationType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "url" => Self::Url,
+            "sftp" => Self::Sftp,
+            "s3" => Self::S3,
+            "gs" => Self::Gs,
+            "abs" => Self::Abs,
+            "mount_point" => Self::MountPoint,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbBackupLocationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbBackupLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Storage kind of an import source (`url` = FTP/S or HTTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
@@ -37808,6 +40375,9 @@ pub enum BdbDatasetImportSourcesType {
     MountPoint,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbDatasetImportSourcesType {
     /// Every documented value, in spec order.
@@ -37828,12 +40398,12 @@ impl BdbDatasetImportSourcesType {
             Self::Gs => "gs",
             Self::Abs => "abs",
             Self::MountPoint => "mount_point",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbDatasetImportSourcesType {
@@ -37873,19 +40443,42 @@ impl ::std::fmt::Display for BdbDatasetImportSourcesType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbDatasetImportSourcesType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "url" => Self::Url,
+            "sftp" => Self::Sftp,
+            "s3" => Self::S3,
+            "gs" => Self::Gs,
+            "abs" => Self::Abs,
+            "mount_point" => Self::MountPoint,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbDatasetImportSourcesType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSourcesType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Sync state of one Replica Of source (`status` of a `replica_sources` entry): `out-of-sync` (disconnected, reconnecting; next `syncing`), `syncing` (initial sync in progress; next `in-sync` or `out-of-sync`), `in-sync` (initial sync done, changes streaming; next `syncing` or `out-of-sync`).
@@ -37901,6 +40494,9 @@ pub enum BdbReplicaSourcesStatus {
     InSync,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbReplicaSourcesStatus {
     /// Every documented value, in spec order.
@@ -37911,12 +40507,12 @@ impl BdbReplicaSourcesStatus {
             Self::OutOfSync => "out-of-sync",
             Self::Syncing => "syncing",
             Self::InSync => "in-sync",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbReplicaSourcesStatus {
@@ -37950,19 +40546,39 @@ impl ::std::fmt::Display for BdbReplicaSourcesStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbReplicaSourcesStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "out-of-sync" => Self::OutOfSync,
+            "syncing" => Self::Syncing,
+            "in-sync" => Self::InSync,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbReplicaSourcesStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbReplicaSourcesStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Replica Of sync switch and state: `disabled` (default, nothing configured or running; next `enabled`), `enabled` (running; next `stopped` or `paused`), `paused` (configured but idle; next `enabled` or `stopped`), `stopped` (halted by an unrecoverable error, see the source's `last_error`; next `enabled`).
@@ -37980,6 +40596,9 @@ pub enum BdbReplicaSync {
     Stopped,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbReplicaSync {
     /// Every documented value, in spec order.
@@ -37996,12 +40615,12 @@ impl BdbReplicaSync {
             Self::Enabled => "enabled",
             Self::Paused => "paused",
             Self::Stopped => "stopped",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbReplicaSync {
@@ -38037,19 +40656,40 @@ impl ::std::fmt::Display for BdbReplicaSync {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbReplicaSync {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "enabled" => Self::Enabled,
+            "paused" => Self::Paused,
+            "stopped" => Self::Stopped,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbReplicaSync {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbReplicaSync {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Lifecycle state of a database: `active` (nothing in progress), `active-change-pending` (configuration change in progress), `creation-failed`, `delete-pending`, `import-pending`, `pending` (being created), `recovery` (reserved). Reported by the server (read-only field).
@@ -38073,6 +40713,9 @@ pub enum BdbStatus {
     Recovery,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbStatus {
     /// Every documented value, in spec order.
@@ -38095,12 +40738,12 @@ impl BdbStatus {
             Self::ImportPending => "import-pending",
             Self::Pending => "pending",
             Self::Recovery => "recovery",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbStatus {
@@ -38142,19 +40785,43 @@ impl ::std::fmt::Display for BdbStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "active-change-pending" => Self::ActiveChangePending,
+            "creation-failed" => Self::CreationFailed,
+            "delete-pending" => Self::DeletePending,
+            "import-pending" => Self::ImportPending,
+            "pending" => Self::Pending,
+            "recovery" => Self::Recovery,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Timeout policy of search queries.
@@ -38168,6 +40835,9 @@ pub enum BdbSearchSearchOnTimeout {
     Fail,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSearchSearchOnTimeout {
     /// Every documented value, in spec order.
@@ -38177,12 +40847,12 @@ impl BdbSearchSearchOnTimeout {
         match self {
             Self::Return => "RETURN",
             Self::Fail => "FAIL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSearchSearchOnTimeout {
@@ -38214,19 +40884,38 @@ impl ::std::fmt::Display for BdbSearchSearchOnTimeout {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSearchSearchOnTimeout {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "RETURN" => Self::Return,
+            "FAIL" => Self::Fail,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSearchSearchOnTimeout {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnTimeout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Out-of-memory policy of search.
@@ -38242,6 +40931,9 @@ pub enum BdbSearchSearchOnOom {
     Ignore,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSearchSearchOnOom {
     /// Every documented value, in spec order.
@@ -38252,12 +40944,12 @@ impl BdbSearchSearchOnOom {
             Self::Return => "return",
             Self::Fail => "fail",
             Self::Ignore => "ignore",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSearchSearchOnOom {
@@ -38291,19 +40983,39 @@ impl ::std::fmt::Display for BdbSearchSearchOnOom {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSearchSearchOnOom {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "return" => Self::Return,
+            "fail" => Self::Fail,
+            "ignore" => Self::Ignore,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSearchSearchOnOom {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnOom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Search scoring function.
@@ -38331,6 +41043,9 @@ pub enum BdbSearchSearchDefaultScorer {
     Hamming,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbSearchSearchDefaultScorer {
     /// Every documented value, in spec order.
@@ -38357,12 +41072,12 @@ impl BdbSearchSearchDefaultScorer {
             Self::Dismax => "DISMAX",
             Self::Docscore => "DOCSCORE",
             Self::Hamming => "HAMMING",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbSearchSearchDefaultScorer {
@@ -38408,19 +41123,45 @@ impl ::std::fmt::Display for BdbSearchSearchDefaultScorer {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbSearchSearchDefaultScorer {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "TFIDF" => Self::Tfidf,
+            "BM25" => Self::Bm25,
+            "TFIDF.DOCNORM" => Self::TfidfDocnorm,
+            "BM25STD" => Self::Bm25std,
+            "BM25STD.TANH" => Self::Bm25stdTanh,
+            "BM25STD.NORM" => Self::Bm25stdNorm,
+            "DISMAX" => Self::Dismax,
+            "DOCSCORE" => Self::Docscore,
+            "HAMMING" => Self::Hamming,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbSearchSearchDefaultScorer {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchDefaultScorer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Duplicate-sample policy of time series.
@@ -38442,6 +41183,9 @@ pub enum BdbTimeseriesTsDuplicatePolicy {
     Sum,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbTimeseriesTsDuplicatePolicy {
     /// Every documented value, in spec order.
@@ -38462,12 +41206,12 @@ impl BdbTimeseriesTsDuplicatePolicy {
             Self::Min => "MIN",
             Self::Max => "MAX",
             Self::Sum => "SUM",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbTimeseriesTsDuplicatePolicy {
@@ -38507,19 +41251,42 @@ impl ::std::fmt::Display for BdbTimeseriesTsDuplicatePolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbTimeseriesTsDuplicatePolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "BLOCK" => Self::Block,
+            "FIRST" => Self::First,
+            "LAST" => Self::Last,
+            "MIN" => Self::Min,
+            "MAX" => Self::Max,
+            "SUM" => Self::Sum,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbTimeseriesTsDuplicatePolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsDuplicatePolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Chunk encoding of time series.
@@ -38533,6 +41300,9 @@ pub enum BdbTimeseriesTsEncoding {
     Uncompressed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl BdbTimeseriesTsEncoding {
     /// Every documented value, in spec order.
@@ -38542,12 +41312,12 @@ impl BdbTimeseriesTsEncoding {
         match self {
             Self::Compressed => "COMPRESSED",
             Self::Uncompressed => "UNCOMPRESSED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for BdbTimeseriesTsEncoding {
@@ -38579,19 +41349,38 @@ impl ::std::fmt::Display for BdbTimeseriesTsEncoding {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for BdbTimeseriesTsEncoding {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "COMPRESSED" => Self::Compressed,
+            "UNCOMPRESSED" => Self::Uncompressed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for BdbTimeseriesTsEncoding {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsEncoding {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Key eviction policies available to Active-Active databases.
@@ -38617,6 +41406,9 @@ pub enum CrdbDatabaseConfigEvictionPolicy {
     VolatileTtl,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl CrdbDatabaseConfigEvictionPolicy {
     /// Every documented value, in spec order.
@@ -38641,12 +41433,12 @@ impl CrdbDatabaseConfigEvictionPolicy {
             Self::VolatileLfu => "volatile-lfu",
             Self::VolatileRandom => "volatile-random",
             Self::VolatileTtl => "volatile-ttl",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for CrdbDatabaseConfigEvictionPolicy {
@@ -38690,19 +41482,44 @@ impl ::std::fmt::Display for CrdbDatabaseConfigEvictionPolicy {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for CrdbDatabaseConfigEvictionPolicy {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "noeviction" => Self::Noeviction,
+            "allkeys-lru" => Self::AllkeysLru,
+            "allkeys-lfu" => Self::AllkeysLfu,
+            "allkeys-random" => Self::AllkeysRandom,
+            "volatile-lru" => Self::VolatileLru,
+            "volatile-lfu" => Self::VolatileLfu,
+            "volatile-random" => Self::VolatileRandom,
+            "volatile-ttl" => Self::VolatileTtl,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for CrdbDatabaseConfigEvictionPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigEvictionPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///On-disk persistence mode of Active-Active instances (same values as `BdbDataPersistence`, other default).
@@ -38718,6 +41535,9 @@ pub enum CrdbDatabaseConfigDataPersistence {
     Aof,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl CrdbDatabaseConfigDataPersistence {
     /// Every documented value, in spec order.
@@ -38728,12 +41548,12 @@ impl CrdbDatabaseConfigDataPersistence {
             Self::Disabled => "disabled",
             Self::Snapshot => "snapshot",
             Self::Aof => "aof",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for CrdbDatabaseConfigDataPersistence {
@@ -38767,19 +41587,39 @@ impl ::std::fmt::Display for CrdbDatabaseConfigDataPersistence {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for CrdbDatabaseConfigDataPersistence {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "snapshot" => Self::Snapshot,
+            "aof" => Self::Aof,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for CrdbDatabaseConfigDataPersistence {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigDataPersistence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///State of a replication link.
@@ -38793,6 +41633,9 @@ pub enum CrdbHealthReportReplicationLinkStatus {
     Down,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl CrdbHealthReportReplicationLinkStatus {
     /// Every documented value, in spec order.
@@ -38802,12 +41645,12 @@ impl CrdbHealthReportReplicationLinkStatus {
         match self {
             Self::Up => "up",
             Self::Down => "down",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for CrdbHealthReportReplicationLinkStatus {
@@ -38840,19 +41683,38 @@ impl ::std::fmt::Display for CrdbHealthReportReplicationLinkStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for CrdbHealthReportReplicationLinkStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "up" => Self::Up,
+            "down" => Self::Down,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for CrdbHealthReportReplicationLinkStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLinkStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Progress of a configuration: `posted` (sent to all replicas), `ready` (all replicas processed it and created the database), `committed` (active on all replicas), `commit-completed` (all replicas processed the commit; database active), `failed` (could not be posted).
@@ -38872,6 +41734,9 @@ pub enum CrdbHealthReportConfigurationStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl CrdbHealthReportConfigurationStatus {
     /// Every documented value, in spec order.
@@ -38890,12 +41755,12 @@ impl CrdbHealthReportConfigurationStatus {
             Self::Committed => "committed",
             Self::CommitCompleted => "commit-completed",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for CrdbHealthReportConfigurationStatus {
@@ -38934,19 +41799,41 @@ impl ::std::fmt::Display for CrdbHealthReportConfigurationStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for CrdbHealthReportConfigurationStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "posted" => Self::Posted,
+            "ready" => Self::Ready,
+            "committed" => Self::Committed,
+            "commit-completed" => Self::CommitCompleted,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for CrdbHealthReportConfigurationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConfigurationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///State of a CRDB task. Reported by the server (read-only field).
@@ -38964,6 +41851,9 @@ pub enum CrdbTaskStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl CrdbTaskStatus {
     /// Every documented value, in spec order.
@@ -38980,12 +41870,12 @@ impl CrdbTaskStatus {
             Self::Started => "started",
             Self::Finished => "finished",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for CrdbTaskStatus {
@@ -39021,19 +41911,40 @@ impl ::std::fmt::Display for CrdbTaskStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for CrdbTaskStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "queued" => Self::Queued,
+            "started" => Self::Started,
+            "finished" => Self::Finished,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for CrdbTaskStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbTaskStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Names of the modules bundled with Redis Software (custom modules use other names).
@@ -39051,6 +41962,9 @@ pub enum ModuleModuleName {
     Bf,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ModuleModuleName {
     /// Every documented value, in spec order.
@@ -39062,12 +41976,12 @@ impl ModuleModuleName {
             Self::ReJson => "ReJSON",
             Self::Timeseries => "timeseries",
             Self::Bf => "bf",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ModuleModuleName {
@@ -39103,19 +42017,40 @@ impl ::std::fmt::Display for ModuleModuleName {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ModuleModuleName {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "search" => Self::Search,
+            "ReJSON" => Self::ReJson,
+            "timeseries" => Self::Timeseries,
+            "bf" => Self::Bf,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ModuleModuleName {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleModuleName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Modules that can be reconfigured with `module_config_bdb_update`.
@@ -39135,6 +42070,9 @@ pub enum ModuleConfigBdbUpdateRequestModuleName {
     Bf,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ModuleConfigBdbUpdateRequestModuleName {
     /// Every documented value, in spec order.
@@ -39153,12 +42091,12 @@ impl ModuleConfigBdbUpdateRequestModuleName {
             Self::Graph => "graph",
             Self::Timeseries => "timeseries",
             Self::Bf => "bf",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ModuleConfigBdbUpdateRequestModuleName {
@@ -39197,19 +42135,41 @@ impl ::std::fmt::Display for ModuleConfigBdbUpdateRequestModuleName {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ModuleConfigBdbUpdateRequestModuleName {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "search" => Self::Search,
+            "ReJSON" => Self::ReJson,
+            "graph" => Self::Graph,
+            "timeseries" => Self::Timeseries,
+            "bf" => Self::Bf,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModuleName {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModuleName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
@@ -39225,6 +42185,9 @@ pub enum OcspStatusCertStatus {
     Unknown2,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl OcspStatusCertStatus {
     /// Every documented value, in spec order.
@@ -39235,12 +42198,12 @@ impl OcspStatusCertStatus {
             Self::Good => "GOOD",
             Self::Revoked => "REVOKED",
             Self::Unknown2 => "UNKNOWN",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for OcspStatusCertStatus {
@@ -39274,19 +42237,39 @@ impl ::std::fmt::Display for OcspStatusCertStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for OcspStatusCertStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "GOOD" => Self::Good,
+            "REVOKED" => Self::Revoked,
+            "UNKNOWN" => Self::Unknown2,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for OcspStatusCertStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for OcspStatusCertStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Whether an optional cluster service runs.
@@ -39300,6 +42283,9 @@ pub enum ServicesConfigurationOperatingMode {
     Enabled,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ServicesConfigurationOperatingMode {
     /// Every documented value, in spec order.
@@ -39309,12 +42295,12 @@ impl ServicesConfigurationOperatingMode {
         match self {
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ServicesConfigurationOperatingMode {
@@ -39346,19 +42332,38 @@ impl ::std::fmt::Display for ServicesConfigurationOperatingMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ServicesConfigurationOperatingMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "disabled" => Self::Disabled,
+            "enabled" => Self::Enabled,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ServicesConfigurationOperatingMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationOperatingMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Run state of a service process.
@@ -39376,6 +42381,9 @@ pub enum LocalServiceInfoStatus {
     Stopped,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl LocalServiceInfoStatus {
     /// Every documented value, in spec order.
@@ -39392,12 +42400,12 @@ impl LocalServiceInfoStatus {
             Self::Running => "RUNNING",
             Self::Starting => "STARTING",
             Self::Stopped => "STOPPED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for LocalServiceInfoStatus {
@@ -39433,19 +42441,40 @@ impl ::std::fmt::Display for LocalServiceInfoStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for LocalServiceInfoStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "RESTARTING" => Self::Restarting,
+            "RUNNING" => Self::Running,
+            "STARTING" => Self::Starting,
+            "STOPPED" => Self::Stopped,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for LocalServiceInfoStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LocalServiceInfoStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///What to do with the listed service processes.
@@ -39461,6 +42490,9 @@ pub enum ServicesControlRequestOperationType {
     Restart,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ServicesControlRequestOperationType {
     /// Every documented value, in spec order.
@@ -39471,12 +42503,12 @@ impl ServicesControlRequestOperationType {
             Self::Stop => "stop",
             Self::Start => "start",
             Self::Restart => "restart",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ServicesControlRequestOperationType {
@@ -39511,19 +42543,39 @@ impl ::std::fmt::Display for ServicesControlRequestOperationType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ServicesControlRequestOperationType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "stop" => Self::Stop,
+            "start" => Self::Start,
+            "restart" => Self::Restart,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ServicesControlRequestOperationType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesControlRequestOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Which mechanism runs a v2 action.
@@ -39539,6 +42591,9 @@ pub enum ActionActionType {
     Other,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ActionActionType {
     /// Every documented value, in spec order.
@@ -39549,12 +42604,12 @@ impl ActionActionType {
             Self::Task => "task",
             Self::StateMachine => "state-machine",
             Self::Other => "other",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ActionActionType {
@@ -39588,19 +42643,39 @@ impl ::std::fmt::Display for ActionActionType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ActionActionType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "task" => Self::Task,
+            "state-machine" => Self::StateMachine,
+            "other" => Self::Other,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ActionActionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActionActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Status of an action. `queued`, `starting`, `running`, `cancelling`, `pending` and `active` are transient; `completed`, `failed`, `cancelled` and `aborted` are final. v2 endpoints report the task lifecycle values; v1 endpoints may also report the state-machine values `pending` and `active`.
@@ -39630,6 +42705,9 @@ pub enum ActionStatus {
     Active,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl ActionStatus {
     /// Every documented value, in spec order.
@@ -39658,12 +42736,12 @@ impl ActionStatus {
             Self::Failed => "failed",
             Self::Pending => "pending",
             Self::Active => "active",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for ActionStatus {
@@ -39711,19 +42789,46 @@ impl ::std::fmt::Display for ActionStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for ActionStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "queued" => Self::Queued,
+            "starting" => Self::Starting,
+            "running" => Self::Running,
+            "cancelling" => Self::Cancelling,
+            "cancelled" => Self::Cancelled,
+            "aborted" => Self::Aborted,
+            "completed" => Self::Completed,
+            "failed" => Self::Failed,
+            "pending" => Self::Pending,
+            "active" => Self::Active,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for ActionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Status of a state machine. `pending` and `active` are transient; `completed` and `failed` are final.
@@ -39741,6 +42846,9 @@ pub enum StateMachineStatus {
     Failed,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl StateMachineStatus {
     /// Every documented value, in spec order.
@@ -39757,12 +42865,12 @@ impl StateMachineStatus {
             Self::Active => "active",
             Self::Completed => "completed",
             Self::Failed => "failed",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for StateMachineStatus {
@@ -39798,19 +42906,40 @@ impl ::std::fmt::Display for StateMachineStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for StateMachineStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "pending" => Self::Pending,
+            "active" => Self::Active,
+            "completed" => Self::Completed,
+            "failed" => Self::Failed,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for StateMachineStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StateMachineStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///How a user signs in (`user.auth_method`); `regular` when not set.
@@ -39828,6 +42957,9 @@ pub enum UserAuthMethod {
     Sso,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UserAuthMethod {
     /// Every documented value, in spec order.
@@ -39844,12 +42976,12 @@ impl UserAuthMethod {
             Self::Certificate => "certificate",
             Self::Entraid => "entraid",
             Self::Sso => "sso",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UserAuthMethod {
@@ -39885,19 +43017,40 @@ impl ::std::fmt::Display for UserAuthMethod {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UserAuthMethod {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "regular" => Self::Regular,
+            "certificate" => Self::Certificate,
+            "entraid" => Self::Entraid,
+            "sso" => Self::Sso,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UserAuthMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserAuthMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Hashing applied to a pre-hashed `password`; `1` means SHA-256 of `username:clustername:password`.
@@ -39909,6 +43062,9 @@ pub enum UserPasswordHashMethod {
     V1,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UserPasswordHashMethod {
     /// Every documented value, in spec order.
@@ -39917,12 +43073,12 @@ impl UserPasswordHashMethod {
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UserPasswordHashMethod {
@@ -39952,19 +43108,37 @@ impl ::std::fmt::Display for UserPasswordHashMethod {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UserPasswordHashMethod {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "1" => Self::V1,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UserPasswordHashMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserPasswordHashMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
@@ -39988,6 +43162,9 @@ pub enum UserRole {
     None,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UserRole {
     /// Every documented value, in spec order.
@@ -40010,12 +43187,12 @@ impl UserRole {
             Self::DbViewer => "db_viewer",
             Self::UserManager => "user_manager",
             Self::None => "none",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UserRole {
@@ -40057,19 +43234,43 @@ impl ::std::fmt::Display for UserRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UserRole {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "admin" => Self::Admin,
+            "cluster_member" => Self::ClusterMember,
+            "cluster_viewer" => Self::ClusterViewer,
+            "db_member" => Self::DbMember,
+            "db_viewer" => Self::DbViewer,
+            "user_manager" => Self::UserManager,
+            "none" => Self::None,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UserRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Sign-in status of a user (`user.status`, read-only): `active` can sign in, `locked` cannot, `password_expired` cannot until the password is changed.
@@ -40085,6 +43286,9 @@ pub enum UserStatus {
     PasswordExpired,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl UserStatus {
     /// Every documented value, in spec order.
@@ -40095,12 +43299,12 @@ impl UserStatus {
             Self::Active => "active",
             Self::Locked => "locked",
             Self::PasswordExpired => "password_expired",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for UserStatus {
@@ -40134,19 +43338,39 @@ impl ::std::fmt::Display for UserStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for UserStatus {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "active" => Self::Active,
+            "locked" => Self::Locked,
+            "password_expired" => Self::PasswordExpired,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for UserStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Management (cluster and database administration) level a role grants.
@@ -40170,6 +43394,9 @@ pub enum RoleManagement {
     None,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl RoleManagement {
     /// Every documented value, in spec order.
@@ -40192,12 +43419,12 @@ impl RoleManagement {
             Self::ClusterViewer => "cluster_viewer",
             Self::UserManager => "user_manager",
             Self::None => "none",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for RoleManagement {
@@ -40239,19 +43466,43 @@ impl ::std::fmt::Display for RoleManagement {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for RoleManagement {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "admin" => Self::Admin,
+            "db_member" => Self::DbMember,
+            "db_viewer" => Self::DbViewer,
+            "cluster_member" => Self::ClusterMember,
+            "cluster_viewer" => Self::ClusterViewer,
+            "user_manager" => Self::UserManager,
+            "none" => Self::None,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for RoleManagement {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RoleManagement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
 ///Kind of resource a role scope covers; only databases are supported.
@@ -40263,6 +43514,9 @@ pub enum RoleResourceType {
     Db,
     ///A value this version of the spec does not list, kept exactly as the server sent it.
     Unknown(::std::string::String),
+    /// A value the spec does not list that came as a number or boolean, kept as its JSON
+    /// text and written back as that number or boolean.
+    UnknownScalar(::std::string::String),
 }
 impl RoleResourceType {
     /// Every documented value, in spec order.
@@ -40271,12 +43525,12 @@ impl RoleResourceType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Db => "db",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
         }
     }
     /// Whether the value is one the spec documents.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
 }
 impl ::std::convert::From<&str> for RoleResourceType {
@@ -40306,18 +43560,36 @@ impl ::std::fmt::Display for RoleResourceType {
         f.write_str(self.as_str())
     }
 }
+impl crate::lenient::OpenEnum for RoleResourceType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "db" => Self::Db,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
 impl ::serde::Serialize for RoleResourceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RoleResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer, Self::from)
+        crate::lenient::open_enum(deserializer)
     }
 }
