@@ -150,16 +150,36 @@ async fn wait_for_bdb_active_fails_early_on_creation_failed() {
 
 #[tokio::test(start_paused = true)]
 async fn dropping_a_wait_cancels_it() {
+    // The wait is dropped from its own progress callback's signal, not by a timer: on the paused
+    // clock a pending timer would fire while a poll waits for the server.
     let (server, count) = scripted(vec![("/v1/bdbs/1", vec![bdb("pending")])]).await;
     let client = client(&server);
+    let third_poll = Arc::new(tokio::sync::Notify::new());
+    let signal = third_poll.clone();
+    let mut seen = 0u32;
     let wait = client.wait_for_bdb_active(
         1,
-        WaitOptions::default().poll_interval(Duration::from_secs(10)),
+        WaitOptions::default()
+            .poll_interval(Duration::from_secs(10))
+            .on_progress(move |_: &types::Bdb| {
+                seen += 1;
+                if seen == 3 {
+                    signal.notify_one();
+                }
+            }),
     );
-    let outcome = tokio::time::timeout(Duration::from_secs(25), wait).await;
-    assert!(outcome.is_err(), "still waiting when dropped");
+    let started = Instant::now();
+    tokio::select! {
+        result = wait => panic!("the wait ended by itself: {result:?}"),
+        () = third_poll.notified() => {}
+    }
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(20),
+        "polls at 0, 10 and 20 s"
+    );
     let polls = count.load(Ordering::SeqCst);
-    assert_eq!(polls, 3, "at 0, 10 and 20 s");
+    assert_eq!(polls, 3);
     tokio::time::sleep(Duration::from_secs(100)).await;
     assert_eq!(
         count.load(Ordering::SeqCst),
