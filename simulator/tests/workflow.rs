@@ -480,3 +480,49 @@ async fn memory_alert_follows_the_live_process() {
     sim.shutdown().await;
     assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_password_guards_the_endpoint() {
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    // The deprecated field is still how the reference sets the default user's password.
+    #[allow(deprecated)]
+    let db = types::Bdb {
+        authentication_redis_pass: Some("s3cret".into()),
+        ..bdb("guarded", 10 << 20)
+    };
+    let created = client
+        .bdb_create(None, None, &db)
+        .await
+        .expect("create")
+        .into_inner();
+    client
+        .wait_for_action(&created.action_uid.expect("action"), common::wait())
+        .await
+        .expect("created");
+    let got = client
+        .bdb_get(created.uid.expect("uid"), None, None)
+        .await
+        .expect("get")
+        .into_inner();
+    let port = u16::try_from(got.port.expect("port")).expect("a port");
+    tokio::task::spawn_blocking(move || {
+        let mut anonymous = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+            .expect("url")
+            .get_connection()
+            .expect("connects");
+        let refused = redis::cmd("GET")
+            .arg("k")
+            .query::<Option<String>>(&mut anonymous);
+        let err = refused.expect_err("a password is required");
+        assert_eq!(err.code(), Some("NOAUTH"), "{err}");
+        let mut authed = common::redis_connection(port, Some("s3cret"));
+        let pong: String = redis::cmd("PING").query(&mut authed).expect("PING");
+        assert_eq!(pong, "PONG");
+    })
+    .await
+    .expect("redis task");
+    let pids = sim.redis_server_pids();
+    sim.shutdown().await;
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
+}
