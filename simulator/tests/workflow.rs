@@ -526,3 +526,81 @@ async fn database_password_guards_the_endpoint() {
     sim.shutdown().await;
     assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_runs_change_nothing() {
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let client = common::client(&sim);
+    let checked = client
+        .bdb_create(Some(true), None, &bdb("dry", 1 << 20))
+        .await
+        .expect("a valid body passes the dry run")
+        .into_inner();
+    assert_eq!(checked.name.as_deref(), Some("dry"));
+    assert!(client
+        .bdb_list(None, None)
+        .await
+        .expect("list")
+        .into_inner()
+        .is_empty());
+    assert!(client
+        .action_list_v2()
+        .await
+        .expect("actions")
+        .into_inner()
+        .is_empty());
+
+    let created = client
+        .bdb_create(None, None, &bdb("real", 1 << 20))
+        .await
+        .expect("create");
+    let created = created.into_inner();
+    let uid = created.uid.expect("uid");
+    client
+        .wait_for_action(&created.action_uid.expect("action"), common::wait())
+        .await
+        .expect("created");
+    let preview = client
+        .bdb_update(
+            uid,
+            Some(true),
+            None,
+            &types::Bdb {
+                memory_size: Some(2 << 20),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("dry-run update")
+        .into_inner();
+    assert_eq!(preview.memory_size, Some(2 << 20));
+    let stored = client
+        .bdb_get(uid, None, None)
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(
+        stored.memory_size,
+        Some(1 << 20),
+        "the dry run changed nothing"
+    );
+    assert_eq!(
+        stored.status,
+        Some(types::BdbStatus::Active),
+        "and started no action"
+    );
+    assert_eq!(
+        client
+            .action_list_v2()
+            .await
+            .expect("actions")
+            .into_inner()
+            .len(),
+        1
+    );
+    sim.shutdown().await;
+}
