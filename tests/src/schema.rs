@@ -72,16 +72,6 @@ pub fn body_schema(operation: &str, is_request: bool) -> Option<Value> {
         .map(|(_, _, schema)| schema)
 }
 
-/// Whether the generator writes `""` for an optional nested object. Off until codegen gives
-/// nested-object members the leniency of the others (issue 12); the test
-/// `nested_object_as_empty_string_is_unset` in `leniency.rs` shows the gap.
-pub const NESTED_OBJECT_AS_EMPTY_STRING: bool = false;
-
-/// Whether the generator writes unknown enum values as numbers and booleans. Off until codegen
-/// keeps their JSON type (today they come back as strings, see
-/// `unknown_enum_value_sent_as_number_or_boolean_comes_back_as_sent` in `leniency.rs`).
-pub const UNKNOWN_ENUM_AS_NUMBER_OR_BOOLEAN: bool = false;
-
 /// `schema` with `$ref`s and one-branch `allOf` wrappers (a `$ref` with its own description)
 /// followed.
 pub fn unwrap_all_of<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
@@ -170,8 +160,9 @@ impl<'a> Generator<'a> {
             return self.value(branch, depth, false);
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-            // An open enum reads any JSON scalar, wherever it is (its own `Deserialize`).
-            if UNKNOWN_ENUM_AS_NUMBER_OR_BOOLEAN && self.lenient_now(true) {
+            // An open enum reads any JSON scalar, wherever it is (its own `Deserialize`), and
+            // writes a number or boolean back as it came.
+            if self.lenient_now(true) {
                 self.class("unknown enum value as number or boolean");
                 return if self.rng.bool() {
                     json!(self.rng.u16(..))
@@ -325,8 +316,8 @@ impl<'a> Generator<'a> {
             return None;
         }
         if is_struct {
-            // serde reads `null` as `None` for an optional struct; `""` needs codegen.
-            return match (required, NESTED_OBJECT_AS_EMPTY_STRING && self.rng.bool()) {
+            // `null` and `""` are unset for an optional nested object.
+            return match (required, self.rng.bool()) {
                 (true, _) => None,
                 (false, false) => {
                     self.class("nested object as null");
