@@ -43,8 +43,8 @@ pub enum Normalisation {
     NullDropped,
     /// `{}` for an optional scalar or list: unset, so not written back.
     EmptyObjectDropped,
-    /// `""` for an optional number, boolean, list or map (or nested object, once codegen
-    /// supports it): unset, so not written back.
+    /// `""` for an optional number, boolean, list, map or nested object: unset, so not
+    /// written back.
     EmptyStringDropped,
     /// `[]` for an optional map or free-form object: unset, so not written back.
     EmptyArrayDropped,
@@ -324,8 +324,7 @@ impl<'a> Walker<'a> {
         );
         let list = matches!(shape, Shape::List(_));
         let map = matches!(shape, Shape::Map(_) | Shape::Object);
-        // `""` for a nested object: unset once codegen gives nested objects the leniency of
-        // the other members (issue 12); until then it does not decode.
+        // `""` for a nested object: unset, like the other members (issue 12).
         let nested = matches!(shape, Shape::Struct(_));
         let empty_string = matches!(s, Value::String(t) if t.trim().is_empty());
         match s {
