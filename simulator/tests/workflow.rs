@@ -364,19 +364,41 @@ async fn database_lifecycle_with_a_real_redis_server() {
     .expect("redis client task");
     assert_eq!(maxmemory, (200_i64 << 20).to_string());
 
+    // Update with the flush action: the key written earlier is gone once it completes.
+    let flushed = client
+        .bdb_update_with_action(uid, "flush", None, &types::Bdb::default())
+        .await
+        .expect("update with flush accepted")
+        .into_inner();
+    sim.advance(common::DELAY);
+    client
+        .wait_for_action(&flushed.action_uid.expect("flush action"), common::wait())
+        .await
+        .expect("the flush completes");
+    let greeting = tokio::task::spawn_blocking(move || {
+        let mut con = common::redis_connection(port, None);
+        redis::cmd("GET")
+            .arg("greeting")
+            .query::<Option<String>>(&mut con)
+            .expect("GET")
+    })
+    .await
+    .expect("redis client task");
+    assert_eq!(greeting, None, "flushed");
+
     // The action is listed per database and in v1/v2 lists.
     let machines = client
         .action_bdb_list(&uid.to_string())
         .await
         .expect("actions of the db")
         .into_inner();
-    assert_eq!(machines.len(), 2, "create and update: {machines:?}");
+    assert_eq!(machines.len(), 3, "create, update, flush: {machines:?}");
     let all = client
         .action_list_v2()
         .await
         .expect("v2 actions")
         .into_inner();
-    assert_eq!(all.len(), 2);
+    assert_eq!(all.len(), 3);
 
     // Delete: the port closes, then the database is gone.
     client.bdb_delete(uid).await.expect("delete accepted");
