@@ -27,7 +27,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 
 use crate::tls::Tls;
-use crate::{actions, bdbs, cluster, examples, roles, users, Shared, SimError};
+use crate::{actions, bdbs, cluster, examples, roles, settings, users, Shared, SimError};
 
 /// A running listener.
 pub(crate) struct Server {
@@ -708,6 +708,7 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         "node_list" => cluster::node_list(shared, req),
         "node_get" => cluster::node_get(shared, req),
         "cluster_alerts_list" => cluster::alerts(shared, req).await,
+        _ if settings::handles(req.op) => settings::answer(shared, req),
         _ => examples::answer(req),
     }
 }

@@ -10,6 +10,7 @@ mod http;
 mod redis;
 mod roles;
 mod schema;
+mod settings;
 mod state;
 mod tls;
 mod users;

@@ -98,6 +98,9 @@ pub(crate) struct Store {
     pub redis_acls: BTreeMap<i64, serde_json::Value>,
     /// LDAP mappings by uid.
     pub ldap_mappings: BTreeMap<i64, serde_json::Value>,
+    /// Singleton settings objects by path (`/v1/cluster/policy`, `/v1/ocsp`, …).
+    #[serde(default)]
+    pub settings: BTreeMap<String, serde_json::Value>,
     /// Alerts raised on databases: (bdb uid, alert name) → alert object.
     #[serde(default)]
     pub bdb_alerts: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
@@ -161,6 +164,7 @@ impl Store {
             roles: BTreeMap::new(),
             redis_acls: BTreeMap::new(),
             ldap_mappings: BTreeMap::new(),
+            settings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
             next_action: 1,
             last_bdb_uid: 0,

@@ -1,4 +1,4 @@
-//! A clean restart with a state file keeps databases, users and roles, and starts the databases'
+//! A clean restart with a state file keeps databases, users, roles and settings, and starts the databases'
 //! redis-server processes again on their ports.
 
 mod common;
@@ -36,6 +36,18 @@ async fn state_survives_a_restart() {
     }))
     .expect("user body");
     client.user_create(None, &user).await.expect("user");
+    // A settings object from the spec's singleton paths is kept as written.
+    let policy = types::ClusterSettings {
+        auto_recovery: Some(true),
+        ..Default::default()
+    };
+    client.cluster_policy_update(&policy).await.expect("policy");
+    let before = client
+        .cluster_policy_get()
+        .await
+        .expect("policy")
+        .into_inner();
+    assert_eq!(before.auto_recovery, Some(true));
     let mut ports = Vec::new();
     for (name, memory) in [("one", 10_i64 << 20), ("two", 20 << 20)] {
         let db = types::Bdb {
@@ -104,6 +116,12 @@ async fn state_survives_a_restart() {
             "configured from the database"
         );
     }
+    let policy = client
+        .cluster_policy_get()
+        .await
+        .expect("policy")
+        .into_inner();
+    assert_eq!(policy, before, "settings survive the restart");
     let roles = client.role_list().await.expect("roles").into_inner();
     assert_eq!(roles.len(), 1);
     assert_eq!(roles[0].name.as_deref(), Some("operators"));
