@@ -168,23 +168,24 @@ impl Processes {
         let waited = Duration::from_secs(10);
         let started = tokio::time::Instant::now();
         loop {
-            match command(port, config.password.as_deref(), &["PING"]).await {
-                Ok(_) => return Ok(port),
-                Err(_) if started.elapsed() < waited => {
-                    if !self.is_alive(uid) {
-                        self.stop(uid).await;
-                        return Err(RedisError::NotReady {
-                            port,
-                            waited: started.elapsed(),
-                        });
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                Err(_) => {
-                    self.stop(uid).await;
-                    return Err(RedisError::NotReady { port, waited });
-                }
+            // A process that exited (port taken, bad configuration) fails at once; a PING is
+            // bounded, because something else may listen on the port and never answer.
+            if !self.is_alive(uid) {
+                self.stop(uid).await;
+                return Err(RedisError::NotReady {
+                    port,
+                    waited: started.elapsed(),
+                });
             }
+            let ping = command(port, config.password.as_deref(), &["PING"]);
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(250), ping).await {
+                return Ok(port);
+            }
+            if started.elapsed() >= waited {
+                self.stop(uid).await;
+                return Err(RedisError::NotReady { port, waited });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

@@ -626,3 +626,38 @@ async fn dry_runs_change_nothing() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_whose_process_cannot_start_fails_cleanly() {
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    // Hold a port so the database's redis-server cannot bind it.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let db = types::Bdb {
+        port: Some(i64::from(port)),
+        ..bdb("clash", 1 << 20)
+    };
+    let created = client
+        .bdb_create(None, None, &db)
+        .await
+        .expect("accepted")
+        .into_inner();
+    let err = client
+        .wait_for_action(&created.action_uid.expect("action"), common::wait())
+        .await
+        .expect_err("the action fails");
+    assert!(
+        matches!(err, redis_enterprise_api::extras::WaitError::Ended { .. }),
+        "{err}"
+    );
+    let got = client
+        .bdb_get(created.uid.expect("uid"), None, None)
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(got.status, Some(types::BdbStatus::CreationFailed));
+    assert!(sim.redis_server_pids().is_empty(), "no process is left");
+    drop(taken);
+    sim.shutdown().await;
+}
