@@ -455,7 +455,6 @@ fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
         return Err(fail("not a struct with named fields".into()));
     };
     let mut writes = Vec::new();
-    let mut set_arms = Vec::new();
     let mut has_extra = false;
     for field in &fields.named {
         let f = field
@@ -467,7 +466,7 @@ fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
             continue;
         }
         let name = property_name(field);
-        let mut skip: Option<syn::Path> = None;
+        let mut skip: Option<String> = None;
         for attr in &field.attrs {
             if !attr.path().is_ident("serde") {
                 continue;
@@ -475,7 +474,7 @@ fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
             let parsed = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("skip_serializing_if") {
                     let value: syn::LitStr = meta.value()?.parse()?;
-                    skip = Some(value.parse()?);
+                    skip = Some(value.value());
                 } else if meta.input.peek(syn::Token![=]) {
                     let _: syn::Expr = meta.value()?.parse()?;
                 }
@@ -483,41 +482,25 @@ fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
             });
             parsed.map_err(|e| fail(format!("field {f}: {e}")))?;
         }
-        match skip {
-            Some(pred) => {
-                writes.push(quote! {
-                    if !#pred(&self.#f) {
-                        ::serde::ser::SerializeMap::serialize_entry(&mut map, #name, &self.#f)?;
-                    }
-                });
-                set_arms.push(quote!(#name => !#pred(&self.#f),));
-            }
-            None => {
-                writes.push(quote! {
-                    ::serde::ser::SerializeMap::serialize_entry(&mut map, #name, &self.#f)?;
-                });
-                set_arms.push(quote!(#name => true,));
+        match skip.as_deref() {
+            Some("::std::option::Option::is_none") => writes.push(quote!(w.opt(#name, &self.#f)?;)),
+            None => writes.push(quote!(w.req(#name, &self.#f)?;)),
+            Some(other) => {
+                return Err(fail(format!(
+                    "field {f}: unexpected skip_serializing_if `{other}`"
+                )))
             }
         }
     }
     if !has_extra {
         return Err(fail("no `extra` field".into()));
     }
-    let is_set = if set_arms.is_empty() {
-        quote!(|_| false)
-    } else {
-        quote!(|key| match key {
-            #(#set_arms)*
-            _ => false,
-        })
-    };
     Ok(parse_quote! {
         impl ::serde::Serialize for #ident {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                let mut w = crate::unfit::Writer::new(serializer)?;
                 #(#writes)*
-                crate::unfit::serialize_extra(&mut map, &self.extra, #is_set)?;
-                ::serde::ser::SerializeMap::end(map)
+                w.end(&self.extra)
             }
         }
     })

@@ -46,21 +46,62 @@ pub struct UnfitProperty {
     pub reason: String,
 }
 
-/// Writes an `extra` map inside a generated `Serialize` impl: isolated properties under their
-/// own names, and no entry whose name is a field the caller has set (`is_set`).
+/// The body of every generated `Serialize` impl of a struct with an `extra` map: writes the
+/// fields as the serde derive would (unset optional fields skipped), then the `extra` entries,
+/// isolated properties under their own names, and none whose name is a field already written
+/// (so a value the caller set is never sent twice).
 #[doc(hidden)]
-pub fn serialize_extra<M: SerializeMap>(
-    map: &mut M,
-    extra: &Map<String, Value>,
-    is_set: impl Fn(&str) -> bool,
-) -> Result<(), M::Error> {
-    for (key, value) in extra {
-        let name = key.strip_prefix(PREFIX).unwrap_or(key);
-        if !is_set(name) {
-            map.serialize_entry(name, value)?;
-        }
+pub struct Writer<M> {
+    map: M,
+    written: Vec<&'static str>,
+}
+
+impl<M: SerializeMap> Writer<M> {
+    /// Starts the JSON object.
+    pub fn new<S>(serializer: S) -> Result<Self, S::Error>
+    where
+        S: serde::Serializer<SerializeMap = M, Error = M::Error>,
+    {
+        Ok(Self {
+            map: serializer.serialize_map(None)?,
+            written: Vec::new(),
+        })
     }
-    Ok(())
+
+    /// An optional field: written when set.
+    pub fn opt<T: serde::Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        if let Some(v) = value {
+            self.map.serialize_entry(key, v)?;
+            self.written.push(key);
+        }
+        Ok(())
+    }
+
+    /// A required field: always written.
+    pub fn req<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.map.serialize_entry(key, value)?;
+        self.written.push(key);
+        Ok(())
+    }
+
+    /// The `extra` entries, then the end of the object.
+    pub fn end(mut self, extra: &Map<String, Value>) -> Result<M::Ok, M::Error> {
+        for (key, value) in extra {
+            let name = key.strip_prefix(PREFIX).unwrap_or(key);
+            if !self.written.contains(&name) {
+                self.map.serialize_entry(name, value)?;
+            }
+        }
+        self.map.end()
+    }
 }
 
 /// The value of `property` as the server sent it, when it was isolated because it did not fit
