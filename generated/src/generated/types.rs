@@ -10459,129 +10459,23 @@ impl ::serde::Serialize for Action {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.action_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_type",
-                &self.action_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.additional_info) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "additional_info",
-                &self.additional_info,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.creation_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "creation_time",
-                &self.creation_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error_code) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_code",
-                &self.error_code,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error_message) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_message",
-                &self.error_message,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.heartbeat) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "heartbeat",
-                &self.heartbeat,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.object_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "object_name",
-                &self.object_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pending_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pending_ops",
-                &self.pending_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.state) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.task_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "task_id",
-                &self.task_id,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "action_type" => !::std::option::Option::is_none(&self.action_type),
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "additional_info" => {
-                    !::std::option::Option::is_none(&self.additional_info)
-                }
-                "creation_time" => !::std::option::Option::is_none(&self.creation_time),
-                "error_code" => !::std::option::Option::is_none(&self.error_code),
-                "error_message" => !::std::option::Option::is_none(&self.error_message),
-                "heartbeat" => !::std::option::Option::is_none(&self.heartbeat),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "object_name" => !::std::option::Option::is_none(&self.object_name),
-                "pending_ops" => !::std::option::Option::is_none(&self.pending_ops),
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "state" => !::std::option::Option::is_none(&self.state),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "task_id" => !::std::option::Option::is_none(&self.task_id),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action_type", &self.action_type)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("additional_info", &self.additional_info)?;
+        w.opt("creation_time", &self.creation_time)?;
+        w.opt("error_code", &self.error_code)?;
+        w.opt("error_message", &self.error_message)?;
+        w.opt("heartbeat", &self.heartbeat)?;
+        w.opt("name", &self.name)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("object_name", &self.object_name)?;
+        w.opt("pending_ops", &self.pending_ops)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("state", &self.state)?;
+        w.opt("status", &self.status)?;
+        w.opt("task_id", &self.task_id)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ActionAdditionalInfo {
@@ -10589,51 +10483,13 @@ impl ::serde::Serialize for ActionAdditionalInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
-        }
-        if !::std::option::Option::is_none(&self.object_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "object_type",
-                &self.object_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.object_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "object_uid",
-                &self.object_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pending_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pending_ops",
-                &self.pending_ops,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "description" => !::std::option::Option::is_none(&self.description),
-                "error" => !::std::option::Option::is_none(&self.error),
-                "object_type" => !::std::option::Option::is_none(&self.object_type),
-                "object_uid" => !::std::option::Option::is_none(&self.object_uid),
-                "pending_ops" => !::std::option::Option::is_none(&self.pending_ops),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("description", &self.description)?;
+        w.opt("error", &self.error)?;
+        w.opt("object_type", &self.object_type)?;
+        w.opt("object_uid", &self.object_uid)?;
+        w.opt("pending_ops", &self.pending_ops)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ActionListResponse {
@@ -10641,31 +10497,10 @@ impl ::serde::Serialize for ActionListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.actions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "actions",
-                &self.actions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.state_machines) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "state-machines",
-                &self.state_machines,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "actions" => !::std::option::Option::is_none(&self.actions),
-                "state-machines" => !::std::option::Option::is_none(&self.state_machines),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("actions", &self.actions)?;
+        w.opt("state-machines", &self.state_machines)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ActionPendingOp {
@@ -10673,75 +10508,15 @@ impl ::serde::Serialize for ActionPendingOp {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.heartbeat) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "heartbeat",
-                &self.heartbeat,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_sample_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_sample_time",
-                &self.last_sample_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.op_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "op_name",
-                &self.op_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.snapshot) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "snapshot",
-                &self.snapshot,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status_code) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status_code",
-                &self.status_code,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status_description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status_description",
-                &self.status_description,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "heartbeat" => !::std::option::Option::is_none(&self.heartbeat),
-                "last_sample_time" => {
-                    !::std::option::Option::is_none(&self.last_sample_time)
-                }
-                "op_name" => !::std::option::Option::is_none(&self.op_name),
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "snapshot" => !::std::option::Option::is_none(&self.snapshot),
-                "status_code" => !::std::option::Option::is_none(&self.status_code),
-                "status_description" => {
-                    !::std::option::Option::is_none(&self.status_description)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("heartbeat", &self.heartbeat)?;
+        w.opt("last_sample_time", &self.last_sample_time)?;
+        w.opt("op_name", &self.op_name)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("snapshot", &self.snapshot)?;
+        w.opt("status_code", &self.status_code)?;
+        w.opt("status_description", &self.status_description)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ActionUid {
@@ -10749,23 +10524,9 @@ impl ::serde::Serialize for ActionUid {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Alert {
@@ -10773,59 +10534,14 @@ impl ::serde::Serialize for Alert {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.change_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "change_time",
-                &self.change_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.change_value) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "change_value",
-                &self.change_value,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.severity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "severity",
-                &self.severity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.state) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
-        }
-        if !::std::option::Option::is_none(&self.threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threshold",
-                &self.threshold,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "change_time" => !::std::option::Option::is_none(&self.change_time),
-                "change_value" => !::std::option::Option::is_none(&self.change_value),
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "severity" => !::std::option::Option::is_none(&self.severity),
-                "state" => !::std::option::Option::is_none(&self.state),
-                "threshold" => !::std::option::Option::is_none(&self.threshold),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("change_time", &self.change_time)?;
+        w.opt("change_value", &self.change_value)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("severity", &self.severity)?;
+        w.opt("state", &self.state)?;
+        w.opt("threshold", &self.threshold)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Bdb {
@@ -10833,1561 +10549,210 @@ impl ::serde::Serialize for Bdb {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.account_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_id",
-                &self.account_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_defrag_cycle_max) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_defrag_cycle_max",
-                &self.active_defrag_cycle_max,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_defrag_cycle_min) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_defrag_cycle_min",
-                &self.active_defrag_cycle_min,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_defrag_ignore_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_defrag_ignore_bytes",
-                &self.active_defrag_ignore_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_defrag_max_scan_fields) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_defrag_max_scan_fields",
-                &self.active_defrag_max_scan_fields,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_defrag_threshold_lower) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_defrag_threshold_lower",
-                &self.active_defrag_threshold_lower,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_defrag_threshold_upper) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_defrag_threshold_upper",
-                &self.active_defrag_threshold_upper,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.activedefrag) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "activedefrag",
-                &self.activedefrag,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.aof_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "aof_policy",
-                &self.aof_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.audit_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_settings",
-                &self.audit_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_admin_pass) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_admin_pass",
-                &self.authentication_admin_pass,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_redis_pass) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_redis_pass",
-                &self.authentication_redis_pass,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_sasl_pass) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_sasl_pass",
-                &self.authentication_sasl_pass,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_sasl_uname) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_sasl_uname",
-                &self.authentication_sasl_uname,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_ssl_client_certs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_ssl_client_certs",
-                &self.authentication_ssl_client_certs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_ssl_crdt_certs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_ssl_crdt_certs",
-                &self.authentication_ssl_crdt_certs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authorized_names) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authorized_names",
-                &self.authorized_names,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authorized_subjects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authorized_subjects",
-                &self.authorized_subjects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auto_shards_balancing) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auto_shards_balancing",
-                &self.auto_shards_balancing,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auto_shards_balancing_grace_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auto_shards_balancing_grace_period",
-                &self.auto_shards_balancing_grace_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auto_upgrade) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auto_upgrade",
-                &self.auto_upgrade,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avoid_nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avoid_nodes",
-                &self.avoid_nodes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.background_op) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "background_op",
-                &self.background_op,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup",
-                &self.backup,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_failure_reason) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_failure_reason",
-                &self.backup_failure_reason,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_history) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_history",
-                &self.backup_history,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_interval",
-                &self.backup_interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_interval_offset) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_interval_offset",
-                &self.backup_interval_offset,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_location) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_location",
-                &self.backup_location,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_progress",
-                &self.backup_progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_status",
-                &self.backup_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore",
-                &self.bigstore,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_ram_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_ram_size",
-                &self.bigstore_ram_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_ram_weights) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_ram_weights",
-                &self.bigstore_ram_weights,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_version",
-                &self.bigstore_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_cert_subject_validation_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_cert_subject_validation_type",
-                &self.client_cert_subject_validation_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
-        }
-        if !::std::option::Option::is_none(&self.conns_global_maximum_dedicated) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "conns_global_maximum_dedicated",
-                &self.conns_global_maximum_dedicated,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns_minimum_dedicated) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "conns_minimum_dedicated",
-                &self.conns_minimum_dedicated,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "conns_type",
-                &self.conns_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdt", &self.crdt)?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_causal_consistency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_causal_consistency",
-                &self.crdt_causal_consistency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_config_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_config_version",
-                &self.crdt_config_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_featureset_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_featureset_version",
-                &self.crdt_featureset_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_ghost_replica_ids) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_ghost_replica_ids",
-                &self.crdt_ghost_replica_ids,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_guid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_guid",
-                &self.crdt_guid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_modules) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_modules",
-                &self.crdt_modules,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_protocol_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_protocol_version",
-                &self.crdt_protocol_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_repl_backlog_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_repl_backlog_size",
-                &self.crdt_repl_backlog_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_replica_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_replica_id",
-                &self.crdt_replica_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_replicas) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_replicas",
-                &self.crdt_replicas,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_sources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_sources",
-                &self.crdt_sources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_sync) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_sync",
-                &self.crdt_sync,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.crdt_sync_connection_alarm_timeout_seconds,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_sync_connection_alarm_timeout_seconds",
-                &self.crdt_sync_connection_alarm_timeout_seconds,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_sync_dist) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_sync_dist",
-                &self.crdt_sync_dist,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_syncer_auto_oom_unlatch) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_syncer_auto_oom_unlatch",
-                &self.crdt_syncer_auto_oom_unlatch,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_xadd_id_uniqueness_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_xadd_id_uniqueness_mode",
-                &self.crdt_xadd_id_uniqueness_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.created_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "created_time",
-                &self.created_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_internode_encryption) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_internode_encryption",
-                &self.data_internode_encryption,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_persistence) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_persistence",
-                &self.data_persistence,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dataset_import_sources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dataset_import_sources",
-                &self.dataset_import_sources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.db_conns_auditing) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "db_conns_auditing",
-                &self.db_conns_auditing,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_user",
-                &self.default_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.disabled_commands) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "disabled_commands",
-                &self.disabled_commands,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.disconnect_clients_on_password_removal,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "disconnect_clients_on_password_removal",
-                &self.disconnect_clients_on_password_removal,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dns_address_master) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dns_address_master",
-                &self.dns_address_master,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_alerts",
-                &self.email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.endpoint) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "endpoint",
-                &self.endpoint,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.endpoint_ip) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "endpoint_ip",
-                &self.endpoint_ip,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.endpoint_node) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "endpoint_node",
-                &self.endpoint_node,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.endpoints) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "endpoints",
-                &self.endpoints,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enforce_client_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enforce_client_authentication",
-                &self.enforce_client_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.eviction_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "eviction_policy",
-                &self.eviction_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.export_failure_reason) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "export_failure_reason",
-                &self.export_failure_reason,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.export_progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "export_progress",
-                &self.export_progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.export_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "export_status",
-                &self.export_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.generate_text_monitor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "generate_text_monitor",
-                &self.generate_text_monitor,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gradual_src_max_sources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gradual_src_max_sources",
-                &self.gradual_src_max_sources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gradual_src_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gradual_src_mode",
-                &self.gradual_src_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gradual_sync_max_shards_per_source) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gradual_sync_max_shards_per_source",
-                &self.gradual_sync_max_shards_per_source,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gradual_sync_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gradual_sync_mode",
-                &self.gradual_sync_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gradual_sync_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gradual_sync_policy",
-                &self.gradual_sync_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gradual_sync_policy_parameters) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gradual_sync_policy_parameters",
-                &self.gradual_sync_policy_parameters,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.hash_slots_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "hash_slots_policy",
-                &self.hash_slots_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.implicit_shard_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "implicit_shard_key",
-                &self.implicit_shard_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.import_failure_reason) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "import_failure_reason",
-                &self.import_failure_reason,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.import_progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "import_progress",
-                &self.import_progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.import_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "import_status",
-                &self.import_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.internal) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "internal",
-                &self.internal,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_backup_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_backup_time",
-                &self.last_backup_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_changed_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_changed_time",
-                &self.last_changed_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_export_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_export_time",
-                &self.last_export_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.link_sconn_on_full_request) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "link_sconn_on_full_request",
-                &self.link_sconn_on_full_request,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.master_persistence) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "master_persistence",
-                &self.master_persistence,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_aof_file_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_aof_file_size",
-                &self.max_aof_file_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_aof_load_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_aof_load_time",
-                &self.max_aof_load_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_client_pipeline) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_client_pipeline",
-                &self.max_client_pipeline,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_connections) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_connections",
-                &self.max_connections,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_pipelined) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_pipelined",
-                &self.max_pipelined,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.maxclients) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "maxclients",
-                &self.maxclients,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.memory_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "memory_size",
-                &self.memory_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metrics_export_all) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metrics_export_all",
-                &self.metrics_export_all,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mkms) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "mkms", &self.mkms)?;
-        }
-        if !::std::option::Option::is_none(&self.module_list) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_list",
-                &self.module_list,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_allow_outdated_certs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_allow_outdated_certs",
-                &self.mtls_allow_outdated_certs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_allow_weak_hashing) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_allow_weak_hashing",
-                &self.mtls_allow_weak_hashing,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.multi_commands_opt) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "multi_commands_opt",
-                &self.multi_commands_opt,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster",
-                &self.oss_cluster,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.oss_cluster_api_preferred_endpoint_type,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_endpoint_type",
-                &self.oss_cluster_api_preferred_endpoint_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_ip_type",
-                &self.oss_cluster_api_preferred_ip_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_sharding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_sharding",
-                &self.oss_sharding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.partial_request_timeout_seconds) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "partial_request_timeout_seconds",
-                &self.partial_request_timeout_seconds,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.port) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "port", &self.port)?;
-        }
-        if !::std::option::Option::is_none(&self.preemptive_drain_timeout_seconds) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preemptive_drain_timeout_seconds",
-                &self.preemptive_drain_timeout_seconds,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.probabilistic) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "probabilistic",
-                &self.probabilistic,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_policy",
-                &self.proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.query_performance_factor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "query_performance_factor",
-                &self.query_performance_factor,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_aware) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_aware",
-                &self.rack_aware,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.recovery_wait_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recovery_wait_time",
-                &self.recovery_wait_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_version",
-                &self.redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.repl_backlog_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "repl_backlog_size",
-                &self.repl_backlog_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replica_read_only) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_read_only",
-                &self.replica_read_only,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replica_sconns_on_demand) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_sconns_on_demand",
-                &self.replica_sconns_on_demand,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replica_sources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_sources",
-                &self.replica_sources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replica_sync) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_sync",
-                &self.replica_sync,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.replica_sync_connection_alarm_timeout_seconds,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_sync_connection_alarm_timeout_seconds",
-                &self.replica_sync_connection_alarm_timeout_seconds,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replica_sync_dist) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_sync_dist",
-                &self.replica_sync_dist,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication",
-                &self.replication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication_oom_threshold_percent) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_oom_threshold_percent",
-                &self.replication_oom_threshold_percent,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.resp3) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "resp3", &self.resp3)?;
-        }
-        if !::std::option::Option::is_none(&self.roles_permissions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "roles_permissions",
-                &self.roles_permissions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sched_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sched_policy",
-                &self.sched_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search",
-                &self.search,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_on_bigstore) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search_on_bigstore",
-                &self.search_on_bigstore,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_block_crossslot_keys) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_block_crossslot_keys",
-                &self.shard_block_crossslot_keys,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_block_foreign_keys) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_block_foreign_keys",
-                &self.shard_block_foreign_keys,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_imbalance_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_imbalance_threshold",
-                &self.shard_imbalance_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_imbalance_threshold_percentage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_imbalance_threshold_percentage",
-                &self.shard_imbalance_threshold_percentage,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_key_regex) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_key_regex",
-                &self.shard_key_regex,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_list) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_list",
-                &self.shard_list,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sharding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sharding",
-                &self.sharding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_count",
-                &self.shards_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_placement) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_placement",
-                &self.shards_placement,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.skip_import_analyze) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "skip_import_analyze",
-                &self.skip_import_analyze,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_buffer) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_buffer",
-                &self.slave_buffer,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha",
-                &self.slave_ha,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_priority) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_priority",
-                &self.slave_ha_priority,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.snapshot_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "snapshot_policy",
-                &self.snapshot_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ssl) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ssl", &self.ssl)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.support_syncer_reconf) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "support_syncer_reconf",
-                &self.support_syncer_reconf,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sync) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "sync", &self.sync)?;
-        }
-        if !::std::option::Option::is_none(&self.sync_dedicated_threads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sync_dedicated_threads",
-                &self.sync_dedicated_threads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sync_sources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sync_sources",
-                &self.sync_sources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.syncer_log_level) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "syncer_log_level",
-                &self.syncer_log_level,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.syncer_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "syncer_mode",
-                &self.syncer_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.tags) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "tags", &self.tags)?;
-        }
-        if !::std::option::Option::is_none(&self.timeseries) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "timeseries",
-                &self.timeseries,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.tls_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "tls_mode",
-                &self.tls_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.tracking_table_max_keys) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "tracking_table_max_keys",
-                &self.tracking_table_max_keys,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.traffic_manually_disabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "traffic_manually_disabled",
-                &self.traffic_manually_disabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.use_nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_nodes",
-                &self.use_nodes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_selective_flush) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_selective_flush",
-                &self.use_selective_flush,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.wait_command) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "wait_command",
-                &self.wait_command,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "account_id" => !::std::option::Option::is_none(&self.account_id),
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "active_defrag_cycle_max" => {
-                    !::std::option::Option::is_none(&self.active_defrag_cycle_max)
-                }
-                "active_defrag_cycle_min" => {
-                    !::std::option::Option::is_none(&self.active_defrag_cycle_min)
-                }
-                "active_defrag_ignore_bytes" => {
-                    !::std::option::Option::is_none(&self.active_defrag_ignore_bytes)
-                }
-                "active_defrag_max_scan_fields" => {
-                    !::std::option::Option::is_none(&self.active_defrag_max_scan_fields)
-                }
-                "active_defrag_threshold_lower" => {
-                    !::std::option::Option::is_none(&self.active_defrag_threshold_lower)
-                }
-                "active_defrag_threshold_upper" => {
-                    !::std::option::Option::is_none(&self.active_defrag_threshold_upper)
-                }
-                "activedefrag" => !::std::option::Option::is_none(&self.activedefrag),
-                "aof_policy" => !::std::option::Option::is_none(&self.aof_policy),
-                "audit_settings" => !::std::option::Option::is_none(&self.audit_settings),
-                "authentication_admin_pass" => {
-                    !::std::option::Option::is_none(&self.authentication_admin_pass)
-                }
-                "authentication_redis_pass" => {
-                    !::std::option::Option::is_none(&self.authentication_redis_pass)
-                }
-                "authentication_sasl_pass" => {
-                    !::std::option::Option::is_none(&self.authentication_sasl_pass)
-                }
-                "authentication_sasl_uname" => {
-                    !::std::option::Option::is_none(&self.authentication_sasl_uname)
-                }
-                "authentication_ssl_client_certs" => {
-                    !::std::option::Option::is_none(
-                        &self.authentication_ssl_client_certs,
-                    )
-                }
-                "authentication_ssl_crdt_certs" => {
-                    !::std::option::Option::is_none(&self.authentication_ssl_crdt_certs)
-                }
-                "authorized_names" => {
-                    !::std::option::Option::is_none(&self.authorized_names)
-                }
-                "authorized_subjects" => {
-                    !::std::option::Option::is_none(&self.authorized_subjects)
-                }
-                "auto_shards_balancing" => {
-                    !::std::option::Option::is_none(&self.auto_shards_balancing)
-                }
-                "auto_shards_balancing_grace_period" => {
-                    !::std::option::Option::is_none(
-                        &self.auto_shards_balancing_grace_period,
-                    )
-                }
-                "auto_upgrade" => !::std::option::Option::is_none(&self.auto_upgrade),
-                "avoid_nodes" => !::std::option::Option::is_none(&self.avoid_nodes),
-                "background_op" => !::std::option::Option::is_none(&self.background_op),
-                "backup" => !::std::option::Option::is_none(&self.backup),
-                "backup_failure_reason" => {
-                    !::std::option::Option::is_none(&self.backup_failure_reason)
-                }
-                "backup_history" => !::std::option::Option::is_none(&self.backup_history),
-                "backup_interval" => {
-                    !::std::option::Option::is_none(&self.backup_interval)
-                }
-                "backup_interval_offset" => {
-                    !::std::option::Option::is_none(&self.backup_interval_offset)
-                }
-                "backup_location" => {
-                    !::std::option::Option::is_none(&self.backup_location)
-                }
-                "backup_progress" => {
-                    !::std::option::Option::is_none(&self.backup_progress)
-                }
-                "backup_status" => !::std::option::Option::is_none(&self.backup_status),
-                "bigstore" => !::std::option::Option::is_none(&self.bigstore),
-                "bigstore_ram_size" => {
-                    !::std::option::Option::is_none(&self.bigstore_ram_size)
-                }
-                "bigstore_ram_weights" => {
-                    !::std::option::Option::is_none(&self.bigstore_ram_weights)
-                }
-                "bigstore_version" => {
-                    !::std::option::Option::is_none(&self.bigstore_version)
-                }
-                "client_cert_subject_validation_type" => {
-                    !::std::option::Option::is_none(
-                        &self.client_cert_subject_validation_type,
-                    )
-                }
-                "conns" => !::std::option::Option::is_none(&self.conns),
-                "conns_global_maximum_dedicated" => {
-                    !::std::option::Option::is_none(&self.conns_global_maximum_dedicated)
-                }
-                "conns_minimum_dedicated" => {
-                    !::std::option::Option::is_none(&self.conns_minimum_dedicated)
-                }
-                "conns_type" => !::std::option::Option::is_none(&self.conns_type),
-                "crdt" => !::std::option::Option::is_none(&self.crdt),
-                "crdt_causal_consistency" => {
-                    !::std::option::Option::is_none(&self.crdt_causal_consistency)
-                }
-                "crdt_config_version" => {
-                    !::std::option::Option::is_none(&self.crdt_config_version)
-                }
-                "crdt_featureset_version" => {
-                    !::std::option::Option::is_none(&self.crdt_featureset_version)
-                }
-                "crdt_ghost_replica_ids" => {
-                    !::std::option::Option::is_none(&self.crdt_ghost_replica_ids)
-                }
-                "crdt_guid" => !::std::option::Option::is_none(&self.crdt_guid),
-                "crdt_modules" => !::std::option::Option::is_none(&self.crdt_modules),
-                "crdt_protocol_version" => {
-                    !::std::option::Option::is_none(&self.crdt_protocol_version)
-                }
-                "crdt_repl_backlog_size" => {
-                    !::std::option::Option::is_none(&self.crdt_repl_backlog_size)
-                }
-                "crdt_replica_id" => {
-                    !::std::option::Option::is_none(&self.crdt_replica_id)
-                }
-                "crdt_replicas" => !::std::option::Option::is_none(&self.crdt_replicas),
-                "crdt_sources" => !::std::option::Option::is_none(&self.crdt_sources),
-                "crdt_sync" => !::std::option::Option::is_none(&self.crdt_sync),
-                "crdt_sync_connection_alarm_timeout_seconds" => {
-                    !::std::option::Option::is_none(
-                        &self.crdt_sync_connection_alarm_timeout_seconds,
-                    )
-                }
-                "crdt_sync_dist" => !::std::option::Option::is_none(&self.crdt_sync_dist),
-                "crdt_syncer_auto_oom_unlatch" => {
-                    !::std::option::Option::is_none(&self.crdt_syncer_auto_oom_unlatch)
-                }
-                "crdt_xadd_id_uniqueness_mode" => {
-                    !::std::option::Option::is_none(&self.crdt_xadd_id_uniqueness_mode)
-                }
-                "created_time" => !::std::option::Option::is_none(&self.created_time),
-                "data_internode_encryption" => {
-                    !::std::option::Option::is_none(&self.data_internode_encryption)
-                }
-                "data_persistence" => {
-                    !::std::option::Option::is_none(&self.data_persistence)
-                }
-                "dataset_import_sources" => {
-                    !::std::option::Option::is_none(&self.dataset_import_sources)
-                }
-                "db_conns_auditing" => {
-                    !::std::option::Option::is_none(&self.db_conns_auditing)
-                }
-                "default_user" => !::std::option::Option::is_none(&self.default_user),
-                "disabled_commands" => {
-                    !::std::option::Option::is_none(&self.disabled_commands)
-                }
-                "disconnect_clients_on_password_removal" => {
-                    !::std::option::Option::is_none(
-                        &self.disconnect_clients_on_password_removal,
-                    )
-                }
-                "dns_address_master" => {
-                    !::std::option::Option::is_none(&self.dns_address_master)
-                }
-                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
-                "endpoint" => !::std::option::Option::is_none(&self.endpoint),
-                "endpoint_ip" => !::std::option::Option::is_none(&self.endpoint_ip),
-                "endpoint_node" => !::std::option::Option::is_none(&self.endpoint_node),
-                "endpoints" => !::std::option::Option::is_none(&self.endpoints),
-                "enforce_client_authentication" => {
-                    !::std::option::Option::is_none(&self.enforce_client_authentication)
-                }
-                "eviction_policy" => {
-                    !::std::option::Option::is_none(&self.eviction_policy)
-                }
-                "export_failure_reason" => {
-                    !::std::option::Option::is_none(&self.export_failure_reason)
-                }
-                "export_progress" => {
-                    !::std::option::Option::is_none(&self.export_progress)
-                }
-                "export_status" => !::std::option::Option::is_none(&self.export_status),
-                "generate_text_monitor" => {
-                    !::std::option::Option::is_none(&self.generate_text_monitor)
-                }
-                "gradual_src_max_sources" => {
-                    !::std::option::Option::is_none(&self.gradual_src_max_sources)
-                }
-                "gradual_src_mode" => {
-                    !::std::option::Option::is_none(&self.gradual_src_mode)
-                }
-                "gradual_sync_max_shards_per_source" => {
-                    !::std::option::Option::is_none(
-                        &self.gradual_sync_max_shards_per_source,
-                    )
-                }
-                "gradual_sync_mode" => {
-                    !::std::option::Option::is_none(&self.gradual_sync_mode)
-                }
-                "gradual_sync_policy" => {
-                    !::std::option::Option::is_none(&self.gradual_sync_policy)
-                }
-                "gradual_sync_policy_parameters" => {
-                    !::std::option::Option::is_none(&self.gradual_sync_policy_parameters)
-                }
-                "hash_slots_policy" => {
-                    !::std::option::Option::is_none(&self.hash_slots_policy)
-                }
-                "implicit_shard_key" => {
-                    !::std::option::Option::is_none(&self.implicit_shard_key)
-                }
-                "import_failure_reason" => {
-                    !::std::option::Option::is_none(&self.import_failure_reason)
-                }
-                "import_progress" => {
-                    !::std::option::Option::is_none(&self.import_progress)
-                }
-                "import_status" => !::std::option::Option::is_none(&self.import_status),
-                "internal" => !::std::option::Option::is_none(&self.internal),
-                "last_backup_time" => {
-                    !::std::option::Option::is_none(&self.last_backup_time)
-                }
-                "last_changed_time" => {
-                    !::std::option::Option::is_none(&self.last_changed_time)
-                }
-                "last_export_time" => {
-                    !::std::option::Option::is_none(&self.last_export_time)
-                }
-                "link_sconn_on_full_request" => {
-                    !::std::option::Option::is_none(&self.link_sconn_on_full_request)
-                }
-                "master_persistence" => {
-                    !::std::option::Option::is_none(&self.master_persistence)
-                }
-                "max_aof_file_size" => {
-                    !::std::option::Option::is_none(&self.max_aof_file_size)
-                }
-                "max_aof_load_time" => {
-                    !::std::option::Option::is_none(&self.max_aof_load_time)
-                }
-                "max_client_pipeline" => {
-                    !::std::option::Option::is_none(&self.max_client_pipeline)
-                }
-                "max_connections" => {
-                    !::std::option::Option::is_none(&self.max_connections)
-                }
-                "max_pipelined" => !::std::option::Option::is_none(&self.max_pipelined),
-                "maxclients" => !::std::option::Option::is_none(&self.maxclients),
-                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
-                "metrics_export_all" => {
-                    !::std::option::Option::is_none(&self.metrics_export_all)
-                }
-                "mkms" => !::std::option::Option::is_none(&self.mkms),
-                "module_list" => !::std::option::Option::is_none(&self.module_list),
-                "mtls_allow_outdated_certs" => {
-                    !::std::option::Option::is_none(&self.mtls_allow_outdated_certs)
-                }
-                "mtls_allow_weak_hashing" => {
-                    !::std::option::Option::is_none(&self.mtls_allow_weak_hashing)
-                }
-                "multi_commands_opt" => {
-                    !::std::option::Option::is_none(&self.multi_commands_opt)
-                }
-                "name" => !::std::option::Option::is_none(&self.name),
-                "oss_cluster" => !::std::option::Option::is_none(&self.oss_cluster),
-                "oss_cluster_api_preferred_endpoint_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_endpoint_type,
-                    )
-                }
-                "oss_cluster_api_preferred_ip_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_ip_type,
-                    )
-                }
-                "oss_sharding" => !::std::option::Option::is_none(&self.oss_sharding),
-                "partial_request_timeout_seconds" => {
-                    !::std::option::Option::is_none(
-                        &self.partial_request_timeout_seconds,
-                    )
-                }
-                "port" => !::std::option::Option::is_none(&self.port),
-                "preemptive_drain_timeout_seconds" => {
-                    !::std::option::Option::is_none(
-                        &self.preemptive_drain_timeout_seconds,
-                    )
-                }
-                "probabilistic" => !::std::option::Option::is_none(&self.probabilistic),
-                "proxy_policy" => !::std::option::Option::is_none(&self.proxy_policy),
-                "query_performance_factor" => {
-                    !::std::option::Option::is_none(&self.query_performance_factor)
-                }
-                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
-                "recovery_wait_time" => {
-                    !::std::option::Option::is_none(&self.recovery_wait_time)
-                }
-                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
-                "repl_backlog_size" => {
-                    !::std::option::Option::is_none(&self.repl_backlog_size)
-                }
-                "replica_read_only" => {
-                    !::std::option::Option::is_none(&self.replica_read_only)
-                }
-                "replica_sconns_on_demand" => {
-                    !::std::option::Option::is_none(&self.replica_sconns_on_demand)
-                }
-                "replica_sources" => {
-                    !::std::option::Option::is_none(&self.replica_sources)
-                }
-                "replica_sync" => !::std::option::Option::is_none(&self.replica_sync),
-                "replica_sync_connection_alarm_timeout_seconds" => {
-                    !::std::option::Option::is_none(
-                        &self.replica_sync_connection_alarm_timeout_seconds,
-                    )
-                }
-                "replica_sync_dist" => {
-                    !::std::option::Option::is_none(&self.replica_sync_dist)
-                }
-                "replication" => !::std::option::Option::is_none(&self.replication),
-                "replication_oom_threshold_percent" => {
-                    !::std::option::Option::is_none(
-                        &self.replication_oom_threshold_percent,
-                    )
-                }
-                "resp3" => !::std::option::Option::is_none(&self.resp3),
-                "roles_permissions" => {
-                    !::std::option::Option::is_none(&self.roles_permissions)
-                }
-                "sched_policy" => !::std::option::Option::is_none(&self.sched_policy),
-                "search" => !::std::option::Option::is_none(&self.search),
-                "search_on_bigstore" => {
-                    !::std::option::Option::is_none(&self.search_on_bigstore)
-                }
-                "shard_block_crossslot_keys" => {
-                    !::std::option::Option::is_none(&self.shard_block_crossslot_keys)
-                }
-                "shard_block_foreign_keys" => {
-                    !::std::option::Option::is_none(&self.shard_block_foreign_keys)
-                }
-                "shard_imbalance_threshold" => {
-                    !::std::option::Option::is_none(&self.shard_imbalance_threshold)
-                }
-                "shard_imbalance_threshold_percentage" => {
-                    !::std::option::Option::is_none(
-                        &self.shard_imbalance_threshold_percentage,
-                    )
-                }
-                "shard_key_regex" => {
-                    !::std::option::Option::is_none(&self.shard_key_regex)
-                }
-                "shard_list" => !::std::option::Option::is_none(&self.shard_list),
-                "sharding" => !::std::option::Option::is_none(&self.sharding),
-                "shards_count" => !::std::option::Option::is_none(&self.shards_count),
-                "shards_placement" => {
-                    !::std::option::Option::is_none(&self.shards_placement)
-                }
-                "skip_import_analyze" => {
-                    !::std::option::Option::is_none(&self.skip_import_analyze)
-                }
-                "slave_buffer" => !::std::option::Option::is_none(&self.slave_buffer),
-                "slave_ha" => !::std::option::Option::is_none(&self.slave_ha),
-                "slave_ha_priority" => {
-                    !::std::option::Option::is_none(&self.slave_ha_priority)
-                }
-                "snapshot_policy" => {
-                    !::std::option::Option::is_none(&self.snapshot_policy)
-                }
-                "ssl" => !::std::option::Option::is_none(&self.ssl),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "support_syncer_reconf" => {
-                    !::std::option::Option::is_none(&self.support_syncer_reconf)
-                }
-                "sync" => !::std::option::Option::is_none(&self.sync),
-                "sync_dedicated_threads" => {
-                    !::std::option::Option::is_none(&self.sync_dedicated_threads)
-                }
-                "sync_sources" => !::std::option::Option::is_none(&self.sync_sources),
-                "syncer_log_level" => {
-                    !::std::option::Option::is_none(&self.syncer_log_level)
-                }
-                "syncer_mode" => !::std::option::Option::is_none(&self.syncer_mode),
-                "tags" => !::std::option::Option::is_none(&self.tags),
-                "timeseries" => !::std::option::Option::is_none(&self.timeseries),
-                "tls_mode" => !::std::option::Option::is_none(&self.tls_mode),
-                "tracking_table_max_keys" => {
-                    !::std::option::Option::is_none(&self.tracking_table_max_keys)
-                }
-                "traffic_manually_disabled" => {
-                    !::std::option::Option::is_none(&self.traffic_manually_disabled)
-                }
-                "type" => !::std::option::Option::is_none(&self.type_),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "use_nodes" => !::std::option::Option::is_none(&self.use_nodes),
-                "use_selective_flush" => {
-                    !::std::option::Option::is_none(&self.use_selective_flush)
-                }
-                "version" => !::std::option::Option::is_none(&self.version),
-                "wait_command" => !::std::option::Option::is_none(&self.wait_command),
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("account_id", &self.account_id)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("active_defrag_cycle_max", &self.active_defrag_cycle_max)?;
+        w.opt("active_defrag_cycle_min", &self.active_defrag_cycle_min)?;
+        w.opt("active_defrag_ignore_bytes", &self.active_defrag_ignore_bytes)?;
+        w.opt("active_defrag_max_scan_fields", &self.active_defrag_max_scan_fields)?;
+        w.opt("active_defrag_threshold_lower", &self.active_defrag_threshold_lower)?;
+        w.opt("active_defrag_threshold_upper", &self.active_defrag_threshold_upper)?;
+        w.opt("activedefrag", &self.activedefrag)?;
+        w.opt("aof_policy", &self.aof_policy)?;
+        w.opt("audit_settings", &self.audit_settings)?;
+        w.opt("authentication_admin_pass", &self.authentication_admin_pass)?;
+        w.opt("authentication_redis_pass", &self.authentication_redis_pass)?;
+        w.opt("authentication_sasl_pass", &self.authentication_sasl_pass)?;
+        w.opt("authentication_sasl_uname", &self.authentication_sasl_uname)?;
+        w.opt("authentication_ssl_client_certs", &self.authentication_ssl_client_certs)?;
+        w.opt("authentication_ssl_crdt_certs", &self.authentication_ssl_crdt_certs)?;
+        w.opt("authorized_names", &self.authorized_names)?;
+        w.opt("authorized_subjects", &self.authorized_subjects)?;
+        w.opt("auto_shards_balancing", &self.auto_shards_balancing)?;
+        w.opt(
+            "auto_shards_balancing_grace_period",
+            &self.auto_shards_balancing_grace_period,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt("auto_upgrade", &self.auto_upgrade)?;
+        w.opt("avoid_nodes", &self.avoid_nodes)?;
+        w.opt("background_op", &self.background_op)?;
+        w.opt("backup", &self.backup)?;
+        w.opt("backup_failure_reason", &self.backup_failure_reason)?;
+        w.opt("backup_history", &self.backup_history)?;
+        w.opt("backup_interval", &self.backup_interval)?;
+        w.opt("backup_interval_offset", &self.backup_interval_offset)?;
+        w.opt("backup_location", &self.backup_location)?;
+        w.opt("backup_progress", &self.backup_progress)?;
+        w.opt("backup_status", &self.backup_status)?;
+        w.opt("bigstore", &self.bigstore)?;
+        w.opt("bigstore_ram_size", &self.bigstore_ram_size)?;
+        w.opt("bigstore_ram_weights", &self.bigstore_ram_weights)?;
+        w.opt("bigstore_version", &self.bigstore_version)?;
+        w.opt(
+            "client_cert_subject_validation_type",
+            &self.client_cert_subject_validation_type,
+        )?;
+        w.opt("conns", &self.conns)?;
+        w.opt("conns_global_maximum_dedicated", &self.conns_global_maximum_dedicated)?;
+        w.opt("conns_minimum_dedicated", &self.conns_minimum_dedicated)?;
+        w.opt("conns_type", &self.conns_type)?;
+        w.opt("crdt", &self.crdt)?;
+        w.opt("crdt_causal_consistency", &self.crdt_causal_consistency)?;
+        w.opt("crdt_config_version", &self.crdt_config_version)?;
+        w.opt("crdt_featureset_version", &self.crdt_featureset_version)?;
+        w.opt("crdt_ghost_replica_ids", &self.crdt_ghost_replica_ids)?;
+        w.opt("crdt_guid", &self.crdt_guid)?;
+        w.opt("crdt_modules", &self.crdt_modules)?;
+        w.opt("crdt_protocol_version", &self.crdt_protocol_version)?;
+        w.opt("crdt_repl_backlog_size", &self.crdt_repl_backlog_size)?;
+        w.opt("crdt_replica_id", &self.crdt_replica_id)?;
+        w.opt("crdt_replicas", &self.crdt_replicas)?;
+        w.opt("crdt_sources", &self.crdt_sources)?;
+        w.opt("crdt_sync", &self.crdt_sync)?;
+        w.opt(
+            "crdt_sync_connection_alarm_timeout_seconds",
+            &self.crdt_sync_connection_alarm_timeout_seconds,
+        )?;
+        w.opt("crdt_sync_dist", &self.crdt_sync_dist)?;
+        w.opt("crdt_syncer_auto_oom_unlatch", &self.crdt_syncer_auto_oom_unlatch)?;
+        w.opt("crdt_xadd_id_uniqueness_mode", &self.crdt_xadd_id_uniqueness_mode)?;
+        w.opt("created_time", &self.created_time)?;
+        w.opt("data_internode_encryption", &self.data_internode_encryption)?;
+        w.opt("data_persistence", &self.data_persistence)?;
+        w.opt("dataset_import_sources", &self.dataset_import_sources)?;
+        w.opt("db_conns_auditing", &self.db_conns_auditing)?;
+        w.opt("default_user", &self.default_user)?;
+        w.opt("disabled_commands", &self.disabled_commands)?;
+        w.opt(
+            "disconnect_clients_on_password_removal",
+            &self.disconnect_clients_on_password_removal,
+        )?;
+        w.opt("dns_address_master", &self.dns_address_master)?;
+        w.opt("email_alerts", &self.email_alerts)?;
+        w.opt("endpoint", &self.endpoint)?;
+        w.opt("endpoint_ip", &self.endpoint_ip)?;
+        w.opt("endpoint_node", &self.endpoint_node)?;
+        w.opt("endpoints", &self.endpoints)?;
+        w.opt("enforce_client_authentication", &self.enforce_client_authentication)?;
+        w.opt("eviction_policy", &self.eviction_policy)?;
+        w.opt("export_failure_reason", &self.export_failure_reason)?;
+        w.opt("export_progress", &self.export_progress)?;
+        w.opt("export_status", &self.export_status)?;
+        w.opt("generate_text_monitor", &self.generate_text_monitor)?;
+        w.opt("gradual_src_max_sources", &self.gradual_src_max_sources)?;
+        w.opt("gradual_src_mode", &self.gradual_src_mode)?;
+        w.opt(
+            "gradual_sync_max_shards_per_source",
+            &self.gradual_sync_max_shards_per_source,
+        )?;
+        w.opt("gradual_sync_mode", &self.gradual_sync_mode)?;
+        w.opt("gradual_sync_policy", &self.gradual_sync_policy)?;
+        w.opt("gradual_sync_policy_parameters", &self.gradual_sync_policy_parameters)?;
+        w.opt("hash_slots_policy", &self.hash_slots_policy)?;
+        w.opt("implicit_shard_key", &self.implicit_shard_key)?;
+        w.opt("import_failure_reason", &self.import_failure_reason)?;
+        w.opt("import_progress", &self.import_progress)?;
+        w.opt("import_status", &self.import_status)?;
+        w.opt("internal", &self.internal)?;
+        w.opt("last_backup_time", &self.last_backup_time)?;
+        w.opt("last_changed_time", &self.last_changed_time)?;
+        w.opt("last_export_time", &self.last_export_time)?;
+        w.opt("link_sconn_on_full_request", &self.link_sconn_on_full_request)?;
+        w.opt("master_persistence", &self.master_persistence)?;
+        w.opt("max_aof_file_size", &self.max_aof_file_size)?;
+        w.opt("max_aof_load_time", &self.max_aof_load_time)?;
+        w.opt("max_client_pipeline", &self.max_client_pipeline)?;
+        w.opt("max_connections", &self.max_connections)?;
+        w.opt("max_pipelined", &self.max_pipelined)?;
+        w.opt("maxclients", &self.maxclients)?;
+        w.opt("memory_size", &self.memory_size)?;
+        w.opt("metrics_export_all", &self.metrics_export_all)?;
+        w.opt("mkms", &self.mkms)?;
+        w.opt("module_list", &self.module_list)?;
+        w.opt("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs)?;
+        w.opt("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing)?;
+        w.opt("multi_commands_opt", &self.multi_commands_opt)?;
+        w.opt("name", &self.name)?;
+        w.opt("oss_cluster", &self.oss_cluster)?;
+        w.opt(
+            "oss_cluster_api_preferred_endpoint_type",
+            &self.oss_cluster_api_preferred_endpoint_type,
+        )?;
+        w.opt(
+            "oss_cluster_api_preferred_ip_type",
+            &self.oss_cluster_api_preferred_ip_type,
+        )?;
+        w.opt("oss_sharding", &self.oss_sharding)?;
+        w.opt("partial_request_timeout_seconds", &self.partial_request_timeout_seconds)?;
+        w.opt("port", &self.port)?;
+        w.opt(
+            "preemptive_drain_timeout_seconds",
+            &self.preemptive_drain_timeout_seconds,
+        )?;
+        w.opt("probabilistic", &self.probabilistic)?;
+        w.opt("proxy_policy", &self.proxy_policy)?;
+        w.opt("query_performance_factor", &self.query_performance_factor)?;
+        w.opt("rack_aware", &self.rack_aware)?;
+        w.opt("recovery_wait_time", &self.recovery_wait_time)?;
+        w.opt("redis_version", &self.redis_version)?;
+        w.opt("repl_backlog_size", &self.repl_backlog_size)?;
+        w.opt("replica_read_only", &self.replica_read_only)?;
+        w.opt("replica_sconns_on_demand", &self.replica_sconns_on_demand)?;
+        w.opt("replica_sources", &self.replica_sources)?;
+        w.opt("replica_sync", &self.replica_sync)?;
+        w.opt(
+            "replica_sync_connection_alarm_timeout_seconds",
+            &self.replica_sync_connection_alarm_timeout_seconds,
+        )?;
+        w.opt("replica_sync_dist", &self.replica_sync_dist)?;
+        w.opt("replication", &self.replication)?;
+        w.opt(
+            "replication_oom_threshold_percent",
+            &self.replication_oom_threshold_percent,
+        )?;
+        w.opt("resp3", &self.resp3)?;
+        w.opt("roles_permissions", &self.roles_permissions)?;
+        w.opt("sched_policy", &self.sched_policy)?;
+        w.opt("search", &self.search)?;
+        w.opt("search_on_bigstore", &self.search_on_bigstore)?;
+        w.opt("shard_block_crossslot_keys", &self.shard_block_crossslot_keys)?;
+        w.opt("shard_block_foreign_keys", &self.shard_block_foreign_keys)?;
+        w.opt("shard_imbalance_threshold", &self.shard_imbalance_threshold)?;
+        w.opt(
+            "shard_imbalance_threshold_percentage",
+            &self.shard_imbalance_threshold_percentage,
+        )?;
+        w.opt("shard_key_regex", &self.shard_key_regex)?;
+        w.opt("shard_list", &self.shard_list)?;
+        w.opt("sharding", &self.sharding)?;
+        w.opt("shards_count", &self.shards_count)?;
+        w.opt("shards_placement", &self.shards_placement)?;
+        w.opt("skip_import_analyze", &self.skip_import_analyze)?;
+        w.opt("slave_buffer", &self.slave_buffer)?;
+        w.opt("slave_ha", &self.slave_ha)?;
+        w.opt("slave_ha_priority", &self.slave_ha_priority)?;
+        w.opt("snapshot_policy", &self.snapshot_policy)?;
+        w.opt("ssl", &self.ssl)?;
+        w.opt("status", &self.status)?;
+        w.opt("support_syncer_reconf", &self.support_syncer_reconf)?;
+        w.opt("sync", &self.sync)?;
+        w.opt("sync_dedicated_threads", &self.sync_dedicated_threads)?;
+        w.opt("sync_sources", &self.sync_sources)?;
+        w.opt("syncer_log_level", &self.syncer_log_level)?;
+        w.opt("syncer_mode", &self.syncer_mode)?;
+        w.opt("tags", &self.tags)?;
+        w.opt("timeseries", &self.timeseries)?;
+        w.opt("tls_mode", &self.tls_mode)?;
+        w.opt("tracking_table_max_keys", &self.tracking_table_max_keys)?;
+        w.opt("traffic_manually_disabled", &self.traffic_manually_disabled)?;
+        w.opt("type", &self.type_)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("use_nodes", &self.use_nodes)?;
+        w.opt("use_selective_flush", &self.use_selective_flush)?;
+        w.opt("version", &self.version)?;
+        w.opt("wait_command", &self.wait_command)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbActionExportRequest {
@@ -12395,31 +10760,10 @@ impl ::serde::Serialize for BdbActionExportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.email_notification) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_notification",
-                &self.email_notification,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "export_location",
-            &self.export_location,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "email_notification" => {
-                    !::std::option::Option::is_none(&self.email_notification)
-                }
-                "export_location" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("email_notification", &self.email_notification)?;
+        w.req("export_location", &self.export_location)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbActionImportRequest {
@@ -12427,35 +10771,10 @@ impl ::serde::Serialize for BdbActionImportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dataset_import_sources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dataset_import_sources",
-                &self.dataset_import_sources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email_notification) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_notification",
-                &self.email_notification,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dataset_import_sources" => {
-                    !::std::option::Option::is_none(&self.dataset_import_sources)
-                }
-                "email_notification" => {
-                    !::std::option::Option::is_none(&self.email_notification)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dataset_import_sources", &self.dataset_import_sources)?;
+        w.opt("email_notification", &self.email_notification)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbActionRecoverRequest {
@@ -12463,41 +10782,11 @@ impl ::serde::Serialize for BdbActionRecoverRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.data_files) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_files",
-                &self.data_files,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ignore_errors) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ignore_errors",
-                &self.ignore_errors,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.recover_without_data) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recover_without_data",
-                &self.recover_without_data,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "data_files" => !::std::option::Option::is_none(&self.data_files),
-                "ignore_errors" => !::std::option::Option::is_none(&self.ignore_errors),
-                "recover_without_data" => {
-                    !::std::option::Option::is_none(&self.recover_without_data)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("data_files", &self.data_files)?;
+        w.opt("ignore_errors", &self.ignore_errors)?;
+        w.opt("recover_without_data", &self.recover_without_data)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbActionRevampRequest {
@@ -12505,67 +10794,14 @@ impl ::serde::Serialize for BdbActionRevampRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.avoid_nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avoid_nodes",
-                &self.avoid_nodes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_ram_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_ram_size",
-                &self.bigstore_ram_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.memory_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "memory_size",
-                &self.memory_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication",
-                &self.replication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_count",
-                &self.shards_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_placement) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_placement",
-                &self.shards_placement,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "avoid_nodes" => !::std::option::Option::is_none(&self.avoid_nodes),
-                "bigstore_ram_size" => {
-                    !::std::option::Option::is_none(&self.bigstore_ram_size)
-                }
-                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
-                "replication" => !::std::option::Option::is_none(&self.replication),
-                "shards_count" => !::std::option::Option::is_none(&self.shards_count),
-                "shards_placement" => {
-                    !::std::option::Option::is_none(&self.shards_placement)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("avoid_nodes", &self.avoid_nodes)?;
+        w.opt("bigstore_ram_size", &self.bigstore_ram_size)?;
+        w.opt("memory_size", &self.memory_size)?;
+        w.opt("replication", &self.replication)?;
+        w.opt("shards_count", &self.shards_count)?;
+        w.opt("shards_placement", &self.shards_placement)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbAuditSettings {
@@ -12573,53 +10809,12 @@ impl ::serde::Serialize for BdbAuditSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.audit_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_mode",
-                &self.audit_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_total_key_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_total_key_bytes",
-                &self.max_total_key_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.source_ip_filter) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "source_ip_filter",
-                &self.source_ip_filter,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.username_filter) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username_filter",
-                &self.username_filter,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "audit_mode" => !::std::option::Option::is_none(&self.audit_mode),
-                "max_total_key_bytes" => {
-                    !::std::option::Option::is_none(&self.max_total_key_bytes)
-                }
-                "source_ip_filter" => {
-                    !::std::option::Option::is_none(&self.source_ip_filter)
-                }
-                "username_filter" => {
-                    !::std::option::Option::is_none(&self.username_filter)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("audit_mode", &self.audit_mode)?;
+        w.opt("max_total_key_bytes", &self.max_total_key_bytes)?;
+        w.opt("source_ip_filter", &self.source_ip_filter)?;
+        w.opt("username_filter", &self.username_filter)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
@@ -12627,47 +10822,12 @@ impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cidr_ranges) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cidr_ranges",
-                &self.cidr_ranges,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.filter_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "filter_type",
-                &self.filter_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ip_addresses) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ip_addresses",
-                &self.ip_addresses,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cidr_ranges" => !::std::option::Option::is_none(&self.cidr_ranges),
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "filter_type" => !::std::option::Option::is_none(&self.filter_type),
-                "ip_addresses" => !::std::option::Option::is_none(&self.ip_addresses),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cidr_ranges", &self.cidr_ranges)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("filter_type", &self.filter_type)?;
+        w.opt("ip_addresses", &self.ip_addresses)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
@@ -12675,49 +10835,12 @@ impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.allow_while_username_unknown) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "allow_while_username_unknown",
-                &self.allow_while_username_unknown,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.filter_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "filter_type",
-                &self.filter_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.usernames) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "usernames",
-                &self.usernames,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "allow_while_username_unknown" => {
-                    !::std::option::Option::is_none(&self.allow_while_username_unknown)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "filter_type" => !::std::option::Option::is_none(&self.filter_type),
-                "usernames" => !::std::option::Option::is_none(&self.usernames),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("allow_while_username_unknown", &self.allow_while_username_unknown)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("filter_type", &self.filter_type)?;
+        w.opt("usernames", &self.usernames)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbAuthorizedSubject {
@@ -12725,39 +10848,14 @@ impl ::serde::Serialize for BdbAuthorizedSubject {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.c) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "C", &self.c)?;
-        }
-        if !::std::option::Option::is_none(&self.cn) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "CN", &self.cn)?;
-        }
-        if !::std::option::Option::is_none(&self.l) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "L", &self.l)?;
-        }
-        if !::std::option::Option::is_none(&self.o) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "O", &self.o)?;
-        }
-        if !::std::option::Option::is_none(&self.ou) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "OU", &self.ou)?;
-        }
-        if !::std::option::Option::is_none(&self.st) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ST", &self.st)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "C" => !::std::option::Option::is_none(&self.c),
-                "CN" => !::std::option::Option::is_none(&self.cn),
-                "L" => !::std::option::Option::is_none(&self.l),
-                "O" => !::std::option::Option::is_none(&self.o),
-                "OU" => !::std::option::Option::is_none(&self.ou),
-                "ST" => !::std::option::Option::is_none(&self.st),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("C", &self.c)?;
+        w.opt("CN", &self.cn)?;
+        w.opt("L", &self.l)?;
+        w.opt("O", &self.o)?;
+        w.opt("OU", &self.ou)?;
+        w.opt("ST", &self.st)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbBackgroundOp {
@@ -12765,39 +10863,12 @@ impl ::serde::Serialize for BdbBackgroundOp {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.error) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "error" => !::std::option::Option::is_none(&self.error),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("error", &self.error)?;
+        w.opt("name", &self.name)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbBackupLocation {
@@ -12805,145 +10876,26 @@ impl ::serde::Serialize for BdbBackupLocation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.access_key_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "access_key_id",
-                &self.access_key_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.account_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_key",
-                &self.account_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.account_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_name",
-                &self.account_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bucket_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bucket_name",
-                &self.bucket_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_email) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_email",
-                &self.client_email,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_id",
-                &self.client_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.container) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "container",
-                &self.container,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
-        }
-        if !::std::option::Option::is_none(&self.path) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "path", &self.path)?;
-        }
-        if !::std::option::Option::is_none(&self.private_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private_key",
-                &self.private_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.private_key_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private_key_id",
-                &self.private_key_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.region_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "region_name",
-                &self.region_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sas_token) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sas_token",
-                &self.sas_token,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.secret_access_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "secret_access_key",
-                &self.secret_access_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sftp_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sftp_url",
-                &self.sftp_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.subdir) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "subdir",
-                &self.subdir,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        if !::std::option::Option::is_none(&self.url) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "access_key_id" => !::std::option::Option::is_none(&self.access_key_id),
-                "account_key" => !::std::option::Option::is_none(&self.account_key),
-                "account_name" => !::std::option::Option::is_none(&self.account_name),
-                "bucket_name" => !::std::option::Option::is_none(&self.bucket_name),
-                "client_email" => !::std::option::Option::is_none(&self.client_email),
-                "client_id" => !::std::option::Option::is_none(&self.client_id),
-                "container" => !::std::option::Option::is_none(&self.container),
-                "key" => !::std::option::Option::is_none(&self.key),
-                "path" => !::std::option::Option::is_none(&self.path),
-                "private_key" => !::std::option::Option::is_none(&self.private_key),
-                "private_key_id" => !::std::option::Option::is_none(&self.private_key_id),
-                "region_name" => !::std::option::Option::is_none(&self.region_name),
-                "sas_token" => !::std::option::Option::is_none(&self.sas_token),
-                "secret_access_key" => {
-                    !::std::option::Option::is_none(&self.secret_access_key)
-                }
-                "sftp_url" => !::std::option::Option::is_none(&self.sftp_url),
-                "subdir" => !::std::option::Option::is_none(&self.subdir),
-                "type" => !::std::option::Option::is_none(&self.type_),
-                "url" => !::std::option::Option::is_none(&self.url),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("access_key_id", &self.access_key_id)?;
+        w.opt("account_key", &self.account_key)?;
+        w.opt("account_name", &self.account_name)?;
+        w.opt("bucket_name", &self.bucket_name)?;
+        w.opt("client_email", &self.client_email)?;
+        w.opt("client_id", &self.client_id)?;
+        w.opt("container", &self.container)?;
+        w.opt("key", &self.key)?;
+        w.opt("path", &self.path)?;
+        w.opt("private_key", &self.private_key)?;
+        w.opt("private_key_id", &self.private_key_id)?;
+        w.opt("region_name", &self.region_name)?;
+        w.opt("sas_token", &self.sas_token)?;
+        w.opt("secret_access_key", &self.secret_access_key)?;
+        w.opt("sftp_url", &self.sftp_url)?;
+        w.opt("subdir", &self.subdir)?;
+        w.opt("type", &self.type_)?;
+        w.opt("url", &self.url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbBigstoreRamWeight {
@@ -12951,31 +10903,10 @@ impl ::serde::Serialize for BdbBigstoreRamWeight {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.shard_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_uid",
-                &self.shard_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.weight) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "weight",
-                &self.weight,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "shard_uid" => !::std::option::Option::is_none(&self.shard_uid),
-                "weight" => !::std::option::Option::is_none(&self.weight),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("shard_uid", &self.shard_uid)?;
+        w.opt("weight", &self.weight)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbCertificateSetRequest {
@@ -12983,23 +10914,10 @@ impl ::serde::Serialize for BdbCertificateSetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "cert", &self.cert)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "private_key",
-            &self.private_key,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cert" => true,
-                "private_key" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("cert", &self.cert)?;
+        w.req("private_key", &self.private_key)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbClientCert {
@@ -13007,23 +10925,9 @@ impl ::serde::Serialize for BdbClientCert {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.client_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_cert",
-                &self.client_cert,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("client_cert", &self.client_cert)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
@@ -13031,25 +10935,9 @@ impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.original_bdb_shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "original_bdb_shards",
-                &self.original_bdb_shards,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "original_bdb_shards" => {
-                    !::std::option::Option::is_none(&self.original_bdb_shards)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("original_bdb_shards", &self.original_bdb_shards)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbCreateV2Request {
@@ -13057,25 +10945,10 @@ impl ::serde::Serialize for BdbCreateV2Request {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "bdb", &self.bdb)?;
-        if !::std::option::Option::is_none(&self.recovery_plan) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recovery_plan",
-                &self.recovery_plan,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bdb" => true,
-                "recovery_plan" => !::std::option::Option::is_none(&self.recovery_plan),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("bdb", &self.bdb)?;
+        w.opt("recovery_plan", &self.recovery_plan)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbDatasetImportSources {
@@ -13083,153 +10956,27 @@ impl ::serde::Serialize for BdbDatasetImportSources {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.access_key_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "access_key_id",
-                &self.access_key_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.account_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_key",
-                &self.account_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.account_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_name",
-                &self.account_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bucket_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bucket_name",
-                &self.bucket_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_email) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_email",
-                &self.client_email,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_id",
-                &self.client_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.container) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "container",
-                &self.container,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.filename) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "filename",
-                &self.filename,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
-        }
-        if !::std::option::Option::is_none(&self.path) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "path", &self.path)?;
-        }
-        if !::std::option::Option::is_none(&self.private_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private_key",
-                &self.private_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.private_key_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private_key_id",
-                &self.private_key_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.region_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "region_name",
-                &self.region_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sas_token) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sas_token",
-                &self.sas_token,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.secret_access_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "secret_access_key",
-                &self.secret_access_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sftp_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sftp_url",
-                &self.sftp_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.subdir) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "subdir",
-                &self.subdir,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        if !::std::option::Option::is_none(&self.url) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "access_key_id" => !::std::option::Option::is_none(&self.access_key_id),
-                "account_key" => !::std::option::Option::is_none(&self.account_key),
-                "account_name" => !::std::option::Option::is_none(&self.account_name),
-                "bucket_name" => !::std::option::Option::is_none(&self.bucket_name),
-                "client_email" => !::std::option::Option::is_none(&self.client_email),
-                "client_id" => !::std::option::Option::is_none(&self.client_id),
-                "container" => !::std::option::Option::is_none(&self.container),
-                "filename" => !::std::option::Option::is_none(&self.filename),
-                "key" => !::std::option::Option::is_none(&self.key),
-                "path" => !::std::option::Option::is_none(&self.path),
-                "private_key" => !::std::option::Option::is_none(&self.private_key),
-                "private_key_id" => !::std::option::Option::is_none(&self.private_key_id),
-                "region_name" => !::std::option::Option::is_none(&self.region_name),
-                "sas_token" => !::std::option::Option::is_none(&self.sas_token),
-                "secret_access_key" => {
-                    !::std::option::Option::is_none(&self.secret_access_key)
-                }
-                "sftp_url" => !::std::option::Option::is_none(&self.sftp_url),
-                "subdir" => !::std::option::Option::is_none(&self.subdir),
-                "type" => !::std::option::Option::is_none(&self.type_),
-                "url" => !::std::option::Option::is_none(&self.url),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("access_key_id", &self.access_key_id)?;
+        w.opt("account_key", &self.account_key)?;
+        w.opt("account_name", &self.account_name)?;
+        w.opt("bucket_name", &self.bucket_name)?;
+        w.opt("client_email", &self.client_email)?;
+        w.opt("client_id", &self.client_id)?;
+        w.opt("container", &self.container)?;
+        w.opt("filename", &self.filename)?;
+        w.opt("key", &self.key)?;
+        w.opt("path", &self.path)?;
+        w.opt("private_key", &self.private_key)?;
+        w.opt("private_key_id", &self.private_key_id)?;
+        w.opt("region_name", &self.region_name)?;
+        w.opt("sas_token", &self.sas_token)?;
+        w.opt("secret_access_key", &self.secret_access_key)?;
+        w.opt("sftp_url", &self.sftp_url)?;
+        w.opt("subdir", &self.subdir)?;
+        w.opt("type", &self.type_)?;
+        w.opt("url", &self.url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbEndpoint {
@@ -13237,97 +10984,24 @@ impl ::serde::Serialize for BdbEndpoint {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.addr) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "addr", &self.addr)?;
-        }
-        if !::std::option::Option::is_none(&self.addr_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "addr_type",
-                &self.addr_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dns_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dns_name",
-                &self.dns_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.exclude_proxies) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "exclude_proxies",
-                &self.exclude_proxies,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.include_proxies) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "include_proxies",
-                &self.include_proxies,
-            )?;
-        }
-        if !::std::option::Option::is_none(
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("addr", &self.addr)?;
+        w.opt("addr_type", &self.addr_type)?;
+        w.opt("dns_name", &self.dns_name)?;
+        w.opt("exclude_proxies", &self.exclude_proxies)?;
+        w.opt("include_proxies", &self.include_proxies)?;
+        w.opt(
+            "oss_cluster_api_preferred_endpoint_type",
             &self.oss_cluster_api_preferred_endpoint_type,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_endpoint_type",
-                &self.oss_cluster_api_preferred_endpoint_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_ip_type",
-                &self.oss_cluster_api_preferred_ip_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.port) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "port", &self.port)?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_policy",
-                &self.proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "addr" => !::std::option::Option::is_none(&self.addr),
-                "addr_type" => !::std::option::Option::is_none(&self.addr_type),
-                "dns_name" => !::std::option::Option::is_none(&self.dns_name),
-                "exclude_proxies" => {
-                    !::std::option::Option::is_none(&self.exclude_proxies)
-                }
-                "include_proxies" => {
-                    !::std::option::Option::is_none(&self.include_proxies)
-                }
-                "oss_cluster_api_preferred_endpoint_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_endpoint_type,
-                    )
-                }
-                "oss_cluster_api_preferred_ip_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_ip_type,
-                    )
-                }
-                "port" => !::std::option::Option::is_none(&self.port),
-                "proxy_policy" => !::std::option::Option::is_none(&self.proxy_policy),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt(
+            "oss_cluster_api_preferred_ip_type",
+            &self.oss_cluster_api_preferred_ip_type,
+        )?;
+        w.opt("port", &self.port)?;
+        w.opt("proxy_policy", &self.proxy_policy)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
@@ -13335,53 +11009,12 @@ impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dst_endpoint_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dst_endpoint_limit",
-                &self.dst_endpoint_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dst_shard_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dst_shard_limit",
-                &self.dst_shard_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.src_endpoint_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "src_endpoint_limit",
-                &self.src_endpoint_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.src_node_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "src_node_limit",
-                &self.src_node_limit,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dst_endpoint_limit" => {
-                    !::std::option::Option::is_none(&self.dst_endpoint_limit)
-                }
-                "dst_shard_limit" => {
-                    !::std::option::Option::is_none(&self.dst_shard_limit)
-                }
-                "src_endpoint_limit" => {
-                    !::std::option::Option::is_none(&self.src_endpoint_limit)
-                }
-                "src_node_limit" => !::std::option::Option::is_none(&self.src_node_limit),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dst_endpoint_limit", &self.dst_endpoint_limit)?;
+        w.opt("dst_shard_limit", &self.dst_shard_limit)?;
+        w.opt("src_endpoint_limit", &self.src_endpoint_limit)?;
+        w.opt("src_node_limit", &self.src_node_limit)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbGroup {
@@ -13389,35 +11022,11 @@ impl ::serde::Serialize for BdbGroup {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.members) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "members",
-                &self.members,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.memory_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "memory_size",
-                &self.memory_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "members" => !::std::option::Option::is_none(&self.members),
-                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("members", &self.members)?;
+        w.opt("memory_size", &self.memory_size)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReport {
@@ -13425,163 +11034,26 @@ impl ::serde::Serialize for BdbHealthReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_active) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_active",
-                &self.active_active,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.active_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_alerts",
-                &self.active_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.availability) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "availability",
-                &self.availability,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.availability_errors) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "availability_errors",
-                &self.availability_errors,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.creation_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "creation_time",
-                &self.creation_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.detailed_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "detailed_status",
-                &self.detailed_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.endpoints) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "endpoints",
-                &self.endpoints,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.high_availability) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "high_availability",
-                &self.high_availability,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.last_backup_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_backup_time",
-                &self.last_backup_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_configured_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_configured_time",
-                &self.last_configured_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.persistence) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistence",
-                &self.persistence,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards",
-                &self.shards,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_placement) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_placement",
-                &self.shards_placement,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.state_machine) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "state_machine",
-                &self.state_machine,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_active" => !::std::option::Option::is_none(&self.active_active),
-                "active_alerts" => !::std::option::Option::is_none(&self.active_alerts),
-                "availability" => !::std::option::Option::is_none(&self.availability),
-                "availability_errors" => {
-                    !::std::option::Option::is_none(&self.availability_errors)
-                }
-                "creation_time" => !::std::option::Option::is_none(&self.creation_time),
-                "detailed_status" => {
-                    !::std::option::Option::is_none(&self.detailed_status)
-                }
-                "endpoints" => !::std::option::Option::is_none(&self.endpoints),
-                "high_availability" => {
-                    !::std::option::Option::is_none(&self.high_availability)
-                }
-                "id" => !::std::option::Option::is_none(&self.id),
-                "last_backup_time" => {
-                    !::std::option::Option::is_none(&self.last_backup_time)
-                }
-                "last_configured_time" => {
-                    !::std::option::Option::is_none(&self.last_configured_time)
-                }
-                "name" => !::std::option::Option::is_none(&self.name),
-                "persistence" => !::std::option::Option::is_none(&self.persistence),
-                "shards" => !::std::option::Option::is_none(&self.shards),
-                "shards_placement" => {
-                    !::std::option::Option::is_none(&self.shards_placement)
-                }
-                "state_machine" => !::std::option::Option::is_none(&self.state_machine),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_active", &self.active_active)?;
+        w.opt("active_alerts", &self.active_alerts)?;
+        w.opt("availability", &self.availability)?;
+        w.opt("availability_errors", &self.availability_errors)?;
+        w.opt("creation_time", &self.creation_time)?;
+        w.opt("detailed_status", &self.detailed_status)?;
+        w.opt("endpoints", &self.endpoints)?;
+        w.opt("high_availability", &self.high_availability)?;
+        w.opt("id", &self.id)?;
+        w.opt("last_backup_time", &self.last_backup_time)?;
+        w.opt("last_configured_time", &self.last_configured_time)?;
+        w.opt("name", &self.name)?;
+        w.opt("persistence", &self.persistence)?;
+        w.opt("shards", &self.shards)?;
+        w.opt("shards_placement", &self.shards_placement)?;
+        w.opt("state_machine", &self.state_machine)?;
+        w.opt("status", &self.status)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReportActiveActive {
@@ -13589,33 +11061,10 @@ impl ::serde::Serialize for BdbHealthReportActiveActive {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.available) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "available",
-                &self.available,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.participating_clusters) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "participating_clusters",
-                &self.participating_clusters,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "available" => !::std::option::Option::is_none(&self.available),
-                "participating_clusters" => {
-                    !::std::option::Option::is_none(&self.participating_clusters)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("available", &self.available)?;
+        w.opt("participating_clusters", &self.participating_clusters)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReportAlert {
@@ -13623,43 +11072,12 @@ impl ::serde::Serialize for BdbHealthReportAlert {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_since) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_since",
-                &self.active_since,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.severity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "severity",
-                &self.severity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threshold",
-                &self.threshold,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_since" => !::std::option::Option::is_none(&self.active_since),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "severity" => !::std::option::Option::is_none(&self.severity),
-                "threshold" => !::std::option::Option::is_none(&self.threshold),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_since", &self.active_since)?;
+        w.opt("name", &self.name)?;
+        w.opt("severity", &self.severity)?;
+        w.opt("threshold", &self.threshold)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReportEndpoint {
@@ -13667,27 +11085,10 @@ impl ::serde::Serialize for BdbHealthReportEndpoint {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.availability) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "availability",
-                &self.availability,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "availability" => !::std::option::Option::is_none(&self.availability),
-                "name" => !::std::option::Option::is_none(&self.name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("availability", &self.availability)?;
+        w.opt("name", &self.name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReportHighAvailability {
@@ -13695,23 +11096,9 @@ impl ::serde::Serialize for BdbHealthReportHighAvailability {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
@@ -13719,35 +11106,11 @@ impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.fqdn) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "fqdn", &self.fqdn)?;
-        }
-        if !::std::option::Option::is_none(&self.replica_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_id",
-                &self.replica_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication",
-                &self.replication,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "fqdn" => !::std::option::Option::is_none(&self.fqdn),
-                "replica_id" => !::std::option::Option::is_none(&self.replica_id),
-                "replication" => !::std::option::Option::is_none(&self.replication),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("fqdn", &self.fqdn)?;
+        w.opt("replica_id", &self.replica_id)?;
+        w.opt("replication", &self.replication)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbHealthReportShard {
@@ -13755,41 +11118,12 @@ impl ::serde::Serialize for BdbHealthReportShard {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.detailed_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "detailed_status",
-                &self.detailed_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "detailed_status" => {
-                    !::std::option::Option::is_none(&self.detailed_status)
-                }
-                "id" => !::std::option::Option::is_none(&self.id),
-                "role" => !::std::option::Option::is_none(&self.role),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("detailed_status", &self.detailed_status)?;
+        w.opt("id", &self.id)?;
+        w.opt("role", &self.role)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbModuleListItem {
@@ -13797,49 +11131,12 @@ impl ::serde::Serialize for BdbModuleListItem {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.module_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_args",
-                &self.module_args,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_id",
-                &self.module_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "semantic_version",
-                &self.semantic_version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "module_args" => !::std::option::Option::is_none(&self.module_args),
-                "module_id" => !::std::option::Option::is_none(&self.module_id),
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "semantic_version" => {
-                    !::std::option::Option::is_none(&self.semantic_version)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("module_args", &self.module_args)?;
+        w.opt("module_id", &self.module_id)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("semantic_version", &self.semantic_version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbModulesConfigModule {
@@ -13847,27 +11144,10 @@ impl ::serde::Serialize for BdbModulesConfigModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "module_args",
-            &self.module_args,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "module_name",
-            &self.module_name,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "module_args" => true,
-                "module_name" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("module_args", &self.module_args)?;
+        w.req("module_name", &self.module_name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbModulesConfigRequest {
@@ -13875,17 +11155,9 @@ impl ::serde::Serialize for BdbModulesConfigRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "modules" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("modules", &self.modules)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbModulesUpgradeRequest {
@@ -13893,35 +11165,11 @@ impl ::serde::Serialize for BdbModulesUpgradeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.may_discard_data) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "may_discard_data",
-                &self.may_discard_data,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
-        if !::std::option::Option::is_none(&self.preserve_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preserve_roles",
-                &self.preserve_roles,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "may_discard_data" => {
-                    !::std::option::Option::is_none(&self.may_discard_data)
-                }
-                "modules" => true,
-                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("may_discard_data", &self.may_discard_data)?;
+        w.req("modules", &self.modules)?;
+        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbPasswordRequest {
@@ -13929,21 +11177,9 @@ impl ::serde::Serialize for BdbPasswordRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "password",
-            &self.password,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "password" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("password", &self.password)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbPeerStats {
@@ -13951,27 +11187,10 @@ impl ::serde::Serialize for BdbPeerStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("intervals", &self.intervals)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbPeerStatsInterval {
@@ -13979,97 +11198,18 @@ impl ::serde::Serialize for BdbPeerStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.egress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "egress_bytes",
-                &self.egress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.egress_bytes_decompressed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "egress_bytes_decompressed",
-                &self.egress_bytes_decompressed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes",
-                &self.ingress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes_decompressed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes_decompressed",
-                &self.ingress_bytes_decompressed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.local_ingress_lag_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "local_ingress_lag_time",
-                &self.local_ingress_lag_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pending_local_writes_max) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pending_local_writes_max",
-                &self.pending_local_writes_max,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pending_local_writes_min) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pending_local_writes_min",
-                &self.pending_local_writes_min,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
-                "egress_bytes_decompressed" => {
-                    !::std::option::Option::is_none(&self.egress_bytes_decompressed)
-                }
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
-                "ingress_bytes_decompressed" => {
-                    !::std::option::Option::is_none(&self.ingress_bytes_decompressed)
-                }
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "local_ingress_lag_time" => {
-                    !::std::option::Option::is_none(&self.local_ingress_lag_time)
-                }
-                "pending_local_writes_max" => {
-                    !::std::option::Option::is_none(&self.pending_local_writes_max)
-                }
-                "pending_local_writes_min" => {
-                    !::std::option::Option::is_none(&self.pending_local_writes_min)
-                }
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("egress_bytes", &self.egress_bytes)?;
+        w.opt("egress_bytes_decompressed", &self.egress_bytes_decompressed)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("ingress_bytes", &self.ingress_bytes)?;
+        w.opt("ingress_bytes_decompressed", &self.ingress_bytes_decompressed)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("local_ingress_lag_time", &self.local_ingress_lag_time)?;
+        w.opt("pending_local_writes_max", &self.pending_local_writes_max)?;
+        w.opt("pending_local_writes_min", &self.pending_local_writes_min)?;
+        w.opt("stime", &self.stime)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbPeerStatsList {
@@ -14077,23 +11217,9 @@ impl ::serde::Serialize for BdbPeerStatsList {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.peer_stats) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "peer_stats",
-                &self.peer_stats,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "peer_stats" => !::std::option::Option::is_none(&self.peer_stats),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("peer_stats", &self.peer_stats)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbProbabilistic {
@@ -14101,91 +11227,16 @@ impl ::serde::Serialize for BdbProbabilistic {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bf_error_rate) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bf-error-rate",
-                &self.bf_error_rate,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bf_expansion_factor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bf-expansion-factor",
-                &self.bf_expansion_factor,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bf_initial_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bf-initial-size",
-                &self.bf_initial_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cf_bucket_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cf-bucket-size",
-                &self.cf_bucket_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cf_expansion_factor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cf-expansion-factor",
-                &self.cf_expansion_factor,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cf_initial_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cf-initial-size",
-                &self.cf_initial_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cf_max_expansions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cf-max-expansions",
-                &self.cf_max_expansions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cf_max_iterations) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cf-max-iterations",
-                &self.cf_max_iterations,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bf-error-rate" => !::std::option::Option::is_none(&self.bf_error_rate),
-                "bf-expansion-factor" => {
-                    !::std::option::Option::is_none(&self.bf_expansion_factor)
-                }
-                "bf-initial-size" => {
-                    !::std::option::Option::is_none(&self.bf_initial_size)
-                }
-                "cf-bucket-size" => !::std::option::Option::is_none(&self.cf_bucket_size),
-                "cf-expansion-factor" => {
-                    !::std::option::Option::is_none(&self.cf_expansion_factor)
-                }
-                "cf-initial-size" => {
-                    !::std::option::Option::is_none(&self.cf_initial_size)
-                }
-                "cf-max-expansions" => {
-                    !::std::option::Option::is_none(&self.cf_max_expansions)
-                }
-                "cf-max-iterations" => {
-                    !::std::option::Option::is_none(&self.cf_max_iterations)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bf-error-rate", &self.bf_error_rate)?;
+        w.opt("bf-expansion-factor", &self.bf_expansion_factor)?;
+        w.opt("bf-initial-size", &self.bf_initial_size)?;
+        w.opt("cf-bucket-size", &self.cf_bucket_size)?;
+        w.opt("cf-expansion-factor", &self.cf_expansion_factor)?;
+        w.opt("cf-initial-size", &self.cf_initial_size)?;
+        w.opt("cf-max-expansions", &self.cf_max_expansions)?;
+        w.opt("cf-max-iterations", &self.cf_max_iterations)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbProxyCertificate {
@@ -14193,51 +11244,13 @@ impl ::serde::Serialize for BdbProxyCertificate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bdb_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_uid",
-                &self.bdb_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cert) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cert", &self.cert)?;
-        }
-        if !::std::option::Option::is_none(&self.not_after) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "not_after",
-                &self.not_after,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.not_before) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "not_before",
-                &self.not_before,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.private_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private_key",
-                &self.private_key,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
-                "cert" => !::std::option::Option::is_none(&self.cert),
-                "not_after" => !::std::option::Option::is_none(&self.not_after),
-                "not_before" => !::std::option::Option::is_none(&self.not_before),
-                "private_key" => !::std::option::Option::is_none(&self.private_key),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bdb_uid", &self.bdb_uid)?;
+        w.opt("cert", &self.cert)?;
+        w.opt("not_after", &self.not_after)?;
+        w.opt("not_before", &self.not_before)?;
+        w.opt("private_key", &self.private_key)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbQueryPerformanceFactor {
@@ -14245,31 +11258,10 @@ impl ::serde::Serialize for BdbQueryPerformanceFactor {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active",
-                &self.active,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.scaling_factor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "scaling_factor",
-                &self.scaling_factor,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active" => !::std::option::Option::is_none(&self.active),
-                "scaling_factor" => !::std::option::Option::is_none(&self.scaling_factor),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active", &self.active)?;
+        w.opt("scaling_factor", &self.scaling_factor)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbRecoveryDataFile {
@@ -14277,67 +11269,15 @@ impl ::serde::Serialize for BdbRecoveryDataFile {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.filename) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "filename",
-                &self.filename,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_modified) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_modified",
-                &self.last_modified,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_role) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_role",
-                &self.shard_role,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_slots) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_slots",
-                &self.shard_slots,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_uid",
-                &self.shard_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.size) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "size", &self.size)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "filename" => !::std::option::Option::is_none(&self.filename),
-                "last_modified" => !::std::option::Option::is_none(&self.last_modified),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "shard_role" => !::std::option::Option::is_none(&self.shard_role),
-                "shard_slots" => !::std::option::Option::is_none(&self.shard_slots),
-                "shard_uid" => !::std::option::Option::is_none(&self.shard_uid),
-                "size" => !::std::option::Option::is_none(&self.size),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("filename", &self.filename)?;
+        w.opt("last_modified", &self.last_modified)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("shard_role", &self.shard_role)?;
+        w.opt("shard_slots", &self.shard_slots)?;
+        w.opt("shard_uid", &self.shard_uid)?;
+        w.opt("size", &self.size)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbRecoveryPlan {
@@ -14345,31 +11285,10 @@ impl ::serde::Serialize for BdbRecoveryPlan {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.data_files) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_files",
-                &self.data_files,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "data_files" => !::std::option::Option::is_none(&self.data_files),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("data_files", &self.data_files)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbRolePermission {
@@ -14377,31 +11296,10 @@ impl ::serde::Serialize for BdbRolePermission {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.redis_acl_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_acl_uid",
-                &self.redis_acl_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "role_uid",
-                &self.role_uid,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "redis_acl_uid" => !::std::option::Option::is_none(&self.redis_acl_uid),
-                "role_uid" => !::std::option::Option::is_none(&self.role_uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("redis_acl_uid", &self.redis_acl_uid)?;
+        w.opt("role_uid", &self.role_uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSearch {
@@ -14409,513 +11307,72 @@ impl ::serde::Serialize for BdbSearch {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.search_bg_index_mem_pct_thr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_bg-index-mem-pct-thr",
-                &self.search_bg_index_mem_pct_thr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_bg_index_oom_pause_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_bg-index-oom-pause-time",
-                &self.search_bg_index_oom_pause_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_bg_index_sleep_duration_us) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-bg-index-sleep-duration-us",
-                &self.search_bg_index_sleep_duration_us,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_bg_index_sleep_gap) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-bg-index-sleep-gap",
-                &self.search_bg_index_sleep_gap,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_bm25std_tanh_factor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-bm25std-tanh-factor",
-                &self.search_bm25std_tanh_factor,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_conn_per_shard) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-conn-per-shard",
-                &self.search_conn_per_shard,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_cursor_max_idle) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-cursor-max-idle",
-                &self.search_cursor_max_idle,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_cursor_reply_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-cursor-reply-threshold",
-                &self.search_cursor_reply_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_default_dialect) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-default-dialect",
-                &self.search_default_dialect,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_default_scorer) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-default-scorer",
-                &self.search_default_scorer,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_enable_unstable_features) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-enable-unstable-features",
-                &self.search_enable_unstable_features,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_ext_load) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-ext-load",
-                &self.search_ext_load,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_fork_gc_clean_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-fork-gc-clean-threshold",
-                &self.search_fork_gc_clean_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_fork_gc_retry_interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-fork-gc-retry-interval",
-                &self.search_fork_gc_retry_interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_fork_gc_run_interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-fork-gc-run-interval",
-                &self.search_fork_gc_run_interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_fork_gc_sleep_before_exit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-fork-gc-sleep-before-exit",
-                &self.search_fork_gc_sleep_before_exit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_free_resource_on_thread) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_free-resource-on-thread",
-                &self.search_free_resource_on_thread,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_friso_ini) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-friso-ini",
-                &self.search_friso_ini,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_gc_scan_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-gc-scan-size",
-                &self.search_gc_scan_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_index_cursor_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-index-cursor-limit",
-                &self.search_index_cursor_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_indexer_yield_every_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-indexer-yield-every-ops",
-                &self.search_indexer_yield_every_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_io_threads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-io-threads",
-                &self.search_io_threads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_max_aggregate_results) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-max-aggregate-results",
-                &self.search_max_aggregate_results,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_max_doctablesize) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-max-doctablesize",
-                &self.search_max_doctablesize,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_max_prefix_expansions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-max-prefix-expansions",
-                &self.search_max_prefix_expansions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_max_search_results) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-max-search-results",
-                &self.search_max_search_results,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_min_operation_workers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-min-operation-workers",
-                &self.search_min_operation_workers,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_min_phonetic_term_len) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-min-phonetic-term-len",
-                &self.search_min_phonetic_term_len,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_min_prefix) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-min-prefix",
-                &self.search_min_prefix,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_min_stem_len) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-min-stem-len",
-                &self.search_min_stem_len,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_multi_text_slop) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-multi-text-slop",
-                &self.search_multi_text_slop,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_no_gc) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-no-gc",
-                &self.search_no_gc,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_no_mem_pools) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-no-mem-pools",
-                &self.search_no_mem_pools,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_numeric_compress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_numeric-compress",
-                &self.search_numeric_compress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_numeric_ranges_parents) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_numeric-ranges-parents",
-                &self.search_numeric_ranges_parents,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_on_oom) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-on-oom",
-                &self.search_on_oom,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_on_timeout) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-on-timeout",
-                &self.search_on_timeout,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_partial_indexed_docs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-partial-indexed-docs",
-                &self.search_partial_indexed_docs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_print_profile_clock) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_print-profile-clock",
-                &self.search_print_profile_clock,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.search_prioritize_intersect_union_children,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-_prioritize-intersect-union-children",
-                &self.search_prioritize_intersect_union_children,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_raw_docid_encoding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-raw-docid-encoding",
-                &self.search_raw_docid_encoding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_threads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-threads",
-                &self.search_threads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_tiered_hnsw_buffer_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-tiered-hnsw-buffer-limit",
-                &self.search_tiered_hnsw_buffer_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_timeout) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-timeout",
-                &self.search_timeout,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_topology_validation_timeout) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-topology-validation-timeout",
-                &self.search_topology_validation_timeout,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_union_iterator_heap) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-union-iterator-heap",
-                &self.search_union_iterator_heap,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_vss_max_resize) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-vss-max-resize",
-                &self.search_vss_max_resize,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.search_workers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-workers",
-                &self.search_workers,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.search_workers_priority_bias_threshold,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "search-workers-priority-bias-threshold",
-                &self.search_workers_priority_bias_threshold,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "search-_bg-index-mem-pct-thr" => {
-                    !::std::option::Option::is_none(&self.search_bg_index_mem_pct_thr)
-                }
-                "search-_bg-index-oom-pause-time" => {
-                    !::std::option::Option::is_none(&self.search_bg_index_oom_pause_time)
-                }
-                "search-bg-index-sleep-duration-us" => {
-                    !::std::option::Option::is_none(
-                        &self.search_bg_index_sleep_duration_us,
-                    )
-                }
-                "search-bg-index-sleep-gap" => {
-                    !::std::option::Option::is_none(&self.search_bg_index_sleep_gap)
-                }
-                "search-bm25std-tanh-factor" => {
-                    !::std::option::Option::is_none(&self.search_bm25std_tanh_factor)
-                }
-                "search-conn-per-shard" => {
-                    !::std::option::Option::is_none(&self.search_conn_per_shard)
-                }
-                "search-cursor-max-idle" => {
-                    !::std::option::Option::is_none(&self.search_cursor_max_idle)
-                }
-                "search-cursor-reply-threshold" => {
-                    !::std::option::Option::is_none(&self.search_cursor_reply_threshold)
-                }
-                "search-default-dialect" => {
-                    !::std::option::Option::is_none(&self.search_default_dialect)
-                }
-                "search-default-scorer" => {
-                    !::std::option::Option::is_none(&self.search_default_scorer)
-                }
-                "search-enable-unstable-features" => {
-                    !::std::option::Option::is_none(
-                        &self.search_enable_unstable_features,
-                    )
-                }
-                "search-ext-load" => {
-                    !::std::option::Option::is_none(&self.search_ext_load)
-                }
-                "search-fork-gc-clean-threshold" => {
-                    !::std::option::Option::is_none(&self.search_fork_gc_clean_threshold)
-                }
-                "search-fork-gc-retry-interval" => {
-                    !::std::option::Option::is_none(&self.search_fork_gc_retry_interval)
-                }
-                "search-fork-gc-run-interval" => {
-                    !::std::option::Option::is_none(&self.search_fork_gc_run_interval)
-                }
-                "search-fork-gc-sleep-before-exit" => {
-                    !::std::option::Option::is_none(
-                        &self.search_fork_gc_sleep_before_exit,
-                    )
-                }
-                "search-_free-resource-on-thread" => {
-                    !::std::option::Option::is_none(&self.search_free_resource_on_thread)
-                }
-                "search-friso-ini" => {
-                    !::std::option::Option::is_none(&self.search_friso_ini)
-                }
-                "search-gc-scan-size" => {
-                    !::std::option::Option::is_none(&self.search_gc_scan_size)
-                }
-                "search-index-cursor-limit" => {
-                    !::std::option::Option::is_none(&self.search_index_cursor_limit)
-                }
-                "search-indexer-yield-every-ops" => {
-                    !::std::option::Option::is_none(&self.search_indexer_yield_every_ops)
-                }
-                "search-io-threads" => {
-                    !::std::option::Option::is_none(&self.search_io_threads)
-                }
-                "search-max-aggregate-results" => {
-                    !::std::option::Option::is_none(&self.search_max_aggregate_results)
-                }
-                "search-max-doctablesize" => {
-                    !::std::option::Option::is_none(&self.search_max_doctablesize)
-                }
-                "search-max-prefix-expansions" => {
-                    !::std::option::Option::is_none(&self.search_max_prefix_expansions)
-                }
-                "search-max-search-results" => {
-                    !::std::option::Option::is_none(&self.search_max_search_results)
-                }
-                "search-min-operation-workers" => {
-                    !::std::option::Option::is_none(&self.search_min_operation_workers)
-                }
-                "search-min-phonetic-term-len" => {
-                    !::std::option::Option::is_none(&self.search_min_phonetic_term_len)
-                }
-                "search-min-prefix" => {
-                    !::std::option::Option::is_none(&self.search_min_prefix)
-                }
-                "search-min-stem-len" => {
-                    !::std::option::Option::is_none(&self.search_min_stem_len)
-                }
-                "search-multi-text-slop" => {
-                    !::std::option::Option::is_none(&self.search_multi_text_slop)
-                }
-                "search-no-gc" => !::std::option::Option::is_none(&self.search_no_gc),
-                "search-no-mem-pools" => {
-                    !::std::option::Option::is_none(&self.search_no_mem_pools)
-                }
-                "search-_numeric-compress" => {
-                    !::std::option::Option::is_none(&self.search_numeric_compress)
-                }
-                "search-_numeric-ranges-parents" => {
-                    !::std::option::Option::is_none(&self.search_numeric_ranges_parents)
-                }
-                "search-on-oom" => !::std::option::Option::is_none(&self.search_on_oom),
-                "search-on-timeout" => {
-                    !::std::option::Option::is_none(&self.search_on_timeout)
-                }
-                "search-partial-indexed-docs" => {
-                    !::std::option::Option::is_none(&self.search_partial_indexed_docs)
-                }
-                "search-_print-profile-clock" => {
-                    !::std::option::Option::is_none(&self.search_print_profile_clock)
-                }
-                "search-_prioritize-intersect-union-children" => {
-                    !::std::option::Option::is_none(
-                        &self.search_prioritize_intersect_union_children,
-                    )
-                }
-                "search-raw-docid-encoding" => {
-                    !::std::option::Option::is_none(&self.search_raw_docid_encoding)
-                }
-                "search-threads" => !::std::option::Option::is_none(&self.search_threads),
-                "search-tiered-hnsw-buffer-limit" => {
-                    !::std::option::Option::is_none(
-                        &self.search_tiered_hnsw_buffer_limit,
-                    )
-                }
-                "search-timeout" => !::std::option::Option::is_none(&self.search_timeout),
-                "search-topology-validation-timeout" => {
-                    !::std::option::Option::is_none(
-                        &self.search_topology_validation_timeout,
-                    )
-                }
-                "search-union-iterator-heap" => {
-                    !::std::option::Option::is_none(&self.search_union_iterator_heap)
-                }
-                "search-vss-max-resize" => {
-                    !::std::option::Option::is_none(&self.search_vss_max_resize)
-                }
-                "search-workers" => !::std::option::Option::is_none(&self.search_workers),
-                "search-workers-priority-bias-threshold" => {
-                    !::std::option::Option::is_none(
-                        &self.search_workers_priority_bias_threshold,
-                    )
-                }
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("search-_bg-index-mem-pct-thr", &self.search_bg_index_mem_pct_thr)?;
+        w.opt("search-_bg-index-oom-pause-time", &self.search_bg_index_oom_pause_time)?;
+        w.opt(
+            "search-bg-index-sleep-duration-us",
+            &self.search_bg_index_sleep_duration_us,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt("search-bg-index-sleep-gap", &self.search_bg_index_sleep_gap)?;
+        w.opt("search-bm25std-tanh-factor", &self.search_bm25std_tanh_factor)?;
+        w.opt("search-conn-per-shard", &self.search_conn_per_shard)?;
+        w.opt("search-cursor-max-idle", &self.search_cursor_max_idle)?;
+        w.opt("search-cursor-reply-threshold", &self.search_cursor_reply_threshold)?;
+        w.opt("search-default-dialect", &self.search_default_dialect)?;
+        w.opt("search-default-scorer", &self.search_default_scorer)?;
+        w.opt("search-enable-unstable-features", &self.search_enable_unstable_features)?;
+        w.opt("search-ext-load", &self.search_ext_load)?;
+        w.opt("search-fork-gc-clean-threshold", &self.search_fork_gc_clean_threshold)?;
+        w.opt("search-fork-gc-retry-interval", &self.search_fork_gc_retry_interval)?;
+        w.opt("search-fork-gc-run-interval", &self.search_fork_gc_run_interval)?;
+        w.opt(
+            "search-fork-gc-sleep-before-exit",
+            &self.search_fork_gc_sleep_before_exit,
+        )?;
+        w.opt("search-_free-resource-on-thread", &self.search_free_resource_on_thread)?;
+        w.opt("search-friso-ini", &self.search_friso_ini)?;
+        w.opt("search-gc-scan-size", &self.search_gc_scan_size)?;
+        w.opt("search-index-cursor-limit", &self.search_index_cursor_limit)?;
+        w.opt("search-indexer-yield-every-ops", &self.search_indexer_yield_every_ops)?;
+        w.opt("search-io-threads", &self.search_io_threads)?;
+        w.opt("search-max-aggregate-results", &self.search_max_aggregate_results)?;
+        w.opt("search-max-doctablesize", &self.search_max_doctablesize)?;
+        w.opt("search-max-prefix-expansions", &self.search_max_prefix_expansions)?;
+        w.opt("search-max-search-results", &self.search_max_search_results)?;
+        w.opt("search-min-operation-workers", &self.search_min_operation_workers)?;
+        w.opt("search-min-phonetic-term-len", &self.search_min_phonetic_term_len)?;
+        w.opt("search-min-prefix", &self.search_min_prefix)?;
+        w.opt("search-min-stem-len", &self.search_min_stem_len)?;
+        w.opt("search-multi-text-slop", &self.search_multi_text_slop)?;
+        w.opt("search-no-gc", &self.search_no_gc)?;
+        w.opt("search-no-mem-pools", &self.search_no_mem_pools)?;
+        w.opt("search-_numeric-compress", &self.search_numeric_compress)?;
+        w.opt("search-_numeric-ranges-parents", &self.search_numeric_ranges_parents)?;
+        w.opt("search-on-oom", &self.search_on_oom)?;
+        w.opt("search-on-timeout", &self.search_on_timeout)?;
+        w.opt("search-partial-indexed-docs", &self.search_partial_indexed_docs)?;
+        w.opt("search-_print-profile-clock", &self.search_print_profile_clock)?;
+        w.opt(
+            "search-_prioritize-intersect-union-children",
+            &self.search_prioritize_intersect_union_children,
+        )?;
+        w.opt("search-raw-docid-encoding", &self.search_raw_docid_encoding)?;
+        w.opt("search-threads", &self.search_threads)?;
+        w.opt("search-tiered-hnsw-buffer-limit", &self.search_tiered_hnsw_buffer_limit)?;
+        w.opt("search-timeout", &self.search_timeout)?;
+        w.opt(
+            "search-topology-validation-timeout",
+            &self.search_topology_validation_timeout,
+        )?;
+        w.opt("search-union-iterator-heap", &self.search_union_iterator_heap)?;
+        w.opt("search-vss-max-resize", &self.search_vss_max_resize)?;
+        w.opt("search-workers", &self.search_workers)?;
+        w.opt(
+            "search-workers-priority-bias-threshold",
+            &self.search_workers_priority_bias_threshold,
+        )?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbShardKeyRegex {
@@ -14923,19 +11380,9 @@ impl ::serde::Serialize for BdbShardKeyRegex {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.regex) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "regex", &self.regex)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "regex" => !::std::option::Option::is_none(&self.regex),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("regex", &self.regex)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbShardsBlueprintEntry {
@@ -14943,27 +11390,10 @@ impl ::serde::Serialize for BdbShardsBlueprintEntry {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
-        }
-        if !::std::option::Option::is_none(&self.slot_range) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slot_range",
-                &self.slot_range,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "nodes" => !::std::option::Option::is_none(&self.nodes),
-                "slot_range" => !::std::option::Option::is_none(&self.slot_range),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("nodes", &self.nodes)?;
+        w.opt("slot_range", &self.slot_range)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbShardsBlueprintNode {
@@ -14971,27 +11401,10 @@ impl ::serde::Serialize for BdbShardsBlueprintNode {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "role" => !::std::option::Option::is_none(&self.role),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("role", &self.role)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSnapshotPolicy {
@@ -14999,27 +11412,10 @@ impl ::serde::Serialize for BdbSnapshotPolicy {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.secs) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "secs", &self.secs)?;
-        }
-        if !::std::option::Option::is_none(&self.writes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "writes",
-                &self.writes,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "secs" => !::std::option::Option::is_none(&self.secs),
-                "writes" => !::std::option::Option::is_none(&self.writes),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("secs", &self.secs)?;
+        w.opt("writes", &self.writes)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbStats {
@@ -15027,27 +11423,10 @@ impl ::serde::Serialize for BdbStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("intervals", &self.intervals)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbStatsInterval {
@@ -15055,581 +11434,73 @@ impl ::serde::Serialize for BdbStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.avg_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_latency",
-                &self.avg_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avg_other_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_other_latency",
-                &self.avg_other_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avg_read_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_read_latency",
-                &self.avg_read_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avg_write_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_write_latency",
-                &self.avg_write_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_del_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_del_flash",
-                &self.big_del_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_del_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_del_ram",
-                &self.big_del_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_fetch_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_fetch_flash",
-                &self.big_fetch_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_fetch_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_fetch_ram",
-                &self.big_fetch_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_io_ratio_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_io_ratio_flash",
-                &self.big_io_ratio_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_io_ratio_redis) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_io_ratio_redis",
-                &self.big_io_ratio_redis,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_write_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_write_flash",
-                &self.big_write_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_write_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_write_ram",
-                &self.big_write_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_dels) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_dels",
-                &self.bigstore_io_dels,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_read_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_read_bytes",
-                &self.bigstore_io_read_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_reads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_reads",
-                &self.bigstore_io_reads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_write_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_write_bytes",
-                &self.bigstore_io_write_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_writes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_writes",
-                &self.bigstore_io_writes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_iops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_iops",
-                &self.bigstore_iops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_kv_ops",
-                &self.bigstore_kv_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_objs_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_objs_flash",
-                &self.bigstore_objs_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_objs_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_objs_ram",
-                &self.bigstore_objs_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_throughput",
-                &self.bigstore_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
-        }
-        if !::std::option::Option::is_none(&self.disk_frag_ratio) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "disk_frag_ratio",
-                &self.disk_frag_ratio,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.egress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "egress_bytes",
-                &self.egress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.evicted_objects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "evicted_objects",
-                &self.evicted_objects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expired_objects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expired_objects",
-                &self.expired_objects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.fork_cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "fork_cpu_system",
-                &self.fork_cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.fork_cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "fork_cpu_user",
-                &self.fork_cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes",
-                &self.ingress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.instantaneous_ops_per_sec) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "instantaneous_ops_per_sec",
-                &self.instantaneous_ops_per_sec,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_req_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_req_time",
-                &self.last_req_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_res_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_res_time",
-                &self.last_res_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.main_thread_cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "main_thread_cpu_system",
-                &self.main_thread_cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.main_thread_cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "main_thread_cpu_user",
-                &self.main_thread_cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mem_frag_ratio) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mem_frag_ratio",
-                &self.mem_frag_ratio,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mem_not_counted_for_evict) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mem_not_counted_for_evict",
-                &self.mem_not_counted_for_evict,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mem_size_lua) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mem_size_lua",
-                &self.mem_size_lua,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.monitor_sessions_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "monitor_sessions_count",
-                &self.monitor_sessions_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.no_of_expires) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "no_of_expires",
-                &self.no_of_expires,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.no_of_keys) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "no_of_keys",
-                &self.no_of_keys,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.other_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "other_req",
-                &self.other_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.other_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "other_res",
-                &self.other_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pubsub_channels) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pubsub_channels",
-                &self.pubsub_channels,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pubsub_patterns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pubsub_patterns",
-                &self.pubsub_patterns,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ram_overhead) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_overhead",
-                &self.ram_overhead,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_hits) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_hits",
-                &self.read_hits,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_misses) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_misses",
-                &self.read_misses,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_req",
-                &self.read_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_res",
-                &self.read_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_cpu_system",
-                &self.shard_cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_cpu_user",
-                &self.shard_cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        if !::std::option::Option::is_none(&self.total_connections_received) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_connections_received",
-                &self.total_connections_received,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_req",
-                &self.total_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_res",
-                &self.total_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.used_bigstore) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_bigstore",
-                &self.used_bigstore,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.used_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_memory",
-                &self.used_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.used_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_ram",
-                &self.used_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_hits) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_hits",
-                &self.write_hits,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_misses) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_misses",
-                &self.write_misses,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_req",
-                &self.write_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_res",
-                &self.write_res,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "avg_latency" => !::std::option::Option::is_none(&self.avg_latency),
-                "avg_other_latency" => {
-                    !::std::option::Option::is_none(&self.avg_other_latency)
-                }
-                "avg_read_latency" => {
-                    !::std::option::Option::is_none(&self.avg_read_latency)
-                }
-                "avg_write_latency" => {
-                    !::std::option::Option::is_none(&self.avg_write_latency)
-                }
-                "big_del_flash" => !::std::option::Option::is_none(&self.big_del_flash),
-                "big_del_ram" => !::std::option::Option::is_none(&self.big_del_ram),
-                "big_fetch_flash" => {
-                    !::std::option::Option::is_none(&self.big_fetch_flash)
-                }
-                "big_fetch_ram" => !::std::option::Option::is_none(&self.big_fetch_ram),
-                "big_io_ratio_flash" => {
-                    !::std::option::Option::is_none(&self.big_io_ratio_flash)
-                }
-                "big_io_ratio_redis" => {
-                    !::std::option::Option::is_none(&self.big_io_ratio_redis)
-                }
-                "big_write_flash" => {
-                    !::std::option::Option::is_none(&self.big_write_flash)
-                }
-                "big_write_ram" => !::std::option::Option::is_none(&self.big_write_ram),
-                "bigstore_io_dels" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_dels)
-                }
-                "bigstore_io_read_bytes" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_read_bytes)
-                }
-                "bigstore_io_reads" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_reads)
-                }
-                "bigstore_io_write_bytes" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_write_bytes)
-                }
-                "bigstore_io_writes" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_writes)
-                }
-                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
-                "bigstore_kv_ops" => {
-                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
-                }
-                "bigstore_objs_flash" => {
-                    !::std::option::Option::is_none(&self.bigstore_objs_flash)
-                }
-                "bigstore_objs_ram" => {
-                    !::std::option::Option::is_none(&self.bigstore_objs_ram)
-                }
-                "bigstore_throughput" => {
-                    !::std::option::Option::is_none(&self.bigstore_throughput)
-                }
-                "conns" => !::std::option::Option::is_none(&self.conns),
-                "disk_frag_ratio" => {
-                    !::std::option::Option::is_none(&self.disk_frag_ratio)
-                }
-                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "evicted_objects" => {
-                    !::std::option::Option::is_none(&self.evicted_objects)
-                }
-                "expired_objects" => {
-                    !::std::option::Option::is_none(&self.expired_objects)
-                }
-                "fork_cpu_system" => {
-                    !::std::option::Option::is_none(&self.fork_cpu_system)
-                }
-                "fork_cpu_user" => !::std::option::Option::is_none(&self.fork_cpu_user),
-                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
-                "instantaneous_ops_per_sec" => {
-                    !::std::option::Option::is_none(&self.instantaneous_ops_per_sec)
-                }
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "last_req_time" => !::std::option::Option::is_none(&self.last_req_time),
-                "last_res_time" => !::std::option::Option::is_none(&self.last_res_time),
-                "main_thread_cpu_system" => {
-                    !::std::option::Option::is_none(&self.main_thread_cpu_system)
-                }
-                "main_thread_cpu_user" => {
-                    !::std::option::Option::is_none(&self.main_thread_cpu_user)
-                }
-                "mem_frag_ratio" => !::std::option::Option::is_none(&self.mem_frag_ratio),
-                "mem_not_counted_for_evict" => {
-                    !::std::option::Option::is_none(&self.mem_not_counted_for_evict)
-                }
-                "mem_size_lua" => !::std::option::Option::is_none(&self.mem_size_lua),
-                "monitor_sessions_count" => {
-                    !::std::option::Option::is_none(&self.monitor_sessions_count)
-                }
-                "no_of_expires" => !::std::option::Option::is_none(&self.no_of_expires),
-                "no_of_keys" => !::std::option::Option::is_none(&self.no_of_keys),
-                "other_req" => !::std::option::Option::is_none(&self.other_req),
-                "other_res" => !::std::option::Option::is_none(&self.other_res),
-                "pubsub_channels" => {
-                    !::std::option::Option::is_none(&self.pubsub_channels)
-                }
-                "pubsub_patterns" => {
-                    !::std::option::Option::is_none(&self.pubsub_patterns)
-                }
-                "ram_overhead" => !::std::option::Option::is_none(&self.ram_overhead),
-                "read_hits" => !::std::option::Option::is_none(&self.read_hits),
-                "read_misses" => !::std::option::Option::is_none(&self.read_misses),
-                "read_req" => !::std::option::Option::is_none(&self.read_req),
-                "read_res" => !::std::option::Option::is_none(&self.read_res),
-                "shard_cpu_system" => {
-                    !::std::option::Option::is_none(&self.shard_cpu_system)
-                }
-                "shard_cpu_user" => !::std::option::Option::is_none(&self.shard_cpu_user),
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                "total_connections_received" => {
-                    !::std::option::Option::is_none(&self.total_connections_received)
-                }
-                "total_req" => !::std::option::Option::is_none(&self.total_req),
-                "total_res" => !::std::option::Option::is_none(&self.total_res),
-                "used_bigstore" => !::std::option::Option::is_none(&self.used_bigstore),
-                "used_memory" => !::std::option::Option::is_none(&self.used_memory),
-                "used_ram" => !::std::option::Option::is_none(&self.used_ram),
-                "write_hits" => !::std::option::Option::is_none(&self.write_hits),
-                "write_misses" => !::std::option::Option::is_none(&self.write_misses),
-                "write_req" => !::std::option::Option::is_none(&self.write_req),
-                "write_res" => !::std::option::Option::is_none(&self.write_res),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("avg_latency", &self.avg_latency)?;
+        w.opt("avg_other_latency", &self.avg_other_latency)?;
+        w.opt("avg_read_latency", &self.avg_read_latency)?;
+        w.opt("avg_write_latency", &self.avg_write_latency)?;
+        w.opt("big_del_flash", &self.big_del_flash)?;
+        w.opt("big_del_ram", &self.big_del_ram)?;
+        w.opt("big_fetch_flash", &self.big_fetch_flash)?;
+        w.opt("big_fetch_ram", &self.big_fetch_ram)?;
+        w.opt("big_io_ratio_flash", &self.big_io_ratio_flash)?;
+        w.opt("big_io_ratio_redis", &self.big_io_ratio_redis)?;
+        w.opt("big_write_flash", &self.big_write_flash)?;
+        w.opt("big_write_ram", &self.big_write_ram)?;
+        w.opt("bigstore_io_dels", &self.bigstore_io_dels)?;
+        w.opt("bigstore_io_read_bytes", &self.bigstore_io_read_bytes)?;
+        w.opt("bigstore_io_reads", &self.bigstore_io_reads)?;
+        w.opt("bigstore_io_write_bytes", &self.bigstore_io_write_bytes)?;
+        w.opt("bigstore_io_writes", &self.bigstore_io_writes)?;
+        w.opt("bigstore_iops", &self.bigstore_iops)?;
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
+        w.opt("bigstore_objs_flash", &self.bigstore_objs_flash)?;
+        w.opt("bigstore_objs_ram", &self.bigstore_objs_ram)?;
+        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
+        w.opt("conns", &self.conns)?;
+        w.opt("disk_frag_ratio", &self.disk_frag_ratio)?;
+        w.opt("egress_bytes", &self.egress_bytes)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("evicted_objects", &self.evicted_objects)?;
+        w.opt("expired_objects", &self.expired_objects)?;
+        w.opt("fork_cpu_system", &self.fork_cpu_system)?;
+        w.opt("fork_cpu_user", &self.fork_cpu_user)?;
+        w.opt("ingress_bytes", &self.ingress_bytes)?;
+        w.opt("instantaneous_ops_per_sec", &self.instantaneous_ops_per_sec)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("last_req_time", &self.last_req_time)?;
+        w.opt("last_res_time", &self.last_res_time)?;
+        w.opt("main_thread_cpu_system", &self.main_thread_cpu_system)?;
+        w.opt("main_thread_cpu_user", &self.main_thread_cpu_user)?;
+        w.opt("mem_frag_ratio", &self.mem_frag_ratio)?;
+        w.opt("mem_not_counted_for_evict", &self.mem_not_counted_for_evict)?;
+        w.opt("mem_size_lua", &self.mem_size_lua)?;
+        w.opt("monitor_sessions_count", &self.monitor_sessions_count)?;
+        w.opt("no_of_expires", &self.no_of_expires)?;
+        w.opt("no_of_keys", &self.no_of_keys)?;
+        w.opt("other_req", &self.other_req)?;
+        w.opt("other_res", &self.other_res)?;
+        w.opt("pubsub_channels", &self.pubsub_channels)?;
+        w.opt("pubsub_patterns", &self.pubsub_patterns)?;
+        w.opt("ram_overhead", &self.ram_overhead)?;
+        w.opt("read_hits", &self.read_hits)?;
+        w.opt("read_misses", &self.read_misses)?;
+        w.opt("read_req", &self.read_req)?;
+        w.opt("read_res", &self.read_res)?;
+        w.opt("shard_cpu_system", &self.shard_cpu_system)?;
+        w.opt("shard_cpu_user", &self.shard_cpu_user)?;
+        w.opt("stime", &self.stime)?;
+        w.opt("total_connections_received", &self.total_connections_received)?;
+        w.opt("total_req", &self.total_req)?;
+        w.opt("total_res", &self.total_res)?;
+        w.opt("used_bigstore", &self.used_bigstore)?;
+        w.opt("used_memory", &self.used_memory)?;
+        w.opt("used_ram", &self.used_ram)?;
+        w.opt("write_hits", &self.write_hits)?;
+        w.opt("write_misses", &self.write_misses)?;
+        w.opt("write_req", &self.write_req)?;
+        w.opt("write_res", &self.write_res)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSyncSource {
@@ -15637,77 +11508,17 @@ impl ::serde::Serialize for BdbSyncSource {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.compression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "compression",
-                &self.compression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.lag) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "lag", &self.lag)?;
-        }
-        if !::std::option::Option::is_none(&self.last_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_error",
-                &self.last_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_update) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_update",
-                &self.last_update,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_size",
-                &self.rdb_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_transferred) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_transferred",
-                &self.rdb_transferred,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.uri) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uri", &self.uri)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "compression" => !::std::option::Option::is_none(&self.compression),
-                "lag" => !::std::option::Option::is_none(&self.lag),
-                "last_error" => !::std::option::Option::is_none(&self.last_error),
-                "last_update" => !::std::option::Option::is_none(&self.last_update),
-                "rdb_size" => !::std::option::Option::is_none(&self.rdb_size),
-                "rdb_transferred" => {
-                    !::std::option::Option::is_none(&self.rdb_transferred)
-                }
-                "status" => !::std::option::Option::is_none(&self.status),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "uri" => !::std::option::Option::is_none(&self.uri),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("compression", &self.compression)?;
+        w.opt("lag", &self.lag)?;
+        w.opt("last_error", &self.last_error)?;
+        w.opt("last_update", &self.last_update)?;
+        w.opt("rdb_size", &self.rdb_size)?;
+        w.opt("rdb_transferred", &self.rdb_transferred)?;
+        w.opt("status", &self.status)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("uri", &self.uri)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSyncSourceStats {
@@ -15715,27 +11526,10 @@ impl ::serde::Serialize for BdbSyncSourceStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("intervals", &self.intervals)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSyncSourceStatsInterval {
@@ -15743,59 +11537,14 @@ impl ::serde::Serialize for BdbSyncSourceStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes",
-                &self.ingress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes_decompressed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes_decompressed",
-                &self.ingress_bytes_decompressed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.local_ingress_lag_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "local_ingress_lag_time",
-                &self.local_ingress_lag_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
-                "ingress_bytes_decompressed" => {
-                    !::std::option::Option::is_none(&self.ingress_bytes_decompressed)
-                }
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "local_ingress_lag_time" => {
-                    !::std::option::Option::is_none(&self.local_ingress_lag_time)
-                }
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("ingress_bytes", &self.ingress_bytes)?;
+        w.opt("ingress_bytes_decompressed", &self.ingress_bytes_decompressed)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("local_ingress_lag_time", &self.local_ingress_lag_time)?;
+        w.opt("stime", &self.stime)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSyncSourceStatsList {
@@ -15803,25 +11552,9 @@ impl ::serde::Serialize for BdbSyncSourceStatsList {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.sync_source_stats) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sync_source_stats",
-                &self.sync_source_stats,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "sync_source_stats" => {
-                    !::std::option::Option::is_none(&self.sync_source_stats)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("sync_source_stats", &self.sync_source_stats)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSyncerSources {
@@ -15829,119 +11562,22 @@ impl ::serde::Serialize for BdbSyncerSources {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.client_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_cert",
-                &self.client_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_key",
-                &self.client_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.compression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "compression",
-                &self.compression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.encryption) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "encryption",
-                &self.encryption,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.lag) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "lag", &self.lag)?;
-        }
-        if !::std::option::Option::is_none(&self.last_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_error",
-                &self.last_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_update) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_update",
-                &self.last_update,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_size",
-                &self.rdb_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_transferred) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_transferred",
-                &self.rdb_transferred,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication_tls_sni) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_tls_sni",
-                &self.replication_tls_sni,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.server_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "server_cert",
-                &self.server_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.uri) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uri", &self.uri)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
-                "client_key" => !::std::option::Option::is_none(&self.client_key),
-                "compression" => !::std::option::Option::is_none(&self.compression),
-                "encryption" => !::std::option::Option::is_none(&self.encryption),
-                "lag" => !::std::option::Option::is_none(&self.lag),
-                "last_error" => !::std::option::Option::is_none(&self.last_error),
-                "last_update" => !::std::option::Option::is_none(&self.last_update),
-                "rdb_size" => !::std::option::Option::is_none(&self.rdb_size),
-                "rdb_transferred" => {
-                    !::std::option::Option::is_none(&self.rdb_transferred)
-                }
-                "replication_tls_sni" => {
-                    !::std::option::Option::is_none(&self.replication_tls_sni)
-                }
-                "server_cert" => !::std::option::Option::is_none(&self.server_cert),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "uri" => !::std::option::Option::is_none(&self.uri),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("client_cert", &self.client_cert)?;
+        w.opt("client_key", &self.client_key)?;
+        w.opt("compression", &self.compression)?;
+        w.opt("encryption", &self.encryption)?;
+        w.opt("lag", &self.lag)?;
+        w.opt("last_error", &self.last_error)?;
+        w.opt("last_update", &self.last_update)?;
+        w.opt("rdb_size", &self.rdb_size)?;
+        w.opt("rdb_transferred", &self.rdb_transferred)?;
+        w.opt("replication_tls_sni", &self.replication_tls_sni)?;
+        w.opt("server_cert", &self.server_cert)?;
+        w.opt("status", &self.status)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("uri", &self.uri)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbSyncerState {
@@ -15949,27 +11585,10 @@ impl ::serde::Serialize for BdbSyncerState {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.db) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "DB", &self.db)?;
-        }
-        if !::std::option::Option::is_none(&self.run_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "RunID",
-                &self.run_id,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "DB" => !::std::option::Option::is_none(&self.db),
-                "RunID" => !::std::option::Option::is_none(&self.run_id),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("DB", &self.db)?;
+        w.opt("RunID", &self.run_id)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbTag {
@@ -15977,23 +11596,10 @@ impl ::serde::Serialize for BdbTag {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.key) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
-        }
-        if !::std::option::Option::is_none(&self.value) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "value", &self.value)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "key" => !::std::option::Option::is_none(&self.key),
-                "value" => !::std::option::Option::is_none(&self.value),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("key", &self.key)?;
+        w.opt("value", &self.value)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbTimeseries {
@@ -16001,91 +11607,16 @@ impl ::serde::Serialize for BdbTimeseries {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.ts_chunk_size_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-chunk-size-bytes",
-                &self.ts_chunk_size_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_compaction_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-compaction-policy",
-                &self.ts_compaction_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_duplicate_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-duplicate-policy",
-                &self.ts_duplicate_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_encoding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-encoding",
-                &self.ts_encoding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_ignore_max_time_diff) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-ignore-max-time-diff",
-                &self.ts_ignore_max_time_diff,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_ignore_max_val_diff) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-ignore-max-val-diff",
-                &self.ts_ignore_max_val_diff,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_num_threads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-num-threads",
-                &self.ts_num_threads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ts_retention_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ts-retention-policy",
-                &self.ts_retention_policy,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "ts-chunk-size-bytes" => {
-                    !::std::option::Option::is_none(&self.ts_chunk_size_bytes)
-                }
-                "ts-compaction-policy" => {
-                    !::std::option::Option::is_none(&self.ts_compaction_policy)
-                }
-                "ts-duplicate-policy" => {
-                    !::std::option::Option::is_none(&self.ts_duplicate_policy)
-                }
-                "ts-encoding" => !::std::option::Option::is_none(&self.ts_encoding),
-                "ts-ignore-max-time-diff" => {
-                    !::std::option::Option::is_none(&self.ts_ignore_max_time_diff)
-                }
-                "ts-ignore-max-val-diff" => {
-                    !::std::option::Option::is_none(&self.ts_ignore_max_val_diff)
-                }
-                "ts-num-threads" => !::std::option::Option::is_none(&self.ts_num_threads),
-                "ts-retention-policy" => {
-                    !::std::option::Option::is_none(&self.ts_retention_policy)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("ts-chunk-size-bytes", &self.ts_chunk_size_bytes)?;
+        w.opt("ts-compaction-policy", &self.ts_compaction_policy)?;
+        w.opt("ts-duplicate-policy", &self.ts_duplicate_policy)?;
+        w.opt("ts-encoding", &self.ts_encoding)?;
+        w.opt("ts-ignore-max-time-diff", &self.ts_ignore_max_time_diff)?;
+        w.opt("ts-ignore-max-val-diff", &self.ts_ignore_max_val_diff)?;
+        w.opt("ts-num-threads", &self.ts_num_threads)?;
+        w.opt("ts-retention-policy", &self.ts_retention_policy)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbUpgradeModule {
@@ -16093,59 +11624,13 @@ impl ::serde::Serialize for BdbUpgradeModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.current_module) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "current_module",
-                &self.current_module,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.current_semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "current_semantic_version",
-                &self.current_semantic_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_module) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_module",
-                &self.new_module,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_module_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_module_args",
-                &self.new_module_args,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "current_module" => !::std::option::Option::is_none(&self.current_module),
-                "current_semantic_version" => {
-                    !::std::option::Option::is_none(&self.current_semantic_version)
-                }
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "new_module" => !::std::option::Option::is_none(&self.new_module),
-                "new_module_args" => {
-                    !::std::option::Option::is_none(&self.new_module_args)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("current_module", &self.current_module)?;
+        w.opt("current_semantic_version", &self.current_semantic_version)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("new_module", &self.new_module)?;
+        w.opt("new_module_args", &self.new_module_args)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BdbUpgradeRequest {
@@ -16153,113 +11638,19 @@ impl ::serde::Serialize for BdbUpgradeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.force_discard) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_discard",
-                &self.force_discard,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.force_restart) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_restart",
-                &self.force_restart,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.keep_crdt_protocol_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "keep_crdt_protocol_version",
-                &self.keep_crdt_protocol_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.keep_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "keep_redis_version",
-                &self.keep_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.latest_with_modules) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "latest_with_modules",
-                &self.latest_with_modules,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.may_discard_data) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "may_discard_data",
-                &self.may_discard_data,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.modules) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "modules",
-                &self.modules,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.parallel_shards_upgrade) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "parallel_shards_upgrade",
-                &self.parallel_shards_upgrade,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.preserve_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preserve_roles",
-                &self.preserve_roles,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_version",
-                &self.redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.swap_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "swap_roles",
-                &self.swap_roles,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "force_discard" => !::std::option::Option::is_none(&self.force_discard),
-                "force_restart" => !::std::option::Option::is_none(&self.force_restart),
-                "keep_crdt_protocol_version" => {
-                    !::std::option::Option::is_none(&self.keep_crdt_protocol_version)
-                }
-                "keep_redis_version" => {
-                    !::std::option::Option::is_none(&self.keep_redis_version)
-                }
-                "latest_with_modules" => {
-                    !::std::option::Option::is_none(&self.latest_with_modules)
-                }
-                "may_discard_data" => {
-                    !::std::option::Option::is_none(&self.may_discard_data)
-                }
-                "modules" => !::std::option::Option::is_none(&self.modules),
-                "parallel_shards_upgrade" => {
-                    !::std::option::Option::is_none(&self.parallel_shards_upgrade)
-                }
-                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
-                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
-                "swap_roles" => !::std::option::Option::is_none(&self.swap_roles),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("force_discard", &self.force_discard)?;
+        w.opt("force_restart", &self.force_restart)?;
+        w.opt("keep_crdt_protocol_version", &self.keep_crdt_protocol_version)?;
+        w.opt("keep_redis_version", &self.keep_redis_version)?;
+        w.opt("latest_with_modules", &self.latest_with_modules)?;
+        w.opt("may_discard_data", &self.may_discard_data)?;
+        w.opt("modules", &self.modules)?;
+        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade)?;
+        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.opt("redis_version", &self.redis_version)?;
+        w.opt("swap_roles", &self.swap_roles)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Bootstrap {
@@ -16267,169 +11658,26 @@ impl ::serde::Serialize for Bootstrap {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.action) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action",
-                &self.action,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster",
-                &self.cluster,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cnm_https_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cnm_https_port",
-                &self.cnm_https_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb_coordinator_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdb_coordinator_port",
-                &self.crdb_coordinator_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.credentials) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "credentials",
-                &self.credentials,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dns_suffixes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dns_suffixes",
-                &self.dns_suffixes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.envoy_admin_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "envoy_admin_port",
-                &self.envoy_admin_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.envoy_mgmt_server_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "envoy_mgmt_server_port",
-                &self.envoy_mgmt_server_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gossip_envoy_admin_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gossip_envoy_admin_port",
-                &self.gossip_envoy_admin_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_retries) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_retries",
-                &self.max_retries,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "node", &self.node)?;
-        }
-        if !::std::option::Option::is_none(&self.policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "policy",
-                &self.policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.recovery_filename) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recovery_filename",
-                &self.recovery_filename,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.required_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "required_version",
-                &self.required_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.retry_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "retry_time",
-                &self.retry_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.user_defined_modules) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "user_defined_modules",
-                &self.user_defined_modules,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.witness_disk) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "witness_disk",
-                &self.witness_disk,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "action" => !::std::option::Option::is_none(&self.action),
-                "cluster" => !::std::option::Option::is_none(&self.cluster),
-                "cnm_https_port" => !::std::option::Option::is_none(&self.cnm_https_port),
-                "crdb_coordinator_port" => {
-                    !::std::option::Option::is_none(&self.crdb_coordinator_port)
-                }
-                "credentials" => !::std::option::Option::is_none(&self.credentials),
-                "dns_suffixes" => !::std::option::Option::is_none(&self.dns_suffixes),
-                "envoy_admin_port" => {
-                    !::std::option::Option::is_none(&self.envoy_admin_port)
-                }
-                "envoy_mgmt_server_port" => {
-                    !::std::option::Option::is_none(&self.envoy_mgmt_server_port)
-                }
-                "gossip_envoy_admin_port" => {
-                    !::std::option::Option::is_none(&self.gossip_envoy_admin_port)
-                }
-                "license" => !::std::option::Option::is_none(&self.license),
-                "max_retries" => !::std::option::Option::is_none(&self.max_retries),
-                "node" => !::std::option::Option::is_none(&self.node),
-                "policy" => !::std::option::Option::is_none(&self.policy),
-                "recovery_filename" => {
-                    !::std::option::Option::is_none(&self.recovery_filename)
-                }
-                "required_version" => {
-                    !::std::option::Option::is_none(&self.required_version)
-                }
-                "retry_time" => !::std::option::Option::is_none(&self.retry_time),
-                "user_defined_modules" => {
-                    !::std::option::Option::is_none(&self.user_defined_modules)
-                }
-                "witness_disk" => !::std::option::Option::is_none(&self.witness_disk),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action", &self.action)?;
+        w.opt("cluster", &self.cluster)?;
+        w.opt("cnm_https_port", &self.cnm_https_port)?;
+        w.opt("crdb_coordinator_port", &self.crdb_coordinator_port)?;
+        w.opt("credentials", &self.credentials)?;
+        w.opt("dns_suffixes", &self.dns_suffixes)?;
+        w.opt("envoy_admin_port", &self.envoy_admin_port)?;
+        w.opt("envoy_mgmt_server_port", &self.envoy_mgmt_server_port)?;
+        w.opt("gossip_envoy_admin_port", &self.gossip_envoy_admin_port)?;
+        w.opt("license", &self.license)?;
+        w.opt("max_retries", &self.max_retries)?;
+        w.opt("node", &self.node)?;
+        w.opt("policy", &self.policy)?;
+        w.opt("recovery_filename", &self.recovery_filename)?;
+        w.opt("required_version", &self.required_version)?;
+        w.opt("retry_time", &self.retry_time)?;
+        w.opt("user_defined_modules", &self.user_defined_modules)?;
+        w.opt("witness_disk", &self.witness_disk)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapAvailableAddr {
@@ -16437,47 +11685,12 @@ impl ::serde::Serialize for BootstrapAvailableAddr {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.address) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "address",
-                &self.address,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.format) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "format",
-                &self.format,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.if_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "if_name",
-                &self.if_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.private) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private",
-                &self.private,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "address" => !::std::option::Option::is_none(&self.address),
-                "format" => !::std::option::Option::is_none(&self.format),
-                "if_name" => !::std::option::Option::is_none(&self.if_name),
-                "private" => !::std::option::Option::is_none(&self.private),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("address", &self.address)?;
+        w.opt("format", &self.format)?;
+        w.opt("if_name", &self.if_name)?;
+        w.opt("private", &self.private)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapClusterIdentity {
@@ -16485,31 +11698,11 @@ impl ::serde::Serialize for BootstrapClusterIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
-        }
-        if !::std::option::Option::is_none(&self.wait_command) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "wait_command",
-                &self.wait_command,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                "nodes" => !::std::option::Option::is_none(&self.nodes),
-                "wait_command" => !::std::option::Option::is_none(&self.wait_command),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.opt("nodes", &self.nodes)?;
+        w.opt("wait_command", &self.wait_command)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapCredentials {
@@ -16517,55 +11710,13 @@ impl ::serde::Serialize for BootstrapCredentials {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.client_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_cert",
-                &self.client_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_key",
-                &self.client_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.password) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password",
-                &self.password,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.trusted_ca) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "trusted_ca",
-                &self.trusted_ca,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username",
-                &self.username,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
-                "client_key" => !::std::option::Option::is_none(&self.client_key),
-                "password" => !::std::option::Option::is_none(&self.password),
-                "trusted_ca" => !::std::option::Option::is_none(&self.trusted_ca),
-                "username" => !::std::option::Option::is_none(&self.username),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("client_cert", &self.client_cert)?;
+        w.opt("client_key", &self.client_key)?;
+        w.opt("password", &self.password)?;
+        w.opt("trusted_ca", &self.trusted_ca)?;
+        w.opt("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapDnsSuffix {
@@ -16573,55 +11724,13 @@ impl ::serde::Serialize for BootstrapDnsSuffix {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cluster_default) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_default",
-                &self.cluster_default,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.slaves) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slaves",
-                &self.slaves,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_aaaa_ns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_aaaa_ns",
-                &self.use_aaaa_ns,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_internal_addr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_internal_addr",
-                &self.use_internal_addr,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cluster_default" => {
-                    !::std::option::Option::is_none(&self.cluster_default)
-                }
-                "name" => !::std::option::Option::is_none(&self.name),
-                "slaves" => !::std::option::Option::is_none(&self.slaves),
-                "use_aaaa_ns" => !::std::option::Option::is_none(&self.use_aaaa_ns),
-                "use_internal_addr" => {
-                    !::std::option::Option::is_none(&self.use_internal_addr)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cluster_default", &self.cluster_default)?;
+        w.opt("name", &self.name)?;
+        w.opt("slaves", &self.slaves)?;
+        w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
+        w.opt("use_internal_addr", &self.use_internal_addr)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapErrorDetails {
@@ -16629,69 +11738,14 @@ impl ::serde::Serialize for BootstrapErrorDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.current_rack_ids) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "current_rack_ids",
-                &self.current_rack_ids,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.failed_nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "failed_nodes",
-                &self.failed_nodes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.message) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "message",
-                &self.message,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replace_candidate) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replace_candidate",
-                &self.replace_candidate,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.required_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "required_flash",
-                &self.required_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.required_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "required_memory",
-                &self.required_memory,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "current_rack_ids" => {
-                    !::std::option::Option::is_none(&self.current_rack_ids)
-                }
-                "failed_nodes" => !::std::option::Option::is_none(&self.failed_nodes),
-                "message" => !::std::option::Option::is_none(&self.message),
-                "replace_candidate" => {
-                    !::std::option::Option::is_none(&self.replace_candidate)
-                }
-                "required_flash" => !::std::option::Option::is_none(&self.required_flash),
-                "required_memory" => {
-                    !::std::option::Option::is_none(&self.required_memory)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("current_rack_ids", &self.current_rack_ids)?;
+        w.opt("failed_nodes", &self.failed_nodes)?;
+        w.opt("message", &self.message)?;
+        w.opt("replace_candidate", &self.replace_candidate)?;
+        w.opt("required_flash", &self.required_flash)?;
+        w.opt("required_memory", &self.required_memory)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapFailedNode {
@@ -16699,27 +11753,10 @@ impl ::serde::Serialize for BootstrapFailedNode {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.rack_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_id",
-                &self.rack_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "rack_id" => !::std::option::Option::is_none(&self.rack_id),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("rack_id", &self.rack_id)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapIdentity {
@@ -16727,79 +11764,17 @@ impl ::serde::Serialize for BootstrapIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.accept_servers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "accept_servers",
-                &self.accept_servers,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.addr) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "addr", &self.addr)?;
-        }
-        if !::std::option::Option::is_none(&self.external_addr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "external_addr",
-                &self.external_addr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.override_rack_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "override_rack_id",
-                &self.override_rack_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_id",
-                &self.rack_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.second_rack_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "second_rack_id",
-                &self.second_rack_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.use_internal_ipv6) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_internal_ipv6",
-                &self.use_internal_ipv6,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "accept_servers" => !::std::option::Option::is_none(&self.accept_servers),
-                "addr" => !::std::option::Option::is_none(&self.addr),
-                "external_addr" => !::std::option::Option::is_none(&self.external_addr),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "override_rack_id" => {
-                    !::std::option::Option::is_none(&self.override_rack_id)
-                }
-                "rack_id" => !::std::option::Option::is_none(&self.rack_id),
-                "second_rack_id" => !::std::option::Option::is_none(&self.second_rack_id),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "use_internal_ipv6" => {
-                    !::std::option::Option::is_none(&self.use_internal_ipv6)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("accept_servers", &self.accept_servers)?;
+        w.opt("addr", &self.addr)?;
+        w.opt("external_addr", &self.external_addr)?;
+        w.opt("name", &self.name)?;
+        w.opt("override_rack_id", &self.override_rack_id)?;
+        w.opt("rack_id", &self.rack_id)?;
+        w.opt("second_rack_id", &self.second_rack_id)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("use_internal_ipv6", &self.use_internal_ipv6)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapInfo {
@@ -16807,35 +11782,10 @@ impl ::serde::Serialize for BootstrapInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bootstrap_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bootstrap_status",
-                &self.bootstrap_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.local_node_info) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "local_node_info",
-                &self.local_node_info,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bootstrap_status" => {
-                    !::std::option::Option::is_none(&self.bootstrap_status)
-                }
-                "local_node_info" => {
-                    !::std::option::Option::is_none(&self.local_node_info)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bootstrap_status", &self.bootstrap_status)?;
+        w.opt("local_node_info", &self.local_node_info)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapLimits {
@@ -16843,33 +11793,10 @@ impl ::serde::Serialize for BootstrapLimits {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.max_listeners) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_listeners",
-                &self.max_listeners,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_redis_servers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_redis_servers",
-                &self.max_redis_servers,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "max_listeners" => !::std::option::Option::is_none(&self.max_listeners),
-                "max_redis_servers" => {
-                    !::std::option::Option::is_none(&self.max_redis_servers)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("max_listeners", &self.max_listeners)?;
+        w.opt("max_redis_servers", &self.max_redis_servers)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapLocalNodeInfo {
@@ -16877,107 +11804,19 @@ impl ::serde::Serialize for BootstrapLocalNodeInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.available_addrs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "available_addrs",
-                &self.available_addrs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cores) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cores", &self.cores)?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_path",
-                &self.ephemeral_storage_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_size",
-                &self.ephemeral_storage_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.os_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "os_version",
-                &self.os_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_path",
-                &self.persistent_storage_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_size",
-                &self.persistent_storage_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.software_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "software_version",
-                &self.software_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_memory",
-                &self.total_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.uptime) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "uptime",
-                &self.uptime,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "available_addrs" => {
-                    !::std::option::Option::is_none(&self.available_addrs)
-                }
-                "cores" => !::std::option::Option::is_none(&self.cores),
-                "ephemeral_storage_path" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_path)
-                }
-                "ephemeral_storage_size" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_size)
-                }
-                "os_version" => !::std::option::Option::is_none(&self.os_version),
-                "persistent_storage_path" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_path)
-                }
-                "persistent_storage_size" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_size)
-                }
-                "software_version" => {
-                    !::std::option::Option::is_none(&self.software_version)
-                }
-                "total_memory" => !::std::option::Option::is_none(&self.total_memory),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "uptime" => !::std::option::Option::is_none(&self.uptime),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("available_addrs", &self.available_addrs)?;
+        w.opt("cores", &self.cores)?;
+        w.opt("ephemeral_storage_path", &self.ephemeral_storage_path)?;
+        w.opt("ephemeral_storage_size", &self.ephemeral_storage_size)?;
+        w.opt("os_version", &self.os_version)?;
+        w.opt("persistent_storage_path", &self.persistent_storage_path)?;
+        w.opt("persistent_storage_size", &self.persistent_storage_size)?;
+        w.opt("software_version", &self.software_version)?;
+        w.opt("total_memory", &self.total_memory)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("uptime", &self.uptime)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapNodeIdentity {
@@ -16985,55 +11824,13 @@ impl ::serde::Serialize for BootstrapNodeIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bigstore_driver) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_driver",
-                &self.bigstore_driver,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_enabled",
-                &self.bigstore_enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.identity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "identity",
-                &self.identity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.limits) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "limits",
-                &self.limits,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.paths) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "paths", &self.paths)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bigstore_driver" => {
-                    !::std::option::Option::is_none(&self.bigstore_driver)
-                }
-                "bigstore_enabled" => {
-                    !::std::option::Option::is_none(&self.bigstore_enabled)
-                }
-                "identity" => !::std::option::Option::is_none(&self.identity),
-                "limits" => !::std::option::Option::is_none(&self.limits),
-                "paths" => !::std::option::Option::is_none(&self.paths),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bigstore_driver", &self.bigstore_driver)?;
+        w.opt("bigstore_enabled", &self.bigstore_enabled)?;
+        w.opt("identity", &self.identity)?;
+        w.opt("limits", &self.limits)?;
+        w.opt("paths", &self.paths)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapPaths {
@@ -17041,51 +11838,12 @@ impl ::serde::Serialize for BootstrapPaths {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bigstore_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_path",
-                &self.bigstore_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ccs_persistent_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ccs_persistent_path",
-                &self.ccs_persistent_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_path",
-                &self.ephemeral_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_path",
-                &self.persistent_path,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bigstore_path" => !::std::option::Option::is_none(&self.bigstore_path),
-                "ccs_persistent_path" => {
-                    !::std::option::Option::is_none(&self.ccs_persistent_path)
-                }
-                "ephemeral_path" => !::std::option::Option::is_none(&self.ephemeral_path),
-                "persistent_path" => {
-                    !::std::option::Option::is_none(&self.persistent_path)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bigstore_path", &self.bigstore_path)?;
+        w.opt("ccs_persistent_path", &self.ccs_persistent_path)?;
+        w.opt("ephemeral_path", &self.ephemeral_path)?;
+        w.opt("persistent_path", &self.persistent_path)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapPolicy {
@@ -17093,75 +11851,17 @@ impl ::serde::Serialize for BootstrapPolicy {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.default_fork_evict_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_fork_evict_ram",
-                &self.default_fork_evict_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_non_sharded_proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_non_sharded_proxy_policy",
-                &self.default_non_sharded_proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_sharded_proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_sharded_proxy_policy",
-                &self.default_sharded_proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_shards_placement) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_shards_placement",
-                &self.default_shards_placement,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_aware) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_aware",
-                &self.rack_aware,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_overbooking) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_overbooking",
-                &self.shards_overbooking,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "default_fork_evict_ram" => {
-                    !::std::option::Option::is_none(&self.default_fork_evict_ram)
-                }
-                "default_non_sharded_proxy_policy" => {
-                    !::std::option::Option::is_none(
-                        &self.default_non_sharded_proxy_policy,
-                    )
-                }
-                "default_sharded_proxy_policy" => {
-                    !::std::option::Option::is_none(&self.default_sharded_proxy_policy)
-                }
-                "default_shards_placement" => {
-                    !::std::option::Option::is_none(&self.default_shards_placement)
-                }
-                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
-                "shards_overbooking" => {
-                    !::std::option::Option::is_none(&self.shards_overbooking)
-                }
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("default_fork_evict_ram", &self.default_fork_evict_ram)?;
+        w.opt(
+            "default_non_sharded_proxy_policy",
+            &self.default_non_sharded_proxy_policy,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)?;
+        w.opt("default_shards_placement", &self.default_shards_placement)?;
+        w.opt("rack_aware", &self.rack_aware)?;
+        w.opt("shards_overbooking", &self.shards_overbooking)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapStatus {
@@ -17169,51 +11869,13 @@ impl ::serde::Serialize for BootstrapStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.end_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "end_time",
-                &self.end_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error_code) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_code",
-                &self.error_code,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error_details) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_details",
-                &self.error_details,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.start_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "start_time",
-                &self.start_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.state) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "end_time" => !::std::option::Option::is_none(&self.end_time),
-                "error_code" => !::std::option::Option::is_none(&self.error_code),
-                "error_details" => !::std::option::Option::is_none(&self.error_details),
-                "start_time" => !::std::option::Option::is_none(&self.start_time),
-                "state" => !::std::option::Option::is_none(&self.state),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("end_time", &self.end_time)?;
+        w.opt("error_code", &self.error_code)?;
+        w.opt("error_details", &self.error_details)?;
+        w.opt("start_time", &self.start_time)?;
+        w.opt("state", &self.state)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapUserDefinedModule {
@@ -17221,23 +11883,10 @@ impl ::serde::Serialize for BootstrapUserDefinedModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "location",
-            &self.location,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "location" => true,
-                "name" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("location", &self.location)?;
+        w.req("name", &self.name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
@@ -17245,31 +11894,10 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.password) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password",
-                &self.password,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username",
-                &self.username,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "password" => !::std::option::Option::is_none(&self.password),
-                "username" => !::std::option::Option::is_none(&self.username),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("password", &self.password)?;
+        w.opt("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
@@ -17277,31 +11905,11 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.credentials) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "credentials",
-                &self.credentials,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "location_type",
-            &self.location_type,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "credentials" => !::std::option::Option::is_none(&self.credentials),
-                "location_type" => true,
-                "url" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("credentials", &self.credentials)?;
+        w.req("location_type", &self.location_type)?;
+        w.req("url", &self.url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Certificates {
@@ -17309,31 +11917,11 @@ impl ::serde::Serialize for Certificates {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.certificate) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "certificate",
-                &self.certificate,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "certificate" => !::std::option::Option::is_none(&self.certificate),
-                "key" => !::std::option::Option::is_none(&self.key),
-                "name" => !::std::option::Option::is_none(&self.name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("certificate", &self.certificate)?;
+        w.opt("key", &self.key)?;
+        w.opt("name", &self.name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CheckResult {
@@ -17341,29 +11929,10 @@ impl ::serde::Serialize for CheckResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cluster_test_result) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_test_result",
-                &self.cluster_test_result,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cluster_test_result" => {
-                    !::std::option::Option::is_none(&self.cluster_test_result)
-                }
-                "nodes" => !::std::option::Option::is_none(&self.nodes),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cluster_test_result", &self.cluster_test_result)?;
+        w.opt("nodes", &self.nodes)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CheckResultNode {
@@ -17371,35 +11940,11 @@ impl ::serde::Serialize for CheckResultNode {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.error) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.result) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "result",
-                &self.result,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "error" => !::std::option::Option::is_none(&self.error),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "result" => !::std::option::Option::is_none(&self.result),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("error", &self.error)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("result", &self.result)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Cluster {
@@ -17407,861 +11952,136 @@ impl ::serde::Serialize for Cluster {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.alert_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "alert_settings",
-                &self.alert_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.allow_modules_upload) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "allow_modules_upload",
-                &self.allow_modules_upload,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.availability_lag_tolerance_ms) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "availability_lag_tolerance_ms",
-                &self.availability_lag_tolerance_ms,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_driver) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_driver",
-                &self.bigstore_driver,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_maint_notifications) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_maint_notifications",
-                &self.client_maint_notifications,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_ssh_public_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_ssh_public_key",
-                &self.cluster_ssh_public_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cm_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cm_port",
-                &self.cm_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cm_session_timeout_minutes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cm_session_timeout_minutes",
-                &self.cm_session_timeout_minutes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cnm_http_max_threads_per_worker) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cnm_http_max_threads_per_worker",
-                &self.cnm_http_max_threads_per_worker,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cnm_http_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cnm_http_port",
-                &self.cnm_http_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cnm_http_workers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cnm_http_workers",
-                &self.cnm_http_workers,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cnm_https_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cnm_https_port",
-                &self.cnm_https_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.control_cipher_suites) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "control_cipher_suites",
-                &self.control_cipher_suites,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.control_cipher_suites_tls_1_3) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "control_cipher_suites_tls_1_3",
-                &self.control_cipher_suites_tls_1_3,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.control_plane_basic_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "control_plane_basic_authentication",
-                &self.control_plane_basic_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb_coordinator_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdb_coordinator_port",
-                &self.crdb_coordinator_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_rest_client_retries) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_rest_client_retries",
-                &self.crdt_rest_client_retries,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_rest_client_timeout) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_rest_client_timeout",
-                &self.crdt_rest_client_timeout,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_supported_featureset_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_supported_featureset_version",
-                &self.crdt_supported_featureset_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_supported_featureset_version_map) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_supported_featureset_version_map",
-                &self.crdt_supported_featureset_version_map,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.crdt_supported_module_featureset_version_map,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_supported_module_featureset_version_map",
-                &self.crdt_supported_module_featureset_version_map,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_supported_protocol_versions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_supported_protocol_versions",
-                &self.crdt_supported_protocol_versions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdt_supported_protocol_versions_map) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdt_supported_protocol_versions_map",
-                &self.crdt_supported_protocol_versions_map,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.created_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "created_time",
-                &self.created_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_cipher_list) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_cipher_list",
-                &self.data_cipher_list,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_cipher_suites_tls_1_3) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_cipher_suites_tls_1_3",
-                &self.data_cipher_suites_tls_1_3,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.debuginfo_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "debuginfo_path",
-                &self.debuginfo_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_non_sharded_proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_non_sharded_proxy_policy",
-                &self.default_non_sharded_proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_sharded_proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_sharded_proxy_policy",
-                &self.default_sharded_proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.disconnect_clients_on_password_removal,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "disconnect_clients_on_password_removal",
-                &self.disconnect_clients_on_password_removal,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dmc_external_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dmc_external_authentication",
-                &self.dmc_external_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dmc_external_cba_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dmc_external_cba_authentication",
-                &self.dmc_external_cba_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dmc_external_entraid_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dmc_external_entraid_authentication",
-                &self.dmc_external_entraid_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dmc_external_ldap_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dmc_external_ldap_authentication",
-                &self.dmc_external_ldap_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_alerts",
-                &self.email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email_from) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_from",
-                &self.email_from,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.encrypt_pkeys) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "encrypt_pkeys",
-                &self.encrypt_pkeys,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.envoy_admin_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "envoy_admin_port",
-                &self.envoy_admin_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.envoy_max_downstream_connections) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "envoy_max_downstream_connections",
-                &self.envoy_max_downstream_connections,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.envoy_mgmt_server_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "envoy_mgmt_server_port",
-                &self.envoy_mgmt_server_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.gossip_envoy_admin_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "gossip_envoy_admin_port",
-                &self.gossip_envoy_admin_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.handle_redirects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "handle_redirects",
-                &self.handle_redirects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.http_support) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "http_support",
-                &self.http_support,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.logrotate_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "logrotate_settings",
-                &self.logrotate_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mask_bdb_credentials) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mask_bdb_credentials",
-                &self.mask_bdb_credentials,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metrics_auth) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metrics_auth",
-                &self.metrics_auth,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_control_tls_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_control_TLS_version",
-                &self.min_control_tls_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_data_tls_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_data_TLS_version",
-                &self.min_data_tls_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_sentinel_tls_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_sentinel_TLS_version",
-                &self.min_sentinel_tls_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_authorized_subjects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_authorized_subjects",
-                &self.mtls_authorized_subjects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_certificate_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_certificate_authentication",
-                &self.mtls_certificate_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.mtls_client_cert_subject_validation_type,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_client_cert_subject_validation_type",
-                &self.mtls_client_cert_subject_validation_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.multi_commands_opt) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "multi_commands_opt",
-                &self.multi_commands_opt,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.options_method_forbidden) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "options_method_forbidden",
-                &self.options_method_forbidden,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.password_complexity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password_complexity",
-                &self.password_complexity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.password_expiration_duration) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password_expiration_duration",
-                &self.password_expiration_duration,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.password_min_length) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password_min_length",
-                &self.password_min_length,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_certificate) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_certificate",
-                &self.proxy_certificate,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_max_ccs_disconnection_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_max_ccs_disconnection_time",
-                &self.proxy_max_ccs_disconnection_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_aware) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_aware",
-                &self.rack_aware,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replica_sconns_on_demand) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replica_sconns_on_demand",
-                &self.replica_sconns_on_demand,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.reserved_ports) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "reserved_ports",
-                &self.reserved_ports,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.robust_crdt_syncer) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "robust_crdt_syncer",
-                &self.robust_crdt_syncer,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.s3_ca_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "s3_ca_cert",
-                &self.s3_ca_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.s3_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "s3_url",
-                &self.s3_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sentinel_cipher_suites) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sentinel_cipher_suites",
-                &self.sentinel_cipher_suites,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sentinel_cipher_suites_tls_1_3) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sentinel_cipher_suites_tls_1_3",
-                &self.sentinel_cipher_suites_tls_1_3,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sentinel_tls_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sentinel_tls_mode",
-                &self.sentinel_tls_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha",
-                &self.slave_ha,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_bdb_cooldown_period",
-                &self.slave_ha_bdb_cooldown_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_cooldown_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_cooldown_period",
-                &self.slave_ha_cooldown_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_grace_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_grace_period",
-                &self.slave_ha_grace_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slowlog_in_sanitized_support) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slowlog_in_sanitized_support",
-                &self.slowlog_in_sanitized_support,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.smtp_host) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "smtp_host",
-                &self.smtp_host,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.smtp_password) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "smtp_password",
-                &self.smtp_password,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.smtp_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "smtp_port",
-                &self.smtp_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.smtp_tls_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "smtp_tls_mode",
-                &self.smtp_tls_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.smtp_use_tls) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "smtp_use_tls",
-                &self.smtp_use_tls,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.smtp_username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "smtp_username",
-                &self.smtp_username,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.state_machine_smart_client_handoffs_delay_ms,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "state_machine_smart_client_handoffs_delay_ms",
-                &self.state_machine_smart_client_handoffs_delay_ms,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.syncer_certificate) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "syncer_certificate",
-                &self.syncer_certificate,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.upgrade_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "upgrade_mode",
-                &self.upgrade_mode,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_external_ipv6) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_external_ipv6",
-                &self.use_external_ipv6,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_ipv6) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_ipv6",
-                &self.use_ipv6,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.wait_command) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "wait_command",
-                &self.wait_command,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "alert_settings" => !::std::option::Option::is_none(&self.alert_settings),
-                "allow_modules_upload" => {
-                    !::std::option::Option::is_none(&self.allow_modules_upload)
-                }
-                "availability_lag_tolerance_ms" => {
-                    !::std::option::Option::is_none(&self.availability_lag_tolerance_ms)
-                }
-                "bigstore_driver" => {
-                    !::std::option::Option::is_none(&self.bigstore_driver)
-                }
-                "client_maint_notifications" => {
-                    !::std::option::Option::is_none(&self.client_maint_notifications)
-                }
-                "cluster_ssh_public_key" => {
-                    !::std::option::Option::is_none(&self.cluster_ssh_public_key)
-                }
-                "cm_port" => !::std::option::Option::is_none(&self.cm_port),
-                "cm_session_timeout_minutes" => {
-                    !::std::option::Option::is_none(&self.cm_session_timeout_minutes)
-                }
-                "cnm_http_max_threads_per_worker" => {
-                    !::std::option::Option::is_none(
-                        &self.cnm_http_max_threads_per_worker,
-                    )
-                }
-                "cnm_http_port" => !::std::option::Option::is_none(&self.cnm_http_port),
-                "cnm_http_workers" => {
-                    !::std::option::Option::is_none(&self.cnm_http_workers)
-                }
-                "cnm_https_port" => !::std::option::Option::is_none(&self.cnm_https_port),
-                "control_cipher_suites" => {
-                    !::std::option::Option::is_none(&self.control_cipher_suites)
-                }
-                "control_cipher_suites_tls_1_3" => {
-                    !::std::option::Option::is_none(&self.control_cipher_suites_tls_1_3)
-                }
-                "control_plane_basic_authentication" => {
-                    !::std::option::Option::is_none(
-                        &self.control_plane_basic_authentication,
-                    )
-                }
-                "crdb_coordinator_port" => {
-                    !::std::option::Option::is_none(&self.crdb_coordinator_port)
-                }
-                "crdt_rest_client_retries" => {
-                    !::std::option::Option::is_none(&self.crdt_rest_client_retries)
-                }
-                "crdt_rest_client_timeout" => {
-                    !::std::option::Option::is_none(&self.crdt_rest_client_timeout)
-                }
-                "crdt_supported_featureset_version" => {
-                    !::std::option::Option::is_none(
-                        &self.crdt_supported_featureset_version,
-                    )
-                }
-                "crdt_supported_featureset_version_map" => {
-                    !::std::option::Option::is_none(
-                        &self.crdt_supported_featureset_version_map,
-                    )
-                }
-                "crdt_supported_module_featureset_version_map" => {
-                    !::std::option::Option::is_none(
-                        &self.crdt_supported_module_featureset_version_map,
-                    )
-                }
-                "crdt_supported_protocol_versions" => {
-                    !::std::option::Option::is_none(
-                        &self.crdt_supported_protocol_versions,
-                    )
-                }
-                "crdt_supported_protocol_versions_map" => {
-                    !::std::option::Option::is_none(
-                        &self.crdt_supported_protocol_versions_map,
-                    )
-                }
-                "created_time" => !::std::option::Option::is_none(&self.created_time),
-                "data_cipher_list" => {
-                    !::std::option::Option::is_none(&self.data_cipher_list)
-                }
-                "data_cipher_suites_tls_1_3" => {
-                    !::std::option::Option::is_none(&self.data_cipher_suites_tls_1_3)
-                }
-                "debuginfo_path" => !::std::option::Option::is_none(&self.debuginfo_path),
-                "default_non_sharded_proxy_policy" => {
-                    !::std::option::Option::is_none(
-                        &self.default_non_sharded_proxy_policy,
-                    )
-                }
-                "default_sharded_proxy_policy" => {
-                    !::std::option::Option::is_none(&self.default_sharded_proxy_policy)
-                }
-                "disconnect_clients_on_password_removal" => {
-                    !::std::option::Option::is_none(
-                        &self.disconnect_clients_on_password_removal,
-                    )
-                }
-                "dmc_external_authentication" => {
-                    !::std::option::Option::is_none(&self.dmc_external_authentication)
-                }
-                "dmc_external_cba_authentication" => {
-                    !::std::option::Option::is_none(
-                        &self.dmc_external_cba_authentication,
-                    )
-                }
-                "dmc_external_entraid_authentication" => {
-                    !::std::option::Option::is_none(
-                        &self.dmc_external_entraid_authentication,
-                    )
-                }
-                "dmc_external_ldap_authentication" => {
-                    !::std::option::Option::is_none(
-                        &self.dmc_external_ldap_authentication,
-                    )
-                }
-                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
-                "email_from" => !::std::option::Option::is_none(&self.email_from),
-                "encrypt_pkeys" => !::std::option::Option::is_none(&self.encrypt_pkeys),
-                "envoy_admin_port" => {
-                    !::std::option::Option::is_none(&self.envoy_admin_port)
-                }
-                "envoy_max_downstream_connections" => {
-                    !::std::option::Option::is_none(
-                        &self.envoy_max_downstream_connections,
-                    )
-                }
-                "envoy_mgmt_server_port" => {
-                    !::std::option::Option::is_none(&self.envoy_mgmt_server_port)
-                }
-                "gossip_envoy_admin_port" => {
-                    !::std::option::Option::is_none(&self.gossip_envoy_admin_port)
-                }
-                "handle_redirects" => {
-                    !::std::option::Option::is_none(&self.handle_redirects)
-                }
-                "http_support" => !::std::option::Option::is_none(&self.http_support),
-                "logrotate_settings" => {
-                    !::std::option::Option::is_none(&self.logrotate_settings)
-                }
-                "mask_bdb_credentials" => {
-                    !::std::option::Option::is_none(&self.mask_bdb_credentials)
-                }
-                "metrics_auth" => !::std::option::Option::is_none(&self.metrics_auth),
-                "min_control_TLS_version" => {
-                    !::std::option::Option::is_none(&self.min_control_tls_version)
-                }
-                "min_data_TLS_version" => {
-                    !::std::option::Option::is_none(&self.min_data_tls_version)
-                }
-                "min_sentinel_TLS_version" => {
-                    !::std::option::Option::is_none(&self.min_sentinel_tls_version)
-                }
-                "mtls_authorized_subjects" => {
-                    !::std::option::Option::is_none(&self.mtls_authorized_subjects)
-                }
-                "mtls_certificate_authentication" => {
-                    !::std::option::Option::is_none(
-                        &self.mtls_certificate_authentication,
-                    )
-                }
-                "mtls_client_cert_subject_validation_type" => {
-                    !::std::option::Option::is_none(
-                        &self.mtls_client_cert_subject_validation_type,
-                    )
-                }
-                "multi_commands_opt" => {
-                    !::std::option::Option::is_none(&self.multi_commands_opt)
-                }
-                "name" => !::std::option::Option::is_none(&self.name),
-                "options_method_forbidden" => {
-                    !::std::option::Option::is_none(&self.options_method_forbidden)
-                }
-                "password_complexity" => {
-                    !::std::option::Option::is_none(&self.password_complexity)
-                }
-                "password_expiration_duration" => {
-                    !::std::option::Option::is_none(&self.password_expiration_duration)
-                }
-                "password_min_length" => {
-                    !::std::option::Option::is_none(&self.password_min_length)
-                }
-                "proxy_certificate" => {
-                    !::std::option::Option::is_none(&self.proxy_certificate)
-                }
-                "proxy_max_ccs_disconnection_time" => {
-                    !::std::option::Option::is_none(
-                        &self.proxy_max_ccs_disconnection_time,
-                    )
-                }
-                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
-                "replica_sconns_on_demand" => {
-                    !::std::option::Option::is_none(&self.replica_sconns_on_demand)
-                }
-                "reserved_ports" => !::std::option::Option::is_none(&self.reserved_ports),
-                "robust_crdt_syncer" => {
-                    !::std::option::Option::is_none(&self.robust_crdt_syncer)
-                }
-                "s3_ca_cert" => !::std::option::Option::is_none(&self.s3_ca_cert),
-                "s3_url" => !::std::option::Option::is_none(&self.s3_url),
-                "sentinel_cipher_suites" => {
-                    !::std::option::Option::is_none(&self.sentinel_cipher_suites)
-                }
-                "sentinel_cipher_suites_tls_1_3" => {
-                    !::std::option::Option::is_none(&self.sentinel_cipher_suites_tls_1_3)
-                }
-                "sentinel_tls_mode" => {
-                    !::std::option::Option::is_none(&self.sentinel_tls_mode)
-                }
-                "slave_ha" => !::std::option::Option::is_none(&self.slave_ha),
-                "slave_ha_bdb_cooldown_period" => {
-                    !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period)
-                }
-                "slave_ha_cooldown_period" => {
-                    !::std::option::Option::is_none(&self.slave_ha_cooldown_period)
-                }
-                "slave_ha_grace_period" => {
-                    !::std::option::Option::is_none(&self.slave_ha_grace_period)
-                }
-                "slowlog_in_sanitized_support" => {
-                    !::std::option::Option::is_none(&self.slowlog_in_sanitized_support)
-                }
-                "smtp_host" => !::std::option::Option::is_none(&self.smtp_host),
-                "smtp_password" => !::std::option::Option::is_none(&self.smtp_password),
-                "smtp_port" => !::std::option::Option::is_none(&self.smtp_port),
-                "smtp_tls_mode" => !::std::option::Option::is_none(&self.smtp_tls_mode),
-                "smtp_use_tls" => !::std::option::Option::is_none(&self.smtp_use_tls),
-                "smtp_username" => !::std::option::Option::is_none(&self.smtp_username),
-                "state_machine_smart_client_handoffs_delay_ms" => {
-                    !::std::option::Option::is_none(
-                        &self.state_machine_smart_client_handoffs_delay_ms,
-                    )
-                }
-                "syncer_certificate" => {
-                    !::std::option::Option::is_none(&self.syncer_certificate)
-                }
-                "upgrade_mode" => !::std::option::Option::is_none(&self.upgrade_mode),
-                "use_external_ipv6" => {
-                    !::std::option::Option::is_none(&self.use_external_ipv6)
-                }
-                "use_ipv6" => !::std::option::Option::is_none(&self.use_ipv6),
-                "wait_command" => !::std::option::Option::is_none(&self.wait_command),
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("alert_settings", &self.alert_settings)?;
+        w.opt("allow_modules_upload", &self.allow_modules_upload)?;
+        w.opt("availability_lag_tolerance_ms", &self.availability_lag_tolerance_ms)?;
+        w.opt("bigstore_driver", &self.bigstore_driver)?;
+        w.opt("client_maint_notifications", &self.client_maint_notifications)?;
+        w.opt("cluster_ssh_public_key", &self.cluster_ssh_public_key)?;
+        w.opt("cm_port", &self.cm_port)?;
+        w.opt("cm_session_timeout_minutes", &self.cm_session_timeout_minutes)?;
+        w.opt("cnm_http_max_threads_per_worker", &self.cnm_http_max_threads_per_worker)?;
+        w.opt("cnm_http_port", &self.cnm_http_port)?;
+        w.opt("cnm_http_workers", &self.cnm_http_workers)?;
+        w.opt("cnm_https_port", &self.cnm_https_port)?;
+        w.opt("control_cipher_suites", &self.control_cipher_suites)?;
+        w.opt("control_cipher_suites_tls_1_3", &self.control_cipher_suites_tls_1_3)?;
+        w.opt(
+            "control_plane_basic_authentication",
+            &self.control_plane_basic_authentication,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt("crdb_coordinator_port", &self.crdb_coordinator_port)?;
+        w.opt("crdt_rest_client_retries", &self.crdt_rest_client_retries)?;
+        w.opt("crdt_rest_client_timeout", &self.crdt_rest_client_timeout)?;
+        w.opt(
+            "crdt_supported_featureset_version",
+            &self.crdt_supported_featureset_version,
+        )?;
+        w.opt(
+            "crdt_supported_featureset_version_map",
+            &self.crdt_supported_featureset_version_map,
+        )?;
+        w.opt(
+            "crdt_supported_module_featureset_version_map",
+            &self.crdt_supported_module_featureset_version_map,
+        )?;
+        w.opt(
+            "crdt_supported_protocol_versions",
+            &self.crdt_supported_protocol_versions,
+        )?;
+        w.opt(
+            "crdt_supported_protocol_versions_map",
+            &self.crdt_supported_protocol_versions_map,
+        )?;
+        w.opt("created_time", &self.created_time)?;
+        w.opt("data_cipher_list", &self.data_cipher_list)?;
+        w.opt("data_cipher_suites_tls_1_3", &self.data_cipher_suites_tls_1_3)?;
+        w.opt("debuginfo_path", &self.debuginfo_path)?;
+        w.opt(
+            "default_non_sharded_proxy_policy",
+            &self.default_non_sharded_proxy_policy,
+        )?;
+        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)?;
+        w.opt(
+            "disconnect_clients_on_password_removal",
+            &self.disconnect_clients_on_password_removal,
+        )?;
+        w.opt("dmc_external_authentication", &self.dmc_external_authentication)?;
+        w.opt("dmc_external_cba_authentication", &self.dmc_external_cba_authentication)?;
+        w.opt(
+            "dmc_external_entraid_authentication",
+            &self.dmc_external_entraid_authentication,
+        )?;
+        w.opt(
+            "dmc_external_ldap_authentication",
+            &self.dmc_external_ldap_authentication,
+        )?;
+        w.opt("email_alerts", &self.email_alerts)?;
+        w.opt("email_from", &self.email_from)?;
+        w.opt("encrypt_pkeys", &self.encrypt_pkeys)?;
+        w.opt("envoy_admin_port", &self.envoy_admin_port)?;
+        w.opt(
+            "envoy_max_downstream_connections",
+            &self.envoy_max_downstream_connections,
+        )?;
+        w.opt("envoy_mgmt_server_port", &self.envoy_mgmt_server_port)?;
+        w.opt("gossip_envoy_admin_port", &self.gossip_envoy_admin_port)?;
+        w.opt("handle_redirects", &self.handle_redirects)?;
+        w.opt("http_support", &self.http_support)?;
+        w.opt("logrotate_settings", &self.logrotate_settings)?;
+        w.opt("mask_bdb_credentials", &self.mask_bdb_credentials)?;
+        w.opt("metrics_auth", &self.metrics_auth)?;
+        w.opt("min_control_TLS_version", &self.min_control_tls_version)?;
+        w.opt("min_data_TLS_version", &self.min_data_tls_version)?;
+        w.opt("min_sentinel_TLS_version", &self.min_sentinel_tls_version)?;
+        w.opt("mtls_authorized_subjects", &self.mtls_authorized_subjects)?;
+        w.opt("mtls_certificate_authentication", &self.mtls_certificate_authentication)?;
+        w.opt(
+            "mtls_client_cert_subject_validation_type",
+            &self.mtls_client_cert_subject_validation_type,
+        )?;
+        w.opt("multi_commands_opt", &self.multi_commands_opt)?;
+        w.opt("name", &self.name)?;
+        w.opt("options_method_forbidden", &self.options_method_forbidden)?;
+        w.opt("password_complexity", &self.password_complexity)?;
+        w.opt("password_expiration_duration", &self.password_expiration_duration)?;
+        w.opt("password_min_length", &self.password_min_length)?;
+        w.opt("proxy_certificate", &self.proxy_certificate)?;
+        w.opt(
+            "proxy_max_ccs_disconnection_time",
+            &self.proxy_max_ccs_disconnection_time,
+        )?;
+        w.opt("rack_aware", &self.rack_aware)?;
+        w.opt("replica_sconns_on_demand", &self.replica_sconns_on_demand)?;
+        w.opt("reserved_ports", &self.reserved_ports)?;
+        w.opt("robust_crdt_syncer", &self.robust_crdt_syncer)?;
+        w.opt("s3_ca_cert", &self.s3_ca_cert)?;
+        w.opt("s3_url", &self.s3_url)?;
+        w.opt("sentinel_cipher_suites", &self.sentinel_cipher_suites)?;
+        w.opt("sentinel_cipher_suites_tls_1_3", &self.sentinel_cipher_suites_tls_1_3)?;
+        w.opt("sentinel_tls_mode", &self.sentinel_tls_mode)?;
+        w.opt("slave_ha", &self.slave_ha)?;
+        w.opt("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period)?;
+        w.opt("slave_ha_cooldown_period", &self.slave_ha_cooldown_period)?;
+        w.opt("slave_ha_grace_period", &self.slave_ha_grace_period)?;
+        w.opt("slowlog_in_sanitized_support", &self.slowlog_in_sanitized_support)?;
+        w.opt("smtp_host", &self.smtp_host)?;
+        w.opt("smtp_password", &self.smtp_password)?;
+        w.opt("smtp_port", &self.smtp_port)?;
+        w.opt("smtp_tls_mode", &self.smtp_tls_mode)?;
+        w.opt("smtp_use_tls", &self.smtp_use_tls)?;
+        w.opt("smtp_username", &self.smtp_username)?;
+        w.opt(
+            "state_machine_smart_client_handoffs_delay_ms",
+            &self.state_machine_smart_client_handoffs_delay_ms,
+        )?;
+        w.opt("syncer_certificate", &self.syncer_certificate)?;
+        w.opt("upgrade_mode", &self.upgrade_mode)?;
+        w.opt("use_external_ipv6", &self.use_external_ipv6)?;
+        w.opt("use_ipv6", &self.use_ipv6)?;
+        w.opt("wait_command", &self.wait_command)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterActionStartRequest {
@@ -18269,23 +12089,9 @@ impl ::serde::Serialize for ClusterActionStartRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterActions {
@@ -18293,23 +12099,9 @@ impl ::serde::Serialize for ClusterActions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.actions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "actions",
-                &self.actions,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "actions" => !::std::option::Option::is_none(&self.actions),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("actions", &self.actions)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterAlertSettings {
@@ -18317,303 +12109,51 @@ impl ::serde::Serialize for ClusterAlertSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cluster_certs_about_to_expire) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_certs_about_to_expire",
-                &self.cluster_certs_about_to_expire,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_even_node_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_even_node_count",
-                &self.cluster_even_node_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_flash_overcommit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_flash_overcommit",
-                &self.cluster_flash_overcommit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_inconsistent_rl_sw) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_inconsistent_rl_sw",
-                &self.cluster_inconsistent_rl_sw,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_internal_bdb) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_internal_bdb",
-                &self.cluster_internal_bdb,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_license_about_to_expire) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_license_about_to_expire",
-                &self.cluster_license_about_to_expire,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_multiple_nodes_down) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_multiple_nodes_down",
-                &self.cluster_multiple_nodes_down,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_node_joined) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_node_joined",
-                &self.cluster_node_joined,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_node_remove_abort_completed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_node_remove_abort_completed",
-                &self.cluster_node_remove_abort_completed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_node_remove_abort_failed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_node_remove_abort_failed",
-                &self.cluster_node_remove_abort_failed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_node_remove_completed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_node_remove_completed",
-                &self.cluster_node_remove_completed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_node_remove_failed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_node_remove_failed",
-                &self.cluster_node_remove_failed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_ocsp_query_failed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_ocsp_query_failed",
-                &self.cluster_ocsp_query_failed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_ocsp_status_revoked) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_ocsp_status_revoked",
-                &self.cluster_ocsp_status_revoked,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_ram_overcommit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_ram_overcommit",
-                &self.cluster_ram_overcommit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_too_few_nodes_for_replication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_too_few_nodes_for_replication",
-                &self.cluster_too_few_nodes_for_replication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_users_count_approaches_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_users_count_approaches_limit",
-                &self.cluster_users_count_approaches_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_aof_slow_disk_io) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_aof_slow_disk_io",
-                &self.node_aof_slow_disk_io,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_checks_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_checks_error",
-                &self.node_checks_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_cpu_utilization) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_cpu_utilization",
-                &self.node_cpu_utilization,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_ephemeral_storage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_ephemeral_storage",
-                &self.node_ephemeral_storage,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_failed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_failed",
-                &self.node_failed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_free_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_free_flash",
-                &self.node_free_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_insufficient_disk_aofrw) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_insufficient_disk_aofrw",
-                &self.node_insufficient_disk_aofrw,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_internal_certs_about_to_expire) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_internal_certs_about_to_expire",
-                &self.node_internal_certs_about_to_expire,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_memory",
-                &self.node_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_net_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_net_throughput",
-                &self.node_net_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_persistent_storage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_persistent_storage",
-                &self.node_persistent_storage,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cluster_certs_about_to_expire" => {
-                    !::std::option::Option::is_none(&self.cluster_certs_about_to_expire)
-                }
-                "cluster_even_node_count" => {
-                    !::std::option::Option::is_none(&self.cluster_even_node_count)
-                }
-                "cluster_flash_overcommit" => {
-                    !::std::option::Option::is_none(&self.cluster_flash_overcommit)
-                }
-                "cluster_inconsistent_rl_sw" => {
-                    !::std::option::Option::is_none(&self.cluster_inconsistent_rl_sw)
-                }
-                "cluster_internal_bdb" => {
-                    !::std::option::Option::is_none(&self.cluster_internal_bdb)
-                }
-                "cluster_license_about_to_expire" => {
-                    !::std::option::Option::is_none(
-                        &self.cluster_license_about_to_expire,
-                    )
-                }
-                "cluster_multiple_nodes_down" => {
-                    !::std::option::Option::is_none(&self.cluster_multiple_nodes_down)
-                }
-                "cluster_node_joined" => {
-                    !::std::option::Option::is_none(&self.cluster_node_joined)
-                }
-                "cluster_node_remove_abort_completed" => {
-                    !::std::option::Option::is_none(
-                        &self.cluster_node_remove_abort_completed,
-                    )
-                }
-                "cluster_node_remove_abort_failed" => {
-                    !::std::option::Option::is_none(
-                        &self.cluster_node_remove_abort_failed,
-                    )
-                }
-                "cluster_node_remove_completed" => {
-                    !::std::option::Option::is_none(&self.cluster_node_remove_completed)
-                }
-                "cluster_node_remove_failed" => {
-                    !::std::option::Option::is_none(&self.cluster_node_remove_failed)
-                }
-                "cluster_ocsp_query_failed" => {
-                    !::std::option::Option::is_none(&self.cluster_ocsp_query_failed)
-                }
-                "cluster_ocsp_status_revoked" => {
-                    !::std::option::Option::is_none(&self.cluster_ocsp_status_revoked)
-                }
-                "cluster_ram_overcommit" => {
-                    !::std::option::Option::is_none(&self.cluster_ram_overcommit)
-                }
-                "cluster_too_few_nodes_for_replication" => {
-                    !::std::option::Option::is_none(
-                        &self.cluster_too_few_nodes_for_replication,
-                    )
-                }
-                "cluster_users_count_approaches_limit" => {
-                    !::std::option::Option::is_none(
-                        &self.cluster_users_count_approaches_limit,
-                    )
-                }
-                "node_aof_slow_disk_io" => {
-                    !::std::option::Option::is_none(&self.node_aof_slow_disk_io)
-                }
-                "node_checks_error" => {
-                    !::std::option::Option::is_none(&self.node_checks_error)
-                }
-                "node_cpu_utilization" => {
-                    !::std::option::Option::is_none(&self.node_cpu_utilization)
-                }
-                "node_ephemeral_storage" => {
-                    !::std::option::Option::is_none(&self.node_ephemeral_storage)
-                }
-                "node_failed" => !::std::option::Option::is_none(&self.node_failed),
-                "node_free_flash" => {
-                    !::std::option::Option::is_none(&self.node_free_flash)
-                }
-                "node_insufficient_disk_aofrw" => {
-                    !::std::option::Option::is_none(&self.node_insufficient_disk_aofrw)
-                }
-                "node_internal_certs_about_to_expire" => {
-                    !::std::option::Option::is_none(
-                        &self.node_internal_certs_about_to_expire,
-                    )
-                }
-                "node_memory" => !::std::option::Option::is_none(&self.node_memory),
-                "node_net_throughput" => {
-                    !::std::option::Option::is_none(&self.node_net_throughput)
-                }
-                "node_persistent_storage" => {
-                    !::std::option::Option::is_none(&self.node_persistent_storage)
-                }
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cluster_certs_about_to_expire", &self.cluster_certs_about_to_expire)?;
+        w.opt("cluster_even_node_count", &self.cluster_even_node_count)?;
+        w.opt("cluster_flash_overcommit", &self.cluster_flash_overcommit)?;
+        w.opt("cluster_inconsistent_rl_sw", &self.cluster_inconsistent_rl_sw)?;
+        w.opt("cluster_internal_bdb", &self.cluster_internal_bdb)?;
+        w.opt("cluster_license_about_to_expire", &self.cluster_license_about_to_expire)?;
+        w.opt("cluster_multiple_nodes_down", &self.cluster_multiple_nodes_down)?;
+        w.opt("cluster_node_joined", &self.cluster_node_joined)?;
+        w.opt(
+            "cluster_node_remove_abort_completed",
+            &self.cluster_node_remove_abort_completed,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt(
+            "cluster_node_remove_abort_failed",
+            &self.cluster_node_remove_abort_failed,
+        )?;
+        w.opt("cluster_node_remove_completed", &self.cluster_node_remove_completed)?;
+        w.opt("cluster_node_remove_failed", &self.cluster_node_remove_failed)?;
+        w.opt("cluster_ocsp_query_failed", &self.cluster_ocsp_query_failed)?;
+        w.opt("cluster_ocsp_status_revoked", &self.cluster_ocsp_status_revoked)?;
+        w.opt("cluster_ram_overcommit", &self.cluster_ram_overcommit)?;
+        w.opt(
+            "cluster_too_few_nodes_for_replication",
+            &self.cluster_too_few_nodes_for_replication,
+        )?;
+        w.opt(
+            "cluster_users_count_approaches_limit",
+            &self.cluster_users_count_approaches_limit,
+        )?;
+        w.opt("node_aof_slow_disk_io", &self.node_aof_slow_disk_io)?;
+        w.opt("node_checks_error", &self.node_checks_error)?;
+        w.opt("node_cpu_utilization", &self.node_cpu_utilization)?;
+        w.opt("node_ephemeral_storage", &self.node_ephemeral_storage)?;
+        w.opt("node_failed", &self.node_failed)?;
+        w.opt("node_free_flash", &self.node_free_flash)?;
+        w.opt("node_insufficient_disk_aofrw", &self.node_insufficient_disk_aofrw)?;
+        w.opt(
+            "node_internal_certs_about_to_expire",
+            &self.node_internal_certs_about_to_expire,
+        )?;
+        w.opt("node_memory", &self.node_memory)?;
+        w.opt("node_net_throughput", &self.node_net_throughput)?;
+        w.opt("node_persistent_storage", &self.node_persistent_storage)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
@@ -18621,31 +12161,10 @@ impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threshold",
-                &self.threshold,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "threshold" => !::std::option::Option::is_none(&self.threshold),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("threshold", &self.threshold)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterCertificatesGetResponse {
@@ -18653,199 +12172,28 @@ impl ::serde::Serialize for ClusterCertificatesGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.api_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "api_cert",
-                &self.api_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.api_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "api_key",
-                &self.api_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ccs_internode_encryption_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ccs_internode_encryption_cert",
-                &self.ccs_internode_encryption_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ccs_internode_encryption_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ccs_internode_encryption_key",
-                &self.ccs_internode_encryption_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cm_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cm_cert",
-                &self.cm_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cm_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cm_key",
-                &self.cm_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_internode_encryption_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_internode_encryption_cert",
-                &self.data_internode_encryption_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_internode_encryption_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_internode_encryption_key",
-                &self.data_internode_encryption_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ldap_client_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ldap_client_cert",
-                &self.ldap_client_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ldap_client_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ldap_client_key",
-                &self.ldap_client_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metrics_exporter_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metrics_exporter_cert",
-                &self.metrics_exporter_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metrics_exporter_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metrics_exporter_key",
-                &self.metrics_exporter_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_trusted_ca_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_trusted_ca_cert",
-                &self.mtls_trusted_ca_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_cert",
-                &self.proxy_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_key",
-                &self.proxy_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sso_issuer_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sso_issuer_cert",
-                &self.sso_issuer_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sso_service_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sso_service_cert",
-                &self.sso_service_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sso_service_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sso_service_key",
-                &self.sso_service_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.syncer_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "syncer_cert",
-                &self.syncer_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.syncer_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "syncer_key",
-                &self.syncer_key,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "api_cert" => !::std::option::Option::is_none(&self.api_cert),
-                "api_key" => !::std::option::Option::is_none(&self.api_key),
-                "ccs_internode_encryption_cert" => {
-                    !::std::option::Option::is_none(&self.ccs_internode_encryption_cert)
-                }
-                "ccs_internode_encryption_key" => {
-                    !::std::option::Option::is_none(&self.ccs_internode_encryption_key)
-                }
-                "cm_cert" => !::std::option::Option::is_none(&self.cm_cert),
-                "cm_key" => !::std::option::Option::is_none(&self.cm_key),
-                "data_internode_encryption_cert" => {
-                    !::std::option::Option::is_none(&self.data_internode_encryption_cert)
-                }
-                "data_internode_encryption_key" => {
-                    !::std::option::Option::is_none(&self.data_internode_encryption_key)
-                }
-                "ldap_client_cert" => {
-                    !::std::option::Option::is_none(&self.ldap_client_cert)
-                }
-                "ldap_client_key" => {
-                    !::std::option::Option::is_none(&self.ldap_client_key)
-                }
-                "metrics_exporter_cert" => {
-                    !::std::option::Option::is_none(&self.metrics_exporter_cert)
-                }
-                "metrics_exporter_key" => {
-                    !::std::option::Option::is_none(&self.metrics_exporter_key)
-                }
-                "mtls_trusted_ca_cert" => {
-                    !::std::option::Option::is_none(&self.mtls_trusted_ca_cert)
-                }
-                "proxy_cert" => !::std::option::Option::is_none(&self.proxy_cert),
-                "proxy_key" => !::std::option::Option::is_none(&self.proxy_key),
-                "sso_issuer_cert" => {
-                    !::std::option::Option::is_none(&self.sso_issuer_cert)
-                }
-                "sso_service_cert" => {
-                    !::std::option::Option::is_none(&self.sso_service_cert)
-                }
-                "sso_service_key" => {
-                    !::std::option::Option::is_none(&self.sso_service_key)
-                }
-                "syncer_cert" => !::std::option::Option::is_none(&self.syncer_cert),
-                "syncer_key" => !::std::option::Option::is_none(&self.syncer_key),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("api_cert", &self.api_cert)?;
+        w.opt("api_key", &self.api_key)?;
+        w.opt("ccs_internode_encryption_cert", &self.ccs_internode_encryption_cert)?;
+        w.opt("ccs_internode_encryption_key", &self.ccs_internode_encryption_key)?;
+        w.opt("cm_cert", &self.cm_cert)?;
+        w.opt("cm_key", &self.cm_key)?;
+        w.opt("data_internode_encryption_cert", &self.data_internode_encryption_cert)?;
+        w.opt("data_internode_encryption_key", &self.data_internode_encryption_key)?;
+        w.opt("ldap_client_cert", &self.ldap_client_cert)?;
+        w.opt("ldap_client_key", &self.ldap_client_key)?;
+        w.opt("metrics_exporter_cert", &self.metrics_exporter_cert)?;
+        w.opt("metrics_exporter_key", &self.metrics_exporter_key)?;
+        w.opt("mtls_trusted_ca_cert", &self.mtls_trusted_ca_cert)?;
+        w.opt("proxy_cert", &self.proxy_cert)?;
+        w.opt("proxy_key", &self.proxy_key)?;
+        w.opt("sso_issuer_cert", &self.sso_issuer_cert)?;
+        w.opt("sso_service_cert", &self.sso_service_cert)?;
+        w.opt("sso_service_key", &self.sso_service_key)?;
+        w.opt("syncer_cert", &self.syncer_cert)?;
+        w.opt("syncer_key", &self.syncer_key)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterCertificatesRotateRequest {
@@ -18853,19 +12201,9 @@ impl ::serde::Serialize for ClusterCertificatesRotateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
@@ -18873,21 +12211,9 @@ impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "certificates",
-            &self.certificates,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "certificates" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("certificates", &self.certificates)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthAlert {
@@ -18895,43 +12221,12 @@ impl ::serde::Serialize for ClusterHealthAlert {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_since) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_since",
-                &self.active_since,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.severity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "severity",
-                &self.severity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threshold",
-                &self.threshold,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_since" => !::std::option::Option::is_none(&self.active_since),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "severity" => !::std::option::Option::is_none(&self.severity),
-                "threshold" => !::std::option::Option::is_none(&self.threshold),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_since", &self.active_since)?;
+        w.opt("name", &self.name)?;
+        w.opt("severity", &self.severity)?;
+        w.opt("threshold", &self.threshold)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthCertificate {
@@ -18939,35 +12234,11 @@ impl ::serde::Serialize for ClusterHealthCertificate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.expired) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expired",
-                &self.expired,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        if !::std::option::Option::is_none(&self.valid_until) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "valid_until",
-                &self.valid_until,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "expired" => !::std::option::Option::is_none(&self.expired),
-                "type" => !::std::option::Option::is_none(&self.type_),
-                "valid_until" => !::std::option::Option::is_none(&self.valid_until),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("expired", &self.expired)?;
+        w.opt("type", &self.type_)?;
+        w.opt("valid_until", &self.valid_until)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthDatabaseInfo {
@@ -18975,59 +12246,14 @@ impl ::serde::Serialize for ClusterHealthDatabaseInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.detailed_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "detailed_status",
-                &self.detailed_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.high_availability) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "high_availability",
-                &self.high_availability,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "detailed_status" => {
-                    !::std::option::Option::is_none(&self.detailed_status)
-                }
-                "high_availability" => {
-                    !::std::option::Option::is_none(&self.high_availability)
-                }
-                "id" => !::std::option::Option::is_none(&self.id),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("detailed_status", &self.detailed_status)?;
+        w.opt("high_availability", &self.high_availability)?;
+        w.opt("id", &self.id)?;
+        w.opt("name", &self.name)?;
+        w.opt("status", &self.status)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthHighAvailability {
@@ -19035,23 +12261,9 @@ impl ::serde::Serialize for ClusterHealthHighAvailability {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthLicense {
@@ -19059,87 +12271,16 @@ impl ::serde::Serialize for ClusterHealthLicense {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.expired) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expired",
-                &self.expired,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flex_shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flex_shards_in_use",
-                &self.flex_shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flex_shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flex_shards_limit",
-                &self.flex_shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ram_shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_shards_in_use",
-                &self.ram_shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ram_shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_shards_limit",
-                &self.ram_shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_in_use",
-                &self.shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_limit",
-                &self.shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.valid_until) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "valid_until",
-                &self.valid_until,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "expired" => !::std::option::Option::is_none(&self.expired),
-                "flex_shards_in_use" => {
-                    !::std::option::Option::is_none(&self.flex_shards_in_use)
-                }
-                "flex_shards_limit" => {
-                    !::std::option::Option::is_none(&self.flex_shards_limit)
-                }
-                "ram_shards_in_use" => {
-                    !::std::option::Option::is_none(&self.ram_shards_in_use)
-                }
-                "ram_shards_limit" => {
-                    !::std::option::Option::is_none(&self.ram_shards_limit)
-                }
-                "shards_in_use" => !::std::option::Option::is_none(&self.shards_in_use),
-                "shards_limit" => !::std::option::Option::is_none(&self.shards_limit),
-                "valid_until" => !::std::option::Option::is_none(&self.valid_until),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("expired", &self.expired)?;
+        w.opt("flex_shards_in_use", &self.flex_shards_in_use)?;
+        w.opt("flex_shards_limit", &self.flex_shards_limit)?;
+        w.opt("ram_shards_in_use", &self.ram_shards_in_use)?;
+        w.opt("ram_shards_limit", &self.ram_shards_limit)?;
+        w.opt("shards_in_use", &self.shards_in_use)?;
+        w.opt("shards_limit", &self.shards_limit)?;
+        w.opt("valid_until", &self.valid_until)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthNode {
@@ -19147,145 +12288,24 @@ impl ::serde::Serialize for ClusterHealthNode {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_alerts",
-                &self.active_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.detailed_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "detailed_status",
-                &self.detailed_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_memory_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_memory_path",
-                &self.ephemeral_memory_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_memory_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_memory_size",
-                &self.ephemeral_memory_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.in_maintenance) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "in_maintenance",
-                &self.in_maintenance,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "memory",
-                &self.memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.observed_at) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "observed_at",
-                &self.observed_at,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_memory_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_memory_path",
-                &self.persistent_memory_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_memory_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_memory_size",
-                &self.persistent_memory_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.quorum_only) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "quorum_only",
-                &self.quorum_only,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.services) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "services",
-                &self.services,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards",
-                &self.shards,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_alerts" => !::std::option::Option::is_none(&self.active_alerts),
-                "detailed_status" => {
-                    !::std::option::Option::is_none(&self.detailed_status)
-                }
-                "ephemeral_memory_path" => {
-                    !::std::option::Option::is_none(&self.ephemeral_memory_path)
-                }
-                "ephemeral_memory_size" => {
-                    !::std::option::Option::is_none(&self.ephemeral_memory_size)
-                }
-                "id" => !::std::option::Option::is_none(&self.id),
-                "in_maintenance" => !::std::option::Option::is_none(&self.in_maintenance),
-                "memory" => !::std::option::Option::is_none(&self.memory),
-                "observed_at" => !::std::option::Option::is_none(&self.observed_at),
-                "persistent_memory_path" => {
-                    !::std::option::Option::is_none(&self.persistent_memory_path)
-                }
-                "persistent_memory_size" => {
-                    !::std::option::Option::is_none(&self.persistent_memory_size)
-                }
-                "quorum_only" => !::std::option::Option::is_none(&self.quorum_only),
-                "role" => !::std::option::Option::is_none(&self.role),
-                "services" => !::std::option::Option::is_none(&self.services),
-                "shards" => !::std::option::Option::is_none(&self.shards),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_alerts", &self.active_alerts)?;
+        w.opt("detailed_status", &self.detailed_status)?;
+        w.opt("ephemeral_memory_path", &self.ephemeral_memory_path)?;
+        w.opt("ephemeral_memory_size", &self.ephemeral_memory_size)?;
+        w.opt("id", &self.id)?;
+        w.opt("in_maintenance", &self.in_maintenance)?;
+        w.opt("memory", &self.memory)?;
+        w.opt("observed_at", &self.observed_at)?;
+        w.opt("persistent_memory_path", &self.persistent_memory_path)?;
+        w.opt("persistent_memory_size", &self.persistent_memory_size)?;
+        w.opt("quorum_only", &self.quorum_only)?;
+        w.opt("role", &self.role)?;
+        w.opt("services", &self.services)?;
+        w.opt("shards", &self.shards)?;
+        w.opt("status", &self.status)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthNodeMemory {
@@ -19293,61 +12313,13 @@ impl ::serde::Serialize for ClusterHealthNodeMemory {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.free_provisional_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "free_provisional_ram",
-                &self.free_provisional_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.free_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "free_ram",
-                &self.free_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.overbooking_depth) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "overbooking_depth",
-                &self.overbooking_depth,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_provisional_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_provisional_ram",
-                &self.total_provisional_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_ram",
-                &self.total_ram,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "free_provisional_ram" => {
-                    !::std::option::Option::is_none(&self.free_provisional_ram)
-                }
-                "free_ram" => !::std::option::Option::is_none(&self.free_ram),
-                "overbooking_depth" => {
-                    !::std::option::Option::is_none(&self.overbooking_depth)
-                }
-                "total_provisional_ram" => {
-                    !::std::option::Option::is_none(&self.total_provisional_ram)
-                }
-                "total_ram" => !::std::option::Option::is_none(&self.total_ram),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("free_provisional_ram", &self.free_provisional_ram)?;
+        w.opt("free_ram", &self.free_ram)?;
+        w.opt("overbooking_depth", &self.overbooking_depth)?;
+        w.opt("total_provisional_ram", &self.total_provisional_ram)?;
+        w.opt("total_ram", &self.total_ram)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthNodeService {
@@ -19355,27 +12327,10 @@ impl ::serde::Serialize for ClusterHealthNodeService {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthReport {
@@ -19383,63 +12338,15 @@ impl ::serde::Serialize for ClusterHealthReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_alerts",
-                &self.active_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.certificates) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "certificates",
-                &self.certificates,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.database_infos) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "database_infos",
-                &self.database_infos,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.fqdn) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "fqdn", &self.fqdn)?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "nodes", &self.nodes)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_alerts" => !::std::option::Option::is_none(&self.active_alerts),
-                "certificates" => !::std::option::Option::is_none(&self.certificates),
-                "database_infos" => !::std::option::Option::is_none(&self.database_infos),
-                "fqdn" => !::std::option::Option::is_none(&self.fqdn),
-                "license" => !::std::option::Option::is_none(&self.license),
-                "nodes" => !::std::option::Option::is_none(&self.nodes),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_alerts", &self.active_alerts)?;
+        w.opt("certificates", &self.certificates)?;
+        w.opt("database_infos", &self.database_infos)?;
+        w.opt("fqdn", &self.fqdn)?;
+        w.opt("license", &self.license)?;
+        w.opt("nodes", &self.nodes)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterHealthShard {
@@ -19447,41 +12354,12 @@ impl ::serde::Serialize for ClusterHealthShard {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.detailed_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "detailed_status",
-                &self.detailed_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "detailed_status" => {
-                    !::std::option::Option::is_none(&self.detailed_status)
-                }
-                "id" => !::std::option::Option::is_none(&self.id),
-                "role" => !::std::option::Option::is_none(&self.role),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("detailed_status", &self.detailed_status)?;
+        w.opt("id", &self.id)?;
+        w.opt("role", &self.role)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterLogrotateSettings {
@@ -19489,39 +12367,11 @@ impl ::serde::Serialize for ClusterLogrotateSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.maxage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "maxage",
-                &self.maxage,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.maxsize) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "maxsize",
-                &self.maxsize,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rotate) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rotate",
-                &self.rotate,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "maxage" => !::std::option::Option::is_none(&self.maxage),
-                "maxsize" => !::std::option::Option::is_none(&self.maxsize),
-                "rotate" => !::std::option::Option::is_none(&self.rotate),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("maxage", &self.maxage)?;
+        w.opt("maxsize", &self.maxsize)?;
+        w.opt("rotate", &self.rotate)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterModuleCapabilities {
@@ -19529,25 +12379,9 @@ impl ::serde::Serialize for ClusterModuleCapabilities {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.all_capabilities) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "all_capabilities",
-                &self.all_capabilities,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "all_capabilities" => {
-                    !::std::option::Option::is_none(&self.all_capabilities)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("all_capabilities", &self.all_capabilities)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterModuleCapability {
@@ -19555,23 +12389,10 @@ impl ::serde::Serialize for ClusterModuleCapability {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.desc) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "desc", &self.desc)?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "desc" => !::std::option::Option::is_none(&self.desc),
-                "name" => !::std::option::Option::is_none(&self.name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("desc", &self.desc)?;
+        w.opt("name", &self.name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
@@ -19579,39 +12400,14 @@ impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.c) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "C", &self.c)?;
-        }
-        if !::std::option::Option::is_none(&self.cn) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "CN", &self.cn)?;
-        }
-        if !::std::option::Option::is_none(&self.l) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "L", &self.l)?;
-        }
-        if !::std::option::Option::is_none(&self.o) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "O", &self.o)?;
-        }
-        if !::std::option::Option::is_none(&self.ou) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "OU", &self.ou)?;
-        }
-        if !::std::option::Option::is_none(&self.st) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ST", &self.st)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "C" => !::std::option::Option::is_none(&self.c),
-                "CN" => !::std::option::Option::is_none(&self.cn),
-                "L" => !::std::option::Option::is_none(&self.l),
-                "O" => !::std::option::Option::is_none(&self.o),
-                "OU" => !::std::option::Option::is_none(&self.ou),
-                "ST" => !::std::option::Option::is_none(&self.st),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("C", &self.c)?;
+        w.opt("CN", &self.cn)?;
+        w.opt("L", &self.l)?;
+        w.opt("O", &self.o)?;
+        w.opt("OU", &self.ou)?;
+        w.opt("ST", &self.st)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
@@ -19619,21 +12415,9 @@ impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "algorithm",
-            &self.algorithm,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "algorithm" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("algorithm", &self.algorithm)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterSettings {
@@ -19641,641 +12425,119 @@ impl ::serde::Serialize for ClusterSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.acl_pubsub_default) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "acl_pubsub_default",
-                &self.acl_pubsub_default,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auto_recovery) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auto_recovery",
-                &self.auto_recovery,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.automatic_node_offload) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "automatic_node_offload",
-                &self.automatic_node_offload,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_migrate_node_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_migrate_node_threshold",
-                &self.bigstore_migrate_node_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_migrate_node_threshold_p) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_migrate_node_threshold_p",
-                &self.bigstore_migrate_node_threshold_p,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_provision_node_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_provision_node_threshold",
-                &self.bigstore_provision_node_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_provision_node_threshold_p) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_provision_node_threshold_p",
-                &self.bigstore_provision_node_threshold_p,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_internode_encryption) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_internode_encryption",
-                &self.data_internode_encryption,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.db_conns_auditing) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "db_conns_auditing",
-                &self.db_conns_auditing,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_bigstore_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_bigstore_version",
-                &self.default_bigstore_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_concurrent_restore_actions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_concurrent_restore_actions",
-                &self.default_concurrent_restore_actions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_fork_evict_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_fork_evict_ram",
-                &self.default_fork_evict_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_non_sharded_proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_non_sharded_proxy_policy",
-                &self.default_non_sharded_proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_oss_cluster) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_oss_cluster",
-                &self.default_oss_cluster,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_oss_sharding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_oss_sharding",
-                &self.default_oss_sharding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_provisioned_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_provisioned_redis_version",
-                &self.default_provisioned_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_recovery_wait_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_recovery_wait_time",
-                &self.default_recovery_wait_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_sharded_proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_sharded_proxy_policy",
-                &self.default_sharded_proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_shards_placement) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_shards_placement",
-                &self.default_shards_placement,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.default_tracking_table_max_keys_policy,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_tracking_table_max_keys_policy",
-                &self.default_tracking_table_max_keys_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.diskless_repl) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "diskless_repl",
-                &self.diskless_repl,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.endpoint_rebind_propagation_grace_time,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "endpoint_rebind_propagation_grace_time",
-                &self.endpoint_rebind_propagation_grace_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.evict_node_use_free_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "evict_node_use_free_memory",
-                &self.evict_node_use_free_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expose_hostnames_for_all_suffixes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expose_hostnames_for_all_suffixes",
-                &self.expose_hostnames_for_all_suffixes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.failure_detection_sensitivity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "failure_detection_sensitivity",
-                &self.failure_detection_sensitivity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.filter_node_wd_health_metrics) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "filter_node_wd_health_metrics",
-                &self.filter_node_wd_health_metrics,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.hide_user_data_from_log) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "hide_user_data_from_log",
-                &self.hide_user_data_from_log,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.login_lockout_counter_reset_after) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "login_lockout_counter_reset_after",
-                &self.login_lockout_counter_reset_after,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.login_lockout_duration) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "login_lockout_duration",
-                &self.login_lockout_duration,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.login_lockout_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "login_lockout_threshold",
-                &self.login_lockout_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.master_healthcheck_api_auth) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "master_healthcheck_api_auth",
-                &self.master_healthcheck_api_auth,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_redis_forks) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_redis_forks",
-                &self.max_redis_forks,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_saved_events_per_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_saved_events_per_type",
-                &self.max_saved_events_per_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_simultaneous_backups) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_simultaneous_backups",
-                &self.max_simultaneous_backups,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_slave_full_syncs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_slave_full_syncs",
-                &self.max_slave_full_syncs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metrics_exporter_expose_bdb_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metrics_exporter_expose_bdb_name",
-                &self.metrics_exporter_expose_bdb_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.oss_cluster_api_preferred_endpoint_type,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_endpoint_type",
-                &self.oss_cluster_api_preferred_endpoint_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_ip_type",
-                &self.oss_cluster_api_preferred_ip_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.parallel_shards_upgrade) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "parallel_shards_upgrade",
-                &self.parallel_shards_upgrade,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistence_cleanup_grace_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistence_cleanup_grace_time",
-                &self.persistence_cleanup_grace_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistence_cleanup_scan_interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistence_cleanup_scan_interval",
-                &self.persistence_cleanup_scan_interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_node_removal) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_node_removal",
-                &self.persistent_node_removal,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_aware) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_aware",
-                &self.rack_aware,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_migrate_node_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_migrate_node_threshold",
-                &self.redis_migrate_node_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_migrate_node_threshold_p) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_migrate_node_threshold_p",
-                &self.redis_migrate_node_threshold_p,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_provision_node_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_provision_node_threshold",
-                &self.redis_provision_node_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_provision_node_threshold_p) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_provision_node_threshold_p",
-                &self.redis_provision_node_threshold_p,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_upgrade_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_upgrade_policy",
-                &self.redis_upgrade_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.repl_diskless) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "repl_diskless",
-                &self.repl_diskless,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.resp3_default) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "resp3_default",
-                &self.resp3_default,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_overbooking) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_overbooking",
-                &self.shards_overbooking,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.show_internals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "show_internals",
-                &self.show_internals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.show_metrics_during_state_machine) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "show_metrics_during_state_machine",
-                &self.show_metrics_during_state_machine,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha",
-                &self.slave_ha,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_bdb_cooldown_period",
-                &self.slave_ha_bdb_cooldown_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_cooldown_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_cooldown_period",
-                &self.slave_ha_cooldown_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slave_ha_grace_period) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_ha_grace_period",
-                &self.slave_ha_grace_period,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slow_log_max_len) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slow_log_max_len",
-                &self.slow_log_max_len,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_librdb) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_librdb",
-                &self.use_librdb,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.witness_disk_update_frequency_divisor) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "witness_disk_update_frequency_divisor",
-                &self.witness_disk_update_frequency_divisor,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "acl_pubsub_default" => {
-                    !::std::option::Option::is_none(&self.acl_pubsub_default)
-                }
-                "auto_recovery" => !::std::option::Option::is_none(&self.auto_recovery),
-                "automatic_node_offload" => {
-                    !::std::option::Option::is_none(&self.automatic_node_offload)
-                }
-                "bigstore_migrate_node_threshold" => {
-                    !::std::option::Option::is_none(
-                        &self.bigstore_migrate_node_threshold,
-                    )
-                }
-                "bigstore_migrate_node_threshold_p" => {
-                    !::std::option::Option::is_none(
-                        &self.bigstore_migrate_node_threshold_p,
-                    )
-                }
-                "bigstore_provision_node_threshold" => {
-                    !::std::option::Option::is_none(
-                        &self.bigstore_provision_node_threshold,
-                    )
-                }
-                "bigstore_provision_node_threshold_p" => {
-                    !::std::option::Option::is_none(
-                        &self.bigstore_provision_node_threshold_p,
-                    )
-                }
-                "data_internode_encryption" => {
-                    !::std::option::Option::is_none(&self.data_internode_encryption)
-                }
-                "db_conns_auditing" => {
-                    !::std::option::Option::is_none(&self.db_conns_auditing)
-                }
-                "default_bigstore_version" => {
-                    !::std::option::Option::is_none(&self.default_bigstore_version)
-                }
-                "default_concurrent_restore_actions" => {
-                    !::std::option::Option::is_none(
-                        &self.default_concurrent_restore_actions,
-                    )
-                }
-                "default_fork_evict_ram" => {
-                    !::std::option::Option::is_none(&self.default_fork_evict_ram)
-                }
-                "default_non_sharded_proxy_policy" => {
-                    !::std::option::Option::is_none(
-                        &self.default_non_sharded_proxy_policy,
-                    )
-                }
-                "default_oss_cluster" => {
-                    !::std::option::Option::is_none(&self.default_oss_cluster)
-                }
-                "default_oss_sharding" => {
-                    !::std::option::Option::is_none(&self.default_oss_sharding)
-                }
-                "default_provisioned_redis_version" => {
-                    !::std::option::Option::is_none(
-                        &self.default_provisioned_redis_version,
-                    )
-                }
-                "default_recovery_wait_time" => {
-                    !::std::option::Option::is_none(&self.default_recovery_wait_time)
-                }
-                "default_sharded_proxy_policy" => {
-                    !::std::option::Option::is_none(&self.default_sharded_proxy_policy)
-                }
-                "default_shards_placement" => {
-                    !::std::option::Option::is_none(&self.default_shards_placement)
-                }
-                "default_tracking_table_max_keys_policy" => {
-                    !::std::option::Option::is_none(
-                        &self.default_tracking_table_max_keys_policy,
-                    )
-                }
-                "diskless_repl" => !::std::option::Option::is_none(&self.diskless_repl),
-                "endpoint_rebind_propagation_grace_time" => {
-                    !::std::option::Option::is_none(
-                        &self.endpoint_rebind_propagation_grace_time,
-                    )
-                }
-                "evict_node_use_free_memory" => {
-                    !::std::option::Option::is_none(&self.evict_node_use_free_memory)
-                }
-                "expose_hostnames_for_all_suffixes" => {
-                    !::std::option::Option::is_none(
-                        &self.expose_hostnames_for_all_suffixes,
-                    )
-                }
-                "failure_detection_sensitivity" => {
-                    !::std::option::Option::is_none(&self.failure_detection_sensitivity)
-                }
-                "filter_node_wd_health_metrics" => {
-                    !::std::option::Option::is_none(&self.filter_node_wd_health_metrics)
-                }
-                "hide_user_data_from_log" => {
-                    !::std::option::Option::is_none(&self.hide_user_data_from_log)
-                }
-                "login_lockout_counter_reset_after" => {
-                    !::std::option::Option::is_none(
-                        &self.login_lockout_counter_reset_after,
-                    )
-                }
-                "login_lockout_duration" => {
-                    !::std::option::Option::is_none(&self.login_lockout_duration)
-                }
-                "login_lockout_threshold" => {
-                    !::std::option::Option::is_none(&self.login_lockout_threshold)
-                }
-                "master_healthcheck_api_auth" => {
-                    !::std::option::Option::is_none(&self.master_healthcheck_api_auth)
-                }
-                "max_redis_forks" => {
-                    !::std::option::Option::is_none(&self.max_redis_forks)
-                }
-                "max_saved_events_per_type" => {
-                    !::std::option::Option::is_none(&self.max_saved_events_per_type)
-                }
-                "max_simultaneous_backups" => {
-                    !::std::option::Option::is_none(&self.max_simultaneous_backups)
-                }
-                "max_slave_full_syncs" => {
-                    !::std::option::Option::is_none(&self.max_slave_full_syncs)
-                }
-                "metrics_exporter_expose_bdb_name" => {
-                    !::std::option::Option::is_none(
-                        &self.metrics_exporter_expose_bdb_name,
-                    )
-                }
-                "oss_cluster_api_preferred_endpoint_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_endpoint_type,
-                    )
-                }
-                "oss_cluster_api_preferred_ip_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_ip_type,
-                    )
-                }
-                "parallel_shards_upgrade" => {
-                    !::std::option::Option::is_none(&self.parallel_shards_upgrade)
-                }
-                "persistence_cleanup_grace_time" => {
-                    !::std::option::Option::is_none(&self.persistence_cleanup_grace_time)
-                }
-                "persistence_cleanup_scan_interval" => {
-                    !::std::option::Option::is_none(
-                        &self.persistence_cleanup_scan_interval,
-                    )
-                }
-                "persistent_node_removal" => {
-                    !::std::option::Option::is_none(&self.persistent_node_removal)
-                }
-                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
-                "redis_migrate_node_threshold" => {
-                    !::std::option::Option::is_none(&self.redis_migrate_node_threshold)
-                }
-                "redis_migrate_node_threshold_p" => {
-                    !::std::option::Option::is_none(&self.redis_migrate_node_threshold_p)
-                }
-                "redis_provision_node_threshold" => {
-                    !::std::option::Option::is_none(&self.redis_provision_node_threshold)
-                }
-                "redis_provision_node_threshold_p" => {
-                    !::std::option::Option::is_none(
-                        &self.redis_provision_node_threshold_p,
-                    )
-                }
-                "redis_upgrade_policy" => {
-                    !::std::option::Option::is_none(&self.redis_upgrade_policy)
-                }
-                "repl_diskless" => !::std::option::Option::is_none(&self.repl_diskless),
-                "resp3_default" => !::std::option::Option::is_none(&self.resp3_default),
-                "shards_overbooking" => {
-                    !::std::option::Option::is_none(&self.shards_overbooking)
-                }
-                "show_internals" => !::std::option::Option::is_none(&self.show_internals),
-                "show_metrics_during_state_machine" => {
-                    !::std::option::Option::is_none(
-                        &self.show_metrics_during_state_machine,
-                    )
-                }
-                "slave_ha" => !::std::option::Option::is_none(&self.slave_ha),
-                "slave_ha_bdb_cooldown_period" => {
-                    !::std::option::Option::is_none(&self.slave_ha_bdb_cooldown_period)
-                }
-                "slave_ha_cooldown_period" => {
-                    !::std::option::Option::is_none(&self.slave_ha_cooldown_period)
-                }
-                "slave_ha_grace_period" => {
-                    !::std::option::Option::is_none(&self.slave_ha_grace_period)
-                }
-                "slow_log_max_len" => {
-                    !::std::option::Option::is_none(&self.slow_log_max_len)
-                }
-                "use_librdb" => !::std::option::Option::is_none(&self.use_librdb),
-                "witness_disk_update_frequency_divisor" => {
-                    !::std::option::Option::is_none(
-                        &self.witness_disk_update_frequency_divisor,
-                    )
-                }
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("acl_pubsub_default", &self.acl_pubsub_default)?;
+        w.opt("auto_recovery", &self.auto_recovery)?;
+        w.opt("automatic_node_offload", &self.automatic_node_offload)?;
+        w.opt("bigstore_migrate_node_threshold", &self.bigstore_migrate_node_threshold)?;
+        w.opt(
+            "bigstore_migrate_node_threshold_p",
+            &self.bigstore_migrate_node_threshold_p,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt(
+            "bigstore_provision_node_threshold",
+            &self.bigstore_provision_node_threshold,
+        )?;
+        w.opt(
+            "bigstore_provision_node_threshold_p",
+            &self.bigstore_provision_node_threshold_p,
+        )?;
+        w.opt("data_internode_encryption", &self.data_internode_encryption)?;
+        w.opt("db_conns_auditing", &self.db_conns_auditing)?;
+        w.opt("default_bigstore_version", &self.default_bigstore_version)?;
+        w.opt(
+            "default_concurrent_restore_actions",
+            &self.default_concurrent_restore_actions,
+        )?;
+        w.opt("default_fork_evict_ram", &self.default_fork_evict_ram)?;
+        w.opt(
+            "default_non_sharded_proxy_policy",
+            &self.default_non_sharded_proxy_policy,
+        )?;
+        w.opt("default_oss_cluster", &self.default_oss_cluster)?;
+        w.opt("default_oss_sharding", &self.default_oss_sharding)?;
+        w.opt(
+            "default_provisioned_redis_version",
+            &self.default_provisioned_redis_version,
+        )?;
+        w.opt("default_recovery_wait_time", &self.default_recovery_wait_time)?;
+        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)?;
+        w.opt("default_shards_placement", &self.default_shards_placement)?;
+        w.opt(
+            "default_tracking_table_max_keys_policy",
+            &self.default_tracking_table_max_keys_policy,
+        )?;
+        w.opt("diskless_repl", &self.diskless_repl)?;
+        w.opt(
+            "endpoint_rebind_propagation_grace_time",
+            &self.endpoint_rebind_propagation_grace_time,
+        )?;
+        w.opt("evict_node_use_free_memory", &self.evict_node_use_free_memory)?;
+        w.opt(
+            "expose_hostnames_for_all_suffixes",
+            &self.expose_hostnames_for_all_suffixes,
+        )?;
+        w.opt("failure_detection_sensitivity", &self.failure_detection_sensitivity)?;
+        w.opt("filter_node_wd_health_metrics", &self.filter_node_wd_health_metrics)?;
+        w.opt("hide_user_data_from_log", &self.hide_user_data_from_log)?;
+        w.opt(
+            "login_lockout_counter_reset_after",
+            &self.login_lockout_counter_reset_after,
+        )?;
+        w.opt("login_lockout_duration", &self.login_lockout_duration)?;
+        w.opt("login_lockout_threshold", &self.login_lockout_threshold)?;
+        w.opt("master_healthcheck_api_auth", &self.master_healthcheck_api_auth)?;
+        w.opt("max_redis_forks", &self.max_redis_forks)?;
+        w.opt("max_saved_events_per_type", &self.max_saved_events_per_type)?;
+        w.opt("max_simultaneous_backups", &self.max_simultaneous_backups)?;
+        w.opt("max_slave_full_syncs", &self.max_slave_full_syncs)?;
+        w.opt(
+            "metrics_exporter_expose_bdb_name",
+            &self.metrics_exporter_expose_bdb_name,
+        )?;
+        w.opt(
+            "oss_cluster_api_preferred_endpoint_type",
+            &self.oss_cluster_api_preferred_endpoint_type,
+        )?;
+        w.opt(
+            "oss_cluster_api_preferred_ip_type",
+            &self.oss_cluster_api_preferred_ip_type,
+        )?;
+        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade)?;
+        w.opt("persistence_cleanup_grace_time", &self.persistence_cleanup_grace_time)?;
+        w.opt(
+            "persistence_cleanup_scan_interval",
+            &self.persistence_cleanup_scan_interval,
+        )?;
+        w.opt("persistent_node_removal", &self.persistent_node_removal)?;
+        w.opt("rack_aware", &self.rack_aware)?;
+        w.opt("redis_migrate_node_threshold", &self.redis_migrate_node_threshold)?;
+        w.opt("redis_migrate_node_threshold_p", &self.redis_migrate_node_threshold_p)?;
+        w.opt("redis_provision_node_threshold", &self.redis_provision_node_threshold)?;
+        w.opt(
+            "redis_provision_node_threshold_p",
+            &self.redis_provision_node_threshold_p,
+        )?;
+        w.opt("redis_upgrade_policy", &self.redis_upgrade_policy)?;
+        w.opt("repl_diskless", &self.repl_diskless)?;
+        w.opt("resp3_default", &self.resp3_default)?;
+        w.opt("shards_overbooking", &self.shards_overbooking)?;
+        w.opt("show_internals", &self.show_internals)?;
+        w.opt(
+            "show_metrics_during_state_machine",
+            &self.show_metrics_during_state_machine,
+        )?;
+        w.opt("slave_ha", &self.slave_ha)?;
+        w.opt("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period)?;
+        w.opt("slave_ha_cooldown_period", &self.slave_ha_cooldown_period)?;
+        w.opt("slave_ha_grace_period", &self.slave_ha_grace_period)?;
+        w.opt("slow_log_max_len", &self.slow_log_max_len)?;
+        w.opt("use_librdb", &self.use_librdb)?;
+        w.opt(
+            "witness_disk_update_frequency_divisor",
+            &self.witness_disk_update_frequency_divisor,
+        )?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
@@ -20283,21 +12545,9 @@ impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "idp_metadata",
-            &self.idp_metadata,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "idp_metadata" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("idp_metadata", &self.idp_metadata)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterStats {
@@ -20305,23 +12555,9 @@ impl ::serde::Serialize for ClusterStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("intervals", &self.intervals)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ClusterStatsInterval {
@@ -20329,215 +12565,32 @@ impl ::serde::Serialize for ClusterStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.available_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "available_flash",
-                &self.available_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.available_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "available_memory",
-                &self.available_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avg_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_latency",
-                &self.avg_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_free) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_free",
-                &self.bigstore_free,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_iops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_iops",
-                &self.bigstore_iops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_kv_ops",
-                &self.bigstore_kv_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_throughput",
-                &self.bigstore_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
-        }
-        if !::std::option::Option::is_none(&self.cpu_idle) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cpu_idle",
-                &self.cpu_idle,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cpu_system",
-                &self.cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cpu_user",
-                &self.cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.egress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "egress_bytes",
-                &self.egress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_avail) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_avail",
-                &self.ephemeral_storage_avail,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_free) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_free",
-                &self.ephemeral_storage_free,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.free_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "free_memory",
-                &self.free_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes",
-                &self.ingress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_avail) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_avail",
-                &self.persistent_storage_avail,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_free) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_free",
-                &self.persistent_storage_free,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.provisional_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "provisional_flash",
-                &self.provisional_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.provisional_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "provisional_memory",
-                &self.provisional_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        if !::std::option::Option::is_none(&self.total_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_req",
-                &self.total_req,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "available_flash" => {
-                    !::std::option::Option::is_none(&self.available_flash)
-                }
-                "available_memory" => {
-                    !::std::option::Option::is_none(&self.available_memory)
-                }
-                "avg_latency" => !::std::option::Option::is_none(&self.avg_latency),
-                "bigstore_free" => !::std::option::Option::is_none(&self.bigstore_free),
-                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
-                "bigstore_kv_ops" => {
-                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
-                }
-                "bigstore_throughput" => {
-                    !::std::option::Option::is_none(&self.bigstore_throughput)
-                }
-                "conns" => !::std::option::Option::is_none(&self.conns),
-                "cpu_idle" => !::std::option::Option::is_none(&self.cpu_idle),
-                "cpu_system" => !::std::option::Option::is_none(&self.cpu_system),
-                "cpu_user" => !::std::option::Option::is_none(&self.cpu_user),
-                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
-                "ephemeral_storage_avail" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_avail)
-                }
-                "ephemeral_storage_free" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_free)
-                }
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "free_memory" => !::std::option::Option::is_none(&self.free_memory),
-                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "persistent_storage_avail" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_avail)
-                }
-                "persistent_storage_free" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_free)
-                }
-                "provisional_flash" => {
-                    !::std::option::Option::is_none(&self.provisional_flash)
-                }
-                "provisional_memory" => {
-                    !::std::option::Option::is_none(&self.provisional_memory)
-                }
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                "total_req" => !::std::option::Option::is_none(&self.total_req),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("available_flash", &self.available_flash)?;
+        w.opt("available_memory", &self.available_memory)?;
+        w.opt("avg_latency", &self.avg_latency)?;
+        w.opt("bigstore_free", &self.bigstore_free)?;
+        w.opt("bigstore_iops", &self.bigstore_iops)?;
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
+        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
+        w.opt("conns", &self.conns)?;
+        w.opt("cpu_idle", &self.cpu_idle)?;
+        w.opt("cpu_system", &self.cpu_system)?;
+        w.opt("cpu_user", &self.cpu_user)?;
+        w.opt("egress_bytes", &self.egress_bytes)?;
+        w.opt("ephemeral_storage_avail", &self.ephemeral_storage_avail)?;
+        w.opt("ephemeral_storage_free", &self.ephemeral_storage_free)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("free_memory", &self.free_memory)?;
+        w.opt("ingress_bytes", &self.ingress_bytes)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("persistent_storage_avail", &self.persistent_storage_avail)?;
+        w.opt("persistent_storage_free", &self.persistent_storage_free)?;
+        w.opt("provisional_flash", &self.provisional_flash)?;
+        w.opt("provisional_memory", &self.provisional_memory)?;
+        w.opt("stime", &self.stime)?;
+        w.opt("total_req", &self.total_req)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CmSettings {
@@ -20545,23 +12598,9 @@ impl ::serde::Serialize for CmSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.timezone) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "timezone",
-                &self.timezone,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "timezone" => !::std::option::Option::is_none(&self.timezone),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("timezone", &self.timezone)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Crdb {
@@ -20569,115 +12608,20 @@ impl ::serde::Serialize for Crdb {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.causal_consistency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "causal_consistency",
-                &self.causal_consistency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.default_db_config) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default_db_config",
-                &self.default_db_config,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.encryption) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "encryption",
-                &self.encryption,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.featureset_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "featureset_version",
-                &self.featureset_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.guid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "guid", &self.guid)?;
-        }
-        if !::std::option::Option::is_none(&self.instances) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "instances",
-                &self.instances,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.local_databases) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "local_databases",
-                &self.local_databases,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.managed_by) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "managed_by",
-                &self.managed_by,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.modules) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "modules",
-                &self.modules,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.protocol_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "protocol_version",
-                &self.protocol_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.volatile_config_fields) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "volatile_config_fields",
-                &self.volatile_config_fields,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "causal_consistency" => {
-                    !::std::option::Option::is_none(&self.causal_consistency)
-                }
-                "default_db_config" => {
-                    !::std::option::Option::is_none(&self.default_db_config)
-                }
-                "encryption" => !::std::option::Option::is_none(&self.encryption),
-                "featureset_version" => {
-                    !::std::option::Option::is_none(&self.featureset_version)
-                }
-                "guid" => !::std::option::Option::is_none(&self.guid),
-                "instances" => !::std::option::Option::is_none(&self.instances),
-                "local_databases" => {
-                    !::std::option::Option::is_none(&self.local_databases)
-                }
-                "managed_by" => !::std::option::Option::is_none(&self.managed_by),
-                "modules" => !::std::option::Option::is_none(&self.modules),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "protocol_version" => {
-                    !::std::option::Option::is_none(&self.protocol_version)
-                }
-                "volatile_config_fields" => {
-                    !::std::option::Option::is_none(&self.volatile_config_fields)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("causal_consistency", &self.causal_consistency)?;
+        w.opt("default_db_config", &self.default_db_config)?;
+        w.opt("encryption", &self.encryption)?;
+        w.opt("featureset_version", &self.featureset_version)?;
+        w.opt("guid", &self.guid)?;
+        w.opt("instances", &self.instances)?;
+        w.opt("local_databases", &self.local_databases)?;
+        w.opt("managed_by", &self.managed_by)?;
+        w.opt("modules", &self.modules)?;
+        w.opt("name", &self.name)?;
+        w.opt("protocol_version", &self.protocol_version)?;
+        w.opt("volatile_config_fields", &self.volatile_config_fields)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbClusterInfo {
@@ -20685,61 +12629,14 @@ impl ::serde::Serialize for CrdbClusterInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.certificate_auth) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "certificate_auth",
-                &self.certificate_auth,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.credentials) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "credentials",
-                &self.credentials,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.replication_endpoint) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_endpoint",
-                &self.replication_endpoint,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication_tls_sni) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_tls_sni",
-                &self.replication_tls_sni,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.url) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "certificate_auth" => {
-                    !::std::option::Option::is_none(&self.certificate_auth)
-                }
-                "credentials" => !::std::option::Option::is_none(&self.credentials),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "replication_endpoint" => {
-                    !::std::option::Option::is_none(&self.replication_endpoint)
-                }
-                "replication_tls_sni" => {
-                    !::std::option::Option::is_none(&self.replication_tls_sni)
-                }
-                "url" => !::std::option::Option::is_none(&self.url),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("certificate_auth", &self.certificate_auth)?;
+        w.opt("credentials", &self.credentials)?;
+        w.opt("name", &self.name)?;
+        w.opt("replication_endpoint", &self.replication_endpoint)?;
+        w.opt("replication_tls_sni", &self.replication_tls_sni)?;
+        w.opt("url", &self.url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
@@ -20747,39 +12644,11 @@ impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.client_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_cert",
-                &self.client_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_key",
-                &self.client_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.trusted_ca) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "trusted_ca",
-                &self.trusted_ca,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "client_cert" => !::std::option::Option::is_none(&self.client_cert),
-                "client_key" => !::std::option::Option::is_none(&self.client_key),
-                "trusted_ca" => !::std::option::Option::is_none(&self.trusted_ca),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("client_cert", &self.client_cert)?;
+        w.opt("client_key", &self.client_key)?;
+        w.opt("trusted_ca", &self.trusted_ca)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbClusterInfoCredentials {
@@ -20787,31 +12656,10 @@ impl ::serde::Serialize for CrdbClusterInfoCredentials {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.password) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password",
-                &self.password,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username",
-                &self.username,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "password" => !::std::option::Option::is_none(&self.password),
-                "username" => !::std::option::Option::is_none(&self.username),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("password", &self.password)?;
+        w.opt("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbDatabaseConfig {
@@ -20819,287 +12667,45 @@ impl ::serde::Serialize for CrdbDatabaseConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.aof_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "aof_policy",
-                &self.aof_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_admin_pass) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_admin_pass",
-                &self.authentication_admin_pass,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_redis_pass) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_redis_pass",
-                &self.authentication_redis_pass,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.authentication_ssl_client_certs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "authentication_ssl_client_certs",
-                &self.authentication_ssl_client_certs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cert) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cert", &self.cert)?;
-        }
-        if !::std::option::Option::is_none(&self.data_persistence) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_persistence",
-                &self.data_persistence,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enforce_client_authentication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enforce_client_authentication",
-                &self.enforce_client_authentication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.eviction_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "eviction_policy",
-                &self.eviction_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_aof_file_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_aof_file_size",
-                &self.max_aof_file_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_aof_load_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_aof_load_time",
-                &self.max_aof_load_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.memory_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "memory_size",
-                &self.memory_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_list) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_list",
-                &self.module_list,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_allow_outdated_certs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_allow_outdated_certs",
-                &self.mtls_allow_outdated_certs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mtls_allow_weak_hashing) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mtls_allow_weak_hashing",
-                &self.mtls_allow_weak_hashing,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster",
-                &self.oss_cluster,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster_api_preferred_ip_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_api_preferred_ip_type",
-                &self.oss_cluster_api_preferred_ip_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_sharding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_sharding",
-                &self.oss_sharding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.port) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "port", &self.port)?;
-        }
-        if !::std::option::Option::is_none(&self.private_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "private_key",
-                &self.private_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "proxy_policy",
-                &self.proxy_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_aware) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_aware",
-                &self.rack_aware,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_version",
-                &self.redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication",
-                &self.replication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication_oom_threshold_percent) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_oom_threshold_percent",
-                &self.replication_oom_threshold_percent,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_key_regex) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_key_regex",
-                &self.shard_key_regex,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sharding) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sharding",
-                &self.sharding,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_count",
-                &self.shards_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_placement) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_placement",
-                &self.shards_placement,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.snapshot_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "snapshot_policy",
-                &self.snapshot_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.tls_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "tls_mode",
-                &self.tls_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "aof_policy" => !::std::option::Option::is_none(&self.aof_policy),
-                "authentication_admin_pass" => {
-                    !::std::option::Option::is_none(&self.authentication_admin_pass)
-                }
-                "authentication_redis_pass" => {
-                    !::std::option::Option::is_none(&self.authentication_redis_pass)
-                }
-                "authentication_ssl_client_certs" => {
-                    !::std::option::Option::is_none(
-                        &self.authentication_ssl_client_certs,
-                    )
-                }
-                "cert" => !::std::option::Option::is_none(&self.cert),
-                "data_persistence" => {
-                    !::std::option::Option::is_none(&self.data_persistence)
-                }
-                "enforce_client_authentication" => {
-                    !::std::option::Option::is_none(&self.enforce_client_authentication)
-                }
-                "eviction_policy" => {
-                    !::std::option::Option::is_none(&self.eviction_policy)
-                }
-                "max_aof_file_size" => {
-                    !::std::option::Option::is_none(&self.max_aof_file_size)
-                }
-                "max_aof_load_time" => {
-                    !::std::option::Option::is_none(&self.max_aof_load_time)
-                }
-                "memory_size" => !::std::option::Option::is_none(&self.memory_size),
-                "module_list" => !::std::option::Option::is_none(&self.module_list),
-                "mtls_allow_outdated_certs" => {
-                    !::std::option::Option::is_none(&self.mtls_allow_outdated_certs)
-                }
-                "mtls_allow_weak_hashing" => {
-                    !::std::option::Option::is_none(&self.mtls_allow_weak_hashing)
-                }
-                "name" => !::std::option::Option::is_none(&self.name),
-                "oss_cluster" => !::std::option::Option::is_none(&self.oss_cluster),
-                "oss_cluster_api_preferred_ip_type" => {
-                    !::std::option::Option::is_none(
-                        &self.oss_cluster_api_preferred_ip_type,
-                    )
-                }
-                "oss_sharding" => !::std::option::Option::is_none(&self.oss_sharding),
-                "port" => !::std::option::Option::is_none(&self.port),
-                "private_key" => !::std::option::Option::is_none(&self.private_key),
-                "proxy_policy" => !::std::option::Option::is_none(&self.proxy_policy),
-                "rack_aware" => !::std::option::Option::is_none(&self.rack_aware),
-                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
-                "replication" => !::std::option::Option::is_none(&self.replication),
-                "replication_oom_threshold_percent" => {
-                    !::std::option::Option::is_none(
-                        &self.replication_oom_threshold_percent,
-                    )
-                }
-                "shard_key_regex" => {
-                    !::std::option::Option::is_none(&self.shard_key_regex)
-                }
-                "sharding" => !::std::option::Option::is_none(&self.sharding),
-                "shards_count" => !::std::option::Option::is_none(&self.shards_count),
-                "shards_placement" => {
-                    !::std::option::Option::is_none(&self.shards_placement)
-                }
-                "snapshot_policy" => {
-                    !::std::option::Option::is_none(&self.snapshot_policy)
-                }
-                "tls_mode" => !::std::option::Option::is_none(&self.tls_mode),
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("aof_policy", &self.aof_policy)?;
+        w.opt("authentication_admin_pass", &self.authentication_admin_pass)?;
+        w.opt("authentication_redis_pass", &self.authentication_redis_pass)?;
+        w.opt("authentication_ssl_client_certs", &self.authentication_ssl_client_certs)?;
+        w.opt("cert", &self.cert)?;
+        w.opt("data_persistence", &self.data_persistence)?;
+        w.opt("enforce_client_authentication", &self.enforce_client_authentication)?;
+        w.opt("eviction_policy", &self.eviction_policy)?;
+        w.opt("max_aof_file_size", &self.max_aof_file_size)?;
+        w.opt("max_aof_load_time", &self.max_aof_load_time)?;
+        w.opt("memory_size", &self.memory_size)?;
+        w.opt("module_list", &self.module_list)?;
+        w.opt("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs)?;
+        w.opt("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing)?;
+        w.opt("name", &self.name)?;
+        w.opt("oss_cluster", &self.oss_cluster)?;
+        w.opt(
+            "oss_cluster_api_preferred_ip_type",
+            &self.oss_cluster_api_preferred_ip_type,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt("oss_sharding", &self.oss_sharding)?;
+        w.opt("port", &self.port)?;
+        w.opt("private_key", &self.private_key)?;
+        w.opt("proxy_policy", &self.proxy_policy)?;
+        w.opt("rack_aware", &self.rack_aware)?;
+        w.opt("redis_version", &self.redis_version)?;
+        w.opt("replication", &self.replication)?;
+        w.opt(
+            "replication_oom_threshold_percent",
+            &self.replication_oom_threshold_percent,
+        )?;
+        w.opt("shard_key_regex", &self.shard_key_regex)?;
+        w.opt("sharding", &self.sharding)?;
+        w.opt("shards_count", &self.shards_count)?;
+        w.opt("shards_placement", &self.shards_placement)?;
+        w.opt("snapshot_policy", &self.snapshot_policy)?;
+        w.opt("tls_mode", &self.tls_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbHealthReport {
@@ -21107,63 +12713,14 @@ impl ::serde::Serialize for CrdbHealthReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_config_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_config_version",
-                &self.active_config_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_name",
-                &self.cluster_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.configurations) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "configurations",
-                &self.configurations,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.connection_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "connection_error",
-                &self.connection_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.connections) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "connections",
-                &self.connections,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_config_version" => {
-                    !::std::option::Option::is_none(&self.active_config_version)
-                }
-                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
-                "configurations" => !::std::option::Option::is_none(&self.configurations),
-                "connection_error" => {
-                    !::std::option::Option::is_none(&self.connection_error)
-                }
-                "connections" => !::std::option::Option::is_none(&self.connections),
-                "name" => !::std::option::Option::is_none(&self.name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_config_version", &self.active_config_version)?;
+        w.opt("cluster_name", &self.cluster_name)?;
+        w.opt("configurations", &self.configurations)?;
+        w.opt("connection_error", &self.connection_error)?;
+        w.opt("connections", &self.connections)?;
+        w.opt("name", &self.name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbHealthReportConnection {
@@ -21171,37 +12728,11 @@ impl ::serde::Serialize for CrdbHealthReportConnection {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.replication_links) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_links",
-                &self.replication_links,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                "replication_links" => {
-                    !::std::option::Option::is_none(&self.replication_links)
-                }
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.opt("replication_links", &self.replication_links)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
@@ -21209,81 +12740,16 @@ impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.causal_consistency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "causal_consistency",
-                &self.causal_consistency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.encryption) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "encryption",
-                &self.encryption,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.featureset_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "featureset_version",
-                &self.featureset_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.instances) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "instances",
-                &self.instances,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.protocol_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "protocol_version",
-                &self.protocol_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "causal_consistency" => {
-                    !::std::option::Option::is_none(&self.causal_consistency)
-                }
-                "encryption" => !::std::option::Option::is_none(&self.encryption),
-                "featureset_version" => {
-                    !::std::option::Option::is_none(&self.featureset_version)
-                }
-                "instances" => !::std::option::Option::is_none(&self.instances),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "protocol_version" => {
-                    !::std::option::Option::is_none(&self.protocol_version)
-                }
-                "status" => !::std::option::Option::is_none(&self.status),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("causal_consistency", &self.causal_consistency)?;
+        w.opt("encryption", &self.encryption)?;
+        w.opt("featureset_version", &self.featureset_version)?;
+        w.opt("instances", &self.instances)?;
+        w.opt("name", &self.name)?;
+        w.opt("protocol_version", &self.protocol_version)?;
+        w.opt("status", &self.status)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbHealthReportInstance {
@@ -21291,35 +12757,11 @@ impl ::serde::Serialize for CrdbHealthReportInstance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cluster) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster",
-                &self.cluster,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.db_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "db_uid",
-                &self.db_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cluster" => !::std::option::Option::is_none(&self.cluster),
-                "db_uid" => !::std::option::Option::is_none(&self.db_uid),
-                "id" => !::std::option::Option::is_none(&self.id),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cluster", &self.cluster)?;
+        w.opt("db_uid", &self.db_uid)?;
+        w.opt("id", &self.id)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
@@ -21327,23 +12769,10 @@ impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.url) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                "url" => !::std::option::Option::is_none(&self.url),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.opt("url", &self.url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbHealthReportReplicationLink {
@@ -21351,31 +12780,10 @@ impl ::serde::Serialize for CrdbHealthReportReplicationLink {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.link_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "link_uid",
-                &self.link_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "link_uid" => !::std::option::Option::is_none(&self.link_uid),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("link_uid", &self.link_uid)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbInstanceInfo {
@@ -21383,51 +12791,13 @@ impl ::serde::Serialize for CrdbInstanceInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cluster) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster",
-                &self.cluster,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.compression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "compression",
-                &self.compression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.db_config) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "db_config",
-                &self.db_config,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.db_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "db_uid",
-                &self.db_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cluster" => !::std::option::Option::is_none(&self.cluster),
-                "compression" => !::std::option::Option::is_none(&self.compression),
-                "db_config" => !::std::option::Option::is_none(&self.db_config),
-                "db_uid" => !::std::option::Option::is_none(&self.db_uid),
-                "id" => !::std::option::Option::is_none(&self.id),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cluster", &self.cluster)?;
+        w.opt("compression", &self.compression)?;
+        w.opt("db_config", &self.db_config)?;
+        w.opt("db_uid", &self.db_uid)?;
+        w.opt("id", &self.id)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbLocalDatabase {
@@ -21435,27 +12805,10 @@ impl ::serde::Serialize for CrdbLocalDatabase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bdb_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_uid",
-                &self.bdb_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
-                "id" => !::std::option::Option::is_none(&self.id),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bdb_uid", &self.bdb_uid)?;
+        w.opt("id", &self.id)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbModifyRequest {
@@ -21463,45 +12816,12 @@ impl ::serde::Serialize for CrdbModifyRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.add_instances) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "add_instances",
-                &self.add_instances,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
-        }
-        if !::std::option::Option::is_none(&self.force_update) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_update",
-                &self.force_update,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.remove_instances) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "remove_instances",
-                &self.remove_instances,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "add_instances" => !::std::option::Option::is_none(&self.add_instances),
-                "crdb" => !::std::option::Option::is_none(&self.crdb),
-                "force_update" => !::std::option::Option::is_none(&self.force_update),
-                "remove_instances" => {
-                    !::std::option::Option::is_none(&self.remove_instances)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("add_instances", &self.add_instances)?;
+        w.opt("crdb", &self.crdb)?;
+        w.opt("force_update", &self.force_update)?;
+        w.opt("remove_instances", &self.remove_instances)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
@@ -21509,27 +12829,10 @@ impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.force_remove) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_remove",
-                &self.force_remove,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "force_remove" => !::std::option::Option::is_none(&self.force_remove),
-                "id" => !::std::option::Option::is_none(&self.id),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("force_remove", &self.force_remove)?;
+        w.opt("id", &self.id)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbModule {
@@ -21537,33 +12840,10 @@ impl ::serde::Serialize for CrdbModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.featureset_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "featureset_version",
-                &self.featureset_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "featureset_version" => {
-                    !::std::option::Option::is_none(&self.featureset_version)
-                }
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("featureset_version", &self.featureset_version)?;
+        w.opt("module_name", &self.module_name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbPurgeRequest {
@@ -21571,21 +12851,9 @@ impl ::serde::Serialize for CrdbPurgeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "instances",
-            &self.instances,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "instances" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("instances", &self.instances)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbTask {
@@ -21593,79 +12861,17 @@ impl ::serde::Serialize for CrdbTask {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.crdb_guid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdb_guid",
-                &self.crdb_guid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ended) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ended", &self.ended)?;
-        }
-        if !::std::option::Option::is_none(&self.errors) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "errors",
-                &self.errors,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.operation) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operation",
-                &self.operation,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.started) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "started",
-                &self.started,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.worker_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "worker_name",
-                &self.worker_name,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "crdb_guid" => !::std::option::Option::is_none(&self.crdb_guid),
-                "ended" => !::std::option::Option::is_none(&self.ended),
-                "errors" => !::std::option::Option::is_none(&self.errors),
-                "id" => !::std::option::Option::is_none(&self.id),
-                "operation" => !::std::option::Option::is_none(&self.operation),
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "started" => !::std::option::Option::is_none(&self.started),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "worker_name" => !::std::option::Option::is_none(&self.worker_name),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("crdb_guid", &self.crdb_guid)?;
+        w.opt("ended", &self.ended)?;
+        w.opt("errors", &self.errors)?;
+        w.opt("id", &self.id)?;
+        w.opt("operation", &self.operation)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("started", &self.started)?;
+        w.opt("status", &self.status)?;
+        w.opt("worker_name", &self.worker_name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbTaskError {
@@ -21673,39 +12879,11 @@ impl ::serde::Serialize for CrdbTaskError {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cluster_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_name",
-                &self.cluster_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error_code) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_code",
-                &self.error_code,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
-                "description" => !::std::option::Option::is_none(&self.description),
-                "error_code" => !::std::option::Option::is_none(&self.error_code),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cluster_name", &self.cluster_name)?;
+        w.opt("description", &self.description)?;
+        w.opt("error_code", &self.error_code)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbTaskProgress {
@@ -21713,31 +12891,10 @@ impl ::serde::Serialize for CrdbTaskProgress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.clusters) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "clusters",
-                &self.clusters,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.worker) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "worker",
-                &self.worker,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "clusters" => !::std::option::Option::is_none(&self.clusters),
-                "worker" => !::std::option::Option::is_none(&self.worker),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("clusters", &self.clusters)?;
+        w.opt("worker", &self.worker)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbTaskProgressCluster {
@@ -21745,27 +12902,10 @@ impl ::serde::Serialize for CrdbTaskProgressCluster {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.opt("progress", &self.progress)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbUpgradeRequest {
@@ -21773,85 +12913,16 @@ impl ::serde::Serialize for CrdbUpgradeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.force_discard) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_discard",
-                &self.force_discard,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.force_restart) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_restart",
-                &self.force_restart,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.keep_crdt_protocol_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "keep_crdt_protocol_version",
-                &self.keep_crdt_protocol_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.may_discard_data) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "may_discard_data",
-                &self.may_discard_data,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.modules) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "modules",
-                &self.modules,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.parallel_shards_upgrade) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "parallel_shards_upgrade",
-                &self.parallel_shards_upgrade,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.preserve_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preserve_roles",
-                &self.preserve_roles,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_version",
-                &self.redis_version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "force_discard" => !::std::option::Option::is_none(&self.force_discard),
-                "force_restart" => !::std::option::Option::is_none(&self.force_restart),
-                "keep_crdt_protocol_version" => {
-                    !::std::option::Option::is_none(&self.keep_crdt_protocol_version)
-                }
-                "may_discard_data" => {
-                    !::std::option::Option::is_none(&self.may_discard_data)
-                }
-                "modules" => !::std::option::Option::is_none(&self.modules),
-                "parallel_shards_upgrade" => {
-                    !::std::option::Option::is_none(&self.parallel_shards_upgrade)
-                }
-                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
-                "redis_version" => !::std::option::Option::is_none(&self.redis_version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("force_discard", &self.force_discard)?;
+        w.opt("force_restart", &self.force_restart)?;
+        w.opt("keep_crdt_protocol_version", &self.keep_crdt_protocol_version)?;
+        w.opt("may_discard_data", &self.may_discard_data)?;
+        w.opt("modules", &self.modules)?;
+        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade)?;
+        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.opt("redis_version", &self.redis_version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for CrdbUpgradeRequestModule {
@@ -21859,41 +12930,11 @@ impl ::serde::Serialize for CrdbUpgradeRequestModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.current_module) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "current_module",
-                &self.current_module,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_module) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_module",
-                &self.new_module,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_module_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_module_args",
-                &self.new_module_args,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "current_module" => !::std::option::Option::is_none(&self.current_module),
-                "new_module" => !::std::option::Option::is_none(&self.new_module),
-                "new_module_args" => {
-                    !::std::option::Option::is_none(&self.new_module_args)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("current_module", &self.current_module)?;
+        w.opt("new_module", &self.new_module)?;
+        w.opt("new_module_args", &self.new_module_args)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for DbAlertsSettings {
@@ -21901,203 +12942,38 @@ impl ::serde::Serialize for DbAlertsSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bdb_backup_delayed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_backup_delayed",
-                &self.bdb_backup_delayed,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_crdt_src_high_syncer_lag) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_crdt_src_high_syncer_lag",
-                &self.bdb_crdt_src_high_syncer_lag,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_crdt_src_syncer_connection_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_crdt_src_syncer_connection_error",
-                &self.bdb_crdt_src_syncer_connection_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_crdt_src_syncer_general_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_crdt_src_syncer_general_error",
-                &self.bdb_crdt_src_syncer_general_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_high_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_high_latency",
-                &self.bdb_high_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_high_syncer_lag) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_high_syncer_lag",
-                &self.bdb_high_syncer_lag,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_high_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_high_throughput",
-                &self.bdb_high_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_long_running_action) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_long_running_action",
-                &self.bdb_long_running_action,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_low_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_low_throughput",
-                &self.bdb_low_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_ram_dataset_overhead) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_ram_dataset_overhead",
-                &self.bdb_ram_dataset_overhead,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_ram_values) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_ram_values",
-                &self.bdb_ram_values,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_replica_src_high_syncer_lag) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_replica_src_high_syncer_lag",
-                &self.bdb_replica_src_high_syncer_lag,
-            )?;
-        }
-        if !::std::option::Option::is_none(
-            &self.bdb_replica_src_syncer_connection_error,
-        ) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_replica_src_syncer_connection_error",
-                &self.bdb_replica_src_syncer_connection_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_replica_src_syncer_general_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_replica_src_syncer_general_error",
-                &self.bdb_replica_src_syncer_general_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_shard_num_ram_values) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_shard_num_ram_values",
-                &self.bdb_shard_num_ram_values,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_size",
-                &self.bdb_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_syncer_connection_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_syncer_connection_error",
-                &self.bdb_syncer_connection_error,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_syncer_general_error) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_syncer_general_error",
-                &self.bdb_syncer_general_error,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bdb_backup_delayed" => {
-                    !::std::option::Option::is_none(&self.bdb_backup_delayed)
-                }
-                "bdb_crdt_src_high_syncer_lag" => {
-                    !::std::option::Option::is_none(&self.bdb_crdt_src_high_syncer_lag)
-                }
-                "bdb_crdt_src_syncer_connection_error" => {
-                    !::std::option::Option::is_none(
-                        &self.bdb_crdt_src_syncer_connection_error,
-                    )
-                }
-                "bdb_crdt_src_syncer_general_error" => {
-                    !::std::option::Option::is_none(
-                        &self.bdb_crdt_src_syncer_general_error,
-                    )
-                }
-                "bdb_high_latency" => {
-                    !::std::option::Option::is_none(&self.bdb_high_latency)
-                }
-                "bdb_high_syncer_lag" => {
-                    !::std::option::Option::is_none(&self.bdb_high_syncer_lag)
-                }
-                "bdb_high_throughput" => {
-                    !::std::option::Option::is_none(&self.bdb_high_throughput)
-                }
-                "bdb_long_running_action" => {
-                    !::std::option::Option::is_none(&self.bdb_long_running_action)
-                }
-                "bdb_low_throughput" => {
-                    !::std::option::Option::is_none(&self.bdb_low_throughput)
-                }
-                "bdb_ram_dataset_overhead" => {
-                    !::std::option::Option::is_none(&self.bdb_ram_dataset_overhead)
-                }
-                "bdb_ram_values" => !::std::option::Option::is_none(&self.bdb_ram_values),
-                "bdb_replica_src_high_syncer_lag" => {
-                    !::std::option::Option::is_none(
-                        &self.bdb_replica_src_high_syncer_lag,
-                    )
-                }
-                "bdb_replica_src_syncer_connection_error" => {
-                    !::std::option::Option::is_none(
-                        &self.bdb_replica_src_syncer_connection_error,
-                    )
-                }
-                "bdb_replica_src_syncer_general_error" => {
-                    !::std::option::Option::is_none(
-                        &self.bdb_replica_src_syncer_general_error,
-                    )
-                }
-                "bdb_shard_num_ram_values" => {
-                    !::std::option::Option::is_none(&self.bdb_shard_num_ram_values)
-                }
-                "bdb_size" => !::std::option::Option::is_none(&self.bdb_size),
-                "bdb_syncer_connection_error" => {
-                    !::std::option::Option::is_none(&self.bdb_syncer_connection_error)
-                }
-                "bdb_syncer_general_error" => {
-                    !::std::option::Option::is_none(&self.bdb_syncer_general_error)
-                }
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bdb_backup_delayed", &self.bdb_backup_delayed)?;
+        w.opt("bdb_crdt_src_high_syncer_lag", &self.bdb_crdt_src_high_syncer_lag)?;
+        w.opt(
+            "bdb_crdt_src_syncer_connection_error",
+            &self.bdb_crdt_src_syncer_connection_error,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt(
+            "bdb_crdt_src_syncer_general_error",
+            &self.bdb_crdt_src_syncer_general_error,
+        )?;
+        w.opt("bdb_high_latency", &self.bdb_high_latency)?;
+        w.opt("bdb_high_syncer_lag", &self.bdb_high_syncer_lag)?;
+        w.opt("bdb_high_throughput", &self.bdb_high_throughput)?;
+        w.opt("bdb_long_running_action", &self.bdb_long_running_action)?;
+        w.opt("bdb_low_throughput", &self.bdb_low_throughput)?;
+        w.opt("bdb_ram_dataset_overhead", &self.bdb_ram_dataset_overhead)?;
+        w.opt("bdb_ram_values", &self.bdb_ram_values)?;
+        w.opt("bdb_replica_src_high_syncer_lag", &self.bdb_replica_src_high_syncer_lag)?;
+        w.opt(
+            "bdb_replica_src_syncer_connection_error",
+            &self.bdb_replica_src_syncer_connection_error,
+        )?;
+        w.opt(
+            "bdb_replica_src_syncer_general_error",
+            &self.bdb_replica_src_syncer_general_error,
+        )?;
+        w.opt("bdb_shard_num_ram_values", &self.bdb_shard_num_ram_values)?;
+        w.opt("bdb_size", &self.bdb_size)?;
+        w.opt("bdb_syncer_connection_error", &self.bdb_syncer_connection_error)?;
+        w.opt("bdb_syncer_general_error", &self.bdb_syncer_general_error)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
@@ -22105,31 +12981,10 @@ impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threshold",
-                &self.threshold,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "threshold" => !::std::option::Option::is_none(&self.threshold),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("threshold", &self.threshold)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for DbConnsAuditingConfig {
@@ -22137,59 +12992,13 @@ impl ::serde::Serialize for DbConnsAuditingConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.audit_address) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_address",
-                &self.audit_address,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.audit_port) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_port",
-                &self.audit_port,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.audit_protocol) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_protocol",
-                &self.audit_protocol,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.audit_reconnect_interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_reconnect_interval",
-                &self.audit_reconnect_interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.audit_reconnect_max_attempts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "audit_reconnect_max_attempts",
-                &self.audit_reconnect_max_attempts,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "audit_address" => !::std::option::Option::is_none(&self.audit_address),
-                "audit_port" => !::std::option::Option::is_none(&self.audit_port),
-                "audit_protocol" => !::std::option::Option::is_none(&self.audit_protocol),
-                "audit_reconnect_interval" => {
-                    !::std::option::Option::is_none(&self.audit_reconnect_interval)
-                }
-                "audit_reconnect_max_attempts" => {
-                    !::std::option::Option::is_none(&self.audit_reconnect_max_attempts)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("audit_address", &self.audit_address)?;
+        w.opt("audit_port", &self.audit_port)?;
+        w.opt("audit_protocol", &self.audit_protocol)?;
+        w.opt("audit_reconnect_interval", &self.audit_reconnect_interval)?;
+        w.opt("audit_reconnect_max_attempts", &self.audit_reconnect_max_attempts)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for DiagnosticsConfig {
@@ -22197,139 +13006,21 @@ impl ::serde::Serialize for DiagnosticsConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bdb_client_list_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_client_list_target",
-                &self.bdb_client_list_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_info_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_info_target",
-                &self.bdb_info_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_target",
-                &self.bdb_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.command_stats_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "command_stats_target",
-                &self.command_stats_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.network_stats_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "network_stats_target",
-                &self.network_stats_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_files_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_files_target",
-                &self.persistent_files_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rladmin_status_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rladmin_status_target",
-                &self.rladmin_status_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_info_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_info_target",
-                &self.shard_info_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_latency_histogram_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_latency_histogram_target",
-                &self.shard_latency_histogram_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_latency_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_latency_target",
-                &self.shard_latency_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_target",
-                &self.shard_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slowlog_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slowlog_target",
-                &self.slowlog_target,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.socket_files_target) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "socket_files_target",
-                &self.socket_files_target,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bdb_client_list_target" => {
-                    !::std::option::Option::is_none(&self.bdb_client_list_target)
-                }
-                "bdb_info_target" => {
-                    !::std::option::Option::is_none(&self.bdb_info_target)
-                }
-                "bdb_target" => !::std::option::Option::is_none(&self.bdb_target),
-                "command_stats_target" => {
-                    !::std::option::Option::is_none(&self.command_stats_target)
-                }
-                "network_stats_target" => {
-                    !::std::option::Option::is_none(&self.network_stats_target)
-                }
-                "persistent_files_target" => {
-                    !::std::option::Option::is_none(&self.persistent_files_target)
-                }
-                "rladmin_status_target" => {
-                    !::std::option::Option::is_none(&self.rladmin_status_target)
-                }
-                "shard_info_target" => {
-                    !::std::option::Option::is_none(&self.shard_info_target)
-                }
-                "shard_latency_histogram_target" => {
-                    !::std::option::Option::is_none(&self.shard_latency_histogram_target)
-                }
-                "shard_latency_target" => {
-                    !::std::option::Option::is_none(&self.shard_latency_target)
-                }
-                "shard_target" => !::std::option::Option::is_none(&self.shard_target),
-                "slowlog_target" => !::std::option::Option::is_none(&self.slowlog_target),
-                "socket_files_target" => {
-                    !::std::option::Option::is_none(&self.socket_files_target)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bdb_client_list_target", &self.bdb_client_list_target)?;
+        w.opt("bdb_info_target", &self.bdb_info_target)?;
+        w.opt("bdb_target", &self.bdb_target)?;
+        w.opt("command_stats_target", &self.command_stats_target)?;
+        w.opt("network_stats_target", &self.network_stats_target)?;
+        w.opt("persistent_files_target", &self.persistent_files_target)?;
+        w.opt("rladmin_status_target", &self.rladmin_status_target)?;
+        w.opt("shard_info_target", &self.shard_info_target)?;
+        w.opt("shard_latency_histogram_target", &self.shard_latency_histogram_target)?;
+        w.opt("shard_latency_target", &self.shard_latency_target)?;
+        w.opt("shard_target", &self.shard_target)?;
+        w.opt("slowlog_target", &self.slowlog_target)?;
+        w.opt("socket_files_target", &self.socket_files_target)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for DiagnosticsSlowlogTarget {
@@ -22337,33 +13028,10 @@ impl ::serde::Serialize for DiagnosticsSlowlogTarget {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_entries) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_entries",
-                &self.max_entries,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "max_entries" => !::std::option::Option::is_none(&self.max_entries),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("max_entries", &self.max_entries)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for DiagnosticsTarget {
@@ -22371,25 +13039,9 @@ impl ::serde::Serialize for DiagnosticsTarget {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for EndpointStats {
@@ -22397,27 +13049,10 @@ impl ::serde::Serialize for EndpointStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("intervals", &self.intervals)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for EndpointStatsInterval {
@@ -22425,287 +13060,41 @@ impl ::serde::Serialize for EndpointStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.acc_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "acc_latency",
-                &self.acc_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.acc_other_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "acc_other_latency",
-                &self.acc_other_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.acc_read_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "acc_read_latency",
-                &self.acc_read_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.acc_write_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "acc_write_latency",
-                &self.acc_write_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auth_cmds) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auth_cmds",
-                &self.auth_cmds,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auth_errors) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auth_errors",
-                &self.auth_errors,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cmd_flush) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cmd_flush",
-                &self.cmd_flush,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cmd_get) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cmd_get",
-                &self.cmd_get,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cmd_set) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cmd_set",
-                &self.cmd_set,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cmd_touch) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cmd_touch",
-                &self.cmd_touch,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
-        }
-        if !::std::option::Option::is_none(&self.egress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "egress_bytes",
-                &self.egress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes",
-                &self.ingress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_req_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_req_time",
-                &self.last_req_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_res_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_res_time",
-                &self.last_res_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_connections_exceeded) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_connections_exceeded",
-                &self.max_connections_exceeded,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.monitor_sessions_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "monitor_sessions_count",
-                &self.monitor_sessions_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.other_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "other_req",
-                &self.other_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.other_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "other_res",
-                &self.other_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.other_started_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "other_started_res",
-                &self.other_started_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_req",
-                &self.read_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_res",
-                &self.read_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_started_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_started_res",
-                &self.read_started_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        if !::std::option::Option::is_none(&self.total_connections_received) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_connections_received",
-                &self.total_connections_received,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_req",
-                &self.total_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_res",
-                &self.total_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_started_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_started_res",
-                &self.total_started_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_req",
-                &self.write_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_res",
-                &self.write_res,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_started_res) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_started_res",
-                &self.write_started_res,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "acc_latency" => !::std::option::Option::is_none(&self.acc_latency),
-                "acc_other_latency" => {
-                    !::std::option::Option::is_none(&self.acc_other_latency)
-                }
-                "acc_read_latency" => {
-                    !::std::option::Option::is_none(&self.acc_read_latency)
-                }
-                "acc_write_latency" => {
-                    !::std::option::Option::is_none(&self.acc_write_latency)
-                }
-                "auth_cmds" => !::std::option::Option::is_none(&self.auth_cmds),
-                "auth_errors" => !::std::option::Option::is_none(&self.auth_errors),
-                "cmd_flush" => !::std::option::Option::is_none(&self.cmd_flush),
-                "cmd_get" => !::std::option::Option::is_none(&self.cmd_get),
-                "cmd_set" => !::std::option::Option::is_none(&self.cmd_set),
-                "cmd_touch" => !::std::option::Option::is_none(&self.cmd_touch),
-                "conns" => !::std::option::Option::is_none(&self.conns),
-                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "last_req_time" => !::std::option::Option::is_none(&self.last_req_time),
-                "last_res_time" => !::std::option::Option::is_none(&self.last_res_time),
-                "max_connections_exceeded" => {
-                    !::std::option::Option::is_none(&self.max_connections_exceeded)
-                }
-                "monitor_sessions_count" => {
-                    !::std::option::Option::is_none(&self.monitor_sessions_count)
-                }
-                "other_req" => !::std::option::Option::is_none(&self.other_req),
-                "other_res" => !::std::option::Option::is_none(&self.other_res),
-                "other_started_res" => {
-                    !::std::option::Option::is_none(&self.other_started_res)
-                }
-                "read_req" => !::std::option::Option::is_none(&self.read_req),
-                "read_res" => !::std::option::Option::is_none(&self.read_res),
-                "read_started_res" => {
-                    !::std::option::Option::is_none(&self.read_started_res)
-                }
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                "total_connections_received" => {
-                    !::std::option::Option::is_none(&self.total_connections_received)
-                }
-                "total_req" => !::std::option::Option::is_none(&self.total_req),
-                "total_res" => !::std::option::Option::is_none(&self.total_res),
-                "total_started_res" => {
-                    !::std::option::Option::is_none(&self.total_started_res)
-                }
-                "write_req" => !::std::option::Option::is_none(&self.write_req),
-                "write_res" => !::std::option::Option::is_none(&self.write_res),
-                "write_started_res" => {
-                    !::std::option::Option::is_none(&self.write_started_res)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("acc_latency", &self.acc_latency)?;
+        w.opt("acc_other_latency", &self.acc_other_latency)?;
+        w.opt("acc_read_latency", &self.acc_read_latency)?;
+        w.opt("acc_write_latency", &self.acc_write_latency)?;
+        w.opt("auth_cmds", &self.auth_cmds)?;
+        w.opt("auth_errors", &self.auth_errors)?;
+        w.opt("cmd_flush", &self.cmd_flush)?;
+        w.opt("cmd_get", &self.cmd_get)?;
+        w.opt("cmd_set", &self.cmd_set)?;
+        w.opt("cmd_touch", &self.cmd_touch)?;
+        w.opt("conns", &self.conns)?;
+        w.opt("egress_bytes", &self.egress_bytes)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("ingress_bytes", &self.ingress_bytes)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("last_req_time", &self.last_req_time)?;
+        w.opt("last_res_time", &self.last_res_time)?;
+        w.opt("max_connections_exceeded", &self.max_connections_exceeded)?;
+        w.opt("monitor_sessions_count", &self.monitor_sessions_count)?;
+        w.opt("other_req", &self.other_req)?;
+        w.opt("other_res", &self.other_res)?;
+        w.opt("other_started_res", &self.other_started_res)?;
+        w.opt("read_req", &self.read_req)?;
+        w.opt("read_res", &self.read_res)?;
+        w.opt("read_started_res", &self.read_started_res)?;
+        w.opt("stime", &self.stime)?;
+        w.opt("total_connections_received", &self.total_connections_received)?;
+        w.opt("total_req", &self.total_req)?;
+        w.opt("total_res", &self.total_res)?;
+        w.opt("total_started_res", &self.total_started_res)?;
+        w.opt("write_req", &self.write_req)?;
+        w.opt("write_res", &self.write_res)?;
+        w.opt("write_started_res", &self.write_started_res)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ErrorBody {
@@ -22713,39 +13102,11 @@ impl ::serde::Serialize for ErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error_code) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_code",
-                &self.error_code,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.message) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "message",
-                &self.message,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "description" => !::std::option::Option::is_none(&self.description),
-                "error_code" => !::std::option::Option::is_none(&self.error_code),
-                "message" => !::std::option::Option::is_none(&self.message),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("description", &self.description)?;
+        w.opt("error_code", &self.error_code)?;
+        w.opt("message", &self.message)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobScheduler {
@@ -22753,85 +13114,15 @@ impl ::serde::Serialize for JobScheduler {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.backup_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup_job_settings",
-                &self.backup_job_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_usage_report_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_usage_report_job_settings",
-                &self.bdb_usage_report_job_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cert_rotation_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cert_rotation_job_settings",
-                &self.cert_rotation_job_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.log_rotation_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "log_rotation_job_settings",
-                &self.log_rotation_job_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_checks_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_checks_job_settings",
-                &self.node_checks_job_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_cleanup_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_cleanup_job_settings",
-                &self.redis_cleanup_job_settings,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rotate_ccs_job_settings) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rotate_ccs_job_settings",
-                &self.rotate_ccs_job_settings,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "backup_job_settings" => {
-                    !::std::option::Option::is_none(&self.backup_job_settings)
-                }
-                "bdb_usage_report_job_settings" => {
-                    !::std::option::Option::is_none(&self.bdb_usage_report_job_settings)
-                }
-                "cert_rotation_job_settings" => {
-                    !::std::option::Option::is_none(&self.cert_rotation_job_settings)
-                }
-                "log_rotation_job_settings" => {
-                    !::std::option::Option::is_none(&self.log_rotation_job_settings)
-                }
-                "node_checks_job_settings" => {
-                    !::std::option::Option::is_none(&self.node_checks_job_settings)
-                }
-                "redis_cleanup_job_settings" => {
-                    !::std::option::Option::is_none(&self.redis_cleanup_job_settings)
-                }
-                "rotate_ccs_job_settings" => {
-                    !::std::option::Option::is_none(&self.rotate_ccs_job_settings)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("backup_job_settings", &self.backup_job_settings)?;
+        w.opt("bdb_usage_report_job_settings", &self.bdb_usage_report_job_settings)?;
+        w.opt("cert_rotation_job_settings", &self.cert_rotation_job_settings)?;
+        w.opt("log_rotation_job_settings", &self.log_rotation_job_settings)?;
+        w.opt("node_checks_job_settings", &self.node_checks_job_settings)?;
+        w.opt("redis_cleanup_job_settings", &self.redis_cleanup_job_settings)?;
+        w.opt("rotate_ccs_job_settings", &self.rotate_ccs_job_settings)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerBackupJobSettings {
@@ -22839,33 +13130,10 @@ impl ::serde::Serialize for JobSchedulerBackupJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("enabled", &self.enabled)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerBdbUsageReportJobSettings {
@@ -22873,43 +13141,11 @@ impl ::serde::Serialize for JobSchedulerBdbUsageReportJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.file_retention_days) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "file_retention_days",
-                &self.file_retention_days,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "file_retention_days" => {
-                    !::std::option::Option::is_none(&self.file_retention_days)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("file_retention_days", &self.file_retention_days)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerCertRotationJobSettings {
@@ -22917,43 +13153,11 @@ impl ::serde::Serialize for JobSchedulerCertRotationJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expiry_days_before_rotation) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expiry_days_before_rotation",
-                &self.expiry_days_before_rotation,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "expiry_days_before_rotation" => {
-                    !::std::option::Option::is_none(&self.expiry_days_before_rotation)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("expiry_days_before_rotation", &self.expiry_days_before_rotation)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerLogRotationJobSettings {
@@ -22961,33 +13165,10 @@ impl ::serde::Serialize for JobSchedulerLogRotationJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("enabled", &self.enabled)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerNodeChecksJobSettings {
@@ -22995,33 +13176,10 @@ impl ::serde::Serialize for JobSchedulerNodeChecksJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("enabled", &self.enabled)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerRedisCleanupJobSettings {
@@ -23029,25 +13187,9 @@ impl ::serde::Serialize for JobSchedulerRedisCleanupJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JobSchedulerRotateCcsJobSettings {
@@ -23055,49 +13197,12 @@ impl ::serde::Serialize for JobSchedulerRotateCcsJobSettings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cron_expression) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cron_expression",
-                &self.cron_expression,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enabled",
-                &self.enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.file_suffix) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "file_suffix",
-                &self.file_suffix,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rotate_max_num) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rotate_max_num",
-                &self.rotate_max_num,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cron_expression" => {
-                    !::std::option::Option::is_none(&self.cron_expression)
-                }
-                "enabled" => !::std::option::Option::is_none(&self.enabled),
-                "file_suffix" => !::std::option::Option::is_none(&self.file_suffix),
-                "rotate_max_num" => !::std::option::Option::is_none(&self.rotate_max_num),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("enabled", &self.enabled)?;
+        w.opt("file_suffix", &self.file_suffix)?;
+        w.opt("rotate_max_num", &self.rotate_max_num)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JwtAuthorize {
@@ -23105,31 +13210,11 @@ impl ::serde::Serialize for JwtAuthorize {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "password",
-            &self.password,
-        )?;
-        if !::std::option::Option::is_none(&self.ttl) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ttl", &self.ttl)?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "username",
-            &self.username,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "password" => true,
-                "ttl" => !::std::option::Option::is_none(&self.ttl),
-                "username" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("password", &self.password)?;
+        w.opt("ttl", &self.ttl)?;
+        w.req("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for JwtToken {
@@ -23137,23 +13222,9 @@ impl ::serde::Serialize for JwtToken {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.access_token) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "access_token",
-                &self.access_token,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "access_token" => !::std::option::Option::is_none(&self.access_token),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("access_token", &self.access_token)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Ldap {
@@ -23161,143 +13232,24 @@ impl ::serde::Serialize for Ldap {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bind_dn) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bind_dn",
-                &self.bind_dn,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bind_pass) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bind_pass",
-                &self.bind_pass,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ca_cert) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ca_cert",
-                &self.ca_cert,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cache_ttl) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cache_ttl",
-                &self.cache_ttl,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cba) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cba", &self.cba)?;
-        }
-        if !::std::option::Option::is_none(&self.cba_identity_oid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cba_identity_oid",
-                &self.cba_identity_oid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cba_identity_source) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cba_identity_source",
-                &self.cba_identity_source,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.control_plane) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "control_plane",
-                &self.control_plane,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.data_plane) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "data_plane",
-                &self.data_plane,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.directory_timeout_s) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "directory_timeout_s",
-                &self.directory_timeout_s,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dn_group_attr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dn_group_attr",
-                &self.dn_group_attr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dn_group_query) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dn_group_query",
-                &self.dn_group_query,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.starttls) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "starttls",
-                &self.starttls,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uris) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uris", &self.uris)?;
-        }
-        if !::std::option::Option::is_none(&self.user_dn_query) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "user_dn_query",
-                &self.user_dn_query,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.user_dn_template) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "user_dn_template",
-                &self.user_dn_template,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bind_dn" => !::std::option::Option::is_none(&self.bind_dn),
-                "bind_pass" => !::std::option::Option::is_none(&self.bind_pass),
-                "ca_cert" => !::std::option::Option::is_none(&self.ca_cert),
-                "cache_ttl" => !::std::option::Option::is_none(&self.cache_ttl),
-                "cba" => !::std::option::Option::is_none(&self.cba),
-                "cba_identity_oid" => {
-                    !::std::option::Option::is_none(&self.cba_identity_oid)
-                }
-                "cba_identity_source" => {
-                    !::std::option::Option::is_none(&self.cba_identity_source)
-                }
-                "control_plane" => !::std::option::Option::is_none(&self.control_plane),
-                "data_plane" => !::std::option::Option::is_none(&self.data_plane),
-                "directory_timeout_s" => {
-                    !::std::option::Option::is_none(&self.directory_timeout_s)
-                }
-                "dn_group_attr" => !::std::option::Option::is_none(&self.dn_group_attr),
-                "dn_group_query" => !::std::option::Option::is_none(&self.dn_group_query),
-                "starttls" => !::std::option::Option::is_none(&self.starttls),
-                "uris" => !::std::option::Option::is_none(&self.uris),
-                "user_dn_query" => !::std::option::Option::is_none(&self.user_dn_query),
-                "user_dn_template" => {
-                    !::std::option::Option::is_none(&self.user_dn_template)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bind_dn", &self.bind_dn)?;
+        w.opt("bind_pass", &self.bind_pass)?;
+        w.opt("ca_cert", &self.ca_cert)?;
+        w.opt("cache_ttl", &self.cache_ttl)?;
+        w.opt("cba", &self.cba)?;
+        w.opt("cba_identity_oid", &self.cba_identity_oid)?;
+        w.opt("cba_identity_source", &self.cba_identity_source)?;
+        w.opt("control_plane", &self.control_plane)?;
+        w.opt("data_plane", &self.data_plane)?;
+        w.opt("directory_timeout_s", &self.directory_timeout_s)?;
+        w.opt("dn_group_attr", &self.dn_group_attr)?;
+        w.opt("dn_group_query", &self.dn_group_query)?;
+        w.opt("starttls", &self.starttls)?;
+        w.opt("uris", &self.uris)?;
+        w.opt("user_dn_query", &self.user_dn_query)?;
+        w.opt("user_dn_template", &self.user_dn_template)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for LdapMapping {
@@ -23305,83 +13257,18 @@ impl ::serde::Serialize for LdapMapping {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.account_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_id",
-                &self.account_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdbs_email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdbs_email_alerts",
-                &self.bdbs_email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_email_alerts",
-                &self.cluster_email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dn) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "dn", &self.dn)?;
-        }
-        if !::std::option::Option::is_none(&self.email) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
-        }
-        if !::std::option::Option::is_none(&self.email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_alerts",
-                &self.email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.role_uids) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "role_uids",
-                &self.role_uids,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "account_id" => !::std::option::Option::is_none(&self.account_id),
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "bdbs_email_alerts" => {
-                    !::std::option::Option::is_none(&self.bdbs_email_alerts)
-                }
-                "cluster_email_alerts" => {
-                    !::std::option::Option::is_none(&self.cluster_email_alerts)
-                }
-                "dn" => !::std::option::Option::is_none(&self.dn),
-                "email" => !::std::option::Option::is_none(&self.email),
-                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "role_uids" => !::std::option::Option::is_none(&self.role_uids),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("account_id", &self.account_id)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts)?;
+        w.opt("cluster_email_alerts", &self.cluster_email_alerts)?;
+        w.opt("dn", &self.dn)?;
+        w.opt("email", &self.email)?;
+        w.opt("email_alerts", &self.email_alerts)?;
+        w.opt("name", &self.name)?;
+        w.opt("role_uids", &self.role_uids)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for LdapQuery {
@@ -23389,31 +13276,11 @@ impl ::serde::Serialize for LdapQuery {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.base) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "base", &self.base)?;
-        }
-        if !::std::option::Option::is_none(&self.filter) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "filter",
-                &self.filter,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.scope) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "scope", &self.scope)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "base" => !::std::option::Option::is_none(&self.base),
-                "filter" => !::std::option::Option::is_none(&self.filter),
-                "scope" => !::std::option::Option::is_none(&self.scope),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("base", &self.base)?;
+        w.opt("filter", &self.filter)?;
+        w.opt("scope", &self.scope)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for License {
@@ -23421,123 +13288,21 @@ impl ::serde::Serialize for License {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.activation_date) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "activation_date",
-                &self.activation_date,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_name",
-                &self.cluster_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expiration_date) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expiration_date",
-                &self.expiration_date,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expired) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expired",
-                &self.expired,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.features) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "features",
-                &self.features,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flash_shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flash_shards_in_use",
-                &self.flash_shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flash_shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flash_shards_limit",
-                &self.flash_shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.owner) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "owner", &self.owner)?;
-        }
-        if !::std::option::Option::is_none(&self.ram_shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_shards_in_use",
-                &self.ram_shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ram_shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_shards_limit",
-                &self.ram_shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_limit",
-                &self.shards_limit,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "activation_date" => {
-                    !::std::option::Option::is_none(&self.activation_date)
-                }
-                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
-                "expiration_date" => {
-                    !::std::option::Option::is_none(&self.expiration_date)
-                }
-                "expired" => !::std::option::Option::is_none(&self.expired),
-                "features" => !::std::option::Option::is_none(&self.features),
-                "flash_shards_in_use" => {
-                    !::std::option::Option::is_none(&self.flash_shards_in_use)
-                }
-                "flash_shards_limit" => {
-                    !::std::option::Option::is_none(&self.flash_shards_limit)
-                }
-                "key" => !::std::option::Option::is_none(&self.key),
-                "license" => !::std::option::Option::is_none(&self.license),
-                "owner" => !::std::option::Option::is_none(&self.owner),
-                "ram_shards_in_use" => {
-                    !::std::option::Option::is_none(&self.ram_shards_in_use)
-                }
-                "ram_shards_limit" => {
-                    !::std::option::Option::is_none(&self.ram_shards_limit)
-                }
-                "shards_limit" => !::std::option::Option::is_none(&self.shards_limit),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("activation_date", &self.activation_date)?;
+        w.opt("cluster_name", &self.cluster_name)?;
+        w.opt("expiration_date", &self.expiration_date)?;
+        w.opt("expired", &self.expired)?;
+        w.opt("features", &self.features)?;
+        w.opt("flash_shards_in_use", &self.flash_shards_in_use)?;
+        w.opt("flash_shards_limit", &self.flash_shards_limit)?;
+        w.opt("key", &self.key)?;
+        w.opt("license", &self.license)?;
+        w.opt("owner", &self.owner)?;
+        w.opt("ram_shards_in_use", &self.ram_shards_in_use)?;
+        w.opt("ram_shards_limit", &self.ram_shards_limit)?;
+        w.opt("shards_limit", &self.shards_limit)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for LicenseUpdateRequest {
@@ -23545,17 +13310,9 @@ impl ::serde::Serialize for LicenseUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "license", &self.license)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "license" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("license", &self.license)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for LocalServiceInfo {
@@ -23563,39 +13320,11 @@ impl ::serde::Serialize for LocalServiceInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.start_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "start_time",
-                &self.start_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uptime) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "uptime",
-                &self.uptime,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "start_time" => !::std::option::Option::is_none(&self.start_time),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "uptime" => !::std::option::Option::is_none(&self.uptime),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("start_time", &self.start_time)?;
+        w.opt("status", &self.status)?;
+        w.opt("uptime", &self.uptime)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for LogEvent {
@@ -23603,71 +13332,16 @@ impl ::serde::Serialize for LogEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.bdb_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_name",
-                &self.bdb_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_uid",
-                &self.bdb_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_val) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_val",
-                &self.new_val,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.old_val) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "old_val",
-                &self.old_val,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.severity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "severity",
-                &self.severity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.time) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "time", &self.time)?;
-        }
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "bdb_name" => !::std::option::Option::is_none(&self.bdb_name),
-                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
-                "new_val" => !::std::option::Option::is_none(&self.new_val),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "old_val" => !::std::option::Option::is_none(&self.old_val),
-                "severity" => !::std::option::Option::is_none(&self.severity),
-                "time" => !::std::option::Option::is_none(&self.time),
-                "type" => !::std::option::Option::is_none(&self.type_),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("bdb_name", &self.bdb_name)?;
+        w.opt("bdb_uid", &self.bdb_uid)?;
+        w.opt("new_val", &self.new_val)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("old_val", &self.old_val)?;
+        w.opt("severity", &self.severity)?;
+        w.opt("time", &self.time)?;
+        w.opt("type", &self.type_)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for MetricsConfig {
@@ -23675,93 +13349,16 @@ impl ::serde::Serialize for MetricsConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.expose_db_tags) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expose_db_tags",
-                &self.expose_db_tags,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key_distribution_enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "key_distribution_enabled",
-                &self.key_distribution_enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key_items_buckets) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "key_items_buckets",
-                &self.key_items_buckets,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.key_size_buckets) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "key_size_buckets",
-                &self.key_size_buckets,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.local_storage_max_size_mb) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "local_storage_max_size_mb",
-                &self.local_storage_max_size_mb,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.local_storage_retention_days) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "local_storage_retention_days",
-                &self.local_storage_retention_days,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_requests_in_flight) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_requests_in_flight",
-                &self.max_requests_in_flight,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metrics_tag_keys_exposed) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metrics_tag_keys_exposed",
-                &self.metrics_tag_keys_exposed,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "expose_db_tags" => !::std::option::Option::is_none(&self.expose_db_tags),
-                "key_distribution_enabled" => {
-                    !::std::option::Option::is_none(&self.key_distribution_enabled)
-                }
-                "key_items_buckets" => {
-                    !::std::option::Option::is_none(&self.key_items_buckets)
-                }
-                "key_size_buckets" => {
-                    !::std::option::Option::is_none(&self.key_size_buckets)
-                }
-                "local_storage_max_size_mb" => {
-                    !::std::option::Option::is_none(&self.local_storage_max_size_mb)
-                }
-                "local_storage_retention_days" => {
-                    !::std::option::Option::is_none(&self.local_storage_retention_days)
-                }
-                "max_requests_in_flight" => {
-                    !::std::option::Option::is_none(&self.max_requests_in_flight)
-                }
-                "metrics_tag_keys_exposed" => {
-                    !::std::option::Option::is_none(&self.metrics_tag_keys_exposed)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("expose_db_tags", &self.expose_db_tags)?;
+        w.opt("key_distribution_enabled", &self.key_distribution_enabled)?;
+        w.opt("key_items_buckets", &self.key_items_buckets)?;
+        w.opt("key_size_buckets", &self.key_size_buckets)?;
+        w.opt("local_storage_max_size_mb", &self.local_storage_max_size_mb)?;
+        w.opt("local_storage_retention_days", &self.local_storage_retention_days)?;
+        w.opt("max_requests_in_flight", &self.max_requests_in_flight)?;
+        w.opt("metrics_tag_keys_exposed", &self.metrics_tag_keys_exposed)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Migration {
@@ -23769,73 +13366,16 @@ impl ::serde::Serialize for Migration {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.error) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
-        }
-        if !::std::option::Option::is_none(&self.flush_counter) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flush_counter",
-                &self.flush_counter,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.lag) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "lag", &self.lag)?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_size",
-                &self.rdb_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_transferred) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_transferred",
-                &self.rdb_transferred,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.run_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "run_id",
-                &self.run_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.source_shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "source_shards",
-                &self.source_shards,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "error" => !::std::option::Option::is_none(&self.error),
-                "flush_counter" => !::std::option::Option::is_none(&self.flush_counter),
-                "lag" => !::std::option::Option::is_none(&self.lag),
-                "rdb_size" => !::std::option::Option::is_none(&self.rdb_size),
-                "rdb_transferred" => {
-                    !::std::option::Option::is_none(&self.rdb_transferred)
-                }
-                "run_id" => !::std::option::Option::is_none(&self.run_id),
-                "source_shards" => !::std::option::Option::is_none(&self.source_shards),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("error", &self.error)?;
+        w.opt("flush_counter", &self.flush_counter)?;
+        w.opt("lag", &self.lag)?;
+        w.opt("rdb_size", &self.rdb_size)?;
+        w.opt("rdb_transferred", &self.rdb_transferred)?;
+        w.opt("run_id", &self.run_id)?;
+        w.opt("source_shards", &self.source_shards)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for MigrationError {
@@ -23843,39 +13383,11 @@ impl ::serde::Serialize for MigrationError {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.error_code) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "error_code",
-                &self.error_code,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.message) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "message",
-                &self.message,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.timestamp) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "timestamp",
-                &self.timestamp,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "error_code" => !::std::option::Option::is_none(&self.error_code),
-                "message" => !::std::option::Option::is_none(&self.message),
-                "timestamp" => !::std::option::Option::is_none(&self.timestamp),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("error_code", &self.error_code)?;
+        w.opt("message", &self.message)?;
+        w.opt("timestamp", &self.timestamp)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for MigrationResponse {
@@ -23883,23 +13395,9 @@ impl ::serde::Serialize for MigrationResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.migration) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "migration",
-                &self.migration,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "migration" => !::std::option::Option::is_none(&self.migration),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("migration", &self.migration)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for MigrationSourceShard {
@@ -23907,33 +13405,10 @@ impl ::serde::Serialize for MigrationSourceShard {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.replication_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_id",
-                &self.replication_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication_offset) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication_offset",
-                &self.replication_offset,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "replication_id" => !::std::option::Option::is_none(&self.replication_id),
-                "replication_offset" => {
-                    !::std::option::Option::is_none(&self.replication_offset)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("replication_id", &self.replication_id)?;
+        w.opt("replication_offset", &self.replication_offset)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Module {
@@ -23941,191 +13416,30 @@ impl ::serde::Serialize for Module {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.author) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "author",
-                &self.author,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_version_2_support) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_version_2_support",
-                &self.bigstore_version_2_support,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.capabilities) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "capabilities",
-                &self.capabilities,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.capability_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "capability_name",
-                &self.capability_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.command_line_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "command_line_args",
-                &self.command_line_args,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.compatible_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "compatible_redis_version",
-                &self.compatible_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.config_command) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "config_command",
-                &self.config_command,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
-        }
-        if !::std::option::Option::is_none(&self.dependencies) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dependencies",
-                &self.dependencies,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.display_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "display_name",
-                &self.display_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
-        }
-        if !::std::option::Option::is_none(&self.homepage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "homepage",
-                &self.homepage,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.is_bundled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "is_bundled",
-                &self.is_bundled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_redis_version",
-                &self.min_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_file) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_file",
-                &self.module_file,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "semantic_version",
-                &self.semantic_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sha256) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sha256",
-                &self.sha256,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "author" => !::std::option::Option::is_none(&self.author),
-                "bigstore_version_2_support" => {
-                    !::std::option::Option::is_none(&self.bigstore_version_2_support)
-                }
-                "capabilities" => !::std::option::Option::is_none(&self.capabilities),
-                "capability_name" => {
-                    !::std::option::Option::is_none(&self.capability_name)
-                }
-                "command_line_args" => {
-                    !::std::option::Option::is_none(&self.command_line_args)
-                }
-                "compatible_redis_version" => {
-                    !::std::option::Option::is_none(&self.compatible_redis_version)
-                }
-                "config_command" => !::std::option::Option::is_none(&self.config_command),
-                "crdb" => !::std::option::Option::is_none(&self.crdb),
-                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
-                "description" => !::std::option::Option::is_none(&self.description),
-                "display_name" => !::std::option::Option::is_none(&self.display_name),
-                "email" => !::std::option::Option::is_none(&self.email),
-                "homepage" => !::std::option::Option::is_none(&self.homepage),
-                "is_bundled" => !::std::option::Option::is_none(&self.is_bundled),
-                "license" => !::std::option::Option::is_none(&self.license),
-                "min_redis_version" => {
-                    !::std::option::Option::is_none(&self.min_redis_version)
-                }
-                "module_file" => !::std::option::Option::is_none(&self.module_file),
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "semantic_version" => {
-                    !::std::option::Option::is_none(&self.semantic_version)
-                }
-                "sha256" => !::std::option::Option::is_none(&self.sha256),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("author", &self.author)?;
+        w.opt("bigstore_version_2_support", &self.bigstore_version_2_support)?;
+        w.opt("capabilities", &self.capabilities)?;
+        w.opt("capability_name", &self.capability_name)?;
+        w.opt("command_line_args", &self.command_line_args)?;
+        w.opt("compatible_redis_version", &self.compatible_redis_version)?;
+        w.opt("config_command", &self.config_command)?;
+        w.opt("crdb", &self.crdb)?;
+        w.opt("dependencies", &self.dependencies)?;
+        w.opt("description", &self.description)?;
+        w.opt("display_name", &self.display_name)?;
+        w.opt("email", &self.email)?;
+        w.opt("homepage", &self.homepage)?;
+        w.opt("is_bundled", &self.is_bundled)?;
+        w.opt("license", &self.license)?;
+        w.opt("min_redis_version", &self.min_redis_version)?;
+        w.opt("module_file", &self.module_file)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("semantic_version", &self.semantic_version)?;
+        w.opt("sha256", &self.sha256)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleCommand {
@@ -24133,55 +13447,14 @@ impl ::serde::Serialize for ModuleCommand {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.command_arity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "command_arity",
-                &self.command_arity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.command_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "command_name",
-                &self.command_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.first_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "first_key",
-                &self.first_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flags) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "flags", &self.flags)?;
-        }
-        if !::std::option::Option::is_none(&self.last_key) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_key",
-                &self.last_key,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.step) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "step", &self.step)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "command_arity" => !::std::option::Option::is_none(&self.command_arity),
-                "command_name" => !::std::option::Option::is_none(&self.command_name),
-                "first_key" => !::std::option::Option::is_none(&self.first_key),
-                "flags" => !::std::option::Option::is_none(&self.flags),
-                "last_key" => !::std::option::Option::is_none(&self.last_key),
-                "step" => !::std::option::Option::is_none(&self.step),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("command_arity", &self.command_arity)?;
+        w.opt("command_name", &self.command_name)?;
+        w.opt("first_key", &self.first_key)?;
+        w.opt("flags", &self.flags)?;
+        w.opt("last_key", &self.last_key)?;
+        w.opt("step", &self.step)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
@@ -24189,17 +13462,9 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "modules" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("modules", &self.modules)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModule {
@@ -24207,27 +13472,10 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "module_args",
-            &self.module_args,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "module_name",
-            &self.module_name,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "module_args" => true,
-                "module_name" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("module_args", &self.module_args)?;
+        w.req("module_name", &self.module_name)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleCrdb {
@@ -24235,25 +13483,9 @@ impl ::serde::Serialize for ModuleCrdb {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.supported_featureset_versions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "supported_featureset_versions",
-                &self.supported_featureset_versions,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "supported_featureset_versions" => {
-                    !::std::option::Option::is_none(&self.supported_featureset_versions)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("supported_featureset_versions", &self.supported_featureset_versions)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleCreateRequest {
@@ -24261,17 +13493,9 @@ impl ::serde::Serialize for ModuleCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "module", &self.module)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "module" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("module", &self.module)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleCreateV2Response {
@@ -24279,171 +13503,28 @@ impl ::serde::Serialize for ModuleCreateV2Response {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.author) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "author",
-                &self.author,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.capabilities) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "capabilities",
-                &self.capabilities,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.command_line_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "command_line_args",
-                &self.command_line_args,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.config_command) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "config_command",
-                &self.config_command,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
-        }
-        if !::std::option::Option::is_none(&self.dependencies) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dependencies",
-                &self.dependencies,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.display_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "display_name",
-                &self.display_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
-        }
-        if !::std::option::Option::is_none(&self.homepage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "homepage",
-                &self.homepage,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.is_bundled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "is_bundled",
-                &self.is_bundled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_redis_pack_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_redis_pack_version",
-                &self.min_redis_pack_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_redis_version",
-                &self.min_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "semantic_version",
-                &self.semantic_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sha256) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sha256",
-                &self.sha256,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "author" => !::std::option::Option::is_none(&self.author),
-                "capabilities" => !::std::option::Option::is_none(&self.capabilities),
-                "command_line_args" => {
-                    !::std::option::Option::is_none(&self.command_line_args)
-                }
-                "config_command" => !::std::option::Option::is_none(&self.config_command),
-                "crdb" => !::std::option::Option::is_none(&self.crdb),
-                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
-                "description" => !::std::option::Option::is_none(&self.description),
-                "display_name" => !::std::option::Option::is_none(&self.display_name),
-                "email" => !::std::option::Option::is_none(&self.email),
-                "homepage" => !::std::option::Option::is_none(&self.homepage),
-                "is_bundled" => !::std::option::Option::is_none(&self.is_bundled),
-                "license" => !::std::option::Option::is_none(&self.license),
-                "min_redis_pack_version" => {
-                    !::std::option::Option::is_none(&self.min_redis_pack_version)
-                }
-                "min_redis_version" => {
-                    !::std::option::Option::is_none(&self.min_redis_version)
-                }
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "semantic_version" => {
-                    !::std::option::Option::is_none(&self.semantic_version)
-                }
-                "sha256" => !::std::option::Option::is_none(&self.sha256),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("author", &self.author)?;
+        w.opt("capabilities", &self.capabilities)?;
+        w.opt("command_line_args", &self.command_line_args)?;
+        w.opt("config_command", &self.config_command)?;
+        w.opt("crdb", &self.crdb)?;
+        w.opt("dependencies", &self.dependencies)?;
+        w.opt("description", &self.description)?;
+        w.opt("display_name", &self.display_name)?;
+        w.opt("email", &self.email)?;
+        w.opt("homepage", &self.homepage)?;
+        w.opt("is_bundled", &self.is_bundled)?;
+        w.opt("license", &self.license)?;
+        w.opt("min_redis_pack_version", &self.min_redis_pack_version)?;
+        w.opt("min_redis_version", &self.min_redis_version)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("semantic_version", &self.semantic_version)?;
+        w.opt("sha256", &self.sha256)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleDependency {
@@ -24451,27 +13532,10 @@ impl ::serde::Serialize for ModuleDependency {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.sha256) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sha256",
-                &self.sha256,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.url) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "url", &self.url)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "sha256" => !::std::option::Option::is_none(&self.sha256),
-                "url" => !::std::option::Option::is_none(&self.url),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("sha256", &self.sha256)?;
+        w.opt("url", &self.url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleMetadata {
@@ -24479,183 +13543,29 @@ impl ::serde::Serialize for ModuleMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.author) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "author",
-                &self.author,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_version_2_support) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_version_2_support",
-                &self.bigstore_version_2_support,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.capabilities) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "capabilities",
-                &self.capabilities,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.capability_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "capability_name",
-                &self.capability_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.command_line_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "command_line_args",
-                &self.command_line_args,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.compatible_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "compatible_redis_version",
-                &self.compatible_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.config_command) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "config_command",
-                &self.config_command,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "crdb", &self.crdb)?;
-        }
-        if !::std::option::Option::is_none(&self.dependencies) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dependencies",
-                &self.dependencies,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.display_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "display_name",
-                &self.display_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
-        }
-        if !::std::option::Option::is_none(&self.homepage) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "homepage",
-                &self.homepage,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_redis_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_redis_version",
-                &self.min_redis_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_file) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_file",
-                &self.module_file,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "semantic_version",
-                &self.semantic_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sha256) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sha256",
-                &self.sha256,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "author" => !::std::option::Option::is_none(&self.author),
-                "bigstore_version_2_support" => {
-                    !::std::option::Option::is_none(&self.bigstore_version_2_support)
-                }
-                "capabilities" => !::std::option::Option::is_none(&self.capabilities),
-                "capability_name" => {
-                    !::std::option::Option::is_none(&self.capability_name)
-                }
-                "command_line_args" => {
-                    !::std::option::Option::is_none(&self.command_line_args)
-                }
-                "compatible_redis_version" => {
-                    !::std::option::Option::is_none(&self.compatible_redis_version)
-                }
-                "config_command" => !::std::option::Option::is_none(&self.config_command),
-                "crdb" => !::std::option::Option::is_none(&self.crdb),
-                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
-                "description" => !::std::option::Option::is_none(&self.description),
-                "display_name" => !::std::option::Option::is_none(&self.display_name),
-                "email" => !::std::option::Option::is_none(&self.email),
-                "homepage" => !::std::option::Option::is_none(&self.homepage),
-                "license" => !::std::option::Option::is_none(&self.license),
-                "min_redis_version" => {
-                    !::std::option::Option::is_none(&self.min_redis_version)
-                }
-                "module_file" => !::std::option::Option::is_none(&self.module_file),
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "semantic_version" => {
-                    !::std::option::Option::is_none(&self.semantic_version)
-                }
-                "sha256" => !::std::option::Option::is_none(&self.sha256),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("author", &self.author)?;
+        w.opt("bigstore_version_2_support", &self.bigstore_version_2_support)?;
+        w.opt("capabilities", &self.capabilities)?;
+        w.opt("capability_name", &self.capability_name)?;
+        w.opt("command_line_args", &self.command_line_args)?;
+        w.opt("compatible_redis_version", &self.compatible_redis_version)?;
+        w.opt("config_command", &self.config_command)?;
+        w.opt("crdb", &self.crdb)?;
+        w.opt("dependencies", &self.dependencies)?;
+        w.opt("description", &self.description)?;
+        w.opt("display_name", &self.display_name)?;
+        w.opt("email", &self.email)?;
+        w.opt("homepage", &self.homepage)?;
+        w.opt("license", &self.license)?;
+        w.opt("min_redis_version", &self.min_redis_version)?;
+        w.opt("module_file", &self.module_file)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("semantic_version", &self.semantic_version)?;
+        w.opt("sha256", &self.sha256)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleMetadataCrdb {
@@ -24663,29 +13573,10 @@ impl ::serde::Serialize for ModuleMetadataCrdb {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.supported_featureset_versions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "supported_featureset_versions",
-                &self.supported_featureset_versions,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "name" => !::std::option::Option::is_none(&self.name),
-                "supported_featureset_versions" => {
-                    !::std::option::Option::is_none(&self.supported_featureset_versions)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("name", &self.name)?;
+        w.opt("supported_featureset_versions", &self.supported_featureset_versions)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleUpgradeBdbRequest {
@@ -24693,35 +13584,11 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.may_discard_data) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "may_discard_data",
-                &self.may_discard_data,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "modules", &self.modules)?;
-        if !::std::option::Option::is_none(&self.preserve_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preserve_roles",
-                &self.preserve_roles,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "may_discard_data" => {
-                    !::std::option::Option::is_none(&self.may_discard_data)
-                }
-                "modules" => true,
-                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("may_discard_data", &self.may_discard_data)?;
+        w.req("modules", &self.modules)?;
+        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
@@ -24729,59 +13596,13 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.current_module) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "current_module",
-                &self.current_module,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.current_semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "current_semantic_version",
-                &self.current_semantic_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_module) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_module",
-                &self.new_module,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.new_module_args) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "new_module_args",
-                &self.new_module_args,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "current_module" => !::std::option::Option::is_none(&self.current_module),
-                "current_semantic_version" => {
-                    !::std::option::Option::is_none(&self.current_semantic_version)
-                }
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "new_module" => !::std::option::Option::is_none(&self.new_module),
-                "new_module_args" => {
-                    !::std::option::Option::is_none(&self.new_module_args)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("current_module", &self.current_module)?;
+        w.opt("current_semantic_version", &self.current_semantic_version)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("new_module", &self.new_module)?;
+        w.opt("new_module_args", &self.new_module_args)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleUserDefinedArtifact {
@@ -24789,39 +13610,11 @@ impl ::serde::Serialize for ModuleUserDefinedArtifact {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dependencies) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dependencies",
-                &self.dependencies,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.module_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "module_name",
-                &self.module_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dependencies" => !::std::option::Option::is_none(&self.dependencies),
-                "module_name" => !::std::option::Option::is_none(&self.module_name),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dependencies", &self.dependencies)?;
+        w.opt("module_name", &self.module_name)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleUserDefinedArtifactUploadRequest {
@@ -24829,17 +13622,9 @@ impl ::serde::Serialize for ModuleUserDefinedArtifactUploadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "module", &self.module)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "module" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("module", &self.module)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
@@ -24847,59 +13632,16 @@ impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "capabilities",
-            &self.capabilities,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "command_line_args",
-            &self.command_line_args,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "commands",
-            &self.commands,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "display_name",
-            &self.display_name,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "min_redis_version",
-            &self.min_redis_version,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "module_name",
-            &self.module_name,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "semantic_version",
-            &self.semantic_version,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "version", &self.version)?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "capabilities" => true,
-                "command_line_args" => true,
-                "commands" => true,
-                "display_name" => true,
-                "min_redis_version" => true,
-                "module_name" => true,
-                "semantic_version" => true,
-                "version" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("capabilities", &self.capabilities)?;
+        w.req("command_line_args", &self.command_line_args)?;
+        w.req("commands", &self.commands)?;
+        w.req("display_name", &self.display_name)?;
+        w.req("min_redis_version", &self.min_redis_version)?;
+        w.req("module_name", &self.module_name)?;
+        w.req("semantic_version", &self.semantic_version)?;
+        w.req("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Node {
@@ -24907,325 +13649,45 @@ impl ::serde::Serialize for Node {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.accept_servers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "accept_servers",
-                &self.accept_servers,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.addr) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "addr", &self.addr)?;
-        }
-        if !::std::option::Option::is_none(&self.architecture) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "architecture",
-                &self.architecture,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigredis_storage_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigredis_storage_path",
-                &self.bigredis_storage_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_driver) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_driver",
-                &self.bigstore_driver,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_enabled) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_enabled",
-                &self.bigstore_enabled,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_size",
-                &self.bigstore_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cores) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cores", &self.cores)?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_path",
-                &self.ephemeral_storage_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_size",
-                &self.ephemeral_storage_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.external_addr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "external_addr",
-                &self.external_addr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_listeners) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_listeners",
-                &self.max_listeners,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_redis_forks) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_redis_forks",
-                &self.max_redis_forks,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_redis_servers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_redis_servers",
-                &self.max_redis_servers,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_slave_full_syncs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_slave_full_syncs",
-                &self.max_slave_full_syncs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.os_family) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "os_family",
-                &self.os_family,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.os_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "os_name",
-                &self.os_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.os_semantic_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "os_semantic_version",
-                &self.os_semantic_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.os_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "os_version",
-                &self.os_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.oss_cluster_ip_mapping) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "oss_cluster_ip_mapping",
-                &self.oss_cluster_ip_mapping,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_path",
-                &self.persistent_storage_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_size) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_size",
-                &self.persistent_storage_size,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.public_addr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "public_addr",
-                &self.public_addr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rack_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rack_id",
-                &self.rack_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.recovery_path) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recovery_path",
-                &self.recovery_path,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.second_rack_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "second_rack_id",
-                &self.second_rack_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_count",
-                &self.shard_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_list) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_list",
-                &self.shard_list,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.software_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "software_version",
-                &self.software_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.supported_database_versions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "supported_database_versions",
-                &self.supported_database_versions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.system_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "system_time",
-                &self.system_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_memory",
-                &self.total_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        if !::std::option::Option::is_none(&self.uptime) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "uptime",
-                &self.uptime,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_internal_ipv6) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_internal_ipv6",
-                &self.use_internal_ipv6,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "accept_servers" => !::std::option::Option::is_none(&self.accept_servers),
-                "addr" => !::std::option::Option::is_none(&self.addr),
-                "architecture" => !::std::option::Option::is_none(&self.architecture),
-                "bigredis_storage_path" => {
-                    !::std::option::Option::is_none(&self.bigredis_storage_path)
-                }
-                "bigstore_driver" => {
-                    !::std::option::Option::is_none(&self.bigstore_driver)
-                }
-                "bigstore_enabled" => {
-                    !::std::option::Option::is_none(&self.bigstore_enabled)
-                }
-                "bigstore_size" => !::std::option::Option::is_none(&self.bigstore_size),
-                "cores" => !::std::option::Option::is_none(&self.cores),
-                "ephemeral_storage_path" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_path)
-                }
-                "ephemeral_storage_size" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_size)
-                }
-                "external_addr" => !::std::option::Option::is_none(&self.external_addr),
-                "max_listeners" => !::std::option::Option::is_none(&self.max_listeners),
-                "max_redis_forks" => {
-                    !::std::option::Option::is_none(&self.max_redis_forks)
-                }
-                "max_redis_servers" => {
-                    !::std::option::Option::is_none(&self.max_redis_servers)
-                }
-                "max_slave_full_syncs" => {
-                    !::std::option::Option::is_none(&self.max_slave_full_syncs)
-                }
-                "name" => !::std::option::Option::is_none(&self.name),
-                "os_family" => !::std::option::Option::is_none(&self.os_family),
-                "os_name" => !::std::option::Option::is_none(&self.os_name),
-                "os_semantic_version" => {
-                    !::std::option::Option::is_none(&self.os_semantic_version)
-                }
-                "os_version" => !::std::option::Option::is_none(&self.os_version),
-                "oss_cluster_ip_mapping" => {
-                    !::std::option::Option::is_none(&self.oss_cluster_ip_mapping)
-                }
-                "persistent_storage_path" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_path)
-                }
-                "persistent_storage_size" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_size)
-                }
-                "public_addr" => !::std::option::Option::is_none(&self.public_addr),
-                "rack_id" => !::std::option::Option::is_none(&self.rack_id),
-                "recovery_path" => !::std::option::Option::is_none(&self.recovery_path),
-                "second_rack_id" => !::std::option::Option::is_none(&self.second_rack_id),
-                "shard_count" => !::std::option::Option::is_none(&self.shard_count),
-                "shard_list" => !::std::option::Option::is_none(&self.shard_list),
-                "software_version" => {
-                    !::std::option::Option::is_none(&self.software_version)
-                }
-                "status" => !::std::option::Option::is_none(&self.status),
-                "supported_database_versions" => {
-                    !::std::option::Option::is_none(&self.supported_database_versions)
-                }
-                "system_time" => !::std::option::Option::is_none(&self.system_time),
-                "total_memory" => !::std::option::Option::is_none(&self.total_memory),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                "uptime" => !::std::option::Option::is_none(&self.uptime),
-                "use_internal_ipv6" => {
-                    !::std::option::Option::is_none(&self.use_internal_ipv6)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("accept_servers", &self.accept_servers)?;
+        w.opt("addr", &self.addr)?;
+        w.opt("architecture", &self.architecture)?;
+        w.opt("bigredis_storage_path", &self.bigredis_storage_path)?;
+        w.opt("bigstore_driver", &self.bigstore_driver)?;
+        w.opt("bigstore_enabled", &self.bigstore_enabled)?;
+        w.opt("bigstore_size", &self.bigstore_size)?;
+        w.opt("cores", &self.cores)?;
+        w.opt("ephemeral_storage_path", &self.ephemeral_storage_path)?;
+        w.opt("ephemeral_storage_size", &self.ephemeral_storage_size)?;
+        w.opt("external_addr", &self.external_addr)?;
+        w.opt("max_listeners", &self.max_listeners)?;
+        w.opt("max_redis_forks", &self.max_redis_forks)?;
+        w.opt("max_redis_servers", &self.max_redis_servers)?;
+        w.opt("max_slave_full_syncs", &self.max_slave_full_syncs)?;
+        w.opt("name", &self.name)?;
+        w.opt("os_family", &self.os_family)?;
+        w.opt("os_name", &self.os_name)?;
+        w.opt("os_semantic_version", &self.os_semantic_version)?;
+        w.opt("os_version", &self.os_version)?;
+        w.opt("oss_cluster_ip_mapping", &self.oss_cluster_ip_mapping)?;
+        w.opt("persistent_storage_path", &self.persistent_storage_path)?;
+        w.opt("persistent_storage_size", &self.persistent_storage_size)?;
+        w.opt("public_addr", &self.public_addr)?;
+        w.opt("rack_id", &self.rack_id)?;
+        w.opt("recovery_path", &self.recovery_path)?;
+        w.opt("second_rack_id", &self.second_rack_id)?;
+        w.opt("shard_count", &self.shard_count)?;
+        w.opt("shard_list", &self.shard_list)?;
+        w.opt("software_version", &self.software_version)?;
+        w.opt("status", &self.status)?;
+        w.opt("supported_database_versions", &self.supported_database_versions)?;
+        w.opt("system_time", &self.system_time)?;
+        w.opt("total_memory", &self.total_memory)?;
+        w.opt("uid", &self.uid)?;
+        w.opt("uptime", &self.uptime)?;
+        w.opt("use_internal_ipv6", &self.use_internal_ipv6)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeActionStartRequest {
@@ -25233,91 +13695,16 @@ impl ::serde::Serialize for NodeActionStartRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.evict_active_active_replica) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "evict_active_active_replica",
-                &self.evict_active_active_replica,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.evict_dbs) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "evict_dbs",
-                &self.evict_dbs,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.evict_ha_replica) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "evict_ha_replica",
-                &self.evict_ha_replica,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.keep_slave_shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "keep_slave_shards",
-                &self.keep_slave_shards,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.overwrite_snapshot) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "overwrite_snapshot",
-                &self.overwrite_snapshot,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.skip_shards_restore) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "skip_shards_restore",
-                &self.skip_shards_restore,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.snapshot_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "snapshot_name",
-                &self.snapshot_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.wait_for_persistence) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "wait_for_persistence",
-                &self.wait_for_persistence,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "evict_active_active_replica" => {
-                    !::std::option::Option::is_none(&self.evict_active_active_replica)
-                }
-                "evict_dbs" => !::std::option::Option::is_none(&self.evict_dbs),
-                "evict_ha_replica" => {
-                    !::std::option::Option::is_none(&self.evict_ha_replica)
-                }
-                "keep_slave_shards" => {
-                    !::std::option::Option::is_none(&self.keep_slave_shards)
-                }
-                "overwrite_snapshot" => {
-                    !::std::option::Option::is_none(&self.overwrite_snapshot)
-                }
-                "skip_shards_restore" => {
-                    !::std::option::Option::is_none(&self.skip_shards_restore)
-                }
-                "snapshot_name" => !::std::option::Option::is_none(&self.snapshot_name),
-                "wait_for_persistence" => {
-                    !::std::option::Option::is_none(&self.wait_for_persistence)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("evict_active_active_replica", &self.evict_active_active_replica)?;
+        w.opt("evict_dbs", &self.evict_dbs)?;
+        w.opt("evict_ha_replica", &self.evict_ha_replica)?;
+        w.opt("keep_slave_shards", &self.keep_slave_shards)?;
+        w.opt("overwrite_snapshot", &self.overwrite_snapshot)?;
+        w.opt("skip_shards_restore", &self.skip_shards_restore)?;
+        w.opt("snapshot_name", &self.snapshot_name)?;
+        w.opt("wait_for_persistence", &self.wait_for_persistence)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeActions {
@@ -25325,23 +13712,9 @@ impl ::serde::Serialize for NodeActions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.actions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "actions",
-                &self.actions,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "actions" => !::std::option::Option::is_none(&self.actions),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("actions", &self.actions)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeCheckResult {
@@ -25349,35 +13722,11 @@ impl ::serde::Serialize for NodeCheckResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.error) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.result) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "result",
-                &self.result,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "error" => !::std::option::Option::is_none(&self.error),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "result" => !::std::option::Option::is_none(&self.result),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("error", &self.error)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("result", &self.result)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeMasterHealthcheck {
@@ -25385,23 +13734,9 @@ impl ::serde::Serialize for NodeMasterHealthcheck {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeOssClusterIpMapping {
@@ -25409,23 +13744,10 @@ impl ::serde::Serialize for NodeOssClusterIpMapping {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.key) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "key", &self.key)?;
-        }
-        if !::std::option::Option::is_none(&self.value) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "value", &self.value)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "key" => !::std::option::Option::is_none(&self.key),
-                "value" => !::std::option::Option::is_none(&self.value),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("key", &self.key)?;
+        w.opt("value", &self.value)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeSnapshot {
@@ -25433,35 +13755,11 @@ impl ::serde::Serialize for NodeSnapshot {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.created_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "created_time",
-                &self.created_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "created_time" => !::std::option::Option::is_none(&self.created_time),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("created_time", &self.created_time)?;
+        w.opt("name", &self.name)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeStats {
@@ -25469,27 +13767,10 @@ impl ::serde::Serialize for NodeStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("intervals", &self.intervals)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeStatsInterval {
@@ -25497,225 +13778,33 @@ impl ::serde::Serialize for NodeStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.available_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "available_flash",
-                &self.available_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.available_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "available_memory",
-                &self.available_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avg_latency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_latency",
-                &self.avg_latency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_free) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_free",
-                &self.bigstore_free,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_iops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_iops",
-                &self.bigstore_iops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_kv_ops",
-                &self.bigstore_kv_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_throughput",
-                &self.bigstore_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
-        }
-        if !::std::option::Option::is_none(&self.cpu_idle) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cpu_idle",
-                &self.cpu_idle,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cpu_system",
-                &self.cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cpu_user",
-                &self.cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cur_aof_rewrites) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cur_aof_rewrites",
-                &self.cur_aof_rewrites,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.egress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "egress_bytes",
-                &self.egress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_avail) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_avail",
-                &self.ephemeral_storage_avail,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ephemeral_storage_free) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ephemeral_storage_free",
-                &self.ephemeral_storage_free,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.free_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "free_memory",
-                &self.free_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ingress_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ingress_bytes",
-                &self.ingress_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_avail) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_avail",
-                &self.persistent_storage_avail,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistent_storage_free) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistent_storage_free",
-                &self.persistent_storage_free,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.provisional_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "provisional_flash",
-                &self.provisional_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.provisional_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "provisional_memory",
-                &self.provisional_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        if !::std::option::Option::is_none(&self.total_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_req",
-                &self.total_req,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "available_flash" => {
-                    !::std::option::Option::is_none(&self.available_flash)
-                }
-                "available_memory" => {
-                    !::std::option::Option::is_none(&self.available_memory)
-                }
-                "avg_latency" => !::std::option::Option::is_none(&self.avg_latency),
-                "bigstore_free" => !::std::option::Option::is_none(&self.bigstore_free),
-                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
-                "bigstore_kv_ops" => {
-                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
-                }
-                "bigstore_throughput" => {
-                    !::std::option::Option::is_none(&self.bigstore_throughput)
-                }
-                "conns" => !::std::option::Option::is_none(&self.conns),
-                "cpu_idle" => !::std::option::Option::is_none(&self.cpu_idle),
-                "cpu_system" => !::std::option::Option::is_none(&self.cpu_system),
-                "cpu_user" => !::std::option::Option::is_none(&self.cpu_user),
-                "cur_aof_rewrites" => {
-                    !::std::option::Option::is_none(&self.cur_aof_rewrites)
-                }
-                "egress_bytes" => !::std::option::Option::is_none(&self.egress_bytes),
-                "ephemeral_storage_avail" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_avail)
-                }
-                "ephemeral_storage_free" => {
-                    !::std::option::Option::is_none(&self.ephemeral_storage_free)
-                }
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "free_memory" => !::std::option::Option::is_none(&self.free_memory),
-                "ingress_bytes" => !::std::option::Option::is_none(&self.ingress_bytes),
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "persistent_storage_avail" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_avail)
-                }
-                "persistent_storage_free" => {
-                    !::std::option::Option::is_none(&self.persistent_storage_free)
-                }
-                "provisional_flash" => {
-                    !::std::option::Option::is_none(&self.provisional_flash)
-                }
-                "provisional_memory" => {
-                    !::std::option::Option::is_none(&self.provisional_memory)
-                }
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                "total_req" => !::std::option::Option::is_none(&self.total_req),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("available_flash", &self.available_flash)?;
+        w.opt("available_memory", &self.available_memory)?;
+        w.opt("avg_latency", &self.avg_latency)?;
+        w.opt("bigstore_free", &self.bigstore_free)?;
+        w.opt("bigstore_iops", &self.bigstore_iops)?;
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
+        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
+        w.opt("conns", &self.conns)?;
+        w.opt("cpu_idle", &self.cpu_idle)?;
+        w.opt("cpu_system", &self.cpu_system)?;
+        w.opt("cpu_user", &self.cpu_user)?;
+        w.opt("cur_aof_rewrites", &self.cur_aof_rewrites)?;
+        w.opt("egress_bytes", &self.egress_bytes)?;
+        w.opt("ephemeral_storage_avail", &self.ephemeral_storage_avail)?;
+        w.opt("ephemeral_storage_free", &self.ephemeral_storage_free)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("free_memory", &self.free_memory)?;
+        w.opt("ingress_bytes", &self.ingress_bytes)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("persistent_storage_avail", &self.persistent_storage_avail)?;
+        w.opt("persistent_storage_free", &self.persistent_storage_free)?;
+        w.opt("provisional_flash", &self.provisional_flash)?;
+        w.opt("provisional_memory", &self.provisional_memory)?;
+        w.opt("stime", &self.stime)?;
+        w.opt("total_req", &self.total_req)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeStatusInfo {
@@ -25723,131 +13812,22 @@ impl ::serde::Serialize for NodeStatusInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cores) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "cores", &self.cores)?;
-        }
-        if !::std::option::Option::is_none(&self.free_provisional_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "free_provisional_ram",
-                &self.free_provisional_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.free_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "free_ram",
-                &self.free_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.hostname) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "hostname",
-                &self.hostname,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.maintenance_snapshot) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "maintenance_snapshot",
-                &self.maintenance_snapshot,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.master_shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "master_shards",
-                &self.master_shards,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_overbooking_depth) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_overbooking_depth",
-                &self.node_overbooking_depth,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_status",
-                &self.node_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.slave_shards) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slave_shards",
-                &self.slave_shards,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.software_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "software_version",
-                &self.software_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.software_version_sha) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "software_version_sha",
-                &self.software_version_sha,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_memory",
-                &self.total_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_provisional_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_provisional_ram",
-                &self.total_provisional_ram,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cores" => !::std::option::Option::is_none(&self.cores),
-                "free_provisional_ram" => {
-                    !::std::option::Option::is_none(&self.free_provisional_ram)
-                }
-                "free_ram" => !::std::option::Option::is_none(&self.free_ram),
-                "hostname" => !::std::option::Option::is_none(&self.hostname),
-                "maintenance_snapshot" => {
-                    !::std::option::Option::is_none(&self.maintenance_snapshot)
-                }
-                "master_shards" => !::std::option::Option::is_none(&self.master_shards),
-                "node_overbooking_depth" => {
-                    !::std::option::Option::is_none(&self.node_overbooking_depth)
-                }
-                "node_status" => !::std::option::Option::is_none(&self.node_status),
-                "role" => !::std::option::Option::is_none(&self.role),
-                "slave_shards" => !::std::option::Option::is_none(&self.slave_shards),
-                "software_version" => {
-                    !::std::option::Option::is_none(&self.software_version)
-                }
-                "software_version_sha" => {
-                    !::std::option::Option::is_none(&self.software_version_sha)
-                }
-                "total_memory" => !::std::option::Option::is_none(&self.total_memory),
-                "total_provisional_ram" => {
-                    !::std::option::Option::is_none(&self.total_provisional_ram)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cores", &self.cores)?;
+        w.opt("free_provisional_ram", &self.free_provisional_ram)?;
+        w.opt("free_ram", &self.free_ram)?;
+        w.opt("hostname", &self.hostname)?;
+        w.opt("maintenance_snapshot", &self.maintenance_snapshot)?;
+        w.opt("master_shards", &self.master_shards)?;
+        w.opt("node_overbooking_depth", &self.node_overbooking_depth)?;
+        w.opt("node_status", &self.node_status)?;
+        w.opt("role", &self.role)?;
+        w.opt("slave_shards", &self.slave_shards)?;
+        w.opt("software_version", &self.software_version)?;
+        w.opt("software_version_sha", &self.software_version_sha)?;
+        w.opt("total_memory", &self.total_memory)?;
+        w.opt("total_provisional_ram", &self.total_provisional_ram)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for NodeSupportedDatabaseVersion {
@@ -25855,31 +13835,10 @@ impl ::serde::Serialize for NodeSupportedDatabaseVersion {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.db_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "db_type",
-                &self.db_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "version",
-                &self.version,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "db_type" => !::std::option::Option::is_none(&self.db_type),
-                "version" => !::std::option::Option::is_none(&self.version),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("db_type", &self.db_type)?;
+        w.opt("version", &self.version)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Ocsp {
@@ -25887,73 +13846,14 @@ impl ::serde::Serialize for Ocsp {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.ocsp_functionality) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ocsp_functionality",
-                &self.ocsp_functionality,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.query_frequency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "query_frequency",
-                &self.query_frequency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.recovery_frequency) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recovery_frequency",
-                &self.recovery_frequency,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.recovery_max_tries) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "recovery_max_tries",
-                &self.recovery_max_tries,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.responder_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "responder_url",
-                &self.responder_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.response_timeout) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "response_timeout",
-                &self.response_timeout,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "ocsp_functionality" => {
-                    !::std::option::Option::is_none(&self.ocsp_functionality)
-                }
-                "query_frequency" => {
-                    !::std::option::Option::is_none(&self.query_frequency)
-                }
-                "recovery_frequency" => {
-                    !::std::option::Option::is_none(&self.recovery_frequency)
-                }
-                "recovery_max_tries" => {
-                    !::std::option::Option::is_none(&self.recovery_max_tries)
-                }
-                "responder_url" => !::std::option::Option::is_none(&self.responder_url),
-                "response_timeout" => {
-                    !::std::option::Option::is_none(&self.response_timeout)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("ocsp_functionality", &self.ocsp_functionality)?;
+        w.opt("query_frequency", &self.query_frequency)?;
+        w.opt("recovery_frequency", &self.recovery_frequency)?;
+        w.opt("recovery_max_tries", &self.recovery_max_tries)?;
+        w.opt("responder_url", &self.responder_url)?;
+        w.opt("response_timeout", &self.response_timeout)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for OcspStatus {
@@ -25961,65 +13861,14 @@ impl ::serde::Serialize for OcspStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.cert_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cert_status",
-                &self.cert_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.next_update) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "next_update",
-                &self.next_update,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.produced_at) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "produced_at",
-                &self.produced_at,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.responder_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "responder_url",
-                &self.responder_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.revocation_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "revocation_time",
-                &self.revocation_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.this_update) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "this_update",
-                &self.this_update,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "cert_status" => !::std::option::Option::is_none(&self.cert_status),
-                "next_update" => !::std::option::Option::is_none(&self.next_update),
-                "produced_at" => !::std::option::Option::is_none(&self.produced_at),
-                "responder_url" => !::std::option::Option::is_none(&self.responder_url),
-                "revocation_time" => {
-                    !::std::option::Option::is_none(&self.revocation_time)
-                }
-                "this_update" => !::std::option::Option::is_none(&self.this_update),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("cert_status", &self.cert_status)?;
+        w.opt("next_update", &self.next_update)?;
+        w.opt("produced_at", &self.produced_at)?;
+        w.opt("responder_url", &self.responder_url)?;
+        w.opt("revocation_time", &self.revocation_time)?;
+        w.opt("this_update", &self.this_update)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Proxy {
@@ -26027,235 +13876,38 @@ impl ::serde::Serialize for Proxy {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.backlog) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backlog",
-                &self.backlog,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_eviction) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_eviction",
-                &self.client_eviction,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_keepcnt) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_keepcnt",
-                &self.client_keepcnt,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_keepidle) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_keepidle",
-                &self.client_keepidle,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.client_keepintvl) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "client_keepintvl",
-                &self.client_keepintvl,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.conns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "conns", &self.conns)?;
-        }
-        if !::std::option::Option::is_none(&self.duration_usage_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "duration_usage_threshold",
-                &self.duration_usage_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dynamic_threads_scaling) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dynamic_threads_scaling",
-                &self.dynamic_threads_scaling,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ignore_bdb_cconn_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ignore_bdb_cconn_limit",
-                &self.ignore_bdb_cconn_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ignore_bdb_cconn_output_buff_limits) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ignore_bdb_cconn_output_buff_limits",
-                &self.ignore_bdb_cconn_output_buff_limits,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.incoming_connections_capacity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "incoming_connections_capacity",
-                &self.incoming_connections_capacity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.incoming_connections_min_capacity) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "incoming_connections_min_capacity",
-                &self.incoming_connections_min_capacity,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.incoming_connections_rate_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "incoming_connections_rate_limit",
-                &self.incoming_connections_rate_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.log_level) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "log_level",
-                &self.log_level,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_listeners) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_listeners",
-                &self.max_listeners,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_servers) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_servers",
-                &self.max_servers,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_threads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_threads",
-                &self.max_threads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_worker_client_conns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_worker_client_conns",
-                &self.max_worker_client_conns,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_worker_server_conns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_worker_server_conns",
-                &self.max_worker_server_conns,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_worker_txns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_worker_txns",
-                &self.max_worker_txns,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.maxmemory_clients) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "maxmemory_clients",
-                &self.maxmemory_clients,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.threads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threads",
-                &self.threads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.threads_usage_threshold) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "threads_usage_threshold",
-                &self.threads_usage_threshold,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "backlog" => !::std::option::Option::is_none(&self.backlog),
-                "client_eviction" => {
-                    !::std::option::Option::is_none(&self.client_eviction)
-                }
-                "client_keepcnt" => !::std::option::Option::is_none(&self.client_keepcnt),
-                "client_keepidle" => {
-                    !::std::option::Option::is_none(&self.client_keepidle)
-                }
-                "client_keepintvl" => {
-                    !::std::option::Option::is_none(&self.client_keepintvl)
-                }
-                "conns" => !::std::option::Option::is_none(&self.conns),
-                "duration_usage_threshold" => {
-                    !::std::option::Option::is_none(&self.duration_usage_threshold)
-                }
-                "dynamic_threads_scaling" => {
-                    !::std::option::Option::is_none(&self.dynamic_threads_scaling)
-                }
-                "ignore_bdb_cconn_limit" => {
-                    !::std::option::Option::is_none(&self.ignore_bdb_cconn_limit)
-                }
-                "ignore_bdb_cconn_output_buff_limits" => {
-                    !::std::option::Option::is_none(
-                        &self.ignore_bdb_cconn_output_buff_limits,
-                    )
-                }
-                "incoming_connections_capacity" => {
-                    !::std::option::Option::is_none(&self.incoming_connections_capacity)
-                }
-                "incoming_connections_min_capacity" => {
-                    !::std::option::Option::is_none(
-                        &self.incoming_connections_min_capacity,
-                    )
-                }
-                "incoming_connections_rate_limit" => {
-                    !::std::option::Option::is_none(
-                        &self.incoming_connections_rate_limit,
-                    )
-                }
-                "log_level" => !::std::option::Option::is_none(&self.log_level),
-                "max_listeners" => !::std::option::Option::is_none(&self.max_listeners),
-                "max_servers" => !::std::option::Option::is_none(&self.max_servers),
-                "max_threads" => !::std::option::Option::is_none(&self.max_threads),
-                "max_worker_client_conns" => {
-                    !::std::option::Option::is_none(&self.max_worker_client_conns)
-                }
-                "max_worker_server_conns" => {
-                    !::std::option::Option::is_none(&self.max_worker_server_conns)
-                }
-                "max_worker_txns" => {
-                    !::std::option::Option::is_none(&self.max_worker_txns)
-                }
-                "maxmemory_clients" => {
-                    !::std::option::Option::is_none(&self.maxmemory_clients)
-                }
-                "threads" => !::std::option::Option::is_none(&self.threads),
-                "threads_usage_threshold" => {
-                    !::std::option::Option::is_none(&self.threads_usage_threshold)
-                }
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("backlog", &self.backlog)?;
+        w.opt("client_eviction", &self.client_eviction)?;
+        w.opt("client_keepcnt", &self.client_keepcnt)?;
+        w.opt("client_keepidle", &self.client_keepidle)?;
+        w.opt("client_keepintvl", &self.client_keepintvl)?;
+        w.opt("conns", &self.conns)?;
+        w.opt("duration_usage_threshold", &self.duration_usage_threshold)?;
+        w.opt("dynamic_threads_scaling", &self.dynamic_threads_scaling)?;
+        w.opt("ignore_bdb_cconn_limit", &self.ignore_bdb_cconn_limit)?;
+        w.opt(
+            "ignore_bdb_cconn_output_buff_limits",
+            &self.ignore_bdb_cconn_output_buff_limits,
         )?;
-        ::serde::ser::SerializeMap::end(map)
+        w.opt("incoming_connections_capacity", &self.incoming_connections_capacity)?;
+        w.opt(
+            "incoming_connections_min_capacity",
+            &self.incoming_connections_min_capacity,
+        )?;
+        w.opt("incoming_connections_rate_limit", &self.incoming_connections_rate_limit)?;
+        w.opt("log_level", &self.log_level)?;
+        w.opt("max_listeners", &self.max_listeners)?;
+        w.opt("max_servers", &self.max_servers)?;
+        w.opt("max_threads", &self.max_threads)?;
+        w.opt("max_worker_client_conns", &self.max_worker_client_conns)?;
+        w.opt("max_worker_server_conns", &self.max_worker_server_conns)?;
+        w.opt("max_worker_txns", &self.max_worker_txns)?;
+        w.opt("maxmemory_clients", &self.maxmemory_clients)?;
+        w.opt("threads", &self.threads)?;
+        w.opt("threads_usage_threshold", &self.threads_usage_threshold)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ProxyUpdateRequest {
@@ -26263,27 +13915,10 @@ impl ::serde::Serialize for ProxyUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.allow_restart) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "allow_restart",
-                &self.allow_restart,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.proxy) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "proxy", &self.proxy)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "allow_restart" => !::std::option::Option::is_none(&self.allow_restart),
-                "proxy" => !::std::option::Option::is_none(&self.proxy),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("allow_restart", &self.allow_restart)?;
+        w.opt("proxy", &self.proxy)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for RedisAcl {
@@ -26291,59 +13926,15 @@ impl ::serde::Serialize for RedisAcl {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.account_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_id",
-                &self.account_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.acl) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "acl", &self.acl)?;
-        }
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_version",
-                &self.max_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.min_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "min_version",
-                &self.min_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "account_id" => !::std::option::Option::is_none(&self.account_id),
-                "acl" => !::std::option::Option::is_none(&self.acl),
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "max_version" => !::std::option::Option::is_none(&self.max_version),
-                "min_version" => !::std::option::Option::is_none(&self.min_version),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("account_id", &self.account_id)?;
+        w.opt("acl", &self.acl)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("max_version", &self.max_version)?;
+        w.opt("min_version", &self.min_version)?;
+        w.opt("name", &self.name)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Role {
@@ -26351,55 +13942,14 @@ impl ::serde::Serialize for Role {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.account_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_id",
-                &self.account_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.management) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "management",
-                &self.management,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.resources) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "resources",
-                &self.resources,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "account_id" => !::std::option::Option::is_none(&self.account_id),
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "management" => !::std::option::Option::is_none(&self.management),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "resources" => !::std::option::Option::is_none(&self.resources),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("account_id", &self.account_id)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("management", &self.management)?;
+        w.opt("name", &self.name)?;
+        w.opt("resources", &self.resources)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for RolePermissions {
@@ -26407,33 +13957,10 @@ impl ::serde::Serialize for RolePermissions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.api_permissions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "api_permissions",
-                &self.api_permissions,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ui_permissions) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ui_permissions",
-                &self.ui_permissions,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "api_permissions" => {
-                    !::std::option::Option::is_none(&self.api_permissions)
-                }
-                "ui_permissions" => !::std::option::Option::is_none(&self.ui_permissions),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("api_permissions", &self.api_permissions)?;
+        w.opt("ui_permissions", &self.ui_permissions)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for RoleResource {
@@ -26441,23 +13968,10 @@ impl ::serde::Serialize for RoleResource {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        if !::std::option::Option::is_none(&self.uids) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uids", &self.uids)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "type" => !::std::option::Option::is_none(&self.type_),
-                "uids" => !::std::option::Option::is_none(&self.uids),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("type", &self.type_)?;
+        w.opt("uids", &self.uids)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfiguration {
@@ -26465,111 +13979,19 @@ impl ::serde::Serialize for ServicesConfiguration {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.alert_mgr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "alert_mgr",
-                &self.alert_mgr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.call_home_agent) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "call_home_agent",
-                &self.call_home_agent,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cm_server) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cm_server",
-                &self.cm_server,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb_coordinator) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdb_coordinator",
-                &self.crdb_coordinator,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.crdb_worker) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "crdb_worker",
-                &self.crdb_worker,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.entraid_agent_mgr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "entraid_agent_mgr",
-                &self.entraid_agent_mgr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ldap_agent_mgr) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ldap_agent_mgr",
-                &self.ldap_agent_mgr,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mdns_server) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mdns_server",
-                &self.mdns_server,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pdns_server) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pdns_server",
-                &self.pdns_server,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sentinel_service) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sentinel_service",
-                &self.sentinel_service,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stats_archiver) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "stats_archiver",
-                &self.stats_archiver,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "alert_mgr" => !::std::option::Option::is_none(&self.alert_mgr),
-                "call_home_agent" => {
-                    !::std::option::Option::is_none(&self.call_home_agent)
-                }
-                "cm_server" => !::std::option::Option::is_none(&self.cm_server),
-                "crdb_coordinator" => {
-                    !::std::option::Option::is_none(&self.crdb_coordinator)
-                }
-                "crdb_worker" => !::std::option::Option::is_none(&self.crdb_worker),
-                "entraid_agent_mgr" => {
-                    !::std::option::Option::is_none(&self.entraid_agent_mgr)
-                }
-                "ldap_agent_mgr" => !::std::option::Option::is_none(&self.ldap_agent_mgr),
-                "mdns_server" => !::std::option::Option::is_none(&self.mdns_server),
-                "pdns_server" => !::std::option::Option::is_none(&self.pdns_server),
-                "sentinel_service" => {
-                    !::std::option::Option::is_none(&self.sentinel_service)
-                }
-                "stats_archiver" => !::std::option::Option::is_none(&self.stats_archiver),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("alert_mgr", &self.alert_mgr)?;
+        w.opt("call_home_agent", &self.call_home_agent)?;
+        w.opt("cm_server", &self.cm_server)?;
+        w.opt("crdb_coordinator", &self.crdb_coordinator)?;
+        w.opt("crdb_worker", &self.crdb_worker)?;
+        w.opt("entraid_agent_mgr", &self.entraid_agent_mgr)?;
+        w.opt("ldap_agent_mgr", &self.ldap_agent_mgr)?;
+        w.opt("mdns_server", &self.mdns_server)?;
+        w.opt("pdns_server", &self.pdns_server)?;
+        w.opt("sentinel_service", &self.sentinel_service)?;
+        w.opt("stats_archiver", &self.stats_archiver)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationAlertMgr {
@@ -26577,23 +13999,9 @@ impl ::serde::Serialize for ServicesConfigurationAlertMgr {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
@@ -26601,23 +14009,9 @@ impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationCmServer {
@@ -26625,23 +14019,9 @@ impl ::serde::Serialize for ServicesConfigurationCmServer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
@@ -26649,23 +14029,9 @@ impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
@@ -26673,23 +14039,9 @@ impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
@@ -26697,23 +14049,9 @@ impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
@@ -26721,23 +14059,9 @@ impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationMdnsServer {
@@ -26745,23 +14069,9 @@ impl ::serde::Serialize for ServicesConfigurationMdnsServer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationPdnsServer {
@@ -26769,23 +14079,9 @@ impl ::serde::Serialize for ServicesConfigurationPdnsServer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationSentinelService {
@@ -26793,23 +14089,9 @@ impl ::serde::Serialize for ServicesConfigurationSentinelService {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
@@ -26817,23 +14099,9 @@ impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.operating_mode) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "operating_mode",
-                &self.operating_mode,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operating_mode" => !::std::option::Option::is_none(&self.operating_mode),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("operating_mode", &self.operating_mode)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ServicesControlRequest {
@@ -26841,27 +14109,10 @@ impl ::serde::Serialize for ServicesControlRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "operation_type",
-            &self.operation_type,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "services",
-            &self.services,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "operation_type" => true,
-                "services" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("operation_type", &self.operation_type)?;
+        w.req("services", &self.services)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Shard {
@@ -26869,113 +14120,21 @@ impl ::serde::Serialize for Shard {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.assigned_slots) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "assigned_slots",
-                &self.assigned_slots,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup",
-                &self.backup,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_uid",
-                &self.bdb_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_ram_weight) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_ram_weight",
-                &self.bigstore_ram_weight,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.detailed_status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "detailed_status",
-                &self.detailed_status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.loading) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "loading",
-                &self.loading,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_info) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_info",
-                &self.redis_info,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.report_timestamp) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "report_timestamp",
-                &self.report_timestamp,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sync) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "sync", &self.sync)?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "assigned_slots" => !::std::option::Option::is_none(&self.assigned_slots),
-                "backup" => !::std::option::Option::is_none(&self.backup),
-                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
-                "bigstore_ram_weight" => {
-                    !::std::option::Option::is_none(&self.bigstore_ram_weight)
-                }
-                "detailed_status" => {
-                    !::std::option::Option::is_none(&self.detailed_status)
-                }
-                "loading" => !::std::option::Option::is_none(&self.loading),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "redis_info" => !::std::option::Option::is_none(&self.redis_info),
-                "report_timestamp" => {
-                    !::std::option::Option::is_none(&self.report_timestamp)
-                }
-                "role" => !::std::option::Option::is_none(&self.role),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "sync" => !::std::option::Option::is_none(&self.sync),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("assigned_slots", &self.assigned_slots)?;
+        w.opt("backup", &self.backup)?;
+        w.opt("bdb_uid", &self.bdb_uid)?;
+        w.opt("bigstore_ram_weight", &self.bigstore_ram_weight)?;
+        w.opt("detailed_status", &self.detailed_status)?;
+        w.opt("loading", &self.loading)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("redis_info", &self.redis_info)?;
+        w.opt("report_timestamp", &self.report_timestamp)?;
+        w.opt("role", &self.role)?;
+        w.opt("status", &self.status)?;
+        w.opt("sync", &self.sync)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardActionFailoverManyRequest {
@@ -26983,63 +14142,14 @@ impl ::serde::Serialize for ShardActionFailoverManyRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dead_nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dead_nodes",
-                &self.dead_nodes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dead_uids) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dead_uids",
-                &self.dead_uids,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dry_run) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dry_run",
-                &self.dry_run,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.force_rebind) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_rebind",
-                &self.force_rebind,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_version_upgrade) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_version_upgrade",
-                &self.redis_version_upgrade,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "shard_uids",
-            &self.shard_uids,
-        )?;
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dead_nodes" => !::std::option::Option::is_none(&self.dead_nodes),
-                "dead_uids" => !::std::option::Option::is_none(&self.dead_uids),
-                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
-                "force_rebind" => !::std::option::Option::is_none(&self.force_rebind),
-                "redis_version_upgrade" => {
-                    !::std::option::Option::is_none(&self.redis_version_upgrade)
-                }
-                "shard_uids" => true,
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dead_nodes", &self.dead_nodes)?;
+        w.opt("dead_uids", &self.dead_uids)?;
+        w.opt("dry_run", &self.dry_run)?;
+        w.opt("force_rebind", &self.force_rebind)?;
+        w.opt("redis_version_upgrade", &self.redis_version_upgrade)?;
+        w.req("shard_uids", &self.shard_uids)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardActionFailoverRequest {
@@ -27047,57 +14157,13 @@ impl ::serde::Serialize for ShardActionFailoverRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dead_nodes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dead_nodes",
-                &self.dead_nodes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dead_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dead_uid",
-                &self.dead_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.dry_run) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dry_run",
-                &self.dry_run,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.force_rebind) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "force_rebind",
-                &self.force_rebind,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.redis_version_upgrade) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "redis_version_upgrade",
-                &self.redis_version_upgrade,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dead_nodes" => !::std::option::Option::is_none(&self.dead_nodes),
-                "dead_uid" => !::std::option::Option::is_none(&self.dead_uid),
-                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
-                "force_rebind" => !::std::option::Option::is_none(&self.force_rebind),
-                "redis_version_upgrade" => {
-                    !::std::option::Option::is_none(&self.redis_version_upgrade)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dead_nodes", &self.dead_nodes)?;
+        w.opt("dead_uid", &self.dead_uid)?;
+        w.opt("dry_run", &self.dry_run)?;
+        w.opt("force_rebind", &self.force_rebind)?;
+        w.opt("redis_version_upgrade", &self.redis_version_upgrade)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardActionMigrateManyRequest {
@@ -27105,67 +14171,14 @@ impl ::serde::Serialize for ShardActionMigrateManyRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dry_run) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dry_run",
-                &self.dry_run,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.max_concurrent_bdb_migrations) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "max_concurrent_bdb_migrations",
-                &self.max_concurrent_bdb_migrations,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.override_rack_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "override_rack_policy",
-                &self.override_rack_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.preserve_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preserve_roles",
-                &self.preserve_roles,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "shard_uids",
-            &self.shard_uids,
-        )?;
-        if !::std::option::Option::is_none(&self.target_node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "target_node_uid",
-                &self.target_node_uid,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
-                "max_concurrent_bdb_migrations" => {
-                    !::std::option::Option::is_none(&self.max_concurrent_bdb_migrations)
-                }
-                "override_rack_policy" => {
-                    !::std::option::Option::is_none(&self.override_rack_policy)
-                }
-                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
-                "shard_uids" => true,
-                "target_node_uid" => {
-                    !::std::option::Option::is_none(&self.target_node_uid)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dry_run", &self.dry_run)?;
+        w.opt("max_concurrent_bdb_migrations", &self.max_concurrent_bdb_migrations)?;
+        w.opt("override_rack_policy", &self.override_rack_policy)?;
+        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.req("shard_uids", &self.shard_uids)?;
+        w.opt("target_node_uid", &self.target_node_uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardActionMigrateRequest {
@@ -27173,51 +14186,12 @@ impl ::serde::Serialize for ShardActionMigrateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.dry_run) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dry_run",
-                &self.dry_run,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.override_rack_policy) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "override_rack_policy",
-                &self.override_rack_policy,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.preserve_roles) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "preserve_roles",
-                &self.preserve_roles,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.target_node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "target_node_uid",
-                &self.target_node_uid,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "dry_run" => !::std::option::Option::is_none(&self.dry_run),
-                "override_rack_policy" => {
-                    !::std::option::Option::is_none(&self.override_rack_policy)
-                }
-                "preserve_roles" => !::std::option::Option::is_none(&self.preserve_roles),
-                "target_node_uid" => {
-                    !::std::option::Option::is_none(&self.target_node_uid)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("dry_run", &self.dry_run)?;
+        w.opt("override_rack_policy", &self.override_rack_policy)?;
+        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.opt("target_node_uid", &self.target_node_uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardActionResponse {
@@ -27225,31 +14199,10 @@ impl ::serde::Serialize for ShardActionResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.description) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "description",
-                &self.description,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "description" => !::std::option::Option::is_none(&self.description),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("description", &self.description)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardBackup {
@@ -27257,31 +14210,10 @@ impl ::serde::Serialize for ShardBackup {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardLoading {
@@ -27289,31 +14221,10 @@ impl ::serde::Serialize for ShardLoading {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardStats {
@@ -27321,55 +14232,14 @@ impl ::serde::Serialize for ShardStats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.assigned_slots) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "assigned_slots",
-                &self.assigned_slots,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.intervals) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "intervals",
-                &self.intervals,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.node_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "node_uid",
-                &self.node_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "assigned_slots" => !::std::option::Option::is_none(&self.assigned_slots),
-                "intervals" => !::std::option::Option::is_none(&self.intervals),
-                "node_uid" => !::std::option::Option::is_none(&self.node_uid),
-                "role" => !::std::option::Option::is_none(&self.role),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("assigned_slots", &self.assigned_slots)?;
+        w.opt("intervals", &self.intervals)?;
+        w.opt("node_uid", &self.node_uid)?;
+        w.opt("role", &self.role)?;
+        w.opt("status", &self.status)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardStatsInterval {
@@ -27377,501 +14247,62 @@ impl ::serde::Serialize for ShardStatsInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.aof_rewrite_inprog) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "aof_rewrite_inprog",
-                &self.aof_rewrite_inprog,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.avg_ttl) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "avg_ttl",
-                &self.avg_ttl,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_del_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_del_flash",
-                &self.big_del_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_del_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_del_ram",
-                &self.big_del_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_fetch_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_fetch_flash",
-                &self.big_fetch_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_fetch_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_fetch_ram",
-                &self.big_fetch_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_io_ratio_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_io_ratio_flash",
-                &self.big_io_ratio_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_io_ratio_redis) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_io_ratio_redis",
-                &self.big_io_ratio_redis,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_write_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_write_flash",
-                &self.big_write_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.big_write_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "big_write_ram",
-                &self.big_write_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_dels) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_dels",
-                &self.bigstore_io_dels,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_read_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_read_bytes",
-                &self.bigstore_io_read_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_reads) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_reads",
-                &self.bigstore_io_reads,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_write_bytes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_write_bytes",
-                &self.bigstore_io_write_bytes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_io_writes) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_io_writes",
-                &self.bigstore_io_writes,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_iops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_iops",
-                &self.bigstore_iops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_kv_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_kv_ops",
-                &self.bigstore_kv_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_objs_flash) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_objs_flash",
-                &self.bigstore_objs_flash,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_objs_ram) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_objs_ram",
-                &self.bigstore_objs_ram,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bigstore_throughput) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bigstore_throughput",
-                &self.bigstore_throughput,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.blocked_clients) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "blocked_clients",
-                &self.blocked_clients,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.connected_clients) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "connected_clients",
-                &self.connected_clients,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.disk_frag_ratio) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "disk_frag_ratio",
-                &self.disk_frag_ratio,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.etime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "etime", &self.etime)?;
-        }
-        if !::std::option::Option::is_none(&self.evicted_objects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "evicted_objects",
-                &self.evicted_objects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expired_objects) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expired_objects",
-                &self.expired_objects,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.fork_cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "fork_cpu_system",
-                &self.fork_cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.fork_cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "fork_cpu_user",
-                &self.fork_cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.interval) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "interval",
-                &self.interval,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_save_time) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_save_time",
-                &self.last_save_time,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.main_thread_cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "main_thread_cpu_system",
-                &self.main_thread_cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.main_thread_cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "main_thread_cpu_user",
-                &self.main_thread_cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mem_frag_ratio) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mem_frag_ratio",
-                &self.mem_frag_ratio,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mem_not_counted_for_evict) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mem_not_counted_for_evict",
-                &self.mem_not_counted_for_evict,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mem_size_lua) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "mem_size_lua",
-                &self.mem_size_lua,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.no_of_expires) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "no_of_expires",
-                &self.no_of_expires,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.no_of_keys) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "no_of_keys",
-                &self.no_of_keys,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pubsub_channels) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pubsub_channels",
-                &self.pubsub_channels,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pubsub_patterns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pubsub_patterns",
-                &self.pubsub_patterns,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.rdb_changes_since_last_save) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "rdb_changes_since_last_save",
-                &self.rdb_changes_since_last_save,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_hits) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_hits",
-                &self.read_hits,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.read_misses) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "read_misses",
-                &self.read_misses,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_cpu_system) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_cpu_system",
-                &self.shard_cpu_system,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_cpu_user) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_cpu_user",
-                &self.shard_cpu_user,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.stime) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "stime", &self.stime)?;
-        }
-        if !::std::option::Option::is_none(&self.sync_full) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sync_full",
-                &self.sync_full,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sync_partial_err) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sync_partial_err",
-                &self.sync_partial_err,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.sync_partial_ok) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "sync_partial_ok",
-                &self.sync_partial_ok,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.total_req) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "total_req",
-                &self.total_req,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.used_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_memory",
-                &self.used_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.used_memory_peak) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_memory_peak",
-                &self.used_memory_peak,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.used_memory_rss) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_memory_rss",
-                &self.used_memory_rss,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_hits) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_hits",
-                &self.write_hits,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.write_misses) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "write_misses",
-                &self.write_misses,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "aof_rewrite_inprog" => {
-                    !::std::option::Option::is_none(&self.aof_rewrite_inprog)
-                }
-                "avg_ttl" => !::std::option::Option::is_none(&self.avg_ttl),
-                "big_del_flash" => !::std::option::Option::is_none(&self.big_del_flash),
-                "big_del_ram" => !::std::option::Option::is_none(&self.big_del_ram),
-                "big_fetch_flash" => {
-                    !::std::option::Option::is_none(&self.big_fetch_flash)
-                }
-                "big_fetch_ram" => !::std::option::Option::is_none(&self.big_fetch_ram),
-                "big_io_ratio_flash" => {
-                    !::std::option::Option::is_none(&self.big_io_ratio_flash)
-                }
-                "big_io_ratio_redis" => {
-                    !::std::option::Option::is_none(&self.big_io_ratio_redis)
-                }
-                "big_write_flash" => {
-                    !::std::option::Option::is_none(&self.big_write_flash)
-                }
-                "big_write_ram" => !::std::option::Option::is_none(&self.big_write_ram),
-                "bigstore_io_dels" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_dels)
-                }
-                "bigstore_io_read_bytes" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_read_bytes)
-                }
-                "bigstore_io_reads" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_reads)
-                }
-                "bigstore_io_write_bytes" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_write_bytes)
-                }
-                "bigstore_io_writes" => {
-                    !::std::option::Option::is_none(&self.bigstore_io_writes)
-                }
-                "bigstore_iops" => !::std::option::Option::is_none(&self.bigstore_iops),
-                "bigstore_kv_ops" => {
-                    !::std::option::Option::is_none(&self.bigstore_kv_ops)
-                }
-                "bigstore_objs_flash" => {
-                    !::std::option::Option::is_none(&self.bigstore_objs_flash)
-                }
-                "bigstore_objs_ram" => {
-                    !::std::option::Option::is_none(&self.bigstore_objs_ram)
-                }
-                "bigstore_throughput" => {
-                    !::std::option::Option::is_none(&self.bigstore_throughput)
-                }
-                "blocked_clients" => {
-                    !::std::option::Option::is_none(&self.blocked_clients)
-                }
-                "connected_clients" => {
-                    !::std::option::Option::is_none(&self.connected_clients)
-                }
-                "disk_frag_ratio" => {
-                    !::std::option::Option::is_none(&self.disk_frag_ratio)
-                }
-                "etime" => !::std::option::Option::is_none(&self.etime),
-                "evicted_objects" => {
-                    !::std::option::Option::is_none(&self.evicted_objects)
-                }
-                "expired_objects" => {
-                    !::std::option::Option::is_none(&self.expired_objects)
-                }
-                "fork_cpu_system" => {
-                    !::std::option::Option::is_none(&self.fork_cpu_system)
-                }
-                "fork_cpu_user" => !::std::option::Option::is_none(&self.fork_cpu_user),
-                "interval" => !::std::option::Option::is_none(&self.interval),
-                "last_save_time" => !::std::option::Option::is_none(&self.last_save_time),
-                "main_thread_cpu_system" => {
-                    !::std::option::Option::is_none(&self.main_thread_cpu_system)
-                }
-                "main_thread_cpu_user" => {
-                    !::std::option::Option::is_none(&self.main_thread_cpu_user)
-                }
-                "mem_frag_ratio" => !::std::option::Option::is_none(&self.mem_frag_ratio),
-                "mem_not_counted_for_evict" => {
-                    !::std::option::Option::is_none(&self.mem_not_counted_for_evict)
-                }
-                "mem_size_lua" => !::std::option::Option::is_none(&self.mem_size_lua),
-                "no_of_expires" => !::std::option::Option::is_none(&self.no_of_expires),
-                "no_of_keys" => !::std::option::Option::is_none(&self.no_of_keys),
-                "pubsub_channels" => {
-                    !::std::option::Option::is_none(&self.pubsub_channels)
-                }
-                "pubsub_patterns" => {
-                    !::std::option::Option::is_none(&self.pubsub_patterns)
-                }
-                "rdb_changes_since_last_save" => {
-                    !::std::option::Option::is_none(&self.rdb_changes_since_last_save)
-                }
-                "read_hits" => !::std::option::Option::is_none(&self.read_hits),
-                "read_misses" => !::std::option::Option::is_none(&self.read_misses),
-                "shard_cpu_system" => {
-                    !::std::option::Option::is_none(&self.shard_cpu_system)
-                }
-                "shard_cpu_user" => !::std::option::Option::is_none(&self.shard_cpu_user),
-                "stime" => !::std::option::Option::is_none(&self.stime),
-                "sync_full" => !::std::option::Option::is_none(&self.sync_full),
-                "sync_partial_err" => {
-                    !::std::option::Option::is_none(&self.sync_partial_err)
-                }
-                "sync_partial_ok" => {
-                    !::std::option::Option::is_none(&self.sync_partial_ok)
-                }
-                "total_req" => !::std::option::Option::is_none(&self.total_req),
-                "used_memory" => !::std::option::Option::is_none(&self.used_memory),
-                "used_memory_peak" => {
-                    !::std::option::Option::is_none(&self.used_memory_peak)
-                }
-                "used_memory_rss" => {
-                    !::std::option::Option::is_none(&self.used_memory_rss)
-                }
-                "write_hits" => !::std::option::Option::is_none(&self.write_hits),
-                "write_misses" => !::std::option::Option::is_none(&self.write_misses),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("aof_rewrite_inprog", &self.aof_rewrite_inprog)?;
+        w.opt("avg_ttl", &self.avg_ttl)?;
+        w.opt("big_del_flash", &self.big_del_flash)?;
+        w.opt("big_del_ram", &self.big_del_ram)?;
+        w.opt("big_fetch_flash", &self.big_fetch_flash)?;
+        w.opt("big_fetch_ram", &self.big_fetch_ram)?;
+        w.opt("big_io_ratio_flash", &self.big_io_ratio_flash)?;
+        w.opt("big_io_ratio_redis", &self.big_io_ratio_redis)?;
+        w.opt("big_write_flash", &self.big_write_flash)?;
+        w.opt("big_write_ram", &self.big_write_ram)?;
+        w.opt("bigstore_io_dels", &self.bigstore_io_dels)?;
+        w.opt("bigstore_io_read_bytes", &self.bigstore_io_read_bytes)?;
+        w.opt("bigstore_io_reads", &self.bigstore_io_reads)?;
+        w.opt("bigstore_io_write_bytes", &self.bigstore_io_write_bytes)?;
+        w.opt("bigstore_io_writes", &self.bigstore_io_writes)?;
+        w.opt("bigstore_iops", &self.bigstore_iops)?;
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
+        w.opt("bigstore_objs_flash", &self.bigstore_objs_flash)?;
+        w.opt("bigstore_objs_ram", &self.bigstore_objs_ram)?;
+        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
+        w.opt("blocked_clients", &self.blocked_clients)?;
+        w.opt("connected_clients", &self.connected_clients)?;
+        w.opt("disk_frag_ratio", &self.disk_frag_ratio)?;
+        w.opt("etime", &self.etime)?;
+        w.opt("evicted_objects", &self.evicted_objects)?;
+        w.opt("expired_objects", &self.expired_objects)?;
+        w.opt("fork_cpu_system", &self.fork_cpu_system)?;
+        w.opt("fork_cpu_user", &self.fork_cpu_user)?;
+        w.opt("interval", &self.interval)?;
+        w.opt("last_save_time", &self.last_save_time)?;
+        w.opt("main_thread_cpu_system", &self.main_thread_cpu_system)?;
+        w.opt("main_thread_cpu_user", &self.main_thread_cpu_user)?;
+        w.opt("mem_frag_ratio", &self.mem_frag_ratio)?;
+        w.opt("mem_not_counted_for_evict", &self.mem_not_counted_for_evict)?;
+        w.opt("mem_size_lua", &self.mem_size_lua)?;
+        w.opt("no_of_expires", &self.no_of_expires)?;
+        w.opt("no_of_keys", &self.no_of_keys)?;
+        w.opt("pubsub_channels", &self.pubsub_channels)?;
+        w.opt("pubsub_patterns", &self.pubsub_patterns)?;
+        w.opt("rdb_changes_since_last_save", &self.rdb_changes_since_last_save)?;
+        w.opt("read_hits", &self.read_hits)?;
+        w.opt("read_misses", &self.read_misses)?;
+        w.opt("shard_cpu_system", &self.shard_cpu_system)?;
+        w.opt("shard_cpu_user", &self.shard_cpu_user)?;
+        w.opt("stime", &self.stime)?;
+        w.opt("sync_full", &self.sync_full)?;
+        w.opt("sync_partial_err", &self.sync_partial_err)?;
+        w.opt("sync_partial_ok", &self.sync_partial_ok)?;
+        w.opt("total_req", &self.total_req)?;
+        w.opt("used_memory", &self.used_memory)?;
+        w.opt("used_memory_peak", &self.used_memory_peak)?;
+        w.opt("used_memory_rss", &self.used_memory_rss)?;
+        w.opt("write_hits", &self.write_hits)?;
+        w.opt("write_misses", &self.write_misses)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for ShardSync {
@@ -27879,31 +14310,10 @@ impl ::serde::Serialize for ShardSync {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Sso {
@@ -27911,57 +14321,13 @@ impl ::serde::Serialize for Sso {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.control_plane) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "control_plane",
-                &self.control_plane,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.enforce_control_plane) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "enforce_control_plane",
-                &self.enforce_control_plane,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.issuer) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "issuer",
-                &self.issuer,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.protocol) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "protocol",
-                &self.protocol,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.service) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "service",
-                &self.service,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "control_plane" => !::std::option::Option::is_none(&self.control_plane),
-                "enforce_control_plane" => {
-                    !::std::option::Option::is_none(&self.enforce_control_plane)
-                }
-                "issuer" => !::std::option::Option::is_none(&self.issuer),
-                "protocol" => !::std::option::Option::is_none(&self.protocol),
-                "service" => !::std::option::Option::is_none(&self.service),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("control_plane", &self.control_plane)?;
+        w.opt("enforce_control_plane", &self.enforce_control_plane)?;
+        w.opt("issuer", &self.issuer)?;
+        w.opt("protocol", &self.protocol)?;
+        w.opt("service", &self.service)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for SsoIssuer {
@@ -27969,43 +14335,12 @@ impl ::serde::Serialize for SsoIssuer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.id) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "id", &self.id)?;
-        }
-        if !::std::option::Option::is_none(&self.login_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "login_url",
-                &self.login_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.logout_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "logout_url",
-                &self.logout_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.metadata) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "metadata",
-                &self.metadata,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "id" => !::std::option::Option::is_none(&self.id),
-                "login_url" => !::std::option::Option::is_none(&self.login_url),
-                "logout_url" => !::std::option::Option::is_none(&self.logout_url),
-                "metadata" => !::std::option::Option::is_none(&self.metadata),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("id", &self.id)?;
+        w.opt("login_url", &self.login_url)?;
+        w.opt("logout_url", &self.logout_url)?;
+        w.opt("metadata", &self.metadata)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for SsoService {
@@ -28013,27 +14348,10 @@ impl ::serde::Serialize for SsoService {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.address) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "address",
-                &self.address,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.saml2) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "saml2", &self.saml2)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "address" => !::std::option::Option::is_none(&self.address),
-                "saml2" => !::std::option::Option::is_none(&self.saml2),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("address", &self.address)?;
+        w.opt("saml2", &self.saml2)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for SsoServiceSaml2 {
@@ -28041,39 +14359,11 @@ impl ::serde::Serialize for SsoServiceSaml2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.acs_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "acs_url",
-                &self.acs_url,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.entity_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "entity_id",
-                &self.entity_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.slo_url) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slo_url",
-                &self.slo_url,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "acs_url" => !::std::option::Option::is_none(&self.acs_url),
-                "entity_id" => !::std::option::Option::is_none(&self.entity_id),
-                "slo_url" => !::std::option::Option::is_none(&self.slo_url),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("acs_url", &self.acs_url)?;
+        w.opt("entity_id", &self.entity_id)?;
+        w.opt("slo_url", &self.slo_url)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for StateMachine {
@@ -28081,75 +14371,17 @@ impl ::serde::Serialize for StateMachine {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.error) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "error", &self.error)?;
-        }
-        if !::std::option::Option::is_none(&self.heartbeat) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "heartbeat",
-                &self.heartbeat,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.object_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "object_name",
-                &self.object_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.pending_ops) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "pending_ops",
-                &self.pending_ops,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.progress) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "progress",
-                &self.progress,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.state) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "state", &self.state)?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "error" => !::std::option::Option::is_none(&self.error),
-                "heartbeat" => !::std::option::Option::is_none(&self.heartbeat),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "object_name" => !::std::option::Option::is_none(&self.object_name),
-                "pending_ops" => !::std::option::Option::is_none(&self.pending_ops),
-                "progress" => !::std::option::Option::is_none(&self.progress),
-                "state" => !::std::option::Option::is_none(&self.state),
-                "status" => !::std::option::Option::is_none(&self.status),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("error", &self.error)?;
+        w.opt("heartbeat", &self.heartbeat)?;
+        w.opt("name", &self.name)?;
+        w.opt("object_name", &self.object_name)?;
+        w.opt("pending_ops", &self.pending_ops)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("state", &self.state)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for Suffix {
@@ -28157,55 +14389,14 @@ impl ::serde::Serialize for Suffix {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.default) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "default",
-                &self.default,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.internal) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "internal",
-                &self.internal,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.mdns) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "mdns", &self.mdns)?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.slaves) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "slaves",
-                &self.slaves,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.use_aaaa_ns) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "use_aaaa_ns",
-                &self.use_aaaa_ns,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "default" => !::std::option::Option::is_none(&self.default),
-                "internal" => !::std::option::Option::is_none(&self.internal),
-                "mdns" => !::std::option::Option::is_none(&self.mdns),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "slaves" => !::std::option::Option::is_none(&self.slaves),
-                "use_aaaa_ns" => !::std::option::Option::is_none(&self.use_aaaa_ns),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("default", &self.default)?;
+        w.opt("internal", &self.internal)?;
+        w.opt("mdns", &self.mdns)?;
+        w.opt("name", &self.name)?;
+        w.opt("slaves", &self.slaves)?;
+        w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UsageReportEntry {
@@ -28213,177 +14404,28 @@ impl ::serde::Serialize for UsageReportEntry {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.active_active) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "active_active",
-                &self.active_active,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.api_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "api_version",
-                &self.api_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.backup) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "backup",
-                &self.backup,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdb_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdb_uid",
-                &self.bdb_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_name) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_name",
-                &self.cluster_name,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_uuid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_uuid",
-                &self.cluster_uuid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.date) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "date", &self.date)?;
-        }
-        if !::std::option::Option::is_none(&self.dominant_shard_criteria) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "dominant_shard_criteria",
-                &self.dominant_shard_criteria,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.license) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "license",
-                &self.license,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.master_shards_count) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "master_shards_count",
-                &self.master_shards_count,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.no_eviction) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "no_eviction",
-                &self.no_eviction,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ops_sec) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ops_sec",
-                &self.ops_sec,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.persistence) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "persistence",
-                &self.persistence,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.provisioned_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "provisioned_memory",
-                &self.provisioned_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.replication) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "replication",
-                &self.replication,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shard_type) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shard_type",
-                &self.shard_type,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.software_version) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "software_version",
-                &self.software_version,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.type_) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "type", &self.type_)?;
-        }
-        if !::std::option::Option::is_none(&self.used_memory) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "used_memory",
-                &self.used_memory,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.using_redis_search) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "using_redis_search",
-                &self.using_redis_search,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "active_active" => !::std::option::Option::is_none(&self.active_active),
-                "api_version" => !::std::option::Option::is_none(&self.api_version),
-                "backup" => !::std::option::Option::is_none(&self.backup),
-                "bdb_uid" => !::std::option::Option::is_none(&self.bdb_uid),
-                "cluster_name" => !::std::option::Option::is_none(&self.cluster_name),
-                "cluster_uuid" => !::std::option::Option::is_none(&self.cluster_uuid),
-                "date" => !::std::option::Option::is_none(&self.date),
-                "dominant_shard_criteria" => {
-                    !::std::option::Option::is_none(&self.dominant_shard_criteria)
-                }
-                "license" => !::std::option::Option::is_none(&self.license),
-                "master_shards_count" => {
-                    !::std::option::Option::is_none(&self.master_shards_count)
-                }
-                "no_eviction" => !::std::option::Option::is_none(&self.no_eviction),
-                "ops_sec" => !::std::option::Option::is_none(&self.ops_sec),
-                "persistence" => !::std::option::Option::is_none(&self.persistence),
-                "provisioned_memory" => {
-                    !::std::option::Option::is_none(&self.provisioned_memory)
-                }
-                "replication" => !::std::option::Option::is_none(&self.replication),
-                "shard_type" => !::std::option::Option::is_none(&self.shard_type),
-                "software_version" => {
-                    !::std::option::Option::is_none(&self.software_version)
-                }
-                "type" => !::std::option::Option::is_none(&self.type_),
-                "used_memory" => !::std::option::Option::is_none(&self.used_memory),
-                "using_redis_search" => {
-                    !::std::option::Option::is_none(&self.using_redis_search)
-                }
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("active_active", &self.active_active)?;
+        w.opt("api_version", &self.api_version)?;
+        w.opt("backup", &self.backup)?;
+        w.opt("bdb_uid", &self.bdb_uid)?;
+        w.opt("cluster_name", &self.cluster_name)?;
+        w.opt("cluster_uuid", &self.cluster_uuid)?;
+        w.opt("date", &self.date)?;
+        w.opt("dominant_shard_criteria", &self.dominant_shard_criteria)?;
+        w.opt("license", &self.license)?;
+        w.opt("master_shards_count", &self.master_shards_count)?;
+        w.opt("no_eviction", &self.no_eviction)?;
+        w.opt("ops_sec", &self.ops_sec)?;
+        w.opt("persistence", &self.persistence)?;
+        w.opt("provisioned_memory", &self.provisioned_memory)?;
+        w.opt("replication", &self.replication)?;
+        w.opt("shard_type", &self.shard_type)?;
+        w.opt("software_version", &self.software_version)?;
+        w.opt("type", &self.type_)?;
+        w.opt("used_memory", &self.used_memory)?;
+        w.opt("using_redis_search", &self.using_redis_search)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UsageReportLicense {
@@ -28391,83 +14433,15 @@ impl ::serde::Serialize for UsageReportLicense {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.activation_date) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "activation_date",
-                &self.activation_date,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.expiration_date) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "expiration_date",
-                &self.expiration_date,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flash_shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flash_shards_in_use",
-                &self.flash_shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.flash_shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "flash_shards_limit",
-                &self.flash_shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ram_shards_in_use) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_shards_in_use",
-                &self.ram_shards_in_use,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.ram_shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "ram_shards_limit",
-                &self.ram_shards_limit,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.shards_limit) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "shards_limit",
-                &self.shards_limit,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "activation_date" => {
-                    !::std::option::Option::is_none(&self.activation_date)
-                }
-                "expiration_date" => {
-                    !::std::option::Option::is_none(&self.expiration_date)
-                }
-                "flash_shards_in_use" => {
-                    !::std::option::Option::is_none(&self.flash_shards_in_use)
-                }
-                "flash_shards_limit" => {
-                    !::std::option::Option::is_none(&self.flash_shards_limit)
-                }
-                "ram_shards_in_use" => {
-                    !::std::option::Option::is_none(&self.ram_shards_in_use)
-                }
-                "ram_shards_limit" => {
-                    !::std::option::Option::is_none(&self.ram_shards_limit)
-                }
-                "shards_limit" => !::std::option::Option::is_none(&self.shards_limit),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("activation_date", &self.activation_date)?;
+        w.opt("expiration_date", &self.expiration_date)?;
+        w.opt("flash_shards_in_use", &self.flash_shards_in_use)?;
+        w.opt("flash_shards_limit", &self.flash_shards_limit)?;
+        w.opt("ram_shards_in_use", &self.ram_shards_in_use)?;
+        w.opt("ram_shards_limit", &self.ram_shards_limit)?;
+        w.opt("shards_limit", &self.shards_limit)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for User {
@@ -28475,145 +14449,25 @@ impl ::serde::Serialize for User {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.account_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_id",
-                &self.account_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.action_uid) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "action_uid",
-                &self.action_uid,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auth_method) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auth_method",
-                &self.auth_method,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdbs_email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdbs_email_alerts",
-                &self.bdbs_email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.certificate_subject_line) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "certificate_subject_line",
-                &self.certificate_subject_line,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_email_alerts",
-                &self.cluster_email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.email) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
-        }
-        if !::std::option::Option::is_none(&self.email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_alerts",
-                &self.email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.last_login) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "last_login",
-                &self.last_login,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        if !::std::option::Option::is_none(&self.password) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password",
-                &self.password,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.password_hash_method) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password_hash_method",
-                &self.password_hash_method,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.password_issue_date) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password_issue_date",
-                &self.password_issue_date,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.role_uids) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "role_uids",
-                &self.role_uids,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.status) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "status",
-                &self.status,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "account_id" => !::std::option::Option::is_none(&self.account_id),
-                "action_uid" => !::std::option::Option::is_none(&self.action_uid),
-                "auth_method" => !::std::option::Option::is_none(&self.auth_method),
-                "bdbs_email_alerts" => {
-                    !::std::option::Option::is_none(&self.bdbs_email_alerts)
-                }
-                "certificate_subject_line" => {
-                    !::std::option::Option::is_none(&self.certificate_subject_line)
-                }
-                "cluster_email_alerts" => {
-                    !::std::option::Option::is_none(&self.cluster_email_alerts)
-                }
-                "email" => !::std::option::Option::is_none(&self.email),
-                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
-                "last_login" => !::std::option::Option::is_none(&self.last_login),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "password" => !::std::option::Option::is_none(&self.password),
-                "password_hash_method" => {
-                    !::std::option::Option::is_none(&self.password_hash_method)
-                }
-                "password_issue_date" => {
-                    !::std::option::Option::is_none(&self.password_issue_date)
-                }
-                "role" => !::std::option::Option::is_none(&self.role),
-                "role_uids" => !::std::option::Option::is_none(&self.role_uids),
-                "status" => !::std::option::Option::is_none(&self.status),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("account_id", &self.account_id)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("auth_method", &self.auth_method)?;
+        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts)?;
+        w.opt("certificate_subject_line", &self.certificate_subject_line)?;
+        w.opt("cluster_email_alerts", &self.cluster_email_alerts)?;
+        w.opt("email", &self.email)?;
+        w.opt("email_alerts", &self.email_alerts)?;
+        w.opt("last_login", &self.last_login)?;
+        w.opt("name", &self.name)?;
+        w.opt("password", &self.password)?;
+        w.opt("password_hash_method", &self.password_hash_method)?;
+        w.opt("password_issue_date", &self.password_issue_date)?;
+        w.opt("role", &self.role)?;
+        w.opt("role_uids", &self.role_uids)?;
+        w.opt("status", &self.status)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UserCreate {
@@ -28621,107 +14475,21 @@ impl ::serde::Serialize for UserCreate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.account_id) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "account_id",
-                &self.account_id,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.auth_method) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "auth_method",
-                &self.auth_method,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.bdbs_email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "bdbs_email_alerts",
-                &self.bdbs_email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.certificate_subject_line) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "certificate_subject_line",
-                &self.certificate_subject_line,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.cluster_email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "cluster_email_alerts",
-                &self.cluster_email_alerts,
-            )?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(&mut map, "email", &self.email)?;
-        if !::std::option::Option::is_none(&self.email_alerts) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "email_alerts",
-                &self.email_alerts,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.name) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "name", &self.name)?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "password",
-            &self.password,
-        )?;
-        if !::std::option::Option::is_none(&self.password_hash_method) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "password_hash_method",
-                &self.password_hash_method,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        if !::std::option::Option::is_none(&self.role_uids) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "role_uids",
-                &self.role_uids,
-            )?;
-        }
-        if !::std::option::Option::is_none(&self.uid) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "uid", &self.uid)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "account_id" => !::std::option::Option::is_none(&self.account_id),
-                "auth_method" => !::std::option::Option::is_none(&self.auth_method),
-                "bdbs_email_alerts" => {
-                    !::std::option::Option::is_none(&self.bdbs_email_alerts)
-                }
-                "certificate_subject_line" => {
-                    !::std::option::Option::is_none(&self.certificate_subject_line)
-                }
-                "cluster_email_alerts" => {
-                    !::std::option::Option::is_none(&self.cluster_email_alerts)
-                }
-                "email" => true,
-                "email_alerts" => !::std::option::Option::is_none(&self.email_alerts),
-                "name" => !::std::option::Option::is_none(&self.name),
-                "password" => true,
-                "password_hash_method" => {
-                    !::std::option::Option::is_none(&self.password_hash_method)
-                }
-                "role" => !::std::option::Option::is_none(&self.role),
-                "role_uids" => !::std::option::Option::is_none(&self.role_uids),
-                "uid" => !::std::option::Option::is_none(&self.uid),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("account_id", &self.account_id)?;
+        w.opt("auth_method", &self.auth_method)?;
+        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts)?;
+        w.opt("certificate_subject_line", &self.certificate_subject_line)?;
+        w.opt("cluster_email_alerts", &self.cluster_email_alerts)?;
+        w.req("email", &self.email)?;
+        w.opt("email_alerts", &self.email_alerts)?;
+        w.opt("name", &self.name)?;
+        w.req("password", &self.password)?;
+        w.opt("password_hash_method", &self.password_hash_method)?;
+        w.opt("role", &self.role)?;
+        w.opt("role_uids", &self.role_uids)?;
+        w.opt("uid", &self.uid)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UserPasswordAddRequest {
@@ -28729,29 +14497,10 @@ impl ::serde::Serialize for UserPasswordAddRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "new_password",
-            &self.new_password,
-        )?;
-        if !::std::option::Option::is_none(&self.username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username",
-                &self.username,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "new_password" => true,
-                "username" => !::std::option::Option::is_none(&self.username),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("new_password", &self.new_password)?;
+        w.opt("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UserPasswordDeleteRequest {
@@ -28759,29 +14508,10 @@ impl ::serde::Serialize for UserPasswordDeleteRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "old_password",
-            &self.old_password,
-        )?;
-        if !::std::option::Option::is_none(&self.username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username",
-                &self.username,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "old_password" => true,
-                "username" => !::std::option::Option::is_none(&self.username),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("old_password", &self.old_password)?;
+        w.opt("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UserPasswordUpdateRequest {
@@ -28789,29 +14519,10 @@ impl ::serde::Serialize for UserPasswordUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut map,
-            "new_password",
-            &self.new_password,
-        )?;
-        if !::std::option::Option::is_none(&self.username) {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut map,
-                "username",
-                &self.username,
-            )?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "new_password" => true,
-                "username" => !::std::option::Option::is_none(&self.username),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.req("new_password", &self.new_password)?;
+        w.opt("username", &self.username)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UserRefreshJwtRequest {
@@ -28819,19 +14530,9 @@ impl ::serde::Serialize for UserRefreshJwtRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.ttl) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "ttl", &self.ttl)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "ttl" => !::std::option::Option::is_none(&self.ttl),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("ttl", &self.ttl)?;
+        w.end(&self.extra)
     }
 }
 impl ::serde::Serialize for UserRoleGetResponse {
@@ -28839,19 +14540,9 @@ impl ::serde::Serialize for UserRoleGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(::std::option::Option::None)?;
-        if !::std::option::Option::is_none(&self.role) {
-            ::serde::ser::SerializeMap::serialize_entry(&mut map, "role", &self.role)?;
-        }
-        crate::unfit::serialize_extra(
-            &mut map,
-            &self.extra,
-            |key| match key {
-                "role" => !::std::option::Option::is_none(&self.role),
-                _ => false,
-            },
-        )?;
-        ::serde::ser::SerializeMap::end(map)
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("role", &self.role)?;
+        w.end(&self.extra)
     }
 }
 impl crate::extras::StartsAction for Action {
