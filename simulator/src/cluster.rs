@@ -187,6 +187,58 @@ pub(crate) fn node_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErro
     })
 }
 
+/// Node fields `node_update` may change (the reference's list).
+const NODE_WRITABLE: &[&str] = &[
+    "accept_servers",
+    "addr",
+    "external_addr",
+    "max_listeners",
+    "max_redis_forks",
+    "max_redis_servers",
+    "max_slave_full_syncs",
+    "rack_id",
+    "recovery_path",
+    "second_rack_id",
+];
+
+/// `PUT /v1/nodes/{uid}`: changes the writable fields; any other field is refused (406).
+pub(crate) fn node_update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let body = req.json_value()?;
+    schema::validate_named(&body, "Node").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let Value::Object(changes) = body else {
+        return Err(ApiError::new(
+            400,
+            "invalid_schema",
+            "the body must be a JSON object",
+        ));
+    };
+    if let Some(field) = changes
+        .keys()
+        .find(|k| !NODE_WRITABLE.contains(&k.as_str()))
+    {
+        return Err(ApiError::new(
+            406,
+            "read_only_field",
+            format!(
+                "{field} cannot be changed; writable: {}",
+                NODE_WRITABLE.join(", ")
+            ),
+        ));
+    }
+    shared.with_store(
+        |s| match s.nodes.get_mut(&uid).and_then(Value::as_object_mut) {
+            Some(node) => {
+                node.extend(changes);
+                Ok(())
+            }
+            None => Err(req.missing("node", uid)),
+        },
+    )?;
+    shared.persist();
+    Ok(Reply::empty(200))
+}
+
 /// `GET /v1/cluster/alerts`: `cluster_too_few_nodes_for_replication` from the node count and
 /// the databases' replication, and `cluster_ram_overcommit` when the databases' memory limits
 /// add up to more than the nodes' memory.

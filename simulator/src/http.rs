@@ -687,6 +687,10 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         "user_delete" => users::delete(shared, req),
         "user_authorize" => users::authorize(shared, req),
         "user_refresh_jwt" => users::refresh(shared, req),
+        "user_role_get" => users::role_of_caller(shared, req),
+        "user_password_update" | "user_password_add" | "user_password_delete" => {
+            users::passwords(shared, req)
+        }
         "role_list" => roles::list(shared, req),
         "role_get" => roles::get(shared, req),
         "role_create" => roles::create(shared, req),
@@ -707,6 +711,7 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         "license_update" => cluster::license_update(shared, req),
         "node_list" => cluster::node_list(shared, req),
         "node_get" => cluster::node_get(shared, req),
+        "node_update" => cluster::node_update(shared, req),
         "cluster_alerts_list" => cluster::alerts(shared, req).await,
         _ if settings::handles(req.op) => settings::answer(shared, req),
         _ => examples::answer(req),

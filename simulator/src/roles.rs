@@ -3,7 +3,8 @@
 //! `permissions.md` of the 8.2 reference, by operation tag and method:
 //!
 //! - `admin`: everything;
-//! - `none`: nothing but signing in (`user_authorize`, `user_refresh_jwt`);
+//! - `none`: nothing but signing in (`user_authorize`, `user_refresh_jwt`, `user_role_get`);
+//! - every level but `none`: its own passwords (`user_password_*`; another user's needs `admin`);
 //! - every other level reads everything except users and LDAP settings (only `admin` and
 //!   `user_manager` hold `view_all_users_info`, `view_ldap_config`);
 //! - `db_member`, `cluster_member`: also change databases, shards and Active-Active databases
@@ -29,6 +30,14 @@ use crate::{schema, users, Shared};
 pub(crate) fn allowed(management: &str, op: &Operation) -> bool {
     if matches!(op.id, "user_authorize" | "user_refresh_jwt") {
         return true;
+    }
+    // Any user may read its own role and change its own passwords (the handler refuses other
+    // users' passwords to non-admins).
+    if matches!(
+        op.id,
+        "user_role_get" | "user_password_update" | "user_password_add" | "user_password_delete"
+    ) {
+        return management != "none" || op.id == "user_role_get";
     }
     let read = op.method == "GET";
     let user_admin = matches!(op.tag, "users" | "roles" | "redis_acls" | "ldap_mappings")

@@ -59,6 +59,16 @@ pub(crate) struct UserEntry {
     pub user: types::User,
     /// The current password (a simulator keeps it in clear).
     pub password: String,
+    /// Further valid passwords (`user_password_add`, for rotation).
+    #[serde(default)]
+    pub extra_passwords: Vec<String>,
+}
+
+impl UserEntry {
+    /// Whether `password` is one of the user's passwords.
+    pub fn accepts(&self, password: &str) -> bool {
+        self.password == password || self.extra_passwords.iter().any(|p| p == password)
+    }
 }
 
 /// Bootstrap progress of the simulated node.
@@ -263,6 +273,7 @@ fn admin_user(username: &str, password: &str) -> UserEntry {
             ..Default::default()
         },
         password: password.to_string(),
+        extra_passwords: Vec::new(),
     }
 }
 

@@ -74,11 +74,25 @@ fn find_by_login<'a>(store: &'a Store, login: &str) -> Option<&'a UserEntry> {
         .find(|u| u.user.email.as_deref() == Some(login) || u.user.name.as_deref() == Some(login))
 }
 
+/// Whether these are the credentials the simulator was started with. They always authenticate
+/// as the admin (uid 1), even after that user's password changed or it was deleted: a test
+/// harness (or schemathesis changing passwords at random) can never lock itself out.
+fn is_master(shared: &Shared, login: &str, password: &str) -> bool {
+    login == shared.config.username && password == shared.config.password
+}
+
 /// The caller for Basic credentials, if they are right.
 pub(crate) fn check_password(shared: &Shared, login: &str, password: &str) -> Option<Caller> {
+    if is_master(shared, login, password) {
+        return Some(Caller {
+            uid: 1,
+            email: login.to_string(),
+            management: "admin".into(),
+        });
+    }
     shared.with_store(|s| {
         let entry = find_by_login(s, login)?;
-        if entry.password != password || entry.user.status == Some(types::UserStatus::Locked) {
+        if !entry.accepts(password) || entry.user.status == Some(types::UserStatus::Locked) {
             return None;
         }
         Some(caller_of(s, entry))
@@ -150,8 +164,10 @@ pub(crate) fn authorize(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
     let auth: types::JwtAuthorize = decode(body.clone())?;
     let ttl = ttl_of(&body)?;
     shared.with_store(|s| {
+        let master = is_master(shared, &auth.username, &auth.password);
         let entry = find_by_login(s, &auth.username)
-            .filter(|e| e.password == auth.password)
+            .filter(|e| e.accepts(&auth.password))
+            .or_else(|| s.users.get(&1).filter(|_| master))
             .ok_or_else(|| ApiError::new(401, "unauthorized", "wrong username or password"))?;
         if entry.user.status == Some(types::UserStatus::PasswordExpired) {
             return Err(ApiError::new(
@@ -295,6 +311,7 @@ pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
                 UserEntry {
                     user: user.clone(),
                     password: new.password.clone(),
+                    extra_passwords: Vec::new(),
                 },
             );
         }
@@ -360,6 +377,7 @@ pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
                 e.user = user.clone();
                 if let Some(p) = password {
                     e.password = p;
+                    e.extra_passwords.clear();
                 }
             }
         }
@@ -382,6 +400,84 @@ pub(crate) fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
             ));
         }
         s.users.remove(&uid);
+        Ok(())
+    })?;
+    shared.persist();
+    Ok(Reply::empty(200))
+}
+
+/// `GET /v1/users/role`: the caller's management role.
+pub(crate) fn role_of_caller(_shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    Ok(Reply::ok(
+        serde_json::json!({ "role": req.caller.management }),
+    ))
+}
+
+/// `PUT`, `POST` and `DELETE /v1/users/password`: replace, add or remove a password of the
+/// caller (or, for an admin, of `username`).
+pub(crate) fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = req.json_value()?;
+    let schema_name = match req.op.method {
+        "PUT" => "UserPasswordUpdateRequest",
+        "POST" => "UserPasswordAddRequest",
+        _ => "UserPasswordDeleteRequest",
+    };
+    schema::validate_named(&body, schema_name)
+        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let target = text("username").unwrap_or_else(|| req.caller.email.clone());
+    if target != req.caller.email && req.caller.management != "admin" {
+        return Err(ApiError::new(
+            403,
+            "unauthorized_action",
+            "only an admin may change another user's passwords",
+        ));
+    }
+    shared.with_store(|s| {
+        let uid = find_by_login(s, &target)
+            .and_then(|e| e.user.uid)
+            .ok_or_else(|| ApiError::new(404, "user_not_exist", format!("no user {target}")))?;
+        let entry = s
+            .users
+            .get_mut(&uid)
+            .ok_or_else(|| ApiError::new(404, "user_not_exist", format!("no user {target}")))?;
+        match req.op.method {
+            "PUT" | "POST" => {
+                let new = text("new_password").unwrap_or_default();
+                if entry.accepts(&new) {
+                    return Err(ApiError::new(
+                        400,
+                        "new_password_same_as_current",
+                        "the new password is already one of the user's passwords",
+                    ));
+                }
+                if req.op.method == "PUT" {
+                    entry.password = new;
+                    entry.extra_passwords.clear();
+                } else {
+                    entry.extra_passwords.push(new);
+                }
+                entry.user.password_issue_date = Some(iso_now());
+            }
+            _ => {
+                let old = text("old_password").unwrap_or_default();
+                if !entry.accepts(&old) {
+                    return Err(ApiError::new(400, "password_not_found", "no such password"));
+                }
+                if entry.extra_passwords.is_empty() {
+                    return Err(ApiError::new(
+                        400,
+                        "cannot_delete_last_password",
+                        "the user has no other password",
+                    ));
+                }
+                if entry.password == old {
+                    entry.password = entry.extra_passwords.remove(0);
+                } else {
+                    entry.extra_passwords.retain(|p| *p != old);
+                }
+            }
+        }
         Ok(())
     })?;
     shared.persist();

@@ -661,3 +661,74 @@ async fn a_database_whose_process_cannot_start_fails_cleanly() {
     drop(taken);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_rotate_their_own_passwords() {
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let admin = common::client(&sim);
+    admin
+        .user_create(
+            None,
+            &user_create(serde_json::json!({
+                "email": "dev@example.com", "password": "one", "role": "db_member",
+            })),
+        )
+        .await
+        .expect("user");
+    let as_dev = |pw: &str| common::client_as(&sim, Credentials::basic("dev@example.com", pw));
+    let role = as_dev("one")
+        .user_role_get()
+        .await
+        .expect("own role")
+        .into_inner();
+    assert_eq!(role.role, Some(types::UserRole::DbMember));
+
+    let add: types::UserPasswordAddRequest =
+        serde_json::from_value(serde_json::json!({ "new_password": "two" })).expect("body");
+    as_dev("one")
+        .user_password_add(&add)
+        .await
+        .expect("add a password");
+    as_dev("one")
+        .cluster_get()
+        .await
+        .expect("the old password still works");
+    as_dev("two")
+        .cluster_get()
+        .await
+        .expect("the new one works too");
+
+    let delete: types::UserPasswordDeleteRequest =
+        serde_json::from_value(serde_json::json!({ "old_password": "one" })).expect("body");
+    as_dev("two")
+        .user_password_delete(&delete)
+        .await
+        .expect("drop the old one");
+    let err = as_dev("one")
+        .cluster_get()
+        .await
+        .expect_err("the old password is gone");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    let last: types::UserPasswordDeleteRequest =
+        serde_json::from_value(serde_json::json!({ "old_password": "two" })).expect("body");
+    let err = as_dev("two")
+        .user_password_delete(&last)
+        .await
+        .expect_err("the last one stays");
+    assert_eq!(err.error_code(), Some("cannot_delete_last_password"));
+
+    let other: types::UserPasswordUpdateRequest = serde_json::from_value(
+        serde_json::json!({ "username": sim.username(), "new_password": "mine" }),
+    )
+    .expect("body");
+    let err = as_dev("two")
+        .user_password_update(&other)
+        .await
+        .expect_err("not the admin's");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    sim.shutdown().await;
+}
