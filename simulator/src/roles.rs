@@ -318,3 +318,49 @@ fn crud(shared: &Arc<Shared>, req: &Req, kind: &Kind) -> Result<Reply, ApiError>
     }
     Ok(reply)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redis_enterprise_api::operations::operation;
+
+    fn may(management: &str, id: &str) -> bool {
+        allowed(management, operation(id).expect("a spec operation"))
+    }
+
+    #[test]
+    fn permissions_follow_the_reference() {
+        // (role, operation, allowed) after permissions.md.
+        let table = [
+            ("admin", "cluster_update", true),
+            ("admin", "user_delete", true),
+            ("db_viewer", "bdb_list", true),
+            ("db_viewer", "bdb_create", false),
+            ("db_viewer", "bdb_update", false),
+            ("db_viewer", "user_list", false),
+            ("db_viewer", "user_password_add", true),
+            ("db_member", "bdb_create", true),
+            ("db_member", "bdb_delete", true),
+            ("db_member", "shard_action_migrate", true),
+            ("db_member", "cluster_update", false),
+            ("db_member", "user_create", false),
+            ("cluster_member", "crdb_create", true),
+            ("cluster_member", "license_update", false),
+            ("cluster_viewer", "node_list", true),
+            ("cluster_viewer", "role_create", false),
+            ("user_manager", "user_create", true),
+            ("user_manager", "role_delete", true),
+            ("user_manager", "license_update", true),
+            ("user_manager", "user_list", true),
+            ("user_manager", "bdb_create", false),
+            ("none", "bdb_list", false),
+            ("none", "user_authorize", true),
+            ("none", "user_role_get", true),
+            ("none", "user_password_update", false),
+        ];
+        for (role, id, expected) in table {
+            assert_eq!(may(role, id), expected, "{role} on {id}");
+        }
+        assert_eq!(table.len(), 25);
+    }
+}
