@@ -761,3 +761,37 @@ pub(crate) async fn alert_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, 
         Ok(Reply::ok(alert))
     })
 }
+
+/// `GET /v1/bdbs/{uid}/availability`, `GET /v1/local/bdbs/{uid}/endpoint/availability` and
+/// `GET /v4/db/{uid}/health`: 404 for an unknown database, 503 (`bdb_unavailable`) unless it is
+/// `active` and its redis-server answers PING, otherwise the documented 200.
+pub(crate) async fn availability(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let status = shared.with_store(|s| s.bdbs.get(&uid).map(|e| e.bdb.status.clone()));
+    let Some(status) = status else {
+        return Err(ApiError::not_found("db", uid));
+    };
+    let unavailable = |why: String| ApiError::new(503, "bdb_unavailable", why);
+    if status != Some(types::BdbStatus::Active) {
+        let shown = status.map_or_else(|| "unknown".to_string(), |s| s.to_string());
+        return Err(unavailable(format!("database {uid} is {shown}")));
+    }
+    if !shared.config.no_redis {
+        let port = shared.processes.port(uid);
+        let password =
+            shared.with_store(|s| s.bdbs.get(&uid).and_then(|e| redis_config(&e.bdb).password));
+        let alive = match port {
+            Some(port) => tokio::time::timeout(
+                std::time::Duration::from_millis(500),
+                crate::redis::command(port, password.as_deref(), &["PING"]),
+            )
+            .await
+            .is_ok_and(|r| r.is_ok()),
+            None => false,
+        };
+        if !alive {
+            return Err(unavailable(format!("database {uid} does not answer PING")));
+        }
+    }
+    crate::examples::answer(req)
+}

@@ -670,6 +670,9 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         "bdb_stats_list" => bdbs::stats_list(shared, req).await,
         "bdb_stats_get" => bdbs::stats_get(shared, req).await,
         "bdb_shards_list" => bdbs::shards_of(shared, req),
+        "bdb_availability_get" | "bdb_endpoint_availability_get_local" | "bdb_health_get" => {
+            bdbs::availability(shared, req).await
+        }
         "shard_list" => bdbs::shard_list(shared, req),
         "shard_get" => bdbs::shard_get(shared, req),
         "bdb_alerts_list_all" => bdbs::alerts_all(shared, req).await,

@@ -258,6 +258,11 @@ async fn database_lifecycle_with_a_real_redis_server() {
     assert_eq!(dup_uid.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(dup_uid.error_code(), Some("uid_exists"));
 
+    let unavailable = client
+        .bdb_availability_get(uid, None, None)
+        .await
+        .expect_err("not available while pending");
+    assert_eq!(unavailable.status().map(|s| s.as_u16()), Some(503));
     let pending = client
         .action_get_v2(&action)
         .await
@@ -283,6 +288,10 @@ async fn database_lifecycle_with_a_real_redis_server() {
         .and_then(|e| e.first())
         .and_then(|e| e.port);
     assert_eq!(endpoint_port, Some(i64::from(port)));
+    client
+        .bdb_availability_get(uid, None, None)
+        .await
+        .expect("available once active");
     let pids = sim.redis_server_pids();
     assert_eq!(pids.len(), 1);
     assert_eq!(
