@@ -138,6 +138,7 @@ impl Processes {
         if let Some(password) = &config.password {
             cmd.args(["--requirepass", password]);
         }
+        die_with_parent(&mut cmd);
         let child = cmd.spawn().map_err(|source| RedisError::Spawn {
             program: self.program.clone(),
             source,
@@ -297,6 +298,26 @@ async fn reap(mut entry: Running) {
         tracing::debug!(port = entry.port, error = %e, "redis-server already gone");
     }
 }
+
+/// Makes the child receive SIGKILL when the thread that started it goes away, so even a
+/// simulator killed with SIGKILL (where no `Drop` runs) leaves no redis-server behind. Children
+/// are started from the runtime's worker threads, which live as long as the runtime.
+#[cfg(target_os = "linux")]
+fn die_with_parent(cmd: &mut Command) {
+    // SAFETY: the closure runs in the forked child before exec and only calls prctl, which is
+    // async-signal-safe; it allocates nothing and touches no lock.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_cmd: &mut Command) {}
 
 /// A free loopback port, as the OS picks it.
 fn free_port() -> Result<u16, RedisError> {

@@ -93,6 +93,82 @@ fn redis_children_of(pid: u32) -> usize {
         .count()
 }
 
+/// Starts the binary with `args` and returns it with the URL it logs and a thread draining its
+/// log.
+fn spawn(args: &[&str]) -> (Guard, String, std::thread::JoinHandle<Vec<String>>) {
+    let child = Command::new(EXE)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut guard = Guard(child);
+    let stderr = guard.0.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the simulator logs its address")
+            .expect("a log line");
+        if let Some(url) = line.split("listening on ").nth(1) {
+            break url.trim().to_string();
+        }
+    };
+    // Keep draining the log so the simulator never blocks on a full pipe.
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    (guard, url, log)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_simulator_takes_its_redis_servers_along() {
+    let (mut guard, url, log) =
+        spawn(&["--listen", "127.0.0.1:0", "--http", "--action-delay", "50"]);
+    let client = Client::builder(url)
+        .credentials(Credentials::basic(
+            redis_enterprise_simulator::DEFAULT_USERNAME,
+            redis_enterprise_simulator::DEFAULT_PASSWORD,
+        ))
+        .allow_insecure_http(true)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("client");
+    let db = types::Bdb {
+        name: Some("orphan".into()),
+        memory_size: Some(1 << 20),
+        ..Default::default()
+    };
+    let created = client
+        .bdb_create(None, None, &db)
+        .await
+        .expect("create")
+        .into_inner();
+    client
+        .wait_for_action(&created.action_uid.expect("action"), common::wait())
+        .await
+        .expect("created");
+    let port = client
+        .bdb_get(created.uid.expect("uid"), None, None)
+        .await
+        .expect("get")
+        .into_inner()
+        .port
+        .and_then(|p| u16::try_from(p).ok())
+        .expect("port");
+    assert!(common::port_open(port));
+    // SIGKILL: no Drop, no signal handler runs.
+    guard.0.kill().expect("kill -9");
+    guard.0.wait().expect("reaped");
+    let started = Instant::now();
+    while common::port_open(port) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "redis-server on {port} outlived its simulator"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    log.join().expect("log reader");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_https_with_cert_out_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("temporary directory");
