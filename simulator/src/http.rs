@@ -610,10 +610,73 @@ async fn pipeline(
             .map(str::to_string),
         caller,
     };
+    check_request(&req).map_err(fail)?;
     dispatch(shared, &req)
         .await
         .map(|r| (r, Some(op.id)))
         .map_err(fail)
+}
+
+/// What the spec says about every request of an operation, checked before any handler runs:
+/// query parameters of the declared type (and present when required), and a body when the
+/// operation requires one. Unknown query parameters are ignored, as servers do. The refusal is
+/// the first of 400, 404, 406 the operation documents.
+fn check_request(req: &Req) -> Result<(), ApiError> {
+    let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) else {
+        return Ok(());
+    };
+    let params = op.get("parameters").and_then(Value::as_array);
+    for p in params.into_iter().flatten().map(crate::schema::resolve) {
+        if p.get("in").and_then(Value::as_str) != Some("query") {
+            continue;
+        }
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let Some(raw) = req.query.get(name) else {
+            if p.get("required").and_then(Value::as_bool) == Some(true) {
+                return Err(ApiError::new(
+                    req.refusal_status().unwrap_or(400),
+                    "missing_parameter",
+                    format!("query parameter {name} is required"),
+                ));
+            }
+            continue;
+        };
+        let schema = p.get("schema").map(crate::schema::resolve);
+        let kind = schema.and_then(|s| s.get("type")).and_then(Value::as_str);
+        let fits = match kind {
+            Some("boolean") => matches!(raw.as_str(), "true" | "false" | "1" | "0" | ""),
+            Some("integer") => raw.parse::<i64>().is_ok(),
+            Some("number") => raw.parse::<f64>().is_ok(),
+            _ => true,
+        };
+        let in_enum = schema
+            .and_then(|s| s.get("enum"))
+            .and_then(Value::as_array)
+            .is_none_or(|e| e.iter().any(|v| v.as_str() == Some(raw.as_str())));
+        if !fits || !in_enum {
+            return Err(ApiError::new(
+                req.refusal_status().unwrap_or(400),
+                "invalid_parameter",
+                format!(
+                    "query parameter {name}={raw:?} is not a valid {}",
+                    kind.unwrap_or("value")
+                ),
+            ));
+        }
+    }
+    let body = op.get("requestBody").map(crate::schema::resolve);
+    let required = body
+        .and_then(|b| b.get("required"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if required && req.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(
+            400,
+            "missing_body",
+            "this request needs a body",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads and drops an oversized body (up to 64 times the limit), so the client, still sending,

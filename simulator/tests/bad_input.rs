@@ -170,6 +170,19 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     .await;
     assert_error(&a, 400, "invalid_schema");
 
+    let a = send(
+        &raw,
+        &sim,
+        Method::GET,
+        "/v1/bdbs?extended=maybe",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_error(&a, 400, "invalid_parameter");
+    let a = send(&raw, &sim, Method::PUT, "/v1/cluster", json, Vec::new()).await;
+    assert_error(&a, 400, "missing_body");
+
     let a = send(&raw, &sim, Method::GET, "/v1/bdbs/42", None, Vec::new()).await;
     assert_error(&a, 404, "db_not_exist");
 
