@@ -83,6 +83,8 @@ pub(crate) struct Processes {
     running: Mutex<BTreeMap<i64, Running>>,
     /// Set when the simulator stops: a start that races with it kills its own child.
     closed: std::sync::atomic::AtomicBool,
+    /// Ports picked for processes being started.
+    reserved: Mutex<std::collections::BTreeSet<u16>>,
 }
 
 impl Processes {
@@ -91,6 +93,7 @@ impl Processes {
         Self {
             program,
             running: Mutex::new(BTreeMap::new()),
+            reserved: Mutex::new(std::collections::BTreeSet::new()),
             closed: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -109,13 +112,66 @@ impl Processes {
 
     /// Starts a redis-server for database `uid` on `port` (0 = a free port) and waits until it
     /// answers PING. Returns the port.
+    ///
+    /// A free port is only free until someone binds it: two databases created at once could be
+    /// handed the same one, or another program could take it first. So ports being started are
+    /// reserved (no two starts here pick the same one), and a process on a picked port that
+    /// exits at once is retried on another port, a few times.
     pub async fn start(
         &self,
         uid: i64,
         port: u16,
         config: &RedisConfig,
     ) -> Result<u16, RedisError> {
-        let port = if port == 0 { free_port()? } else { port };
+        if port != 0 {
+            return self.start_on(uid, port, config).await;
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let port = self.reserve_free_port()?;
+            let result = self.start_on(uid, port, config).await;
+            self.release(port);
+            match result {
+                Err(RedisError::NotReady { .. }) if attempt < 5 && !self.is_closed() => {
+                    tracing::debug!(
+                        port,
+                        attempt,
+                        "redis-server could not use the port; retrying"
+                    );
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// A free port that no other start here is about to use, reserved until [`Self::release`].
+    fn reserve_free_port(&self) -> Result<u16, RedisError> {
+        for _ in 0..64 {
+            let port = free_port()?;
+            let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
+            let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            if !reserved.contains(&port) && running.values().all(|r| r.port != port) {
+                reserved.insert(port);
+                return Ok(port);
+            }
+        }
+        Err(RedisError::Io {
+            port: 0,
+            source: std::io::ErrorKind::AddrInUse.into(),
+        })
+    }
+
+    fn release(&self, port: u16) {
+        let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
+        reserved.remove(&port);
+    }
+
+    async fn start_on(&self, uid: i64, port: u16, config: &RedisConfig) -> Result<u16, RedisError> {
         let mut cmd = Command::new(&self.program);
         cmd.arg("--port")
             .arg(port.to_string())

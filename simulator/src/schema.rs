@@ -4,9 +4,9 @@
 //! `enum`, `properties`, `required`, `items`, `additionalProperties`, `allOf`, `oneOf`,
 //! `anyOf`); and building the smallest value valid against a schema.
 //!
-//! It does not check formats, patterns or numeric ranges: the reference documents ranges only in
-//! prose (`x-range`), and a simulator that refuses what the real server accepts is worse than one
-//! that accepts a little more.
+//! It checks `minimum`/`maximum` where the spec has them, but not formats, patterns or the
+//! ranges the reference gives only in prose (`x-range`): a simulator that refuses what the real
+//! server accepts is worse than one that accepts a little more.
 
 use std::sync::OnceLock;
 
@@ -140,6 +140,19 @@ pub(crate) fn validate(value: &Value, schema: &'static Value, path: &str) -> Res
             || (t == "integer" && actual == "number" && integral_float);
         if !fits {
             return Err(format!("{path}: expected {t}, found {actual}"));
+        }
+    }
+    if let Some(n) = value.as_f64() {
+        let below = schema
+            .get("minimum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| n < m);
+        let above = schema
+            .get("maximum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| n > m);
+        if below || above {
+            return Err(format!("{path}: {n} is out of the documented range"));
         }
     }
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
