@@ -273,3 +273,82 @@ pub(crate) async fn alerts(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, Ap
         Ok(Reply::ok(Value::Object(out)))
     })
 }
+
+/// Share of a node's memory above which the memory limits of the databases placed on it raise
+/// its `node_memory` alert.
+const NODE_MEMORY_ALERT_PERCENT: f64 = 80.0;
+
+/// The alerts of one node: `node_memory`, raised when the memory limits of the databases whose
+/// shards it hosts add up to more than 80 % of its memory (the databases' shards are placed
+/// round-robin over the nodes, as `GET /v1/shards` shows).
+fn node_alerts(s: &crate::state::Store, uid: i64) -> Map<String, Value> {
+    let nodes = s.nodes.len().max(1);
+    let total = s
+        .nodes
+        .get(&uid)
+        .and_then(|n| n.get("total_memory"))
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let mut placed = 0.0;
+    for entry in s.bdbs.values() {
+        let shards = entry.bdb.shard_list.as_ref().map_or(0, Vec::len).max(1);
+        let per_shard = entry.bdb.memory_size.unwrap_or(0) as f64 / shards as f64;
+        let here = (0..shards)
+            .filter(|i| (i % nodes) as i64 + 1 == uid)
+            .count();
+        placed += per_shard * here as f64;
+    }
+    let mut out = Map::new();
+    if total > 0.0 && placed / total * 100.0 >= NODE_MEMORY_ALERT_PERCENT {
+        out.insert(
+            "node_memory".into(),
+            serde_json::json!({
+                "enabled": true,
+                "state": true,
+                "severity": "WARNING",
+                "threshold": NODE_MEMORY_ALERT_PERCENT.to_string(),
+                "change_time": iso_now(),
+                "change_value": { "state": true, "memory_util": (placed / total * 100.0).round() },
+            }),
+        );
+    }
+    out
+}
+
+/// `GET /v1/nodes/alerts`.
+pub(crate) fn node_alerts_all(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    shared.with_store(|s| {
+        let all: Map<String, Value> = s
+            .nodes
+            .keys()
+            .map(|uid| (uid.to_string(), Value::Object(node_alerts(s, *uid))))
+            .collect();
+        Ok(Reply::ok(Value::Object(all)))
+    })
+}
+
+/// `GET /v1/nodes/alerts/{uid}`.
+pub(crate) fn node_alerts_of(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    shared.with_store(|s| {
+        if !s.nodes.contains_key(&uid) {
+            return Err(req.missing("node", uid));
+        }
+        Ok(Reply::ok(Value::Object(node_alerts(s, uid))))
+    })
+}
+
+/// `GET /v1/nodes/alerts/{uid}/{alert}`: the alert, or a disabled one when it is not raised.
+pub(crate) fn node_alert_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let name = req.param("alert").to_string();
+    shared.with_store(|s| {
+        if !s.nodes.contains_key(&uid) {
+            return Err(req.missing("node", uid));
+        }
+        let alert = node_alerts(s, uid)
+            .remove(&name)
+            .unwrap_or_else(|| serde_json::json!({ "enabled": false, "state": false }));
+        Ok(Reply::ok(alert))
+    })
+}

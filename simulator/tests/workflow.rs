@@ -741,3 +741,46 @@ async fn users_rotate_their_own_passwords() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_memory_alert_follows_placed_databases() {
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let client = common::client(&sim);
+    let quiet = client
+        .node_alerts_list(1, None)
+        .await
+        .expect("alerts")
+        .into_inner();
+    assert!(quiet.is_empty(), "{quiet:?}");
+    // One shard of 7 GiB lands on node 1 (of 8 GiB): above 80 %.
+    let created = client
+        .bdb_create(None, None, &bdb("big", 7 << 30))
+        .await
+        .expect("create")
+        .into_inner();
+    client
+        .wait_for_action(&created.action_uid.expect("action"), common::wait())
+        .await
+        .expect("created");
+    let node1 = client
+        .node_alerts_list(1, None)
+        .await
+        .expect("alerts")
+        .into_inner();
+    assert_eq!(
+        node1.get("node_memory").and_then(|a| a.state),
+        Some(true),
+        "{node1:?}"
+    );
+    let node2 = client
+        .node_alerts_list(2, None)
+        .await
+        .expect("alerts")
+        .into_inner();
+    assert!(node2.is_empty(), "{node2:?}");
+    sim.shutdown().await;
+}
