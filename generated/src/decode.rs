@@ -17,18 +17,44 @@ use crate::error::{ApiError, DecodeError, Error};
 pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde_json::Error)> {
     match serde_json::from_slice::<T>(body) {
         Ok(value) => Ok(value),
-        Err(plain) => {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) => {
-                    let path = e.path().to_string();
-                    Err((path, e.into_inner()))
-                }
-                // Trailing characters after a valid document: the path is the whole body.
-                Ok(_) => Err((".".to_string(), de.end().err().unwrap_or(plain))),
-            }
-        }
+        Err(plain) => Err(match decode_with_path::<T>(body) {
+            Err(failure) => (failure.path, failure.source),
+            // Trailing characters after a valid document: the path is the whole body.
+            Ok(_) => (".".to_string(), plain),
+        }),
     }
+}
+
+/// The path-tracking decode behind [`decode_body`] and the isolating pass of [`crate::unfit`]:
+/// one instantiation per type, from bytes, shared by both (a second one over `serde_json::Value`
+/// would add to every build).
+pub(crate) fn decode_with_path<T: DeserializeOwned>(body: &[u8]) -> Result<T, PathFailure> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => Err(PathFailure {
+            segments: e.path().iter().cloned().collect(),
+            path: e.path().to_string(),
+            source: e.into_inner(),
+        }),
+        Ok(value) => match de.end() {
+            Ok(()) => Ok(value),
+            Err(source) => Err(PathFailure {
+                segments: Vec::new(),
+                path: ".".to_string(),
+                source,
+            }),
+        },
+    }
+}
+
+/// Where a path-tracking decode failed.
+pub(crate) struct PathFailure {
+    /// The path, segment by segment.
+    pub(crate) segments: Vec<serde_path_to_error::Segment>,
+    /// The path as text (`[1].uid`, `.` for the whole body).
+    pub(crate) path: String,
+    /// serde's error.
+    pub(crate) source: serde_json::Error,
 }
 
 /// A documented success response.

@@ -193,22 +193,23 @@ pub(crate) fn isolate_value<T: DeserializeOwned>(
 ) -> Result<(T, Vec<UnfitProperty>), (String, serde_json::Error)> {
     let mut unfit = Vec::new();
     // Each round isolates one property (or a larger enclosing one), so the number of rounds is
-    // bounded by the number of members in the document; the cap only guards against a bug.
+    // bounded by the number of members in the document; the cap only guards against a bug. The
+    // rounds decode from bytes through the same path-tracking decoder as strict mode, so
+    // isolation adds no deserializer instantiation of its own to the build.
     for _ in 0..100_000 {
-        match serde_path_to_error::deserialize::<_, T>(&value) {
+        let bytes = match serde_json::to_vec(&value) {
+            Ok(b) => b,
+            Err(e) => return Err((".".to_string(), e)),
+        };
+        match crate::decode::decode_with_path::<T>(&bytes) {
             Ok(decoded) => return Ok((decoded, unfit)),
-            Err(e) => {
-                let segments: Vec<Segment> = e.path().iter().cloned().collect();
-                let path = e.path().to_string();
-                let source = e.into_inner();
-                match isolate(&mut value, &segments) {
-                    Some(isolated) => unfit.push(UnfitProperty {
-                        path: isolated,
-                        reason: source.to_string(),
-                    }),
-                    None => return Err((path, source)),
-                }
-            }
+            Err(failure) => match isolate(&mut value, &failure.segments) {
+                Some(isolated) => unfit.push(UnfitProperty {
+                    path: isolated,
+                    reason: failure.source.to_string(),
+                }),
+                None => return Err((failure.path, failure.source)),
+            },
         }
     }
     Err((
