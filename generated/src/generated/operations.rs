@@ -4,6 +4,7 @@
 //! Every operation of the spec, in spec order: what tracing, retries and the coverage
 //! tests need to know about an operation without a request in hand; and body codecs
 //! that decode any operation's JSON body into its generated type by operationId.
+#[cfg(feature = "codecs")]
 use super::types;
 /// One operation of the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -2947,15 +2948,19 @@ pub fn operation(id: &str) -> Option<&'static Operation> {
     BY_ID.binary_search_by(|(k, _)| (*k).cmp(id)).ok().map(|i| &OPERATIONS[BY_ID[i].1])
 }
 /// A body that did not decode: the JSON path of the failure and serde's error.
+#[cfg(feature = "codecs")]
 pub type CodecError = (::std::string::String, ::serde_json::Error);
+#[cfg(feature = "codecs")]
 fn round_trip<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
     body: &[u8],
 ) -> ::std::result::Result<::serde_json::Value, CodecError> {
     let value: T = crate::decode::decode_body(body)?;
     ::serde_json::to_value(&value).map_err(|e| (".".to_string(), e))
 }
-/// Decodes `body` as the JSON success body of `operation_id` (exactly as the client does)
-/// and encodes it back. `None` when the operation has no JSON success body.
+/// Decodes `body` as the JSON success body of `operation_id` (as the client does in strict
+/// mode) and encodes it back. `None` when the operation has no JSON success body.
+/// Feature `codecs` (tests and tools; kept out of ordinary builds for their cost).
+#[cfg(feature = "codecs")]
 pub fn response_round_trip(
     operation_id: &str,
     body: &[u8],
@@ -3362,7 +3367,8 @@ pub fn response_round_trip(
     }
 }
 /// Decodes `body` as the JSON request body of `operation_id` and encodes it back.
-/// `None` when the operation takes no generated JSON body.
+/// `None` when the operation takes no generated JSON body. Feature `codecs`.
+#[cfg(feature = "codecs")]
 pub fn request_round_trip(
     operation_id: &str,
     body: &[u8],
