@@ -17,7 +17,7 @@ use bytes::Bytes;
 
 use crate::http::{decode, ApiError, Reply, ReplyBody, Req};
 use crate::redis::RedisConfig;
-use crate::state::{iso_now, BdbEntry, Store};
+use crate::state::{iso_now, BdbEntry};
 use crate::{actions, schema, Shared, SimError};
 
 const DEFAULT_POLICY: &str = "volatile-lru";
@@ -241,9 +241,8 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
             }
         }
         if dry_run {
-            let uid = bdb
-                .uid
-                .unwrap_or((s.last_bdb_uid + 1).max(Store::next_uid(&s.bdbs)));
+            // What the next uid would be, without taking it.
+            let uid = bdb.uid.unwrap_or_else(|| s.peek_bdb_uid());
             fill_defaults(&mut bdb, uid);
             return Ok(None);
         }
@@ -327,9 +326,12 @@ fn fill_defaults(bdb: &mut types::Bdb, uid: i64) {
     bdb.endpoints = Some(vec![endpoint(uid, None)]);
     let copies = if bdb.replication == Some(true) { 2 } else { 1 };
     let shards = bdb.shards_count.unwrap_or(1);
+    // Shard uids are the database's block of a thousand; a uid too large for that (a client may
+    // choose any) numbers its shards from 1.
+    let base = uid.checked_sub(1).and_then(|u| u.checked_mul(1000));
     bdb.shard_list = Some(
         (1..=shards * copies)
-            .map(|n| (uid - 1) * 1000 + n)
+            .map(|n| base.and_then(|b| b.checked_add(n)).unwrap_or(n))
             .collect(),
     );
 }

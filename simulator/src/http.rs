@@ -27,7 +27,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 
 use crate::tls::Tls;
-use crate::{actions, bdbs, cluster, examples, roles, settings, users, Shared, SimError};
+use crate::{actions, bdbs, cluster, crdbs, examples, roles, settings, users, Shared, SimError};
 
 /// A running listener.
 pub(crate) struct Server {
@@ -233,7 +233,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                let v = (h * 16 + l) as u8;
                 out.push(v);
                 i += 3;
                 continue;
@@ -304,6 +306,13 @@ impl Req {
                 format!("path parameter {name} must be an integer, got {raw:?}"),
             )
         })
+    }
+
+    /// The first of 400, 406 the operation documents: how it refuses input it cannot use.
+    pub fn input_refusal_status(&self) -> Option<u16> {
+        let op = crate::schema::operation(self.op.id, self.op.method, self.op.path)?;
+        let statuses = crate::schema::statuses(op);
+        [400, 406].into_iter().find(|s| statuses.contains(s))
     }
 
     /// The first of 400, 404, 406 the operation documents.
@@ -610,11 +619,26 @@ async fn pipeline(
             .map(str::to_string),
         caller,
     };
-    check_request(&req).map_err(fail)?;
+    check_request(&req).map_err(|e| fail(fit_status(&req, e)))?;
     dispatch(shared, &req)
         .await
         .map(|r| (r, Some(op.id)))
-        .map_err(fail)
+        .map_err(|e| fail(fit_status(&req, e)))
+}
+
+/// A 400 for a body or parameter the spec refuses, on an operation that documents no 400 but
+/// documents 406 ("invalid configuration", as `bdb_create` does), becomes that 406: same error
+/// code, the status the reference gives. Malformed JSON stays 400.
+fn fit_status(req: &Req, mut e: ApiError) -> ApiError {
+    if e.status == 400 && e.code != "invalid_json" {
+        if let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) {
+            let statuses = crate::schema::statuses(op);
+            if !statuses.contains(&400) && statuses.contains(&406) {
+                e.status = 406;
+            }
+        }
+    }
+    e
 }
 
 /// What the spec says about every request of an operation, checked before any handler runs:
@@ -630,11 +654,16 @@ fn check_request(req: &Req) -> Result<(), ApiError> {
         if p.get("in").and_then(Value::as_str) != Some("query") {
             continue;
         }
+        // An operation that documents no refusal of its input (400 or 406) accepts whatever it
+        // is sent.
+        let Some(refusal) = req.input_refusal_status() else {
+            break;
+        };
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
         let Some(raw) = req.query.get(name) else {
             if p.get("required").and_then(Value::as_bool) == Some(true) {
                 return Err(ApiError::new(
-                    req.refusal_status().unwrap_or(400),
+                    refusal,
                     "missing_parameter",
                     format!("query parameter {name} is required"),
                 ));
@@ -645,7 +674,11 @@ fn check_request(req: &Req) -> Result<(), ApiError> {
         let kind = schema.and_then(|s| s.get("type")).and_then(Value::as_str);
         let fits = match kind {
             Some("boolean") => matches!(raw.as_str(), "true" | "false" | "1" | "0" | ""),
-            Some("integer") => raw.parse::<i64>().is_ok(),
+            // Any size: the spec's integers without a format have no bound.
+            Some("integer") => {
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            }
             Some("number") => raw.parse::<f64>().is_ok(),
             _ => true,
         };
@@ -655,7 +688,7 @@ fn check_request(req: &Req) -> Result<(), ApiError> {
             .is_none_or(|e| e.iter().any(|v| v.as_str() == Some(raw.as_str())));
         if !fits || !in_enum {
             return Err(ApiError::new(
-                req.refusal_status().unwrap_or(400),
+                refusal,
                 "invalid_parameter",
                 format!(
                     "query parameter {name}={raw:?} is not a valid {}",
@@ -782,7 +815,51 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         "node_alerts_list" => cluster::node_alerts_of(shared, req),
         "node_alert_get" => cluster::node_alert_get(shared, req),
         "cluster_alerts_list" => cluster::alerts(shared, req).await,
+        "crdb_list" | "crdb_get" | "crdb_create" | "crdb_update" | "crdb_delete" | "crdb_flush"
+        | "crdb_purge" | "crdb_modify" | "crdb_upgrade" | "crdb_task_list" | "crdb_task_get" => {
+            crdbs::answer(shared, req).await
+        }
         _ if settings::handles(req.op) => settings::answer(shared, req),
         _ => examples::answer(req),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_never_splits_a_character() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("%aé"), "%aé");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn literal_segments_beat_parameters() {
+        let id = |m: &str, p: &str| route(m, p).map(|o| o.id);
+        assert_eq!(id("GET", "/v1/bdbs/stats"), Some("bdb_stats_list"));
+        assert_eq!(id("GET", "/v1/bdbs/7"), Some("bdb_get"));
+        assert_eq!(
+            id("GET", "/v1/bdbs/7/availability"),
+            Some("bdb_availability_get")
+        );
+        assert_eq!(
+            id("PUT", "/v1/bdbs/7/flush"),
+            Some("bdb_update_with_action")
+        );
+        assert_eq!(
+            id("PUT", "/v1/users/password"),
+            Some("user_password_update")
+        );
+        assert_eq!(id("PUT", "/v1/users/3"), Some("user_update"));
+        assert_eq!(id("PATCH", "/v1/bdbs"), None);
+        assert!(matches!(
+            find("PATCH", "/v1/bdbs"),
+            Routed::MethodNotAllowed(_)
+        ));
+        assert!(matches!(find("GET", "/v9/nothing"), Routed::NotFound));
     }
 }

@@ -5,6 +5,7 @@ mod actions;
 mod bdbs;
 mod clock;
 mod cluster;
+mod crdbs;
 mod examples;
 mod http;
 mod redis;

@@ -434,7 +434,8 @@ fn read_reply<'a>(
         let mut line = String::new();
         stream.read_line(&mut line).await.map_err(io)?;
         let line = line.trim_end_matches(['\r', '\n']);
-        let (kind, rest) = line.split_at(line.len().min(1));
+        // The type byte is ASCII in every reply; anything else is not RESP.
+        let (kind, rest) = line.split_at_checked(1).unwrap_or(("", line));
         match kind {
             "+" | ":" => Ok(rest.to_string()),
             "-" => Err(RedisError::Command {

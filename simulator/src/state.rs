@@ -108,6 +108,12 @@ pub(crate) struct Store {
     pub redis_acls: BTreeMap<i64, serde_json::Value>,
     /// LDAP mappings by uid.
     pub ldap_mappings: BTreeMap<i64, serde_json::Value>,
+    /// Active-Active databases by guid.
+    #[serde(default)]
+    pub crdbs: BTreeMap<String, serde_json::Value>,
+    /// CRDB tasks by id.
+    #[serde(default)]
+    pub crdb_tasks: BTreeMap<String, serde_json::Value>,
     /// Singleton settings objects by path (`/v1/cluster/policy`, `/v1/ocsp`, …).
     #[serde(default)]
     pub settings: BTreeMap<String, serde_json::Value>,
@@ -174,6 +180,8 @@ impl Store {
             roles: BTreeMap::new(),
             redis_acls: BTreeMap::new(),
             ldap_mappings: BTreeMap::new(),
+            crdbs: BTreeMap::new(),
+            crdb_tasks: BTreeMap::new(),
             settings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
             next_action: 1,
@@ -182,9 +190,16 @@ impl Store {
         }
     }
 
-    /// The lowest unused uid of a map (uids start at 1).
+    /// The uid after the largest of a map (uids start at 1); once a client has taken
+    /// `i64::MAX` itself, the lowest free positive uid.
     pub fn next_uid<V>(map: &BTreeMap<i64, V>) -> i64 {
-        map.keys().next_back().map_or(1, |last| last + 1)
+        match map.keys().next_back() {
+            None => 1,
+            Some(last) => match last.checked_add(1) {
+                Some(next) if next > 0 => next,
+                _ => lowest_free(map),
+            },
+        }
     }
 
     /// The databases, for a change: bumps the generation so cached lists are rebuilt.
@@ -195,9 +210,23 @@ impl Store {
 
     /// A new database uid: above every uid ever given (a deleted database's uid stays retired).
     pub fn new_bdb_uid(&mut self) -> i64 {
-        let uid = (self.last_bdb_uid + 1).max(Self::next_uid(&self.bdbs));
-        self.last_bdb_uid = uid;
+        let uid = self.peek_bdb_uid();
+        self.last_bdb_uid = self.last_bdb_uid.max(uid);
         uid
+    }
+
+    /// The uid [`Store::new_bdb_uid`] would give, without taking it.
+    pub fn peek_bdb_uid(&self) -> i64 {
+        let uid = match self.last_bdb_uid.checked_add(1) {
+            Some(next) => next.max(Self::next_uid(&self.bdbs)),
+            None => Self::next_uid(&self.bdbs),
+        };
+        // Past `i64::MAX` the retired uids are the only ones left: take the lowest free one.
+        if self.bdbs.contains_key(&uid) {
+            lowest_free(&self.bdbs)
+        } else {
+            uid
+        }
     }
 
     /// A new action uid.
@@ -218,6 +247,18 @@ impl Store {
             source,
         })
     }
+}
+
+/// The lowest positive uid a map does not use.
+fn lowest_free<V>(map: &BTreeMap<i64, V>) -> i64 {
+    let mut candidate = 1;
+    for uid in map.keys().filter(|u| **u >= 1) {
+        if *uid != candidate {
+            break;
+        }
+        candidate += 1;
+    }
+    candidate
 }
 
 /// Writes the store to its file atomically. One writer at a time: a later writer serialises a
@@ -353,5 +394,17 @@ mod tests {
         assert_eq!(Store::next_uid(&m), 1);
         m.insert(4, ());
         assert_eq!(Store::next_uid(&m), 5);
+        // A client took the largest uid: the next one is the lowest free, never an overflow.
+        m.insert(i64::MAX, ());
+        assert_eq!(Store::next_uid(&m), 1);
+        m.insert(1, ());
+        assert_eq!(Store::next_uid(&m), 2);
+    }
+
+    #[test]
+    fn database_uids_survive_the_largest() {
+        let mut s = Store::new("a@example.com", "pw", 1, false);
+        s.last_bdb_uid = i64::MAX;
+        assert_eq!(s.new_bdb_uid(), 1);
     }
 }

@@ -119,8 +119,9 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     assert_error(&a, 400, "invalid_uid");
 
     let wrong_type = br#"{"name": "db", "memory_size": "big"}"#.to_vec();
+    // bdb_create documents 406 ("invalid configuration") and no 400 for a body it refuses.
     let a = send(&raw, &sim, Method::POST, "/v1/bdbs", json, wrong_type).await;
-    assert_error(&a, 400, "invalid_schema");
+    assert_error(&a, 406, "invalid_schema");
     assert!(a.body["description"]
         .as_str()
         .unwrap_or_default()
@@ -134,6 +135,17 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
         "/v1/bdbs",
         json,
         bad_enum.to_vec(),
+    )
+    .await;
+    assert_error(&a, 406, "invalid_schema");
+    // user_update documents 400: a wrong type there is a 400.
+    let a = send(
+        &raw,
+        &sim,
+        Method::PUT,
+        "/v1/users/1",
+        json,
+        br#"{"email_alerts": "often"}"#.to_vec(),
     )
     .await;
     assert_error(&a, 400, "invalid_schema");
@@ -173,10 +185,10 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     let a = send(
         &raw,
         &sim,
-        Method::GET,
-        "/v1/bdbs?extended=maybe",
-        None,
-        Vec::new(),
+        Method::POST,
+        "/v1/users?dry_run=maybe",
+        json,
+        br#"{"email": "q@example.com", "password": "p"}"#.to_vec(),
     )
     .await;
     assert_error(&a, 400, "invalid_parameter");

@@ -784,3 +784,93 @@ async fn node_memory_alert_follows_placed_databases() {
     assert!(node2.is_empty(), "{node2:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_active_databases_are_records_with_tasks() {
+    let sim = common::builder()
+        .no_redis(true)
+        .manual_clock(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let client = common::client(&sim);
+    let crdb: types::Crdb = serde_json::from_value(serde_json::json!({
+        "name": "aa",
+        "default_db_config": { "name": "aa", "memory_size": 1 << 20 },
+        "instances": [{ "cluster": {
+            "url": "https://cluster1.example.com:9443",
+            "name": "cluster-1",
+            "credentials": { "username": "admin@example.com", "password": "secret" },
+        }}],
+    }))
+    .expect("a CRDB body");
+    let task = client
+        .crdb_create(None, None, None, &crdb)
+        .await
+        .expect("create")
+        .into_inner();
+    let task_id = task.id.clone().expect("a task id");
+    let guid = task.crdb_guid.clone().expect("the new guid");
+    let queued = client
+        .crdb_task_get(&task_id, None, None)
+        .await
+        .expect("task");
+    assert_eq!(
+        queued.into_inner().status.map(|s| s.to_string()).as_deref(),
+        Some("queued")
+    );
+    sim.advance(common::DELAY);
+    let mut polls = 0;
+    loop {
+        let t = client
+            .crdb_task_get(&task_id, None, None)
+            .await
+            .expect("task");
+        if t.into_inner().status.map(|s| s.to_string()).as_deref() == Some("finished") {
+            break;
+        }
+        polls += 1;
+        assert!(polls < 400, "the task never finished");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let stored = client
+        .crdb_get(&guid, None, None, None)
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(stored.name.as_deref(), Some("aa"));
+    let stored_json = serde_json::to_string(&stored).expect("json");
+    assert!(
+        !stored_json.contains("secret"),
+        "credentials are not kept: {stored_json}"
+    );
+    assert_eq!(
+        client
+            .crdb_list(None, None)
+            .await
+            .expect("list")
+            .into_inner()
+            .len(),
+        1
+    );
+    let dup = client
+        .crdb_create(None, None, None, &crdb)
+        .await
+        .expect_err("duplicate name");
+    assert_eq!(dup.error_code(), Some("name_already_exists"));
+
+    client.crdb_delete(&guid, None, None).await.expect("delete");
+    sim.advance(common::DELAY);
+    let mut polls = 0;
+    loop {
+        match client.crdb_get(&guid, None, None, None).await {
+            Err(e) if e.is_not_found() => break,
+            Ok(_) => {}
+            Err(e) => panic!("unexpected: {e}"),
+        }
+        polls += 1;
+        assert!(polls < 400, "the CRDB was never removed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    sim.shutdown().await;
+}
