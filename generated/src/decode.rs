@@ -101,8 +101,9 @@ pub(crate) async fn operation_response<T: DeserializeOwned>(
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         // Live clusters answer some documented JSON bodies with an empty 2xx body.
-        for empty in ["{}", "[]", "null"] {
-            if let Ok(value) = serde_json::from_str::<T>(empty) {
+        // From bytes, like every other decode here: one deserializer type, one instantiation.
+        for empty in [&b"{}"[..], b"[]", b"null"] {
+            if let Ok(value) = serde_json::from_slice::<T>(empty) {
                 tracing::debug!(
                     operation = info.operation_id,
                     "empty body on a success status"
@@ -118,11 +119,10 @@ pub(crate) async fn operation_response<T: DeserializeOwned>(
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => {
-            let (path, source) = match decode_body::<T>(&body) {
-                Err(e) => e,
-                Ok(value) => return Ok(ResponseValue::new(value, status, headers)),
+            return match decode_with_path::<T>(&body) {
+                Err(failure) => Err(decode_error(failure.path, failure.source, body)),
+                Ok(value) => Ok(ResponseValue::new(value, status, headers)),
             };
-            return Err(decode_error(path, source, body));
         }
     };
     if let Some((member, list)) = wrapped_list::<T>(&value, info.operation_id) {
@@ -137,11 +137,10 @@ pub(crate) async fn operation_response<T: DeserializeOwned>(
         return Ok(ResponseValue::new(list, status, headers));
     }
     if client.inner.strict_decoding {
-        let (path, source) = match decode_body::<T>(&body) {
-            Err(e) => e,
-            Ok(value) => return Ok(ResponseValue::new(value, status, headers)),
+        return match decode_with_path::<T>(&body) {
+            Err(failure) => Err(decode_error(failure.path, failure.source, body)),
+            Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         };
-        return Err(decode_error(path, source, body));
     }
     match crate::unfit::isolate_value::<T>(value) {
         Ok((decoded, unfit)) => {
@@ -175,14 +174,21 @@ fn wrapped_list<T: DeserializeOwned>(
     let map = value.as_object()?;
     // Only worth trying when T is a list: an empty array decodes as T and an empty object does
     // not (a struct or a map accepts `{}`).
-    serde_json::from_str::<T>("[]").ok()?;
-    if serde_json::from_str::<T>("{}").is_ok() {
+    serde_json::from_slice::<T>(b"[]").ok()?;
+    if serde_json::from_slice::<T>(b"{}").is_ok() {
         return None;
     }
     let mut found: Vec<(String, T)> = map
         .iter()
         .filter(|(_, v)| v.is_array())
-        .filter_map(|(k, v)| T::deserialize(v).ok().map(|t| (k.clone(), t)))
+        .filter_map(|(k, v)| {
+            // Re-encoded and decoded from bytes rather than from the `Value`: no second set of
+            // deserializer instantiations in every build for a rare path.
+            let bytes = serde_json::to_vec(v).ok()?;
+            serde_json::from_slice::<T>(&bytes)
+                .ok()
+                .map(|t| (k.clone(), t))
+        })
         .collect();
     if found.len() > 1 {
         let resource = crate::operations::operation(operation_id).map(|op| op.tag)?;
