@@ -2,22 +2,25 @@
 //! the leniency of [`crate::lenient`]) never costs the whole response.
 //!
 //! How it works, and why it costs nothing on the common path: a response is first decoded
-//! plainly. Only when that fails is the body parsed as a JSON value and decoded again with the
-//! failing path recorded; the member at that path is renamed to a reserved key
-//! (`"\u{0}unfit:<name>"`) that no generated field matches, so the enclosing object's `extra`
-//! map keeps it as sent, and decoding is retried until it succeeds. Each isolated property is
-//! reported (a `tracing` warning naming the operation and the JSON path, and
-//! [`DecodeReport::unfit_properties`] on the response); with
+//! plainly. Only when that fails is the body parsed as a JSON value; the document is decoded
+//! again with the failing path recorded (from bytes, through the same path-tracking decoder as
+//! strict mode, so isolation adds no decoder instantiations to the build), the member at that
+//! path is renamed to a reserved key (`"\u{0}unfit:<name>"`) that no generated field matches, so
+//! the enclosing object's `extra` map keeps it as sent, and decoding is retried until it
+//! succeeds. Each isolated property is reported (a `tracing` warning naming the operation and
+//! the JSON path, and [`DecodeReport::unfit_properties`] on the response); with
 //! [`ClientBuilder::strict_decoding`](crate::ClientBuilder::strict_decoding) it is an
 //! [`Error::Decode`](crate::Error::Decode) instead.
 //!
 //! Write-back: the generated `Serialize` impls write an isolated property back under its own
-//! name, byte for byte, while its field is unset, and drop it once the caller sets the field
-//! (so it is never sent twice). [`unfit_value`] reads it.
+//! name, as sent, while its field is unset, and drop it once the caller sets the field (so it
+//! is never sent twice). [`unfit_value`] reads it.
 //!
-//! What it does not do: isolate inside a top-level array element or a map value by itself (the
-//! smallest unit is a property of an object; a bad list element isolates the list property), or
-//! repair a body that is not JSON at all (that stays an `Error::Decode`).
+//! The unit is a member of an object, at any depth: members of nested objects, of objects in
+//! lists and of objects in maps are isolated one by one. What it does not do: isolate a list
+//! element or map value that is itself of the wrong kind (a string in a list of objects: the
+//! enclosing property is isolated as a whole), a wrong top-level shape, or a body that is not
+//! JSON (those stay an `Error::Decode`).
 
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
