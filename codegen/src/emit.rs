@@ -1,10 +1,12 @@
 //! Emission: formats the processed trees with `prettyplease`, splits them into files and puts
 //! the do-not-edit header on each. Output paths are relative to the repository root.
 
+use quote::ToTokens;
 use sha2::{Digest, Sha256};
-use syn::{parse_quote, File};
+use syn::{parse_quote, File, Item};
 
 use crate::passes::Processed;
+use crate::split;
 use crate::{Error, Output, OUTPUT_DIR, REGENERATE_COMMAND};
 
 /// The header every generated file starts with.
@@ -19,6 +21,7 @@ pub fn header(spec_name: &str, spec_bytes: &[u8]) -> String {
 
 /// Formats and names every generated file. `spec` is the loaded spec, written out as JSON into
 /// `openapi.rs` (feature `openapi`) for tools that need the document itself, such as the simulator.
+/// Client methods, types and mocks are split by tag ([`crate::split`]).
 pub fn emit(
     spec_name: &str,
     spec_bytes: &[u8],
@@ -29,9 +32,138 @@ pub fn emit(
     let Processed {
         mut client,
         types,
-        mock,
+        mut mock,
         operations,
+        operation_tags,
     } = processed;
+    let mut output = Output::default();
+    let mut put = |rel: String, text: String| {
+        output
+            .files
+            .insert(format!("{OUTPUT_DIR}/{rel}"), format!("{header}{text}"));
+    };
+
+    // Client methods: out of the one `impl Client` block, into one file (or more) per tag.
+    let methods_at = client
+        .items
+        .iter()
+        .position(|i| {
+            matches!(i, Item::Impl(imp) if imp.trait_.is_none()
+                && imp.self_ty.to_token_stream().to_string() == "Client"
+                && imp.items.iter().any(|m| matches!(m, syn::ImplItem::Fn(f) if f.sig.asyncness.is_some())))
+        })
+        .ok_or(Error::Pass {
+            pass: "split client",
+            message: "no `impl Client` block with the operations".into(),
+        })?;
+    let Item::Impl(methods_impl) = client.items.remove(methods_at) else {
+        unreachable!("position() matched an impl block")
+    };
+    let roots = split::signature_roots(&methods_impl.items, &operation_tags);
+    let mut by_tag: split::Groups = split::Groups::new();
+    for method in &methods_impl.items {
+        let syn::ImplItem::Fn(f) = method else {
+            return Err(Error::Pass {
+                pass: "split client",
+                message: "an item of `impl Client` is not a method".into(),
+            });
+        };
+        let tag = operation_tags
+            .get(&f.sig.ident.to_string())
+            .cloned()
+            .ok_or_else(|| Error::Pass {
+                pass: "split client",
+                message: format!("method {} is not an operation", f.sig.ident),
+            })?;
+        let mut one = methods_impl.clone();
+        one.items = vec![method.clone()];
+        by_tag.entry(tag).or_default().push(Item::Impl(one));
+    }
+    let client_prelude: Vec<Item> = vec![allow_unused(parse_quote!(
+        use super::super::*;
+    ))];
+    let mut client_modules = Vec::new();
+    for (tag, items) in by_tag {
+        for (stem, text) in split::chunk(&tag, &client_prelude, items, split::MAX_LINES) {
+            put(format!("client/{stem}.rs"), text);
+            client_modules.push(syn::Ident::new(&stem, proc_macro2::Span::call_site()));
+        }
+    }
+
+    // Types: one file (or more) per tag, `shared` for types several tags reach.
+    let type_prelude: Vec<Item> = vec![allow_unused(parse_quote!(
+        use super::*;
+    ))];
+    let mut type_modules = Vec::new();
+    for (group, items) in split::group_types(types, &roots) {
+        for (stem, text) in split::chunk(&group, &type_prelude, items, split::MAX_LINES) {
+            put(format!("types/{stem}.rs"), text);
+            type_modules.push(syn::Ident::new(&stem, proc_macro2::Span::call_site()));
+        }
+    }
+    let types_mod: File = parse_quote! {
+        //! The types of the API, one file per resource (`shared` for those several reach).
+        #( mod #type_modules; pub use #type_modules::*; )*
+    };
+    put("types/mod.rs".into(), prettyplease::unparse(&types_mod));
+
+    // Mocks: the `operations` wrappers by tag; the `MockServerExt` trait stays in `mock/mod.rs`.
+    let ops_at = mock
+        .items
+        .iter()
+        .position(|i| matches!(i, Item::Mod(m) if m.ident == "operations"))
+        .ok_or(Error::Pass {
+            pass: "split mock",
+            message: "no `mod operations` in the mocks".into(),
+        })?;
+    let Item::Mod(ops_mod) = &mut mock.items[ops_at] else {
+        unreachable!("position() matched a module")
+    };
+    let (_, ops_items) = ops_mod.content.take().ok_or(Error::Pass {
+        pass: "split mock",
+        message: "`mod operations` has no body".into(),
+    })?;
+    let mut mock_prelude = Vec::new();
+    let mut mock_groups = split::Groups::new();
+    for item in ops_items {
+        if let Item::Use(import) = item {
+            mock_prelude.push(allow_unused(import));
+            continue;
+        }
+        let tag = split::mock_tag(&item, &operation_tags).ok_or_else(|| Error::Pass {
+            pass: "split mock",
+            message: format!(
+                "mock item `{}` belongs to no operation",
+                item.to_token_stream()
+                    .to_string()
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+            ),
+        })?;
+        mock_groups.entry(tag).or_default().push(item);
+    }
+    let mut mock_modules = Vec::new();
+    for (tag, items) in mock_groups {
+        for (stem, text) in split::chunk(&tag, &mock_prelude, items, split::MAX_LINES) {
+            put(format!("mock/operations/{stem}.rs"), text);
+            mock_modules.push(syn::Ident::new(&stem, proc_macro2::Span::call_site()));
+        }
+    }
+    let (inner, outer): (Vec<_>, Vec<_>) = ops_mod
+        .attrs
+        .iter()
+        .cloned()
+        .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
+    mock.items[ops_at] = parse_quote! {
+        #(#outer)*
+        pub mod operations {
+            #(#inner)*
+            #( mod #mock_modules; pub use #mock_modules::*; )*
+        }
+    };
+    put("mock/mod.rs".into(), prettyplease::unparse(&mock));
+
     let extra: File = parse_quote! {
         pub mod operations;
         /// Typed [httpmock](https://docs.rs/httpmock) stubs for every operation (feature `mock`).
@@ -41,25 +173,24 @@ pub fn emit(
         /// The OpenAPI document this crate was generated from (feature `openapi`).
         #[cfg(feature = "openapi")]
         pub mod openapi;
+        /// The operations, as methods of [`Client`], one file per resource.
+        mod client {
+            #( mod #client_modules; )*
+        }
     };
     client.items.splice(0..0, extra.items);
-    let mut output = Output::default();
-    for (name, file) in [
-        ("mod.rs", client),
-        ("types.rs", types),
-        ("mock.rs", mock),
-        ("operations.rs", operations),
-    ] {
-        let text = prettyplease::unparse(&file);
-        output
-            .files
-            .insert(format!("{OUTPUT_DIR}/{name}"), format!("{header}{text}"));
-    }
-    output.files.insert(
-        format!("{OUTPUT_DIR}/openapi.rs"),
-        format!("{header}{}", openapi_module(spec)?),
-    );
+    put("mod.rs".into(), prettyplease::unparse(&client));
+    put("operations.rs".into(), prettyplease::unparse(&operations));
+    put("openapi.rs".into(), openapi_module(spec)?);
     Ok(output)
+}
+
+/// A glob import that some of the split files do not need.
+fn allow_unused(mut import: syn::ItemUse) -> Item {
+    import
+        .attrs
+        .push(syn::parse_quote!(#[allow(unused_imports)]));
+    Item::Use(import)
 }
 
 /// `openapi.rs`: the spec as one JSON string constant. Written as text rather than through

@@ -10,7 +10,8 @@
 //! 4. [`generate`]: progenitor (client and httpmock mocks) with the house settings.
 //! 5. [`passes`]: `syn` passes over the tokens (unknown-property maps, lenient scalars,
 //!    path-aware decoding, open enums from [`enums`], the operation table).
-//! 6. [`emit`]: `prettyplease` formatting, file split and the do-not-edit header.
+//! 6. [`emit`]: `prettyplease` formatting, the file split by resource ([`split`]) and the
+//!    do-not-edit header.
 //!
 //! [`check`] compares the output with the committed files and writes or reports the difference.
 //! It does not touch the hand-written client layer and never reads the clock, the environment or
@@ -23,6 +24,7 @@ pub mod generate;
 pub mod load;
 pub mod passes;
 pub mod prepare;
+pub mod split;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -40,6 +40,8 @@ pub struct Processed {
     pub mock: File,
     /// The operation table.
     pub operations: File,
+    /// operationId → tag, for splitting the output by resource.
+    pub operation_tags: std::collections::BTreeMap<String, String>,
 }
 
 fn parse(pass: &'static str, tokens: TokenStream) -> Result<File, Error> {
@@ -149,6 +151,11 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
         types,
         mock,
         operations,
+        operation_tags: prepared
+            .operations
+            .iter()
+            .map(|op| (op.id.clone(), op.tag.clone()))
+            .collect(),
     })
 }
 

@@ -48,25 +48,28 @@ fn drift_check_reports_edits_missing_and_stale_files() {
     );
 
     let out = tmp.path().join(codegen::OUTPUT_DIR);
-    let types = out.join("types.rs");
+    let types = out.join("types/bdbs.rs");
     let edited = std::fs::read_to_string(&types)
-        .expect("read types.rs")
+        .expect("read types/bdbs.rs")
         .replacen("pub struct ", "pub struct HandEdited", 1);
-    std::fs::write(&types, edited).expect("edit types.rs");
+    std::fs::write(&types, edited).expect("edit types/bdbs.rs");
     std::fs::remove_file(out.join("operations.rs")).expect("remove operations.rs");
     std::fs::write(out.join("stray.rs"), "// not generated\n").expect("add stray.rs");
+    // A file of a resource the spec no longer has, inside a split folder.
+    std::fs::write(out.join("mock/operations/gone.rs"), "// not generated\n")
+        .expect("add mock/operations/gone.rs");
 
     let report = codegen::check::check(tmp.path()).expect("the copy generates");
     let text = report.to_string();
     assert!(!report.is_clean());
     assert_eq!(report.changed.len(), 1, "{text}");
-    assert_eq!(report.changed[0].0, "generated/src/generated/types.rs");
+    assert_eq!(report.changed[0].0, "generated/src/generated/types/bdbs.rs");
     assert!(
-        text.contains("--- generated/src/generated/types.rs   (committed)"),
+        text.contains("--- generated/src/generated/types/bdbs.rs   (committed)"),
         "{text}"
     );
     assert!(
-        text.contains("+++ generated/src/generated/types.rs   (regenerated)"),
+        text.contains("+++ generated/src/generated/types/bdbs.rs   (regenerated)"),
         "{text}"
     );
     assert!(text.contains("-pub struct HandEdited"), "{text}");
@@ -77,7 +80,10 @@ fn drift_check_reports_edits_missing_and_stale_files() {
     );
     assert_eq!(
         report.stale,
-        vec!["generated/src/generated/stray.rs".to_string()],
+        vec![
+            "generated/src/generated/mock/operations/gone.rs".to_string(),
+            "generated/src/generated/stray.rs".to_string()
+        ],
         "{text}"
     );
     assert!(
@@ -99,7 +105,10 @@ fn drift_check_reports_edits_missing_and_stale_files() {
     let summary = codegen::check::write(tmp.path(), &output).expect("write");
     assert_eq!(
         summary.deleted,
-        vec!["generated/src/generated/stray.rs".to_string()]
+        vec![
+            "generated/src/generated/mock/operations/gone.rs".to_string(),
+            "generated/src/generated/stray.rs".to_string()
+        ]
     );
     assert_eq!(summary.written.len(), 2);
     assert!(codegen::check::check(tmp.path())
@@ -118,4 +127,55 @@ fn large_diffs_are_capped() {
         diff.lines().count()
     );
     assert!(diff.contains("more changed lines in this file (diff capped at 200 lines per file)"));
+}
+
+/// The generated code is split by resource and every file stays reviewable: no file over 5,000
+/// lines, and each tag of the operation table has its client methods in `client/<tag>*.rs`.
+#[test]
+fn generated_files_are_split_by_resource_and_small() {
+    let root = repo_root().join(codegen::OUTPUT_DIR);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut largest = (0, String::new());
+    for file in &files {
+        let lines = std::fs::read_to_string(file).expect("read").lines().count();
+        let name = file
+            .strip_prefix(&root)
+            .expect("under the output folder")
+            .display()
+            .to_string();
+        assert!(lines <= 5_000, "{name} has {lines} lines");
+        if lines > largest.0 {
+            largest = (lines, name);
+        }
+    }
+    let tags: std::collections::BTreeSet<&str> = redis_enterprise_api::operations::OPERATIONS
+        .iter()
+        .filter(|op| !op.handwritten)
+        .map(|op| op.tag)
+        .collect();
+    for tag in &tags {
+        assert!(
+            root.join("client").join(format!("{tag}.rs")).is_file(),
+            "no client/{tag}.rs"
+        );
+    }
+    assert!(files.len() > tags.len() * 2, "{} files", files.len());
+    println!(
+        "{} generated files for {} tags; largest {} ({} lines)",
+        files.len(),
+        tags.len(),
+        largest.1,
+        largest.0
+    );
 }

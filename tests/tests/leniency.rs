@@ -503,10 +503,21 @@ fn comparator_rejects_what_no_normalisation_explains() {
 }
 
 /// The fields of every generated struct: (struct, JSON name) -> Rust type, compacted. Read from
-/// the text of `types.rs` (prettyplease output: one `pub` field per item, at four spaces).
+/// the text of the `types/` files (prettyplease output: one `pub` field per item, at four spaces).
 fn generated_fields() -> BTreeMap<(String, String), String> {
-    let path = redis_enterprise_api_tests::repo_root().join("generated/src/generated/types.rs");
-    let text = std::fs::read_to_string(path).expect("types.rs is readable");
+    let dir = redis_enterprise_api_tests::repo_root().join("generated/src/generated/types");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("types/ is readable")
+        .map(|e| e.expect("folder entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 10, "types are split by resource: {files:?}");
+    let text: String = files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("a types file is readable"))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut out = BTreeMap::new();
     let mut current: Option<String> = None;
     let mut rename: Option<String> = None;
