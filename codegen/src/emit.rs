@@ -5,6 +5,7 @@ use quote::ToTokens;
 use sha2::{Digest, Sha256};
 use syn::{parse_quote, File, Item};
 
+use crate::builders;
 use crate::passes::Processed;
 use crate::split;
 use crate::{Error, Output, OUTPUT_DIR, REGENERATE_COMMAND};
@@ -43,7 +44,8 @@ pub fn emit(
             .insert(format!("{OUTPUT_DIR}/{rel}"), format!("{header}{text}"));
     };
 
-    // Client methods: out of the one `impl Client` block, into one file (or more) per tag.
+    // Client methods: out of the one `impl Client` block, each with its request builder
+    // ([`crate::builders`]), into one file (or more) per tag.
     let methods_at = client
         .items
         .iter()
@@ -60,7 +62,7 @@ pub fn emit(
         unreachable!("position() matched an impl block")
     };
     let roots = split::signature_roots(&methods_impl.items, &operation_tags);
-    let mut by_tag: split::Groups = split::Groups::new();
+    let mut by_tag: std::collections::BTreeMap<String, Vec<Vec<Item>>> = Default::default();
     for method in &methods_impl.items {
         let syn::ImplItem::Fn(f) = method else {
             return Err(Error::Pass {
@@ -75,17 +77,18 @@ pub fn emit(
                 pass: "split client",
                 message: format!("method {} is not an operation", f.sig.ident),
             })?;
-        let mut one = methods_impl.clone();
-        one.items = vec![method.clone()];
-        by_tag.entry(tag).or_default().push(Item::Impl(one));
+        by_tag
+            .entry(tag)
+            .or_default()
+            .push(builders::operation(&methods_impl, f)?);
     }
     let client_prelude: Vec<Item> = vec![allow_unused(parse_quote!(
         use super::super::*;
     ))];
     let mut client_modules = Vec::new();
     for (tag, items) in by_tag {
-        for (stem, text) in split::chunk(&tag, &client_prelude, items, split::MAX_LINES) {
-            put(format!("client/{stem}.rs"), text);
+        for (stem, text) in split::chunk_units(&tag, &client_prelude, items, split::MAX_LINES) {
+            put(format!("builder/{stem}.rs"), text);
             client_modules.push(syn::Ident::new(&stem, proc_macro2::Span::call_site()));
         }
     }
@@ -173,9 +176,12 @@ pub fn emit(
         /// The OpenAPI document this crate was generated from (feature `openapi`).
         #[cfg(feature = "openapi")]
         pub mod openapi;
-        /// The operations, as methods of [`Client`], one file per resource.
-        mod client {
-            #( mod #client_modules; )*
+        /// The operations: the [`Client`] method of each one returns its request builder, found
+        /// here under the operation's name in `UpperCamelCase` (`Client::bdb_list` returns a
+        /// [`builder::BdbList`]). Required parameters are the method's arguments, optional ones
+        /// are the builder's methods, and `send()` makes the request. One file per resource.
+        pub mod builder {
+            #( mod #client_modules; pub use #client_modules::*; )*
         }
     };
     client.items.splice(0..0, extra.items);

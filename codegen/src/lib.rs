@@ -17,6 +17,7 @@
 //! It does not touch the hand-written client layer and never reads the clock, the environment or
 //! absolute paths, so the same spec always gives the same bytes.
 
+pub mod builders;
 pub mod check;
 pub mod emit;
 pub mod enums;

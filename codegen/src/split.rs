@@ -1,7 +1,8 @@
 //! Splitting the generated code into files by resource (tag), so that a change to one resource
 //! in the spec shows in that resource's files and no file grows past [`MAX_LINES`]:
 //!
-//! - client methods: `client/<tag>.rs`, one `impl Client` block per tag;
+//! - operations: `builder/<tag>.rs`, each operation's `Client` method and its request builder
+//!   (`crate::builders`);
 //! - types: `types/<tag>.rs` for the types only that tag's operations reach (through their
 //!   parameters, bodies and the fields of those types), `types/shared.rs` for the rest; each
 //!   type's `impl` blocks go with it;
@@ -145,6 +146,22 @@ pub fn chunk(
     items: Vec<Item>,
     budget: usize,
 ) -> Vec<(String, String)> {
+    chunk_units(
+        stem,
+        prelude,
+        items.into_iter().map(|i| vec![i]).collect(),
+        budget,
+    )
+}
+
+/// [`chunk`] for units of items that must stay in one file (an operation's method and its
+/// request builder).
+pub fn chunk_units(
+    stem: &str,
+    prelude: &[Item],
+    units: Vec<Vec<Item>>,
+    budget: usize,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut current: Vec<Item> = Vec::new();
     let mut lines = 0;
@@ -162,16 +179,16 @@ pub fn chunk(
         };
         out.push((name, prettyplease::unparse(&file)));
     };
-    for item in items {
+    for unit in units {
         let mut one: File = syn::parse_quote!();
-        one.items.push(item.clone());
+        one.items.extend(unit.iter().cloned());
         let n = prettyplease::unparse(&one).lines().count();
         if lines + n > budget && !current.is_empty() {
             flush(&mut current, &mut out);
             lines = 0;
         }
         lines += n;
-        current.push(item);
+        current.extend(unit);
     }
     flush(&mut current, &mut out);
     out

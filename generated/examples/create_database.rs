@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         memory_size: Some(memory_size),
         ..Default::default()
     };
-    let created = client.bdb_create(None, None, &request).await?.into_inner();
+    let created = client.bdb_create(&request).send().await?.into_inner();
     println!("database {} created with uid {:?}", name, created.uid);
 
     let outcome = client

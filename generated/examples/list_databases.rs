@@ -13,7 +13,9 @@ use redis_enterprise_api::Client;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?;
     let databases = client
-        .bdb_list(None, Some("uid,name,status,memory_size"))
+        .bdb_list()
+        .fields("uid,name,status,memory_size")
+        .send()
         .await?
         .into_inner();
     for bdb in databases {

@@ -119,7 +119,7 @@ fn list(c: &mut Criterion) {
                 memory_size: Some(1 << 30),
                 ..Default::default()
             };
-            client.bdb_create(None, None, &db).await.expect("create");
+            client.bdb_create(&db).send().await.expect("create");
         }
         use base64::Engine;
         let auth = format!(

@@ -138,7 +138,8 @@ async fn a_killed_simulator_takes_its_redis_servers_along() {
         ..Default::default()
     };
     let created = client
-        .bdb_create(None, None, &db)
+        .bdb_create(&db)
+        .send()
         .await
         .expect("create")
         .into_inner();
@@ -147,7 +148,8 @@ async fn a_killed_simulator_takes_its_redis_servers_along() {
         .await
         .expect("created");
     let port = client
-        .bdb_get(created.uid.expect("uid"), None, None)
+        .bdb_get(created.uid.expect("uid"))
+        .send()
         .await
         .expect("get")
         .into_inner()
@@ -217,7 +219,8 @@ async fn serves_https_with_cert_out_and_stops_on_sigterm() {
         ..Default::default()
     };
     let created = client
-        .bdb_create(None, None, &db)
+        .bdb_create(&db)
+        .send()
         .await
         .expect("create")
         .into_inner();
@@ -226,7 +229,8 @@ async fn serves_https_with_cert_out_and_stops_on_sigterm() {
         .await
         .expect("created");
     let port = client
-        .bdb_get(created.uid.expect("uid"), None, None)
+        .bdb_get(created.uid.expect("uid"))
+        .send()
         .await
         .expect("get")
         .into_inner()

@@ -30,25 +30,26 @@ async fn thirty_two_clients_create_read_delete() {
                     memory_size: Some(8 << 20),
                     ..Default::default()
                 };
-                let created = client.bdb_create(None, None, &db).await.expect("create");
+                let created = client.bdb_create(&db).send().await.expect("create");
                 let created = created.into_inner();
                 let uid = created.uid.expect("uid");
                 client
                     .wait_for_action(&created.action_uid.expect("action"), common::wait())
                     .await
                     .expect("created");
-                let got = client
-                    .bdb_get(uid, None, None)
-                    .await
-                    .expect("read")
-                    .into_inner();
+                let got = client.bdb_get(uid).send().await.expect("read").into_inner();
                 assert_eq!(
                     got.name, db.name,
                     "database {uid} is the one this client made"
                 );
                 assert_eq!(got.status, Some(types::BdbStatus::Active));
-                client.bdb_list(None, Some("uid,name")).await.expect("list");
-                client.bdb_delete(uid).await.expect("delete");
+                client
+                    .bdb_list()
+                    .fields("uid,name")
+                    .send()
+                    .await
+                    .expect("list");
+                client.bdb_delete(uid).send().await.expect("delete");
                 uids.push(uid);
             }
             uids
@@ -70,11 +71,7 @@ async fn thirty_two_clients_create_read_delete() {
     let client = common::client(&sim);
     let mut polls = 0;
     loop {
-        let left = client
-            .bdb_list(None, None)
-            .await
-            .expect("list")
-            .into_inner();
+        let left = client.bdb_list().send().await.expect("list").into_inner();
         if left.is_empty() {
             break;
         }
@@ -90,6 +87,7 @@ async fn thirty_two_clients_create_read_delete() {
     );
     client
         .cluster_get()
+        .send()
         .await
         .expect("the simulator still answers");
     sim.shutdown().await;

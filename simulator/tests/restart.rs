@@ -18,14 +18,12 @@ async fn state_survives_a_restart() {
         .expect("the first simulator starts");
     let client = common::client(&sim);
     let role = client
-        .role_create(
-            None,
-            &types::Role {
-                name: Some("operators".into()),
-                management: Some(types::RoleManagement::DbMember),
-                ..Default::default()
-            },
-        )
+        .role_create(&types::Role {
+            name: Some("operators".into()),
+            management: Some(types::RoleManagement::DbMember),
+            ..Default::default()
+        })
+        .send()
         .await
         .expect("role")
         .into_inner();
@@ -35,15 +33,20 @@ async fn state_survives_a_restart() {
         "role_uids": [role.uid.expect("role uid")],
     }))
     .expect("user body");
-    client.user_create(None, &user).await.expect("user");
+    client.user_create(&user).send().await.expect("user");
     // A settings object from the spec's singleton paths is kept as written.
     let policy = types::ClusterSettings {
         auto_recovery: Some(true),
         ..Default::default()
     };
-    client.cluster_policy_update(&policy).await.expect("policy");
+    client
+        .cluster_policy_update(&policy)
+        .send()
+        .await
+        .expect("policy");
     let before = client
         .cluster_policy_get()
+        .send()
         .await
         .expect("policy")
         .into_inner();
@@ -56,7 +59,8 @@ async fn state_survives_a_restart() {
             ..Default::default()
         };
         let created = client
-            .bdb_create(None, None, &db)
+            .bdb_create(&db)
+            .send()
             .await
             .expect("create")
             .into_inner();
@@ -65,7 +69,8 @@ async fn state_survives_a_restart() {
             .await
             .expect("created");
         let got = client
-            .bdb_get(created.uid.expect("uid"), None, None)
+            .bdb_get(created.uid.expect("uid"))
+            .send()
             .await
             .expect("get")
             .into_inner();
@@ -81,11 +86,7 @@ async fn state_survives_a_restart() {
         .await
         .expect("the second simulator starts from the state file");
     let client = common::client(&sim);
-    let dbs = client
-        .bdb_list(None, None)
-        .await
-        .expect("list")
-        .into_inner();
+    let dbs = client.bdb_list().send().await.expect("list").into_inner();
     let names: Vec<_> = dbs.iter().filter_map(|d| d.name.clone()).collect();
     assert_eq!(names, ["one", "two"]);
     assert_eq!(sim.redis_server_pids().len(), 2, "both processes came back");
@@ -118,14 +119,15 @@ async fn state_survives_a_restart() {
     }
     let policy = client
         .cluster_policy_get()
+        .send()
         .await
         .expect("policy")
         .into_inner();
     assert_eq!(policy, before, "settings survive the restart");
-    let roles = client.role_list().await.expect("roles").into_inner();
+    let roles = client.role_list().send().await.expect("roles").into_inner();
     assert_eq!(roles.len(), 1);
     assert_eq!(roles[0].name.as_deref(), Some("operators"));
-    let users = client.user_list().await.expect("users").into_inner();
+    let users = client.user_list().send().await.expect("users").into_inner();
     assert_eq!(users.len(), 2, "admin and op: {users:?}");
     // The user's password survived too: it can sign in and, as a db_member, create.
     let op = common::client_as(
@@ -138,7 +140,8 @@ async fn state_survives_a_restart() {
         ..Default::default()
     };
     let created = op
-        .bdb_create(None, None, &db)
+        .bdb_create(&db)
+        .send()
         .await
         .expect("op creates")
         .into_inner();

@@ -33,11 +33,16 @@ async fn bootstrap_then_roles_users_and_jwt() {
     let admin = common::client(&sim);
 
     // Before bootstrap the cluster APIs answer 503.
-    let err = admin.cluster_get().await.expect_err("not in a cluster yet");
+    let err = admin
+        .cluster_get()
+        .send()
+        .await
+        .expect_err("not in a cluster yet");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
 
     let status = admin
         .bootstrap_get()
+        .send()
         .await
         .expect("bootstrap status")
         .into_inner();
@@ -61,10 +66,12 @@ async fn bootstrap_then_roles_users_and_jwt() {
     };
     admin
         .bootstrap_start("create_cluster", &body)
+        .send()
         .await
         .expect("bootstrap starts");
     let again = admin
         .bootstrap_start("create_cluster", &body)
+        .send()
         .await
         .expect_err("bootstrap is already running");
     assert_eq!(again.status().map(|s| s.as_u16()), Some(409));
@@ -74,6 +81,7 @@ async fn bootstrap_then_roles_users_and_jwt() {
         polls += 1;
         let info = admin
             .bootstrap_get()
+            .send()
             .await
             .expect("bootstrap status")
             .into_inner();
@@ -89,6 +97,7 @@ async fn bootstrap_then_roles_users_and_jwt() {
     }
     let cluster = admin
         .cluster_get()
+        .send()
         .await
         .expect("cluster after bootstrap")
         .into_inner();
@@ -96,58 +105,51 @@ async fn bootstrap_then_roles_users_and_jwt() {
 
     // A viewer role and a user holding it.
     let role = admin
-        .role_create(
-            None,
-            &types::Role {
-                name: Some("viewers".into()),
-                management: Some(types::RoleManagement::DbViewer),
-                ..Default::default()
-            },
-        )
+        .role_create(&types::Role {
+            name: Some("viewers".into()),
+            management: Some(types::RoleManagement::DbViewer),
+            ..Default::default()
+        })
+        .send()
         .await
         .expect("role created")
         .into_inner();
     let role_uid = role.uid.expect("the role has a uid");
     let dup = admin
-        .role_create(
-            None,
-            &types::Role {
-                name: Some("viewers".into()),
-                management: Some(types::RoleManagement::Admin),
-                ..Default::default()
-            },
-        )
+        .role_create(&types::Role {
+            name: Some("viewers".into()),
+            management: Some(types::RoleManagement::Admin),
+            ..Default::default()
+        })
+        .send()
         .await
         .expect_err("duplicate role name");
     assert_eq!(dup.error_code(), Some("name_already_exists"));
     let user = admin
-        .user_create(
-            None,
-            &user_create(serde_json::json!({
-                "email": "viewer@example.com",
-                "password": "viewer-password",
-                "name": "viewer",
-                "role_uids": [role_uid],
-            })),
-        )
+        .user_create(&user_create(serde_json::json!({
+            "email": "viewer@example.com",
+            "password": "viewer-password",
+            "name": "viewer",
+            "role_uids": [role_uid],
+        })))
+        .send()
         .await
         .expect("user created")
         .into_inner();
     assert!(user.uid.is_some_and(|u| u > 1), "{user:?}");
     let dup = admin
-        .user_create(
-            None,
-            &user_create(serde_json::json!({
-                "email": "viewer@example.com",
-                "password": "x",
-            })),
-        )
+        .user_create(&user_create(serde_json::json!({
+            "email": "viewer@example.com",
+            "password": "x",
+        })))
+        .send()
         .await
         .expect_err("duplicate email");
     assert_eq!(dup.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(dup.error_code(), Some("email_already_exists"));
     let in_use = admin
         .role_delete(role_uid)
+        .send()
         .await
         .expect_err("the role is in use");
     assert_eq!(in_use.error_code(), Some("role_in_use"));
@@ -158,27 +160,34 @@ async fn bootstrap_then_roles_users_and_jwt() {
         Credentials::jwt("viewer@example.com", "viewer-password", None),
     );
     let dbs = viewer
-        .bdb_list(None, None)
+        .bdb_list()
+        .send()
         .await
         .expect("a viewer reads")
         .into_inner();
     assert!(dbs.is_empty());
     assert!(viewer.jwt_token().await.is_some(), "the client holds a JWT");
     let denied = viewer
-        .bdb_create(None, None, &bdb("nope", 1 << 20))
+        .bdb_create(&bdb("nope", 1 << 20))
+        .send()
         .await
         .expect_err("a viewer may not create");
     assert_eq!(denied.status().map(|s| s.as_u16()), Some(403));
     assert_eq!(denied.error_code(), Some("insufficient_permissions"));
     let denied = viewer
         .user_list()
+        .send()
         .await
         .expect_err("a viewer may not list users");
     assert_eq!(denied.status().map(|s| s.as_u16()), Some(403));
 
     // Wrong credentials and expired tokens get 401.
     let wrong = common::client_as(&sim, Credentials::basic(sim.username(), "wrong"));
-    let err = wrong.cluster_get().await.expect_err("wrong password");
+    let err = wrong
+        .cluster_get()
+        .send()
+        .await
+        .expect_err("wrong password");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let token = admin
         .user_authorize(&types::JwtAuthorize {
@@ -187,6 +196,7 @@ async fn bootstrap_then_roles_users_and_jwt() {
             ttl: Some(1),
             extra: Default::default(),
         })
+        .send()
         .await
         .expect("authorize")
         .into_inner()
@@ -223,7 +233,8 @@ async fn database_lifecycle_with_a_real_redis_server() {
     let client = common::client(&sim);
 
     let created = client
-        .bdb_create(None, None, &bdb("app", 100 << 20))
+        .bdb_create(&bdb("app", 100 << 20))
+        .send()
         .await
         .expect("database created")
         .into_inner();
@@ -233,38 +244,39 @@ async fn database_lifecycle_with_a_real_redis_server() {
 
     // Busy while its action runs.
     let busy = client
-        .bdb_update(uid, None, None, &bdb("app", 200 << 20))
+        .bdb_update(uid, &bdb("app", 200 << 20))
+        .send()
         .await
         .expect_err("busy while pending");
     assert_eq!(busy.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(busy.error_code(), Some("db_busy"));
     assert!(busy.is_busy(), "the client classifies it as busy");
     let dup = client
-        .bdb_create(None, None, &bdb("app", 1 << 20))
+        .bdb_create(&bdb("app", 1 << 20))
+        .send()
         .await
         .expect_err("duplicate name");
     assert_eq!(dup.error_code(), Some("name_already_exists"));
     let dup_uid = client
-        .bdb_create(
-            None,
-            None,
-            &types::Bdb {
-                uid: Some(uid),
-                ..bdb("other", 1 << 20)
-            },
-        )
+        .bdb_create(&types::Bdb {
+            uid: Some(uid),
+            ..bdb("other", 1 << 20)
+        })
+        .send()
         .await
         .expect_err("duplicate uid");
     assert_eq!(dup_uid.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(dup_uid.error_code(), Some("uid_exists"));
 
     let unavailable = client
-        .bdb_availability_get(uid, None, None)
+        .bdb_availability_get(uid)
+        .send()
         .await
         .expect_err("not available while pending");
     assert_eq!(unavailable.status().map(|s| s.as_u16()), Some(503));
     let pending = client
         .action_get_v2(&action)
+        .send()
         .await
         .expect("action")
         .into_inner();
@@ -275,11 +287,7 @@ async fn database_lifecycle_with_a_real_redis_server() {
         .await
         .expect("the create action completes");
     assert_eq!(outcome.action.status, Some(types::ActionStatus::Completed));
-    let db = client
-        .bdb_get(uid, None, None)
-        .await
-        .expect("get")
-        .into_inner();
+    let db = client.bdb_get(uid).send().await.expect("get").into_inner();
     assert_eq!(db.status, Some(types::BdbStatus::Active));
     let port = u16::try_from(db.port.expect("an active database has a port")).expect("a port");
     let endpoint_port = db
@@ -289,7 +297,8 @@ async fn database_lifecycle_with_a_real_redis_server() {
         .and_then(|e| e.port);
     assert_eq!(endpoint_port, Some(i64::from(port)));
     client
-        .bdb_availability_get(uid, None, None)
+        .bdb_availability_get(uid)
+        .send()
         .await
         .expect("available once active");
     let pids = sim.redis_server_pids();
@@ -327,7 +336,7 @@ async fn database_lifecycle_with_a_real_redis_server() {
     // Stats come from the live process.
     // Deprecated in the reference, still served by 8.2 (and by the simulator).
     #[allow(deprecated)]
-    let stats = client.bdb_stats_last_get(uid, None).await;
+    let stats = client.bdb_stats_last_get(uid).send().await;
     let stats = stats.expect("stats/last").into_inner();
     let interval = stats.get(&uid.to_string()).expect("stats of the database");
     assert!(
@@ -339,19 +348,19 @@ async fn database_lifecycle_with_a_real_redis_server() {
     let updated = client
         .bdb_update(
             uid,
-            None,
-            None,
             &types::Bdb {
                 memory_size: Some(200 << 20),
                 ..Default::default()
             },
         )
+        .send()
         .await
         .expect("update accepted")
         .into_inner();
     assert_eq!(updated.status, Some(types::BdbStatus::ActiveChangePending));
     let busy = client
         .bdb_delete(uid)
+        .send()
         .await
         .expect_err("busy while the update runs");
     assert_eq!(busy.error_code(), Some("db_busy"));
@@ -375,7 +384,8 @@ async fn database_lifecycle_with_a_real_redis_server() {
 
     // Update with the flush action: the key written earlier is gone once it completes.
     let flushed = client
-        .bdb_update_with_action(uid, "flush", None, &types::Bdb::default())
+        .bdb_update_with_action(uid, "flush", &types::Bdb::default())
+        .send()
         .await
         .expect("update with flush accepted")
         .into_inner();
@@ -398,23 +408,30 @@ async fn database_lifecycle_with_a_real_redis_server() {
     // The action is listed per database and in v1/v2 lists.
     let machines = client
         .action_bdb_list(&uid.to_string())
+        .send()
         .await
         .expect("actions of the db")
         .into_inner();
     assert_eq!(machines.len(), 3, "create, update, flush: {machines:?}");
     let all = client
         .action_list_v2()
+        .send()
         .await
         .expect("v2 actions")
         .into_inner();
     assert_eq!(all.len(), 3);
 
     // Delete: the port closes, then the database is gone.
-    client.bdb_delete(uid).await.expect("delete accepted");
+    client
+        .bdb_delete(uid)
+        .send()
+        .await
+        .expect("delete accepted");
     assert!(!common::port_open(port), "the redis-server port is closed");
     assert!(sim.redis_server_pids().is_empty());
     let gone = client
-        .bdb_get(uid, None, None)
+        .bdb_get(uid)
+        .send()
         .await
         .expect("still listed")
         .into_inner();
@@ -423,7 +440,7 @@ async fn database_lifecycle_with_a_real_redis_server() {
     let mut polls = 0;
     loop {
         polls += 1;
-        match client.bdb_get(uid, None, None).await {
+        match client.bdb_get(uid).send().await {
             Err(e) if e.is_not_found() => break,
             Ok(db) => assert_eq!(
                 db.into_inner().status,
@@ -445,7 +462,8 @@ async fn dropping_the_simulator_stops_its_processes() {
     let mut ports = Vec::new();
     for name in ["a", "b"] {
         let db = client
-            .bdb_create(None, None, &bdb(name, 10 << 20))
+            .bdb_create(&bdb(name, 10 << 20))
+            .send()
             .await
             .expect("create")
             .into_inner();
@@ -454,7 +472,8 @@ async fn dropping_the_simulator_stops_its_processes() {
             .await
             .expect("created");
         let db = client
-            .bdb_get(db.uid.expect("uid"), None, None)
+            .bdb_get(db.uid.expect("uid"))
+            .send()
             .await
             .expect("get");
         ports.push(u16::try_from(db.into_inner().port.expect("port")).expect("port"));
@@ -481,7 +500,8 @@ async fn memory_alert_follows_the_live_process() {
     let mut uids = Vec::new();
     for (name, memory) in [("tight", 1_i64 << 20), ("roomy", 100 << 20)] {
         let created = client
-            .bdb_create(None, None, &bdb(name, memory))
+            .bdb_create(&bdb(name, memory))
+            .send()
             .await
             .expect("create")
             .into_inner();
@@ -493,6 +513,7 @@ async fn memory_alert_follows_the_live_process() {
     }
     let tight = client
         .bdb_alerts_list(uids[0])
+        .send()
         .await
         .expect("alerts")
         .into_inner();
@@ -502,6 +523,7 @@ async fn memory_alert_follows_the_live_process() {
     assert_eq!(alert.state, Some(true));
     let roomy = client
         .bdb_alerts_list(uids[1])
+        .send()
         .await
         .expect("alerts")
         .into_inner();
@@ -523,7 +545,8 @@ async fn database_password_guards_the_endpoint() {
         ..bdb("guarded", 10 << 20)
     };
     let created = client
-        .bdb_create(None, None, &db)
+        .bdb_create(&db)
+        .send()
         .await
         .expect("create")
         .into_inner();
@@ -532,7 +555,8 @@ async fn database_password_guards_the_endpoint() {
         .await
         .expect("created");
     let got = client
-        .bdb_get(created.uid.expect("uid"), None, None)
+        .bdb_get(created.uid.expect("uid"))
+        .send()
         .await
         .expect("get")
         .into_inner();
@@ -567,26 +591,31 @@ async fn dry_runs_change_nothing() {
         .expect("the simulator starts");
     let client = common::client(&sim);
     let checked = client
-        .bdb_create(Some(true), None, &bdb("dry", 1 << 20))
+        .bdb_create(&bdb("dry", 1 << 20))
+        .dry_run(true)
+        .send()
         .await
         .expect("a valid body passes the dry run")
         .into_inner();
     assert_eq!(checked.name.as_deref(), Some("dry"));
     assert!(client
-        .bdb_list(None, None)
+        .bdb_list()
+        .send()
         .await
         .expect("list")
         .into_inner()
         .is_empty());
     assert!(client
         .action_list_v2()
+        .send()
         .await
         .expect("actions")
         .into_inner()
         .is_empty());
 
     let created = client
-        .bdb_create(None, None, &bdb("real", 1 << 20))
+        .bdb_create(&bdb("real", 1 << 20))
+        .send()
         .await
         .expect("create");
     let created = created.into_inner();
@@ -598,22 +627,18 @@ async fn dry_runs_change_nothing() {
     let preview = client
         .bdb_update(
             uid,
-            Some(true),
-            None,
             &types::Bdb {
                 memory_size: Some(2 << 20),
                 ..Default::default()
             },
         )
+        .dry_run(true)
+        .send()
         .await
         .expect("dry-run update")
         .into_inner();
     assert_eq!(preview.memory_size, Some(2 << 20));
-    let stored = client
-        .bdb_get(uid, None, None)
-        .await
-        .expect("get")
-        .into_inner();
+    let stored = client.bdb_get(uid).send().await.expect("get").into_inner();
     assert_eq!(
         stored.memory_size,
         Some(1 << 20),
@@ -627,6 +652,7 @@ async fn dry_runs_change_nothing() {
     assert_eq!(
         client
             .action_list_v2()
+            .send()
             .await
             .expect("actions")
             .into_inner()
@@ -648,7 +674,8 @@ async fn a_database_whose_process_cannot_start_fails_cleanly() {
         ..bdb("clash", 1 << 20)
     };
     let created = client
-        .bdb_create(None, None, &db)
+        .bdb_create(&db)
+        .send()
         .await
         .expect("accepted")
         .into_inner();
@@ -661,7 +688,8 @@ async fn a_database_whose_process_cannot_start_fails_cleanly() {
         "{err}"
     );
     let got = client
-        .bdb_get(created.uid.expect("uid"), None, None)
+        .bdb_get(created.uid.expect("uid"))
+        .send()
         .await
         .expect("get")
         .into_inner();
@@ -680,17 +708,16 @@ async fn users_rotate_their_own_passwords() {
         .expect("the simulator starts");
     let admin = common::client(&sim);
     admin
-        .user_create(
-            None,
-            &user_create(serde_json::json!({
-                "email": "dev@example.com", "password": "one", "role": "db_member",
-            })),
-        )
+        .user_create(&user_create(serde_json::json!({
+            "email": "dev@example.com", "password": "one", "role": "db_member",
+        })))
+        .send()
         .await
         .expect("user");
     let as_dev = |pw: &str| common::client_as(&sim, Credentials::basic("dev@example.com", pw));
     let role = as_dev("one")
         .user_role_get()
+        .send()
         .await
         .expect("own role")
         .into_inner();
@@ -700,14 +727,17 @@ async fn users_rotate_their_own_passwords() {
         serde_json::from_value(serde_json::json!({ "new_password": "two" })).expect("body");
     as_dev("one")
         .user_password_add(&add)
+        .send()
         .await
         .expect("add a password");
     as_dev("one")
         .cluster_get()
+        .send()
         .await
         .expect("the old password still works");
     as_dev("two")
         .cluster_get()
+        .send()
         .await
         .expect("the new one works too");
 
@@ -715,10 +745,12 @@ async fn users_rotate_their_own_passwords() {
         serde_json::from_value(serde_json::json!({ "old_password": "one" })).expect("body");
     as_dev("two")
         .user_password_delete(&delete)
+        .send()
         .await
         .expect("drop the old one");
     let err = as_dev("one")
         .cluster_get()
+        .send()
         .await
         .expect_err("the old password is gone");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
@@ -726,6 +758,7 @@ async fn users_rotate_their_own_passwords() {
         serde_json::from_value(serde_json::json!({ "old_password": "two" })).expect("body");
     let err = as_dev("two")
         .user_password_delete(&last)
+        .send()
         .await
         .expect_err("the last one stays");
     assert_eq!(err.error_code(), Some("cannot_delete_last_password"));
@@ -736,6 +769,7 @@ async fn users_rotate_their_own_passwords() {
     .expect("body");
     let err = as_dev("two")
         .user_password_update(&other)
+        .send()
         .await
         .expect_err("not the admin's");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
@@ -751,14 +785,16 @@ async fn node_memory_alert_follows_placed_databases() {
         .expect("the simulator starts");
     let client = common::client(&sim);
     let quiet = client
-        .node_alerts_list(1, None)
+        .node_alerts_list(1)
+        .send()
         .await
         .expect("alerts")
         .into_inner();
     assert!(quiet.is_empty(), "{quiet:?}");
     // One shard of 7 GiB lands on node 1 (of 8 GiB): above 80 %.
     let created = client
-        .bdb_create(None, None, &bdb("big", 7 << 30))
+        .bdb_create(&bdb("big", 7 << 30))
+        .send()
         .await
         .expect("create")
         .into_inner();
@@ -767,7 +803,8 @@ async fn node_memory_alert_follows_placed_databases() {
         .await
         .expect("created");
     let node1 = client
-        .node_alerts_list(1, None)
+        .node_alerts_list(1)
+        .send()
         .await
         .expect("alerts")
         .into_inner();
@@ -777,7 +814,8 @@ async fn node_memory_alert_follows_placed_databases() {
         "{node1:?}"
     );
     let node2 = client
-        .node_alerts_list(2, None)
+        .node_alerts_list(2)
+        .send()
         .await
         .expect("alerts")
         .into_inner();
@@ -805,16 +843,14 @@ async fn active_active_databases_are_records_with_tasks() {
     }))
     .expect("a CRDB body");
     let task = client
-        .crdb_create(None, None, None, &crdb)
+        .crdb_create(&crdb)
+        .send()
         .await
         .expect("create")
         .into_inner();
     let task_id = task.id.clone().expect("a task id");
     let guid = task.crdb_guid.clone().expect("the new guid");
-    let queued = client
-        .crdb_task_get(&task_id, None, None)
-        .await
-        .expect("task");
+    let queued = client.crdb_task_get(&task_id).send().await.expect("task");
     assert_eq!(
         queued.into_inner().status.map(|s| s.to_string()).as_deref(),
         Some("queued")
@@ -822,10 +858,7 @@ async fn active_active_databases_are_records_with_tasks() {
     sim.advance(common::DELAY);
     let mut polls = 0;
     loop {
-        let t = client
-            .crdb_task_get(&task_id, None, None)
-            .await
-            .expect("task");
+        let t = client.crdb_task_get(&task_id).send().await.expect("task");
         if t.into_inner().status.map(|s| s.to_string()).as_deref() == Some("finished") {
             break;
         }
@@ -834,7 +867,8 @@ async fn active_active_databases_are_records_with_tasks() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let stored = client
-        .crdb_get(&guid, None, None, None)
+        .crdb_get(&guid)
+        .send()
         .await
         .expect("get")
         .into_inner();
@@ -846,7 +880,8 @@ async fn active_active_databases_are_records_with_tasks() {
     );
     assert_eq!(
         client
-            .crdb_list(None, None)
+            .crdb_list()
+            .send()
             .await
             .expect("list")
             .into_inner()
@@ -854,16 +889,17 @@ async fn active_active_databases_are_records_with_tasks() {
         1
     );
     let dup = client
-        .crdb_create(None, None, None, &crdb)
+        .crdb_create(&crdb)
+        .send()
         .await
         .expect_err("duplicate name");
     assert_eq!(dup.error_code(), Some("name_already_exists"));
 
-    client.crdb_delete(&guid, None, None).await.expect("delete");
+    client.crdb_delete(&guid).send().await.expect("delete");
     sim.advance(common::DELAY);
     let mut polls = 0;
     loop {
-        match client.crdb_get(&guid, None, None, None).await {
+        match client.crdb_get(&guid).send().await {
             Err(e) if e.is_not_found() => break,
             Ok(_) => {}
             Err(e) => panic!("unexpected: {e}"),

@@ -63,13 +63,8 @@ fn client(c: &mut Criterion) {
     let mut group = c.benchmark_group("client_bdb_get");
     group.throughput(Throughput::Elements(1));
     group.bench_function("generated_sequential", |b| {
-        b.to_async(&rt).iter(|| async {
-            generated
-                .bdb_get(1, None, None)
-                .await
-                .expect("ok")
-                .into_inner()
-        })
+        b.to_async(&rt)
+            .iter(|| async { generated.bdb_get(1).send().await.expect("ok").into_inner() })
     });
     group.bench_function("raw_reqwest_sequential", |b| {
         b.to_async(&rt).iter(|| raw_get(&raw, &url))
@@ -77,11 +72,11 @@ fn client(c: &mut Criterion) {
     group.throughput(Throughput::Elements(32));
     group.bench_function("generated_32_concurrent", |b| {
         b.to_async(&rt)
-            .iter(|| async { join_all((0..32).map(|_| generated.bdb_get(1, None, None))).await })
+            .iter(|| async { join_all((0..32).map(|_| generated.bdb_get(1).send())).await })
     });
     group.bench_function("generated_no_retries_32_concurrent", |b| {
         b.to_async(&rt)
-            .iter(|| async { join_all((0..32).map(|_| no_retry.bdb_get(1, None, None))).await })
+            .iter(|| async { join_all((0..32).map(|_| no_retry.bdb_get(1).send())).await })
     });
     group.bench_function("raw_reqwest_32_concurrent", |b| {
         b.to_async(&rt)

@@ -43,6 +43,7 @@ async fn self_signed_certificate_is_rejected_by_default() {
         .expect("client builds");
     let err = client
         .role_list()
+        .send()
         .await
         .expect_err("an unknown CA must be refused");
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
@@ -58,6 +59,7 @@ async fn custom_ca_is_trusted_and_basic_auth_is_sent() {
     let client = trusted(&server).build().expect("client builds");
     let roles = client
         .role_list()
+        .send()
         .await
         .expect("request succeeds")
         .into_inner();
@@ -92,6 +94,7 @@ async fn any_certificate_is_accepted_only_with_the_opt_in() {
         .expect("client builds");
     client
         .role_list()
+        .send()
         .await
         .expect("opt-in accepts the self-signed chain");
 }
@@ -110,7 +113,7 @@ async fn credentials_over_plain_http_are_refused_unless_allowed() {
         .allow_insecure_http(true)
         .build()
         .expect("explicitly allowed");
-    client.role_list().await.expect("request succeeds");
+    client.role_list().send().await.expect("request succeeds");
 }
 
 #[test]
@@ -198,7 +201,7 @@ async fn error_statuses_become_typed_errors() {
             .retry_policy(RetryPolicy::disabled())
             .build()
             .expect("client builds");
-        let err = client.role_get(7).await.expect_err("error status");
+        let err = client.role_get(7).send().await.expect_err("error status");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err:?}");
         assert_eq!(err.error_code(), Some(format!("code_{status}").as_str()));
         assert_eq!(err.message(), Some(format!("failure {status}").as_str()));
@@ -220,7 +223,7 @@ async fn error_message_field_is_read_when_description_is_absent() {
     })
     .await;
     let client = trusted(&server).build().expect("client builds");
-    let err = client.role_get(1).await.expect_err("400");
+    let err = client.role_get(1).send().await.expect_err("400");
     assert_eq!(err.error_code(), Some("invalid_schema"));
     assert_eq!(err.message(), Some("bad field"));
 }
@@ -255,7 +258,11 @@ async fn a_503_on_get_is_retried_and_then_succeeds() {
         .retry_policy(fast_retries())
         .build()
         .expect("client builds");
-    client.role_list().await.expect("third attempt succeeds");
+    client
+        .role_list()
+        .send()
+        .await
+        .expect("third attempt succeeds");
     assert_eq!(count.load(Ordering::SeqCst), 3);
 }
 
@@ -272,7 +279,8 @@ async fn a_503_on_post_is_not_retried() {
         .expect("client builds");
     let body = redis_enterprise_api::types::Role::default();
     let err = client
-        .role_create(None, &body)
+        .role_create(&body)
+        .send()
         .await
         .expect_err("POST is not retried");
     assert!(err.is_not_in_active_cluster());
@@ -291,7 +299,8 @@ async fn an_operation_marked_idempotent_is_retried() {
         .build()
         .expect("client builds");
     client
-        .role_update(2, None, &Default::default())
+        .role_update(2, &Default::default())
+        .send()
         .await
         .expect("PUT marked idempotent is retried");
     assert_eq!(count.load(Ordering::SeqCst), 2);
@@ -305,7 +314,7 @@ async fn retries_are_bounded() {
         .retry_policy(fast_retries())
         .build()
         .expect("client builds");
-    let err = client.role_list().await.expect_err("always 504");
+    let err = client.role_list().send().await.expect_err("always 504");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(504));
     assert_eq!(
         count.load(Ordering::SeqCst),
@@ -330,7 +339,11 @@ async fn retry_after_is_honoured() {
         .build()
         .expect("client builds");
     let start = tokio::time::Instant::now();
-    client.role_list().await.expect("second attempt succeeds");
+    client
+        .role_list()
+        .send()
+        .await
+        .expect("second attempt succeeds");
     assert!(
         start.elapsed() >= Duration::from_secs(7),
         "waited only {:?}",
@@ -347,7 +360,7 @@ async fn disabled_retries_send_once() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client builds");
-    client.role_list().await.expect_err("503");
+    client.role_list().send().await.expect_err("503");
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
@@ -404,9 +417,14 @@ async fn jwt_is_obtained_used_and_refreshed_before_expiry() {
         .build()
         .expect("client builds");
 
-    client.role_list().await.expect("first call authorizes");
     client
         .role_list()
+        .send()
+        .await
+        .expect("first call authorizes");
+    client
+        .role_list()
+        .send()
         .await
         .expect("second call reuses the token");
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
@@ -418,13 +436,17 @@ async fn jwt_is_obtained_used_and_refreshed_before_expiry() {
     );
 
     tokio::time::advance(Duration::from_secs(85)).await; // past 80 % of the 100 s lifetime
-    client.role_list().await.expect("token refreshed");
+    client.role_list().send().await.expect("token refreshed");
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(&paths[3..], ["/v1/users/refresh_jwt", "/v1/roles"]);
     assert_ne!(client.jwt_token().await.expect("token held"), first);
 
     tokio::time::advance(Duration::from_secs(500)).await; // expired: authorize again
-    client.role_list().await.expect("token obtained again");
+    client
+        .role_list()
+        .send()
+        .await
+        .expect("token obtained again");
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(&paths[5..], ["/v1/users/authorize", "/v1/roles"]);
     assert_eq!(issued.lock().expect("lock").len(), 3);
@@ -448,7 +470,11 @@ async fn jwt_failure_is_an_error_without_secrets() {
         .add_ca_certificate_pem(server.ca_pem.clone())
         .build()
         .expect("client builds");
-    let err = client.role_list().await.expect_err("authorize fails");
+    let err = client
+        .role_list()
+        .send()
+        .await
+        .expect_err("authorize fails");
     let text = format!("{err} {err:?}");
     assert!(text.contains("401"), "{text}");
     assert!(!text.contains(PASSWORD), "{text}");
@@ -488,7 +514,7 @@ async fn secrets_never_reach_debug_display_errors_or_logs() {
     let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
     let debug_builder = format!("{builder:?}");
     let client = builder.build().expect("client builds");
-    let err = client.role_list().await.expect_err("401");
+    let err = client.role_list().send().await.expect_err("401");
     let credentials = Credentials::basic(USER, PASSWORD);
     let everything = format!("{debug_builder} {client:?} {credentials:?} {err} {err:?}");
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8 logs");
@@ -650,7 +676,7 @@ async fn malformed_bodies_are_typed_errors_never_panics() {
         let body = reply.body.clone();
         let server = TestServer::https(move |_| reply.clone()).await;
         let client = trusted(&server).build().expect("client builds");
-        let err = client.role_list().await.expect_err(what);
+        let err = client.role_list().send().await.expect_err(what);
         let decode = err
             .decode()
             .unwrap_or_else(|| panic!("{what}: expected a decode error, got {err:?}"));
@@ -667,7 +693,7 @@ async fn malformed_bodies_are_typed_errors_never_panics() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client builds");
-    let err = client.role_list().await.expect_err("502");
+    let err = client.role_list().send().await.expect_err("502");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
     assert_eq!(err.error_code(), None);
     assert_eq!(
@@ -685,7 +711,11 @@ async fn a_property_that_does_not_fit_is_isolated_or_strictly_an_error() {
     let reply = Reply::json(200, body.clone());
     let server = TestServer::https(move |_| reply.clone()).await;
     let lenient = trusted(&server).build().expect("client builds");
-    let roles = lenient.role_list().await.expect("isolated, not failed");
+    let roles = lenient
+        .role_list()
+        .send()
+        .await
+        .expect("isolated, not failed");
     assert_eq!(roles.unfit_properties(), vec!["[1].uid".to_string()]);
     let roles = roles.into_inner();
     assert_eq!(roles.len(), 2);
@@ -701,7 +731,7 @@ async fn a_property_that_does_not_fit_is_isolated_or_strictly_an_error() {
         .strict_decoding(true)
         .build()
         .expect("client builds");
-    let err = strict.role_list().await.expect_err("strict mode");
+    let err = strict.role_list().send().await.expect_err("strict mode");
     assert_eq!(err.decode().expect("a decode error").path, "[1].uid");
 }
 
@@ -711,6 +741,7 @@ async fn an_empty_success_body_and_a_wrapped_list_are_successes() {
     let client = trusted(&server).build().expect("client builds");
     let roles = client
         .role_list()
+        .send()
         .await
         .expect("an empty body is a success");
     assert!(roles.body_was_empty());
@@ -721,6 +752,7 @@ async fn an_empty_success_body_and_a_wrapped_list_are_successes() {
     let client = trusted(&server).build().expect("client builds");
     let roles = client
         .role_list()
+        .send()
         .await
         .expect("a wrapped list is a success");
     assert_eq!(roles.unwrapped_from().as_deref(), Some("roles"));

@@ -130,7 +130,8 @@ fn large_diffs_are_capped() {
 }
 
 /// The generated code is split by resource and every file stays reviewable: no file over 5,000
-/// lines, and each tag of the operation table has its client methods in `client/<tag>*.rs`.
+/// lines, and each tag of the operation table has its operations (client methods and request builders) in
+/// `builder/<tag>*.rs`.
 #[test]
 fn generated_files_are_split_by_resource_and_small() {
     let root = repo_root().join(codegen::OUTPUT_DIR);
@@ -166,8 +167,8 @@ fn generated_files_are_split_by_resource_and_small() {
         .collect();
     for tag in &tags {
         assert!(
-            root.join("client").join(format!("{tag}.rs")).is_file(),
-            "no client/{tag}.rs"
+            root.join("builder").join(format!("{tag}.rs")).is_file(),
+            "no builder/{tag}.rs"
         );
     }
     assert!(files.len() > tags.len() * 2, "{} files", files.len());

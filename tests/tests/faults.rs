@@ -93,6 +93,7 @@ async fn revoked_jwt_is_replaced_after_one_401() {
     let client = jwt_client(&server);
     let roles = client
         .role_list()
+        .send()
         .await
         .expect("the client re-authorises and succeeds")
         .into_inner();
@@ -106,7 +107,11 @@ async fn revoked_jwt_is_replaced_after_one_401() {
             "/v1/roles"
         ]
     );
-    client.role_list().await.expect("the new token is kept");
+    client
+        .role_list()
+        .send()
+        .await
+        .expect("the new token is kept");
     assert_eq!(server.requests().len(), 5, "no third authorisation");
 }
 
@@ -114,7 +119,11 @@ async fn revoked_jwt_is_replaced_after_one_401() {
 async fn second_401_after_reauthorising_is_a_typed_auth_error() {
     let server = TestServer::https(jwt_server(|_| false)).await;
     let client = jwt_client(&server);
-    let err = client.role_list().await.expect_err("every token refused");
+    let err = client
+        .role_list()
+        .send()
+        .await
+        .expect_err("every token refused");
     assert!(matches!(err, Error::Auth(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.error_code(), Some("token_revoked"));
@@ -146,7 +155,7 @@ async fn basic_401_in_a_generated_operation_is_a_typed_auth_error() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client builds");
-    let err = client.bdb_get(1, None, None).await.expect_err("401");
+    let err = client.bdb_get(1).send().await.expect_err("401");
     assert!(matches!(err, Error::Auth(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.error_code(), Some("unauthorized"));
@@ -165,10 +174,7 @@ async fn failed_token_request_inside_a_generated_operation_is_typed_not_a_hook_s
     })
     .await;
     let client = jwt_client(&server);
-    let err = client
-        .bdb_list(None, None)
-        .await
-        .expect_err("authorize fails");
+    let err = client.bdb_list().send().await.expect_err("authorize fails");
     assert!(matches!(err, Error::Auth(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.error_code(), Some("invalid_credentials"));
@@ -185,7 +191,7 @@ async fn failed_token_request_inside_a_generated_operation_is_typed_not_a_hook_s
 async fn concurrent_requests_share_one_token_request() {
     let server = TestServer::https(jwt_server(|_| true)).await;
     let client = jwt_client(&server);
-    let calls: Vec<_> = (0..8).map(|_| client.role_list()).collect();
+    let calls: Vec<_> = (0..8).map(|_| client.role_list().send()).collect();
     let results = futures_util::future::join_all(calls).await;
     assert_eq!(results.len(), 8);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 8);
@@ -207,7 +213,7 @@ async fn concurrent_callers_of_a_failed_token_request_all_get_its_typed_error() 
     })
     .await;
     let client = jwt_client(&server);
-    let calls: Vec<_> = (0..4).map(|_| client.role_list()).collect();
+    let calls: Vec<_> = (0..4).map(|_| client.role_list().send()).collect();
     let results = futures_util::future::join_all(calls).await;
     assert_eq!(results.len(), 4);
     for result in results {
@@ -231,7 +237,11 @@ async fn token_request_to_a_refused_port_keeps_its_transport_kind() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client builds");
-    let err = client.role_list().await.expect_err("nothing listens");
+    let err = client
+        .role_list()
+        .send()
+        .await
+        .expect_err("nothing listens");
     assert!(matches!(err, Error::Auth(_)), "{err:?}");
     assert_eq!(err.transport_kind(), Some(TransportKind::ConnectionRefused));
     assert!(err.is_connection_refused());
@@ -259,9 +269,10 @@ async fn token_claims_at_the_limits_of_i64_do_not_panic() {
         let client = jwt_client(&server);
         client
             .role_list()
+            .send()
             .await
             .unwrap_or_else(|e| panic!("claims iat={iat} exp={exp}: {e:?}"));
-        client.role_list().await.expect("second call");
+        client.role_list().send().await.expect("second call");
         assert!(client.jwt_token().await.is_some());
     }
 }
@@ -284,7 +295,7 @@ async fn tls_unknown_ca_is_named() {
         .basic_auth(USER, PASSWORD)
         .build()
         .expect("client builds");
-    let err = client.role_list().await.expect_err("unknown CA");
+    let err = client.role_list().send().await.expect_err("unknown CA");
     assert_transport(
         &err,
         TransportKind::TlsUnknownIssuer,
@@ -309,6 +320,7 @@ async fn tls_name_mismatch_is_named() {
         .build()
         .expect("client builds")
         .role_list()
+        .send()
         .await
         .expect_err("certificate for another name");
     assert_transport(
@@ -328,6 +340,7 @@ async fn tls_expired_certificate_is_named() {
         .build()
         .expect("client builds")
         .role_list()
+        .send()
         .await
         .expect_err("expired certificate");
     assert_transport(&err, TransportKind::TlsExpired, &server.url, "expired");
@@ -343,7 +356,11 @@ async fn refused_port_is_named_and_differs_from_tls() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client builds");
-    let err = client.role_list().await.expect_err("nothing listens");
+    let err = client
+        .role_list()
+        .send()
+        .await
+        .expect_err("nothing listens");
     assert_transport(
         &err,
         TransportKind::ConnectionRefused,
@@ -368,6 +385,7 @@ async fn hanging_server_is_a_named_timeout() {
     let started = tokio::time::Instant::now();
     let err = client
         .role_list()
+        .send()
         .await
         .expect_err("the server never answers");
     assert_transport(&err, TransportKind::Timeout, &server.url, "timed out");
@@ -665,7 +683,8 @@ async fn busy_409_is_retried_when_opted_in() {
         .build()
         .expect("client builds");
     let updated = client
-        .bdb_update(1, None, None, &Default::default())
+        .bdb_update(1, &Default::default())
+        .send()
         .await
         .expect("succeeds after two busy answers")
         .into_inner();
@@ -693,7 +712,8 @@ async fn busy_409_honours_retry_after() {
         .expect("client builds");
     let started = tokio::time::Instant::now();
     client
-        .bdb_update(1, None, None, &Default::default())
+        .bdb_update(1, &Default::default())
+        .send()
         .await
         .expect("succeeds");
     assert_eq!(started.elapsed(), Duration::from_secs(7));
@@ -709,7 +729,7 @@ async fn busy_retries_are_bounded_and_end_in_a_busy_error() {
         .no_timeouts()
         .build()
         .expect("client builds");
-    let err = client.bdb_delete(1).await.expect_err("always busy");
+    let err = client.bdb_delete(1).send().await.expect_err("always busy");
     assert!(err.is_busy(), "{err:?}");
     assert_eq!(err.error_code(), Some("db_busy"));
     assert_eq!(err.message(), Some("database is busy with another action"));
@@ -735,7 +755,8 @@ async fn uid_exists_409_is_never_retried() {
             .build()
             .expect("client builds");
         let err = client
-            .bdb_create(None, None, &Default::default())
+            .bdb_create(&Default::default())
+            .send()
             .await
             .expect_err("a real conflict");
         assert!(!err.is_busy(), "{err:?}");
@@ -753,7 +774,7 @@ async fn busy_409_is_not_retried_by_default_or_for_unlisted_operations() {
         .no_timeouts()
         .build()
         .expect("client builds");
-    let err = client.bdb_delete(1).await.expect_err("busy");
+    let err = client.bdb_delete(1).send().await.expect_err("busy");
     assert!(err.is_busy());
     assert_eq!(count.load(Ordering::SeqCst), 1, "off by default");
 
@@ -762,10 +783,11 @@ async fn busy_409_is_not_retried_by_default_or_for_unlisted_operations() {
             .retry_busy(3)
             .retry_busy_operation("bdb_update"),
     );
-    only_update.bdb_delete(1).await.expect_err("busy");
+    only_update.bdb_delete(1).send().await.expect_err("busy");
     assert_eq!(count.load(Ordering::SeqCst), 2, "bdb_delete is not listed");
     only_update
-        .bdb_update(1, None, None, &Default::default())
+        .bdb_update(1, &Default::default())
+        .send()
         .await
         .expect_err("still busy");
     assert_eq!(count.load(Ordering::SeqCst), 6, "bdb_update: 1 + 3 retries");
@@ -803,7 +825,7 @@ async fn version_check_refuses_before_any_request() {
         .check_cluster_version(true)
         .build()
         .expect("client builds");
-    let Err(err) = client.usage_report_get().await else {
+    let Err(err) = client.usage_report_get().send().await else {
         panic!("a 7.22 operation on 7.4 must be refused");
     };
     match &err {
@@ -816,7 +838,8 @@ async fn version_check_refuses_before_any_request() {
     }
     assert_eq!(paths(&server), ["/v1/nodes"], "only the version was read");
     client
-        .bdb_list(None, None)
+        .bdb_list()
+        .send()
         .await
         .expect("a 7.4 operation is sent");
     assert_eq!(paths(&server), ["/v1/nodes", "/v1/bdbs"]);
@@ -1070,8 +1093,8 @@ async fn client_and_token_timeouts_of_duration_max_are_safe() {
         })
         .build()
         .expect("client builds");
-    client.role_list().await.expect("first call");
-    client.role_list().await.expect("second call");
+    client.role_list().send().await.expect("first call");
+    client.role_list().send().await.expect("second call");
     assert_eq!(
         paths(&server),
         ["/v1/users/authorize", "/v1/roles", "/v1/roles"]

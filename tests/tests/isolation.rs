@@ -169,7 +169,8 @@ async fn the_client_warns_reports_and_in_strict_mode_refuses() {
 
     let client = builder.clone().build().expect("client builds");
     let response = client
-        .bdb_list(None, None)
+        .bdb_list()
+        .send()
         .await
         .expect("isolated, not failed");
     assert_eq!(
@@ -189,7 +190,7 @@ async fn the_client_warns_reports_and_in_strict_mode_refuses() {
         .strict_decoding(true)
         .build()
         .expect("client builds");
-    let err = strict.bdb_list(None, None).await.expect_err("strict");
+    let err = strict.bdb_list().send().await.expect_err("strict");
     assert_eq!(
         err.decode().expect("a decode error").path,
         "[1].backup_location.bucket_name"

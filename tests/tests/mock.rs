@@ -12,7 +12,7 @@ async fn ensure_database(
     name: &str,
     memory: i64,
 ) -> Result<i64, redis_enterprise_api::Error> {
-    let existing = client.bdb_list(None, None).await?.into_inner();
+    let existing = client.bdb_list().send().await?.into_inner();
     if let Some(bdb) = existing.iter().find(|b| b.name.as_deref() == Some(name)) {
         return Ok(bdb.uid.unwrap_or_default());
     }
@@ -21,7 +21,7 @@ async fn ensure_database(
         memory_size: Some(memory),
         ..Default::default()
     };
-    let created = client.bdb_create(None, None, &request).await?.into_inner();
+    let created = client.bdb_create(&request).send().await?.into_inner();
     Ok(created.uid.unwrap_or_default())
 }
 
@@ -140,9 +140,13 @@ async fn path_values_are_matched_literally_and_never_panic() {
         });
     });
     let client = client(&server);
-    let found = client.cluster_action_get("a.b").await.expect("stubbed");
+    let found = client
+        .cluster_action_get("a.b")
+        .send()
+        .await
+        .expect("stubbed");
     assert_eq!(found.into_inner().name.as_deref(), Some("a.b"));
-    let other = client.cluster_action_get("axb").await;
+    let other = client.cluster_action_get("axb").send().await;
     assert_eq!(
         other
             .expect_err("no stub for axb")

@@ -314,7 +314,10 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
     match id {
         "bdb_list" => Some(
             client
-                .bdb_list(Some(true), Some("uid,name"))
+                .bdb_list()
+                .extended(true)
+                .fields("uid,name")
+                .send()
                 .await
                 .map(describe),
         ),
@@ -322,7 +325,10 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             let body = example!(id);
             Some(
                 client
-                    .bdb_create(Some(true), Some(42), &body)
+                    .bdb_create(&body)
+                    .dry_run(true)
+                    .cluster_state_id(42)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -331,14 +337,20 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             let body = example!(id);
             Some(
                 client
-                    .bdb_create_v2(Some(true), Some(42), &body)
+                    .bdb_create_v2(&body)
+                    .dry_run(true)
+                    .cluster_state_id(42)
+                    .send()
                     .await
                     .map(describe),
             )
         }
         "bdb_get" => Some(
             client
-                .bdb_get(1, Some(true), Some("uid,name"))
+                .bdb_get(1)
+                .extended(true)
+                .fields("uid,name")
+                .send()
                 .await
                 .map(describe),
         ),
@@ -346,288 +358,423 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             let body = example!(id);
             Some(
                 client
-                    .bdb_update(1, Some(true), Some(42), &body)
+                    .bdb_update(1, &body)
+                    .dry_run(true)
+                    .cluster_state_id(42)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "bdb_delete" => Some(client.bdb_delete(1).await.map(describe)),
+        "bdb_delete" => Some(client.bdb_delete(1).send().await.map(describe)),
         "bdb_update_with_action" => {
             let body = example!(id);
             Some(
                 client
-                    .bdb_update_with_action(1, "flush", Some(true), &body)
+                    .bdb_update_with_action(1, "flush", &body)
+                    .dry_run(true)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "bdb_action_backup_reset_status" => {
-            Some(client.bdb_action_backup_reset_status(1).await.map(describe))
-        }
-        "bdb_action_export_reset_status" => {
-            Some(client.bdb_action_export_reset_status(1).await.map(describe))
-        }
+        "bdb_action_backup_reset_status" => Some(
+            client
+                .bdb_action_backup_reset_status(1)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "bdb_action_export_reset_status" => Some(
+            client
+                .bdb_action_export_reset_status(1)
+                .send()
+                .await
+                .map(describe),
+        ),
         "bdb_action_export" => {
             let body = example!(id);
-            Some(client.bdb_action_export(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_action_export(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "bdb_action_import_reset_status" => {
-            Some(client.bdb_action_import_reset_status(1).await.map(describe))
-        }
+        "bdb_action_import_reset_status" => Some(
+            client
+                .bdb_action_import_reset_status(1)
+                .send()
+                .await
+                .map(describe),
+        ),
         "bdb_action_import" => {
             let body = example!(id);
-            Some(client.bdb_action_import(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_action_import(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "bdb_action_optimize_shards_placement" => Some(
             client
-                .bdb_action_optimize_shards_placement(
-                    1,
-                    Some("2,3"),
-                    Some(1 << 30),
-                    Some(1 << 30),
-                    Some(&types::BdbActionOptimizeShardsPlacementReplication::Enabled),
-                    Some(2),
-                    Some(&types::BdbShardsPlacement::Sparse),
-                )
+                .bdb_action_optimize_shards_placement(1)
+                .avoid_nodes("2,3")
+                .bigstore_ram_size(1 << 30)
+                .memory_size(1 << 30)
+                .replication(types::BdbActionOptimizeShardsPlacementReplication::Enabled)
+                .shards_count(2)
+                .shards_placement(types::BdbShardsPlacement::Sparse)
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_action_rebalance" => Some(
             client
-                .bdb_action_rebalance(1, Some(true), Some(4), Some(true))
+                .bdb_action_rebalance(1)
+                .dry_run(true)
+                .max_operations(4)
+                .only_failovers(true)
+                .send()
                 .await
                 .map(describe),
         ),
-        "bdb_action_recover_plan_get" => {
-            Some(client.bdb_action_recover_plan_get(1).await.map(describe))
-        }
+        "bdb_action_recover_plan_get" => Some(
+            client
+                .bdb_action_recover_plan_get(1)
+                .send()
+                .await
+                .map(describe),
+        ),
         "bdb_action_recover" => {
             let body = example!(id);
-            Some(client.bdb_action_recover(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_action_recover(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "bdb_action_resume_traffic" => {
-            Some(client.bdb_action_resume_traffic(1).await.map(describe))
+        "bdb_action_resume_traffic" => Some(
+            client
+                .bdb_action_resume_traffic(1)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "bdb_action_stop_traffic" => {
+            Some(client.bdb_action_stop_traffic(1).send().await.map(describe))
         }
-        "bdb_action_stop_traffic" => Some(client.bdb_action_stop_traffic(1).await.map(describe)),
         "bdb_action_revamp" => {
             let body = example!(id);
             Some(
                 client
-                    .bdb_action_revamp(1, Some(true), Some(true), &body)
+                    .bdb_action_revamp(1, &body)
+                    .dry_run(true)
+                    .pause_persistence(true)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "bdb_alerts_list_all" => Some(client.bdb_alerts_list_all().await.map(describe)),
-        "bdb_alerts_list" => Some(client.bdb_alerts_list(1).await.map(describe)),
+        "bdb_alerts_list_all" => Some(client.bdb_alerts_list_all().send().await.map(describe)),
+        "bdb_alerts_list" => Some(client.bdb_alerts_list(1).send().await.map(describe)),
         "bdb_alerts_update" => {
             let body = example!(id);
             Some(
                 client
-                    .bdb_alerts_update(1, Some(true), &body)
+                    .bdb_alerts_update(1, &body)
+                    .dry_run(true)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "bdb_alert_get" => Some(client.bdb_alert_get(1, "bdb_size").await.map(describe)),
-        "bdb_crdt_source_alerts_list_all" => {
-            Some(client.bdb_crdt_source_alerts_list_all().await.map(describe))
-        }
-        "bdb_crdt_source_alerts_list" => {
-            Some(client.bdb_crdt_source_alerts_list(1).await.map(describe))
-        }
-        "bdb_crdt_source_alerts_get" => {
-            Some(client.bdb_crdt_source_alerts_get(1, 1).await.map(describe))
-        }
+        "bdb_alert_get" => Some(
+            client
+                .bdb_alert_get(1, "bdb_size")
+                .send()
+                .await
+                .map(describe),
+        ),
+        "bdb_crdt_source_alerts_list_all" => Some(
+            client
+                .bdb_crdt_source_alerts_list_all()
+                .send()
+                .await
+                .map(describe),
+        ),
+        "bdb_crdt_source_alerts_list" => Some(
+            client
+                .bdb_crdt_source_alerts_list(1)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "bdb_crdt_source_alerts_get" => Some(
+            client
+                .bdb_crdt_source_alerts_get(1, 1)
+                .send()
+                .await
+                .map(describe),
+        ),
         "bdb_crdt_source_alert_get" => Some(
             client
                 .bdb_crdt_source_alert_get(1, 1, "bdb_size")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_replica_source_alerts_list_all" => Some(
             client
                 .bdb_replica_source_alerts_list_all()
+                .send()
                 .await
                 .map(describe),
         ),
-        "bdb_replica_source_alerts_list" => {
-            Some(client.bdb_replica_source_alerts_list(1).await.map(describe))
-        }
+        "bdb_replica_source_alerts_list" => Some(
+            client
+                .bdb_replica_source_alerts_list(1)
+                .send()
+                .await
+                .map(describe),
+        ),
         "bdb_replica_source_alerts_get" => Some(
             client
                 .bdb_replica_source_alerts_get(1, 1)
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_replica_source_alert_get" => Some(
             client
                 .bdb_replica_source_alert_get(1, 1, "bdb_size")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_availability_get" => Some(
             client
-                .bdb_availability_get(1, Some(100), Some("lag"))
+                .bdb_availability_get(1)
+                .availability_lag_tolerance_ms(100)
+                .extend_check("lag")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_endpoint_availability_get_local" => Some(
             client
-                .bdb_endpoint_availability_get_local(1, Some(100), Some("lag"))
+                .bdb_endpoint_availability_get_local(1)
+                .availability_lag_tolerance_ms(100)
+                .extend_check("lag")
+                .send()
                 .await
                 .map(describe),
         ),
-        "bdb_debuginfo_get_all" => Some(drained(client.bdb_debuginfo_get_all().await).await),
-        "bdb_debuginfo_get" => Some(drained(client.bdb_debuginfo_get(1).await).await),
+        "bdb_debuginfo_get_all" => Some(drained(client.bdb_debuginfo_get_all().send().await).await),
+        "bdb_debuginfo_get" => Some(drained(client.bdb_debuginfo_get(1).send().await).await),
         "bdb_modules_config" => {
             let body = example!(id);
-            Some(client.bdb_modules_config(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_modules_config(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "bdb_modules_upgrade" => {
             let body = example!(id);
-            Some(client.bdb_modules_upgrade(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_modules_upgrade(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "bdb_password_update" => {
             let body = example!(id);
-            Some(client.bdb_password_update(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_password_update(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "bdb_password_add" => {
             let body = example!(id);
-            Some(client.bdb_password_add(1, &body).await.map(describe))
+            Some(client.bdb_password_add(1, &body).send().await.map(describe))
         }
         "bdb_password_delete" => {
             let body = example!(id);
-            Some(client.bdb_password_delete(1, &body).await.map(describe))
+            Some(
+                client
+                    .bdb_password_delete(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "bdb_peer_stats_list" => Some(
             client
-                .bdb_peer_stats_list(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .bdb_peer_stats_list(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_peer_stats_get" => Some(
             client
-                .bdb_peer_stats_get(
-                    1,
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .bdb_peer_stats_get(1, 1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_shards_list" => Some(
             client
-                .bdb_shards_list(1, Some("used_memory_rss"))
+                .bdb_shards_list(1)
+                .extra_info_keys("used_memory_rss")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_stats_list" => Some(
             client
-                .bdb_stats_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .bdb_stats_list()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_stats_get" => Some(
             client
-                .bdb_stats_get(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .bdb_stats_get(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_stats_last_list" => Some(
             client
-                .bdb_stats_last_list(Some("avg_latency"))
+                .bdb_stats_last_list()
+                .metrics("avg_latency")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_stats_last_get" => Some(
             client
-                .bdb_stats_last_get(1, Some("avg_latency"))
+                .bdb_stats_last_get(1)
+                .metrics("avg_latency")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_sync_source_stats_list" => Some(
             client
-                .bdb_sync_source_stats_list(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .bdb_sync_source_stats_list(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "bdb_sync_source_stats_get" => Some(
             client
-                .bdb_sync_source_stats_get(
-                    1,
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .bdb_sync_source_stats_get(1, 1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
-        "bdb_syncer_state_get" => Some(client.bdb_syncer_state_get(1).await.map(describe)),
-        "bdb_syncer_state_crdt_get" => {
-            Some(client.bdb_syncer_state_crdt_get(1).await.map(describe))
-        }
-        "bdb_syncer_state_replica_get" => {
-            Some(client.bdb_syncer_state_replica_get(1).await.map(describe))
-        }
+        "bdb_syncer_state_get" => Some(client.bdb_syncer_state_get(1).send().await.map(describe)),
+        "bdb_syncer_state_crdt_get" => Some(
+            client
+                .bdb_syncer_state_crdt_get(1)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "bdb_syncer_state_replica_get" => Some(
+            client
+                .bdb_syncer_state_replica_get(1)
+                .send()
+                .await
+                .map(describe),
+        ),
         "bdb_upgrade" => {
             let body = example!(id);
-            Some(client.bdb_upgrade(1, &body).await.map(describe))
+            Some(client.bdb_upgrade(1, &body).send().await.map(describe))
         }
         "bdb_certificate_list" => Some(
             client
-                .bdb_certificate_list(
-                    Some("2026-12-31T00:00:00Z"),
-                    Some(1),
-                    Some(50),
-                    Some(&types::BdbCertificateListTlsMode::Enabled),
-                )
+                .bdb_certificate_list()
+                .expires_before("2026-12-31T00:00:00Z")
+                .page(1)
+                .page_size(50)
+                .tls_mode(types::BdbCertificateListTlsMode::Enabled)
+                .send()
                 .await
                 .map(describe),
         ),
-        "bdb_certificate_get" => Some(client.bdb_certificate_get(1).await.map(describe)),
+        "bdb_certificate_get" => Some(client.bdb_certificate_get(1).send().await.map(describe)),
         "bdb_certificate_set" => {
             let body = example!(id);
             Some(
                 client
-                    .bdb_certificate_set(1, Some(true), &body)
+                    .bdb_certificate_set(1, &body)
+                    .dry_run(true)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "bdb_certificate_delete" => Some(client.bdb_certificate_delete(1).await.map(describe)),
-        "bdb_health_get" => Some(client.bdb_health_get("1", Some(true)).await.map(describe)),
-        "cluster_get" => Some(client.cluster_get().await.map(describe)),
+        "bdb_certificate_delete" => {
+            Some(client.bdb_certificate_delete(1).send().await.map(describe))
+        }
+        "bdb_health_get" => Some(
+            client
+                .bdb_health_get("1")
+                .issues_only(true)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "cluster_get" => Some(client.cluster_get().send().await.map(describe)),
         "cluster_update" => {
             let body = example!(id);
-            Some(client.cluster_update(Some(true), &body).await.map(describe))
+            Some(
+                client
+                    .cluster_update(&body)
+                    .dry_run(true)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "cluster_action_list" => Some(client.cluster_action_list().await.map(describe)),
+        "cluster_action_list" => Some(client.cluster_action_list().send().await.map(describe)),
         "cluster_action_get" => Some(
             client
                 .cluster_action_get("change_master")
+                .send()
                 .await
                 .map(describe),
         ),
@@ -636,6 +783,7 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             Some(
                 client
                     .cluster_action_start("change_master", &body)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -643,24 +791,39 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
         "cluster_action_cancel" => Some(
             client
                 .cluster_action_cancel("change_master")
+                .send()
                 .await
                 .map(describe),
         ),
-        "cluster_alerts_list" => Some(client.cluster_alerts_list(Some(true)).await.map(describe)),
+        "cluster_alerts_list" => Some(
+            client
+                .cluster_alerts_list()
+                .ignore_settings(true)
+                .send()
+                .await
+                .map(describe),
+        ),
         "cluster_alert_get" => Some(
             client
-                .cluster_alert_get("cluster_too_few_nodes_for_replication", Some(true))
+                .cluster_alert_get("cluster_too_few_nodes_for_replication")
+                .ignore_settings(true)
+                .send()
                 .await
                 .map(describe),
         ),
-        "cluster_auditing_db_conns_get" => {
-            Some(client.cluster_auditing_db_conns_get().await.map(describe))
-        }
+        "cluster_auditing_db_conns_get" => Some(
+            client
+                .cluster_auditing_db_conns_get()
+                .send()
+                .await
+                .map(describe),
+        ),
         "cluster_auditing_db_conns_update" => {
             let body = example!(id);
             Some(
                 client
                     .cluster_auditing_db_conns_update(&body)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -668,26 +831,37 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
         "cluster_auditing_db_conns_delete" => Some(
             client
                 .cluster_auditing_db_conns_delete()
+                .send()
                 .await
                 .map(describe),
         ),
-        "cluster_certificates_get" => Some(client.cluster_certificates_get().await.map(describe)),
+        "cluster_certificates_get" => {
+            Some(client.cluster_certificates_get().send().await.map(describe))
+        }
         "cluster_certificates_update" => {
             let body = example!(id);
             Some(
                 client
                     .cluster_certificates_update(&body)
+                    .send()
                     .await
                     .map(describe),
             )
         }
         "cluster_certificate_update" => {
             let body = example!(id);
-            Some(client.cluster_certificate_update(&body).await.map(describe))
+            Some(
+                client
+                    .cluster_certificate_update(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "cluster_certificate_delete" => Some(
             client
                 .cluster_certificate_delete("syncer")
+                .send()
                 .await
                 .map(describe),
         ),
@@ -696,6 +870,7 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             Some(
                 client
                     .cluster_certificates_rotate(&body)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -705,29 +880,41 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             Some(
                 client
                     .cluster_password_hashing_algorithm_update(&body)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "cluster_check_get" => Some(client.cluster_check_get().await.map(describe)),
-        "cluster_debuginfo_get" => Some(drained(client.cluster_debuginfo_get().await).await),
-        "cluster_ldap_get" => Some(client.cluster_ldap_get().await.map(describe)),
+        "cluster_check_get" => Some(client.cluster_check_get().send().await.map(describe)),
+        "cluster_debuginfo_get" => Some(drained(client.cluster_debuginfo_get().send().await).await),
+        "cluster_ldap_get" => Some(client.cluster_ldap_get().send().await.map(describe)),
         "cluster_ldap_update" => {
             let body = example!(id);
-            Some(client.cluster_ldap_update(&body).await.map(describe))
+            Some(client.cluster_ldap_update(&body).send().await.map(describe))
         }
-        "cluster_ldap_delete" => Some(client.cluster_ldap_delete().await.map(describe)),
-        "cluster_module_capabilities_get" => {
-            Some(client.cluster_module_capabilities_get().await.map(describe))
-        }
-        "cluster_policy_get" => Some(client.cluster_policy_get().await.map(describe)),
+        "cluster_ldap_delete" => Some(client.cluster_ldap_delete().send().await.map(describe)),
+        "cluster_module_capabilities_get" => Some(
+            client
+                .cluster_module_capabilities_get()
+                .send()
+                .await
+                .map(describe),
+        ),
+        "cluster_policy_get" => Some(client.cluster_policy_get().send().await.map(describe)),
         "cluster_policy_update" => {
             let body = example!(id);
-            Some(client.cluster_policy_update(&body).await.map(describe))
+            Some(
+                client
+                    .cluster_policy_update(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "cluster_services_configuration_get" => Some(
             client
                 .cluster_services_configuration_get()
+                .send()
                 .await
                 .map(describe),
         ),
@@ -736,40 +923,50 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             Some(
                 client
                     .cluster_services_configuration_update(&body)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "cluster_sso_get" => Some(client.cluster_sso_get().await.map(describe)),
+        "cluster_sso_get" => Some(client.cluster_sso_get().send().await.map(describe)),
         "cluster_sso_update" => {
             let body = example!(id);
-            Some(client.cluster_sso_update(&body).await.map(describe))
+            Some(client.cluster_sso_update(&body).send().await.map(describe))
         }
-        "cluster_sso_delete" => Some(client.cluster_sso_delete().await.map(describe)),
+        "cluster_sso_delete" => Some(client.cluster_sso_delete().send().await.map(describe)),
         "cluster_sso_saml_metadata_sp_get" => {
-            Some(drained(client.cluster_sso_saml_metadata_sp_get().await).await)
+            Some(drained(client.cluster_sso_saml_metadata_sp_get().send().await).await)
         }
         "cluster_sso_saml_metadata_idp_upload" => {
             let body = example!(id);
             Some(
                 client
                     .cluster_sso_saml_metadata_idp_upload(&body)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "cluster_health_get" => Some(client.cluster_health_get(Some(true)).await.map(describe)),
-        "node_list" => Some(client.node_list().await.map(describe)),
-        "node_get" => Some(client.node_get(1).await.map(describe)),
+        "cluster_health_get" => Some(
+            client
+                .cluster_health_get()
+                .issues_only(true)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "node_list" => Some(client.node_list().send().await.map(describe)),
+        "node_get" => Some(client.node_get(1).send().await.map(describe)),
         "node_update" => {
             let body = example!(id);
-            Some(client.node_update(1, &body).await.map(describe))
+            Some(client.node_update(1, &body).send().await.map(describe))
         }
-        "node_action_list_all" => Some(client.node_action_list_all().await.map(describe)),
-        "node_action_list" => Some(client.node_action_list(1).await.map(describe)),
+        "node_action_list_all" => Some(client.node_action_list_all().send().await.map(describe)),
+        "node_action_list" => Some(client.node_action_list(1).send().await.map(describe)),
         "node_action_get" => Some(
             client
                 .node_action_get(1, "maintenance_on")
+                .send()
                 .await
                 .map(describe),
         ),
@@ -778,6 +975,7 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             Some(
                 client
                     .node_action_start(1, "maintenance_on", &body)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -785,196 +983,249 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
         "node_action_cancel" => Some(
             client
                 .node_action_cancel(1, "maintenance_on")
+                .send()
                 .await
                 .map(describe),
         ),
-        "node_alerts_list_all" => Some(client.node_alerts_list_all(Some(true)).await.map(describe)),
-        "node_alerts_list" => Some(client.node_alerts_list(1, Some(true)).await.map(describe)),
+        "node_alerts_list_all" => Some(
+            client
+                .node_alerts_list_all()
+                .ignore_settings(true)
+                .send()
+                .await
+                .map(describe),
+        ),
+        "node_alerts_list" => Some(
+            client
+                .node_alerts_list(1)
+                .ignore_settings(true)
+                .send()
+                .await
+                .map(describe),
+        ),
         "node_alert_get" => Some(
             client
-                .node_alert_get(1, "node_cpu_utilization", Some(true))
+                .node_alert_get(1, "node_cpu_utilization")
+                .ignore_settings(true)
+                .send()
                 .await
                 .map(describe),
         ),
-        "node_check_get" => Some(client.node_check_get(1).await.map(describe)),
-        "node_debuginfo_get_all" => Some(drained(client.node_debuginfo_get_all().await).await),
-        "node_debuginfo_get" => Some(drained(client.node_debuginfo_get(1).await).await),
-        "node_snapshot_list" => Some(client.node_snapshot_list(1).await.map(describe)),
+        "node_check_get" => Some(client.node_check_get(1).send().await.map(describe)),
+        "node_debuginfo_get_all" => {
+            Some(drained(client.node_debuginfo_get_all().send().await).await)
+        }
+        "node_debuginfo_get" => Some(drained(client.node_debuginfo_get(1).send().await).await),
+        "node_snapshot_list" => Some(client.node_snapshot_list(1).send().await.map(describe)),
         "node_snapshot_delete" => Some(
             client
                 .node_snapshot_delete(1, "nightly")
+                .send()
                 .await
                 .map(describe),
         ),
         "node_stats_list" => Some(
             client
-                .node_stats_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .node_stats_list()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "node_stats_get" => Some(
             client
-                .node_stats_get(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .node_stats_get(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "node_stats_last_list" => Some(
             client
-                .node_stats_last_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .node_stats_last_list()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "node_stats_last_get" => Some(
             client
-                .node_stats_last_get(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .node_stats_last_get(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
-        "node_status_list" => Some(client.node_status_list().await.map(describe)),
-        "node_status_get" => Some(client.node_status_get(1).await.map(describe)),
-        "node_master_healthcheck_get" => {
-            Some(client.node_master_healthcheck_get().await.map(describe))
-        }
+        "node_status_list" => Some(client.node_status_list().send().await.map(describe)),
+        "node_status_get" => Some(client.node_status_get(1).send().await.map(describe)),
+        "node_master_healthcheck_get" => Some(
+            client
+                .node_master_healthcheck_get()
+                .send()
+                .await
+                .map(describe),
+        ),
         "shard_list" => Some(
             client
-                .shard_list(Some("used_memory_rss"))
+                .shard_list()
+                .extra_info_keys("used_memory_rss")
+                .send()
                 .await
                 .map(describe),
         ),
         "shard_get" => Some(
             client
-                .shard_get(1, Some("used_memory_rss"))
+                .shard_get(1)
+                .extra_info_keys("used_memory_rss")
+                .send()
                 .await
                 .map(describe),
         ),
         "shard_action_migrate_many" => {
             let body = example!(id);
-            Some(client.shard_action_migrate_many(&body).await.map(describe))
+            Some(
+                client
+                    .shard_action_migrate_many(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "shard_action_migrate" => {
             let body = example!(id);
-            Some(client.shard_action_migrate(1, &body).await.map(describe))
+            Some(
+                client
+                    .shard_action_migrate(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "shard_action_failover_many" => {
             let body = example!(id);
-            Some(client.shard_action_failover_many(&body).await.map(describe))
+            Some(
+                client
+                    .shard_action_failover_many(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "shard_action_failover" => {
             let body = example!(id);
-            Some(client.shard_action_failover(1, &body).await.map(describe))
+            Some(
+                client
+                    .shard_action_failover(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "shard_stats_list" => Some(
             client
-                .shard_stats_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("avg_latency"),
-                    Some(1),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .shard_stats_list()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .metrics("avg_latency")
+                .parent_uid(1)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "shard_stats_get" => Some(
             client
-                .shard_stats_get(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .shard_stats_get(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "shard_stats_last_list" => Some(
             client
-                .shard_stats_last_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .shard_stats_last_list()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "shard_stats_last_get" => Some(
             client
-                .shard_stats_last_get(
-                    1,
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .shard_stats_last_get(1)
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "cluster_stats_get" => Some(
             client
-                .cluster_stats_get(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .cluster_stats_get()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "cluster_stats_last_get" => Some(
             client
-                .cluster_stats_last_get(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .cluster_stats_last_get()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
         "endpoint_stats_list" => Some(
             client
-                .endpoint_stats_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(&StatsInterval::V1hour),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .endpoint_stats_list()
+                .etime("2015-05-28T12:00:00Z")
+                .interval(StatsInterval::V1hour)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
                 .await
                 .map(describe),
         ),
-        "proxy_list" => Some(client.proxy_list().await.map(describe)),
+        "proxy_list" => Some(client.proxy_list().send().await.map(describe)),
         "proxy_update_all" => {
             let body = example!(id);
-            Some(client.proxy_update_all(&body).await.map(describe))
+            Some(client.proxy_update_all(&body).send().await.map(describe))
         }
-        "proxy_get" => Some(client.proxy_get(1).await.map(describe)),
+        "proxy_get" => Some(client.proxy_get(1).send().await.map(describe)),
         "proxy_update" => {
             let body = example!(id);
-            Some(client.proxy_update(1, &body).await.map(describe))
+            Some(client.proxy_update(1, &body).send().await.map(describe))
         }
-        "debuginfo_all_get" => Some(drained(client.debuginfo_all_get().await).await),
-        "debuginfo_all_bdb_get" => Some(drained(client.debuginfo_all_bdb_get(1).await).await),
-        "debuginfo_node_get" => Some(drained(client.debuginfo_node_get().await).await),
-        "debuginfo_node_bdb_get" => Some(drained(client.debuginfo_node_bdb_get(1).await).await),
-        "bootstrap_get" => Some(client.bootstrap_get().await.map(describe)),
+        "debuginfo_all_get" => Some(drained(client.debuginfo_all_get().send().await).await),
+        "debuginfo_all_bdb_get" => {
+            Some(drained(client.debuginfo_all_bdb_get(1).send().await).await)
+        }
+        "debuginfo_node_get" => Some(drained(client.debuginfo_node_get().send().await).await),
+        "debuginfo_node_bdb_get" => {
+            Some(drained(client.debuginfo_node_bdb_get(1).send().await).await)
+        }
+        "bootstrap_get" => Some(client.bootstrap_get().send().await.map(describe)),
         "bootstrap_start" => {
             let body = example!(id);
             Some(
                 client
                     .bootstrap_start("create_cluster", &body)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -984,48 +1235,64 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             Some(
                 client
                     .bootstrap_validate("create_cluster", &body)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "suffix_get" => Some(client.suffix_get("cluster.fqdn").await.map(describe)),
-        "suffix_list" => Some(client.suffix_list().await.map(describe)),
-        "usage_report_get" => Some(drained(client.usage_report_get().await).await),
-        "migration_get" => Some(client.migration_get(1).await.map(describe)),
-        "jsonschema_get" => Some(client.jsonschema_get(Some("bdb")).await.map(describe)),
-        "diagnostics_get" => Some(client.diagnostics_get().await.map(describe)),
-        "diagnostics_update" => {
-            let body = example!(id);
-            Some(client.diagnostics_update(&body).await.map(describe))
-        }
-        "logs_list" => Some(
+        "suffix_get" => Some(client.suffix_get("cluster.fqdn").send().await.map(describe)),
+        "suffix_list" => Some(client.suffix_list().send().await.map(describe)),
+        "usage_report_get" => Some(drained(client.usage_report_get().send().await).await),
+        "migration_get" => Some(client.migration_get(1).send().await.map(describe)),
+        "jsonschema_get" => Some(
             client
-                .logs_list(
-                    Some("2015-05-28T12:00:00Z"),
-                    Some(100),
-                    Some(0),
-                    Some(&types::LogsOrder::Desc),
-                    Some("2015-05-27T12:00:00Z"),
-                )
+                .jsonschema_get()
+                .object("bdb")
+                .send()
                 .await
                 .map(describe),
         ),
-        "crdb_task_list" => Some(client.crdb_task_list().await.map(describe)),
+        "diagnostics_get" => Some(client.diagnostics_get().send().await.map(describe)),
+        "diagnostics_update" => {
+            let body = example!(id);
+            Some(client.diagnostics_update(&body).send().await.map(describe))
+        }
+        "logs_list" => Some(
+            client
+                .logs_list()
+                .etime("2015-05-28T12:00:00Z")
+                .limit(100)
+                .offset(0)
+                .order(types::LogsOrder::Desc)
+                .stime("2015-05-27T12:00:00Z")
+                .send()
+                .await
+                .map(describe),
+        ),
+        "crdb_task_list" => Some(client.crdb_task_list().send().await.map(describe)),
         "crdb_task_get" => Some(
             client
-                .crdb_task_get(TASK_ID, Some(true), Some(60))
+                .crdb_task_get(TASK_ID)
+                .verbose(true)
+                .x_result_ttl(60)
+                .send()
                 .await
                 .map(describe),
         ),
         "crdb_task_action_cancel" => Some(
             client
-                .crdb_task_action_cancel(TASK_ID, Some(true))
+                .crdb_task_action_cancel(TASK_ID)
+                .force(true)
+                .send()
                 .await
                 .map(describe),
         ),
         "crdb_list" => Some(
             client
-                .crdb_list(Some(60), Some(TASK_ID))
+                .crdb_list()
+                .x_result_ttl(60)
+                .x_task_id(TASK_ID)
+                .send()
                 .await
                 .map(describe),
         ),
@@ -1033,20 +1300,31 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             let body = example!(id);
             Some(
                 client
-                    .crdb_create(Some(true), Some(60), Some(TASK_ID), &body)
+                    .crdb_create(&body)
+                    .dry_run(true)
+                    .x_result_ttl(60)
+                    .x_task_id(TASK_ID)
+                    .send()
                     .await
                     .map(describe),
             )
         }
         "crdb_get" => Some(
             client
-                .crdb_get(CRDB_GUID, Some(1), Some(60), Some(TASK_ID))
+                .crdb_get(CRDB_GUID)
+                .instance_id(1)
+                .x_result_ttl(60)
+                .x_task_id(TASK_ID)
+                .send()
                 .await
                 .map(describe),
         ),
         "crdb_delete" => Some(
             client
-                .crdb_delete(CRDB_GUID, Some(60), Some(TASK_ID))
+                .crdb_delete(CRDB_GUID)
+                .x_result_ttl(60)
+                .x_task_id(TASK_ID)
+                .send()
                 .await
                 .map(describe),
         ),
@@ -1054,32 +1332,51 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             let body = example!(id);
             Some(
                 client
-                    .crdb_update(CRDB_GUID, Some(60), Some(TASK_ID), &body)
+                    .crdb_update(CRDB_GUID, &body)
+                    .x_result_ttl(60)
+                    .x_task_id(TASK_ID)
+                    .send()
                     .await
                     .map(describe),
             )
         }
         "crdb_flush" => Some(
             client
-                .crdb_flush(CRDB_GUID, Some(true), Some(60), Some(TASK_ID))
+                .crdb_flush(CRDB_GUID)
+                .async_flush(true)
+                .x_result_ttl(60)
+                .x_task_id(TASK_ID)
+                .send()
                 .await
                 .map(describe),
         ),
         "crdb_health_report_get" => Some(
             client
-                .crdb_health_report_get(CRDB_GUID, Some(1))
+                .crdb_health_report_get(CRDB_GUID)
+                .instance_id(1)
+                .send()
                 .await
                 .map(describe),
         ),
         "crdb_purge" => {
             let body = example!(id);
-            Some(client.crdb_purge(CRDB_GUID, &body).await.map(describe))
+            Some(
+                client
+                    .crdb_purge(CRDB_GUID, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "crdb_modify" => {
             let body = example!(id);
             Some(
                 client
-                    .crdb_modify(CRDB_GUID, Some(true), Some(60), Some(TASK_ID), &body)
+                    .crdb_modify(CRDB_GUID, &body)
+                    .dry_run(true)
+                    .x_result_ttl(60)
+                    .x_task_id(TASK_ID)
+                    .send()
                     .await
                     .map(describe),
             )
@@ -1088,174 +1385,271 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
             let body = example!(id);
             Some(
                 client
-                    .crdb_upgrade(CRDB_GUID, Some(60), Some(TASK_ID), &body)
+                    .crdb_upgrade(CRDB_GUID, &body)
+                    .x_result_ttl(60)
+                    .x_task_id(TASK_ID)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "module_list" => Some(client.module_list().await.map(describe)),
-        "module_get" => Some(client.module_get(MODULE_UID).await.map(describe)),
-        "module_delete" => Some(client.module_delete(MODULE_UID).await.map(describe)),
+        "module_list" => Some(client.module_list().send().await.map(describe)),
+        "module_get" => Some(client.module_get(MODULE_UID).send().await.map(describe)),
+        "module_delete" => Some(client.module_delete(MODULE_UID).send().await.map(describe)),
         "module_config_bdb_update" => {
             let body = example!(id);
             Some(
                 client
                     .module_config_bdb_update(1, &body)
+                    .send()
                     .await
                     .map(describe),
             )
         }
         "module_upgrade_bdb" => {
             let body = example!(id);
-            Some(client.module_upgrade_bdb(1, &body).await.map(describe))
+            Some(
+                client
+                    .module_upgrade_bdb(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "module_delete_v2" => Some(client.module_delete_v2(MODULE_UID).await.map(describe)),
+        "module_delete_v2" => Some(
+            client
+                .module_delete_v2(MODULE_UID)
+                .send()
+                .await
+                .map(describe),
+        ),
         "module_user_defined_create" => {
             let body = example!(id);
-            Some(client.module_user_defined_create(&body).await.map(describe))
+            Some(
+                client
+                    .module_user_defined_create(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "module_user_defined_delete" => Some(
             client
                 .module_user_defined_delete(MODULE_UID)
+                .send()
                 .await
                 .map(describe),
         ),
         "module_user_defined_artifact_list" => Some(
             client
                 .module_user_defined_artifact_list()
+                .send()
                 .await
                 .map(describe),
         ),
         "module_user_defined_artifact_delete" => Some(
             client
                 .module_user_defined_artifact_delete("TestModule", 1)
+                .send()
                 .await
                 .map(describe),
         ),
-        "ocsp_get" => Some(client.ocsp_get().await.map(describe)),
+        "ocsp_get" => Some(client.ocsp_get().send().await.map(describe)),
         "ocsp_update" => {
             let body = example!(id);
-            Some(client.ocsp_update(&body).await.map(describe))
+            Some(client.ocsp_update(&body).send().await.map(describe))
         }
-        "ocsp_status_get" => Some(client.ocsp_status_get().await.map(describe)),
-        "ocsp_test" => Some(client.ocsp_test().await.map(describe)),
-        "job_scheduler_get" => Some(client.job_scheduler_get().await.map(describe)),
+        "ocsp_status_get" => Some(client.ocsp_status_get().send().await.map(describe)),
+        "ocsp_test" => Some(client.ocsp_test().send().await.map(describe)),
+        "job_scheduler_get" => Some(client.job_scheduler_get().send().await.map(describe)),
         "job_scheduler_update" => {
             let body = example!(id);
-            Some(client.job_scheduler_update(&body).await.map(describe))
+            Some(
+                client
+                    .job_scheduler_update(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "cm_settings_get" => Some(client.cm_settings_get().await.map(describe)),
+        "cm_settings_get" => Some(client.cm_settings_get().send().await.map(describe)),
         "cm_settings_update" => {
             let body = example!(id);
-            Some(client.cm_settings_update(&body).await.map(describe))
+            Some(client.cm_settings_update(&body).send().await.map(describe))
         }
-        "metrics_config_get" => Some(client.metrics_config_get().await.map(describe)),
+        "metrics_config_get" => Some(client.metrics_config_get().send().await.map(describe)),
         "metrics_config_update" => {
             let body = example!(id);
-            Some(client.metrics_config_update(&body).await.map(describe))
+            Some(
+                client
+                    .metrics_config_update(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "services_local_list" => Some(client.services_local_list().await.map(describe)),
+        "services_local_list" => Some(client.services_local_list().send().await.map(describe)),
         "services_local_control" => {
             let body = example!(id);
-            Some(client.services_local_control(&body).await.map(describe))
+            Some(
+                client
+                    .services_local_control(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "services_control" => {
             let body = example!(id);
-            Some(client.services_control(&body).await.map(describe))
+            Some(client.services_control(&body).send().await.map(describe))
         }
-        "license_get" => Some(client.license_get().await.map(describe)),
+        "license_get" => Some(client.license_get().send().await.map(describe)),
         "license_update" => {
             let body = example!(id);
-            Some(client.license_update(&body).await.map(describe))
+            Some(client.license_update(&body).send().await.map(describe))
         }
-        "action_list" => Some(client.action_list().await.map(describe)),
-        "action_list_v2" => Some(client.action_list_v2().await.map(describe)),
-        "action_get" => Some(client.action_get(ACTION_UID).await.map(describe)),
-        "action_get_v2" => Some(client.action_get_v2(ACTION_UID).await.map(describe)),
-        "action_bdb_list" => Some(client.action_bdb_list("1").await.map(describe)),
-        "ldap_mapping_list" => Some(client.ldap_mapping_list().await.map(describe)),
+        "action_list" => Some(client.action_list().send().await.map(describe)),
+        "action_list_v2" => Some(client.action_list_v2().send().await.map(describe)),
+        "action_get" => Some(client.action_get(ACTION_UID).send().await.map(describe)),
+        "action_get_v2" => Some(client.action_get_v2(ACTION_UID).send().await.map(describe)),
+        "action_bdb_list" => Some(client.action_bdb_list("1").send().await.map(describe)),
+        "ldap_mapping_list" => Some(client.ldap_mapping_list().send().await.map(describe)),
         "ldap_mapping_create" => {
             let body = example!(id);
-            Some(client.ldap_mapping_create(&body).await.map(describe))
+            Some(client.ldap_mapping_create(&body).send().await.map(describe))
         }
-        "ldap_mapping_get" => Some(client.ldap_mapping_get(1).await.map(describe)),
+        "ldap_mapping_get" => Some(client.ldap_mapping_get(1).send().await.map(describe)),
         "ldap_mapping_update" => {
             let body = example!(id);
-            Some(client.ldap_mapping_update(1, &body).await.map(describe))
+            Some(
+                client
+                    .ldap_mapping_update(1, &body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "ldap_mapping_delete" => Some(client.ldap_mapping_delete(1).await.map(describe)),
-        "redis_acl_list" => Some(client.redis_acl_list().await.map(describe)),
+        "ldap_mapping_delete" => Some(client.ldap_mapping_delete(1).send().await.map(describe)),
+        "redis_acl_list" => Some(client.redis_acl_list().send().await.map(describe)),
         "redis_acl_create" => {
             let body = example!(id);
             Some(
                 client
-                    .redis_acl_create(Some(true), &body)
+                    .redis_acl_create(&body)
+                    .dry_run(true)
+                    .send()
                     .await
                     .map(describe),
             )
         }
         "redis_acl_validate" => {
             let body = example!(id);
-            Some(client.redis_acl_validate(&body).await.map(describe))
+            Some(client.redis_acl_validate(&body).send().await.map(describe))
         }
-        "redis_acl_get" => Some(client.redis_acl_get(1).await.map(describe)),
+        "redis_acl_get" => Some(client.redis_acl_get(1).send().await.map(describe)),
         "redis_acl_update" => {
             let body = example!(id);
             Some(
                 client
-                    .redis_acl_update(1, Some(true), &body)
+                    .redis_acl_update(1, &body)
+                    .dry_run(true)
+                    .send()
                     .await
                     .map(describe),
             )
         }
-        "redis_acl_delete" => Some(client.redis_acl_delete(1).await.map(describe)),
-        "role_list" => Some(client.role_list().await.map(describe)),
+        "redis_acl_delete" => Some(client.redis_acl_delete(1).send().await.map(describe)),
+        "role_list" => Some(client.role_list().send().await.map(describe)),
         "role_create" => {
             let body = example!(id);
-            Some(client.role_create(Some(true), &body).await.map(describe))
+            Some(
+                client
+                    .role_create(&body)
+                    .dry_run(true)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "role_get" => Some(client.role_get(1).await.map(describe)),
+        "role_get" => Some(client.role_get(1).send().await.map(describe)),
         "role_update" => {
             let body = example!(id);
-            Some(client.role_update(1, Some(true), &body).await.map(describe))
+            Some(
+                client
+                    .role_update(1, &body)
+                    .dry_run(true)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "role_delete" => Some(client.role_delete(1).await.map(describe)),
-        "user_list" => Some(client.user_list().await.map(describe)),
+        "role_delete" => Some(client.role_delete(1).send().await.map(describe)),
+        "user_list" => Some(client.user_list().send().await.map(describe)),
         "user_create" => {
             let body = example!(id);
-            Some(client.user_create(Some(true), &body).await.map(describe))
+            Some(
+                client
+                    .user_create(&body)
+                    .dry_run(true)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "user_get" => Some(client.user_get(1).await.map(describe)),
+        "user_get" => Some(client.user_get(1).send().await.map(describe)),
         "user_update" => {
             let body = example!(id);
-            Some(client.user_update(1, Some(true), &body).await.map(describe))
+            Some(
+                client
+                    .user_update(1, &body)
+                    .dry_run(true)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "user_delete" => Some(client.user_delete(1).await.map(describe)),
+        "user_delete" => Some(client.user_delete(1).send().await.map(describe)),
         "user_authorize" => {
             let body = example!(id);
-            Some(client.user_authorize(&body).await.map(describe))
+            Some(client.user_authorize(&body).send().await.map(describe))
         }
         "user_refresh_jwt" => {
             let body = example!(id);
-            Some(client.user_refresh_jwt(&body).await.map(describe))
+            Some(client.user_refresh_jwt(&body).send().await.map(describe))
         }
         "user_password_update" => {
             let body = example!(id);
-            Some(client.user_password_update(&body).await.map(describe))
+            Some(
+                client
+                    .user_password_update(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
         "user_password_add" => {
             let body = example!(id);
-            Some(client.user_password_add(&body).await.map(describe))
+            Some(client.user_password_add(&body).send().await.map(describe))
         }
         "user_password_delete" => {
             let body = example!(id);
-            Some(client.user_password_delete(&body).await.map(describe))
+            Some(
+                client
+                    .user_password_delete(&body)
+                    .send()
+                    .await
+                    .map(describe),
+            )
         }
-        "user_permissions_list" => Some(client.user_permissions_list().await.map(describe)),
-        "user_permissions_get" => {
-            Some(client.user_permissions_get("db_viewer").await.map(describe))
-        }
-        "user_role_get" => Some(client.user_role_get().await.map(describe)),
+        "user_permissions_list" => Some(client.user_permissions_list().send().await.map(describe)),
+        "user_permissions_get" => Some(
+            client
+                .user_permissions_get("db_viewer")
+                .send()
+                .await
+                .map(describe),
+        ),
+        "user_role_get" => Some(client.user_role_get().send().await.map(describe)),
         // Hand-written (multipart uploads, generated/src/extras/modules.rs).
         "module_create" => Some(
             client

@@ -75,7 +75,7 @@ async fn wait_until_polls_at_the_interval_with_capped_backoff_and_reports_progre
             .backoff(2.0)
             .max_poll_interval(Duration::from_secs(3))
             .on_progress(move |_: &types::Bdb| log.lock().expect("lock").push(started.elapsed())),
-        || async { Ok(client.bdb_get(1, None, None).await?.into_inner()) },
+        || async { Ok(client.bdb_get(1).send().await?.into_inner()) },
         |b| {
             if b.status == Some(BdbStatus::Active) {
                 Verdict::Done

@@ -67,7 +67,8 @@ async fn create_database_and_wait_returns_it_active() {
     let uid = created.uid.expect("uid");
     assert_eq!(
         client
-            .bdb_get(uid, None, None)
+            .bdb_get(uid)
+            .send()
             .await
             .expect("get")
             .into_inner()
@@ -87,7 +88,8 @@ async fn busy_database_change_is_retried_until_the_action_ends() {
     let sim = simulator(Duration::from_millis(1500), false).await;
     let plain = client(&sim).build().expect("client builds");
     let created = plain
-        .bdb_create(None, None, &bdb("busy", 100 * 1024 * 1024))
+        .bdb_create(&bdb("busy", 100 * 1024 * 1024))
+        .send()
         .await
         .expect("create starts")
         .into_inner();
@@ -95,7 +97,8 @@ async fn busy_database_change_is_retried_until_the_action_ends() {
 
     // Without busy retries the change is refused while the creation runs.
     let err = plain
-        .bdb_update(uid, None, None, &bdb("busy", 200 * 1024 * 1024))
+        .bdb_update(uid, &bdb("busy", 200 * 1024 * 1024))
+        .send()
         .await
         .expect_err("busy while creating");
     assert!(err.is_busy(), "{err:?}");
@@ -109,7 +112,8 @@ async fn busy_database_change_is_retried_until_the_action_ends() {
         ..RetryPolicy::default()
     });
     retrying
-        .bdb_update(uid, None, None, &bdb("busy", 200 * 1024 * 1024))
+        .bdb_update(uid, &bdb("busy", 200 * 1024 * 1024))
+        .send()
         .await
         .expect("retried until the database was free");
     let after = retrying
@@ -170,7 +174,7 @@ async fn update_delete_and_find_by_name_wait_for_the_cluster() {
         .delete_database_and_wait(uid, quick())
         .await
         .expect("deleted");
-    let err = client.bdb_get(uid, None, None).await.expect_err("gone");
+    let err = client.bdb_get(uid).send().await.expect_err("gone");
     assert!(err.is_not_found(), "{err:?}");
     assert!(client
         .find_bdb_by_name("catalog")
@@ -183,10 +187,7 @@ async fn update_delete_and_find_by_name_wait_for_the_cluster() {
 async fn bootstrap_is_waited_for_until_completed() {
     let sim = simulator(Duration::from_millis(500), true).await;
     let client = client(&sim).build().expect("client builds");
-    let err = client
-        .bdb_list(None, None)
-        .await
-        .expect_err("no cluster yet");
+    let err = client.bdb_list().send().await.expect_err("no cluster yet");
     assert!(err.is_not_in_active_cluster(), "{err:?}");
     let body = types::Bootstrap {
         action: Some(types::BootstrapAction::CreateCluster),
@@ -203,6 +204,7 @@ async fn bootstrap_is_waited_for_until_completed() {
     };
     client
         .bootstrap_start("create_cluster", &body)
+        .send()
         .await
         .expect("bootstrap starts");
     let polls = Arc::new(Mutex::new(0u32));
@@ -223,10 +225,7 @@ async fn bootstrap_is_waited_for_until_completed() {
         *polls.lock().expect("lock") >= 2,
         "it was in progress at first"
     );
-    client
-        .bdb_list(None, None)
-        .await
-        .expect("the cluster answers");
+    client.bdb_list().send().await.expect("the cluster answers");
     let node = client
         .wait_for_node_status(1, NodeStatus::Active, quick())
         .await
@@ -260,7 +259,8 @@ async fn version_check_refuses_what_the_release_does_not_serve() {
         other => panic!("expected NotServed, got {other:?}"),
     }
     client
-        .bdb_list(None, None)
+        .bdb_list()
+        .send()
         .await
         .expect("a served operation goes through");
 }

@@ -101,9 +101,9 @@ impl Client {
         let mut polls = 0u32;
         loop {
             let polled = if use_v1 {
-                self.action_get(action_uid).await
+                self.action_get(action_uid).send().await
             } else {
-                self.action_get_v2(action_uid).await
+                self.action_get_v2(action_uid).send().await
             };
             let action = match polled {
                 Ok(value) => value.into_inner(),

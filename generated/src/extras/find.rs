@@ -78,7 +78,8 @@ impl Client {
     pub async fn find_bdb_by_name(&self, name: &str) -> Result<Bdb, FindError> {
         const KIND: &str = "database";
         let all = self
-            .bdb_list(None, None)
+            .bdb_list()
+            .send()
             .await
             .map_err(|source| FindError::Request { kind: KIND, source })?
             .into_inner();
@@ -100,6 +101,7 @@ impl Client {
         const KIND: &str = "module";
         let all = self
             .module_list()
+            .send()
             .await
             .map_err(|source| FindError::Request { kind: KIND, source })?
             .into_inner();
@@ -145,6 +147,7 @@ impl Client {
         const KIND: &str = "user";
         let all = self
             .user_list()
+            .send()
             .await
             .map_err(|source| FindError::Request { kind: KIND, source })?
             .into_inner();
@@ -166,6 +169,7 @@ impl Client {
         const KIND: &str = "role";
         let all = self
             .role_list()
+            .send()
             .await
             .map_err(|source| FindError::Request { kind: KIND, source })?
             .into_inner();

@@ -256,7 +256,7 @@ impl<T: std::fmt::Debug> UntilError<T> {
 /// use redis_enterprise_api::extras::{wait_until, Verdict, WaitOptions};
 /// let databases = wait_until(
 ///     WaitOptions::default(),
-///     || async { Ok(client.bdb_list(None, None).await?.into_inner()) },
+///     || async { Ok(client.bdb_list().send().await?.into_inner()) },
 ///     |bdbs| if bdbs.len() >= 2 { Verdict::Done } else { Verdict::Pending },
 /// )
 /// .await?;
@@ -329,7 +329,7 @@ impl Client {
     ) -> Result<Bdb, UntilError<Bdb>> {
         wait_until(
             options,
-            || async move { Ok(self.bdb_get(uid, None, None).await?.into_inner()) },
+            || async move { Ok(self.bdb_get(uid).send().await?.into_inner()) },
             |bdb| match &bdb.status {
                 Some(BdbStatus::Active) => Verdict::Done,
                 Some(BdbStatus::CreationFailed) => {
@@ -352,7 +352,7 @@ impl Client {
         wait_until(
             options,
             || async move {
-                match self.bdb_get(uid, None, None).await {
+                match self.bdb_get(uid).send().await {
                     Ok(bdb) => Ok(Some(bdb.into_inner())),
                     Err(e) if e.is_not_found() => Ok(None),
                     Err(e) => Err(e),
@@ -376,7 +376,7 @@ impl Client {
     ) -> Result<BootstrapInfo, UntilError<BootstrapInfo>> {
         wait_until(
             options.tolerate_transient_errors(true),
-            || async move { Ok(self.bootstrap_get().await?.into_inner()) },
+            || async move { Ok(self.bootstrap_get().send().await?.into_inner()) },
             |info| {
                 let status = info.bootstrap_status.as_ref();
                 match status.and_then(|s| s.state.as_ref()) {
@@ -404,7 +404,7 @@ impl Client {
     ) -> Result<Node, UntilError<Node>> {
         wait_until(
             options,
-            || async move { Ok(self.node_get(uid).await?.into_inner()) },
+            || async move { Ok(self.node_get(uid).send().await?.into_inner()) },
             |node| {
                 if node.status.as_ref() == Some(&status) {
                     Verdict::Done
@@ -426,7 +426,7 @@ impl Client {
     ) -> Result<CrdbTask, UntilError<CrdbTask>> {
         wait_until(
             options,
-            || async move { Ok(self.crdb_task_get(task_id, None, None).await?.into_inner()) },
+            || async move { Ok(self.crdb_task_get(task_id).send().await?.into_inner()) },
             |task| match &task.status {
                 Some(CrdbTaskStatus::Finished) => Verdict::Done,
                 Some(CrdbTaskStatus::Failed) => {
@@ -462,7 +462,8 @@ impl Client {
         wait_until(
             options.tolerate_transient_errors(true),
             || async move {
-                self.bdb_endpoint_availability_get_local(uid, None, None)
+                self.bdb_endpoint_availability_get_local(uid)
+                    .send()
                     .await
                     .map(|_| ())
             },

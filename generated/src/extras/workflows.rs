@@ -110,7 +110,8 @@ impl Client {
         const OPERATION: &str = "bdb_create";
         let clock = Deadline::new(options.timeout);
         let created = self
-            .bdb_create(None, None, body)
+            .bdb_create(body)
+            .send()
             .await
             .map_err(|source| WorkflowError::Request {
                 operation: OPERATION,
@@ -140,7 +141,8 @@ impl Client {
         const OPERATION: &str = "bdb_update";
         let clock = Deadline::new(options.timeout);
         let updated = self
-            .bdb_update(uid, None, None, body)
+            .bdb_update(uid, body)
+            .send()
             .await
             .map_err(|source| WorkflowError::Request {
                 operation: OPERATION,
@@ -165,6 +167,7 @@ impl Client {
     ) -> Result<(), WorkflowError> {
         const OPERATION: &str = "bdb_delete";
         self.bdb_delete(uid)
+            .send()
             .await
             .map_err(|source| WorkflowError::Request {
                 operation: OPERATION,

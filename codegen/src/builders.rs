@@ -1,0 +1,390 @@
+//! Named parameters: each operation becomes a [`Client`] method that takes what the operation
+//! cannot do without (path parameters, required query or header parameters, the body) and
+//! returns a request builder with one method per optional parameter, sent with `send()`:
+//!
+//! ```text
+//! client.bdb_list().fields("uid,name").send().await?
+//! client.bdb_create(&body).dry_run(true).send().await?
+//! ```
+//!
+//! Forgetting a required parameter is a compile error; adding an optional parameter to an
+//! operation adds a method to its builder and breaks no caller.
+//!
+//! The transformation takes progenitor's positional method (after every other pass has shaped
+//! it) and moves its body, unchanged apart from `self` becoming `client`, into the builder's
+//! `send`. The builder holds references and plain values only: no generic setters and no
+//! per-field `Result`s (progenitor's own builder interface has both and costs about 1.7 times
+//! the compile time, `PROGENITOR.md`).
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, ToTokens};
+use syn::{parse_quote, FnArg, ImplItemFn, Item, ItemImpl, Pat, Type};
+
+use crate::Error;
+
+/// One parameter of a positional method.
+struct Param {
+    name: Ident,
+    /// The type as progenitor wrote it.
+    ty: Type,
+    /// `Some(T)` when the parameter is `Option<T>`: optional, set through the builder.
+    optional: Option<Type>,
+    /// The parameter's line of the method doc, when it has one.
+    doc: Option<String>,
+}
+
+fn err(message: String) -> Error {
+    Error::Pass {
+        pass: "named parameters",
+        message,
+    }
+}
+
+/// `Option<T>` → `T`.
+fn option_inner(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// `&'a crate::types::X` → `crate::types::X`: optional parameters whose type is generated (the
+/// enums of query parameters) are taken by value, `.interval(StatsInterval::OneHour)`.
+fn generated_referent(ty: &Type) -> Option<Type> {
+    let Type::Reference(r) = ty else { return None };
+    let text = r.elem.to_token_stream().to_string().replace(' ', "");
+    (text.starts_with("crate::types::") || text.starts_with("types::")).then(|| (*r.elem).clone())
+}
+
+/// Replaces the identifiers `self` and `Self` everywhere in `tokens`, macro arguments included.
+fn replace_self(tokens: TokenStream, receiver: &Ident, self_type: &Ident) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(i) if i == "self" => TokenTree::Ident(receiver.clone()),
+            TokenTree::Ident(i) if i == "Self" => TokenTree::Ident(self_type.clone()),
+            TokenTree::Group(g) => {
+                let mut inner = proc_macro2::Group::new(
+                    g.delimiter(),
+                    replace_self(g.stream(), receiver, self_type),
+                );
+                inner.set_span(g.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// Splits progenitor's method doc into the text before `Arguments:` and the parameters' lines
+/// (`- `name`: text`, continuation lines included).
+fn split_doc(doc: &str) -> (String, Vec<(String, String)>) {
+    let Some(at) = doc.find("\n\nArguments:\n") else {
+        return (doc.to_string(), Vec::new());
+    };
+    let (head, rest) = doc.split_at(at);
+    let mut params: Vec<(String, String)> = Vec::new();
+    for line in rest["\n\nArguments:\n".len()..].lines() {
+        if let Some(entry) = line.strip_prefix("- `") {
+            let (name, text) = entry.split_once('`').unwrap_or((entry, ""));
+            let text = text.strip_prefix(':').unwrap_or(text).trim();
+            params.push((name.to_string(), text.to_string()));
+        } else if let Some((_, text)) = params.last_mut() {
+            text.push('\n');
+            text.push_str(line);
+        }
+    }
+    (head.to_string(), params)
+}
+
+fn doc_of(attrs: &[syn::Attribute]) -> Result<Option<String>, Error> {
+    let mut found = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        let syn::Meta::NameValue(nv) = &a.meta else {
+            return Err(err("a doc attribute is not `doc = \"...\"`".into()));
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        else {
+            return Err(err("a doc attribute is not a string".into()));
+        };
+        let text: &mut String = found.get_or_insert_with(String::new);
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&s.value());
+    }
+    Ok(found)
+}
+
+/// Turns one positional method of `impl Client` into items: the `impl Client` block with the
+/// method that starts the request, the builder struct, and its `impl` with the setters and
+/// `send`. `template` is the `impl Client` block the method came from (its attributes are kept).
+pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, Error> {
+    let op = &method.sig.ident;
+    let builder = format_ident!("{}", op.to_string().to_upper_camel_case());
+    if method.sig.asyncness.is_none() {
+        return Err(err(format!("`{op}` is not an async method")));
+    }
+    let doc = doc_of(&method.attrs)?.unwrap_or_default();
+    let (head, param_docs) = split_doc(&doc);
+
+    let mut params = Vec::new();
+    for input in method.sig.inputs.iter().skip(1) {
+        let FnArg::Typed(pt) = input else {
+            return Err(err(format!("`{op}` has a second receiver")));
+        };
+        let Pat::Ident(pi) = &*pt.pat else {
+            return Err(err(format!("`{op}` has a parameter that is not a name")));
+        };
+        let name = pi.ident.clone();
+        for reserved in ["client", "send"] {
+            if name == reserved {
+                return Err(err(format!(
+                    "`{op}` has a parameter named `{reserved}`, which its builder uses itself"
+                )));
+            }
+        }
+        let doc = param_docs
+            .iter()
+            .find(|(n, _)| name == n)
+            .map(|(_, text)| text.clone())
+            .filter(|t| !t.is_empty());
+        params.push(Param {
+            name,
+            optional: option_inner(&pt.ty),
+            ty: (*pt.ty).clone(),
+            doc,
+        });
+    }
+    if !matches!(method.sig.inputs.first(), Some(FnArg::Receiver(_))) {
+        return Err(err(format!("`{op}` takes no `&self`")));
+    }
+    let output = &method.sig.output;
+    let generics = &method.sig.generics;
+    if generics.lifetimes().count() != 1 || generics.params.len() != 1 {
+        return Err(err(format!(
+            "`{op}` does not have exactly one lifetime parameter"
+        )));
+    }
+
+    // The builder: the client, each parameter (optional ones as `Option<T>`, by value when T is
+    // a generated type).
+    let mut fields = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut restore = Vec::new();
+    let mut names = Vec::new();
+    let mut required_args = Vec::new();
+    let mut required_docs = Vec::new();
+    let mut optional_docs = Vec::new();
+    for p in &params {
+        let name = &p.name;
+        names.push(name.clone());
+        match &p.optional {
+            None => {
+                let ty = &p.ty;
+                fields.push(quote!(#name: #ty));
+                inits.push(quote!(#name));
+                required_args.push(quote!(#name: #ty));
+                required_docs.push(match &p.doc {
+                    Some(d) => format!("- `{name}`: {d}"),
+                    None if name == "body" => format!("- `{name}`: the request body"),
+                    None => format!("- `{name}`"),
+                });
+            }
+            Some(inner) => {
+                let (stored, value_ty) = match generated_referent(inner) {
+                    Some(owned) => {
+                        restore.push(quote!(let #name = #name.as_ref();));
+                        (
+                            quote!(::std::option::Option<#owned>),
+                            owned.to_token_stream(),
+                        )
+                    }
+                    None => (
+                        quote!(::std::option::Option<#inner>),
+                        inner.to_token_stream(),
+                    ),
+                };
+                fields.push(quote!(#name: #stored));
+                inits.push(quote!(#name: ::std::option::Option::None));
+                let setter_doc = match &p.doc {
+                    Some(d) => format!("{d}\n\nOptional: the parameter is not sent unless set."),
+                    None => "Optional: the parameter is not sent unless set.".to_string(),
+                };
+                setters.push(quote! {
+                    #[doc = #setter_doc]
+                    pub fn #name(mut self, value: #value_ty) -> Self {
+                        self.#name = ::std::option::Option::Some(value);
+                        self
+                    }
+                });
+                optional_docs.push(match &p.doc {
+                    Some(d) => format!("- [`{name}`]({builder}::{name}): {d}"),
+                    None => format!("- [`{name}`]({builder}::{name})"),
+                });
+            }
+        }
+    }
+
+    let mut ctor_doc = head.trim_end().to_string();
+    if !required_docs.is_empty() {
+        ctor_doc.push_str("\n\nArguments:\n");
+        ctor_doc.push_str(&required_docs.join("\n"));
+    }
+    if optional_docs.is_empty() {
+        ctor_doc.push_str(&format!(
+            "\n\nReturns a [`{builder}`]; the request is made by [`send`]({builder}::send)."
+        ));
+    } else {
+        ctor_doc.push_str(&format!(
+            "\n\nOptional parameters, set on the returned [`{builder}`] before \
+             [`send`]({builder}::send):\n{}",
+            optional_docs.join("\n")
+        ));
+    }
+    let struct_doc = format!(
+        "Request builder for [`Client::{op}`]: set optional parameters, then [`send`]({builder}::send)."
+    );
+    let send_doc = format!("Sends the request (`{op}`) and decodes the response.");
+
+    // The constructor keeps every attribute of the method but its doc (`#[deprecated]` among them).
+    let kept_attrs: Vec<&syn::Attribute> = method
+        .attrs
+        .iter()
+        .filter(|a| !a.path().is_ident("doc"))
+        .collect();
+    let vis = &method.vis;
+    let mut ctor_impl = template.clone();
+    let ctor: ImplItemFn = parse_quote! {
+        #[doc = #ctor_doc]
+        #(#kept_attrs)*
+        #vis fn #op<'a>(&'a self, #(#required_args),*) -> #builder<'a> {
+            #builder { client: self, #(#inits),* }
+        }
+    };
+    ctor_impl.items = vec![syn::ImplItem::Fn(ctor)];
+
+    let receiver = Ident::new("client", Span::call_site());
+    let self_type = Ident::new("Client", Span::call_site());
+    let body = replace_self(method.block.to_token_stream(), &receiver, &self_type);
+    let body: syn::Block = syn::parse2(body).map_err(|e| {
+        err(format!(
+            "`{op}`: body no longer parses after renaming `self`: {e}"
+        ))
+    })?;
+    let stmts = &body.stmts;
+
+    let strukt: Item = parse_quote! {
+        #[doc = #struct_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "the request is sent only by `send()`"]
+        pub struct #builder<'a> {
+            client: &'a Client,
+            #(#fields,)*
+        }
+    };
+    let imp: Item = parse_quote! {
+        #[allow(clippy::all)]
+        impl<'a> #builder<'a> {
+            #(#setters)*
+            #[doc = #send_doc]
+            pub async fn send(self) #output {
+                let Self { client, #(#names),* } = self;
+                #(#restore)*
+                #(#stmts)*
+            }
+        }
+    };
+    Ok(vec![Item::Impl(ctor_impl), strukt, imp])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_impl() -> ItemImpl {
+        parse_quote!(
+            impl Client {}
+        )
+    }
+
+    #[test]
+    fn required_parameters_are_arguments_and_optional_ones_setters() {
+        let method: ImplItemFn = parse_quote! {
+            #[doc = "Get one\n\nArguments:\n- `uid`: The uid.\n- `fields`: Fields to return,\nsplit by commas."]
+            pub async fn thing_get<'a>(&'a self, uid: i64, fields: Option<&'a str>, interval: Option<&'a crate::types::Interval>) -> Result<(), crate::Error> {
+                let url = format!("{}/v1/things/{}", self.baseurl, uid);
+                Self::call(self, url, &fields, &interval).await
+            }
+        };
+        let items = operation(&client_impl(), &method).expect("builder");
+        assert_eq!(items.len(), 3);
+        let text: Vec<String> = items
+            .iter()
+            .map(|i| i.to_token_stream().to_string())
+            .collect();
+        assert!(
+            text[0].contains("pub fn thing_get < 'a > (& 'a self , uid : i64) -> ThingGet < 'a >"),
+            "{}",
+            text[0]
+        );
+        assert!(
+            text[0].contains("[`fields`](ThingGet::fields): Fields to return,\\nsplit by commas."),
+            "{}",
+            text[0]
+        );
+        assert!(text[1].contains("pub struct ThingGet"), "{}", text[1]);
+        assert!(
+            text[2].contains("pub fn fields (mut self , value : & 'a str) -> Self"),
+            "{}",
+            text[2]
+        );
+        // Generated types are taken by value and lent back to the unchanged body.
+        assert!(
+            text[2].contains(
+                "pub fn interval (mut self , value : crate :: types :: Interval) -> Self"
+            ),
+            "{}",
+            text[2]
+        );
+        assert!(
+            text[2].contains("let interval = interval . as_ref () ;"),
+            "{}",
+            text[2]
+        );
+        // `self` inside a macro call is renamed too.
+        assert!(
+            text[2].contains("format ! (\"{}/v1/things/{}\" , client . baseurl , uid)"),
+            "{}",
+            text[2]
+        );
+        assert!(
+            text[2].contains("Client :: call (client , url"),
+            "{}",
+            text[2]
+        );
+        assert!(!text[2].contains("self . baseurl"), "{}", text[2]);
+    }
+
+    #[test]
+    fn a_parameter_the_builder_needs_itself_is_an_error() {
+        let method: ImplItemFn = parse_quote! {
+            pub async fn thing_get<'a>(&'a self, client: Option<i64>) -> Result<(), crate::Error> {}
+        };
+        let e = operation(&client_impl(), &method).expect_err("reserved name");
+        assert!(e.to_string().contains("parameter named `client`"), "{e}");
+    }
+}
