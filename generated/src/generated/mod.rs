@@ -9,38 +9,73 @@ pub mod mock;
 /// The OpenAPI document this crate was generated from (feature `openapi`).
 #[cfg(feature = "openapi")]
 pub mod openapi;
-/// The operations, as methods of [`Client`], one file per resource.
-mod client {
+/// The operations: the [`Client`] method of each one returns its request builder, found
+/// here under the operation's name in `UpperCamelCase` (`Client::bdb_list` returns a
+/// [`builder::BdbList`]). Required parameters are the method's arguments, optional ones
+/// are the builder's methods, and `send()` makes the request. One file per resource.
+pub mod builder {
     mod actions;
+    pub use actions::*;
     mod bdbs;
+    pub use bdbs::*;
+    mod bdbs_2;
+    pub use bdbs_2::*;
     mod bootstrap;
+    pub use bootstrap::*;
     mod cluster;
+    pub use cluster::*;
     mod cm_settings;
+    pub use cm_settings::*;
     mod crdb_tasks;
+    pub use crdb_tasks::*;
     mod crdbs;
+    pub use crdbs::*;
     mod debuginfo;
+    pub use debuginfo::*;
     mod diagnostics;
+    pub use diagnostics::*;
     mod endpoints_stats;
+    pub use endpoints_stats::*;
     mod job_scheduler;
+    pub use job_scheduler::*;
     mod jsonschema;
+    pub use jsonschema::*;
     mod ldap_mappings;
+    pub use ldap_mappings::*;
     mod license;
+    pub use license::*;
     mod logs;
+    pub use logs::*;
     mod metrics_config;
+    pub use metrics_config::*;
     mod migrations;
+    pub use migrations::*;
     mod modules;
+    pub use modules::*;
     mod node_master_healthcheck;
+    pub use node_master_healthcheck::*;
     mod nodes;
+    pub use nodes::*;
     mod ocsp;
+    pub use ocsp::*;
     mod proxies;
+    pub use proxies::*;
     mod redis_acls;
+    pub use redis_acls::*;
     mod roles;
+    pub use roles::*;
     mod services;
+    pub use services::*;
     mod shards;
+    pub use shards::*;
     mod suffix;
+    pub use suffix::*;
     mod suffixes;
+    pub use suffixes::*;
     mod usage_report;
+    pub use usage_report::*;
     mod users;
+    pub use users::*;
 }
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};

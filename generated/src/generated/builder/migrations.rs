@@ -15,22 +15,37 @@ Sends a `GET` request to `/v1/migrations/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn migration_get<'a>(
-        &'a self,
-        uid: i64,
+
+Returns a [`MigrationGet`]; the request is made by [`send`](MigrationGet::send).*/
+    pub fn migration_get<'a>(&'a self, uid: i64) -> MigrationGet<'a> {
+        MigrationGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::migration_get`]: set optional parameters, then [`send`](MigrationGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct MigrationGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> MigrationGet<'a> {
+    ///Sends the request (`migration_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::MigrationResponse>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/migrations/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/migrations/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -42,12 +57,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "migration_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -15,28 +15,40 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/debuginfo/all`
 
-*/
+Returns a [`DebuginfoAllGet`]; the request is made by [`send`](DebuginfoAllGet::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn debuginfo_all_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        let url = format!("{}/v1/debuginfo/all", self.baseurl,);
+    pub fn debuginfo_all_get<'a>(&'a self) -> DebuginfoAllGet<'a> {
+        DebuginfoAllGet { client: self }
+    }
+}
+///Request builder for [`Client::debuginfo_all_get`]: set optional parameters, then [`send`](DebuginfoAllGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct DebuginfoAllGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> DebuginfoAllGet<'a> {
+    ///Sends the request (`debuginfo_all_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/debuginfo/all", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "debuginfo_all_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -59,32 +71,48 @@ Sends a `GET` request to `/v1/debuginfo/all/bdb/{bdb_uid}`
 
 Arguments:
 - `bdb_uid`: Unique ID of the database.
-*/
+
+Returns a [`DebuginfoAllBdbGet`]; the request is made by [`send`](DebuginfoAllBdbGet::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn debuginfo_all_bdb_get<'a>(
-        &'a self,
-        bdb_uid: i64,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    pub fn debuginfo_all_bdb_get<'a>(&'a self, bdb_uid: i64) -> DebuginfoAllBdbGet<'a> {
+        DebuginfoAllBdbGet {
+            client: self,
+            bdb_uid,
+        }
+    }
+}
+///Request builder for [`Client::debuginfo_all_bdb_get`]: set optional parameters, then [`send`](DebuginfoAllBdbGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct DebuginfoAllBdbGet<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> DebuginfoAllBdbGet<'a> {
+    ///Sends the request (`debuginfo_all_bdb_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client, bdb_uid } = self;
         let url = format!(
-            "{}/v1/debuginfo/all/bdb/{}", self.baseurl, encode_path(& bdb_uid
+            "{}/v1/debuginfo/all/bdb/{}", client.baseurl, encode_path(& bdb_uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "debuginfo_all_bdb_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -105,28 +133,40 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/debuginfo/node`
 
-*/
+Returns a [`DebuginfoNodeGet`]; the request is made by [`send`](DebuginfoNodeGet::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn debuginfo_node_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        let url = format!("{}/v1/debuginfo/node", self.baseurl,);
+    pub fn debuginfo_node_get<'a>(&'a self) -> DebuginfoNodeGet<'a> {
+        DebuginfoNodeGet { client: self }
+    }
+}
+///Request builder for [`Client::debuginfo_node_get`]: set optional parameters, then [`send`](DebuginfoNodeGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct DebuginfoNodeGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> DebuginfoNodeGet<'a> {
+    ///Sends the request (`debuginfo_node_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/debuginfo/node", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "debuginfo_node_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -149,32 +189,51 @@ Sends a `GET` request to `/v1/debuginfo/node/bdb/{bdb_uid}`
 
 Arguments:
 - `bdb_uid`: Unique ID of the database.
-*/
+
+Returns a [`DebuginfoNodeBdbGet`]; the request is made by [`send`](DebuginfoNodeBdbGet::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn debuginfo_node_bdb_get<'a>(
+    pub fn debuginfo_node_bdb_get<'a>(
         &'a self,
         bdb_uid: i64,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    ) -> DebuginfoNodeBdbGet<'a> {
+        DebuginfoNodeBdbGet {
+            client: self,
+            bdb_uid,
+        }
+    }
+}
+///Request builder for [`Client::debuginfo_node_bdb_get`]: set optional parameters, then [`send`](DebuginfoNodeBdbGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct DebuginfoNodeBdbGet<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> DebuginfoNodeBdbGet<'a> {
+    ///Sends the request (`debuginfo_node_bdb_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client, bdb_uid } = self;
         let url = format!(
-            "{}/v1/debuginfo/node/bdb/{}", self.baseurl, encode_path(& bdb_uid
+            "{}/v1/debuginfo/node/bdb/{}", client.baseurl, encode_path(& bdb_uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "debuginfo_node_bdb_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),

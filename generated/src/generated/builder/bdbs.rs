@@ -13,24 +13,55 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs`
 
-Arguments:
-- `extended`: Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
-- `fields`: Comma-separated list of field names to return. All fields are returned when omitted.
-*/
-    pub async fn bdb_list<'a>(
-        &'a self,
-        extended: Option<bool>,
-        fields: Option<&'a str>,
+Optional parameters, set on the returned [`BdbList`] before [`send`](BdbList::send):
+- [`extended`](BdbList::extended): Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
+- [`fields`](BdbList::fields): Comma-separated list of field names to return. All fields are returned when omitted.*/
+    pub fn bdb_list<'a>(&'a self) -> BdbList<'a> {
+        BdbList {
+            client: self,
+            extended: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_list`]: set optional parameters, then [`send`](BdbList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbList<'a> {
+    client: &'a Client,
+    extended: ::std::option::Option<bool>,
+    fields: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbList<'a> {
+    /**Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn extended(mut self, value: bool) -> Self {
+        self.extended = ::std::option::Option::Some(value);
+        self
+    }
+    /**Comma-separated list of field names to return. All fields are returned when omitted.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn fields(mut self, value: &'a str) -> Self {
+        self.fields = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Bdb>>, crate::Error> {
-        let url = format!("{}/v1/bdbs", self.baseurl,);
+        let Self { client, extended, fields } = self;
+        let url = format!("{}/v1/bdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -44,12 +75,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -103,28 +134,60 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs`
 
 Arguments:
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `cluster_state_id`: Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.
-- `body`
-*/
-    pub async fn bdb_create<'a>(
-        &'a self,
-        dry_run: Option<bool>,
-        cluster_state_id: Option<i64>,
-        body: &'a types::Bdb,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
-        let url = format!("{}/v1/bdbs", self.baseurl,);
+- `body`: the request body
+
+Optional parameters, set on the returned [`BdbCreate`] before [`send`](BdbCreate::send):
+- [`dry_run`](BdbCreate::dry_run): Validate the request and report what would happen, without changing anything.
+- [`cluster_state_id`](BdbCreate::cluster_state_id): Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.*/
+    pub fn bdb_create<'a>(&'a self, body: &'a types::Bdb) -> BdbCreate<'a> {
+        BdbCreate {
+            client: self,
+            dry_run: ::std::option::Option::None,
+            cluster_state_id: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_create`]: set optional parameters, then [`send`](BdbCreate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCreate<'a> {
+    client: &'a Client,
+    dry_run: ::std::option::Option<bool>,
+    cluster_state_id: ::std::option::Option<i64>,
+    body: &'a types::Bdb,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCreate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    /**Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn cluster_state_id(mut self, value: i64) -> Self {
+        self.cluster_state_id = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_create`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, dry_run, cluster_state_id, body } = self;
+        let url = format!("{}/v1/bdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         if let Some(value) = cluster_state_id {
             header_map.append("cluster-state-id", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -138,12 +201,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_create",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -171,28 +234,63 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v2/bdbs`
 
 Arguments:
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `cluster_state_id`: Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.
-- `body`
-*/
-    pub async fn bdb_create_v2<'a>(
+- `body`: the request body
+
+Optional parameters, set on the returned [`BdbCreateV2`] before [`send`](BdbCreateV2::send):
+- [`dry_run`](BdbCreateV2::dry_run): Validate the request and report what would happen, without changing anything.
+- [`cluster_state_id`](BdbCreateV2::cluster_state_id): Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.*/
+    pub fn bdb_create_v2<'a>(
         &'a self,
-        dry_run: Option<bool>,
-        cluster_state_id: Option<i64>,
         body: &'a types::BdbCreateV2Request,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
-        let url = format!("{}/v2/bdbs", self.baseurl,);
+    ) -> BdbCreateV2<'a> {
+        BdbCreateV2 {
+            client: self,
+            dry_run: ::std::option::Option::None,
+            cluster_state_id: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_create_v2`]: set optional parameters, then [`send`](BdbCreateV2::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCreateV2<'a> {
+    client: &'a Client,
+    dry_run: ::std::option::Option<bool>,
+    cluster_state_id: ::std::option::Option<i64>,
+    body: &'a types::BdbCreateV2Request,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCreateV2<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    /**Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn cluster_state_id(mut self, value: i64) -> Self {
+        self.cluster_state_id = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_create_v2`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, dry_run, cluster_state_id, body } = self;
+        let url = format!("{}/v2/bdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         if let Some(value) = cluster_state_id {
             header_map.append("cluster-state-id", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -206,12 +304,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_create_v2",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -231,26 +329,58 @@ Sends a `GET` request to `/v1/bdbs/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `extended`: Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
-- `fields`: Comma-separated list of field names to return. All fields are returned when omitted.
-*/
-    pub async fn bdb_get<'a>(
-        &'a self,
-        uid: i64,
-        extended: Option<bool>,
-        fields: Option<&'a str>,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+
+Optional parameters, set on the returned [`BdbGet`] before [`send`](BdbGet::send):
+- [`extended`](BdbGet::extended): Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
+- [`fields`](BdbGet::fields): Comma-separated list of field names to return. All fields are returned when omitted.*/
+    pub fn bdb_get<'a>(&'a self, uid: i64) -> BdbGet<'a> {
+        BdbGet {
+            client: self,
+            uid,
+            extended: ::std::option::Option::None,
+            fields: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_get`]: set optional parameters, then [`send`](BdbGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    extended: ::std::option::Option<bool>,
+    fields: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbGet<'a> {
+    /**Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn extended(mut self, value: bool) -> Self {
+        self.extended = ::std::option::Option::Some(value);
+        self
+    }
+    /**Comma-separated list of field names to return. All fields are returned when omitted.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn fields(mut self, value: &'a str) -> Self {
+        self.fields = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, uid, extended, fields } = self;
         let url = format!(
-            "{}/v1/bdbs/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -264,12 +394,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -318,31 +448,64 @@ Sends a `PUT` request to `/v1/bdbs/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `cluster_state_id`: Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.
-- `body`
-*/
-    pub async fn bdb_update<'a>(
-        &'a self,
-        uid: i64,
-        dry_run: Option<bool>,
-        cluster_state_id: Option<i64>,
-        body: &'a types::Bdb,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+- `body`: the request body
+
+Optional parameters, set on the returned [`BdbUpdate`] before [`send`](BdbUpdate::send):
+- [`dry_run`](BdbUpdate::dry_run): Validate the request and report what would happen, without changing anything.
+- [`cluster_state_id`](BdbUpdate::cluster_state_id): Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.*/
+    pub fn bdb_update<'a>(&'a self, uid: i64, body: &'a types::Bdb) -> BdbUpdate<'a> {
+        BdbUpdate {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            cluster_state_id: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_update`]: set optional parameters, then [`send`](BdbUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    cluster_state_id: ::std::option::Option<i64>,
+    body: &'a types::Bdb,
+}
+#[allow(clippy::all)]
+impl<'a> BdbUpdate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    /**Cluster state ID from the `cluster-state-id` response header of a blueprint request (`bdb_action_optimize_shards_placement`, dry-run `bdb_action_rebalance`). The request is refused (`wrong_cluster_state_id`) when the cluster state changed since.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn cluster_state_id(mut self, value: i64) -> Self {
+        self.cluster_state_id = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, uid, dry_run, cluster_state_id, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         if let Some(value) = cluster_state_id {
             header_map.append("cluster-state-id", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -356,12 +519,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -381,22 +544,35 @@ Sends a `DELETE` request to `/v1/bdbs/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_delete<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+
+Returns a [`BdbDelete`]; the request is made by [`send`](BdbDelete::send).*/
+    pub fn bdb_delete<'a>(&'a self, uid: i64) -> BdbDelete<'a> {
+        BdbDelete { client: self, uid }
+    }
+}
+///Request builder for [`Client::bdb_delete`]: set optional parameters, then [`send`](BdbDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbDelete<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbDelete<'a> {
+    ///Sends the request (`bdb_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -408,9 +584,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -461,28 +637,59 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/{action}`
 Arguments:
 - `uid`: Unique ID of the database.
 - `action`: The extra action to run after the update: `flush` or `reset_admin_pass`.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn bdb_update_with_action<'a>(
+- `body`: the request body
+
+Optional parameters, set on the returned [`BdbUpdateWithAction`] before [`send`](BdbUpdateWithAction::send):
+- [`dry_run`](BdbUpdateWithAction::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn bdb_update_with_action<'a>(
         &'a self,
         uid: i64,
         action: &'a str,
-        dry_run: Option<bool>,
         body: &'a types::Bdb,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    ) -> BdbUpdateWithAction<'a> {
+        BdbUpdateWithAction {
+            client: self,
+            uid,
+            action,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_update_with_action`]: set optional parameters, then [`send`](BdbUpdateWithAction::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbUpdateWithAction<'a> {
+    client: &'a Client,
+    uid: i64,
+    action: &'a str,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::Bdb,
+}
+#[allow(clippy::all)]
+impl<'a> BdbUpdateWithAction<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_update_with_action`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, uid, action, dry_run, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/{}", client.baseurl, encode_path(& uid.to_string()),
             encode_path(& action.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -496,12 +703,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_update_with_action",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -522,23 +729,42 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/actions/backup_reset_status`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_action_backup_reset_status<'a>(
+
+Returns a [`BdbActionBackupResetStatus`]; the request is made by [`send`](BdbActionBackupResetStatus::send).*/
+    pub fn bdb_action_backup_reset_status<'a>(
         &'a self,
         uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbActionBackupResetStatus<'a> {
+        BdbActionBackupResetStatus {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_backup_reset_status`]: set optional parameters, then [`send`](BdbActionBackupResetStatus::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionBackupResetStatus<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionBackupResetStatus<'a> {
+    ///Sends the request (`bdb_action_backup_reset_status`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/backup_reset_status", self.baseurl, encode_path(& uid
-            .to_string()),
+            "{}/v1/bdbs/{}/actions/backup_reset_status", client.baseurl, encode_path(&
+            uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -550,9 +776,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_backup_reset_status",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -575,23 +801,42 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/actions/export_reset_status`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_action_export_reset_status<'a>(
+
+Returns a [`BdbActionExportResetStatus`]; the request is made by [`send`](BdbActionExportResetStatus::send).*/
+    pub fn bdb_action_export_reset_status<'a>(
         &'a self,
         uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbActionExportResetStatus<'a> {
+        BdbActionExportResetStatus {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_export_reset_status`]: set optional parameters, then [`send`](BdbActionExportResetStatus::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionExportResetStatus<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionExportResetStatus<'a> {
+    ///Sends the request (`bdb_action_export_reset_status`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/export_reset_status", self.baseurl, encode_path(& uid
-            .to_string()),
+            "{}/v1/bdbs/{}/actions/export_reset_status", client.baseurl, encode_path(&
+            uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -603,9 +848,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_export_reset_status",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -628,24 +873,46 @@ Sends a `POST` request to `/v1/bdbs/{uid}/actions/export`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_action_export<'a>(
+- `body`: the request body
+
+Returns a [`BdbActionExport`]; the request is made by [`send`](BdbActionExport::send).*/
+    pub fn bdb_action_export<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbActionExportRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbActionExport<'a> {
+        BdbActionExport {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_export`]: set optional parameters, then [`send`](BdbActionExport::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionExport<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbActionExportRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionExport<'a> {
+    ///Sends the request (`bdb_action_export`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/export", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/actions/export", client.baseurl, encode_path(& uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -658,9 +925,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_export",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -683,23 +950,42 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/actions/import_reset_status`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_action_import_reset_status<'a>(
+
+Returns a [`BdbActionImportResetStatus`]; the request is made by [`send`](BdbActionImportResetStatus::send).*/
+    pub fn bdb_action_import_reset_status<'a>(
         &'a self,
         uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbActionImportResetStatus<'a> {
+        BdbActionImportResetStatus {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_import_reset_status`]: set optional parameters, then [`send`](BdbActionImportResetStatus::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionImportResetStatus<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionImportResetStatus<'a> {
+    ///Sends the request (`bdb_action_import_reset_status`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/import_reset_status", self.baseurl, encode_path(& uid
-            .to_string()),
+            "{}/v1/bdbs/{}/actions/import_reset_status", client.baseurl, encode_path(&
+            uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -711,9 +997,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_import_reset_status",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -736,24 +1022,46 @@ Sends a `POST` request to `/v1/bdbs/{uid}/actions/import`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_action_import<'a>(
+- `body`: the request body
+
+Returns a [`BdbActionImport`]; the request is made by [`send`](BdbActionImport::send).*/
+    pub fn bdb_action_import<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbActionImportRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbActionImport<'a> {
+        BdbActionImport {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_import`]: set optional parameters, then [`send`](BdbActionImport::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionImport<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbActionImportRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionImport<'a> {
+    ///Sends the request (`bdb_action_import`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/import", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/actions/import", client.baseurl, encode_path(& uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -766,9 +1074,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_import",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -793,40 +1101,123 @@ Sends a `GET` request to `/v1/bdbs/{uid}/actions/optimize_shards_placement`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `avoid_nodes`: Comma-separated list of node UIDs on which no shard or endpoint should be placed (for example `1,2`).
-- `bigstore_ram_size`: RAM part, in bytes, of an Auto Tiering database. Default 0.
-- `memory_size`: Memory limit of the database in bytes; 0 means unlimited. Default 0.
-- `replication`: Whether the database keeps in-memory replicas.
-- `shards_count`: Number of primary shards (1-512). Default 1.
-- `shards_placement`: Shard density; `dense` uses as few nodes as possible, `sparse` as many as possible.
-*/
+
+Optional parameters, set on the returned [`BdbActionOptimizeShardsPlacement`] before [`send`](BdbActionOptimizeShardsPlacement::send):
+- [`avoid_nodes`](BdbActionOptimizeShardsPlacement::avoid_nodes): Comma-separated list of node UIDs on which no shard or endpoint should be placed (for example `1,2`).
+- [`bigstore_ram_size`](BdbActionOptimizeShardsPlacement::bigstore_ram_size): RAM part, in bytes, of an Auto Tiering database. Default 0.
+- [`memory_size`](BdbActionOptimizeShardsPlacement::memory_size): Memory limit of the database in bytes; 0 means unlimited. Default 0.
+- [`replication`](BdbActionOptimizeShardsPlacement::replication): Whether the database keeps in-memory replicas.
+- [`shards_count`](BdbActionOptimizeShardsPlacement::shards_count): Number of primary shards (1-512). Default 1.
+- [`shards_placement`](BdbActionOptimizeShardsPlacement::shards_placement): Shard density; `dense` uses as few nodes as possible, `sparse` as many as possible.*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_action_optimize_shards_placement<'a>(
+    pub fn bdb_action_optimize_shards_placement<'a>(
         &'a self,
         uid: i64,
-        avoid_nodes: Option<&'a str>,
-        bigstore_ram_size: Option<i64>,
-        memory_size: Option<i64>,
-        replication: Option<
-            &'a crate::types::BdbActionOptimizeShardsPlacementReplication,
-        >,
-        shards_count: Option<i64>,
-        shards_placement: Option<&'a crate::types::BdbShardsPlacement>,
+    ) -> BdbActionOptimizeShardsPlacement<'a> {
+        BdbActionOptimizeShardsPlacement {
+            client: self,
+            uid,
+            avoid_nodes: ::std::option::Option::None,
+            bigstore_ram_size: ::std::option::Option::None,
+            memory_size: ::std::option::Option::None,
+            replication: ::std::option::Option::None,
+            shards_count: ::std::option::Option::None,
+            shards_placement: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_optimize_shards_placement`]: set optional parameters, then [`send`](BdbActionOptimizeShardsPlacement::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionOptimizeShardsPlacement<'a> {
+    client: &'a Client,
+    uid: i64,
+    avoid_nodes: ::std::option::Option<&'a str>,
+    bigstore_ram_size: ::std::option::Option<i64>,
+    memory_size: ::std::option::Option<i64>,
+    replication: ::std::option::Option<
+        crate::types::BdbActionOptimizeShardsPlacementReplication,
+    >,
+    shards_count: ::std::option::Option<i64>,
+    shards_placement: ::std::option::Option<crate::types::BdbShardsPlacement>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionOptimizeShardsPlacement<'a> {
+    /**Comma-separated list of node UIDs on which no shard or endpoint should be placed (for example `1,2`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn avoid_nodes(mut self, value: &'a str) -> Self {
+        self.avoid_nodes = ::std::option::Option::Some(value);
+        self
+    }
+    /**RAM part, in bytes, of an Auto Tiering database. Default 0.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn bigstore_ram_size(mut self, value: i64) -> Self {
+        self.bigstore_ram_size = ::std::option::Option::Some(value);
+        self
+    }
+    /**Memory limit of the database in bytes; 0 means unlimited. Default 0.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn memory_size(mut self, value: i64) -> Self {
+        self.memory_size = ::std::option::Option::Some(value);
+        self
+    }
+    /**Whether the database keeps in-memory replicas.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn replication(
+        mut self,
+        value: crate::types::BdbActionOptimizeShardsPlacementReplication,
+    ) -> Self {
+        self.replication = ::std::option::Option::Some(value);
+        self
+    }
+    /**Number of primary shards (1-512). Default 1.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn shards_count(mut self, value: i64) -> Self {
+        self.shards_count = ::std::option::Option::Some(value);
+        self
+    }
+    /**Shard density; `dense` uses as few nodes as possible, `sparse` as many as possible.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn shards_placement(mut self, value: crate::types::BdbShardsPlacement) -> Self {
+        self.shards_placement = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_action_optimize_shards_placement`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbShardsBlueprint>, crate::Error> {
+        let Self {
+            client,
+            uid,
+            avoid_nodes,
+            bigstore_ram_size,
+            memory_size,
+            replication,
+            shards_count,
+            shards_placement,
+        } = self;
+        let replication = replication.as_ref();
+        let shards_placement = shards_placement.as_ref();
         let url = format!(
-            "{}/v1/bdbs/{}/actions/optimize_shards_placement", self.baseurl,
+            "{}/v1/bdbs/{}/actions/optimize_shards_placement", client.baseurl,
             encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -854,12 +1245,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_optimize_shards_placement",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -878,29 +1269,71 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/actions/rebalance`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `dry_run`: Only compute and return the balanced shards blueprint; change nothing. Default false.
-- `max_operations`: Maximum number of operations to perform; only honoured with `only_failovers=true`. Defaults to the number of primary-replica pairs of the database.
-- `only_failovers`: Only perform failovers, no shard migrations. Default false.
-*/
-    pub async fn bdb_action_rebalance<'a>(
-        &'a self,
-        uid: i64,
-        dry_run: Option<bool>,
-        max_operations: Option<i64>,
-        only_failovers: Option<bool>,
+
+Optional parameters, set on the returned [`BdbActionRebalance`] before [`send`](BdbActionRebalance::send):
+- [`dry_run`](BdbActionRebalance::dry_run): Only compute and return the balanced shards blueprint; change nothing. Default false.
+- [`max_operations`](BdbActionRebalance::max_operations): Maximum number of operations to perform; only honoured with `only_failovers=true`. Defaults to the number of primary-replica pairs of the database.
+- [`only_failovers`](BdbActionRebalance::only_failovers): Only perform failovers, no shard migrations. Default false.*/
+    pub fn bdb_action_rebalance<'a>(&'a self, uid: i64) -> BdbActionRebalance<'a> {
+        BdbActionRebalance {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            max_operations: ::std::option::Option::None,
+            only_failovers: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_rebalance`]: set optional parameters, then [`send`](BdbActionRebalance::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionRebalance<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    max_operations: ::std::option::Option<i64>,
+    only_failovers: ::std::option::Option<bool>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionRebalance<'a> {
+    /**Only compute and return the balanced shards blueprint; change nothing. Default false.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    /**Maximum number of operations to perform; only honoured with `only_failovers=true`. Defaults to the number of primary-replica pairs of the database.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn max_operations(mut self, value: i64) -> Self {
+        self.max_operations = ::std::option::Option::Some(value);
+        self
+    }
+    /**Only perform failovers, no shard migrations. Default false.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn only_failovers(mut self, value: bool) -> Self {
+        self.only_failovers = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_action_rebalance`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbShardsBlueprintOrActionUid>, crate::Error> {
+        let Self { client, uid, dry_run, max_operations, only_failovers } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/rebalance", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/actions/rebalance", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -919,12 +1352,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_rebalance",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -946,23 +1379,44 @@ Sends a `GET` request to `/v1/bdbs/{uid}/actions/recover`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_action_recover_plan_get<'a>(
+
+Returns a [`BdbActionRecoverPlanGet`]; the request is made by [`send`](BdbActionRecoverPlanGet::send).*/
+    pub fn bdb_action_recover_plan_get<'a>(
         &'a self,
         uid: i64,
+    ) -> BdbActionRecoverPlanGet<'a> {
+        BdbActionRecoverPlanGet {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_recover_plan_get`]: set optional parameters, then [`send`](BdbActionRecoverPlanGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionRecoverPlanGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionRecoverPlanGet<'a> {
+    ///Sends the request (`bdb_action_recover_plan_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbRecoveryPlan>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/recover", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/actions/recover", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -974,12 +1428,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_recover_plan_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -997,25 +1451,46 @@ Sends a `POST` request to `/v1/bdbs/{uid}/actions/recover`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_action_recover<'a>(
+- `body`: the request body
+
+Returns a [`BdbActionRecover`]; the request is made by [`send`](BdbActionRecover::send).*/
+    pub fn bdb_action_recover<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbActionRecoverRequest,
-    ) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    ) -> BdbActionRecover<'a> {
+        BdbActionRecover {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_recover`]: set optional parameters, then [`send`](BdbActionRecover::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionRecover<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbActionRecoverRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionRecover<'a> {
+    ///Sends the request (`bdb_action_recover`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/recover", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/actions/recover", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -1028,12 +1503,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_recover",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1052,23 +1527,42 @@ Sends a `POST` request to `/v1/bdbs/{uid}/actions/resume_traffic`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_action_resume_traffic<'a>(
+
+Returns a [`BdbActionResumeTraffic`]; the request is made by [`send`](BdbActionResumeTraffic::send).*/
+    pub fn bdb_action_resume_traffic<'a>(
         &'a self,
         uid: i64,
-    ) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    ) -> BdbActionResumeTraffic<'a> {
+        BdbActionResumeTraffic {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_resume_traffic`]: set optional parameters, then [`send`](BdbActionResumeTraffic::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionResumeTraffic<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionResumeTraffic<'a> {
+    ///Sends the request (`bdb_action_resume_traffic`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/resume_traffic", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/actions/resume_traffic", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -1080,12 +1574,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_resume_traffic",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1104,23 +1598,39 @@ Sends a `POST` request to `/v1/bdbs/{uid}/actions/stop_traffic`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_action_stop_traffic<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+
+Returns a [`BdbActionStopTraffic`]; the request is made by [`send`](BdbActionStopTraffic::send).*/
+    pub fn bdb_action_stop_traffic<'a>(&'a self, uid: i64) -> BdbActionStopTraffic<'a> {
+        BdbActionStopTraffic {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_stop_traffic`]: set optional parameters, then [`send`](BdbActionStopTraffic::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionStopTraffic<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionStopTraffic<'a> {
+    ///Sends the request (`bdb_action_stop_traffic`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/stop_traffic", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/actions/stop_traffic", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -1132,12 +1642,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_stop_traffic",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1156,28 +1666,68 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/actions/revamp`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `dry_run`: Only compute and return the resulting shards blueprint; change nothing. Default false.
-- `pause_persistence`: Pause persistence while the update runs. Default false.
-- `body`
-*/
-    pub async fn bdb_action_revamp<'a>(
+- `body`: the request body
+
+Optional parameters, set on the returned [`BdbActionRevamp`] before [`send`](BdbActionRevamp::send):
+- [`dry_run`](BdbActionRevamp::dry_run): Only compute and return the resulting shards blueprint; change nothing. Default false.
+- [`pause_persistence`](BdbActionRevamp::pause_persistence): Pause persistence while the update runs. Default false.*/
+    pub fn bdb_action_revamp<'a>(
         &'a self,
         uid: i64,
-        dry_run: Option<bool>,
-        pause_persistence: Option<bool>,
         body: &'a types::BdbActionRevampRequest,
+    ) -> BdbActionRevamp<'a> {
+        BdbActionRevamp {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            pause_persistence: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_action_revamp`]: set optional parameters, then [`send`](BdbActionRevamp::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbActionRevamp<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    pause_persistence: ::std::option::Option<bool>,
+    body: &'a types::BdbActionRevampRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbActionRevamp<'a> {
+    /**Only compute and return the resulting shards blueprint; change nothing. Default false.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    /**Pause persistence while the update runs. Default false.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn pause_persistence(mut self, value: bool) -> Self {
+        self.pause_persistence = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_action_revamp`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbShardsBlueprintOrActionUid>, crate::Error> {
+        let Self { client, uid, dry_run, pause_persistence, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/actions/revamp", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/actions/revamp", client.baseurl, encode_path(& uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -1197,12 +1747,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_action_revamp",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -1220,9 +1770,22 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs/alerts`
 
-*/
-    pub async fn bdb_alerts_list_all<'a>(
-        &'a self,
+Returns a [`BdbAlertsListAll`]; the request is made by [`send`](BdbAlertsListAll::send).*/
+    pub fn bdb_alerts_list_all<'a>(&'a self) -> BdbAlertsListAll<'a> {
+        BdbAlertsListAll { client: self }
+    }
+}
+///Request builder for [`Client::bdb_alerts_list_all`]: set optional parameters, then [`send`](BdbAlertsListAll::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbAlertsListAll<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> BdbAlertsListAll<'a> {
+    ///Sends the request (`bdb_alerts_list_all`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<
@@ -1232,15 +1795,16 @@ Sends a `GET` request to `/v1/bdbs/alerts`
         >,
         crate::Error,
     > {
-        let url = format!("{}/v1/bdbs/alerts", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/bdbs/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1252,12 +1816,12 @@ Sends a `GET` request to `/v1/bdbs/alerts`
         let info = OperationInfo {
             operation_id: "bdb_alerts_list_all",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1274,25 +1838,40 @@ Sends a `GET` request to `/v1/bdbs/alerts/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_alerts_list<'a>(
-        &'a self,
-        uid: i64,
+
+Returns a [`BdbAlertsList`]; the request is made by [`send`](BdbAlertsList::send).*/
+    pub fn bdb_alerts_list<'a>(&'a self, uid: i64) -> BdbAlertsList<'a> {
+        BdbAlertsList { client: self, uid }
+    }
+}
+///Request builder for [`Client::bdb_alerts_list`]: set optional parameters, then [`send`](BdbAlertsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbAlertsList<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbAlertsList<'a> {
+    ///Sends the request (`bdb_alerts_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/alerts/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/alerts/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1304,12 +1883,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_alerts_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1327,29 +1906,60 @@ Sends a `POST` request to `/v1/bdbs/alerts/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn bdb_alerts_update<'a>(
+- `body`: the request body
+
+Optional parameters, set on the returned [`BdbAlertsUpdate`] before [`send`](BdbAlertsUpdate::send):
+- [`dry_run`](BdbAlertsUpdate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn bdb_alerts_update<'a>(
         &'a self,
         uid: i64,
-        dry_run: Option<bool>,
         body: &'a ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+    ) -> BdbAlertsUpdate<'a> {
+        BdbAlertsUpdate {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_alerts_update`]: set optional parameters, then [`send`](BdbAlertsUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbAlertsUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbAlertsUpdate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_alerts_update`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
+        let Self { client, uid, dry_run, body } = self;
         let url = format!(
-            "{}/v1/bdbs/alerts/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/alerts/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -1363,12 +1973,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_alerts_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1388,24 +1998,41 @@ Sends a `GET` request to `/v1/bdbs/alerts/{uid}/{alert}`
 Arguments:
 - `uid`: Unique ID of the database.
 - `alert`: Name of the alert, for example `bdb_size`.
-*/
-    pub async fn bdb_alert_get<'a>(
-        &'a self,
-        uid: i64,
-        alert: &'a str,
-    ) -> Result<ResponseValue<types::Alert>, crate::Error> {
+
+Returns a [`BdbAlertGet`]; the request is made by [`send`](BdbAlertGet::send).*/
+    pub fn bdb_alert_get<'a>(&'a self, uid: i64, alert: &'a str) -> BdbAlertGet<'a> {
+        BdbAlertGet {
+            client: self,
+            uid,
+            alert,
+        }
+    }
+}
+///Request builder for [`Client::bdb_alert_get`]: set optional parameters, then [`send`](BdbAlertGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbAlertGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    alert: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> BdbAlertGet<'a> {
+    ///Sends the request (`bdb_alert_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+        let Self { client, uid, alert } = self;
         let url = format!(
-            "{}/v1/bdbs/alerts/{}/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/alerts/{}/{}", client.baseurl, encode_path(& uid.to_string()),
             encode_path(& alert.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1417,12 +2044,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_alert_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1439,9 +2066,26 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts`
 
-*/
-    pub async fn bdb_crdt_source_alerts_list_all<'a>(
+Returns a [`BdbCrdtSourceAlertsListAll`]; the request is made by [`send`](BdbCrdtSourceAlertsListAll::send).*/
+    pub fn bdb_crdt_source_alerts_list_all<'a>(
         &'a self,
+    ) -> BdbCrdtSourceAlertsListAll<'a> {
+        BdbCrdtSourceAlertsListAll {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::bdb_crdt_source_alerts_list_all`]: set optional parameters, then [`send`](BdbCrdtSourceAlertsListAll::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCrdtSourceAlertsListAll<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCrdtSourceAlertsListAll<'a> {
+    ///Sends the request (`bdb_crdt_source_alerts_list_all`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<
@@ -1451,15 +2095,16 @@ Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts`
         >,
         crate::Error,
     > {
-        let url = format!("{}/v1/bdbs/crdt_sources/alerts", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/bdbs/crdt_sources/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1471,12 +2116,12 @@ Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts`
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alerts_list_all",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1493,26 +2138,47 @@ Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_crdt_source_alerts_list<'a>(
+
+Returns a [`BdbCrdtSourceAlertsList`]; the request is made by [`send`](BdbCrdtSourceAlertsList::send).*/
+    pub fn bdb_crdt_source_alerts_list<'a>(
         &'a self,
         uid: i64,
+    ) -> BdbCrdtSourceAlertsList<'a> {
+        BdbCrdtSourceAlertsList {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_crdt_source_alerts_list`]: set optional parameters, then [`send`](BdbCrdtSourceAlertsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCrdtSourceAlertsList<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCrdtSourceAlertsList<'a> {
+    ///Sends the request (`bdb_crdt_source_alerts_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/crdt_sources/alerts/{}", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/crdt_sources/alerts/{}", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1524,12 +2190,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alerts_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1548,27 +2214,50 @@ Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts/{uid}/{crdt_src_id}`
 Arguments:
 - `uid`: Unique ID of the database.
 - `crdt_src_id`: ID of the CRDT source within the database.
-*/
-    pub async fn bdb_crdt_source_alerts_get<'a>(
+
+Returns a [`BdbCrdtSourceAlertsGet`]; the request is made by [`send`](BdbCrdtSourceAlertsGet::send).*/
+    pub fn bdb_crdt_source_alerts_get<'a>(
         &'a self,
         uid: i64,
         crdt_src_id: i64,
+    ) -> BdbCrdtSourceAlertsGet<'a> {
+        BdbCrdtSourceAlertsGet {
+            client: self,
+            uid,
+            crdt_src_id,
+        }
+    }
+}
+///Request builder for [`Client::bdb_crdt_source_alerts_get`]: set optional parameters, then [`send`](BdbCrdtSourceAlertsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCrdtSourceAlertsGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    crdt_src_id: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCrdtSourceAlertsGet<'a> {
+    ///Sends the request (`bdb_crdt_source_alerts_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
+        let Self { client, uid, crdt_src_id } = self;
         let url = format!(
-            "{}/v1/bdbs/crdt_sources/alerts/{}/{}", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/crdt_sources/alerts/{}/{}", client.baseurl, encode_path(& uid
             .to_string()), encode_path(& crdt_src_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1580,12 +2269,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alerts_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1605,15 +2294,38 @@ Arguments:
 - `uid`: Unique ID of the database.
 - `crdt_src_id`: ID of the CRDT source within the database.
 - `alert`: Name of the alert, for example `bdb_size`.
-*/
-    pub async fn bdb_crdt_source_alert_get<'a>(
+
+Returns a [`BdbCrdtSourceAlertGet`]; the request is made by [`send`](BdbCrdtSourceAlertGet::send).*/
+    pub fn bdb_crdt_source_alert_get<'a>(
         &'a self,
         uid: i64,
         crdt_src_id: i64,
         alert: &'a str,
-    ) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    ) -> BdbCrdtSourceAlertGet<'a> {
+        BdbCrdtSourceAlertGet {
+            client: self,
+            uid,
+            crdt_src_id,
+            alert,
+        }
+    }
+}
+///Request builder for [`Client::bdb_crdt_source_alert_get`]: set optional parameters, then [`send`](BdbCrdtSourceAlertGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCrdtSourceAlertGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    crdt_src_id: i64,
+    alert: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCrdtSourceAlertGet<'a> {
+    ///Sends the request (`bdb_crdt_source_alert_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+        let Self { client, uid, crdt_src_id, alert } = self;
         let url = format!(
-            "{}/v1/bdbs/crdt_sources/alerts/{}/{}/{}", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/crdt_sources/alerts/{}/{}/{}", client.baseurl, encode_path(& uid
             .to_string()), encode_path(& crdt_src_id.to_string()), encode_path(& alert
             .to_string()),
         );
@@ -1621,10 +2333,10 @@ Arguments:
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1636,12 +2348,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alert_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1658,9 +2370,26 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs/replica_sources/alerts`
 
-*/
-    pub async fn bdb_replica_source_alerts_list_all<'a>(
+Returns a [`BdbReplicaSourceAlertsListAll`]; the request is made by [`send`](BdbReplicaSourceAlertsListAll::send).*/
+    pub fn bdb_replica_source_alerts_list_all<'a>(
         &'a self,
+    ) -> BdbReplicaSourceAlertsListAll<'a> {
+        BdbReplicaSourceAlertsListAll {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::bdb_replica_source_alerts_list_all`]: set optional parameters, then [`send`](BdbReplicaSourceAlertsListAll::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbReplicaSourceAlertsListAll<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> BdbReplicaSourceAlertsListAll<'a> {
+    ///Sends the request (`bdb_replica_source_alerts_list_all`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<
@@ -1670,15 +2399,16 @@ Sends a `GET` request to `/v1/bdbs/replica_sources/alerts`
         >,
         crate::Error,
     > {
-        let url = format!("{}/v1/bdbs/replica_sources/alerts", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/bdbs/replica_sources/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1690,12 +2420,12 @@ Sends a `GET` request to `/v1/bdbs/replica_sources/alerts`
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alerts_list_all",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1712,26 +2442,47 @@ Sends a `GET` request to `/v1/bdbs/replica_sources/alerts/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_replica_source_alerts_list<'a>(
+
+Returns a [`BdbReplicaSourceAlertsList`]; the request is made by [`send`](BdbReplicaSourceAlertsList::send).*/
+    pub fn bdb_replica_source_alerts_list<'a>(
         &'a self,
         uid: i64,
+    ) -> BdbReplicaSourceAlertsList<'a> {
+        BdbReplicaSourceAlertsList {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_replica_source_alerts_list`]: set optional parameters, then [`send`](BdbReplicaSourceAlertsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbReplicaSourceAlertsList<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbReplicaSourceAlertsList<'a> {
+    ///Sends the request (`bdb_replica_source_alerts_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/replica_sources/alerts/{}", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/replica_sources/alerts/{}", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1743,12 +2494,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alerts_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1767,27 +2518,50 @@ Sends a `GET` request to `/v1/bdbs/replica_sources/alerts/{uid}/{replica_src_id}
 Arguments:
 - `uid`: Unique ID of the database.
 - `replica_src_id`: ID of the replica source within the database.
-*/
-    pub async fn bdb_replica_source_alerts_get<'a>(
+
+Returns a [`BdbReplicaSourceAlertsGet`]; the request is made by [`send`](BdbReplicaSourceAlertsGet::send).*/
+    pub fn bdb_replica_source_alerts_get<'a>(
         &'a self,
         uid: i64,
         replica_src_id: i64,
+    ) -> BdbReplicaSourceAlertsGet<'a> {
+        BdbReplicaSourceAlertsGet {
+            client: self,
+            uid,
+            replica_src_id,
+        }
+    }
+}
+///Request builder for [`Client::bdb_replica_source_alerts_get`]: set optional parameters, then [`send`](BdbReplicaSourceAlertsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbReplicaSourceAlertsGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    replica_src_id: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbReplicaSourceAlertsGet<'a> {
+    ///Sends the request (`bdb_replica_source_alerts_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
+        let Self { client, uid, replica_src_id } = self;
         let url = format!(
-            "{}/v1/bdbs/replica_sources/alerts/{}/{}", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/replica_sources/alerts/{}/{}", client.baseurl, encode_path(& uid
             .to_string()), encode_path(& replica_src_id.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1799,12 +2573,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alerts_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1824,26 +2598,49 @@ Arguments:
 - `uid`: Unique ID of the database.
 - `replica_src_id`: ID of the replica source within the database.
 - `alert`: Name of the alert, for example `bdb_size`.
-*/
-    pub async fn bdb_replica_source_alert_get<'a>(
+
+Returns a [`BdbReplicaSourceAlertGet`]; the request is made by [`send`](BdbReplicaSourceAlertGet::send).*/
+    pub fn bdb_replica_source_alert_get<'a>(
         &'a self,
         uid: i64,
         replica_src_id: i64,
         alert: &'a str,
-    ) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    ) -> BdbReplicaSourceAlertGet<'a> {
+        BdbReplicaSourceAlertGet {
+            client: self,
+            uid,
+            replica_src_id,
+            alert,
+        }
+    }
+}
+///Request builder for [`Client::bdb_replica_source_alert_get`]: set optional parameters, then [`send`](BdbReplicaSourceAlertGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbReplicaSourceAlertGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    replica_src_id: i64,
+    alert: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> BdbReplicaSourceAlertGet<'a> {
+    ///Sends the request (`bdb_replica_source_alert_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+        let Self { client, uid, replica_src_id, alert } = self;
         let url = format!(
-            "{}/v1/bdbs/replica_sources/alerts/{}/{}/{}", self.baseurl, encode_path(& uid
-            .to_string()), encode_path(& replica_src_id.to_string()), encode_path(& alert
-            .to_string()),
+            "{}/v1/bdbs/replica_sources/alerts/{}/{}/{}", client.baseurl, encode_path(&
+            uid.to_string()), encode_path(& replica_src_id.to_string()), encode_path(&
+            alert.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1855,12 +2652,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alert_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1892,26 +2689,58 @@ Sends a `GET` request to `/v1/bdbs/{uid}/availability`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `availability_lag_tolerance_ms`: Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
-- `extend_check`: Comma-separated list of extra checks. `lag`: lag-aware check that also requires replicas to be synced closely enough with their primaries for failover or failback.
-*/
-    pub async fn bdb_availability_get<'a>(
-        &'a self,
-        uid: i64,
-        availability_lag_tolerance_ms: Option<i64>,
-        extend_check: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+
+Optional parameters, set on the returned [`BdbAvailabilityGet`] before [`send`](BdbAvailabilityGet::send):
+- [`availability_lag_tolerance_ms`](BdbAvailabilityGet::availability_lag_tolerance_ms): Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
+- [`extend_check`](BdbAvailabilityGet::extend_check): Comma-separated list of extra checks. `lag`: lag-aware check that also requires replicas to be synced closely enough with their primaries for failover or failback.*/
+    pub fn bdb_availability_get<'a>(&'a self, uid: i64) -> BdbAvailabilityGet<'a> {
+        BdbAvailabilityGet {
+            client: self,
+            uid,
+            availability_lag_tolerance_ms: ::std::option::Option::None,
+            extend_check: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_availability_get`]: set optional parameters, then [`send`](BdbAvailabilityGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbAvailabilityGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    availability_lag_tolerance_ms: ::std::option::Option<i64>,
+    extend_check: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbAvailabilityGet<'a> {
+    /**Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn availability_lag_tolerance_ms(mut self, value: i64) -> Self {
+        self.availability_lag_tolerance_ms = ::std::option::Option::Some(value);
+        self
+    }
+    /**Comma-separated list of extra checks. `lag`: lag-aware check that also requires replicas to be synced closely enough with their primaries for failover or failback.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn extend_check(mut self, value: &'a str) -> Self {
+        self.extend_check = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_availability_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, availability_lag_tolerance_ms, extend_check } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/availability", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/availability", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1930,9 +2759,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_availability_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -1966,27 +2795,62 @@ Sends a `GET` request to `/v1/local/bdbs/{uid}/endpoint/availability`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `availability_lag_tolerance_ms`: Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
-- `extend_check`: Comma-separated list of extra checks. `lag`: lag-aware check that also requires replicas to be synced closely enough with their primaries for failover or failback.
-*/
-    pub async fn bdb_endpoint_availability_get_local<'a>(
+
+Optional parameters, set on the returned [`BdbEndpointAvailabilityGetLocal`] before [`send`](BdbEndpointAvailabilityGetLocal::send):
+- [`availability_lag_tolerance_ms`](BdbEndpointAvailabilityGetLocal::availability_lag_tolerance_ms): Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
+- [`extend_check`](BdbEndpointAvailabilityGetLocal::extend_check): Comma-separated list of extra checks. `lag`: lag-aware check that also requires replicas to be synced closely enough with their primaries for failover or failback.*/
+    pub fn bdb_endpoint_availability_get_local<'a>(
         &'a self,
         uid: i64,
-        availability_lag_tolerance_ms: Option<i64>,
-        extend_check: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbEndpointAvailabilityGetLocal<'a> {
+        BdbEndpointAvailabilityGetLocal {
+            client: self,
+            uid,
+            availability_lag_tolerance_ms: ::std::option::Option::None,
+            extend_check: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_endpoint_availability_get_local`]: set optional parameters, then [`send`](BdbEndpointAvailabilityGetLocal::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbEndpointAvailabilityGetLocal<'a> {
+    client: &'a Client,
+    uid: i64,
+    availability_lag_tolerance_ms: ::std::option::Option<i64>,
+    extend_check: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbEndpointAvailabilityGetLocal<'a> {
+    /**Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn availability_lag_tolerance_ms(mut self, value: i64) -> Self {
+        self.availability_lag_tolerance_ms = ::std::option::Option::Some(value);
+        self
+    }
+    /**Comma-separated list of extra checks. `lag`: lag-aware check that also requires replicas to be synced closely enough with their primaries for failover or failback.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn extend_check(mut self, value: &'a str) -> Self {
+        self.extend_check = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_endpoint_availability_get_local`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, availability_lag_tolerance_ms, extend_check } = self;
         let url = format!(
-            "{}/v1/local/bdbs/{}/endpoint/availability", self.baseurl, encode_path(& uid
-            .to_string()),
+            "{}/v1/local/bdbs/{}/endpoint/availability", client.baseurl, encode_path(&
+            uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2005,9 +2869,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_endpoint_availability_get_local",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -2028,25 +2892,37 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs/debuginfo`
 
-*/
-    pub async fn bdb_debuginfo_get_all<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        let url = format!("{}/v1/bdbs/debuginfo", self.baseurl,);
+Returns a [`BdbDebuginfoGetAll`]; the request is made by [`send`](BdbDebuginfoGetAll::send).*/
+    pub fn bdb_debuginfo_get_all<'a>(&'a self) -> BdbDebuginfoGetAll<'a> {
+        BdbDebuginfoGetAll { client: self }
+    }
+}
+///Request builder for [`Client::bdb_debuginfo_get_all`]: set optional parameters, then [`send`](BdbDebuginfoGetAll::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbDebuginfoGetAll<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> BdbDebuginfoGetAll<'a> {
+    ///Sends the request (`bdb_debuginfo_get_all`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/bdbs/debuginfo", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "bdb_debuginfo_get_all",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -2067,28 +2943,45 @@ Sends a `GET` request to `/v1/bdbs/{bdb_uid}/debuginfo`
 
 Arguments:
 - `bdb_uid`: Unique ID of the database.
-*/
-    pub async fn bdb_debuginfo_get<'a>(
-        &'a self,
-        bdb_uid: i64,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
+
+Returns a [`BdbDebuginfoGet`]; the request is made by [`send`](BdbDebuginfoGet::send).*/
+    pub fn bdb_debuginfo_get<'a>(&'a self, bdb_uid: i64) -> BdbDebuginfoGet<'a> {
+        BdbDebuginfoGet {
+            client: self,
+            bdb_uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_debuginfo_get`]: set optional parameters, then [`send`](BdbDebuginfoGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbDebuginfoGet<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbDebuginfoGet<'a> {
+    ///Sends the request (`bdb_debuginfo_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client, bdb_uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/debuginfo", self.baseurl, encode_path(& bdb_uid.to_string()),
+            "{}/v1/bdbs/{}/debuginfo", client.baseurl, encode_path(& bdb_uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "bdb_debuginfo_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -2124,27 +3017,49 @@ Sends a `POST` request to `/v1/bdbs/{uid}/modules/config`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
+- `body`: the request body
+
+Returns a [`BdbModulesConfig`]; the request is made by [`send`](BdbModulesConfig::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_modules_config<'a>(
+    pub fn bdb_modules_config<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbModulesConfigRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbModulesConfig<'a> {
+        BdbModulesConfig {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_modules_config`]: set optional parameters, then [`send`](BdbModulesConfig::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbModulesConfig<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbModulesConfigRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbModulesConfig<'a> {
+    ///Sends the request (`bdb_modules_config`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/modules/config", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/modules/config", client.baseurl, encode_path(& uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -2157,9 +3072,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_modules_config",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -2193,25 +3108,46 @@ Sends a `POST` request to `/v1/bdbs/{uid}/modules/upgrade`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_modules_upgrade<'a>(
+- `body`: the request body
+
+Returns a [`BdbModulesUpgrade`]; the request is made by [`send`](BdbModulesUpgrade::send).*/
+    pub fn bdb_modules_upgrade<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbModulesUpgradeRequest,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    ) -> BdbModulesUpgrade<'a> {
+        BdbModulesUpgrade {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_modules_upgrade`]: set optional parameters, then [`send`](BdbModulesUpgrade::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbModulesUpgrade<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbModulesUpgradeRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbModulesUpgrade<'a> {
+    ///Sends the request (`bdb_modules_upgrade`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/modules/upgrade", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/modules/upgrade", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -2224,12 +3160,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_modules_upgrade",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -2249,24 +3185,45 @@ Sends a `PUT` request to `/v1/bdbs/{uid}/passwords`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_password_update<'a>(
+- `body`: the request body
+
+Returns a [`BdbPasswordUpdate`]; the request is made by [`send`](BdbPasswordUpdate::send).*/
+    pub fn bdb_password_update<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbPasswordRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbPasswordUpdate<'a> {
+        BdbPasswordUpdate {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_password_update`]: set optional parameters, then [`send`](BdbPasswordUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbPasswordUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbPasswordRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbPasswordUpdate<'a> {
+    ///Sends the request (`bdb_password_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/passwords", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -2279,9 +3236,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_password_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -2303,24 +3260,45 @@ Sends a `POST` request to `/v1/bdbs/{uid}/passwords`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_password_add<'a>(
+- `body`: the request body
+
+Returns a [`BdbPasswordAdd`]; the request is made by [`send`](BdbPasswordAdd::send).*/
+    pub fn bdb_password_add<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbPasswordRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbPasswordAdd<'a> {
+        BdbPasswordAdd {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_password_add`]: set optional parameters, then [`send`](BdbPasswordAdd::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbPasswordAdd<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbPasswordRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbPasswordAdd<'a> {
+    ///Sends the request (`bdb_password_add`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/passwords", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -2333,9 +3311,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_password_add",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -2357,24 +3335,45 @@ Sends a `DELETE` request to `/v1/bdbs/{uid}/passwords`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_password_delete<'a>(
+- `body`: the request body
+
+Returns a [`BdbPasswordDelete`]; the request is made by [`send`](BdbPasswordDelete::send).*/
+    pub fn bdb_password_delete<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbPasswordRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BdbPasswordDelete<'a> {
+        BdbPasswordDelete {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_password_delete`]: set optional parameters, then [`send`](BdbPasswordDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbPasswordDelete<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbPasswordRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbPasswordDelete<'a> {
+    ///Sends the request (`bdb_password_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/passwords", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -2387,9 +3386,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_password_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -2411,28 +3410,72 @@ Sends a `GET` request to `/v1/bdbs/{bdb_uid}/peer_stats`
 
 Arguments:
 - `bdb_uid`: Unique ID of the database.
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
-    pub async fn bdb_peer_stats_list<'a>(
-        &'a self,
-        bdb_uid: i64,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
+
+Optional parameters, set on the returned [`BdbPeerStatsList`] before [`send`](BdbPeerStatsList::send):
+- [`etime`](BdbPeerStatsList::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](BdbPeerStatsList::interval): Length of each statistics interval.
+- [`stime`](BdbPeerStatsList::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
+    pub fn bdb_peer_stats_list<'a>(&'a self, bdb_uid: i64) -> BdbPeerStatsList<'a> {
+        BdbPeerStatsList {
+            client: self,
+            bdb_uid,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_peer_stats_list`]: set optional parameters, then [`send`](BdbPeerStatsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbPeerStatsList<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbPeerStatsList<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_peer_stats_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbPeerStatsList>, crate::Error> {
+        let Self { client, bdb_uid, etime, interval, stime } = self;
+        let interval = interval.as_ref();
         let url = format!(
-            "{}/v1/bdbs/{}/peer_stats", self.baseurl, encode_path(& bdb_uid.to_string()),
+            "{}/v1/bdbs/{}/peer_stats", client.baseurl, encode_path(& bdb_uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2447,12 +3490,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_peer_stats_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -2472,30 +3515,76 @@ Sends a `GET` request to `/v1/bdbs/{bdb_uid}/peer_stats/{uid}`
 Arguments:
 - `bdb_uid`: Unique ID of the database.
 - `uid`: UID of the peer instance, as listed in the Active-Active database's instances.
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
-    pub async fn bdb_peer_stats_get<'a>(
+
+Optional parameters, set on the returned [`BdbPeerStatsGet`] before [`send`](BdbPeerStatsGet::send):
+- [`etime`](BdbPeerStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](BdbPeerStatsGet::interval): Length of each statistics interval.
+- [`stime`](BdbPeerStatsGet::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
+    pub fn bdb_peer_stats_get<'a>(
         &'a self,
         bdb_uid: i64,
         uid: i64,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
-    ) -> Result<ResponseValue<types::BdbPeerStats>, crate::Error> {
+    ) -> BdbPeerStatsGet<'a> {
+        BdbPeerStatsGet {
+            client: self,
+            bdb_uid,
+            uid,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_peer_stats_get`]: set optional parameters, then [`send`](BdbPeerStatsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbPeerStatsGet<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+    uid: i64,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbPeerStatsGet<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_peer_stats_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::BdbPeerStats>, crate::Error> {
+        let Self { client, bdb_uid, uid, etime, interval, stime } = self;
+        let interval = interval.as_ref();
         let url = format!(
-            "{}/v1/bdbs/{}/peer_stats/{}", self.baseurl, encode_path(& bdb_uid
+            "{}/v1/bdbs/{}/peer_stats/{}", client.baseurl, encode_path(& bdb_uid
             .to_string()), encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2510,12 +3599,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_peer_stats_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -2534,24 +3623,50 @@ Sends a `GET` request to `/v1/bdbs/{bdb_uid}/shards`
 
 Arguments:
 - `bdb_uid`: Unique ID of the database.
-- `extra_info_keys`: Redis `INFO` keys to add to each shard's `redis_info` (for example `used_memory_rss`, `connected_clients`). The reference shows the parameter repeated once per key (`?extra_info_keys=a&extra_info_keys=b`); this client sends a single value, so pass one key, or a comma-separated list if the server accepts it.
-*/
-    pub async fn bdb_shards_list<'a>(
-        &'a self,
-        bdb_uid: i64,
-        extra_info_keys: Option<&'a str>,
+
+Optional parameters, set on the returned [`BdbShardsList`] before [`send`](BdbShardsList::send):
+- [`extra_info_keys`](BdbShardsList::extra_info_keys): Redis `INFO` keys to add to each shard's `redis_info` (for example `used_memory_rss`, `connected_clients`). The reference shows the parameter repeated once per key (`?extra_info_keys=a&extra_info_keys=b`); this client sends a single value, so pass one key, or a comma-separated list if the server accepts it.*/
+    pub fn bdb_shards_list<'a>(&'a self, bdb_uid: i64) -> BdbShardsList<'a> {
+        BdbShardsList {
+            client: self,
+            bdb_uid,
+            extra_info_keys: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_shards_list`]: set optional parameters, then [`send`](BdbShardsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbShardsList<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+    extra_info_keys: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbShardsList<'a> {
+    /**Redis `INFO` keys to add to each shard's `redis_info` (for example `used_memory_rss`, `connected_clients`). The reference shows the parameter repeated once per key (`?extra_info_keys=a&extra_info_keys=b`); this client sends a single value, so pass one key, or a comma-separated list if the server accepts it.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn extra_info_keys(mut self, value: &'a str) -> Self {
+        self.extra_info_keys = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_shards_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Shard>>, crate::Error> {
+        let Self { client, bdb_uid, extra_info_keys } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/shards", self.baseurl, encode_path(& bdb_uid.to_string()),
+            "{}/v1/bdbs/{}/shards", client.baseurl, encode_path(& bdb_uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2566,12 +3681,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_shards_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2589,29 +3704,69 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs/stats`
 
-Arguments:
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
+Optional parameters, set on the returned [`BdbStatsList`] before [`send`](BdbStatsList::send):
+- [`etime`](BdbStatsList::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](BdbStatsList::interval): Length of each statistics interval.
+- [`stime`](BdbStatsList::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_stats_list<'a>(
-        &'a self,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
+    pub fn bdb_stats_list<'a>(&'a self) -> BdbStatsList<'a> {
+        BdbStatsList {
+            client: self,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_stats_list`]: set optional parameters, then [`send`](BdbStatsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbStatsList<'a> {
+    client: &'a Client,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbStatsList<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_stats_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::BdbStats>>, crate::Error> {
-        let url = format!("{}/v1/bdbs/stats", self.baseurl,);
+        let Self { client, etime, interval, stime } = self;
+        let interval = interval.as_ref();
+        let url = format!("{}/v1/bdbs/stats", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2626,12 +3781,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_stats_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2651,31 +3806,72 @@ Sends a `GET` request to `/v1/bdbs/stats/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
+
+Optional parameters, set on the returned [`BdbStatsGet`] before [`send`](BdbStatsGet::send):
+- [`etime`](BdbStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](BdbStatsGet::interval): Length of each statistics interval.
+- [`stime`](BdbStatsGet::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_stats_get<'a>(
-        &'a self,
-        uid: i64,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
-    ) -> Result<ResponseValue<types::BdbStats>, crate::Error> {
+    pub fn bdb_stats_get<'a>(&'a self, uid: i64) -> BdbStatsGet<'a> {
+        BdbStatsGet {
+            client: self,
+            uid,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_stats_get`]: set optional parameters, then [`send`](BdbStatsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbStatsGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbStatsGet<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_stats_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::BdbStats>, crate::Error> {
+        let Self { client, uid, etime, interval, stime } = self;
+        let interval = interval.as_ref();
         let url = format!(
-            "{}/v1/bdbs/stats/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/stats/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2690,12 +3886,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_stats_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -2715,30 +3911,53 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bdbs/stats/last`
 
-Arguments:
-- `metrics`: Comma-separated list of metric names to return. All metrics are returned when omitted.
-*/
+Optional parameters, set on the returned [`BdbStatsLastList`] before [`send`](BdbStatsLastList::send):
+- [`metrics`](BdbStatsLastList::metrics): Comma-separated list of metric names to return. All metrics are returned when omitted.*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_stats_last_list<'a>(
-        &'a self,
-        metrics: Option<&'a str>,
+    pub fn bdb_stats_last_list<'a>(&'a self) -> BdbStatsLastList<'a> {
+        BdbStatsLastList {
+            client: self,
+            metrics: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_stats_last_list`]: set optional parameters, then [`send`](BdbStatsLastList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbStatsLastList<'a> {
+    client: &'a Client,
+    metrics: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbStatsLastList<'a> {
+    /**Comma-separated list of metric names to return. All metrics are returned when omitted.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn metrics(mut self, value: &'a str) -> Self {
+        self.metrics = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_stats_last_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<::std::string::String, types::BdbStatsInterval>,
         >,
         crate::Error,
     > {
-        let url = format!("{}/v1/bdbs/stats/last", self.baseurl,);
+        let Self { client, metrics } = self;
+        let url = format!("{}/v1/bdbs/stats/last", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2751,12 +3970,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_stats_last_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2776,32 +3995,58 @@ Sends a `GET` request to `/v1/bdbs/stats/last/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `metrics`: Comma-separated list of metric names to return. All metrics are returned when omitted.
-*/
+
+Optional parameters, set on the returned [`BdbStatsLastGet`] before [`send`](BdbStatsLastGet::send):
+- [`metrics`](BdbStatsLastGet::metrics): Comma-separated list of metric names to return. All metrics are returned when omitted.*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_stats_last_get<'a>(
-        &'a self,
-        uid: i64,
-        metrics: Option<&'a str>,
+    pub fn bdb_stats_last_get<'a>(&'a self, uid: i64) -> BdbStatsLastGet<'a> {
+        BdbStatsLastGet {
+            client: self,
+            uid,
+            metrics: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_stats_last_get`]: set optional parameters, then [`send`](BdbStatsLastGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbStatsLastGet<'a> {
+    client: &'a Client,
+    uid: i64,
+    metrics: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbStatsLastGet<'a> {
+    /**Comma-separated list of metric names to return. All metrics are returned when omitted.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn metrics(mut self, value: &'a str) -> Self {
+        self.metrics = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_stats_last_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<::std::string::String, types::BdbStatsInterval>,
         >,
         crate::Error,
     > {
+        let Self { client, uid, metrics } = self;
         let url = format!(
-            "{}/v1/bdbs/stats/last/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/stats/last/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2814,12 +4059,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_stats_last_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -2839,29 +4084,75 @@ Sends a `GET` request to `/v1/bdbs/{bdb_uid}/sync_source_stats`
 
 Arguments:
 - `bdb_uid`: Unique ID of the database.
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
-    pub async fn bdb_sync_source_stats_list<'a>(
+
+Optional parameters, set on the returned [`BdbSyncSourceStatsList`] before [`send`](BdbSyncSourceStatsList::send):
+- [`etime`](BdbSyncSourceStatsList::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](BdbSyncSourceStatsList::interval): Length of each statistics interval.
+- [`stime`](BdbSyncSourceStatsList::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
+    pub fn bdb_sync_source_stats_list<'a>(
         &'a self,
         bdb_uid: i64,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
+    ) -> BdbSyncSourceStatsList<'a> {
+        BdbSyncSourceStatsList {
+            client: self,
+            bdb_uid,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_sync_source_stats_list`]: set optional parameters, then [`send`](BdbSyncSourceStatsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbSyncSourceStatsList<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbSyncSourceStatsList<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_sync_source_stats_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbSyncSourceStatsList>, crate::Error> {
+        let Self { client, bdb_uid, etime, interval, stime } = self;
+        let interval = interval.as_ref();
         let url = format!(
-            "{}/v1/bdbs/{}/sync_source_stats", self.baseurl, encode_path(& bdb_uid
+            "{}/v1/bdbs/{}/sync_source_stats", client.baseurl, encode_path(& bdb_uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2876,12 +4167,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_sync_source_stats_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2900,30 +4191,78 @@ Sends a `GET` request to `/v1/bdbs/{bdb_uid}/sync_source_stats/{uid}`
 Arguments:
 - `bdb_uid`: Unique ID of the database.
 - `uid`: UID of the sync source.
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
-    pub async fn bdb_sync_source_stats_get<'a>(
+
+Optional parameters, set on the returned [`BdbSyncSourceStatsGet`] before [`send`](BdbSyncSourceStatsGet::send):
+- [`etime`](BdbSyncSourceStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](BdbSyncSourceStatsGet::interval): Length of each statistics interval.
+- [`stime`](BdbSyncSourceStatsGet::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
+    pub fn bdb_sync_source_stats_get<'a>(
         &'a self,
         bdb_uid: i64,
         uid: i64,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
+    ) -> BdbSyncSourceStatsGet<'a> {
+        BdbSyncSourceStatsGet {
+            client: self,
+            bdb_uid,
+            uid,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_sync_source_stats_get`]: set optional parameters, then [`send`](BdbSyncSourceStatsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbSyncSourceStatsGet<'a> {
+    client: &'a Client,
+    bdb_uid: i64,
+    uid: i64,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbSyncSourceStatsGet<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_sync_source_stats_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbSyncSourceStats>, crate::Error> {
+        let Self { client, bdb_uid, uid, etime, interval, stime } = self;
+        let interval = interval.as_ref();
         let url = format!(
-            "{}/v1/bdbs/{}/sync_source_stats/{}", self.baseurl, encode_path(& bdb_uid
+            "{}/v1/bdbs/{}/sync_source_stats/{}", client.baseurl, encode_path(& bdb_uid
             .to_string()), encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2938,12 +4277,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_sync_source_stats_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -2963,25 +4302,43 @@ Sends a `GET` request to `/v1/bdbs/{uid}/syncer_state`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
+
+Returns a [`BdbSyncerStateGet`]; the request is made by [`send`](BdbSyncerStateGet::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn bdb_syncer_state_get<'a>(
-        &'a self,
-        uid: i64,
+    pub fn bdb_syncer_state_get<'a>(&'a self, uid: i64) -> BdbSyncerStateGet<'a> {
+        BdbSyncerStateGet {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_syncer_state_get`]: set optional parameters, then [`send`](BdbSyncerStateGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbSyncerStateGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbSyncerStateGet<'a> {
+    ///Sends the request (`bdb_syncer_state_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbSyncerState>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/syncer_state", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/syncer_state", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -2993,12 +4350,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_syncer_state_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -3018,23 +4375,44 @@ Sends a `GET` request to `/v1/bdbs/{uid}/syncer_state/crdt`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_syncer_state_crdt_get<'a>(
+
+Returns a [`BdbSyncerStateCrdtGet`]; the request is made by [`send`](BdbSyncerStateCrdtGet::send).*/
+    pub fn bdb_syncer_state_crdt_get<'a>(
         &'a self,
         uid: i64,
+    ) -> BdbSyncerStateCrdtGet<'a> {
+        BdbSyncerStateCrdtGet {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_syncer_state_crdt_get`]: set optional parameters, then [`send`](BdbSyncerStateCrdtGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbSyncerStateCrdtGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbSyncerStateCrdtGet<'a> {
+    ///Sends the request (`bdb_syncer_state_crdt_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbSyncerState>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/syncer_state/crdt", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/syncer_state/crdt", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -3046,12 +4424,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_syncer_state_crdt_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -3071,23 +4449,44 @@ Sends a `GET` request to `/v1/bdbs/{uid}/syncer_state/replica`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_syncer_state_replica_get<'a>(
+
+Returns a [`BdbSyncerStateReplicaGet`]; the request is made by [`send`](BdbSyncerStateReplicaGet::send).*/
+    pub fn bdb_syncer_state_replica_get<'a>(
         &'a self,
         uid: i64,
+    ) -> BdbSyncerStateReplicaGet<'a> {
+        BdbSyncerStateReplicaGet {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_syncer_state_replica_get`]: set optional parameters, then [`send`](BdbSyncerStateReplicaGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbSyncerStateReplicaGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbSyncerStateReplicaGet<'a> {
+    ///Sends the request (`bdb_syncer_state_replica_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbSyncerState>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/syncer_state/replica", self.baseurl, encode_path(& uid
+            "{}/v1/bdbs/{}/syncer_state/replica", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -3099,12 +4498,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_syncer_state_replica_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -3124,24 +4523,45 @@ Sends a `POST` request to `/v1/bdbs/{uid}/upgrade`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
-    pub async fn bdb_upgrade<'a>(
+- `body`: the request body
+
+Returns a [`BdbUpgrade`]; the request is made by [`send`](BdbUpgrade::send).*/
+    pub fn bdb_upgrade<'a>(
         &'a self,
         uid: i64,
         body: &'a types::BdbUpgradeRequest,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    ) -> BdbUpgrade<'a> {
+        BdbUpgrade {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bdb_upgrade`]: set optional parameters, then [`send`](BdbUpgrade::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbUpgrade<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::BdbUpgradeRequest,
+}
+#[allow(clippy::all)]
+impl<'a> BdbUpgrade<'a> {
+    ///Sends the request (`bdb_upgrade`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/upgrade", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/upgrade", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -3154,12 +4574,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_upgrade",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -3178,31 +4598,79 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v1/bdbs/certificates`
 
-Arguments:
-- `expires_before`: Only return certificates that expire before this timestamp.
-- `page`: Page to return, counting from 1.
-- `page_size`: Number of certificates per page.
-- `tls_mode`: Only return certificates of databases with this TLS mode.
-*/
-    pub async fn bdb_certificate_list<'a>(
-        &'a self,
-        expires_before: Option<&'a str>,
-        page: Option<i64>,
-        page_size: Option<i64>,
-        tls_mode: Option<&'a crate::types::BdbCertificateListTlsMode>,
+Optional parameters, set on the returned [`BdbCertificateList`] before [`send`](BdbCertificateList::send):
+- [`expires_before`](BdbCertificateList::expires_before): Only return certificates that expire before this timestamp.
+- [`page`](BdbCertificateList::page): Page to return, counting from 1.
+- [`page_size`](BdbCertificateList::page_size): Number of certificates per page.
+- [`tls_mode`](BdbCertificateList::tls_mode): Only return certificates of databases with this TLS mode.*/
+    pub fn bdb_certificate_list<'a>(&'a self) -> BdbCertificateList<'a> {
+        BdbCertificateList {
+            client: self,
+            expires_before: ::std::option::Option::None,
+            page: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            tls_mode: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::bdb_certificate_list`]: set optional parameters, then [`send`](BdbCertificateList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCertificateList<'a> {
+    client: &'a Client,
+    expires_before: ::std::option::Option<&'a str>,
+    page: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
+    tls_mode: ::std::option::Option<crate::types::BdbCertificateListTlsMode>,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCertificateList<'a> {
+    /**Only return certificates that expire before this timestamp.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn expires_before(mut self, value: &'a str) -> Self {
+        self.expires_before = ::std::option::Option::Some(value);
+        self
+    }
+    /**Page to return, counting from 1.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = ::std::option::Option::Some(value);
+        self
+    }
+    /**Number of certificates per page.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
+        self
+    }
+    /**Only return certificates of databases with this TLS mode.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn tls_mode(mut self, value: crate::types::BdbCertificateListTlsMode) -> Self {
+        self.tls_mode = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`bdb_certificate_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::BdbProxyCertificate>>,
         crate::Error,
     > {
-        let url = format!("{}/v1/bdbs/certificates", self.baseurl,);
+        let Self { client, expires_before, page, page_size, tls_mode } = self;
+        let tls_mode = tls_mode.as_ref();
+        let url = format!("{}/v1/bdbs/certificates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -3220,12 +4688,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_certificate_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -3244,22 +4712,40 @@ Sends a `GET` request to `/v1/bdbs/{uid}/certificates`
 
 Arguments:
 - `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_certificate_get<'a>(
-        &'a self,
-        uid: i64,
+
+Returns a [`BdbCertificateGet`]; the request is made by [`send`](BdbCertificateGet::send).*/
+    pub fn bdb_certificate_get<'a>(&'a self, uid: i64) -> BdbCertificateGet<'a> {
+        BdbCertificateGet {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::bdb_certificate_get`]: set optional parameters, then [`send`](BdbCertificateGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BdbCertificateGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> BdbCertificateGet<'a> {
+    ///Sends the request (`bdb_certificate_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BdbProxyCertificate>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/bdbs/{}/certificates", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/bdbs/{}/certificates", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -3271,176 +4757,13 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bdb_certificate_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
-    }
-}
-#[allow(clippy::all)]
-impl Client {
-    /**Set the proxy certificate of a database
-
-Sets or replaces the proxy (server) TLS certificate and private key of one database. With `dry_run` the request is only validated. The reply is the stored certificate (without the key). Only described by Redis's OpenAPI file, not by the markdown reference. Requires the `update_bdb` permission.
-
-Documented since Redis Software 8.0.
-
-Sends a `POST` request to `/v1/bdbs/{uid}/certificates`
-
-Arguments:
-- `uid`: Unique ID of the database.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn bdb_certificate_set<'a>(
-        &'a self,
-        uid: i64,
-        dry_run: Option<bool>,
-        body: &'a types::BdbCertificateSetRequest,
-    ) -> Result<ResponseValue<types::BdbProxyCertificate>, crate::Error> {
-        let url = format!(
-            "{}/v1/bdbs/{}/certificates", self.baseurl, encode_path(& uid.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_certificate_set",
-        };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            500u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
-    }
-}
-#[allow(clippy::all)]
-impl Client {
-    /**Delete the proxy certificate of a database
-
-Removes the proxy (server) TLS certificate set for one database. The reply has no body. Only described by Redis's OpenAPI file, not by the markdown reference. Requires the `update_bdb` permission.
-
-Documented since Redis Software 8.0.
-
-Sends a `DELETE` request to `/v1/bdbs/{uid}/certificates`
-
-Arguments:
-- `uid`: Unique ID of the database.
-*/
-    pub async fn bdb_certificate_delete<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!(
-            "{}/v1/bdbs/{}/certificates", self.baseurl, encode_path(& uid.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_certificate_delete",
-        };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
-    }
-}
-#[allow(clippy::all)]
-impl Client {
-    /**Get the health report of a database
-
-Returns a health report of one database: availability, high availability, shards, endpoints, active alerts, Active-Active links and the running state machine. With `issues_only=true` only unhealthy resources are listed. Only described by Redis's OpenAPI file, not by the markdown reference. Requires the `view_bdb_info` permission.
-
-Documented since Redis Software 8.0.
-
-Sends a `GET` request to `/v4/db/{uid}/health`
-
-Arguments:
-- `uid`: Unique ID of the database.
-- `issues_only`: Only list resources whose status is unhealthy.
-*/
-    pub async fn bdb_health_get<'a>(
-        &'a self,
-        uid: &'a str,
-        issues_only: Option<bool>,
-    ) -> Result<ResponseValue<types::BdbHealthReport>, crate::Error> {
-        let url = format!(
-            "{}/v4/db/{}/health", self.baseurl, encode_path(& uid.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("issues_only", &issues_only))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_health_get",
-        };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
-            404u16 => Err(crate::decode::error_response(response).await),
-            503u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }

@@ -16,24 +16,38 @@ Documented since Redis Software 7.8.
 
 Sends a `GET` request to `/v1/local/services`
 
-*/
-    pub async fn services_local_list<'a>(
-        &'a self,
+Returns a [`ServicesLocalList`]; the request is made by [`send`](ServicesLocalList::send).*/
+    pub fn services_local_list<'a>(&'a self) -> ServicesLocalList<'a> {
+        ServicesLocalList { client: self }
+    }
+}
+///Request builder for [`Client::services_local_list`]: set optional parameters, then [`send`](ServicesLocalList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ServicesLocalList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ServicesLocalList<'a> {
+    ///Sends the request (`services_local_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<::std::string::String, types::LocalServiceInfo>,
         >,
         crate::Error,
     > {
-        let url = format!("{}/v1/local/services", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/local/services", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -45,12 +59,12 @@ Sends a `GET` request to `/v1/local/services`
         let info = OperationInfo {
             operation_id: "services_local_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -72,23 +86,46 @@ Documented since Redis Software 7.8.
 
 Sends a `POST` request to `/v1/local/services`
 
-*/
-    pub async fn services_local_control<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ServicesLocalControl`]; the request is made by [`send`](ServicesLocalControl::send).*/
+    pub fn services_local_control<'a>(
         &'a self,
         body: &'a types::ServicesControlRequest,
+    ) -> ServicesLocalControl<'a> {
+        ServicesLocalControl {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::services_local_control`]: set optional parameters, then [`send`](ServicesLocalControl::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ServicesLocalControl<'a> {
+    client: &'a Client,
+    body: &'a types::ServicesControlRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ServicesLocalControl<'a> {
+    ///Sends the request (`services_local_control`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, bool>>,
         crate::Error,
     > {
-        let url = format!("{}/v1/local/services", self.baseurl,);
+        let Self { client, body } = self;
+        let url = format!("{}/v1/local/services", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -101,12 +138,12 @@ Sends a `POST` request to `/v1/local/services`
         let info = OperationInfo {
             operation_id: "services_local_control",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -128,23 +165,46 @@ Documented since Redis Software 7.8.
 
 Sends a `POST` request to `/v1/services`
 
-*/
-    pub async fn services_control<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ServicesControl`]; the request is made by [`send`](ServicesControl::send).*/
+    pub fn services_control<'a>(
         &'a self,
         body: &'a types::ServicesControlRequest,
+    ) -> ServicesControl<'a> {
+        ServicesControl {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::services_control`]: set optional parameters, then [`send`](ServicesControl::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ServicesControl<'a> {
+    client: &'a Client,
+    body: &'a types::ServicesControlRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ServicesControl<'a> {
+    ///Sends the request (`services_control`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, bool>>,
         crate::Error,
     > {
-        let url = format!("{}/v1/services", self.baseurl,);
+        let Self { client, body } = self;
+        let url = format!("{}/v1/services", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -157,12 +217,12 @@ Sends a `POST` request to `/v1/services`
         let info = OperationInfo {
             operation_id: "services_control",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }

@@ -13,25 +13,48 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/jsonschema`
 
-Arguments:
-- `object`: Name of the API object, such as `cluster`, `node` or `bdb`.
-*/
-    pub async fn jsonschema_get<'a>(
-        &'a self,
-        object: Option<&'a str>,
+Optional parameters, set on the returned [`JsonschemaGet`] before [`send`](JsonschemaGet::send):
+- [`object`](JsonschemaGet::object): Name of the API object, such as `cluster`, `node` or `bdb`.*/
+    pub fn jsonschema_get<'a>(&'a self) -> JsonschemaGet<'a> {
+        JsonschemaGet {
+            client: self,
+            object: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::jsonschema_get`]: set optional parameters, then [`send`](JsonschemaGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct JsonschemaGet<'a> {
+    client: &'a Client,
+    object: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> JsonschemaGet<'a> {
+    /**Name of the API object, such as `cluster`, `node` or `bdb`.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn object(mut self, value: &'a str) -> Self {
+        self.object = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`jsonschema_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
         crate::Error,
     > {
-        let url = format!("{}/v1/jsonschema", self.baseurl,);
+        let Self { client, object } = self;
+        let url = format!("{}/v1/jsonschema", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -44,12 +67,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "jsonschema_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -17,19 +17,31 @@ Documented since Redis Software 7.8.
 
 Sends a `GET` request to `/v1/job_scheduler`
 
-*/
-    pub async fn job_scheduler_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::JobScheduler>, crate::Error> {
-        let url = format!("{}/v1/job_scheduler", self.baseurl,);
+Returns a [`JobSchedulerGet`]; the request is made by [`send`](JobSchedulerGet::send).*/
+    pub fn job_scheduler_get<'a>(&'a self) -> JobSchedulerGet<'a> {
+        JobSchedulerGet { client: self }
+    }
+}
+///Request builder for [`Client::job_scheduler_get`]: set optional parameters, then [`send`](JobSchedulerGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct JobSchedulerGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> JobSchedulerGet<'a> {
+    ///Sends the request (`job_scheduler_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::JobScheduler>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/job_scheduler", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -41,12 +53,12 @@ Sends a `GET` request to `/v1/job_scheduler`
         let info = OperationInfo {
             operation_id: "job_scheduler_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -65,20 +77,41 @@ Documented since Redis Software 7.8.
 
 Sends a `PUT` request to `/v1/job_scheduler`
 
-*/
-    pub async fn job_scheduler_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`JobSchedulerUpdate`]; the request is made by [`send`](JobSchedulerUpdate::send).*/
+    pub fn job_scheduler_update<'a>(
         &'a self,
         body: &'a types::JobScheduler,
-    ) -> Result<ResponseValue<types::JobScheduler>, crate::Error> {
-        let url = format!("{}/v1/job_scheduler", self.baseurl,);
+    ) -> JobSchedulerUpdate<'a> {
+        JobSchedulerUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::job_scheduler_update`]: set optional parameters, then [`send`](JobSchedulerUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct JobSchedulerUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::JobScheduler,
+}
+#[allow(clippy::all)]
+impl<'a> JobSchedulerUpdate<'a> {
+    ///Sends the request (`job_scheduler_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::JobScheduler>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/job_scheduler", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -91,12 +124,12 @@ Sends a `PUT` request to `/v1/job_scheduler`
         let info = OperationInfo {
             operation_id: "job_scheduler_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),

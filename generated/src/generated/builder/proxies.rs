@@ -13,19 +13,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/proxies`
 
-*/
-    pub async fn proxy_list<'a>(
-        &'a self,
+Returns a [`ProxyList`]; the request is made by [`send`](ProxyList::send).*/
+    pub fn proxy_list<'a>(&'a self) -> ProxyList<'a> {
+        ProxyList { client: self }
+    }
+}
+///Request builder for [`Client::proxy_list`]: set optional parameters, then [`send`](ProxyList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ProxyList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ProxyList<'a> {
+    ///Sends the request (`proxy_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Proxy>>, crate::Error> {
-        let url = format!("{}/v1/proxies", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/proxies", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -37,12 +51,12 @@ Sends a `GET` request to `/v1/proxies`
         let info = OperationInfo {
             operation_id: "proxy_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -57,20 +71,41 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/proxies`
 
-*/
-    pub async fn proxy_update_all<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ProxyUpdateAll`]; the request is made by [`send`](ProxyUpdateAll::send).*/
+    pub fn proxy_update_all<'a>(
         &'a self,
         body: &'a types::ProxyUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/proxies", self.baseurl,);
+    ) -> ProxyUpdateAll<'a> {
+        ProxyUpdateAll {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::proxy_update_all`]: set optional parameters, then [`send`](ProxyUpdateAll::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ProxyUpdateAll<'a> {
+    client: &'a Client,
+    body: &'a types::ProxyUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ProxyUpdateAll<'a> {
+    ///Sends the request (`proxy_update_all`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/proxies", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -83,9 +118,9 @@ Sends a `PUT` request to `/v1/proxies`
         let info = OperationInfo {
             operation_id: "proxy_update_all",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -108,22 +143,35 @@ Sends a `GET` request to `/v1/proxies/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the proxy (the same as its node's UID).
-*/
-    pub async fn proxy_get<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<types::Proxy>, crate::Error> {
+
+Returns a [`ProxyGet`]; the request is made by [`send`](ProxyGet::send).*/
+    pub fn proxy_get<'a>(&'a self, uid: i64) -> ProxyGet<'a> {
+        ProxyGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::proxy_get`]: set optional parameters, then [`send`](ProxyGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ProxyGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> ProxyGet<'a> {
+    ///Sends the request (`proxy_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Proxy>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/proxies/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/proxies/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -135,12 +183,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "proxy_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -158,24 +206,45 @@ Sends a `PUT` request to `/v1/proxies/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the proxy (the same as its node's UID).
-- `body`
-*/
-    pub async fn proxy_update<'a>(
+- `body`: the request body
+
+Returns a [`ProxyUpdate`]; the request is made by [`send`](ProxyUpdate::send).*/
+    pub fn proxy_update<'a>(
         &'a self,
         uid: i64,
         body: &'a types::ProxyUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ProxyUpdate<'a> {
+        ProxyUpdate {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::proxy_update`]: set optional parameters, then [`send`](ProxyUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ProxyUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::ProxyUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ProxyUpdate<'a> {
+    ///Sends the request (`proxy_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/proxies/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/proxies/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -188,9 +257,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "proxy_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

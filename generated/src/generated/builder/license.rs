@@ -17,19 +17,31 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/license`
 
-*/
-    pub async fn license_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::License>, crate::Error> {
-        let url = format!("{}/v1/license", self.baseurl,);
+Returns a [`LicenseGet`]; the request is made by [`send`](LicenseGet::send).*/
+    pub fn license_get<'a>(&'a self) -> LicenseGet<'a> {
+        LicenseGet { client: self }
+    }
+}
+///Request builder for [`Client::license_get`]: set optional parameters, then [`send`](LicenseGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LicenseGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> LicenseGet<'a> {
+    ///Sends the request (`license_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::License>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/license", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -41,12 +53,12 @@ Sends a `GET` request to `/v1/license`
         let info = OperationInfo {
             operation_id: "license_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -67,20 +79,41 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/license`
 
-*/
-    pub async fn license_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`LicenseUpdate`]; the request is made by [`send`](LicenseUpdate::send).*/
+    pub fn license_update<'a>(
         &'a self,
         body: &'a types::LicenseUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/license", self.baseurl,);
+    ) -> LicenseUpdate<'a> {
+        LicenseUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::license_update`]: set optional parameters, then [`send`](LicenseUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LicenseUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::LicenseUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> LicenseUpdate<'a> {
+    ///Sends the request (`license_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/license", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -93,9 +126,9 @@ Sends a `PUT` request to `/v1/license`
         let info = OperationInfo {
             operation_id: "license_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

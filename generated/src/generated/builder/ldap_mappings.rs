@@ -15,19 +15,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/ldap_mappings`
 
-*/
-    pub async fn ldap_mapping_list<'a>(
-        &'a self,
+Returns a [`LdapMappingList`]; the request is made by [`send`](LdapMappingList::send).*/
+    pub fn ldap_mapping_list<'a>(&'a self) -> LdapMappingList<'a> {
+        LdapMappingList { client: self }
+    }
+}
+///Request builder for [`Client::ldap_mapping_list`]: set optional parameters, then [`send`](LdapMappingList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LdapMappingList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> LdapMappingList<'a> {
+    ///Sends the request (`ldap_mapping_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::LdapMapping>>, crate::Error> {
-        let url = format!("{}/v1/ldap_mappings", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/ldap_mappings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -39,12 +53,12 @@ Sends a `GET` request to `/v1/ldap_mappings`
         let info = OperationInfo {
             operation_id: "ldap_mapping_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -71,20 +85,41 @@ Documented since Redis Software 7.4.
 
 Sends a `POST` request to `/v1/ldap_mappings`
 
-*/
-    pub async fn ldap_mapping_create<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`LdapMappingCreate`]; the request is made by [`send`](LdapMappingCreate::send).*/
+    pub fn ldap_mapping_create<'a>(
         &'a self,
         body: &'a types::LdapMapping,
-    ) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
-        let url = format!("{}/v1/ldap_mappings", self.baseurl,);
+    ) -> LdapMappingCreate<'a> {
+        LdapMappingCreate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::ldap_mapping_create`]: set optional parameters, then [`send`](LdapMappingCreate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LdapMappingCreate<'a> {
+    client: &'a Client,
+    body: &'a types::LdapMapping,
+}
+#[allow(clippy::all)]
+impl<'a> LdapMappingCreate<'a> {
+    ///Sends the request (`ldap_mapping_create`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/ldap_mappings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -97,12 +132,12 @@ Sends a `POST` request to `/v1/ldap_mappings`
         let info = OperationInfo {
             operation_id: "ldap_mapping_create",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -128,22 +163,38 @@ Sends a `GET` request to `/v1/ldap_mappings/{uid}`
 
 Arguments:
 - `uid`: The LDAP mapping's unique ID.
-*/
-    pub async fn ldap_mapping_get<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+
+Returns a [`LdapMappingGet`]; the request is made by [`send`](LdapMappingGet::send).*/
+    pub fn ldap_mapping_get<'a>(&'a self, uid: i64) -> LdapMappingGet<'a> {
+        LdapMappingGet {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::ldap_mapping_get`]: set optional parameters, then [`send`](LdapMappingGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LdapMappingGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> LdapMappingGet<'a> {
+    ///Sends the request (`ldap_mapping_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/ldap_mappings/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -155,12 +206,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "ldap_mapping_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -192,24 +243,45 @@ Sends a `PUT` request to `/v1/ldap_mappings/{uid}`
 
 Arguments:
 - `uid`: The LDAP mapping's unique ID.
-- `body`
-*/
-    pub async fn ldap_mapping_update<'a>(
+- `body`: the request body
+
+Returns a [`LdapMappingUpdate`]; the request is made by [`send`](LdapMappingUpdate::send).*/
+    pub fn ldap_mapping_update<'a>(
         &'a self,
         uid: i64,
         body: &'a types::LdapMapping,
-    ) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+    ) -> LdapMappingUpdate<'a> {
+        LdapMappingUpdate {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::ldap_mapping_update`]: set optional parameters, then [`send`](LdapMappingUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LdapMappingUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::LdapMapping,
+}
+#[allow(clippy::all)]
+impl<'a> LdapMappingUpdate<'a> {
+    ///Sends the request (`ldap_mapping_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/ldap_mappings/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -222,12 +294,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "ldap_mapping_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -254,22 +326,38 @@ Sends a `DELETE` request to `/v1/ldap_mappings/{uid}`
 
 Arguments:
 - `uid`: The LDAP mapping's unique ID.
-*/
-    pub async fn ldap_mapping_delete<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+
+Returns a [`LdapMappingDelete`]; the request is made by [`send`](LdapMappingDelete::send).*/
+    pub fn ldap_mapping_delete<'a>(&'a self, uid: i64) -> LdapMappingDelete<'a> {
+        LdapMappingDelete {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::ldap_mapping_delete`]: set optional parameters, then [`send`](LdapMappingDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct LdapMappingDelete<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> LdapMappingDelete<'a> {
+    ///Sends the request (`ldap_mapping_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/ldap_mappings/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -281,9 +369,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "ldap_mapping_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

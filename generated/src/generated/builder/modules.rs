@@ -13,19 +13,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/modules`
 
-*/
-    pub async fn module_list<'a>(
-        &'a self,
+Returns a [`ModuleList`]; the request is made by [`send`](ModuleList::send).*/
+    pub fn module_list<'a>(&'a self) -> ModuleList<'a> {
+        ModuleList { client: self }
+    }
+}
+///Request builder for [`Client::module_list`]: set optional parameters, then [`send`](ModuleList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleList<'a> {
+    ///Sends the request (`module_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Module>>, crate::Error> {
-        let url = format!("{}/v1/modules", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/modules", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -37,12 +51,12 @@ Sends a `GET` request to `/v1/modules`
         let info = OperationInfo {
             operation_id: "module_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -59,22 +73,35 @@ Sends a `GET` request to `/v1/modules/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the module.
-*/
-    pub async fn module_get<'a>(
-        &'a self,
-        uid: &'a str,
-    ) -> Result<ResponseValue<types::Module>, crate::Error> {
+
+Returns a [`ModuleGet`]; the request is made by [`send`](ModuleGet::send).*/
+    pub fn module_get<'a>(&'a self, uid: &'a str) -> ModuleGet<'a> {
+        ModuleGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::module_get`]: set optional parameters, then [`send`](ModuleGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleGet<'a> {
+    client: &'a Client,
+    uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleGet<'a> {
+    ///Sends the request (`module_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Module>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/modules/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/modules/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -86,12 +113,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -114,25 +141,38 @@ Sends a `DELETE` request to `/v1/modules/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the module.
-*/
+
+Returns a [`ModuleDelete`]; the request is made by [`send`](ModuleDelete::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn module_delete<'a>(
-        &'a self,
-        uid: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    pub fn module_delete<'a>(&'a self, uid: &'a str) -> ModuleDelete<'a> {
+        ModuleDelete { client: self, uid }
+    }
+}
+///Request builder for [`Client::module_delete`]: set optional parameters, then [`send`](ModuleDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleDelete<'a> {
+    client: &'a Client,
+    uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleDelete<'a> {
+    ///Sends the request (`module_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/modules/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/modules/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -144,9 +184,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -172,27 +212,49 @@ Sends a `POST` request to `/v1/modules/config/bdb/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
+- `body`: the request body
+
+Returns a [`ModuleConfigBdbUpdate`]; the request is made by [`send`](ModuleConfigBdbUpdate::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn module_config_bdb_update<'a>(
+    pub fn module_config_bdb_update<'a>(
         &'a self,
         uid: i64,
         body: &'a types::ModuleConfigBdbUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ModuleConfigBdbUpdate<'a> {
+        ModuleConfigBdbUpdate {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::module_config_bdb_update`]: set optional parameters, then [`send`](ModuleConfigBdbUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleConfigBdbUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::ModuleConfigBdbUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleConfigBdbUpdate<'a> {
+    ///Sends the request (`module_config_bdb_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/modules/config/bdb/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/modules/config/bdb/{}", client.baseurl, encode_path(& uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -205,9 +267,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_config_bdb_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -235,27 +297,49 @@ Sends a `POST` request to `/v1/modules/upgrade/bdb/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the database.
-- `body`
-*/
+- `body`: the request body
+
+Returns a [`ModuleUpgradeBdb`]; the request is made by [`send`](ModuleUpgradeBdb::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn module_upgrade_bdb<'a>(
+    pub fn module_upgrade_bdb<'a>(
         &'a self,
         uid: i64,
         body: &'a types::ModuleUpgradeBdbRequest,
-    ) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    ) -> ModuleUpgradeBdb<'a> {
+        ModuleUpgradeBdb {
+            client: self,
+            uid,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::module_upgrade_bdb`]: set optional parameters, then [`send`](ModuleUpgradeBdb::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleUpgradeBdb<'a> {
+    client: &'a Client,
+    uid: i64,
+    body: &'a types::ModuleUpgradeBdbRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleUpgradeBdb<'a> {
+    ///Sends the request (`module_upgrade_bdb`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+        let Self { client, uid, body } = self;
         let url = format!(
-            "{}/v1/modules/upgrade/bdb/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/modules/upgrade/bdb/{}", client.baseurl, encode_path(& uid
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -268,12 +352,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_upgrade_bdb",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -295,25 +379,41 @@ Sends a `DELETE` request to `/v2/modules/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the module.
-*/
+
+Returns a [`ModuleDeleteV2`]; the request is made by [`send`](ModuleDeleteV2::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn module_delete_v2<'a>(
-        &'a self,
-        uid: &'a str,
-    ) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    pub fn module_delete_v2<'a>(&'a self, uid: &'a str) -> ModuleDeleteV2<'a> {
+        ModuleDeleteV2 {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::module_delete_v2`]: set optional parameters, then [`send`](ModuleDeleteV2::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleDeleteV2<'a> {
+    client: &'a Client,
+    uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleDeleteV2<'a> {
+    ///Sends the request (`module_delete_v2`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v2/modules/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v2/modules/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -325,12 +425,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_delete_v2",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -346,20 +446,41 @@ Documented since Redis Software 8.0.
 
 Sends a `POST` request to `/v2/modules/user-defined`
 
-*/
-    pub async fn module_user_defined_create<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ModuleUserDefinedCreate`]; the request is made by [`send`](ModuleUserDefinedCreate::send).*/
+    pub fn module_user_defined_create<'a>(
         &'a self,
         body: &'a types::ModuleUserDefinedCreateRequest,
-    ) -> Result<ResponseValue<types::Module>, crate::Error> {
-        let url = format!("{}/v2/modules/user-defined", self.baseurl,);
+    ) -> ModuleUserDefinedCreate<'a> {
+        ModuleUserDefinedCreate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::module_user_defined_create`]: set optional parameters, then [`send`](ModuleUserDefinedCreate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleUserDefinedCreate<'a> {
+    client: &'a Client,
+    body: &'a types::ModuleUserDefinedCreateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleUserDefinedCreate<'a> {
+    ///Sends the request (`module_user_defined_create`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Module>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v2/modules/user-defined", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -372,12 +493,12 @@ Sends a `POST` request to `/v2/modules/user-defined`
         let info = OperationInfo {
             operation_id: "module_user_defined_create",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -395,23 +516,42 @@ Sends a `DELETE` request to `/v2/modules/user-defined/{uid}`
 
 Arguments:
 - `uid`: Unique ID of the module.
-*/
-    pub async fn module_user_defined_delete<'a>(
+
+Returns a [`ModuleUserDefinedDelete`]; the request is made by [`send`](ModuleUserDefinedDelete::send).*/
+    pub fn module_user_defined_delete<'a>(
         &'a self,
         uid: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ModuleUserDefinedDelete<'a> {
+        ModuleUserDefinedDelete {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::module_user_defined_delete`]: set optional parameters, then [`send`](ModuleUserDefinedDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleUserDefinedDelete<'a> {
+    client: &'a Client,
+    uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleUserDefinedDelete<'a> {
+    ///Sends the request (`module_user_defined_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v2/modules/user-defined/{}", self.baseurl, encode_path(& uid
+            "{}/v2/modules/user-defined/{}", client.baseurl, encode_path(& uid
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -423,9 +563,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_user_defined_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -445,22 +585,40 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v2/local/modules/user-defined/artifacts`
 
-*/
-    pub async fn module_user_defined_artifact_list<'a>(
+Returns a [`ModuleUserDefinedArtifactList`]; the request is made by [`send`](ModuleUserDefinedArtifactList::send).*/
+    pub fn module_user_defined_artifact_list<'a>(
         &'a self,
+    ) -> ModuleUserDefinedArtifactList<'a> {
+        ModuleUserDefinedArtifactList {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::module_user_defined_artifact_list`]: set optional parameters, then [`send`](ModuleUserDefinedArtifactList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleUserDefinedArtifactList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleUserDefinedArtifactList<'a> {
+    ///Sends the request (`module_user_defined_artifact_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::ModuleUserDefinedArtifact>>,
         crate::Error,
     > {
-        let url = format!("{}/v2/local/modules/user-defined/artifacts", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v2/local/modules/user-defined/artifacts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -472,12 +630,12 @@ Sends a `GET` request to `/v2/local/modules/user-defined/artifacts`
         let info = OperationInfo {
             operation_id: "module_user_defined_artifact_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -495,24 +653,45 @@ Sends a `DELETE` request to `/v2/local/modules/user-defined/artifacts/{module_na
 Arguments:
 - `module_name`: Name of the module whose artifact is deleted.
 - `version`: Numeric version of the artifact to delete.
-*/
-    pub async fn module_user_defined_artifact_delete<'a>(
+
+Returns a [`ModuleUserDefinedArtifactDelete`]; the request is made by [`send`](ModuleUserDefinedArtifactDelete::send).*/
+    pub fn module_user_defined_artifact_delete<'a>(
         &'a self,
         module_name: &'a str,
         version: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ModuleUserDefinedArtifactDelete<'a> {
+        ModuleUserDefinedArtifactDelete {
+            client: self,
+            module_name,
+            version,
+        }
+    }
+}
+///Request builder for [`Client::module_user_defined_artifact_delete`]: set optional parameters, then [`send`](ModuleUserDefinedArtifactDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleUserDefinedArtifactDelete<'a> {
+    client: &'a Client,
+    module_name: &'a str,
+    version: i64,
+}
+#[allow(clippy::all)]
+impl<'a> ModuleUserDefinedArtifactDelete<'a> {
+    ///Sends the request (`module_user_defined_artifact_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, module_name, version } = self;
         let url = format!(
-            "{}/v2/local/modules/user-defined/artifacts/{}/{}", self.baseurl,
+            "{}/v2/local/modules/user-defined/artifacts/{}/{}", client.baseurl,
             encode_path(& module_name.to_string()), encode_path(& version.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -524,9 +703,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "module_user_defined_artifact_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

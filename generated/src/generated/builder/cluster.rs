@@ -16,19 +16,31 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster`
 
-*/
-    pub async fn cluster_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Cluster>, crate::Error> {
-        let url = format!("{}/v1/cluster", self.baseurl,);
+Returns a [`ClusterGet`]; the request is made by [`send`](ClusterGet::send).*/
+    pub fn cluster_get<'a>(&'a self) -> ClusterGet<'a> {
+        ClusterGet { client: self }
+    }
+}
+///Request builder for [`Client::cluster_get`]: set optional parameters, then [`send`](ClusterGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterGet<'a> {
+    ///Sends the request (`cluster_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Cluster>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -40,12 +52,12 @@ Sends a `GET` request to `/v1/cluster`
         let info = OperationInfo {
             operation_id: "cluster_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -72,23 +84,47 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/cluster`
 
 Arguments:
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn cluster_update<'a>(
-        &'a self,
-        dry_run: Option<bool>,
-        body: &'a types::Cluster,
-    ) -> Result<ResponseValue<types::Cluster>, crate::Error> {
-        let url = format!("{}/v1/cluster", self.baseurl,);
+- `body`: the request body
+
+Optional parameters, set on the returned [`ClusterUpdate`] before [`send`](ClusterUpdate::send):
+- [`dry_run`](ClusterUpdate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn cluster_update<'a>(&'a self, body: &'a types::Cluster) -> ClusterUpdate<'a> {
+        ClusterUpdate {
+            client: self,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_update`]: set optional parameters, then [`send`](ClusterUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterUpdate<'a> {
+    client: &'a Client,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::Cluster,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterUpdate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`cluster_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Cluster>, crate::Error> {
+        let Self { client, dry_run, body } = self;
+        let url = format!("{}/v1/cluster", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -102,12 +138,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -125,19 +161,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/actions`
 
-*/
-    pub async fn cluster_action_list<'a>(
-        &'a self,
+Returns a [`ClusterActionList`]; the request is made by [`send`](ClusterActionList::send).*/
+    pub fn cluster_action_list<'a>(&'a self) -> ClusterActionList<'a> {
+        ClusterActionList { client: self }
+    }
+}
+///Request builder for [`Client::cluster_action_list`]: set optional parameters, then [`send`](ClusterActionList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterActionList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterActionList<'a> {
+    ///Sends the request (`cluster_action_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ClusterActions>, crate::Error> {
-        let url = format!("{}/v1/cluster/actions", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -149,12 +199,12 @@ Sends a `GET` request to `/v1/cluster/actions`
         let info = OperationInfo {
             operation_id: "cluster_action_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -175,22 +225,39 @@ Sends a `GET` request to `/v1/cluster/actions/{action}`
 
 Arguments:
 - `action`: Name of the action, for example `change_master`.
-*/
-    pub async fn cluster_action_get<'a>(
-        &'a self,
-        action: &'a str,
-    ) -> Result<ResponseValue<types::Action>, crate::Error> {
+
+Returns a [`ClusterActionGet`]; the request is made by [`send`](ClusterActionGet::send).*/
+    pub fn cluster_action_get<'a>(&'a self, action: &'a str) -> ClusterActionGet<'a> {
+        ClusterActionGet {
+            client: self,
+            action,
+        }
+    }
+}
+///Request builder for [`Client::cluster_action_get`]: set optional parameters, then [`send`](ClusterActionGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterActionGet<'a> {
+    client: &'a Client,
+    action: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterActionGet<'a> {
+    ///Sends the request (`cluster_action_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+        let Self { client, action } = self;
         let url = format!(
-            "{}/v1/cluster/actions/{}", self.baseurl, encode_path(& action.to_string()),
+            "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -202,12 +269,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_action_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -236,24 +303,46 @@ Sends a `POST` request to `/v1/cluster/actions/{action}`
 
 Arguments:
 - `action`: Name of the action to start, for example `change_master`.
-- `body`
-*/
-    pub async fn cluster_action_start<'a>(
+- `body`: the request body
+
+Returns a [`ClusterActionStart`]; the request is made by [`send`](ClusterActionStart::send).*/
+    pub fn cluster_action_start<'a>(
         &'a self,
         action: &'a str,
         body: &'a types::ClusterActionStartRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ClusterActionStart<'a> {
+        ClusterActionStart {
+            client: self,
+            action,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_action_start`]: set optional parameters, then [`send`](ClusterActionStart::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterActionStart<'a> {
+    client: &'a Client,
+    action: &'a str,
+    body: &'a types::ClusterActionStartRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterActionStart<'a> {
+    ///Sends the request (`cluster_action_start`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, action, body } = self;
         let url = format!(
-            "{}/v1/cluster/actions/{}", self.baseurl, encode_path(& action.to_string()),
+            "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -266,9 +355,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_action_start",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -295,22 +384,42 @@ Sends a `DELETE` request to `/v1/cluster/actions/{action}`
 
 Arguments:
 - `action`: Name of the action to cancel.
-*/
-    pub async fn cluster_action_cancel<'a>(
+
+Returns a [`ClusterActionCancel`]; the request is made by [`send`](ClusterActionCancel::send).*/
+    pub fn cluster_action_cancel<'a>(
         &'a self,
         action: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ClusterActionCancel<'a> {
+        ClusterActionCancel {
+            client: self,
+            action,
+        }
+    }
+}
+///Request builder for [`Client::cluster_action_cancel`]: set optional parameters, then [`send`](ClusterActionCancel::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterActionCancel<'a> {
+    client: &'a Client,
+    action: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterActionCancel<'a> {
+    ///Sends the request (`cluster_action_cancel`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, action } = self;
         let url = format!(
-            "{}/v1/cluster/actions/{}", self.baseurl, encode_path(& action.to_string()),
+            "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -322,9 +431,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_action_cancel",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -347,25 +456,48 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/alerts`
 
-Arguments:
-- `ignore_settings`: Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.
-*/
-    pub async fn cluster_alerts_list<'a>(
-        &'a self,
-        ignore_settings: Option<bool>,
+Optional parameters, set on the returned [`ClusterAlertsList`] before [`send`](ClusterAlertsList::send):
+- [`ignore_settings`](ClusterAlertsList::ignore_settings): Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.*/
+    pub fn cluster_alerts_list<'a>(&'a self) -> ClusterAlertsList<'a> {
+        ClusterAlertsList {
+            client: self,
+            ignore_settings: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::cluster_alerts_list`]: set optional parameters, then [`send`](ClusterAlertsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterAlertsList<'a> {
+    client: &'a Client,
+    ignore_settings: ::std::option::Option<bool>,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterAlertsList<'a> {
+    /**Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn ignore_settings(mut self, value: bool) -> Self {
+        self.ignore_settings = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`cluster_alerts_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
         crate::Error,
     > {
-        let url = format!("{}/v1/cluster/alerts", self.baseurl,);
+        let Self { client, ignore_settings } = self;
+        let url = format!("{}/v1/cluster/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -380,12 +512,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_alerts_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -405,24 +537,48 @@ Sends a `GET` request to `/v1/cluster/alerts/{alert}`
 
 Arguments:
 - `alert`: Name of the alert, for example `cluster_too_few_nodes_for_replication`.
-- `ignore_settings`: Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.
-*/
-    pub async fn cluster_alert_get<'a>(
-        &'a self,
-        alert: &'a str,
-        ignore_settings: Option<bool>,
-    ) -> Result<ResponseValue<types::Alert>, crate::Error> {
+
+Optional parameters, set on the returned [`ClusterAlertGet`] before [`send`](ClusterAlertGet::send):
+- [`ignore_settings`](ClusterAlertGet::ignore_settings): Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.*/
+    pub fn cluster_alert_get<'a>(&'a self, alert: &'a str) -> ClusterAlertGet<'a> {
+        ClusterAlertGet {
+            client: self,
+            alert,
+            ignore_settings: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::cluster_alert_get`]: set optional parameters, then [`send`](ClusterAlertGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterAlertGet<'a> {
+    client: &'a Client,
+    alert: &'a str,
+    ignore_settings: ::std::option::Option<bool>,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterAlertGet<'a> {
+    /**Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn ignore_settings(mut self, value: bool) -> Self {
+        self.ignore_settings = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`cluster_alert_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+        let Self { client, alert, ignore_settings } = self;
         let url = format!(
-            "{}/v1/cluster/alerts/{}", self.baseurl, encode_path(& alert.to_string()),
+            "{}/v1/cluster/alerts/{}", client.baseurl, encode_path(& alert.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -437,12 +593,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_alert_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -464,19 +620,35 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/auditing/db_conns`
 
-*/
-    pub async fn cluster_auditing_db_conns_get<'a>(
-        &'a self,
+Returns a [`ClusterAuditingDbConnsGet`]; the request is made by [`send`](ClusterAuditingDbConnsGet::send).*/
+    pub fn cluster_auditing_db_conns_get<'a>(&'a self) -> ClusterAuditingDbConnsGet<'a> {
+        ClusterAuditingDbConnsGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_auditing_db_conns_get`]: set optional parameters, then [`send`](ClusterAuditingDbConnsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterAuditingDbConnsGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterAuditingDbConnsGet<'a> {
+    ///Sends the request (`cluster_auditing_db_conns_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::DbConnsAuditingConfig>, crate::Error> {
-        let url = format!("{}/v1/cluster/auditing/db_conns", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -488,12 +660,12 @@ Sends a `GET` request to `/v1/cluster/auditing/db_conns`
         let info = OperationInfo {
             operation_id: "cluster_auditing_db_conns_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -516,20 +688,43 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/cluster/auditing/db_conns`
 
-*/
-    pub async fn cluster_auditing_db_conns_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterAuditingDbConnsUpdate`]; the request is made by [`send`](ClusterAuditingDbConnsUpdate::send).*/
+    pub fn cluster_auditing_db_conns_update<'a>(
         &'a self,
         body: &'a types::DbConnsAuditingConfig,
+    ) -> ClusterAuditingDbConnsUpdate<'a> {
+        ClusterAuditingDbConnsUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_auditing_db_conns_update`]: set optional parameters, then [`send`](ClusterAuditingDbConnsUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterAuditingDbConnsUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::DbConnsAuditingConfig,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterAuditingDbConnsUpdate<'a> {
+    ///Sends the request (`cluster_auditing_db_conns_update`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::DbConnsAuditingConfig>, crate::Error> {
-        let url = format!("{}/v1/cluster/auditing/db_conns", self.baseurl,);
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -542,12 +737,12 @@ Sends a `PUT` request to `/v1/cluster/auditing/db_conns`
         let info = OperationInfo {
             operation_id: "cluster_auditing_db_conns_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -572,19 +767,35 @@ Documented since Redis Software 7.4.
 
 Sends a `DELETE` request to `/v1/cluster/auditing/db_conns`
 
-*/
-    pub async fn cluster_auditing_db_conns_delete<'a>(
+Returns a [`ClusterAuditingDbConnsDelete`]; the request is made by [`send`](ClusterAuditingDbConnsDelete::send).*/
+    pub fn cluster_auditing_db_conns_delete<'a>(
         &'a self,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/auditing/db_conns", self.baseurl,);
+    ) -> ClusterAuditingDbConnsDelete<'a> {
+        ClusterAuditingDbConnsDelete {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_auditing_db_conns_delete`]: set optional parameters, then [`send`](ClusterAuditingDbConnsDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterAuditingDbConnsDelete<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterAuditingDbConnsDelete<'a> {
+    ///Sends the request (`cluster_auditing_db_conns_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -596,9 +807,9 @@ Sends a `DELETE` request to `/v1/cluster/auditing/db_conns`
         let info = OperationInfo {
             operation_id: "cluster_auditing_db_conns_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -621,19 +832,35 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/certificates`
 
-*/
-    pub async fn cluster_certificates_get<'a>(
-        &'a self,
+Returns a [`ClusterCertificatesGet`]; the request is made by [`send`](ClusterCertificatesGet::send).*/
+    pub fn cluster_certificates_get<'a>(&'a self) -> ClusterCertificatesGet<'a> {
+        ClusterCertificatesGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_certificates_get`]: set optional parameters, then [`send`](ClusterCertificatesGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterCertificatesGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterCertificatesGet<'a> {
+    ///Sends the request (`cluster_certificates_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ClusterCertificatesGetResponse>, crate::Error> {
-        let url = format!("{}/v1/cluster/certificates", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/certificates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -645,12 +872,12 @@ Sends a `GET` request to `/v1/cluster/certificates`
         let info = OperationInfo {
             operation_id: "cluster_certificates_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -672,20 +899,41 @@ Documented since Redis Software 7.22.
 
 Sends a `PUT` request to `/v1/cluster/certificates`
 
-*/
-    pub async fn cluster_certificates_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterCertificatesUpdate`]; the request is made by [`send`](ClusterCertificatesUpdate::send).*/
+    pub fn cluster_certificates_update<'a>(
         &'a self,
         body: &'a types::ClusterCertificatesUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/certificates", self.baseurl,);
+    ) -> ClusterCertificatesUpdate<'a> {
+        ClusterCertificatesUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_certificates_update`]: set optional parameters, then [`send`](ClusterCertificatesUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterCertificatesUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::ClusterCertificatesUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterCertificatesUpdate<'a> {
+    ///Sends the request (`cluster_certificates_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/certificates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -698,9 +946,9 @@ Sends a `PUT` request to `/v1/cluster/certificates`
         let info = OperationInfo {
             operation_id: "cluster_certificates_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -733,23 +981,44 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/cluster/update_cert`
 
-*/
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterCertificateUpdate`]; the request is made by [`send`](ClusterCertificateUpdate::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn cluster_certificate_update<'a>(
+    pub fn cluster_certificate_update<'a>(
         &'a self,
         body: &'a types::Certificates,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/update_cert", self.baseurl,);
+    ) -> ClusterCertificateUpdate<'a> {
+        ClusterCertificateUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_certificate_update`]: set optional parameters, then [`send`](ClusterCertificateUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterCertificateUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::Certificates,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterCertificateUpdate<'a> {
+    ///Sends the request (`cluster_certificate_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/update_cert", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -762,9 +1031,9 @@ Sends a `PUT` request to `/v1/cluster/update_cert`
         let info = OperationInfo {
             operation_id: "cluster_certificate_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -795,23 +1064,42 @@ Sends a `DELETE` request to `/v1/cluster/certificates/{certificate_name}`
 
 Arguments:
 - `certificate_name`: Name of the certificate to delete, for example `syncer` or `ldap_client`.
-*/
-    pub async fn cluster_certificate_delete<'a>(
+
+Returns a [`ClusterCertificateDelete`]; the request is made by [`send`](ClusterCertificateDelete::send).*/
+    pub fn cluster_certificate_delete<'a>(
         &'a self,
         certificate_name: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ClusterCertificateDelete<'a> {
+        ClusterCertificateDelete {
+            client: self,
+            certificate_name,
+        }
+    }
+}
+///Request builder for [`Client::cluster_certificate_delete`]: set optional parameters, then [`send`](ClusterCertificateDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterCertificateDelete<'a> {
+    client: &'a Client,
+    certificate_name: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterCertificateDelete<'a> {
+    ///Sends the request (`cluster_certificate_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, certificate_name } = self;
         let url = format!(
-            "{}/v1/cluster/certificates/{}", self.baseurl, encode_path(& certificate_name
-            .to_string()),
+            "{}/v1/cluster/certificates/{}", client.baseurl, encode_path(&
+            certificate_name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -823,9 +1111,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_certificate_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -852,20 +1140,41 @@ Documented since Redis Software 7.4.
 
 Sends a `POST` request to `/v1/cluster/certificates/rotate`
 
-*/
-    pub async fn cluster_certificates_rotate<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterCertificatesRotate`]; the request is made by [`send`](ClusterCertificatesRotate::send).*/
+    pub fn cluster_certificates_rotate<'a>(
         &'a self,
         body: &'a types::ClusterCertificatesRotateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/certificates/rotate", self.baseurl,);
+    ) -> ClusterCertificatesRotate<'a> {
+        ClusterCertificatesRotate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_certificates_rotate`]: set optional parameters, then [`send`](ClusterCertificatesRotate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterCertificatesRotate<'a> {
+    client: &'a Client,
+    body: &'a types::ClusterCertificatesRotateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterCertificatesRotate<'a> {
+    ///Sends the request (`cluster_certificates_rotate`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/certificates/rotate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -878,9 +1187,9 @@ Sends a `POST` request to `/v1/cluster/certificates/rotate`
         let info = OperationInfo {
             operation_id: "cluster_certificates_rotate",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -904,22 +1213,43 @@ Documented since Redis Software 7.8.
 
 Sends a `PATCH` request to `/v1/cluster/change_password_hashing_algorithm`
 
-*/
-    pub async fn cluster_password_hashing_algorithm_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterPasswordHashingAlgorithmUpdate`]; the request is made by [`send`](ClusterPasswordHashingAlgorithmUpdate::send).*/
+    pub fn cluster_password_hashing_algorithm_update<'a>(
         &'a self,
         body: &'a types::ClusterPasswordHashingAlgorithmUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> ClusterPasswordHashingAlgorithmUpdate<'a> {
+        ClusterPasswordHashingAlgorithmUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_password_hashing_algorithm_update`]: set optional parameters, then [`send`](ClusterPasswordHashingAlgorithmUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterPasswordHashingAlgorithmUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::ClusterPasswordHashingAlgorithmUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterPasswordHashingAlgorithmUpdate<'a> {
+    ///Sends the request (`cluster_password_hashing_algorithm_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
         let url = format!(
-            "{}/v1/cluster/change_password_hashing_algorithm", self.baseurl,
+            "{}/v1/cluster/change_password_hashing_algorithm", client.baseurl,
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .patch(url)
             .header(
@@ -932,9 +1262,9 @@ Sends a `PATCH` request to `/v1/cluster/change_password_hashing_algorithm`
         let info = OperationInfo {
             operation_id: "cluster_password_hashing_algorithm_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -958,19 +1288,31 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/check`
 
-*/
-    pub async fn cluster_check_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::CheckResult>, crate::Error> {
-        let url = format!("{}/v1/cluster/check", self.baseurl,);
+Returns a [`ClusterCheckGet`]; the request is made by [`send`](ClusterCheckGet::send).*/
+    pub fn cluster_check_get<'a>(&'a self) -> ClusterCheckGet<'a> {
+        ClusterCheckGet { client: self }
+    }
+}
+///Request builder for [`Client::cluster_check_get`]: set optional parameters, then [`send`](ClusterCheckGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterCheckGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterCheckGet<'a> {
+    ///Sends the request (`cluster_check_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::CheckResult>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/check", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -982,12 +1324,12 @@ Sends a `GET` request to `/v1/cluster/check`
         let info = OperationInfo {
             operation_id: "cluster_check_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1005,25 +1347,39 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/debuginfo`
 
-*/
-    pub async fn cluster_debuginfo_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        let url = format!("{}/v1/cluster/debuginfo", self.baseurl,);
+Returns a [`ClusterDebuginfoGet`]; the request is made by [`send`](ClusterDebuginfoGet::send).*/
+    pub fn cluster_debuginfo_get<'a>(&'a self) -> ClusterDebuginfoGet<'a> {
+        ClusterDebuginfoGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_debuginfo_get`]: set optional parameters, then [`send`](ClusterDebuginfoGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterDebuginfoGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterDebuginfoGet<'a> {
+    ///Sends the request (`cluster_debuginfo_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/debuginfo", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "cluster_debuginfo_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -1044,19 +1400,31 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/ldap`
 
-*/
-    pub async fn cluster_ldap_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Ldap>, crate::Error> {
-        let url = format!("{}/v1/cluster/ldap", self.baseurl,);
+Returns a [`ClusterLdapGet`]; the request is made by [`send`](ClusterLdapGet::send).*/
+    pub fn cluster_ldap_get<'a>(&'a self) -> ClusterLdapGet<'a> {
+        ClusterLdapGet { client: self }
+    }
+}
+///Request builder for [`Client::cluster_ldap_get`]: set optional parameters, then [`send`](ClusterLdapGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterLdapGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterLdapGet<'a> {
+    ///Sends the request (`cluster_ldap_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Ldap>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1068,12 +1436,12 @@ Sends a `GET` request to `/v1/cluster/ldap`
         let info = OperationInfo {
             operation_id: "cluster_ldap_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1094,20 +1462,41 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/cluster/ldap`
 
-*/
-    pub async fn cluster_ldap_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterLdapUpdate`]; the request is made by [`send`](ClusterLdapUpdate::send).*/
+    pub fn cluster_ldap_update<'a>(
         &'a self,
         body: &'a types::Ldap,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/ldap", self.baseurl,);
+    ) -> ClusterLdapUpdate<'a> {
+        ClusterLdapUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_ldap_update`]: set optional parameters, then [`send`](ClusterLdapUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterLdapUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::Ldap,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterLdapUpdate<'a> {
+    ///Sends the request (`cluster_ldap_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -1120,9 +1509,9 @@ Sends a `PUT` request to `/v1/cluster/ldap`
         let info = OperationInfo {
             operation_id: "cluster_ldap_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -1143,25 +1532,37 @@ Documented since Redis Software 7.4.
 
 Sends a `DELETE` request to `/v1/cluster/ldap`
 
-*/
-    pub async fn cluster_ldap_delete<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/ldap", self.baseurl,);
+Returns a [`ClusterLdapDelete`]; the request is made by [`send`](ClusterLdapDelete::send).*/
+    pub fn cluster_ldap_delete<'a>(&'a self) -> ClusterLdapDelete<'a> {
+        ClusterLdapDelete { client: self }
+    }
+}
+///Request builder for [`Client::cluster_ldap_delete`]: set optional parameters, then [`send`](ClusterLdapDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterLdapDelete<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterLdapDelete<'a> {
+    ///Sends the request (`cluster_ldap_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).headers(header_map).build()?;
+        let mut request = client.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "cluster_ldap_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -1181,19 +1582,37 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/module-capabilities`
 
-*/
-    pub async fn cluster_module_capabilities_get<'a>(
+Returns a [`ClusterModuleCapabilitiesGet`]; the request is made by [`send`](ClusterModuleCapabilitiesGet::send).*/
+    pub fn cluster_module_capabilities_get<'a>(
         &'a self,
+    ) -> ClusterModuleCapabilitiesGet<'a> {
+        ClusterModuleCapabilitiesGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_module_capabilities_get`]: set optional parameters, then [`send`](ClusterModuleCapabilitiesGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterModuleCapabilitiesGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterModuleCapabilitiesGet<'a> {
+    ///Sends the request (`cluster_module_capabilities_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ClusterModuleCapabilities>, crate::Error> {
-        let url = format!("{}/v1/cluster/module-capabilities", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/module-capabilities", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1205,12 +1624,12 @@ Sends a `GET` request to `/v1/cluster/module-capabilities`
         let info = OperationInfo {
             operation_id: "cluster_module_capabilities_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1228,19 +1647,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/policy`
 
-*/
-    pub async fn cluster_policy_get<'a>(
-        &'a self,
+Returns a [`ClusterPolicyGet`]; the request is made by [`send`](ClusterPolicyGet::send).*/
+    pub fn cluster_policy_get<'a>(&'a self) -> ClusterPolicyGet<'a> {
+        ClusterPolicyGet { client: self }
+    }
+}
+///Request builder for [`Client::cluster_policy_get`]: set optional parameters, then [`send`](ClusterPolicyGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterPolicyGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterPolicyGet<'a> {
+    ///Sends the request (`cluster_policy_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ClusterSettings>, crate::Error> {
-        let url = format!("{}/v1/cluster/policy", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/policy", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1252,12 +1685,12 @@ Sends a `GET` request to `/v1/cluster/policy`
         let info = OperationInfo {
             operation_id: "cluster_policy_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1275,20 +1708,41 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/cluster/policy`
 
-*/
-    pub async fn cluster_policy_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterPolicyUpdate`]; the request is made by [`send`](ClusterPolicyUpdate::send).*/
+    pub fn cluster_policy_update<'a>(
         &'a self,
         body: &'a types::ClusterSettings,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/policy", self.baseurl,);
+    ) -> ClusterPolicyUpdate<'a> {
+        ClusterPolicyUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_policy_update`]: set optional parameters, then [`send`](ClusterPolicyUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterPolicyUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::ClusterSettings,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterPolicyUpdate<'a> {
+    ///Sends the request (`cluster_policy_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/policy", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -1301,9 +1755,9 @@ Sends a `PUT` request to `/v1/cluster/policy`
         let info = OperationInfo {
             operation_id: "cluster_policy_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -1325,19 +1779,37 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/services_configuration`
 
-*/
-    pub async fn cluster_services_configuration_get<'a>(
+Returns a [`ClusterServicesConfigurationGet`]; the request is made by [`send`](ClusterServicesConfigurationGet::send).*/
+    pub fn cluster_services_configuration_get<'a>(
         &'a self,
+    ) -> ClusterServicesConfigurationGet<'a> {
+        ClusterServicesConfigurationGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_services_configuration_get`]: set optional parameters, then [`send`](ClusterServicesConfigurationGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterServicesConfigurationGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterServicesConfigurationGet<'a> {
+    ///Sends the request (`cluster_services_configuration_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ServicesConfiguration>, crate::Error> {
-        let url = format!("{}/v1/cluster/services_configuration", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/services_configuration", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1349,12 +1821,12 @@ Sends a `GET` request to `/v1/cluster/services_configuration`
         let info = OperationInfo {
             operation_id: "cluster_services_configuration_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1372,20 +1844,43 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/cluster/services_configuration`
 
-*/
-    pub async fn cluster_services_configuration_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterServicesConfigurationUpdate`]; the request is made by [`send`](ClusterServicesConfigurationUpdate::send).*/
+    pub fn cluster_services_configuration_update<'a>(
         &'a self,
         body: &'a types::ServicesConfiguration,
+    ) -> ClusterServicesConfigurationUpdate<'a> {
+        ClusterServicesConfigurationUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_services_configuration_update`]: set optional parameters, then [`send`](ClusterServicesConfigurationUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterServicesConfigurationUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::ServicesConfiguration,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterServicesConfigurationUpdate<'a> {
+    ///Sends the request (`cluster_services_configuration_update`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ServicesConfiguration>, crate::Error> {
-        let url = format!("{}/v1/cluster/services_configuration", self.baseurl,);
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/services_configuration", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -1398,12 +1893,12 @@ Sends a `PUT` request to `/v1/cluster/services_configuration`
         let info = OperationInfo {
             operation_id: "cluster_services_configuration_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1420,19 +1915,31 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v1/cluster/sso`
 
-*/
-    pub async fn cluster_sso_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Sso>, crate::Error> {
-        let url = format!("{}/v1/cluster/sso", self.baseurl,);
+Returns a [`ClusterSsoGet`]; the request is made by [`send`](ClusterSsoGet::send).*/
+    pub fn cluster_sso_get<'a>(&'a self) -> ClusterSsoGet<'a> {
+        ClusterSsoGet { client: self }
+    }
+}
+///Request builder for [`Client::cluster_sso_get`]: set optional parameters, then [`send`](ClusterSsoGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterSsoGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterSsoGet<'a> {
+    ///Sends the request (`cluster_sso_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Sso>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1444,12 +1951,12 @@ Sends a `GET` request to `/v1/cluster/sso`
         let info = OperationInfo {
             operation_id: "cluster_sso_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1470,20 +1977,41 @@ Documented since Redis Software 8.0.
 
 Sends a `PUT` request to `/v1/cluster/sso`
 
-*/
-    pub async fn cluster_sso_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterSsoUpdate`]; the request is made by [`send`](ClusterSsoUpdate::send).*/
+    pub fn cluster_sso_update<'a>(
         &'a self,
         body: &'a types::Sso,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/sso", self.baseurl,);
+    ) -> ClusterSsoUpdate<'a> {
+        ClusterSsoUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_sso_update`]: set optional parameters, then [`send`](ClusterSsoUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterSsoUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::Sso,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterSsoUpdate<'a> {
+    ///Sends the request (`cluster_sso_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -1496,9 +2024,9 @@ Sends a `PUT` request to `/v1/cluster/sso`
         let info = OperationInfo {
             operation_id: "cluster_sso_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -1523,19 +2051,31 @@ Documented since Redis Software 8.0.
 
 Sends a `DELETE` request to `/v1/cluster/sso`
 
-*/
-    pub async fn cluster_sso_delete<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/cluster/sso", self.baseurl,);
+Returns a [`ClusterSsoDelete`]; the request is made by [`send`](ClusterSsoDelete::send).*/
+    pub fn cluster_sso_delete<'a>(&'a self) -> ClusterSsoDelete<'a> {
+        ClusterSsoDelete { client: self }
+    }
+}
+///Request builder for [`Client::cluster_sso_delete`]: set optional parameters, then [`send`](ClusterSsoDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterSsoDelete<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterSsoDelete<'a> {
+    ///Sends the request (`cluster_sso_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -1547,9 +2087,9 @@ Sends a `DELETE` request to `/v1/cluster/sso`
         let info = OperationInfo {
             operation_id: "cluster_sso_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -1575,25 +2115,41 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v1/cluster/sso/saml/metadata/sp`
 
-*/
-    pub async fn cluster_sso_saml_metadata_sp_get<'a>(
+Returns a [`ClusterSsoSamlMetadataSpGet`]; the request is made by [`send`](ClusterSsoSamlMetadataSpGet::send).*/
+    pub fn cluster_sso_saml_metadata_sp_get<'a>(
         &'a self,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        let url = format!("{}/v1/cluster/sso/saml/metadata/sp", self.baseurl,);
+    ) -> ClusterSsoSamlMetadataSpGet<'a> {
+        ClusterSsoSamlMetadataSpGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::cluster_sso_saml_metadata_sp_get`]: set optional parameters, then [`send`](ClusterSsoSamlMetadataSpGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterSsoSamlMetadataSpGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterSsoSamlMetadataSpGet<'a> {
+    ///Sends the request (`cluster_sso_saml_metadata_sp_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cluster/sso/saml/metadata/sp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "cluster_sso_saml_metadata_sp_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
@@ -1621,20 +2177,41 @@ Documented since Redis Software 8.0.
 
 Sends a `POST` request to `/v1/cluster/sso/saml/metadata/idp`
 
-*/
-    pub async fn cluster_sso_saml_metadata_idp_upload<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`ClusterSsoSamlMetadataIdpUpload`]; the request is made by [`send`](ClusterSsoSamlMetadataIdpUpload::send).*/
+    pub fn cluster_sso_saml_metadata_idp_upload<'a>(
         &'a self,
         body: &'a types::ClusterSsoSamlMetadataIdpUploadRequest,
-    ) -> Result<ResponseValue<types::Sso>, crate::Error> {
-        let url = format!("{}/v1/cluster/sso/saml/metadata/idp", self.baseurl,);
+    ) -> ClusterSsoSamlMetadataIdpUpload<'a> {
+        ClusterSsoSamlMetadataIdpUpload {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cluster_sso_saml_metadata_idp_upload`]: set optional parameters, then [`send`](ClusterSsoSamlMetadataIdpUpload::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterSsoSamlMetadataIdpUpload<'a> {
+    client: &'a Client,
+    body: &'a types::ClusterSsoSamlMetadataIdpUploadRequest,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterSsoSamlMetadataIdpUpload<'a> {
+    ///Sends the request (`cluster_sso_saml_metadata_idp_upload`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Sso>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cluster/sso/saml/metadata/idp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -1647,12 +2224,12 @@ Sends a `POST` request to `/v1/cluster/sso/saml/metadata/idp`
         let info = OperationInfo {
             operation_id: "cluster_sso_saml_metadata_idp_upload",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1675,22 +2252,45 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v4/cluster/health`
 
-Arguments:
-- `issues_only`: Only list resources whose status is not healthy.
-*/
-    pub async fn cluster_health_get<'a>(
-        &'a self,
-        issues_only: Option<bool>,
+Optional parameters, set on the returned [`ClusterHealthGet`] before [`send`](ClusterHealthGet::send):
+- [`issues_only`](ClusterHealthGet::issues_only): Only list resources whose status is not healthy.*/
+    pub fn cluster_health_get<'a>(&'a self) -> ClusterHealthGet<'a> {
+        ClusterHealthGet {
+            client: self,
+            issues_only: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::cluster_health_get`]: set optional parameters, then [`send`](ClusterHealthGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterHealthGet<'a> {
+    client: &'a Client,
+    issues_only: ::std::option::Option<bool>,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterHealthGet<'a> {
+    /**Only list resources whose status is not healthy.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn issues_only(mut self, value: bool) -> Self {
+        self.issues_only = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`cluster_health_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ClusterHealthReport>, crate::Error> {
-        let url = format!("{}/v4/cluster/health", self.baseurl,);
+        let Self { client, issues_only } = self;
+        let url = format!("{}/v4/cluster/health", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1703,12 +2303,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_health_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1727,29 +2327,67 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/stats`
 
-Arguments:
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
+Optional parameters, set on the returned [`ClusterStatsGet`] before [`send`](ClusterStatsGet::send):
+- [`etime`](ClusterStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](ClusterStatsGet::interval): Length of each statistics interval.
+- [`stime`](ClusterStatsGet::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn cluster_stats_get<'a>(
-        &'a self,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
-    ) -> Result<ResponseValue<types::ClusterStats>, crate::Error> {
-        let url = format!("{}/v1/cluster/stats", self.baseurl,);
+    pub fn cluster_stats_get<'a>(&'a self) -> ClusterStatsGet<'a> {
+        ClusterStatsGet {
+            client: self,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::cluster_stats_get`]: set optional parameters, then [`send`](ClusterStatsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterStatsGet<'a> {
+    client: &'a Client,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterStatsGet<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`cluster_stats_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::ClusterStats>, crate::Error> {
+        let Self { client, etime, interval, stime } = self;
+        let interval = interval.as_ref();
+        let url = format!("{}/v1/cluster/stats", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1764,12 +2402,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_stats_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1787,29 +2425,69 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/cluster/stats/last`
 
-Arguments:
-- `etime`: End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
-- `interval`: Length of each statistics interval.
-- `stime`: Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-*/
+Optional parameters, set on the returned [`ClusterStatsLastGet`] before [`send`](ClusterStatsLastGet::send):
+- [`etime`](ClusterStatsLastGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+- [`interval`](ClusterStatsLastGet::interval): Length of each statistics interval.
+- [`stime`](ClusterStatsLastGet::stime): Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn cluster_stats_last_get<'a>(
-        &'a self,
-        etime: Option<&'a str>,
-        interval: Option<&'a crate::types::StatsInterval>,
-        stime: Option<&'a str>,
+    pub fn cluster_stats_last_get<'a>(&'a self) -> ClusterStatsLastGet<'a> {
+        ClusterStatsLastGet {
+            client: self,
+            etime: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            stime: ::std::option::Option::None,
+        }
+    }
+}
+///Request builder for [`Client::cluster_stats_last_get`]: set optional parameters, then [`send`](ClusterStatsLastGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ClusterStatsLastGet<'a> {
+    client: &'a Client,
+    etime: ::std::option::Option<&'a str>,
+    interval: ::std::option::Option<crate::types::StatsInterval>,
+    stime: ::std::option::Option<&'a str>,
+}
+#[allow(clippy::all)]
+impl<'a> ClusterStatsLastGet<'a> {
+    /**End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn etime(mut self, value: &'a str) -> Self {
+        self.etime = ::std::option::Option::Some(value);
+        self
+    }
+    /**Length of each statistics interval.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn interval(mut self, value: crate::types::StatsInterval) -> Self {
+        self.interval = ::std::option::Option::Some(value);
+        self
+    }
+    /**Start of the time range, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
+
+Optional: the parameter is not sent unless set.*/
+    pub fn stime(mut self, value: &'a str) -> Self {
+        self.stime = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`cluster_stats_last_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ClusterStatsInterval>, crate::Error> {
-        let url = format!("{}/v1/cluster/stats/last", self.baseurl,);
+        let Self { client, etime, interval, stime } = self;
+        let interval = interval.as_ref();
+        let url = format!("{}/v1/cluster/stats/last", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -1824,12 +2502,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "cluster_stats_last_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -13,25 +13,37 @@ Documented since Redis Software 7.22.
 
 Sends a `GET` request to `/v1/usage_report`
 
-*/
-    pub async fn usage_report_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        let url = format!("{}/v1/usage_report", self.baseurl,);
+Returns a [`UsageReportGet`]; the request is made by [`send`](UsageReportGet::send).*/
+    pub fn usage_report_get<'a>(&'a self) -> UsageReportGet<'a> {
+        UsageReportGet { client: self }
+    }
+}
+///Request builder for [`Client::usage_report_get`]: set optional parameters, then [`send`](UsageReportGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UsageReportGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> UsageReportGet<'a> {
+    ///Sends the request (`usage_report_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/usage_report", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = client.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "usage_report_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),

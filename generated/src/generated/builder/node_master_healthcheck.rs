@@ -13,19 +13,35 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/local/node/master_healthcheck`
 
-*/
-    pub async fn node_master_healthcheck_get<'a>(
-        &'a self,
+Returns a [`NodeMasterHealthcheckGet`]; the request is made by [`send`](NodeMasterHealthcheckGet::send).*/
+    pub fn node_master_healthcheck_get<'a>(&'a self) -> NodeMasterHealthcheckGet<'a> {
+        NodeMasterHealthcheckGet {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::node_master_healthcheck_get`]: set optional parameters, then [`send`](NodeMasterHealthcheckGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct NodeMasterHealthcheckGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> NodeMasterHealthcheckGet<'a> {
+    ///Sends the request (`node_master_healthcheck_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::NodeMasterHealthcheck>, crate::Error> {
-        let url = format!("{}/v1/local/node/master_healthcheck", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/local/node/master_healthcheck", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -37,12 +53,12 @@ Sends a `GET` request to `/v1/local/node/master_healthcheck`
         let info = OperationInfo {
             operation_id: "node_master_healthcheck_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }

@@ -15,22 +15,35 @@ Sends a `GET` request to `/v1/suffix/{name}`
 
 Arguments:
 - `name`: Name of the suffix (its DNS zone), for example `cluster.fqdn`.
-*/
-    pub async fn suffix_get<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> Result<ResponseValue<types::Suffix>, crate::Error> {
+
+Returns a [`SuffixGet`]; the request is made by [`send`](SuffixGet::send).*/
+    pub fn suffix_get<'a>(&'a self, name: &'a str) -> SuffixGet<'a> {
+        SuffixGet { client: self, name }
+    }
+}
+///Request builder for [`Client::suffix_get`]: set optional parameters, then [`send`](SuffixGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct SuffixGet<'a> {
+    client: &'a Client,
+    name: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> SuffixGet<'a> {
+    ///Sends the request (`suffix_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Suffix>, crate::Error> {
+        let Self { client, name } = self;
         let url = format!(
-            "{}/v1/suffix/{}", self.baseurl, encode_path(& name.to_string()),
+            "{}/v1/suffix/{}", client.baseurl, encode_path(& name.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -42,12 +55,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "suffix_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -18,19 +18,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/actions`
 
-*/
-    pub async fn action_list<'a>(
-        &'a self,
+Returns a [`ActionList`]; the request is made by [`send`](ActionList::send).*/
+    pub fn action_list<'a>(&'a self) -> ActionList<'a> {
+        ActionList { client: self }
+    }
+}
+///Request builder for [`Client::action_list`]: set optional parameters, then [`send`](ActionList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ActionList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ActionList<'a> {
+    ///Sends the request (`action_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::ActionListResponse>, crate::Error> {
-        let url = format!("{}/v1/actions", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -42,12 +56,12 @@ Sends a `GET` request to `/v1/actions`
         let info = OperationInfo {
             operation_id: "action_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -68,19 +82,33 @@ Documented since Redis Software 7.22.
 
 Sends a `GET` request to `/v2/actions`
 
-*/
-    pub async fn action_list_v2<'a>(
-        &'a self,
+Returns a [`ActionListV2`]; the request is made by [`send`](ActionListV2::send).*/
+    pub fn action_list_v2<'a>(&'a self) -> ActionListV2<'a> {
+        ActionListV2 { client: self }
+    }
+}
+///Request builder for [`Client::action_list_v2`]: set optional parameters, then [`send`](ActionListV2::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ActionListV2<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> ActionListV2<'a> {
+    ///Sends the request (`action_list_v2`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Action>>, crate::Error> {
-        let url = format!("{}/v2/actions", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v2/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -92,12 +120,12 @@ Sends a `GET` request to `/v2/actions`
         let info = OperationInfo {
             operation_id: "action_list_v2",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -118,22 +146,35 @@ Sends a `GET` request to `/v1/actions/{uid}`
 
 Arguments:
 - `uid`: The `action_uid` to look up.
-*/
-    pub async fn action_get<'a>(
-        &'a self,
-        uid: &'a str,
-    ) -> Result<ResponseValue<types::Action>, crate::Error> {
+
+Returns a [`ActionGet`]; the request is made by [`send`](ActionGet::send).*/
+    pub fn action_get<'a>(&'a self, uid: &'a str) -> ActionGet<'a> {
+        ActionGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::action_get`]: set optional parameters, then [`send`](ActionGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ActionGet<'a> {
+    client: &'a Client,
+    uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ActionGet<'a> {
+    ///Sends the request (`action_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/actions/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/actions/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -145,12 +186,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "action_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -173,22 +214,35 @@ Sends a `GET` request to `/v2/actions/{uid}`
 
 Arguments:
 - `uid`: The `action_uid` to look up.
-*/
-    pub async fn action_get_v2<'a>(
-        &'a self,
-        uid: &'a str,
-    ) -> Result<ResponseValue<types::Action>, crate::Error> {
+
+Returns a [`ActionGetV2`]; the request is made by [`send`](ActionGetV2::send).*/
+    pub fn action_get_v2<'a>(&'a self, uid: &'a str) -> ActionGetV2<'a> {
+        ActionGetV2 { client: self, uid }
+    }
+}
+///Request builder for [`Client::action_get_v2`]: set optional parameters, then [`send`](ActionGetV2::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ActionGetV2<'a> {
+    client: &'a Client,
+    uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ActionGetV2<'a> {
+    ///Sends the request (`action_get_v2`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v2/actions/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v2/actions/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -200,12 +254,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "action_get_v2",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -226,22 +280,40 @@ Sends a `GET` request to `/v1/actions/bdb/{bdb_uid}`
 
 Arguments:
 - `bdb_uid`: The database's unique ID.
-*/
-    pub async fn action_bdb_list<'a>(
-        &'a self,
-        bdb_uid: &'a str,
+
+Returns a [`ActionBdbList`]; the request is made by [`send`](ActionBdbList::send).*/
+    pub fn action_bdb_list<'a>(&'a self, bdb_uid: &'a str) -> ActionBdbList<'a> {
+        ActionBdbList {
+            client: self,
+            bdb_uid,
+        }
+    }
+}
+///Request builder for [`Client::action_bdb_list`]: set optional parameters, then [`send`](ActionBdbList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct ActionBdbList<'a> {
+    client: &'a Client,
+    bdb_uid: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> ActionBdbList<'a> {
+    ///Sends the request (`action_bdb_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::StateMachine>>, crate::Error> {
+        let Self { client, bdb_uid } = self;
         let url = format!(
-            "{}/v1/actions/bdb/{}", self.baseurl, encode_path(& bdb_uid.to_string()),
+            "{}/v1/actions/bdb/{}", client.baseurl, encode_path(& bdb_uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -253,12 +325,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "action_bdb_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -15,19 +15,31 @@ Documented since Redis Software 7.8.
 
 Sends a `GET` request to `/v1/cm_settings`
 
-*/
-    pub async fn cm_settings_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::CmSettings>, crate::Error> {
-        let url = format!("{}/v1/cm_settings", self.baseurl,);
+Returns a [`CmSettingsGet`]; the request is made by [`send`](CmSettingsGet::send).*/
+    pub fn cm_settings_get<'a>(&'a self) -> CmSettingsGet<'a> {
+        CmSettingsGet { client: self }
+    }
+}
+///Request builder for [`Client::cm_settings_get`]: set optional parameters, then [`send`](CmSettingsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct CmSettingsGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> CmSettingsGet<'a> {
+    ///Sends the request (`cm_settings_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::CmSettings>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/cm_settings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -39,12 +51,12 @@ Sends a `GET` request to `/v1/cm_settings`
         let info = OperationInfo {
             operation_id: "cm_settings_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -61,20 +73,41 @@ Documented since Redis Software 7.8.
 
 Sends a `PUT` request to `/v1/cm_settings`
 
-*/
-    pub async fn cm_settings_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`CmSettingsUpdate`]; the request is made by [`send`](CmSettingsUpdate::send).*/
+    pub fn cm_settings_update<'a>(
         &'a self,
         body: &'a types::CmSettings,
-    ) -> Result<ResponseValue<types::CmSettings>, crate::Error> {
-        let url = format!("{}/v1/cm_settings", self.baseurl,);
+    ) -> CmSettingsUpdate<'a> {
+        CmSettingsUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::cm_settings_update`]: set optional parameters, then [`send`](CmSettingsUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct CmSettingsUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::CmSettings,
+}
+#[allow(clippy::all)]
+impl<'a> CmSettingsUpdate<'a> {
+    ///Sends the request (`cm_settings_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::CmSettings>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/cm_settings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -87,12 +120,12 @@ Sends a `PUT` request to `/v1/cm_settings`
         let info = OperationInfo {
             operation_id: "cm_settings_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -13,19 +13,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/suffixes`
 
-*/
-    pub async fn suffix_list<'a>(
-        &'a self,
+Returns a [`SuffixList`]; the request is made by [`send`](SuffixList::send).*/
+    pub fn suffix_list<'a>(&'a self) -> SuffixList<'a> {
+        SuffixList { client: self }
+    }
+}
+///Request builder for [`Client::suffix_list`]: set optional parameters, then [`send`](SuffixList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct SuffixList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> SuffixList<'a> {
+    ///Sends the request (`suffix_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Suffix>>, crate::Error> {
-        let url = format!("{}/v1/suffixes", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/suffixes", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -37,12 +51,12 @@ Sends a `GET` request to `/v1/suffixes`
         let info = OperationInfo {
             operation_id: "suffix_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }

@@ -15,19 +15,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/users`
 
-*/
-    pub async fn user_list<'a>(
-        &'a self,
+Returns a [`UserList`]; the request is made by [`send`](UserList::send).*/
+    pub fn user_list<'a>(&'a self) -> UserList<'a> {
+        UserList { client: self }
+    }
+}
+///Request builder for [`Client::user_list`]: set optional parameters, then [`send`](UserList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> UserList<'a> {
+    ///Sends the request (`user_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::User>>, crate::Error> {
-        let url = format!("{}/v1/users", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/users", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -39,12 +53,12 @@ Sends a `GET` request to `/v1/users`
         let info = OperationInfo {
             operation_id: "user_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -72,23 +86,47 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/users`
 
 Arguments:
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn user_create<'a>(
-        &'a self,
-        dry_run: Option<bool>,
-        body: &'a types::UserCreate,
-    ) -> Result<ResponseValue<types::User>, crate::Error> {
-        let url = format!("{}/v1/users", self.baseurl,);
+- `body`: the request body
+
+Optional parameters, set on the returned [`UserCreate`] before [`send`](UserCreate::send):
+- [`dry_run`](UserCreate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn user_create<'a>(&'a self, body: &'a types::UserCreate) -> UserCreate<'a> {
+        UserCreate {
+            client: self,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_create`]: set optional parameters, then [`send`](UserCreate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserCreate<'a> {
+    client: &'a Client,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::UserCreate,
+}
+#[allow(clippy::all)]
+impl<'a> UserCreate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`user_create`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::User>, crate::Error> {
+        let Self { client, dry_run, body } = self;
+        let url = format!("{}/v1/users", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -102,12 +140,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_create",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -128,22 +166,35 @@ Sends a `GET` request to `/v1/users/{uid}`
 
 Arguments:
 - `uid`: The user's unique ID.
-*/
-    pub async fn user_get<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<types::User>, crate::Error> {
+
+Returns a [`UserGet`]; the request is made by [`send`](UserGet::send).*/
+    pub fn user_get<'a>(&'a self, uid: i64) -> UserGet<'a> {
+        UserGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::user_get`]: set optional parameters, then [`send`](UserGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> UserGet<'a> {
+    ///Sends the request (`user_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::User>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/users/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -155,12 +206,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -192,26 +243,51 @@ Sends a `PUT` request to `/v1/users/{uid}`
 
 Arguments:
 - `uid`: The user's unique ID.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn user_update<'a>(
-        &'a self,
-        uid: i64,
-        dry_run: Option<bool>,
-        body: &'a types::User,
-    ) -> Result<ResponseValue<types::User>, crate::Error> {
+- `body`: the request body
+
+Optional parameters, set on the returned [`UserUpdate`] before [`send`](UserUpdate::send):
+- [`dry_run`](UserUpdate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn user_update<'a>(&'a self, uid: i64, body: &'a types::User) -> UserUpdate<'a> {
+        UserUpdate {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_update`]: set optional parameters, then [`send`](UserUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::User,
+}
+#[allow(clippy::all)]
+impl<'a> UserUpdate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`user_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::User>, crate::Error> {
+        let Self { client, uid, dry_run, body } = self;
         let url = format!(
-            "{}/v1/users/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -225,12 +301,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -252,22 +328,35 @@ Sends a `DELETE` request to `/v1/users/{uid}`
 
 Arguments:
 - `uid`: The user's unique ID.
-*/
-    pub async fn user_delete<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+
+Returns a [`UserDelete`]; the request is made by [`send`](UserDelete::send).*/
+    pub fn user_delete<'a>(&'a self, uid: i64) -> UserDelete<'a> {
+        UserDelete { client: self, uid }
+    }
+}
+///Request builder for [`Client::user_delete`]: set optional parameters, then [`send`](UserDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserDelete<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> UserDelete<'a> {
+    ///Sends the request (`user_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/users/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -279,9 +368,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -309,20 +398,41 @@ Documented since Redis Software 7.4.
 
 Sends a `POST` request to `/v1/users/authorize`
 
-*/
-    pub async fn user_authorize<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`UserAuthorize`]; the request is made by [`send`](UserAuthorize::send).*/
+    pub fn user_authorize<'a>(
         &'a self,
         body: &'a types::JwtAuthorize,
-    ) -> Result<ResponseValue<types::JwtToken>, crate::Error> {
-        let url = format!("{}/v1/users/authorize", self.baseurl,);
+    ) -> UserAuthorize<'a> {
+        UserAuthorize {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_authorize`]: set optional parameters, then [`send`](UserAuthorize::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserAuthorize<'a> {
+    client: &'a Client,
+    body: &'a types::JwtAuthorize,
+}
+#[allow(clippy::all)]
+impl<'a> UserAuthorize<'a> {
+    ///Sends the request (`user_authorize`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::JwtToken>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/users/authorize", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -335,12 +445,12 @@ Sends a `POST` request to `/v1/users/authorize`
         let info = OperationInfo {
             operation_id: "user_authorize",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -361,20 +471,41 @@ Documented since Redis Software 7.4.
 
 Sends a `POST` request to `/v1/users/refresh_jwt`
 
-*/
-    pub async fn user_refresh_jwt<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`UserRefreshJwt`]; the request is made by [`send`](UserRefreshJwt::send).*/
+    pub fn user_refresh_jwt<'a>(
         &'a self,
         body: &'a types::UserRefreshJwtRequest,
-    ) -> Result<ResponseValue<types::JwtToken>, crate::Error> {
-        let url = format!("{}/v1/users/refresh_jwt", self.baseurl,);
+    ) -> UserRefreshJwt<'a> {
+        UserRefreshJwt {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_refresh_jwt`]: set optional parameters, then [`send`](UserRefreshJwt::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserRefreshJwt<'a> {
+    client: &'a Client,
+    body: &'a types::UserRefreshJwtRequest,
+}
+#[allow(clippy::all)]
+impl<'a> UserRefreshJwt<'a> {
+    ///Sends the request (`user_refresh_jwt`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::JwtToken>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/users/refresh_jwt", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -387,12 +518,12 @@ Sends a `POST` request to `/v1/users/refresh_jwt`
         let info = OperationInfo {
             operation_id: "user_refresh_jwt",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -418,20 +549,41 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/users/password`
 
-*/
-    pub async fn user_password_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`UserPasswordUpdate`]; the request is made by [`send`](UserPasswordUpdate::send).*/
+    pub fn user_password_update<'a>(
         &'a self,
         body: &'a types::UserPasswordUpdateRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/users/password", self.baseurl,);
+    ) -> UserPasswordUpdate<'a> {
+        UserPasswordUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_password_update`]: set optional parameters, then [`send`](UserPasswordUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserPasswordUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::UserPasswordUpdateRequest,
+}
+#[allow(clippy::all)]
+impl<'a> UserPasswordUpdate<'a> {
+    ///Sends the request (`user_password_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -444,9 +596,9 @@ Sends a `PUT` request to `/v1/users/password`
         let info = OperationInfo {
             operation_id: "user_password_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -479,20 +631,41 @@ Documented since Redis Software 7.4.
 
 Sends a `POST` request to `/v1/users/password`
 
-*/
-    pub async fn user_password_add<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`UserPasswordAdd`]; the request is made by [`send`](UserPasswordAdd::send).*/
+    pub fn user_password_add<'a>(
         &'a self,
         body: &'a types::UserPasswordAddRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/users/password", self.baseurl,);
+    ) -> UserPasswordAdd<'a> {
+        UserPasswordAdd {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_password_add`]: set optional parameters, then [`send`](UserPasswordAdd::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserPasswordAdd<'a> {
+    client: &'a Client,
+    body: &'a types::UserPasswordAddRequest,
+}
+#[allow(clippy::all)]
+impl<'a> UserPasswordAdd<'a> {
+    ///Sends the request (`user_password_add`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -505,9 +678,9 @@ Sends a `POST` request to `/v1/users/password`
         let info = OperationInfo {
             operation_id: "user_password_add",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -537,20 +710,41 @@ Documented since Redis Software 7.4.
 
 Sends a `DELETE` request to `/v1/users/password`
 
-*/
-    pub async fn user_password_delete<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`UserPasswordDelete`]; the request is made by [`send`](UserPasswordDelete::send).*/
+    pub fn user_password_delete<'a>(
         &'a self,
         body: &'a types::UserPasswordDeleteRequest,
-    ) -> Result<ResponseValue<()>, crate::Error> {
-        let url = format!("{}/v1/users/password", self.baseurl,);
+    ) -> UserPasswordDelete<'a> {
+        UserPasswordDelete {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::user_password_delete`]: set optional parameters, then [`send`](UserPasswordDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserPasswordDelete<'a> {
+    client: &'a Client,
+    body: &'a types::UserPasswordDeleteRequest,
+}
+#[allow(clippy::all)]
+impl<'a> UserPasswordDelete<'a> {
+    ///Sends the request (`user_password_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -563,9 +757,9 @@ Sends a `DELETE` request to `/v1/users/password`
         let info = OperationInfo {
             operation_id: "user_password_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -590,24 +784,40 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v1/users/permissions`
 
-*/
-    pub async fn user_permissions_list<'a>(
-        &'a self,
+Returns a [`UserPermissionsList`]; the request is made by [`send`](UserPermissionsList::send).*/
+    pub fn user_permissions_list<'a>(&'a self) -> UserPermissionsList<'a> {
+        UserPermissionsList {
+            client: self,
+        }
+    }
+}
+///Request builder for [`Client::user_permissions_list`]: set optional parameters, then [`send`](UserPermissionsList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserPermissionsList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> UserPermissionsList<'a> {
+    ///Sends the request (`user_permissions_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<::std::string::String, types::RolePermissions>,
         >,
         crate::Error,
     > {
-        let url = format!("{}/v1/users/permissions", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/users/permissions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -619,12 +829,12 @@ Sends a `GET` request to `/v1/users/permissions`
         let info = OperationInfo {
             operation_id: "user_permissions_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -645,27 +855,46 @@ Sends a `GET` request to `/v1/users/permissions/{role}`
 
 Arguments:
 - `role`: Management role name, such as `admin` or `db_viewer`.
-*/
-    pub async fn user_permissions_get<'a>(
-        &'a self,
-        role: &'a str,
+
+Returns a [`UserPermissionsGet`]; the request is made by [`send`](UserPermissionsGet::send).*/
+    pub fn user_permissions_get<'a>(&'a self, role: &'a str) -> UserPermissionsGet<'a> {
+        UserPermissionsGet {
+            client: self,
+            role,
+        }
+    }
+}
+///Request builder for [`Client::user_permissions_get`]: set optional parameters, then [`send`](UserPermissionsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserPermissionsGet<'a> {
+    client: &'a Client,
+    role: &'a str,
+}
+#[allow(clippy::all)]
+impl<'a> UserPermissionsGet<'a> {
+    ///Sends the request (`user_permissions_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<
         ResponseValue<
             ::std::collections::BTreeMap<::std::string::String, types::RolePermissions>,
         >,
         crate::Error,
     > {
+        let Self { client, role } = self;
         let url = format!(
-            "{}/v1/users/permissions/{}", self.baseurl, encode_path(& role.to_string()),
+            "{}/v1/users/permissions/{}", client.baseurl, encode_path(& role
+            .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -677,12 +906,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_permissions_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -702,19 +931,33 @@ Documented since Redis Software 8.0.
 
 Sends a `GET` request to `/v1/users/role`
 
-*/
-    pub async fn user_role_get<'a>(
-        &'a self,
+Returns a [`UserRoleGet`]; the request is made by [`send`](UserRoleGet::send).*/
+    pub fn user_role_get<'a>(&'a self) -> UserRoleGet<'a> {
+        UserRoleGet { client: self }
+    }
+}
+///Request builder for [`Client::user_role_get`]: set optional parameters, then [`send`](UserRoleGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct UserRoleGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> UserRoleGet<'a> {
+    ///Sends the request (`user_role_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::UserRoleGetResponse>, crate::Error> {
-        let url = format!("{}/v1/users/role", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/users/role", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -726,12 +969,12 @@ Sends a `GET` request to `/v1/users/role`
         let info = OperationInfo {
             operation_id: "user_role_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

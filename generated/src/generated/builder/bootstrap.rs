@@ -30,19 +30,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/bootstrap`
 
-*/
-    pub async fn bootstrap_get<'a>(
-        &'a self,
+Returns a [`BootstrapGet`]; the request is made by [`send`](BootstrapGet::send).*/
+    pub fn bootstrap_get<'a>(&'a self) -> BootstrapGet<'a> {
+        BootstrapGet { client: self }
+    }
+}
+///Request builder for [`Client::bootstrap_get`]: set optional parameters, then [`send`](BootstrapGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BootstrapGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> BootstrapGet<'a> {
+    ///Sends the request (`bootstrap_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::BootstrapInfo>, crate::Error> {
-        let url = format!("{}/v1/bootstrap", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/bootstrap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -54,12 +68,12 @@ Sends a `GET` request to `/v1/bootstrap`
         let info = OperationInfo {
             operation_id: "bootstrap_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -76,24 +90,45 @@ Sends a `POST` request to `/v1/bootstrap/{action}`
 
 Arguments:
 - `action`: Bootstrap action: `create_cluster`, `join_cluster` or `recover_cluster`.
-- `body`
-*/
-    pub async fn bootstrap_start<'a>(
+- `body`: the request body
+
+Returns a [`BootstrapStart`]; the request is made by [`send`](BootstrapStart::send).*/
+    pub fn bootstrap_start<'a>(
         &'a self,
         action: &'a str,
         body: &'a types::Bootstrap,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BootstrapStart<'a> {
+        BootstrapStart {
+            client: self,
+            action,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bootstrap_start`]: set optional parameters, then [`send`](BootstrapStart::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BootstrapStart<'a> {
+    client: &'a Client,
+    action: &'a str,
+    body: &'a types::Bootstrap,
+}
+#[allow(clippy::all)]
+impl<'a> BootstrapStart<'a> {
+    ///Sends the request (`bootstrap_start`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, action, body } = self;
         let url = format!(
-            "{}/v1/bootstrap/{}", self.baseurl, encode_path(& action.to_string()),
+            "{}/v1/bootstrap/{}", client.baseurl, encode_path(& action.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -106,9 +141,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bootstrap_start",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
@@ -129,25 +164,46 @@ Sends a `POST` request to `/v1/bootstrap/validate/{action}`
 
 Arguments:
 - `action`: Bootstrap action to validate: `create_cluster`, `join_cluster` or `recover_cluster`.
-- `body`
-*/
-    pub async fn bootstrap_validate<'a>(
+- `body`: the request body
+
+Returns a [`BootstrapValidate`]; the request is made by [`send`](BootstrapValidate::send).*/
+    pub fn bootstrap_validate<'a>(
         &'a self,
         action: &'a str,
         body: &'a types::Bootstrap,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> BootstrapValidate<'a> {
+        BootstrapValidate {
+            client: self,
+            action,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::bootstrap_validate`]: set optional parameters, then [`send`](BootstrapValidate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct BootstrapValidate<'a> {
+    client: &'a Client,
+    action: &'a str,
+    body: &'a types::Bootstrap,
+}
+#[allow(clippy::all)]
+impl<'a> BootstrapValidate<'a> {
+    ///Sends the request (`bootstrap_validate`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, action, body } = self;
         let url = format!(
-            "{}/v1/bootstrap/validate/{}", self.baseurl, encode_path(& action
+            "{}/v1/bootstrap/validate/{}", client.baseurl, encode_path(& action
             .to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -160,9 +216,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "bootstrap_validate",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

@@ -20,19 +20,31 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/ocsp`
 
-*/
-    pub async fn ocsp_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Ocsp>, crate::Error> {
-        let url = format!("{}/v1/ocsp", self.baseurl,);
+Returns a [`OcspGet`]; the request is made by [`send`](OcspGet::send).*/
+    pub fn ocsp_get<'a>(&'a self) -> OcspGet<'a> {
+        OcspGet { client: self }
+    }
+}
+///Request builder for [`Client::ocsp_get`]: set optional parameters, then [`send`](OcspGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct OcspGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> OcspGet<'a> {
+    ///Sends the request (`ocsp_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Ocsp>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/ocsp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -44,12 +56,12 @@ Sends a `GET` request to `/v1/ocsp`
         let info = OperationInfo {
             operation_id: "ocsp_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -74,20 +86,35 @@ Documented since Redis Software 7.4.
 
 Sends a `PUT` request to `/v1/ocsp`
 
-*/
-    pub async fn ocsp_update<'a>(
-        &'a self,
-        body: &'a types::Ocsp,
-    ) -> Result<ResponseValue<types::Ocsp>, crate::Error> {
-        let url = format!("{}/v1/ocsp", self.baseurl,);
+Arguments:
+- `body`: the request body
+
+Returns a [`OcspUpdate`]; the request is made by [`send`](OcspUpdate::send).*/
+    pub fn ocsp_update<'a>(&'a self, body: &'a types::Ocsp) -> OcspUpdate<'a> {
+        OcspUpdate { client: self, body }
+    }
+}
+///Request builder for [`Client::ocsp_update`]: set optional parameters, then [`send`](OcspUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct OcspUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::Ocsp,
+}
+#[allow(clippy::all)]
+impl<'a> OcspUpdate<'a> {
+    ///Sends the request (`ocsp_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Ocsp>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/ocsp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -100,12 +127,12 @@ Sends a `PUT` request to `/v1/ocsp`
         let info = OperationInfo {
             operation_id: "ocsp_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -129,19 +156,31 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/ocsp/status`
 
-*/
-    pub async fn ocsp_status_get<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::OcspStatus>, crate::Error> {
-        let url = format!("{}/v1/ocsp/status", self.baseurl,);
+Returns a [`OcspStatusGet`]; the request is made by [`send`](OcspStatusGet::send).*/
+    pub fn ocsp_status_get<'a>(&'a self) -> OcspStatusGet<'a> {
+        OcspStatusGet { client: self }
+    }
+}
+///Request builder for [`Client::ocsp_status_get`]: set optional parameters, then [`send`](OcspStatusGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct OcspStatusGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> OcspStatusGet<'a> {
+    ///Sends the request (`ocsp_status_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::OcspStatus>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/ocsp/status", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -153,12 +192,12 @@ Sends a `GET` request to `/v1/ocsp/status`
         let info = OperationInfo {
             operation_id: "ocsp_status_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -183,19 +222,31 @@ Documented since Redis Software 7.4.
 
 Sends a `POST` request to `/v1/ocsp/test`
 
-*/
-    pub async fn ocsp_test<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::OcspStatus>, crate::Error> {
-        let url = format!("{}/v1/ocsp/test", self.baseurl,);
+Returns a [`OcspTest`]; the request is made by [`send`](OcspTest::send).*/
+    pub fn ocsp_test<'a>(&'a self) -> OcspTest<'a> {
+        OcspTest { client: self }
+    }
+}
+///Request builder for [`Client::ocsp_test`]: set optional parameters, then [`send`](OcspTest::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct OcspTest<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> OcspTest<'a> {
+    ///Sends the request (`ocsp_test`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::OcspStatus>, crate::Error> {
+        let Self { client } = self;
+        let url = format!("{}/v1/ocsp/test", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -207,12 +258,12 @@ Sends a `POST` request to `/v1/ocsp/test`
         let info = OperationInfo {
             operation_id: "ocsp_test",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             406u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),

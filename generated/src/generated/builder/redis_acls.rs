@@ -16,19 +16,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/redis_acls`
 
-*/
-    pub async fn redis_acl_list<'a>(
-        &'a self,
+Returns a [`RedisAclList`]; the request is made by [`send`](RedisAclList::send).*/
+    pub fn redis_acl_list<'a>(&'a self) -> RedisAclList<'a> {
+        RedisAclList { client: self }
+    }
+}
+///Request builder for [`Client::redis_acl_list`]: set optional parameters, then [`send`](RedisAclList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RedisAclList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> RedisAclList<'a> {
+    ///Sends the request (`redis_acl_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::RedisAcl>>, crate::Error> {
-        let url = format!("{}/v1/redis_acls", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/redis_acls", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -40,12 +54,12 @@ Sends a `GET` request to `/v1/redis_acls`
         let info = OperationInfo {
             operation_id: "redis_acl_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -72,23 +86,50 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/redis_acls`
 
 Arguments:
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn redis_acl_create<'a>(
+- `body`: the request body
+
+Optional parameters, set on the returned [`RedisAclCreate`] before [`send`](RedisAclCreate::send):
+- [`dry_run`](RedisAclCreate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn redis_acl_create<'a>(
         &'a self,
-        dry_run: Option<bool>,
         body: &'a types::RedisAcl,
-    ) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
-        let url = format!("{}/v1/redis_acls", self.baseurl,);
+    ) -> RedisAclCreate<'a> {
+        RedisAclCreate {
+            client: self,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::redis_acl_create`]: set optional parameters, then [`send`](RedisAclCreate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RedisAclCreate<'a> {
+    client: &'a Client,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::RedisAcl,
+}
+#[allow(clippy::all)]
+impl<'a> RedisAclCreate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`redis_acl_create`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+        let Self { client, dry_run, body } = self;
+        let url = format!("{}/v1/redis_acls", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -102,12 +143,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "redis_acl_create",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -130,23 +171,44 @@ Documented since Redis Software 8.0.
 
 Sends a `POST` request to `/v1/redis_acls/validate`
 
-*/
+Arguments:
+- `body`: the request body
+
+Returns a [`RedisAclValidate`]; the request is made by [`send`](RedisAclValidate::send).*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
     )]
-    pub async fn redis_acl_validate<'a>(
+    pub fn redis_acl_validate<'a>(
         &'a self,
         body: &'a types::RedisAcl,
-    ) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
-        let url = format!("{}/v1/redis_acls/validate", self.baseurl,);
+    ) -> RedisAclValidate<'a> {
+        RedisAclValidate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::redis_acl_validate`]: set optional parameters, then [`send`](RedisAclValidate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RedisAclValidate<'a> {
+    client: &'a Client,
+    body: &'a types::RedisAcl,
+}
+#[allow(clippy::all)]
+impl<'a> RedisAclValidate<'a> {
+    ///Sends the request (`redis_acl_validate`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+        let Self { client, body } = self;
+        let url = format!("{}/v1/redis_acls/validate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -159,12 +221,12 @@ Sends a `POST` request to `/v1/redis_acls/validate`
         let info = OperationInfo {
             operation_id: "redis_acl_validate",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -187,22 +249,35 @@ Sends a `GET` request to `/v1/redis_acls/{uid}`
 
 Arguments:
 - `uid`: The Redis ACL's unique ID.
-*/
-    pub async fn redis_acl_get<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+
+Returns a [`RedisAclGet`]; the request is made by [`send`](RedisAclGet::send).*/
+    pub fn redis_acl_get<'a>(&'a self, uid: i64) -> RedisAclGet<'a> {
+        RedisAclGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::redis_acl_get`]: set optional parameters, then [`send`](RedisAclGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RedisAclGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> RedisAclGet<'a> {
+    ///Sends the request (`redis_acl_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/redis_acls/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -214,12 +289,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "redis_acl_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -248,26 +323,55 @@ Sends a `PUT` request to `/v1/redis_acls/{uid}`
 
 Arguments:
 - `uid`: The Redis ACL's unique ID.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn redis_acl_update<'a>(
+- `body`: the request body
+
+Optional parameters, set on the returned [`RedisAclUpdate`] before [`send`](RedisAclUpdate::send):
+- [`dry_run`](RedisAclUpdate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn redis_acl_update<'a>(
         &'a self,
         uid: i64,
-        dry_run: Option<bool>,
         body: &'a types::RedisAcl,
-    ) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+    ) -> RedisAclUpdate<'a> {
+        RedisAclUpdate {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::redis_acl_update`]: set optional parameters, then [`send`](RedisAclUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RedisAclUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::RedisAcl,
+}
+#[allow(clippy::all)]
+impl<'a> RedisAclUpdate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`redis_acl_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+        let Self { client, uid, dry_run, body } = self;
         let url = format!(
-            "{}/v1/redis_acls/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -281,12 +385,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "redis_acl_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -310,22 +414,38 @@ Sends a `DELETE` request to `/v1/redis_acls/{uid}`
 
 Arguments:
 - `uid`: The Redis ACL's unique ID.
-*/
-    pub async fn redis_acl_delete<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+
+Returns a [`RedisAclDelete`]; the request is made by [`send`](RedisAclDelete::send).*/
+    pub fn redis_acl_delete<'a>(&'a self, uid: i64) -> RedisAclDelete<'a> {
+        RedisAclDelete {
+            client: self,
+            uid,
+        }
+    }
+}
+///Request builder for [`Client::redis_acl_delete`]: set optional parameters, then [`send`](RedisAclDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RedisAclDelete<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> RedisAclDelete<'a> {
+    ///Sends the request (`redis_acl_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/redis_acls/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -337,9 +457,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "redis_acl_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

@@ -17,19 +17,33 @@ Documented since Redis Software 8.2.
 
 Sends a `GET` request to `/v1/metrics_config`
 
-*/
-    pub async fn metrics_config_get<'a>(
-        &'a self,
+Returns a [`MetricsConfigGet`]; the request is made by [`send`](MetricsConfigGet::send).*/
+    pub fn metrics_config_get<'a>(&'a self) -> MetricsConfigGet<'a> {
+        MetricsConfigGet { client: self }
+    }
+}
+///Request builder for [`Client::metrics_config_get`]: set optional parameters, then [`send`](MetricsConfigGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct MetricsConfigGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> MetricsConfigGet<'a> {
+    ///Sends the request (`metrics_config_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::MetricsConfig>, crate::Error> {
-        let url = format!("{}/v1/metrics_config", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/metrics_config", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -41,12 +55,12 @@ Sends a `GET` request to `/v1/metrics_config`
         let info = OperationInfo {
             operation_id: "metrics_config_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -67,20 +81,43 @@ Documented since Redis Software 8.2.
 
 Sends a `PUT` request to `/v1/metrics_config`
 
-*/
-    pub async fn metrics_config_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`MetricsConfigUpdate`]; the request is made by [`send`](MetricsConfigUpdate::send).*/
+    pub fn metrics_config_update<'a>(
         &'a self,
         body: &'a types::MetricsConfig,
+    ) -> MetricsConfigUpdate<'a> {
+        MetricsConfigUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::metrics_config_update`]: set optional parameters, then [`send`](MetricsConfigUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct MetricsConfigUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::MetricsConfig,
+}
+#[allow(clippy::all)]
+impl<'a> MetricsConfigUpdate<'a> {
+    ///Sends the request (`metrics_config_update`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::MetricsConfig>, crate::Error> {
-        let url = format!("{}/v1/metrics_config", self.baseurl,);
+        let Self { client, body } = self;
+        let url = format!("{}/v1/metrics_config", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -93,12 +130,12 @@ Sends a `PUT` request to `/v1/metrics_config`
         let info = OperationInfo {
             operation_id: "metrics_config_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -16,19 +16,33 @@ Documented since Redis Software 7.4.
 
 Sends a `GET` request to `/v1/roles`
 
-*/
-    pub async fn role_list<'a>(
-        &'a self,
+Returns a [`RoleList`]; the request is made by [`send`](RoleList::send).*/
+    pub fn role_list<'a>(&'a self) -> RoleList<'a> {
+        RoleList { client: self }
+    }
+}
+///Request builder for [`Client::role_list`]: set optional parameters, then [`send`](RoleList::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RoleList<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> RoleList<'a> {
+    ///Sends the request (`role_list`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<::std::vec::Vec<types::Role>>, crate::Error> {
-        let url = format!("{}/v1/roles", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/roles", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -40,12 +54,12 @@ Sends a `GET` request to `/v1/roles`
         let info = OperationInfo {
             operation_id: "role_list",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -71,23 +85,47 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/roles`
 
 Arguments:
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn role_create<'a>(
-        &'a self,
-        dry_run: Option<bool>,
-        body: &'a types::Role,
-    ) -> Result<ResponseValue<types::Role>, crate::Error> {
-        let url = format!("{}/v1/roles", self.baseurl,);
+- `body`: the request body
+
+Optional parameters, set on the returned [`RoleCreate`] before [`send`](RoleCreate::send):
+- [`dry_run`](RoleCreate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn role_create<'a>(&'a self, body: &'a types::Role) -> RoleCreate<'a> {
+        RoleCreate {
+            client: self,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::role_create`]: set optional parameters, then [`send`](RoleCreate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RoleCreate<'a> {
+    client: &'a Client,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::Role,
+}
+#[allow(clippy::all)]
+impl<'a> RoleCreate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`role_create`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Role>, crate::Error> {
+        let Self { client, dry_run, body } = self;
+        let url = format!("{}/v1/roles", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .post(url)
             .header(
@@ -101,12 +139,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "role_create",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -128,22 +166,35 @@ Sends a `GET` request to `/v1/roles/{uid}`
 
 Arguments:
 - `uid`: The role's unique ID.
-*/
-    pub async fn role_get<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<types::Role>, crate::Error> {
+
+Returns a [`RoleGet`]; the request is made by [`send`](RoleGet::send).*/
+    pub fn role_get<'a>(&'a self, uid: i64) -> RoleGet<'a> {
+        RoleGet { client: self, uid }
+    }
+}
+///Request builder for [`Client::role_get`]: set optional parameters, then [`send`](RoleGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RoleGet<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> RoleGet<'a> {
+    ///Sends the request (`role_get`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Role>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/roles/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/roles/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -155,12 +206,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "role_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -190,26 +241,51 @@ Sends a `PUT` request to `/v1/roles/{uid}`
 
 Arguments:
 - `uid`: The role's unique ID.
-- `dry_run`: Validate the request and report what would happen, without changing anything.
-- `body`
-*/
-    pub async fn role_update<'a>(
-        &'a self,
-        uid: i64,
-        dry_run: Option<bool>,
-        body: &'a types::Role,
-    ) -> Result<ResponseValue<types::Role>, crate::Error> {
+- `body`: the request body
+
+Optional parameters, set on the returned [`RoleUpdate`] before [`send`](RoleUpdate::send):
+- [`dry_run`](RoleUpdate::dry_run): Validate the request and report what would happen, without changing anything.*/
+    pub fn role_update<'a>(&'a self, uid: i64, body: &'a types::Role) -> RoleUpdate<'a> {
+        RoleUpdate {
+            client: self,
+            uid,
+            dry_run: ::std::option::Option::None,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::role_update`]: set optional parameters, then [`send`](RoleUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RoleUpdate<'a> {
+    client: &'a Client,
+    uid: i64,
+    dry_run: ::std::option::Option<bool>,
+    body: &'a types::Role,
+}
+#[allow(clippy::all)]
+impl<'a> RoleUpdate<'a> {
+    /**Validate the request and report what would happen, without changing anything.
+
+Optional: the parameter is not sent unless set.*/
+    pub fn dry_run(mut self, value: bool) -> Self {
+        self.dry_run = ::std::option::Option::Some(value);
+        self
+    }
+    ///Sends the request (`role_update`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<types::Role>, crate::Error> {
+        let Self { client, uid, dry_run, body } = self;
         let url = format!(
-            "{}/v1/roles/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/roles/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -223,12 +299,12 @@ Arguments:
         let info = OperationInfo {
             operation_id: "role_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -250,22 +326,35 @@ Sends a `DELETE` request to `/v1/roles/{uid}`
 
 Arguments:
 - `uid`: The role's unique ID.
-*/
-    pub async fn role_delete<'a>(
-        &'a self,
-        uid: i64,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+
+Returns a [`RoleDelete`]; the request is made by [`send`](RoleDelete::send).*/
+    pub fn role_delete<'a>(&'a self, uid: i64) -> RoleDelete<'a> {
+        RoleDelete { client: self, uid }
+    }
+}
+///Request builder for [`Client::role_delete`]: set optional parameters, then [`send`](RoleDelete::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct RoleDelete<'a> {
+    client: &'a Client,
+    uid: i64,
+}
+#[allow(clippy::all)]
+impl<'a> RoleDelete<'a> {
+    ///Sends the request (`role_delete`) and decodes the response.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        let Self { client, uid } = self;
         let url = format!(
-            "{}/v1/roles/{}", self.baseurl, encode_path(& uid.to_string()),
+            "{}/v1/roles/{}", client.baseurl, encode_path(& uid.to_string()),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .delete(url)
             .header(
@@ -277,9 +366,9 @@ Arguments:
         let info = OperationInfo {
             operation_id: "role_delete",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),

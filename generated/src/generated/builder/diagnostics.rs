@@ -13,19 +13,33 @@ Documented since Redis Software 7.22.
 
 Sends a `GET` request to `/v1/diagnostics`
 
-*/
-    pub async fn diagnostics_get<'a>(
-        &'a self,
+Returns a [`DiagnosticsGet`]; the request is made by [`send`](DiagnosticsGet::send).*/
+    pub fn diagnostics_get<'a>(&'a self) -> DiagnosticsGet<'a> {
+        DiagnosticsGet { client: self }
+    }
+}
+///Request builder for [`Client::diagnostics_get`]: set optional parameters, then [`send`](DiagnosticsGet::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct DiagnosticsGet<'a> {
+    client: &'a Client,
+}
+#[allow(clippy::all)]
+impl<'a> DiagnosticsGet<'a> {
+    ///Sends the request (`diagnostics_get`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::DiagnosticsConfig>, crate::Error> {
-        let url = format!("{}/v1/diagnostics", self.baseurl,);
+        let Self { client } = self;
+        let url = format!("{}/v1/diagnostics", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .get(url)
             .header(
@@ -37,12 +51,12 @@ Sends a `GET` request to `/v1/diagnostics`
         let info = OperationInfo {
             operation_id: "diagnostics_get",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -57,20 +71,43 @@ Documented since Redis Software 7.22.
 
 Sends a `PUT` request to `/v1/diagnostics`
 
-*/
-    pub async fn diagnostics_update<'a>(
+Arguments:
+- `body`: the request body
+
+Returns a [`DiagnosticsUpdate`]; the request is made by [`send`](DiagnosticsUpdate::send).*/
+    pub fn diagnostics_update<'a>(
         &'a self,
         body: &'a types::DiagnosticsConfig,
+    ) -> DiagnosticsUpdate<'a> {
+        DiagnosticsUpdate {
+            client: self,
+            body,
+        }
+    }
+}
+///Request builder for [`Client::diagnostics_update`]: set optional parameters, then [`send`](DiagnosticsUpdate::send).
+#[derive(Debug, Clone)]
+#[must_use = "the request is sent only by `send()`"]
+pub struct DiagnosticsUpdate<'a> {
+    client: &'a Client,
+    body: &'a types::DiagnosticsConfig,
+}
+#[allow(clippy::all)]
+impl<'a> DiagnosticsUpdate<'a> {
+    ///Sends the request (`diagnostics_update`) and decodes the response.
+    pub async fn send(
+        self,
     ) -> Result<ResponseValue<types::DiagnosticsConfig>, crate::Error> {
-        let url = format!("{}/v1/diagnostics", self.baseurl,);
+        let Self { client, body } = self;
+        let url = format!("{}/v1/diagnostics", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                ::reqwest::header::HeaderValue::from_static(Client::api_version()),
             );
         #[allow(unused_mut)]
-        let mut request = self
+        let mut request = client
             .client
             .put(url)
             .header(
@@ -83,12 +120,12 @@ Sends a `PUT` request to `/v1/diagnostics`
         let info = OperationInfo {
             operation_id: "diagnostics_update",
         };
-        crate::hooks::before_send(self, &mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post::<()>(&result, &info).await?;
+        crate::hooks::before_send(client, &mut request, &info).await?;
+        let result = client.exec(request, &info).await;
+        client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(self, &info, response).await,
+            200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
