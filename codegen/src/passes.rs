@@ -14,6 +14,9 @@
 //! - `drop_default_constructor`: the generated `Client::new` builds a TLS-less client with an
 //!   `unwrap()`; the hand-written builder replaces it.
 //! - `starts_action`: types with an `action_uid` implement `crate::extras::StartsAction`.
+//! - `non_exhaustive`: every generated struct with named fields and every enum is
+//!   `#[non_exhaustive]`, so a property or enum value that a later spec adds breaks no caller;
+//!   structs that cannot be `Default` (they have required fields) get `new(required…)`.
 //! - `operation_table`: `OPERATIONS`, every operation with method, path template, tag and
 //!   version, for tracing, retries and the tests that count coverage.
 
@@ -138,6 +141,8 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
         let file = parse("open enums", enums::open_enum(e))?;
         types_items.extend(file.items);
     }
+    let constructors = non_exhaustive(&mut types_items)?;
+    types_items.extend(constructors);
     let mut types: File = parse_quote!();
     types.items = types_items;
 
@@ -1049,4 +1054,99 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
             }
         }
     }
+}
+
+/// Marks every struct with named fields and every enum of `types` `#[non_exhaustive]`, and
+/// returns a `new` constructor for each such struct that does not derive `Default` (callers
+/// outside the crate can no longer use a struct literal): it takes the required fields, in
+/// order, and leaves every other field at its default.
+fn non_exhaustive(items: &mut [Item]) -> Result<Vec<Item>, Error> {
+    let mut constructors = Vec::new();
+    let (mut structs, mut enums) = (0, 0);
+    for item in items.iter_mut() {
+        match item {
+            Item::Enum(e) => {
+                e.attrs.push(parse_quote!(#[non_exhaustive]));
+                enums += 1;
+            }
+            Item::Struct(s) => {
+                let Fields::Named(fields) = &s.fields else {
+                    continue;
+                };
+                let mut params = Vec::new();
+                let mut inits = Vec::new();
+                let mut required = Vec::new();
+                for field in &fields.named {
+                    let ident = field.ident.as_ref().ok_or(Error::Pass {
+                        pass: "non_exhaustive",
+                        message: format!("a named field of {} has no name", s.ident),
+                    })?;
+                    let defaulted = field.attrs.iter().any(|a| {
+                        a.path().is_ident("serde")
+                            && a.meta.to_token_stream().into_iter().any(|t| match t {
+                                proc_macro2::TokenTree::Group(g) => g
+                                    .stream()
+                                    .into_iter()
+                                    .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "default" || i == "flatten")),
+                                _ => false,
+                            })
+                    });
+                    let optional = defaulted || option_type(&field.ty);
+                    if optional {
+                        inits.push(quote!(#ident: ::std::default::Default::default()));
+                    } else {
+                        let ty = &field.ty;
+                        params.push(quote!(#ident: #ty));
+                        inits.push(quote!(#ident));
+                        required.push(property_name(field));
+                    }
+                }
+                s.attrs.push(parse_quote!(#[non_exhaustive]));
+                structs += 1;
+                if !derives(&s.attrs, "Default") {
+                    let name = &s.ident;
+                    let order = required
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let doc = format!(
+                        "A `{name}` from its required fields, in this order: {order}. Every \
+                         other field is unset; the struct is `#[non_exhaustive]` (a later release \
+                         may add fields), so set them by assignment on the value this returns."
+                    );
+                    constructors.push(parse_quote! {
+                        impl #name {
+                            #[doc = #doc]
+                            #[allow(clippy::too_many_arguments)]
+                            pub fn new(#(#params),*) -> Self {
+                                Self { #(#inits),* }
+                            }
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // Every struct and enum of `types` is a top-level item; one nested in a module would escape
+    // (typify's `error` module holds its conversion error, not an API type).
+    if let Some(Item::Mod(m)) = items
+        .iter()
+        .find(|i| matches!(i, Item::Mod(m) if m.ident != "error"))
+    {
+        return Err(Error::Pass {
+            pass: "non_exhaustive",
+            message: format!(
+                "`types` has a module `{}` ({structs} structs and {enums} enums marked outside it)",
+                m.ident
+            ),
+        });
+    }
+    Ok(constructors)
+}
+
+/// Whether a type is `Option<…>` (any path ending in `Option`).
+fn option_type(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }

@@ -22,11 +22,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(100 * 1024 * 1024);
 
     let client = Client::from_env()?;
-    let request = Bdb {
-        name: Some(name.clone()),
-        memory_size: Some(memory_size),
-        ..Default::default()
-    };
+    let mut request = Bdb::default();
+    request.name = Some(name.clone());
+    request.memory_size = Some(memory_size);
     let created = client.bdb_create(&request).send().await?.into_inner();
     println!("database {} created with uid {:?}", name, created.uid);
 

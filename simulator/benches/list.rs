@@ -114,10 +114,11 @@ fn list(c: &mut Criterion) {
             .build()
             .expect("client");
         for i in 0..DATABASES {
-            let db = redis_enterprise_api::types::Bdb {
-                name: Some(format!("db-{i}")),
-                memory_size: Some(1 << 30),
-                ..Default::default()
+            let db = {
+                let mut value = redis_enterprise_api::types::Bdb::default();
+                value.name = Some(format!("db-{i}"));
+                value.memory_size = Some(1 << 30);
+                value
             };
             client.bdb_create(&db).send().await.expect("create");
         }

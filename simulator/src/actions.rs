@@ -23,18 +23,19 @@ pub(crate) fn start(
     delay: Duration,
 ) -> String {
     let uid = store.new_action_uid();
-    let action = types::Action {
-        action_uid: Some(uid.clone()),
-        name: Some(name.to_string()),
-        object_name: bdb_uid.map(|u| format!("bdb:{u}")),
-        node_uid: Some("1".into()),
-        status: Some(types::ActionStatus::Running),
-        progress: Some(0.0),
-        creation_time: Some(now_secs()),
-        heartbeat: Some(now_secs()),
-        task_id: Some(uid.clone()),
-        state: Some("running".into()),
-        ..Default::default()
+    let action = {
+        let mut value = types::Action::default();
+        value.action_uid = Some(uid.clone());
+        value.name = Some(name.to_string());
+        value.object_name = bdb_uid.map(|u| format!("bdb:{u}"));
+        value.node_uid = Some("1".into());
+        value.status = Some(types::ActionStatus::Running);
+        value.progress = Some(0.0);
+        value.creation_time = Some(now_secs());
+        value.heartbeat = Some(now_secs());
+        value.task_id = Some(uid.clone());
+        value.state = Some("running".into());
+        value
     };
     store.actions.insert(
         uid.clone(),

@@ -121,14 +121,15 @@ fn validate_semantics(bdb: &types::Bdb, creating: bool) -> Result<(), ApiError> 
 }
 
 fn endpoint(uid: i64, port: Option<u16>) -> types::BdbEndpoint {
-    types::BdbEndpoint {
-        uid: Some(format!("{uid}:1")),
-        addr: Some(vec!["127.0.0.1".into()]),
-        addr_type: Some(types::BdbEndpointAddrType::Internal),
-        dns_name: Some(format!("redis-{}.cluster.local", port.unwrap_or(0))),
-        port: port.map(i64::from),
-        proxy_policy: Some(types::BdbProxyPolicy::Single),
-        ..Default::default()
+    {
+        let mut value = types::BdbEndpoint::default();
+        value.uid = Some(format!("{uid}:1"));
+        value.addr = Some(vec!["127.0.0.1".into()]);
+        value.addr_type = Some(types::BdbEndpointAddrType::Internal);
+        value.dns_name = Some(format!("redis-{}.cluster.local", port.unwrap_or(0)));
+        value.port = port.map(i64::from);
+        value.proxy_policy = Some(types::BdbProxyPolicy::Single);
+        value
     }
 }
 

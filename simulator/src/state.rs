@@ -301,17 +301,18 @@ impl Persistence {
 
 fn admin_user(username: &str, password: &str) -> UserEntry {
     UserEntry {
-        user: types::User {
-            uid: Some(1),
-            email: Some(username.to_string()),
-            name: Some("admin".into()),
-            role: Some(types::UserRole::Admin),
-            auth_method: Some(types::UserAuthMethod::Regular),
-            status: Some(types::UserStatus::Active),
-            email_alerts: Some(false),
-            role_uids: Some(Vec::new()),
-            password_issue_date: Some(iso_now()),
-            ..Default::default()
+        user: {
+            let mut value = types::User::default();
+            value.uid = Some(1);
+            value.email = Some(username.to_string());
+            value.name = Some("admin".into());
+            value.role = Some(types::UserRole::Admin);
+            value.auth_method = Some(types::UserAuthMethod::Regular);
+            value.status = Some(types::UserStatus::Active);
+            value.email_alerts = Some(false);
+            value.role_uids = Some(Vec::new());
+            value.password_issue_date = Some(iso_now());
+            value
         },
         password: password.to_string(),
         extra_passwords: Vec::new(),

@@ -280,30 +280,31 @@ pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
         }
         check_roles(s, new.role_uids.as_ref(), 400)?;
         let uid = new.uid.unwrap_or_else(|| Store::next_uid(&s.users));
-        let user = types::User {
-            uid: Some(uid),
-            account_id: new.account_id,
-            auth_method: Some(
+        let user = {
+            let mut value = types::User::default();
+            value.uid = Some(uid);
+            value.account_id = new.account_id;
+            value.auth_method = Some(
                 new.auth_method
                     .clone()
                     .unwrap_or(types::UserAuthMethod::Regular),
-            ),
-            bdbs_email_alerts: new.bdbs_email_alerts.clone(),
-            certificate_subject_line: new.certificate_subject_line.clone(),
-            cluster_email_alerts: new.cluster_email_alerts,
-            email: Some(new.email.clone()),
-            email_alerts: Some(new.email_alerts.unwrap_or(true)),
-            name: new.name.clone(),
-            password_hash_method: new.password_hash_method.clone(),
-            password_issue_date: Some(iso_now()),
-            role: match (&new.role, &new.role_uids) {
+            );
+            value.bdbs_email_alerts = new.bdbs_email_alerts.clone();
+            value.certificate_subject_line = new.certificate_subject_line.clone();
+            value.cluster_email_alerts = new.cluster_email_alerts;
+            value.email = Some(new.email.clone());
+            value.email_alerts = Some(new.email_alerts.unwrap_or(true));
+            value.name = new.name.clone();
+            value.password_hash_method = new.password_hash_method.clone();
+            value.password_issue_date = Some(iso_now());
+            value.role = match (&new.role, &new.role_uids) {
                 (Some(r), _) => Some(r.clone()),
                 (None, Some(_)) => None,
                 (None, None) => Some(types::UserRole::DbViewer),
-            },
-            role_uids: Some(new.role_uids.clone().unwrap_or_default()),
-            status: Some(types::UserStatus::Active),
-            ..Default::default()
+            };
+            value.role_uids = Some(new.role_uids.clone().unwrap_or_default());
+            value.status = Some(types::UserStatus::Active);
+            value
         };
         if !dry_run {
             s.users.insert(

@@ -132,10 +132,11 @@ async fn a_killed_simulator_takes_its_redis_servers_along() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client");
-    let db = types::Bdb {
-        name: Some("orphan".into()),
-        memory_size: Some(1 << 20),
-        ..Default::default()
+    let db = {
+        let mut value = types::Bdb::default();
+        value.name = Some("orphan".into());
+        value.memory_size = Some(1 << 20);
+        value
     };
     let created = client
         .bdb_create(&db)
@@ -213,10 +214,11 @@ async fn serves_https_with_cert_out_and_stops_on_sigterm() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .expect("client");
-    let db = types::Bdb {
-        name: Some("bin".into()),
-        memory_size: Some(1 << 20),
-        ..Default::default()
+    let db = {
+        let mut value = types::Bdb::default();
+        value.name = Some("bin".into());
+        value.memory_size = Some(1 << 20);
+        value
     };
     let created = client
         .bdb_create(&db)

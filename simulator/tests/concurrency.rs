@@ -25,10 +25,11 @@ async fn thirty_two_clients_create_read_delete() {
         tasks.spawn(async move {
             let mut uids = Vec::new();
             for round in 0..ROUNDS {
-                let db = types::Bdb {
-                    name: Some(format!("c{c}-r{round}")),
-                    memory_size: Some(8 << 20),
-                    ..Default::default()
+                let db = {
+                    let mut value = types::Bdb::default();
+                    value.name = Some(format!("c{c}-r{round}"));
+                    value.memory_size = Some(8 << 20);
+                    value
                 };
                 let created = client.bdb_create(&db).send().await.expect("create");
                 let created = created.into_inner();

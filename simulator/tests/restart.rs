@@ -18,10 +18,11 @@ async fn state_survives_a_restart() {
         .expect("the first simulator starts");
     let client = common::client(&sim);
     let role = client
-        .role_create(&types::Role {
-            name: Some("operators".into()),
-            management: Some(types::RoleManagement::DbMember),
-            ..Default::default()
+        .role_create(&{
+            let mut value = types::Role::default();
+            value.name = Some("operators".into());
+            value.management = Some(types::RoleManagement::DbMember);
+            value
         })
         .send()
         .await
@@ -35,9 +36,10 @@ async fn state_survives_a_restart() {
     .expect("user body");
     client.user_create(&user).send().await.expect("user");
     // A settings object from the spec's singleton paths is kept as written.
-    let policy = types::ClusterSettings {
-        auto_recovery: Some(true),
-        ..Default::default()
+    let policy = {
+        let mut value = types::ClusterSettings::default();
+        value.auto_recovery = Some(true);
+        value
     };
     client
         .cluster_policy_update(&policy)
@@ -53,10 +55,11 @@ async fn state_survives_a_restart() {
     assert_eq!(before.auto_recovery, Some(true));
     let mut ports = Vec::new();
     for (name, memory) in [("one", 10_i64 << 20), ("two", 20 << 20)] {
-        let db = types::Bdb {
-            name: Some(name.into()),
-            memory_size: Some(memory),
-            ..Default::default()
+        let db = {
+            let mut value = types::Bdb::default();
+            value.name = Some(name.into());
+            value.memory_size = Some(memory);
+            value
         };
         let created = client
             .bdb_create(&db)
@@ -134,10 +137,11 @@ async fn state_survives_a_restart() {
         &sim,
         Credentials::jwt("op@example.com", "op-password", None),
     );
-    let db = types::Bdb {
-        name: Some("three".into()),
-        memory_size: Some(1 << 20),
-        ..Default::default()
+    let db = {
+        let mut value = types::Bdb::default();
+        value.name = Some("three".into());
+        value.memory_size = Some(1 << 20);
+        value
     };
     let created = op
         .bdb_create(&db)

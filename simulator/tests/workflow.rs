@@ -11,10 +11,11 @@ use redis_enterprise_api::types;
 use redis_enterprise_api::Credentials;
 
 fn bdb(name: &str, memory: i64) -> types::Bdb {
-    types::Bdb {
-        name: Some(name.into()),
-        memory_size: Some(memory),
-        ..Default::default()
+    {
+        let mut value = types::Bdb::default();
+        value.name = Some(name.into());
+        value.memory_size = Some(memory);
+        value
     }
 }
 
@@ -51,18 +52,21 @@ async fn bootstrap_then_roles_users_and_jwt() {
         .and_then(|s| s.state)
         .map(|s| s.to_string());
     assert_eq!(state.as_deref(), Some("idle"));
-    let body = types::Bootstrap {
-        action: Some(types::BootstrapAction::CreateCluster),
-        cluster: Some(types::BootstrapClusterIdentity {
-            name: Some("sim.example".into()),
-            ..Default::default()
-        }),
-        credentials: Some(types::BootstrapCredentials {
-            username: Some(sim.username().into()),
-            password: Some(sim.password().into()),
-            ..Default::default()
-        }),
-        ..Default::default()
+    let body = {
+        let mut value = types::Bootstrap::default();
+        value.action = Some(types::BootstrapAction::CreateCluster);
+        value.cluster = Some({
+            let mut value = types::BootstrapClusterIdentity::default();
+            value.name = Some("sim.example".into());
+            value
+        });
+        value.credentials = Some({
+            let mut value = types::BootstrapCredentials::default();
+            value.username = Some(sim.username().into());
+            value.password = Some(sim.password().into());
+            value
+        });
+        value
     };
     admin
         .bootstrap_start("create_cluster", &body)
@@ -105,10 +109,11 @@ async fn bootstrap_then_roles_users_and_jwt() {
 
     // A viewer role and a user holding it.
     let role = admin
-        .role_create(&types::Role {
-            name: Some("viewers".into()),
-            management: Some(types::RoleManagement::DbViewer),
-            ..Default::default()
+        .role_create(&{
+            let mut value = types::Role::default();
+            value.name = Some("viewers".into());
+            value.management = Some(types::RoleManagement::DbViewer);
+            value
         })
         .send()
         .await
@@ -116,10 +121,11 @@ async fn bootstrap_then_roles_users_and_jwt() {
         .into_inner();
     let role_uid = role.uid.expect("the role has a uid");
     let dup = admin
-        .role_create(&types::Role {
-            name: Some("viewers".into()),
-            management: Some(types::RoleManagement::Admin),
-            ..Default::default()
+        .role_create(&{
+            let mut value = types::Role::default();
+            value.name = Some("viewers".into());
+            value.management = Some(types::RoleManagement::Admin);
+            value
         })
         .send()
         .await
@@ -190,11 +196,11 @@ async fn bootstrap_then_roles_users_and_jwt() {
         .expect_err("wrong password");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let token = admin
-        .user_authorize(&types::JwtAuthorize {
-            username: "viewer@example.com".into(),
-            password: "viewer-password".into(),
-            ttl: Some(1),
-            extra: Default::default(),
+        .user_authorize(&{
+            let mut body =
+                types::JwtAuthorize::new("viewer-password".into(), "viewer@example.com".into());
+            body.ttl = Some(1);
+            body
         })
         .send()
         .await
@@ -258,9 +264,10 @@ async fn database_lifecycle_with_a_real_redis_server() {
         .expect_err("duplicate name");
     assert_eq!(dup.error_code(), Some("name_already_exists"));
     let dup_uid = client
-        .bdb_create(&types::Bdb {
-            uid: Some(uid),
-            ..bdb("other", 1 << 20)
+        .bdb_create(&{
+            let mut body = bdb("other", 1 << 20);
+            body.uid = Some(uid);
+            body
         })
         .send()
         .await
@@ -346,13 +353,11 @@ async fn database_lifecycle_with_a_real_redis_server() {
 
     // Update the memory limit and see CONFIG GET change once the action completes.
     let updated = client
-        .bdb_update(
-            uid,
-            &types::Bdb {
-                memory_size: Some(200 << 20),
-                ..Default::default()
-            },
-        )
+        .bdb_update(uid, &{
+            let mut value = types::Bdb::default();
+            value.memory_size = Some(200 << 20);
+            value
+        })
         .send()
         .await
         .expect("update accepted")
@@ -539,11 +544,11 @@ async fn database_password_guards_the_endpoint() {
     let sim = common::start().await;
     let client = common::client(&sim);
     // The deprecated field is still how the reference sets the default user's password.
+    let mut db = bdb("guarded", 10 << 20);
     #[allow(deprecated)]
-    let db = types::Bdb {
-        authentication_redis_pass: Some("s3cret".into()),
-        ..bdb("guarded", 10 << 20)
-    };
+    {
+        db.authentication_redis_pass = Some("s3cret".into());
+    }
     let created = client
         .bdb_create(&db)
         .send()
@@ -625,13 +630,11 @@ async fn dry_runs_change_nothing() {
         .await
         .expect("created");
     let preview = client
-        .bdb_update(
-            uid,
-            &types::Bdb {
-                memory_size: Some(2 << 20),
-                ..Default::default()
-            },
-        )
+        .bdb_update(uid, &{
+            let mut value = types::Bdb::default();
+            value.memory_size = Some(2 << 20);
+            value
+        })
         .dry_run(true)
         .send()
         .await
@@ -669,10 +672,8 @@ async fn a_database_whose_process_cannot_start_fails_cleanly() {
     // Hold a port so the database's redis-server cannot bind it.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
-    let db = types::Bdb {
-        port: Some(i64::from(port)),
-        ..bdb("clash", 1 << 20)
-    };
+    let mut db = bdb("clash", 1 << 20);
+    db.port = Some(i64::from(port));
     let created = client
         .bdb_create(&db)
         .send()

@@ -16,10 +16,11 @@ async fn ensure_database(
     if let Some(bdb) = existing.iter().find(|b| b.name.as_deref() == Some(name)) {
         return Ok(bdb.uid.unwrap_or_default());
     }
-    let request = Bdb {
-        name: Some(name.to_string()),
-        memory_size: Some(memory),
-        ..Default::default()
+    let request = {
+        let mut value = Bdb::default();
+        value.name = Some(name.to_string());
+        value.memory_size = Some(memory);
+        value
     };
     let created = client.bdb_create(&request).send().await?.into_inner();
     Ok(created.uid.unwrap_or_default())
@@ -38,23 +39,26 @@ async fn creates_the_database_when_missing() {
     let server = MockServer::start_async().await;
     let list = server.bdb_list(|when, then| {
         when.into_inner().header_exists("authorization");
-        then.ok(&vec![Bdb {
-            uid: Some(1),
-            name: Some("other".into()),
-            ..Default::default()
+        then.ok(&vec![{
+            let mut value = Bdb::default();
+            value.uid = Some(1);
+            value.name = Some("other".into());
+            value
         }]);
     });
     let create = server.bdb_create(|when, then| {
-        let expected = Bdb {
-            name: Some("cache".into()),
-            memory_size: Some(1 << 30),
-            ..Default::default()
+        let expected = {
+            let mut value = Bdb::default();
+            value.name = Some("cache".into());
+            value.memory_size = Some(1 << 30);
+            value
         };
         when.body(&expected);
-        then.ok(&Bdb {
-            uid: Some(7),
-            name: Some("cache".into()),
-            ..Default::default()
+        then.ok(&{
+            let mut value = Bdb::default();
+            value.uid = Some(7);
+            value.name = Some("cache".into());
+            value
         });
     });
     let uid = ensure_database(&client(&server), "cache", 1 << 30)
@@ -69,10 +73,11 @@ async fn creates_the_database_when_missing() {
 async fn reuses_an_existing_database() {
     let server = MockServer::start_async().await;
     let list = server.bdb_list(|_, then| {
-        then.ok(&vec![Bdb {
-            uid: Some(3),
-            name: Some("cache".into()),
-            ..Default::default()
+        then.ok(&vec![{
+            let mut value = Bdb::default();
+            value.uid = Some(3);
+            value.name = Some("cache".into());
+            value
         }]);
     });
     let create = server.bdb_create(|_, then| {
@@ -127,16 +132,18 @@ async fn path_values_are_matched_literally_and_never_panic() {
     let server = MockServer::start_async().await;
     let literal = server.cluster_action_get(|when, then| {
         when.action("a.b");
-        then.ok(&Action {
-            name: Some("a.b".into()),
-            ..Default::default()
+        then.ok(&{
+            let mut value = Action::default();
+            value.name = Some("a.b".into());
+            value
         });
     });
     let unbalanced = server.cluster_action_get(|when, then| {
         when.action("a(b");
-        then.ok(&Action {
-            name: Some("a(b".into()),
-            ..Default::default()
+        then.ok(&{
+            let mut value = Action::default();
+            value.name = Some("a(b".into());
+            value
         });
     });
     let client = client(&server);

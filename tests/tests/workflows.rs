@@ -34,10 +34,11 @@ fn client(sim: &Simulator) -> redis_enterprise_api::ClientBuilder {
 }
 
 fn bdb(name: &str, memory: i64) -> types::Bdb {
-    types::Bdb {
-        name: Some(name.into()),
-        memory_size: Some(memory),
-        ..Default::default()
+    {
+        let mut value = types::Bdb::default();
+        value.name = Some(name.into());
+        value.memory_size = Some(memory);
+        value
     }
 }
 
@@ -189,18 +190,21 @@ async fn bootstrap_is_waited_for_until_completed() {
     let client = client(&sim).build().expect("client builds");
     let err = client.bdb_list().send().await.expect_err("no cluster yet");
     assert!(err.is_not_in_active_cluster(), "{err:?}");
-    let body = types::Bootstrap {
-        action: Some(types::BootstrapAction::CreateCluster),
-        cluster: Some(types::BootstrapClusterIdentity {
-            name: Some("sim.example".into()),
-            ..Default::default()
-        }),
-        credentials: Some(types::BootstrapCredentials {
-            username: Some(sim.username().into()),
-            password: Some(sim.password().into()),
-            ..Default::default()
-        }),
-        ..Default::default()
+    let body = {
+        let mut value = types::Bootstrap::default();
+        value.action = Some(types::BootstrapAction::CreateCluster);
+        value.cluster = Some({
+            let mut value = types::BootstrapClusterIdentity::default();
+            value.name = Some("sim.example".into());
+            value
+        });
+        value.credentials = Some({
+            let mut value = types::BootstrapCredentials::default();
+            value.username = Some(sim.username().into());
+            value.password = Some(sim.password().into());
+            value
+        });
+        value
     };
     client
         .bootstrap_start("create_cluster", &body)
