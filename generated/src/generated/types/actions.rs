@@ -5,6 +5,7 @@
 use super::*;
 ///Reply of `action_list` (v1): cluster tasks and database state machines, in two arrays.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionListResponse {
     ///Task-based actions.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

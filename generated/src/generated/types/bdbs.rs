@@ -5,6 +5,7 @@
 use super::*;
 ///Body of `bdb_action_export`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbActionExportRequest {
     ///Send an e-mail when the export fails or completes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19,6 +20,7 @@ pub struct BdbActionExportRequest {
 }
 ///Body of `bdb_action_import`. No other fields are allowed. Without `dataset_import_sources` the sources previously stored in the database are used.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbActionImportRequest {
     ///RDB files to import.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -37,6 +39,7 @@ pub struct BdbActionImportRequest {
 }
 ///Body of `bdb_action_recover`. Send `{}` to let the cluster pick the persistence files itself.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbActionRecoverRequest {
     ///Persistence file to use for each slot range (`filename`, `node_uid`, `shard_slots`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -57,6 +60,7 @@ pub struct BdbActionRecoverRequest {
 }
 ///Body of `bdb_action_revamp`; the topology settings to change (send only the ones to change).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbActionRevampRequest {
     ///UIDs of nodes on which no shard or endpoint of the database should be placed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -95,6 +99,7 @@ Range: 1-512.*/
 }
 ///Body of `bdb_certificate_set`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbCertificateSetRequest {
     ///The certificate, PEM encoded.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -109,6 +114,7 @@ pub struct BdbCertificateSetRequest {
 }
 ///Recovery plan of `bdb_create_v2`: the shards of the original database whose persistence files are loaded into the new one. Must list as many shards as the new database has.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbCreateV2RecoveryPlan {
     ///The shards of the original database (`uid`, `node_uid`, `role`, `assigned_slots`); their persistence files are found on the given nodes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,6 +127,7 @@ pub struct BdbCreateV2RecoveryPlan {
 }
 ///Body of `bdb_create_v2`; the new database's configuration plus an optional recovery plan.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbCreateV2Request {
     ///Configuration of the new database; `name` and `memory_size` are required, as for `bdb_create`.
     pub bdb: Bdb,
@@ -135,6 +142,7 @@ pub struct BdbCreateV2Request {
 }
 ///Health report of one database (reply of `bdb_health_get`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReport {
     ///Replication state of an Active-Active database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -219,6 +227,7 @@ pub struct BdbHealthReport {
 }
 ///Active-Active section of a database health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReportActiveActive {
     ///Every replication link to the participating clusters is up.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -237,6 +246,7 @@ pub struct BdbHealthReportActiveActive {
 }
 ///An alert raised for a database, as listed in its health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReportAlert {
     ///Since when the alert is raised (date-time).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -261,6 +271,7 @@ pub struct BdbHealthReportAlert {
 }
 ///One endpoint of a database health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReportEndpoint {
     ///Whether the endpoint can be reached.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -277,6 +288,7 @@ pub struct BdbHealthReportEndpoint {
 }
 ///High availability section of a database health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReportHighAvailability {
     ///High availability state.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -291,6 +303,7 @@ pub struct BdbHealthReportHighAvailability {
 }
 ///One participating cluster of an Active-Active database health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReportParticipatingCluster {
     ///FQDN of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -311,6 +324,7 @@ pub struct BdbHealthReportParticipatingCluster {
 }
 ///One shard of a database health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbHealthReportShard {
     ///Finer-grained status of the shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -337,6 +351,7 @@ pub struct BdbHealthReportShard {
 }
 ///New arguments for one module of a database (entry of `BdbModulesConfigRequest.modules`).
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbModulesConfigModule {
     ///New command-line arguments of the module; must not contain `&`, `<`, `>` or `"`.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -351,6 +366,7 @@ pub struct BdbModulesConfigModule {
 }
 ///Body of `bdb_modules_config`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbModulesConfigRequest {
     ///The modules to reconfigure and their new arguments.
     #[serde(deserialize_with = "crate::lenient::seq")]
@@ -362,6 +378,7 @@ pub struct BdbModulesConfigRequest {
 }
 ///Body of `bdb_modules_upgrade`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbModulesUpgradeRequest {
     ///Allow losing the data of a database that has neither replication nor persistence.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -381,6 +398,7 @@ pub struct BdbModulesUpgradeRequest {
 }
 ///Body of `bdb_password_update`, `bdb_password_add` and `bdb_password_delete`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BdbPasswordRequest {
     ///The password to set, add or remove.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -392,6 +410,7 @@ pub struct BdbPasswordRequest {
 }
 ///Statistics series of one peer instance of an Active-Active database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbPeerStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -408,6 +427,7 @@ pub struct BdbPeerStats {
 }
 ///One time bucket of Active-Active peer replication statistics.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbPeerStatsInterval {
     ///Bytes sent to the peer (compressed, as on the wire).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -456,6 +476,7 @@ pub struct BdbPeerStatsInterval {
 }
 ///Reply of `bdb_peer_stats_list`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbPeerStatsList {
     ///One statistics series per peer instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -468,6 +489,7 @@ pub struct BdbPeerStatsList {
 }
 ///The proxy (server) TLS certificate set for one database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbProxyCertificate {
     /**UID of the database the certificate belongs to.
 
@@ -502,6 +524,7 @@ Read-only.*/
 }
 ///A persistence file usable for recovery. The recovery plan reports all fields; a `bdb_action_recover` body only needs `filename`, `node_uid` and `shard_slots`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbRecoveryDataFile {
     ///Name of the AOF or RDB file, for example `appendonly-1.aof`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -538,6 +561,7 @@ pub struct BdbRecoveryDataFile {
 }
 ///Recovery plan of a database (reply of `bdb_action_recover_plan_get`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbRecoveryPlan {
     ///Persistence files available for the recovery, one per shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -570,6 +594,7 @@ for BdbShardsBlueprint {
 }
 ///Placement of the shards that serve one slot range.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbShardsBlueprintEntry {
     ///The shards of the slot range (primary and replicas) and the nodes that host them.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -586,6 +611,7 @@ pub struct BdbShardsBlueprintEntry {
 }
 ///One shard of a blueprint entry.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbShardsBlueprintNode {
     ///UID of the node that hosts the shard (sent as a string).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -603,6 +629,7 @@ pub struct BdbShardsBlueprintNode {
 ///Reply of `bdb_action_rebalance` and `bdb_action_revamp`: the resulting shards blueprint when called with `dry_run=true`, otherwise the `action_uid` of the started action.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum BdbShardsBlueprintOrActionUid {
     ///The value in the shape of [`BdbShardsBlueprint`].
     BdbShardsBlueprint(BdbShardsBlueprint),
@@ -621,6 +648,7 @@ impl ::std::convert::From<ActionUid> for BdbShardsBlueprintOrActionUid {
 }
 ///The statistics series of one database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -637,6 +665,7 @@ pub struct BdbStats {
 }
 ///One time bucket of database statistics: the interval bounds plus every database metric that had a value. With a `metrics` filter only the requested metrics are present.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbStatsInterval {
     ///Mean latency of all operations on the database, in microseconds. Present only when there was traffic.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -905,6 +934,7 @@ pub struct BdbStatsInterval {
 }
 ///Statistics series of one syncer (Replica Of) source of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSyncSourceStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -921,6 +951,7 @@ pub struct BdbSyncSourceStats {
 }
 ///One time bucket of Replica Of source statistics.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSyncSourceStatsInterval {
     ///End of the interval, as an ISO 8601 timestamp.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -953,6 +984,7 @@ pub struct BdbSyncSourceStatsInterval {
 }
 ///Reply of `bdb_sync_source_stats_list`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSyncSourceStatsList {
     ///One statistics series per sync source.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -965,6 +997,7 @@ pub struct BdbSyncSourceStatsList {
 }
 ///Internal state of a database's syncer, as the syncer reports it. Only the fields below are documented; the syncer sends many more.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSyncerState {
     ///Database number the syncer state refers to.
     #[serde(rename = "DB", skip_serializing_if = "::std::option::Option::is_none")]
@@ -981,6 +1014,7 @@ pub struct BdbSyncerState {
 }
 ///One module to upgrade (entry of the `modules` list of `bdb_upgrade` and `bdb_modules_upgrade`). The reference's field table names `current_module`, `new_module` and `new_module_args`; its example identifies the module by `module_name` and `current_semantic_version` instead.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbUpgradeModule {
     ///Deprecated since Redis Software 7.8.2 (use `module_name`): UID of the module version to upgrade from.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1011,6 +1045,7 @@ pub struct BdbUpgradeModule {
 }
 ///Body of `bdb_upgrade`; every field is optional.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbUpgradeRequest {
     /**Allow losing data even when the database is replicated or persistent.
 
@@ -1571,6 +1606,7 @@ impl ::serde::Serialize for BdbUpgradeRequest {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbModulesConfigModuleName {
     ///`search`
     Search,
@@ -1689,6 +1725,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModuleName {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportLinkStatus {
     ///`down`
     Down,
@@ -1783,6 +1820,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportLinkStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportAvailabilityError {
     ///`general_error`
     GeneralError,
@@ -1887,6 +1925,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAvailabilityError {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportHighAvailabilityStatus {
     ///`down`
     Down,
@@ -1988,6 +2027,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailabilityStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportStatus {
     ///`active`
     Active,
@@ -2088,6 +2128,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportDetailedStatus {
     ///`active`
     Active,
@@ -2227,6 +2268,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportDetailedStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportPersistence {
     ///`disabled`
     Disabled,
@@ -2327,6 +2369,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportPersistence {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportShardRole {
     ///`leader`
     Leader,
@@ -2421,6 +2464,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardRole {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportShardStatus {
     ///`active`
     Active,
@@ -2521,6 +2565,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportShardDetailedStatus {
     ///`ok`
     Ok,
@@ -2667,6 +2712,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardDetailedStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHealthReportReplication {
     ///`down`
     Down,
@@ -2767,6 +2813,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportReplication {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbActionOptimizeShardsPlacementReplication {
     ///`enabled`
     Enabled,
@@ -2862,6 +2909,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionOptimizeShardsPlacementReplicat
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbCertificateListTlsMode {
     ///`disabled`
     Disabled,
@@ -2956,5 +3004,84 @@ impl<'de> ::serde::Deserialize<'de> for BdbCertificateListTlsMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl BdbActionExportRequest {
+    ///A `BdbActionExportRequest` from its required fields, in this order: `export_location`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(export_location: BdbBackupLocation) -> Self {
+        Self {
+            email_notification: ::std::default::Default::default(),
+            export_location,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BdbCertificateSetRequest {
+    ///A `BdbCertificateSetRequest` from its required fields, in this order: `cert`, `private_key`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(cert: ::std::string::String, private_key: ::std::string::String) -> Self {
+        Self {
+            cert,
+            private_key,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BdbCreateV2Request {
+    ///A `BdbCreateV2Request` from its required fields, in this order: `bdb`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(bdb: Bdb) -> Self {
+        Self {
+            bdb,
+            recovery_plan: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BdbModulesConfigModule {
+    ///A `BdbModulesConfigModule` from its required fields, in this order: `module_args`, `module_name`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        module_args: ::std::string::String,
+        module_name: crate::types::BdbModulesConfigModuleName,
+    ) -> Self {
+        Self {
+            module_args,
+            module_name,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BdbModulesConfigRequest {
+    ///A `BdbModulesConfigRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(modules: ::std::vec::Vec<BdbModulesConfigModule>) -> Self {
+        Self {
+            modules,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BdbModulesUpgradeRequest {
+    ///A `BdbModulesUpgradeRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(modules: ::std::vec::Vec<BdbUpgradeModule>) -> Self {
+        Self {
+            may_discard_data: ::std::default::Default::default(),
+            modules,
+            preserve_roles: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BdbPasswordRequest {
+    ///A `BdbPasswordRequest` from its required fields, in this order: `password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(password: ::std::string::String) -> Self {
+        Self {
+            password,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::*;
 ///Bootstrap configuration of a node: what to do (create, join or recover a cluster) and the cluster, node and credential settings to do it with. A minimal subset is accepted.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Bootstrap {
     ///What the bootstrap should do.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -102,6 +103,7 @@ Range: 1024-65535.*/
 }
 ///An IP address of one of the local node's network interfaces.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapAvailableAddr {
     ///The IP address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -126,6 +128,7 @@ pub struct BootstrapAvailableAddr {
 }
 ///Identity of the cluster to create or join during bootstrap.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapClusterIdentity {
     ///Fully qualified cluster name: at most 64 characters, valid under RFC 952 and RFC 1123 section 2.1.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -148,6 +151,7 @@ Default: `true`.*/
 }
 ///Cluster administrator credentials for bootstrap: either `username` and `password`, or `client_cert` and `client_key` for certificate-based authentication.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapCredentials {
     ///Client certificate (PEM) used instead of a user name and password; needs `client_key`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -176,6 +180,7 @@ pub struct BootstrapCredentials {
 }
 ///A DNS suffix to configure during bootstrap.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapDnsSuffix {
     ///Make this suffix the default suffix of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -204,6 +209,7 @@ pub struct BootstrapDnsSuffix {
 }
 ///Details of a bootstrap error; which fields appear depends on `error_code`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapErrorDetails {
     ///`rack_id_required`: rack IDs already used in the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -236,6 +242,7 @@ pub struct BootstrapErrorDetails {
 }
 ///A failed node reported with `repair_required`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapFailedNode {
     ///Rack ID of the failed node, when it has one.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -252,6 +259,7 @@ pub struct BootstrapFailedNode {
 }
 ///Identity of the node being bootstrapped.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapIdentity {
     /**Whether shards may be placed on the node.
 
@@ -300,6 +308,7 @@ Default: `false`.*/
 }
 ///Reply of `bootstrap_get`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapInfo {
     ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -316,6 +325,7 @@ pub struct BootstrapInfo {
 }
 ///Resource limits of the node being bootstrapped.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapLimits {
     /**Maximum number of listeners on the node.
 
@@ -336,6 +346,7 @@ Default: `100`.*/
 }
 ///Summary of the local node (a subset of the node object plus its network interfaces).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapLocalNodeInfo {
     ///IP addresses of the node's network interfaces.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -388,6 +399,7 @@ pub struct BootstrapLocalNodeInfo {
 }
 ///Description of the node being bootstrapped.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapNodeIdentity {
     ///Deprecated: use `bigstore_driver` of the cluster object. Flash storage driver.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -421,6 +433,7 @@ Default: `false`.*/
 }
 ///Storage paths of the node being bootstrapped.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapPaths {
     ///Path of the flash (BigRedis) storage.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -445,6 +458,7 @@ pub struct BootstrapPaths {
 }
 ///Deprecated: set the policy with `PUT /v1/cluster/policy` after the cluster exists. Initial cluster policy given at bootstrap (only used by the deprecated `Bootstrap.policy`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapPolicy {
     /**Let databases evict data from RAM so that replication or persistence can succeed.
 
@@ -487,6 +501,7 @@ Default: `true`.*/
 }
 ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapStatus {
     ///Time the bootstrap ended.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -515,6 +530,7 @@ pub struct BootstrapStatus {
 }
 ///A custom module to download and install during bootstrap (a `.zip` package).
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapUserDefinedModule {
     ///Where to download a custom module from.
     pub location: BootstrapUserDefinedModuleLocation,
@@ -528,6 +544,7 @@ pub struct BootstrapUserDefinedModule {
 }
 ///Basic-auth credentials for downloading a custom module.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapUserDefinedModuleCredentials {
     ///Password.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -544,6 +561,7 @@ pub struct BootstrapUserDefinedModuleCredentials {
 }
 ///Where to download a custom module from.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapUserDefinedModuleLocation {
     ///Basic-auth credentials, when the download requires them.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -823,6 +841,7 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapAction {
     ///`create_cluster`
     CreateCluster,
@@ -927,6 +946,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAction {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapNodeIdentityBigstoreDriver {
     ///`rocksdb`
     Rocksdb,
@@ -1016,6 +1036,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentityBigstoreDriver {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapPolicyDefaultNonShardedProxyPolicy {
     ///`single`
     Single,
@@ -1121,6 +1142,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultNonShardedProxyPol
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapPolicyDefaultShardedProxyPolicy {
     ///`single`
     Single,
@@ -1226,6 +1248,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardedProxyPolicy
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapPolicyDefaultShardsPlacement {
     ///`dense`
     Dense,
@@ -1321,6 +1344,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardsPlacement {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapUserDefinedModuleLocationType {
     ///`http`
     Http,
@@ -1416,6 +1440,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleLocationType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BootstrapStatusState {
     ///`idle`
     Idle,
@@ -1542,5 +1567,34 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatusState {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl BootstrapUserDefinedModule {
+    ///A `BootstrapUserDefinedModule` from its required fields, in this order: `location`, `name`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        location: BootstrapUserDefinedModuleLocation,
+        name: ::std::string::String,
+    ) -> Self {
+        Self {
+            location,
+            name,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl BootstrapUserDefinedModuleLocation {
+    ///A `BootstrapUserDefinedModuleLocation` from its required fields, in this order: `location_type`, `url`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        location_type: crate::types::BootstrapUserDefinedModuleLocationType,
+        url: ::std::string::String,
+    ) -> Self {
+        Self {
+            credentials: ::std::default::Default::default(),
+            location_type,
+            url,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::*;
 ///One cluster certificate with its private key, as sent to `cluster_certificates_update` and `cluster_certificate_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Certificates {
     ///The certificate, PEM-encoded.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -25,6 +26,7 @@ pub struct Certificates {
 }
 ///Reply of `cluster_check_get`: the node checks result of every node.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckResult {
     ///True when every check passed on every node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -41,6 +43,7 @@ pub struct CheckResult {
 }
 ///Node checks result of one node inside a cluster check.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckResultNode {
     ///Message of the first check that failed on the node; present when `result` is false.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -61,6 +64,7 @@ pub struct CheckResultNode {
 }
 ///The cluster's configuration: identity, alert settings, listening ports, TLS and cipher settings, authentication options and SMTP settings. Every field is optional, so the same type serves as the reply of `cluster_get` and as the partial body of `cluster_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Cluster {
     ///Which cluster and node alerts are enabled, and their thresholds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -574,6 +578,7 @@ Default: `true`.*/
 }
 ///Options of a cluster-wide action; send `{}` when the action takes none.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterActionStartRequest {
     ///`change_master`: UID of the node to promote to primary (master).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -586,6 +591,7 @@ pub struct ClusterActionStartRequest {
 }
 ///Reply of `cluster_action_list`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterActions {
     ///The cluster-wide actions.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -610,6 +616,7 @@ below take an `{enabled, threshold}` object:
 - `node_net_throughput`: Node network throughput reached `threshold` (bytes per second).
 - `node_persistent_storage`: Node persistent storage use reached `threshold` (% of the limit).*/
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterAlertSettings {
     ///A cluster certificate expires within `threshold` days.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -776,6 +783,7 @@ Default: `false`.*/
 }
 ///Setting of a cluster or node alert that fires at a threshold.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterAlertSettingsWithThreshold {
     /**The alert is enabled.
 
@@ -794,6 +802,7 @@ Default: `false`.*/
 }
 ///Reply of `cluster_certificates_get`: the PEM certificate (`<name>_cert`) and private key (`<name>_key`) of each configured cluster certificate.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterCertificatesGetResponse {
     ///REST API certificate.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -882,6 +891,7 @@ pub struct ClusterCertificatesGetResponse {
 }
 ///Body of `cluster_certificates_rotate`; empty to rotate every internal certificate.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterCertificatesRotateRequest {
     ///Rotate only this internal certificate.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -894,6 +904,7 @@ pub struct ClusterCertificatesRotateRequest {
 }
 ///Body of `cluster_certificates_update`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterCertificatesUpdateRequest {
     ///The certificates to replace.
     #[serde(deserialize_with = "crate::lenient::seq")]
@@ -905,6 +916,7 @@ pub struct ClusterCertificatesUpdateRequest {
 }
 ///A raised alert in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthAlert {
     ///When the alert was raised (ISO 8601).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -929,6 +941,7 @@ pub struct ClusterHealthAlert {
 }
 ///Expiry information of one cluster certificate in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthCertificate {
     ///The certificate has expired.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -949,6 +962,7 @@ pub struct ClusterHealthCertificate {
 }
 ///Health summary of one database in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthDatabaseInfo {
     ///Detailed database status (`unknown` when it cannot be determined).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -983,6 +997,7 @@ pub struct ClusterHealthDatabaseInfo {
 }
 ///High-availability state of a database in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthHighAvailability {
     ///High-availability status of the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -995,6 +1010,7 @@ pub struct ClusterHealthHighAvailability {
 }
 ///License usage and expiry in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthLicense {
     ///The license has expired.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1035,6 +1051,7 @@ pub struct ClusterHealthLicense {
 }
 ///Health of one node in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthNode {
     ///Node alerts that are currently raised.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1109,6 +1126,7 @@ pub struct ClusterHealthNode {
 }
 ///Memory figures of a node in a health report, in bytes.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthNodeMemory {
     ///RAM still available for new shards on the node.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1137,6 +1155,7 @@ pub struct ClusterHealthNodeMemory {
 }
 ///A supervisor-managed service in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthNodeService {
     ///Service name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1153,6 +1172,7 @@ pub struct ClusterHealthNodeService {
 }
 ///Health report of the whole cluster (`cluster_health_get`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthReport {
     ///Cluster alerts that are currently raised.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1191,6 +1211,7 @@ pub struct ClusterHealthReport {
 }
 ///Health of one shard in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterHealthShard {
     ///Detailed shard status.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1217,6 +1238,7 @@ pub struct ClusterHealthShard {
 }
 ///How the cluster's log files are rotated.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterLogrotateSettings {
     /**Delete rotated logs older than this many days.
 
@@ -1243,6 +1265,7 @@ Default: `10`.*/
 }
 ///Reply of `cluster_module_capabilities_get`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterModuleCapabilities {
     ///Every capability a module can declare.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1257,6 +1280,7 @@ pub struct ClusterModuleCapabilities {
 }
 ///One module capability.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterModuleCapability {
     ///What the capability means.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1273,6 +1297,7 @@ pub struct ClusterModuleCapability {
 }
 ///One accepted client certificate subject. `CN` is required; the other attributes are optional. Values are case-sensitive.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterMtlsAuthorizedSubject {
     ///Two-letter country code.
     #[serde(rename = "C", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1306,6 +1331,7 @@ pub struct ClusterMtlsAuthorizedSubject {
 }
 ///Body of `cluster_password_hashing_algorithm_update`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterPasswordHashingAlgorithmUpdateRequest {
     ///Password hashing algorithm of the cluster (default `SHA-256`).
     #[serde(deserialize_with = "crate::lenient::enum_value")]
@@ -1317,6 +1343,7 @@ pub struct ClusterPasswordHashingAlgorithmUpdateRequest {
 }
 ///The cluster's resource-management policy (`cluster_policy_get` / `cluster_policy_update`): defaults for new databases, shard placement and migration thresholds, failure detection, login lockout and upgrade behaviour.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterSettings {
     ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1621,6 +1648,7 @@ Default: `3`.*/
 }
 ///Body of `cluster_sso_saml_metadata_idp_upload`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterSsoSamlMetadataIdpUploadRequest {
     ///The identity provider's SAML2 metadata XML, base64-encoded.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -1632,6 +1660,7 @@ pub struct ClusterSsoSamlMetadataIdpUploadRequest {
 }
 ///The statistics series of the cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1644,6 +1673,7 @@ pub struct ClusterStats {
 }
 ///One time bucket of cluster statistics: the interval bounds plus every cluster metric that had a value. Metrics that do not apply (for example flash metrics without Auto Tiering) are omitted by the server.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterStatsInterval {
     ///Flash still available on all nodes together, in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1748,6 +1778,7 @@ pub struct ClusterStatsInterval {
 }
 ///Where and how database connection audit events are sent.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DbConnsAuditingConfig {
     ///Address of the listener that receives the audit events.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1782,6 +1813,7 @@ Default: `0`.*/
 }
 ///The cluster's LDAP configuration. `dn_group_attr` and `dn_group_query` are mutually exclusive, as are `user_dn_template` and `user_dn_query`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Ldap {
     ///DN used to bind to the LDAP server to run queries.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1868,6 +1900,7 @@ Default: `false`.*/
 }
 ///An LDAP search of the LDAP configuration. As `user_dn_query` it finds and authenticates users (`%u` in `filter` stands for the user name); as `dn_group_query` it finds a user's groups (`%D` in `filter` stands for the user's DN).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LdapQuery {
     ///DN where the search starts, such as `DC=example,DC=com`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1888,6 +1921,7 @@ pub struct LdapQuery {
 }
 ///On/off state of the optional cluster services. Each entry holds the `operating_mode` of one service; services not listed are not optional and should not be turned off.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfiguration {
     ///Alert manager processes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1940,6 +1974,7 @@ pub struct ServicesConfiguration {
 }
 ///State of the alert manager processes.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationAlertMgr {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1954,6 +1989,7 @@ pub struct ServicesConfigurationAlertMgr {
 }
 ///State of the call_home_agent process, which sends daily usage statistics to Redis.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationCallHomeAgent {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1968,6 +2004,7 @@ pub struct ServicesConfigurationCallHomeAgent {
 }
 ///State of the Cluster Manager UI server.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationCmServer {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1982,6 +2019,7 @@ pub struct ServicesConfigurationCmServer {
 }
 ///State of the Active-Active (CRDB) coordinator process.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationCrdbCoordinator {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1996,6 +2034,7 @@ pub struct ServicesConfigurationCrdbCoordinator {
 }
 ///State of the Active-Active (CRDB) worker processes.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationCrdbWorker {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2010,6 +2049,7 @@ pub struct ServicesConfigurationCrdbWorker {
 }
 ///State of the Microsoft Entra ID agent manager process.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationEntraidAgentMgr {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2024,6 +2064,7 @@ pub struct ServicesConfigurationEntraidAgentMgr {
 }
 ///State of the LDAP agent manager processes.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationLdapAgentMgr {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2038,6 +2079,7 @@ pub struct ServicesConfigurationLdapAgentMgr {
 }
 ///State of the multicast DNS server.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationMdnsServer {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2052,6 +2094,7 @@ pub struct ServicesConfigurationMdnsServer {
 }
 ///State of the PowerDNS (PDNS) server.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationPdnsServer {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2066,6 +2109,7 @@ pub struct ServicesConfigurationPdnsServer {
 }
 ///State of the Sentinel service process.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationSentinelService {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2080,6 +2124,7 @@ pub struct ServicesConfigurationSentinelService {
 }
 ///State of the statistics archiver service.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesConfigurationStatsArchiver {
     ///Whether an optional cluster service runs.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2958,6 +3003,7 @@ impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterBigstoreDriver {
     ///`speedb`
     Speedb,
@@ -3052,6 +3098,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterBigstoreDriver {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterDisconnectClientsOnPasswordRemoval {
     ///`enabled`
     Enabled,
@@ -3153,6 +3200,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterDisconnectClientsOnPasswordRemova
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterMinControlTlsVersion {
     ///`1.2`
     V12,
@@ -3247,6 +3295,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinControlTlsVersion {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterMinDataTlsVersion {
     ///`1.2`
     V12,
@@ -3341,6 +3390,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinDataTlsVersion {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterMinSentinelTlsVersion {
     ///`1.2`
     V12,
@@ -3435,6 +3485,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinSentinelTlsVersion {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterMtlsClientCertSubjectValidationType {
     ///`disabled`
     Disabled,
@@ -3536,6 +3587,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMtlsClientCertSubjectValidationTy
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterMultiCommandsOpt {
     ///`disabled`
     Disabled,
@@ -3636,6 +3688,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMultiCommandsOpt {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterReplicaSconnsOnDemand {
     ///`enabled`
     Enabled,
@@ -3736,6 +3789,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterReplicaSconnsOnDemand {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSentinelTlsMode {
     ///`allowed`
     Allowed,
@@ -3836,6 +3890,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSentinelTlsMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSmtpTlsMode {
     ///`none`
     None,
@@ -3936,6 +3991,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSmtpTlsMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterPasswordHashingAlgorithm {
     ///`SHA-256`
     Sha256,
@@ -4030,6 +4086,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithm {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsAclPubsubDefault {
     ///`resetchannels`
     Resetchannels,
@@ -4124,6 +4181,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsAclPubsubDefault {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsDefaultNonShardedProxyPolicy {
     ///`single`
     Single,
@@ -4229,6 +4287,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultNonShardedProxyPol
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsDefaultShardedProxyPolicy {
     ///`single`
     Single,
@@ -4334,6 +4393,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardedProxyPolicy
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsDefaultShardsPlacement {
     ///`dense`
     Dense,
@@ -4429,6 +4489,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardsPlacement {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsDisklessRepl {
     ///`yes`
     Yes,
@@ -4523,6 +4584,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDisklessRepl {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsFailureDetectionSensitivity {
     ///`high`
     High,
@@ -4618,6 +4680,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsFailureDetectionSensitivi
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsOssClusterApiPreferredEndpointType {
     ///`ip`
     Ip,
@@ -4714,6 +4777,7 @@ for ClusterSettingsOssClusterApiPreferredEndpointType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsOssClusterApiPreferredIpType {
     ///`internal`
     Internal,
@@ -4724,77 +4788,4 @@ pub enum ClusterSettingsOssClusterApiPreferredIpType {
     /// A value the spec does not list that came as a number or boolean, kept as its JSON
     /// text and written back as that number or boolean.
     UnknownScalar(::std::string::String),
-}
-impl ClusterSettingsOssClusterApiPreferredIpType {
-    /// Every documented value, in spec order.
-    pub const KNOWN: &'static [&'static str] = &["internal", "external"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Internal => "internal",
-            Self::External => "external",
-            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
-    }
-}
-impl ::std::convert::From<&str> for ClusterSettingsOssClusterApiPreferredIpType {
-    fn from(value: &str) -> Self {
-        match value {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String>
-for ClusterSettingsOssClusterApiPreferredIpType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl ::std::str::FromStr for ClusterSettingsOssClusterApiPreferredIpType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for ClusterSettingsOssClusterApiPreferredIpType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::lenient::OpenEnum for ClusterSettingsOssClusterApiPreferredIpType {
-    fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::UnknownScalar(text),
-        }
-    }
-}
-impl ::serde::Serialize for ClusterSettingsOssClusterApiPreferredIpType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::UnknownScalar(text) => {
-                match ::serde_json::from_str::<::serde_json::Value>(text) {
-                    ::std::result::Result::Ok(value) => {
-                        ::serde::Serialize::serialize(&value, serializer)
-                    }
-                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
-                }
-            }
-            _ => serializer.serialize_str(self.as_str()),
-        }
-    }
 }

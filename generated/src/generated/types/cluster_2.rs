@@ -3,6 +3,79 @@
 
 #[allow(unused_imports)]
 use super::*;
+impl ClusterSettingsOssClusterApiPreferredIpType {
+    /// Every documented value, in spec order.
+    pub const KNOWN: &'static [&'static str] = &["internal", "external"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Internal => "internal",
+            Self::External => "external",
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
+    }
+}
+impl ::std::convert::From<&str> for ClusterSettingsOssClusterApiPreferredIpType {
+    fn from(value: &str) -> Self {
+        match value {
+            "internal" => Self::Internal,
+            "external" => Self::External,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for ClusterSettingsOssClusterApiPreferredIpType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "internal" => Self::Internal,
+            "external" => Self::External,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for ClusterSettingsOssClusterApiPreferredIpType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ClusterSettingsOssClusterApiPreferredIpType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::lenient::OpenEnum for ClusterSettingsOssClusterApiPreferredIpType {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "internal" => Self::Internal,
+            "external" => Self::External,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
+impl ::serde::Serialize for ClusterSettingsOssClusterApiPreferredIpType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for ClusterSettingsOssClusterApiPreferredIpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14,6 +87,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsOssClusterApiPreferredIpT
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterSettingsRedisUpgradePolicy {
     ///`major`
     Major,
@@ -108,6 +182,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsRedisUpgradePolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CertificatesName {
     ///`cm`
     Cm,
@@ -268,6 +343,7 @@ impl<'de> ::serde::Deserialize<'de> for CertificatesName {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LdapCbaIdentitySource {
     ///`subject_cn`
     SubjectCn,
@@ -362,6 +438,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapCbaIdentitySource {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LdapQueryScope {
     ///`base`
     Base,
@@ -462,6 +539,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapQueryScope {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DbConnsAuditingConfigAuditProtocol {
     ///`TCP`
     Tcp,
@@ -556,6 +634,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfigAuditProtocol {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthReportStatus {
     ///`error`
     Error,
@@ -656,6 +735,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReportStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthNodeStatus {
     ///`down`
     Down,
@@ -756,6 +836,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthNodeDetailedStatus {
     ///`down`
     Down,
@@ -867,6 +948,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeDetailedStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthNodeRole {
     ///`leader`
     Leader,
@@ -961,6 +1043,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeRole {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthShardRole {
     ///`leader`
     Leader,
@@ -1055,6 +1138,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardRole {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthShardStatus {
     ///`active`
     Active,
@@ -1155,6 +1239,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthShardDetailedStatus {
     ///`ok`
     Ok,
@@ -1301,6 +1386,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardDetailedStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthDatabaseStatus {
     ///`active`
     Active,
@@ -1401,6 +1487,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthDatabaseDetailedStatus {
     ///`active`
     Active,
@@ -1541,6 +1628,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseDetailedStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ClusterHealthHighAvailabilityStatus {
     ///`down`
     Down,
@@ -1642,6 +1730,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailabilityStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ServicesConfigurationOperatingMode {
     ///`disabled`
     Disabled,
@@ -1730,5 +1819,35 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationOperatingMode {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl ClusterCertificatesUpdateRequest {
+    ///A `ClusterCertificatesUpdateRequest` from its required fields, in this order: `certificates`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(certificates: ::std::vec::Vec<Certificates>) -> Self {
+        Self {
+            certificates,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ClusterPasswordHashingAlgorithmUpdateRequest {
+    ///A `ClusterPasswordHashingAlgorithmUpdateRequest` from its required fields, in this order: `algorithm`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(algorithm: crate::types::ClusterPasswordHashingAlgorithm) -> Self {
+        Self {
+            algorithm,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ClusterSsoSamlMetadataIdpUploadRequest {
+    ///A `ClusterSsoSamlMetadataIdpUploadRequest` from its required fields, in this order: `idp_metadata`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(idp_metadata: ::std::string::String) -> Self {
+        Self {
+            idp_metadata,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

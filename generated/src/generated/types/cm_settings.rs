@@ -5,6 +5,7 @@
 use super::*;
 ///Settings of the Cluster Manager web UI.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CmSettings {
     /**Time zone the Cluster Manager UI displays times in, as a tz database name such as `UTC` or `US/Pacific`.
 

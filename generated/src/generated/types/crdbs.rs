@@ -5,6 +5,7 @@
 use super::*;
 ///An Active-Active database (CRDB): a set of database instances on several clusters that replicate to each other. Also used as the body of create and update requests.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Crdb {
     ///Keep causal consistency between the instances.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -63,6 +64,7 @@ pub struct Crdb {
 }
 ///How to reach one participating cluster of an Active-Active database. Authenticate with either `credentials` or `certificate_auth`, never both.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbClusterInfo {
     ///Client-certificate access to the cluster's API (alternative to `credentials`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -95,6 +97,7 @@ pub struct CrdbClusterInfo {
 }
 ///PEM-encoded client certificate credentials for a peer cluster's API.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbClusterInfoCertificateAuth {
     ///Client certificate (required).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -115,6 +118,7 @@ pub struct CrdbClusterInfoCertificateAuth {
 }
 ///User name and password for a peer cluster's API.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbClusterInfoCredentials {
     ///Password of that user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -131,6 +135,7 @@ pub struct CrdbClusterInfoCredentials {
 }
 ///Database settings of an Active-Active database, used as `default_db_config` (all instances) or as an instance's `db_config` (overrides for one instance). Settings of the module list, sharding, Redis version and TLS must be identical on all instances and belong in `default_db_config`; eviction, memory, OSS cluster, proxy and shard layout should be; persistence and replication settings usually are; the certificate, password and port settings are per instance.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbDatabaseConfig {
     ///fsync policy of AOF persistence. Default: `appendfsync-every-sec`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -300,6 +305,7 @@ Range: 1-512.*/
 }
 ///Health report of an Active-Active database as seen from one cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbHealthReport {
     ///Configuration version that is active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -334,6 +340,7 @@ pub struct CrdbHealthReport {
 }
 ///Connection from the local cluster to another participating cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbHealthReportConnection {
     ///Name of the remote cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -356,6 +363,7 @@ pub struct CrdbHealthReportConnection {
 }
 ///One stored configuration of an Active-Active database, as listed in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbHealthReportHealthReportConfiguration {
     ///Causal consistency between the replicas.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -396,6 +404,7 @@ pub struct CrdbHealthReportHealthReportConfiguration {
 }
 ///An instance listed in a health report configuration.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbHealthReportInstance {
     ///The cluster hosting the instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -416,6 +425,7 @@ pub struct CrdbHealthReportInstance {
 }
 ///Cluster of an instance in a health report.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbHealthReportInstanceCluster {
     ///FQDN of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -432,6 +442,7 @@ pub struct CrdbHealthReportInstanceCluster {
 }
 ///One replication link between a local instance and its replica on a remote cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbHealthReportReplicationLink {
     ///`<bdb_uid>:<replica_uid>`: UID of the local database and ID of its remote replica.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -450,6 +461,7 @@ pub struct CrdbHealthReportReplicationLink {
 }
 ///One instance of an Active-Active database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbInstanceInfo {
     ///The cluster hosting the instance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -478,6 +490,7 @@ pub struct CrdbInstanceInfo {
 }
 ///Maps an instance of an Active-Active database to the database that hosts it on this cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbLocalDatabase {
     ///UID of the local database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -494,6 +507,7 @@ pub struct CrdbLocalDatabase {
 }
 ///Changes to an Active-Active database: instances to add or remove and CRDB settings to change, applied together.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbModifyRequest {
     ///Instances to add.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -521,6 +535,7 @@ pub struct CrdbModifyRequest {
 ///An instance to remove: its ID, or an object with the ID and `force_remove`. The object form is inferred from the documented `remove_instances.force_remove` flag.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum CrdbModifyRequestRemoveInstance {
     #[serde(deserialize_with = "crate::lenient::int")]
     ///The value sent as an integer.
@@ -541,6 +556,7 @@ for CrdbModifyRequestRemoveInstance {
 }
 ///An instance to remove, with the force flag.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbModifyRequestRemoveInstanceForce {
     ///Remove the instance even when it cannot reach the others to hand over its pending writes. The removed instance keeps its data and configuration until purged with `crdb_purge` on its own cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -557,6 +573,7 @@ pub struct CrdbModifyRequestRemoveInstanceForce {
 }
 ///A module used by an Active-Active database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbModule {
     ///Feature-set version of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -573,6 +590,7 @@ pub struct CrdbModule {
 }
 ///Body of `crdb_purge`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbPurgeRequest {
     ///IDs of the force-removed instances to purge.
     #[serde(deserialize_with = "crate::lenient::seq_scalar")]
@@ -584,6 +602,7 @@ pub struct CrdbPurgeRequest {
 }
 ///Body of `crdb_upgrade`. Every field is optional.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbUpgradeRequest {
     /**Discard data even when the database is replicated or persistent.
 
@@ -634,6 +653,7 @@ Default: `false`.*/
 }
 ///A module to upgrade with `crdb_upgrade`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbUpgradeRequestModule {
     ///Deprecated since Redis Software 7.8.2. UID of the module to upgrade.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -940,6 +960,7 @@ impl ::serde::Serialize for CrdbUpgradeRequestModule {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CrdbDatabaseConfigEvictionPolicy {
     ///`noeviction`
     Noeviction,
@@ -1079,6 +1100,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigEvictionPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CrdbDatabaseConfigDataPersistence {
     ///`disabled`
     Disabled,
@@ -1179,6 +1201,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigDataPersistence {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CrdbHealthReportReplicationLinkStatus {
     ///`up`
     Up,
@@ -1274,6 +1297,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLinkStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CrdbHealthReportConfigurationStatus {
     ///`posted`
     Posted,
@@ -1387,5 +1411,15 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConfigurationStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl CrdbPurgeRequest {
+    ///A `CrdbPurgeRequest` from its required fields, in this order: `instances`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(instances: ::std::vec::Vec<i64>) -> Self {
+        Self {
+            instances,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

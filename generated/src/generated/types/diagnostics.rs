@@ -5,6 +5,7 @@
 use super::*;
 ///Configuration of the diagnostic logging service: one entry per collection target. Used both as the reply and as the update body (send only the targets to change).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DiagnosticsConfig {
     ///Schedule of one diagnostic logging target.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -65,6 +66,7 @@ pub struct DiagnosticsConfig {
 }
 ///Schedule and size of the slow log diagnostic target.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DiagnosticsSlowlogTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -81,6 +83,7 @@ pub struct DiagnosticsSlowlogTarget {
 }
 ///Schedule of one diagnostic logging target.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DiagnosticsTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

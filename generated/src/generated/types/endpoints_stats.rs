@@ -5,6 +5,7 @@
 use super::*;
 ///The statistics series of one endpoint-proxy link (or listener).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EndpointStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21,6 +22,7 @@ pub struct EndpointStats {
 }
 ///One time bucket of statistics for an endpoint-proxy link (or a listener). The metric names come from the endpoint stats example of the reference; the values are counts for the interval unless stated otherwise.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EndpointStatsInterval {
     ///Accumulated latency of all requests in the interval, in microseconds (divide by total_res for a mean).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

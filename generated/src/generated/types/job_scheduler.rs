@@ -5,6 +5,7 @@
 use super::*;
 ///Schedules of the cluster's periodic internal jobs, one settings object per job. Returned by `job_scheduler_get`; send only the jobs to change to `job_scheduler_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobScheduler {
     ///Backup job settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -52,6 +53,7 @@ pub struct JobScheduler {
 }
 ///Schedule of the job that runs periodic database backups.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerBackupJobSettings {
     ///Cron expression (five fields, for example `*/5 * * * *`) for when backups run.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -70,6 +72,7 @@ Default: `true`.*/
 }
 ///Schedule of the job that writes database usage reports, and how long report files are kept.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerBdbUsageReportJobSettings {
     ///Cron expression for when usage reports are produced.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -96,6 +99,7 @@ Range: 1-1000.*/
 }
 ///Schedule of the job that renews the cluster's internal certificates before they expire.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerCertRotationJobSettings {
     ///Cron expression for when the rotation job checks the certificates.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -122,6 +126,7 @@ Range: 1-90.*/
 }
 ///Schedule of the job that rotates the cluster's log files.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerLogRotationJobSettings {
     ///Cron expression for when logs are rotated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -140,6 +145,7 @@ Default: `true`.*/
 }
 ///Schedule of the job that runs periodic health checks on the nodes.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerNodeChecksJobSettings {
     ///Cron expression for when node checks run.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -158,6 +164,7 @@ Default: `true`.*/
 }
 ///Deprecated: schedule of the former Redis cleanup job, superseded since RS 6.4.2 by the cluster setting `persistence_cleanup_scan_interval`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerRedisCleanupJobSettings {
     ///Cron expression for when the Redis cleanup job ran.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -170,6 +177,7 @@ pub struct JobSchedulerRedisCleanupJobSettings {
 }
 ///Schedule of the job that rotates the saved RDB snapshots of the cluster configuration store (CCS), and how many of them are kept.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobSchedulerRotateCcsJobSettings {
     ///Cron expression for when CCS snapshots are rotated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -5,6 +5,7 @@
 use super::*;
 ///Links an LDAP group to cluster roles, and optionally to an alert email address. Also the body of `ldap_mapping_create` (usually `name`, `dn`, `role_uids`) and `ldap_mapping_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LdapMapping {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -5,6 +5,7 @@
 use super::*;
 ///The installed cluster license (cluster key) with its validity, owner, enabled features, and shard limits next to current usage. Returned by `license_get`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct License {
     ///When the license became active, as an ISO 8601 timestamp.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -65,6 +66,7 @@ pub struct License {
 }
 ///The body of `license_update`; a single `license` key is expected.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct LicenseUpdateRequest {
     ///The new license text to validate and install.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -104,5 +106,15 @@ impl ::serde::Serialize for LicenseUpdateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("license", &self.license)?;
         w.end(&self.extra)
+    }
+}
+impl LicenseUpdateRequest {
+    ///A `LicenseUpdateRequest` from its required fields, in this order: `license`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(license: ::std::string::String) -> Self {
+        Self {
+            license,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

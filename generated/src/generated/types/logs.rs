@@ -5,6 +5,7 @@
 use super::*;
 ///A cluster event. Only `time` and `type` are always present; other fields depend on the event type (the common ones are listed here).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LogEvent {
     ///Name of the database concerned.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -64,6 +65,7 @@ impl ::serde::Serialize for LogEvent {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LogsOrder {
     ///`desc`
     Desc,

@@ -5,6 +5,7 @@
 use super::*;
 ///Cluster-wide settings of the v2 metrics stream engine. Returned whole by `metrics_config_get` and `metrics_config_update`; an update body carries only the fields to change (a list field replaces the stored list).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MetricsConfig {
     /**When true, database tags are exported through the `db_tags` metric.
 

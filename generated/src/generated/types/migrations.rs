@@ -5,6 +5,7 @@
 use super::*;
 ///Reply of `migration_get`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MigrationResponse {
     ///Replica Of migration (sync) status of a database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

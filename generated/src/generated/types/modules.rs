@@ -5,6 +5,7 @@
 use super::*;
 ///A Redis module installed on the cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Module {
     ///Author of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -106,6 +107,7 @@ Default: `false`.*/
 }
 ///A command provided by a custom module, described like the Redis COMMAND reply.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleCommand {
     ///Arity of the command; negative means at least that many arguments.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,6 +140,7 @@ pub struct ModuleCommand {
 }
 ///Body of `module_config_bdb_update`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequest {
     ///Modules to reconfigure with their new arguments.
     #[serde(deserialize_with = "crate::lenient::seq")]
@@ -149,6 +152,7 @@ pub struct ModuleConfigBdbUpdateRequest {
 }
 ///New arguments for one module of a database.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequestModule {
     ///New command-line arguments. Must not contain `&`, `<`, `>` or `"`.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -163,6 +167,7 @@ pub struct ModuleConfigBdbUpdateRequestModule {
 }
 ///Active-Active support of a module.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleCrdb {
     ///Active-Active feature-set versions the module supports.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -175,6 +180,7 @@ pub struct ModuleCrdb {
 }
 ///A file a module depends on.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleDependency {
     ///SHA-256 of the dependency file.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -191,6 +197,7 @@ pub struct ModuleDependency {
 }
 ///Body of the removed `module_upgrade_bdb`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleUpgradeBdbRequest {
     ///Allow data loss in a database that is neither replicated nor persistent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -210,6 +217,7 @@ pub struct ModuleUpgradeBdbRequest {
 }
 ///One module to upgrade with `module_upgrade_bdb`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleUpgradeBdbRequestModule {
     ///UID of the installed module to upgrade.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -238,6 +246,7 @@ pub struct ModuleUpgradeBdbRequestModule {
 }
 ///A custom module artifact stored on a node.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleUserDefinedArtifact {
     ///Dependencies of the artifact.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -258,6 +267,7 @@ pub struct ModuleUserDefinedArtifact {
 }
 ///Body of `module_user_defined_create`: the definition of a custom module. All fields are required.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleUserDefinedCreateRequest {
     ///Capabilities the module supports.
     #[serde(deserialize_with = "crate::lenient::seq_scalar")]
@@ -435,6 +445,7 @@ impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ModuleModuleName {
     ///`search`
     Search,
@@ -541,6 +552,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleModuleName {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ModuleConfigBdbUpdateRequestModuleName {
     ///`search`
     Search,
@@ -654,5 +666,67 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModuleName {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl ModuleConfigBdbUpdateRequest {
+    ///A `ModuleConfigBdbUpdateRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(modules: ::std::vec::Vec<ModuleConfigBdbUpdateRequestModule>) -> Self {
+        Self {
+            modules,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ModuleConfigBdbUpdateRequestModule {
+    ///A `ModuleConfigBdbUpdateRequestModule` from its required fields, in this order: `module_args`, `module_name`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        module_args: ::std::string::String,
+        module_name: crate::types::ModuleConfigBdbUpdateRequestModuleName,
+    ) -> Self {
+        Self {
+            module_args,
+            module_name,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ModuleUpgradeBdbRequest {
+    ///A `ModuleUpgradeBdbRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(modules: ::std::vec::Vec<ModuleUpgradeBdbRequestModule>) -> Self {
+        Self {
+            may_discard_data: ::std::default::Default::default(),
+            modules,
+            preserve_roles: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ModuleUserDefinedCreateRequest {
+    ///A `ModuleUserDefinedCreateRequest` from its required fields, in this order: `capabilities`, `command_line_args`, `commands`, `display_name`, `min_redis_version`, `module_name`, `semantic_version`, `version`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        capabilities: ::std::vec::Vec<::std::string::String>,
+        command_line_args: ::std::string::String,
+        commands: ::std::vec::Vec<ModuleCommand>,
+        display_name: ::std::string::String,
+        min_redis_version: ::std::string::String,
+        module_name: ::std::string::String,
+        semantic_version: ::std::string::String,
+        version: i64,
+    ) -> Self {
+        Self {
+            capabilities,
+            command_line_args,
+            commands,
+            display_name,
+            min_redis_version,
+            module_name,
+            semantic_version,
+            version,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::*;
 ///Whether the local node is connected to the primary node and the CCS.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeMasterHealthcheck {
     ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -29,6 +30,7 @@ impl ::serde::Serialize for NodeMasterHealthcheck {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NodeMasterHealthcheckStatus {
     ///`active`
     Active,

@@ -5,6 +5,7 @@
 use super::*;
 ///A node of the cluster: its addresses, storage, limits and status. Most fields are read-only; the writable ones can be sent to `node_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Node {
     /**Whether new shards may be placed on this node.
 
@@ -219,6 +220,7 @@ Default: `false`.*/
 }
 ///Options of a node action. Every field is optional and only meaningful for some actions; send an empty object when none apply.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeActionStartRequest {
     ///`maintenance_on`: move Active-Active replica shards off the node (set false to keep them).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -260,6 +262,7 @@ pub struct NodeActionStartRequest {
 }
 ///The actions known for one node or for all nodes.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeActions {
     ///Running, pending and finished actions; empty when there are none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -272,6 +275,7 @@ pub struct NodeActions {
 }
 ///Result of the health checks run on one node.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeCheckResult {
     ///Message of the first failing check; present when `result` is false.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -292,6 +296,7 @@ pub struct NodeCheckResult {
 }
 ///One entry of a node's OSS cluster IP mapping.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeOssClusterIpMapping {
     ///Client subnet or host name the entry applies to; an IPv4/IPv6 CIDR, a host name, or `default`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -310,6 +315,7 @@ pub struct NodeOssClusterIpMapping {
 }
 ///A snapshot of a node's state, for example one taken when entering maintenance mode.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeSnapshot {
     ///Creation time, for example `2024-01-10 20:55:54`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -330,6 +336,7 @@ pub struct NodeSnapshot {
 }
 ///The statistics series of one node.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeStats {
     ///Time buckets, oldest first.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -346,6 +353,7 @@ pub struct NodeStats {
 }
 ///One time bucket of node statistics: the interval bounds plus every node metric that had a value.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeStatsInterval {
     ///Flash still available on this node, in bytes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -454,6 +462,7 @@ pub struct NodeStatsInterval {
 }
 ///Host name, role and resource status of a node, as returned by the node status endpoints.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeStatusInfo {
     ///Number of CPU cores.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -518,6 +527,7 @@ pub struct NodeStatusInfo {
 }
 ///A database type and version a node supports.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NodeSupportedDatabaseVersion {
     ///Database type, for example `redis`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -723,6 +733,7 @@ impl ::serde::Serialize for NodeSupportedDatabaseVersion {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NodeBigstoreDriver {
     ///`ibm-capi-ga1`
     IbmCapiGa1,
@@ -841,6 +852,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeBigstoreDriver {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NodeOsFamily {
     ///`rhel`
     Rhel,
@@ -941,6 +953,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeOsFamily {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NodeStatus {
     ///`active`
     Active,
@@ -1052,6 +1065,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NodeStatusInfoRole {
     ///`master`
     Master,

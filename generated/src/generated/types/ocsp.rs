@@ -5,6 +5,7 @@
 use super::*;
 ///The cluster's OCSP settings: whether the proxy certificate's revocation status is checked and how often and how patiently the OCSP responder is polled. Returned by `ocsp_get` and sent (partially) to `ocsp_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Ocsp {
     /**Turns OCSP checking of the proxy certificate on or off.
 
@@ -57,6 +58,7 @@ Range: 1-60.*/
 }
 ///The last OCSP answer about the proxy certificate, as cached by the cluster (`ocsp_status_get`) or freshly fetched (`ocsp_test`). All fields are read-only; times are HTTP-date strings such as `Wed, 22 Dec 2021 12:50:11 GMT`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OcspStatus {
     /**Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
 
@@ -133,6 +135,7 @@ impl ::serde::Serialize for OcspStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OcspStatusCertStatus {
     ///`GOOD`
     Good,

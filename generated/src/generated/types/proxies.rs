@@ -5,6 +5,7 @@
 use super::*;
 ///Body of `proxy_update` and `proxy_update_all`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ProxyUpdateRequest {
     ///Restart the proxy when a changed setting needs a restart to take effect.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -5,6 +5,7 @@
 use super::*;
 ///A named Redis ACL rule string that roles apply to databases. Also the body of `redis_acl_create` (needs `name` and `acl`) and `redis_acl_update`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RedisAcl {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -5,6 +5,7 @@
 use super::*;
 ///A role: a management level, optionally limited to some databases. Also the body of `role_create` (needs `name` and `management`) and `role_update` (changed fields only).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Role {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -39,6 +40,7 @@ Read-only.*/
 }
 ///One resource scope of a role, for example `{"type": "db", "uids": ["1", "2"]}`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RoleResource {
     ///Kind of resource a role scope covers; only databases are supported.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -88,6 +90,7 @@ impl crate::extras::StartsAction for Role {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RoleManagement {
     ///`admin`
     Admin,
@@ -220,6 +223,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleManagement {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RoleResourceType {
     ///`db`
     Db,

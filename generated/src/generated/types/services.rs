@@ -5,6 +5,7 @@
 use super::*;
 ///Runtime state of one Redis Software service process on a node (a value of `services_local_list`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LocalServiceInfo {
     ///When the process was started, as an ISO 8601 timestamp.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -25,6 +26,7 @@ pub struct LocalServiceInfo {
 }
 ///Which service processes to act on and what to do with them.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ServicesControlRequest {
     ///What to do with the listed service processes.
     #[serde(deserialize_with = "crate::lenient::enum_value")]
@@ -64,6 +66,7 @@ impl ::serde::Serialize for ServicesControlRequest {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocalServiceInfoStatus {
     ///`RESTARTING`
     Restarting,
@@ -175,6 +178,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfoStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ServicesControlRequestOperationType {
     ///`stop`
     Stop,
@@ -270,5 +274,19 @@ impl<'de> ::serde::Deserialize<'de> for ServicesControlRequestOperationType {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl ServicesControlRequest {
+    ///A `ServicesControlRequest` from its required fields, in this order: `operation_type`, `services`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        operation_type: crate::types::ServicesControlRequestOperationType,
+        services: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            operation_type,
+            services,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::*;
 ///Body of `shard_action_failover_many`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ShardActionFailoverManyRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -36,6 +37,7 @@ pub struct ShardActionFailoverManyRequest {
 }
 ///Body of `shard_action_failover`; every field is optional.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardActionFailoverRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -64,6 +66,7 @@ pub struct ShardActionFailoverRequest {
 }
 ///Body of `shard_action_migrate_many`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ShardActionMigrateManyRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -95,6 +98,7 @@ pub struct ShardActionMigrateManyRequest {
 }
 ///Body of `shard_action_migrate`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardActionMigrateRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -119,6 +123,7 @@ pub struct ShardActionMigrateRequest {
 }
 ///Reply of a shard migrate or failover request that started an action.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardActionResponse {
     ///Unique ID of the started action; poll it with `action_get_v2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -135,6 +140,7 @@ pub struct ShardActionResponse {
 }
 ///The statistics series of one shard, with a few identifying shard fields.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardStats {
     ///Hash slot range of the shard, for example `0-8191`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -167,6 +173,7 @@ pub struct ShardStats {
 }
 ///One time bucket of shard statistics: the interval bounds plus every shard metric that had a value.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardStatsInterval {
     ///AOF rewrites in progress at the same time.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -538,5 +545,35 @@ impl ::serde::Serialize for ShardStatsInterval {
 impl crate::extras::StartsAction for ShardActionResponse {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
+    }
+}
+impl ShardActionFailoverManyRequest {
+    ///A `ShardActionFailoverManyRequest` from its required fields, in this order: `shard_uids`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(shard_uids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            dead_nodes: ::std::default::Default::default(),
+            dead_uids: ::std::default::Default::default(),
+            dry_run: ::std::default::Default::default(),
+            force_rebind: ::std::default::Default::default(),
+            redis_version_upgrade: ::std::default::Default::default(),
+            shard_uids,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ShardActionMigrateManyRequest {
+    ///A `ShardActionMigrateManyRequest` from its required fields, in this order: `shard_uids`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(shard_uids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            dry_run: ::std::default::Default::default(),
+            max_concurrent_bdb_migrations: ::std::default::Default::default(),
+            override_rack_policy: ::std::default::Default::default(),
+            preserve_roles: ::std::default::Default::default(),
+            shard_uids,
+            target_node_uid: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
     }
 }

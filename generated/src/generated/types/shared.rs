@@ -5,6 +5,7 @@
 use super::*;
 ///A long-running cluster operation (task, state machine or other work such as import, export or backup) and its progress. `action_get`/`action_list` (v1) return the task fields (`node_uid`, `task_id`, ...); `action_get_v2`/`action_list_v2` return `action_type`, `creation_time` and `additional_info`. Poll until `status` is terminal.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Action {
     ///Which mechanism runs a v2 action.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -77,6 +78,7 @@ Range: 0-100.*/
 }
 ///Extra details of a v2 action. The server sends it only when it holds at least one field.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionAdditionalInfo {
     ///Short summary of what the action does.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -107,6 +109,7 @@ pub struct ActionAdditionalInfo {
 }
 ///Progress of one pending per-shard operation of an action.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionPendingOp {
     ///Unix timestamp (seconds) of the last progress change of this operation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -147,6 +150,7 @@ Range: 1-100.*/
 }
 ///The reply of a request that started a long-running action; poll it with `action_get_v2`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionUid {
     ///Unique ID of the action that was started.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,6 +163,7 @@ pub struct ActionUid {
 }
 ///State of one alert bound to a cluster object (the cluster, a node or a database). The cluster's state decides whether the alert is on. Only `enabled` and `threshold` can be changed (through the owner's alert settings).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Alert {
     /**When the alert state last changed (ISO 8601).
 
@@ -201,6 +206,7 @@ Read-only.*/
 }
 ///A database (BDB) managed by the cluster: its configuration and its read-only runtime state. Every field is optional, so the same schema serves as a create or update body (send only the fields to set) and as the reply of the database endpoints.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Bdb {
     ///Service-manager account ID that owns the database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1107,6 +1113,7 @@ Default: `true`.*/
 }
 ///Per-database auditing: which events are recorded and which clients are audited. Filter changes only affect connections opened afterwards.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbAuditSettings {
     ///What is audited. `connection_and_crud` needs connection auditing to be active. Default: `disabled`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1135,6 +1142,7 @@ Range: 0+.*/
 }
 ///Source-address filter of CRUD auditing. An enabled filter needs at least one address or range; addresses and ranges together are limited to 512 entries.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbAuditSettingsSourceIpFilter {
     /**IPv4 or IPv6 CIDR ranges.
 
@@ -1165,6 +1173,7 @@ Default: `[]`.*/
 }
 ///User-name filter of CRUD auditing. User names are 1-255 printable ASCII characters without `&`, `<`, `>` or `"`; an enabled filter needs at least one name.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbAuditSettingsUsernameFilter {
     /**Audit commands of a connection before its user name is known.
 
@@ -1195,6 +1204,7 @@ Default: `[]`.*/
 }
 ///A certificate subject accepted during TLS client authentication. `CN` is required when the subject is sent; the other attributes are optional. Matching is case-sensitive.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbAuthorizedSubject {
     ///Two-letter country code.
     #[serde(rename = "C", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1228,6 +1238,7 @@ pub struct BdbAuthorizedSubject {
 }
 ///A background operation running on a database (deprecated `background_op` entry).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbBackgroundOp {
     ///Error details, if the operation failed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1254,6 +1265,7 @@ pub struct BdbBackgroundOp {
 }
 ///Destination of backups and exports. `type` selects the storage kind; each kind uses its own subset of the other keys (FTP: `url`; SFTP: `sftp_url`, `key`; S3: `bucket_name`, `access_key_id`, `secret_access_key`, `region_name`, `subdir`; Google Cloud Storage: `bucket_name`, `client_id`, `client_email`, `private_key_id`, `private_key`, `subdir`; Azure Blob Storage: `container`, `account_name`, `account_key` or `sas_token`, `subdir`; mount point: `path`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbBackupLocation {
     ///S3: access key ID allowed to use the bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1334,6 +1346,7 @@ pub struct BdbBackupLocation {
 }
 ///RAM weight of one shard of an Auto Tiering database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbBigstoreRamWeight {
     ///UID of the shard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1350,6 +1363,7 @@ pub struct BdbBigstoreRamWeight {
 }
 ///One TLS certificate entry of `authentication_ssl_client_certs` / `authentication_ssl_crdt_certs`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbClientCert {
     ///X.509 certificate, PEM (base64) encoded.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1362,6 +1376,7 @@ pub struct BdbClientCert {
 }
 ///One RDB file (optionally gzip-compressed) to import. `type` selects the storage kind; each kind uses its own subset of the other keys, as for `BdbBackupLocation`, plus `filename` for S3, Google Cloud Storage and Azure.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbDatasetImportSources {
     ///S3: access key ID allowed to read the bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1446,6 +1461,7 @@ pub struct BdbDatasetImportSources {
 }
 ///One access endpoint of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbEndpoint {
     ///IP addresses under which the endpoint is reachable.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1498,6 +1514,7 @@ pub struct BdbEndpoint {
 }
 ///Limits of parallel full syncs, used with `gradual_sync_policy: custom`. Every limit is `-1` (no limit) or a positive integer; `0` is rejected.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbGradualSyncPolicyParameters {
     ///Parallel full syncs per destination endpoint.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1526,6 +1543,7 @@ Default: `-1`.*/
 }
 ///A group of databases sharing one memory pool.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbGroup {
     /**UIDs of the member databases.
 
@@ -1548,6 +1566,7 @@ Read-only.*/
 }
 ///A module loaded in a database (entry of `module_list`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbModuleListItem {
     ///Deprecated since Redis Software 8.0: use the `search`, `timeseries` and `probabilistic` settings of the database. Command-line arguments of the module; may be null.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1575,6 +1594,7 @@ pub struct BdbModuleListItem {
 }
 ///Defaults applied to new Bloom and Cuckoo filters of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbProbabilistic {
     /**False-positive rate of new Bloom filters.
 
@@ -1671,6 +1691,7 @@ Range: 1-65535.*/
 }
 ///Query performance factor of search (extra query threads).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbQueryPerformanceFactor {
     /**Enable the query performance factor.
 
@@ -1693,6 +1714,7 @@ Range: 0-16.*/
 }
 ///Binds a role to a Redis ACL for one database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbRolePermission {
     ///UID of the Redis ACL granted to the role.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1709,6 +1731,7 @@ pub struct BdbRolePermission {
 }
 ///Redis Search settings of a database. Several of them take effect only after the database restarts (noted per field). The server returns them only when the database is read with `extended=true`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSearch {
     /**Memory use, in percent of maxmemory, at which background indexing stops.
 
@@ -2218,6 +2241,7 @@ Range: 0-9223372036854775807.*/
 }
 ///One sharding rule; the named capture group `tag` selects the part of the key that is hashed.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbShardKeyRegex {
     ///Regular expression matched against key names.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2236,6 +2260,7 @@ for ::std::vec::Vec<BdbShardsBlueprintEntry> {
 }
 ///One snapshot rule of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSnapshotPolicy {
     ///Seconds between snapshots.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2252,6 +2277,7 @@ pub struct BdbSnapshotPolicy {
 }
 ///A remote endpoint of the deprecated `sync_sources` list and its sync state.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSyncSource {
     ///Compression level of the replication link.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2296,6 +2322,7 @@ pub struct BdbSyncSource {
 }
 ///A remote database or Active-Active peer that a database syncs from, with its sync state.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbSyncerSources {
     ///Client certificate used when the link is encrypted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2362,6 +2389,7 @@ Range: 0-6.*/
 }
 ///A key/value tag attached to a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbTag {
     ///Tag key; unique among the database's tags. Must not contain `&`, `<`, `>` or `"`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2378,6 +2406,7 @@ pub struct BdbTag {
 }
 ///Defaults applied to new time series of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BdbTimeseries {
     /**Initial size in bytes of the data part of new chunks.
 
@@ -2460,6 +2489,7 @@ Range: 0-9223372036854775807.*/
 }
 ///A task that carries out an Active-Active (CRDB) operation across the participating clusters.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbTask {
     /**GUID of the Active-Active database the task works on.
 
@@ -2518,6 +2548,7 @@ Read-only.*/
 }
 ///An error a participating cluster reported for a CRDB task.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbTaskError {
     ///Cluster that reported the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2538,6 +2569,7 @@ pub struct CrdbTaskError {
 }
 ///Progress of a CRDB task.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbTaskProgress {
     ///Step each cluster's instance coordinator is running.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2554,6 +2586,7 @@ pub struct CrdbTaskProgress {
 }
 ///Progress of a CRDB task on one cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CrdbTaskProgressCluster {
     ///Name of the cluster.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2590,6 +2623,7 @@ pub struct CrdbTaskProgressCluster {
 - `bdb_syncer_connection_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_connection_error`. Replica Of sync hit a connection error reaching the source.
 - `bdb_syncer_general_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_general_error`. Replica Of sync hit a general error.*/
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DbAlertsSettings {
     ///A periodic backup is late by more than `threshold` minutes.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2707,6 +2741,7 @@ pub struct DbAlertsSettings {
 }
 ///Setting of a database alert that fires at a threshold.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DbAlertsSettingsBdbAlertSettingsWithThreshold {
     /**The alert is enabled.
 
@@ -2725,6 +2760,7 @@ Default: `false`.*/
 }
 ///The JSON error object the server sends with 4xx and 5xx responses. Every field is optional: depending on the endpoint the server sends `description`, `message` or both.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorBody {
     ///A human-readable explanation of the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2745,6 +2781,7 @@ pub struct ErrorBody {
 }
 ///Replica Of migration (sync) status of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Migration {
     ///The last migration error, if any.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2799,6 +2836,7 @@ Read-only.*/
 }
 ///Error reported by a migration.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MigrationError {
     /**Machine-readable error code.
 
@@ -2825,6 +2863,7 @@ Read-only.*/
 }
 ///Replication position of one source shard of a migration.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MigrationSourceShard {
     /**Replication ID.
 
@@ -2845,6 +2884,7 @@ Read-only.*/
 }
 ///Multipart body of the removed module upload endpoints (`module_create`, `module_create_v2`): the RAMP-packaged module.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleCreateRequest {
     ///The module package (`.zip`).
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -2856,6 +2896,7 @@ pub struct ModuleCreateRequest {
 }
 ///Reply of the removed `module_create_v2`: the uploaded module plus the ID of the action that installs it.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleCreateV2Response {
     ///ID of the action installing the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2946,6 +2987,7 @@ pub struct ModuleCreateV2Response {
 }
 ///Metadata of a Redis module, as found in a module package.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleMetadata {
     ///Author of the module.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3042,6 +3084,7 @@ Default: `false`.*/
 }
 ///Active-Active support of a module, in module metadata.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleMetadataCrdb {
     ///Name under which the module is known to Active-Active databases.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3058,6 +3101,7 @@ pub struct ModuleMetadataCrdb {
 }
 ///Multipart body of `module_user_defined_artifact_upload`: a `.zip` with the module's `.so` binary and its `module.json` metadata (module_name, version, semantic_version, min_redis_version, commands, capabilities).
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ModuleUserDefinedArtifactUploadRequest {
     ///The module package (`.zip`).
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -3069,6 +3113,7 @@ pub struct ModuleUserDefinedArtifactUploadRequest {
 }
 ///The proxy of a node, which routes client connections to the shards.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Proxy {
     ///Length of the TCP listen backlog.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3193,6 +3238,7 @@ Read-only.*/
 }
 ///A Redis shard (process) of a database.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Shard {
     ///Hash slot range of the shard, for example `0-16383`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3257,6 +3303,7 @@ Read-only.*/
 }
 ///Status of a shard's scheduled periodic backup.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardBackup {
     /**Backup progress, in percent.
 
@@ -3275,6 +3322,7 @@ Range: 0-100.*/
 }
 ///Status of loading a dump file into a shard.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardLoading {
     /**Share of the bytes already loaded, in percent.
 
@@ -3295,6 +3343,7 @@ Read-only.*/
 }
 ///Replication sync status of a shard.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShardSync {
     ///Bytes left to transfer in the current sync.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3311,6 +3360,7 @@ pub struct ShardSync {
 }
 ///The cluster's single sign-on (SSO) configuration.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Sso {
     /**Enable SSO for the control plane.
 
@@ -3343,6 +3393,7 @@ Default: `false`.*/
 }
 ///Identity provider settings of the SSO configuration.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SsoIssuer {
     ///Unique ID of the identity provider, such as `urn:sso:example:idp`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3369,6 +3420,7 @@ Read-only.*/
 }
 ///Service provider settings of the SSO configuration.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SsoService {
     ///External address of the service used for SSO; by default the cluster name with the Cluster Manager port.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3385,6 +3437,7 @@ pub struct SsoService {
 }
 ///SAML2 service provider details (read-only, generated by the cluster).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SsoServiceSaml2 {
     /**Assertion Consumer Service URL.
 
@@ -3411,6 +3464,7 @@ Read-only.*/
 }
 ///Progress of a database state machine (the mechanism behind most database changes that return an `action_uid`).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StateMachine {
     ///Globally unique ID of the action.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3459,6 +3513,7 @@ Range: 0-100.*/
 }
 ///A DNS suffix (zone) of the cluster.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Suffix {
     /**Whether this is the cluster's default suffix.
 
@@ -3501,6 +3556,7 @@ Read-only.*/
 }
 ///One line of the NDJSON usage report returned by `usage_report_get`: the usage of one database. Not referenced by the operation itself (its body is text); parse each line but the last (the MD5 hash) with this schema.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UsageReportEntry {
     ///Whether the database is Active-Active.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3591,6 +3647,7 @@ pub struct UsageReportEntry {
 }
 ///License information included in each usage report line.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UsageReportLicense {
     ///License activation date and time.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4740,39 +4797,6 @@ impl ::serde::Serialize for SsoServiceSaml2 {
         w.opt("acs_url", &self.acs_url)?;
         w.opt("entity_id", &self.entity_id)?;
         w.opt("slo_url", &self.slo_url)?;
-        w.end(&self.extra)
-    }
-}
-impl ::serde::Serialize for StateMachine {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("error", &self.error)?;
-        w.opt("heartbeat", &self.heartbeat)?;
-        w.opt("name", &self.name)?;
-        w.opt("object_name", &self.object_name)?;
-        w.opt("pending_ops", &self.pending_ops)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("state", &self.state)?;
-        w.opt("status", &self.status)?;
-        w.end(&self.extra)
-    }
-}
-impl ::serde::Serialize for Suffix {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("default", &self.default)?;
-        w.opt("internal", &self.internal)?;
-        w.opt("mdns", &self.mdns)?;
-        w.opt("name", &self.name)?;
-        w.opt("slaves", &self.slaves)?;
-        w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
         w.end(&self.extra)
     }
 }

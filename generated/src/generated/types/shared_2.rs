@@ -3,6 +3,39 @@
 
 #[allow(unused_imports)]
 use super::*;
+impl ::serde::Serialize for StateMachine {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("action_uid", &self.action_uid)?;
+        w.opt("error", &self.error)?;
+        w.opt("heartbeat", &self.heartbeat)?;
+        w.opt("name", &self.name)?;
+        w.opt("object_name", &self.object_name)?;
+        w.opt("pending_ops", &self.pending_ops)?;
+        w.opt("progress", &self.progress)?;
+        w.opt("state", &self.state)?;
+        w.opt("status", &self.status)?;
+        w.end(&self.extra)
+    }
+}
+impl ::serde::Serialize for Suffix {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut w = crate::unfit::Writer::new(serializer)?;
+        w.opt("default", &self.default)?;
+        w.opt("internal", &self.internal)?;
+        w.opt("mdns", &self.mdns)?;
+        w.opt("name", &self.name)?;
+        w.opt("slaves", &self.slaves)?;
+        w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
+        w.end(&self.extra)
+    }
+}
 impl ::serde::Serialize for UsageReportEntry {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -77,6 +110,7 @@ impl crate::extras::StartsAction for StateMachine {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StatsInterval {
     ///`1sec`
     V1sec,
@@ -209,6 +243,7 @@ impl<'de> ::serde::Deserialize<'de> for StatsInterval {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AlertSeverity {
     ///`DEBUG`
     Debug,
@@ -327,6 +362,7 @@ impl<'de> ::serde::Deserialize<'de> for AlertSeverity {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SsoProtocol {
     ///`saml2`
     Saml2,
@@ -415,6 +451,7 @@ impl<'de> ::serde::Deserialize<'de> for SsoProtocol {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShardDetailedStatus {
     ///`busy`
     Busy,
@@ -554,6 +591,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardDetailedStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShardRole {
     ///`master`
     Master,
@@ -648,6 +686,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardRole {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShardStatus {
     ///`active`
     Active,
@@ -748,6 +787,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShardBackupStatus {
     ///`exporting`
     Exporting,
@@ -848,6 +888,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardBackupStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShardLoadingStatus {
     ///`in_progress`
     InProgress,
@@ -942,6 +983,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardLoadingStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShardSyncStatus {
     ///`in_progress`
     InProgress,
@@ -1042,6 +1084,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardSyncStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProxyLogLevel {
     ///`crit`
     Crit,
@@ -1167,6 +1210,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyLogLevel {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UsageReportEntryDominantShardCriteria {
     ///`mem`
     Mem,
@@ -1268,6 +1312,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryDominantShardCriteria {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UsageReportEntryType {
     ///`core`
     Core,
@@ -1368,6 +1413,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UsageReportEntryShardType {
     ///`micro`
     Micro,
@@ -1479,6 +1525,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryShardType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbActivedefrag {
     ///`yes`
     Yes,
@@ -1573,6 +1620,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActivedefrag {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbAofPolicy {
     ///`appendfsync-every-sec`
     AppendfsyncEverySec,
@@ -1670,6 +1718,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAofPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbBackupFailureReason {
     ///`no-permission`
     NoPermission,
@@ -1774,6 +1823,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupFailureReason {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbBackupStatus {
     ///`exporting`
     Exporting,
@@ -1874,6 +1924,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbClientCertSubjectValidationType {
     ///`disabled`
     Disabled,
@@ -1974,6 +2025,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCertSubjectValidationType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbConnsType {
     ///`per-thread`
     PerThread,
@@ -2068,6 +2120,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbConnsType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbCrdtSync {
     ///`enabled`
     Enabled,
@@ -2179,6 +2232,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtSync {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbCrdtXaddIdUniquenessMode {
     ///`liberal`
     Liberal,
@@ -2279,6 +2333,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtXaddIdUniquenessMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbDataPersistence {
     ///`disabled`
     Disabled,
@@ -2379,6 +2434,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDataPersistence {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbEndpointAddrType {
     ///`internal`
     Internal,
@@ -2473,6 +2529,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpointAddrType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbEnforceClientAuthentication {
     ///`enabled`
     Enabled,
@@ -2567,6 +2624,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEnforceClientAuthentication {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbEvictionPolicy {
     ///`volatile-lru`
     VolatileLru,
@@ -2720,6 +2778,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEvictionPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbExportFailureReason {
     ///`no-permission`
     NoPermission,
@@ -2824,6 +2883,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbExportFailureReason {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbExportStatus {
     ///`exporting`
     Exporting,
@@ -2924,6 +2984,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbExportStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbGradualSrcMode {
     ///`enabled`
     Enabled,
@@ -3018,6 +3079,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSrcMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbGradualSyncMode {
     ///`enabled`
     Enabled,
@@ -3118,6 +3180,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbGradualSyncPolicy {
     ///`default`
     Default,
@@ -3243,6 +3306,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbHashSlotsPolicy {
     ///`legacy`
     Legacy,
@@ -3337,6 +3401,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHashSlotsPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbImportFailureReason {
     ///`download-error`
     DownloadError,
@@ -3477,6 +3542,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbImportFailureReason {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbImportStatus {
     ///`idle`
     Idle,
@@ -3595,6 +3661,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbImportStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbLinkSconnOnFullRequest {
     ///`enabled`
     Enabled,
@@ -3695,6 +3762,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbLinkSconnOnFullRequest {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbMultiCommandsOpt {
     ///`disabled`
     Disabled,
@@ -3795,6 +3863,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbMultiCommandsOpt {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbOssClusterApiPreferredEndpointType {
     ///`ip`
     Ip,
@@ -3890,6 +3959,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredEndpointType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbOssClusterApiPreferredIpType {
     ///`internal`
     Internal,
@@ -3984,6 +4054,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredIpType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbProxyPolicy {
     ///`single`
     Single,
@@ -4088,6 +4159,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbReplicaSconnsOnDemand {
     ///`enabled`
     Enabled,
@@ -4182,6 +4254,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSconnsOnDemand {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSchedPolicy {
     ///`cmp`
     Cmp,
@@ -4288,6 +4361,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSchedPolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbShardsPlacement {
     ///`dense`
     Dense,
@@ -4382,6 +4456,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsPlacement {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSkipImportAnalyze {
     ///`enabled`
     Enabled,
@@ -4476,6 +4551,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSkipImportAnalyze {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSync {
     ///`enabled`
     Enabled,
@@ -4587,6 +4663,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSync {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSyncerLogLevel {
     ///`crit`
     Crit,
@@ -4712,6 +4789,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerLogLevel {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSyncerMode {
     ///`distributed`
     Distributed,
@@ -4722,83 +4800,4 @@ pub enum BdbSyncerMode {
     /// A value the spec does not list that came as a number or boolean, kept as its JSON
     /// text and written back as that number or boolean.
     UnknownScalar(::std::string::String),
-}
-impl BdbSyncerMode {
-    /// Every documented value, in spec order.
-    pub const KNOWN: &'static [&'static str] = &["distributed", "centralized"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Distributed => "distributed",
-            Self::Centralized => "centralized",
-            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
-    }
-}
-impl ::std::convert::From<&str> for BdbSyncerMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "distributed" => Self::Distributed,
-            "centralized" => Self::Centralized,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<::std::string::String> for BdbSyncerMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "distributed" => Self::Distributed,
-            "centralized" => Self::Centralized,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl ::std::str::FromStr for BdbSyncerMode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for BdbSyncerMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::lenient::OpenEnum for BdbSyncerMode {
-    fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "distributed" => Self::Distributed,
-            "centralized" => Self::Centralized,
-            _ => Self::UnknownScalar(text),
-        }
-    }
-}
-impl ::serde::Serialize for BdbSyncerMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match self {
-            Self::UnknownScalar(text) => {
-                match ::serde_json::from_str::<::serde_json::Value>(text) {
-                    ::std::result::Result::Ok(value) => {
-                        ::serde::Serialize::serialize(&value, serializer)
-                    }
-                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
-                }
-            }
-            _ => serializer.serialize_str(self.as_str()),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BdbSyncerMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::lenient::open_enum(deserializer)
-    }
 }

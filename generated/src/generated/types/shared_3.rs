@@ -3,10 +3,90 @@
 
 #[allow(unused_imports)]
 use super::*;
+impl BdbSyncerMode {
+    /// Every documented value, in spec order.
+    pub const KNOWN: &'static [&'static str] = &["distributed", "centralized"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Distributed => "distributed",
+            Self::Centralized => "centralized",
+            Self::Unknown(value) | Self::UnknownScalar(value) => value.as_str(),
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
+    }
+}
+impl ::std::convert::From<&str> for BdbSyncerMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "distributed" => Self::Distributed,
+            "centralized" => Self::Centralized,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSyncerMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "distributed" => Self::Distributed,
+            "centralized" => Self::Centralized,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::std::str::FromStr for BdbSyncerMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for BdbSyncerMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::lenient::OpenEnum for BdbSyncerMode {
+    fn from_json_scalar(text: ::std::string::String) -> Self {
+        match text.as_str() {
+            "distributed" => Self::Distributed,
+            "centralized" => Self::Centralized,
+            _ => Self::UnknownScalar(text),
+        }
+    }
+}
+impl ::serde::Serialize for BdbSyncerMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::UnknownScalar(text) => {
+                match ::serde_json::from_str::<::serde_json::Value>(text) {
+                    ::std::result::Result::Ok(value) => {
+                        ::serde::Serialize::serialize(&value, serializer)
+                    }
+                    ::std::result::Result::Err(_) => serializer.serialize_str(text),
+                }
+            }
+            _ => serializer.serialize_str(self.as_str()),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbSyncerMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::lenient::open_enum(deserializer)
+    }
+}
 ///TLS requirement of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbTlsMode {
     ///`enabled`
     Enabled,
@@ -107,6 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTlsMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbType {
     ///`redis`
     Redis,
@@ -201,6 +282,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbAuditSettingsAuditMode {
     ///`disabled`
     Disabled,
@@ -305,6 +387,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsAuditMode {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbAuditSettingsFilterType {
     ///`inclusive`
     Inclusive,
@@ -399,6 +482,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsFilterType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbBackupLocationType {
     ///`url`
     Url,
@@ -524,6 +608,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocationType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbDatasetImportSourcesType {
     ///`url`
     Url,
@@ -649,6 +734,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSourcesType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbReplicaSourcesStatus {
     ///`out-of-sync`
     OutOfSync,
@@ -749,6 +835,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSourcesStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbReplicaSync {
     ///`disabled`
     Disabled,
@@ -860,6 +947,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSync {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbStatus {
     ///`active`
     Active,
@@ -992,6 +1080,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSearchSearchOnTimeout {
     ///`RETURN`
     Return,
@@ -1086,6 +1175,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnTimeout {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSearchSearchOnOom {
     ///`return`
     Return,
@@ -1186,6 +1276,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnOom {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbSearchSearchDefaultScorer {
     ///`TFIDF`
     Tfidf,
@@ -1332,6 +1423,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchDefaultScorer {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbTimeseriesTsDuplicatePolicy {
     ///`BLOCK`
     Block,
@@ -1457,6 +1549,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsDuplicatePolicy {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BdbTimeseriesTsEncoding {
     ///`COMPRESSED`
     Compressed,
@@ -1551,6 +1644,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsEncoding {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CrdbTaskStatus {
     ///`queued`
     Queued,
@@ -1662,6 +1756,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ActionActionType {
     ///`task`
     Task,
@@ -1762,6 +1857,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionActionType {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ActionStatus {
     ///`queued`
     Queued,
@@ -1915,6 +2011,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionStatus {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StateMachineStatus {
     ///`pending`
     Pending,
@@ -2020,5 +2117,25 @@ impl<'de> ::serde::Deserialize<'de> for StateMachineStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl ModuleCreateRequest {
+    ///A `ModuleCreateRequest` from its required fields, in this order: `module`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(module: ::std::string::String) -> Self {
+        Self {
+            module,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl ModuleUserDefinedArtifactUploadRequest {
+    ///A `ModuleUserDefinedArtifactUploadRequest` from its required fields, in this order: `module`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(module: ::std::string::String) -> Self {
+        Self {
+            module,
+            extra: ::std::default::Default::default(),
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::*;
 ///Body of `user_authorize`: the credentials to exchange for a JWT, and its lifetime.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct JwtAuthorize {
     ///The user's password.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -27,6 +28,7 @@ Range: 1-86400.*/
 }
 ///Reply of `user_authorize` and `user_refresh_jwt`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JwtToken {
     ///The JSON Web Token; send it as `Authorization: JWT <access_token>`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -39,6 +41,7 @@ pub struct JwtToken {
 }
 ///What one management role allows.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RolePermissions {
     ///Names of the REST API permissions the role grants.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -55,6 +58,7 @@ pub struct RolePermissions {
 }
 ///A cluster user, as returned by the server. Also the body of `user_update`: send only the fields to change. Passwords are accepted on update but never returned.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct User {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -143,6 +147,7 @@ Read-only.*/
 }
 ///Body of `user_create`: a new user. `email` and `password` are required; set `role`, or `role_uids` on clusters with role-based access control.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UserCreate {
     ///Account ID in the subscription manager (SM).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -205,6 +210,7 @@ Default: `true`.*/
 }
 ///Body of `user_password_add`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UserPasswordAddRequest {
     ///The password to add.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -220,6 +226,7 @@ pub struct UserPasswordAddRequest {
 }
 ///Body of `user_password_delete`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UserPasswordDeleteRequest {
     ///The existing password to remove.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -235,6 +242,7 @@ pub struct UserPasswordDeleteRequest {
 }
 ///Body of `user_password_update`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UserPasswordUpdateRequest {
     ///The password that becomes the user's only password.
     #[serde(deserialize_with = "crate::lenient::string")]
@@ -250,6 +258,7 @@ pub struct UserPasswordUpdateRequest {
 }
 ///Body of `user_refresh_jwt` (may be empty).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserRefreshJwtRequest {
     /**Lifetime of the new token in seconds.
 
@@ -266,6 +275,7 @@ Range: 1-86400.*/
 }
 ///Reply of `user_role_get`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserRoleGetResponse {
     ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -419,6 +429,7 @@ impl crate::extras::StartsAction for User {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UserAuthMethod {
     ///`regular`
     Regular,
@@ -530,6 +541,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAuthMethod {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UserPasswordHashMethod {
     ///`1`
     V1,
@@ -618,6 +630,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordHashMethod {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UserRole {
     ///`admin`
     Admin,
@@ -750,6 +763,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRole {
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UserStatus {
     ///`active`
     Active,
@@ -844,5 +858,75 @@ impl<'de> ::serde::Deserialize<'de> for UserStatus {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         crate::lenient::open_enum(deserializer)
+    }
+}
+impl JwtAuthorize {
+    ///A `JwtAuthorize` from its required fields, in this order: `password`, `username`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        password: ::std::string::String,
+        username: ::std::string::String,
+    ) -> Self {
+        Self {
+            password,
+            ttl: ::std::default::Default::default(),
+            username,
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl UserCreate {
+    ///A `UserCreate` from its required fields, in this order: `email`, `password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(email: ::std::string::String, password: ::std::string::String) -> Self {
+        Self {
+            account_id: ::std::default::Default::default(),
+            auth_method: ::std::default::Default::default(),
+            bdbs_email_alerts: ::std::default::Default::default(),
+            certificate_subject_line: ::std::default::Default::default(),
+            cluster_email_alerts: ::std::default::Default::default(),
+            email,
+            email_alerts: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            password,
+            password_hash_method: ::std::default::Default::default(),
+            role: ::std::default::Default::default(),
+            role_uids: ::std::default::Default::default(),
+            uid: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl UserPasswordAddRequest {
+    ///A `UserPasswordAddRequest` from its required fields, in this order: `new_password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(new_password: ::std::string::String) -> Self {
+        Self {
+            new_password,
+            username: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl UserPasswordDeleteRequest {
+    ///A `UserPasswordDeleteRequest` from its required fields, in this order: `old_password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(old_password: ::std::string::String) -> Self {
+        Self {
+            old_password,
+            username: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
+    }
+}
+impl UserPasswordUpdateRequest {
+    ///A `UserPasswordUpdateRequest` from its required fields, in this order: `new_password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(new_password: ::std::string::String) -> Self {
+        Self {
+            new_password,
+            username: ::std::default::Default::default(),
+            extra: ::std::default::Default::default(),
+        }
     }
 }
