@@ -58,7 +58,10 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
         #[doc = #description]
         ///
         /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        // No `PartialOrd`/`Ord`: a derived order follows variant positions, so every value a later
+        // release adds would reorder `Unknown` (cargo-semver-checks reports it), and the API's
+        // values have no meaningful order.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub enum #name {
             #( #[doc = #docs] #variants, )*
             #[doc = #catch_all_doc]

@@ -14,6 +14,8 @@
 //! - `drop_default_constructor`: the generated `Client::new` builds a TLS-less client with an
 //!   `unwrap()`; the hand-written builder replaces it.
 //! - `starts_action`: types with an `action_uid` implement `crate::extras::StartsAction`.
+//! - `seal_mock_trait`: `MockServerExt` is implemented for httpmock's `MockServer` only, so the
+//!   stub method of an operation a later spec adds is not a breaking change.
 //! - `non_exhaustive`: every generated struct with named fields and every enum is
 //!   `#[non_exhaustive]`, so a property or enum value that a later spec adds breaks no caller;
 //!   structs that cannot be `Default` (they have required fields) get `new(required…)`.
@@ -60,6 +62,7 @@ pub fn run(tokens: Tokens, prepared: &Prepared) -> Result<Processed, Error> {
     let mut mock = parse("parse mock", tokens.mock)?;
     escape_mock_regexes(&mut mock)?;
     document_mocks(&mut mock)?;
+    seal_mock_trait(&mut mock)?;
 
     let types_pos = client
         .items
@@ -1149,4 +1152,34 @@ fn non_exhaustive(items: &mut [Item]) -> Result<Vec<Item>, Error> {
 /// Whether a type is `Option<…>` (any path ending in `Option`).
 fn option_type(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// Seals `MockServerExt` (a supertrait in a private module, implemented for `MockServer` only):
+/// nobody else can implement it, so a method for a new operation breaks no one.
+fn seal_mock_trait(file: &mut File) -> Result<(), Error> {
+    let mut sealed = 0;
+    for item in file.items.iter_mut() {
+        if let Item::Trait(t) = item {
+            if t.ident == "MockServerExt" {
+                t.supertraits.push(parse_quote!(sealed::Sealed));
+                t.attrs.push(parse_quote!(
+                    #[doc = "\n\nSealed: implemented for `MockServer` only."]
+                ));
+                sealed += 1;
+            }
+        }
+    }
+    if sealed != 1 {
+        return Err(Error::Pass {
+            pass: "seal mock trait",
+            message: format!("{sealed} `MockServerExt` traits found, expected 1"),
+        });
+    }
+    file.items.push(parse_quote! {
+        mod sealed {
+            pub trait Sealed {}
+            impl Sealed for ::httpmock::MockServer {}
+        }
+    });
+    Ok(())
 }

@@ -884,6 +884,7 @@ async fn version_check_knows_removed_and_observed_operations() {
     // Hand-written operations are checked too: module uploads through /v1/modules ended in 8.0.
     let err = client
         .module_create("m.zip", b"PK".to_vec())
+        .send()
         .await
         .expect_err("removed in 8.0");
     assert!(

@@ -1654,18 +1654,21 @@ async fn call(client: &Client, id: &str) -> Option<Result<String, Error>> {
         "module_create" => Some(
             client
                 .module_create("module.zip", empty_zip())
+                .send()
                 .await
                 .map(describe),
         ),
         "module_create_v2" => Some(
             client
                 .module_create_v2("module.zip", empty_zip())
+                .send()
                 .await
                 .map(describe),
         ),
         "module_user_defined_artifact_upload" => Some(
             client
                 .module_user_defined_artifact_upload("module.zip", empty_zip())
+                .send()
                 .await
                 .map(describe),
         ),

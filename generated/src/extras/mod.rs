@@ -13,6 +13,7 @@ pub mod workflows;
 pub use actions::{ActionOutcome, StartsAction, WaitError};
 pub use download::DownloadOptions;
 pub use find::FindError;
+pub use modules::ModuleUpload;
 pub use usage_report::UsageReport;
 pub use wait::{wait_until, UntilError, Verdict, WaitOptions, Waited, MIN_POLL_INTERVAL};
 pub use workflows::WorkflowError;

@@ -3,6 +3,8 @@
 //! authentication, tracing and error decoding as generated operations; they are never retried
 //! (the body is a stream).
 
+use std::marker::PhantomData;
+
 use progenitor_client::ResponseValue;
 use reqwest::multipart::{Form, Part};
 
@@ -51,46 +53,119 @@ impl Client {
 
     /// Uploads a module package (`POST /v2/local/modules/user-defined/artifacts`): a `.zip` with
     /// the module's `.so` and its `module.json`, for a user-defined module, to this node.
+    /// [`send`](ModuleUpload::send) makes the request, like every operation's builder.
     ///
     /// Documented since Redis Software 8.0. Written by hand: the body is multipart/form-data.
-    pub async fn module_user_defined_artifact_upload(
-        &self,
-        file_name: &str,
+    pub fn module_user_defined_artifact_upload<'a>(
+        &'a self,
+        file_name: &'a str,
         package: impl Into<reqwest::Body>,
-    ) -> Result<ResponseValue<()>, Error> {
-        self.upload_module_no_body(
+    ) -> ModuleUpload<'a, ()> {
+        ModuleUpload::new(
+            self,
             "module_user_defined_artifact_upload",
             "/v2/local/modules/user-defined/artifacts",
             file_name,
             package.into(),
         )
-        .await
     }
 
-    /// Uploads a module package (`POST /v1/modules`).
+    /// Uploads a module package (`POST /v1/modules`); [`send`](ModuleUpload::send) makes the
+    /// request.
     ///
     /// **Deprecated:** removed in Redis Software 8.0; kept for older clusters. Written by hand:
     /// the body is multipart/form-data.
-    pub async fn module_create(
-        &self,
-        file_name: &str,
+    pub fn module_create<'a>(
+        &'a self,
+        file_name: &'a str,
         package: impl Into<reqwest::Body>,
-    ) -> Result<ResponseValue<()>, Error> {
-        self.upload_module_no_body("module_create", "/v1/modules", file_name, package.into())
+    ) -> ModuleUpload<'a, ()> {
+        ModuleUpload::new(
+            self,
+            "module_create",
+            "/v1/modules",
+            file_name,
+            package.into(),
+        )
+    }
+
+    /// Uploads a module package and starts its installation as an action (`POST /v2/modules`);
+    /// [`send`](ModuleUpload::send) makes the request.
+    ///
+    /// **Deprecated:** removed in Redis Software 8.0; kept for older clusters. Written by hand:
+    /// the body is multipart/form-data.
+    pub fn module_create_v2<'a>(
+        &'a self,
+        file_name: &'a str,
+        package: impl Into<reqwest::Body>,
+    ) -> ModuleUpload<'a, types::ModuleCreateV2Response> {
+        ModuleUpload::new(
+            self,
+            "module_create_v2",
+            "/v2/modules",
+            file_name,
+            package.into(),
+        )
+    }
+}
+
+/// Request builder of a module upload ([`Client::module_create`], [`Client::module_create_v2`],
+/// [`Client::module_user_defined_artifact_upload`]): the package is already given, so
+/// [`send`](Self::send) is all there is to call. `T` is the decoded success body.
+#[must_use = "the request is sent only by `send()`"]
+pub struct ModuleUpload<'a, T> {
+    client: &'a Client,
+    operation_id: &'static str,
+    path: &'static str,
+    file_name: &'a str,
+    package: reqwest::Body,
+    success: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for ModuleUpload<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleUpload")
+            .field("operation_id", &self.operation_id)
+            .field("path", &self.path)
+            .field("file_name", &self.file_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T> ModuleUpload<'a, T> {
+    fn new(
+        client: &'a Client,
+        operation_id: &'static str,
+        path: &'static str,
+        file_name: &'a str,
+        package: reqwest::Body,
+    ) -> Self {
+        ModuleUpload {
+            client,
+            operation_id,
+            path,
+            file_name,
+            package,
+            success: PhantomData,
+        }
+    }
+}
+
+impl ModuleUpload<'_, ()> {
+    /// Sends the upload; success has no body.
+    pub async fn send(self) -> Result<ResponseValue<()>, Error> {
+        self.client
+            .upload_module_no_body(self.operation_id, self.path, self.file_name, self.package)
             .await
     }
+}
 
-    /// Uploads a module package and starts its installation as an action (`POST /v2/modules`).
-    ///
-    /// **Deprecated:** removed in Redis Software 8.0; kept for older clusters. Written by hand:
-    /// the body is multipart/form-data.
-    pub async fn module_create_v2(
-        &self,
-        file_name: &str,
-        package: impl Into<reqwest::Body>,
-    ) -> Result<ResponseValue<types::ModuleCreateV2Response>, Error> {
+impl ModuleUpload<'_, types::ModuleCreateV2Response> {
+    /// Sends the upload and decodes the action it started.
+    pub async fn send(self) -> Result<ResponseValue<types::ModuleCreateV2Response>, Error> {
         let response = self
-            .upload_module("module_create_v2", "/v2/modules", file_name, package.into())
+            .client
+            .upload_module(self.operation_id, self.path, self.file_name, self.package)
             .await?;
         if response.status().is_success() {
             crate::decode::from_response(response).await
