@@ -70,7 +70,10 @@ pub mod operations {
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
-pub trait MockServerExt {
+/**
+
+Sealed: implemented for `MockServer` only.*/
+pub trait MockServerExt: sealed::Sealed {
     ///Stubs [`Client::bdb_list`](crate::Client::bdb_list).
     fn bdb_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -3793,4 +3796,8 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+}
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for ::httpmock::MockServer {}
 }

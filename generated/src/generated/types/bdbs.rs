@@ -1605,7 +1605,7 @@ impl ::serde::Serialize for BdbUpgradeRequest {
 ///Module names accepted by `bdb_modules_config`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbModulesConfigModuleName {
     ///`search`
@@ -1724,7 +1724,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModuleName {
 ///Up/down state of a database, endpoint or replication link.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportLinkStatus {
     ///`down`
@@ -1819,7 +1819,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportLinkStatus {
 ///Reason why a database is unavailable.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportAvailabilityError {
     ///`general_error`
@@ -1924,7 +1924,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAvailabilityError {
 ///High availability state of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportHighAvailabilityStatus {
     ///`down`
@@ -2026,7 +2026,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailabilityStatus {
 ///Overall health of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportStatus {
     ///`active`
@@ -2127,7 +2127,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportStatus {
 ///Lifecycle state of a database as reported by the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportDetailedStatus {
     ///`active`
@@ -2267,7 +2267,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportDetailedStatus {
 ///Persistence mode of a database as reported by the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportPersistence {
     ///`disabled`
@@ -2368,7 +2368,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportPersistence {
 ///Role of a shard in the health report (`leader` is primary, `follower` is replica).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportShardRole {
     ///`leader`
@@ -2463,7 +2463,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardRole {
 ///Status of a shard in the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportShardStatus {
     ///`active`
@@ -2564,7 +2564,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardStatus {
 ///Finer-grained status of a shard in the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportShardDetailedStatus {
     ///`ok`
@@ -2711,7 +2711,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardDetailedStatus {
 ///Replication state of an Active-Active link.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportReplication {
     ///`down`
@@ -2812,7 +2812,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportReplication {
 ///In-memory replication setting for `bdb_action_optimize_shards_placement`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbActionOptimizeShardsPlacementReplication {
     ///`enabled`
@@ -2908,7 +2908,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionOptimizeShardsPlacementReplicat
 ///TLS mode filter of `bdb_certificate_list`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbCertificateListTlsMode {
     ///`disabled`

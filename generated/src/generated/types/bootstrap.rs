@@ -840,7 +840,7 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
 ///Action of a bootstrap request.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapAction {
     ///`create_cluster`
@@ -945,7 +945,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAction {
 ///Deprecated (only used by the deprecated `BootstrapNodeIdentity.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver accepted at bootstrap.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapNodeIdentityBigstoreDriver {
     ///`rocksdb`
@@ -1035,7 +1035,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentityBigstoreDriver {
 ///Proxy policy for the endpoints of new non-sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapPolicyDefaultNonShardedProxyPolicy {
     ///`single`
@@ -1141,7 +1141,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultNonShardedProxyPol
 ///Proxy policy for the endpoints of new sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapPolicyDefaultShardedProxyPolicy {
     ///`single`
@@ -1247,7 +1247,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardedProxyPolicy
 ///Shard placement for new databases (`dense` fills nodes, `sparse` spreads shards).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapPolicyDefaultShardsPlacement {
     ///`dense`
@@ -1343,7 +1343,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardsPlacement {
 ///Protocol of a custom module download location.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapUserDefinedModuleLocationType {
     ///`http`
@@ -1439,7 +1439,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleLocationType {
 ///Bootstrap state: `idle` (not started), `initiated` (request received), `creating_cluster`, `recovering_cluster`, `joining_cluster` (in progress), `error` (last bootstrap failed), `completed` (last bootstrap succeeded).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapStatusState {
     ///`idle`

@@ -3002,7 +3002,7 @@ impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
 ///Storage engine used for Redis Flex / Auto Tiering databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterBigstoreDriver {
     ///`speedb`
@@ -3097,7 +3097,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterBigstoreDriver {
 ///Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterDisconnectClientsOnPasswordRemoval {
     ///`enabled`
@@ -3199,7 +3199,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterDisconnectClientsOnPasswordRemova
 ///Minimum TLS version accepted on the control path.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMinControlTlsVersion {
     ///`1.2`
@@ -3294,7 +3294,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinControlTlsVersion {
 ///Minimum TLS version accepted on the data path.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMinDataTlsVersion {
     ///`1.2`
@@ -3389,7 +3389,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinDataTlsVersion {
 ///Minimum TLS version accepted by the discovery (sentinel) service.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMinSentinelTlsVersion {
     ///`1.2`
@@ -3484,7 +3484,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinSentinelTlsVersion {
 ///Extra checks on client certificates during TLS client authentication. `disabled`: any valid certificate is accepted. `san_cn`: the Common Name must match an entry of `mtls_authorized_subjects` (other attributes are ignored). `full_subject`: all subject attributes must match an entry.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMtlsClientCertSubjectValidationType {
     ///`disabled`
@@ -3586,7 +3586,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMtlsClientCertSubjectValidationTy
 ///Cluster default for the databases' `multi_commands_opt`. `disabled` (default): off except for databases that enable it. `batch`: batch commands into one transaction, except for databases that turn it off. `force_disabled`: off for every database, even those that enable it.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMultiCommandsOpt {
     ///`disabled`
@@ -3687,7 +3687,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMultiCommandsOpt {
 ///Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterReplicaSconnsOnDemand {
     ///`enabled`
@@ -3788,7 +3788,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterReplicaSconnsOnDemand {
 ///TLS policy of the discovery (sentinel) service, formerly `sentinel_ssl_policy`: `allowed` accepts TLS and plain connections, `disabled` only plain ones, `required` only TLS.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSentinelTlsMode {
     ///`allowed`
@@ -3889,7 +3889,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSentinelTlsMode {
 ///TLS mode used to reach the SMTP server.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSmtpTlsMode {
     ///`none`
@@ -3990,7 +3990,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSmtpTlsMode {
 ///Password hashing algorithm of the cluster (default `SHA-256`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterPasswordHashingAlgorithm {
     ///`SHA-256`
@@ -4085,7 +4085,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithm {
 ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsAclPubsubDefault {
     ///`resetchannels`
@@ -4180,7 +4180,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsAclPubsubDefault {
 ///Proxy policy given to the endpoints of new non-sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDefaultNonShardedProxyPolicy {
     ///`single`
@@ -4286,7 +4286,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultNonShardedProxyPol
 ///Proxy policy given to the endpoints of new sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDefaultShardedProxyPolicy {
     ///`single`
@@ -4392,7 +4392,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardedProxyPolicy
 ///Shard placement of new databases: `dense` packs shards on as few nodes as possible, `sparse` spreads them over as many nodes as possible.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDefaultShardsPlacement {
     ///`dense`
@@ -4488,7 +4488,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardsPlacement {
 ///Deprecated: use `repl_diskless`. `yes` enables Redis diskless replication by default. Default: `yes`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDisklessRepl {
     ///`yes`
@@ -4583,7 +4583,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDisklessRepl {
 ///Failure detection thresholds and timeouts (formerly `watchdog_profile`): `high` (formerly `local-network`) detects failures and fails over faster; `low` (formerly `cloud`) tolerates more latency variance (network jitter).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsFailureDetectionSensitivity {
     ///`high`
@@ -4679,7 +4679,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsFailureDetectionSensitivi
 ///Endpoint type the OSS Cluster API reports for new endpoints. Default `ip`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsOssClusterApiPreferredEndpointType {
     ///`ip`
@@ -4776,7 +4776,7 @@ for ClusterSettingsOssClusterApiPreferredEndpointType {
 ///IP type the OSS Cluster API reports for new endpoints. Default `internal`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsOssClusterApiPreferredIpType {
     ///`internal`

@@ -86,7 +86,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsOssClusterApiPreferredIpT
 ///Which Redis version databases are created with or upgraded to: `major` (default) follows major-version compatibility, `latest` the latest Redis Open Source version.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsRedisUpgradePolicy {
     ///`major`
@@ -181,7 +181,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsRedisUpgradePolicy {
 ///Which cluster certificate this is.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CertificatesName {
     ///`cm`
@@ -342,7 +342,7 @@ impl<'de> ::serde::Deserialize<'de> for CertificatesName {
 ///Part of the certificate subject used to look the user up in LDAP.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LdapCbaIdentitySource {
     ///`subject_cn`
@@ -437,7 +437,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapCbaIdentitySource {
 ///Search scope: `base` only the base entry, `one` its direct children, `subtree` the base entry and all its descendants.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LdapQueryScope {
     ///`base`
@@ -538,7 +538,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapQueryScope {
 ///Protocol used to deliver audit events; only `TCP` is valid in production.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DbConnsAuditingConfigAuditProtocol {
     ///`TCP`
@@ -633,7 +633,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfigAuditProtocol {
 ///Overall cluster status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthReportStatus {
     ///`error`
@@ -734,7 +734,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReportStatus {
 ///Node status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthNodeStatus {
     ///`down`
@@ -835,7 +835,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeStatus {
 ///Detailed node status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthNodeDetailedStatus {
     ///`down`
@@ -947,7 +947,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeDetailedStatus {
 ///Role of the node in the cluster.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthNodeRole {
     ///`leader`
@@ -1042,7 +1042,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeRole {
 ///Role of the shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthShardRole {
     ///`leader`
@@ -1137,7 +1137,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardRole {
 ///Shard status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthShardStatus {
     ///`active`
@@ -1238,7 +1238,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardStatus {
 ///Detailed shard status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthShardDetailedStatus {
     ///`ok`
@@ -1385,7 +1385,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardDetailedStatus {
 ///Database status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthDatabaseStatus {
     ///`active`
@@ -1486,7 +1486,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseStatus {
 ///Detailed database status (`unknown` when it cannot be determined).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthDatabaseDetailedStatus {
     ///`active`
@@ -1627,7 +1627,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseDetailedStatus {
 ///High-availability status of the database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthHighAvailabilityStatus {
     ///`down`
@@ -1729,7 +1729,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailabilityStatus {
 ///Whether an optional cluster service runs.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServicesConfigurationOperatingMode {
     ///`disabled`

@@ -959,7 +959,7 @@ impl ::serde::Serialize for CrdbUpgradeRequestModule {
 ///Key eviction policies available to Active-Active databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbDatabaseConfigEvictionPolicy {
     ///`noeviction`
@@ -1099,7 +1099,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigEvictionPolicy {
 ///On-disk persistence mode of Active-Active instances (same values as `BdbDataPersistence`, other default).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbDatabaseConfigDataPersistence {
     ///`disabled`
@@ -1200,7 +1200,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigDataPersistence {
 ///State of a replication link.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbHealthReportReplicationLinkStatus {
     ///`up`
@@ -1296,7 +1296,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLinkStatus {
 ///Progress of a configuration: `posted` (sent to all replicas), `ready` (all replicas processed it and created the database), `committed` (active on all replicas), `commit-completed` (all replicas processed the commit; database active), `failed` (could not be posted).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbHealthReportConfigurationStatus {
     ///`posted`

@@ -64,7 +64,7 @@ impl ::serde::Serialize for LogEvent {
 ///Sort order of cluster events.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogsOrder {
     ///`desc`

@@ -444,7 +444,7 @@ impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
 ///Names of the modules bundled with Redis Software (custom modules use other names).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModuleModuleName {
     ///`search`
@@ -551,7 +551,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleModuleName {
 ///Modules that can be reconfigured with `module_config_bdb_update`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModuleConfigBdbUpdateRequestModuleName {
     ///`search`

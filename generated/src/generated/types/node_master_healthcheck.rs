@@ -29,7 +29,7 @@ impl ::serde::Serialize for NodeMasterHealthcheck {
 ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeMasterHealthcheckStatus {
     ///`active`

@@ -732,7 +732,7 @@ impl ::serde::Serialize for NodeSupportedDatabaseVersion {
 ///Deprecated (only used by the deprecated `Node.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver of a node.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeBigstoreDriver {
     ///`ibm-capi-ga1`
@@ -851,7 +851,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeBigstoreDriver {
 ///Operating system family of a node.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeOsFamily {
     ///`rhel`
@@ -952,7 +952,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeOsFamily {
 ///Status of a node.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeStatus {
     ///`active`
@@ -1064,7 +1064,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatus {
 ///Role of a node in the cluster.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeStatusInfoRole {
     ///`master`

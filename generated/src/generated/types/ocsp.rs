@@ -134,7 +134,7 @@ impl ::serde::Serialize for OcspStatus {
 ///Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OcspStatusCertStatus {
     ///`GOOD`

@@ -89,7 +89,7 @@ impl crate::extras::StartsAction for Role {
 ///Management (cluster and database administration) level a role grants.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoleManagement {
     ///`admin`
@@ -222,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleManagement {
 ///Kind of resource a role scope covers; only databases are supported.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoleResourceType {
     ///`db`

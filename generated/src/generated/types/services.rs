@@ -65,7 +65,7 @@ impl ::serde::Serialize for ServicesControlRequest {
 ///Run state of a service process.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LocalServiceInfoStatus {
     ///`RESTARTING`
@@ -177,7 +177,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfoStatus {
 ///What to do with the listed service processes.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServicesControlRequestOperationType {
     ///`stop`

@@ -109,7 +109,7 @@ impl crate::extras::StartsAction for StateMachine {
 ///Length of one statistics interval.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StatsInterval {
     ///`1sec`
@@ -242,7 +242,7 @@ impl<'de> ::serde::Deserialize<'de> for StatsInterval {
 ///Severity of an alert (read-only).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertSeverity {
     ///`DEBUG`
@@ -361,7 +361,7 @@ impl<'de> ::serde::Deserialize<'de> for AlertSeverity {
 ///SSO protocol.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsoProtocol {
     ///`saml2`
@@ -450,7 +450,7 @@ impl<'de> ::serde::Deserialize<'de> for SsoProtocol {
 ///Finer-grained status of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardDetailedStatus {
     ///`busy`
@@ -590,7 +590,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardDetailedStatus {
 ///Role of a shard (`master` is primary, `slave` is replica).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardRole {
     ///`master`
@@ -685,7 +685,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardRole {
 ///Current status of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardStatus {
     ///`active`
@@ -786,7 +786,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatus {
 ///State of a shard's periodic backup.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardBackupStatus {
     ///`exporting`
@@ -887,7 +887,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardBackupStatus {
 ///Dump file loading state of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardLoadingStatus {
     ///`in_progress`
@@ -982,7 +982,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardLoadingStatus {
 ///Sync state of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardSyncStatus {
     ///`in_progress`
@@ -1083,7 +1083,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardSyncStatus {
 ///Lowest severity a proxy logs.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProxyLogLevel {
     ///`crit`
@@ -1209,7 +1209,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyLogLevel {
 ///Criterion that decided a database's shard type in the usage report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UsageReportEntryDominantShardCriteria {
     ///`mem`
@@ -1311,7 +1311,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryDominantShardCriteria {
 ///Database type in the usage report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UsageReportEntryType {
     ///`core`
@@ -1412,7 +1412,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryType {
 ///Shard type in the usage report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UsageReportEntryShardType {
     ///`micro`
@@ -1524,7 +1524,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryShardType {
 ///Active defragmentation switch.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbActivedefrag {
     ///`yes`
@@ -1619,7 +1619,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActivedefrag {
 ///fsync policy of AOF persistence.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbAofPolicy {
     ///`appendfsync-every-sec`
@@ -1717,7 +1717,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAofPolicy {
 ///Why a periodic backup failed. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbBackupFailureReason {
     ///`no-permission`
@@ -1822,7 +1822,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupFailureReason {
 ///State of the periodic backup process. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbBackupStatus {
     ///`exporting`
@@ -1923,7 +1923,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupStatus {
 ///Client certificate subject checks: `disabled` accepts any valid certificate, `san_cn` requires the CN to match an `authorized_subjects` entry, `full_subject` requires all subject attributes to match one.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbClientCertSubjectValidationType {
     ///`disabled`
@@ -2024,7 +2024,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCertSubjectValidationType {
 ///Unit of the proxy connection limit.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbConnsType {
     ///`per-thread`
@@ -2119,7 +2119,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbConnsType {
 ///Sync switch for Active-Active peers.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbCrdtSync {
     ///`enabled`
@@ -2231,7 +2231,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtSync {
 ///XADD stream ID uniqueness mode of an Active-Active database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbCrdtXaddIdUniquenessMode {
     ///`liberal`
@@ -2332,7 +2332,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtXaddIdUniquenessMode {
 ///On-disk persistence mode.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbDataPersistence {
     ///`disabled`
@@ -2433,7 +2433,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDataPersistence {
 ///Whether an endpoint uses internal or external IP addresses.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbEndpointAddrType {
     ///`internal`
@@ -2528,7 +2528,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpointAddrType {
 ///Whether TLS clients must present a certificate.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbEnforceClientAuthentication {
     ///`enabled`
@@ -2623,7 +2623,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEnforceClientAuthentication {
 ///Redis key eviction policy. The default depends on the database type: `volatile-lru` for Redis, `allkeys-lru` for memcached.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbEvictionPolicy {
     ///`volatile-lru`
@@ -2777,7 +2777,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEvictionPolicy {
 ///Why an export failed. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbExportFailureReason {
     ///`no-permission`
@@ -2882,7 +2882,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbExportFailureReason {
 ///State of the manual export process. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbExportStatus {
     ///`exporting`
@@ -2983,7 +2983,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbExportStatus {
 ///Gradual sync of sync sources.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbGradualSrcMode {
     ///`enabled`
@@ -3078,7 +3078,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSrcMode {
 ///Gradual sync of source shards.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbGradualSyncMode {
     ///`enabled`
@@ -3179,7 +3179,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncMode {
 ///Managed policy for parallel full syncs.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbGradualSyncPolicy {
     ///`default`
@@ -3305,7 +3305,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicy {
 ///Hash slot numbering (`legacy` = 1-4096, `16k` = 0-16383).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHashSlotsPolicy {
     ///`legacy`
@@ -3400,7 +3400,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHashSlotsPolicy {
 ///Why an import failed. The `file-larger-than-mem-limit` reason is sent with the expected dataset size and the configured limit appended, as `file-larger-than-mem-limit:<bytes>:<bytes>`. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbImportFailureReason {
     ///`download-error`
@@ -3541,7 +3541,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbImportFailureReason {
 ///State of the import process. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbImportStatus {
     ///`idle`
@@ -3660,7 +3660,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbImportStatus {
 ///Proxy feature flag for linking server connections to full client requests.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbLinkSconnOnFullRequest {
     ///`enabled`
@@ -3761,7 +3761,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbLinkSconnOnFullRequest {
 ///Transaction batching optimization (`auto` follows the cluster setting).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbMultiCommandsOpt {
     ///`disabled`
@@ -3862,7 +3862,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbMultiCommandsOpt {
 ///How endpoints are advertised in the OSS Cluster API.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbOssClusterApiPreferredEndpointType {
     ///`ip`
@@ -3958,7 +3958,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredEndpointType {
 ///Which IP addresses are advertised in the OSS Cluster API.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbOssClusterApiPreferredIpType {
     ///`internal`
@@ -4053,7 +4053,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredIpType {
 ///Proxy binding policy of endpoints.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbProxyPolicy {
     ///`single`
@@ -4158,7 +4158,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyPolicy {
 ///On-demand proxy connections to replica shards.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbReplicaSconnsOnDemand {
     ///`enabled`
@@ -4253,7 +4253,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSconnsOnDemand {
 ///Server connection choice of the proxy: `cmp` the connection closest to `max_pipelined`, `mru` the most recently used, `spread` all connections, `mnp` the least pipelined.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSchedPolicy {
     ///`cmp`
@@ -4360,7 +4360,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSchedPolicy {
 ///Shard density.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbShardsPlacement {
     ///`dense`
@@ -4455,7 +4455,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsPlacement {
 ///Skip the analysis stage of RDB imports.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSkipImportAnalyze {
     ///`enabled`
@@ -4550,7 +4550,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSkipImportAnalyze {
 ///Deprecated since Redis Software 5.0.1 (use `BdbReplicaSync` / `BdbCrdtSync`): sync switch for `sync_sources`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSync {
     ///`enabled`
@@ -4662,7 +4662,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSync {
 ///Syncer log level.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSyncerLogLevel {
     ///`crit`
@@ -4788,7 +4788,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerLogLevel {
 ///Where the replication syncer runs. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSyncerMode {
     ///`distributed`

@@ -85,7 +85,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerMode {
 ///TLS requirement of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbTlsMode {
     ///`enabled`
@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTlsMode {
 ///Kind of database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbType {
     ///`redis`
@@ -281,7 +281,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbType {
 ///Auditing level: `disabled` records nothing, `connection` records connection and AUTH events, `connection_and_crud` also records CRUD commands.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbAuditSettingsAuditMode {
     ///`disabled`
@@ -386,7 +386,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsAuditMode {
 ///Whether an audit filter lists the clients to audit (`inclusive`) or to skip (`exclusive`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbAuditSettingsFilterType {
     ///`inclusive`
@@ -481,7 +481,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsFilterType {
 ///Storage kind of a backup or export location (`url` = FTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbBackupLocationType {
     ///`url`
@@ -607,7 +607,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocationType {
 ///Storage kind of an import source (`url` = FTP/S or HTTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbDatasetImportSourcesType {
     ///`url`
@@ -733,7 +733,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSourcesType {
 ///Sync state of one Replica Of source (`status` of a `replica_sources` entry): `out-of-sync` (disconnected, reconnecting; next `syncing`), `syncing` (initial sync in progress; next `in-sync` or `out-of-sync`), `in-sync` (initial sync done, changes streaming; next `syncing` or `out-of-sync`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbReplicaSourcesStatus {
     ///`out-of-sync`
@@ -834,7 +834,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSourcesStatus {
 ///Replica Of sync switch and state: `disabled` (default, nothing configured or running; next `enabled`), `enabled` (running; next `stopped` or `paused`), `paused` (configured but idle; next `enabled` or `stopped`), `stopped` (halted by an unrecoverable error, see the source's `last_error`; next `enabled`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbReplicaSync {
     ///`disabled`
@@ -946,7 +946,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSync {
 ///Lifecycle state of a database: `active` (nothing in progress), `active-change-pending` (configuration change in progress), `creation-failed`, `delete-pending`, `import-pending`, `pending` (being created), `recovery` (reserved). Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbStatus {
     ///`active`
@@ -1079,7 +1079,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatus {
 ///Timeout policy of search queries.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSearchSearchOnTimeout {
     ///`RETURN`
@@ -1174,7 +1174,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnTimeout {
 ///Out-of-memory policy of search.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSearchSearchOnOom {
     ///`return`
@@ -1275,7 +1275,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnOom {
 ///Search scoring function.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSearchSearchDefaultScorer {
     ///`TFIDF`
@@ -1422,7 +1422,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchDefaultScorer {
 ///Duplicate-sample policy of time series.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbTimeseriesTsDuplicatePolicy {
     ///`BLOCK`
@@ -1548,7 +1548,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsDuplicatePolicy {
 ///Chunk encoding of time series.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbTimeseriesTsEncoding {
     ///`COMPRESSED`
@@ -1643,7 +1643,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsEncoding {
 ///State of a CRDB task. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbTaskStatus {
     ///`queued`
@@ -1755,7 +1755,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskStatus {
 ///Which mechanism runs a v2 action.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionActionType {
     ///`task`
@@ -1856,7 +1856,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionActionType {
 ///Status of an action. `queued`, `starting`, `running`, `cancelling`, `pending` and `active` are transient; `completed`, `failed`, `cancelled` and `aborted` are final. v2 endpoints report the task lifecycle values; v1 endpoints may also report the state-machine values `pending` and `active`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionStatus {
     ///`queued`
@@ -2010,7 +2010,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionStatus {
 ///Status of a state machine. `pending` and `active` are transient; `completed` and `failed` are final.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StateMachineStatus {
     ///`pending`

@@ -428,7 +428,7 @@ impl crate::extras::StartsAction for User {
 ///How a user signs in (`user.auth_method`); `regular` when not set.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserAuthMethod {
     ///`regular`
@@ -540,7 +540,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAuthMethod {
 ///Hashing applied to a pre-hashed `password`; `1` means SHA-256 of `username:clustername:password`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserPasswordHashMethod {
     ///`1`
@@ -629,7 +629,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordHashMethod {
 ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserRole {
     ///`admin`
@@ -762,7 +762,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRole {
 ///Sign-in status of a user (`user.status`, read-only): `active` can sign in, `locked` cannot, `password_expired` cannot until the password is changed.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserStatus {
     ///`active`
