@@ -1,6 +1,8 @@
 //! Generation: progenitor with the house settings, for the client and for the httpmock mocks.
 //!
-//! Positional methods on one `Client` (progenitor panics on positional + separate tags), maps as
+//! Positional methods on one `Client` (progenitor panics on positional + separate tags; the
+//! named-parameter interface callers see is made from them by `crate::builders`, which is
+//! cheaper to build than progenitor's own builder style), maps as
 //! `BTreeMap` (stable serialisation order), enum components replaced by `enums`' open enums,
 //! hooks expected from the hand-written layer (retries, auth, tracing live in `hooks.rs`), and the
 //! client state as the inner type.
