@@ -1,4 +1,4 @@
-//! Named parameters: each operation becomes a [`Client`] method that takes what the operation
+//! Named parameters: each operation becomes a `Client` method that takes what the operation
 //! cannot do without (path parameters, required query or header parameters, the body) and
 //! returns a request builder with one method per optional parameter, sent with `send()`:
 //!
