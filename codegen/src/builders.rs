@@ -42,7 +42,7 @@ fn err(message: String) -> Error {
 }
 
 /// `Option<T>` → `T`.
-fn option_inner(ty: &Type) -> Option<Type> {
+pub(crate) fn option_inner(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     if last.ident != "Option" {
@@ -185,13 +185,11 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     let mut restore = Vec::new();
-    let mut names = Vec::new();
     let mut required_args = Vec::new();
     let mut required_docs = Vec::new();
     let mut optional_docs = Vec::new();
     for p in &params {
         let name = &p.name;
-        names.push(name.clone());
         match &p.optional {
             None => {
                 let ty = &p.ty;
@@ -286,6 +284,7 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
         ))
     })?;
     let stmts = &body.stmts;
+    let names = params.iter().map(|p| &p.name);
 
     let strukt: Item = parse_quote! {
         #[doc = #struct_doc]

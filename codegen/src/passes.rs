@@ -1084,24 +1084,15 @@ fn non_exhaustive(items: &mut [Item]) -> Result<Vec<Item>, Error> {
                         pass: "non_exhaustive",
                         message: format!("a named field of {} has no name", s.ident),
                     })?;
-                    let defaulted = field.attrs.iter().any(|a| {
-                        a.path().is_ident("serde")
-                            && a.meta.to_token_stream().into_iter().any(|t| match t {
-                                proc_macro2::TokenTree::Group(g) => g
-                                    .stream()
-                                    .into_iter()
-                                    .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "default" || i == "flatten")),
-                                _ => false,
-                            })
-                    });
-                    let optional = defaulted || option_type(&field.ty);
+                    let optional = has_serde_flag(field, &["default", "flatten"])
+                        || crate::builders::option_inner(&field.ty).is_some();
                     if optional {
                         inits.push(quote!(#ident: ::std::default::Default::default()));
                     } else {
                         let ty = &field.ty;
                         params.push(quote!(#ident: #ty));
                         inits.push(quote!(#ident));
-                        required.push(property_name(field));
+                        required.push(ident.to_string());
                     }
                 }
                 s.attrs.push(parse_quote!(#[non_exhaustive]));
@@ -1149,9 +1140,24 @@ fn non_exhaustive(items: &mut [Item]) -> Result<Vec<Item>, Error> {
     Ok(constructors)
 }
 
-/// Whether a type is `Option<…>` (any path ending in `Option`).
-fn option_type(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+/// Whether a field's `#[serde(…)]` names one of `flags` (`default`, `flatten`, …), bare or with
+/// a value; read like [`property_name`] reads `rename`.
+fn has_serde_flag(field: &syn::Field, flags: &[&str]) -> bool {
+    field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .any(|attr| {
+            let mut found = false;
+            let parsed = attr.parse_nested_meta(|meta| {
+                found |= flags.iter().any(|f| meta.path.is_ident(f));
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            parsed.is_ok() && found
+        })
 }
 
 /// Seals `MockServerExt` (a supertrait in a private module, implemented for `MockServer` only):
