@@ -5,6 +5,7 @@ pub mod bench;
 pub mod json;
 pub mod schema;
 pub mod server;
+pub mod setup;
 pub mod tools;
 
 use std::path::PathBuf;
