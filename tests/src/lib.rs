@@ -6,6 +6,7 @@ pub mod json;
 pub mod schema;
 pub mod server;
 pub mod setup;
+pub mod spec;
 pub mod tools;
 
 use std::path::PathBuf;
