@@ -72,7 +72,9 @@ fn main() {
                     let ReturnType::Type(_, ret) = &f.sig.output else {
                         continue;
                     };
-                    let Some(builder) = last_ident(ret) else { continue };
+                    let Some(builder) = last_ident(ret) else {
+                        continue;
+                    };
                     methods.push(Method {
                         name,
                         builder,
@@ -122,18 +124,27 @@ fn main() {
         for (name, arg) in &m.args {
             passed.push(argument(&mut out, name, arg, "arg"));
         }
-        writeln!(out, "            let call = client.{}({});", m.name, passed.join(", "))
-            .expect("write");
+        writeln!(
+            out,
+            "            let call = client.{}({});",
+            m.name,
+            passed.join(", ")
+        )
+        .expect("write");
         for (name, arg) in &builder.setters {
             let value = argument(&mut out, name, arg, "set");
             writeln!(out, "            let call = call.{name}({value});").expect("write");
         }
         let check = if builder.streams { "drained" } else { "fits" };
-        writeln!(out, "            {check}(call.send().await).await\n        }}),")
-            .expect("write");
+        writeln!(
+            out,
+            "            {check}(call.send().await).await\n        }}),"
+        )
+        .expect("write");
     }
     out.push_str("        _ => return None,\n    })\n}\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("prism_calls.rs");
+    let dest =
+        PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("prism_calls.rs");
     std::fs::write(dest, out).expect("write the generated calls");
 }
 

@@ -207,7 +207,11 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ("bdb_update_with_action", "action", "flush"),
     ("cluster_action_", "action", "change_master"),
     ("node_action_", "action", "maintenance_on"),
-    ("cluster_alert_", "alert", "cluster_too_few_nodes_for_replication"),
+    (
+        "cluster_alert_",
+        "alert",
+        "cluster_too_few_nodes_for_replication",
+    ),
     ("node_alert_", "alert", "node_cpu_utilization"),
     ("bdb_alert", "alert", "bdb_size"),
     ("action_get", "uid", "21ad01d5-55aa-4ec6-b5c0-44dc95176486"),
@@ -368,7 +372,13 @@ fn call<'a>(client: &'a Client, id: &str, v: &'a Values) -> Option<Call<'a>> {
             fits(client.module_create("module.zip", empty_zip()).send().await).await
         }),
         "module_create_v2" => Box::pin(async move {
-            fits(client.module_create_v2("module.zip", empty_zip()).send().await).await
+            fits(
+                client
+                    .module_create_v2("module.zip", empty_zip())
+                    .send()
+                    .await,
+            )
+            .await
         }),
         "module_user_defined_artifact_upload" => Box::pin(async move {
             fits(
@@ -502,16 +512,18 @@ async fn run(mut prism: Prism, mode: Mode) -> Report {
         // A request that got no HTTP answer at all (for example a pooled keep-alive connection
         // that Prism closed just then) says nothing about the spec: send it once more, and say so.
         if let Some(Ok(Err(error @ CallError::Client(Error::Transport(_))))) = &outcome {
-            notes.push(format!("{}: retried once after: {}", op.id, error.explain()));
+            notes.push(format!(
+                "{}: retried once after: {}",
+                op.id,
+                error.explain()
+            ));
             tokio::time::sleep(Duration::from_millis(200)).await;
             outcome = attempt(&client, op.id, &values).await;
         }
         match outcome {
             None => missing.push(op.id),
             Some(Ok(result)) => outcomes.push((op, result.map_err(|e| e.explain()))),
-            Some(Err(_)) => {
-                outcomes.push((op, Err(format!("no answer within {CALL_TIMEOUT:?}"))))
-            }
+            Some(Err(_)) => outcomes.push((op, Err(format!("no answer within {CALL_TIMEOUT:?}")))),
         }
     }
     // Let Prism finish writing the log of the last requests.

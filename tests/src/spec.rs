@@ -105,8 +105,7 @@ pub fn operation(operation_id: &str) -> Option<&'static Value> {
 pub fn request_example(operation_id: &str) -> Option<Value> {
     let spec = spec();
     let op = operation(operation_id)?;
-    let media = resolve(spec, op.get("requestBody")?)
-        .pointer("/content/application~1json")?;
+    let media = resolve(spec, op.get("requestBody")?).pointer("/content/application~1json")?;
     if let Some(example) = media.get("example") {
         return Some(example.clone());
     }
