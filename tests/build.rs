@@ -83,9 +83,10 @@ fn main() {
                 } else if name == "send" {
                     builders.entry(self_name.clone()).or_default().streams =
                         mentions(&f.sig.output, "ByteStream");
-                } else if f.sig.asyncness.is_none() {
+                } else if f.sig.asyncness.is_none() && f.sig.receiver().is_some() {
+                    // A setter: `fn name(mut self, value: T) -> Self`.
                     let mut args = typed_args(&f.sig.inputs);
-                    if let (Some((_, arg)), 1) = (args.pop(), f.sig.inputs.len() - 1) {
+                    if let (Some((_, arg)), true) = (args.pop(), args.is_empty()) {
                         builders
                             .entry(self_name.clone())
                             .or_default()
