@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::schema::resolve;
+use crate::spec::resolve;
 
 /// A change the client makes on write-back, with the type that explains it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,6 +1,5 @@
-//! The spec as the tests read it: its JSON bodies by operation, `$ref` resolution, and a random
-//! JSON generator that follows a body's schema (used by the property test and the
-//! malformed-input test).
+//! A random JSON generator that follows a body's schema (used by the property test and the
+//! malformed-input test); the spec itself is read through [`crate::spec`].
 //!
 //! The generator writes what the spec allows and, when asked, every leniency class the client
 //! accepts on top of it (see `generated/src/lenient.rs`); it does not write invalid JSON.
@@ -9,81 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::repo_root;
-
-/// The spec, parsed once.
-pub fn spec() -> &'static Value {
-    static SPEC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    SPEC.get_or_init(|| {
-        let bytes = std::fs::read(repo_root().join(codegen::SPEC_PATH)).expect("spec is readable");
-        serde_yaml::from_slice(&bytes).expect("spec is YAML")
-    })
-}
-
-/// `schema` with its `$ref`s followed.
-pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut s = schema;
-    for _ in 0..16 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                s = spec
-                    .pointer(r.trim_start_matches('#'))
-                    .expect("refs resolve")
-            }
-            None => break,
-        }
-    }
-    s
-}
-
-/// (operationId, is_request, schema) for every JSON body of the spec's generated operations.
-pub fn bodies() -> Vec<(String, bool, Value)> {
-    let spec = spec();
-    let mut out = Vec::new();
-    for (_, item) in spec["paths"].as_object().expect("paths") {
-        for (_, op) in item.as_object().expect("path item") {
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            if op.get("x-handwritten") == Some(&Value::Bool(true)) {
-                continue;
-            }
-            if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
-                out.push((id.to_string(), true, schema.clone()));
-            }
-            for (code, resp) in op["responses"].as_object().expect("responses") {
-                if code.starts_with('2') {
-                    if let Some(schema) = resp.pointer("/content/application~1json/schema") {
-                        out.push((id.to_string(), false, schema.clone()));
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The schema of an operation's JSON request body (`is_request`) or first JSON success body.
-pub fn body_schema(operation: &str, is_request: bool) -> Option<Value> {
-    bodies()
-        .into_iter()
-        .find(|(id, request, _)| id == operation && *request == is_request)
-        .map(|(_, _, schema)| schema)
-}
-
-/// `schema` with `$ref`s and one-branch `allOf` wrappers (a `$ref` with its own description)
-/// followed.
-pub fn unwrap_all_of<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut s = resolve(spec, schema);
-    for _ in 0..16 {
-        match s.get("allOf").and_then(Value::as_array) {
-            Some(all) if all.len() == 1 => s = resolve(spec, &all[0]),
-            _ => break,
-        }
-    }
-    s
-}
+use crate::spec::{resolve, unwrap_all_of};
 
 /// The leniency classes the generator writes, by name, as counted in [`Generator::classes`].
 pub const LENIENCY_CLASSES: &[&str] = &[

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use redis_enterprise_api::operations::{request_round_trip, response_round_trip};
 use redis_enterprise_api_tests::json::{compare, with_unknown_members, Comparison, Normalisation};
 use redis_enterprise_api_tests::repo_root;
-use redis_enterprise_api_tests::schema::{body_schema, spec};
+use redis_enterprise_api_tests::spec::{body_schema, spec};
 use serde_json::Value;
 
 #[derive(serde::Deserialize)]

@@ -2,18 +2,21 @@
 //! sleeps: `wait_until` (interval, backoff with its cap, progress, timeout with the last value,
 //! failure, cancellation by dropping), the named waiters (database active and deleted,
 //! bootstrap completed across transient errors, node status, CRDB task, endpoint availability)
-//! and create-and-wait ending in a failed action.
+//! and create-and-wait ending in a failed action; waiting for an action (progress, failure,
+//! timeout, the v1 fall-back); a poll interval below the floor raised to it, and timeouts of
+//! `Duration::MAX` that cannot overflow.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis_enterprise_api::extras::{
-    wait_until, UntilError, Verdict, WaitOptions, WorkflowError, MIN_POLL_INTERVAL,
+    wait_until, UntilError, Verdict, WaitError, WaitOptions, WorkflowError, MIN_POLL_INTERVAL,
 };
 use redis_enterprise_api::types::{self, ActionStatus, BdbStatus, NodeStatus};
 use redis_enterprise_api::{Client, RetryPolicy};
 use redis_enterprise_api_tests::server::{Recorded, Reply, TestServer};
+use redis_enterprise_api_tests::setup::{sequence, trusted};
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -391,4 +394,173 @@ async fn waits_with_duration_max_timeout_and_huge_backoff_do_not_panic() {
         .await
         .expect("active");
     assert_eq!(count.load(Ordering::SeqCst), 3);
+}
+
+fn action(status: &str, progress: f64) -> serde_json::Value {
+    json!({"action_uid": "a-1", "name": "SMCreateBDB", "status": status, "progress": progress})
+}
+
+async fn sequence_server(replies: Vec<Reply>) -> (TestServer, Arc<AtomicUsize>) {
+    let (count, handler) = sequence(replies);
+    (TestServer::https(handler).await, count)
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_for_action_reports_progress_until_completed() {
+    let (server, _) = sequence_server(vec![
+        Reply::json(200, action("queued", 0.0)),
+        Reply::json(200, action("running", 40.0)),
+        Reply::json(200, action("completed", 100.0)),
+    ])
+    .await;
+    let client = trusted(&server)
+        .no_timeouts()
+        .build()
+        .expect("client builds");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let outcome = client
+        .wait_for_action(
+            "a-1",
+            WaitOptions::default()
+                .poll_interval(Duration::from_secs(2))
+                .on_progress(move |a: &redis_enterprise_api::types::Action| {
+                    log.lock().expect("lock").push(a.progress)
+                }),
+        )
+        .await
+        .expect("completes");
+    assert_eq!(outcome.polls, 3);
+    assert_eq!(outcome.action.status, Some(ActionStatus::Completed));
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        vec![Some(0.0), Some(40.0), Some(100.0)]
+    );
+    assert!(outcome.waited >= Duration::from_secs(4));
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.path == "/v2/actions/a-1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_for_action_reports_failure() {
+    let mut failed = action("failed", 30.0);
+    failed["error_message"] = json!("not enough memory");
+    let (server, _) = sequence_server(vec![
+        Reply::json(200, action("running", 10.0)),
+        Reply::json(200, failed),
+    ])
+    .await;
+    let client = trusted(&server)
+        .no_timeouts()
+        .build()
+        .expect("client builds");
+    let err = client
+        .wait_for_action("a-1", WaitOptions::default())
+        .await
+        .expect_err("fails");
+    match err {
+        WaitError::Ended {
+            status, message, ..
+        } => {
+            assert_eq!(status, ActionStatus::Failed);
+            assert_eq!(message, "not enough memory");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_for_action_times_out() {
+    let (server, count) = sequence_server(vec![Reply::json(200, action("running", 50.0))]).await;
+    let client = trusted(&server)
+        .no_timeouts()
+        .build()
+        .expect("client builds");
+    let err = client
+        .wait_for_action(
+            "a-1",
+            WaitOptions::default()
+                .timeout(Duration::from_secs(30))
+                .poll_interval(Duration::from_secs(5)),
+        )
+        .await
+        .expect_err("never completes");
+    match err {
+        WaitError::Timeout { waited, last, .. } => {
+            assert!(waited >= Duration::from_secs(30));
+            assert_eq!(last.and_then(|a| a.progress), Some(50.0));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 7, "polls at 0, 5, …, 30 s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_for_action_falls_back_to_v1() {
+    let server = TestServer::https(|req| {
+        if req.path.starts_with("/v2/") {
+            Reply::json(404, json!({"error_code": "not_found"}))
+        } else {
+            Reply::json(200, action("completed", 100.0))
+        }
+    })
+    .await;
+    let client = trusted(&server)
+        .no_timeouts()
+        .build()
+        .expect("client builds");
+    client
+        .wait_for_action("a-1", WaitOptions::default())
+        .await
+        .expect("v1 completes");
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/v2/actions/a-1", "/v1/actions/a-1"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_timeouts_of_duration_max_are_safe() {
+    let (count, handler) = sequence(vec![
+        Reply::json(200, json!({"action_uid": "a-1", "status": "running"})),
+        Reply::json(200, json!({"action_uid": "a-1", "status": "completed"})),
+    ]);
+    let server = TestServer::https(handler).await;
+    let client = trusted(&server)
+        .no_timeouts()
+        .build()
+        .expect("client builds");
+    let outcome = client
+        .wait_for_action("a-1", WaitOptions::default().timeout(Duration::MAX))
+        .await
+        .expect("completes");
+    assert_eq!(outcome.polls, 2);
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn zero_poll_interval_is_raised_to_the_floor() {
+    let (count, handler) = sequence(vec![
+        Reply::json(200, json!({"action_uid": "a-1", "status": "running"})),
+        Reply::json(200, json!({"action_uid": "a-1", "status": "running"})),
+        Reply::json(200, json!({"action_uid": "a-1", "status": "running"})),
+        Reply::json(200, json!({"action_uid": "a-1", "status": "completed"})),
+    ]);
+    let server = TestServer::https(handler).await;
+    let client = trusted(&server)
+        .no_timeouts()
+        .build()
+        .expect("client builds");
+    let started = tokio::time::Instant::now();
+    let outcome = client
+        .wait_for_action("a-1", WaitOptions::default().poll_interval(Duration::ZERO))
+        .await
+        .expect("completes");
+    assert_eq!(outcome.polls, 4);
+    assert_eq!(count.load(Ordering::SeqCst), 4);
+    assert_eq!(
+        started.elapsed(),
+        3 * redis_enterprise_api::extras::MIN_POLL_INTERVAL,
+        "three sleeps of the floor, not a tight loop"
+    );
 }

@@ -5,12 +5,11 @@
 //! reported (a warning naming the operation and the path, and `DecodeReport`), and is an
 //! `Error::Decode` with the same path in strict mode.
 
-use std::sync::{Arc, Mutex};
-
 use redis_enterprise_api::types::{Action, Bdb};
 use redis_enterprise_api::unfit::{decode_isolating, unfit_value, unfit_values};
 use redis_enterprise_api::{Client, DecodeReport};
 use redis_enterprise_api_tests::server::{Reply, TestServer};
+use redis_enterprise_api_tests::setup::Captured;
 use serde_json::{json, Value};
 
 /// One case: a body whose member at `path` cannot fit, and how to find the isolated value.
@@ -133,19 +132,6 @@ fn what_cannot_be_isolated_stays_an_error_with_its_path() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_client_warns_reports_and_in_strict_mode_refuses() {
     let captured = Captured::default();
@@ -180,7 +166,7 @@ async fn the_client_warns_reports_and_in_strict_mode_refuses() {
     let bdbs = response.into_inner();
     assert_eq!(bdbs.len(), 2);
     assert_eq!(serde_json::to_value(&bdbs).expect("encodes"), body);
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    let logs = captured.text();
     assert!(logs.contains("WARN"), "{logs}");
     assert!(logs.contains("operation=\"bdb_list\""), "{logs}");
     assert!(logs.contains("[1].backup_location.bucket_name"), "{logs}");

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use redis_enterprise_api::operations::{request_round_trip, response_round_trip};
 use redis_enterprise_api_tests::json::{compare, Normalisation};
-use redis_enterprise_api_tests::schema::{bodies, spec, Generator, LENIENCY_CLASSES};
+use redis_enterprise_api_tests::schema::{Generator, LENIENCY_CLASSES};
+use redis_enterprise_api_tests::spec::{bodies, spec};
 
 /// Proptest cases; each one generates a body for every JSON body of the spec.
 const CASES: u32 = 64;
@@ -110,7 +111,7 @@ fn schema_valid_lenient_bodies_decode_and_round_trip() {
     assert_eq!(cases, CASES as usize, "proptest cases");
     assert_eq!(
         bodies,
-        CASES as usize * redis_enterprise_api_tests::schema::bodies().len()
+        CASES as usize * redis_enterprise_api_tests::spec::bodies().len()
     );
     for class in LENIENCY_CLASSES {
         assert!(

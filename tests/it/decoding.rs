@@ -14,7 +14,8 @@
 
 use redis_enterprise_api::operations::{request_round_trip, response_round_trip};
 use redis_enterprise_api_tests::json::compare;
-use redis_enterprise_api_tests::schema::{bodies, generate, spec};
+use redis_enterprise_api_tests::schema::generate;
+use redis_enterprise_api_tests::spec::{bodies, spec};
 use serde_json::{json, Value};
 
 /// The outcome classes the test counts.

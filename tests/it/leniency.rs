@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use redis_enterprise_api::decode_body;
 use redis_enterprise_api::types;
 use redis_enterprise_api_tests::json::{compare, Comparison, Normalisation};
-use redis_enterprise_api_tests::schema::spec;
+use redis_enterprise_api_tests::spec::spec;
 use serde_json::{json, Value};
 
 /// The schema of a component.

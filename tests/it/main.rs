@@ -1,0 +1,29 @@
+//! The integration tests of the client, as one test binary (one link of the generated crate
+//! instead of one per file), one module per subject. Set-up shared between modules lives in the
+//! library of this crate (`redis_enterprise_api_tests::setup`, `server`, `schema`).
+//!
+//! Filter by subject as usual: `cargo test -p redis-enterprise-api-tests --test it auth::`.
+
+// Client behaviour, against loopback servers.
+mod auth;
+mod client;
+mod downloads;
+mod isolation;
+mod lookups;
+mod retries;
+mod transport;
+mod version;
+mod waiters;
+mod workflows;
+
+// Decoding: leniency classes, malformed input, the reference's examples, random bodies.
+mod decoding;
+mod fixtures;
+mod leniency;
+mod property;
+
+// The spec and the generated code: drift, lint, typed mocks, Prism.
+mod drift;
+mod lint;
+mod mock;
+mod prism;
