@@ -22,6 +22,7 @@ pub mod check;
 pub mod emit;
 pub mod enums;
 pub mod generate;
+pub mod glue;
 pub mod load;
 pub mod passes;
 pub mod prepare;

@@ -9,24 +9,19 @@
 mod generated;
 pub use generated::*;
 
-mod auth;
-pub mod config;
-mod decode;
-pub mod error;
+/// Waiting, database changes that wait for the cluster, look-ups by name, downloads, module
+/// uploads and the usage report: hand-written on top of the generated operations (source folder
+/// `src/workflows/`).
+#[path = "workflows/mod.rs"]
 pub mod extras;
-mod hooks;
-pub mod lenient;
-pub mod raw;
-pub mod retry;
-mod tls;
-pub mod unfit;
-pub mod version;
 
-pub use auth::Credentials;
+// The hand-written runtime (crate `redis-enterprise-api-runtime`), under the paths this crate
+// has always had. `decode` and `hooks` are what the generated operations call.
+use redis_enterprise_api_runtime::{decode, hooks};
+pub use redis_enterprise_api_runtime::{error, lenient, raw, retry, unfit, version};
+
 pub use config::{BuildError, ClientBuilder};
-pub use decode::decode_body;
-pub use error::{
-    ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
+pub use redis_enterprise_api_runtime::{
+    decode_body, ApiError, Credentials, DecodeError, DecodeReport, Error, IntegrityError,
+    NotServed, NotServedReason, RetryPolicy, TransportKind,
 };
-pub use retry::RetryPolicy;
-pub use unfit::DecodeReport;
