@@ -190,8 +190,14 @@ pub fn emit(
     client.items.splice(0..0, extra.items);
     put("mod.rs".into(), prettyplease::unparse(&client));
     put("operations.rs".into(), prettyplease::unparse(&operations));
-    put("config.rs".into(), prettyplease::unparse(&glue::config_module()));
-    put("glue.rs".into(), prettyplease::unparse(&glue::glue_module()));
+    put(
+        "config.rs".into(),
+        prettyplease::unparse(&glue::config_module()),
+    );
+    put(
+        "glue.rs".into(),
+        prettyplease::unparse(&glue::glue_module()),
+    );
     put("openapi.rs".into(), openapi_module(spec)?);
     Ok(output)
 }

@@ -7,7 +7,6 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
-
 use crate::auth::{Auth, Credentials};
 use crate::retry::RetryPolicy;
 use crate::tls::TlsSettings;

@@ -99,10 +99,7 @@ impl<C: ApiClient> RequestPath for C {
     }
 
     /// Adds authentication to a request that has none.
-    async fn authorize(
-        &self,
-        request: &mut reqwest::Request,
-    ) -> Result<(), crate::Error> {
+    async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), crate::Error> {
         request.headers_mut().remove(API_VERSION_HEADER);
         if request.headers().contains_key(AUTHORIZATION) {
             return Ok(());
@@ -159,7 +156,11 @@ impl<C: ApiClient> RequestPath for C {
                 None
             };
             let sent_authorization = request.headers().get(AUTHORIZATION).cloned();
-            let result = self.client().execute(request).instrument(span.clone()).await;
+            let result = self
+                .client()
+                .execute(request)
+                .instrument(span.clone())
+                .await;
             let Some(mut spare) = spare else {
                 break result;
             };

@@ -9,7 +9,6 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-
 use crate::error::Error;
 use crate::ApiClient;
 

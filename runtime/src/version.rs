@@ -11,7 +11,6 @@
 
 use std::sync::Arc;
 
-
 use crate::error::{Error, IntegrityError, NotServed, NotServedReason};
 use crate::operation::{release_number, Operation};
 use crate::ApiClient;
@@ -121,7 +120,10 @@ async fn get_json_unchecked<C: ApiClient>(
 
 /// Refuses `operation_id` when the version check is on and the cluster's release does not
 /// serve it. Operations outside the spec (raw paths) are not checked.
-pub(crate) async fn check_served<C: ApiClient>(client: &C, operation_id: &str) -> Result<(), Error> {
+pub(crate) async fn check_served<C: ApiClient>(
+    client: &C,
+    operation_id: &str,
+) -> Result<(), Error> {
     if !client.inner().version.check {
         return Ok(());
     }

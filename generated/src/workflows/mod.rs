@@ -4,20 +4,20 @@
 //! `src/workflows/`; the public module keeps its name, `extras`.)
 
 pub mod actions;
+pub mod databases;
 pub mod download;
 pub mod find;
 mod modules;
 pub mod usage_report;
 pub mod wait;
-pub mod databases;
 /// The old name of [`databases`], kept so that paths written against it still resolve.
 #[doc(hidden)]
 pub use databases as workflows;
 
 pub use actions::{ActionOutcome, StartsAction, WaitError};
+pub use databases::WorkflowError;
 pub use download::DownloadOptions;
 pub use find::FindError;
 pub use modules::ModuleUpload;
 pub use usage_report::UsageReport;
 pub use wait::{wait_until, UntilError, Verdict, WaitOptions, Waited, MIN_POLL_INTERVAL};
-pub use databases::WorkflowError;
