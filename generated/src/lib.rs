@@ -9,9 +9,7 @@
 mod generated;
 pub use generated::*;
 
-/// Waiting, database changes that wait for the cluster, look-ups by name, downloads, module
-/// uploads and the usage report: hand-written on top of the generated operations (source folder
-/// `src/workflows/`).
+// The hand-written workflows, in the folder `src/workflows/`, public under their first name.
 #[path = "workflows/mod.rs"]
 pub mod extras;
 
