@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use syn::{parse_quote, File, Item};
 
 use crate::builders;
+use crate::glue;
 use crate::passes::Processed;
 use crate::split;
 use crate::{Error, Output, OUTPUT_DIR, REGENERATE_COMMAND};
@@ -168,6 +169,8 @@ pub fn emit(
     put("mock/mod.rs".into(), prettyplease::unparse(&mock));
 
     let extra: File = parse_quote! {
+        pub mod config;
+        mod glue;
         pub mod operations;
         /// Typed [httpmock](https://docs.rs/httpmock) stubs for every operation (feature `mock`).
         #[cfg(feature = "mock")]
@@ -187,6 +190,14 @@ pub fn emit(
     client.items.splice(0..0, extra.items);
     put("mod.rs".into(), prettyplease::unparse(&client));
     put("operations.rs".into(), prettyplease::unparse(&operations));
+    put(
+        "config.rs".into(),
+        prettyplease::unparse(&glue::config_module()),
+    );
+    put(
+        "glue.rs".into(),
+        prettyplease::unparse(&glue::glue_module()),
+    );
     put("openapi.rs".into(), openapi_module(spec)?);
     Ok(output)
 }

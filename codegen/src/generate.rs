@@ -4,7 +4,8 @@
 //! named-parameter interface callers see is made from them by `crate::builders`, which is
 //! cheaper to build than progenitor's own builder style), maps as
 //! `BTreeMap` (stable serialisation order), enum components replaced by `enums`' open enums,
-//! hooks expected from the hand-written layer (retries, auth, tracing live in `hooks.rs`), and the
+//! hooks expected from the hand-written runtime (retries, auth, tracing: its `hooks` module, tied to
+//! `Client` by [`crate::glue`]), and the
 //! client state as the inner type.
 
 use proc_macro2::TokenStream;

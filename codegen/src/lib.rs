@@ -1,27 +1,39 @@
-//! Turns `spec/redis-enterprise.yaml` into the generated part of the `redis-enterprise-api` crate.
+//! Turns `spec/redis-enterprise.yaml` into the generated part of the `redis-enterprise-api` crate
+//! (`generated/src/generated/`). This is the one description of the pipeline; the README and
+//! other documents point here.
 //!
 //! The pipeline, one module per step:
 //!
-//! 1. [`load`]: bytes → YAML (merge keys applied) → JSON value → `openapiv3::OpenAPI`.
+//! 1. [`load`]: bytes → YAML (merge keys applied) → JSON value → `openapiv3::OpenAPI`; YAML errors
+//!    name `file:line:column`.
 //! 2. [`validate`]: every problem the generator would choke on, all at once, each with its
 //!    location. Nothing reaches progenitor unless this step passes, so progenitor never panics.
-//! 3. [`prepare`]: the generator's view of the spec: hand-written operations removed, enum
-//!    components collected, doc extensions (`x-since`, deprecation) folded into descriptions.
+//! 3. [`prepare`]: the generator's view of the spec: hand-written operations (multipart uploads)
+//!    removed, enum components collected, doc extensions (`x-since`, deprecation) folded into
+//!    descriptions.
 //! 4. [`generate`]: progenitor (client and httpmock mocks) with the house settings.
 //! 5. [`passes`]: `syn` passes over the tokens (unknown-property maps, lenient scalars,
-//!    path-aware decoding, open enums from [`enums`], the operation table).
-//! 6. [`emit`]: `prettyplease` formatting, the file split by resource ([`split`]) and the
+//!    path-aware decoding, open enums from [`enums`], non-exhaustive types, the sealed mock
+//!    trait, the operation table).
+//! 6. [`builders`]: each operation becomes a `Client` method taking its required parameters and
+//!    returning a request builder (one method per optional parameter, `send()`); run from
+//!    [`emit`] as it takes the operations out of progenitor's `impl Client`.
+//! 7. [`glue`]: the spec-independent files that tie `Client` to the hand-written runtime crate
+//!    (`config.rs`, `glue.rs`).
+//! 8. [`emit`]: the files split by resource ([`split`]), `prettyplease` formatting and the
 //!    do-not-edit header.
 //!
 //! [`check`] compares the output with the committed files and writes or reports the difference.
-//! It does not touch the hand-written client layer and never reads the clock, the environment or
-//! absolute paths, so the same spec always gives the same bytes.
+//! It does not touch the hand-written code (the `runtime/` crate, `generated/src/lib.rs` and
+//! `generated/src/workflows/`) and never reads the clock, the environment or absolute paths, so
+//! the same spec always gives the same bytes.
 
 pub mod builders;
 pub mod check;
 pub mod emit;
 pub mod enums;
 pub mod generate;
+pub mod glue;
 pub mod load;
 pub mod passes;
 pub mod prepare;

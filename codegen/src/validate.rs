@@ -1,8 +1,11 @@
 //! Validation: every problem that would make progenitor fail, panic or generate something
 //! unsafe for this API, reported at once with its location.
 //!
-//! The checks follow `../shared/PROGENITOR.md` §13. It works on the raw JSON value so that it sees
-//! vendor extensions and can point at any node. It does not check style (descriptions, examples);
+//! The checks are the inputs progenitor 0.15 rejects, panics on or mis-generates (external or
+//! dangling `$ref`s, missing or duplicate operationIds, parameter styles and locations it does not
+//! support, inline enums, operations without exactly one tag or without responses), plus the
+//! house rules of `spec/README.md`. It works on the raw JSON value so that it sees vendor
+//! extensions and can point at any node. It does not check style (descriptions, examples);
 //! the Redocly lint does that.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -9,24 +9,17 @@
 mod generated;
 pub use generated::*;
 
-mod auth;
-pub mod config;
-mod decode;
-pub mod error;
+// The hand-written workflows, in the folder `src/workflows/`, public under their first name.
+#[path = "workflows/mod.rs"]
 pub mod extras;
-mod hooks;
-pub mod lenient;
-pub mod raw;
-pub mod retry;
-mod tls;
-pub mod unfit;
-pub mod version;
 
-pub use auth::Credentials;
+// The hand-written runtime (crate `redis-enterprise-api-runtime`), under the paths this crate
+// has always had. `decode` and `hooks` are what the generated operations call.
+use redis_enterprise_api_runtime::{decode, hooks};
+pub use redis_enterprise_api_runtime::{error, lenient, raw, retry, unfit, version};
+
 pub use config::{BuildError, ClientBuilder};
-pub use decode::decode_body;
-pub use error::{
-    ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
+pub use redis_enterprise_api_runtime::{
+    decode_body, ApiError, Credentials, DecodeError, DecodeReport, Error, IntegrityError,
+    NotServed, NotServedReason, RetryPolicy, TransportKind,
 };
-pub use retry::RetryPolicy;
-pub use unfit::DecodeReport;

@@ -6,63 +6,9 @@
 //! that decode any operation's JSON body into its generated type by operationId.
 #[cfg(feature = "codecs")]
 use super::types;
-/// One operation of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Operation {
-    /// operationId, which is also the client method name.
-    pub id: &'static str,
-    /// HTTP method, upper case.
-    pub method: &'static str,
-    /// Path template, such as `/v1/bdbs/{uid}`.
-    pub path: &'static str,
-    /// Resource group.
-    pub tag: &'static str,
-    /// Oldest Redis Software release whose reference documents it.
-    pub since: Option<&'static str>,
-    /// First release whose reference no longer documents it.
-    pub removed_in: Option<&'static str>,
-    /// Releases whose live clusters served it although `since`/`removed_in` say otherwise
-    /// (from observed clusters); when not empty, this list alone decides.
-    pub served_in: &'static [&'static str],
-    /// Releases whose live clusters answered 404 although the reference documents it.
-    pub not_served_in: &'static [&'static str],
-    /// Deprecated (or removed from newer releases).
-    pub deprecated: bool,
-    /// Implemented by hand in the client layer (the generator cannot express it).
-    pub handwritten: bool,
-}
-impl Operation {
-    /// Whether a cluster of `release` (`"7.22"`, `"7.22.2-170"`, `"8.0.2"`) serves this
-    /// operation: the observed lists when the spec has them, otherwise `since` and
-    /// `removed_in`. A release that cannot be read as `major.minor` is assumed to serve it.
-    pub fn served_by(&self, release: &str) -> bool {
-        let Some(r) = release_number(release) else { return true };
-        if !self.served_in.is_empty() {
-            return self.served_in.iter().any(|s| release_number(s) == Some(r));
-        }
-        if self.not_served_in.iter().any(|s| release_number(s) == Some(r)) {
-            return false;
-        }
-        let from_ok = self
-            .since
-            .and_then(release_number)
-            .map(|s| r >= s)
-            .unwrap_or(true);
-        let until_ok = self
-            .removed_in
-            .and_then(release_number)
-            .map(|s| r < s)
-            .unwrap_or(true);
-        from_ok && until_ok
-    }
-}
-/// `(major, minor)` of a release string; `None` when it does not start with two numbers.
-pub fn release_number(release: &str) -> Option<(u32, u32)> {
-    let mut parts = release.split(['.', '-']);
-    let major = parts.next()?.trim().parse().ok()?;
-    let minor = parts.next()?.trim().parse().ok()?;
-    Some((major, minor))
-}
+/// One operation of the spec, and `(major, minor)` of a release string (defined in the
+/// runtime crate, which reads the table).
+pub use redis_enterprise_api_runtime::operation::{release_number, Operation};
 /// Every operation of the spec.
 pub const OPERATIONS: &[Operation] = &[
     Operation {

@@ -1,6 +1,7 @@
-//! Waiting for the cluster: [`wait_until`] polls any operation until a check says it is done,
-//! and the named waiters built on it (database `active` or deleted, bootstrap `completed`, node
-//! status, CRDB task finished, database endpoint available).
+//! Waiting for the cluster: [`wait_until`] polls any operation until a check says it is done.
+//! The client crate's named waiters (`extras::wait`: database `active` or deleted, bootstrap
+//! `completed`, node status, CRDB task finished, database endpoint available, actions) are built
+//! on it.
 //!
 //! Every wait has a timeout (any `Duration`, `Duration::MAX` included, means at most that long),
 //! a poll interval that is never shorter than [`MIN_POLL_INTERVAL`], optional backoff of that
@@ -13,30 +14,26 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::Error;
-use crate::types::{
-    Action, Bdb, BdbStatus, BootstrapInfo, BootstrapStatusState, CrdbTask, CrdbTaskStatus, Node,
-    NodeStatus,
-};
-use crate::Client;
 
 /// The shortest time between two polls: a shorter (or zero) interval is raised to it, so a
 /// waiter never polls in a tight loop.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A progress callback, called with the polled value after every successful poll.
-pub type ProgressCallback<T = Action> = Box<dyn FnMut(&T) + Send>;
+pub type ProgressCallback<T> = Box<dyn FnMut(&T) + Send>;
 
 /// How long and how often to poll, and what to call after each poll.
 ///
-/// `T` is what is polled (an [`Action`] for [`Client::wait_for_action`], a [`Bdb`] for
-/// [`Client::wait_for_bdb_active`], …); it only matters for the progress callback.
-pub struct WaitOptions<T = Action> {
-    pub(crate) timeout: Duration,
-    pub(crate) poll_interval: Duration,
-    pub(crate) max_poll_interval: Duration,
-    pub(crate) backoff: f64,
-    pub(crate) tolerate_transient_errors: bool,
-    pub(crate) progress: Option<ProgressCallback<T>>,
+/// `T` is what is polled (an `Action` for `Client::wait_for_action`, a `Bdb` for
+/// `Client::wait_for_bdb_active`, …); it only matters for the progress callback. The client
+/// crate's `extras::WaitOptions` defaults `T` to `Action`.
+pub struct WaitOptions<T> {
+    timeout: Duration,
+    poll_interval: Duration,
+    max_poll_interval: Duration,
+    backoff: f64,
+    tolerate_transient_errors: bool,
+    progress: Option<ProgressCallback<T>>,
 }
 
 impl<T> Default for WaitOptions<T> {
@@ -106,8 +103,18 @@ impl<T> WaitOptions<T> {
         self
     }
 
+    /// Starts the clock of one wait under this timeout (for a hand-written wait loop).
+    pub fn start_clock(&self) -> Deadline {
+        Deadline::new(self.timeout)
+    }
+
+    /// The progress callback, to call with each polled value (for a hand-written wait loop).
+    pub fn progress_callback(&mut self) -> Option<&mut ProgressCallback<T>> {
+        self.progress.as_mut()
+    }
+
     /// The same timing, with no progress callback, for polling another type.
-    pub(crate) fn timing<U>(&self) -> WaitOptions<U> {
+    pub fn timing<U>(&self) -> WaitOptions<U> {
         WaitOptions {
             timeout: self.timeout,
             poll_interval: self.poll_interval,
@@ -119,12 +126,12 @@ impl<T> WaitOptions<T> {
     }
 
     /// The first interval, floored.
-    pub(crate) fn first_interval(&self) -> Duration {
+    pub fn first_interval(&self) -> Duration {
         self.poll_interval.max(MIN_POLL_INTERVAL)
     }
 
     /// The interval after `current`, with backoff, floored and capped; never panics.
-    pub(crate) fn next_interval(&self, current: Duration) -> Duration {
+    pub fn next_interval(&self, current: Duration) -> Duration {
         let cap = self.max_poll_interval.max(MIN_POLL_INTERVAL);
         let factor = if self.backoff.is_finite() && self.backoff > 1.0 {
             self.backoff
@@ -140,13 +147,15 @@ impl<T> WaitOptions<T> {
 
 /// A clock for one wait: the deadline is `None` when `started + timeout` is not representable
 /// (`Duration::MAX`), which means "no deadline".
-pub(crate) struct Deadline {
+#[derive(Debug)]
+pub struct Deadline {
     started: Instant,
     deadline: Option<Instant>,
 }
 
 impl Deadline {
-    pub(crate) fn new(timeout: Duration) -> Self {
+    /// Starts the clock now.
+    pub fn new(timeout: Duration) -> Self {
         let started = Instant::now();
         Self {
             started,
@@ -154,24 +163,26 @@ impl Deadline {
         }
     }
 
-    pub(crate) fn elapsed(&self) -> Duration {
+    /// Time since the start.
+    pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 
     /// Time left (`Duration::MAX` without a deadline).
-    pub(crate) fn remaining(&self) -> Duration {
+    pub fn remaining(&self) -> Duration {
         match self.deadline {
             Some(d) => d.saturating_duration_since(Instant::now()),
             None => Duration::MAX,
         }
     }
 
-    pub(crate) fn passed(&self) -> bool {
+    /// Whether the deadline has passed (never, without one).
+    pub fn passed(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// Sleeps for `interval`, or until the deadline when that comes first.
-    pub(crate) async fn sleep(&self, interval: Duration) {
+    pub async fn sleep(&self, interval: Duration) {
         let wake = match self.deadline {
             Some(d) => d.saturating_duration_since(Instant::now()).min(interval),
             None => interval,
@@ -251,15 +262,22 @@ impl<T: std::fmt::Debug> UntilError<T> {
 /// polls are `poll_interval` apart (at least [`MIN_POLL_INTERVAL`], growing with `backoff`).
 /// The progress callback sees every polled value. Cancel by dropping the future.
 ///
-/// ```no_run
-/// # async fn f(client: &redis_enterprise_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-/// use redis_enterprise_api::extras::{wait_until, Verdict, WaitOptions};
-/// let databases = wait_until(
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use redis_enterprise_api_runtime::wait::{wait_until, Verdict, WaitOptions};
+/// let mut polls = 0;
+/// let waited = wait_until(
 ///     WaitOptions::default(),
-///     || async { Ok(client.bdb_list().send().await?.into_inner()) },
-///     |bdbs| if bdbs.len() >= 2 { Verdict::Done } else { Verdict::Pending },
+///     || {
+///         polls += 1;
+///         let seen = polls; // with a client: `client.bdb_list().send().await?.into_inner()`
+///         async move { Ok(seen) }
+///     },
+///     |seen| if *seen >= 2 { Verdict::Done } else { Verdict::Pending },
 /// )
 /// .await?;
+/// assert_eq!((waited.value, waited.polls), (2, 2));
 /// # Ok(()) }
 /// ```
 pub async fn wait_until<T, F, Fut, C>(
@@ -317,159 +335,5 @@ where
         }
         clock.sleep(interval).await;
         interval = options.next_interval(interval);
-    }
-}
-
-impl Client {
-    /// Waits until database `uid` is `active`. Fails early when it reaches `creation-failed`.
-    pub async fn wait_for_bdb_active(
-        &self,
-        uid: i64,
-        options: WaitOptions<Bdb>,
-    ) -> Result<Bdb, UntilError<Bdb>> {
-        wait_until(
-            options,
-            || async move { Ok(self.bdb_get(uid).send().await?.into_inner()) },
-            |bdb| match &bdb.status {
-                Some(BdbStatus::Active) => Verdict::Done,
-                Some(BdbStatus::CreationFailed) => {
-                    Verdict::Failed(format!("database {uid} is creation-failed"))
-                }
-                _ => Verdict::Pending,
-            },
-        )
-        .await
-        .map(|w| w.value)
-    }
-
-    /// Waits until database `uid` no longer exists (`GET /v1/bdbs/{uid}` answers 404). The
-    /// progress callback sees the database while it still exists.
-    pub async fn wait_for_bdb_deleted(
-        &self,
-        uid: i64,
-        options: WaitOptions<Option<Bdb>>,
-    ) -> Result<(), UntilError<Option<Bdb>>> {
-        wait_until(
-            options,
-            || async move {
-                match self.bdb_get(uid).send().await {
-                    Ok(bdb) => Ok(Some(bdb.into_inner())),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            },
-            |bdb| match bdb {
-                None => Verdict::Done,
-                Some(_) => Verdict::Pending,
-            },
-        )
-        .await
-        .map(|_| ())
-    }
-
-    /// Waits until the cluster's bootstrap is `completed` (`GET /v1/bootstrap`), failing when
-    /// it reaches `error` (the reason names its `error_code`). Transient errors are tolerated:
-    /// the API restarts while a node bootstraps.
-    pub async fn wait_for_bootstrap_completed(
-        &self,
-        options: WaitOptions<BootstrapInfo>,
-    ) -> Result<BootstrapInfo, UntilError<BootstrapInfo>> {
-        wait_until(
-            options.tolerate_transient_errors(true),
-            || async move { Ok(self.bootstrap_get().send().await?.into_inner()) },
-            |info| {
-                let status = info.bootstrap_status.as_ref();
-                match status.and_then(|s| s.state.as_ref()) {
-                    Some(BootstrapStatusState::Completed) => Verdict::Done,
-                    Some(BootstrapStatusState::Error) => Verdict::Failed(format!(
-                        "bootstrap ended in error ({})",
-                        status
-                            .and_then(|s| s.error_code.as_deref())
-                            .unwrap_or("no error_code")
-                    )),
-                    _ => Verdict::Pending,
-                }
-            },
-        )
-        .await
-        .map(|w| w.value)
-    }
-
-    /// Waits until node `uid` reports `status` (such as [`NodeStatus::Active`]).
-    pub async fn wait_for_node_status(
-        &self,
-        uid: i64,
-        status: NodeStatus,
-        options: WaitOptions<Node>,
-    ) -> Result<Node, UntilError<Node>> {
-        wait_until(
-            options,
-            || async move { Ok(self.node_get(uid).send().await?.into_inner()) },
-            |node| {
-                if node.status.as_ref() == Some(&status) {
-                    Verdict::Done
-                } else {
-                    Verdict::Pending
-                }
-            },
-        )
-        .await
-        .map(|w| w.value)
-    }
-
-    /// Waits until CRDB task `task_id` is `finished`, failing when it is `failed` (the reason
-    /// names the errors' codes and descriptions).
-    pub async fn wait_for_crdb_task(
-        &self,
-        task_id: &str,
-        options: WaitOptions<CrdbTask>,
-    ) -> Result<CrdbTask, UntilError<CrdbTask>> {
-        wait_until(
-            options,
-            || async move { Ok(self.crdb_task_get(task_id).send().await?.into_inner()) },
-            |task| match &task.status {
-                Some(CrdbTaskStatus::Finished) => Verdict::Done,
-                Some(CrdbTaskStatus::Failed) => {
-                    let errors: Vec<String> = task
-                        .errors
-                        .iter()
-                        .flatten()
-                        .map(|e| {
-                            format!(
-                                "{}: {}",
-                                e.error_code.as_deref().unwrap_or("no error_code"),
-                                e.description.as_deref().unwrap_or("no description")
-                            )
-                        })
-                        .collect();
-                    Verdict::Failed(format!("task {task_id} failed: [{}]", errors.join("; ")))
-                }
-                _ => Verdict::Pending,
-            },
-        )
-        .await
-        .map(|w| w.value)
-    }
-
-    /// Waits until the endpoint of database `uid` on this node is available
-    /// (`GET /v1/local/bdbs/{uid}/endpoint/availability` answers 200; while it answers 503 the
-    /// wait goes on).
-    pub async fn wait_for_bdb_endpoint_available(
-        &self,
-        uid: i64,
-        options: WaitOptions<()>,
-    ) -> Result<(), UntilError<()>> {
-        wait_until(
-            options.tolerate_transient_errors(true),
-            || async move {
-                self.bdb_endpoint_availability_get_local(uid)
-                    .send()
-                    .await
-                    .map(|_| ())
-            },
-            |()| Verdict::Done,
-        )
-        .await
-        .map(|_| ())
     }
 }

@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use super::wait::Deadline;
 pub use super::wait::{ProgressCallback, WaitOptions};
 use crate::error::Error;
 use crate::types::{Action, ActionStatus};
@@ -95,7 +94,7 @@ impl Client {
         action_uid: &str,
         mut options: WaitOptions,
     ) -> Result<ActionOutcome, WaitError> {
-        let clock = Deadline::new(options.timeout);
+        let clock = options.start_clock();
         let mut interval = options.first_interval();
         let mut use_v1 = false;
         let mut polls = 0u32;
@@ -120,7 +119,7 @@ impl Client {
                 }
             };
             polls += 1;
-            if let Some(callback) = options.progress.as_mut() {
+            if let Some(callback) = options.progress_callback() {
                 callback(&action);
             }
             if let Some(status) = action.status.clone() {

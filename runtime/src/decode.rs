@@ -1,12 +1,14 @@
 //! Response decoding used by every generated operation (codegen rewrites progenitor's decoding
 //! to call these): success bodies decode with the failing JSON path recorded; error bodies are
-//! read whatever they are (JSON, HTML, empty) and keep status, headers and raw bytes.
+//! read whatever they are (JSON, HTML, empty) and keep status, headers and raw bytes. The
+//! hand-written workflows of the client crate decode through these too.
 
 use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, DecodeError, Error};
+use crate::ApiClient;
 
 /// Decodes `body` as `T` exactly as the client decodes responses, returning the JSON path of
 /// the failure with serde's error.
@@ -58,7 +60,7 @@ pub(crate) struct PathFailure {
 }
 
 /// A documented success response.
-pub(crate) async fn from_response<T: DeserializeOwned>(
+pub async fn from_response<T: DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error> {
     let status = response.status();
@@ -79,8 +81,8 @@ pub(crate) async fn from_response<T: DeserializeOwned>(
 /// isolation (see [`crate::unfit`]), or strictly when the client was built with
 /// `strict_decoding`; an empty 2xx body and a documented array wrapped in an object are
 /// accepted and noted on the response ([`crate::DecodeReport`]).
-pub(crate) async fn operation_response<T: DeserializeOwned>(
-    client: &crate::Client,
+pub async fn operation_response<C: ApiClient, T: DeserializeOwned>(
+    client: &C,
     info: &progenitor_client::OperationInfo,
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error> {
@@ -125,7 +127,7 @@ pub(crate) async fn operation_response<T: DeserializeOwned>(
             };
         }
     };
-    if let Some((member, list)) = wrapped_list::<T>(&value, info.operation_id) {
+    if let Some((member, list)) = wrapped_list::<T>(&value, C::operation(info.operation_id)) {
         tracing::debug!(
             operation = info.operation_id,
             member = %member,
@@ -136,7 +138,7 @@ pub(crate) async fn operation_response<T: DeserializeOwned>(
         }
         return Ok(ResponseValue::new(list, status, headers));
     }
-    if client.inner.strict_decoding {
+    if client.inner().strict_decoding {
         return match decode_with_path::<T>(&body) {
             Err(failure) => Err(decode_error(failure.path, failure.source, body)),
             Ok(value) => Ok(ResponseValue::new(value, status, headers)),
@@ -169,7 +171,7 @@ pub(crate) async fn operation_response<T: DeserializeOwned>(
 /// operation's resource. `None` when `value` is not such a wrapper.
 fn wrapped_list<T: DeserializeOwned>(
     value: &serde_json::Value,
-    operation_id: &str,
+    operation: Option<&crate::Operation>,
 ) -> Option<(String, T)> {
     let map = value.as_object()?;
     // Only worth trying when T is a list: an empty array decodes as T and an empty object does
@@ -191,7 +193,7 @@ fn wrapped_list<T: DeserializeOwned>(
         })
         .collect();
     if found.len() > 1 {
-        let resource = crate::operations::operation(operation_id).map(|op| op.tag)?;
+        let resource = operation.map(|op| op.tag)?;
         found.retain(|(k, _)| k == resource);
     }
     if found.len() == 1 {
@@ -204,7 +206,7 @@ fn wrapped_list<T: DeserializeOwned>(
 /// Builds the error of an error response from its parts: [`Error::Api`], wrapped in
 /// [`Error::Auth`] for a 401 (the server refused the credentials or token), so that every
 /// authentication failure has one shape whichever call met it.
-pub(crate) fn api_error(
+pub fn api_error(
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
     body: Bytes,
@@ -218,7 +220,7 @@ pub(crate) fn api_error(
 }
 
 /// [`Error::Api`] of an error response, never wrapped.
-pub(crate) fn api_error_plain(
+pub fn api_error_plain(
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
     body: Bytes,
@@ -247,7 +249,7 @@ pub(crate) fn api_error_plain(
 }
 
 /// A documented error response.
-pub(crate) async fn error_response(response: reqwest::Response) -> Error {
+pub async fn error_response(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
     match response.bytes().await {
@@ -257,6 +259,6 @@ pub(crate) async fn error_response(response: reqwest::Response) -> Error {
 }
 
 /// A status the spec does not list for this operation.
-pub(crate) async fn unexpected_response(response: reqwest::Response) -> Error {
+pub async fn unexpected_response(response: reqwest::Response) -> Error {
     error_response(response).await
 }

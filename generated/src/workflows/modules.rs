@@ -29,8 +29,8 @@ impl Client {
             .post(format!("{}{}", self.baseurl, path))
             .multipart(form)
             .build()?;
-        self.prepare_raw(&mut request, operation_id).await?;
-        Ok(self.execute_with_retries(request, operation_id).await?)
+        crate::hooks::prepare(self, &mut request, operation_id).await?;
+        Ok(crate::hooks::execute_with_retries(self, request, operation_id).await?)
     }
 
     /// An upload whose success has no body.

@@ -1,16 +1,17 @@
-//! Building a [`Client`]: base URL, credentials, TLS, timeouts, user agent and retry policy,
-//! from code ([`Client::builder`]) or from the environment ([`Client::from_env`]).
+//! Building a client: base URL, credentials, TLS, timeouts, user agent and retry policy, from
+//! code (`Client::builder`) or from the environment (`Client::from_env`).
 //!
 //! The generated `Client` carries a [`ClientState`] as its inner value; the hooks read it on
 //! every request. Building never panics: every misconfiguration is a [`BuildError`].
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::auth::{Auth, Credentials};
 use crate::retry::RetryPolicy;
 use crate::tls::TlsSettings;
 use crate::version::VersionState;
-use crate::Client;
+use crate::ApiClient;
 
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -86,9 +87,8 @@ pub enum BuildError {
     Http(#[source] reqwest::Error),
 }
 
-/// Builds a [`Client`]. Start with [`Client::builder`].
-#[derive(Clone)]
-pub struct ClientBuilder {
+/// Builds a client of type `C` (the generated `Client`). Start with `Client::builder`.
+pub struct ClientBuilder<C> {
     base_url: String,
     credentials: Option<Credentials>,
     connect_timeout: Option<Duration>,
@@ -100,9 +100,30 @@ pub struct ClientBuilder {
     check_version: bool,
     preset_version: Option<String>,
     strict_decoding: bool,
+    client: PhantomData<fn() -> C>,
 }
 
-impl std::fmt::Debug for ClientBuilder {
+// By hand: a derive would require `C: Clone`.
+impl<C> Clone for ClientBuilder<C> {
+    fn clone(&self) -> Self {
+        Self {
+            base_url: self.base_url.clone(),
+            credentials: self.credentials.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            user_agent: self.user_agent.clone(),
+            tls: self.tls.clone(),
+            allow_insecure_http: self.allow_insecure_http,
+            retry: self.retry.clone(),
+            check_version: self.check_version,
+            preset_version: self.preset_version.clone(),
+            strict_decoding: self.strict_decoding,
+            client: PhantomData,
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
@@ -121,8 +142,10 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
-    fn new(base_url: impl Into<String>) -> Self {
+impl<C: ApiClient> ClientBuilder<C> {
+    /// A builder with default settings for the cluster at `base_url` (`https://host:9443`):
+    /// what `Client::builder` returns.
+    pub fn new(base_url: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into(),
             credentials: None,
@@ -135,6 +158,7 @@ impl ClientBuilder {
             check_version: false,
             preset_version: None,
             strict_decoding: false,
+            client: PhantomData,
         }
     }
 
@@ -165,8 +189,8 @@ impl ClientBuilder {
     }
 
     /// Time allowed for each request, body included (default 60 s). Any value is safe,
-    /// `Duration::MAX` included. Downloads have their own
-    /// ([`crate::extras::DownloadOptions`]).
+    /// `Duration::MAX` included. Downloads have their own (`extras::DownloadOptions` of the
+    /// client crate).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -216,10 +240,10 @@ impl ClientBuilder {
 
     /// Refuses, before any request and with [`crate::Error::NotServed`], an operation that the
     /// cluster's release does not serve (off by default). The release is read once, on the
-    /// first checked call ([`Client::cluster_version`]); the facts are the operation table's
+    /// first checked call (`Client::cluster_version`); the facts are the operation table's
     /// `since`, `removed_in`, `served_in` and `not_served_in`
-    /// ([`crate::operations::Operation::served_by`]). Raw paths ([`Client::send_raw`]) are not
-    /// checked.
+    /// ([`Operation::served_by`](crate::Operation::served_by)). Raw paths (`Client::send_raw`)
+    /// are not checked.
     pub fn check_cluster_version(mut self, check: bool) -> Self {
         self.check_version = check;
         self
@@ -233,7 +257,7 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<C, BuildError> {
         let base_url = normalize_base_url(&self.base_url)?;
         if base_url.starts_with("http://")
             && self.credentials.is_some()
@@ -265,7 +289,7 @@ impl ClientBuilder {
             version: VersionState::new(self.check_version, self.preset_version),
             strict_decoding: self.strict_decoding,
         };
-        Ok(Client::new_with_client(&base_url, http, state))
+        Ok(C::from_parts(&base_url, http, state))
     }
 }
 
@@ -298,7 +322,7 @@ fn normalize_base_url(raw: &str) -> Result<String, BuildError> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-/// Environment variables read by [`Client::from_env`].
+/// Environment variables read by `Client::from_env`.
 pub mod env {
     /// Base URL, such as `https://cluster.example:9443`.
     pub const URL: &str = "REDIS_ENTERPRISE_URL";
@@ -312,54 +336,32 @@ pub mod env {
     pub const INSECURE: &str = "REDIS_ENTERPRISE_INSECURE";
 }
 
-impl Client {
-    /// Starts building a client for the cluster at `base_url` (`https://host:9443`).
-    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder::new(base_url)
-    }
+/// A client that shares `client`'s connections, credentials, token and cached version but
+/// retries by `retry`: what `Client::with_retry_policy` does.
+pub fn with_retry_policy<C: ApiClient>(client: &C, retry: RetryPolicy) -> C {
+    let state = ClientState {
+        retry,
+        ..client.inner().clone()
+    };
+    C::from_parts(client.baseurl(), client.client().clone(), state)
+}
 
-    /// A client with default settings and these credentials.
-    pub fn new(base_url: &str, credentials: Credentials) -> Result<Client, BuildError> {
-        Self::builder(base_url).credentials(credentials).build()
-    }
-
-    /// A builder configured from `REDIS_ENTERPRISE_URL`, `REDIS_ENTERPRISE_USER`,
-    /// `REDIS_ENTERPRISE_PASSWORD` and the optional `REDIS_ENTERPRISE_CA_CERT` (PEM file) and
-    /// `REDIS_ENTERPRISE_INSECURE` (`true` accepts any certificate).
-    pub fn builder_from_env() -> Result<ClientBuilder, BuildError> {
-        builder_from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// [`Client::builder_from_env`], built.
-    pub fn from_env() -> Result<Client, BuildError> {
-        Self::builder_from_env()?.build()
-    }
-
-    /// A client that shares this one's connections, credentials, token and cached version but
-    /// retries by `retry`: for one call (or a few) with another policy, such as busy retries
-    /// for a database change, `client.with_retry_policy(RetryPolicy::default().retry_busy(5))`.
-    pub fn with_retry_policy(&self, retry: RetryPolicy) -> Client {
-        let state = ClientState {
-            retry,
-            ..self.inner.clone()
-        };
-        Client::new_with_client(&self.baseurl, self.client.clone(), state)
-    }
-
-    /// The current JWT, when JWT authentication is configured and a token has been obtained.
-    pub async fn jwt_token(&self) -> Option<String> {
-        match &self.inner.auth {
-            Auth::Jwt(session) => session.current_token().await,
-            _ => None,
-        }
+/// The current JWT, when JWT authentication is configured and a token has been obtained: what
+/// `Client::jwt_token` returns.
+pub async fn jwt_token<C: ApiClient>(client: &C) -> Option<String> {
+    match &client.inner().auth {
+        Auth::Jwt(session) => session.current_token().await,
+        _ => None,
     }
 }
 
-/// [`Client::builder_from_env`] over any variable lookup (testable without touching the
-/// process environment).
-pub fn builder_from_lookup(
+/// A builder configured from `REDIS_ENTERPRISE_URL`, `REDIS_ENTERPRISE_USER`,
+/// `REDIS_ENTERPRISE_PASSWORD` and the optional `REDIS_ENTERPRISE_CA_CERT` (PEM file) and
+/// `REDIS_ENTERPRISE_INSECURE` (`true` accepts any certificate), read through `lookup`
+/// (`Client::builder_from_env` passes the process environment; tests pass a map).
+pub fn builder_from_lookup<C: ApiClient>(
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<ClientBuilder, BuildError> {
+) -> Result<ClientBuilder<C>, BuildError> {
     let get = |name: &'static str| {
         lookup(name)
             .filter(|v| !v.is_empty())
@@ -368,7 +370,7 @@ pub fn builder_from_lookup(
     let url = get(env::URL)?;
     let user = get(env::USER)?;
     let password = get(env::PASSWORD)?;
-    let mut builder = Client::builder(url).basic_auth(user, password);
+    let mut builder = ClientBuilder::new(url).basic_auth(user, password);
     if let Some(path) = lookup(env::CA_CERT).filter(|v| !v.is_empty()) {
         let pem = std::fs::read(&path).map_err(|source| BuildError::CaFile {
             path: path.clone(),

@@ -9,7 +9,9 @@
 use std::time::Duration;
 
 use super::actions::WaitError;
-use super::wait::{Deadline, UntilError, WaitOptions};
+use redis_enterprise_api_runtime::wait::Deadline;
+
+use super::wait::{UntilError, WaitOptions};
 use crate::error::Error;
 use crate::types::{ActionStatus, Bdb};
 use crate::Client;
@@ -108,7 +110,7 @@ impl Client {
         options: WaitOptions<Bdb>,
     ) -> Result<Bdb, WorkflowError> {
         const OPERATION: &str = "bdb_create";
-        let clock = Deadline::new(options.timeout);
+        let clock = options.start_clock();
         let created = self
             .bdb_create(body)
             .send()
@@ -139,7 +141,7 @@ impl Client {
         options: WaitOptions<Bdb>,
     ) -> Result<Bdb, WorkflowError> {
         const OPERATION: &str = "bdb_update";
-        let clock = Deadline::new(options.timeout);
+        let clock = options.start_clock();
         let updated = self
             .bdb_update(uid, body)
             .send()

@@ -111,8 +111,8 @@ pub enum NotServedReason {
     Since(&'static str),
     /// The operation was removed in this or an earlier release.
     RemovedIn(&'static str),
-    /// Live clusters of this release (`major.minor`) did not serve the route
-    /// (`../shared/reference/observed/routes.json`).
+    /// Live clusters of this release (`major.minor`) did not serve the route (the spec's
+    /// `x-not-served-in` / `x-served-in`).
     NotServedIn(String),
 }
 

@@ -1,8 +1,10 @@
-//! The request hooks every generated operation runs through (progenitor's `ClientHooks`):
+//! The request hooks every generated operation runs through (progenitor's `ClientHooks`, which
+//! the generated crate implements for its `Client` by calling [`prepare`] and
+//! [`execute_with_retries`]):
 //!
 //! - `before_send` (called by every generated operation in place of progenitor's `pre`): refuses
 //!   an operation the cluster's release does not serve, when that check is on
-//!   ([`crate::ClientBuilder::check_cluster_version`]); drops progenitor's `api-version` header
+//!   ([`ClientBuilder::check_cluster_version`](crate::ClientBuilder::check_cluster_version)); drops progenitor's `api-version` header
 //!   (the server has no use for it and the reference says unknown headers may be refused) and
 //!   adds the `Authorization` header; failures stay a typed `crate::Error`.
 //! - `exec`: one tracing span per request (method, path template, operationId, status,
@@ -10,71 +12,114 @@
 //!   transient failures of idempotent requests, opt-in busy (409) retries, and with JWT one
 //!   re-authorisation when the server answers 401 to a token (revoked, or expired early).
 //!
-//! It deliberately does not decode anything: that is `decode.rs`.
+//! It deliberately does not decode anything: that is [`crate::decode`].
 
 use std::time::{Duration, SystemTime};
 
-use progenitor_client::{ClientHooks, OperationInfo};
+use progenitor_client::OperationInfo;
 use reqwest::header::{HeaderName, AUTHORIZATION};
 use reqwest::StatusCode;
 use tracing::Instrument;
 
 use crate::auth::Auth;
-use crate::config::ClientState;
 use crate::retry::{is_retryable_status, retry_after};
-use crate::Client;
+use crate::ApiClient;
 
 /// Runs before every generated operation is sent (codegen calls it in place of progenitor's
 /// `pre` hook, whose error type can only carry a string): the version check, then
 /// authentication, with failures kept as a typed [`crate::Error`].
-pub(crate) async fn before_send(
-    client: &Client,
+pub async fn before_send<C: ApiClient>(
+    client: &C,
     request: &mut reqwest::Request,
     info: &OperationInfo,
 ) -> Result<(), crate::Error> {
     client.prepare_raw(request, info.operation_id).await
 }
 
+/// What every request goes through before it is sent: the version check (for operations of the
+/// spec, when enabled), then authentication.
+pub async fn prepare<C: ApiClient>(
+    client: &C,
+    request: &mut reqwest::Request,
+    operation_id: &str,
+) -> Result<(), crate::Error> {
+    client.prepare_raw(request, operation_id).await
+}
+
+/// Adds authentication to a request that has none (and drops progenitor's `api-version`
+/// header).
+pub async fn authorize<C: ApiClient>(
+    client: &C,
+    request: &mut reqwest::Request,
+) -> Result<(), crate::Error> {
+    client.authorize(request).await
+}
+
+/// Sends a request with tracing (one `redis_enterprise_api.request` span) and the retries of
+/// the client's [`RetryPolicy`](crate::RetryPolicy).
+pub async fn execute_with_retries<C: ApiClient>(
+    client: &C,
+    request: reqwest::Request,
+    operation_id: &str,
+) -> reqwest::Result<reqwest::Response> {
+    client.execute_with_retries(request, operation_id).await
+}
+
 /// The header progenitor adds to every request, carrying the spec's `info.version`.
 pub(crate) const API_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
-impl Client {
+/// The request path as methods of any generated client (the runtime cannot add inherent
+/// methods to it); the functions above are its public face.
+trait RequestPath: ApiClient {
+    async fn prepare_raw(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), crate::Error>;
+
+    async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), crate::Error>;
+
+    async fn execute_with_retries(
+        &self,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response>;
+}
+
+impl<C: ApiClient> RequestPath for C {
     /// What every request goes through before it is sent: the version check (for operations of
     /// the spec, when enabled), then authentication.
-    pub(crate) async fn prepare_raw(
+    async fn prepare_raw(
         &self,
         request: &mut reqwest::Request,
         operation_id: &str,
     ) -> Result<(), crate::Error> {
-        self.check_served(operation_id).await?;
+        crate::version::check_served(self, operation_id).await?;
         self.authorize(request).await
     }
 
     /// Adds authentication to a request that has none.
-    pub(crate) async fn authorize(
-        &self,
-        request: &mut reqwest::Request,
-    ) -> Result<(), crate::Error> {
+    async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), crate::Error> {
         request.headers_mut().remove(API_VERSION_HEADER);
         if request.headers().contains_key(AUTHORIZATION) {
             return Ok(());
         }
-        let value = match &self.inner.auth {
+        let value = match &self.inner().auth {
             Auth::None => return Ok(()),
             Auth::Basic(value) => value.clone(),
-            Auth::Jwt(session) => session.header(&self.client, &self.baseurl).await?,
+            Auth::Jwt(session) => session.header(self.client(), self.baseurl()).await?,
         };
         request.headers_mut().insert(AUTHORIZATION, value);
         Ok(())
     }
 
     /// Sends a request with tracing and retries.
-    pub(crate) async fn execute_with_retries(
+    async fn execute_with_retries(
         &self,
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        let template = crate::operations::operation(operation_id)
+        let template = Self::operation(operation_id)
             .map(|op| op.path)
             .unwrap_or("(raw)");
         let method = request.method().clone();
@@ -88,10 +133,10 @@ impl Client {
             attempts = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let policy = &self.inner.retry;
+        let policy = &self.inner().retry;
         let may_retry = policy.max_retries > 0 && policy.is_idempotent(&method, operation_id);
         let may_retry_busy = policy.retries_busy(operation_id);
-        let jwt = match &self.inner.auth {
+        let jwt = match &self.inner().auth {
             Auth::Jwt(session) => Some(session.clone()),
             _ => None,
         };
@@ -111,7 +156,11 @@ impl Client {
                 None
             };
             let sent_authorization = request.headers().get(AUTHORIZATION).cloned();
-            let result = self.client.execute(request).instrument(span.clone()).await;
+            let result = self
+                .client()
+                .execute(request)
+                .instrument(span.clone())
+                .await;
             let Some(mut spare) = spare else {
                 break result;
             };
@@ -129,7 +178,7 @@ impl Client {
                         break Ok(response);
                     };
                     session.invalidate(sent);
-                    match session.header(&self.client, &self.baseurl).await {
+                    match session.header(self.client(), self.baseurl()).await {
                         Ok(fresh) => {
                             tracing::debug!(parent: &span, "401 to a token: authorised again");
                             spare.headers_mut().insert(AUTHORIZATION, fresh);
@@ -193,28 +242,6 @@ impl Client {
             span.record("status", response.status().as_u16());
         }
         result
-    }
-}
-
-impl ClientHooks<ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        // Generated operations call `before_send` instead (codegen rewrites the call), so this
-        // is only reached by code that drives progenitor's hooks directly.
-        self.prepare_raw(request, info.operation_id)
-            .await
-            .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.execute_with_retries(request, info.operation_id).await
     }
 }
 
