@@ -1,6 +1,6 @@
 //! Turns `spec/redis-enterprise.yaml` into the generated part of the `redis-enterprise-api` crate.
 //!
-//! The pipeline, one module per step:
+//! The pipeline, one module per step, in the order [`generate_from_bytes`] calls them:
 //!
 //! 1. [`load`]: bytes → YAML (merge keys applied) → JSON value → `openapiv3::OpenAPI`.
 //! 2. [`validate`]: every problem the generator would choke on, all at once, each with its
@@ -8,10 +8,15 @@
 //! 3. [`prepare`]: the generator's view of the spec: hand-written operations removed, enum
 //!    components collected, doc extensions (`x-since`, deprecation) folded into descriptions.
 //! 4. [`generate`]: progenitor (client and httpmock mocks) with the house settings.
-//! 5. [`passes`]: `syn` passes over the tokens (unknown-property maps, lenient scalars,
-//!    path-aware decoding, open enums from [`enums`], the operation table).
-//! 6. [`emit`]: `prettyplease` formatting, the file split by resource ([`split`]) and the
-//!    do-not-edit header.
+//! 5. [`passes`]: the named `syn` passes of [`passes::PIPELINE`] over the types, the client and
+//!    the mocks (unknown-property maps, lenient scalars, path-aware decoding, open enums from
+//!    [`enums`]), house choices apart from upstream workarounds; code is recognised by its
+//!    shape ([`syntax`]).
+//! 6. [`operations`]: the operation table and body codecs, from the spec and the client.
+//! 7. [`builders`]: each operation's `Client` method and its request builder (named
+//!    parameters).
+//! 8. [`split`]: which file each item lands in (by resource; a type beside its impls).
+//! 9. [`emit`]: `prettyplease` rendering and the do-not-edit header.
 //!
 //! [`check`] compares the output with the committed files and writes or reports the difference.
 //! It does not touch the hand-written client layer and never reads the clock, the environment or
@@ -23,9 +28,11 @@ pub mod emit;
 pub mod enums;
 pub mod generate;
 pub mod load;
+pub mod operations;
 pub mod passes;
 pub mod prepare;
 pub mod split;
+pub mod syntax;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -113,8 +120,12 @@ pub fn generate_from_bytes(spec_name: &str, bytes: &[u8]) -> Result<Output, Erro
         problems,
     })?;
     let tokens = generate::generate(&prepared)?;
-    let processed = passes::run(tokens, &prepared)?;
-    emit::emit(spec_name, bytes, &loaded.raw, processed)
+    let mut trees = passes::Trees::parse(tokens)?;
+    passes::run(&mut trees, &prepared)?;
+    let table = operations::generate(&prepared, &trees.client)?;
+    let operations = builders::build(&mut trees.client)?;
+    let layout = split::layout(trees, operations, table, &prepared)?;
+    emit::emit(spec_name, bytes, &loaded.raw, layout)
 }
 
 /// Generates every file from the spec of the repository at `root`.
