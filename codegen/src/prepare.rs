@@ -61,6 +61,9 @@ pub struct Prepared {
     pub operations: Vec<OperationDef>,
     /// `(schema, property)` pairs marked `deprecated: true`: their fields get `#[deprecated]`.
     pub deprecated_properties: std::collections::BTreeSet<(String, String)>,
+    /// `(schema, property)` pairs marked `format: password` (passwords, keys, tokens): `Debug`
+    /// shows them as `<redacted>`.
+    pub secret_properties: std::collections::BTreeSet<(String, String)>,
 }
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
@@ -117,6 +120,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
 
     let mut enums = Vec::new();
     let mut deprecated_properties = std::collections::BTreeSet::new();
+    let mut secret_properties = std::collections::BTreeSet::new();
     if let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -140,6 +144,9 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                     if def.get("deprecated") == Some(&Value::Bool(true)) {
                         deprecated_properties.insert((name.clone(), prop.clone()));
                     }
+                    if def.get("format").and_then(Value::as_str) == Some("password") {
+                        secret_properties.insert((name.clone(), prop.clone()));
+                    }
                 }
             }
             annotate_schema(schema);
@@ -157,6 +164,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
         enums,
         operations,
         deprecated_properties,
+        secret_properties,
     })
 }
 

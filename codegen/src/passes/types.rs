@@ -7,6 +7,8 @@
 //!   does not know survive a read-modify-write.
 //! - [`serialize_impls`]: `Serialize` through `crate::unfit::Writer`, so an isolated property is
 //!   written back under its own name only while its field is unset.
+//! - [`redact_secrets`]: members the spec marks `format: password` show as `<redacted>` in
+//!   `Debug`.
 //! - [`starts_action`]: types with an `action_uid` implement `crate::extras::StartsAction`.
 //! - [`open_enums`]: the open enums of [`crate::enums`] join the module.
 //! - [`non_exhaustive`]: every struct and enum is `#[non_exhaustive]`; structs that cannot be
@@ -228,6 +230,85 @@ fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
             }
         }
     })
+}
+
+/// Replaces `derive(Debug)` on every object with a member the spec marks `format: password`
+/// (passwords, keys, tokens) by an impl that prints the same, except that a set secret shows as
+/// `"<redacted>"` (`Some("<redacted>")` when optional).
+pub fn redact_secrets(types: &mut File, prepared: &Prepared) -> Result<(), Error> {
+    let items = &mut types.items;
+    let mut impls = Vec::new();
+    let mut redacted = 0;
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        let schema = s.ident.to_string();
+        let Fields::Named(fields) = &s.fields else {
+            continue;
+        };
+        let secret = |field: &syn::Field| {
+            prepared
+                .secret_properties
+                .contains(&(schema.clone(), syntax::property_name(field)))
+        };
+        if !fields.named.iter().any(secret) {
+            continue;
+        }
+        let mut shown = Vec::new();
+        for field in &fields.named {
+            let ident = field.ident.as_ref().ok_or_else(|| Error::Pass {
+                pass: "redact_secrets",
+                message: format!("a named field of {schema} has no name"),
+            })?;
+            let name = ident.to_string().trim_start_matches("r#").to_string();
+            let value = match (secret(field), syntax::option_inner(&field.ty).is_some()) {
+                (false, _) => quote!(&self.#ident),
+                (true, true) => quote!(&self.#ident.as_ref().map(|_| "<redacted>")),
+                (true, false) => quote!(&"<redacted>"),
+            };
+            redacted += usize::from(secret(field));
+            shown.push(quote!(.field(#name, #value)));
+        }
+        if !syntax::derives(&s.attrs, "Debug") {
+            return Err(Error::Pass {
+                pass: "redact_secrets",
+                message: format!("{schema} has secrets but does not derive Debug"),
+            });
+        }
+        for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let paths = attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .map_err(|e| Error::Pass {
+                    pass: "redact_secrets",
+                    message: format!("{schema}: {e}"),
+                })?;
+            let kept = paths
+                .iter()
+                .filter(|p| p.segments.last().is_none_or(|seg| seg.ident != "Debug"));
+            *attr = parse_quote!(#[derive(#(#kept),*)]);
+        }
+        let ident = &s.ident;
+        impls.push(parse_quote! {
+            impl ::std::fmt::Debug for #ident {
+                #[allow(deprecated)]
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#schema) #(#shown)* .finish()
+                }
+            }
+        });
+    }
+    if redacted != prepared.secret_properties.len() {
+        return Err(Error::Pass {
+            pass: "redact_secrets",
+            message: format!(
+                "{} properties are marked `format: password`, {redacted} fields were redacted",
+                prepared.secret_properties.len()
+            ),
+        });
+    }
+    items.extend(impls);
+    Ok(())
 }
 
 /// Whether a struct has `action_uid: Option<String>` (a response that started an action).
