@@ -209,7 +209,7 @@ impl<'de> ::serde::Deserialize<'de> for AlertSeverity {
     }
 }
 ///A database (BDB) managed by the cluster: its configuration and its read-only runtime state. Every field is optional, so the same schema serves as a create or update body (send only the fields to set) and as the reply of the database endpoints.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Bdb {
     ///Service-manager account ID that owns the database.
@@ -1326,6 +1326,237 @@ impl ::serde::Serialize for Bdb {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for Bdb {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Bdb")
+            .field("account_id", &self.account_id)
+            .field("action_uid", &self.action_uid)
+            .field("active_defrag_cycle_max", &self.active_defrag_cycle_max)
+            .field("active_defrag_cycle_min", &self.active_defrag_cycle_min)
+            .field("active_defrag_ignore_bytes", &self.active_defrag_ignore_bytes)
+            .field("active_defrag_max_scan_fields", &self.active_defrag_max_scan_fields)
+            .field("active_defrag_threshold_lower", &self.active_defrag_threshold_lower)
+            .field("active_defrag_threshold_upper", &self.active_defrag_threshold_upper)
+            .field("activedefrag", &self.activedefrag)
+            .field("aof_policy", &self.aof_policy)
+            .field("audit_settings", &self.audit_settings)
+            .field(
+                "authentication_admin_pass",
+                &self.authentication_admin_pass.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "authentication_redis_pass",
+                &self.authentication_redis_pass.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "authentication_sasl_pass",
+                &self.authentication_sasl_pass.as_ref().map(|_| "<redacted>"),
+            )
+            .field("authentication_sasl_uname", &self.authentication_sasl_uname)
+            .field(
+                "authentication_ssl_client_certs",
+                &self.authentication_ssl_client_certs,
+            )
+            .field("authentication_ssl_crdt_certs", &self.authentication_ssl_crdt_certs)
+            .field("authorized_names", &self.authorized_names)
+            .field("authorized_subjects", &self.authorized_subjects)
+            .field("auto_shards_balancing", &self.auto_shards_balancing)
+            .field(
+                "auto_shards_balancing_grace_period",
+                &self.auto_shards_balancing_grace_period,
+            )
+            .field("auto_upgrade", &self.auto_upgrade)
+            .field("avoid_nodes", &self.avoid_nodes)
+            .field("background_op", &self.background_op)
+            .field("backup", &self.backup)
+            .field("backup_failure_reason", &self.backup_failure_reason)
+            .field("backup_history", &self.backup_history)
+            .field("backup_interval", &self.backup_interval)
+            .field("backup_interval_offset", &self.backup_interval_offset)
+            .field("backup_location", &self.backup_location)
+            .field("backup_progress", &self.backup_progress)
+            .field("backup_status", &self.backup_status)
+            .field("bigstore", &self.bigstore)
+            .field("bigstore_ram_size", &self.bigstore_ram_size)
+            .field("bigstore_ram_weights", &self.bigstore_ram_weights)
+            .field("bigstore_version", &self.bigstore_version)
+            .field(
+                "client_cert_subject_validation_type",
+                &self.client_cert_subject_validation_type,
+            )
+            .field("conns", &self.conns)
+            .field(
+                "conns_global_maximum_dedicated",
+                &self.conns_global_maximum_dedicated,
+            )
+            .field("conns_minimum_dedicated", &self.conns_minimum_dedicated)
+            .field("conns_type", &self.conns_type)
+            .field("crdt", &self.crdt)
+            .field("crdt_causal_consistency", &self.crdt_causal_consistency)
+            .field("crdt_config_version", &self.crdt_config_version)
+            .field("crdt_featureset_version", &self.crdt_featureset_version)
+            .field("crdt_ghost_replica_ids", &self.crdt_ghost_replica_ids)
+            .field("crdt_guid", &self.crdt_guid)
+            .field("crdt_modules", &self.crdt_modules)
+            .field("crdt_protocol_version", &self.crdt_protocol_version)
+            .field("crdt_repl_backlog_size", &self.crdt_repl_backlog_size)
+            .field("crdt_replica_id", &self.crdt_replica_id)
+            .field("crdt_replicas", &self.crdt_replicas)
+            .field("crdt_sources", &self.crdt_sources)
+            .field("crdt_sync", &self.crdt_sync)
+            .field(
+                "crdt_sync_connection_alarm_timeout_seconds",
+                &self.crdt_sync_connection_alarm_timeout_seconds,
+            )
+            .field("crdt_sync_dist", &self.crdt_sync_dist)
+            .field("crdt_syncer_auto_oom_unlatch", &self.crdt_syncer_auto_oom_unlatch)
+            .field("crdt_xadd_id_uniqueness_mode", &self.crdt_xadd_id_uniqueness_mode)
+            .field("created_time", &self.created_time)
+            .field("data_internode_encryption", &self.data_internode_encryption)
+            .field("data_persistence", &self.data_persistence)
+            .field("dataset_import_sources", &self.dataset_import_sources)
+            .field("db_conns_auditing", &self.db_conns_auditing)
+            .field("default_user", &self.default_user)
+            .field("disabled_commands", &self.disabled_commands)
+            .field(
+                "disconnect_clients_on_password_removal",
+                &self.disconnect_clients_on_password_removal,
+            )
+            .field("dns_address_master", &self.dns_address_master)
+            .field("email_alerts", &self.email_alerts)
+            .field("endpoint", &self.endpoint)
+            .field("endpoint_ip", &self.endpoint_ip)
+            .field("endpoint_node", &self.endpoint_node)
+            .field("endpoints", &self.endpoints)
+            .field("enforce_client_authentication", &self.enforce_client_authentication)
+            .field("eviction_policy", &self.eviction_policy)
+            .field("export_failure_reason", &self.export_failure_reason)
+            .field("export_progress", &self.export_progress)
+            .field("export_status", &self.export_status)
+            .field("generate_text_monitor", &self.generate_text_monitor)
+            .field("gradual_src_max_sources", &self.gradual_src_max_sources)
+            .field("gradual_src_mode", &self.gradual_src_mode)
+            .field(
+                "gradual_sync_max_shards_per_source",
+                &self.gradual_sync_max_shards_per_source,
+            )
+            .field("gradual_sync_mode", &self.gradual_sync_mode)
+            .field("gradual_sync_policy", &self.gradual_sync_policy)
+            .field(
+                "gradual_sync_policy_parameters",
+                &self.gradual_sync_policy_parameters,
+            )
+            .field("hash_slots_policy", &self.hash_slots_policy)
+            .field("implicit_shard_key", &self.implicit_shard_key)
+            .field("import_failure_reason", &self.import_failure_reason)
+            .field("import_progress", &self.import_progress)
+            .field("import_status", &self.import_status)
+            .field("internal", &self.internal)
+            .field("last_backup_time", &self.last_backup_time)
+            .field("last_changed_time", &self.last_changed_time)
+            .field("last_export_time", &self.last_export_time)
+            .field("link_sconn_on_full_request", &self.link_sconn_on_full_request)
+            .field("master_persistence", &self.master_persistence)
+            .field("max_aof_file_size", &self.max_aof_file_size)
+            .field("max_aof_load_time", &self.max_aof_load_time)
+            .field("max_client_pipeline", &self.max_client_pipeline)
+            .field("max_connections", &self.max_connections)
+            .field("max_pipelined", &self.max_pipelined)
+            .field("maxclients", &self.maxclients)
+            .field("memory_size", &self.memory_size)
+            .field("metrics_export_all", &self.metrics_export_all)
+            .field("mkms", &self.mkms)
+            .field("module_list", &self.module_list)
+            .field("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs)
+            .field("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing)
+            .field("multi_commands_opt", &self.multi_commands_opt)
+            .field("name", &self.name)
+            .field("oss_cluster", &self.oss_cluster)
+            .field(
+                "oss_cluster_api_preferred_endpoint_type",
+                &self.oss_cluster_api_preferred_endpoint_type,
+            )
+            .field(
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )
+            .field("oss_sharding", &self.oss_sharding)
+            .field(
+                "partial_request_timeout_seconds",
+                &self.partial_request_timeout_seconds,
+            )
+            .field("port", &self.port)
+            .field(
+                "preemptive_drain_timeout_seconds",
+                &self.preemptive_drain_timeout_seconds,
+            )
+            .field("probabilistic", &self.probabilistic)
+            .field("proxy_policy", &self.proxy_policy)
+            .field("query_performance_factor", &self.query_performance_factor)
+            .field("rack_aware", &self.rack_aware)
+            .field("recovery_wait_time", &self.recovery_wait_time)
+            .field("redis_version", &self.redis_version)
+            .field("repl_backlog_size", &self.repl_backlog_size)
+            .field("replica_read_only", &self.replica_read_only)
+            .field("replica_sconns_on_demand", &self.replica_sconns_on_demand)
+            .field("replica_sources", &self.replica_sources)
+            .field("replica_sync", &self.replica_sync)
+            .field(
+                "replica_sync_connection_alarm_timeout_seconds",
+                &self.replica_sync_connection_alarm_timeout_seconds,
+            )
+            .field("replica_sync_dist", &self.replica_sync_dist)
+            .field("replication", &self.replication)
+            .field(
+                "replication_oom_threshold_percent",
+                &self.replication_oom_threshold_percent,
+            )
+            .field("resp3", &self.resp3)
+            .field("roles_permissions", &self.roles_permissions)
+            .field("sched_policy", &self.sched_policy)
+            .field("search", &self.search)
+            .field("search_on_bigstore", &self.search_on_bigstore)
+            .field("shard_block_crossslot_keys", &self.shard_block_crossslot_keys)
+            .field("shard_block_foreign_keys", &self.shard_block_foreign_keys)
+            .field("shard_imbalance_threshold", &self.shard_imbalance_threshold)
+            .field(
+                "shard_imbalance_threshold_percentage",
+                &self.shard_imbalance_threshold_percentage,
+            )
+            .field("shard_key_regex", &self.shard_key_regex)
+            .field("shard_list", &self.shard_list)
+            .field("sharding", &self.sharding)
+            .field("shards_count", &self.shards_count)
+            .field("shards_placement", &self.shards_placement)
+            .field("skip_import_analyze", &self.skip_import_analyze)
+            .field("slave_buffer", &self.slave_buffer)
+            .field("slave_ha", &self.slave_ha)
+            .field("slave_ha_priority", &self.slave_ha_priority)
+            .field("snapshot_policy", &self.snapshot_policy)
+            .field("ssl", &self.ssl)
+            .field("status", &self.status)
+            .field("support_syncer_reconf", &self.support_syncer_reconf)
+            .field("sync", &self.sync)
+            .field("sync_dedicated_threads", &self.sync_dedicated_threads)
+            .field("sync_sources", &self.sync_sources)
+            .field("syncer_log_level", &self.syncer_log_level)
+            .field("syncer_mode", &self.syncer_mode)
+            .field("tags", &self.tags)
+            .field("timeseries", &self.timeseries)
+            .field("tls_mode", &self.tls_mode)
+            .field("tracking_table_max_keys", &self.tracking_table_max_keys)
+            .field("traffic_manually_disabled", &self.traffic_manually_disabled)
+            .field("type_", &self.type_)
+            .field("uid", &self.uid)
+            .field("use_nodes", &self.use_nodes)
+            .field("use_selective_flush", &self.use_selective_flush)
+            .field("version", &self.version)
+            .field("wait_command", &self.wait_command)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 impl crate::extras::StartsAction for Bdb {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
@@ -2299,7 +2530,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupFailureReason {
     }
 }
 ///Destination of backups and exports. `type` selects the storage kind; each kind uses its own subset of the other keys (FTP: `url`; SFTP: `sftp_url`, `key`; S3: `bucket_name`, `access_key_id`, `secret_access_key`, `region_name`, `subdir`; Google Cloud Storage: `bucket_name`, `client_id`, `client_email`, `private_key_id`, `private_key`, `subdir`; Azure Blob Storage: `container`, `account_name`, `account_key` or `sas_token`, `subdir`; mount point: `path`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbBackupLocation {
     ///S3: access key ID allowed to use the bucket.
@@ -2404,6 +2635,35 @@ impl ::serde::Serialize for BdbBackupLocation {
         w.opt("type", &self.type_)?;
         w.opt("url", &self.url)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbBackupLocation {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbBackupLocation")
+            .field("access_key_id", &self.access_key_id)
+            .field("account_key", &self.account_key.as_ref().map(|_| "<redacted>"))
+            .field("account_name", &self.account_name)
+            .field("bucket_name", &self.bucket_name)
+            .field("client_email", &self.client_email)
+            .field("client_id", &self.client_id)
+            .field("container", &self.container)
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("path", &self.path)
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
+            .field("private_key_id", &self.private_key_id)
+            .field("region_name", &self.region_name)
+            .field("sas_token", &self.sas_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("sftp_url", &self.sftp_url)
+            .field("subdir", &self.subdir)
+            .field("type_", &self.type_)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Storage kind of a backup or export location (`url` = FTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
@@ -2763,7 +3023,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCertificateListTlsMode {
     }
 }
 ///Body of `bdb_certificate_set`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbCertificateSetRequest {
     ///The certificate, PEM encoded.
@@ -2786,6 +3046,16 @@ impl ::serde::Serialize for BdbCertificateSetRequest {
         w.req("cert", &self.cert)?;
         w.req("private_key", &self.private_key)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbCertificateSetRequest {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbCertificateSetRequest")
+            .field("cert", &self.cert)
+            .field("private_key", &"<redacted>")
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl BdbCertificateSetRequest {
@@ -3393,7 +3663,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDataPersistence {
     }
 }
 ///One RDB file (optionally gzip-compressed) to import. `type` selects the storage kind; each kind uses its own subset of the other keys, as for `BdbBackupLocation`, plus `filename` for S3, Google Cloud Storage and Azure.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbDatasetImportSources {
     ///S3: access key ID allowed to read the bucket.
@@ -3503,6 +3773,36 @@ impl ::serde::Serialize for BdbDatasetImportSources {
         w.opt("type", &self.type_)?;
         w.opt("url", &self.url)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbDatasetImportSources {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbDatasetImportSources")
+            .field("access_key_id", &self.access_key_id)
+            .field("account_key", &self.account_key.as_ref().map(|_| "<redacted>"))
+            .field("account_name", &self.account_name)
+            .field("bucket_name", &self.bucket_name)
+            .field("client_email", &self.client_email)
+            .field("client_id", &self.client_id)
+            .field("container", &self.container)
+            .field("filename", &self.filename)
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("path", &self.path)
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
+            .field("private_key_id", &self.private_key_id)
+            .field("region_name", &self.region_name)
+            .field("sas_token", &self.sas_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("sftp_url", &self.sftp_url)
+            .field("subdir", &self.subdir)
+            .field("type_", &self.type_)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Storage kind of an import source (`url` = FTP/S or HTTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
@@ -7042,7 +7342,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredIpType {
     }
 }
 ///Body of `bdb_password_update`, `bdb_password_add` and `bdb_password_delete`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPasswordRequest {
     ///The password to set, add or remove.
@@ -7061,6 +7361,15 @@ impl ::serde::Serialize for BdbPasswordRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("password", &self.password)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbPasswordRequest {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbPasswordRequest")
+            .field("password", &"<redacted>")
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl BdbPasswordRequest {
@@ -7307,7 +7616,7 @@ impl ::serde::Serialize for BdbProbabilistic {
     }
 }
 ///The proxy (server) TLS certificate set for one database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbProxyCertificate {
     /**UID of the database the certificate belongs to.
@@ -7353,6 +7662,19 @@ impl ::serde::Serialize for BdbProxyCertificate {
         w.opt("not_before", &self.not_before)?;
         w.opt("private_key", &self.private_key)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbProxyCertificate {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbProxyCertificate")
+            .field("bdb_uid", &self.bdb_uid)
+            .field("cert", &self.cert)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Proxy binding policy of endpoints.
@@ -10283,7 +10605,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerMode {
     }
 }
 ///A remote database or Active-Active peer that a database syncs from, with its sync state.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncerSources {
     ///Client certificate used when the link is encrypted.
@@ -10370,6 +10692,28 @@ impl ::serde::Serialize for BdbSyncerSources {
         w.opt("uid", &self.uid)?;
         w.opt("uri", &self.uri)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSyncerSources {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSyncerSources")
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key.as_ref().map(|_| "<redacted>"))
+            .field("compression", &self.compression)
+            .field("encryption", &self.encryption)
+            .field("lag", &self.lag)
+            .field("last_error", &self.last_error)
+            .field("last_update", &self.last_update)
+            .field("rdb_size", &self.rdb_size)
+            .field("rdb_transferred", &self.rdb_transferred)
+            .field("replication_tls_sni", &self.replication_tls_sni)
+            .field("server_cert", &self.server_cert)
+            .field("status", &self.status)
+            .field("uid", &self.uid)
+            .field("uri", &self.uri)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Internal state of a database's syncer, as the syncer reports it. Only the fields below are documented; the syncer sends many more.

@@ -307,7 +307,7 @@ impl ::serde::Serialize for BootstrapClusterIdentity {
     }
 }
 ///Cluster administrator credentials for bootstrap: either `username` and `password`, or `client_cert` and `client_key` for certificate-based authentication.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapCredentials {
     ///Client certificate (PEM) used instead of a user name and password; needs `client_key`.
@@ -347,6 +347,19 @@ impl ::serde::Serialize for BootstrapCredentials {
         w.opt("trusted_ca", &self.trusted_ca)?;
         w.opt("username", &self.username)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapCredentials {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapCredentials")
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key.as_ref().map(|_| "<redacted>"))
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("trusted_ca", &self.trusted_ca)
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///A DNS suffix to configure during bootstrap.
@@ -1429,7 +1442,7 @@ impl BootstrapUserDefinedModule {
     }
 }
 ///Basic-auth credentials for downloading a custom module.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapUserDefinedModuleCredentials {
     ///Password.
@@ -1454,6 +1467,16 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
         w.opt("password", &self.password)?;
         w.opt("username", &self.username)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapUserDefinedModuleCredentials {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapUserDefinedModuleCredentials")
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Where to download a custom module from.

@@ -463,7 +463,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionStatus {
     }
 }
 ///One cluster certificate with its private key, as sent to `cluster_certificates_update` and `cluster_certificate_update`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Certificates {
     ///The certificate, PEM-encoded.
@@ -493,6 +493,17 @@ impl ::serde::Serialize for Certificates {
         w.opt("key", &self.key)?;
         w.opt("name", &self.name)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Certificates {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Certificates")
+            .field("certificate", &self.certificate)
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("name", &self.name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Which cluster certificate this is.
@@ -718,7 +729,7 @@ impl ::serde::Serialize for CheckResultNode {
     }
 }
 ///The cluster's configuration: identity, alert settings, listening ports, TLS and cipher settings, authentication options and SMTP settings. Every field is optional, so the same type serves as the reply of `cluster_get` and as the partial body of `cluster_update`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Cluster {
     ///Which cluster and node alerts are enabled, and their thresholds.
@@ -1368,6 +1379,154 @@ impl ::serde::Serialize for Cluster {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for Cluster {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("alert_settings", &self.alert_settings)
+            .field("allow_modules_upload", &self.allow_modules_upload)
+            .field("availability_lag_tolerance_ms", &self.availability_lag_tolerance_ms)
+            .field("bigstore_driver", &self.bigstore_driver)
+            .field("client_maint_notifications", &self.client_maint_notifications)
+            .field("cluster_ssh_public_key", &self.cluster_ssh_public_key)
+            .field("cm_port", &self.cm_port)
+            .field("cm_session_timeout_minutes", &self.cm_session_timeout_minutes)
+            .field(
+                "cnm_http_max_threads_per_worker",
+                &self.cnm_http_max_threads_per_worker,
+            )
+            .field("cnm_http_port", &self.cnm_http_port)
+            .field("cnm_http_workers", &self.cnm_http_workers)
+            .field("cnm_https_port", &self.cnm_https_port)
+            .field("control_cipher_suites", &self.control_cipher_suites)
+            .field("control_cipher_suites_tls_1_3", &self.control_cipher_suites_tls_1_3)
+            .field(
+                "control_plane_basic_authentication",
+                &self.control_plane_basic_authentication,
+            )
+            .field("crdb_coordinator_port", &self.crdb_coordinator_port)
+            .field("crdt_rest_client_retries", &self.crdt_rest_client_retries)
+            .field("crdt_rest_client_timeout", &self.crdt_rest_client_timeout)
+            .field(
+                "crdt_supported_featureset_version",
+                &self.crdt_supported_featureset_version,
+            )
+            .field(
+                "crdt_supported_featureset_version_map",
+                &self.crdt_supported_featureset_version_map,
+            )
+            .field(
+                "crdt_supported_module_featureset_version_map",
+                &self.crdt_supported_module_featureset_version_map,
+            )
+            .field(
+                "crdt_supported_protocol_versions",
+                &self.crdt_supported_protocol_versions,
+            )
+            .field(
+                "crdt_supported_protocol_versions_map",
+                &self.crdt_supported_protocol_versions_map,
+            )
+            .field("created_time", &self.created_time)
+            .field("data_cipher_list", &self.data_cipher_list)
+            .field("data_cipher_suites_tls_1_3", &self.data_cipher_suites_tls_1_3)
+            .field("debuginfo_path", &self.debuginfo_path)
+            .field(
+                "default_non_sharded_proxy_policy",
+                &self.default_non_sharded_proxy_policy,
+            )
+            .field("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)
+            .field(
+                "disconnect_clients_on_password_removal",
+                &self.disconnect_clients_on_password_removal,
+            )
+            .field("dmc_external_authentication", &self.dmc_external_authentication)
+            .field(
+                "dmc_external_cba_authentication",
+                &self.dmc_external_cba_authentication,
+            )
+            .field(
+                "dmc_external_entraid_authentication",
+                &self.dmc_external_entraid_authentication,
+            )
+            .field(
+                "dmc_external_ldap_authentication",
+                &self.dmc_external_ldap_authentication,
+            )
+            .field("email_alerts", &self.email_alerts)
+            .field("email_from", &self.email_from)
+            .field("encrypt_pkeys", &self.encrypt_pkeys)
+            .field("envoy_admin_port", &self.envoy_admin_port)
+            .field(
+                "envoy_max_downstream_connections",
+                &self.envoy_max_downstream_connections,
+            )
+            .field("envoy_mgmt_server_port", &self.envoy_mgmt_server_port)
+            .field("gossip_envoy_admin_port", &self.gossip_envoy_admin_port)
+            .field("handle_redirects", &self.handle_redirects)
+            .field("http_support", &self.http_support)
+            .field("logrotate_settings", &self.logrotate_settings)
+            .field("mask_bdb_credentials", &self.mask_bdb_credentials)
+            .field("metrics_auth", &self.metrics_auth)
+            .field("min_control_tls_version", &self.min_control_tls_version)
+            .field("min_data_tls_version", &self.min_data_tls_version)
+            .field("min_sentinel_tls_version", &self.min_sentinel_tls_version)
+            .field("mtls_authorized_subjects", &self.mtls_authorized_subjects)
+            .field(
+                "mtls_certificate_authentication",
+                &self.mtls_certificate_authentication,
+            )
+            .field(
+                "mtls_client_cert_subject_validation_type",
+                &self.mtls_client_cert_subject_validation_type,
+            )
+            .field("multi_commands_opt", &self.multi_commands_opt)
+            .field("name", &self.name)
+            .field("options_method_forbidden", &self.options_method_forbidden)
+            .field("password_complexity", &self.password_complexity)
+            .field("password_expiration_duration", &self.password_expiration_duration)
+            .field("password_min_length", &self.password_min_length)
+            .field("proxy_certificate", &self.proxy_certificate)
+            .field(
+                "proxy_max_ccs_disconnection_time",
+                &self.proxy_max_ccs_disconnection_time,
+            )
+            .field("rack_aware", &self.rack_aware)
+            .field("replica_sconns_on_demand", &self.replica_sconns_on_demand)
+            .field("reserved_ports", &self.reserved_ports)
+            .field("robust_crdt_syncer", &self.robust_crdt_syncer)
+            .field("s3_ca_cert", &self.s3_ca_cert)
+            .field("s3_url", &self.s3_url)
+            .field("sentinel_cipher_suites", &self.sentinel_cipher_suites)
+            .field(
+                "sentinel_cipher_suites_tls_1_3",
+                &self.sentinel_cipher_suites_tls_1_3,
+            )
+            .field("sentinel_tls_mode", &self.sentinel_tls_mode)
+            .field("slave_ha", &self.slave_ha)
+            .field("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period)
+            .field("slave_ha_cooldown_period", &self.slave_ha_cooldown_period)
+            .field("slave_ha_grace_period", &self.slave_ha_grace_period)
+            .field("slowlog_in_sanitized_support", &self.slowlog_in_sanitized_support)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<redacted>"))
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls_mode", &self.smtp_tls_mode)
+            .field("smtp_use_tls", &self.smtp_use_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "state_machine_smart_client_handoffs_delay_ms",
+                &self.state_machine_smart_client_handoffs_delay_ms,
+            )
+            .field("syncer_certificate", &self.syncer_certificate)
+            .field("upgrade_mode", &self.upgrade_mode)
+            .field("use_external_ipv6", &self.use_external_ipv6)
+            .field("use_ipv6", &self.use_ipv6)
+            .field("wait_command", &self.wait_command)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 ///Options of a cluster-wide action; send `{}` when the action takes none.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -1771,7 +1930,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterBigstoreDriver {
     }
 }
 ///Reply of `cluster_certificates_get`: the PEM certificate (`<name>_cert`) and private key (`<name>_key`) of each configured cluster certificate.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCertificatesGetResponse {
     ///REST API certificate.
@@ -1886,6 +2045,52 @@ impl ::serde::Serialize for ClusterCertificatesGetResponse {
         w.opt("syncer_cert", &self.syncer_cert)?;
         w.opt("syncer_key", &self.syncer_key)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterCertificatesGetResponse {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterCertificatesGetResponse")
+            .field("api_cert", &self.api_cert)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("ccs_internode_encryption_cert", &self.ccs_internode_encryption_cert)
+            .field(
+                "ccs_internode_encryption_key",
+                &self.ccs_internode_encryption_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("cm_cert", &self.cm_cert)
+            .field("cm_key", &self.cm_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "data_internode_encryption_cert",
+                &self.data_internode_encryption_cert,
+            )
+            .field(
+                "data_internode_encryption_key",
+                &self.data_internode_encryption_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("ldap_client_cert", &self.ldap_client_cert)
+            .field(
+                "ldap_client_key",
+                &self.ldap_client_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("metrics_exporter_cert", &self.metrics_exporter_cert)
+            .field(
+                "metrics_exporter_key",
+                &self.metrics_exporter_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("mtls_trusted_ca_cert", &self.mtls_trusted_ca_cert)
+            .field("proxy_cert", &self.proxy_cert)
+            .field("proxy_key", &self.proxy_key.as_ref().map(|_| "<redacted>"))
+            .field("sso_issuer_cert", &self.sso_issuer_cert)
+            .field("sso_service_cert", &self.sso_service_cert)
+            .field(
+                "sso_service_key",
+                &self.sso_service_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("syncer_cert", &self.syncer_cert)
+            .field("syncer_key", &self.syncer_key.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Body of `cluster_certificates_rotate`; empty to rotate every internal certificate.
@@ -6313,7 +6518,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfigAuditProtocol {
     }
 }
 ///The cluster's LDAP configuration. `dn_group_attr` and `dn_group_query` are mutually exclusive, as are `user_dn_template` and `user_dn_query`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Ldap {
     ///DN used to bind to the LDAP server to run queries.
@@ -6422,6 +6627,30 @@ impl ::serde::Serialize for Ldap {
         w.opt("user_dn_query", &self.user_dn_query)?;
         w.opt("user_dn_template", &self.user_dn_template)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Ldap {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Ldap")
+            .field("bind_dn", &self.bind_dn)
+            .field("bind_pass", &self.bind_pass.as_ref().map(|_| "<redacted>"))
+            .field("ca_cert", &self.ca_cert)
+            .field("cache_ttl", &self.cache_ttl)
+            .field("cba", &self.cba)
+            .field("cba_identity_oid", &self.cba_identity_oid)
+            .field("cba_identity_source", &self.cba_identity_source)
+            .field("control_plane", &self.control_plane)
+            .field("data_plane", &self.data_plane)
+            .field("directory_timeout_s", &self.directory_timeout_s)
+            .field("dn_group_attr", &self.dn_group_attr)
+            .field("dn_group_query", &self.dn_group_query)
+            .field("starttls", &self.starttls)
+            .field("uris", &self.uris)
+            .field("user_dn_query", &self.user_dn_query)
+            .field("user_dn_template", &self.user_dn_template)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///Part of the certificate subject used to look the user up in LDAP.

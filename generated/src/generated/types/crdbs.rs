@@ -132,7 +132,7 @@ impl ::serde::Serialize for CrdbClusterInfo {
     }
 }
 ///PEM-encoded client certificate credentials for a peer cluster's API.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbClusterInfoCertificateAuth {
     ///Client certificate (required).
@@ -164,8 +164,19 @@ impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for CrdbClusterInfoCertificateAuth {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbClusterInfoCertificateAuth")
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key.as_ref().map(|_| "<redacted>"))
+            .field("trusted_ca", &self.trusted_ca)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 ///User name and password for a peer cluster's API.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbClusterInfoCredentials {
     ///Password of that user.
@@ -192,8 +203,18 @@ impl ::serde::Serialize for CrdbClusterInfoCredentials {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for CrdbClusterInfoCredentials {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbClusterInfoCredentials")
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 ///Database settings of an Active-Active database, used as `default_db_config` (all instances) or as an instance's `db_config` (overrides for one instance). Settings of the module list, sharding, Redis version and TLS must be identical on all instances and belong in `default_db_config`; eviction, memory, OSS cluster, proxy and shard layout should be; persistence and replication settings usually are; the certificate, password and port settings are per instance.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbDatabaseConfig {
     ///fsync policy of AOF persistence. Default: `appendfsync-every-sec`.
@@ -406,6 +427,60 @@ impl ::serde::Serialize for CrdbDatabaseConfig {
         w.opt("snapshot_policy", &self.snapshot_policy)?;
         w.opt("tls_mode", &self.tls_mode)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbDatabaseConfig {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbDatabaseConfig")
+            .field("aof_policy", &self.aof_policy)
+            .field(
+                "authentication_admin_pass",
+                &self.authentication_admin_pass.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "authentication_redis_pass",
+                &self.authentication_redis_pass.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "authentication_ssl_client_certs",
+                &self.authentication_ssl_client_certs,
+            )
+            .field("cert", &self.cert)
+            .field("data_persistence", &self.data_persistence)
+            .field("enforce_client_authentication", &self.enforce_client_authentication)
+            .field("eviction_policy", &self.eviction_policy)
+            .field("max_aof_file_size", &self.max_aof_file_size)
+            .field("max_aof_load_time", &self.max_aof_load_time)
+            .field("memory_size", &self.memory_size)
+            .field("module_list", &self.module_list)
+            .field("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs)
+            .field("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing)
+            .field("name", &self.name)
+            .field("oss_cluster", &self.oss_cluster)
+            .field(
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )
+            .field("oss_sharding", &self.oss_sharding)
+            .field("port", &self.port)
+            .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
+            .field("proxy_policy", &self.proxy_policy)
+            .field("rack_aware", &self.rack_aware)
+            .field("redis_version", &self.redis_version)
+            .field("replication", &self.replication)
+            .field(
+                "replication_oom_threshold_percent",
+                &self.replication_oom_threshold_percent,
+            )
+            .field("shard_key_regex", &self.shard_key_regex)
+            .field("sharding", &self.sharding)
+            .field("shards_count", &self.shards_count)
+            .field("shards_placement", &self.shards_placement)
+            .field("snapshot_policy", &self.snapshot_policy)
+            .field("tls_mode", &self.tls_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///On-disk persistence mode of Active-Active instances (same values as `BdbDataPersistence`, other default).

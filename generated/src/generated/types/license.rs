@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///The installed cluster license (cluster key) with its validity, owner, enabled features, and shard limits next to current usage. Returned by `license_get`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct License {
     ///When the license became active, as an ISO 8601 timestamp.
@@ -84,6 +84,27 @@ impl ::serde::Serialize for License {
         w.opt("ram_shards_limit", &self.ram_shards_limit)?;
         w.opt("shards_limit", &self.shards_limit)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for License {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("License")
+            .field("activation_date", &self.activation_date)
+            .field("cluster_name", &self.cluster_name)
+            .field("expiration_date", &self.expiration_date)
+            .field("expired", &self.expired)
+            .field("features", &self.features)
+            .field("flash_shards_in_use", &self.flash_shards_in_use)
+            .field("flash_shards_limit", &self.flash_shards_limit)
+            .field("key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("license", &self.license)
+            .field("owner", &self.owner)
+            .field("ram_shards_in_use", &self.ram_shards_in_use)
+            .field("ram_shards_limit", &self.ram_shards_limit)
+            .field("shards_limit", &self.shards_limit)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///The body of `license_update`; a single `license` key is expected.

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Body of `user_authorize`: the credentials to exchange for a JWT, and its lifetime.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JwtAuthorize {
     ///The user's password.
@@ -38,6 +38,17 @@ impl ::serde::Serialize for JwtAuthorize {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for JwtAuthorize {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JwtAuthorize")
+            .field("password", &"<redacted>")
+            .field("ttl", &self.ttl)
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 impl JwtAuthorize {
     ///A `JwtAuthorize` from its required fields, in this order: `password`, `username`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -54,7 +65,7 @@ impl JwtAuthorize {
     }
 }
 ///Reply of `user_authorize` and `user_refresh_jwt`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JwtToken {
     ///The JSON Web Token; send it as `Authorization: JWT <access_token>`.
@@ -74,6 +85,15 @@ impl ::serde::Serialize for JwtToken {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("access_token", &self.access_token)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JwtToken {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JwtToken")
+            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 ///What one management role allows.
@@ -105,7 +125,7 @@ impl ::serde::Serialize for RolePermissions {
     }
 }
 ///A cluster user, as returned by the server. Also the body of `user_update`: send only the fields to change. Passwords are accepted on update but never returned.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
     ///Account ID in the subscription manager (SM).
@@ -217,6 +237,31 @@ impl ::serde::Serialize for User {
         w.opt("status", &self.status)?;
         w.opt("uid", &self.uid)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for User {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("User")
+            .field("account_id", &self.account_id)
+            .field("action_uid", &self.action_uid)
+            .field("auth_method", &self.auth_method)
+            .field("bdbs_email_alerts", &self.bdbs_email_alerts)
+            .field("certificate_subject_line", &self.certificate_subject_line)
+            .field("cluster_email_alerts", &self.cluster_email_alerts)
+            .field("email", &self.email)
+            .field("email_alerts", &self.email_alerts)
+            .field("last_login", &self.last_login)
+            .field("name", &self.name)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("password_hash_method", &self.password_hash_method)
+            .field("password_issue_date", &self.password_issue_date)
+            .field("role", &self.role)
+            .field("role_uids", &self.role_uids)
+            .field("status", &self.status)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl crate::extras::StartsAction for User {
@@ -337,7 +382,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAuthMethod {
     }
 }
 ///Body of `user_create`: a new user. `email` and `password` are required; set `role`, or `role_uids` on clusters with role-based access control.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserCreate {
     ///Account ID in the subscription manager (SM).
@@ -421,6 +466,27 @@ impl ::serde::Serialize for UserCreate {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for UserCreate {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserCreate")
+            .field("account_id", &self.account_id)
+            .field("auth_method", &self.auth_method)
+            .field("bdbs_email_alerts", &self.bdbs_email_alerts)
+            .field("certificate_subject_line", &self.certificate_subject_line)
+            .field("cluster_email_alerts", &self.cluster_email_alerts)
+            .field("email", &self.email)
+            .field("email_alerts", &self.email_alerts)
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .field("password_hash_method", &self.password_hash_method)
+            .field("role", &self.role)
+            .field("role_uids", &self.role_uids)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 impl UserCreate {
     ///A `UserCreate` from its required fields, in this order: `email`, `password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -444,7 +510,7 @@ impl UserCreate {
     }
 }
 ///Body of `user_password_add`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserPasswordAddRequest {
     ///The password to add.
@@ -470,6 +536,16 @@ impl ::serde::Serialize for UserPasswordAddRequest {
         w.end(&self.extra)
     }
 }
+impl ::std::fmt::Debug for UserPasswordAddRequest {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserPasswordAddRequest")
+            .field("new_password", &"<redacted>")
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
 impl UserPasswordAddRequest {
     ///A `UserPasswordAddRequest` from its required fields, in this order: `new_password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -482,7 +558,7 @@ impl UserPasswordAddRequest {
     }
 }
 ///Body of `user_password_delete`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserPasswordDeleteRequest {
     ///The existing password to remove.
@@ -506,6 +582,16 @@ impl ::serde::Serialize for UserPasswordDeleteRequest {
         w.req("old_password", &self.old_password)?;
         w.opt("username", &self.username)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for UserPasswordDeleteRequest {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserPasswordDeleteRequest")
+            .field("old_password", &"<redacted>")
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl UserPasswordDeleteRequest {
@@ -609,7 +695,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordHashMethod {
     }
 }
 ///Body of `user_password_update`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(::serde::Deserialize, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserPasswordUpdateRequest {
     ///The password that becomes the user's only password.
@@ -633,6 +719,16 @@ impl ::serde::Serialize for UserPasswordUpdateRequest {
         w.req("new_password", &self.new_password)?;
         w.opt("username", &self.username)?;
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for UserPasswordUpdateRequest {
+    #[allow(deprecated)]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserPasswordUpdateRequest")
+            .field("new_password", &"<redacted>")
+            .field("username", &self.username)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl UserPasswordUpdateRequest {
