@@ -124,6 +124,7 @@ pub const PIPELINE: &[Pass] = &[
     // Reads every field, `extra` included.
     pass("serialize_impl", Step::Types(types::serialize_impls)),
     pass("redact_secrets", Step::Types(types::redact_secrets)),
+    pass("body_setters", Step::Types(types::body_setters)),
     pass("starts_action", Step::Types(types::starts_action)),
     pass("open_enums", Step::Types(types::open_enums)),
     // Last on types: it sees every struct and enum, the open enums included.

@@ -9,6 +9,7 @@
 //!   written back under its own name only while its field is unset.
 //! - [`redact_secrets`]: members the spec marks `format: password` show as `<redacted>` in
 //!   `Debug`.
+//! - [`body_setters`]: chainable setters on the types sent as request bodies.
 //! - [`starts_action`]: types with an `action_uid` implement `crate::extras::StartsAction`.
 //! - [`open_enums`]: the open enums of [`crate::enums`] join the module.
 //! - [`non_exhaustive`]: every struct and enum is `#[non_exhaustive]`; structs that cannot be
@@ -304,6 +305,77 @@ pub fn redact_secrets(types: &mut File, prepared: &Prepared) -> Result<(), Error
             message: format!(
                 "{} properties are marked `format: password`, {redacted} fields were redacted",
                 prepared.secret_properties.len()
+            ),
+        });
+    }
+    items.extend(impls);
+    Ok(())
+}
+
+/// Chainable setters on every request-body type (`Bdb::default().name("cache")
+/// .memory_size(100 * MB)`): one per member the caller may send (not `readOnly`), named after the
+/// field, taking `impl Into<T>` and returning the value. Optional members are set to `Some`;
+/// `action_uid` and the unknown-property map get none.
+pub fn body_setters(types: &mut File, prepared: &Prepared) -> Result<(), Error> {
+    let items = &mut types.items;
+    let mut impls = Vec::new();
+    let mut found = 0;
+    for item in items.iter() {
+        let Item::Struct(s) = item else { continue };
+        let schema = s.ident.to_string();
+        if !prepared.request_bodies.contains(&schema) {
+            continue;
+        }
+        found += 1;
+        let Fields::Named(fields) = &s.fields else {
+            return Err(Error::Pass {
+                pass: "body_setters",
+                message: format!("request body {schema} has no named fields"),
+            });
+        };
+        let mut setters = Vec::new();
+        for field in &fields.named {
+            let Some(ident) = &field.ident else { continue };
+            let property = syntax::property_name(field);
+            // `action_uid` is the server's, and a setter would shadow `StartsAction::action_uid`.
+            if ident == "extra"
+                || ident == "action_uid"
+                || prepared
+                    .read_only_properties
+                    .contains(&(schema.clone(), property.clone()))
+            {
+                continue;
+            }
+            let deprecated = field.attrs.iter().any(|a| a.path().is_ident("deprecated"));
+            let marker = deprecated.then(|| quote!(#[deprecated] #[allow(deprecated)]));
+            let (value_ty, assign) = match syntax::option_inner(&field.ty) {
+                Some(inner) => (inner, quote!(::std::option::Option::Some(value.into()))),
+                None => (&field.ty, quote!(value.into())),
+            };
+            let doc = format!("Sets `{property}` and returns the value, for chaining.");
+            setters.push(quote! {
+                #[doc = #doc]
+                #marker
+                pub fn #ident(mut self, value: impl ::std::convert::Into<#value_ty>) -> Self {
+                    self.#ident = #assign;
+                    self
+                }
+            });
+        }
+        let name = &s.ident;
+        impls.push(parse_quote! {
+            /// Chainable setters, for building a request body.
+            impl #name {
+                #(#setters)*
+            }
+        });
+    }
+    if found != prepared.request_bodies.len() {
+        return Err(Error::Pass {
+            pass: "body_setters",
+            message: format!(
+                "{} schemas are request bodies, {found} generated structs found for them",
+                prepared.request_bodies.len()
             ),
         });
     }
