@@ -1557,6 +1557,1080 @@ impl ::std::fmt::Debug for Bdb {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl Bdb {
+    ///Sets `account_id` and returns the value, for chaining.
+    pub fn account_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.account_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `active_defrag_cycle_max` and returns the value, for chaining.
+    pub fn active_defrag_cycle_max(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.active_defrag_cycle_max = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `active_defrag_cycle_min` and returns the value, for chaining.
+    pub fn active_defrag_cycle_min(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.active_defrag_cycle_min = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `active_defrag_ignore_bytes` and returns the value, for chaining.
+    pub fn active_defrag_ignore_bytes(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.active_defrag_ignore_bytes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `active_defrag_max_scan_fields` and returns the value, for chaining.
+    pub fn active_defrag_max_scan_fields(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.active_defrag_max_scan_fields = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `active_defrag_threshold_lower` and returns the value, for chaining.
+    pub fn active_defrag_threshold_lower(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.active_defrag_threshold_lower = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `active_defrag_threshold_upper` and returns the value, for chaining.
+    pub fn active_defrag_threshold_upper(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.active_defrag_threshold_upper = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `activedefrag` and returns the value, for chaining.
+    pub fn activedefrag(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbActivedefrag>,
+    ) -> Self {
+        self.activedefrag = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `aof_policy` and returns the value, for chaining.
+    pub fn aof_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbAofPolicy>,
+    ) -> Self {
+        self.aof_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `audit_settings` and returns the value, for chaining.
+    pub fn audit_settings(
+        mut self,
+        value: impl ::std::convert::Into<BdbAuditSettings>,
+    ) -> Self {
+        self.audit_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authentication_admin_pass` and returns the value, for chaining.
+    pub fn authentication_admin_pass(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authentication_admin_pass = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authentication_redis_pass` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn authentication_redis_pass(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authentication_redis_pass = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authentication_sasl_pass` and returns the value, for chaining.
+    pub fn authentication_sasl_pass(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authentication_sasl_pass = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authentication_sasl_uname` and returns the value, for chaining.
+    pub fn authentication_sasl_uname(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.authentication_sasl_uname = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authentication_ssl_client_certs` and returns the value, for chaining.
+    pub fn authentication_ssl_client_certs(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbClientCert>>,
+    ) -> Self {
+        self.authentication_ssl_client_certs = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authentication_ssl_crdt_certs` and returns the value, for chaining.
+    pub fn authentication_ssl_crdt_certs(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbClientCert>>,
+    ) -> Self {
+        self.authentication_ssl_crdt_certs = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authorized_names` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn authorized_names(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.authorized_names = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `authorized_subjects` and returns the value, for chaining.
+    pub fn authorized_subjects(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbAuthorizedSubject>>,
+    ) -> Self {
+        self.authorized_subjects = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `auto_shards_balancing` and returns the value, for chaining.
+    pub fn auto_shards_balancing(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.auto_shards_balancing = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `auto_shards_balancing_grace_period` and returns the value, for chaining.
+    pub fn auto_shards_balancing_grace_period(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.auto_shards_balancing_grace_period = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `auto_upgrade` and returns the value, for chaining.
+    pub fn auto_upgrade(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.auto_upgrade = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `avoid_nodes` and returns the value, for chaining.
+    pub fn avoid_nodes(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.avoid_nodes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `backup` and returns the value, for chaining.
+    pub fn backup(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.backup = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `backup_history` and returns the value, for chaining.
+    pub fn backup_history(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.backup_history = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `backup_interval` and returns the value, for chaining.
+    pub fn backup_interval(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.backup_interval = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `backup_interval_offset` and returns the value, for chaining.
+    pub fn backup_interval_offset(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.backup_interval_offset = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `backup_location` and returns the value, for chaining.
+    pub fn backup_location(
+        mut self,
+        value: impl ::std::convert::Into<BdbBackupLocation>,
+    ) -> Self {
+        self.backup_location = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore` and returns the value, for chaining.
+    pub fn bigstore(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.bigstore = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_ram_size` and returns the value, for chaining.
+    pub fn bigstore_ram_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.bigstore_ram_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_ram_weights` and returns the value, for chaining.
+    pub fn bigstore_ram_weights(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbBigstoreRamWeight>>,
+    ) -> Self {
+        self.bigstore_ram_weights = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_version` and returns the value, for chaining.
+    pub fn bigstore_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.bigstore_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_cert_subject_validation_type` and returns the value, for chaining.
+    pub fn client_cert_subject_validation_type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::BdbClientCertSubjectValidationType,
+        >,
+    ) -> Self {
+        self.client_cert_subject_validation_type = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `conns` and returns the value, for chaining.
+    pub fn conns(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.conns = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `conns_global_maximum_dedicated` and returns the value, for chaining.
+    pub fn conns_global_maximum_dedicated(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.conns_global_maximum_dedicated = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `conns_minimum_dedicated` and returns the value, for chaining.
+    pub fn conns_minimum_dedicated(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.conns_minimum_dedicated = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `conns_type` and returns the value, for chaining.
+    pub fn conns_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbConnsType>,
+    ) -> Self {
+        self.conns_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt` and returns the value, for chaining.
+    pub fn crdt(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.crdt = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_causal_consistency` and returns the value, for chaining.
+    pub fn crdt_causal_consistency(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.crdt_causal_consistency = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_config_version` and returns the value, for chaining.
+    pub fn crdt_config_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.crdt_config_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_featureset_version` and returns the value, for chaining.
+    pub fn crdt_featureset_version(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdt_featureset_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_ghost_replica_ids` and returns the value, for chaining.
+    pub fn crdt_ghost_replica_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crdt_ghost_replica_ids = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_guid` and returns the value, for chaining.
+    pub fn crdt_guid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crdt_guid = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_modules` and returns the value, for chaining.
+    pub fn crdt_modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crdt_modules = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_protocol_version` and returns the value, for chaining.
+    pub fn crdt_protocol_version(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdt_protocol_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_repl_backlog_size` and returns the value, for chaining.
+    pub fn crdt_repl_backlog_size(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crdt_repl_backlog_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_replica_id` and returns the value, for chaining.
+    pub fn crdt_replica_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.crdt_replica_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_replicas` and returns the value, for chaining.
+    pub fn crdt_replicas(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.crdt_replicas = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_sources` and returns the value, for chaining.
+    pub fn crdt_sources(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbSyncerSources>>,
+    ) -> Self {
+        self.crdt_sources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_sync` and returns the value, for chaining.
+    pub fn crdt_sync(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbCrdtSync>,
+    ) -> Self {
+        self.crdt_sync = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_sync_connection_alarm_timeout_seconds` and returns the value, for chaining.
+    pub fn crdt_sync_connection_alarm_timeout_seconds(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdt_sync_connection_alarm_timeout_seconds = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `crdt_sync_dist` and returns the value, for chaining.
+    pub fn crdt_sync_dist(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.crdt_sync_dist = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_syncer_auto_oom_unlatch` and returns the value, for chaining.
+    pub fn crdt_syncer_auto_oom_unlatch(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.crdt_syncer_auto_oom_unlatch = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_xadd_id_uniqueness_mode` and returns the value, for chaining.
+    pub fn crdt_xadd_id_uniqueness_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbCrdtXaddIdUniquenessMode>,
+    ) -> Self {
+        self.crdt_xadd_id_uniqueness_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `data_internode_encryption` and returns the value, for chaining.
+    pub fn data_internode_encryption(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.data_internode_encryption = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `data_persistence` and returns the value, for chaining.
+    pub fn data_persistence(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbDataPersistence>,
+    ) -> Self {
+        self.data_persistence = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dataset_import_sources` and returns the value, for chaining.
+    pub fn dataset_import_sources(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbDatasetImportSources>>,
+    ) -> Self {
+        self.dataset_import_sources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `db_conns_auditing` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn db_conns_auditing(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.db_conns_auditing = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_user` and returns the value, for chaining.
+    pub fn default_user(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.default_user = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `disabled_commands` and returns the value, for chaining.
+    pub fn disabled_commands(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disabled_commands = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `disconnect_clients_on_password_removal` and returns the value, for chaining.
+    pub fn disconnect_clients_on_password_removal(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.disconnect_clients_on_password_removal = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `email_alerts` and returns the value, for chaining.
+    pub fn email_alerts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `endpoint` and returns the value, for chaining.
+    pub fn endpoint(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `enforce_client_authentication` and returns the value, for chaining.
+    pub fn enforce_client_authentication(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbEnforceClientAuthentication>,
+    ) -> Self {
+        self.enforce_client_authentication = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `eviction_policy` and returns the value, for chaining.
+    pub fn eviction_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbEvictionPolicy>,
+    ) -> Self {
+        self.eviction_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `generate_text_monitor` and returns the value, for chaining.
+    pub fn generate_text_monitor(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.generate_text_monitor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gradual_src_max_sources` and returns the value, for chaining.
+    pub fn gradual_src_max_sources(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.gradual_src_max_sources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gradual_src_mode` and returns the value, for chaining.
+    pub fn gradual_src_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbGradualSrcMode>,
+    ) -> Self {
+        self.gradual_src_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gradual_sync_max_shards_per_source` and returns the value, for chaining.
+    pub fn gradual_sync_max_shards_per_source(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.gradual_sync_max_shards_per_source = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `gradual_sync_mode` and returns the value, for chaining.
+    pub fn gradual_sync_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbGradualSyncMode>,
+    ) -> Self {
+        self.gradual_sync_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gradual_sync_policy` and returns the value, for chaining.
+    pub fn gradual_sync_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbGradualSyncPolicy>,
+    ) -> Self {
+        self.gradual_sync_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gradual_sync_policy_parameters` and returns the value, for chaining.
+    pub fn gradual_sync_policy_parameters(
+        mut self,
+        value: impl ::std::convert::Into<BdbGradualSyncPolicyParameters>,
+    ) -> Self {
+        self.gradual_sync_policy_parameters = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `hash_slots_policy` and returns the value, for chaining.
+    pub fn hash_slots_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbHashSlotsPolicy>,
+    ) -> Self {
+        self.hash_slots_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `implicit_shard_key` and returns the value, for chaining.
+    pub fn implicit_shard_key(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.implicit_shard_key = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `internal` and returns the value, for chaining.
+    pub fn internal(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.internal = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `link_sconn_on_full_request` and returns the value, for chaining.
+    pub fn link_sconn_on_full_request(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbLinkSconnOnFullRequest>,
+    ) -> Self {
+        self.link_sconn_on_full_request = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `master_persistence` and returns the value, for chaining.
+    pub fn master_persistence(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.master_persistence = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_aof_file_size` and returns the value, for chaining.
+    pub fn max_aof_file_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_aof_file_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_aof_load_time` and returns the value, for chaining.
+    pub fn max_aof_load_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_aof_load_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_client_pipeline` and returns the value, for chaining.
+    pub fn max_client_pipeline(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_client_pipeline = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_connections` and returns the value, for chaining.
+    pub fn max_connections(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_connections = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_pipelined` and returns the value, for chaining.
+    pub fn max_pipelined(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_pipelined = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `maxclients` and returns the value, for chaining.
+    pub fn maxclients(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.maxclients = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `memory_size` and returns the value, for chaining.
+    pub fn memory_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.memory_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `metrics_export_all` and returns the value, for chaining.
+    pub fn metrics_export_all(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.metrics_export_all = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mkms` and returns the value, for chaining.
+    pub fn mkms(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.mkms = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `module_list` and returns the value, for chaining.
+    pub fn module_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbModuleListItem>>,
+    ) -> Self {
+        self.module_list = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mtls_allow_outdated_certs` and returns the value, for chaining.
+    pub fn mtls_allow_outdated_certs(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.mtls_allow_outdated_certs = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mtls_allow_weak_hashing` and returns the value, for chaining.
+    pub fn mtls_allow_weak_hashing(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.mtls_allow_weak_hashing = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `multi_commands_opt` and returns the value, for chaining.
+    pub fn multi_commands_opt(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbMultiCommandsOpt>,
+    ) -> Self {
+        self.multi_commands_opt = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `oss_cluster` and returns the value, for chaining.
+    pub fn oss_cluster(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.oss_cluster = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `oss_cluster_api_preferred_endpoint_type` and returns the value, for chaining.
+    pub fn oss_cluster_api_preferred_endpoint_type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::BdbOssClusterApiPreferredEndpointType,
+        >,
+    ) -> Self {
+        self.oss_cluster_api_preferred_endpoint_type = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `oss_cluster_api_preferred_ip_type` and returns the value, for chaining.
+    pub fn oss_cluster_api_preferred_ip_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbOssClusterApiPreferredIpType>,
+    ) -> Self {
+        self.oss_cluster_api_preferred_ip_type = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `oss_sharding` and returns the value, for chaining.
+    pub fn oss_sharding(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.oss_sharding = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `partial_request_timeout_seconds` and returns the value, for chaining.
+    pub fn partial_request_timeout_seconds(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.partial_request_timeout_seconds = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `port` and returns the value, for chaining.
+    pub fn port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `preemptive_drain_timeout_seconds` and returns the value, for chaining.
+    pub fn preemptive_drain_timeout_seconds(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.preemptive_drain_timeout_seconds = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `probabilistic` and returns the value, for chaining.
+    pub fn probabilistic(
+        mut self,
+        value: impl ::std::convert::Into<BdbProbabilistic>,
+    ) -> Self {
+        self.probabilistic = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `proxy_policy` and returns the value, for chaining.
+    pub fn proxy_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbProxyPolicy>,
+    ) -> Self {
+        self.proxy_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `query_performance_factor` and returns the value, for chaining.
+    pub fn query_performance_factor(
+        mut self,
+        value: impl ::std::convert::Into<BdbQueryPerformanceFactor>,
+    ) -> Self {
+        self.query_performance_factor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `rack_aware` and returns the value, for chaining.
+    pub fn rack_aware(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.rack_aware = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `recovery_wait_time` and returns the value, for chaining.
+    pub fn recovery_wait_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.recovery_wait_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_version` and returns the value, for chaining.
+    pub fn redis_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redis_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `repl_backlog_size` and returns the value, for chaining.
+    pub fn repl_backlog_size(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.repl_backlog_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replica_read_only` and returns the value, for chaining.
+    pub fn replica_read_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.replica_read_only = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replica_sconns_on_demand` and returns the value, for chaining.
+    pub fn replica_sconns_on_demand(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbReplicaSconnsOnDemand>,
+    ) -> Self {
+        self.replica_sconns_on_demand = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replica_sources` and returns the value, for chaining.
+    pub fn replica_sources(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbSyncerSources>>,
+    ) -> Self {
+        self.replica_sources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replica_sync` and returns the value, for chaining.
+    pub fn replica_sync(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbReplicaSync>,
+    ) -> Self {
+        self.replica_sync = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replica_sync_connection_alarm_timeout_seconds` and returns the value, for chaining.
+    pub fn replica_sync_connection_alarm_timeout_seconds(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.replica_sync_connection_alarm_timeout_seconds = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `replica_sync_dist` and returns the value, for chaining.
+    pub fn replica_sync_dist(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.replica_sync_dist = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replication` and returns the value, for chaining.
+    pub fn replication(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.replication = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replication_oom_threshold_percent` and returns the value, for chaining.
+    pub fn replication_oom_threshold_percent(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.replication_oom_threshold_percent = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `resp3` and returns the value, for chaining.
+    pub fn resp3(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.resp3 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `roles_permissions` and returns the value, for chaining.
+    pub fn roles_permissions(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbRolePermission>>,
+    ) -> Self {
+        self.roles_permissions = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sched_policy` and returns the value, for chaining.
+    pub fn sched_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbSchedPolicy>,
+    ) -> Self {
+        self.sched_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `search` and returns the value, for chaining.
+    pub fn search(mut self, value: impl ::std::convert::Into<BdbSearch>) -> Self {
+        self.search = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `search_on_bigstore` and returns the value, for chaining.
+    pub fn search_on_bigstore(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.search_on_bigstore = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_block_crossslot_keys` and returns the value, for chaining.
+    pub fn shard_block_crossslot_keys(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.shard_block_crossslot_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_block_foreign_keys` and returns the value, for chaining.
+    pub fn shard_block_foreign_keys(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.shard_block_foreign_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_imbalance_threshold` and returns the value, for chaining.
+    pub fn shard_imbalance_threshold(
+        mut self,
+        value: impl ::std::convert::Into<f64>,
+    ) -> Self {
+        self.shard_imbalance_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_imbalance_threshold_percentage` and returns the value, for chaining.
+    pub fn shard_imbalance_threshold_percentage(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.shard_imbalance_threshold_percentage = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `shard_key_regex` and returns the value, for chaining.
+    pub fn shard_key_regex(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbShardKeyRegex>>,
+    ) -> Self {
+        self.shard_key_regex = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_list` and returns the value, for chaining.
+    pub fn shard_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.shard_list = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sharding` and returns the value, for chaining.
+    pub fn sharding(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.sharding = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shards_count` and returns the value, for chaining.
+    pub fn shards_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.shards_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shards_placement` and returns the value, for chaining.
+    pub fn shards_placement(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbShardsPlacement>,
+    ) -> Self {
+        self.shards_placement = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `skip_import_analyze` and returns the value, for chaining.
+    pub fn skip_import_analyze(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbSkipImportAnalyze>,
+    ) -> Self {
+        self.skip_import_analyze = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slave_buffer` and returns the value, for chaining.
+    pub fn slave_buffer(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.slave_buffer = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slave_ha` and returns the value, for chaining.
+    pub fn slave_ha(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.slave_ha = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slave_ha_priority` and returns the value, for chaining.
+    pub fn slave_ha_priority(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.slave_ha_priority = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `snapshot_policy` and returns the value, for chaining.
+    pub fn snapshot_policy(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbSnapshotPolicy>>,
+    ) -> Self {
+        self.snapshot_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `ssl` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn ssl(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.ssl = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `support_syncer_reconf` and returns the value, for chaining.
+    pub fn support_syncer_reconf(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.support_syncer_reconf = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sync` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn sync(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbSync>,
+    ) -> Self {
+        self.sync = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sync_dedicated_threads` and returns the value, for chaining.
+    pub fn sync_dedicated_threads(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.sync_dedicated_threads = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sync_sources` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn sync_sources(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbSyncSource>>,
+    ) -> Self {
+        self.sync_sources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `syncer_log_level` and returns the value, for chaining.
+    pub fn syncer_log_level(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbSyncerLogLevel>,
+    ) -> Self {
+        self.syncer_log_level = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `tags` and returns the value, for chaining.
+    pub fn tags(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbTag>>,
+    ) -> Self {
+        self.tags = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `timeseries` and returns the value, for chaining.
+    pub fn timeseries(
+        mut self,
+        value: impl ::std::convert::Into<BdbTimeseries>,
+    ) -> Self {
+        self.timeseries = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `tls_mode` and returns the value, for chaining.
+    pub fn tls_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbTlsMode>,
+    ) -> Self {
+        self.tls_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `tracking_table_max_keys` and returns the value, for chaining.
+    pub fn tracking_table_max_keys(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.tracking_table_max_keys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `type` and returns the value, for chaining.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uid` and returns the value, for chaining.
+    pub fn uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uid = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `use_nodes` and returns the value, for chaining.
+    pub fn use_nodes(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.use_nodes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `use_selective_flush` and returns the value, for chaining.
+    pub fn use_selective_flush(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.use_selective_flush = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `version` and returns the value, for chaining.
+    pub fn version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl crate::extras::StartsAction for Bdb {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
@@ -1586,6 +2660,22 @@ impl ::serde::Serialize for BdbActionExportRequest {
         w.opt("email_notification", &self.email_notification)?;
         w.req("export_location", &self.export_location)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbActionExportRequest {
+    ///Sets `email_notification` and returns the value, for chaining.
+    pub fn email_notification(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_notification = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `export_location` and returns the value, for chaining.
+    pub fn export_location(
+        mut self,
+        value: impl ::std::convert::Into<BdbBackupLocation>,
+    ) -> Self {
+        self.export_location = value.into();
+        self
     }
 }
 impl BdbActionExportRequest {
@@ -1627,6 +2717,22 @@ impl ::serde::Serialize for BdbActionImportRequest {
         w.opt("dataset_import_sources", &self.dataset_import_sources)?;
         w.opt("email_notification", &self.email_notification)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbActionImportRequest {
+    ///Sets `dataset_import_sources` and returns the value, for chaining.
+    pub fn dataset_import_sources(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbDatasetImportSources>>,
+    ) -> Self {
+        self.dataset_import_sources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email_notification` and returns the value, for chaining.
+    pub fn email_notification(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_notification = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///In-memory replication setting for `bdb_action_optimize_shards_placement`.
@@ -1758,6 +2864,30 @@ impl ::serde::Serialize for BdbActionRecoverRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl BdbActionRecoverRequest {
+    ///Sets `data_files` and returns the value, for chaining.
+    pub fn data_files(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbRecoveryDataFile>>,
+    ) -> Self {
+        self.data_files = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `ignore_errors` and returns the value, for chaining.
+    pub fn ignore_errors(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.ignore_errors = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `recover_without_data` and returns the value, for chaining.
+    pub fn recover_without_data(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.recover_without_data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Body of `bdb_action_revamp`; the topology settings to change (send only the ones to change).
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -1810,6 +2940,45 @@ impl ::serde::Serialize for BdbActionRevampRequest {
         w.opt("shards_count", &self.shards_count)?;
         w.opt("shards_placement", &self.shards_placement)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbActionRevampRequest {
+    ///Sets `avoid_nodes` and returns the value, for chaining.
+    pub fn avoid_nodes(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.avoid_nodes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_ram_size` and returns the value, for chaining.
+    pub fn bigstore_ram_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.bigstore_ram_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `memory_size` and returns the value, for chaining.
+    pub fn memory_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.memory_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `replication` and returns the value, for chaining.
+    pub fn replication(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.replication = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shards_count` and returns the value, for chaining.
+    pub fn shards_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.shards_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shards_placement` and returns the value, for chaining.
+    pub fn shards_placement(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BdbShardsPlacement>,
+    ) -> Self {
+        self.shards_placement = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Active defragmentation switch.
@@ -3058,6 +4227,25 @@ impl ::std::fmt::Debug for BdbCertificateSetRequest {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl BdbCertificateSetRequest {
+    ///Sets `cert` and returns the value, for chaining.
+    pub fn cert(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cert = value.into();
+        self
+    }
+    ///Sets `private_key` and returns the value, for chaining.
+    pub fn private_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_key = value.into();
+        self
+    }
+}
 impl BdbCertificateSetRequest {
     ///A `BdbCertificateSetRequest` from its required fields, in this order: `cert`, `private_key`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -3548,6 +4736,22 @@ impl ::serde::Serialize for BdbCreateV2Request {
         w.req("bdb", &self.bdb)?;
         w.opt("recovery_plan", &self.recovery_plan)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbCreateV2Request {
+    ///Sets `bdb` and returns the value, for chaining.
+    pub fn bdb(mut self, value: impl ::std::convert::Into<Bdb>) -> Self {
+        self.bdb = value.into();
+        self
+    }
+    ///Sets `recovery_plan` and returns the value, for chaining.
+    pub fn recovery_plan(
+        mut self,
+        value: impl ::std::convert::Into<BdbCreateV2RecoveryPlan>,
+    ) -> Self {
+        self.recovery_plan = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl BdbCreateV2Request {
@@ -6995,6 +8199,17 @@ impl ::serde::Serialize for BdbModulesConfigRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl BdbModulesConfigRequest {
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbModulesConfigModule>>,
+    ) -> Self {
+        self.modules = value.into();
+        self
+    }
+}
 impl BdbModulesConfigRequest {
     ///A `BdbModulesConfigRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -7035,6 +8250,27 @@ impl ::serde::Serialize for BdbModulesUpgradeRequest {
         w.req("modules", &self.modules)?;
         w.opt("preserve_roles", &self.preserve_roles)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbModulesUpgradeRequest {
+    ///Sets `may_discard_data` and returns the value, for chaining.
+    pub fn may_discard_data(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.may_discard_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbUpgradeModule>>,
+    ) -> Self {
+        self.modules = value.into();
+        self
+    }
+    ///Sets `preserve_roles` and returns the value, for chaining.
+    pub fn preserve_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.preserve_roles = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl BdbModulesUpgradeRequest {
@@ -7370,6 +8606,17 @@ impl ::std::fmt::Debug for BdbPasswordRequest {
             .field("password", &"<redacted>")
             .field("extra", &self.extra)
             .finish()
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbPasswordRequest {
+    ///Sets `password` and returns the value, for chaining.
+    pub fn password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = value.into();
+        self
     }
 }
 impl BdbPasswordRequest {
@@ -11421,6 +12668,83 @@ impl ::serde::Serialize for BdbUpgradeRequest {
         w.opt("redis_version", &self.redis_version)?;
         w.opt("swap_roles", &self.swap_roles)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl BdbUpgradeRequest {
+    ///Sets `force_discard` and returns the value, for chaining.
+    pub fn force_discard(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_discard = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `force_restart` and returns the value, for chaining.
+    pub fn force_restart(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_restart = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `keep_crdt_protocol_version` and returns the value, for chaining.
+    pub fn keep_crdt_protocol_version(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.keep_crdt_protocol_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `keep_redis_version` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn keep_redis_version(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.keep_redis_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `latest_with_modules` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn latest_with_modules(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.latest_with_modules = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `may_discard_data` and returns the value, for chaining.
+    pub fn may_discard_data(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.may_discard_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbUpgradeModule>>,
+    ) -> Self {
+        self.modules = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `parallel_shards_upgrade` and returns the value, for chaining.
+    pub fn parallel_shards_upgrade(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.parallel_shards_upgrade = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `preserve_roles` and returns the value, for chaining.
+    pub fn preserve_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.preserve_roles = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_version` and returns the value, for chaining.
+    pub fn redis_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redis_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `swap_roles` and returns the value, for chaining.
+    pub fn swap_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.swap_roles = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///A Redis shard (process) of a database.

@@ -128,6 +128,146 @@ impl ::serde::Serialize for Bootstrap {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl Bootstrap {
+    ///Sets `action` and returns the value, for chaining.
+    pub fn action(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::BootstrapAction>,
+    ) -> Self {
+        self.action = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cluster` and returns the value, for chaining.
+    pub fn cluster(
+        mut self,
+        value: impl ::std::convert::Into<BootstrapClusterIdentity>,
+    ) -> Self {
+        self.cluster = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cnm_https_port` and returns the value, for chaining.
+    pub fn cnm_https_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cnm_https_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdb_coordinator_port` and returns the value, for chaining.
+    pub fn crdb_coordinator_port(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdb_coordinator_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `credentials` and returns the value, for chaining.
+    pub fn credentials(
+        mut self,
+        value: impl ::std::convert::Into<BootstrapCredentials>,
+    ) -> Self {
+        self.credentials = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dns_suffixes` and returns the value, for chaining.
+    pub fn dns_suffixes(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BootstrapDnsSuffix>>,
+    ) -> Self {
+        self.dns_suffixes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `envoy_admin_port` and returns the value, for chaining.
+    pub fn envoy_admin_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.envoy_admin_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `envoy_mgmt_server_port` and returns the value, for chaining.
+    pub fn envoy_mgmt_server_port(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.envoy_mgmt_server_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gossip_envoy_admin_port` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn gossip_envoy_admin_port(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.gossip_envoy_admin_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `license` and returns the value, for chaining.
+    pub fn license(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.license = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_retries` and returns the value, for chaining.
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_retries = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `node` and returns the value, for chaining.
+    pub fn node(
+        mut self,
+        value: impl ::std::convert::Into<BootstrapNodeIdentity>,
+    ) -> Self {
+        self.node = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `policy` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn policy(mut self, value: impl ::std::convert::Into<BootstrapPolicy>) -> Self {
+        self.policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `recovery_filename` and returns the value, for chaining.
+    pub fn recovery_filename(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recovery_filename = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `required_version` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn required_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.required_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `retry_time` and returns the value, for chaining.
+    pub fn retry_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.retry_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `user_defined_modules` and returns the value, for chaining.
+    pub fn user_defined_modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BootstrapUserDefinedModule>>,
+    ) -> Self {
+        self.user_defined_modules = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `witness_disk` and returns the value, for chaining.
+    pub fn witness_disk(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.witness_disk = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Action of a bootstrap request.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.

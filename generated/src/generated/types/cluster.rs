@@ -506,6 +506,33 @@ impl ::std::fmt::Debug for Certificates {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl Certificates {
+    ///Sets `certificate` and returns the value, for chaining.
+    pub fn certificate(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.certificate = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `key` and returns the value, for chaining.
+    pub fn key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.key = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::CertificatesName>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Which cluster certificate this is.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
@@ -1527,6 +1554,538 @@ impl ::std::fmt::Debug for Cluster {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl Cluster {
+    ///Sets `alert_settings` and returns the value, for chaining.
+    pub fn alert_settings(
+        mut self,
+        value: impl ::std::convert::Into<ClusterAlertSettings>,
+    ) -> Self {
+        self.alert_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `allow_modules_upload` and returns the value, for chaining.
+    pub fn allow_modules_upload(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.allow_modules_upload = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `availability_lag_tolerance_ms` and returns the value, for chaining.
+    pub fn availability_lag_tolerance_ms(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.availability_lag_tolerance_ms = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_driver` and returns the value, for chaining.
+    pub fn bigstore_driver(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterBigstoreDriver>,
+    ) -> Self {
+        self.bigstore_driver = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `client_maint_notifications` and returns the value, for chaining.
+    pub fn client_maint_notifications(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.client_maint_notifications = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cluster_ssh_public_key` and returns the value, for chaining.
+    pub fn cluster_ssh_public_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cluster_ssh_public_key = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cm_port` and returns the value, for chaining.
+    pub fn cm_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cm_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cm_session_timeout_minutes` and returns the value, for chaining.
+    pub fn cm_session_timeout_minutes(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.cm_session_timeout_minutes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cnm_http_max_threads_per_worker` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn cnm_http_max_threads_per_worker(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.cnm_http_max_threads_per_worker = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cnm_http_port` and returns the value, for chaining.
+    pub fn cnm_http_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cnm_http_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cnm_http_workers` and returns the value, for chaining.
+    pub fn cnm_http_workers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cnm_http_workers = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cnm_https_port` and returns the value, for chaining.
+    pub fn cnm_https_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cnm_https_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `control_cipher_suites` and returns the value, for chaining.
+    pub fn control_cipher_suites(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.control_cipher_suites = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `control_plane_basic_authentication` and returns the value, for chaining.
+    pub fn control_plane_basic_authentication(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.control_plane_basic_authentication = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `crdb_coordinator_port` and returns the value, for chaining.
+    pub fn crdb_coordinator_port(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdb_coordinator_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_rest_client_retries` and returns the value, for chaining.
+    pub fn crdt_rest_client_retries(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdt_rest_client_retries = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdt_rest_client_timeout` and returns the value, for chaining.
+    pub fn crdt_rest_client_timeout(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.crdt_rest_client_timeout = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `data_cipher_list` and returns the value, for chaining.
+    pub fn data_cipher_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.data_cipher_list = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `data_cipher_suites_tls_1_3` and returns the value, for chaining.
+    pub fn data_cipher_suites_tls_1_3(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.data_cipher_suites_tls_1_3 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `debuginfo_path` and returns the value, for chaining.
+    pub fn debuginfo_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.debuginfo_path = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `disconnect_clients_on_password_removal` and returns the value, for chaining.
+    pub fn disconnect_clients_on_password_removal(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterDisconnectClientsOnPasswordRemoval,
+        >,
+    ) -> Self {
+        self.disconnect_clients_on_password_removal = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `dmc_external_authentication` and returns the value, for chaining.
+    pub fn dmc_external_authentication(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.dmc_external_authentication = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dmc_external_cba_authentication` and returns the value, for chaining.
+    pub fn dmc_external_cba_authentication(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.dmc_external_cba_authentication = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dmc_external_entraid_authentication` and returns the value, for chaining.
+    pub fn dmc_external_entraid_authentication(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.dmc_external_entraid_authentication = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `dmc_external_ldap_authentication` and returns the value, for chaining.
+    pub fn dmc_external_ldap_authentication(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.dmc_external_ldap_authentication = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `email_alerts` and returns the value, for chaining.
+    pub fn email_alerts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email_from` and returns the value, for chaining.
+    pub fn email_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email_from = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `encrypt_pkeys` and returns the value, for chaining.
+    pub fn encrypt_pkeys(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.encrypt_pkeys = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `envoy_admin_port` and returns the value, for chaining.
+    pub fn envoy_admin_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.envoy_admin_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `envoy_max_downstream_connections` and returns the value, for chaining.
+    pub fn envoy_max_downstream_connections(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.envoy_max_downstream_connections = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `envoy_mgmt_server_port` and returns the value, for chaining.
+    pub fn envoy_mgmt_server_port(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.envoy_mgmt_server_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gossip_envoy_admin_port` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn gossip_envoy_admin_port(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.gossip_envoy_admin_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `handle_redirects` and returns the value, for chaining.
+    pub fn handle_redirects(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.handle_redirects = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `http_support` and returns the value, for chaining.
+    pub fn http_support(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.http_support = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `logrotate_settings` and returns the value, for chaining.
+    pub fn logrotate_settings(
+        mut self,
+        value: impl ::std::convert::Into<ClusterLogrotateSettings>,
+    ) -> Self {
+        self.logrotate_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mask_bdb_credentials` and returns the value, for chaining.
+    pub fn mask_bdb_credentials(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.mask_bdb_credentials = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `metrics_auth` and returns the value, for chaining.
+    pub fn metrics_auth(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.metrics_auth = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `min_control_TLS_version` and returns the value, for chaining.
+    pub fn min_control_tls_version(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterMinControlTlsVersion>,
+    ) -> Self {
+        self.min_control_tls_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `min_data_TLS_version` and returns the value, for chaining.
+    pub fn min_data_tls_version(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterMinDataTlsVersion>,
+    ) -> Self {
+        self.min_data_tls_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `min_sentinel_TLS_version` and returns the value, for chaining.
+    pub fn min_sentinel_tls_version(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterMinSentinelTlsVersion>,
+    ) -> Self {
+        self.min_sentinel_tls_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mtls_authorized_subjects` and returns the value, for chaining.
+    pub fn mtls_authorized_subjects(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ClusterMtlsAuthorizedSubject>>,
+    ) -> Self {
+        self.mtls_authorized_subjects = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mtls_certificate_authentication` and returns the value, for chaining.
+    pub fn mtls_certificate_authentication(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.mtls_certificate_authentication = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mtls_client_cert_subject_validation_type` and returns the value, for chaining.
+    pub fn mtls_client_cert_subject_validation_type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterMtlsClientCertSubjectValidationType,
+        >,
+    ) -> Self {
+        self.mtls_client_cert_subject_validation_type = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `multi_commands_opt` and returns the value, for chaining.
+    pub fn multi_commands_opt(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterMultiCommandsOpt>,
+    ) -> Self {
+        self.multi_commands_opt = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `options_method_forbidden` and returns the value, for chaining.
+    pub fn options_method_forbidden(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.options_method_forbidden = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `password_complexity` and returns the value, for chaining.
+    pub fn password_complexity(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.password_complexity = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `password_expiration_duration` and returns the value, for chaining.
+    pub fn password_expiration_duration(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.password_expiration_duration = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `password_min_length` and returns the value, for chaining.
+    pub fn password_min_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.password_min_length = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `proxy_certificate` and returns the value, for chaining.
+    pub fn proxy_certificate(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.proxy_certificate = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `proxy_max_ccs_disconnection_time` and returns the value, for chaining.
+    pub fn proxy_max_ccs_disconnection_time(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.proxy_max_ccs_disconnection_time = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `replica_sconns_on_demand` and returns the value, for chaining.
+    pub fn replica_sconns_on_demand(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterReplicaSconnsOnDemand>,
+    ) -> Self {
+        self.replica_sconns_on_demand = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `reserved_ports` and returns the value, for chaining.
+    pub fn reserved_ports(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.reserved_ports = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `robust_crdt_syncer` and returns the value, for chaining.
+    pub fn robust_crdt_syncer(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.robust_crdt_syncer = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `s3_ca_cert` and returns the value, for chaining.
+    pub fn s3_ca_cert(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.s3_ca_cert = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `s3_url` and returns the value, for chaining.
+    pub fn s3_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.s3_url = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sentinel_cipher_suites` and returns the value, for chaining.
+    pub fn sentinel_cipher_suites(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.sentinel_cipher_suites = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sentinel_tls_mode` and returns the value, for chaining.
+    pub fn sentinel_tls_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterSentinelTlsMode>,
+    ) -> Self {
+        self.sentinel_tls_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slowlog_in_sanitized_support` and returns the value, for chaining.
+    pub fn slowlog_in_sanitized_support(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.slowlog_in_sanitized_support = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `smtp_host` and returns the value, for chaining.
+    pub fn smtp_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.smtp_host = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `smtp_password` and returns the value, for chaining.
+    pub fn smtp_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.smtp_password = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `smtp_port` and returns the value, for chaining.
+    pub fn smtp_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.smtp_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `smtp_tls_mode` and returns the value, for chaining.
+    pub fn smtp_tls_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterSmtpTlsMode>,
+    ) -> Self {
+        self.smtp_tls_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `smtp_use_tls` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn smtp_use_tls(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.smtp_use_tls = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `smtp_username` and returns the value, for chaining.
+    pub fn smtp_username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.smtp_username = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `state_machine_smart_client_handoffs_delay_ms` and returns the value, for chaining.
+    pub fn state_machine_smart_client_handoffs_delay_ms(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.state_machine_smart_client_handoffs_delay_ms = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `syncer_certificate` and returns the value, for chaining.
+    pub fn syncer_certificate(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.syncer_certificate = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `upgrade_mode` and returns the value, for chaining.
+    pub fn upgrade_mode(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.upgrade_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `use_external_ipv6` and returns the value, for chaining.
+    pub fn use_external_ipv6(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.use_external_ipv6 = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `use_ipv6` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn use_ipv6(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.use_ipv6 = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Options of a cluster-wide action; send `{}` when the action takes none.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -1548,6 +2107,17 @@ impl ::serde::Serialize for ClusterActionStartRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("node_uid", &self.node_uid)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ClusterActionStartRequest {
+    ///Sets `node_uid` and returns the value, for chaining.
+    pub fn node_uid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.node_uid = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Reply of `cluster_action_list`.
@@ -2116,6 +2686,17 @@ impl ::serde::Serialize for ClusterCertificatesRotateRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ClusterCertificatesRotateRequest {
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Body of `cluster_certificates_update`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2136,6 +2717,17 @@ impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("certificates", &self.certificates)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ClusterCertificatesUpdateRequest {
+    ///Sets `certificates` and returns the value, for chaining.
+    pub fn certificates(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<Certificates>>,
+    ) -> Self {
+        self.certificates = value.into();
+        self
     }
 }
 impl ClusterCertificatesUpdateRequest {
@@ -4560,6 +5152,17 @@ impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ClusterPasswordHashingAlgorithmUpdateRequest {
+    ///Sets `algorithm` and returns the value, for chaining.
+    pub fn algorithm(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterPasswordHashingAlgorithm>,
+    ) -> Self {
+        self.algorithm = value.into();
+        self
+    }
+}
 impl ClusterPasswordHashingAlgorithmUpdateRequest {
     ///A `ClusterPasswordHashingAlgorithmUpdateRequest` from its required fields, in this order: `algorithm`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -5195,6 +5798,506 @@ impl ::serde::Serialize for ClusterSettings {
             &self.witness_disk_update_frequency_divisor,
         )?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ClusterSettings {
+    ///Sets `acl_pubsub_default` and returns the value, for chaining.
+    pub fn acl_pubsub_default(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterSettingsAclPubsubDefault>,
+    ) -> Self {
+        self.acl_pubsub_default = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `auto_recovery` and returns the value, for chaining.
+    pub fn auto_recovery(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.auto_recovery = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `automatic_node_offload` and returns the value, for chaining.
+    pub fn automatic_node_offload(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.automatic_node_offload = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_migrate_node_threshold` and returns the value, for chaining.
+    pub fn bigstore_migrate_node_threshold(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.bigstore_migrate_node_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_migrate_node_threshold_p` and returns the value, for chaining.
+    pub fn bigstore_migrate_node_threshold_p(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.bigstore_migrate_node_threshold_p = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `bigstore_provision_node_threshold` and returns the value, for chaining.
+    pub fn bigstore_provision_node_threshold(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.bigstore_provision_node_threshold = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `bigstore_provision_node_threshold_p` and returns the value, for chaining.
+    pub fn bigstore_provision_node_threshold_p(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.bigstore_provision_node_threshold_p = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `data_internode_encryption` and returns the value, for chaining.
+    pub fn data_internode_encryption(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.data_internode_encryption = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `db_conns_auditing` and returns the value, for chaining.
+    pub fn db_conns_auditing(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.db_conns_auditing = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_bigstore_version` and returns the value, for chaining.
+    pub fn default_bigstore_version(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.default_bigstore_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_concurrent_restore_actions` and returns the value, for chaining.
+    pub fn default_concurrent_restore_actions(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.default_concurrent_restore_actions = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `default_fork_evict_ram` and returns the value, for chaining.
+    pub fn default_fork_evict_ram(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.default_fork_evict_ram = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_non_sharded_proxy_policy` and returns the value, for chaining.
+    pub fn default_non_sharded_proxy_policy(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterSettingsDefaultNonShardedProxyPolicy,
+        >,
+    ) -> Self {
+        self.default_non_sharded_proxy_policy = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `default_oss_cluster` and returns the value, for chaining.
+    pub fn default_oss_cluster(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.default_oss_cluster = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_oss_sharding` and returns the value, for chaining.
+    pub fn default_oss_sharding(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.default_oss_sharding = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_provisioned_redis_version` and returns the value, for chaining.
+    pub fn default_provisioned_redis_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_provisioned_redis_version = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `default_recovery_wait_time` and returns the value, for chaining.
+    pub fn default_recovery_wait_time(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.default_recovery_wait_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_sharded_proxy_policy` and returns the value, for chaining.
+    pub fn default_sharded_proxy_policy(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterSettingsDefaultShardedProxyPolicy,
+        >,
+    ) -> Self {
+        self.default_sharded_proxy_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_shards_placement` and returns the value, for chaining.
+    pub fn default_shards_placement(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterSettingsDefaultShardsPlacement,
+        >,
+    ) -> Self {
+        self.default_shards_placement = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_tracking_table_max_keys_policy` and returns the value, for chaining.
+    pub fn default_tracking_table_max_keys_policy(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.default_tracking_table_max_keys_policy = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `diskless_repl` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn diskless_repl(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterSettingsDisklessRepl>,
+    ) -> Self {
+        self.diskless_repl = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `endpoint_rebind_propagation_grace_time` and returns the value, for chaining.
+    pub fn endpoint_rebind_propagation_grace_time(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.endpoint_rebind_propagation_grace_time = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `evict_node_use_free_memory` and returns the value, for chaining.
+    pub fn evict_node_use_free_memory(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.evict_node_use_free_memory = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `expose_hostnames_for_all_suffixes` and returns the value, for chaining.
+    pub fn expose_hostnames_for_all_suffixes(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.expose_hostnames_for_all_suffixes = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `failure_detection_sensitivity` and returns the value, for chaining.
+    pub fn failure_detection_sensitivity(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterSettingsFailureDetectionSensitivity,
+        >,
+    ) -> Self {
+        self.failure_detection_sensitivity = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `filter_node_wd_health_metrics` and returns the value, for chaining.
+    pub fn filter_node_wd_health_metrics(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.filter_node_wd_health_metrics = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `hide_user_data_from_log` and returns the value, for chaining.
+    pub fn hide_user_data_from_log(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.hide_user_data_from_log = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `login_lockout_counter_reset_after` and returns the value, for chaining.
+    pub fn login_lockout_counter_reset_after(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.login_lockout_counter_reset_after = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `login_lockout_duration` and returns the value, for chaining.
+    pub fn login_lockout_duration(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.login_lockout_duration = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `login_lockout_threshold` and returns the value, for chaining.
+    pub fn login_lockout_threshold(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.login_lockout_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `master_healthcheck_api_auth` and returns the value, for chaining.
+    pub fn master_healthcheck_api_auth(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.master_healthcheck_api_auth = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_redis_forks` and returns the value, for chaining.
+    pub fn max_redis_forks(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_redis_forks = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_saved_events_per_type` and returns the value, for chaining.
+    pub fn max_saved_events_per_type(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_saved_events_per_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_simultaneous_backups` and returns the value, for chaining.
+    pub fn max_simultaneous_backups(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_simultaneous_backups = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_slave_full_syncs` and returns the value, for chaining.
+    pub fn max_slave_full_syncs(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_slave_full_syncs = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `metrics_exporter_expose_bdb_name` and returns the value, for chaining.
+    pub fn metrics_exporter_expose_bdb_name(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.metrics_exporter_expose_bdb_name = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `oss_cluster_api_preferred_endpoint_type` and returns the value, for chaining.
+    pub fn oss_cluster_api_preferred_endpoint_type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterSettingsOssClusterApiPreferredEndpointType,
+        >,
+    ) -> Self {
+        self.oss_cluster_api_preferred_endpoint_type = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `oss_cluster_api_preferred_ip_type` and returns the value, for chaining.
+    pub fn oss_cluster_api_preferred_ip_type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ClusterSettingsOssClusterApiPreferredIpType,
+        >,
+    ) -> Self {
+        self.oss_cluster_api_preferred_ip_type = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `parallel_shards_upgrade` and returns the value, for chaining.
+    pub fn parallel_shards_upgrade(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.parallel_shards_upgrade = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `persistence_cleanup_grace_time` and returns the value, for chaining.
+    pub fn persistence_cleanup_grace_time(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.persistence_cleanup_grace_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `persistence_cleanup_scan_interval` and returns the value, for chaining.
+    pub fn persistence_cleanup_scan_interval(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.persistence_cleanup_scan_interval = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `persistent_node_removal` and returns the value, for chaining.
+    pub fn persistent_node_removal(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.persistent_node_removal = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `rack_aware` and returns the value, for chaining.
+    pub fn rack_aware(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.rack_aware = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_migrate_node_threshold` and returns the value, for chaining.
+    pub fn redis_migrate_node_threshold(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.redis_migrate_node_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_migrate_node_threshold_p` and returns the value, for chaining.
+    pub fn redis_migrate_node_threshold_p(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.redis_migrate_node_threshold_p = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_provision_node_threshold` and returns the value, for chaining.
+    pub fn redis_provision_node_threshold(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.redis_provision_node_threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_provision_node_threshold_p` and returns the value, for chaining.
+    pub fn redis_provision_node_threshold_p(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.redis_provision_node_threshold_p = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `redis_upgrade_policy` and returns the value, for chaining.
+    pub fn redis_upgrade_policy(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ClusterSettingsRedisUpgradePolicy>,
+    ) -> Self {
+        self.redis_upgrade_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `repl_diskless` and returns the value, for chaining.
+    pub fn repl_diskless(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.repl_diskless = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `resp3_default` and returns the value, for chaining.
+    pub fn resp3_default(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.resp3_default = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shards_overbooking` and returns the value, for chaining.
+    pub fn shards_overbooking(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.shards_overbooking = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `show_internals` and returns the value, for chaining.
+    pub fn show_internals(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.show_internals = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `show_metrics_during_state_machine` and returns the value, for chaining.
+    pub fn show_metrics_during_state_machine(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.show_metrics_during_state_machine = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    ///Sets `slave_ha` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn slave_ha(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.slave_ha = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slave_ha_bdb_cooldown_period` and returns the value, for chaining.
+    pub fn slave_ha_bdb_cooldown_period(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.slave_ha_bdb_cooldown_period = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slave_ha_cooldown_period` and returns the value, for chaining.
+    pub fn slave_ha_cooldown_period(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.slave_ha_cooldown_period = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slave_ha_grace_period` and returns the value, for chaining.
+    pub fn slave_ha_grace_period(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.slave_ha_grace_period = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slow_log_max_len` and returns the value, for chaining.
+    pub fn slow_log_max_len(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.slow_log_max_len = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `use_librdb` and returns the value, for chaining.
+    pub fn use_librdb(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.use_librdb = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `witness_disk_update_frequency_divisor` and returns the value, for chaining.
+    pub fn witness_disk_update_frequency_divisor(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.witness_disk_update_frequency_divisor = ::std::option::Option::Some(
+            value.into(),
+        );
+        self
     }
 }
 ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
@@ -6202,6 +7305,17 @@ impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ClusterSsoSamlMetadataIdpUploadRequest {
+    ///Sets `idp_metadata` and returns the value, for chaining.
+    pub fn idp_metadata(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.idp_metadata = value.into();
+        self
+    }
+}
 impl ClusterSsoSamlMetadataIdpUploadRequest {
     ///A `ClusterSsoSamlMetadataIdpUploadRequest` from its required fields, in this order: `idp_metadata`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -6420,6 +7534,48 @@ impl ::serde::Serialize for DbConnsAuditingConfig {
         w.opt("audit_reconnect_interval", &self.audit_reconnect_interval)?;
         w.opt("audit_reconnect_max_attempts", &self.audit_reconnect_max_attempts)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl DbConnsAuditingConfig {
+    ///Sets `audit_address` and returns the value, for chaining.
+    pub fn audit_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.audit_address = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `audit_port` and returns the value, for chaining.
+    pub fn audit_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.audit_port = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `audit_protocol` and returns the value, for chaining.
+    pub fn audit_protocol(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::DbConnsAuditingConfigAuditProtocol,
+        >,
+    ) -> Self {
+        self.audit_protocol = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `audit_reconnect_interval` and returns the value, for chaining.
+    pub fn audit_reconnect_interval(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.audit_reconnect_interval = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `audit_reconnect_max_attempts` and returns the value, for chaining.
+    pub fn audit_reconnect_max_attempts(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.audit_reconnect_max_attempts = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Protocol used to deliver audit events; only `TCP` is valid in production.
@@ -6651,6 +7807,116 @@ impl ::std::fmt::Debug for Ldap {
             .field("user_dn_template", &self.user_dn_template)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+/// Chainable setters, for building a request body.
+impl Ldap {
+    ///Sets `bind_dn` and returns the value, for chaining.
+    pub fn bind_dn(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bind_dn = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bind_pass` and returns the value, for chaining.
+    pub fn bind_pass(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bind_pass = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `ca_cert` and returns the value, for chaining.
+    pub fn ca_cert(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ca_cert = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cache_ttl` and returns the value, for chaining.
+    pub fn cache_ttl(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cache_ttl = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cba` and returns the value, for chaining.
+    pub fn cba(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.cba = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cba_identity_oid` and returns the value, for chaining.
+    pub fn cba_identity_oid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cba_identity_oid = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cba_identity_source` and returns the value, for chaining.
+    pub fn cba_identity_source(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::LdapCbaIdentitySource>,
+    ) -> Self {
+        self.cba_identity_source = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `control_plane` and returns the value, for chaining.
+    pub fn control_plane(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.control_plane = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `data_plane` and returns the value, for chaining.
+    pub fn data_plane(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.data_plane = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `directory_timeout_s` and returns the value, for chaining.
+    pub fn directory_timeout_s(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.directory_timeout_s = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dn_group_attr` and returns the value, for chaining.
+    pub fn dn_group_attr(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dn_group_attr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dn_group_query` and returns the value, for chaining.
+    pub fn dn_group_query(
+        mut self,
+        value: impl ::std::convert::Into<LdapQuery>,
+    ) -> Self {
+        self.dn_group_query = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `starttls` and returns the value, for chaining.
+    pub fn starttls(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.starttls = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uris` and returns the value, for chaining.
+    pub fn uris(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.uris = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `user_dn_query` and returns the value, for chaining.
+    pub fn user_dn_query(mut self, value: impl ::std::convert::Into<LdapQuery>) -> Self {
+        self.user_dn_query = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `user_dn_template` and returns the value, for chaining.
+    pub fn user_dn_template(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_dn_template = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Part of the certificate subject used to look the user up in LDAP.
@@ -6953,6 +8219,97 @@ impl ::serde::Serialize for ServicesConfiguration {
         w.opt("sentinel_service", &self.sentinel_service)?;
         w.opt("stats_archiver", &self.stats_archiver)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ServicesConfiguration {
+    ///Sets `alert_mgr` and returns the value, for chaining.
+    pub fn alert_mgr(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationAlertMgr>,
+    ) -> Self {
+        self.alert_mgr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `call_home_agent` and returns the value, for chaining.
+    pub fn call_home_agent(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationCallHomeAgent>,
+    ) -> Self {
+        self.call_home_agent = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cm_server` and returns the value, for chaining.
+    pub fn cm_server(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationCmServer>,
+    ) -> Self {
+        self.cm_server = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdb_coordinator` and returns the value, for chaining.
+    pub fn crdb_coordinator(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationCrdbCoordinator>,
+    ) -> Self {
+        self.crdb_coordinator = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdb_worker` and returns the value, for chaining.
+    pub fn crdb_worker(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationCrdbWorker>,
+    ) -> Self {
+        self.crdb_worker = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `entraid_agent_mgr` and returns the value, for chaining.
+    pub fn entraid_agent_mgr(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationEntraidAgentMgr>,
+    ) -> Self {
+        self.entraid_agent_mgr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `ldap_agent_mgr` and returns the value, for chaining.
+    pub fn ldap_agent_mgr(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationLdapAgentMgr>,
+    ) -> Self {
+        self.ldap_agent_mgr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `mdns_server` and returns the value, for chaining.
+    pub fn mdns_server(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationMdnsServer>,
+    ) -> Self {
+        self.mdns_server = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `pdns_server` and returns the value, for chaining.
+    pub fn pdns_server(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationPdnsServer>,
+    ) -> Self {
+        self.pdns_server = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sentinel_service` and returns the value, for chaining.
+    pub fn sentinel_service(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationSentinelService>,
+    ) -> Self {
+        self.sentinel_service = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `stats_archiver` and returns the value, for chaining.
+    pub fn stats_archiver(
+        mut self,
+        value: impl ::std::convert::Into<ServicesConfigurationStatsArchiver>,
+    ) -> Self {
+        self.stats_archiver = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///State of the alert manager processes.
@@ -7370,6 +8727,40 @@ impl ::serde::Serialize for Sso {
         w.opt("protocol", &self.protocol)?;
         w.opt("service", &self.service)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl Sso {
+    ///Sets `control_plane` and returns the value, for chaining.
+    pub fn control_plane(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.control_plane = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `enforce_control_plane` and returns the value, for chaining.
+    pub fn enforce_control_plane(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.enforce_control_plane = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `issuer` and returns the value, for chaining.
+    pub fn issuer(mut self, value: impl ::std::convert::Into<SsoIssuer>) -> Self {
+        self.issuer = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `protocol` and returns the value, for chaining.
+    pub fn protocol(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::SsoProtocol>,
+    ) -> Self {
+        self.protocol = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `service` and returns the value, for chaining.
+    pub fn service(mut self, value: impl ::std::convert::Into<SsoService>) -> Self {
+        self.service = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Identity provider settings of the SSO configuration.

@@ -28,3 +28,14 @@ impl ::serde::Serialize for CmSettings {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl CmSettings {
+    ///Sets `timezone` and returns the value, for chaining.
+    pub fn timezone(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timezone = ::std::option::Option::Some(value.into());
+        self
+    }
+}

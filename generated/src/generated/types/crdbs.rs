@@ -83,6 +83,93 @@ impl ::serde::Serialize for Crdb {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl Crdb {
+    ///Sets `causal_consistency` and returns the value, for chaining.
+    pub fn causal_consistency(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.causal_consistency = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `default_db_config` and returns the value, for chaining.
+    pub fn default_db_config(
+        mut self,
+        value: impl ::std::convert::Into<CrdbDatabaseConfig>,
+    ) -> Self {
+        self.default_db_config = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `encryption` and returns the value, for chaining.
+    pub fn encryption(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.encryption = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `featureset_version` and returns the value, for chaining.
+    pub fn featureset_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.featureset_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `guid` and returns the value, for chaining.
+    pub fn guid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.guid = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `instances` and returns the value, for chaining.
+    pub fn instances(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<CrdbInstanceInfo>>,
+    ) -> Self {
+        self.instances = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `local_databases` and returns the value, for chaining.
+    pub fn local_databases(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<CrdbLocalDatabase>>,
+    ) -> Self {
+        self.local_databases = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `managed_by` and returns the value, for chaining.
+    pub fn managed_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.managed_by = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<CrdbModule>>,
+    ) -> Self {
+        self.modules = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `protocol_version` and returns the value, for chaining.
+    pub fn protocol_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.protocol_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `volatile_config_fields` and returns the value, for chaining.
+    pub fn volatile_config_fields(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.volatile_config_fields = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///How to reach one participating cluster of an Active-Active database. Authenticate with either `credentials` or `certificate_auth`, never both.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -1285,6 +1372,37 @@ impl ::serde::Serialize for CrdbModifyRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl CrdbModifyRequest {
+    ///Sets `add_instances` and returns the value, for chaining.
+    pub fn add_instances(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<CrdbInstanceInfo>>,
+    ) -> Self {
+        self.add_instances = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `crdb` and returns the value, for chaining.
+    pub fn crdb(mut self, value: impl ::std::convert::Into<Crdb>) -> Self {
+        self.crdb = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `force_update` and returns the value, for chaining.
+    pub fn force_update(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_update = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `remove_instances` and returns the value, for chaining.
+    pub fn remove_instances(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<CrdbModifyRequestRemoveInstance>,
+        >,
+    ) -> Self {
+        self.remove_instances = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///An instance to remove: its ID, or an object with the ID and `force_remove`. The object form is inferred from the documented `remove_instances.force_remove` flag.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
@@ -1385,6 +1503,17 @@ impl ::serde::Serialize for CrdbPurgeRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl CrdbPurgeRequest {
+    ///Sets `instances` and returns the value, for chaining.
+    pub fn instances(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.instances = value.into();
+        self
+    }
+}
 impl CrdbPurgeRequest {
     ///A `CrdbPurgeRequest` from its required fields, in this order: `instances`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -1461,6 +1590,61 @@ impl ::serde::Serialize for CrdbUpgradeRequest {
         w.opt("preserve_roles", &self.preserve_roles)?;
         w.opt("redis_version", &self.redis_version)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl CrdbUpgradeRequest {
+    ///Sets `force_discard` and returns the value, for chaining.
+    pub fn force_discard(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_discard = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `force_restart` and returns the value, for chaining.
+    pub fn force_restart(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_restart = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `keep_crdt_protocol_version` and returns the value, for chaining.
+    pub fn keep_crdt_protocol_version(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.keep_crdt_protocol_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `may_discard_data` and returns the value, for chaining.
+    pub fn may_discard_data(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.may_discard_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<CrdbUpgradeRequestModule>>,
+    ) -> Self {
+        self.modules = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `parallel_shards_upgrade` and returns the value, for chaining.
+    pub fn parallel_shards_upgrade(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.parallel_shards_upgrade = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `preserve_roles` and returns the value, for chaining.
+    pub fn preserve_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.preserve_roles = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_version` and returns the value, for chaining.
+    pub fn redis_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redis_version = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///A module to upgrade with `crdb_upgrade`.

@@ -86,6 +86,113 @@ impl ::serde::Serialize for DiagnosticsConfig {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl DiagnosticsConfig {
+    ///Sets `bdb_client_list_target` and returns the value, for chaining.
+    pub fn bdb_client_list_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.bdb_client_list_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bdb_info_target` and returns the value, for chaining.
+    pub fn bdb_info_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.bdb_info_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bdb_target` and returns the value, for chaining.
+    pub fn bdb_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.bdb_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `command_stats_target` and returns the value, for chaining.
+    pub fn command_stats_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.command_stats_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `network_stats_target` and returns the value, for chaining.
+    pub fn network_stats_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.network_stats_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `persistent_files_target` and returns the value, for chaining.
+    pub fn persistent_files_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.persistent_files_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `rladmin_status_target` and returns the value, for chaining.
+    pub fn rladmin_status_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.rladmin_status_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_info_target` and returns the value, for chaining.
+    pub fn shard_info_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.shard_info_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_latency_histogram_target` and returns the value, for chaining.
+    pub fn shard_latency_histogram_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.shard_latency_histogram_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_latency_target` and returns the value, for chaining.
+    pub fn shard_latency_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.shard_latency_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_target` and returns the value, for chaining.
+    pub fn shard_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.shard_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `slowlog_target` and returns the value, for chaining.
+    pub fn slowlog_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsSlowlogTarget>,
+    ) -> Self {
+        self.slowlog_target = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `socket_files_target` and returns the value, for chaining.
+    pub fn socket_files_target(
+        mut self,
+        value: impl ::std::convert::Into<DiagnosticsTarget>,
+    ) -> Self {
+        self.socket_files_target = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Schedule and size of the slow log diagnostic target.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

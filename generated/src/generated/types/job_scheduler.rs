@@ -67,6 +67,67 @@ impl ::serde::Serialize for JobScheduler {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl JobScheduler {
+    ///Sets `backup_job_settings` and returns the value, for chaining.
+    pub fn backup_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerBackupJobSettings>,
+    ) -> Self {
+        self.backup_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bdb_usage_report_job_settings` and returns the value, for chaining.
+    pub fn bdb_usage_report_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerBdbUsageReportJobSettings>,
+    ) -> Self {
+        self.bdb_usage_report_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cert_rotation_job_settings` and returns the value, for chaining.
+    pub fn cert_rotation_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerCertRotationJobSettings>,
+    ) -> Self {
+        self.cert_rotation_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `log_rotation_job_settings` and returns the value, for chaining.
+    pub fn log_rotation_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerLogRotationJobSettings>,
+    ) -> Self {
+        self.log_rotation_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `node_checks_job_settings` and returns the value, for chaining.
+    pub fn node_checks_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerNodeChecksJobSettings>,
+    ) -> Self {
+        self.node_checks_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_cleanup_job_settings` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn redis_cleanup_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerRedisCleanupJobSettings>,
+    ) -> Self {
+        self.redis_cleanup_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `rotate_ccs_job_settings` and returns the value, for chaining.
+    pub fn rotate_ccs_job_settings(
+        mut self,
+        value: impl ::std::convert::Into<JobSchedulerRotateCcsJobSettings>,
+    ) -> Self {
+        self.rotate_ccs_job_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Schedule of the job that runs periodic database backups.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

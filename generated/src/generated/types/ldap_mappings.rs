@@ -75,6 +75,72 @@ impl ::serde::Serialize for LdapMapping {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl LdapMapping {
+    ///Sets `account_id` and returns the value, for chaining.
+    pub fn account_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.account_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bdbs_email_alerts` and returns the value, for chaining.
+    pub fn bdbs_email_alerts(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.bdbs_email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cluster_email_alerts` and returns the value, for chaining.
+    pub fn cluster_email_alerts(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.cluster_email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dn` and returns the value, for chaining.
+    pub fn dn(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dn = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email` and returns the value, for chaining.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email_alerts` and returns the value, for chaining.
+    pub fn email_alerts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `role_uids` and returns the value, for chaining.
+    pub fn role_uids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.role_uids = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uid` and returns the value, for chaining.
+    pub fn uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uid = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl crate::extras::StartsAction for LdapMapping {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()

@@ -129,6 +129,17 @@ impl ::serde::Serialize for LicenseUpdateRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl LicenseUpdateRequest {
+    ///Sets `license` and returns the value, for chaining.
+    pub fn license(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.license = value.into();
+        self
+    }
+}
 impl LicenseUpdateRequest {
     ///A `LicenseUpdateRequest` from its required fields, in this order: `license`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]

@@ -79,3 +79,67 @@ impl ::serde::Serialize for MetricsConfig {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl MetricsConfig {
+    ///Sets `expose_db_tags` and returns the value, for chaining.
+    pub fn expose_db_tags(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.expose_db_tags = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `key_distribution_enabled` and returns the value, for chaining.
+    pub fn key_distribution_enabled(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.key_distribution_enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `key_items_buckets` and returns the value, for chaining.
+    pub fn key_items_buckets(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.key_items_buckets = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `key_size_buckets` and returns the value, for chaining.
+    pub fn key_size_buckets(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.key_size_buckets = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `local_storage_max_size_mb` and returns the value, for chaining.
+    pub fn local_storage_max_size_mb(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.local_storage_max_size_mb = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `local_storage_retention_days` and returns the value, for chaining.
+    pub fn local_storage_retention_days(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.local_storage_retention_days = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_requests_in_flight` and returns the value, for chaining.
+    pub fn max_requests_in_flight(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_requests_in_flight = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `metrics_tag_keys_exposed` and returns the value, for chaining.
+    pub fn metrics_tag_keys_exposed(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.metrics_tag_keys_exposed = ::std::option::Option::Some(value.into());
+        self
+    }
+}

@@ -206,6 +206,19 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ModuleConfigBdbUpdateRequest {
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<ModuleConfigBdbUpdateRequestModule>,
+        >,
+    ) -> Self {
+        self.modules = value.into();
+        self
+    }
+}
 impl ModuleConfigBdbUpdateRequest {
     ///A `ModuleConfigBdbUpdateRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -566,6 +579,27 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ModuleUpgradeBdbRequest {
+    ///Sets `may_discard_data` and returns the value, for chaining.
+    pub fn may_discard_data(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.may_discard_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `modules` and returns the value, for chaining.
+    pub fn modules(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ModuleUpgradeBdbRequestModule>>,
+    ) -> Self {
+        self.modules = value.into();
+        self
+    }
+    ///Sets `preserve_roles` and returns the value, for chaining.
+    pub fn preserve_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.preserve_roles = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl ModuleUpgradeBdbRequest {
     ///A `ModuleUpgradeBdbRequest` from its required fields, in this order: `modules`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -702,6 +736,70 @@ impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
         w.req("semantic_version", &self.semantic_version)?;
         w.req("version", &self.version)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ModuleUserDefinedCreateRequest {
+    ///Sets `capabilities` and returns the value, for chaining.
+    pub fn capabilities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.capabilities = value.into();
+        self
+    }
+    ///Sets `command_line_args` and returns the value, for chaining.
+    pub fn command_line_args(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.command_line_args = value.into();
+        self
+    }
+    ///Sets `commands` and returns the value, for chaining.
+    pub fn commands(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ModuleCommand>>,
+    ) -> Self {
+        self.commands = value.into();
+        self
+    }
+    ///Sets `display_name` and returns the value, for chaining.
+    pub fn display_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_name = value.into();
+        self
+    }
+    ///Sets `min_redis_version` and returns the value, for chaining.
+    pub fn min_redis_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.min_redis_version = value.into();
+        self
+    }
+    ///Sets `module_name` and returns the value, for chaining.
+    pub fn module_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_name = value.into();
+        self
+    }
+    ///Sets `semantic_version` and returns the value, for chaining.
+    pub fn semantic_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.semantic_version = value.into();
+        self
+    }
+    ///Sets `version` and returns the value, for chaining.
+    pub fn version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.version = value.into();
+        self
     }
 }
 impl ModuleUserDefinedCreateRequest {

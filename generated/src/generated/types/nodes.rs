@@ -264,6 +264,118 @@ impl ::serde::Serialize for Node {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl Node {
+    ///Sets `accept_servers` and returns the value, for chaining.
+    pub fn accept_servers(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.accept_servers = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `addr` and returns the value, for chaining.
+    pub fn addr(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.addr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_driver` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn bigstore_driver(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::NodeBigstoreDriver>,
+    ) -> Self {
+        self.bigstore_driver = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bigstore_enabled` and returns the value, for chaining.
+    pub fn bigstore_enabled(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.bigstore_enabled = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `external_addr` and returns the value, for chaining.
+    pub fn external_addr(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.external_addr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_listeners` and returns the value, for chaining.
+    pub fn max_listeners(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_listeners = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_redis_forks` and returns the value, for chaining.
+    pub fn max_redis_forks(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_redis_forks = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_redis_servers` and returns the value, for chaining.
+    pub fn max_redis_servers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_redis_servers = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_slave_full_syncs` and returns the value, for chaining.
+    pub fn max_slave_full_syncs(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_slave_full_syncs = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `oss_cluster_ip_mapping` and returns the value, for chaining.
+    pub fn oss_cluster_ip_mapping(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<NodeOssClusterIpMapping>>,
+    ) -> Self {
+        self.oss_cluster_ip_mapping = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `public_addr` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn public_addr(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.public_addr = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `rack_id` and returns the value, for chaining.
+    pub fn rack_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rack_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `recovery_path` and returns the value, for chaining.
+    pub fn recovery_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recovery_path = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `second_rack_id` and returns the value, for chaining.
+    pub fn second_rack_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.second_rack_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_list` and returns the value, for chaining.
+    pub fn shard_list(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.shard_list = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Options of a node action. Every field is optional and only meaningful for some actions; send an empty object when none apply.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -321,6 +433,66 @@ impl ::serde::Serialize for NodeActionStartRequest {
         w.opt("snapshot_name", &self.snapshot_name)?;
         w.opt("wait_for_persistence", &self.wait_for_persistence)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl NodeActionStartRequest {
+    ///Sets `evict_active_active_replica` and returns the value, for chaining.
+    pub fn evict_active_active_replica(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.evict_active_active_replica = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `evict_dbs` and returns the value, for chaining.
+    pub fn evict_dbs(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.evict_dbs = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `evict_ha_replica` and returns the value, for chaining.
+    pub fn evict_ha_replica(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.evict_ha_replica = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `keep_slave_shards` and returns the value, for chaining.
+    #[deprecated]
+    #[allow(deprecated)]
+    pub fn keep_slave_shards(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.keep_slave_shards = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `overwrite_snapshot` and returns the value, for chaining.
+    pub fn overwrite_snapshot(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.overwrite_snapshot = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `skip_shards_restore` and returns the value, for chaining.
+    pub fn skip_shards_restore(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.skip_shards_restore = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `snapshot_name` and returns the value, for chaining.
+    pub fn snapshot_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snapshot_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `wait_for_persistence` and returns the value, for chaining.
+    pub fn wait_for_persistence(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.wait_for_persistence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///The actions known for one node or for all nodes.

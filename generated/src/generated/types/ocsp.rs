@@ -71,6 +71,34 @@ impl ::serde::Serialize for Ocsp {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl Ocsp {
+    ///Sets `ocsp_functionality` and returns the value, for chaining.
+    pub fn ocsp_functionality(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.ocsp_functionality = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `query_frequency` and returns the value, for chaining.
+    pub fn query_frequency(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.query_frequency = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `recovery_frequency` and returns the value, for chaining.
+    pub fn recovery_frequency(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.recovery_frequency = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `recovery_max_tries` and returns the value, for chaining.
+    pub fn recovery_max_tries(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.recovery_max_tries = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `response_timeout` and returns the value, for chaining.
+    pub fn response_timeout(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.response_timeout = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///The last OCSP answer about the proxy certificate, as cached by the cluster (`ocsp_status_get`) or freshly fetched (`ocsp_test`). All fields are read-only; times are HTTP-date strings such as `Wed, 22 Dec 2021 12:50:11 GMT`.
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]

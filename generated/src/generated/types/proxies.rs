@@ -321,3 +321,16 @@ impl ::serde::Serialize for ProxyUpdateRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ProxyUpdateRequest {
+    ///Sets `allow_restart` and returns the value, for chaining.
+    pub fn allow_restart(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_restart = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `proxy` and returns the value, for chaining.
+    pub fn proxy(mut self, value: impl ::std::convert::Into<Proxy>) -> Self {
+        self.proxy = ::std::option::Option::Some(value.into());
+        self
+    }
+}

@@ -62,6 +62,35 @@ impl ::serde::Serialize for RedisAcl {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl RedisAcl {
+    ///Sets `account_id` and returns the value, for chaining.
+    pub fn account_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.account_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `acl` and returns the value, for chaining.
+    pub fn acl(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uid` and returns the value, for chaining.
+    pub fn uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uid = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl crate::extras::StartsAction for RedisAcl {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()

@@ -53,6 +53,43 @@ impl ::serde::Serialize for Role {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl Role {
+    ///Sets `account_id` and returns the value, for chaining.
+    pub fn account_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.account_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `management` and returns the value, for chaining.
+    pub fn management(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::RoleManagement>,
+    ) -> Self {
+        self.management = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `resources` and returns the value, for chaining.
+    pub fn resources(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<RoleResource>>,
+    ) -> Self {
+        self.resources = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uid` and returns the value, for chaining.
+    pub fn uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uid = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl crate::extras::StartsAction for Role {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()

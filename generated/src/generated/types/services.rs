@@ -174,6 +174,27 @@ impl ::serde::Serialize for ServicesControlRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ServicesControlRequest {
+    ///Sets `operation_type` and returns the value, for chaining.
+    pub fn operation_type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::types::ServicesControlRequestOperationType,
+        >,
+    ) -> Self {
+        self.operation_type = value.into();
+        self
+    }
+    ///Sets `services` and returns the value, for chaining.
+    pub fn services(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.services = value.into();
+        self
+    }
+}
 impl ServicesControlRequest {
     ///A `ServicesControlRequest` from its required fields, in this order: `operation_type`, `services`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]

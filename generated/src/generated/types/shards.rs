@@ -50,6 +50,51 @@ impl ::serde::Serialize for ShardActionFailoverManyRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ShardActionFailoverManyRequest {
+    ///Sets `dead_nodes` and returns the value, for chaining.
+    pub fn dead_nodes(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.dead_nodes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dead_uids` and returns the value, for chaining.
+    pub fn dead_uids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.dead_uids = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dry_run` and returns the value, for chaining.
+    pub fn dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `force_rebind` and returns the value, for chaining.
+    pub fn force_rebind(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_rebind = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_version_upgrade` and returns the value, for chaining.
+    pub fn redis_version_upgrade(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redis_version_upgrade = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_uids` and returns the value, for chaining.
+    pub fn shard_uids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.shard_uids = value.into();
+        self
+    }
+}
 impl ShardActionFailoverManyRequest {
     ///A `ShardActionFailoverManyRequest` from its required fields, in this order: `shard_uids`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -108,6 +153,43 @@ impl ::serde::Serialize for ShardActionFailoverRequest {
         w.end(&self.extra)
     }
 }
+/// Chainable setters, for building a request body.
+impl ShardActionFailoverRequest {
+    ///Sets `dead_nodes` and returns the value, for chaining.
+    pub fn dead_nodes(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.dead_nodes = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dead_uid` and returns the value, for chaining.
+    pub fn dead_uid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dead_uid = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `dry_run` and returns the value, for chaining.
+    pub fn dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `force_rebind` and returns the value, for chaining.
+    pub fn force_rebind(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.force_rebind = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `redis_version_upgrade` and returns the value, for chaining.
+    pub fn redis_version_upgrade(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redis_version_upgrade = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 ///Body of `shard_action_migrate_many`.
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -153,6 +235,48 @@ impl ::serde::Serialize for ShardActionMigrateManyRequest {
         w.req("shard_uids", &self.shard_uids)?;
         w.opt("target_node_uid", &self.target_node_uid)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ShardActionMigrateManyRequest {
+    ///Sets `dry_run` and returns the value, for chaining.
+    pub fn dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_concurrent_bdb_migrations` and returns the value, for chaining.
+    pub fn max_concurrent_bdb_migrations(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_concurrent_bdb_migrations = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `override_rack_policy` and returns the value, for chaining.
+    pub fn override_rack_policy(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.override_rack_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `preserve_roles` and returns the value, for chaining.
+    pub fn preserve_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.preserve_roles = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shard_uids` and returns the value, for chaining.
+    pub fn shard_uids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.shard_uids = value.into();
+        self
+    }
+    ///Sets `target_node_uid` and returns the value, for chaining.
+    pub fn target_node_uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.target_node_uid = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl ShardActionMigrateManyRequest {
@@ -206,6 +330,32 @@ impl ::serde::Serialize for ShardActionMigrateRequest {
         w.opt("preserve_roles", &self.preserve_roles)?;
         w.opt("target_node_uid", &self.target_node_uid)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl ShardActionMigrateRequest {
+    ///Sets `dry_run` and returns the value, for chaining.
+    pub fn dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `override_rack_policy` and returns the value, for chaining.
+    pub fn override_rack_policy(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.override_rack_policy = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `preserve_roles` and returns the value, for chaining.
+    pub fn preserve_roles(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.preserve_roles = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `target_node_uid` and returns the value, for chaining.
+    pub fn target_node_uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.target_node_uid = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Reply of a shard migrate or failover request that started an action.

@@ -49,6 +49,30 @@ impl ::std::fmt::Debug for JwtAuthorize {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl JwtAuthorize {
+    ///Sets `password` and returns the value, for chaining.
+    pub fn password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = value.into();
+        self
+    }
+    ///Sets `ttl` and returns the value, for chaining.
+    pub fn ttl(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.ttl = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `username` and returns the value, for chaining.
+    pub fn username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = value.into();
+        self
+    }
+}
 impl JwtAuthorize {
     ///A `JwtAuthorize` from its required fields, in this order: `password`, `username`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -262,6 +286,104 @@ impl ::std::fmt::Debug for User {
             .field("uid", &self.uid)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+/// Chainable setters, for building a request body.
+impl User {
+    ///Sets `account_id` and returns the value, for chaining.
+    pub fn account_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.account_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `auth_method` and returns the value, for chaining.
+    pub fn auth_method(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::UserAuthMethod>,
+    ) -> Self {
+        self.auth_method = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bdbs_email_alerts` and returns the value, for chaining.
+    pub fn bdbs_email_alerts(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.bdbs_email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `certificate_subject_line` and returns the value, for chaining.
+    pub fn certificate_subject_line(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.certificate_subject_line = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cluster_email_alerts` and returns the value, for chaining.
+    pub fn cluster_email_alerts(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.cluster_email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email` and returns the value, for chaining.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email_alerts` and returns the value, for chaining.
+    pub fn email_alerts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `password` and returns the value, for chaining.
+    pub fn password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `password_hash_method` and returns the value, for chaining.
+    pub fn password_hash_method(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::UserPasswordHashMethod>,
+    ) -> Self {
+        self.password_hash_method = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `role` and returns the value, for chaining.
+    pub fn role(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::UserRole>,
+    ) -> Self {
+        self.role = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `role_uids` and returns the value, for chaining.
+    pub fn role_uids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.role_uids = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uid` and returns the value, for chaining.
+    pub fn uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uid = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl crate::extras::StartsAction for User {
@@ -487,6 +609,104 @@ impl ::std::fmt::Debug for UserCreate {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl UserCreate {
+    ///Sets `account_id` and returns the value, for chaining.
+    pub fn account_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.account_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `auth_method` and returns the value, for chaining.
+    pub fn auth_method(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::UserAuthMethod>,
+    ) -> Self {
+        self.auth_method = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `bdbs_email_alerts` and returns the value, for chaining.
+    pub fn bdbs_email_alerts(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.bdbs_email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `certificate_subject_line` and returns the value, for chaining.
+    pub fn certificate_subject_line(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.certificate_subject_line = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cluster_email_alerts` and returns the value, for chaining.
+    pub fn cluster_email_alerts(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.cluster_email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `email` and returns the value, for chaining.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = value.into();
+        self
+    }
+    ///Sets `email_alerts` and returns the value, for chaining.
+    pub fn email_alerts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.email_alerts = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `name` and returns the value, for chaining.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `password` and returns the value, for chaining.
+    pub fn password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = value.into();
+        self
+    }
+    ///Sets `password_hash_method` and returns the value, for chaining.
+    pub fn password_hash_method(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::UserPasswordHashMethod>,
+    ) -> Self {
+        self.password_hash_method = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `role` and returns the value, for chaining.
+    pub fn role(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::UserRole>,
+    ) -> Self {
+        self.role = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `role_uids` and returns the value, for chaining.
+    pub fn role_uids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+    ) -> Self {
+        self.role_uids = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `uid` and returns the value, for chaining.
+    pub fn uid(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.uid = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl UserCreate {
     ///A `UserCreate` from its required fields, in this order: `email`, `password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -546,6 +766,25 @@ impl ::std::fmt::Debug for UserPasswordAddRequest {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl UserPasswordAddRequest {
+    ///Sets `new_password` and returns the value, for chaining.
+    pub fn new_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.new_password = value.into();
+        self
+    }
+    ///Sets `username` and returns the value, for chaining.
+    pub fn username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl UserPasswordAddRequest {
     ///A `UserPasswordAddRequest` from its required fields, in this order: `new_password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -592,6 +831,25 @@ impl ::std::fmt::Debug for UserPasswordDeleteRequest {
             .field("username", &self.username)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+/// Chainable setters, for building a request body.
+impl UserPasswordDeleteRequest {
+    ///Sets `old_password` and returns the value, for chaining.
+    pub fn old_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.old_password = value.into();
+        self
+    }
+    ///Sets `username` and returns the value, for chaining.
+    pub fn username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::std::option::Option::Some(value.into());
+        self
     }
 }
 impl UserPasswordDeleteRequest {
@@ -731,6 +989,25 @@ impl ::std::fmt::Debug for UserPasswordUpdateRequest {
             .finish()
     }
 }
+/// Chainable setters, for building a request body.
+impl UserPasswordUpdateRequest {
+    ///Sets `new_password` and returns the value, for chaining.
+    pub fn new_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.new_password = value.into();
+        self
+    }
+    ///Sets `username` and returns the value, for chaining.
+    pub fn username(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.username = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 impl UserPasswordUpdateRequest {
     ///A `UserPasswordUpdateRequest` from its required fields, in this order: `new_password`. Every other field is unset; the struct is `#[non_exhaustive]` (a later release may add fields), so set them by assignment on the value this returns.
     #[allow(clippy::too_many_arguments)]
@@ -767,6 +1044,14 @@ impl ::serde::Serialize for UserRefreshJwtRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("ttl", &self.ttl)?;
         w.end(&self.extra)
+    }
+}
+/// Chainable setters, for building a request body.
+impl UserRefreshJwtRequest {
+    ///Sets `ttl` and returns the value, for chaining.
+    pub fn ttl(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.ttl = ::std::option::Option::Some(value.into());
+        self
     }
 }
 ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
