@@ -21,7 +21,50 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
 use syn::{parse_quote, FnArg, ImplItemFn, Item, ItemImpl, Pat, Type};
 
-use crate::Error;
+use crate::{syntax, Error};
+
+/// One operation after this step: its `Client` method, request builder and the builder's impl.
+#[derive(Debug, Clone)]
+pub struct OperationItems {
+    /// operationId (the method name).
+    pub id: String,
+    /// The positional method's signature, as progenitor and the passes left it: what the
+    /// operation's parameters and result refer to.
+    pub signature: syn::Signature,
+    /// The items, in order.
+    pub items: Vec<Item>,
+}
+
+/// Takes the operations out of the client's `impl Client` block and turns each into its method
+/// and request builder ([`operation`]), in the block's order.
+pub fn build(client: &mut syn::File) -> Result<Vec<OperationItems>, Error> {
+    let at = client
+        .items
+        .iter()
+        .position(|i| {
+            matches!(i, Item::Impl(imp) if imp.trait_.is_none()
+                && syntax::is_type_named(&imp.self_ty, "Client")
+                && imp.items.iter().any(|m| matches!(m, syn::ImplItem::Fn(f) if f.sig.asyncness.is_some())))
+        })
+        .ok_or_else(|| err("no `impl Client` block with the operations".into()))?;
+    let Item::Impl(methods) = client.items.remove(at) else {
+        unreachable!("position() matched an impl block")
+    };
+    methods
+        .items
+        .iter()
+        .map(|method| {
+            let syn::ImplItem::Fn(f) = method else {
+                return Err(err("an item of `impl Client` is not a method".into()));
+            };
+            Ok(OperationItems {
+                id: f.sig.ident.to_string(),
+                signature: f.sig.clone(),
+                items: operation(&methods, f)?,
+            })
+        })
+        .collect()
+}
 
 /// One parameter of a positional method.
 struct Param {
@@ -39,30 +82,6 @@ fn err(message: String) -> Error {
         pass: "named parameters",
         message,
     }
-}
-
-/// `Option<T>` → `T`.
-pub(crate) fn option_inner(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Option" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t.clone()),
-        _ => None,
-    }
-}
-
-/// `&'a crate::types::X` → `crate::types::X`: optional parameters whose type is generated (the
-/// enums of query parameters) are taken by value, `.interval(StatsInterval::OneHour)`.
-fn generated_referent(ty: &Type) -> Option<Type> {
-    let Type::Reference(r) = ty else { return None };
-    let text = r.elem.to_token_stream().to_string().replace(' ', "");
-    (text.starts_with("crate::types::") || text.starts_with("types::")).then(|| (*r.elem).clone())
 }
 
 /// Replaces the identifiers `self` and `Self` everywhere in `tokens`, macro arguments included.
@@ -163,7 +182,7 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
             .filter(|t| !t.is_empty());
         params.push(Param {
             name,
-            optional: option_inner(&pt.ty),
+            optional: syntax::option_inner(&pt.ty).cloned(),
             ty: (*pt.ty).clone(),
             doc,
         });
@@ -203,7 +222,7 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
                 });
             }
             Some(inner) => {
-                let (stored, value_ty) = match generated_referent(inner) {
+                let (stored, value_ty) = match syntax::reference_to_generated(inner) {
                     Some(owned) => {
                         restore.push(quote!(let #name = #name.as_ref();));
                         (

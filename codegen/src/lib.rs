@@ -2,7 +2,7 @@
 //! (`generated/src/generated/`). This is the one description of the pipeline; the README and
 //! other documents point here.
 //!
-//! The pipeline, one module per step:
+//! The pipeline, one module per step, in the order [`generate_from_bytes`] calls them:
 //!
 //! 1. [`load`]: bytes → YAML (merge keys applied) → JSON value → `openapiv3::OpenAPI`; YAML errors
 //!    name `file:line:column`.
@@ -12,16 +12,17 @@
 //!    removed, enum components collected, doc extensions (`x-since`, deprecation) folded into
 //!    descriptions.
 //! 4. [`generate`]: progenitor (client and httpmock mocks) with the house settings.
-//! 5. [`passes`]: `syn` passes over the tokens (unknown-property maps, lenient scalars,
-//!    path-aware decoding, open enums from [`enums`], non-exhaustive types, the sealed mock
-//!    trait, the operation table).
-//! 6. [`builders`]: each operation becomes a `Client` method taking its required parameters and
-//!    returning a request builder (one method per optional parameter, `send()`); run from
-//!    [`emit`] as it takes the operations out of progenitor's `impl Client`.
-//! 7. [`glue`]: the spec-independent files that tie `Client` to the hand-written runtime crate
+//! 5. [`passes`]: the named `syn` passes of [`passes::PIPELINE`] over the types, the client and
+//!    the mocks (unknown-property maps, lenient scalars, path-aware decoding, open enums from
+//!    [`enums`]), house choices apart from upstream workarounds; code is recognised by its
+//!    shape ([`syntax`]).
+//! 6. [`operations`]: the operation table and body codecs, from the spec and the client.
+//! 7. [`builders`]: each operation's `Client` method and its request builder (named
+//!    parameters).
+//! 8. [`split`]: which file each item lands in (by resource; a type beside its impls), plus the
+//!    spec-independent [`glue`] files that tie `Client` to the hand-written runtime crate
 //!    (`config.rs`, `glue.rs`).
-//! 8. [`emit`]: the files split by resource ([`split`]), `prettyplease` formatting and the
-//!    do-not-edit header.
+//! 9. [`emit`]: `prettyplease` rendering and the do-not-edit header.
 //!
 //! [`check`] compares the output with the committed files and writes or reports the difference.
 //! It does not touch the hand-written code (the `runtime/` crate, `generated/src/lib.rs` and
@@ -35,9 +36,11 @@ pub mod enums;
 pub mod generate;
 pub mod glue;
 pub mod load;
+pub mod operations;
 pub mod passes;
 pub mod prepare;
 pub mod split;
+pub mod syntax;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -125,8 +128,12 @@ pub fn generate_from_bytes(spec_name: &str, bytes: &[u8]) -> Result<Output, Erro
         problems,
     })?;
     let tokens = generate::generate(&prepared)?;
-    let processed = passes::run(tokens, &prepared)?;
-    emit::emit(spec_name, bytes, &loaded.raw, processed)
+    let mut trees = passes::Trees::parse(tokens)?;
+    passes::run(&mut trees, &prepared)?;
+    let table = operations::generate(&prepared, &trees.client)?;
+    let operations = builders::build(&mut trees.client)?;
+    let layout = split::layout(trees, operations, table, &prepared)?;
+    emit::emit(spec_name, bytes, &loaded.raw, layout)
 }
 
 /// Generates every file from the spec of the repository at `root`.

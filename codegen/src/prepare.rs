@@ -61,6 +61,15 @@ pub struct Prepared {
     pub operations: Vec<OperationDef>,
     /// `(schema, property)` pairs marked `deprecated: true`: their fields get `#[deprecated]`.
     pub deprecated_properties: std::collections::BTreeSet<(String, String)>,
+    /// `(schema, property)` pairs marked `readOnly: true`: the server sets them, so request
+    /// bodies get no setter for them.
+    pub read_only_properties: std::collections::BTreeSet<(String, String)>,
+    /// Schemas that generated operations send as their JSON request body: they get chainable
+    /// setters.
+    pub request_bodies: std::collections::BTreeSet<String>,
+    /// `(schema, property)` pairs marked `format: password` (passwords, keys, tokens): `Debug`
+    /// shows them as `<redacted>`.
+    pub secret_properties: std::collections::BTreeSet<(String, String)>,
 }
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
@@ -117,6 +126,27 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
 
     let mut enums = Vec::new();
     let mut deprecated_properties = std::collections::BTreeSet::new();
+    let mut secret_properties = std::collections::BTreeSet::new();
+    let mut read_only_properties = std::collections::BTreeSet::new();
+    let mut request_bodies = std::collections::BTreeSet::new();
+    for item in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+    {
+        for method in METHODS {
+            if let Some(name) = item
+                .pointer(&format!(
+                    "/{method}/requestBody/content/application~1json/schema/$ref"
+                ))
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                request_bodies.insert(name.to_string());
+            }
+        }
+    }
     if let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -140,6 +170,12 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                     if def.get("deprecated") == Some(&Value::Bool(true)) {
                         deprecated_properties.insert((name.clone(), prop.clone()));
                     }
+                    if def.get("readOnly") == Some(&Value::Bool(true)) {
+                        read_only_properties.insert((name.clone(), prop.clone()));
+                    }
+                    if def.get("format").and_then(Value::as_str) == Some("password") {
+                        secret_properties.insert((name.clone(), prop.clone()));
+                    }
                 }
             }
             annotate_schema(schema);
@@ -157,6 +193,9 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
         enums,
         operations,
         deprecated_properties,
+        secret_properties,
+        read_only_properties,
+        request_bodies,
     })
 }
 

@@ -1,195 +1,341 @@
-//! Splitting the generated code into files by resource (tag), so that a change to one resource
-//! in the spec shows in that resource's files and no file grows past [`MAX_LINES`]:
+//! Layout: which file each generated item lands in, by resource (tag), so that a change to one
+//! object in the spec shows in that object's file only. Nothing here changes a generated item.
 //!
 //! - operations: `builder/<tag>.rs`, each operation's `Client` method and its request builder
-//!   (`crate::builders`);
-//! - types: `types/<tag>.rs` for the types only that tag's operations reach (through their
-//!   parameters, bodies and the fields of those types), `types/shared.rs` for the rest; each
-//!   type's `impl` blocks go with it;
-//! - mocks: `mock/operations/<tag>.rs`, the `…When`/`…Then` wrappers of that tag's operations.
+//!   ([`crate::builders`]);
+//! - types: `types/<tag>.rs`, each type followed by all its `impl` blocks, types in name order.
+//!   A type's owner is the tag of the operation that reaches it in the fewest steps (its
+//!   parameters and result name the type: 0 steps; a field of such a type: 1 step; …), ties going
+//!   to the operation first in spec order. `Bdb` is named by the bdbs operations, so it lives in
+//!   `types/bdbs.rs`. Types no operation reaches live in `types/unreached.rs`; items that are no
+//!   type (typify's `error` module) in `types/mod.rs`;
+//! - mocks: `mock/operations/<tag>.rs`, the `…When`/`…Then` wrappers of that tag's operations;
+//! - `mod.rs` (the client and the module tree), `operations.rs` (the operation table),
+//!   `mock/mod.rs` (`MockServerExt`).
 //!
-//! A group larger than [`MAX_LINES`] continues in `<tag>_2.rs`, `<tag>_3.rs`, … (items in order).
-//! Nothing here changes a generated item: it only decides which file each one lands in.
+//! Files are not split by size: a file holds one resource whatever its length.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
-use proc_macro2::TokenTree;
 use quote::ToTokens;
-use syn::{File, Item};
+use syn::{parse_quote, File, Item};
 
-/// The most lines a generated file should have (the header included, a little slack left).
-pub const MAX_LINES: usize = 4_800;
+use crate::builders::OperationItems;
+use crate::passes::Trees;
+use crate::prepare::Prepared;
+use crate::{syntax, Error};
 
-/// Named groups of items, each to become one file or more.
-pub type Groups = BTreeMap<String, Vec<Item>>;
+/// Items by the name of the file they land in.
+type Groups = BTreeMap<String, Vec<Item>>;
 
-/// The identifier a type-like item defines, or the type an `impl` block is for.
+/// The file that holds types no operation reaches.
+pub const UNREACHED: &str = "unreached";
+
+/// Every generated file as a syntax tree, by path relative to the output folder.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// `mod.rs`, `types/bdbs.rs`, …
+    pub files: BTreeMap<String, File>,
+}
+
+fn fail(pass: &'static str, message: String) -> Error {
+    Error::Pass { pass, message }
+}
+
+/// The name a type-like item defines, or the type an `impl` block is for.
 fn owner(item: &Item) -> Option<String> {
     match item {
         Item::Struct(s) => Some(s.ident.to_string()),
         Item::Enum(e) => Some(e.ident.to_string()),
         Item::Type(t) => Some(t.ident.to_string()),
-        Item::Impl(i) => match &*i.self_ty {
-            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        },
+        Item::Impl(i) => syntax::last_ident(&i.self_ty).map(|i| i.to_string()),
         _ => None,
     }
 }
 
-/// Every identifier in a token stream.
-fn idents(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
-    for tt in tokens {
-        match tt {
-            TokenTree::Ident(i) => {
-                out.insert(i.to_string());
-            }
-            TokenTree::Group(g) => idents(g.stream(), out),
-            _ => {}
-        }
-    }
+/// A glob import that some of the split files do not need.
+fn allow_unused(mut import: syn::ItemUse) -> Item {
+    import
+        .attrs
+        .push(syn::parse_quote!(#[allow(unused_imports)]));
+    Item::Use(import)
 }
 
-/// Groups the items of the `types` module by tag. `roots` maps each tag to the identifiers its
-/// operations mention (signatures); a type reached from exactly one tag joins that tag's group.
-pub fn group_types(types: File, roots: &BTreeMap<String, BTreeSet<String>>) -> Groups {
-    let names: BTreeSet<String> = types
+fn file_of(prelude: &[Item], items: impl IntoIterator<Item = Item>) -> File {
+    let mut file: File = parse_quote!();
+    file.items.extend(prelude.iter().cloned());
+    file.items.extend(items);
+    file
+}
+
+fn ident(name: &str) -> syn::Ident {
+    syn::Ident::new(name, proc_macro2::Span::call_site())
+}
+
+/// Lays the processed trees, the operations ([`crate::builders`]) and the operation table out
+/// in files.
+pub fn layout(
+    trees: Trees,
+    operations: Vec<OperationItems>,
+    table: File,
+    prepared: &Prepared,
+) -> Result<Layout, Error> {
+    let Trees {
+        mut client,
+        types,
+        mut mock,
+    } = trees;
+    let tags: BTreeMap<&str, &str> = prepared
+        .operations
+        .iter()
+        .map(|op| (op.id.as_str(), op.tag.as_str()))
+        .collect();
+    let mut layout = Layout::default();
+
+    // Operations: one file per tag.
+    let mut signatures = BTreeMap::new();
+    let mut by_tag: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for op in operations {
+        let tag = tags.get(op.id.as_str()).ok_or_else(|| {
+            fail(
+                "layout operations",
+                format!("method {} is not an operation", op.id),
+            )
+        })?;
+        by_tag.entry(tag.to_string()).or_default().extend(op.items);
+        signatures.insert(op.id, op.signature);
+    }
+    let prelude = [allow_unused(parse_quote!(
+        use super::super::*;
+    ))];
+    let builder_modules: Vec<syn::Ident> = by_tag.keys().map(|t| ident(t)).collect();
+    for (tag, items) in by_tag {
+        layout
+            .files
+            .insert(format!("builder/{tag}.rs"), file_of(&prelude, items));
+    }
+
+    // Types: one file per owning tag.
+    let mut roots = Vec::new();
+    for op in &prepared.operations {
+        if let Some(sig) = signatures.get(&op.id) {
+            roots.push((op.tag.as_str(), syntax::names_in_signature(sig)));
+        }
+    }
+    let (groups, loose) = group_types(types.items, &roots)?;
+    let prelude = [allow_unused(parse_quote!(
+        use super::*;
+    ))];
+    let type_modules: Vec<syn::Ident> = groups.keys().map(|t| ident(t)).collect();
+    for (group, items) in groups {
+        layout
+            .files
+            .insert(format!("types/{group}.rs"), file_of(&prelude, items));
+    }
+    let mut types_mod: File = parse_quote! {
+        //! The types of the API, one file per resource: each type and its impls in the file of
+        //! the resource whose operations reach it most directly.
+    };
+    types_mod.items.extend(loose);
+    types_mod.items.extend(
+        type_modules
+            .iter()
+            .flat_map(|m| [parse_quote!(mod #m;), parse_quote!(pub use #m::*;)]),
+    );
+    layout.files.insert("types/mod.rs".into(), types_mod);
+
+    // Mocks: the `operations` wrappers by tag; the `MockServerExt` trait stays in `mock/mod.rs`.
+    let ops_at = mock
         .items
         .iter()
-        .filter(|i| !matches!(i, Item::Impl(_)))
-        .filter_map(owner)
-        .collect();
-    // Type → the types its definition mentions.
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in &types.items {
-        if matches!(item, Item::Impl(_)) {
-            continue;
-        }
-        let Some(name) = owner(item) else { continue };
-        let mut seen = BTreeSet::new();
-        idents(item.to_token_stream(), &mut seen);
-        seen.retain(|i| names.contains(i) && *i != name);
-        edges.entry(name).or_default().extend(seen);
-    }
-    // Type → the tags that reach it.
-    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (tag, mentioned) in roots {
-        let mut stack: Vec<String> = mentioned
-            .iter()
-            .filter(|i| names.contains(*i))
-            .cloned()
-            .collect();
-        let mut visited = BTreeSet::new();
-        while let Some(name) = stack.pop() {
-            if !visited.insert(name.clone()) {
-                continue;
-            }
-            reached.entry(name.clone()).or_default().insert(tag.clone());
-            if let Some(next) = edges.get(&name) {
-                stack.extend(next.iter().cloned());
-            }
-        }
-    }
-    let group_of = |name: &str| -> String {
-        match reached.get(name) {
-            Some(tags) if tags.len() == 1 => tags.iter().next().cloned().unwrap_or_default(),
-            _ => "shared".to_string(),
-        }
+        .position(|i| matches!(i, Item::Mod(m) if m.ident == "operations"))
+        .ok_or_else(|| fail("layout mocks", "no `mod operations` in the mocks".into()))?;
+    let Item::Mod(ops_mod) = &mut mock.items[ops_at] else {
+        unreachable!("position() matched a module")
     };
-    let mut groups = Groups::new();
-    for item in types.items {
-        let group = owner(&item)
-            .map(|n| group_of(&n))
-            .unwrap_or_else(|| "shared".to_string());
-        groups.entry(group).or_default().push(item);
-    }
-    groups
-}
-
-/// The identifiers each tag's operations mention in their signatures, from the `impl Client`
-/// methods (the method name is the operationId).
-pub fn signature_roots(
-    methods: &[syn::ImplItem],
-    tags: &BTreeMap<String, String>,
-) -> BTreeMap<String, BTreeSet<String>> {
-    let mut roots: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for m in methods {
-        let syn::ImplItem::Fn(f) = m else { continue };
-        let Some(tag) = tags.get(&f.sig.ident.to_string()) else {
+    let (_, ops_items) = ops_mod
+        .content
+        .take()
+        .ok_or_else(|| fail("layout mocks", "`mod operations` has no body".into()))?;
+    let mut mock_prelude = Vec::new();
+    let mut mock_groups: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for item in ops_items {
+        if let Item::Use(import) = item {
+            mock_prelude.push(allow_unused(import));
             continue;
-        };
-        idents(
-            f.sig.to_token_stream(),
-            roots.entry(tag.clone()).or_default(),
+        }
+        let tag = owner(&item)
+            .and_then(|name| {
+                let op = name
+                    .strip_suffix("When")
+                    .or_else(|| name.strip_suffix("Then"))?
+                    .to_snake_case();
+                tags.get(op.as_str()).map(|t| t.to_string())
+            })
+            .ok_or_else(|| {
+                fail(
+                    "layout mocks",
+                    format!(
+                        "mock item `{}` belongs to no operation",
+                        item.to_token_stream()
+                            .to_string()
+                            .chars()
+                            .take(60)
+                            .collect::<String>()
+                    ),
+                )
+            })?;
+        mock_groups.entry(tag).or_default().push(item);
+    }
+    let mock_modules: Vec<syn::Ident> = mock_groups.keys().map(|t| ident(t)).collect();
+    for (tag, items) in mock_groups {
+        layout.files.insert(
+            format!("mock/operations/{tag}.rs"),
+            file_of(&mock_prelude, items),
         );
     }
-    roots
-}
-
-/// The tag of a mock wrapper (`BdbGetWhen`, `BdbGetThen`, or an `impl` of one).
-pub fn mock_tag(item: &Item, tags: &BTreeMap<String, String>) -> Option<String> {
-    let name = owner(item)?;
-    let op = name
-        .strip_suffix("When")
-        .or_else(|| name.strip_suffix("Then"))?
-        .to_snake_case();
-    tags.get(&op).cloned()
-}
-
-/// Splits one group's items into files of at most [`MAX_LINES`] lines (after formatting):
-/// `(file stem, formatted text)`, the first named `stem`, the next `stem_2`, and so on. `prelude`
-/// items (imports) start every file.
-pub fn chunk(
-    stem: &str,
-    prelude: &[Item],
-    items: Vec<Item>,
-    budget: usize,
-) -> Vec<(String, String)> {
-    chunk_units(
-        stem,
-        prelude,
-        items.into_iter().map(|i| vec![i]).collect(),
-        budget,
-    )
-}
-
-/// [`chunk`] for units of items that must stay in one file (an operation's method and its
-/// request builder).
-pub fn chunk_units(
-    stem: &str,
-    prelude: &[Item],
-    units: Vec<Vec<Item>>,
-    budget: usize,
-) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut current: Vec<Item> = Vec::new();
-    let mut lines = 0;
-    let flush = |current: &mut Vec<Item>, out: &mut Vec<(String, String)>| {
-        if current.is_empty() {
-            return;
+    let (inner, outer): (Vec<_>, Vec<_>) = ops_mod
+        .attrs
+        .iter()
+        .cloned()
+        .partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
+    mock.items[ops_at] = parse_quote! {
+        #(#outer)*
+        pub mod operations {
+            #(#inner)*
+            #( mod #mock_modules; pub use #mock_modules::*; )*
         }
-        let mut file: File = syn::parse_quote!();
-        file.items.extend(prelude.iter().cloned());
-        file.items.append(current);
-        let name = if out.is_empty() {
-            stem.to_string()
-        } else {
-            format!("{stem}_{}", out.len() + 1)
-        };
-        out.push((name, prettyplease::unparse(&file)));
     };
-    for unit in units {
-        let mut one: File = syn::parse_quote!();
-        one.items.extend(unit.iter().cloned());
-        let n = prettyplease::unparse(&one).lines().count();
-        if lines + n > budget && !current.is_empty() {
-            flush(&mut current, &mut out);
-            lines = 0;
+    layout.files.insert("mock/mod.rs".into(), mock);
+
+    let tree: File = parse_quote! {
+        pub mod config;
+        mod glue;
+        pub mod operations;
+        /// Typed [httpmock](https://docs.rs/httpmock) stubs for every operation (feature `mock`).
+        #[cfg(feature = "mock")]
+        #[allow(clippy::all)]
+        pub mod mock;
+        /// The OpenAPI document this crate was generated from (feature `openapi`).
+        #[cfg(feature = "openapi")]
+        pub mod openapi;
+        /// The operations: the [`Client`] method of each one returns its request builder, found
+        /// here under the operation's name in `UpperCamelCase` (`Client::bdb_list` returns a
+        /// [`builder::BdbList`]). Required parameters are the method's arguments, optional ones
+        /// are the builder's methods, and `send()` makes the request. One file per resource.
+        pub mod builder {
+            #( mod #builder_modules; pub use #builder_modules::*; )*
         }
-        lines += n;
-        current.extend(unit);
+    };
+    client.items.splice(0..0, tree.items);
+    layout.files.insert("mod.rs".into(), client);
+    layout.files.insert("operations.rs".into(), table);
+    // The spec-independent glue between `Client` and the runtime crate ([`crate::glue`]).
+    layout
+        .files
+        .insert("config.rs".into(), crate::glue::config_module());
+    layout.files.insert("glue.rs".into(), crate::glue::glue_module());
+    Ok(layout)
+}
+
+/// Groups the items of the `types` module by owning tag (see the module doc): each type's
+/// definition followed by its impls, types in name order. `roots` are the operations in spec
+/// order, each with its tag and the names its signature refers to. Returns the groups and the
+/// items that belong to no type.
+fn group_types(
+    types: Vec<Item>,
+    roots: &[(&str, BTreeSet<String>)],
+) -> Result<(Groups, Vec<Item>), Error> {
+    let mut defs: BTreeMap<String, Item> = BTreeMap::new();
+    let mut impls: Vec<(String, Item)> = Vec::new();
+    let mut loose = Vec::new();
+    for item in types {
+        match (owner(&item), &item) {
+            (Some(name), Item::Impl(_)) => impls.push((name, item)),
+            (Some(name), _) => {
+                if defs.insert(name.clone(), item).is_some() {
+                    return Err(fail("layout types", format!("`{name}` is defined twice")));
+                }
+            }
+            (None, _) => loose.push(item),
+        }
     }
-    flush(&mut current, &mut out);
-    out
+    let names: BTreeSet<&String> = defs.keys().collect();
+    // Type → the types its definition refers to.
+    let edges: BTreeMap<&String, Vec<String>> = defs
+        .iter()
+        .map(|(name, item)| {
+            let refs = syntax::names_in_item(item)
+                .into_iter()
+                .filter(|n| n != name && names.contains(n))
+                .collect();
+            (name, refs)
+        })
+        .collect();
+    // Type → (steps, operation index) of the nearest operation; the first in spec order wins ties.
+    let mut nearest: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (index, (_, mentioned)) in roots.iter().enumerate() {
+        let mut frontier: Vec<String> = mentioned
+            .iter()
+            .filter(|n| names.contains(n))
+            .cloned()
+            .collect();
+        let mut seen: BTreeSet<String> = frontier.iter().cloned().collect();
+        let mut steps = 0;
+        while !frontier.is_empty() {
+            let mut next = Vec::new();
+            for name in frontier {
+                let best = nearest.entry(name.clone()).or_insert((steps, index));
+                if (steps, index) < *best {
+                    *best = (steps, index);
+                }
+                for to in edges.get(&name).into_iter().flatten() {
+                    if seen.insert(to.clone()) {
+                        next.push(to.clone());
+                    }
+                }
+            }
+            frontier = next;
+            steps += 1;
+        }
+    }
+    let mut by_owner: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for (name, item) in defs {
+        by_owner.entry(name).or_default().push(item);
+    }
+    for (self_ty, item) in impls {
+        // `impl From<Blueprint> for Vec<Entry>` belongs to the generated type it converts from.
+        let name = match (&item, by_owner.contains_key(&self_ty)) {
+            (_, true) => self_ty,
+            (Item::Impl(imp), false) => imp
+                .trait_
+                .as_ref()
+                .and_then(|(path, _)| {
+                    syntax::names_in_path(path)
+                        .into_iter()
+                        .find(|n| by_owner.contains_key(n))
+                })
+                .unwrap_or(self_ty),
+            _ => self_ty,
+        };
+        by_owner
+            .get_mut(&name)
+            .ok_or_else(|| {
+                fail(
+                    "layout types",
+                    format!("an impl block for `{name}`, which `types` does not define"),
+                )
+            })?
+            .push(item);
+    }
+    let mut groups = Groups::new();
+    for (name, items) in by_owner {
+        let group = match nearest.get(&name) {
+            Some((_, index)) => roots[*index].0.to_string(),
+            None => UNREACHED.to_string(),
+        };
+        groups.entry(group).or_default().extend(items);
+    }
+    Ok((groups, loose))
 }

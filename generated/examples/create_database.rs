@@ -22,9 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(100 * 1024 * 1024);
 
     let client = Client::from_env()?;
-    let mut request = Bdb::default();
-    request.name = Some(name.clone());
-    request.memory_size = Some(memory_size);
+    let request = Bdb::default().name(name.clone()).memory_size(memory_size);
     let created = client.bdb_create(&request).send().await?.into_inner();
     println!("database {} created with uid {:?}", name, created.uid);
 

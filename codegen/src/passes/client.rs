@@ -1,0 +1,96 @@
+//! House passes over the client: the `Client` methods return the crate's own error type.
+
+use syn::visit_mut::VisitMut;
+use syn::{parse_quote, File, Type};
+
+use super::client_methods;
+use crate::prepare::Prepared;
+use crate::syntax::{self, ResponseArm};
+use crate::Error;
+
+fn fail(message: String) -> Error {
+    Error::Pass {
+        pass: "own_error_type",
+        message,
+    }
+}
+
+/// Makes generated operations return `crate::Error` and decode through `crate::decode`
+/// (path-aware errors, raw body and status kept): the `Result`'s error type is replaced, and
+/// each of progenitor's response arms (success, documented error, anything else) calls the
+/// matching `crate::decode` function.
+pub fn own_error_type(file: &mut File, _: &Prepared) -> Result<(), Error> {
+    struct Arms(usize);
+    impl VisitMut for Arms {
+        fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+            match syntax::response_arm(arm) {
+                Some(ResponseArm::ErrorResponse) => {
+                    *arm.body = parse_quote!(Err(crate::decode::error_response(response).await));
+                }
+                Some(ResponseArm::Success) => {
+                    *arm.body = parse_quote!(
+                        crate::decode::operation_response(self, &info, response).await
+                    );
+                }
+                Some(ResponseArm::Unexpected) => {
+                    *arm.body =
+                        parse_quote!(Err(crate::decode::unexpected_response(response).await));
+                }
+                None => return syn::visit_mut::visit_arm_mut(self, arm),
+            }
+            self.0 += 1;
+        }
+    }
+    let mut arms = Arms(0);
+    let mut methods = 0;
+    for f in client_methods(file) {
+        rewrite_signature(&mut f.sig)?;
+        arms.visit_block_mut(&mut f.block);
+        methods += 1;
+    }
+    if methods == 0 {
+        return Err(fail("no operation methods found".into()));
+    }
+    let leftovers = syntax::paths_ending_with(
+        file,
+        &[
+            &["ResponseValue", "from_response"],
+            &["Error", "ErrorResponse"],
+            &["Error", "UnexpectedResponse"],
+        ],
+    );
+    if let Some(leftover) = leftovers.first() {
+        return Err(fail(format!(
+            "`{}` left in the client after rewriting {} arms; progenitor's output changed shape",
+            leftover.join("::"),
+            arms.0
+        )));
+    }
+    Ok(())
+}
+
+fn rewrite_signature(sig: &mut syn::Signature) -> Result<(), Error> {
+    let syn::ReturnType::Type(_, ty) = &mut sig.output else {
+        return Err(fail(format!("{} returns nothing", sig.ident)));
+    };
+    let Type::Path(tp) = ty.as_mut() else {
+        return Err(fail(format!("{} has an unexpected return type", sig.ident)));
+    };
+    let last = tp
+        .path
+        .segments
+        .last_mut()
+        .expect("a type path has a segment");
+    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+        return Err(fail(format!("{} does not return a Result", sig.ident)));
+    };
+    let n = args.args.len();
+    if n != 2 {
+        return Err(fail(format!(
+            "{} returns a Result with {n} arguments",
+            sig.ident
+        )));
+    }
+    args.args[1] = parse_quote!(crate::Error);
+    Ok(())
+}
