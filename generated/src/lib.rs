@@ -12,6 +12,8 @@ pub use generated::*;
 mod auth;
 pub mod config;
 mod decode;
+#[cfg(feature = "openapi")]
+pub mod describe;
 pub mod error;
 pub mod extras;
 mod hooks;

@@ -90,7 +90,7 @@ impl Client {
             )));
         }
         let response = self
-            .send_raw_as(method, path_and_query, body, "raw", None)
+            .send_raw_as(method, path_and_query, body, "raw", None, &[])
             .await?;
         read_raw(response).await
     }
@@ -106,7 +106,25 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<RawResponse, Error> {
         let (method, path, id) = operation_path(operation_id, path_params, query)?;
-        let response = self.send_raw_as(method, &path, body, id, None).await?;
+        let response = self.send_raw_as(method, &path, body, id, None, &[]).await?;
+        read_raw(response).await
+    }
+
+    /// [`Client::operation_raw`] with request headers: the spec's header parameters (such as
+    /// `cluster-state-id`), by name. A name or value that is not a valid header is
+    /// [`Error::InvalidRequest`], nothing is sent.
+    pub async fn operation_raw_with_headers(
+        &self,
+        operation_id: &str,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<RawResponse, Error> {
+        let (method, path, id) = operation_path(operation_id, path_params, query)?;
+        let response = self
+            .send_raw_as(method, &path, body, id, None, headers)
+            .await?;
         read_raw(response).await
     }
 
@@ -121,7 +139,7 @@ impl Client {
         timeout: Option<std::time::Duration>,
     ) -> Result<RawStream, Error> {
         let (method, path, id) = operation_path(operation_id, path_params, query)?;
-        let response = self.send_raw_as(method, &path, None, id, timeout).await?;
+        let response = self.send_raw_as(method, &path, None, id, timeout, &[]).await?;
         let status = response.status();
         if !status.is_success() {
             return Err(crate::decode::error_response(response).await);
@@ -141,10 +159,18 @@ impl Client {
         body: Option<&serde_json::Value>,
         operation_id: &str,
         timeout: Option<std::time::Duration>,
+        headers: &[(&str, &str)],
     ) -> Result<reqwest::Response, Error> {
         let mut builder = self
             .client
             .request(method, format!("{}{}", self.baseurl, path_and_query));
+        for (name, value) in headers {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| Error::InvalidRequest(format!("header name {name:?}: {e}")))?;
+            let value = reqwest::header::HeaderValue::from_str(value)
+                .map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
+            builder = builder.header(name, value);
+        }
         if let Some(body) = body {
             builder = builder.json(body);
         }
