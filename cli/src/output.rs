@@ -79,8 +79,8 @@ pub fn table(value: &Value) -> String {
     }
 }
 
-/// The columns of a list table: preferred names first, then other scalar members in order of
-/// appearance, at most [`MAX_COLUMNS`] (all of them when a query built the objects).
+/// The columns of a list table: preferred names first, then the other scalar members (in key
+/// order), at most [`MAX_COLUMNS`]; `--query` chooses others.
 fn columns(items: &[Value]) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     for item in items {
@@ -97,9 +97,6 @@ fn columns(items: &[Value]) -> Vec<String> {
         if let Some(Value::Object(map)) = items.first() {
             seen = map.keys().cloned().collect();
         }
-    }
-    if seen.len() <= MAX_COLUMNS {
-        return seen;
     }
     let mut chosen: Vec<String> = PREFERRED
         .iter()
@@ -246,7 +243,7 @@ mod tests {
         let rows = json!([{"uid": 1, "name": "a", "status": "active", "nested": {"x": 1}}]);
         assert_eq!(table(&rows), "UID  NAME  STATUS\n1    a     active\n");
         let one = json!({"uid": 1, "name": "a"});
-        assert_eq!(table(&one), "FIELD  VALUE\nuid    1\nname   a\n");
+        assert_eq!(table(&one), "FIELD  VALUE\nname   a\nuid    1\n");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `error_code`, and a destructive tool is neither listed nor callable without
 //! `--allow-destructive`.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 use redis_enterprise_api::operations::{Safety, OPERATIONS};
@@ -20,7 +20,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_redis-enterprise-mcp");
 const WORKFLOW_WRITES: usize = 2;
 const WORKFLOW_DESTRUCTIVE: usize = 1;
 
-async fn connect(sim: &Simulator, ca: &PathBuf, flags: &[&str]) -> RunningService<RoleClient, ()> {
+async fn connect(sim: &Simulator, ca: &Path, flags: &[&str]) -> RunningService<RoleClient, ()> {
     let mut cmd = tokio::process::Command::new(BIN);
     cmd.args(flags)
         .env_clear()
