@@ -138,7 +138,12 @@ fn describe(spec: &Value, op: &'static Operation) -> OperationSpec {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .chain(raw.get("parameters").and_then(Value::as_array).into_iter().flatten());
+        .chain(
+            raw.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
     for p in declared {
         let p = deref(spec, p);
         let location = match p.get("in").and_then(Value::as_str) {
@@ -158,7 +163,7 @@ fn describe(spec: &Value, op: &'static Operation) -> OperationSpec {
     }
     params.sort_by_key(|p| p.location != ParamLocation::Path);
     let body = raw.get("requestBody").map(|b| deref(spec, b));
-    let (body_media_type, body_schema) = match body.and_then(|b| first_content(b)) {
+    let (body_media_type, body_schema) = match body.and_then(first_content) {
         Some((media, schema)) => (Some(media), schema.map(|s| with_defs(spec, s))),
         None => (None, None),
     };
@@ -167,7 +172,7 @@ fn describe(spec: &Value, op: &'static Operation) -> OperationSpec {
         .and_then(Value::as_object)
         .and_then(|r| r.iter().find(|(status, _)| status.starts_with('2')))
         .map(|(_, r)| deref(spec, r));
-    let (response_media_type, response_schema) = match success.and_then(|r| first_content(r)) {
+    let (response_media_type, response_schema) = match success.and_then(first_content) {
         Some((media, schema)) => (Some(media), schema.map(|s| with_defs(spec, s))),
         None => (None, None),
     };
@@ -318,7 +323,11 @@ mod tests {
         let all = operations();
         assert_eq!(all.len(), OPERATIONS.len());
         for spec in all {
-            assert!(!spec.summary.is_empty(), "{} has no summary", spec.operation.id);
+            assert!(
+                !spec.summary.is_empty(),
+                "{} has no summary",
+                spec.operation.id
+            );
             let in_path = spec.operation.path.matches('{').count();
             let declared = spec
                 .params
@@ -329,7 +338,13 @@ mod tests {
         }
         let create = operation("bdb_create").expect("bdb_create is in the spec");
         assert!(create.param("dry_run").is_some());
-        assert!(create.body_properties().iter().any(|(n, _)| n == "memory_size"));
-        assert!(create.response_properties().iter().any(|(n, _)| n == "action_uid"));
+        assert!(create
+            .body_properties()
+            .iter()
+            .any(|(n, _)| n == "memory_size"));
+        assert!(create
+            .response_properties()
+            .iter()
+            .any(|(n, _)| n == "action_uid"));
     }
 }
