@@ -139,7 +139,9 @@ impl Client {
         timeout: Option<std::time::Duration>,
     ) -> Result<RawStream, Error> {
         let (method, path, id) = operation_path(operation_id, path_params, query)?;
-        let response = self.send_raw_as(method, &path, None, id, timeout, &[]).await?;
+        let response = self
+            .send_raw_as(method, &path, None, id, timeout, &[])
+            .await?;
         let status = response.status();
         if !status.is_success() {
             return Err(crate::decode::error_response(response).await);
