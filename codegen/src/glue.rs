@@ -151,6 +151,21 @@ pub fn glue_module() -> File {
                     .await
             }
 
+            /// [`Client::operation_raw`] with request headers: the spec's header parameters (such
+            /// as `cluster-state-id`), by name. A name or value that is not a valid header is
+            /// [`Error::InvalidRequest`], nothing is sent.
+            pub async fn operation_raw_with_headers(
+                &self,
+                operation_id: &str,
+                path_params: &[(&str, &str)],
+                query: &[(&str, &str)],
+                headers: &[(&str, &str)],
+                body: Option<&serde_json::Value>,
+            ) -> Result<RawResponse, Error> {
+                redis_enterprise_api_runtime::raw::operation_raw_with_headers(self, operation_id, path_params, query, headers, body)
+                    .await
+            }
+
             /// [`Client::operation_raw`] without reading the body: the caller streams it.
             /// `timeout` replaces the client's request timeout for this request (connection,
             /// headers and the whole body); `None` keeps the client's. Non-2xx statuses are

@@ -109,8 +109,13 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
         let not_served_in = &op.not_served_in;
         let deprecated = op.deprecated;
         let handwritten = op.handwritten;
+        let safety = match op.safety.as_str() {
+            "read" => quote!(Safety::Read),
+            "write" => quote!(Safety::Write),
+            _ => quote!(Safety::Destructive),
+        };
         quote! {
-            Operation { id: #id, method: #method, path: #path, tag: #tag, since: #since, removed_in: #removed_in, served_in: &[#(#served_in),*], not_served_in: &[#(#not_served_in),*], deprecated: #deprecated, handwritten: #handwritten },
+            Operation { id: #id, method: #method, path: #path, tag: #tag, since: #since, removed_in: #removed_in, served_in: &[#(#served_in),*], not_served_in: &[#(#not_served_in),*], deprecated: #deprecated, handwritten: #handwritten, safety: #safety },
         }
     });
     quote! {
@@ -121,9 +126,9 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
         #[cfg(feature = "codecs")]
         use super::types;
 
-        /// One operation of the spec, and `(major, minor)` of a release string (defined in the
-        /// runtime crate, which reads the table).
-        pub use redis_enterprise_api_runtime::operation::{release_number, Operation};
+        /// One operation of the spec, what it does to the cluster, and `(major, minor)` of a
+        /// release string (defined in the runtime crate, which reads the table).
+        pub use redis_enterprise_api_runtime::operation::{release_number, Operation, Safety};
 
         /// Every operation of the spec.
         pub const OPERATIONS: &[Operation] = &[ #(#entries)* ];

@@ -48,6 +48,8 @@ pub struct OperationDef {
     pub deprecated: bool,
     /// Written by hand in the client layer rather than generated.
     pub handwritten: bool,
+    /// `x-safety`: `read`, `write` or `destructive` (checked by validation).
+    pub safety: String,
 }
 
 /// The prepared spec.
@@ -109,6 +111,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                     not_served_in: strings_of(op, "x-not-served-in"),
                     deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
                     handwritten,
+                    safety: str_of(op, "x-safety"),
                 };
                 annotate_operation(op, &def);
                 operations.push(def);

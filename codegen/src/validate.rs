@@ -218,6 +218,16 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        // Safety: what the operation does to the cluster, declared per operation (a POST that
+        // only reads is `read`); the CLI's confirmations and the MCP server's policy use it.
+        match op.get("x-safety") {
+            None => self.problem(loc, "missing x-safety (read, write or destructive)"),
+            Some(v) if v.as_str().is_some_and(|s| SAFETY.contains(&s)) => {}
+            Some(v) => self.problem(
+                join(loc, "x-safety"),
+                format!("x-safety must be read, write or destructive, found {v}"),
+            ),
+        }
         match op.get("tags").and_then(Value::as_array).map(Vec::len) {
             None | Some(0) => self.problem(loc, "operation has no tag (exactly one is needed)"),
             Some(1) => {}
@@ -518,6 +528,9 @@ impl<'a> Validator<'a> {
 
 /// `{uid}` names in a path template.
 /// `major.minor`, both numbers.
+/// The values of `x-safety`.
+const SAFETY: [&str; 3] = ["read", "write", "destructive"];
+
 fn is_release(s: &str) -> bool {
     let mut parts = s.split('.');
     matches!(

@@ -41,7 +41,7 @@ pub use decode::decode_body;
 pub use error::{
     ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
 };
-pub use operation::Operation;
+pub use operation::{Operation, Safety};
 pub use retry::RetryPolicy;
 pub use unfit::DecodeReport;
 

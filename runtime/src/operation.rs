@@ -25,6 +25,43 @@ pub struct Operation {
     pub deprecated: bool,
     /// Implemented by hand in the client layer (the generator cannot express it).
     pub handwritten: bool,
+    /// What the operation does to the cluster (`x-safety`), decided from what it does,
+    /// not from its HTTP method.
+    pub safety: Safety,
+}
+
+/// What an operation does to the cluster (`x-safety` in the spec). The CLI asks for
+/// confirmation before `Destructive` operations and the MCP server lists only `Read`
+/// ones unless told otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Safety {
+    /// Only reads: no state changes (every GET, and POSTs that only validate or
+    /// authenticate, such as `redis_acl_validate` or `user_authorize`).
+    Read,
+    /// Changes state in a way that can be changed back: creates, updates, actions that
+    /// start or cancel work, a new license.
+    Write,
+    /// Removes or replaces something that cannot be recovered by the API: deletes of
+    /// objects, configurations or passwords, flushes, purges, imports over the dataset,
+    /// node removal, stopping services.
+    Destructive,
+}
+
+impl Safety {
+    /// The spec's spelling: `read`, `write` or `destructive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Safety::Read => "read",
+            Safety::Write => "write",
+            Safety::Destructive => "destructive",
+        }
+    }
+}
+
+impl std::fmt::Display for Safety {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Operation {
@@ -82,6 +119,7 @@ mod tests {
         not_served_in: &["7.8"],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     };
 
     #[test]

@@ -89,7 +89,7 @@ pub async fn send_raw<C: ApiClient>(
             "path {path_and_query:?} does not start with '/'"
         )));
     }
-    let response = send_raw_as(client, method, path_and_query, body, "raw", None).await?;
+    let response = send_raw_as(client, method, path_and_query, body, "raw", None, &[]).await?;
     read_raw(response).await
 }
 
@@ -104,7 +104,23 @@ pub async fn operation_raw<C: ApiClient>(
     body: Option<&serde_json::Value>,
 ) -> Result<RawResponse, Error> {
     let (method, path, id) = operation_path::<C>(operation_id, path_params, query)?;
-    let response = send_raw_as(client, method, &path, body, id, None).await?;
+    let response = send_raw_as(client, method, &path, body, id, None, &[]).await?;
+    read_raw(response).await
+}
+
+/// [`operation_raw`] with request headers: the spec's header parameters (such as
+/// `cluster-state-id`), by name. A name or value that is not a valid header is
+/// [`Error::InvalidRequest`], nothing is sent.
+pub async fn operation_raw_with_headers<C: ApiClient>(
+    client: &C,
+    operation_id: &str,
+    path_params: &[(&str, &str)],
+    query: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    body: Option<&serde_json::Value>,
+) -> Result<RawResponse, Error> {
+    let (method, path, id) = operation_path::<C>(operation_id, path_params, query)?;
+    let response = send_raw_as(client, method, &path, body, id, None, headers).await?;
     read_raw(response).await
 }
 
@@ -119,7 +135,7 @@ pub async fn operation_stream<C: ApiClient>(
     timeout: Option<std::time::Duration>,
 ) -> Result<RawStream, Error> {
     let (method, path, id) = operation_path::<C>(operation_id, path_params, query)?;
-    let response = send_raw_as(client, method, &path, None, id, timeout).await?;
+    let response = send_raw_as(client, method, &path, None, id, timeout, &[]).await?;
     let status = response.status();
     if !status.is_success() {
         return Err(crate::decode::error_response(response).await);
@@ -134,8 +150,8 @@ pub async fn operation_stream<C: ApiClient>(
 
 /// Sends a request built here (base URL + `path_and_query`, optional JSON body, optional
 /// timeout) through the version check, authentication and retries, as `operation_id` (the
-/// name in the tracing span and the retry policy), and returns the response whatever its
-/// status.
+/// name in the tracing span and the retry policy), with extra request `headers` (by name), and
+/// returns the response whatever its status.
 pub async fn send_raw_as<C: ApiClient>(
     client: &C,
     method: Method,
@@ -143,10 +159,18 @@ pub async fn send_raw_as<C: ApiClient>(
     body: Option<&serde_json::Value>,
     operation_id: &str,
     timeout: Option<std::time::Duration>,
+    headers: &[(&str, &str)],
 ) -> Result<reqwest::Response, Error> {
     let mut builder = client
         .client()
         .request(method, format!("{}{}", client.baseurl(), path_and_query));
+    for (name, value) in headers {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| Error::InvalidRequest(format!("header name {name:?}: {e}")))?;
+        let value = reqwest::header::HeaderValue::from_str(value)
+            .map_err(|e| Error::InvalidRequest(format!("header {name}: {e}")))?;
+        builder = builder.header(name, value);
+    }
     if let Some(body) = body {
         builder = builder.json(body);
     }
