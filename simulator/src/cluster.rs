@@ -74,7 +74,7 @@ pub(crate) fn bootstrap_start(shared: &Arc<Shared>, req: &Req) -> Result<Reply, 
             .and_then(Value::as_str);
         if let (Some(u), Some(p), Some(admin)) = (username, password, s.users.get_mut(&1)) {
             admin.user.email = Some(u.to_string());
-            admin.password = p.to_string();
+            admin.set_password(p);
         }
         Ok(())
     })?;

@@ -739,8 +739,7 @@ fn authenticate(shared: &Shared, header: Option<&str>, op: &Operation) -> Result
             let (user, password) = decoded
                 .split_once(':')
                 .ok_or_else(|| unauthorized("malformed Basic credentials"))?;
-            users::check_password(shared, user, password)
-                .ok_or_else(|| unauthorized("wrong username or password"))
+            users::check_password(shared, user, password).map_err(|e| e.into_api_error())
         }
         "jwt" | "bearer" => {
             users::verify_jwt(shared, value.trim(), op).map_err(|why| unauthorized(&why))

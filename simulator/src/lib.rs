@@ -8,6 +8,7 @@ mod cluster;
 mod crdbs;
 mod examples;
 mod http;
+mod password;
 mod redis;
 mod roles;
 mod schema;
@@ -71,6 +72,12 @@ pub enum SimError {
         #[source]
         source: serde_json::Error,
     },
+    /// [`SimulatorBuilder::fuzz_admin`] was asked for on an address other than loopback.
+    #[error("--fuzz-admin keeps credentials valid that no password change revokes: it is refused on {addr}, which is not a loopback address")]
+    FuzzAdminNotLoopback {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
     /// A database's redis-server could not be restarted from the state file.
     #[error("cannot restart the redis-server of database {uid}")]
     Restart {
@@ -97,6 +104,7 @@ pub(crate) struct Config {
     pub manual_clock: bool,
     pub redis_server: PathBuf,
     pub body_limit: usize,
+    pub fuzz_admin: bool,
 }
 
 /// What every handler shares: the store, the processes and the settings.
@@ -155,6 +163,7 @@ impl Default for SimulatorBuilder {
                 manual_clock: false,
                 redis_server: PathBuf::from(redis::DEFAULT_REDIS_SERVER),
                 body_limit: 1024 * 1024,
+                fuzz_admin: false,
             },
         }
     }
@@ -236,9 +245,25 @@ impl SimulatorBuilder {
         self
     }
 
+    /// For fuzzers only (default off): the start-up credentials keep signing in as the admin
+    /// (uid 1) after that user's password changed, after it was deleted and while it is
+    /// locked, so a fuzzer that changes passwords at random cannot lock itself out. That is a
+    /// credential nothing revokes, so [`SimulatorBuilder::start`] refuses it unless the
+    /// simulator listens on a loopback address. Without it, the start-up credentials only
+    /// create the admin user, as a cluster's bootstrap credentials do.
+    pub fn fuzz_admin(mut self, fuzz_admin: bool) -> Self {
+        self.config.fuzz_admin = fuzz_admin;
+        self
+    }
+
     /// Starts the simulator on the current tokio runtime.
     pub async fn start(self) -> Result<Simulator, SimError> {
         let config = self.config;
+        if config.fuzz_admin && !config.listen.ip().is_loopback() {
+            return Err(SimError::FuzzAdminNotLoopback {
+                addr: config.listen,
+            });
+        }
         if !config.no_redis && !config.redis_server.is_file() {
             return Err(SimError::RedisServerMissing {
                 path: config.redis_server.clone(),
@@ -314,7 +339,8 @@ impl Simulator {
         &self.shared.config.username
     }
 
-    /// Password of the admin user.
+    /// The password the admin user was created with (it stops working once that user's
+    /// password changes, unless [`SimulatorBuilder::fuzz_admin`] is on).
     pub fn password(&self) -> &str {
         &self.shared.config.password
     }
