@@ -10,7 +10,7 @@ use std::time::Duration;
 use redis_enterprise_api::types;
 use serde_json::Value;
 
-use crate::http::{ApiError, Reply, Req};
+use crate::api::{ApiError, Reply, Req};
 use crate::state::{now_secs, ActionEntry, Store};
 use crate::Shared;
 

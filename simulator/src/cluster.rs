@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::http::{ApiError, Reply, Req};
+use crate::api::{ApiError, Reply, Req};
 use crate::state::iso_now;
 use crate::{bdbs, schema, Shared};
 
@@ -26,7 +26,12 @@ pub(crate) fn bootstrap_get(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, A
         }
         Ok(Reply::ok(serde_json::json!({
             "bootstrap_status": status,
-            "local_node_info": { "uid": 1, "software_version": "8.2.0-simulated", "cores": 2 },
+            "local_node_info": {
+                "uid": 1,
+                "software_version": crate::release::find(&shared.config.release)
+                    .map_or("", |r| r.software_version),
+                "cores": 2,
+            },
         })))
     })
 }

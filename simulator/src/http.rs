@@ -22,12 +22,12 @@ use hyper::service::service_fn;
 use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use redis_enterprise_api::operations::{Operation, OPERATIONS};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
+use crate::api::{ApiError, Caller, Reply, ReplyBody, Req};
 use crate::tls::Tls;
-use crate::{actions, bdbs, cluster, crdbs, examples, roles, settings, users, Shared, SimError};
+use crate::{actions, bdbs, cluster, crdbs, fallback, roles, settings, users, Shared, SimError};
 
 /// A running listener.
 pub(crate) struct Server {
@@ -176,10 +176,13 @@ fn specificity(route: &Route) -> Vec<bool> {
         .collect()
 }
 
-pub(crate) fn find(method: &str, path: &str) -> Routed {
+/// Routes a request among the operations `release` serves (every operation with `None`): a
+/// route the release does not serve answers 404, as that release's clusters did.
+pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let matching = routes().iter().filter(|r| {
-        r.segments.len() == parts.len()
+        release.is_none_or(|rel| crate::release::serves(rel, r.op))
+            && r.segments.len() == parts.len()
             && r.segments.iter().zip(&parts).all(|(s, p)| match s {
                 Segment::Literal(l) => l == p,
                 Segment::Param(_) => !p.is_empty(),
@@ -218,10 +221,19 @@ pub(crate) fn find(method: &str, path: &str) -> Routed {
     }
 }
 
-/// The operation that serves `method` on `path` (a concrete path such as `/v1/bdbs/1`), as the
-/// simulator routes it; `None` when the simulator would answer 404 or 405.
+/// The operation that serves `method` on `path` (a concrete path such as `/v1/bdbs/1`) among
+/// every operation of the spec, whatever the release; `None` when no operation matches.
 pub fn route(method: &str, path: &str) -> Option<&'static Operation> {
-    match find(method, path) {
+    match find(method, path, None) {
+        Routed::Found(op, _) => Some(op),
+        _ => None,
+    }
+}
+
+/// The operation a simulator impersonating `release` routes `method` `path` to; `None` when it
+/// answers 404 or 405 (a route that release does not serve is a 404).
+pub fn route_in(release: &str, method: &str, path: &str) -> Option<&'static Operation> {
+    match find(method, path, Some(release)) {
         Routed::Found(op, _) => Some(op),
         _ => None,
     }
@@ -257,225 +269,6 @@ fn parse_query(query: Option<&str>) -> BTreeMap<String, String> {
             None => (percent_decode(kv), String::new()),
         })
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests, replies, errors
-
-/// Who is calling.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    /// The user's uid (0 before bootstrap).
-    pub uid: i64,
-    /// The user's email (or name).
-    pub email: String,
-    /// The management role that decides permissions.
-    pub management: String,
-}
-
-/// A routed, authenticated request.
-pub(crate) struct Req {
-    /// The operation.
-    pub op: &'static Operation,
-    /// Path parameters by name.
-    pub params: BTreeMap<String, String>,
-    /// Query parameters by name.
-    pub query: BTreeMap<String, String>,
-    /// The body.
-    pub body: Bytes,
-    /// The `Content-Type` header, if any.
-    pub content_type: Option<String>,
-    /// The caller.
-    pub caller: Caller,
-}
-
-impl Req {
-    /// A path parameter that must be an integer. Anything else (not a number, or beyond 64
-    /// bits) names no object: `invalid_uid` with the first of 400, 404, 406 the operation
-    /// documents (400 when it documents none).
-    pub fn int_param(&self, name: &str) -> Result<i64, ApiError> {
-        let raw = self
-            .params
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default();
-        raw.parse().map_err(|_| {
-            ApiError::new(
-                self.refusal_status().unwrap_or(400),
-                "invalid_uid",
-                format!("path parameter {name} must be an integer, got {raw:?}"),
-            )
-        })
-    }
-
-    /// The first of 400, 406 the operation documents: how it refuses input it cannot use.
-    pub fn input_refusal_status(&self) -> Option<u16> {
-        let op = crate::schema::operation(self.op.id, self.op.method, self.op.path)?;
-        let statuses = crate::schema::statuses(op);
-        [400, 406].into_iter().find(|s| statuses.contains(s))
-    }
-
-    /// The first of 400, 404, 406 the operation documents.
-    pub fn refusal_status(&self) -> Option<u16> {
-        let op = crate::schema::operation(self.op.id, self.op.method, self.op.path)?;
-        let statuses = crate::schema::statuses(op);
-        [400, 404, 406].into_iter().find(|s| statuses.contains(s))
-    }
-
-    /// The error for a missing object: 404 `<what>_not_exist`, or, where the operation documents
-    /// no 404 (`user_delete` lists only 200 and 406), the documented refusal status.
-    pub fn missing(&self, what: &str, id: impl std::fmt::Display) -> ApiError {
-        let mut e = ApiError::not_found(what, id);
-        if let Some(op) = crate::schema::operation(self.op.id, self.op.method, self.op.path) {
-            let statuses = crate::schema::statuses(op);
-            if !statuses.contains(&404) {
-                if let Some(s) = [406, 400].into_iter().find(|s| statuses.contains(s)) {
-                    e.status = s;
-                }
-            }
-        }
-        e
-    }
-
-    /// A path parameter as a string.
-    pub fn param(&self, name: &str) -> &str {
-        self.params
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default()
-    }
-
-    /// A boolean query parameter (`true`/`1`), false when absent.
-    pub fn query_flag(&self, name: &str) -> bool {
-        self.query
-            .get(name)
-            .is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes" | ""))
-    }
-
-    /// The body as JSON (`{}` when empty), checking the content type.
-    pub fn json_value(&self) -> Result<Value, ApiError> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Object(Default::default()));
-        }
-        if let Some(ct) = &self.content_type {
-            let mime = ct.split(';').next().unwrap_or_default().trim();
-            if !mime.eq_ignore_ascii_case("application/json") && !mime.ends_with("+json") {
-                return Err(ApiError::new(
-                    415,
-                    "unsupported_media_type",
-                    format!("the body must be application/json, not {mime}"),
-                ));
-            }
-        }
-        serde_json::from_slice(&self.body).map_err(|e| {
-            ApiError::new(
-                400,
-                "invalid_json",
-                format!("the body is not valid JSON: {e}"),
-            )
-        })
-    }
-}
-
-/// Decodes a JSON value into a generated type (400 `invalid_schema` naming the path).
-pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        ApiError::new(
-            400,
-            "invalid_schema",
-            format!("invalid value at {}: {}", e.path(), e.inner()),
-        )
-    })
-}
-
-/// What a handler answers.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    /// Status.
-    pub status: u16,
-    /// Body: JSON, or none.
-    pub body: ReplyBody,
-    /// Extra headers.
-    pub headers: Vec<(&'static str, String)>,
-}
-
-/// A reply body.
-#[derive(Debug)]
-pub(crate) enum ReplyBody {
-    /// A JSON document.
-    Json(Value),
-    /// Bytes with a content type.
-    Raw(&'static str, Bytes),
-    /// Nothing.
-    Empty,
-}
-
-impl Reply {
-    /// 200 with a JSON body.
-    pub fn ok(value: Value) -> Self {
-        Self::json(200, value)
-    }
-
-    /// A JSON body with any status.
-    pub fn json(status: u16, value: Value) -> Self {
-        Self {
-            status,
-            body: ReplyBody::Json(value),
-            headers: Vec::new(),
-        }
-    }
-
-    /// A serialisable value with status 200.
-    pub fn of<T: serde::Serialize>(value: &T) -> Self {
-        Self::ok(serde_json::to_value(value).unwrap_or(Value::Null))
-    }
-
-    /// No body.
-    pub fn empty(status: u16) -> Self {
-        Self {
-            status,
-            body: ReplyBody::Empty,
-            headers: Vec::new(),
-        }
-    }
-}
-
-/// An error reply in the `ErrorBody` shape.
-#[derive(Debug, Clone)]
-pub(crate) struct ApiError {
-    /// Status.
-    pub status: u16,
-    /// `error_code`.
-    pub code: String,
-    /// `description`.
-    pub description: String,
-}
-
-impl ApiError {
-    /// An error.
-    pub fn new(status: u16, code: &str, description: impl Into<String>) -> Self {
-        Self {
-            status,
-            code: code.into(),
-            description: description.into(),
-        }
-    }
-
-    /// 404 for a missing object.
-    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        Self::new(
-            404,
-            &format!("{what}_not_exist"),
-            format!("{what} {id} does not exist"),
-        )
-    }
-
-    fn into_reply(self) -> Reply {
-        Reply::json(
-            self.status,
-            serde_json::json!({ "error_code": self.code, "description": self.description }),
-        )
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,7 +323,8 @@ async fn pipeline(
     req: hyper::Request<Incoming>,
 ) -> Result<(Reply, Option<&'static str>), Failure> {
     let (parts, body) = req.into_parts();
-    let (op, params) = match find(parts.method.as_str(), parts.uri.path()) {
+    let release = Some(shared.config.release.as_str());
+    let (op, params) = match find(parts.method.as_str(), parts.uri.path(), release) {
         Routed::Found(op, params) => (op, params),
         Routed::NotFound => {
             return Err((
@@ -770,6 +564,16 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         }
         "shard_list" => bdbs::shard_list(shared, req),
         "shard_get" => bdbs::shard_get(shared, req),
+        "bdb_password_update" | "bdb_password_add" | "bdb_password_delete" => {
+            bdbs::data::passwords(shared, req).await
+        }
+        "bdb_action_export" => bdbs::data::export(shared, req).await,
+        "bdb_action_import" => bdbs::data::import(shared, req).await,
+        "bdb_action_backup_reset_status"
+        | "bdb_action_export_reset_status"
+        | "bdb_action_import_reset_status" => bdbs::data::reset_status(shared, req),
+        "bdb_action_recover" => bdbs::data::recover(shared, req).await,
+        "bdb_upgrade" => bdbs::data::upgrade(shared, req).await,
         "bdb_alerts_list_all" => bdbs::alerts_all(shared, req).await,
         "bdb_alerts_list" => bdbs::alerts_of(shared, req).await,
         "bdb_alert_get" => bdbs::alert_get(shared, req).await,
@@ -819,7 +623,8 @@ async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
             crdbs::answer(shared, req).await
         }
         _ if settings::handles(req.op) => settings::answer(shared, req),
-        _ => examples::answer(req),
+        _ if fallback::not_modelled_reason(req.op.id).is_some() => fallback::refuse(req),
+        _ => fallback::answer(req),
     }
 }
 
@@ -856,9 +661,9 @@ mod tests {
         assert_eq!(id("PUT", "/v1/users/3"), Some("user_update"));
         assert_eq!(id("PATCH", "/v1/bdbs"), None);
         assert!(matches!(
-            find("PATCH", "/v1/bdbs"),
+            find("PATCH", "/v1/bdbs", None),
             Routed::MethodNotAllowed(_)
         ));
-        assert!(matches!(find("GET", "/v9/nothing"), Routed::NotFound));
+        assert!(matches!(find("GET", "/v9/nothing", None), Routed::NotFound));
     }
 }

@@ -51,6 +51,9 @@ struct Args {
     /// loopback address.
     #[arg(long)]
     fuzz_admin: bool,
+    /// The Redis Software release to impersonate: its routes, its nodes' software_version.
+    #[arg(long, default_value = redis_enterprise_simulator::DEFAULT_RELEASE, value_parser = ["7.4", "7.8", "7.22", "8.0", "8.2"])]
+    release: String,
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
@@ -75,7 +78,8 @@ async fn main() -> anyhow::Result<()> {
         .action_delay(Duration::from_millis(args.action_delay))
         .redis_server(args.redis_server)
         .body_limit(args.body_limit)
-        .fuzz_admin(args.fuzz_admin);
+        .fuzz_admin(args.fuzz_admin)
+        .release(&args.release);
     if let Some(state) = args.state {
         builder = builder.state_file(state);
     }

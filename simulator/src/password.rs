@@ -45,6 +45,12 @@ fn hash(salt: &str, password: &str) -> String {
     hex(digest(&SHA256, &input).as_ref())
 }
 
+/// SHA-256 of a text, hex: the form `ACL SETUSER … #<hash>` takes a Redis password in, so a
+/// database's passwords reach its redis-server without being stored in clear.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    hex(digest(&SHA256, text.as_bytes()).as_ref())
+}
+
 /// `N` bytes from the operating system's random source.
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];

@@ -22,7 +22,7 @@ use redis_enterprise_api::operations::Operation;
 use redis_enterprise_api::types;
 use serde_json::Value;
 
-use crate::http::{decode, ApiError, Reply, Req};
+use crate::api::{decode, ApiError, Reply, Req};
 use crate::state::Store;
 use crate::{schema, users, Shared};
 

@@ -38,6 +38,10 @@ pub(crate) struct BdbEntry {
     /// The action running on the database, if any: state-changing requests answer 409 meanwhile.
     #[serde(default)]
     pub busy: Option<String>,
+    /// SHA-256 (hex) of each password of the database's default user, the form redis-server's
+    /// `ACL SETUSER` takes (none: no password).
+    #[serde(default)]
+    pub password_hashes: Vec<String>,
 }
 
 /// An action and its timing (progress is derived from the clock when read).
@@ -266,6 +270,15 @@ impl Store {
                 Some(next) if next > 0 => next,
                 _ => lowest_free(map),
             },
+        }
+    }
+
+    /// Every node (and the local node info of the cluster object) reports `version`.
+    pub fn set_software_version(&mut self, version: &str) {
+        for node in self.nodes.values_mut() {
+            if let Some(obj) = node.as_object_mut() {
+                obj.insert("software_version".into(), version.into());
+            }
         }
     }
 

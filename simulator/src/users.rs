@@ -16,7 +16,7 @@ use redis_enterprise_api::types;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::http::{decode, ApiError, Caller, Reply, Req};
+use crate::api::{decode, ApiError, Caller, Reply, Req};
 use crate::password::PasswordHash;
 use crate::state::{iso_now, now_secs, Lockout, Store, UserEntry};
 use crate::{schema, Shared};
