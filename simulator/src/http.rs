@@ -177,12 +177,12 @@ fn specificity(route: &Route) -> Vec<bool> {
 }
 
 /// Routes a request among the operations `release` serves (every operation with `None`): a
-/// route the release does not serve answers 404, as that release's clusters did.
+/// method and path of an operation the release does not serve answers 404, as that release's
+/// clusters did, even where the path serves other methods.
 pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let matching = routes().iter().filter(|r| {
-        release.is_none_or(|rel| crate::release::serves(rel, r.op))
-            && r.segments.len() == parts.len()
+        r.segments.len() == parts.len()
             && r.segments.iter().zip(&parts).all(|(s, p)| match s {
                 Segment::Literal(l) => l == p,
                 Segment::Param(_) => !p.is_empty(),
@@ -190,7 +190,12 @@ pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
     });
     let mut best: Option<&Route> = None;
     let mut allowed: Vec<&'static str> = Vec::new();
+    let mut unserved = false;
     for route in matching {
+        if release.is_some_and(|rel| !crate::release::serves(rel, route.op)) {
+            unserved |= route.op.method.eq_ignore_ascii_case(method);
+            continue;
+        }
         if !route.op.method.eq_ignore_ascii_case(method) {
             allowed.push(route.op.method);
             continue;
@@ -212,7 +217,7 @@ pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
                 .collect();
             Routed::Found(route.op, params)
         }
-        None if allowed.is_empty() => Routed::NotFound,
+        None if allowed.is_empty() || unserved => Routed::NotFound,
         None => {
             allowed.sort_unstable();
             allowed.dedup();

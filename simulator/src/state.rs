@@ -225,12 +225,16 @@ impl Store {
         };
         Self {
             bootstrap,
-            cluster: serde_json::json!({
-                "name": "cluster.local",
-                "email_alerts": false,
-                "rack_aware": false,
-                "created_time": iso_now(),
-            }),
+            cluster: {
+                let mut cluster = serde_json::json!({
+                    "name": "cluster.local",
+                    "email_alerts": false,
+                    "rack_aware": false,
+                    "created_time": iso_now(),
+                });
+                crate::schema::add_defaults(&mut cluster, "Cluster");
+                cluster
+            },
             license: serde_json::json!({
                 "license": "",
                 "expired": false,
@@ -424,7 +428,7 @@ fn admin_user(username: &str, password: &str) -> UserEntry {
 }
 
 fn node_object(uid: i64) -> serde_json::Value {
-    serde_json::json!({
+    let mut node = serde_json::json!({
         "uid": uid,
         "addr": format!("127.0.0.{}", uid),
         "status": "active",
@@ -439,7 +443,9 @@ fn node_object(uid: i64) -> serde_json::Value {
         "shard_count": 0,
         "rack_id": "",
         "uptime": 0,
-    })
+    });
+    crate::schema::add_defaults(&mut node, "Node");
+    node
 }
 
 /// The current time as ISO 8601 (UTC, seconds).

@@ -212,8 +212,12 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         };
     }
     schema::validate_named(&body, "Bdb").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let mut bdb: types::Bdb = decode(body)?;
+    let bdb: types::Bdb = decode(body.clone())?;
     validate_semantics(&bdb, true)?;
+    // What the caller did not set takes the reference's default, as on a cluster.
+    schema::add_defaults(&mut body, "Bdb");
+    let mut bdb: types::Bdb = decode(body)?;
+    let redis_version = crate::release::redis_version(&shared.config.release);
     let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
@@ -253,7 +257,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         if dry_run {
             // What the next uid would be, without taking it.
             let uid = bdb.uid.unwrap_or_else(|| s.peek_bdb_uid());
-            fill_defaults(&mut bdb, uid);
+            fill_defaults(&mut bdb, uid, redis_version);
             return Ok(None);
         }
         let uid = match bdb.uid {
@@ -263,7 +267,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
             }
             None => s.new_bdb_uid(),
         };
-        fill_defaults(&mut bdb, uid);
+        fill_defaults(&mut bdb, uid, redis_version);
         let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
@@ -323,7 +327,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     Ok(Reply::of(&bdb))
 }
 
-fn fill_defaults(bdb: &mut types::Bdb, uid: i64) {
+fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
     bdb.uid = Some(uid);
     bdb.type_.get_or_insert(types::BdbType::Redis);
     bdb.replication.get_or_insert(false);
@@ -331,7 +335,7 @@ fn fill_defaults(bdb: &mut types::Bdb, uid: i64) {
     bdb.shards_count.get_or_insert(1);
     bdb.eviction_policy
         .get_or_insert(types::BdbEvictionPolicy::VolatileLru);
-    bdb.version.get_or_insert_with(|| "7.4".into());
+    bdb.version.get_or_insert_with(|| redis_version.into());
     bdb.created_time.get_or_insert_with(iso_now);
     bdb.last_changed_time = Some(iso_now());
     bdb.endpoints = Some(vec![endpoint(uid, None)]);
