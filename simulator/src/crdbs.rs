@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::api::{ApiError, Reply, Req};
+use crate::api::{async_handler, ApiError, Handler, Reply, Req};
 use crate::state::iso_now;
 use crate::{schema, Shared};
 
@@ -173,4 +173,24 @@ pub(crate) async fn answer(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         }
         _ => crate::fallback::answer(req),
     }
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    [
+        "crdb_list",
+        "crdb_get",
+        "crdb_create",
+        "crdb_update",
+        "crdb_delete",
+        "crdb_flush",
+        "crdb_purge",
+        "crdb_modify",
+        "crdb_upgrade",
+        "crdb_task_list",
+        "crdb_task_get",
+    ]
+    .into_iter()
+    .map(|id| (id, async_handler!(answer)))
+    .collect()
 }

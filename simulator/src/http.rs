@@ -6,9 +6,13 @@
 //! Routing: a path matches an operation's template when every literal segment is equal; among
 //! the operations that match the path and the method, the most specific wins (a literal segment
 //! beats a parameter, left to right), so `/v1/bdbs/stats` is `bdb_stats_list`, not `bdb_get`.
-//! A path that matches some operation but not with this method answers 405 with `Allow`.
+//! A path that matches some operation but not with this method answers 405 with `Allow`; an
+//! operation the impersonated release does not serve answers 404.
+//!
+//! Dispatch: each resource module registers the operation ids it serves (`register()`); the
+//! table built from those lists finds the handler, then settings objects, then `fallback`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -25,7 +29,7 @@ use redis_enterprise_api::operations::{Operation, OPERATIONS};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::api::{ApiError, Caller, Reply, ReplyBody, Req};
+use crate::api::{ApiError, Caller, Handler, Reply, ReplyBody, Req};
 use crate::tls::Tls;
 use crate::{actions, bdbs, cluster, crdbs, fallback, roles, settings, users, Shared, SimError};
 
@@ -547,95 +551,62 @@ fn authenticate(shared: &Shared, header: Option<&str>, op: &Operation) -> Result
     }
 }
 
+/// The routing table: every operation a resource registers, by operation id, built once from
+/// the resources' own lists (a resource adds an operation in its own module, not here).
+fn handlers() -> &'static HashMap<&'static str, Handler> {
+    static HANDLERS: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
+    HANDLERS.get_or_init(|| registered().into_iter().collect())
+}
+
+fn registered() -> Vec<(&'static str, Handler)> {
+    [
+        bdbs::register(),
+        actions::register(),
+        users::register(),
+        roles::register(),
+        cluster::register(),
+        crdbs::register(),
+    ]
+    .concat()
+}
+
+/// A registered handler, else a settings object, else the fallback (501 for what is not
+/// modelled, the spec's answer otherwise).
 async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    match req.op.id {
-        "bdb_list" => bdbs::list(shared, req),
-        "bdb_get" => bdbs::get(shared, req),
-        "bdb_create" => bdbs::create(shared, req, false).await,
-        "bdb_create_v2" => bdbs::create(shared, req, true).await,
-        "bdb_update" => bdbs::update(shared, req, None).await,
-        "bdb_update_with_action" => {
-            let action = req.param("action").to_string();
-            bdbs::update(shared, req, Some(action)).await
-        }
-        "bdb_delete" => bdbs::delete(shared, req).await,
-        "bdb_stats_last_list" => bdbs::stats_last_list(shared, req).await,
-        "bdb_stats_last_get" => bdbs::stats_last_get(shared, req).await,
-        "bdb_stats_list" => bdbs::stats_list(shared, req).await,
-        "bdb_stats_get" => bdbs::stats_get(shared, req).await,
-        "bdb_shards_list" => bdbs::shards_of(shared, req),
-        "bdb_availability_get" | "bdb_endpoint_availability_get_local" | "bdb_health_get" => {
-            bdbs::availability(shared, req).await
-        }
-        "shard_list" => bdbs::shard_list(shared, req),
-        "shard_get" => bdbs::shard_get(shared, req),
-        "bdb_password_update" | "bdb_password_add" | "bdb_password_delete" => {
-            bdbs::data::passwords(shared, req).await
-        }
-        "bdb_action_export" => bdbs::data::export(shared, req).await,
-        "bdb_action_import" => bdbs::data::import(shared, req).await,
-        "bdb_action_backup_reset_status"
-        | "bdb_action_export_reset_status"
-        | "bdb_action_import_reset_status" => bdbs::data::reset_status(shared, req),
-        "bdb_action_recover" => bdbs::data::recover(shared, req).await,
-        "bdb_upgrade" => bdbs::data::upgrade(shared, req).await,
-        "bdb_alerts_list_all" => bdbs::alerts_all(shared, req).await,
-        "bdb_alerts_list" => bdbs::alerts_of(shared, req).await,
-        "bdb_alert_get" => bdbs::alert_get(shared, req).await,
-        "action_list" => actions::list(shared, req, false),
-        "action_list_v2" => actions::list(shared, req, true),
-        "action_get" => actions::get(shared, req, false),
-        "action_get_v2" => actions::get(shared, req, true),
-        "action_bdb_list" => actions::list_for_bdb(shared, req),
-        "user_list" => users::list(shared, req),
-        "user_get" => users::get(shared, req),
-        "user_create" => users::create(shared, req),
-        "user_update" => users::update(shared, req),
-        "user_delete" => users::delete(shared, req),
-        "user_authorize" => users::authorize(shared, req),
-        "user_refresh_jwt" => users::refresh(shared, req),
-        "user_role_get" => users::role_of_caller(shared, req),
-        "user_password_update" | "user_password_add" | "user_password_delete" => {
-            users::passwords(shared, req)
-        }
-        "role_list" => roles::list(shared, req),
-        "role_get" => roles::get(shared, req),
-        "role_create" => roles::create(shared, req),
-        "role_update" => roles::update(shared, req),
-        "role_delete" => roles::delete(shared, req),
-        "redis_acl_list" | "redis_acl_get" | "redis_acl_create" | "redis_acl_update"
-        | "redis_acl_delete" => roles::acl_crud(shared, req),
-        "ldap_mapping_list"
-        | "ldap_mapping_get"
-        | "ldap_mapping_create"
-        | "ldap_mapping_update"
-        | "ldap_mapping_delete" => roles::ldap_crud(shared, req),
-        "bootstrap_get" => cluster::bootstrap_get(shared, req),
-        "bootstrap_start" => cluster::bootstrap_start(shared, req),
-        "cluster_get" => cluster::get(shared, req),
-        "cluster_update" => cluster::update(shared, req),
-        "license_get" => cluster::license_get(shared, req),
-        "license_update" => cluster::license_update(shared, req),
-        "node_list" => cluster::node_list(shared, req),
-        "node_get" => cluster::node_get(shared, req),
-        "node_update" => cluster::node_update(shared, req),
-        "node_alerts_list_all" => cluster::node_alerts_all(shared, req),
-        "node_alerts_list" => cluster::node_alerts_of(shared, req),
-        "node_alert_get" => cluster::node_alert_get(shared, req),
-        "cluster_alerts_list" => cluster::alerts(shared, req).await,
-        "crdb_list" | "crdb_get" | "crdb_create" | "crdb_update" | "crdb_delete" | "crdb_flush"
-        | "crdb_purge" | "crdb_modify" | "crdb_upgrade" | "crdb_task_list" | "crdb_task_get" => {
-            crdbs::answer(shared, req).await
-        }
-        _ if settings::handles(req.op) => settings::answer(shared, req),
-        _ if fallback::not_modelled_reason(req.op.id).is_some() => fallback::refuse(req),
-        _ => fallback::answer(req),
+    if let Some(handler) = handlers().get(req.op.id) {
+        return handler.call(shared, req).await;
     }
+    if settings::handles(req.op) {
+        return settings::answer(shared, req);
+    }
+    if fallback::not_modelled_reason(req.op.id).is_some() {
+        return fallback::refuse(req);
+    }
+    fallback::answer(req)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_registered_operation_exists_once_and_is_not_also_refused() {
+        let all = registered();
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, _) in &all {
+            assert!(
+                OPERATIONS.iter().any(|o| o.id == *id),
+                "{id} is not in the spec"
+            );
+            assert!(seen.insert(*id), "{id} is registered twice");
+            assert!(
+                fallback::not_modelled_reason(id).is_none(),
+                "{id} is registered and refused"
+            );
+        }
+        assert_eq!(handlers().len(), all.len());
+        assert_eq!(all.len(), 85, "registered operations");
+    }
 
     #[test]
     fn percent_decoding_never_splits_a_character() {

@@ -16,7 +16,7 @@ use redis_enterprise_api::types;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{decode, ApiError, Caller, Reply, Req};
+use crate::api::{decode, ApiError, Caller, Handler, Reply, Req};
 use crate::password::PasswordHash;
 use crate::state::{iso_now, now_secs, Lockout, Store, UserEntry};
 use crate::{schema, Shared};
@@ -588,4 +588,21 @@ pub(crate) fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
     })?;
     shared.persist();
     Ok(Reply::empty(200))
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("user_list", Handler::Sync(list)),
+        ("user_get", Handler::Sync(get)),
+        ("user_create", Handler::Sync(create)),
+        ("user_update", Handler::Sync(update)),
+        ("user_delete", Handler::Sync(delete)),
+        ("user_authorize", Handler::Sync(authorize)),
+        ("user_refresh_jwt", Handler::Sync(refresh)),
+        ("user_role_get", Handler::Sync(role_of_caller)),
+        ("user_password_update", Handler::Sync(passwords)),
+        ("user_password_add", Handler::Sync(passwords)),
+        ("user_password_delete", Handler::Sync(passwords)),
+    ]
 }

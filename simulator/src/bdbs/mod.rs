@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use bytes::Bytes;
 
-use crate::api::{decode, ApiError, Reply, ReplyBody, Req};
+use crate::api::{async_handler, decode, ApiError, Handler, Reply, ReplyBody, Req};
 use crate::redis::RedisConfig;
 use crate::state::{iso_now, BdbEntry};
 use crate::{actions, schema, Shared, SimError};
@@ -809,4 +809,69 @@ pub(crate) async fn availability(shared: &Arc<Shared>, req: &Req) -> Result<Repl
         }
     }
     crate::fallback::answer(req)
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("bdb_list", Handler::Sync(list)),
+        ("bdb_get", Handler::Sync(get)),
+        ("bdb_create", async_handler!(create_v1)),
+        ("bdb_create_v2", async_handler!(create_v2)),
+        ("bdb_update", async_handler!(update_plain)),
+        ("bdb_update_with_action", async_handler!(update_with_action)),
+        ("bdb_delete", async_handler!(delete)),
+        ("bdb_stats_last_list", async_handler!(stats_last_list)),
+        ("bdb_stats_last_get", async_handler!(stats_last_get)),
+        ("bdb_stats_list", async_handler!(stats_list)),
+        ("bdb_stats_get", async_handler!(stats_get)),
+        ("bdb_shards_list", Handler::Sync(shards_of)),
+        ("bdb_availability_get", async_handler!(availability)),
+        (
+            "bdb_endpoint_availability_get_local",
+            async_handler!(availability),
+        ),
+        ("bdb_health_get", async_handler!(availability)),
+        ("shard_list", Handler::Sync(shard_list)),
+        ("shard_get", Handler::Sync(shard_get)),
+        ("bdb_alerts_list_all", async_handler!(alerts_all)),
+        ("bdb_alerts_list", async_handler!(alerts_of)),
+        ("bdb_alert_get", async_handler!(alert_get)),
+        ("bdb_password_update", async_handler!(data::passwords)),
+        ("bdb_password_add", async_handler!(data::passwords)),
+        ("bdb_password_delete", async_handler!(data::passwords)),
+        ("bdb_action_export", async_handler!(data::export)),
+        ("bdb_action_import", async_handler!(data::import)),
+        (
+            "bdb_action_backup_reset_status",
+            Handler::Sync(data::reset_status),
+        ),
+        (
+            "bdb_action_export_reset_status",
+            Handler::Sync(data::reset_status),
+        ),
+        (
+            "bdb_action_import_reset_status",
+            Handler::Sync(data::reset_status),
+        ),
+        ("bdb_action_recover", async_handler!(data::recover)),
+        ("bdb_upgrade", async_handler!(data::upgrade)),
+    ]
+}
+
+async fn create_v1(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    create(shared, req, false).await
+}
+
+async fn create_v2(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    create(shared, req, true).await
+}
+
+async fn update_plain(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    update(shared, req, None).await
+}
+
+async fn update_with_action(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let action = req.param("action").to_string();
+    update(shared, req, Some(action)).await
 }
