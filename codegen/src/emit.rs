@@ -148,7 +148,17 @@ pub fn emit(
     }
     let mut mock_modules = Vec::new();
     for (tag, items) in mock_groups {
-        for (stem, text) in split::chunk(&tag, &mock_prelude, items, split::MAX_LINES) {
+        // One unit per operation: its wrappers and their impls stay in one file.
+        let mut units: Vec<(Option<String>, Vec<Item>)> = Vec::new();
+        for item in items {
+            let op = split::mock_operation(&item);
+            match units.last_mut() {
+                Some((last, unit)) if *last == op => unit.push(item),
+                _ => units.push((op, vec![item])),
+            }
+        }
+        let units = units.into_iter().map(|(_, unit)| unit).collect();
+        for (stem, text) in split::chunk_units(&tag, &mock_prelude, units, split::MAX_LINES) {
             put(format!("mock/operations/{stem}.rs"), text);
             mock_modules.push(syn::Ident::new(&stem, proc_macro2::Span::call_site()));
         }

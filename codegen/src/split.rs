@@ -129,12 +129,19 @@ pub fn signature_roots(
 
 /// The tag of a mock wrapper (`BdbGetWhen`, `BdbGetThen`, or an `impl` of one).
 pub fn mock_tag(item: &Item, tags: &BTreeMap<String, String>) -> Option<String> {
+    tags.get(&mock_operation(item)?).cloned()
+}
+
+/// The operation id a mock item (`<Op>When`, `<Op>Then` or their impls) belongs to. A wrapper's
+/// tuple field is private to its file, so its impls must be written in the same file: mocks
+/// are chunked by operation.
+pub fn mock_operation(item: &Item) -> Option<String> {
     let name = owner(item)?;
-    let op = name
-        .strip_suffix("When")
-        .or_else(|| name.strip_suffix("Then"))?
-        .to_snake_case();
-    tags.get(&op).cloned()
+    Some(
+        name.strip_suffix("When")
+            .or_else(|| name.strip_suffix("Then"))?
+            .to_snake_case(),
+    )
 }
 
 /// Splits one group's items into files of at most [`MAX_LINES`] lines (after formatting):

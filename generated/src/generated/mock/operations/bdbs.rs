@@ -4778,5 +4778,3 @@ impl BdbCertificateListThen {
         )
     }
 }
-///Matches requests of [`Client::bdb_certificate_get`](crate::Client::bdb_certificate_get).
-pub struct BdbCertificateGetWhen(::httpmock::When);

@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::*;
+///Matches requests of [`Client::bdb_certificate_get`](crate::Client::bdb_certificate_get).
+pub struct BdbCertificateGetWhen(::httpmock::When);
 impl BdbCertificateGetWhen {
     ///Wraps httpmock's request matcher, already limited to this operation's method and path.
     pub fn new(inner: ::httpmock::When) -> Self {
