@@ -66,6 +66,26 @@ pub(crate) fn add_defaults(value: &mut Value, name: &str) {
     }
 }
 
+/// Adds to `value` (an object) each of `members` it lacks, when the member is valid for
+/// component schema `name` (plausible values of read-only members a cluster always returns).
+pub(crate) fn add_members(value: &mut Value, name: &str, members: Value) {
+    let (Some(schema), Value::Object(map), Value::Object(members)) = (named(name), value, members)
+    else {
+        return;
+    };
+    let Some(props) = resolve(schema).get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (member, v) in members {
+        let valid = props
+            .get(&member)
+            .is_some_and(|prop| validate(&v, prop, &member).is_ok());
+        if valid && !map.contains_key(&member) {
+            map.insert(member, v);
+        }
+    }
+}
+
 /// The operation object of an operationId.
 pub(crate) fn operation(id: &str, method: &str, path: &str) -> Option<&'static Value> {
     let item = spec().get("paths")?.get(path)?;

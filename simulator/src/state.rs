@@ -445,6 +445,19 @@ fn node_object(uid: i64) -> serde_json::Value {
         "uptime": 0,
     });
     crate::schema::add_defaults(&mut node, "Node");
+    crate::schema::add_members(
+        &mut node,
+        "Node",
+        serde_json::json!({
+            "name": format!("node:{uid}"),
+            "os_name": "Debian GNU/Linux 12 (bookworm)",
+            "os_semantic_version": "12.0.0",
+            "ephemeral_storage_path": "/var/opt/redislabs/tmp",
+            "persistent_storage_path": "/var/opt/redislabs/persist",
+            "bigstore_size": 0,
+            "use_internal_ipv6": false,
+        }),
+    );
     node
 }
 

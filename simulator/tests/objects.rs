@@ -115,10 +115,10 @@ async fn objects_carry_the_members_a_cluster_returns() {
     }
     // Floors: what the simulator returns today; a change that drops members fails here.
     let floors = [
-        ("database", 69),
+        ("database", 73),
         ("endpoint", 6),
         ("cluster", 38),
-        ("node", 17),
+        ("node", 23),
         ("shard", 8),
         ("user", 9),
         ("role", 3),

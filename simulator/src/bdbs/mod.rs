@@ -216,6 +216,17 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     validate_semantics(&bdb, true)?;
     // What the caller did not set takes the reference's default, as on a cluster.
     schema::add_defaults(&mut body, "Bdb");
+    // Read-only members a cluster always returns for a new database.
+    schema::add_members(
+        &mut body,
+        "Bdb",
+        serde_json::json!({
+            "background_op": [],
+            "endpoint_ip": ["127.0.0.1"],
+            "endpoint_node": 1,
+            "traffic_manually_disabled": false,
+        }),
+    );
     let mut bdb: types::Bdb = decode(body)?;
     let redis_version = crate::release::redis_version(&shared.config.release);
     let dry_run = req.query_flag("dry_run");
