@@ -10,7 +10,7 @@ use std::time::Duration;
 use redis_enterprise_api::types;
 use serde_json::Value;
 
-use crate::http::{ApiError, Reply, Req};
+use crate::api::{ApiError, Handler, Reply, Req};
 use crate::state::{now_secs, ActionEntry, Store};
 use crate::Shared;
 
@@ -179,4 +179,15 @@ pub(crate) fn list_for_bdb(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
             .collect();
         Ok(Reply::ok(Value::Array(machines)))
     })
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("action_list", Handler::Sync(|s, r| list(s, r, false))),
+        ("action_list_v2", Handler::Sync(|s, r| list(s, r, true))),
+        ("action_get", Handler::Sync(|s, r| get(s, r, false))),
+        ("action_get_v2", Handler::Sync(|s, r| get(s, r, true))),
+        ("action_bdb_list", Handler::Sync(list_for_bdb)),
+    ]
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::http::{ApiError, Reply, Req};
+use crate::api::{async_handler, ApiError, Handler, Reply, Req};
 use crate::state::iso_now;
 use crate::{bdbs, schema, Shared};
 
@@ -26,7 +26,12 @@ pub(crate) fn bootstrap_get(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, A
         }
         Ok(Reply::ok(serde_json::json!({
             "bootstrap_status": status,
-            "local_node_info": { "uid": 1, "software_version": "8.2.0-simulated", "cores": 2 },
+            "local_node_info": {
+                "uid": 1,
+                "software_version": crate::release::find(&shared.config.release)
+                    .map_or("", |r| r.software_version),
+                "cores": 2,
+            },
         })))
     })
 }
@@ -74,7 +79,7 @@ pub(crate) fn bootstrap_start(shared: &Arc<Shared>, req: &Req) -> Result<Reply, 
             .and_then(Value::as_str);
         if let (Some(u), Some(p), Some(admin)) = (username, password, s.users.get_mut(&1)) {
             admin.user.email = Some(u.to_string());
-            admin.password = p.to_string();
+            admin.set_password(p);
         }
         Ok(())
     })?;
@@ -351,4 +356,23 @@ pub(crate) fn node_alert_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, A
             .unwrap_or_else(|| serde_json::json!({ "enabled": false, "state": false }));
         Ok(Reply::ok(alert))
     })
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("bootstrap_get", Handler::Sync(bootstrap_get)),
+        ("bootstrap_start", Handler::Sync(bootstrap_start)),
+        ("cluster_get", Handler::Sync(get)),
+        ("cluster_update", Handler::Sync(update)),
+        ("license_get", Handler::Sync(license_get)),
+        ("license_update", Handler::Sync(license_update)),
+        ("node_list", Handler::Sync(node_list)),
+        ("node_get", Handler::Sync(node_get)),
+        ("node_update", Handler::Sync(node_update)),
+        ("node_alerts_list_all", Handler::Sync(node_alerts_all)),
+        ("node_alerts_list", Handler::Sync(node_alerts_of)),
+        ("node_alert_get", Handler::Sync(node_alert_get)),
+        ("cluster_alerts_list", async_handler!(alerts)),
+    ]
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::http::{ApiError, Reply, Req};
+use crate::api::{async_handler, ApiError, Handler, Reply, Req};
 use crate::state::iso_now;
 use crate::{schema, Shared};
 
@@ -95,7 +95,7 @@ pub(crate) async fn answer(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
             }
             let name = name.to_string();
             if req.query_flag("dry_run") {
-                return crate::examples::answer(req);
+                return crate::fallback::answer(req);
             }
             let guid = shared.with_store(|s| {
                 if s.crdbs
@@ -149,7 +149,7 @@ pub(crate) async fn answer(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         }
         "crdb_flush" | "crdb_purge" | "crdb_modify" | "crdb_upgrade" => {
             // Validates the body and checks the documented statuses first.
-            crate::examples::answer(req)?;
+            crate::fallback::answer(req)?;
             if !exists(shared) {
                 return Err(req.missing("crdb", &guid));
             }
@@ -171,6 +171,26 @@ pub(crate) async fn answer(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
                     .ok_or_else(|| req.missing("crdb_task", &id))
             })
         }
-        _ => crate::examples::answer(req),
+        _ => crate::fallback::answer(req),
     }
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    [
+        "crdb_list",
+        "crdb_get",
+        "crdb_create",
+        "crdb_update",
+        "crdb_delete",
+        "crdb_flush",
+        "crdb_purge",
+        "crdb_modify",
+        "crdb_upgrade",
+        "crdb_task_list",
+        "crdb_task_get",
+    ]
+    .into_iter()
+    .map(|id| (id, async_handler!(answer)))
+    .collect()
 }

@@ -6,9 +6,13 @@
 //! Routing: a path matches an operation's template when every literal segment is equal; among
 //! the operations that match the path and the method, the most specific wins (a literal segment
 //! beats a parameter, left to right), so `/v1/bdbs/stats` is `bdb_stats_list`, not `bdb_get`.
-//! A path that matches some operation but not with this method answers 405 with `Allow`.
+//! A path that matches some operation but not with this method answers 405 with `Allow`; an
+//! operation the impersonated release does not serve answers 404.
+//!
+//! Dispatch: each resource module registers the operation ids it serves (`register()`); the
+//! table built from those lists finds the handler, then settings objects, then `fallback`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -22,12 +26,12 @@ use hyper::service::service_fn;
 use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use redis_enterprise_api::operations::{Operation, OPERATIONS};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
+use crate::api::{ApiError, Caller, Handler, Reply, ReplyBody, Req};
 use crate::tls::Tls;
-use crate::{actions, bdbs, cluster, crdbs, examples, roles, settings, users, Shared, SimError};
+use crate::{actions, bdbs, cluster, crdbs, fallback, roles, settings, users, Shared, SimError};
 
 /// A running listener.
 pub(crate) struct Server {
@@ -176,7 +180,10 @@ fn specificity(route: &Route) -> Vec<bool> {
         .collect()
 }
 
-pub(crate) fn find(method: &str, path: &str) -> Routed {
+/// Routes a request among the operations `release` serves (every operation with `None`): a
+/// method and path of an operation the release does not serve answers 404, as that release's
+/// clusters did, even where the path serves other methods.
+pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let matching = routes().iter().filter(|r| {
         r.segments.len() == parts.len()
@@ -187,7 +194,12 @@ pub(crate) fn find(method: &str, path: &str) -> Routed {
     });
     let mut best: Option<&Route> = None;
     let mut allowed: Vec<&'static str> = Vec::new();
+    let mut unserved = false;
     for route in matching {
+        if release.is_some_and(|rel| !crate::release::serves(rel, route.op)) {
+            unserved |= route.op.method.eq_ignore_ascii_case(method);
+            continue;
+        }
         if !route.op.method.eq_ignore_ascii_case(method) {
             allowed.push(route.op.method);
             continue;
@@ -209,7 +221,7 @@ pub(crate) fn find(method: &str, path: &str) -> Routed {
                 .collect();
             Routed::Found(route.op, params)
         }
-        None if allowed.is_empty() => Routed::NotFound,
+        None if allowed.is_empty() || unserved => Routed::NotFound,
         None => {
             allowed.sort_unstable();
             allowed.dedup();
@@ -218,10 +230,19 @@ pub(crate) fn find(method: &str, path: &str) -> Routed {
     }
 }
 
-/// The operation that serves `method` on `path` (a concrete path such as `/v1/bdbs/1`), as the
-/// simulator routes it; `None` when the simulator would answer 404 or 405.
+/// The operation that serves `method` on `path` (a concrete path such as `/v1/bdbs/1`) among
+/// every operation of the spec, whatever the release; `None` when no operation matches.
 pub fn route(method: &str, path: &str) -> Option<&'static Operation> {
-    match find(method, path) {
+    match find(method, path, None) {
+        Routed::Found(op, _) => Some(op),
+        _ => None,
+    }
+}
+
+/// The operation a simulator impersonating `release` routes `method` `path` to; `None` when it
+/// answers 404 or 405 (a route that release does not serve is a 404).
+pub fn route_in(release: &str, method: &str, path: &str) -> Option<&'static Operation> {
+    match find(method, path, Some(release)) {
         Routed::Found(op, _) => Some(op),
         _ => None,
     }
@@ -257,225 +278,6 @@ fn parse_query(query: Option<&str>) -> BTreeMap<String, String> {
             None => (percent_decode(kv), String::new()),
         })
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests, replies, errors
-
-/// Who is calling.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    /// The user's uid (0 before bootstrap).
-    pub uid: i64,
-    /// The user's email (or name).
-    pub email: String,
-    /// The management role that decides permissions.
-    pub management: String,
-}
-
-/// A routed, authenticated request.
-pub(crate) struct Req {
-    /// The operation.
-    pub op: &'static Operation,
-    /// Path parameters by name.
-    pub params: BTreeMap<String, String>,
-    /// Query parameters by name.
-    pub query: BTreeMap<String, String>,
-    /// The body.
-    pub body: Bytes,
-    /// The `Content-Type` header, if any.
-    pub content_type: Option<String>,
-    /// The caller.
-    pub caller: Caller,
-}
-
-impl Req {
-    /// A path parameter that must be an integer. Anything else (not a number, or beyond 64
-    /// bits) names no object: `invalid_uid` with the first of 400, 404, 406 the operation
-    /// documents (400 when it documents none).
-    pub fn int_param(&self, name: &str) -> Result<i64, ApiError> {
-        let raw = self
-            .params
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default();
-        raw.parse().map_err(|_| {
-            ApiError::new(
-                self.refusal_status().unwrap_or(400),
-                "invalid_uid",
-                format!("path parameter {name} must be an integer, got {raw:?}"),
-            )
-        })
-    }
-
-    /// The first of 400, 406 the operation documents: how it refuses input it cannot use.
-    pub fn input_refusal_status(&self) -> Option<u16> {
-        let op = crate::schema::operation(self.op.id, self.op.method, self.op.path)?;
-        let statuses = crate::schema::statuses(op);
-        [400, 406].into_iter().find(|s| statuses.contains(s))
-    }
-
-    /// The first of 400, 404, 406 the operation documents.
-    pub fn refusal_status(&self) -> Option<u16> {
-        let op = crate::schema::operation(self.op.id, self.op.method, self.op.path)?;
-        let statuses = crate::schema::statuses(op);
-        [400, 404, 406].into_iter().find(|s| statuses.contains(s))
-    }
-
-    /// The error for a missing object: 404 `<what>_not_exist`, or, where the operation documents
-    /// no 404 (`user_delete` lists only 200 and 406), the documented refusal status.
-    pub fn missing(&self, what: &str, id: impl std::fmt::Display) -> ApiError {
-        let mut e = ApiError::not_found(what, id);
-        if let Some(op) = crate::schema::operation(self.op.id, self.op.method, self.op.path) {
-            let statuses = crate::schema::statuses(op);
-            if !statuses.contains(&404) {
-                if let Some(s) = [406, 400].into_iter().find(|s| statuses.contains(s)) {
-                    e.status = s;
-                }
-            }
-        }
-        e
-    }
-
-    /// A path parameter as a string.
-    pub fn param(&self, name: &str) -> &str {
-        self.params
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default()
-    }
-
-    /// A boolean query parameter (`true`/`1`), false when absent.
-    pub fn query_flag(&self, name: &str) -> bool {
-        self.query
-            .get(name)
-            .is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes" | ""))
-    }
-
-    /// The body as JSON (`{}` when empty), checking the content type.
-    pub fn json_value(&self) -> Result<Value, ApiError> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Object(Default::default()));
-        }
-        if let Some(ct) = &self.content_type {
-            let mime = ct.split(';').next().unwrap_or_default().trim();
-            if !mime.eq_ignore_ascii_case("application/json") && !mime.ends_with("+json") {
-                return Err(ApiError::new(
-                    415,
-                    "unsupported_media_type",
-                    format!("the body must be application/json, not {mime}"),
-                ));
-            }
-        }
-        serde_json::from_slice(&self.body).map_err(|e| {
-            ApiError::new(
-                400,
-                "invalid_json",
-                format!("the body is not valid JSON: {e}"),
-            )
-        })
-    }
-}
-
-/// Decodes a JSON value into a generated type (400 `invalid_schema` naming the path).
-pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        ApiError::new(
-            400,
-            "invalid_schema",
-            format!("invalid value at {}: {}", e.path(), e.inner()),
-        )
-    })
-}
-
-/// What a handler answers.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    /// Status.
-    pub status: u16,
-    /// Body: JSON, or none.
-    pub body: ReplyBody,
-    /// Extra headers.
-    pub headers: Vec<(&'static str, String)>,
-}
-
-/// A reply body.
-#[derive(Debug)]
-pub(crate) enum ReplyBody {
-    /// A JSON document.
-    Json(Value),
-    /// Bytes with a content type.
-    Raw(&'static str, Bytes),
-    /// Nothing.
-    Empty,
-}
-
-impl Reply {
-    /// 200 with a JSON body.
-    pub fn ok(value: Value) -> Self {
-        Self::json(200, value)
-    }
-
-    /// A JSON body with any status.
-    pub fn json(status: u16, value: Value) -> Self {
-        Self {
-            status,
-            body: ReplyBody::Json(value),
-            headers: Vec::new(),
-        }
-    }
-
-    /// A serialisable value with status 200.
-    pub fn of<T: serde::Serialize>(value: &T) -> Self {
-        Self::ok(serde_json::to_value(value).unwrap_or(Value::Null))
-    }
-
-    /// No body.
-    pub fn empty(status: u16) -> Self {
-        Self {
-            status,
-            body: ReplyBody::Empty,
-            headers: Vec::new(),
-        }
-    }
-}
-
-/// An error reply in the `ErrorBody` shape.
-#[derive(Debug, Clone)]
-pub(crate) struct ApiError {
-    /// Status.
-    pub status: u16,
-    /// `error_code`.
-    pub code: String,
-    /// `description`.
-    pub description: String,
-}
-
-impl ApiError {
-    /// An error.
-    pub fn new(status: u16, code: &str, description: impl Into<String>) -> Self {
-        Self {
-            status,
-            code: code.into(),
-            description: description.into(),
-        }
-    }
-
-    /// 404 for a missing object.
-    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
-        Self::new(
-            404,
-            &format!("{what}_not_exist"),
-            format!("{what} {id} does not exist"),
-        )
-    }
-
-    fn into_reply(self) -> Reply {
-        Reply::json(
-            self.status,
-            serde_json::json!({ "error_code": self.code, "description": self.description }),
-        )
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,7 +332,8 @@ async fn pipeline(
     req: hyper::Request<Incoming>,
 ) -> Result<(Reply, Option<&'static str>), Failure> {
     let (parts, body) = req.into_parts();
-    let (op, params) = match find(parts.method.as_str(), parts.uri.path()) {
+    let release = Some(shared.config.release.as_str());
+    let (op, params) = match find(parts.method.as_str(), parts.uri.path(), release) {
         Routed::Found(op, params) => (op, params),
         Routed::NotFound => {
             return Err((
@@ -739,8 +542,7 @@ fn authenticate(shared: &Shared, header: Option<&str>, op: &Operation) -> Result
             let (user, password) = decoded
                 .split_once(':')
                 .ok_or_else(|| unauthorized("malformed Basic credentials"))?;
-            users::check_password(shared, user, password)
-                .ok_or_else(|| unauthorized("wrong username or password"))
+            users::check_password(shared, user, password).map_err(|e| e.into_api_error())
         }
         "jwt" | "bearer" => {
             users::verify_jwt(shared, value.trim(), op).map_err(|why| unauthorized(&why))
@@ -749,84 +551,62 @@ fn authenticate(shared: &Shared, header: Option<&str>, op: &Operation) -> Result
     }
 }
 
+/// The routing table: every operation a resource registers, by operation id, built once from
+/// the resources' own lists (a resource adds an operation in its own module, not here).
+fn handlers() -> &'static HashMap<&'static str, Handler> {
+    static HANDLERS: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
+    HANDLERS.get_or_init(|| registered().into_iter().collect())
+}
+
+fn registered() -> Vec<(&'static str, Handler)> {
+    [
+        bdbs::register(),
+        actions::register(),
+        users::register(),
+        roles::register(),
+        cluster::register(),
+        crdbs::register(),
+    ]
+    .concat()
+}
+
+/// A registered handler, else a settings object, else the fallback (501 for what is not
+/// modelled, the spec's answer otherwise).
 async fn dispatch(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    match req.op.id {
-        "bdb_list" => bdbs::list(shared, req),
-        "bdb_get" => bdbs::get(shared, req),
-        "bdb_create" => bdbs::create(shared, req, false).await,
-        "bdb_create_v2" => bdbs::create(shared, req, true).await,
-        "bdb_update" => bdbs::update(shared, req, None).await,
-        "bdb_update_with_action" => {
-            let action = req.param("action").to_string();
-            bdbs::update(shared, req, Some(action)).await
-        }
-        "bdb_delete" => bdbs::delete(shared, req).await,
-        "bdb_stats_last_list" => bdbs::stats_last_list(shared, req).await,
-        "bdb_stats_last_get" => bdbs::stats_last_get(shared, req).await,
-        "bdb_stats_list" => bdbs::stats_list(shared, req).await,
-        "bdb_stats_get" => bdbs::stats_get(shared, req).await,
-        "bdb_shards_list" => bdbs::shards_of(shared, req),
-        "bdb_availability_get" | "bdb_endpoint_availability_get_local" | "bdb_health_get" => {
-            bdbs::availability(shared, req).await
-        }
-        "shard_list" => bdbs::shard_list(shared, req),
-        "shard_get" => bdbs::shard_get(shared, req),
-        "bdb_alerts_list_all" => bdbs::alerts_all(shared, req).await,
-        "bdb_alerts_list" => bdbs::alerts_of(shared, req).await,
-        "bdb_alert_get" => bdbs::alert_get(shared, req).await,
-        "action_list" => actions::list(shared, req, false),
-        "action_list_v2" => actions::list(shared, req, true),
-        "action_get" => actions::get(shared, req, false),
-        "action_get_v2" => actions::get(shared, req, true),
-        "action_bdb_list" => actions::list_for_bdb(shared, req),
-        "user_list" => users::list(shared, req),
-        "user_get" => users::get(shared, req),
-        "user_create" => users::create(shared, req),
-        "user_update" => users::update(shared, req),
-        "user_delete" => users::delete(shared, req),
-        "user_authorize" => users::authorize(shared, req),
-        "user_refresh_jwt" => users::refresh(shared, req),
-        "user_role_get" => users::role_of_caller(shared, req),
-        "user_password_update" | "user_password_add" | "user_password_delete" => {
-            users::passwords(shared, req)
-        }
-        "role_list" => roles::list(shared, req),
-        "role_get" => roles::get(shared, req),
-        "role_create" => roles::create(shared, req),
-        "role_update" => roles::update(shared, req),
-        "role_delete" => roles::delete(shared, req),
-        "redis_acl_list" | "redis_acl_get" | "redis_acl_create" | "redis_acl_update"
-        | "redis_acl_delete" => roles::acl_crud(shared, req),
-        "ldap_mapping_list"
-        | "ldap_mapping_get"
-        | "ldap_mapping_create"
-        | "ldap_mapping_update"
-        | "ldap_mapping_delete" => roles::ldap_crud(shared, req),
-        "bootstrap_get" => cluster::bootstrap_get(shared, req),
-        "bootstrap_start" => cluster::bootstrap_start(shared, req),
-        "cluster_get" => cluster::get(shared, req),
-        "cluster_update" => cluster::update(shared, req),
-        "license_get" => cluster::license_get(shared, req),
-        "license_update" => cluster::license_update(shared, req),
-        "node_list" => cluster::node_list(shared, req),
-        "node_get" => cluster::node_get(shared, req),
-        "node_update" => cluster::node_update(shared, req),
-        "node_alerts_list_all" => cluster::node_alerts_all(shared, req),
-        "node_alerts_list" => cluster::node_alerts_of(shared, req),
-        "node_alert_get" => cluster::node_alert_get(shared, req),
-        "cluster_alerts_list" => cluster::alerts(shared, req).await,
-        "crdb_list" | "crdb_get" | "crdb_create" | "crdb_update" | "crdb_delete" | "crdb_flush"
-        | "crdb_purge" | "crdb_modify" | "crdb_upgrade" | "crdb_task_list" | "crdb_task_get" => {
-            crdbs::answer(shared, req).await
-        }
-        _ if settings::handles(req.op) => settings::answer(shared, req),
-        _ => examples::answer(req),
+    if let Some(handler) = handlers().get(req.op.id) {
+        return handler.call(shared, req).await;
     }
+    if settings::handles(req.op) {
+        return settings::answer(shared, req);
+    }
+    if fallback::not_modelled_reason(req.op.id).is_some() {
+        return fallback::refuse(req);
+    }
+    fallback::answer(req)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_registered_operation_exists_once_and_is_not_also_refused() {
+        let all = registered();
+        let mut seen = std::collections::BTreeSet::new();
+        for (id, _) in &all {
+            assert!(
+                OPERATIONS.iter().any(|o| o.id == *id),
+                "{id} is not in the spec"
+            );
+            assert!(seen.insert(*id), "{id} is registered twice");
+            assert!(
+                fallback::not_modelled_reason(id).is_none(),
+                "{id} is registered and refused"
+            );
+        }
+        assert_eq!(handlers().len(), all.len());
+        assert_eq!(all.len(), 85, "registered operations");
+    }
 
     #[test]
     fn percent_decoding_never_splits_a_character() {
@@ -857,9 +637,9 @@ mod tests {
         assert_eq!(id("PUT", "/v1/users/3"), Some("user_update"));
         assert_eq!(id("PATCH", "/v1/bdbs"), None);
         assert!(matches!(
-            find("PATCH", "/v1/bdbs"),
+            find("PATCH", "/v1/bdbs", None),
             Routed::MethodNotAllowed(_)
         ));
-        assert!(matches!(find("GET", "/v9/nothing"), Routed::NotFound));
+        assert!(matches!(find("GET", "/v9/nothing", None), Routed::NotFound));
     }
 }

@@ -2,13 +2,16 @@
 #![warn(missing_docs)]
 
 mod actions;
+mod api;
 mod bdbs;
 mod clock;
 mod cluster;
 mod crdbs;
-mod examples;
+mod fallback;
 mod http;
+mod password;
 mod redis;
+mod release;
 mod roles;
 mod schema;
 mod settings;
@@ -21,8 +24,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use http::route;
+pub use fallback::NOT_MODELLED;
+pub use http::{route, route_in};
 pub use redis::RedisError;
+pub use release::{Release, DEFAULT_RELEASE, RELEASES};
 
 /// The password of the admin user when none is given.
 pub const DEFAULT_PASSWORD: &str = "simulator-password";
@@ -71,6 +76,18 @@ pub enum SimError {
         #[source]
         source: serde_json::Error,
     },
+    /// [`SimulatorBuilder::fuzz_admin`] was asked for on an address other than loopback.
+    #[error("--fuzz-admin keeps credentials valid that no password change revokes: it is refused on {addr}, which is not a loopback address")]
+    FuzzAdminNotLoopback {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
+    /// [`SimulatorBuilder::release`] named a release the simulator does not impersonate.
+    #[error("unknown release {release:?}: the simulator impersonates 7.4, 7.8, 7.22, 8.0 and 8.2")]
+    UnknownRelease {
+        /// The release asked for.
+        release: String,
+    },
     /// A database's redis-server could not be restarted from the state file.
     #[error("cannot restart the redis-server of database {uid}")]
     Restart {
@@ -97,6 +114,8 @@ pub(crate) struct Config {
     pub manual_clock: bool,
     pub redis_server: PathBuf,
     pub body_limit: usize,
+    pub fuzz_admin: bool,
+    pub release: String,
 }
 
 /// What every handler shares: the store, the processes and the settings.
@@ -155,6 +174,8 @@ impl Default for SimulatorBuilder {
                 manual_clock: false,
                 redis_server: PathBuf::from(redis::DEFAULT_REDIS_SERVER),
                 body_limit: 1024 * 1024,
+                fuzz_admin: false,
+                release: DEFAULT_RELEASE.into(),
             },
         }
     }
@@ -236,15 +257,45 @@ impl SimulatorBuilder {
         self
     }
 
+    /// For fuzzers only (default off): the start-up credentials keep signing in as the admin
+    /// (uid 1) after that user's password changed, after it was deleted and while it is
+    /// locked, so a fuzzer that changes passwords at random cannot lock itself out. That is a
+    /// credential nothing revokes, so [`SimulatorBuilder::start`] refuses it unless the
+    /// simulator listens on a loopback address. Without it, the start-up credentials only
+    /// create the admin user, as a cluster's bootstrap credentials do.
+    pub fn fuzz_admin(mut self, fuzz_admin: bool) -> Self {
+        self.config.fuzz_admin = fuzz_admin;
+        self
+    }
+
+    /// The Redis Software release to impersonate (`"7.4"`, `"7.8"`, `"7.22"`, `"8.0"` or
+    /// `"8.2"`, the default; see [`RELEASES`]): the simulator serves exactly the routes that
+    /// release serves (404 for the others, as its clusters answered) and its nodes report its
+    /// `software_version`. [`SimulatorBuilder::start`] refuses another value.
+    pub fn release(mut self, release: &str) -> Self {
+        self.config.release = release.into();
+        self
+    }
+
     /// Starts the simulator on the current tokio runtime.
     pub async fn start(self) -> Result<Simulator, SimError> {
         let config = self.config;
+        let Some(release) = release::find(&config.release) else {
+            return Err(SimError::UnknownRelease {
+                release: config.release.clone(),
+            });
+        };
+        if config.fuzz_admin && !config.listen.ip().is_loopback() {
+            return Err(SimError::FuzzAdminNotLoopback {
+                addr: config.listen,
+            });
+        }
         if !config.no_redis && !config.redis_server.is_file() {
             return Err(SimError::RedisServerMissing {
                 path: config.redis_server.clone(),
             });
         }
-        let store = match &config.state_file {
+        let mut store = match &config.state_file {
             Some(path) if path.exists() => state::Store::load(path)?,
             _ => state::Store::new(
                 &config.username,
@@ -253,6 +304,8 @@ impl SimulatorBuilder {
                 config.unbootstrapped,
             ),
         };
+        // A cluster restarted on another release runs that release's software.
+        store.set_software_version(release.software_version);
         let shared = Arc::new(Shared {
             persistence: state::Persistence::new(config.state_file.clone()),
             processes: redis::Processes::new(config.redis_server.clone()),
@@ -314,9 +367,15 @@ impl Simulator {
         &self.shared.config.username
     }
 
-    /// Password of the admin user.
+    /// The password the admin user was created with (it stops working once that user's
+    /// password changes, unless [`SimulatorBuilder::fuzz_admin`] is on).
     pub fn password(&self) -> &str {
         &self.shared.config.password
+    }
+
+    /// The release it impersonates (`"8.2"`).
+    pub fn release(&self) -> &str {
+        &self.shared.config.release
     }
 
     /// Process ids of the redis-server children currently running.

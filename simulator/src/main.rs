@@ -46,6 +46,14 @@ struct Args {
     /// The redis-server executable.
     #[arg(long, default_value = "/usr/bin/redis-server")]
     redis_server: PathBuf,
+    /// For fuzzers only: the start-up credentials keep signing in as the admin whatever
+    /// happens to that user (password change, delete, lock). Refused unless --listen is a
+    /// loopback address.
+    #[arg(long)]
+    fuzz_admin: bool,
+    /// The Redis Software release to impersonate: its routes, its nodes' software_version.
+    #[arg(long, default_value = redis_enterprise_simulator::DEFAULT_RELEASE, value_parser = ["7.4", "7.8", "7.22", "8.0", "8.2"])]
+    release: String,
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     body_limit: usize,
@@ -69,7 +77,9 @@ async fn main() -> anyhow::Result<()> {
         .no_redis(args.no_redis)
         .action_delay(Duration::from_millis(args.action_delay))
         .redis_server(args.redis_server)
-        .body_limit(args.body_limit);
+        .body_limit(args.body_limit)
+        .fuzz_admin(args.fuzz_admin)
+        .release(&args.release);
     if let Some(state) = args.state {
         builder = builder.state_file(state);
     }

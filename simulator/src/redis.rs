@@ -1,10 +1,16 @@
 //! redis-server processes, one per database: started on a free loopback port, configured with
-//! `CONFIG SET` over a minimal RESP client (a handful of commands, so no client crate), stopped
-//! on delete and at shutdown. Every child is started with `kill_on_drop`, and the registry kills
-//! and reaps whatever is left when the simulator stops, so none outlives it.
+//! `CONFIG SET` and `ACL SETUSER` over a minimal RESP client (a handful of commands, so no client
+//! crate), stopped on delete and at shutdown. Every child is started with `kill_on_drop`, and the
+//! registry kills and reaps whatever is left when the simulator stops, so none outlives it.
 //!
-//! What it does not do: persistence (`--save ''`, no AOF), TLS, clustering or replicas (a
-//! database of several shards is still one process).
+//! The database's passwords are the `default` user's (what a Redis client authenticates with);
+//! the simulator itself talks to each process as a `simulator` ACL user with a random secret of
+//! that process, so a password change never locks the simulator out. Exports write an RDB with
+//! `SAVE` into the requested directory, imports load one with `DEBUG RELOAD NOSAVE` (both
+//! commands allowed from loopback only).
+//!
+//! What it does not do: periodic persistence (`--save ''`, no AOF), TLS, clustering or replicas
+//! (a database of several shards is still one process).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -67,14 +73,33 @@ pub(crate) struct RedisConfig {
     pub maxmemory: i64,
     /// `maxmemory-policy`.
     pub policy: String,
-    /// Password of the default user, if any.
-    pub password: Option<String>,
+    /// SHA-256 (hex) of each password of the default user; none: no password.
+    pub password_hashes: Vec<String>,
 }
+
+/// The simulator's own ACL user in every process.
+const MANAGER: &str = "simulator";
 
 struct Running {
     child: Child,
     port: u16,
-    password: Option<String>,
+    /// The `simulator` user's password in this process.
+    secret: String,
+    /// The default user's password hashes as last applied.
+    password_hashes: Vec<String>,
+}
+
+/// `ACL SETUSER default` rules for a list of password hashes (all commands and keys).
+fn default_user_rules(hashes: &[String]) -> Vec<String> {
+    let mut rules: Vec<String> = ["on", "resetpass", "~*", "&*", "+@all"]
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    if hashes.is_empty() {
+        rules.push("nopass".into());
+    }
+    rules.extend(hashes.iter().map(|h| format!("#{h}")));
+    rules
 }
 
 /// The running redis-server processes, by database uid.
@@ -102,12 +127,6 @@ impl Processes {
     pub fn pids(&self) -> Vec<u32> {
         let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         running.values().filter_map(|r| r.child.id()).collect()
-    }
-
-    /// Port of a database's process, if it runs.
-    pub fn port(&self, uid: i64) -> Option<u16> {
-        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        running.get(&uid).map(|r| r.port)
     }
 
     /// Starts a redis-server for database `uid` on `port` (0 = a free port) and waits until it
@@ -172,8 +191,12 @@ impl Processes {
     }
 
     async fn start_on(&self, uid: i64, port: u16, config: &RedisConfig) -> Result<u16, RedisError> {
+        let secret = crate::password::hex(&crate::password::random_bytes::<16>());
         let mut cmd = Command::new(&self.program);
-        cmd.arg("--port")
+        // `-`: the ACL users (passwords, the simulator's secret) come as configuration on
+        // stdin, so they never show in the process's command line (`ps`, /proc/PID/cmdline).
+        cmd.arg("-")
+            .arg("--port")
             .arg(port.to_string())
             .args([
                 "--bind",
@@ -184,25 +207,38 @@ impl Processes {
                 "no",
                 "--daemonize",
                 "no",
+                // CONFIG SET dir (exports, imports) and DEBUG RELOAD (imports), from loopback.
+                "--enable-protected-configs",
+                "local",
+                "--enable-debug-command",
+                "local",
             ])
             .args(["--maxmemory", &config.maxmemory.to_string()])
             .args(["--maxmemory-policy", &config.policy])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true);
-        if let Some(password) = &config.password {
-            cmd.args(["--requirepass", password]);
-        }
         die_with_parent(&mut cmd);
-        let child = cmd.spawn().map_err(|source| RedisError::Spawn {
+        let mut child = cmd.spawn().map_err(|source| RedisError::Spawn {
             program: self.program.clone(),
             source,
         })?;
+        let users = format!(
+            "user default {}\nuser {MANAGER} on >{secret} ~* &* +@all\n",
+            default_user_rules(&config.password_hashes).join(" ")
+        );
+        if let Some(mut stdin) = child.stdin.take() {
+            // Dropping stdin closes it: redis-server reads its configuration up to the end.
+            if let Err(e) = stdin.write_all(users.as_bytes()).await {
+                tracing::debug!(port, error = %e, "redis-server closed its stdin");
+            }
+        }
         let entry = Running {
             child,
             port,
-            password: config.password.clone(),
+            secret: secret.clone(),
+            password_hashes: config.password_hashes.clone(),
         };
         let refused = {
             let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
@@ -234,7 +270,7 @@ impl Processes {
                     waited: started.elapsed(),
                 });
             }
-            let ping = command(port, config.password.as_deref(), &["PING"]);
+            let ping = command(port, Some((MANAGER, &secret)), &["PING"]);
             if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(250), ping).await {
                 return Ok(port);
             }
@@ -254,41 +290,82 @@ impl Processes {
         }
     }
 
-    /// Applies a configuration to a running process with `CONFIG SET`.
-    pub async fn configure(&self, uid: i64, config: &RedisConfig) -> Result<(), RedisError> {
-        let Some((port, old_password)) = ({
+    /// Runs one command in a database's process as the simulator's own user; `Ok(None)` when
+    /// the database has no process.
+    pub async fn run(&self, uid: i64, args: &[&str]) -> Result<Option<String>, RedisError> {
+        let Some((port, secret)) = ({
             let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-            running.get(&uid).map(|r| (r.port, r.password.clone()))
+            running.get(&uid).map(|r| (r.port, r.secret.clone()))
+        }) else {
+            return Ok(None);
+        };
+        command(port, Some((MANAGER, &secret)), args)
+            .await
+            .map(Some)
+    }
+
+    /// Applies a configuration to a running process with `CONFIG SET` and, when the passwords
+    /// changed, `ACL SETUSER default`.
+    pub async fn configure(&self, uid: i64, config: &RedisConfig) -> Result<(), RedisError> {
+        let Some(old_hashes) = ({
+            let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            running.get(&uid).map(|r| r.password_hashes.clone())
         }) else {
             return Ok(());
         };
-        let auth = old_password.as_deref();
         let maxmemory = config.maxmemory.to_string();
-        command(port, auth, &["CONFIG", "SET", "maxmemory", &maxmemory]).await?;
-        command(
-            port,
-            auth,
-            &["CONFIG", "SET", "maxmemory-policy", &config.policy],
-        )
-        .await?;
-        let new_password = config.password.clone().unwrap_or_default();
-        if config.password != old_password {
-            command(port, auth, &["CONFIG", "SET", "requirepass", &new_password]).await?;
+        self.run(uid, &["CONFIG", "SET", "maxmemory", &maxmemory])
+            .await?;
+        self.run(uid, &["CONFIG", "SET", "maxmemory-policy", &config.policy])
+            .await?;
+        if config.password_hashes != old_hashes {
+            let rules = default_user_rules(&config.password_hashes);
+            let mut args = vec!["ACL", "SETUSER", "default"];
+            args.extend(rules.iter().map(String::as_str));
+            self.run(uid, &args).await?;
             let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(r) = running.get_mut(&uid) {
-                r.password = config.password.clone();
+                r.password_hashes = config.password_hashes.clone();
             }
         }
         Ok(())
     }
 
+    /// Writes the database's data as an RDB file `dir/file` (`SAVE`, so the file is complete
+    /// when this returns). `Ok(false)` when the database has no process.
+    pub async fn export(&self, uid: i64, dir: &str, file: &str) -> Result<bool, RedisError> {
+        if self
+            .run(uid, &["CONFIG", "SET", "dir", dir])
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        self.run(uid, &["CONFIG", "SET", "dbfilename", file])
+            .await?;
+        self.run(uid, &["SAVE"]).await?;
+        Ok(true)
+    }
+
+    /// Replaces the database's data with the RDB file `dir/file` (`DEBUG RELOAD NOSAVE`).
+    /// `Ok(false)` when the database has no process.
+    pub async fn import(&self, uid: i64, dir: &str, file: &str) -> Result<bool, RedisError> {
+        if self
+            .run(uid, &["CONFIG", "SET", "dir", dir])
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        self.run(uid, &["CONFIG", "SET", "dbfilename", file])
+            .await?;
+        self.run(uid, &["DEBUG", "RELOAD", "NOSAVE"]).await?;
+        Ok(true)
+    }
+
     /// `INFO` of a database's process as key/value pairs, if it runs.
     pub async fn info(&self, uid: i64) -> Option<BTreeMap<String, String>> {
-        let (port, password) = {
-            let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-            running.get(&uid).map(|r| (r.port, r.password.clone()))?
-        };
-        let text = command(port, password.as_deref(), &["INFO"]).await.ok()?;
+        let text = self.run(uid, &["INFO"]).await.ok()??;
         Some(
             text.lines()
                 .filter_map(|l| l.split_once(':'))
@@ -385,11 +462,11 @@ fn free_port() -> Result<u16, RedisError> {
         .map_err(|source| RedisError::Io { port: 0, source })
 }
 
-/// Sends one command (after `AUTH` when a password is set) and returns the reply as text:
+/// Sends one command (after `AUTH user password` when given) and returns the reply as text:
 /// a simple string, an integer, or a bulk string (arrays are joined by newlines).
-pub(crate) async fn command(
+async fn command(
     port: u16,
-    password: Option<&str>,
+    auth: Option<(&str, &str)>,
     args: &[&str],
 ) -> Result<String, RedisError> {
     let io = |source| RedisError::Io { port, source };
@@ -401,8 +478,8 @@ pub(crate) async fn command(
     .map_err(|_| io(std::io::ErrorKind::TimedOut.into()))?
     .map_err(io)?;
     let mut stream = BufReader::new(stream);
-    if let Some(password) = password {
-        write_command(&mut stream, &["AUTH", password])
+    if let Some((user, password)) = auth {
+        write_command(&mut stream, &["AUTH", user, password])
             .await
             .map_err(io)?;
         read_reply(&mut stream, port, "AUTH").await?;

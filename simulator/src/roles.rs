@@ -22,7 +22,7 @@ use redis_enterprise_api::operations::Operation;
 use redis_enterprise_api::types;
 use serde_json::Value;
 
-use crate::http::{decode, ApiError, Reply, Req};
+use crate::api::{decode, ApiError, Handler, Reply, Req};
 use crate::state::Store;
 use crate::{schema, users, Shared};
 
@@ -317,6 +317,36 @@ fn crud(shared: &Arc<Shared>, req: &Req, kind: &Kind) -> Result<Reply, ApiError>
         shared.persist();
     }
     Ok(reply)
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    let mut ops = vec![
+        ("role_list", Handler::Sync(list)),
+        ("role_get", Handler::Sync(get)),
+        ("role_create", Handler::Sync(create)),
+        ("role_update", Handler::Sync(update)),
+        ("role_delete", Handler::Sync(delete)),
+    ];
+    for id in [
+        "redis_acl_list",
+        "redis_acl_get",
+        "redis_acl_create",
+        "redis_acl_update",
+        "redis_acl_delete",
+    ] {
+        ops.push((id, Handler::Sync(acl_crud)));
+    }
+    for id in [
+        "ldap_mapping_list",
+        "ldap_mapping_get",
+        "ldap_mapping_create",
+        "ldap_mapping_update",
+        "ldap_mapping_delete",
+    ] {
+        ops.push((id, Handler::Sync(ldap_crud)));
+    }
+    ops
 }
 
 #[cfg(test)]

@@ -43,6 +43,49 @@ pub(crate) fn named(name: &str) -> Option<&'static Value> {
     spec().pointer(&format!("/components/schemas/{name}"))
 }
 
+/// Adds to `value` (an object) every member of component schema `name` that it lacks and that
+/// the spec gives an `x-default` (the reference's default), when that default is valid for the
+/// member: what a cluster returns for a setting the caller did not choose.
+pub(crate) fn add_defaults(value: &mut Value, name: &str) {
+    let (Some(schema), Value::Object(map)) = (named(name), value) else {
+        return;
+    };
+    let Some(props) = resolve(schema).get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (member, prop) in props {
+        let Some(default) = prop.get("x-default") else {
+            continue;
+        };
+        if map.contains_key(member) {
+            continue;
+        }
+        if validate(default, prop, member).is_ok() {
+            map.insert(member.clone(), default.clone());
+        }
+    }
+}
+
+/// Adds to `value` (an object) each of `members` it lacks, when the member is valid for
+/// component schema `name` (plausible values of read-only members a cluster always returns).
+pub(crate) fn add_members(value: &mut Value, name: &str, members: Value) {
+    let (Some(schema), Value::Object(map), Value::Object(members)) = (named(name), value, members)
+    else {
+        return;
+    };
+    let Some(props) = resolve(schema).get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (member, v) in members {
+        let valid = props
+            .get(&member)
+            .is_some_and(|prop| validate(&v, prop, &member).is_ok());
+        if valid && !map.contains_key(&member) {
+            map.insert(member, v);
+        }
+    }
+}
+
 /// The operation object of an operationId.
 pub(crate) fn operation(id: &str, method: &str, path: &str) -> Option<&'static Value> {
     let item = spec().get("paths")?.get(path)?;

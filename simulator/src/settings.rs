@@ -11,8 +11,8 @@ use std::sync::Arc;
 use redis_enterprise_api::operations::{Operation, OPERATIONS};
 use serde_json::Value;
 
-use crate::http::{ApiError, Reply, ReplyBody, Req};
-use crate::{examples, schema, Shared};
+use crate::api::{ApiError, Reply, ReplyBody, Req};
+use crate::{fallback, schema, Shared};
 
 /// The `GET` operation of a settings path, if the path is one.
 fn getter(path: &str) -> Option<&'static Operation> {
@@ -57,7 +57,7 @@ fn get_schema(get: &'static Operation) -> Option<&'static Value> {
 /// Answers a settings operation.
 pub(crate) fn answer(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let Some(get) = getter(req.op.path) else {
-        return examples::answer(req);
+        return fallback::answer(req);
     };
     let path = req.op.path;
     match req.op.method {
@@ -65,18 +65,18 @@ pub(crate) fn answer(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
             let stored = shared.with_store(|s| s.settings.get(path).cloned());
             match stored {
                 Some(value) => Ok(Reply::ok(value)),
-                None => examples::answer(req),
+                None => fallback::answer(req),
             }
         }
         "DELETE" => {
-            let reply = examples::answer(req)?;
+            let reply = fallback::answer(req)?;
             shared.with_store(|s| s.settings.remove(path));
             shared.persist();
             Ok(reply)
         }
         _ => {
             // Validates the body against the operation's schema and gives the documented reply.
-            let mut reply = examples::answer(req)?;
+            let mut reply = fallback::answer(req)?;
             let body = req.json_value()?;
             let Value::Object(changes) = body else {
                 return Ok(reply);

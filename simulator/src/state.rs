@@ -1,5 +1,5 @@
 //! The one store of the simulated cluster, and its persistence as a JSON file (written
-//! atomically: a temporary file renamed over the old one). Handlers read and change it under one
+//! atomically and durably, readable by its owner only: see [`Persistence::save`]). Handlers read and change it under one
 //! lock and never keep state of their own; nothing here does I/O on redis-server processes
 //! (that is `redis.rs`) and nothing here knows about HTTP.
 
@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use redis_enterprise_api::types;
 use serde::{Deserialize, Serialize};
 
+use crate::password::{self, PasswordHash};
 use crate::SimError;
 
 /// Seconds since the Unix epoch.
@@ -37,6 +38,10 @@ pub(crate) struct BdbEntry {
     /// The action running on the database, if any: state-changing requests answer 409 meanwhile.
     #[serde(default)]
     pub busy: Option<String>,
+    /// SHA-256 (hex) of each password of the database's default user, the form redis-server's
+    /// `ACL SETUSER` takes (none: no password).
+    #[serde(default)]
+    pub password_hashes: Vec<String>,
 }
 
 /// An action and its timing (progress is derived from the clock when read).
@@ -52,23 +57,89 @@ pub(crate) struct ActionEntry {
     pub duration_ms: i64,
 }
 
-/// A user with its password (never returned by the API).
+/// A user with its passwords (never returned by the API) and its sign-in failures.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct UserEntry {
     /// The user object as the API returns it (without the password).
     pub user: types::User,
-    /// The current password (a simulator keeps it in clear).
-    pub password: String,
-    /// Further valid passwords (`user_password_add`, for rotation).
+    /// Salted hashes of the user's valid passwords, the current one first (more than one
+    /// after `user_password_add`, for rotation).
+    pub passwords: Vec<PasswordHash>,
+    /// Failed sign-ins since the last success (or since the counter reset).
     #[serde(default)]
-    pub extra_passwords: Vec<String>,
+    pub failed_logins: i64,
+    /// When the last sign-in failed (Unix seconds).
+    #[serde(default)]
+    pub last_failure: i64,
+    /// Locked until this time (Unix seconds; `i64::MAX` until an admin resets the password).
+    #[serde(default)]
+    pub locked_until: Option<i64>,
 }
 
 impl UserEntry {
+    /// A user whose only password is `password`.
+    pub fn new(user: types::User, password: &str) -> Self {
+        Self {
+            user,
+            passwords: vec![PasswordHash::new(password)],
+            failed_logins: 0,
+            last_failure: 0,
+            locked_until: None,
+        }
+    }
+
     /// Whether `password` is one of the user's passwords.
     pub fn accepts(&self, password: &str) -> bool {
-        self.password == password || self.extra_passwords.iter().any(|p| p == password)
+        self.passwords.iter().any(|h| h.matches(password))
     }
+
+    /// Makes `password` the user's only password; an admin setting it also releases a lock.
+    pub fn set_password(&mut self, password: &str) {
+        self.passwords = vec![PasswordHash::new(password)];
+        self.unlock();
+    }
+
+    /// Releases a lock and forgets earlier failures.
+    pub fn unlock(&mut self) {
+        self.failed_logins = 0;
+        self.locked_until = None;
+        if self.user.status == Some(types::UserStatus::Locked) {
+            self.user.status = Some(types::UserStatus::Active);
+        }
+    }
+
+    /// Whether the user is locked at `now` (a lock whose time has passed is released).
+    pub fn locked(&mut self, now: i64) -> bool {
+        match self.locked_until {
+            Some(until) if now < until => true,
+            Some(_) => {
+                self.unlock();
+                false
+            }
+            None => false,
+        }
+    }
+}
+
+/// The sign-in lockout rules of the cluster policy (`login_lockout_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Lockout {
+    /// Failed attempts before the account locks (0: never).
+    pub threshold: i64,
+    /// Seconds it stays locked (0: until an admin resets the password).
+    pub duration: i64,
+    /// Seconds without a failure after which the counter restarts.
+    pub reset_after: i64,
+}
+
+impl Lockout {
+    /// The spec gives no default for these members; Redis Software's documented defaults are 5
+    /// attempts, 30 minutes locked and a counter reset after 15 minutes.
+    pub const DEFAULT: Self = Self {
+        threshold: 5,
+        duration: 1800,
+        reset_after: 900,
+    };
 }
 
 /// Bootstrap progress of the simulated node.
@@ -138,7 +209,7 @@ impl Store {
         let nodes = (1..=nodes.max(1) as i64)
             .map(|uid| (uid, node_object(uid)))
             .collect();
-        let secret = format!("{:032x}", fastish_random());
+        let secret = password::hex(&password::random_bytes::<32>());
         let bootstrap = if unbootstrapped {
             BootstrapState {
                 state: "idle".into(),
@@ -154,12 +225,16 @@ impl Store {
         };
         Self {
             bootstrap,
-            cluster: serde_json::json!({
-                "name": "cluster.local",
-                "email_alerts": false,
-                "rack_aware": false,
-                "created_time": iso_now(),
-            }),
+            cluster: {
+                let mut cluster = serde_json::json!({
+                    "name": "cluster.local",
+                    "email_alerts": false,
+                    "rack_aware": false,
+                    "created_time": iso_now(),
+                });
+                crate::schema::add_defaults(&mut cluster, "Cluster");
+                cluster
+            },
             license: serde_json::json!({
                 "license": "",
                 "expired": false,
@@ -199,6 +274,15 @@ impl Store {
                 Some(next) if next > 0 => next,
                 _ => lowest_free(map),
             },
+        }
+    }
+
+    /// Every node (and the local node info of the cluster object) reports `version`.
+    pub fn set_software_version(&mut self, version: &str) {
+        for node in self.nodes.values_mut() {
+            if let Some(obj) = node.as_object_mut() {
+                obj.insert("software_version".into(), version.into());
+            }
         }
     }
 
@@ -290,18 +374,43 @@ impl Persistence {
                 source,
             })?
         };
-        let tmp = path.with_extension("tmp");
-        let write = std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, path));
-        write.map_err(|source| SimError::StateFile {
+        write_private(path, &text).map_err(|source| SimError::StateFile {
             path: path.clone(),
             source,
         })
     }
 }
 
+/// Writes `bytes` to `path` so that no reader ever sees a partial file and a crash never loses
+/// a write that returned: a temporary file readable by its owner only (0600: it holds password
+/// hashes and the JWT secret), fsynced, renamed over `path`, and the directory fsynced so the
+/// rename itself is durable.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let tmp = path.with_extension("tmp");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    // `mode` applies only when the file is created: a leftover temporary file keeps its mode.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)?.sync_all()
+}
+
 fn admin_user(username: &str, password: &str) -> UserEntry {
-    UserEntry {
-        user: {
+    UserEntry::new(
+        {
             let mut value = types::User::default();
             value.uid = Some(1);
             value.email = Some(username.to_string());
@@ -314,13 +423,12 @@ fn admin_user(username: &str, password: &str) -> UserEntry {
             value.password_issue_date = Some(iso_now());
             value
         },
-        password: password.to_string(),
-        extra_passwords: Vec::new(),
-    }
+        password,
+    )
 }
 
 fn node_object(uid: i64) -> serde_json::Value {
-    serde_json::json!({
+    let mut node = serde_json::json!({
         "uid": uid,
         "addr": format!("127.0.0.{}", uid),
         "status": "active",
@@ -335,7 +443,22 @@ fn node_object(uid: i64) -> serde_json::Value {
         "shard_count": 0,
         "rack_id": "",
         "uptime": 0,
-    })
+    });
+    crate::schema::add_defaults(&mut node, "Node");
+    crate::schema::add_members(
+        &mut node,
+        "Node",
+        serde_json::json!({
+            "name": format!("node:{uid}"),
+            "os_name": "Debian GNU/Linux 12 (bookworm)",
+            "os_semantic_version": "12.0.0",
+            "ephemeral_storage_path": "/var/opt/redislabs/tmp",
+            "persistent_storage_path": "/var/opt/redislabs/persist",
+            "bigstore_size": 0,
+            "use_internal_ipv6": false,
+        }),
+    );
+    node
 }
 
 /// The current time as ISO 8601 (UTC, seconds).
@@ -364,19 +487,6 @@ pub(crate) fn iso_from_secs(secs: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// A random-enough number for a signing secret, from the clock and the process id (the
-/// simulator signs tokens for tests; it is not a security boundary).
-fn fastish_random() -> u128 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(now_millis());
-    h.write_u32(std::process::id());
-    let a = h.finish();
-    let mut h2 = std::collections::hash_map::RandomState::new().build_hasher();
-    h2.write_u64(a);
-    (u128::from(a) << 64) | u128::from(h2.finish())
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! (HS256, `iat`/`exp`, signed with the store's secret so they survive a restart) for
 //! `POST /v1/users/authorize` and `POST /v1/users/refresh_jwt`.
 //!
-//! Passwords are kept in clear in the store: this is a simulator for tests.
+//! Credentials work as a cluster's: the start-up credentials only create the admin user (a
+//! password change, a delete or a lock applies to them too), passwords are stored as salted
+//! hashes, and failed sign-ins lock an account at the cluster policy's `login_lockout_threshold`.
+//! The one exception is opt-in, for fuzzers: [`crate::SimulatorBuilder::fuzz_admin`].
 
 use std::sync::Arc;
 
@@ -13,8 +16,9 @@ use redis_enterprise_api::types;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::http::{decode, ApiError, Caller, Reply, Req};
-use crate::state::{iso_now, now_secs, Store, UserEntry};
+use crate::api::{decode, ApiError, Caller, Handler, Reply, Req};
+use crate::password::PasswordHash;
+use crate::state::{iso_now, now_secs, Lockout, Store, UserEntry};
 use crate::{schema, Shared};
 
 /// Claims of the simulator's tokens.
@@ -74,29 +78,138 @@ fn find_by_login<'a>(store: &'a Store, login: &str) -> Option<&'a UserEntry> {
         .find(|u| u.user.email.as_deref() == Some(login) || u.user.name.as_deref() == Some(login))
 }
 
-/// Whether these are the credentials the simulator was started with. They always authenticate
-/// as the admin (uid 1), even after that user's password changed or it was deleted: a test
-/// harness (or schemathesis changing passwords at random) can never lock itself out.
-fn is_master(shared: &Shared, login: &str, password: &str) -> bool {
-    login == shared.config.username && password == shared.config.password
+/// Whether these are the start-up credentials and the simulator was started for fuzzing
+/// ([`crate::SimulatorBuilder::fuzz_admin`]): only then do they sign in as the admin (uid 1)
+/// whatever happened to that user since, so a fuzzer changing passwords at random cannot lock
+/// itself out. Without that opt-in they are the admin user's first password and nothing more.
+fn is_fuzz_admin(shared: &Shared, login: &str, password: &str) -> bool {
+    shared.config.fuzz_admin
+        && login == shared.config.username
+        && password == shared.config.password
 }
 
-/// The caller for Basic credentials, if they are right.
-pub(crate) fn check_password(shared: &Shared, login: &str, password: &str) -> Option<Caller> {
-    if is_master(shared, login, password) {
-        return Some(Caller {
+/// The lockout rules in force: the cluster policy's `login_lockout_*`, the documented
+/// defaults for what it does not set.
+fn lockout_policy(store: &Store) -> Lockout {
+    let policy = store.settings.get("/v1/cluster/policy");
+    let get = |key: &str, default: i64| {
+        policy
+            .and_then(|p| p.get(key))
+            .and_then(Value::as_i64)
+            .filter(|v| *v >= 0)
+            .unwrap_or(default)
+    };
+    Lockout {
+        threshold: get("login_lockout_threshold", Lockout::DEFAULT.threshold),
+        duration: get("login_lockout_duration", Lockout::DEFAULT.duration),
+        reset_after: get(
+            "login_lockout_counter_reset_after",
+            Lockout::DEFAULT.reset_after,
+        ),
+    }
+}
+
+/// Why a sign-in is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignInError {
+    /// Unknown user or wrong password (not told apart, as a cluster does not).
+    WrongCredentials,
+    /// Too many failures: the account is locked.
+    Locked,
+    /// The password has expired.
+    PasswordExpired,
+}
+
+impl SignInError {
+    /// The 401 a cluster answers.
+    pub fn into_api_error(self) -> ApiError {
+        match self {
+            Self::WrongCredentials => ApiError::new(
+                401,
+                "unauthorized",
+                "authentication failed: wrong username or password",
+            ),
+            Self::Locked => ApiError::new(
+                401,
+                "user_locked",
+                "authentication failed: the account is locked after too many failed sign-ins",
+            ),
+            Self::PasswordExpired => ApiError::new(
+                401,
+                "password_expired",
+                "authentication failed: the password has expired",
+            ),
+        }
+    }
+}
+
+/// Checks a login and password against the store, counting failures and locking the account
+/// at the policy's threshold. Returns the user's uid.
+fn sign_in(store: &mut Store, login: &str, password: &str) -> Result<i64, SignInError> {
+    let policy = lockout_policy(store);
+    let now = now_secs();
+    let uid = find_by_login(store, login)
+        .and_then(|e| e.user.uid)
+        .ok_or(SignInError::WrongCredentials)?;
+    let entry = store
+        .users
+        .get_mut(&uid)
+        .ok_or(SignInError::WrongCredentials)?;
+    if entry.locked(now) {
+        return Err(SignInError::Locked);
+    }
+    if !entry.accepts(password) {
+        if policy.reset_after > 0 && now - entry.last_failure >= policy.reset_after {
+            entry.failed_logins = 0;
+        }
+        entry.failed_logins += 1;
+        entry.last_failure = now;
+        if policy.threshold > 0 && entry.failed_logins >= policy.threshold {
+            entry.locked_until = Some(if policy.duration == 0 {
+                i64::MAX
+            } else {
+                now.saturating_add(policy.duration)
+            });
+            entry.user.status = Some(types::UserStatus::Locked);
+        }
+        return Err(SignInError::WrongCredentials);
+    }
+    entry.failed_logins = 0;
+    if entry.user.status == Some(types::UserStatus::PasswordExpired) {
+        return Err(SignInError::PasswordExpired);
+    }
+    Ok(uid)
+}
+
+/// The caller for Basic credentials, or why they are refused.
+pub(crate) fn check_password(
+    shared: &Shared,
+    login: &str,
+    password: &str,
+) -> Result<Caller, SignInError> {
+    if is_fuzz_admin(shared, login, password) {
+        return Ok(Caller {
             uid: 1,
             email: login.to_string(),
             management: "admin".into(),
         });
     }
-    shared.with_store(|s| {
-        let entry = find_by_login(s, login)?;
-        if !entry.accepts(password) || entry.user.status == Some(types::UserStatus::Locked) {
-            return None;
-        }
-        Some(caller_of(s, entry))
-    })
+    let (result, changed) = shared.with_store(|s| {
+        let failures =
+            |s: &Store| find_by_login(s, login).map(|e| (e.failed_logins, e.locked_until));
+        let before = failures(s);
+        let result = sign_in(s, login, password).and_then(|uid| {
+            s.users
+                .get(&uid)
+                .map(|e| caller_of(s, e))
+                .ok_or(SignInError::WrongCredentials)
+        });
+        (result, before != failures(s))
+    });
+    if changed {
+        shared.persist();
+    }
+    result
 }
 
 /// The caller for a JWT, or why it is refused.
@@ -124,6 +237,9 @@ pub(crate) fn verify_jwt(shared: &Shared, token: &str, _op: &Operation) -> Resul
             .get(&data.claims.uid)
             .filter(|u| u.user.email.as_deref() == Some(data.claims.sub.as_str()))
             .ok_or_else(|| "the token's user no longer exists".to_string())?;
+        if entry.locked_until.is_some_and(|until| now_secs() < until) {
+            return Err("the token's user is locked".into());
+        }
         Ok(caller_of(s, entry))
     })
 }
@@ -163,27 +279,27 @@ pub(crate) fn authorize(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
         .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
     let auth: types::JwtAuthorize = decode(body.clone())?;
     let ttl = ttl_of(&body)?;
-    shared.with_store(|s| {
-        let master = is_master(shared, &auth.username, &auth.password);
-        let entry = find_by_login(s, &auth.username)
-            .filter(|e| e.accepts(&auth.password))
-            .or_else(|| s.users.get(&1).filter(|_| master))
-            .ok_or_else(|| ApiError::new(401, "unauthorized", "wrong username or password"))?;
-        if entry.user.status == Some(types::UserStatus::PasswordExpired) {
-            return Err(ApiError::new(
-                401,
-                "password_expired",
-                "the password has expired",
-            ));
-        }
-        let uid = entry.user.uid.unwrap_or_default();
-        let email = entry.user.email.clone().unwrap_or_default();
+    let fuzz_admin = is_fuzz_admin(shared, &auth.username, &auth.password);
+    let reply = shared.with_store(|s| {
+        let uid = if fuzz_admin && s.users.contains_key(&1) {
+            1
+        } else {
+            sign_in(s, &auth.username, &auth.password).map_err(SignInError::into_api_error)?
+        };
+        let email = s
+            .users
+            .get(&uid)
+            .and_then(|e| e.user.email.clone())
+            .unwrap_or_default();
         let token = sign(s, uid, &email, ttl)?;
         if let Some(e) = s.users.get_mut(&uid) {
             e.user.last_login = Some(now_secs());
         }
         Ok(Reply::ok(serde_json::json!({ "access_token": token })))
-    })
+    });
+    // A success records `last_login`, a failure counts towards the lockout.
+    shared.persist();
+    reply
 }
 
 /// `POST /v1/users/refresh_jwt` (the caller authenticated with a valid token or credentials).
@@ -307,14 +423,8 @@ pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
             value
         };
         if !dry_run {
-            s.users.insert(
-                uid,
-                UserEntry {
-                    user: user.clone(),
-                    password: new.password.clone(),
-                    extra_passwords: Vec::new(),
-                },
-            );
+            s.users
+                .insert(uid, UserEntry::new(user.clone(), &new.password));
         }
         Ok(Reply::of(&user))
     })?;
@@ -376,9 +486,9 @@ pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
         if !dry_run {
             if let Some(e) = s.users.get_mut(&uid) {
                 e.user = user.clone();
+                // An admin setting a password is also how a locked account is released.
                 if let Some(p) = password {
-                    e.password = p;
-                    e.extra_passwords.clear();
+                    e.set_password(&p);
                 }
             }
         }
@@ -453,10 +563,9 @@ pub(crate) fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
                     ));
                 }
                 if req.op.method == "PUT" {
-                    entry.password = new;
-                    entry.extra_passwords.clear();
+                    entry.passwords = vec![PasswordHash::new(&new)];
                 } else {
-                    entry.extra_passwords.push(new);
+                    entry.passwords.push(PasswordHash::new(&new));
                 }
                 entry.user.password_issue_date = Some(iso_now());
             }
@@ -465,22 +574,35 @@ pub(crate) fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
                 if !entry.accepts(&old) {
                     return Err(ApiError::new(400, "password_not_found", "no such password"));
                 }
-                if entry.extra_passwords.is_empty() {
+                if entry.passwords.len() <= 1 {
                     return Err(ApiError::new(
                         400,
                         "cannot_delete_last_password",
                         "the user has no other password",
                     ));
                 }
-                if entry.password == old {
-                    entry.password = entry.extra_passwords.remove(0);
-                } else {
-                    entry.extra_passwords.retain(|p| *p != old);
-                }
+                entry.passwords.retain(|h| !h.matches(&old));
             }
         }
         Ok(())
     })?;
     shared.persist();
     Ok(Reply::empty(200))
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("user_list", Handler::Sync(list)),
+        ("user_get", Handler::Sync(get)),
+        ("user_create", Handler::Sync(create)),
+        ("user_update", Handler::Sync(update)),
+        ("user_delete", Handler::Sync(delete)),
+        ("user_authorize", Handler::Sync(authorize)),
+        ("user_refresh_jwt", Handler::Sync(refresh)),
+        ("user_role_get", Handler::Sync(role_of_caller)),
+        ("user_password_update", Handler::Sync(passwords)),
+        ("user_password_add", Handler::Sync(passwords)),
+        ("user_password_delete", Handler::Sync(passwords)),
+    ]
 }

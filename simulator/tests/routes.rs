@@ -1,5 +1,6 @@
 //! Every operation of the spec is routed (from the generated operation table) and answers one
-//! of its documented statuses, with an `ErrorBody` when it is an error.
+//! of its documented statuses, with an `ErrorBody` when it is an error; an operation the
+//! impersonated release does not serve answers 404.
 
 mod common;
 
@@ -61,7 +62,9 @@ async fn every_operation_answers_a_documented_status() {
     let spec = spec();
     let mut problems = Vec::new();
     let mut called = 0;
+    let mut not_served = 0;
     for op in OPERATIONS {
+        let served = op.served_by(sim.release());
         let item = &spec["paths"][op.path][op.method.to_ascii_lowercase()];
         let statuses: Vec<u16> = item["responses"]
             .as_object()
@@ -87,7 +90,18 @@ async fn every_operation_answers_a_documented_status() {
         called += 1;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.expect("body");
-        if !statuses.contains(&status) {
+        if !served {
+            // The release the simulator impersonates does not serve it: 404 as its clusters
+            // answered.
+            if status != 404 {
+                problems.push(format!(
+                    "{} is not served by {} but answered {status}",
+                    op.id,
+                    sim.release()
+                ));
+            }
+            not_served += 1;
+        } else if !statuses.contains(&status) {
             problems.push(format!(
                 "{} {} {}: {status} not in {statuses:?}: {}",
                 op.id,
@@ -103,6 +117,14 @@ async fn every_operation_answers_a_documented_status() {
         }
     }
     assert_eq!(called, OPERATIONS.len());
+    println!(
+        "{called} operations called, {not_served} not served by {}",
+        sim.release()
+    );
+    assert!(
+        not_served >= 2,
+        "module_create and module_delete left 8.2: {not_served}"
+    );
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",

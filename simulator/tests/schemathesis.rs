@@ -88,8 +88,11 @@ async fn schemathesis_finds_no_failure() {
     let exe = tokio::task::spawn_blocking(schemathesis)
         .await
         .expect("install task");
+    // Schemathesis changes and deletes users at random, the admin included: the fuzzing opt-in
+    // keeps its credentials valid (this is the only test that uses it).
     let sim = common::builder()
         .http(true)
+        .fuzz_admin(true)
         .action_delay(Duration::from_millis(50))
         .start()
         .await

@@ -3,9 +3,12 @@
 //! action runs), delete, `fields=` filtering, shards derived from the database object, and
 //! statistics and alerts read from the database's live redis-server (`INFO`).
 //!
-//! What it does not model: replication, sharding or persistence in the data path (a database of
-//! several shards is one redis-server), modules, Active-Active, backup/import/export (those
-//! operations answer from the spec).
+//! Passwords, export, import, recover, upgrade and the status resets are in [`data`]. What it
+//! does not model: replication, sharding or persistence in the data path (a database of several
+//! shards is one redis-server), modules, Active-Active; those operations answer 501 (see
+//! `fallback.rs`).
+
+pub(crate) mod data;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +18,7 @@ use serde_json::{Map, Value};
 
 use bytes::Bytes;
 
-use crate::http::{decode, ApiError, Reply, ReplyBody, Req};
+use crate::api::{async_handler, decode, ApiError, Handler, Reply, ReplyBody, Req};
 use crate::redis::RedisConfig;
 use crate::state::{iso_now, BdbEntry};
 use crate::{actions, schema, Shared, SimError};
@@ -35,10 +38,8 @@ const READ_ONLY: &[&str] = &[
     "last_changed_time",
 ];
 
-// `authentication_redis_pass` is deprecated in the reference (in favour of ACL users) but is
-// still how a database gets a password for its default user, so the simulator honours it.
-#[allow(deprecated)]
-fn redis_config(bdb: &types::Bdb) -> RedisConfig {
+/// The redis-server configuration of a database whose default user has these password hashes.
+fn redis_config(bdb: &types::Bdb, password_hashes: Vec<String>) -> RedisConfig {
     RedisConfig {
         maxmemory: bdb.memory_size.unwrap_or(0).max(0),
         policy: bdb
@@ -46,11 +47,19 @@ fn redis_config(bdb: &types::Bdb) -> RedisConfig {
             .as_ref()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| DEFAULT_POLICY.into()),
-        password: bdb
-            .authentication_redis_pass
-            .clone()
-            .filter(|p| !p.is_empty()),
+        password_hashes,
     }
+}
+
+/// The password hashes `authentication_redis_pass` sets: the reference deprecates it in
+/// favour of ACL users, but it is still how a database gets a password for its default user.
+#[allow(deprecated)]
+fn hashes_of_pass(bdb: &types::Bdb) -> Vec<String> {
+    bdb.authentication_redis_pass
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| crate::password::sha256_hex(p))
+        .collect()
 }
 
 fn busy_error(uid: i64, action: &str) -> ApiError {
@@ -203,8 +212,23 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         };
     }
     schema::validate_named(&body, "Bdb").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let mut bdb: types::Bdb = decode(body)?;
+    let bdb: types::Bdb = decode(body.clone())?;
     validate_semantics(&bdb, true)?;
+    // What the caller did not set takes the reference's default, as on a cluster.
+    schema::add_defaults(&mut body, "Bdb");
+    // Read-only members a cluster always returns for a new database.
+    schema::add_members(
+        &mut body,
+        "Bdb",
+        serde_json::json!({
+            "background_op": [],
+            "endpoint_ip": ["127.0.0.1"],
+            "endpoint_node": 1,
+            "traffic_manually_disabled": false,
+        }),
+    );
+    let mut bdb: types::Bdb = decode(body)?;
+    let redis_version = crate::release::redis_version(&shared.config.release);
     let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
@@ -244,7 +268,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         if dry_run {
             // What the next uid would be, without taking it.
             let uid = bdb.uid.unwrap_or_else(|| s.peek_bdb_uid());
-            fill_defaults(&mut bdb, uid);
+            fill_defaults(&mut bdb, uid, redis_version);
             return Ok(None);
         }
         let uid = match bdb.uid {
@@ -254,7 +278,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
             }
             None => s.new_bdb_uid(),
         };
-        fill_defaults(&mut bdb, uid);
+        fill_defaults(&mut bdb, uid, redis_version);
         let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
@@ -263,6 +287,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
             BdbEntry {
                 bdb: bdb.clone(),
                 busy: Some(action.clone()),
+                password_hashes: hashes_of_pass(&bdb),
             },
         );
         Ok(Some((bdb.clone(), action)))
@@ -274,7 +299,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     let uid = bdb.uid.unwrap_or_default();
     let task_shared = shared.clone();
     let requested_port = bdb.port.and_then(|p| u16::try_from(p).ok()).unwrap_or(0);
-    let config = redis_config(&bdb);
+    let config = redis_config(&bdb, hashes_of_pass(&bdb));
     tokio::spawn(async move {
         let shared = task_shared;
         let result = if shared.config.no_redis {
@@ -313,7 +338,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     Ok(Reply::of(&bdb))
 }
 
-fn fill_defaults(bdb: &mut types::Bdb, uid: i64) {
+fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
     bdb.uid = Some(uid);
     bdb.type_.get_or_insert(types::BdbType::Redis);
     bdb.replication.get_or_insert(false);
@@ -321,7 +346,7 @@ fn fill_defaults(bdb: &mut types::Bdb, uid: i64) {
     bdb.shards_count.get_or_insert(1);
     bdb.eviction_policy
         .get_or_insert(types::BdbEvictionPolicy::VolatileLru);
-    bdb.version.get_or_insert_with(|| "7.4".into());
+    bdb.version.get_or_insert_with(|| redis_version.into());
     bdb.created_time.get_or_insert_with(iso_now);
     bdb.last_changed_time = Some(iso_now());
     bdb.endpoints = Some(vec![endpoint(uid, None)]);
@@ -381,8 +406,9 @@ pub(crate) async fn update(
     let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
-    let (bdb, action) =
-        shared.with_store(|s| -> Result<(types::Bdb, Option<String>), ApiError> {
+    let sets_password = changes.contains_key("authentication_redis_pass");
+    let (bdb, hashes, action) = shared.with_store(
+        |s| -> Result<(types::Bdb, Vec<String>, Option<String>), ApiError> {
             let entry = s
                 .bdbs
                 .get(&uid)
@@ -403,8 +429,13 @@ pub(crate) async fn update(
                     ));
                 }
             }
+            let hashes = if sets_password {
+                hashes_of_pass(&merged)
+            } else {
+                entry.password_hashes.clone()
+            };
             if dry_run {
-                return Ok((merged, None));
+                return Ok((merged, hashes, None));
             }
             let action = actions::start(s, "SMUpdateBDB", Some(uid), now, delay);
             merged.status = Some(types::BdbStatus::ActiveChangePending);
@@ -413,15 +444,17 @@ pub(crate) async fn update(
             if let Some(entry) = s.bdbs_mut().get_mut(&uid) {
                 entry.bdb = merged.clone();
                 entry.busy = Some(action.clone());
+                entry.password_hashes = hashes.clone();
             }
-            Ok((merged, Some(action)))
-        })?;
+            Ok((merged, hashes, Some(action)))
+        },
+    )?;
     let Some(action) = action else {
         return Ok(Reply::of(&bdb));
     };
     shared.persist();
     let task_shared = shared.clone();
-    let config = redis_config(&bdb);
+    let config = redis_config(&bdb, hashes);
     let flush = with_action.as_deref() == Some("flush");
     tokio::spawn(async move {
         let shared = task_shared;
@@ -429,11 +462,7 @@ pub(crate) async fn update(
         shared.clock.sleep_until(deadline).await;
         let mut result = shared.processes.configure(uid, &config).await;
         if flush && result.is_ok() {
-            if let Some(port) = shared.processes.port(uid) {
-                result = crate::redis::command(port, config.password.as_deref(), &["FLUSHALL"])
-                    .await
-                    .map(drop);
-            }
+            result = shared.processes.run(uid, &["FLUSHALL"]).await.map(drop);
         }
         shared.with_store(|s| {
             if let Some(entry) = s.bdbs_mut().get_mut(&uid) {
@@ -492,7 +521,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
 /// At start-up from a state file: ends the actions that were running, and starts every
 /// database's redis-server again on its port.
 pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
-    let bdbs: Vec<(i64, types::Bdb)> = shared.with_store(|s| {
+    let bdbs: Vec<(i64, types::Bdb, Vec<String>)> = shared.with_store(|s| {
         actions::finish_all_running(s);
         let mut gone = Vec::new();
         for (uid, entry) in s.bdbs_mut().iter_mut() {
@@ -511,17 +540,17 @@ pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
         s.bdbs
             .iter()
             .filter(|(_, e)| e.bdb.status == Some(types::BdbStatus::Active))
-            .map(|(uid, e)| (*uid, e.bdb.clone()))
+            .map(|(uid, e)| (*uid, e.bdb.clone(), e.password_hashes.clone()))
             .collect()
     });
     if shared.config.no_redis {
         return Ok(());
     }
-    for (uid, bdb) in bdbs {
+    for (uid, bdb, hashes) in bdbs {
         let port = bdb.port.and_then(|p| u16::try_from(p).ok()).unwrap_or(0);
         let port = shared
             .processes
-            .start(uid, port, &redis_config(&bdb))
+            .start(uid, port, &redis_config(&bdb, hashes))
             .await
             .map_err(|source| SimError::Restart { uid, source })?;
         shared.with_store(|s| {
@@ -780,21 +809,80 @@ pub(crate) async fn availability(shared: &Arc<Shared>, req: &Req) -> Result<Repl
         return Err(unavailable(format!("database {uid} is {shown}")));
     }
     if !shared.config.no_redis {
-        let port = shared.processes.port(uid);
-        let password =
-            shared.with_store(|s| s.bdbs.get(&uid).and_then(|e| redis_config(&e.bdb).password));
-        let alive = match port {
-            Some(port) => tokio::time::timeout(
-                std::time::Duration::from_millis(500),
-                crate::redis::command(port, password.as_deref(), &["PING"]),
-            )
-            .await
-            .is_ok_and(|r| r.is_ok()),
-            None => false,
-        };
+        let alive = tokio::time::timeout(
+            std::time::Duration::from_millis(500),
+            shared.processes.run(uid, &["PING"]),
+        )
+        .await
+        .is_ok_and(|r| matches!(r, Ok(Some(_))));
         if !alive {
             return Err(unavailable(format!("database {uid} does not answer PING")));
         }
     }
-    crate::examples::answer(req)
+    crate::fallback::answer(req)
+}
+
+/// The operations this resource serves.
+pub(crate) fn register() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("bdb_list", Handler::Sync(list)),
+        ("bdb_get", Handler::Sync(get)),
+        ("bdb_create", async_handler!(create_v1)),
+        ("bdb_create_v2", async_handler!(create_v2)),
+        ("bdb_update", async_handler!(update_plain)),
+        ("bdb_update_with_action", async_handler!(update_with_action)),
+        ("bdb_delete", async_handler!(delete)),
+        ("bdb_stats_last_list", async_handler!(stats_last_list)),
+        ("bdb_stats_last_get", async_handler!(stats_last_get)),
+        ("bdb_stats_list", async_handler!(stats_list)),
+        ("bdb_stats_get", async_handler!(stats_get)),
+        ("bdb_shards_list", Handler::Sync(shards_of)),
+        ("bdb_availability_get", async_handler!(availability)),
+        (
+            "bdb_endpoint_availability_get_local",
+            async_handler!(availability),
+        ),
+        ("bdb_health_get", async_handler!(availability)),
+        ("shard_list", Handler::Sync(shard_list)),
+        ("shard_get", Handler::Sync(shard_get)),
+        ("bdb_alerts_list_all", async_handler!(alerts_all)),
+        ("bdb_alerts_list", async_handler!(alerts_of)),
+        ("bdb_alert_get", async_handler!(alert_get)),
+        ("bdb_password_update", async_handler!(data::passwords)),
+        ("bdb_password_add", async_handler!(data::passwords)),
+        ("bdb_password_delete", async_handler!(data::passwords)),
+        ("bdb_action_export", async_handler!(data::export)),
+        ("bdb_action_import", async_handler!(data::import)),
+        (
+            "bdb_action_backup_reset_status",
+            Handler::Sync(data::reset_status),
+        ),
+        (
+            "bdb_action_export_reset_status",
+            Handler::Sync(data::reset_status),
+        ),
+        (
+            "bdb_action_import_reset_status",
+            Handler::Sync(data::reset_status),
+        ),
+        ("bdb_action_recover", async_handler!(data::recover)),
+        ("bdb_upgrade", async_handler!(data::upgrade)),
+    ]
+}
+
+async fn create_v1(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    create(shared, req, false).await
+}
+
+async fn create_v2(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    create(shared, req, true).await
+}
+
+async fn update_plain(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    update(shared, req, None).await
+}
+
+async fn update_with_action(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let action = req.param("action").to_string();
+    update(shared, req, Some(action)).await
 }
