@@ -12,6 +12,7 @@ pub use generated::*;
 mod auth;
 pub mod config;
 mod decode;
+mod dns;
 pub mod error;
 pub mod extras;
 mod hooks;
@@ -29,4 +30,6 @@ pub use error::{
     ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
 };
 pub use retry::RetryPolicy;
+/// The HTTP status type of [`Error::status`], [`ApiError::status`] and every response.
+pub use reqwest::StatusCode;
 pub use unfit::DecodeReport;

@@ -93,7 +93,7 @@ impl Client {
     pub async fn wait_for_action(
         &self,
         action_uid: &str,
-        mut options: WaitOptions,
+        options: WaitOptions,
     ) -> Result<ActionOutcome, WaitError> {
         let clock = Deadline::new(options.timeout);
         let mut interval = options.first_interval();
@@ -120,9 +120,7 @@ impl Client {
                 }
             };
             polls += 1;
-            if let Some(callback) = options.progress.as_mut() {
-                callback(&action);
-            }
+            options.report(&action);
             if let Some(status) = action.status.clone() {
                 match terminal(&status) {
                     Some(true) => {

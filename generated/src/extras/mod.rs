@@ -1,9 +1,10 @@
 //! Hand-written conveniences built only on generated operations: waiting
 //! ([`wait_until`] and the named waiters), database changes that wait for the cluster, look-ups
-//! by name, streamed downloads and the usage report.
+//! by name, streamed downloads, the usage report and database endpoints.
 
 pub mod actions;
 pub mod download;
+pub mod endpoint;
 pub mod find;
 mod modules;
 pub mod usage_report;
@@ -12,6 +13,7 @@ pub mod workflows;
 
 pub use actions::{ActionOutcome, StartsAction, WaitError};
 pub use download::DownloadOptions;
+pub use endpoint::{DatabaseEndpoint, DatabaseEndpoints, JwtAuthorizeFor};
 pub use find::FindError;
 pub use modules::ModuleUpload;
 pub use usage_report::UsageReport;
