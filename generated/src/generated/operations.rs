@@ -3366,6 +3366,492 @@ pub fn response_round_trip(
         _ => None,
     }
 }
+#[cfg(feature = "codecs")]
+fn round_trip_isolating<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+    body: &[u8],
+) -> ::std::result::Result<
+    (::serde_json::Value, ::std::vec::Vec<crate::unfit::UnfitProperty>),
+    CodecError,
+> {
+    let (value, unfit): (T, _) = crate::unfit::decode_isolating(body)?;
+    let value = ::serde_json::to_value(&value).map_err(|e| (".".to_string(), e))?;
+    Ok((value, unfit))
+}
+/// Decodes `body` as the JSON success body of `operation_id` as the client does by
+/// default (isolating every property that does not fit, see `crate::unfit`), and encodes
+/// it back, with the isolated properties. `None` when the operation has no JSON success
+/// body. Feature `codecs`.
+#[cfg(feature = "codecs")]
+pub fn response_round_trip_isolating(
+    operation_id: &str,
+    body: &[u8],
+) -> ::std::option::Option<
+    ::std::result::Result<
+        (::serde_json::Value, ::std::vec::Vec<crate::unfit::UnfitProperty>),
+        CodecError,
+    >,
+> {
+    match operation_id {
+        "bdb_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Bdb>>(body)),
+        "bdb_create" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_create_v2" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_get" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_update" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_update_with_action" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_action_optimize_shards_placement" => {
+            Some(round_trip_isolating::<types::BdbShardsBlueprint>(body))
+        }
+        "bdb_action_rebalance" => {
+            Some(round_trip_isolating::<types::BdbShardsBlueprintOrActionUid>(body))
+        }
+        "bdb_action_recover_plan_get" => {
+            Some(round_trip_isolating::<types::BdbRecoveryPlan>(body))
+        }
+        "bdb_action_recover" => Some(round_trip_isolating::<types::ActionUid>(body)),
+        "bdb_action_resume_traffic" => {
+            Some(round_trip_isolating::<types::ActionUid>(body))
+        }
+        "bdb_action_stop_traffic" => Some(round_trip_isolating::<types::ActionUid>(body)),
+        "bdb_action_revamp" => {
+            Some(round_trip_isolating::<types::BdbShardsBlueprintOrActionUid>(body))
+        }
+        "bdb_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_alerts_update" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "bdb_crdt_source_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_crdt_source_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_crdt_source_alerts_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_crdt_source_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "bdb_replica_source_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_replica_source_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_replica_source_alerts_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_replica_source_alert_get" => {
+            Some(round_trip_isolating::<types::Alert>(body))
+        }
+        "bdb_modules_upgrade" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_peer_stats_list" => {
+            Some(round_trip_isolating::<types::BdbPeerStatsList>(body))
+        }
+        "bdb_peer_stats_get" => Some(round_trip_isolating::<types::BdbPeerStats>(body)),
+        "bdb_shards_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Shard>>(body))
+        }
+        "bdb_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::BdbStats>>(body))
+        }
+        "bdb_stats_get" => Some(round_trip_isolating::<types::BdbStats>(body)),
+        "bdb_stats_last_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::BdbStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_stats_last_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::BdbStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_sync_source_stats_list" => {
+            Some(round_trip_isolating::<types::BdbSyncSourceStatsList>(body))
+        }
+        "bdb_sync_source_stats_get" => {
+            Some(round_trip_isolating::<types::BdbSyncSourceStats>(body))
+        }
+        "bdb_syncer_state_get" => {
+            Some(round_trip_isolating::<types::BdbSyncerState>(body))
+        }
+        "bdb_syncer_state_crdt_get" => {
+            Some(round_trip_isolating::<types::BdbSyncerState>(body))
+        }
+        "bdb_syncer_state_replica_get" => {
+            Some(round_trip_isolating::<types::BdbSyncerState>(body))
+        }
+        "bdb_upgrade" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_certificate_list" => {
+            Some(
+                round_trip_isolating::<::std::vec::Vec<types::BdbProxyCertificate>>(body),
+            )
+        }
+        "bdb_certificate_get" => {
+            Some(round_trip_isolating::<types::BdbProxyCertificate>(body))
+        }
+        "bdb_certificate_set" => {
+            Some(round_trip_isolating::<types::BdbProxyCertificate>(body))
+        }
+        "bdb_health_get" => Some(round_trip_isolating::<types::BdbHealthReport>(body)),
+        "cluster_get" => Some(round_trip_isolating::<types::Cluster>(body)),
+        "cluster_update" => Some(round_trip_isolating::<types::Cluster>(body)),
+        "cluster_action_list" => {
+            Some(round_trip_isolating::<types::ClusterActions>(body))
+        }
+        "cluster_action_get" => Some(round_trip_isolating::<types::Action>(body)),
+        "cluster_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "cluster_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "cluster_auditing_db_conns_get" => {
+            Some(round_trip_isolating::<types::DbConnsAuditingConfig>(body))
+        }
+        "cluster_auditing_db_conns_update" => {
+            Some(round_trip_isolating::<types::DbConnsAuditingConfig>(body))
+        }
+        "cluster_certificates_get" => {
+            Some(round_trip_isolating::<types::ClusterCertificatesGetResponse>(body))
+        }
+        "cluster_check_get" => Some(round_trip_isolating::<types::CheckResult>(body)),
+        "cluster_ldap_get" => Some(round_trip_isolating::<types::Ldap>(body)),
+        "cluster_module_capabilities_get" => {
+            Some(round_trip_isolating::<types::ClusterModuleCapabilities>(body))
+        }
+        "cluster_policy_get" => {
+            Some(round_trip_isolating::<types::ClusterSettings>(body))
+        }
+        "cluster_services_configuration_get" => {
+            Some(round_trip_isolating::<types::ServicesConfiguration>(body))
+        }
+        "cluster_services_configuration_update" => {
+            Some(round_trip_isolating::<types::ServicesConfiguration>(body))
+        }
+        "cluster_sso_get" => Some(round_trip_isolating::<types::Sso>(body)),
+        "cluster_sso_saml_metadata_idp_upload" => {
+            Some(round_trip_isolating::<types::Sso>(body))
+        }
+        "cluster_health_get" => {
+            Some(round_trip_isolating::<types::ClusterHealthReport>(body))
+        }
+        "node_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Node>>(body)),
+        "node_get" => Some(round_trip_isolating::<types::Node>(body)),
+        "node_action_list_all" => Some(round_trip_isolating::<types::NodeActions>(body)),
+        "node_action_list" => Some(round_trip_isolating::<types::NodeActions>(body)),
+        "node_action_get" => Some(round_trip_isolating::<types::Action>(body)),
+        "node_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "node_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "node_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "node_check_get" => Some(round_trip_isolating::<types::NodeCheckResult>(body)),
+        "node_snapshot_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::NodeSnapshot>>(body))
+        }
+        "node_snapshot_delete" => Some(round_trip_isolating::<types::NodeSnapshot>(body)),
+        "node_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::NodeStats>>(body))
+        }
+        "node_stats_get" => Some(round_trip_isolating::<types::NodeStats>(body)),
+        "node_stats_last_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::NodeStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "node_stats_last_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::NodeStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "node_status_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::NodeStatusInfo,
+                    >,
+                >(body),
+            )
+        }
+        "node_status_get" => Some(round_trip_isolating::<types::NodeStatusInfo>(body)),
+        "node_master_healthcheck_get" => {
+            Some(round_trip_isolating::<types::NodeMasterHealthcheck>(body))
+        }
+        "shard_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Shard>>(body)),
+        "shard_get" => Some(round_trip_isolating::<types::Shard>(body)),
+        "shard_action_migrate_many" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_action_migrate" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_action_failover_many" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_action_failover" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::ShardStats>>(body))
+        }
+        "shard_stats_get" => Some(round_trip_isolating::<types::ShardStats>(body)),
+        "shard_stats_last_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::ShardStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "shard_stats_last_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::ShardStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "cluster_stats_get" => Some(round_trip_isolating::<types::ClusterStats>(body)),
+        "cluster_stats_last_get" => {
+            Some(round_trip_isolating::<types::ClusterStatsInterval>(body))
+        }
+        "endpoint_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::EndpointStats>>(body))
+        }
+        "proxy_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Proxy>>(body)),
+        "proxy_get" => Some(round_trip_isolating::<types::Proxy>(body)),
+        "bootstrap_get" => Some(round_trip_isolating::<types::BootstrapInfo>(body)),
+        "suffix_get" => Some(round_trip_isolating::<types::Suffix>(body)),
+        "suffix_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Suffix>>(body))
+        }
+        "migration_get" => Some(round_trip_isolating::<types::MigrationResponse>(body)),
+        "jsonschema_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >(body),
+            )
+        }
+        "diagnostics_get" => Some(round_trip_isolating::<types::DiagnosticsConfig>(body)),
+        "diagnostics_update" => {
+            Some(round_trip_isolating::<types::DiagnosticsConfig>(body))
+        }
+        "logs_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::LogEvent>>(body))
+        }
+        "crdb_task_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::CrdbTask>>(body))
+        }
+        "crdb_task_get" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Crdb>>(body)),
+        "crdb_create" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_get" => Some(round_trip_isolating::<types::Crdb>(body)),
+        "crdb_delete" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_update" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_flush" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_health_report_get" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::CrdbHealthReport>>(body))
+        }
+        "crdb_purge" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_modify" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_upgrade" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "module_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Module>>(body))
+        }
+        "module_get" => Some(round_trip_isolating::<types::Module>(body)),
+        "module_upgrade_bdb" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "module_delete_v2" => Some(round_trip_isolating::<types::ActionUid>(body)),
+        "module_user_defined_create" => Some(round_trip_isolating::<types::Module>(body)),
+        "module_user_defined_artifact_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::vec::Vec<types::ModuleUserDefinedArtifact>,
+                >(body),
+            )
+        }
+        "ocsp_get" => Some(round_trip_isolating::<types::Ocsp>(body)),
+        "ocsp_update" => Some(round_trip_isolating::<types::Ocsp>(body)),
+        "ocsp_status_get" => Some(round_trip_isolating::<types::OcspStatus>(body)),
+        "ocsp_test" => Some(round_trip_isolating::<types::OcspStatus>(body)),
+        "job_scheduler_get" => Some(round_trip_isolating::<types::JobScheduler>(body)),
+        "job_scheduler_update" => Some(round_trip_isolating::<types::JobScheduler>(body)),
+        "cm_settings_get" => Some(round_trip_isolating::<types::CmSettings>(body)),
+        "cm_settings_update" => Some(round_trip_isolating::<types::CmSettings>(body)),
+        "metrics_config_get" => Some(round_trip_isolating::<types::MetricsConfig>(body)),
+        "metrics_config_update" => {
+            Some(round_trip_isolating::<types::MetricsConfig>(body))
+        }
+        "services_local_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::LocalServiceInfo,
+                    >,
+                >(body),
+            )
+        }
+        "services_local_control" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, bool>,
+                >(body),
+            )
+        }
+        "services_control" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, bool>,
+                >(body),
+            )
+        }
+        "license_get" => Some(round_trip_isolating::<types::License>(body)),
+        "action_list" => Some(round_trip_isolating::<types::ActionListResponse>(body)),
+        "action_list_v2" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Action>>(body))
+        }
+        "action_get" => Some(round_trip_isolating::<types::Action>(body)),
+        "action_get_v2" => Some(round_trip_isolating::<types::Action>(body)),
+        "action_bdb_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::StateMachine>>(body))
+        }
+        "ldap_mapping_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::LdapMapping>>(body))
+        }
+        "ldap_mapping_create" => Some(round_trip_isolating::<types::LdapMapping>(body)),
+        "ldap_mapping_get" => Some(round_trip_isolating::<types::LdapMapping>(body)),
+        "ldap_mapping_update" => Some(round_trip_isolating::<types::LdapMapping>(body)),
+        "redis_acl_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::RedisAcl>>(body))
+        }
+        "redis_acl_create" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "redis_acl_validate" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "redis_acl_get" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "redis_acl_update" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "role_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Role>>(body)),
+        "role_create" => Some(round_trip_isolating::<types::Role>(body)),
+        "role_get" => Some(round_trip_isolating::<types::Role>(body)),
+        "role_update" => Some(round_trip_isolating::<types::Role>(body)),
+        "user_list" => Some(round_trip_isolating::<::std::vec::Vec<types::User>>(body)),
+        "user_create" => Some(round_trip_isolating::<types::User>(body)),
+        "user_get" => Some(round_trip_isolating::<types::User>(body)),
+        "user_update" => Some(round_trip_isolating::<types::User>(body)),
+        "user_authorize" => Some(round_trip_isolating::<types::JwtToken>(body)),
+        "user_refresh_jwt" => Some(round_trip_isolating::<types::JwtToken>(body)),
+        "user_permissions_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::RolePermissions,
+                    >,
+                >(body),
+            )
+        }
+        "user_permissions_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::RolePermissions,
+                    >,
+                >(body),
+            )
+        }
+        "user_role_get" => Some(round_trip_isolating::<types::UserRoleGetResponse>(body)),
+        _ => None,
+    }
+}
 /// Decodes `body` as the JSON request body of `operation_id` and encodes it back.
 /// `None` when the operation takes no generated JSON body. Feature `codecs`.
 #[cfg(feature = "codecs")]
