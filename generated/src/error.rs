@@ -77,6 +77,62 @@ pub struct DecodeError {
     pub source: serde_json::Error,
 }
 
+/// A success body that strict decoding refused ([`Error::Strict`]).
+///
+/// `Debug` and `Display` never print the body: read it from [`StrictError::body`].
+#[derive(Clone)]
+pub struct StrictError {
+    /// HTTP status of the response.
+    pub status: StatusCode,
+    /// The leniency the body needed.
+    pub leniency: Leniency,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl std::fmt::Debug for StrictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StrictError")
+            .field("status", &self.status)
+            .field("leniency", &self.leniency)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+impl std::fmt::Display for StrictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "strict decoding refused the response body ({}): ", self.status)?;
+        match &self.leniency {
+            Leniency::EmptyBody => f.write_str("empty body where a JSON document is documented"),
+            Leniency::WrappedList { member } => {
+                write!(f, "documented array wrapped in an object (member `{member}`)")
+            }
+            Leniency::DuplicateKey { path } => write!(f, "duplicate key at `{path}`"),
+        }
+    }
+}
+
+impl std::error::Error for StrictError {}
+
+/// A shape of success body the default decode accepts and strict decoding refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Leniency {
+    /// An empty (or all-whitespace) body where a JSON document is documented.
+    EmptyBody,
+    /// A documented array sent wrapped in a one-member object.
+    WrappedList {
+        /// The wrapper's member.
+        member: String,
+    },
+    /// An object with the same key twice (the default decode keeps the last value).
+    DuplicateKey {
+        /// JSON path of the second occurrence.
+        path: String,
+    },
+}
+
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -87,6 +143,10 @@ pub enum Error {
     /// The server answered with success, but the body did not decode.
     #[error("response body ({}) did not decode at `{}`", .0.status, .0.path)]
     Decode(#[source] Box<DecodeError>),
+    /// The client was built with [`crate::ClientBuilder::strict_decoding`] and the body needed
+    /// a leniency the default decode allows (an empty body, a wrapped list, a duplicate key).
+    #[error("{0}")]
+    Strict(Box<StrictError>),
     /// The request never got an answer (connection, TLS, timeout) or the body could not be read.
     /// The message names the cause ([`Error::transport_kind`]) and the URL (without its query);
     /// [`Error::transport_kind`] tells them apart without reading messages.
@@ -382,6 +442,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::Strict(e) => Some(e.status),
             Error::Transport(e) => e.status(),
             Error::Auth(e) => e.status(),
             _ => None,
@@ -411,6 +472,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(&e.body),
             Error::Decode(e) => Some(&e.body),
+            Error::Strict(e) => Some(&e.body),
             Error::Auth(e) => e.body(),
             _ => None,
         }
