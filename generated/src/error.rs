@@ -102,11 +102,18 @@ impl std::fmt::Debug for StrictError {
 
 impl std::fmt::Display for StrictError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "strict decoding refused the response body ({}): ", self.status)?;
+        write!(
+            f,
+            "strict decoding refused the response body ({}): ",
+            self.status
+        )?;
         match &self.leniency {
             Leniency::EmptyBody => f.write_str("empty body where a JSON document is documented"),
             Leniency::WrappedList { member } => {
-                write!(f, "documented array wrapped in an object (member `{member}`)")
+                write!(
+                    f,
+                    "documented array wrapped in an object (member `{member}`)"
+                )
             }
             Leniency::DuplicateKey { path } => write!(f, "duplicate key at `{path}`"),
         }

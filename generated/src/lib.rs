@@ -27,10 +27,10 @@ pub use auth::Credentials;
 pub use config::{BuildError, ClientBuilder};
 pub use decode::decode_body;
 pub use error::{
-    ApiError, DecodeError, Error, IntegrityError, Leniency, NotServed, NotServedReason, StrictError,
-    TransportKind,
+    ApiError, DecodeError, Error, IntegrityError, Leniency, NotServed, NotServedReason,
+    StrictError, TransportKind,
 };
-pub use retry::RetryPolicy;
 /// The HTTP status type of [`Error::status`], [`ApiError::status`] and every response.
 pub use reqwest::StatusCode;
+pub use retry::RetryPolicy;
 pub use unfit::DecodeReport;

@@ -203,8 +203,9 @@ pub(crate) fn isolate_bytes<T: DeserializeOwned>(
     let mut doc = body.to_vec();
     let mut unfit = Vec::new();
     let mut budget = Budget(MAX_ROUNDS);
-    match repair::<T>(&mut doc, &[], &mut unfit, &mut budget, true) {
-        Ok(value) => Ok((value, unfit)),
+    match repair::<T>(&mut doc, &[], &mut unfit, &mut budget, true, false) {
+        Ok(Some(value)) => Ok((value, unfit)),
+        Ok(None) => unreachable!("only a single-round repair returns no value"),
         Err(failure) => Err((render_path(&failure.segments, &[]), failure.source)),
     }
 }
@@ -225,17 +226,18 @@ impl Budget {
 /// Decodes `doc` as `T`, isolating unfit members at depth `pinned.len()` or deeper until it
 /// decodes. `pinned` maps the list indices on the way to the item this document holds alone
 /// (always index 0 here) to their index in the body, for the reported paths. `expect_failure`:
-/// the first round goes straight to the path-tracking decoder.
+/// the first round goes straight to the path-tracking decoder. `once` (a list item): stop after
+/// the first repair and return `None`, unverified; the decode of the whole document that follows
+/// verifies every item at once, which spares a decode per item.
 fn repair<T: DeserializeOwned>(
     doc: &mut Vec<u8>,
     pinned: &[(usize, usize)],
     unfit: &mut Vec<UnfitProperty>,
     budget: &mut Budget,
     mut expect_failure: bool,
-) -> Result<T, PathFailure> {
+    once: bool,
+) -> Result<Option<T>, PathFailure> {
     let depth = pinned.last().map_or(0, |(position, _)| position + 1);
-    // Reports inside this document's members are all added from here on.
-    let mine = unfit.len();
     // The last list repaired item by item, so that a list whose items all decode alone but not
     // together is not split again and again.
     let mut last_split: Option<(String, usize)> = None;
@@ -251,12 +253,12 @@ fn repair<T: DeserializeOwned>(
         }
         if !expect_failure {
             if let Ok(value) = serde_json::from_slice::<T>(doc) {
-                return Ok(value);
+                return Ok(Some(value));
             }
         }
         expect_failure = false;
         let failure = match crate::decode::decode_with_path::<T>(doc) {
-            Ok(value) => return Ok(value),
+            Ok(value) => return Ok(Some(value)),
             Err(failure) => failure,
         };
         if matches!(
@@ -285,11 +287,15 @@ fn repair<T: DeserializeOwned>(
         });
         if let Some((position, first)) = list {
             match repair_list::<T>(doc, &segments[..position], first, pinned, unfit, budget) {
+                Ok(()) if once => return Ok(None),
                 Ok(()) => continue,
                 // An item that cannot be repaired inside itself: isolate around the list.
                 Err(inner) => {
                     let reason = inner.source.to_string();
-                    if isolate_member(doc, &inner.segments, depth, pinned, (&mut *unfit, mine), &reason) {
+                    if isolate_member(doc, &inner.segments, depth, pinned, unfit, &reason) {
+                        if once {
+                            return Ok(None);
+                        }
                         continue;
                     }
                     return Err(inner);
@@ -297,14 +303,17 @@ fn repair<T: DeserializeOwned>(
             }
         }
         let reason = failure.source.to_string();
-        if isolate_member(doc, segments, depth, pinned, (&mut *unfit, mine), &reason) {
+        if isolate_member(doc, segments, depth, pinned, unfit, &reason) {
+            if once {
+                return Ok(None);
+            }
             continue;
         }
         return Err(failure);
     }
 }
 
-/// Repairs the items `first..` of the list at `path`, each in a document of its own, and puts
+/// Repairs the items `first..` of the list at `path` (one repair each), each in a document of its own, and puts
 /// them back. On an item that cannot be repaired inside itself, returns its failure with the
 /// item's index in this document (the items before it repaired and put back).
 fn repair_list<T: DeserializeOwned>(
@@ -330,6 +339,9 @@ fn repair_list<T: DeserializeOwned>(
     let tail = &doc[close - 1..];
     let mut repaired: Vec<Vec<u8>> = Vec::with_capacity(items.len() - first);
     let mut failed = None;
+    // Whether the previous item needed a repair: the next one likely does too, so it goes
+    // straight to the path-tracking decode.
+    let mut item_failed = false;
     for (i, &(start, end)) in items.iter().enumerate().skip(first) {
         let mut sub = Vec::with_capacity(head.len() + (end - start) + tail.len());
         sub.extend_from_slice(head);
@@ -337,8 +349,19 @@ fn repair_list<T: DeserializeOwned>(
         sub.extend_from_slice(tail);
         let mut pins = pinned.to_vec();
         pins.push((position, i));
-        match repair::<T>(&mut sub, &pins, unfit, budget, i == first) {
-            Ok(_) => repaired.push(sub[head.len()..sub.len() - tail.len()].to_vec()),
+        let before = unfit.len();
+        match repair::<T>(
+            &mut sub,
+            &pins,
+            unfit,
+            budget,
+            i == first || item_failed,
+            true,
+        ) {
+            Ok(_) => {
+                item_failed = unfit.len() > before;
+                repaired.push(sub[head.len()..sub.len() - tail.len()].to_vec());
+            }
             Err(mut inner) => {
                 if let Some(Segment::Seq { index }) = inner.segments.get_mut(position) {
                     *index = i;
@@ -375,15 +398,16 @@ fn repair_list<T: DeserializeOwned>(
 
 /// Renames the deepest object member on `segments`, at depth `depth` or deeper, that is not
 /// already isolated, to its reserved key: in place in `doc`, with isolations inside it undone
-/// and their reports dropped (it is now kept whole, as sent; they are all in `unfit[mine..]`,
-/// added while this document was repaired). A member whose renamed key failed again is a map
-/// entry (a map has no `extra`): the search goes on to the member around the map.
+/// and their reports dropped (it is now kept whole, as sent; only a value holding reserved keys
+/// has reports inside it, so the reports are searched only then). A member whose renamed key
+/// failed again is a map entry (a map has no `extra`): the search goes on to the member around
+/// the map.
 fn isolate_member(
     doc: &mut Vec<u8>,
     segments: &[Segment],
     depth: usize,
     pinned: &[(usize, usize)],
-    (unfit, mine): (&mut Vec<UnfitProperty>, usize),
+    unfit: &mut Vec<UnfitProperty>,
     reason: &str,
 ) -> bool {
     for at in (depth..segments.len()).rev() {
@@ -403,6 +427,7 @@ fn isolate_member(
             continue;
         };
         let value = scan::restore_keys(&doc[member.value.0..member.value.1]);
+        let had_isolations = value.len() != member.value.1 - member.value.0;
         let mut replacement = new_key;
         replacement.extend_from_slice(&doc[member.key.1..member.value.0]);
         replacement.extend_from_slice(&value);
@@ -412,9 +437,8 @@ fn isolate_member(
             u.path.starts_with(&path)
                 && matches!(u.path.as_bytes().get(path.len()), Some(b'.' | b'['))
         };
-        if unfit[mine..].iter().any(inside) {
-            let recent = unfit.split_off(mine);
-            unfit.extend(recent.into_iter().filter(|u| !inside(u)));
+        if had_isolations {
+            unfit.retain(|u| !inside(u));
         }
         unfit.push(UnfitProperty {
             path,

@@ -39,11 +39,11 @@ impl Tls {
         let cert = params.signed_by(&key, &ca).map_err(tls_error)?;
         let config = rustls::ServerConfig::builder()
             .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .map_err(tls_error)?;
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .map_err(tls_error)?;
         Ok(Self {
             ca_pem: ca.pem(),
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),

@@ -625,9 +625,22 @@ mod tests {
         }
         // The same unset forms dropped are normalisations, and a required list written empty
         // is one too.
-        let c = compare(&spec, &schema("Holder"), &json!({"labels": null}), &json!({}));
-        assert_eq!(c.normalised, vec![(Normalisation::NullDropped, "$.labels".to_string())]);
-        let c = compare(&spec, &schema("Extra"), &json!({"tags": null}), &json!({"tags": []}));
+        let c = compare(
+            &spec,
+            &schema("Holder"),
+            &json!({"labels": null}),
+            &json!({}),
+        );
+        assert_eq!(
+            c.normalised,
+            vec![(Normalisation::NullDropped, "$.labels".to_string())]
+        );
+        let c = compare(
+            &spec,
+            &schema("Extra"),
+            &json!({"tags": null}),
+            &json!({"tags": []}),
+        );
         assert!(c.differences.is_empty(), "{:?}", c.differences);
         assert_eq!(c.normalised.len(), 1);
         assert_eq!(cases.len(), 5);

@@ -143,11 +143,11 @@ impl TestServer {
         let cert = params.signed_by(&key, &ca).expect("server certificate");
         let config = tokio_rustls::rustls::ServerConfig::builder()
             .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .expect("server TLS config");
+            .with_single_cert(
+                vec![cert.der().clone()],
+                tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .expect("server TLS config");
         Self::start(
             Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))),
             ca.pem(),

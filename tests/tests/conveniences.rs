@@ -72,7 +72,11 @@ fn a_database_names_its_endpoint_address_and_url() {
 #[tokio::test]
 async fn forbidden_is_not_an_authentication_failure() {
     let server = TestServer::https(|req| {
-        let status = if req.path.starts_with("/v1/roles") { 403 } else { 401 };
+        let status = if req.path.starts_with("/v1/roles") {
+            403
+        } else {
+            401
+        };
         Reply::json(status, json!({"error_code": "nope"}))
     })
     .await;
@@ -110,7 +114,11 @@ async fn wait_options_clone_and_share_their_callback() {
             .expect("done at once");
         assert_eq!(waited.value, 7);
     }
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "both clones called the one callback");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "both clones called the one callback"
+    );
 }
 
 #[test]

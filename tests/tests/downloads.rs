@@ -62,7 +62,10 @@ async fn a_failed_download_keeps_the_last_good_file() {
         )
         .await
         .expect_err("truncated");
-    assert!(matches!(err, redis_enterprise_api::Error::Integrity(_)), "{err:?}");
+    assert!(
+        matches!(err, redis_enterprise_api::Error::Integrity(_)),
+        "{err:?}"
+    );
     assert_eq!(std::fs::read(&path).expect("still there"), good);
     assert_eq!(listing(dir.path()), ["debuginfo.tar.gz"]);
 
@@ -89,7 +92,10 @@ async fn a_download_into_a_missing_folder_fails_without_a_request() {
         .download_debuginfo_to_file(DebugInfo::Cluster, &path, DownloadOptions::default())
         .await
         .expect_err("no such folder");
-    assert!(matches!(err, redis_enterprise_api::Error::Integrity(_)), "{err:?}");
+    assert!(
+        matches!(err, redis_enterprise_api::Error::Integrity(_)),
+        "{err:?}"
+    );
     assert!(server.requests().is_empty());
     assert!(!path.exists());
 }

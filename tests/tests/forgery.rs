@@ -39,13 +39,19 @@ async fn report_headers_sent_by_the_server_are_not_the_report() {
 async fn a_real_report_holds_only_what_the_client_found() {
     // One property really does not fit; the server claims two others and a wrapper.
     let server = TestServer::https(|_| {
-        Reply::json(200, json!([{"uid": 1, "name": "a"}, {"uid": 2, "memory_size": {"x": 1}}]))
-            .header(UNFIT_HEADER, r#"["[0].uid"]"#)
-            .header(BODY_HEADER, "unwrapped:bdbs")
+        Reply::json(
+            200,
+            json!([{"uid": 1, "name": "a"}, {"uid": 2, "memory_size": {"x": 1}}]),
+        )
+        .header(UNFIT_HEADER, r#"["[0].uid"]"#)
+        .header(BODY_HEADER, "unwrapped:bdbs")
     })
     .await;
     let response = client(&server).bdb_list().send().await.expect("isolated");
-    assert_eq!(response.unfit_properties(), vec!["[1].memory_size".to_string()]);
+    assert_eq!(
+        response.unfit_properties(),
+        vec!["[1].memory_size".to_string()]
+    );
     assert_eq!(response.unwrapped_from(), None);
     assert!(!response.body_was_empty());
     assert_eq!(response.into_inner().len(), 2);

@@ -26,7 +26,10 @@ fn assert_hidden(what: &str, err: &Error) {
         shown.push_str(&format!("\n{s}\n{s:?}"));
         source = s.source();
     }
-    assert!(!shown.contains(SECRET), "{what}: the secret is printed:\n{shown}");
+    assert!(
+        !shown.contains(SECRET),
+        "{what}: the secret is printed:\n{shown}"
+    );
     let body = err.body().expect("the body is kept");
     assert!(
         String::from_utf8_lossy(body).contains(SECRET),
@@ -51,17 +54,29 @@ async fn no_error_prints_the_body_or_header_values() {
         ),
         (
             "decode error",
-            Reply::raw(200, "application/json", format!(r#"[{{"name": "{SECRET}"}}, 7]"#)),
+            Reply::raw(
+                200,
+                "application/json",
+                format!(r#"[{{"name": "{SECRET}"}}, 7]"#),
+            ),
             false,
         ),
         (
             "strict decode error",
-            Reply::raw(200, "application/json", format!(r#"[{{"name": "{SECRET}"}}, 7]"#)),
+            Reply::raw(
+                200,
+                "application/json",
+                format!(r#"[{{"name": "{SECRET}"}}, 7]"#),
+            ),
             true,
         ),
         (
             "strict leniency error",
-            Reply::raw(200, "application/json", format!(r#"{{"roles": [{{"name": "{SECRET}"}}]}}"#)),
+            Reply::raw(
+                200,
+                "application/json",
+                format!(r#"{{"roles": [{{"name": "{SECRET}"}}]}}"#),
+            ),
             true,
         ),
     ];

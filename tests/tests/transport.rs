@@ -21,7 +21,9 @@ fn builder(url: &str) -> redis_enterprise_api::ClientBuilder {
 #[tokio::test]
 async fn a_host_name_with_tls_in_it_that_does_not_resolve_is_dns() {
     // `.invalid` never resolves (RFC 6761); the name and the whole URL say "tls".
-    let client = builder("https://redis-tls.invalid:9443").build().expect("client");
+    let client = builder("https://redis-tls.invalid:9443")
+        .build()
+        .expect("client");
     let err = client.role_list().send().await.expect_err("no such host");
     assert_eq!(err.transport_kind(), Some(TransportKind::Dns), "{err:?}");
     assert!(!err.is_tls_failure());
@@ -32,7 +34,11 @@ async fn a_host_name_with_tls_in_it_that_does_not_resolve_is_dns() {
 async fn a_refused_connection_is_refused() {
     let url = refused_port_url().await;
     let client = builder(&url).build().expect("client");
-    let err = client.role_list().send().await.expect_err("nothing listens");
+    let err = client
+        .role_list()
+        .send()
+        .await
+        .expect_err("nothing listens");
     assert_eq!(
         err.transport_kind(),
         Some(TransportKind::ConnectionRefused),
