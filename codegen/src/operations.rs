@@ -88,6 +88,10 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
         let ty = response.as_ref()?;
         Some(quote!(#id => Some(round_trip::<#ty>(body)),))
     });
+    let isolating_arms = codecs.iter().filter_map(|(id, response, _)| {
+        let ty = response.as_ref()?;
+        Some(quote!(#id => Some(round_trip_isolating::<#ty>(body)),))
+    });
     let request_arms = codecs.iter().filter_map(|(id, _, request)| {
         let ty = request.as_ref()?;
         Some(quote!(#id => Some(round_trip::<#ty>(body)),))
@@ -159,6 +163,25 @@ fn operation_table(prepared: &Prepared, codecs: Vec<Codec>) -> TokenStream {
         pub fn response_round_trip(operation_id: &str, body: &[u8]) -> ::std::option::Option<::std::result::Result<::serde_json::Value, CodecError>> {
             match operation_id {
                 #(#response_arms)*
+                _ => None,
+            }
+        }
+
+        #[cfg(feature = "codecs")]
+        fn round_trip_isolating<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(body: &[u8]) -> ::std::result::Result<(::serde_json::Value, ::std::vec::Vec<crate::unfit::UnfitProperty>), CodecError> {
+            let (value, unfit): (T, _) = crate::unfit::decode_isolating(body)?;
+            let value = ::serde_json::to_value(&value).map_err(|e| (".".to_string(), e))?;
+            Ok((value, unfit))
+        }
+
+        /// Decodes `body` as the JSON success body of `operation_id` as the client does by
+        /// default (isolating every property that does not fit, see `crate::unfit`), and encodes
+        /// it back, with the isolated properties. `None` when the operation has no JSON success
+        /// body. Feature `codecs`.
+        #[cfg(feature = "codecs")]
+        pub fn response_round_trip_isolating(operation_id: &str, body: &[u8]) -> ::std::option::Option<::std::result::Result<(::serde_json::Value, ::std::vec::Vec<crate::unfit::UnfitProperty>), CodecError>> {
+            match operation_id {
+                #(#isolating_arms)*
                 _ => None,
             }
         }

@@ -25,6 +25,8 @@ pub use redis_enterprise_api_runtime::{error, lenient, raw, retry, unfit, versio
 
 pub use config::{BuildError, ClientBuilder};
 pub use redis_enterprise_api_runtime::{
-    decode_body, ApiError, Credentials, DecodeError, DecodeReport, Error, IntegrityError,
-    NotServed, NotServedReason, RetryPolicy, TransportKind,
+    decode_body, ApiError, Credentials, DecodeError, DecodeReport, Error, IntegrityError, Leniency,
+    NotServed, NotServedReason, RetryPolicy, StrictError, TransportKind,
 };
+/// The HTTP status type of [`Error::status`], [`ApiError::status`] and every response.
+pub use reqwest::StatusCode;

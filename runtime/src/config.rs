@@ -268,6 +268,7 @@ impl<C: ApiClient> ClientBuilder<C> {
         let tls = crate::tls::client_config(&self.tls)?;
         let mut http = reqwest::ClientBuilder::new()
             .tls_backend_preconfigured(tls)
+            .dns_resolver(std::sync::Arc::new(crate::dns::SystemResolver))
             .user_agent(self.user_agent);
         match (self.connect_timeout, self.timeout) {
             (None, None) => http = http.pool_idle_timeout(None),

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, DecodeError, Error};
+use crate::error::{ApiError, DecodeError, Error, Leniency, StrictError};
 use crate::ApiClient;
 
 /// Decodes `body` as `T` exactly as the client decodes responses, returning the JSON path of
@@ -59,12 +59,21 @@ pub(crate) struct PathFailure {
     pub(crate) source: serde_json::Error,
 }
 
+/// The response's headers without those that carry the client's decode report
+/// ([`crate::DecodeReport`]): only the client writes them, never the server or a proxy.
+fn received_headers(response: &reqwest::Response) -> reqwest::header::HeaderMap {
+    let mut headers = response.headers().clone();
+    headers.remove(crate::unfit::UNFIT_HEADER);
+    headers.remove(crate::unfit::BODY_HEADER);
+    headers
+}
+
 /// A documented success response.
 pub async fn from_response<T: DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error> {
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = received_headers(&response);
     let body = response.bytes().await.map_err(Error::Transport)?;
     match decode_body::<T>(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
@@ -87,7 +96,7 @@ pub async fn operation_response<C: ApiClient, T: DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error> {
     let status = response.status();
-    let mut headers = response.headers().clone();
+    let mut headers = received_headers(&response);
     let body = response.bytes().await.map_err(Error::Transport)?;
     let decode_error = |path: String, source: serde_json::Error, body: Bytes| {
         Error::Decode(Box::new(DecodeError {
@@ -97,11 +106,27 @@ pub async fn operation_response<C: ApiClient, T: DeserializeOwned>(
             source,
         }))
     };
+    let strict = client.inner().strict_decoding;
+    let refuse = |leniency: Leniency, body: Bytes| {
+        Error::Strict(Box::new(StrictError {
+            status,
+            leniency,
+            body,
+        }))
+    };
     // The common case: the documented document, decoded in one pass.
     if let Ok(value) = serde_json::from_slice::<T>(&body) {
+        if strict {
+            if let Some(path) = crate::unfit::duplicate_key(&body) {
+                return Err(refuse(Leniency::DuplicateKey { path }, body));
+            }
+        }
         return Ok(ResponseValue::new(value, status, headers));
     }
     if body.iter().all(u8::is_ascii_whitespace) {
+        if strict {
+            return Err(refuse(Leniency::EmptyBody, body));
+        }
         // Live clusters answer some documented JSON bodies with an empty 2xx body.
         // From bytes, like every other decode here: one deserializer type, one instantiation.
         for empty in [&b"{}"[..], b"[]", b"null"] {
@@ -118,16 +143,10 @@ pub async fn operation_response<C: ApiClient, T: DeserializeOwned>(
             }
         }
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => {
-            return match decode_with_path::<T>(&body) {
-                Err(failure) => Err(decode_error(failure.path, failure.source, body)),
-                Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-            };
+    if let Some((member, list)) = wrapped_list::<T>(&body, C::operation(info.operation_id)) {
+        if strict {
+            return Err(refuse(Leniency::WrappedList { member }, body));
         }
-    };
-    if let Some((member, list)) = wrapped_list::<T>(&value, C::operation(info.operation_id)) {
         tracing::debug!(
             operation = info.operation_id,
             member = %member,
@@ -138,13 +157,17 @@ pub async fn operation_response<C: ApiClient, T: DeserializeOwned>(
         }
         return Ok(ResponseValue::new(list, status, headers));
     }
-    if client.inner().strict_decoding {
+    if strict {
         return match decode_with_path::<T>(&body) {
             Err(failure) => Err(decode_error(failure.path, failure.source, body)),
-            Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+            // Only trailing characters after a valid document fail the plain decode alone.
+            Ok(_) => match decode_body::<T>(&body) {
+                Err((path, source)) => Err(decode_error(path, source, body)),
+                Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+            },
         };
     }
-    match crate::unfit::isolate_value::<T>(value) {
+    match crate::unfit::isolate_bytes::<T>(&body) {
         Ok((decoded, unfit)) => {
             for property in &unfit {
                 tracing::warn!(
@@ -166,41 +189,35 @@ pub async fn operation_response<C: ApiClient, T: DeserializeOwned>(
     }
 }
 
-/// A documented array sent as an object that wraps it (`{"actions": [...]}`): the one member
-/// whose value is an array and decodes as `T`; when several arrays do, the one named after the
-/// operation's resource. `None` when `value` is not such a wrapper.
+/// A documented array sent as an object that wraps it, in the shapes clusters use: an object
+/// with exactly one member, named after the operation's resource (the last literal segment of
+/// its path: `{"actions": [...]}` for `/v1/actions`) or its tag, whose value is an array that
+/// decodes as `T`. Never an object with other members (`{"error": "x", "details": []}` is not
+/// an empty list). `None` when `body` is not such a wrapper.
 fn wrapped_list<T: DeserializeOwned>(
-    value: &serde_json::Value,
+    body: &[u8],
     operation: Option<&crate::Operation>,
 ) -> Option<(String, T)> {
-    let map = value.as_object()?;
     // Only worth trying when T is a list: an empty array decodes as T and an empty object does
     // not (a struct or a map accepts `{}`).
     serde_json::from_slice::<T>(b"[]").ok()?;
     if serde_json::from_slice::<T>(b"{}").is_ok() {
         return None;
     }
-    let mut found: Vec<(String, T)> = map
-        .iter()
-        .filter(|(_, v)| v.is_array())
-        .filter_map(|(k, v)| {
-            // Re-encoded and decoded from bytes rather than from the `Value`: no second set of
-            // deserializer instantiations in every build for a rare path.
-            let bytes = serde_json::to_vec(v).ok()?;
-            serde_json::from_slice::<T>(&bytes)
-                .ok()
-                .map(|t| (k.clone(), t))
-        })
-        .collect();
-    if found.len() > 1 {
-        let resource = operation.map(|op| op.tag)?;
-        found.retain(|(k, _)| k == resource);
+    let (member, range) = crate::unfit::sole_member(body)?;
+    let op = operation?;
+    let resource = op
+        .path
+        .rsplit('/')
+        .find(|segment| !segment.is_empty() && !segment.starts_with('{'));
+    if member != op.tag && Some(member.as_str()) != resource {
+        return None;
     }
-    if found.len() == 1 {
-        found.pop()
-    } else {
-        None
+    let list = &body[range];
+    if list.first() != Some(&b'[') {
+        return None;
     }
+    serde_json::from_slice::<T>(list).ok().map(|t| (member, t))
 }
 
 /// Builds the error of an error response from its parts: [`Error::Api`], wrapped in

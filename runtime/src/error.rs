@@ -11,7 +11,10 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 /// An error response from the server (any non-2xx status, or a 2xx the spec does not list).
-#[derive(Debug, Clone)]
+///
+/// `Debug` and `Display` never print the body or header values (a proxy's page or a cookie may
+/// carry anything): read them from [`ApiError::body`] and [`ApiError::headers`].
+#[derive(Clone)]
 pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
@@ -23,6 +26,27 @@ pub struct ApiError {
     pub body: Bytes,
     /// Response headers.
     pub headers: HeaderMap,
+}
+
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("headers", &HeaderNames(&self.headers))
+            .finish()
+    }
+}
+
+/// Header names only, for `Debug`.
+struct HeaderNames<'a>(&'a HeaderMap);
+
+impl std::fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -39,7 +63,9 @@ impl std::fmt::Display for ApiError {
 }
 
 /// A response body that did not decode into the documented type.
-#[derive(Debug)]
+///
+/// `Debug` and `Display` never print the body (it may hold anything, secrets included): read it
+/// from [`DecodeError::body`].
 pub struct DecodeError {
     /// HTTP status of the response.
     pub status: StatusCode,
@@ -49,6 +75,69 @@ pub struct DecodeError {
     pub body: Bytes,
     /// serde's error.
     pub source: serde_json::Error,
+}
+
+/// A success body that strict decoding refused ([`Error::Strict`]).
+///
+/// `Debug` and `Display` never print the body: read it from [`StrictError::body`].
+#[derive(Clone)]
+pub struct StrictError {
+    /// HTTP status of the response.
+    pub status: StatusCode,
+    /// The leniency the body needed.
+    pub leniency: Leniency,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl std::fmt::Debug for StrictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StrictError")
+            .field("status", &self.status)
+            .field("leniency", &self.leniency)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+impl std::fmt::Display for StrictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "strict decoding refused the response body ({}): ",
+            self.status
+        )?;
+        match &self.leniency {
+            Leniency::EmptyBody => f.write_str("empty body where a JSON document is documented"),
+            Leniency::WrappedList { member } => {
+                write!(
+                    f,
+                    "documented array wrapped in an object (member `{member}`)"
+                )
+            }
+            Leniency::DuplicateKey { path } => write!(f, "duplicate key at `{path}`"),
+        }
+    }
+}
+
+impl std::error::Error for StrictError {}
+
+/// A shape of success body the default decode accepts and strict decoding refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Leniency {
+    /// An empty (or all-whitespace) body where a JSON document is documented.
+    EmptyBody,
+    /// A documented array sent wrapped in a one-member object.
+    WrappedList {
+        /// The wrapper's member.
+        member: String,
+    },
+    /// An object with the same key twice (the default decode keeps the last value).
+    DuplicateKey {
+        /// JSON path of the second occurrence.
+        path: String,
+    },
 }
 
 /// Everything a request can fail with.
@@ -61,6 +150,10 @@ pub enum Error {
     /// The server answered with success, but the body did not decode.
     #[error("response body ({}) did not decode at `{}`", .0.status, .0.path)]
     Decode(#[source] Box<DecodeError>),
+    /// The client was built with [`crate::ClientBuilder::strict_decoding`] and the body needed
+    /// a leniency the default decode allows (an empty body, a wrapped list, a duplicate key).
+    #[error("{0}")]
+    Strict(Box<StrictError>),
     /// The request never got an answer (connection, TLS, timeout) or the body could not be read.
     /// The message names the cause ([`Error::transport_kind`]) and the URL (without its query);
     /// [`Error::transport_kind`] tells them apart without reading messages.
@@ -189,13 +282,17 @@ pub enum TransportKind {
     TlsExpired,
     /// Any other TLS failure (protocol, handshake, revoked or malformed certificate).
     TlsOther,
+    /// The host name could not be resolved.
+    Dns,
+    /// The connection was reset or closed before the answer was complete.
+    Reset,
     /// Nothing listens on that port (connection refused).
     ConnectionRefused,
     /// The host or network cannot be reached.
     Unreachable,
     /// The connect or request timeout passed.
     Timeout,
-    /// Another connection failure (DNS, reset, closed).
+    /// Another connection failure.
     Connect,
     /// The response body could not be read, or anything else.
     Other,
@@ -227,6 +324,8 @@ impl std::fmt::Display for TransportKind {
                 "tls: the server certificate has expired or is not yet valid"
             }
             TransportKind::TlsOther => "tls handshake failed",
+            TransportKind::Dns => "host name not resolved",
+            TransportKind::Reset => "connection reset or closed",
             TransportKind::ConnectionRefused => "connection refused",
             TransportKind::Unreachable => "host unreachable",
             TransportKind::Timeout => "timed out",
@@ -252,17 +351,25 @@ fn tls_kind(error: &rustls::Error) -> TransportKind {
     }
 }
 
-/// Classifies a reqwest error by walking its source chain. `std::io::Error::source` skips the
-/// error it wraps, so wrapped I/O errors are opened with `get_ref`.
+/// Classifies a reqwest error by the types in its source chain (rustls, the client's resolver,
+/// hyper, I/O error kinds), never by message text: messages carry the URL, whose host name may
+/// contain anything ("tls", "refused"). `std::io::Error::source` skips the error it wraps, so
+/// wrapped I/O errors are opened with `get_ref`.
 pub(crate) fn classify(error: &reqwest::Error) -> TransportKind {
     if error.is_timeout() {
         return TransportKind::Timeout;
     }
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    let mut tls_seen = false;
+    let mut closed = false;
     while let Some(e) = current {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return tls_kind(tls);
+        }
+        if e.is::<crate::dns::DnsError>() {
+            return TransportKind::Dns;
+        }
+        if let Some(hyper) = e.downcast_ref::<hyper::Error>() {
+            closed |= hyper.is_incomplete_message() || hyper.is_canceled() || hyper.is_closed();
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind as K;
@@ -272,6 +379,11 @@ pub(crate) fn classify(error: &reqwest::Error) -> TransportKind {
                     return TransportKind::Unreachable
                 }
                 K::TimedOut => return TransportKind::Timeout,
+                K::ConnectionReset
+                | K::ConnectionAborted
+                | K::BrokenPipe
+                | K::UnexpectedEof
+                | K::NotConnected => closed = true,
                 _ => {}
             }
             if let Some(inner) = io.get_ref() {
@@ -279,13 +391,10 @@ pub(crate) fn classify(error: &reqwest::Error) -> TransportKind {
                 continue;
             }
         }
-        if e.to_string().contains("tls") {
-            tls_seen = true;
-        }
         current = e.source();
     }
-    if tls_seen {
-        TransportKind::TlsOther
+    if closed {
+        TransportKind::Reset
     } else if error.is_connect() {
         TransportKind::Connect
     } else {
@@ -311,6 +420,17 @@ fn transport_message(error: &reqwest::Error) -> String {
     }
 }
 
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "at `{}`: {}", self.path, self.source)
@@ -329,6 +449,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::Strict(e) => Some(e.status),
             Error::Transport(e) => e.status(),
             Error::Auth(e) => e.status(),
             _ => None,
@@ -358,6 +479,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(&e.body),
             Error::Decode(e) => Some(&e.body),
+            Error::Strict(e) => Some(&e.body),
             Error::Auth(e) => e.body(),
             _ => None,
         }
@@ -425,13 +547,15 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// 401 or 403, or any [`Error::Auth`] (a token that could not be obtained).
+    /// Authentication failed: 401, or any [`Error::Auth`] (a token that could not be
+    /// obtained). Not 403: see [`Error::is_forbidden`].
     pub fn is_auth_failure(&self) -> bool {
-        matches!(self, Error::Auth(_))
-            || matches!(
-                self.status(),
-                Some(StatusCode::UNAUTHORIZED) | Some(StatusCode::FORBIDDEN)
-            )
+        matches!(self, Error::Auth(_)) || self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// 403: the credentials were accepted but the user's role does not allow the request.
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(StatusCode::FORBIDDEN)
     }
 
     /// The server answered 409 because the database (or cluster) is busy with another change:

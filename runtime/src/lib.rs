@@ -24,6 +24,7 @@
 mod auth;
 pub mod config;
 pub mod decode;
+mod dns;
 pub mod error;
 pub mod hooks;
 pub mod lenient;
@@ -39,7 +40,8 @@ pub use auth::Credentials;
 pub use config::{BuildError, ClientBuilder, ClientState};
 pub use decode::decode_body;
 pub use error::{
-    ApiError, DecodeError, Error, IntegrityError, NotServed, NotServedReason, TransportKind,
+    ApiError, DecodeError, Error, IntegrityError, Leniency, NotServed, NotServedReason,
+    StrictError, TransportKind,
 };
 pub use operation::{Operation, Safety};
 pub use retry::RetryPolicy;

@@ -24,8 +24,17 @@ pub(crate) struct TlsSettings {
     pub accept_invalid_certs: bool,
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+/// The process-level provider: the one the application installed
+/// ([`CryptoProvider::install_default`], e.g. aws-lc-rs for post-quantum key exchange or a FIPS
+/// build), else the one rustls's crate features name (*ring*, which this crate enables), which
+/// rustls installs as the process default itself. Not `rustls::crypto::ring::default_provider`:
+/// deprecated since rustls 0.23.48. As rustls requires, an application that enables both *ring*
+/// and aws-lc-rs installs a provider before building a client.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    match CryptoProvider::get_default() {
+        Some(provider) => provider.clone(),
+        None => rustls::ClientConfig::builder().crypto_provider().clone(),
+    }
 }
 
 /// Builds the rustls configuration handed to reqwest.

@@ -19,8 +19,9 @@ use crate::error::Error;
 /// waiter never polls in a tight loop.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
-/// A progress callback, called with the polled value after every successful poll.
-pub type ProgressCallback<T> = Box<dyn FnMut(&T) + Send>;
+/// A progress callback, called with the polled value after every successful poll. Shared, so
+/// that [`WaitOptions`] is `Clone`: clones of one options value call the same callback.
+pub type ProgressCallback<T> = std::sync::Arc<std::sync::Mutex<dyn FnMut(&T) + Send>>;
 
 /// How long and how often to poll, and what to call after each poll.
 ///
@@ -34,6 +35,19 @@ pub struct WaitOptions<T> {
     backoff: f64,
     tolerate_transient_errors: bool,
     progress: Option<ProgressCallback<T>>,
+}
+
+impl<T> Clone for WaitOptions<T> {
+    fn clone(&self) -> Self {
+        Self {
+            timeout: self.timeout,
+            poll_interval: self.poll_interval,
+            max_poll_interval: self.max_poll_interval,
+            backoff: self.backoff,
+            tolerate_transient_errors: self.tolerate_transient_errors,
+            progress: self.progress.clone(),
+        }
+    }
 }
 
 impl<T> Default for WaitOptions<T> {
@@ -97,9 +111,10 @@ impl<T> WaitOptions<T> {
         self
     }
 
-    /// Called with the polled value after every successful poll.
+    /// Called with the polled value after every successful poll (clones of these options share
+    /// the callback).
     pub fn on_progress(mut self, callback: impl FnMut(&T) + Send + 'static) -> Self {
-        self.progress = Some(Box::new(callback));
+        self.progress = Some(std::sync::Arc::new(std::sync::Mutex::new(callback)));
         self
     }
 
@@ -108,9 +123,15 @@ impl<T> WaitOptions<T> {
         Deadline::new(self.timeout)
     }
 
-    /// The progress callback, to call with each polled value (for a hand-written wait loop).
-    pub fn progress_callback(&mut self) -> Option<&mut ProgressCallback<T>> {
-        self.progress.as_mut()
+    /// Calls the progress callback, if any, with a polled value (for a hand-written wait
+    /// loop). A callback that panicked before still runs.
+    pub fn report(&self, value: &T) {
+        if let Some(callback) = &self.progress {
+            let mut callback = callback
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (*callback)(value);
+        }
     }
 
     /// The same timing, with no progress callback, for polling another type.
@@ -281,7 +302,7 @@ impl<T: std::fmt::Debug> UntilError<T> {
 /// # Ok(()) }
 /// ```
 pub async fn wait_until<T, F, Fut, C>(
-    mut options: WaitOptions<T>,
+    options: WaitOptions<T>,
     mut poll: F,
     mut check: C,
 ) -> Result<Waited<T>, UntilError<T>>
@@ -299,9 +320,7 @@ where
         match poll().await {
             Ok(value) => {
                 polls = polls.saturating_add(1);
-                if let Some(callback) = options.progress.as_mut() {
-                    callback(&value);
-                }
+                options.report(&value);
                 match check(&value) {
                     Verdict::Done => {
                         return Ok(Waited {

@@ -136,10 +136,12 @@ fn list(c: &mut Criterion) {
     let after = rss_kib();
     let url = format!("{}/v1/bdbs", sim.base_url());
     // reqwest is built without a default crypto provider in this workspace; HTTP needs none,
-    // but the builder insists on one.
-    rustls::crypto::ring::default_provider()
-        .install_default()
-        .expect("the first crypto provider of this process");
+    // but the builder insists on one: the simulator's TLS set-up above installed rustls's
+    // process default (from its crate features).
+    assert!(
+        rustls::crypto::CryptoProvider::get_default().is_some(),
+        "the simulator installed the process crypto provider"
+    );
     let client = reqwest::Client::new();
     let body = rt.block_on(async {
         client

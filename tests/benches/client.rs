@@ -41,9 +41,12 @@ fn client(c: &mut Criterion) {
         .retry_policy(RetryPolicy::default())
         .build()
         .expect("client");
-    // Plain reqwest with the same features as the client: it needs a rustls provider installed
-    // (the generated client configures its own and does not depend on this).
-    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+    // Plain reqwest with the same features as the client needs a process-level rustls provider;
+    // building the generated client above installed rustls's default (from its crate features).
+    assert!(
+        tokio_rustls::rustls::crypto::CryptoProvider::get_default().is_some(),
+        "the generated client installed the process crypto provider"
+    );
     // Same timeouts as the generated client's defaults, so that the comparison isolates the
     // generated and hand-written layers rather than reqwest's timer.
     let raw = reqwest::Client::builder()

@@ -99,7 +99,8 @@ async fn error_statuses_become_typed_errors() {
         assert_eq!(err.message(), Some(format!("failure {status}").as_str()));
         assert_eq!(err.is_not_in_active_cluster(), status == 503);
         assert_eq!(err.is_unsupported_api_version(), status == 505);
-        assert_eq!(err.is_auth_failure(), status == 401 || status == 403);
+        assert_eq!(err.is_auth_failure(), status == 401);
+        assert_eq!(err.is_forbidden(), status == 403);
         assert!(err.body().is_some_and(|b| !b.is_empty()));
         assert!(!format!("{err} {err:?}").contains(PASSWORD));
     }

@@ -12,7 +12,9 @@
 //! - decode to exactly what the input means: what the client writes back equals the input up to
 //!   the named normalisations of `json::compare`.
 
-use redis_enterprise_api::operations::{request_round_trip, response_round_trip};
+use redis_enterprise_api::operations::{
+    request_round_trip, response_round_trip, response_round_trip_isolating,
+};
 use redis_enterprise_api_tests::json::compare;
 use redis_enterprise_api_tests::schema::generate;
 use redis_enterprise_api_tests::spec::{bodies, spec};
@@ -26,6 +28,10 @@ struct Outcomes {
     wrong_value_errors: usize,
     wrong_value_decoded: usize,
     deep_nesting_errors: usize,
+    /// Response cases the default (isolating) decode took with at least one property isolated.
+    isolated: usize,
+    /// Response cases the isolating decode also refused (nothing to isolate).
+    isolating_errors: usize,
 }
 
 /// Path segments of `a.b[2].c` (the codec's path syntax); `.` is the root.
@@ -48,6 +54,19 @@ fn segments(path: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The node `path` names in `value`.
+fn node_at<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
+    let mut node = value;
+    for segment in path {
+        node = match node {
+            Value::Object(m) => m.get(segment)?,
+            Value::Array(a) => a.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// Whether `path` names a node of `value`.
@@ -75,6 +94,8 @@ fn malformed_input_fails_with_a_path_or_decodes_to_what_it_means() {
     let bodies = bodies();
     let spec = spec();
     let mut seen = Outcomes::default();
+    let isolated_cases = std::cell::Cell::new(0usize);
+    let isolating_errors = std::cell::Cell::new(0usize);
     for (id, is_request, schema) in &bodies {
         let decode = |bytes: &[u8]| {
             if *is_request {
@@ -87,9 +108,88 @@ fn malformed_input_fails_with_a_path_or_decodes_to_what_it_means() {
         let text = serde_json::to_string(&value).expect("serialise");
         // Checks one input that is valid JSON: an error names a path inside `expected_in`
         // (starting with `member` when given), a success writes back what was sent.
+        // The default (isolating) decode of a response, checked against the strict outcome:
+        // what decodes strictly decodes the same with nothing isolated; what fails strictly
+        // either decodes with the failing member (or one enclosing it) isolated and is written
+        // back exactly as sent, or fails at that path too.
+        let check_isolating = |bytes: &[u8],
+                               input: Option<&Value>,
+                               strict: &Result<Value, (String, serde_json::Error)>,
+                               what: &str|
+         -> Option<bool> {
+            if *is_request {
+                return None;
+            }
+            let isolating = response_round_trip_isolating(id, bytes).expect("a response codec");
+            match (strict, isolating) {
+                (Ok(v), Ok((w, unfit))) => {
+                    assert_eq!(&w, v, "{id} {what}: isolating decode differs");
+                    assert!(unfit.is_empty(), "{id} {what}: isolated {unfit:?}");
+                    None
+                }
+                (Ok(_), Err((path, e))) => {
+                    panic!("{id} {what}: only the isolating decode failed at `{path}`: {e}")
+                }
+                (Err((path, _)), Ok((w, unfit))) => {
+                    let input =
+                        input.unwrap_or_else(|| panic!("{id} {what}: non-JSON input decoded"));
+                    assert!(
+                        !unfit.is_empty(),
+                        "{id} {what}: strict failed at `{path}` but nothing was isolated"
+                    );
+                    for u in &unfit {
+                        assert!(
+                            resolves(input, &segments(&u.path)),
+                            "{id} {what}: isolated path `{}` is not in the input",
+                            u.path
+                        );
+                    }
+                    let first = segments(&unfit[0].path);
+                    assert!(
+                        segments(path).starts_with(&first),
+                        "{id} {what}: strict `{path}`, first isolated `{}`",
+                        unfit[0].path
+                    );
+                    // Isolated members come back exactly as sent (the comparator, reading them as
+                    // their documented type, would call them changed); the rest as usual.
+                    let mut cmp = compare(spec, schema, input, &w);
+                    cmp.differences.retain(|d| {
+                        !unfit.iter().any(|u| {
+                            let at = if u.path.starts_with('[') {
+                                format!("${}", u.path)
+                            } else {
+                                format!("$.{}", u.path)
+                            };
+                            let segs = segments(&u.path);
+                            d.starts_with(&format!("{at}:"))
+                                && node_at(input, &segs).is_some()
+                                && node_at(input, &segs) == node_at(&w, &segs)
+                        })
+                    });
+                    assert!(
+                        cmp.differences.is_empty(),
+                        "{id} {what}: isolated round trip changed: {:?}",
+                        cmp.differences
+                    );
+                    Some(true)
+                }
+                (Err((path, _)), Err((ipath, _))) => {
+                    assert_eq!(&ipath, path, "{id} {what}: isolating error path");
+                    Some(false)
+                }
+            }
+        };
         let check_json = |input: &Value, member: Option<&str>, what: &str| -> Option<bool> {
             let bytes = serde_json::to_vec(input).expect("serialise");
-            match decode(&bytes)? {
+            let strict = decode(&bytes)?;
+            if let Some(isolated) = check_isolating(&bytes, Some(input), &strict, what) {
+                if isolated {
+                    isolated_cases.set(isolated_cases.get() + 1);
+                } else {
+                    isolating_errors.set(isolating_errors.get() + 1);
+                }
+            }
+            match strict {
                 Ok(returned) => {
                     let cmp = compare(spec, schema, input, &returned);
                     assert!(
@@ -132,6 +232,11 @@ fn malformed_input_fails_with_a_path_or_decodes_to_what_it_means() {
                     }
                 }
                 Err(_) => match decode(prefix) {
+                    Some(strict)
+                        if check_isolating(prefix, None, &strict, "truncated") == Some(true) =>
+                    {
+                        unreachable!("{id}: a truncated body was isolated: {strict:?}")
+                    }
                     None => {}
                     Some(Ok(v)) => panic!(
                         "{id}: truncated body `{}` decoded as {v}",
@@ -190,7 +295,13 @@ fn malformed_input_fails_with_a_path_or_decodes_to_what_it_means() {
             None => {}
         }
     }
+    seen.isolated = isolated_cases.get();
+    seen.isolating_errors = isolating_errors.get();
     println!("{} bodies: {seen:?}", bodies.len());
+    // Wrong values the strict decode refused inside a member were isolated by the default one;
+    // only wrong top-level shapes (and members holding them) stay errors.
+    assert!(seen.isolated > 500, "{seen:?}");
+    assert!(seen.isolating_errors > 100, "{seen:?}");
     assert!(bodies.len() >= 200, "{} bodies", bodies.len());
     assert!(seen.truncation_errors > 10_000, "{seen:?}");
     // Every JSON body of the spec is an object or an array, so no truncation is a document of

@@ -7,6 +7,13 @@
 // Client behaviour, against loopback servers.
 mod auth;
 mod client;
+mod conveniences;
+mod download_safety;
+mod forgery;
+mod secrets;
+mod shapes;
+mod transport_kinds;
+mod xtask;
 mod downloads;
 mod isolation;
 mod lookups;

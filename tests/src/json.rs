@@ -300,6 +300,22 @@ impl<'a> Walker<'a> {
         match (sent, returned) {
             (None, None) => {}
             (None, Some(r)) => out.diff(path, format!("added ({r})")),
+            // An optional list, map or object (`Option<_>`) left unset by `null`, `{}`, `""` or
+            // `[]` is not written back at all: written as an empty one, it is a change no type
+            // of the client produces, not `UnsetWrittenAsEmpty` (that is for required members).
+            (Some(s), Some(r))
+                if !required
+                    && is_unset_form(s)
+                    && s != r
+                    && matches!(r, Value::Array(a) if a.is_empty())
+                        | matches!(r, Value::Object(m) if m.is_empty())
+                    && matches!(
+                        self.shape(schema),
+                        Shape::List(_) | Shape::Map(_) | Shape::Object
+                    ) =>
+            {
+                out.diff(path, format!("optional member {s} written back as {r}"))
+            }
             (Some(s), Some(r)) => self.value(path, schema, s, r, out),
             (Some(s), None) => {
                 let dropped = if required {
@@ -579,13 +595,55 @@ mod tests {
                 "counts": {"$ref": "#/components/schemas/Counts"},
                 "free": {"type": "object"},
                 "choice": {"$ref": "#/components/schemas/IdOrBase"},
-                "ratio": {"type": "number"}
+                "ratio": {"type": "number"},
+                "labels": {"type": "array", "items": {"type": "string"}}
             }}
         }}})
     }
 
     fn schema(name: &str) -> Value {
         json!({"$ref": format!("#/components/schemas/{name}")})
+    }
+
+    /// `UnsetWrittenAsEmpty` only where the type produces it: a required list or map. An
+    /// optional one (`Option<Vec<_>>`, `Option<BTreeMap<..>>`) is dropped, never written empty.
+    #[test]
+    fn an_optional_collection_written_back_empty_is_a_difference() {
+        let spec = spec();
+        let cases = [
+            (json!({"labels": null}), json!({"labels": []}), "$.labels"),
+            (json!({"labels": ""}), json!({"labels": []}), "$.labels"),
+            (json!({"counts": null}), json!({"counts": {}}), "$.counts"),
+            (json!({"counts": []}), json!({"counts": {}}), "$.counts"),
+            (json!({"free": null}), json!({"free": {}}), "$.free"),
+        ];
+        for (sent, returned, path) in &cases {
+            let c = compare(&spec, &schema("Holder"), sent, returned);
+            assert!(c.normalised.is_empty(), "{sent}: {:?}", c.normalised);
+            assert_eq!(c.differences.len(), 1, "{sent}: {:?}", c.differences);
+            assert!(c.differences[0].starts_with(path), "{:?}", c.differences);
+        }
+        // The same unset forms dropped are normalisations, and a required list written empty
+        // is one too.
+        let c = compare(
+            &spec,
+            &schema("Holder"),
+            &json!({"labels": null}),
+            &json!({}),
+        );
+        assert_eq!(
+            c.normalised,
+            vec![(Normalisation::NullDropped, "$.labels".to_string())]
+        );
+        let c = compare(
+            &spec,
+            &schema("Extra"),
+            &json!({"tags": null}),
+            &json!({"tags": []}),
+        );
+        assert!(c.differences.is_empty(), "{:?}", c.differences);
+        assert_eq!(c.normalised.len(), 1);
+        assert_eq!(cases.len(), 5);
     }
 
     #[test]

@@ -3,16 +3,35 @@
 //! `codegen` regenerates `generated/src/generated/` from `spec/redis-enterprise.yaml`;
 //! `codegen --check` writes nothing, prints the drift report and exits 1 when anything differs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-fn repo_root() -> PathBuf {
-    // xtask lives one folder below the repository root.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask has a parent folder")
-        .to_path_buf()
+/// The repository to work on, found at run time (never the path this binary was compiled
+/// from: a binary built from another worktree into a shared `target/` must still check the
+/// tree it is run in). `cargo run` (the `cargo xtask` alias) sets `CARGO_MANIFEST_DIR` to the
+/// `xtask/` folder of the workspace it ran in; without it, the nearest folder at or above the
+/// current one that holds the spec.
+fn repo_root() -> Result<PathBuf, String> {
+    let holds_spec = |dir: &Path| dir.join(codegen::SPEC_PATH).is_file();
+    if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        if let Some(root) = Path::new(&manifest_dir).parent() {
+            if holds_spec(root) {
+                return Ok(root.to_path_buf());
+            }
+        }
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+    cwd.ancestors()
+        .find(|dir| holds_spec(dir))
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "no folder at or above {} holds {}: run cargo xtask inside the repository",
+                cwd.display(),
+                codegen::SPEC_PATH
+            )
+        })
 }
 
 fn usage() -> ExitCode {
@@ -35,7 +54,13 @@ fn main() -> ExitCode {
 }
 
 fn run(check_only: bool) -> ExitCode {
-    let root = repo_root();
+    let root = match repo_root() {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let start = Instant::now();
     if check_only {
         match codegen::check::check(&root) {

@@ -6,63 +6,9 @@
 //! that decode any operation's JSON body into its generated type by operationId.
 #[cfg(feature = "codecs")]
 use super::types;
-/// One operation of the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Operation {
-    /// operationId, which is also the client method name.
-    pub id: &'static str,
-    /// HTTP method, upper case.
-    pub method: &'static str,
-    /// Path template, such as `/v1/bdbs/{uid}`.
-    pub path: &'static str,
-    /// Resource group.
-    pub tag: &'static str,
-    /// Oldest Redis Software release whose reference documents it.
-    pub since: Option<&'static str>,
-    /// First release whose reference no longer documents it.
-    pub removed_in: Option<&'static str>,
-    /// Releases whose live clusters served it although `since`/`removed_in` say otherwise
-    /// (from observed clusters); when not empty, this list alone decides.
-    pub served_in: &'static [&'static str],
-    /// Releases whose live clusters answered 404 although the reference documents it.
-    pub not_served_in: &'static [&'static str],
-    /// Deprecated (or removed from newer releases).
-    pub deprecated: bool,
-    /// Implemented by hand in the client layer (the generator cannot express it).
-    pub handwritten: bool,
-}
-impl Operation {
-    /// Whether a cluster of `release` (`"7.22"`, `"7.22.2-170"`, `"8.0.2"`) serves this
-    /// operation: the observed lists when the spec has them, otherwise `since` and
-    /// `removed_in`. A release that cannot be read as `major.minor` is assumed to serve it.
-    pub fn served_by(&self, release: &str) -> bool {
-        let Some(r) = release_number(release) else { return true };
-        if !self.served_in.is_empty() {
-            return self.served_in.iter().any(|s| release_number(s) == Some(r));
-        }
-        if self.not_served_in.iter().any(|s| release_number(s) == Some(r)) {
-            return false;
-        }
-        let from_ok = self
-            .since
-            .and_then(release_number)
-            .map(|s| r >= s)
-            .unwrap_or(true);
-        let until_ok = self
-            .removed_in
-            .and_then(release_number)
-            .map(|s| r < s)
-            .unwrap_or(true);
-        from_ok && until_ok
-    }
-}
-/// `(major, minor)` of a release string; `None` when it does not start with two numbers.
-pub fn release_number(release: &str) -> Option<(u32, u32)> {
-    let mut parts = release.split(['.', '-']);
-    let major = parts.next()?.trim().parse().ok()?;
-    let minor = parts.next()?.trim().parse().ok()?;
-    Some((major, minor))
-}
+/// One operation of the spec, what it does to the cluster, and `(major, minor)` of a
+/// release string (defined in the runtime crate, which reads the table).
+pub use redis_enterprise_api_runtime::operation::{release_number, Operation, Safety};
 /// Every operation of the spec.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -76,6 +22,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_create",
@@ -88,6 +35,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_create_v2",
@@ -100,6 +48,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_get",
@@ -112,6 +61,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_update",
@@ -124,6 +74,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_delete",
@@ -136,6 +87,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "bdb_update_with_action",
@@ -148,6 +100,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "bdb_action_backup_reset_status",
@@ -160,6 +113,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_export_reset_status",
@@ -172,6 +126,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_export",
@@ -184,6 +139,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_import_reset_status",
@@ -196,6 +152,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_import",
@@ -208,6 +165,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "bdb_action_optimize_shards_placement",
@@ -220,6 +178,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_action_rebalance",
@@ -232,6 +191,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_recover_plan_get",
@@ -244,6 +204,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_action_recover",
@@ -256,6 +217,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_resume_traffic",
@@ -268,6 +230,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_stop_traffic",
@@ -280,6 +243,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_action_revamp",
@@ -292,6 +256,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_alerts_list_all",
@@ -304,6 +269,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_alerts_list",
@@ -316,6 +282,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_alerts_update",
@@ -328,6 +295,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_alert_get",
@@ -340,6 +308,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_crdt_source_alerts_list_all",
@@ -352,6 +321,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_crdt_source_alerts_list",
@@ -364,6 +334,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_crdt_source_alerts_get",
@@ -376,6 +347,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_crdt_source_alert_get",
@@ -388,6 +360,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_replica_source_alerts_list_all",
@@ -400,6 +373,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_replica_source_alerts_list",
@@ -412,6 +386,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_replica_source_alerts_get",
@@ -424,6 +399,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_replica_source_alert_get",
@@ -436,6 +412,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_availability_get",
@@ -448,6 +425,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_endpoint_availability_get_local",
@@ -460,6 +438,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_debuginfo_get_all",
@@ -472,6 +451,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_debuginfo_get",
@@ -484,6 +464,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_modules_config",
@@ -496,6 +477,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_modules_upgrade",
@@ -508,6 +490,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_password_update",
@@ -520,6 +503,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_password_add",
@@ -532,6 +516,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_password_delete",
@@ -544,6 +529,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "bdb_peer_stats_list",
@@ -556,6 +542,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_peer_stats_get",
@@ -568,6 +555,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_shards_list",
@@ -580,6 +568,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_stats_list",
@@ -592,6 +581,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_stats_get",
@@ -604,6 +594,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_stats_last_list",
@@ -616,6 +607,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_stats_last_get",
@@ -628,6 +620,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_sync_source_stats_list",
@@ -640,6 +633,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_sync_source_stats_get",
@@ -652,6 +646,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_syncer_state_get",
@@ -664,6 +659,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_syncer_state_crdt_get",
@@ -676,6 +672,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_syncer_state_replica_get",
@@ -688,6 +685,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_upgrade",
@@ -700,6 +698,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_certificate_list",
@@ -712,6 +711,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_certificate_get",
@@ -724,6 +724,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bdb_certificate_set",
@@ -736,6 +737,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bdb_certificate_delete",
@@ -748,6 +750,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "bdb_health_get",
@@ -760,6 +763,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_get",
@@ -772,6 +776,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_update",
@@ -784,6 +789,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_action_list",
@@ -796,6 +802,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_action_get",
@@ -808,6 +815,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_action_start",
@@ -820,6 +828,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_action_cancel",
@@ -832,6 +841,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_alerts_list",
@@ -844,6 +854,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_alert_get",
@@ -856,6 +867,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_auditing_db_conns_get",
@@ -868,6 +880,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_auditing_db_conns_update",
@@ -880,6 +893,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_auditing_db_conns_delete",
@@ -892,6 +906,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "cluster_certificates_get",
@@ -904,6 +919,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_certificates_update",
@@ -916,6 +932,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_certificate_update",
@@ -928,6 +945,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_certificate_delete",
@@ -940,6 +958,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "cluster_certificates_rotate",
@@ -952,6 +971,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_password_hashing_algorithm_update",
@@ -964,6 +984,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_check_get",
@@ -976,6 +997,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_debuginfo_get",
@@ -988,6 +1010,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_ldap_get",
@@ -1000,6 +1023,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_ldap_update",
@@ -1012,6 +1036,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_ldap_delete",
@@ -1024,6 +1049,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "cluster_module_capabilities_get",
@@ -1036,6 +1062,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_policy_get",
@@ -1048,6 +1075,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_policy_update",
@@ -1060,6 +1088,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_services_configuration_get",
@@ -1072,6 +1101,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_services_configuration_update",
@@ -1084,6 +1114,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_sso_get",
@@ -1096,6 +1127,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_sso_update",
@@ -1108,6 +1140,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_sso_delete",
@@ -1120,6 +1153,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "cluster_sso_saml_metadata_sp_get",
@@ -1132,6 +1166,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_sso_saml_metadata_idp_upload",
@@ -1144,6 +1179,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cluster_health_get",
@@ -1156,6 +1192,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_list",
@@ -1168,6 +1205,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_get",
@@ -1180,6 +1218,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_update",
@@ -1192,6 +1231,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "node_action_list_all",
@@ -1204,6 +1244,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_action_list",
@@ -1216,6 +1257,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_action_get",
@@ -1228,6 +1270,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_action_start",
@@ -1240,6 +1283,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "node_action_cancel",
@@ -1252,6 +1296,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "node_alerts_list_all",
@@ -1264,6 +1309,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_alerts_list",
@@ -1276,6 +1322,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_alert_get",
@@ -1288,6 +1335,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_check_get",
@@ -1300,6 +1348,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_debuginfo_get_all",
@@ -1312,6 +1361,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_debuginfo_get",
@@ -1324,6 +1374,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_snapshot_list",
@@ -1336,6 +1387,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_snapshot_delete",
@@ -1348,6 +1400,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "node_stats_list",
@@ -1360,6 +1413,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_stats_get",
@@ -1372,6 +1426,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_stats_last_list",
@@ -1384,6 +1439,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_stats_last_get",
@@ -1396,6 +1452,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_status_list",
@@ -1408,6 +1465,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_status_get",
@@ -1420,6 +1478,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "node_master_healthcheck_get",
@@ -1432,6 +1491,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "shard_list",
@@ -1444,6 +1504,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "shard_get",
@@ -1456,6 +1517,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "shard_action_migrate_many",
@@ -1468,6 +1530,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "shard_action_migrate",
@@ -1480,6 +1543,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "shard_action_failover_many",
@@ -1492,6 +1556,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "shard_action_failover",
@@ -1504,6 +1569,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "shard_stats_list",
@@ -1516,6 +1582,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "shard_stats_get",
@@ -1528,6 +1595,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "shard_stats_last_list",
@@ -1540,6 +1608,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "shard_stats_last_get",
@@ -1552,6 +1621,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_stats_get",
@@ -1564,6 +1634,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cluster_stats_last_get",
@@ -1576,6 +1647,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "endpoint_stats_list",
@@ -1588,6 +1660,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "proxy_list",
@@ -1600,6 +1673,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "proxy_update_all",
@@ -1612,6 +1686,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "proxy_get",
@@ -1624,6 +1699,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "proxy_update",
@@ -1636,6 +1712,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "debuginfo_all_get",
@@ -1648,6 +1725,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "debuginfo_all_bdb_get",
@@ -1660,6 +1738,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "debuginfo_node_get",
@@ -1672,6 +1751,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "debuginfo_node_bdb_get",
@@ -1684,6 +1764,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bootstrap_get",
@@ -1696,6 +1777,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "bootstrap_start",
@@ -1708,6 +1790,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "bootstrap_validate",
@@ -1720,6 +1803,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "suffix_get",
@@ -1732,6 +1816,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "suffix_list",
@@ -1744,6 +1829,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "usage_report_get",
@@ -1756,6 +1842,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "migration_get",
@@ -1768,6 +1855,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "jsonschema_get",
@@ -1780,6 +1868,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "diagnostics_get",
@@ -1792,6 +1881,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "diagnostics_update",
@@ -1804,6 +1894,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "logs_list",
@@ -1816,6 +1907,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "crdb_task_list",
@@ -1828,6 +1920,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "crdb_task_get",
@@ -1840,6 +1933,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "crdb_task_action_cancel",
@@ -1852,6 +1946,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "crdb_list",
@@ -1864,6 +1959,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "crdb_create",
@@ -1876,6 +1972,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "crdb_get",
@@ -1888,6 +1985,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "crdb_delete",
@@ -1900,6 +1998,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "crdb_update",
@@ -1912,6 +2011,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "crdb_flush",
@@ -1924,6 +2024,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "crdb_health_report_get",
@@ -1936,6 +2037,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "crdb_purge",
@@ -1948,6 +2050,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "crdb_modify",
@@ -1960,6 +2063,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "crdb_upgrade",
@@ -1972,6 +2076,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_list",
@@ -1984,6 +2089,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "module_create",
@@ -1996,6 +2102,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: true,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_get",
@@ -2008,6 +2115,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "module_delete",
@@ -2020,6 +2128,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "module_config_bdb_update",
@@ -2032,6 +2141,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_upgrade_bdb",
@@ -2044,6 +2154,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_create_v2",
@@ -2056,6 +2167,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: true,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_delete_v2",
@@ -2068,6 +2180,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "module_user_defined_create",
@@ -2080,6 +2193,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_user_defined_delete",
@@ -2092,6 +2206,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "module_user_defined_artifact_list",
@@ -2104,6 +2219,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "module_user_defined_artifact_upload",
@@ -2116,6 +2232,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: true,
+        safety: Safety::Write,
     },
     Operation {
         id: "module_user_defined_artifact_delete",
@@ -2128,6 +2245,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "ocsp_get",
@@ -2140,6 +2258,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "ocsp_update",
@@ -2152,6 +2271,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "ocsp_status_get",
@@ -2164,6 +2284,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "ocsp_test",
@@ -2176,6 +2297,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "job_scheduler_get",
@@ -2188,6 +2310,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "job_scheduler_update",
@@ -2200,6 +2323,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "cm_settings_get",
@@ -2212,6 +2336,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "cm_settings_update",
@@ -2224,6 +2349,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "metrics_config_get",
@@ -2236,6 +2362,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "metrics_config_update",
@@ -2248,6 +2375,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "services_local_list",
@@ -2260,6 +2388,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "services_local_control",
@@ -2272,6 +2401,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "services_control",
@@ -2284,6 +2414,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "license_get",
@@ -2296,6 +2427,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "license_update",
@@ -2308,6 +2440,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "action_list",
@@ -2320,6 +2453,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "action_list_v2",
@@ -2332,6 +2466,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "action_get",
@@ -2344,6 +2479,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "action_get_v2",
@@ -2356,6 +2492,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "action_bdb_list",
@@ -2368,6 +2505,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "ldap_mapping_list",
@@ -2380,6 +2518,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "ldap_mapping_create",
@@ -2392,6 +2531,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "ldap_mapping_get",
@@ -2404,6 +2544,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "ldap_mapping_update",
@@ -2416,6 +2557,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "ldap_mapping_delete",
@@ -2428,6 +2570,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "redis_acl_list",
@@ -2440,6 +2583,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "redis_acl_create",
@@ -2452,6 +2596,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "redis_acl_validate",
@@ -2464,6 +2609,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: true,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "redis_acl_get",
@@ -2476,6 +2622,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "redis_acl_update",
@@ -2488,6 +2635,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "redis_acl_delete",
@@ -2500,6 +2648,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "role_list",
@@ -2512,6 +2661,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "role_create",
@@ -2524,6 +2674,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "role_get",
@@ -2536,6 +2687,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "role_update",
@@ -2548,6 +2700,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "role_delete",
@@ -2560,6 +2713,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "user_list",
@@ -2572,6 +2726,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "user_create",
@@ -2584,6 +2739,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "user_get",
@@ -2596,6 +2752,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "user_update",
@@ -2608,6 +2765,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "user_delete",
@@ -2620,6 +2778,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "user_authorize",
@@ -2632,6 +2791,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "user_refresh_jwt",
@@ -2644,6 +2804,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "user_password_update",
@@ -2656,6 +2817,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "user_password_add",
@@ -2668,6 +2830,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Write,
     },
     Operation {
         id: "user_password_delete",
@@ -2680,6 +2843,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Destructive,
     },
     Operation {
         id: "user_permissions_list",
@@ -2692,6 +2856,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "user_permissions_get",
@@ -2704,6 +2869,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
     Operation {
         id: "user_role_get",
@@ -2716,6 +2882,7 @@ pub const OPERATIONS: &[Operation] = &[
         not_served_in: &[],
         deprecated: false,
         handwritten: false,
+        safety: Safety::Read,
     },
 ];
 /// `(operationId, index in OPERATIONS)`, sorted by operationId.
@@ -3363,6 +3530,492 @@ pub fn response_round_trip(
             )
         }
         "user_role_get" => Some(round_trip::<types::UserRoleGetResponse>(body)),
+        _ => None,
+    }
+}
+#[cfg(feature = "codecs")]
+fn round_trip_isolating<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+    body: &[u8],
+) -> ::std::result::Result<
+    (::serde_json::Value, ::std::vec::Vec<crate::unfit::UnfitProperty>),
+    CodecError,
+> {
+    let (value, unfit): (T, _) = crate::unfit::decode_isolating(body)?;
+    let value = ::serde_json::to_value(&value).map_err(|e| (".".to_string(), e))?;
+    Ok((value, unfit))
+}
+/// Decodes `body` as the JSON success body of `operation_id` as the client does by
+/// default (isolating every property that does not fit, see `crate::unfit`), and encodes
+/// it back, with the isolated properties. `None` when the operation has no JSON success
+/// body. Feature `codecs`.
+#[cfg(feature = "codecs")]
+pub fn response_round_trip_isolating(
+    operation_id: &str,
+    body: &[u8],
+) -> ::std::option::Option<
+    ::std::result::Result<
+        (::serde_json::Value, ::std::vec::Vec<crate::unfit::UnfitProperty>),
+        CodecError,
+    >,
+> {
+    match operation_id {
+        "bdb_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Bdb>>(body)),
+        "bdb_create" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_create_v2" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_get" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_update" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_update_with_action" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_action_optimize_shards_placement" => {
+            Some(round_trip_isolating::<types::BdbShardsBlueprint>(body))
+        }
+        "bdb_action_rebalance" => {
+            Some(round_trip_isolating::<types::BdbShardsBlueprintOrActionUid>(body))
+        }
+        "bdb_action_recover_plan_get" => {
+            Some(round_trip_isolating::<types::BdbRecoveryPlan>(body))
+        }
+        "bdb_action_recover" => Some(round_trip_isolating::<types::ActionUid>(body)),
+        "bdb_action_resume_traffic" => {
+            Some(round_trip_isolating::<types::ActionUid>(body))
+        }
+        "bdb_action_stop_traffic" => Some(round_trip_isolating::<types::ActionUid>(body)),
+        "bdb_action_revamp" => {
+            Some(round_trip_isolating::<types::BdbShardsBlueprintOrActionUid>(body))
+        }
+        "bdb_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_alerts_update" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "bdb_crdt_source_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_crdt_source_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_crdt_source_alerts_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_crdt_source_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "bdb_replica_source_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_replica_source_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_replica_source_alerts_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "bdb_replica_source_alert_get" => {
+            Some(round_trip_isolating::<types::Alert>(body))
+        }
+        "bdb_modules_upgrade" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_peer_stats_list" => {
+            Some(round_trip_isolating::<types::BdbPeerStatsList>(body))
+        }
+        "bdb_peer_stats_get" => Some(round_trip_isolating::<types::BdbPeerStats>(body)),
+        "bdb_shards_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Shard>>(body))
+        }
+        "bdb_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::BdbStats>>(body))
+        }
+        "bdb_stats_get" => Some(round_trip_isolating::<types::BdbStats>(body)),
+        "bdb_stats_last_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::BdbStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_stats_last_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::BdbStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "bdb_sync_source_stats_list" => {
+            Some(round_trip_isolating::<types::BdbSyncSourceStatsList>(body))
+        }
+        "bdb_sync_source_stats_get" => {
+            Some(round_trip_isolating::<types::BdbSyncSourceStats>(body))
+        }
+        "bdb_syncer_state_get" => {
+            Some(round_trip_isolating::<types::BdbSyncerState>(body))
+        }
+        "bdb_syncer_state_crdt_get" => {
+            Some(round_trip_isolating::<types::BdbSyncerState>(body))
+        }
+        "bdb_syncer_state_replica_get" => {
+            Some(round_trip_isolating::<types::BdbSyncerState>(body))
+        }
+        "bdb_upgrade" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "bdb_certificate_list" => {
+            Some(
+                round_trip_isolating::<::std::vec::Vec<types::BdbProxyCertificate>>(body),
+            )
+        }
+        "bdb_certificate_get" => {
+            Some(round_trip_isolating::<types::BdbProxyCertificate>(body))
+        }
+        "bdb_certificate_set" => {
+            Some(round_trip_isolating::<types::BdbProxyCertificate>(body))
+        }
+        "bdb_health_get" => Some(round_trip_isolating::<types::BdbHealthReport>(body)),
+        "cluster_get" => Some(round_trip_isolating::<types::Cluster>(body)),
+        "cluster_update" => Some(round_trip_isolating::<types::Cluster>(body)),
+        "cluster_action_list" => {
+            Some(round_trip_isolating::<types::ClusterActions>(body))
+        }
+        "cluster_action_get" => Some(round_trip_isolating::<types::Action>(body)),
+        "cluster_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "cluster_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "cluster_auditing_db_conns_get" => {
+            Some(round_trip_isolating::<types::DbConnsAuditingConfig>(body))
+        }
+        "cluster_auditing_db_conns_update" => {
+            Some(round_trip_isolating::<types::DbConnsAuditingConfig>(body))
+        }
+        "cluster_certificates_get" => {
+            Some(round_trip_isolating::<types::ClusterCertificatesGetResponse>(body))
+        }
+        "cluster_check_get" => Some(round_trip_isolating::<types::CheckResult>(body)),
+        "cluster_ldap_get" => Some(round_trip_isolating::<types::Ldap>(body)),
+        "cluster_module_capabilities_get" => {
+            Some(round_trip_isolating::<types::ClusterModuleCapabilities>(body))
+        }
+        "cluster_policy_get" => {
+            Some(round_trip_isolating::<types::ClusterSettings>(body))
+        }
+        "cluster_services_configuration_get" => {
+            Some(round_trip_isolating::<types::ServicesConfiguration>(body))
+        }
+        "cluster_services_configuration_update" => {
+            Some(round_trip_isolating::<types::ServicesConfiguration>(body))
+        }
+        "cluster_sso_get" => Some(round_trip_isolating::<types::Sso>(body)),
+        "cluster_sso_saml_metadata_idp_upload" => {
+            Some(round_trip_isolating::<types::Sso>(body))
+        }
+        "cluster_health_get" => {
+            Some(round_trip_isolating::<types::ClusterHealthReport>(body))
+        }
+        "node_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Node>>(body)),
+        "node_get" => Some(round_trip_isolating::<types::Node>(body)),
+        "node_action_list_all" => Some(round_trip_isolating::<types::NodeActions>(body)),
+        "node_action_list" => Some(round_trip_isolating::<types::NodeActions>(body)),
+        "node_action_get" => Some(round_trip_isolating::<types::Action>(body)),
+        "node_alerts_list_all" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                    >,
+                >(body),
+            )
+        }
+        "node_alerts_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >(body),
+            )
+        }
+        "node_alert_get" => Some(round_trip_isolating::<types::Alert>(body)),
+        "node_check_get" => Some(round_trip_isolating::<types::NodeCheckResult>(body)),
+        "node_snapshot_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::NodeSnapshot>>(body))
+        }
+        "node_snapshot_delete" => Some(round_trip_isolating::<types::NodeSnapshot>(body)),
+        "node_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::NodeStats>>(body))
+        }
+        "node_stats_get" => Some(round_trip_isolating::<types::NodeStats>(body)),
+        "node_stats_last_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::NodeStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "node_stats_last_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::NodeStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "node_status_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::NodeStatusInfo,
+                    >,
+                >(body),
+            )
+        }
+        "node_status_get" => Some(round_trip_isolating::<types::NodeStatusInfo>(body)),
+        "node_master_healthcheck_get" => {
+            Some(round_trip_isolating::<types::NodeMasterHealthcheck>(body))
+        }
+        "shard_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Shard>>(body)),
+        "shard_get" => Some(round_trip_isolating::<types::Shard>(body)),
+        "shard_action_migrate_many" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_action_migrate" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_action_failover_many" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_action_failover" => {
+            Some(round_trip_isolating::<types::ShardActionResponse>(body))
+        }
+        "shard_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::ShardStats>>(body))
+        }
+        "shard_stats_get" => Some(round_trip_isolating::<types::ShardStats>(body)),
+        "shard_stats_last_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::ShardStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "shard_stats_last_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::ShardStatsInterval,
+                    >,
+                >(body),
+            )
+        }
+        "cluster_stats_get" => Some(round_trip_isolating::<types::ClusterStats>(body)),
+        "cluster_stats_last_get" => {
+            Some(round_trip_isolating::<types::ClusterStatsInterval>(body))
+        }
+        "endpoint_stats_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::EndpointStats>>(body))
+        }
+        "proxy_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Proxy>>(body)),
+        "proxy_get" => Some(round_trip_isolating::<types::Proxy>(body)),
+        "bootstrap_get" => Some(round_trip_isolating::<types::BootstrapInfo>(body)),
+        "suffix_get" => Some(round_trip_isolating::<types::Suffix>(body)),
+        "suffix_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Suffix>>(body))
+        }
+        "migration_get" => Some(round_trip_isolating::<types::MigrationResponse>(body)),
+        "jsonschema_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >(body),
+            )
+        }
+        "diagnostics_get" => Some(round_trip_isolating::<types::DiagnosticsConfig>(body)),
+        "diagnostics_update" => {
+            Some(round_trip_isolating::<types::DiagnosticsConfig>(body))
+        }
+        "logs_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::LogEvent>>(body))
+        }
+        "crdb_task_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::CrdbTask>>(body))
+        }
+        "crdb_task_get" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Crdb>>(body)),
+        "crdb_create" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_get" => Some(round_trip_isolating::<types::Crdb>(body)),
+        "crdb_delete" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_update" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_flush" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_health_report_get" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::CrdbHealthReport>>(body))
+        }
+        "crdb_purge" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_modify" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "crdb_upgrade" => Some(round_trip_isolating::<types::CrdbTask>(body)),
+        "module_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Module>>(body))
+        }
+        "module_get" => Some(round_trip_isolating::<types::Module>(body)),
+        "module_upgrade_bdb" => Some(round_trip_isolating::<types::Bdb>(body)),
+        "module_delete_v2" => Some(round_trip_isolating::<types::ActionUid>(body)),
+        "module_user_defined_create" => Some(round_trip_isolating::<types::Module>(body)),
+        "module_user_defined_artifact_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::vec::Vec<types::ModuleUserDefinedArtifact>,
+                >(body),
+            )
+        }
+        "ocsp_get" => Some(round_trip_isolating::<types::Ocsp>(body)),
+        "ocsp_update" => Some(round_trip_isolating::<types::Ocsp>(body)),
+        "ocsp_status_get" => Some(round_trip_isolating::<types::OcspStatus>(body)),
+        "ocsp_test" => Some(round_trip_isolating::<types::OcspStatus>(body)),
+        "job_scheduler_get" => Some(round_trip_isolating::<types::JobScheduler>(body)),
+        "job_scheduler_update" => Some(round_trip_isolating::<types::JobScheduler>(body)),
+        "cm_settings_get" => Some(round_trip_isolating::<types::CmSettings>(body)),
+        "cm_settings_update" => Some(round_trip_isolating::<types::CmSettings>(body)),
+        "metrics_config_get" => Some(round_trip_isolating::<types::MetricsConfig>(body)),
+        "metrics_config_update" => {
+            Some(round_trip_isolating::<types::MetricsConfig>(body))
+        }
+        "services_local_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::LocalServiceInfo,
+                    >,
+                >(body),
+            )
+        }
+        "services_local_control" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, bool>,
+                >(body),
+            )
+        }
+        "services_control" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<::std::string::String, bool>,
+                >(body),
+            )
+        }
+        "license_get" => Some(round_trip_isolating::<types::License>(body)),
+        "action_list" => Some(round_trip_isolating::<types::ActionListResponse>(body)),
+        "action_list_v2" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::Action>>(body))
+        }
+        "action_get" => Some(round_trip_isolating::<types::Action>(body)),
+        "action_get_v2" => Some(round_trip_isolating::<types::Action>(body)),
+        "action_bdb_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::StateMachine>>(body))
+        }
+        "ldap_mapping_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::LdapMapping>>(body))
+        }
+        "ldap_mapping_create" => Some(round_trip_isolating::<types::LdapMapping>(body)),
+        "ldap_mapping_get" => Some(round_trip_isolating::<types::LdapMapping>(body)),
+        "ldap_mapping_update" => Some(round_trip_isolating::<types::LdapMapping>(body)),
+        "redis_acl_list" => {
+            Some(round_trip_isolating::<::std::vec::Vec<types::RedisAcl>>(body))
+        }
+        "redis_acl_create" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "redis_acl_validate" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "redis_acl_get" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "redis_acl_update" => Some(round_trip_isolating::<types::RedisAcl>(body)),
+        "role_list" => Some(round_trip_isolating::<::std::vec::Vec<types::Role>>(body)),
+        "role_create" => Some(round_trip_isolating::<types::Role>(body)),
+        "role_get" => Some(round_trip_isolating::<types::Role>(body)),
+        "role_update" => Some(round_trip_isolating::<types::Role>(body)),
+        "user_list" => Some(round_trip_isolating::<::std::vec::Vec<types::User>>(body)),
+        "user_create" => Some(round_trip_isolating::<types::User>(body)),
+        "user_get" => Some(round_trip_isolating::<types::User>(body)),
+        "user_update" => Some(round_trip_isolating::<types::User>(body)),
+        "user_authorize" => Some(round_trip_isolating::<types::JwtToken>(body)),
+        "user_refresh_jwt" => Some(round_trip_isolating::<types::JwtToken>(body)),
+        "user_permissions_list" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::RolePermissions,
+                    >,
+                >(body),
+            )
+        }
+        "user_permissions_get" => {
+            Some(
+                round_trip_isolating::<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        types::RolePermissions,
+                    >,
+                >(body),
+            )
+        }
+        "user_role_get" => Some(round_trip_isolating::<types::UserRoleGetResponse>(body)),
         _ => None,
     }
 }

@@ -92,7 +92,7 @@ impl Client {
     pub async fn wait_for_action(
         &self,
         action_uid: &str,
-        mut options: WaitOptions,
+        options: WaitOptions,
     ) -> Result<ActionOutcome, WaitError> {
         let clock = options.start_clock();
         let mut interval = options.first_interval();
@@ -119,9 +119,7 @@ impl Client {
                 }
             };
             polls += 1;
-            if let Some(callback) = options.progress_callback() {
-                callback(&action);
-            }
+            options.report(&action);
             if let Some(status) = action.status.clone() {
                 match terminal(&status) {
                     Some(true) => {

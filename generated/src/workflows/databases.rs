@@ -21,7 +21,7 @@ use crate::Client;
 #[non_exhaustive]
 pub enum WorkflowError {
     /// The request itself (or a poll) failed.
-    #[error("{operation} failed")]
+    #[error("{operation} failed: {source}")]
     Request {
         /// The operationId of the failed request.
         operation: &'static str,

@@ -6,8 +6,14 @@
 //! A body that ends before the `Content-Length` the server announced is
 //! [`IntegrityError::Truncated`]: the bytes written so far are not an archive. Nothing here
 //! retries a download.
+//!
+//! Downloads to a file never destroy the file already there: the body goes to a temporary file
+//! beside the target (same directory, so the same file system), which is flushed to disk and
+//! renamed over the target only when the whole download succeeded. A failed request (a 401, a
+//! truncated body, a dropped future) leaves the last good file untouched and no temporary file
+//! behind.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -135,8 +141,9 @@ impl Client {
         })
     }
 
-    /// [`Client::operation_download`] into the file at `path` (created or truncated; left as
-    /// written when the download fails).
+    /// [`Client::operation_download`] into the file at `path`: written to a temporary file
+    /// beside it, synced and renamed over `path` only when the download succeeded, so a failure
+    /// leaves whatever file was at `path` untouched (see the module documentation).
     pub async fn operation_download_to_file(
         &self,
         operation_id: &str,
@@ -145,11 +152,15 @@ impl Client {
         path: impl AsRef<Path>,
         options: DownloadOptions,
     ) -> Result<Downloaded, Error> {
-        let mut file = tokio::fs::File::create(path.as_ref())
+        let target = path.as_ref();
+        let mut part = PartFile::create(target).await?;
+        let done = self
+            .operation_download(operation_id, path_params, query, part.file(), options)
+            .await?;
+        part.commit(target)
             .await
-            .map_err(|source| write_error(0, source))?;
-        self.operation_download(operation_id, path_params, query, &mut file, options)
-            .await
+            .map_err(|source| write_error(done.bytes, source))?;
+        Ok(done)
     }
 
     /// Streams a debug-info archive (`.tar.gz`) into `writer`.
@@ -172,18 +183,23 @@ impl Client {
             .await
     }
 
-    /// Streams a debug-info archive into the file at `path` (created or truncated). The file is
-    /// left as written when the download fails, so the caller can inspect or delete it.
+    /// Streams a debug-info archive into the file at `path`, replacing it only when the whole
+    /// archive arrived: a failed download leaves the file that was there (the last good
+    /// archive) untouched, and no temporary file behind.
     pub async fn download_debuginfo_to_file(
         &self,
         which: DebugInfo,
         path: impl AsRef<Path>,
         options: DownloadOptions,
     ) -> Result<Downloaded, Error> {
-        let mut file = tokio::fs::File::create(path.as_ref())
+        let (operation, param) = which.operation();
+        let uid = param.map(|(_, uid)| uid.to_string());
+        let params: Vec<(&str, &str)> = match (&param, &uid) {
+            (Some((name, _)), Some(uid)) => vec![(*name, uid.as_str())],
+            _ => Vec::new(),
+        };
+        self.operation_download_to_file(operation, &params, &[], path, options)
             .await
-            .map_err(|source| write_error(0, source))?;
-        self.download_debuginfo(which, &mut file, options).await
     }
 }
 
@@ -193,4 +209,76 @@ fn truncated(received: u64, expected: u64) -> Error {
 
 fn write_error(written: u64, source: std::io::Error) -> Error {
     Error::Integrity(Box::new(IntegrityError::Write { written, source }))
+}
+
+/// A temporary file beside a download's target (`.<name>.<random>.part`), removed when dropped
+/// unless [`PartFile::commit`] renamed it over the target.
+struct PartFile {
+    path: PathBuf,
+    file: tokio::fs::File,
+    committed: bool,
+}
+
+impl PartFile {
+    async fn create(target: &Path) -> Result<Self, Error> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| Error::InvalidRequest(format!("not a file path: {}", target.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let dir = match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut attempts = 0;
+        loop {
+            let path = dir.join(format!(".{name}.{:016x}.part", fastrand::u64(..)));
+            match tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .await
+            {
+                Ok(file) => {
+                    return Ok(Self {
+                        path,
+                        file,
+                        committed: false,
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 8 => {
+                    attempts += 1;
+                }
+                Err(source) => return Err(write_error(0, source)),
+            }
+        }
+    }
+
+    fn file(&mut self) -> &mut tokio::fs::File {
+        &mut self.file
+    }
+
+    /// Syncs the data to disk, renames the file over `target`, and syncs the directory (where
+    /// the platform allows), so that `target` is either the old file or the whole new one.
+    async fn commit(mut self, target: &Path) -> std::io::Result<()> {
+        self.file.sync_all().await?;
+        tokio::fs::rename(&self.path, target).await?;
+        self.committed = true;
+        #[cfg(unix)]
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::File::open(dir).await?.sync_all().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the download already failed with its own error.
+            if let Err(e) = std::fs::remove_file(&self.path) {
+                tracing::warn!(path = %self.path.display(), error = %e, "could not remove a partial download");
+            }
+        }
+    }
 }

@@ -120,13 +120,9 @@ pub fn raw_client(sim: &Simulator) -> reqwest::Client {
             .add(cert.expect("the CA PEM parses"))
             .expect("the CA is a valid root");
     }
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     reqwest::Client::builder()
         .tls_backend_preconfigured(config)
         .build()

@@ -62,6 +62,8 @@ impl<'a> ActionList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -126,6 +128,8 @@ impl<'a> ActionListV2<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -192,6 +196,8 @@ impl<'a> ActionGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -260,6 +266,8 @@ impl<'a> ActionGetV2<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -331,6 +339,8 @@ impl<'a> ActionBdbList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -74,6 +74,7 @@ impl<'a> BootstrapGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -147,6 +148,7 @@ impl<'a> BootstrapStart<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -222,6 +224,7 @@ impl<'a> BootstrapValidate<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

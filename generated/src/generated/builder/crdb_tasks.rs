@@ -58,6 +58,7 @@ impl<'a> CrdbTaskList<'a> {
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -148,6 +149,7 @@ Optional: the parameter is not sent unless set.*/
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -230,6 +232,7 @@ Optional: the parameter is not sent unless set.*/
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
             401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),

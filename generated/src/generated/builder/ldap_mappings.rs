@@ -59,6 +59,8 @@ impl<'a> LdapMappingList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -139,6 +141,8 @@ impl<'a> LdapMappingCreate<'a> {
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -212,6 +216,7 @@ impl<'a> LdapMappingGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -301,6 +306,8 @@ impl<'a> LdapMappingUpdate<'a> {
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -375,6 +382,8 @@ impl<'a> LdapMappingDelete<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),

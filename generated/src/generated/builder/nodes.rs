@@ -57,6 +57,8 @@ impl<'a> NodeList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -119,6 +121,8 @@ impl<'a> NodeGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -202,6 +206,8 @@ impl<'a> NodeUpdate<'a> {
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -259,6 +265,8 @@ impl<'a> NodeActionListAll<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -330,6 +338,8 @@ impl<'a> NodeActionList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -409,6 +419,8 @@ impl<'a> NodeActionGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -503,6 +515,8 @@ impl<'a> NodeActionStart<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -577,6 +591,8 @@ impl<'a> NodeActionCancel<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -659,6 +675,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -742,6 +760,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -825,6 +845,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -895,6 +917,8 @@ impl<'a> NodeCheckGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -945,6 +969,8 @@ impl<'a> NodeDebuginfoGetAll<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1004,6 +1030,8 @@ impl<'a> NodeDebuginfoGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1072,6 +1100,8 @@ impl<'a> NodeSnapshotList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1146,6 +1176,7 @@ impl<'a> NodeSnapshotDelete<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1247,6 +1278,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1352,6 +1385,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -1459,6 +1494,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -1571,6 +1608,8 @@ Optional: the parameter is not sent unless set.*/
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
@@ -1637,6 +1676,8 @@ impl<'a> NodeStatusList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -1701,6 +1742,8 @@ impl<'a> NodeStatusGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

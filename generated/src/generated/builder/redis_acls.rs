@@ -60,6 +60,8 @@ impl<'a> RedisAclList<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -150,6 +152,8 @@ Optional: the parameter is not sent unless set.*/
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
@@ -228,6 +232,7 @@ impl<'a> RedisAclValidate<'a> {
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -295,6 +300,7 @@ impl<'a> RedisAclGet<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
+            401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -392,6 +398,8 @@ Optional: the parameter is not sent unless set.*/
         match response.status().as_u16() {
             200u16 => crate::decode::operation_response(client, &info, response).await,
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),
@@ -463,6 +471,8 @@ impl<'a> RedisAclDelete<'a> {
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             501u16 => Err(crate::decode::error_response(response).await),

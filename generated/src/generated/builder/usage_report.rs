@@ -48,6 +48,8 @@ impl<'a> UsageReportGet<'a> {
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::stream(response)),
             400u16 => Err(crate::decode::error_response(response).await),
+            401u16 => Err(crate::decode::error_response(response).await),
+            403u16 => Err(crate::decode::error_response(response).await),
             503u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }

@@ -43,6 +43,26 @@ impl ActionListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -94,6 +114,26 @@ impl ActionListV2Then {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
 }
 ///Matches requests of [`Client::action_get`](crate::Client::action_get).
 pub struct ActionGetWhen(::httpmock::When);
@@ -139,6 +179,26 @@ impl ActionGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -202,6 +262,26 @@ impl ActionGetV2Then {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -257,6 +337,26 @@ impl ActionBdbListThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

@@ -43,6 +43,16 @@ impl BootstrapGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
 }
 ///Matches requests of [`Client::bootstrap_start`](crate::Client::bootstrap_start).
 pub struct BootstrapStartWhen(::httpmock::When);
@@ -89,6 +99,16 @@ impl BootstrapStartThen {
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 409 (`conflict`) and this body.
     pub fn conflict(self, value: &types::ErrorBody) -> Self {
@@ -148,6 +168,16 @@ impl BootstrapValidateThen {
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 406 (`not_acceptable`) and this body.
     pub fn not_acceptable(self, value: &types::ErrorBody) -> Self {

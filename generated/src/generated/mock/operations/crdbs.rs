@@ -75,6 +75,16 @@ impl CrdbListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
 }
 ///Matches requests of [`Client::crdb_create`](crate::Client::crdb_create).
 pub struct CrdbCreateWhen(::httpmock::When);
@@ -169,6 +179,16 @@ impl CrdbCreateThen {
             self
                 .0
                 .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -275,6 +295,16 @@ impl CrdbGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -362,6 +392,16 @@ impl CrdbDeleteThen {
             self
                 .0
                 .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -477,6 +517,16 @@ impl CrdbUpdateThen {
             self
                 .0
                 .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -603,6 +653,16 @@ impl CrdbFlushThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -681,6 +741,26 @@ impl CrdbHealthReportGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -764,6 +844,16 @@ impl CrdbPurgeThen {
             self
                 .0
                 .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -884,6 +974,16 @@ impl CrdbModifyThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -995,6 +1095,16 @@ impl CrdbUpgradeThen {
             self
                 .0
                 .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

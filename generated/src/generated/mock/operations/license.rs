@@ -43,6 +43,26 @@ impl LicenseGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -98,6 +118,26 @@ impl LicenseUpdateThen {
             self
                 .0
                 .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

@@ -49,6 +49,26 @@ impl ServicesLocalListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
 }
 ///Matches requests of [`Client::services_local_control`](crate::Client::services_local_control).
 pub struct ServicesLocalControlWhen(::httpmock::When);
@@ -97,6 +117,26 @@ impl ServicesLocalControlThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
 }
 ///Matches requests of [`Client::services_control`](crate::Client::services_control).
 pub struct ServicesControlWhen(::httpmock::When);
@@ -141,6 +181,26 @@ impl ServicesControlThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

@@ -54,6 +54,26 @@ impl ShardListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
 }
 ///Matches requests of [`Client::shard_get`](crate::Client::shard_get).
 pub struct ShardGetWhen(::httpmock::When);
@@ -110,6 +130,26 @@ impl ShardGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -175,6 +215,26 @@ impl ShardActionMigrateManyThen {
             self
                 .0
                 .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -254,6 +314,26 @@ impl ShardActionMigrateThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -325,6 +405,26 @@ impl ShardActionFailoverManyThen {
             self
                 .0
                 .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -411,6 +511,26 @@ impl ShardActionFailoverThen {
             self
                 .0
                 .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -531,6 +651,26 @@ impl ShardStatsListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -619,6 +759,26 @@ impl ShardStatsGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -723,6 +883,26 @@ impl ShardStatsLastListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 404 (`not_found`) and this body.
     pub fn not_found(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -819,6 +999,26 @@ impl ShardStatsLastGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 401 (`unauthorized`) and this body.
+    pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(401u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 403 (`forbidden`) and this body.
+    pub fn forbidden(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(403u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
