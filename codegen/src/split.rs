@@ -235,7 +235,9 @@ pub fn layout(
     layout
         .files
         .insert("config.rs".into(), crate::glue::config_module());
-    layout.files.insert("glue.rs".into(), crate::glue::glue_module());
+    layout
+        .files
+        .insert("glue.rs".into(), crate::glue::glue_module());
     Ok(layout)
 }
 

@@ -10,13 +10,13 @@ mod generated;
 pub use generated::*;
 
 // The hand-written workflows, in the folder `src/workflows/`, public under their first name.
-#[path = "workflows/mod.rs"]
-pub mod extras;
 /// Operations as the spec documents them (parameters, bodies, docs), for tools such as the CLI
 /// and the MCP server (feature `openapi`).
 #[cfg(feature = "openapi")]
 #[path = "workflows/describe.rs"]
 pub mod describe;
+#[path = "workflows/mod.rs"]
+pub mod extras;
 
 // The hand-written runtime (crate `redis-enterprise-api-runtime`), under the paths this crate
 // has always had. `decode` and `hooks` are what the generated operations call.

@@ -38,7 +38,7 @@ fn endpoint(dns: Option<&str>, addr: &[&str], port: Option<i64>) -> BdbEndpoint 
 #[test]
 fn a_database_names_its_endpoint_address_and_url() {
     let mut bdb = Bdb::default();
-    assert_eq!(bdb.endpoint(), None, "no endpoints yet");
+    assert_eq!(bdb.first_endpoint(), None, "no endpoints yet");
     bdb.port = Some(12000);
     bdb.endpoints = Some(vec![
         endpoint(Some("redis-12000.cluster.local"), &["10.0.0.1"], None),
@@ -59,11 +59,11 @@ fn a_database_names_its_endpoint_address_and_url() {
     assert_eq!(all[0].url(), "redis://redis-12000.cluster.local:12000");
     assert_eq!(all[1].address(), "[fd00::1]:12001");
     bdb.tls_mode = Some(BdbTlsMode::Enabled);
-    let first = bdb.endpoint().expect("an endpoint");
+    let first = bdb.first_endpoint().expect("an endpoint");
     assert_eq!(first.url(), "rediss://redis-12000.cluster.local:12000");
     bdb.tls_mode = Some(BdbTlsMode::ReplicaSsl);
     assert_eq!(
-        bdb.endpoint().expect("an endpoint").url(),
+        bdb.first_endpoint().expect("an endpoint").url(),
         "redis://redis-12000.cluster.local:12000",
         "replica TLS only: clients connect in plain text"
     );

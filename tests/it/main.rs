@@ -9,19 +9,19 @@ mod auth;
 mod client;
 mod conveniences;
 mod download_safety;
-mod forgery;
-mod secrets;
-mod shapes;
-mod transport_kinds;
-mod xtask;
 mod downloads;
+mod forgery;
 mod isolation;
 mod lookups;
 mod retries;
+mod secrets;
+mod shapes;
 mod transport;
+mod transport_kinds;
 mod version;
 mod waiters;
 mod workflows;
+mod xtask;
 
 // Decoding: leniency classes, malformed input, the reference's examples, random bodies.
 mod decoding;

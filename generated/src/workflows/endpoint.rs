@@ -42,7 +42,7 @@ pub trait DatabaseEndpoints {
 
     /// The first endpoint ([`DatabaseEndpoints::endpoints_list`]), `None` when the object
     /// names none (a database still being created, or a response without `endpoints`).
-    fn endpoint(&self) -> Option<DatabaseEndpoint> {
+    fn first_endpoint(&self) -> Option<DatabaseEndpoint> {
         self.endpoints_list().into_iter().next()
     }
 }
