@@ -68,10 +68,13 @@ pub fn table(value: &Value) -> String {
             grid(&["VALUE".to_string()], &rows)
         }
         Value::Object(map) => {
-            let rows: Vec<Vec<String>> = map
+            // Sorted by name: the same table whatever order the server (or serde_json's
+            // `preserve_order` feature, which another workspace crate turns on) keeps keys in.
+            let mut rows: Vec<Vec<String>> = map
                 .iter()
                 .map(|(k, v)| vec![k.clone(), cell(Some(v))])
                 .collect();
+            rows.sort();
             grid(&["FIELD".to_string(), "VALUE".to_string()], &rows)
         }
         Value::Null => String::new(),
@@ -79,8 +82,9 @@ pub fn table(value: &Value) -> String {
     }
 }
 
-/// The columns of a list table: preferred names first, then the other scalar members (in key
-/// order), at most [`MAX_COLUMNS`]; `--query` chooses others.
+/// The columns of a list table: preferred names first, then the other scalar members (sorted by
+/// name, so the table does not depend on key order), at most [`MAX_COLUMNS`]; `--query` chooses
+/// others.
 fn columns(items: &[Value]) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     for item in items {
@@ -92,10 +96,12 @@ fn columns(items: &[Value]) -> Vec<String> {
             }
         }
     }
+    seen.sort();
     if seen.is_empty() {
         // Only nested members: show them all, compacted.
         if let Some(Value::Object(map)) = items.first() {
             seen = map.keys().cloned().collect();
+            seen.sort();
         }
     }
     let mut chosen: Vec<String> = PREFERRED
@@ -244,6 +250,9 @@ mod tests {
         assert_eq!(table(&rows), "UID  NAME  STATUS\n1    a     active\n");
         let one = json!({"uid": 1, "name": "a"});
         assert_eq!(table(&one), "FIELD  VALUE\nname   a\nuid    1\n");
+        // Other columns are sorted by name, not taken in the order the keys arrived in.
+        let others = json!([{"zeta": 1, "alpha": 2}]);
+        assert_eq!(table(&others), "ALPHA  ZETA\n2      1\n");
     }
 
     #[test]

@@ -2,14 +2,17 @@
 //! object in the spec shows in that object's file only. Nothing here changes a generated item.
 //!
 //! - operations: `builder/<tag>.rs`, each operation's `Client` method and its request builder
-//!   ([`crate::builders`]);
+//!   ([`crate::builders`]); a tag that has both stats or alerts operations (a path segment
+//!   `stats`, `alerts` or `…_stats`) and others keeps the former in `builder/<tag>_monitoring.rs`
+//!   (`bdbs`, `cluster`, `nodes`, `shards`), so that the database operations stay readable;
 //! - types: `types/<tag>.rs`, each type followed by all its `impl` blocks, types in name order.
 //!   A type's owner is the tag of the operation that reaches it in the fewest steps (its
 //!   parameters and result name the type: 0 steps; a field of such a type: 1 step; …), ties going
 //!   to the operation first in spec order. `Bdb` is named by the bdbs operations, so it lives in
 //!   `types/bdbs.rs`. Types no operation reaches live in `types/unreached.rs`; items that are no
 //!   type (typify's `error` module) in `types/mod.rs`;
-//! - mocks: `mock/operations/<tag>.rs`, the `…When`/`…Then` wrappers of that tag's operations;
+//! - mocks: `mock/operations/<tag>.rs` (and `<tag>_monitoring.rs`, as for the operations), the
+//!   `…When`/`…Then` wrappers of that tag's operations;
 //! - `mod.rs` (the client and the module tree), `operations.rs` (the operation table),
 //!   `mock/mod.rs` (`MockServerExt`).
 //!
@@ -73,6 +76,12 @@ fn ident(name: &str) -> syn::Ident {
     syn::Ident::new(name, proc_macro2::Span::call_site())
 }
 
+/// Whether a path reads statistics or alerts: a segment `stats`, `alerts` or `…_stats`.
+fn is_monitoring(path: &str) -> bool {
+    path.split('/')
+        .any(|s| s == "stats" || s == "alerts" || s.ends_with("_stats"))
+}
+
 /// Lays the processed trees, the operations ([`crate::builders`]) and the operation table out
 /// in files.
 pub fn layout(
@@ -91,11 +100,39 @@ pub fn layout(
         .iter()
         .map(|op| (op.id.as_str(), op.tag.as_str()))
         .collect();
+    // Tags with both monitoring and other operations: their monitoring ones get a file of their
+    // own. Decided from the paths alone, never from sizes, so files do not trade items.
+    let monitoring_ops: BTreeSet<&str> = prepared
+        .operations
+        .iter()
+        .filter(|op| is_monitoring(&op.path))
+        .map(|op| op.id.as_str())
+        .collect();
+    let mixed_tags: BTreeSet<&str> = prepared
+        .operations
+        .iter()
+        .filter(|op| monitoring_ops.contains(op.id.as_str()))
+        .map(|op| op.tag.as_str())
+        .filter(|tag| {
+            prepared
+                .operations
+                .iter()
+                .any(|other| other.tag == *tag && !monitoring_ops.contains(other.id.as_str()))
+        })
+        .collect();
+    // The file (under `builder/` and `mock/operations/`) of an operation of `tag`.
+    let operation_file = |id: &str, tag: &str| -> String {
+        if mixed_tags.contains(tag) && monitoring_ops.contains(id) {
+            format!("{tag}_monitoring")
+        } else {
+            tag.to_string()
+        }
+    };
     let mut layout = Layout::default();
 
     // Operations: one file per tag.
     let mut signatures = BTreeMap::new();
-    let mut by_tag: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    let mut by_file: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for op in operations {
         let tag = tags.get(op.id.as_str()).ok_or_else(|| {
             fail(
@@ -103,17 +140,18 @@ pub fn layout(
                 format!("method {} is not an operation", op.id),
             )
         })?;
-        by_tag.entry(tag.to_string()).or_default().extend(op.items);
+        let file = operation_file(&op.id, tag);
+        by_file.entry(file).or_default().extend(op.items);
         signatures.insert(op.id, op.signature);
     }
     let prelude = [allow_unused(parse_quote!(
         use super::super::*;
     ))];
-    let builder_modules: Vec<syn::Ident> = by_tag.keys().map(|t| ident(t)).collect();
-    for (tag, items) in by_tag {
+    let builder_modules: Vec<syn::Ident> = by_file.keys().map(|t| ident(t)).collect();
+    for (file, items) in by_file {
         layout
             .files
-            .insert(format!("builder/{tag}.rs"), file_of(&prelude, items));
+            .insert(format!("builder/{file}.rs"), file_of(&prelude, items));
     }
 
     // Types: one file per owning tag.
@@ -171,7 +209,7 @@ pub fn layout(
                     .strip_suffix("When")
                     .or_else(|| name.strip_suffix("Then"))?
                     .to_snake_case();
-                tags.get(op.as_str()).map(|t| t.to_string())
+                tags.get(op.as_str()).map(|t| operation_file(&op, t))
             })
             .ok_or_else(|| {
                 fail(
@@ -189,9 +227,9 @@ pub fn layout(
         mock_groups.entry(tag).or_default().push(item);
     }
     let mock_modules: Vec<syn::Ident> = mock_groups.keys().map(|t| ident(t)).collect();
-    for (tag, items) in mock_groups {
+    for (file, items) in mock_groups {
         layout.files.insert(
-            format!("mock/operations/{tag}.rs"),
+            format!("mock/operations/{file}.rs"),
             file_of(&mock_prelude, items),
         );
     }

@@ -20,10 +20,14 @@ pub mod builder {
     pub use actions::*;
     mod bdbs;
     pub use bdbs::*;
+    mod bdbs_monitoring;
+    pub use bdbs_monitoring::*;
     mod bootstrap;
     pub use bootstrap::*;
     mod cluster;
     pub use cluster::*;
+    mod cluster_monitoring;
+    pub use cluster_monitoring::*;
     mod cm_settings;
     pub use cm_settings::*;
     mod crdb_tasks;
@@ -56,6 +60,8 @@ pub mod builder {
     pub use node_master_healthcheck::*;
     mod nodes;
     pub use nodes::*;
+    mod nodes_monitoring;
+    pub use nodes_monitoring::*;
     mod ocsp;
     pub use ocsp::*;
     mod proxies;
@@ -68,6 +74,8 @@ pub mod builder {
     pub use services::*;
     mod shards;
     pub use shards::*;
+    mod shards_monitoring;
+    pub use shards_monitoring::*;
     mod suffix;
     pub use suffix::*;
     mod suffixes;

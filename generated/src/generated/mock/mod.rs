@@ -10,10 +10,14 @@ pub mod operations {
     pub use actions::*;
     mod bdbs;
     pub use bdbs::*;
+    mod bdbs_monitoring;
+    pub use bdbs_monitoring::*;
     mod bootstrap;
     pub use bootstrap::*;
     mod cluster;
     pub use cluster::*;
+    mod cluster_monitoring;
+    pub use cluster_monitoring::*;
     mod cm_settings;
     pub use cm_settings::*;
     mod crdb_tasks;
@@ -46,6 +50,8 @@ pub mod operations {
     pub use node_master_healthcheck::*;
     mod nodes;
     pub use nodes::*;
+    mod nodes_monitoring;
+    pub use nodes_monitoring::*;
     mod ocsp;
     pub use ocsp::*;
     mod proxies;
@@ -58,6 +64,8 @@ pub mod operations {
     pub use services::*;
     mod shards;
     pub use shards::*;
+    mod shards_monitoring;
+    pub use shards_monitoring::*;
     mod suffix;
     pub use suffix::*;
     mod suffixes;
