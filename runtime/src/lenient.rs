@@ -1,5 +1,5 @@
 //! Serde helpers that accept what real Redis Software clusters send, not only what the reference
-//! documents. codegen attaches them to generated fields by type (see `codegen/src/passes.rs`);
+//! documents. codegen attaches them to generated fields by type (see `codegen/src/passes/types.rs`);
 //! nothing here is chosen per field.
 //!
 //! Accepted on top of the documented type:

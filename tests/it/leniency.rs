@@ -1,4 +1,4 @@
-//! Every leniency class of `generated/src/lenient.rs`, one named test each, on real generated
+//! Every leniency class of `runtime/src/lenient.rs`, one named test each, on real generated
 //! types (`types::Bdb`, `types::Cluster`, `types::Node`): what the typed value holds, what is
 //! written back, which normalisations the exact comparator of `tests/src/json.rs` names, and
 //! that a value outside the class is still an error naming its JSON path.

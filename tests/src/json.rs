@@ -1,7 +1,7 @@
 //! Exact JSON comparison for round trips, aware of the body's schema.
 //!
 //! What the client writes back must equal what it read, except for the [`Normalisation`]s it
-//! documents (see `generated/src/lenient.rs`). Each one is accepted only where the type the spec
+//! documents (see `runtime/src/lenient.rs`). Each one is accepted only where the type the spec
 //! gives the member explains it (a string that became a number only in an integer or number
 //! member, and only when the number is the one the string holds), and is counted, so a test can
 //! assert how many of each it saw. Any other change (a lost or added member, a value of another

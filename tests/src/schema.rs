@@ -2,7 +2,7 @@
 //! malformed-input test); the spec itself is read through [`crate::spec`].
 //!
 //! The generator writes what the spec allows and, when asked, every leniency class the client
-//! accepts on top of it (see `generated/src/lenient.rs`); it does not write invalid JSON.
+//! accepts on top of it (see `runtime/src/lenient.rs`); it does not write invalid JSON.
 
 use std::collections::BTreeMap;
 
