@@ -1,7 +1,9 @@
 //! Writes the Prism exerciser's calls (`it/prism.rs` includes them): one `async` block per
 //! `Client` method of the generated crate, read from its source with `syn`, that fills every
 //! required argument and every optional setter of the request builder with a value the test
-//! takes from the spec at run time, sends the request and checks the response. The calls follow
+//! takes from the spec at run time, sends the request and checks the response (and, for the
+//! operations documented without a response body, a second set of calls that returns the
+//! response, for `it/bodies.rs`). The calls follow
 //! the client's real signatures, so a new operation, parameter or setter is exercised without a
 //! hand-written line, and a signature the exerciser cannot fill is a compile error.
 
@@ -33,6 +35,8 @@ struct Method {
 struct Builder {
     setters: Vec<(String, Arg)>,
     streams: bool,
+    /// `send` returns `ResponseValue<UndocumentedBody>`: the reference documents no body.
+    undocumented: bool,
 }
 
 fn main() {
@@ -81,8 +85,9 @@ fn main() {
                         args: typed_args(&f.sig.inputs),
                     });
                 } else if name == "send" {
-                    builders.entry(self_name.clone()).or_default().streams =
-                        mentions(&f.sig.output, "ByteStream");
+                    let builder = builders.entry(self_name.clone()).or_default();
+                    builder.streams = mentions(&f.sig.output, "ByteStream");
+                    builder.undocumented = mentions(&f.sig.output, "UndocumentedBody");
                 } else if f.sig.asyncness.is_none() && f.sig.receiver().is_some() {
                     // A setter: `fn name(mut self, value: T) -> Self`.
                     let mut args = typed_args(&f.sig.inputs);
@@ -121,21 +126,7 @@ fn main() {
     for m in &methods {
         let builder = &builders[&m.builder];
         writeln!(out, "        {:?} => Box::pin(async move {{", m.name).expect("write");
-        let mut passed = Vec::new();
-        for (name, arg) in &m.args {
-            passed.push(argument(&mut out, name, arg, "arg"));
-        }
-        writeln!(
-            out,
-            "            let call = client.{}({});",
-            m.name,
-            passed.join(", ")
-        )
-        .expect("write");
-        for (name, arg) in &builder.setters {
-            let value = argument(&mut out, name, arg, "set");
-            writeln!(out, "            let call = call.{name}({value});").expect("write");
-        }
+        build_call(&mut out, m, builder);
         let check = if builder.streams { "drained" } else { "fits" };
         writeln!(
             out,
@@ -144,9 +135,57 @@ fn main() {
         .expect("write");
     }
     out.push_str("        _ => return None,\n    })\n}\n");
+
+    // The operations documented without a response body, called the same way but returning
+    // what the client kept of the body (`tests/it/bodies.rs`).
+    let undocumented: Vec<&Method> = methods
+        .iter()
+        .filter(|m| builders[&m.builder].undocumented)
+        .collect();
+    out.push_str(
+        "\n/// Operations whose `send` returns `ResponseValue<UndocumentedBody>`, by method name.\n\
+         #[allow(dead_code)]\n\
+         pub(crate) const UNDOCUMENTED_CALLS: &[&str] = &[\n",
+    );
+    for m in &undocumented {
+        writeln!(out, "    {:?},", m.name).expect("write to a String");
+    }
+    out.push_str(
+        "];\n\
+         \n\
+         /// The call of operation `id` (one of `UNDOCUMENTED_CALLS`), returning the response.\n\
+         #[allow(dead_code)]\n\
+         pub(crate) fn undocumented_call<'a>(client: &'a Client, id: &str, v: &'a Values) -> Option<BodyCall<'a>> {\n\
+         \x20   Some(match id {\n",
+    );
+    for m in &undocumented {
+        writeln!(out, "        {:?} => Box::pin(async move {{", m.name).expect("write");
+        build_call(&mut out, m, &builders[&m.builder]);
+        writeln!(out, "            Ok(call.send().await?)\n        }}),").expect("write");
+    }
+    out.push_str("        _ => return None,\n    })\n}\n");
     let dest =
         PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("prism_calls.rs");
     std::fs::write(dest, out).expect("write the generated calls");
+}
+
+/// Writes the statements that build `call`: the method with its arguments, then every setter.
+fn build_call(out: &mut String, m: &Method, builder: &Builder) {
+    let mut passed = Vec::new();
+    for (name, arg) in &m.args {
+        passed.push(argument(out, name, arg, "arg"));
+    }
+    writeln!(
+        out,
+        "            let call = client.{}({});",
+        m.name,
+        passed.join(", ")
+    )
+    .expect("write");
+    for (name, arg) in &builder.setters {
+        let value = argument(out, name, arg, "set");
+        writeln!(out, "            let call = call.{name}({value});").expect("write");
+    }
 }
 
 /// Writes the local a borrowed argument needs and returns the expression passed.

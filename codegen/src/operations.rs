@@ -52,7 +52,7 @@ fn codec_table(file: &File) -> Vec<Codec> {
     out
 }
 
-/// `Result<ResponseValue<T>, E>` → `T`, unless `T` is a byte stream or `()`.
+/// `Result<ResponseValue<T>, E>` → `T`, unless `T` is a byte stream, `()` or `UndocumentedBody`.
 fn response_type(ty: &Type) -> Option<Type> {
     let Type::Path(tp) = ty else { return None };
     let syn::PathArguments::AngleBracketed(args) = &tp.path.segments.last()?.arguments else {
@@ -67,7 +67,11 @@ fn response_type(ty: &Type) -> Option<Type> {
     let Some(syn::GenericArgument::Type(t)) = inner.args.first() else {
         return None;
     };
-    if syntax::is_unit(t) || syntax::last_ident(t).is_some_and(|i| i == "ByteStream") {
+    // No codec for bodies the spec does not type: streams, and bodies documented as absent
+    // (`()`, or `UndocumentedBody` once the client pass has made them keep what was sent).
+    if syntax::is_unit(t)
+        || syntax::last_ident(t).is_some_and(|i| i == "ByteStream" || i == "UndocumentedBody")
+    {
         None
     } else {
         Some(t.clone())

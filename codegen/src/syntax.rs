@@ -322,6 +322,9 @@ pub enum ResponseArm {
     ErrorResponse,
     /// `Err(Error::UnexpectedResponse(response))`: any other status.
     Unexpected,
+    /// `Ok(ResponseValue::empty(response))`: a documented success without a body, whose body
+    /// progenitor would never read.
+    Empty,
 }
 
 /// Which of progenitor's response arms `arm` is, if it is one.
@@ -331,6 +334,14 @@ pub fn response_arm(arm: &syn::Arm) -> Option<ResponseArm> {
         let args = call_args(&a.base, &["ResponseValue", "from_response"])?;
         return (args.len() == 1 && is_ident_expr(&args[0], "response"))
             .then_some(ResponseArm::Success);
+    }
+    if let Some(args) = call_args(body, &["Ok"]) {
+        let [ok] = args.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let args = call_args(ok, &["ResponseValue", "empty"])?;
+        return (args.len() == 1 && is_ident_expr(&args[0], "response"))
+            .then_some(ResponseArm::Empty);
     }
     let [err] = call_args(body, &["Err"])?.iter().collect::<Vec<_>>()[..] else {
         return None;

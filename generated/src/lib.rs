@@ -26,7 +26,7 @@ pub use redis_enterprise_api_runtime::{error, lenient, raw, retry, unfit, versio
 pub use config::{BuildError, ClientBuilder};
 pub use redis_enterprise_api_runtime::{
     decode_body, ApiError, Credentials, DecodeError, DecodeReport, Error, IntegrityError, Leniency,
-    NotServed, NotServedReason, RetryPolicy, StrictError, TransportKind,
+    NotServed, NotServedReason, RetryPolicy, StrictError, TransportKind, UndocumentedBody,
 };
 /// The HTTP status type of [`Error::status`], [`ApiError::status`] and every response.
 pub use reqwest::StatusCode;

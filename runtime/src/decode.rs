@@ -279,3 +279,84 @@ pub async fn error_response(response: reqwest::Response) -> Error {
 pub async fn unexpected_response(response: reqwest::Response) -> Error {
     error_response(response).await
 }
+
+/// The body of a success response whose reference documents none. Usually empty; some releases
+/// send JSON anyway (deleting a user or a role on some 7.x clusters answers an `action_uid` to
+/// wait on), and a proxy may send anything. The client never drops it: the bytes are kept as
+/// received, with their JSON value when they parse as JSON.
+///
+/// `Debug` shows the size and the `action_uid`, never the content: the client cannot know which
+/// of an undocumented body's members are secrets.
+#[derive(Clone, Default, PartialEq)]
+pub struct UndocumentedBody {
+    bytes: Bytes,
+    json: Option<serde_json::Value>,
+}
+
+impl UndocumentedBody {
+    /// The body `bytes` as received; parsed as JSON when they are JSON.
+    pub fn from_bytes(bytes: Bytes) -> Self {
+        let json = if bytes.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            serde_json::from_slice(&bytes).ok()
+        };
+        UndocumentedBody { bytes, json }
+    }
+
+    /// Whether the server sent nothing but whitespace (what the reference documents).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.iter().all(u8::is_ascii_whitespace)
+    }
+
+    /// The body as JSON, when it was JSON.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json.as_ref()
+    }
+
+    /// The body's bytes exactly as received.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The `action_uid` member of a JSON object body: the action to wait for
+    /// (`Client::wait_for_action`), when the server started one.
+    pub fn action_uid(&self) -> Option<&str> {
+        self.json.as_ref()?.get("action_uid")?.as_str()
+    }
+
+    /// The body decoded as `T`, with the failing JSON path on error (see [`decode_body`]); `None`
+    /// when the body is empty.
+    pub fn decode<T: DeserializeOwned>(&self) -> Option<Result<T, (String, serde_json::Error)>> {
+        (!self.is_empty()).then(|| decode_body(&self.bytes))
+    }
+}
+
+impl std::fmt::Debug for UndocumentedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UndocumentedBody")
+            .field("bytes", &self.bytes.len())
+            .field("json", &self.json.is_some())
+            .field("action_uid", &self.action_uid())
+            .finish()
+    }
+}
+
+/// A documented success response of an operation the reference documents without a body: any
+/// body the server sent anyway is kept ([`UndocumentedBody`]).
+pub async fn undocumented_response(
+    response: reqwest::Response,
+) -> Result<ResponseValue<UndocumentedBody>, Error> {
+    let status = response.status();
+    let headers = received_headers(&response);
+    let bytes = response.bytes().await.map_err(Error::Transport)?;
+    let body = UndocumentedBody::from_bytes(bytes);
+    if !body.is_empty() {
+        tracing::debug!(
+            bytes = body.bytes().len(),
+            json = body.json().is_some(),
+            "a body on a response documented without one; kept"
+        );
+    }
+    Ok(ResponseValue::new(body, status, headers))
+}

@@ -38,7 +38,7 @@ pub mod wait;
 
 pub use auth::Credentials;
 pub use config::{BuildError, ClientBuilder, ClientState};
-pub use decode::decode_body;
+pub use decode::{decode_body, UndocumentedBody};
 pub use error::{
     ApiError, DecodeError, Error, IntegrityError, Leniency, NotServed, NotServedReason,
     StrictError, TransportKind,

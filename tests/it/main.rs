@@ -6,6 +6,7 @@
 
 // Client behaviour, against loopback servers.
 mod auth;
+mod bodies;
 mod client;
 mod conveniences;
 mod download_safety;

@@ -277,7 +277,7 @@ fn sample(id: &str, param: &Value) -> Value {
 
 /// Why a call failed: the client's error, or what the test found wrong with a success.
 #[derive(Debug)]
-enum CallError {
+pub(crate) enum CallError {
     Client(Error),
     Test(String),
 }
@@ -289,7 +289,7 @@ impl From<Error> for CallError {
 }
 
 impl CallError {
-    fn explain(&self) -> String {
+    pub(crate) fn explain(&self) -> String {
         match self {
             CallError::Client(error) => explain(error),
             CallError::Test(text) => text.clone(),
@@ -301,16 +301,26 @@ impl CallError {
 /// frame holds all of them.
 type Call<'a> = Pin<Box<dyn Future<Output = Result<String, CallError>> + Send + 'a>>;
 
+/// The call of an operation documented without a response body, returning the response.
+pub(crate) type BodyCall<'a> = Pin<
+    Box<
+        dyn Future<
+                Output = Result<ResponseValue<redis_enterprise_api::UndocumentedBody>, CallError>,
+            > + Send
+            + 'a,
+    >,
+>;
+
 /// The arguments of one operation, from the spec: a value per parameter (by its Rust name) and
 /// the request body (the spec's request example, or an empty object).
-struct Values {
+pub(crate) struct Values {
     id: &'static str,
     params: BTreeMap<String, Value>,
     body: Value,
 }
 
 impl Values {
-    fn of(id: &'static str) -> Self {
+    pub(crate) fn of(id: &'static str) -> Self {
         let params = spec::parameters(id)
             .into_iter()
             .map(|p| {

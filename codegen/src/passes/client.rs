@@ -1,4 +1,5 @@
-//! House passes over the client: the `Client` methods return the crate's own error type.
+//! House passes over the client: the `Client` methods return the crate's own error type and
+//! keep any body the server sends, documented or not.
 
 use syn::visit_mut::VisitMut;
 use syn::{parse_quote, File, Type};
@@ -18,7 +19,9 @@ fn fail(message: String) -> Error {
 /// Makes generated operations return `crate::Error` and decode through `crate::decode`
 /// (path-aware errors, raw body and status kept): the `Result`'s error type is replaced, and
 /// each of progenitor's response arms (success, documented error, anything else) calls the
-/// matching `crate::decode` function.
+/// matching `crate::decode` function. A success documented without a body, which progenitor
+/// types `ResponseValue<()>` and never reads, becomes `ResponseValue<crate::UndocumentedBody>`
+/// read by `crate::decode::undocumented_response`: a body the server sends is never dropped.
 pub fn own_error_type(file: &mut File, _: &Prepared) -> Result<(), Error> {
     struct Arms(usize);
     impl VisitMut for Arms {
@@ -35,6 +38,9 @@ pub fn own_error_type(file: &mut File, _: &Prepared) -> Result<(), Error> {
                 Some(ResponseArm::Unexpected) => {
                     *arm.body =
                         parse_quote!(Err(crate::decode::unexpected_response(response).await));
+                }
+                Some(ResponseArm::Empty) => {
+                    *arm.body = parse_quote!(crate::decode::undocumented_response(response).await);
                 }
                 None => return syn::visit_mut::visit_arm_mut(self, arm),
             }
@@ -55,6 +61,7 @@ pub fn own_error_type(file: &mut File, _: &Prepared) -> Result<(), Error> {
         file,
         &[
             &["ResponseValue", "from_response"],
+            &["ResponseValue", "empty"],
             &["Error", "ErrorResponse"],
             &["Error", "UnexpectedResponse"],
         ],
@@ -92,5 +99,28 @@ fn rewrite_signature(sig: &mut syn::Signature) -> Result<(), Error> {
         )));
     }
     args.args[1] = parse_quote!(crate::Error);
+    // `ResponseValue<()>`: the reference documents no body, but whatever the server sends is
+    // kept (`crate::decode::undocumented_response`).
+    if let syn::GenericArgument::Type(ok) = &mut args.args[0] {
+        if let Some(unit) = response_value_unit(ok) {
+            *unit = parse_quote!(crate::UndocumentedBody);
+        }
+    }
     Ok(())
+}
+
+/// The `()` of `ResponseValue<()>`.
+fn response_value_unit(ty: &mut Type) -> Option<&mut Type> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last_mut()?;
+    if last.ident != "ResponseValue" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+        return None;
+    };
+    match args.args.first_mut()? {
+        syn::GenericArgument::Type(inner) if syntax::is_unit(inner) => Some(inner),
+        _ => None,
+    }
 }

@@ -21,6 +21,14 @@ pub trait StartsAction {
     fn action_uid(&self) -> Option<&str>;
 }
 
+/// A body the reference does not document may still name an action (some releases answer the
+/// deletion of a user or a role with one): `client.wait_for_started(response.as_ref(), …)`.
+impl StartsAction for crate::UndocumentedBody {
+    fn action_uid(&self) -> Option<&str> {
+        crate::UndocumentedBody::action_uid(self)
+    }
+}
+
 /// How an action ended successfully.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionOutcome {

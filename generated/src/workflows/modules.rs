@@ -33,19 +33,19 @@ impl Client {
         Ok(crate::hooks::execute_with_retries(self, request, operation_id).await?)
     }
 
-    /// An upload whose success has no body.
+    /// An upload whose success is documented without a body (any body sent is kept).
     async fn upload_module_no_body(
         &self,
         operation_id: &'static str,
         path: &str,
         file_name: &str,
         package: reqwest::Body,
-    ) -> Result<ResponseValue<()>, Error> {
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, Error> {
         let response = self
             .upload_module(operation_id, path, file_name, package)
             .await?;
         if response.status().is_success() {
-            Ok(ResponseValue::empty(response))
+            crate::decode::undocumented_response(response).await
         } else {
             Err(crate::decode::error_response(response).await)
         }
@@ -60,7 +60,7 @@ impl Client {
         &'a self,
         file_name: &'a str,
         package: impl Into<reqwest::Body>,
-    ) -> ModuleUpload<'a, ()> {
+    ) -> ModuleUpload<'a, crate::UndocumentedBody> {
         ModuleUpload::new(
             self,
             "module_user_defined_artifact_upload",
@@ -79,7 +79,7 @@ impl Client {
         &'a self,
         file_name: &'a str,
         package: impl Into<reqwest::Body>,
-    ) -> ModuleUpload<'a, ()> {
+    ) -> ModuleUpload<'a, crate::UndocumentedBody> {
         ModuleUpload::new(
             self,
             "module_create",
@@ -151,9 +151,10 @@ impl<'a, T> ModuleUpload<'a, T> {
     }
 }
 
-impl ModuleUpload<'_, ()> {
-    /// Sends the upload; success has no body.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error> {
+impl ModuleUpload<'_, crate::UndocumentedBody> {
+    /// Sends the upload; success is documented without a body, but any body the server sends is
+    /// kept.
+    pub async fn send(self) -> Result<ResponseValue<crate::UndocumentedBody>, Error> {
         self.client
             .upload_module_no_body(self.operation_id, self.path, self.file_name, self.package)
             .await

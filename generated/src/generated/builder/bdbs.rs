@@ -568,7 +568,9 @@ pub struct BdbDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbDelete<'a> {
     ///Sends the request (`bdb_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -597,7 +599,7 @@ impl<'a> BdbDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -761,7 +763,9 @@ pub struct BdbActionBackupResetStatus<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbActionBackupResetStatus<'a> {
     ///Sends the request (`bdb_action_backup_reset_status`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/backup_reset_status", client.baseurl, encode_path(&
@@ -791,7 +795,7 @@ impl<'a> BdbActionBackupResetStatus<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -835,7 +839,9 @@ pub struct BdbActionExportResetStatus<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbActionExportResetStatus<'a> {
     ///Sends the request (`bdb_action_export_reset_status`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/export_reset_status", client.baseurl, encode_path(&
@@ -865,7 +871,7 @@ impl<'a> BdbActionExportResetStatus<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -913,7 +919,9 @@ pub struct BdbActionExport<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbActionExport<'a> {
     ///Sends the request (`bdb_action_export`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/export", client.baseurl, encode_path(& uid
@@ -944,7 +952,7 @@ impl<'a> BdbActionExport<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -989,7 +997,9 @@ pub struct BdbActionImportResetStatus<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbActionImportResetStatus<'a> {
     ///Sends the request (`bdb_action_import_reset_status`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/import_reset_status", client.baseurl, encode_path(&
@@ -1019,7 +1029,7 @@ impl<'a> BdbActionImportResetStatus<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -1067,7 +1077,9 @@ pub struct BdbActionImport<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbActionImport<'a> {
     ///Sends the request (`bdb_action_import`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/import", client.baseurl, encode_path(& uid
@@ -1098,7 +1110,7 @@ impl<'a> BdbActionImport<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -1867,7 +1879,9 @@ Optional: the parameter is not sent unless set.*/
         self
     }
     ///Sends the request (`bdb_availability_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, availability_lag_tolerance_ms, extend_check } = self;
         let url = format!(
             "{}/v1/bdbs/{}/availability", client.baseurl, encode_path(& uid.to_string()),
@@ -1903,7 +1917,7 @@ Optional: the parameter is not sent unless set.*/
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -1978,7 +1992,9 @@ Optional: the parameter is not sent unless set.*/
         self
     }
     ///Sends the request (`bdb_endpoint_availability_get_local`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, availability_lag_tolerance_ms, extend_check } = self;
         let url = format!(
             "{}/v1/local/bdbs/{}/endpoint/availability", client.baseurl, encode_path(&
@@ -2015,7 +2031,7 @@ Optional: the parameter is not sent unless set.*/
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -2195,7 +2211,9 @@ pub struct BdbModulesConfig<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbModulesConfig<'a> {
     ///Sends the request (`bdb_modules_config`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/modules/config", client.baseurl, encode_path(& uid
@@ -2226,7 +2244,7 @@ impl<'a> BdbModulesConfig<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -2366,7 +2384,9 @@ pub struct BdbPasswordUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbPasswordUpdate<'a> {
     ///Sends the request (`bdb_password_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
@@ -2396,7 +2416,7 @@ impl<'a> BdbPasswordUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -2443,7 +2463,9 @@ pub struct BdbPasswordAdd<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbPasswordAdd<'a> {
     ///Sends the request (`bdb_password_add`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
@@ -2473,7 +2495,7 @@ impl<'a> BdbPasswordAdd<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -2520,7 +2542,9 @@ pub struct BdbPasswordDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbPasswordDelete<'a> {
     ///Sends the request (`bdb_password_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
@@ -2550,7 +2574,7 @@ impl<'a> BdbPasswordDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -3263,7 +3287,9 @@ pub struct BdbCertificateDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> BdbCertificateDelete<'a> {
     ///Sends the request (`bdb_certificate_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/certificates", client.baseurl, encode_path(& uid.to_string()),
@@ -3292,7 +3318,7 @@ impl<'a> BdbCertificateDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),

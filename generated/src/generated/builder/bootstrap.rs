@@ -117,7 +117,9 @@ pub struct BootstrapStart<'a> {
 #[allow(clippy::all)]
 impl<'a> BootstrapStart<'a> {
     ///Sends the request (`bootstrap_start`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, action, body } = self;
         let url = format!(
             "{}/v1/bootstrap/{}", client.baseurl, encode_path(& action.to_string()),
@@ -147,7 +149,7 @@ impl<'a> BootstrapStart<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -192,7 +194,9 @@ pub struct BootstrapValidate<'a> {
 #[allow(clippy::all)]
 impl<'a> BootstrapValidate<'a> {
     ///Sends the request (`bootstrap_validate`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, action, body } = self;
         let url = format!(
             "{}/v1/bootstrap/validate/{}", client.baseurl, encode_path(& action
@@ -223,7 +227,7 @@ impl<'a> BootstrapValidate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),

@@ -337,7 +337,9 @@ pub struct ClusterActionStart<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterActionStart<'a> {
     ///Sends the request (`cluster_action_start`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, action, body } = self;
         let url = format!(
             "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
@@ -368,7 +370,7 @@ impl<'a> ClusterActionStart<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -416,7 +418,9 @@ pub struct ClusterActionCancel<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterActionCancel<'a> {
     ///Sends the request (`cluster_action_cancel`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, action } = self;
         let url = format!(
             "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
@@ -446,7 +450,7 @@ impl<'a> ClusterActionCancel<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -639,7 +643,9 @@ pub struct ClusterAuditingDbConnsDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterAuditingDbConnsDelete<'a> {
     ///Sends the request (`cluster_auditing_db_conns_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -666,7 +672,7 @@ impl<'a> ClusterAuditingDbConnsDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -781,7 +787,9 @@ pub struct ClusterCertificatesUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterCertificatesUpdate<'a> {
     ///Sends the request (`cluster_certificates_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/certificates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -809,7 +817,7 @@ impl<'a> ClusterCertificatesUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -867,7 +875,9 @@ pub struct ClusterCertificateUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterCertificateUpdate<'a> {
     ///Sends the request (`cluster_certificate_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/update_cert", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -895,7 +905,7 @@ impl<'a> ClusterCertificateUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -946,7 +956,9 @@ pub struct ClusterCertificateDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterCertificateDelete<'a> {
     ///Sends the request (`cluster_certificate_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, certificate_name } = self;
         let url = format!(
             "{}/v1/cluster/certificates/{}", client.baseurl, encode_path(&
@@ -976,7 +988,7 @@ impl<'a> ClusterCertificateDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -1025,7 +1037,9 @@ pub struct ClusterCertificatesRotate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterCertificatesRotate<'a> {
     ///Sends the request (`cluster_certificates_rotate`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/certificates/rotate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1053,7 +1067,7 @@ impl<'a> ClusterCertificatesRotate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -1099,7 +1113,9 @@ pub struct ClusterPasswordHashingAlgorithmUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterPasswordHashingAlgorithmUpdate<'a> {
     ///Sends the request (`cluster_password_hashing_algorithm_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!(
             "{}/v1/cluster/change_password_hashing_algorithm", client.baseurl,
@@ -1129,7 +1145,7 @@ impl<'a> ClusterPasswordHashingAlgorithmUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -1356,7 +1372,9 @@ pub struct ClusterLdapUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterLdapUpdate<'a> {
     ///Sends the request (`cluster_ldap_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1384,7 +1402,7 @@ impl<'a> ClusterLdapUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -1418,7 +1436,9 @@ pub struct ClusterLdapDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterLdapDelete<'a> {
     ///Sends the request (`cluster_ldap_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1445,7 +1465,7 @@ impl<'a> ClusterLdapDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
@@ -1618,7 +1638,9 @@ pub struct ClusterPolicyUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterPolicyUpdate<'a> {
     ///Sends the request (`cluster_policy_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/policy", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1646,7 +1668,7 @@ impl<'a> ClusterPolicyUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -1895,7 +1917,9 @@ pub struct ClusterSsoUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterSsoUpdate<'a> {
     ///Sends the request (`cluster_sso_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1923,7 +1947,7 @@ impl<'a> ClusterSsoUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -1961,7 +1985,9 @@ pub struct ClusterSsoDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ClusterSsoDelete<'a> {
     ///Sends the request (`cluster_sso_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1988,7 +2014,7 @@ impl<'a> ClusterSsoDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             500u16 => Err(crate::decode::error_response(response).await),

@@ -199,7 +199,9 @@ Optional: the parameter is not sent unless set.*/
         self
     }
     ///Sends the request (`crdb_task_action_cancel`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, task_id, force } = self;
         let url = format!(
             "{}/v1/crdb_tasks/{}/actions/cancel", client.baseurl, encode_path(& task_id
@@ -230,7 +232,7 @@ Optional: the parameter is not sent unless set.*/
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),

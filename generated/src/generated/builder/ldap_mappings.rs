@@ -352,7 +352,9 @@ pub struct LdapMappingDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> LdapMappingDelete<'a> {
     ///Sends the request (`ldap_mapping_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -381,7 +383,7 @@ impl<'a> LdapMappingDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),

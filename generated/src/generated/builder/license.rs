@@ -105,7 +105,9 @@ pub struct LicenseUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> LicenseUpdate<'a> {
     ///Sends the request (`license_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/license", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -133,7 +135,7 @@ impl<'a> LicenseUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),

@@ -164,7 +164,9 @@ pub struct ModuleDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ModuleDelete<'a> {
     ///Sends the request (`module_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/modules/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -193,7 +195,7 @@ impl<'a> ModuleDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -247,7 +249,9 @@ pub struct ModuleConfigBdbUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ModuleConfigBdbUpdate<'a> {
     ///Sends the request (`module_config_bdb_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/modules/config/bdb/{}", client.baseurl, encode_path(& uid
@@ -278,7 +282,7 @@ impl<'a> ModuleConfigBdbUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -552,7 +556,9 @@ pub struct ModuleUserDefinedDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ModuleUserDefinedDelete<'a> {
     ///Sends the request (`module_user_defined_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v2/modules/user-defined/{}", client.baseurl, encode_path(& uid
@@ -582,7 +588,7 @@ impl<'a> ModuleUserDefinedDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
@@ -696,7 +702,9 @@ pub struct ModuleUserDefinedArtifactDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> ModuleUserDefinedArtifactDelete<'a> {
     ///Sends the request (`module_user_defined_artifact_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, module_name, version } = self;
         let url = format!(
             "{}/v2/local/modules/user-defined/artifacts/{}/{}", client.baseurl,
@@ -726,7 +734,7 @@ impl<'a> ModuleUserDefinedArtifactDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),

@@ -174,7 +174,9 @@ pub struct NodeUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> NodeUpdate<'a> {
     ///Sends the request (`node_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/nodes/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -204,7 +206,7 @@ impl<'a> NodeUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -483,7 +485,9 @@ pub struct NodeActionStart<'a> {
 #[allow(clippy::all)]
 impl<'a> NodeActionStart<'a> {
     ///Sends the request (`node_action_start`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, node_uid, action, body } = self;
         let url = format!(
             "{}/v1/nodes/{}/actions/{}", client.baseurl, encode_path(& node_uid
@@ -514,7 +518,7 @@ impl<'a> NodeActionStart<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
@@ -560,7 +564,9 @@ pub struct NodeActionCancel<'a> {
 #[allow(clippy::all)]
 impl<'a> NodeActionCancel<'a> {
     ///Sends the request (`node_action_cancel`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, node_uid, action } = self;
         let url = format!(
             "{}/v1/nodes/{}/actions/{}", client.baseurl, encode_path(& node_uid
@@ -590,7 +596,7 @@ impl<'a> NodeActionCancel<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),

@@ -97,7 +97,9 @@ pub struct ProxyUpdateAll<'a> {
 #[allow(clippy::all)]
 impl<'a> ProxyUpdateAll<'a> {
     ///Sends the request (`proxy_update_all`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/proxies", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -125,7 +127,7 @@ impl<'a> ProxyUpdateAll<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -238,7 +240,9 @@ pub struct ProxyUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> ProxyUpdate<'a> {
     ///Sends the request (`proxy_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/proxies/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -268,7 +272,7 @@ impl<'a> ProxyUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),

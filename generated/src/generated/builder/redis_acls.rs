@@ -441,7 +441,9 @@ pub struct RedisAclDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> RedisAclDelete<'a> {
     ///Sends the request (`redis_acl_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -470,7 +472,7 @@ impl<'a> RedisAclDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),

@@ -349,7 +349,9 @@ pub struct RoleDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> RoleDelete<'a> {
     ///Sends the request (`role_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/roles/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -378,7 +380,7 @@ impl<'a> RoleDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),

@@ -351,7 +351,9 @@ pub struct UserDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> UserDelete<'a> {
     ///Sends the request (`user_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -380,7 +382,7 @@ impl<'a> UserDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
@@ -582,7 +584,9 @@ pub struct UserPasswordUpdate<'a> {
 #[allow(clippy::all)]
 impl<'a> UserPasswordUpdate<'a> {
     ///Sends the request (`user_password_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -610,7 +614,7 @@ impl<'a> UserPasswordUpdate<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -664,7 +668,9 @@ pub struct UserPasswordAdd<'a> {
 #[allow(clippy::all)]
 impl<'a> UserPasswordAdd<'a> {
     ///Sends the request (`user_password_add`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -692,7 +698,7 @@ impl<'a> UserPasswordAdd<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
@@ -743,7 +749,9 @@ pub struct UserPasswordDelete<'a> {
 #[allow(clippy::all)]
 impl<'a> UserPasswordDelete<'a> {
     ///Sends the request (`user_password_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -771,7 +779,7 @@ impl<'a> UserPasswordDelete<'a> {
         client.post::<()>(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => crate::decode::undocumented_response(response).await,
             400u16 => Err(crate::decode::error_response(response).await),
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
