@@ -5,8 +5,8 @@
 //! to the spec reaches them without a hand edit.
 //!
 //! Schemas are returned as JSON Schema values whose local references point into `$defs`
-//! ([`OperationSpec::body_schema`], [`OperationSpec::response_schema`] carry the definitions they
-//! need). Nothing here validates a value against a schema; the server does that.
+//! (the `body_schema` and `response_schema` of an [`OperationSpec`](crate::describe::OperationSpec)
+//! carry the definitions they need). Nothing here validates a value against a schema; the server does that.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -1,5 +1,5 @@
 //! Small conveniences over generated types: where a database answers
-//! ([`DatabaseEndpoints::endpoint`]: address, port and `redis://`/`rediss://` URL), and a
+//! ([`DatabaseEndpoints::first_endpoint`]: address, port and `redis://`/`rediss://` URL), and a
 //! [`JwtAuthorize`] whose user name and password are named at the call site.
 
 use crate::types::{Bdb, BdbEndpoint, BdbTlsMode, JwtAuthorize};
