@@ -7,6 +7,12 @@
 //! - Facts that progenitor ignores (`x-since`, `deprecated`, `readOnly`, `x-default`, `x-range`)
 //!   are appended to descriptions, so that they reach the generated doc comments.
 //! - Every operation is recorded (method, path, tag, since) for the generated operation table.
+//! - Numeric bounds (`minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`) stay in the
+//!   spec for validators (Prism, Schemathesis, the simulator) but are taken out of what
+//!   progenitor sees: typify would turn `minimum: 0` into `u64` and `minimum: 1` into
+//!   `NonZeroU64`, and a single out-of-range value a server sends would then fail a whole
+//!   response. The bound is appended to the description instead (of the parameter, for a
+//!   parameter's schema).
 
 use serde_json::Value;
 
@@ -126,6 +132,8 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
                 .unwrap_or(false)
         });
     }
+
+    strip_bounds(&mut spec);
 
     let mut enums = Vec::new();
     let mut deprecated_properties = std::collections::BTreeSet::new();
@@ -263,6 +271,81 @@ fn annotate_schema(schema: &mut Value) {
             append_notes(prop, &notes);
         }
     }
+}
+
+/// The numeric bounds progenitor must not see.
+const BOUNDS: [(&str, &str); 4] = [
+    ("minimum", "At least"),
+    ("exclusiveMinimum", "Greater than"),
+    ("maximum", "At most"),
+    ("exclusiveMaximum", "Less than"),
+];
+
+/// Removes numeric bounds from every schema under `node`, noting them in a description: the
+/// parameter's when the schema is a parameter's, else the schema's own.
+fn strip_bounds(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let is_parameter = map.contains_key("in") && map.contains_key("schema");
+            if is_parameter {
+                let notes = map.get_mut("schema").map(take_bounds).unwrap_or_default();
+                append_inline(node, &notes);
+            } else if map.contains_key("type") {
+                let notes = take_bounds(node);
+                append_inline(node, &notes);
+            }
+            if let Value::Object(map) = node {
+                for value in map.values_mut() {
+                    strip_bounds(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_bounds),
+        _ => {}
+    }
+}
+
+/// Takes the bounds out of a numeric schema and returns them as sentences.
+fn take_bounds(schema: &mut Value) -> Vec<String> {
+    let numeric = matches!(
+        schema.get("type").and_then(Value::as_str),
+        Some("integer" | "number")
+    );
+    let Some(map) = schema.as_object_mut().filter(|_| numeric) else {
+        return Vec::new();
+    };
+    // OpenAPI 3.0's boolean `exclusiveMinimum`/`exclusiveMaximum` qualify `minimum`/`maximum`.
+    let exclusive = |key: &str| map.get(key) == Some(&Value::Bool(true));
+    let (min_exclusive, max_exclusive) =
+        (exclusive("exclusiveMinimum"), exclusive("exclusiveMaximum"));
+    BOUNDS
+        .iter()
+        .filter_map(|(key, words)| {
+            let bound = map.remove(*key)?;
+            let words = match *key {
+                "minimum" if min_exclusive => "Greater than",
+                "maximum" if max_exclusive => "Less than",
+                _ => words,
+            };
+            (!bound.is_boolean()).then(|| format!("{words} {}.", plain(&bound)))
+        })
+        .collect()
+}
+
+/// Appends `notes` to the description of `node`, on the same line (parameter descriptions
+/// become one line of an argument list).
+fn append_inline(node: &mut Value, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    let Some(map) = node.as_object_mut() else {
+        return;
+    };
+    let text = match map.get("description").and_then(Value::as_str) {
+        Some(d) if !d.trim().is_empty() => format!("{} {}", d.trim_end(), notes.join(" ")),
+        _ => notes.join(" "),
+    };
+    map.insert("description".into(), Value::String(text));
 }
 
 fn desc_mentions(v: &Value, word: &str) -> bool {

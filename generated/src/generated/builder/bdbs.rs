@@ -332,7 +332,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbGet`] before [`send`](BdbGet::send):
 - [`extended`](BdbGet::extended): Also return the module settings (`search`, `timeseries`, `probabilistic`); without it those fields are left out.
@@ -453,7 +453,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/bdbs/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`BdbUpdate`] before [`send`](BdbUpdate::send):
@@ -551,7 +551,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/bdbs/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbDelete`]; the request is made by [`send`](BdbDelete::send).*/
     pub fn bdb_delete<'a>(&'a self, uid: i64) -> BdbDelete<'a> {
@@ -646,7 +646,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/bdbs/{uid}/{action}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `action`: The extra action to run after the update: `flush` or `reset_admin_pass`.
 - `body`: the request body
 
@@ -740,7 +740,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/bdbs/{uid}/actions/backup_reset_status`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbActionBackupResetStatus`]; the request is made by [`send`](BdbActionBackupResetStatus::send).*/
     pub fn bdb_action_backup_reset_status<'a>(
@@ -816,7 +816,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/bdbs/{uid}/actions/export_reset_status`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbActionExportResetStatus`]; the request is made by [`send`](BdbActionExportResetStatus::send).*/
     pub fn bdb_action_export_reset_status<'a>(
@@ -892,7 +892,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/actions/export`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbActionExport`]; the request is made by [`send`](BdbActionExport::send).*/
@@ -974,7 +974,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/bdbs/{uid}/actions/import_reset_status`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbActionImportResetStatus`]; the request is made by [`send`](BdbActionImportResetStatus::send).*/
     pub fn bdb_action_import_reset_status<'a>(
@@ -1050,7 +1050,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/actions/import`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbActionImport`]; the request is made by [`send`](BdbActionImport::send).*/
@@ -1134,7 +1134,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{uid}/actions/optimize_shards_placement`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbActionOptimizeShardsPlacement`] before [`send`](BdbActionOptimizeShardsPlacement::send):
 - [`avoid_nodes`](BdbActionOptimizeShardsPlacement::avoid_nodes): Comma-separated list of node UIDs on which no shard or endpoint should be placed (for example `1,2`).
@@ -1305,7 +1305,7 @@ Documented since Redis Software 7.8.
 Sends a `PUT` request to `/v1/bdbs/{uid}/actions/rebalance`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbActionRebalance`] before [`send`](BdbActionRebalance::send):
 - [`dry_run`](BdbActionRebalance::dry_run): Only compute and return the balanced shards blueprint; change nothing. Default false.
@@ -1418,7 +1418,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{uid}/actions/recover`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbActionRecoverPlanGet`]; the request is made by [`send`](BdbActionRecoverPlanGet::send).*/
     pub fn bdb_action_recover_plan_get<'a>(
@@ -1493,7 +1493,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/actions/recover`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbActionRecover`]; the request is made by [`send`](BdbActionRecover::send).*/
@@ -1572,7 +1572,7 @@ Documented since Redis Software 7.8.
 Sends a `POST` request to `/v1/bdbs/{uid}/actions/resume_traffic`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbActionResumeTraffic`]; the request is made by [`send`](BdbActionResumeTraffic::send).*/
     pub fn bdb_action_resume_traffic<'a>(
@@ -1646,7 +1646,7 @@ Documented since Redis Software 7.8.
 Sends a `POST` request to `/v1/bdbs/{uid}/actions/stop_traffic`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbActionStopTraffic`]; the request is made by [`send`](BdbActionStopTraffic::send).*/
     pub fn bdb_action_stop_traffic<'a>(&'a self, uid: i64) -> BdbActionStopTraffic<'a> {
@@ -1717,7 +1717,7 @@ Documented since Redis Software 7.22.
 Sends a `PUT` request to `/v1/bdbs/{uid}/actions/revamp`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`BdbActionRevamp`] before [`send`](BdbActionRevamp::send):
@@ -1839,7 +1839,7 @@ Documented since Redis Software 7.8.
 Sends a `GET` request to `/v1/bdbs/{uid}/availability`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbAvailabilityGet`] before [`send`](BdbAvailabilityGet::send):
 - [`availability_lag_tolerance_ms`](BdbAvailabilityGet::availability_lag_tolerance_ms): Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
@@ -1949,7 +1949,7 @@ Documented since Redis Software 7.8.
 Sends a `GET` request to `/v1/local/bdbs/{uid}/endpoint/availability`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbEndpointAvailabilityGetLocal`] before [`send`](BdbEndpointAvailabilityGetLocal::send):
 - [`availability_lag_tolerance_ms`](BdbEndpointAvailabilityGetLocal::availability_lag_tolerance_ms): Lag tolerance in milliseconds for `extend_check=lag`, overriding the cluster default (100 is a recommended value).
@@ -2104,7 +2104,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{bdb_uid}/debuginfo`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
+- `bdb_uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbDebuginfoGet`]; the request is made by [`send`](BdbDebuginfoGet::send).*/
     pub fn bdb_debuginfo_get<'a>(&'a self, bdb_uid: i64) -> BdbDebuginfoGet<'a> {
@@ -2181,7 +2181,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/modules/config`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbModulesConfig`]; the request is made by [`send`](BdbModulesConfig::send).*/
@@ -2277,7 +2277,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/modules/upgrade`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbModulesUpgrade`]; the request is made by [`send`](BdbModulesUpgrade::send).*/
@@ -2357,7 +2357,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/bdbs/{uid}/passwords`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbPasswordUpdate`]; the request is made by [`send`](BdbPasswordUpdate::send).*/
@@ -2436,7 +2436,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/passwords`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbPasswordAdd`]; the request is made by [`send`](BdbPasswordAdd::send).*/
@@ -2515,7 +2515,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/bdbs/{uid}/passwords`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbPasswordDelete`]; the request is made by [`send`](BdbPasswordDelete::send).*/
@@ -2594,7 +2594,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{bdb_uid}/shards`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
+- `bdb_uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbShardsList`] before [`send`](BdbShardsList::send):
 - [`extra_info_keys`](BdbShardsList::extra_info_keys): Redis `INFO` keys to add to each shard's `redis_info` (for example `used_memory_rss`, `connected_clients`). The reference shows the parameter repeated once per key (`?extra_info_keys=a&extra_info_keys=b`); this client sends a single value, so pass one key, or a comma-separated list if the server accepts it.*/
@@ -2679,7 +2679,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{uid}/syncer_state`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbSyncerStateGet`]; the request is made by [`send`](BdbSyncerStateGet::send).*/
     #[deprecated(
@@ -2755,7 +2755,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{uid}/syncer_state/crdt`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbSyncerStateCrdtGet`]; the request is made by [`send`](BdbSyncerStateCrdtGet::send).*/
     pub fn bdb_syncer_state_crdt_get<'a>(
@@ -2832,7 +2832,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{uid}/syncer_state/replica`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbSyncerStateReplicaGet`]; the request is made by [`send`](BdbSyncerStateReplicaGet::send).*/
     pub fn bdb_syncer_state_replica_get<'a>(
@@ -2909,7 +2909,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/{uid}/upgrade`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`BdbUpgrade`]; the request is made by [`send`](BdbUpgrade::send).*/
@@ -3103,7 +3103,7 @@ Documented since Redis Software 8.0.
 Sends a `GET` request to `/v1/bdbs/{uid}/certificates`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbCertificateGet`]; the request is made by [`send`](BdbCertificateGet::send).*/
     pub fn bdb_certificate_get<'a>(&'a self, uid: i64) -> BdbCertificateGet<'a> {
@@ -3174,7 +3174,7 @@ Documented since Redis Software 8.0.
 Sends a `POST` request to `/v1/bdbs/{uid}/certificates`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`BdbCertificateSet`] before [`send`](BdbCertificateSet::send):
@@ -3267,7 +3267,7 @@ Documented since Redis Software 8.0.
 Sends a `DELETE` request to `/v1/bdbs/{uid}/certificates`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbCertificateDelete`]; the request is made by [`send`](BdbCertificateDelete::send).*/
     pub fn bdb_certificate_delete<'a>(&'a self, uid: i64) -> BdbCertificateDelete<'a> {

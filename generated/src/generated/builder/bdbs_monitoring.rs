@@ -82,7 +82,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/alerts/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbAlertsList`]; the request is made by [`send`](BdbAlertsList::send).*/
     pub fn bdb_alerts_list<'a>(&'a self, uid: i64) -> BdbAlertsList<'a> {
@@ -152,7 +152,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/bdbs/alerts/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`BdbAlertsUpdate`] before [`send`](BdbAlertsUpdate::send):
@@ -246,7 +246,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/alerts/{uid}/{alert}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `alert`: Name of the alert, for example `bdb_size`.
 
 Returns a [`BdbAlertGet`]; the request is made by [`send`](BdbAlertGet::send).*/
@@ -392,7 +392,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbCrdtSourceAlertsList`]; the request is made by [`send`](BdbCrdtSourceAlertsList::send).*/
     pub fn bdb_crdt_source_alerts_list<'a>(
@@ -470,8 +470,8 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts/{uid}/{crdt_src_id}`
 
 Arguments:
-- `uid`: Unique ID of the database.
-- `crdt_src_id`: ID of the CRDT source within the database.
+- `uid`: Unique ID of the database. At least 1.
+- `crdt_src_id`: ID of the CRDT source within the database. At least 1.
 
 Returns a [`BdbCrdtSourceAlertsGet`]; the request is made by [`send`](BdbCrdtSourceAlertsGet::send).*/
     pub fn bdb_crdt_source_alerts_get<'a>(
@@ -552,8 +552,8 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/crdt_sources/alerts/{uid}/{crdt_src_id}/{alert}`
 
 Arguments:
-- `uid`: Unique ID of the database.
-- `crdt_src_id`: ID of the CRDT source within the database.
+- `uid`: Unique ID of the database. At least 1.
+- `crdt_src_id`: ID of the CRDT source within the database. At least 1.
 - `alert`: Name of the alert, for example `bdb_size`.
 
 Returns a [`BdbCrdtSourceAlertGet`]; the request is made by [`send`](BdbCrdtSourceAlertGet::send).*/
@@ -708,7 +708,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/replica_sources/alerts/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`BdbReplicaSourceAlertsList`]; the request is made by [`send`](BdbReplicaSourceAlertsList::send).*/
     pub fn bdb_replica_source_alerts_list<'a>(
@@ -786,8 +786,8 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/replica_sources/alerts/{uid}/{replica_src_id}`
 
 Arguments:
-- `uid`: Unique ID of the database.
-- `replica_src_id`: ID of the replica source within the database.
+- `uid`: Unique ID of the database. At least 1.
+- `replica_src_id`: ID of the replica source within the database. At least 1.
 
 Returns a [`BdbReplicaSourceAlertsGet`]; the request is made by [`send`](BdbReplicaSourceAlertsGet::send).*/
     pub fn bdb_replica_source_alerts_get<'a>(
@@ -868,8 +868,8 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/replica_sources/alerts/{uid}/{replica_src_id}/{alert}`
 
 Arguments:
-- `uid`: Unique ID of the database.
-- `replica_src_id`: ID of the replica source within the database.
+- `uid`: Unique ID of the database. At least 1.
+- `replica_src_id`: ID of the replica source within the database. At least 1.
 - `alert`: Name of the alert, for example `bdb_size`.
 
 Returns a [`BdbReplicaSourceAlertGet`]; the request is made by [`send`](BdbReplicaSourceAlertGet::send).*/
@@ -951,7 +951,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{bdb_uid}/peer_stats`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
+- `bdb_uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbPeerStatsList`] before [`send`](BdbPeerStatsList::send):
 - [`etime`](BdbPeerStatsList::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
@@ -1058,8 +1058,8 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{bdb_uid}/peer_stats/{uid}`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
-- `uid`: UID of the peer instance, as listed in the Active-Active database's instances.
+- `bdb_uid`: Unique ID of the database. At least 1.
+- `uid`: UID of the peer instance, as listed in the Active-Active database's instances. At least 1.
 
 Optional parameters, set on the returned [`BdbPeerStatsGet`] before [`send`](BdbPeerStatsGet::send):
 - [`etime`](BdbPeerStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
@@ -1274,7 +1274,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/stats/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbStatsGet`] before [`send`](BdbStatsGet::send):
 - [`etime`](BdbStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
@@ -1467,7 +1467,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/stats/last/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbStatsLastGet`] before [`send`](BdbStatsLastGet::send):
 - [`metrics`](BdbStatsLastGet::metrics): Comma-separated list of metric names to return. All metrics are returned when omitted.*/
@@ -1558,7 +1558,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{bdb_uid}/sync_source_stats`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
+- `bdb_uid`: Unique ID of the database. At least 1.
 
 Optional parameters, set on the returned [`BdbSyncSourceStatsList`] before [`send`](BdbSyncSourceStatsList::send):
 - [`etime`](BdbSyncSourceStatsList::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
@@ -1667,8 +1667,8 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/bdbs/{bdb_uid}/sync_source_stats/{uid}`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
-- `uid`: UID of the sync source.
+- `bdb_uid`: Unique ID of the database. At least 1.
+- `uid`: UID of the sync source. At least 1.
 
 Optional parameters, set on the returned [`BdbSyncSourceStatsGet`] before [`send`](BdbSyncSourceStatsGet::send):
 - [`etime`](BdbSyncSourceStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).

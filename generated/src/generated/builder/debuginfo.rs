@@ -72,7 +72,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/debuginfo/all/bdb/{bdb_uid}`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
+- `bdb_uid`: Unique ID of the database. At least 1.
 
 Returns a [`DebuginfoAllBdbGet`]; the request is made by [`send`](DebuginfoAllBdbGet::send).*/
     #[deprecated(
@@ -194,7 +194,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/debuginfo/node/bdb/{bdb_uid}`
 
 Arguments:
-- `bdb_uid`: Unique ID of the database.
+- `bdb_uid`: Unique ID of the database. At least 1.
 
 Returns a [`DebuginfoNodeBdbGet`]; the request is made by [`send`](DebuginfoNodeBdbGet::send).*/
     #[deprecated(

@@ -166,7 +166,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/ldap_mappings/{uid}`
 
 Arguments:
-- `uid`: The LDAP mapping's unique ID.
+- `uid`: The LDAP mapping's unique ID. At least 1.
 
 Returns a [`LdapMappingGet`]; the request is made by [`send`](LdapMappingGet::send).*/
     pub fn ldap_mapping_get<'a>(&'a self, uid: i64) -> LdapMappingGet<'a> {
@@ -247,7 +247,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/ldap_mappings/{uid}`
 
 Arguments:
-- `uid`: The LDAP mapping's unique ID.
+- `uid`: The LDAP mapping's unique ID. At least 1.
 - `body`: the request body
 
 Returns a [`LdapMappingUpdate`]; the request is made by [`send`](LdapMappingUpdate::send).*/
@@ -332,7 +332,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/ldap_mappings/{uid}`
 
 Arguments:
-- `uid`: The LDAP mapping's unique ID.
+- `uid`: The LDAP mapping's unique ID. At least 1.
 
 Returns a [`LdapMappingDelete`]; the request is made by [`send`](LdapMappingDelete::send).*/
     pub fn ldap_mapping_delete<'a>(&'a self, uid: i64) -> LdapMappingDelete<'a> {

@@ -15,8 +15,8 @@ Sends a `GET` request to `/v1/logs`
 
 Optional parameters, set on the returned [`LogsList`] before [`send`](LogsList::send):
 - [`etime`](LogsList::etime): Only events at or before this ISO 8601 time.
-- [`limit`](LogsList::limit): Maximum number of events to return.
-- [`offset`](LogsList::offset): Number of events to skip before the first returned one (for pagination).
+- [`limit`](LogsList::limit): Maximum number of events to return. At least 0.
+- [`offset`](LogsList::offset): Number of events to skip before the first returned one (for pagination). At least 0.
 - [`order`](LogsList::order): Sort order of the events; ascending when omitted.
 - [`stime`](LogsList::stime): Only events at or after this ISO 8601 time.*/
     pub fn logs_list<'a>(&'a self) -> LogsList<'a> {
@@ -50,14 +50,14 @@ Optional: the parameter is not sent unless set.*/
         self.etime = ::std::option::Option::Some(value);
         self
     }
-    /**Maximum number of events to return.
+    /**Maximum number of events to return. At least 0.
 
 Optional: the parameter is not sent unless set.*/
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
     }
-    /**Number of events to skip before the first returned one (for pagination).
+    /**Number of events to skip before the first returned one (for pagination). At least 0.
 
 Optional: the parameter is not sent unless set.*/
     pub fn offset(mut self, value: i64) -> Self {

@@ -14,7 +14,7 @@ Documented since Redis Software 7.22.
 Sends a `GET` request to `/v1/migrations/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 
 Returns a [`MigrationGet`]; the request is made by [`send`](MigrationGet::send).*/
     pub fn migration_get<'a>(&'a self, uid: i64) -> MigrationGet<'a> {

@@ -219,7 +219,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/modules/config/bdb/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`ModuleConfigBdbUpdate`]; the request is made by [`send`](ModuleConfigBdbUpdate::send).*/
@@ -308,7 +308,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/modules/upgrade/bdb/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the database.
+- `uid`: Unique ID of the database. At least 1.
 - `body`: the request body
 
 Returns a [`ModuleUpgradeBdb`]; the request is made by [`send`](ModuleUpgradeBdb::send).*/

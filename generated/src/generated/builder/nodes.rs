@@ -74,7 +74,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Returns a [`NodeGet`]; the request is made by [`send`](NodeGet::send).*/
     pub fn node_get<'a>(&'a self, uid: i64) -> NodeGet<'a> {
@@ -151,7 +151,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/nodes/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the node to update.
+- `uid`: Unique ID of the node to update. At least 1.
 - `body`: the request body
 
 Returns a [`NodeUpdate`]; the request is made by [`send`](NodeUpdate::send).*/
@@ -289,7 +289,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/{node_uid}/actions`
 
 Arguments:
-- `node_uid`: Unique ID of the node.
+- `node_uid`: Unique ID of the node. At least 1.
 
 Returns a [`NodeActionList`]; the request is made by [`send`](NodeActionList::send).*/
     pub fn node_action_list<'a>(&'a self, node_uid: i64) -> NodeActionList<'a> {
@@ -363,7 +363,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/{node_uid}/actions/{action}`
 
 Arguments:
-- `node_uid`: Unique ID of the node.
+- `node_uid`: Unique ID of the node. At least 1.
 - `action`: Name of the action, for example `remove` or `maintenance_on`.
 
 Returns a [`NodeActionGet`]; the request is made by [`send`](NodeActionGet::send).*/
@@ -454,7 +454,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/nodes/{node_uid}/actions/{action}`
 
 Arguments:
-- `node_uid`: Unique ID of the node.
+- `node_uid`: Unique ID of the node. At least 1.
 - `action`: Action to start: `remove`, `maintenance_on`, `maintenance_off` or `enslave_node`.
 - `body`: the request body
 
@@ -537,7 +537,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/nodes/{node_uid}/actions/{action}`
 
 Arguments:
-- `node_uid`: Unique ID of the node.
+- `node_uid`: Unique ID of the node. At least 1.
 - `action`: Name of the action to cancel.
 
 Returns a [`NodeActionCancel`]; the request is made by [`send`](NodeActionCancel::send).*/
@@ -620,7 +620,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/check/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Returns a [`NodeCheckGet`]; the request is made by [`send`](NodeCheckGet::send).*/
     pub fn node_check_get<'a>(&'a self, uid: i64) -> NodeCheckGet<'a> {
@@ -739,7 +739,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/{node_uid}/debuginfo`
 
 Arguments:
-- `node_uid`: Unique ID of the node.
+- `node_uid`: Unique ID of the node. At least 1.
 
 Returns a [`NodeDebuginfoGet`]; the request is made by [`send`](NodeDebuginfoGet::send).*/
     pub fn node_debuginfo_get<'a>(&'a self, node_uid: i64) -> NodeDebuginfoGet<'a> {
@@ -800,7 +800,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/{uid}/snapshots`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Returns a [`NodeSnapshotList`]; the request is made by [`send`](NodeSnapshotList::send).*/
     pub fn node_snapshot_list<'a>(&'a self, uid: i64) -> NodeSnapshotList<'a> {
@@ -870,7 +870,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/nodes/{uid}/snapshots/{snapshot_name}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 - `snapshot_name`: Name of the snapshot to delete.
 
 Returns a [`NodeSnapshotDelete`]; the request is made by [`send`](NodeSnapshotDelete::send).*/
@@ -1011,7 +1011,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/{uid}/status`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Returns a [`NodeStatusGet`]; the request is made by [`send`](NodeStatusGet::send).*/
     pub fn node_status_get<'a>(&'a self, uid: i64) -> NodeStatusGet<'a> {

@@ -97,7 +97,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/alerts/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Optional parameters, set on the returned [`NodeAlertsList`] before [`send`](NodeAlertsList::send):
 - [`ignore_settings`](NodeAlertsList::ignore_settings): Report the current alert state even when the cluster's alert settings disable the alert. Without it a disabled alert is always reported as disabled with a false state.*/
@@ -183,7 +183,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/alerts/{uid}/{alert}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 - `alert`: Name of the alert, for example `node_cpu_utilization`.
 
 Optional parameters, set on the returned [`NodeAlertGet`] before [`send`](NodeAlertGet::send):
@@ -372,7 +372,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/stats/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Optional parameters, set on the returned [`NodeStatsGet`] before [`send`](NodeStatsGet::send):
 - [`etime`](NodeStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
@@ -588,7 +588,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/nodes/stats/last/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the node.
+- `uid`: Unique ID of the node. At least 1.
 
 Optional parameters, set on the returned [`NodeStatsLastGet`] before [`send`](NodeStatsLastGet::send):
 - [`etime`](NodeStatsLastGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).

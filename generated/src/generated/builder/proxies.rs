@@ -148,7 +148,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/proxies/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the proxy (the same as its node's UID).
+- `uid`: Unique ID of the proxy (the same as its node's UID). At least 1.
 
 Returns a [`ProxyGet`]; the request is made by [`send`](ProxyGet::send).*/
     pub fn proxy_get<'a>(&'a self, uid: i64) -> ProxyGet<'a> {
@@ -213,7 +213,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/proxies/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the proxy (the same as its node's UID).
+- `uid`: Unique ID of the proxy (the same as its node's UID). At least 1.
 - `body`: the request body
 
 Returns a [`ProxyUpdate`]; the request is made by [`send`](ProxyUpdate::send).*/

@@ -253,7 +253,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/redis_acls/{uid}`
 
 Arguments:
-- `uid`: The Redis ACL's unique ID.
+- `uid`: The Redis ACL's unique ID. At least 1.
 
 Returns a [`RedisAclGet`]; the request is made by [`send`](RedisAclGet::send).*/
     pub fn redis_acl_get<'a>(&'a self, uid: i64) -> RedisAclGet<'a> {
@@ -328,7 +328,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/redis_acls/{uid}`
 
 Arguments:
-- `uid`: The Redis ACL's unique ID.
+- `uid`: The Redis ACL's unique ID. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`RedisAclUpdate`] before [`send`](RedisAclUpdate::send):
@@ -421,7 +421,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/redis_acls/{uid}`
 
 Arguments:
-- `uid`: The Redis ACL's unique ID.
+- `uid`: The Redis ACL's unique ID. At least 1.
 
 Returns a [`RedisAclDelete`]; the request is made by [`send`](RedisAclDelete::send).*/
     pub fn redis_acl_delete<'a>(&'a self, uid: i64) -> RedisAclDelete<'a> {

@@ -169,7 +169,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/roles/{uid}`
 
 Arguments:
-- `uid`: The role's unique ID.
+- `uid`: The role's unique ID. At least 1.
 
 Returns a [`RoleGet`]; the request is made by [`send`](RoleGet::send).*/
     pub fn role_get<'a>(&'a self, uid: i64) -> RoleGet<'a> {
@@ -245,7 +245,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/roles/{uid}`
 
 Arguments:
-- `uid`: The role's unique ID.
+- `uid`: The role's unique ID. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`RoleUpdate`] before [`send`](RoleUpdate::send):
@@ -332,7 +332,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/roles/{uid}`
 
 Arguments:
-- `uid`: The role's unique ID.
+- `uid`: The role's unique ID. At least 1.
 
 Returns a [`RoleDelete`]; the request is made by [`send`](RoleDelete::send).*/
     pub fn role_delete<'a>(&'a self, uid: i64) -> RoleDelete<'a> {

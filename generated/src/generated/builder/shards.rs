@@ -89,7 +89,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/shards/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the shard.
+- `uid`: Unique ID of the shard. At least 1.
 
 Optional parameters, set on the returned [`ShardGet`] before [`send`](ShardGet::send):
 - [`extra_info_keys`](ShardGet::extra_info_keys): Redis `INFO` keys to add to each shard's `redis_info` (for example `used_memory_rss`, `connected_clients`). The reference shows the parameter repeated once per key (`?extra_info_keys=a&extra_info_keys=b`); this client sends a single value, so pass one key, or a comma-separated list if the server accepts it.*/
@@ -244,7 +244,7 @@ Documented since Redis Software 7.4.
 Sends a `POST` request to `/v1/shards/{uid}/actions/migrate`
 
 Arguments:
-- `uid`: Unique ID of the shard to migrate.
+- `uid`: Unique ID of the shard to migrate. At least 1.
 - `body`: the request body
 
 Returns a [`ShardActionMigrate`]; the request is made by [`send`](ShardActionMigrate::send).*/
@@ -417,7 +417,7 @@ Documented since Redis Software 7.8.
 Sends a `POST` request to `/v1/shards/{uid}/actions/failover`
 
 Arguments:
-- `uid`: Unique ID of the primary shard to fail over.
+- `uid`: Unique ID of the primary shard to fail over. At least 1.
 - `body`: the request body
 
 Returns a [`ShardActionFailover`]; the request is made by [`send`](ShardActionFailover::send).*/

@@ -140,7 +140,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/shards/stats/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the shard.
+- `uid`: Unique ID of the shard. At least 1.
 
 Optional parameters, set on the returned [`ShardStatsGet`] before [`send`](ShardStatsGet::send):
 - [`etime`](ShardStatsGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).
@@ -358,7 +358,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/shards/stats/last/{uid}`
 
 Arguments:
-- `uid`: Unique ID of the shard.
+- `uid`: Unique ID of the shard. At least 1.
 
 Optional parameters, set on the returned [`ShardStatsLastGet`] before [`send`](ShardStatsLastGet::send):
 - [`etime`](ShardStatsLastGet::etime): End of the time range, as an ISO 8601 timestamp (for example `2015-05-28T12:00:00Z`).

@@ -169,7 +169,7 @@ Documented since Redis Software 7.4.
 Sends a `GET` request to `/v1/users/{uid}`
 
 Arguments:
-- `uid`: The user's unique ID.
+- `uid`: The user's unique ID. At least 1.
 
 Returns a [`UserGet`]; the request is made by [`send`](UserGet::send).*/
     pub fn user_get<'a>(&'a self, uid: i64) -> UserGet<'a> {
@@ -247,7 +247,7 @@ Documented since Redis Software 7.4.
 Sends a `PUT` request to `/v1/users/{uid}`
 
 Arguments:
-- `uid`: The user's unique ID.
+- `uid`: The user's unique ID. At least 1.
 - `body`: the request body
 
 Optional parameters, set on the returned [`UserUpdate`] before [`send`](UserUpdate::send):
@@ -334,7 +334,7 @@ Documented since Redis Software 7.4.
 Sends a `DELETE` request to `/v1/users/{uid}`
 
 Arguments:
-- `uid`: The user's unique ID.
+- `uid`: The user's unique ID. At least 1.
 
 Returns a [`UserDelete`]; the request is made by [`send`](UserDelete::send).*/
     pub fn user_delete<'a>(&'a self, uid: i64) -> UserDelete<'a> {
