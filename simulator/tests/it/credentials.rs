@@ -3,7 +3,7 @@
 //! lock an account at the policy's threshold, the fuzzing opt-in is refused off loopback, and
 //! the state file keeps only hashes, readable by its owner alone.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
@@ -51,6 +51,7 @@ fn startup(sim: &Simulator) -> (&str, &str) {
 
 #[tokio::test]
 async fn a_password_change_applies_to_the_start_up_credentials() {
+    let _process = crate::common::share_the_process().await;
     let sim = start(false).await;
     let get = reqwest::Method::GET;
     assert_eq!(
@@ -92,6 +93,7 @@ async fn a_password_change_applies_to_the_start_up_credentials() {
 
 #[tokio::test]
 async fn a_deleted_admin_cannot_sign_in_with_the_start_up_credentials() {
+    let _process = crate::common::share_the_process().await;
     let sim = start(false).await;
     let (status, body) = call(
         &sim,
@@ -121,6 +123,7 @@ async fn a_deleted_admin_cannot_sign_in_with_the_start_up_credentials() {
 
 #[tokio::test]
 async fn failed_sign_ins_lock_the_admin_until_another_admin_resets_it() {
+    let _process = crate::common::share_the_process().await;
     let sim = start(false).await;
     let put = reqwest::Method::PUT;
     let get = reqwest::Method::GET;
@@ -191,6 +194,7 @@ async fn failed_sign_ins_lock_the_admin_until_another_admin_resets_it() {
 
 #[tokio::test]
 async fn the_fuzzing_opt_in_survives_a_password_change_and_is_refused_off_loopback() {
+    let _process = crate::common::share_the_process().await;
     let sim = start(true).await;
     let (status, _) = call(
         &sim,
@@ -228,6 +232,7 @@ async fn the_fuzzing_opt_in_survives_a_password_change_and_is_refused_off_loopba
 
 #[tokio::test]
 async fn the_state_file_is_private_and_holds_no_password() {
+    let _process = crate::common::share_the_process().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("state.json");
     let sim = common::builder()

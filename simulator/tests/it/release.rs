@@ -3,7 +3,7 @@
 //! the client's `check_cluster_version` refuses what that release does not serve before
 //! sending it.
 
-mod common;
+use crate::common;
 
 use redis_enterprise_api::operations::OPERATIONS;
 use redis_enterprise_api::{Client, Credentials, Error, RetryPolicy};
@@ -73,6 +73,7 @@ async fn call(client: &Client, id: &str) -> Result<(), Error> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_release_reports_its_version_and_the_client_checks_it() {
+    let _process = crate::common::share_the_process().await;
     let ids = [
         "cluster_get",
         "cm_settings_get",
@@ -130,6 +131,7 @@ async fn each_release_reports_its_version_and_the_client_checks_it() {
 
 #[tokio::test]
 async fn an_unknown_release_is_refused() {
+    let _process = crate::common::share_the_process().await;
     let err = Simulator::builder()
         .no_redis(true)
         .release("6.0")

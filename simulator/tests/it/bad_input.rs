@@ -1,7 +1,7 @@
 //! Bad input gets a clear `ErrorBody` (never a panic), and the simulator stays up and
 //! consistent: a failed create leaves no database and no process behind.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 
@@ -51,6 +51,7 @@ fn assert_error(answer: &Answer, status: u16, code: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_error_bodies_and_change_nothing() {
+    let _process = crate::common::own_the_process().await;
     let sim = common::start().await;
     let raw = common::raw_client(&sim);
     let json = Some("application/json");

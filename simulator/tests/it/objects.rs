@@ -2,7 +2,7 @@
 //! members the spec's schema documents, printed and asserted. Members the caller did not set
 //! carry the reference's `x-default`.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 
@@ -39,6 +39,7 @@ async fn get(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_carry_the_members_a_cluster_returns() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     let created = get(

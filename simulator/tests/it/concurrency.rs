@@ -2,7 +2,7 @@
 //! number of rounds: every uid is unique, nothing is lost, no process leaks, and the simulator
 //! still answers.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -14,6 +14,7 @@ const ROUNDS: usize = 2;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_two_clients_create_read_delete() {
+    let _process = crate::common::own_the_process().await;
     let sim = common::builder()
         .action_delay(Duration::from_millis(50))
         .start()

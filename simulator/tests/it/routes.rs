@@ -2,7 +2,7 @@
 //! of its documented statuses, with an `ErrorBody` when it is an error; an operation the
 //! impersonated release does not serve answers 404.
 
-mod common;
+use crate::common;
 
 use redis_enterprise_api::operations::OPERATIONS;
 use serde_json::Value;
@@ -53,6 +53,7 @@ fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_answers_a_documented_status() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .no_redis(true)
         .start()

@@ -10,6 +10,9 @@ use redis_enterprise_simulator::Simulator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn my_automation_creates_a_database_it_can_use() {
+    // Only for this repository: the one test binary shares a process with tests that count
+    // its redis-server children (see `common::own_the_process`).
+    let _process = crate::common::share_the_process().await;
     let sim = Simulator::builder()
         .action_delay(Duration::from_millis(50))
         .start()

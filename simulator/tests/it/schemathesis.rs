@@ -6,7 +6,7 @@
 //! Schemathesis is installed on first use, at a pinned version, into a virtualenv in the
 //! repository's ignored `.tools/` folder (needs `python3` with `venv`, and PyPI).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -85,6 +85,7 @@ fn schemathesis() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_failure() {
+    let _process = crate::common::share_the_process().await;
     let exe = tokio::task::spawn_blocking(schemathesis)
         .await
         .expect("install task");

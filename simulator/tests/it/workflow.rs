@@ -3,7 +3,7 @@
 //! database, wait for its action, use it with a Redis client, change its memory limit, hit the
 //! busy rule, delete it and see its port close.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -25,6 +25,7 @@ fn user_create(value: serde_json::Value) -> types::UserCreate {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bootstrap_then_roles_users_and_jwt() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .unbootstrapped(true)
         .manual_clock(true)
@@ -229,6 +230,7 @@ async fn bootstrap_then_roles_users_and_jwt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_lifecycle_with_a_real_redis_server() {
+    let _process = crate::common::share_the_process().await;
     // A manual clock: each action stays running (its database busy) until the test advances
     // the clock, so the 409s below cannot race the action.
     let sim = common::builder()
@@ -462,6 +464,7 @@ async fn database_lifecycle_with_a_real_redis_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_simulator_stops_its_processes() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     let mut ports = Vec::new();
@@ -498,6 +501,7 @@ async fn dropping_the_simulator_stops_its_processes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_alert_follows_the_live_process() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     // An empty redis-server uses about 1 MB: with a 1 MiB limit it is above the 80 % threshold,
@@ -541,6 +545,7 @@ async fn memory_alert_follows_the_live_process() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_password_guards_the_endpoint() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     // The deprecated field is still how the reference sets the default user's password.
@@ -589,6 +594,7 @@ async fn database_password_guards_the_endpoint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_runs_change_nothing() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .no_redis(true)
         .start()
@@ -667,6 +673,7 @@ async fn dry_runs_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_whose_process_cannot_start_fails_cleanly() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     // Hold a port so the database's redis-server cannot bind it.
@@ -702,6 +709,7 @@ async fn a_database_whose_process_cannot_start_fails_cleanly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_rotate_their_own_passwords() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .no_redis(true)
         .start()
@@ -779,6 +787,7 @@ async fn users_rotate_their_own_passwords() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_memory_alert_follows_placed_databases() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .no_redis(true)
         .start()
@@ -826,6 +835,7 @@ async fn node_memory_alert_follows_placed_databases() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn active_active_databases_are_records_with_tasks() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .no_redis(true)
         .manual_clock(true)

@@ -2,7 +2,7 @@
 //! `mount_point` location, recover and upgrade as actions `wait_for_action` finds, the busy
 //! rule while they run, and 501 `not_modelled` for every operation the simulator refuses.
 
-mod common;
+use crate::common;
 
 use redis_enterprise_api::operations::OPERATIONS;
 use redis_enterprise_api::{types, Client};
@@ -85,6 +85,7 @@ fn accepts(port: u16, password: &str) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_passwords_reach_the_redis_server() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     let (uid, port) = database(&client, "guarded", Some("old-password")).await;
@@ -146,6 +147,7 @@ async fn database_passwords_reach_the_redis_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flush_empties_and_export_import_round_trip_through_a_mount_point() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     let (uid, port) = database(&client, "data", None).await;
@@ -285,6 +287,7 @@ async fn flush_empties_and_export_import_round_trip_through_a_mount_point() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recover_and_upgrade_are_actions() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::start().await;
     let client = common::client(&sim);
     let (uid, _) = database(&client, "versions", None).await;
@@ -332,6 +335,7 @@ async fn recover_and_upgrade_are_actions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_is_not_modelled_answers_501_naming_it() {
+    let _process = crate::common::share_the_process().await;
     let sim = common::builder()
         .no_redis(true)
         .start()

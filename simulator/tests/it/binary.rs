@@ -1,7 +1,7 @@
 //! The binary's contract: `--help` lists every flag; `--cert-out` writes the CA that clients
 //! verify; SIGTERM stops it with every redis-server it started.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -121,6 +121,7 @@ fn spawn(args: &[&str]) -> (Guard, String, std::thread::JoinHandle<Vec<String>>)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_simulator_takes_its_redis_servers_along() {
+    let _process = crate::common::share_the_process().await;
     let (mut guard, url, log) =
         spawn(&["--listen", "127.0.0.1:0", "--http", "--action-delay", "50"]);
     let client = Client::builder(url)
@@ -174,6 +175,7 @@ async fn a_killed_simulator_takes_its_redis_servers_along() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_https_with_cert_out_and_stops_on_sigterm() {
+    let _process = crate::common::share_the_process().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let ca = dir.path().join("ca.pem");
     let child = Command::new(EXE)

@@ -1,5 +1,6 @@
 //! Helpers shared by the simulator's tests: a started simulator, a client that verifies its CA,
-//! and a count of this process's redis-server children.
+//! a count of this process's redis-server children, and the lock that keeps that count exact
+//! now that every test runs in one process.
 
 #![allow(dead_code)]
 
@@ -8,6 +9,22 @@ use std::time::Duration;
 use redis_enterprise_api::extras::WaitOptions;
 use redis_enterprise_api::{Client, Credentials, RetryPolicy};
 use redis_enterprise_simulator::{Simulator, SimulatorBuilder};
+
+/// Tests that start simulators (and so redis-server children of this process) hold it shared;
+/// a test that asserts this process has no redis-server child at all holds it alone, so no
+/// other test's databases are counted. Each test takes it once, first thing.
+static PROCESS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Taken by every test that may start redis-server children of this process.
+pub async fn share_the_process() -> tokio::sync::RwLockReadGuard<'static, ()> {
+    PROCESS.read().await
+}
+
+/// Taken by a test that counts every redis-server child of this process: no other test runs
+/// meanwhile.
+pub async fn own_the_process() -> tokio::sync::RwLockWriteGuard<'static, ()> {
+    PROCESS.write().await
+}
 
 /// Action delay the tests use: long enough to see `pending`, short enough to wait for.
 pub const DELAY: Duration = Duration::from_millis(150);

@@ -1,13 +1,14 @@
 //! A clean restart with a state file keeps databases, users, roles and settings, and starts the databases'
 //! redis-server processes again on their ports.
 
-mod common;
+use crate::common;
 
 use redis_enterprise_api::types;
 use redis_enterprise_api::Credentials;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_survives_a_restart() {
+    let _process = crate::common::share_the_process().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let state = dir.path().join("state.json");
 
