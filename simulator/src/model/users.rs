@@ -1,14 +1,12 @@
 //! Users and authentication: CRUD with uid assignment and the documented errors (duplicate
 //! email or name, unknown role uid, the last admin), password checks for Basic auth, and JWTs
-//! (HS256, `iat`/`exp`, signed with the store's secret so they survive a restart) for
-//! `POST /v1/users/authorize` and `POST /v1/users/refresh_jwt`.
+//! (HS256, `iat`/`exp`, signed with the store's secret so they survive a restart), issued by
+//! [`authorize`] and [`refresh`]; each user's own passwords ([`change_passwords`]).
 //!
 //! Credentials work as a cluster's: the start-up credentials only create the admin user (a
 //! password change, a delete or a lock applies to them too), passwords are stored as salted
 //! hashes, and failed sign-ins lock an account at the cluster policy's `login_lockout_threshold`.
 //! The one exception is opt-in, for fuzzers: [`crate::SimulatorBuilder::fuzz_admin`].
-
-use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use redis_enterprise_api::operations::Operation;
@@ -16,10 +14,21 @@ use redis_enterprise_api::types;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{decode, ApiError, Caller, Handler, Reply, Req};
+use super::{decode, ErrorKind, ModelError};
 use crate::password::PasswordHash;
 use crate::state::{iso_now, now_secs, Lockout, Store, UserEntry};
-use crate::{schema, Shared};
+use crate::Shared;
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// The user's uid (0 before bootstrap).
+    pub uid: i64,
+    /// The user's email (or name).
+    pub email: String,
+    /// The management role that decides permissions.
+    pub management: String,
+}
 
 /// Claims of the simulator's tokens.
 #[derive(Debug, Serialize, Deserialize)]
@@ -109,6 +118,26 @@ fn lockout_policy(store: &Store) -> Lockout {
     }
 }
 
+impl From<SignInError> for ModelError {
+    fn from(e: SignInError) -> Self {
+        let (code, description) = match e {
+            SignInError::WrongCredentials => (
+                "unauthorized",
+                "authentication failed: wrong username or password",
+            ),
+            SignInError::Locked => (
+                "user_locked",
+                "authentication failed: the account is locked after too many failed sign-ins",
+            ),
+            SignInError::PasswordExpired => (
+                "password_expired",
+                "authentication failed: the password has expired",
+            ),
+        };
+        ModelError::new(ErrorKind::Unauthenticated, code, description)
+    }
+}
+
 /// Why a sign-in is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SignInError {
@@ -118,29 +147,6 @@ pub(crate) enum SignInError {
     Locked,
     /// The password has expired.
     PasswordExpired,
-}
-
-impl SignInError {
-    /// The 401 a cluster answers.
-    pub fn into_api_error(self) -> ApiError {
-        match self {
-            Self::WrongCredentials => ApiError::new(
-                401,
-                "unauthorized",
-                "authentication failed: wrong username or password",
-            ),
-            Self::Locked => ApiError::new(
-                401,
-                "user_locked",
-                "authentication failed: the account is locked after too many failed sign-ins",
-            ),
-            Self::PasswordExpired => ApiError::new(
-                401,
-                "password_expired",
-                "authentication failed: the password has expired",
-            ),
-        }
-    }
 }
 
 /// Checks a login and password against the store, counting failures and locking the account
@@ -244,7 +250,7 @@ pub(crate) fn verify_jwt(shared: &Shared, token: &str, _op: &Operation) -> Resul
     })
 }
 
-fn sign(store: &Store, uid: i64, email: &str, ttl: i64) -> Result<String, ApiError> {
+fn sign(store: &Store, uid: i64, email: &str, ttl: i64) -> Result<String, ModelError> {
     let now = now_secs();
     let claims = Claims {
         sub: email.to_string(),
@@ -257,14 +263,14 @@ fn sign(store: &Store, uid: i64, email: &str, ttl: i64) -> Result<String, ApiErr
         &claims,
         &EncodingKey::from_secret(store.jwt_secret.as_bytes()),
     )
-    .map_err(|e| ApiError::new(500, "internal_error", format!("cannot sign the token: {e}")))
+    .map_err(|e| ModelError::internal(format!("cannot sign the token: {e}")))
 }
 
-fn ttl_of(value: &Value) -> Result<i64, ApiError> {
-    let ttl = value.get("ttl").and_then(Value::as_i64).unwrap_or(300);
+/// A token's lifetime: `ttl` seconds (300 when not given), 1-86400.
+pub(crate) fn checked_ttl(ttl: Option<i64>) -> Result<i64, ModelError> {
+    let ttl = ttl.unwrap_or(300);
     if !(1..=86_400).contains(&ttl) {
-        return Err(ApiError::new(
-            400,
+        return Err(ModelError::invalid(
             "invalid_ttl",
             "ttl must be 1-86400 seconds",
         ));
@@ -272,19 +278,19 @@ fn ttl_of(value: &Value) -> Result<i64, ApiError> {
     Ok(ttl)
 }
 
-/// `POST /v1/users/authorize`.
-pub(crate) fn authorize(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let body = req.json_value()?;
-    schema::validate_named(&body, "JwtAuthorize")
-        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let auth: types::JwtAuthorize = decode(body.clone())?;
-    let ttl = ttl_of(&body)?;
+/// Signs in with `username` and `password` and answers a token valid for `ttl` seconds. A
+/// success records `last_login`, a failure counts towards the lockout.
+pub(crate) fn authorize(
+    shared: &Shared,
+    auth: &types::JwtAuthorize,
+    ttl: i64,
+) -> Result<String, ModelError> {
     let fuzz_admin = is_fuzz_admin(shared, &auth.username, &auth.password);
-    let reply = shared.with_store(|s| {
+    let token = shared.with_store(|s| {
         let uid = if fuzz_admin && s.users.contains_key(&1) {
             1
         } else {
-            sign_in(s, &auth.username, &auth.password).map_err(SignInError::into_api_error)?
+            sign_in(s, &auth.username, &auth.password).map_err(ModelError::from)?
         };
         let email = s
             .users
@@ -295,50 +301,40 @@ pub(crate) fn authorize(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
         if let Some(e) = s.users.get_mut(&uid) {
             e.user.last_login = Some(now_secs());
         }
-        Ok(Reply::ok(serde_json::json!({ "access_token": token })))
+        Ok(token)
     });
-    // A success records `last_login`, a failure counts towards the lockout.
     shared.persist();
-    reply
+    token
 }
 
-/// `POST /v1/users/refresh_jwt` (the caller authenticated with a valid token or credentials).
-/// The operation documents no 400, so a `ttl` out of range is clamped to 1-86400.
-pub(crate) fn refresh(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let body = req.json_value().unwrap_or(Value::Null);
-    let ttl = body
-        .get("ttl")
-        .and_then(Value::as_i64)
-        .unwrap_or(300)
-        .clamp(1, 86_400);
-    shared.with_store(|s| {
-        let token = sign(s, req.caller.uid, &req.caller.email, ttl)?;
-        Ok(Reply::ok(serde_json::json!({ "access_token": token })))
-    })
+/// A new token for the caller, valid for `ttl` seconds.
+pub(crate) fn refresh(shared: &Shared, caller: &Caller, ttl: i64) -> Result<String, ModelError> {
+    shared.with_store(|s| sign(s, caller.uid, &caller.email, ttl))
 }
 
-/// `GET /v1/users`.
-pub(crate) fn list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
-    shared.with_store(|s| {
-        let all: Vec<&types::User> = s.users.values().map(|u| &u.user).collect();
-        Ok(Reply::of(&all))
-    })
+/// Every user.
+pub(crate) fn list(shared: &Shared) -> Vec<types::User> {
+    shared.with_store(|s| s.users.values().map(|u| u.user.clone()).collect())
 }
 
-/// `GET /v1/users/{uid}`.
-pub(crate) fn get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+/// One user.
+pub(crate) fn get(shared: &Shared, uid: i64) -> Result<types::User, ModelError> {
     shared.with_store(|s| match s.users.get(&uid) {
-        Some(u) => Ok(Reply::of(&u.user)),
-        None => Err(req.missing("user", uid)),
+        Some(u) => Ok(u.user.clone()),
+        None => Err(ModelError::not_found("user", uid)),
     })
 }
 
-fn check_roles(store: &Store, role_uids: Option<&Vec<i64>>, status: u16) -> Result<(), ApiError> {
+/// Every role uid must name a role (`role_not_exist`, of the kind `kind`).
+fn check_roles(
+    store: &Store,
+    role_uids: Option<&Vec<i64>>,
+    kind: ErrorKind,
+) -> Result<(), ModelError> {
     for uid in role_uids.into_iter().flatten() {
         if !store.roles.contains_key(uid) {
-            return Err(ApiError::new(
-                status,
+            return Err(ModelError::new(
+                kind,
                 "role_not_exist",
                 format!("role {uid} does not exist"),
             ));
@@ -355,20 +351,18 @@ fn admins(store: &Store) -> usize {
         .count()
 }
 
-/// `POST /v1/users`.
-pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let body = req.json_value()?;
-    schema::validate_named(&body, "UserCreate")
-        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let new: types::UserCreate = decode(body)?;
-    let dry_run = req.query_flag("dry_run");
-    let reply = shared.with_store(|s| {
+/// Creates a user: email, name and uid free, its roles existing.
+pub(crate) fn create(
+    shared: &Shared,
+    new: types::UserCreate,
+    dry_run: bool,
+) -> Result<types::User, ModelError> {
+    let user = shared.with_store(|s| {
         if s.users
             .values()
             .any(|u| u.user.email.as_deref() == Some(new.email.as_str()))
         {
-            return Err(ApiError::new(
-                409,
+            return Err(ModelError::conflict(
                 "email_already_exists",
                 format!("email {} is already taken", new.email),
             ));
@@ -378,8 +372,7 @@ pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
                 .values()
                 .any(|u| u.user.name.as_deref() == Some(name.as_str()))
             {
-                return Err(ApiError::new(
-                    409,
+                return Err(ModelError::conflict(
                     "name_already_exists",
                     format!("name {name} is already taken"),
                 ));
@@ -387,14 +380,13 @@ pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
         }
         if let Some(uid) = new.uid {
             if s.users.contains_key(&uid) {
-                return Err(ApiError::new(
-                    409,
+                return Err(ModelError::conflict(
                     "uid_exists",
                     format!("user uid {uid} is already in use"),
                 ));
             }
         }
-        check_roles(s, new.role_uids.as_ref(), 400)?;
+        check_roles(s, new.role_uids.as_ref(), ErrorKind::Invalid)?;
         let uid = new.uid.unwrap_or_else(|| Store::next_uid(&s.users));
         let user = {
             let mut value = types::User::default();
@@ -426,34 +418,50 @@ pub(crate) fn create(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
             s.users
                 .insert(uid, UserEntry::new(user.clone(), &new.password));
         }
-        Ok(Reply::of(&user))
+        Ok(user)
     })?;
     shared.persist();
-    Ok(reply)
+    Ok(user)
 }
 
-/// `PUT /v1/users/{uid}`.
-pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let body = req.json_value()?;
-    schema::validate_named(&body, "User").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let changes: types::User = decode(body.clone())?;
-    let dry_run = req.query_flag("dry_run");
-    let reply = shared.with_store(|s| {
-        let entry = s.users.get(&uid).ok_or_else(|| req.missing("user", uid))?;
+/// What a user update sends: the body as sent (its members replace the user's, but for those
+/// the cluster owns) and the same body decoded.
+pub(crate) struct UserChanges {
+    /// The body as sent.
+    pub body: Value,
+    /// The body decoded.
+    pub parsed: types::User,
+}
+
+/// Updates a user: a free email, existing roles, and at least one admin left. A password sent
+/// replaces the user's passwords (and so releases a locked account).
+pub(crate) fn update(
+    shared: &Shared,
+    uid: i64,
+    changes: UserChanges,
+    dry_run: bool,
+) -> Result<types::User, ModelError> {
+    let UserChanges {
+        body,
+        parsed: changes,
+    } = changes;
+    let user = shared.with_store(|s| {
+        let entry = s
+            .users
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("user", uid))?;
         if let Some(email) = &changes.email {
             if s.users
                 .iter()
                 .any(|(u, e)| *u != uid && e.user.email.as_deref() == Some(email))
             {
-                return Err(ApiError::new(
-                    406,
+                return Err(ModelError::refused(
                     "email_already_exists",
                     format!("email {email} is already taken"),
                 ));
             }
         }
-        check_roles(s, changes.role_uids.as_ref(), 406)?;
+        check_roles(s, changes.role_uids.as_ref(), ErrorKind::Refused)?;
         let mut value = serde_json::to_value(&entry.user).unwrap_or(Value::Null);
         if let (Value::Object(map), Value::Object(new)) = (&mut value, &body) {
             for (k, v) in new {
@@ -473,8 +481,7 @@ pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
         let mut user: types::User = decode(value)?;
         let was_admin = management_of(s, &entry.user) == "admin";
         if was_admin && management_of(s, &user) != "admin" && admins(s) <= 1 {
-            return Err(ApiError::new(
-                406,
+            return Err(ModelError::refused(
                 "change_last_admin_role_not_allowed",
                 "at least one user with the admin role must remain",
             ));
@@ -492,20 +499,21 @@ pub(crate) fn update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
                 }
             }
         }
-        Ok(Reply::of(&user))
+        Ok(user)
     })?;
     shared.persist();
-    Ok(reply)
+    Ok(user)
 }
 
-/// `DELETE /v1/users/{uid}`.
-pub(crate) fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+/// Deletes a user, but never the last admin.
+pub(crate) fn delete(shared: &Shared, uid: i64) -> Result<(), ModelError> {
     shared.with_store(|s| {
-        let entry = s.users.get(&uid).ok_or_else(|| req.missing("user", uid))?;
+        let entry = s
+            .users
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("user", uid))?;
         if management_of(s, &entry.user) == "admin" && admins(s) <= 1 {
-            return Err(ApiError::new(
-                406,
+            return Err(ModelError::refused(
                 "change_last_admin_role_not_allowed",
                 "the last admin user cannot be deleted",
             ));
@@ -514,69 +522,83 @@ pub(crate) fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError>
         Ok(())
     })?;
     shared.persist();
-    Ok(Reply::empty(200))
+    Ok(())
 }
 
-/// `GET /v1/users/role`: the caller's management role.
-pub(crate) fn role_of_caller(_shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    Ok(Reply::ok(
-        serde_json::json!({ "role": req.caller.management }),
-    ))
+/// A change to a user's own passwords.
+#[derive(Debug, Clone)]
+pub(crate) enum PasswordChange {
+    /// `new` becomes the one password.
+    Replace {
+        /// The new password.
+        new: String,
+    },
+    /// `new` is added (for rotation: both work).
+    Add {
+        /// The new password.
+        new: String,
+    },
+    /// `old` is removed, unless it is the last.
+    Remove {
+        /// The password to remove.
+        old: String,
+    },
 }
 
-/// `PUT`, `POST` and `DELETE /v1/users/password`: replace, add or remove a password of the
-/// caller (or, for an admin, of `username`).
-pub(crate) fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let body = req.json_value()?;
-    let schema_name = match req.op.method {
-        "PUT" => "UserPasswordUpdateRequest",
-        "POST" => "UserPasswordAddRequest",
-        _ => "UserPasswordDeleteRequest",
-    };
-    schema::validate_named(&body, schema_name)
-        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
-    let target = text("username").unwrap_or_else(|| req.caller.email.clone());
-    if target != req.caller.email && req.caller.management != "admin" {
-        return Err(ApiError::new(
-            403,
+/// Changes the passwords of `target` (the caller itself when `None`); only an admin may change
+/// another user's.
+pub(crate) fn change_passwords(
+    shared: &Shared,
+    caller: &Caller,
+    target: Option<String>,
+    change: PasswordChange,
+) -> Result<(), ModelError> {
+    let target = target.unwrap_or_else(|| caller.email.clone());
+    if target != caller.email && caller.management != "admin" {
+        return Err(ModelError::new(
+            ErrorKind::Forbidden,
             "unauthorized_action",
             "only an admin may change another user's passwords",
         ));
     }
+    let no_user = || {
+        ModelError::new(
+            ErrorKind::NotFound,
+            "user_not_exist",
+            format!("no user {target}"),
+        )
+    };
     shared.with_store(|s| {
         let uid = find_by_login(s, &target)
             .and_then(|e| e.user.uid)
-            .ok_or_else(|| ApiError::new(404, "user_not_exist", format!("no user {target}")))?;
-        let entry = s
-            .users
-            .get_mut(&uid)
-            .ok_or_else(|| ApiError::new(404, "user_not_exist", format!("no user {target}")))?;
-        match req.op.method {
-            "PUT" | "POST" => {
-                let new = text("new_password").unwrap_or_default();
-                if entry.accepts(&new) {
-                    return Err(ApiError::new(
-                        400,
-                        "new_password_same_as_current",
-                        "the new password is already one of the user's passwords",
-                    ));
-                }
-                if req.op.method == "PUT" {
-                    entry.passwords = vec![PasswordHash::new(&new)];
-                } else {
-                    entry.passwords.push(PasswordHash::new(&new));
-                }
+            .ok_or_else(no_user)?;
+        let entry = s.users.get_mut(&uid).ok_or_else(no_user)?;
+        match change {
+            PasswordChange::Replace { new } | PasswordChange::Add { new }
+                if entry.accepts(&new) =>
+            {
+                return Err(ModelError::invalid(
+                    "new_password_same_as_current",
+                    "the new password is already one of the user's passwords",
+                ));
+            }
+            PasswordChange::Replace { new } => {
+                entry.passwords = vec![PasswordHash::new(&new)];
                 entry.user.password_issue_date = Some(iso_now());
             }
-            _ => {
-                let old = text("old_password").unwrap_or_default();
+            PasswordChange::Add { new } => {
+                entry.passwords.push(PasswordHash::new(&new));
+                entry.user.password_issue_date = Some(iso_now());
+            }
+            PasswordChange::Remove { old } => {
                 if !entry.accepts(&old) {
-                    return Err(ApiError::new(400, "password_not_found", "no such password"));
+                    return Err(ModelError::invalid(
+                        "password_not_found",
+                        "no such password",
+                    ));
                 }
                 if entry.passwords.len() <= 1 {
-                    return Err(ApiError::new(
-                        400,
+                    return Err(ModelError::invalid(
                         "cannot_delete_last_password",
                         "the user has no other password",
                     ));
@@ -584,25 +606,8 @@ pub(crate) fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiErr
                 entry.passwords.retain(|h| !h.matches(&old));
             }
         }
-        Ok(())
+        Ok::<_, ModelError>(())
     })?;
     shared.persist();
-    Ok(Reply::empty(200))
-}
-
-/// The operations this resource serves.
-pub(crate) fn register() -> Vec<(&'static str, Handler)> {
-    vec![
-        ("user_list", Handler::Sync(list)),
-        ("user_get", Handler::Sync(get)),
-        ("user_create", Handler::Sync(create)),
-        ("user_update", Handler::Sync(update)),
-        ("user_delete", Handler::Sync(delete)),
-        ("user_authorize", Handler::Sync(authorize)),
-        ("user_refresh_jwt", Handler::Sync(refresh)),
-        ("user_role_get", Handler::Sync(role_of_caller)),
-        ("user_password_update", Handler::Sync(passwords)),
-        ("user_password_add", Handler::Sync(passwords)),
-        ("user_password_delete", Handler::Sync(passwords)),
-    ]
+    Ok(())
 }

@@ -1,5 +1,5 @@
 //! What a database does with its data and its default user, on its real redis-server:
-//! passwords (`/v1/bdbs/{uid}/passwords`, applied with `ACL SETUSER default`), export to and
+//! passwords (applied with `ACL SETUSER default`), export to and
 //! import from a `mount_point` location (an RDB file written with `SAVE`, loaded with `DEBUG
 //! RELOAD`), recover, upgrade, and the reset of the backup/export/import status.
 //!
@@ -7,7 +7,7 @@
 //! holds the database busy (409 `db_busy` to other changes) until the action's time has passed
 //! on the simulator's clock, then does its work and ends the action `completed` or `failed`
 //! with the database's `*_status` and `*_failure_reason` set as a cluster sets them. Locations
-//! other than `mount_point` would reach outside this machine: they answer 501.
+//! other than `mount_point` would reach outside this machine: they are not modelled.
 
 use std::future::Future;
 use std::path::Path;
@@ -16,11 +16,10 @@ use std::sync::Arc;
 use redis_enterprise_api::types;
 use serde_json::{json, Value};
 
-use super::{busy_error, redis_config};
-use crate::api::{ApiError, Reply, Req};
-use crate::fallback::not_modelled;
+use super::bdbs::{busy_error, redis_config};
+use super::{actions, ModelError};
 use crate::state::iso_now;
-use crate::{actions, schema, Shared};
+use crate::Shared;
 
 /// Why an action's work failed: the `*_failure_reason` value and a message for the action.
 struct Failure {
@@ -37,54 +36,39 @@ impl Failure {
     }
 }
 
-fn validate(req: &Req, schema_name: &str) -> Result<Value, ApiError> {
-    let body = req.json_value()?;
-    schema::validate_named(&body, schema_name)
-        .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    Ok(body)
-}
-
-fn documents(req: &Req, status: u16) -> bool {
-    schema::operation(req.op.id, req.op.method, req.op.path)
-        .is_some_and(|op| schema::statuses(op).contains(&status))
-}
-
-fn needs_redis(shared: &Shared, what: &str) -> Result<(), ApiError> {
+fn needs_redis(shared: &Shared, what: &str) -> Result<(), ModelError> {
     if shared.config.no_redis {
-        return Err(not_modelled(format!(
+        return Err(ModelError::not_modelled(format!(
             "{what} needs the database's redis-server, and this simulator runs without any (no_redis)"
         )));
     }
     Ok(())
 }
 
-/// Starts action `name` on database `uid`: 404 for an unknown database, 409 while another
-/// action runs; `prepare` updates the database object as the action starts. Returns the
-/// action's uid and the database as it is now.
+/// Starts action `name` on database `uid`: `db_not_exist` for an unknown database, `db_busy`
+/// while another action runs; `prepare` updates the database object as the action starts.
+/// Returns the action's uid and the database as it is now.
 fn begin(
     shared: &Shared,
-    req: &Req,
     uid: i64,
     name: &str,
     prepare: impl FnOnce(&mut types::Bdb),
-) -> Result<(String, types::Bdb, Vec<String>), ApiError> {
+) -> Result<(String, types::Bdb, Vec<String>), ModelError> {
     let now = shared.clock.now_ms();
     let delay = shared.config.action_delay;
     let started = shared.with_store(|s| {
-        let entry = s.bdbs.get(&uid).ok_or_else(|| req.missing("db", uid))?;
+        let entry = s
+            .bdbs
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
         if let Some(action) = &entry.busy {
-            // `bdb_upgrade` documents no 409: its refusal of a busy database is its 406.
-            let mut e = busy_error(uid, action);
-            if req.refusal_status().is_some_and(|_| !documents(req, 409)) {
-                e.status = 406;
-            }
-            return Err(e);
+            return Err(busy_error(uid, action));
         }
         let action = actions::start(s, name, Some(uid), now, delay);
         let entry = s
             .bdbs_mut()
             .get_mut(&uid)
-            .ok_or_else(|| req.missing("db", uid))?;
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
         entry.busy = Some(action.clone());
         entry.bdb.action_uid = Some(action.clone());
         prepare(&mut entry.bdb);
@@ -119,59 +103,62 @@ where
     });
 }
 
-fn action_reply(action: &str) -> Reply {
-    Reply::ok(json!({ "action_uid": action }))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Passwords
 
-/// `PUT`, `POST` and `DELETE /v1/bdbs/{uid}/passwords`: replace the default user's passwords
-/// with one, add one, or remove one, applied to the redis-server before the reply (a new
-/// connection with a removed password is refused from then on). Removing the last password
-/// is refused (406): it would open the database to anyone.
-pub(crate) async fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let body = validate(req, "BdbPasswordRequest")?;
-    let password = body
-        .get("password")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+/// What a change of a database's passwords does with its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordChange {
+    /// It becomes the one password.
+    Replace,
+    /// It is added.
+    Add,
+    /// It is removed, unless it is the last.
+    Remove,
+}
+
+/// Replaces the default user's passwords with `password`, adds it, or removes it, applied to
+/// the redis-server before answering (a new connection with a removed password is refused from
+/// then on). Removing the last password is refused: it would open the database to anyone.
+pub(crate) async fn change_password(
+    shared: &Arc<Shared>,
+    uid: i64,
+    change: PasswordChange,
+    password: String,
+) -> Result<(), ModelError> {
     if password.is_empty() {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "invalid_password",
             "the password must not be empty",
         ));
     }
     let hash = crate::password::sha256_hex(&password);
     let (bdb, hashes) = shared.with_store(|s| {
-        let entry = s.bdbs.get(&uid).ok_or_else(|| req.missing("db", uid))?;
+        let entry = s
+            .bdbs
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
         let mut hashes = entry.password_hashes.clone();
-        match req.op.method {
-            "PUT" => hashes = vec![hash.clone()],
-            "POST" => {
+        match change {
+            PasswordChange::Replace => hashes = vec![hash.clone()],
+            PasswordChange::Add => {
                 if hashes.contains(&hash) {
-                    return Err(ApiError::new(
-                        406,
+                    return Err(ModelError::refused(
                         "password_exists",
                         "the database already has this password",
                     ));
                 }
                 hashes.push(hash.clone());
             }
-            _ => {
+            PasswordChange::Remove => {
                 if !hashes.contains(&hash) {
-                    return Err(ApiError::new(
-                        406,
+                    return Err(ModelError::refused(
                         "password_not_found",
                         "the database has no such password",
                     ));
                 }
                 if hashes.len() == 1 {
-                    return Err(ApiError::new(
-                        406,
+                    return Err(ModelError::refused(
                         "cannot_delete_last_password",
                         "the database has no other password",
                     ));
@@ -182,16 +169,16 @@ pub(crate) async fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, 
         let entry = s
             .bdbs_mut()
             .get_mut(&uid)
-            .ok_or_else(|| req.missing("db", uid))?;
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
         entry.password_hashes = hashes.clone();
         // The deprecated member shows the one password a replace set; once the set changes
         // otherwise it no longer names the database's password.
         #[allow(deprecated)]
         {
-            entry.bdb.authentication_redis_pass = match req.op.method {
-                "PUT" => Some(password.clone()),
-                "POST" => entry.bdb.authentication_redis_pass.take(),
-                _ => entry
+            entry.bdb.authentication_redis_pass = match change {
+                PasswordChange::Replace => Some(password.clone()),
+                PasswordChange::Add => entry.bdb.authentication_redis_pass.take(),
+                PasswordChange::Remove => entry
                     .bdb
                     .authentication_redis_pass
                     .take()
@@ -205,40 +192,45 @@ pub(crate) async fn passwords(shared: &Arc<Shared>, req: &Req) -> Result<Reply, 
         .processes
         .configure(uid, &redis_config(&bdb, hashes))
         .await
-        .map_err(|e| ApiError::new(500, "internal_error", e.to_string()))?;
+        .map_err(|e| ModelError::internal(e.to_string()))?;
     shared.persist();
-    Ok(Reply::empty(200))
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Export and import
 
-/// `POST /v1/bdbs/{uid}/actions/export`: an RDB file `bdb-<uid>-<unix ms>.rdb` in the
-/// `mount_point` directory `path`.
-pub(crate) async fn export(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let body = validate(req, "BdbActionExportRequest")?;
-    let location = body.get("export_location").cloned().unwrap_or(Value::Null);
-    let kind = location.get("type").and_then(Value::as_str).unwrap_or("");
+/// Where an export goes: a location's `type` and `path`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Location {
+    /// `mount_point` is the one modelled.
+    pub kind: String,
+    /// The directory.
+    pub path: String,
+}
+
+/// Exports a database: an action that writes an RDB file `bdb-<uid>-<unix ms>.rdb` in the
+/// `mount_point` directory `path`. Answers the action's uid.
+pub(crate) async fn export(
+    shared: &Arc<Shared>,
+    uid: i64,
+    location: Location,
+) -> Result<String, ModelError> {
+    let kind = location.kind.as_str();
     if kind != "mount_point" {
-        return Err(not_modelled(format!(
+        return Err(ModelError::not_modelled(format!(
             "exports to {kind:?} locations: the simulator writes only to mount_point paths on its own machine"
         )));
     }
-    let dir = location
-        .get("path")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let dir = location.path;
     if dir.is_empty() {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "invalid_export_location",
             "a mount_point export location needs a path",
         ));
     }
     needs_redis(shared, "an export")?;
-    let (action, _, _) = begin(shared, req, uid, "SMExportBDB", |bdb| {
+    let (action, _, _) = begin(shared, uid, "SMExportBDB", |bdb| {
         bdb.export_status = Some(types::BdbExportStatus::Exporting);
         bdb.export_progress = Some(0.0);
         bdb.export_failure_reason = None;
@@ -273,17 +265,20 @@ pub(crate) async fn export(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
             }
         },
     );
-    Ok(action_reply(&action))
+    Ok(action)
 }
 
-/// `POST /v1/bdbs/{uid}/actions/import`: replaces the database's data with one RDB file, the
-/// `mount_point` source's `path` (or the database's stored `dataset_import_sources`).
-pub(crate) async fn import(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let body = validate(req, "BdbActionImportRequest")?;
-    let sources = match body.get("dataset_import_sources") {
-        Some(Value::Array(list)) => list.clone(),
-        _ => shared.with_store(|s| {
+/// Imports into a database: an action that replaces its data with one RDB file, the
+/// `mount_point` source's `path` (`sources` as sent, or the database's stored
+/// `dataset_import_sources`). Answers the action's uid.
+pub(crate) async fn import(
+    shared: &Arc<Shared>,
+    uid: i64,
+    sources: Option<Vec<Value>>,
+) -> Result<String, ModelError> {
+    let sources = match sources {
+        Some(list) => list,
+        None => shared.with_store(|s| {
             s.bdbs
                 .get(&uid)
                 .and_then(|e| e.bdb.dataset_import_sources.as_ref())
@@ -299,24 +294,23 @@ pub(crate) async fn import(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
                 s.bdbs
                     .contains_key(&uid)
                     .then_some(())
-                    .ok_or_else(|| req.missing("db", uid))
+                    .ok_or_else(|| ModelError::not_found("db", uid))
             })?;
-            return Err(ApiError::new(
-                406,
+            return Err(ModelError::refused(
                 "missing_import_sources",
                 "no dataset_import_sources sent and none stored on the database",
             ));
         }
         [one] => one,
         _ => {
-            return Err(not_modelled(
+            return Err(ModelError::not_modelled(
                 "importing several files at once: the simulator imports one RDB file",
             ))
         }
     };
     let kind = source.get("type").and_then(Value::as_str).unwrap_or("");
     if kind != "mount_point" {
-        return Err(not_modelled(format!(
+        return Err(ModelError::not_modelled(format!(
             "imports from {kind:?} sources: the simulator reads only mount_point paths on its own machine"
         )));
     }
@@ -326,7 +320,7 @@ pub(crate) async fn import(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         .unwrap_or_default()
         .to_string();
     needs_redis(shared, "an import")?;
-    let (action, _, _) = begin(shared, req, uid, "SMImportBDB", |bdb| {
+    let (action, _, _) = begin(shared, uid, "SMImportBDB", |bdb| {
         bdb.import_status = Some(types::BdbImportStatus::Importing);
         bdb.import_progress = Some(0.0);
         bdb.import_failure_reason = None;
@@ -367,35 +361,50 @@ pub(crate) async fn import(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
             }
         },
     );
-    Ok(action_reply(&action))
+    Ok(action)
 }
 
-/// `PUT /v1/bdbs/{uid}/actions/{backup,export,import}_reset_status`: forgets the last
-/// outcome (409 while an action runs).
-pub(crate) fn reset_status(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let which = req.op.id;
+/// Which outcome a status reset forgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatusReset {
+    /// The last backup's.
+    Backup,
+    /// The last export's.
+    Export,
+    /// The last import's.
+    Import,
+}
+
+/// Forgets the last outcome of a backup, export or import (`db_busy` while an action runs).
+pub(crate) fn reset_status(
+    shared: &Shared,
+    uid: i64,
+    which: StatusReset,
+) -> Result<(), ModelError> {
     shared.with_store(|s| {
-        let entry = s.bdbs.get(&uid).ok_or_else(|| req.missing("db", uid))?;
+        let entry = s
+            .bdbs
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
         if let Some(action) = &entry.busy {
             return Err(busy_error(uid, action));
         }
         let Some(entry) = s.bdbs_mut().get_mut(&uid) else {
-            return Err(req.missing("db", uid));
+            return Err(ModelError::not_found("db", uid));
         };
         let bdb = &mut entry.bdb;
         match which {
-            "bdb_action_backup_reset_status" => {
+            StatusReset::Backup => {
                 bdb.backup_status = None;
                 bdb.backup_failure_reason = None;
                 bdb.backup_progress = None;
             }
-            "bdb_action_export_reset_status" => {
+            StatusReset::Export => {
                 bdb.export_status = None;
                 bdb.export_failure_reason = None;
                 bdb.export_progress = None;
             }
-            _ => {
+            StatusReset::Import => {
                 bdb.import_status = Some(types::BdbImportStatus::Idle);
                 bdb.import_failure_reason = None;
                 bdb.import_progress = None;
@@ -404,20 +413,18 @@ pub(crate) fn reset_status(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         Ok(())
     })?;
     shared.persist();
-    Ok(Reply::empty(200))
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Recover and upgrade
 
-/// `POST /v1/bdbs/{uid}/actions/recover`: a database whose redis-server is gone gets a new one
-/// on its port (empty: the simulator keeps no persistence files); a running one is left as it
-/// is. Either way an action the caller can wait for.
-pub(crate) async fn recover(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    validate(req, "BdbActionRecoverRequest")?;
+/// Recovers a database: one whose redis-server is gone gets a new one on its port (empty: the
+/// simulator keeps no persistence files); a running one is left as it is. Either way an action
+/// the caller can wait for, whose uid is answered.
+pub(crate) async fn recover(shared: &Arc<Shared>, uid: i64) -> Result<String, ModelError> {
     needs_redis(shared, "a recovery")?;
-    let (action, bdb, hashes) = begin(shared, req, uid, "SMRecoverBDB", |_| {})?;
+    let (action, bdb, hashes) = begin(shared, uid, "SMRecoverBDB", |_| {})?;
     let config = redis_config(&bdb, hashes);
     let port = bdb
         .port
@@ -445,30 +452,27 @@ pub(crate) async fn recover(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
             }
         },
     );
-    Ok(action_reply(&action))
+    Ok(action)
 }
 
-/// `POST /v1/bdbs/{uid}/upgrade`: the database's Redis version becomes `redis_version` (or the
-/// newest this release ships) when the action completes; a downgrade is refused (406).
-pub(crate) async fn upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let body = validate(req, "BdbUpgradeRequest")?;
+/// Upgrades a database: its Redis version becomes `redis_version` (or the newest this release
+/// ships) when the action completes; a downgrade is refused. Answers the database as the
+/// action starts.
+pub(crate) async fn upgrade(
+    shared: &Arc<Shared>,
+    uid: i64,
+    redis_version: Option<String>,
+) -> Result<types::Bdb, ModelError> {
     let newest = crate::release::redis_version(&shared.config.release);
-    let target = body
-        .get("redis_version")
-        .and_then(Value::as_str)
-        .unwrap_or(newest)
-        .to_string();
+    let target = redis_version.unwrap_or_else(|| newest.to_string());
     let Some(wanted) = redis_enterprise_api::operations::release_number(&target) else {
-        return Err(ApiError::new(
-            400,
+        return Err(ModelError::invalid(
             "invalid_redis_version",
             format!("redis_version {target:?} is not major.minor"),
         ));
     };
     if wanted > redis_enterprise_api::operations::release_number(newest).unwrap_or(wanted) {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "redis_version_not_available",
             format!("this cluster ships Redis {newest} at most, not {target}"),
         ));
@@ -477,16 +481,15 @@ pub(crate) async fn upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
         s.bdbs
             .get(&uid)
             .map(|e| e.bdb.version.clone().unwrap_or_default())
-            .ok_or_else(|| req.missing("db", uid))
+            .ok_or_else(|| ModelError::not_found("db", uid))
     })?;
     if redis_enterprise_api::operations::release_number(&current).is_some_and(|c| c > wanted) {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "redis_version_downgrade",
             format!("the database runs Redis {current}; it cannot go back to {target}"),
         ));
     }
-    let (action, bdb, _) = begin(shared, req, uid, "SMUpgradeBDB", |bdb| {
+    let (action, bdb, _) = begin(shared, uid, "SMUpgradeBDB", |bdb| {
         bdb.status = Some(types::BdbStatus::ActiveChangePending);
     })?;
     complete(
@@ -502,5 +505,5 @@ pub(crate) async fn upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
             }
         },
     );
-    Ok(Reply::of(&bdb))
+    Ok(bdb)
 }

@@ -1,16 +1,15 @@
-//! Actions: the long-running work a request starts (database create, update, delete…). An
+//! Actions: the long-running work a change starts (database create, update, delete…). An
 //! action is `running` while its work goes on, its `progress` follows the clock (elapsed time
 //! over the configured action delay, at most 99 until it ends), and the task that does the
-//! work marks it `completed` or `failed`. Reading is `/v1/actions`, `/v2/actions` and
-//! `/v1/actions/bdb/{uid}`; nothing here starts processes.
+//! work marks it `completed` or `failed`. Reading: the v1 view (tasks and state machines), the
+//! v2 view, one action, a database's state machines; nothing here starts processes.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use redis_enterprise_api::types;
 use serde_json::Value;
 
-use crate::api::{ApiError, Handler, Reply, Req};
+use super::ModelError;
 use crate::state::{now_secs, ActionEntry, Store};
 use crate::Shared;
 
@@ -129,65 +128,49 @@ fn state_machine(entry: &ActionEntry, now_ms: i64) -> Value {
     sm
 }
 
-/// `GET /v1/actions` and `GET /v2/actions`.
-pub(crate) fn list(shared: &Arc<Shared>, _req: &Req, v2: bool) -> Result<Reply, ApiError> {
+/// The v1 list: actions on no database (tasks), and the state machines of databases.
+pub(crate) fn list_v1(shared: &Shared) -> (Vec<types::Action>, Vec<Value>) {
     let now = shared.clock.now_ms();
     shared.with_store(|s| {
-        if v2 {
-            let all: Vec<types::Action> = s.actions.values().map(|e| view(e, true, now)).collect();
-            Ok(Reply::of(&all))
-        } else {
-            let tasks: Vec<types::Action> = s
-                .actions
-                .values()
-                .filter(|e| e.bdb_uid.is_none())
-                .map(|e| view(e, false, now))
-                .collect();
-            let machines: Vec<Value> = s
-                .actions
-                .values()
-                .filter(|e| e.bdb_uid.is_some())
-                .map(|e| state_machine(e, now))
-                .collect();
-            Ok(Reply::ok(
-                serde_json::json!({ "actions": tasks, "state-machines": machines }),
-            ))
-        }
-    })
-}
-
-/// `GET /v1/actions/{uid}` and `GET /v2/actions/{uid}`.
-pub(crate) fn get(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, ApiError> {
-    let uid = req.param("uid");
-    let now = shared.clock.now_ms();
-    shared.with_store(|s| match s.actions.get(uid) {
-        Some(e) => Ok(Reply::of(&view(e, v2, now))),
-        None => Err(ApiError::not_found("action", uid)),
-    })
-}
-
-/// `GET /v1/actions/bdb/{bdb_uid}`: the state machines of one database.
-pub(crate) fn list_for_bdb(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let bdb = req.int_param("bdb_uid")?;
-    let now = shared.clock.now_ms();
-    shared.with_store(|s| {
+        let tasks: Vec<types::Action> = s
+            .actions
+            .values()
+            .filter(|e| e.bdb_uid.is_none())
+            .map(|e| view(e, false, now))
+            .collect();
         let machines: Vec<Value> = s
             .actions
             .values()
-            .filter(|e| e.bdb_uid == Some(bdb))
+            .filter(|e| e.bdb_uid.is_some())
             .map(|e| state_machine(e, now))
             .collect();
-        Ok(Reply::ok(Value::Array(machines)))
+        (tasks, machines)
     })
 }
 
-/// The operations this resource serves.
-pub(crate) fn register() -> Vec<(&'static str, Handler)> {
-    vec![
-        ("action_list", Handler::Sync(|s, r| list(s, r, false))),
-        ("action_list_v2", Handler::Sync(|s, r| list(s, r, true))),
-        ("action_get", Handler::Sync(|s, r| get(s, r, false))),
-        ("action_get_v2", Handler::Sync(|s, r| get(s, r, true))),
-        ("action_bdb_list", Handler::Sync(list_for_bdb)),
-    ]
+/// The v2 list: every action.
+pub(crate) fn list_v2(shared: &Shared) -> Vec<types::Action> {
+    let now = shared.clock.now_ms();
+    shared.with_store(|s| s.actions.values().map(|e| view(e, true, now)).collect())
+}
+
+/// One action, in the v1 or the v2 view.
+pub(crate) fn get(shared: &Shared, uid: &str, v2: bool) -> Result<types::Action, ModelError> {
+    let now = shared.clock.now_ms();
+    shared.with_store(|s| match s.actions.get(uid) {
+        Some(e) => Ok(view(e, v2, now)),
+        None => Err(ModelError::not_found("action", uid)),
+    })
+}
+
+/// The state machines of one database.
+pub(crate) fn state_machines_of(shared: &Shared, bdb: i64) -> Vec<Value> {
+    let now = shared.clock.now_ms();
+    shared.with_store(|s| {
+        s.actions
+            .values()
+            .filter(|e| e.bdb_uid == Some(bdb))
+            .map(|e| state_machine(e, now))
+            .collect()
+    })
 }

@@ -3,12 +3,10 @@
 //! action runs), delete, `fields=` filtering, shards derived from the database object, and
 //! statistics and alerts read from the database's live redis-server (`INFO`).
 //!
-//! Passwords, export, import, recover, upgrade and the status resets are in [`data`]. What it
-//! does not model: replication, sharding or persistence in the data path (a database of several
-//! shards is one redis-server), modules, Active-Active; those operations answer 501 (see
-//! `fallback.rs`).
-
-pub(crate) mod data;
+//! Passwords, export, import, recover, upgrade and the status resets are in
+//! [`super::bdb_data`]. What it does not model: replication, sharding or persistence in the data
+//! path (a database of several shards is one redis-server), modules, Active-Active; those
+//! operations are [`super::not_modelled`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,10 +16,10 @@ use serde_json::{Map, Value};
 
 use bytes::Bytes;
 
-use crate::api::{async_handler, decode, ApiError, Handler, Reply, ReplyBody, Req};
+use super::{actions, decode, ModelError};
 use crate::redis::RedisConfig;
 use crate::state::{iso_now, BdbEntry};
-use crate::{actions, schema, Shared, SimError};
+use crate::{schema, Shared, SimError};
 
 const DEFAULT_POLICY: &str = "volatile-lru";
 /// Share of `memory_size` above which a database raises its `bdb_size` alert.
@@ -39,7 +37,7 @@ const READ_ONLY: &[&str] = &[
 ];
 
 /// The redis-server configuration of a database whose default user has these password hashes.
-fn redis_config(bdb: &types::Bdb, password_hashes: Vec<String>) -> RedisConfig {
+pub(super) fn redis_config(bdb: &types::Bdb, password_hashes: Vec<String>) -> RedisConfig {
     RedisConfig {
         maxmemory: bdb.memory_size.unwrap_or(0).max(0),
         policy: bdb
@@ -62,40 +60,35 @@ fn hashes_of_pass(bdb: &types::Bdb) -> Vec<String> {
         .collect()
 }
 
-fn busy_error(uid: i64, action: &str) -> ApiError {
-    ApiError::new(
-        409,
+pub(super) fn busy_error(uid: i64, action: &str) -> ModelError {
+    ModelError::conflict(
         "db_busy",
         format!("database {uid} is busy with action {action}; retry when it completes"),
     )
 }
 
 /// Checks what the spec types cannot: required members and enum values.
-fn validate_semantics(bdb: &types::Bdb, creating: bool) -> Result<(), ApiError> {
+fn validate_semantics(bdb: &types::Bdb, creating: bool) -> Result<(), ModelError> {
     if creating && bdb.name.as_deref().is_none_or(str::is_empty) {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "missing_db_name",
             "name is a required property",
         ));
     }
     if creating && bdb.memory_size.is_none() {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "missing_memory_size",
             "memory_size is a required property",
         ));
     }
     if bdb.memory_size.is_some_and(|m| m < 0) {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "invalid_memory_size",
             "memory_size must not be negative",
         ));
     }
     if let Some(types::BdbEvictionPolicy::Unknown(p)) = &bdb.eviction_policy {
-        return Err(ApiError::new(
-            400,
+        return Err(ModelError::invalid(
             "invalid_schema",
             format!(
                 "eviction_policy {p:?} is not one of {:?}",
@@ -104,23 +97,20 @@ fn validate_semantics(bdb: &types::Bdb, creating: bool) -> Result<(), ApiError> 
         ));
     }
     if let Some(types::BdbType::Unknown(t)) = &bdb.type_ {
-        return Err(ApiError::new(
-            400,
+        return Err(ModelError::invalid(
             "invalid_schema",
             format!("type {t:?} is not one of {:?}", types::BdbType::KNOWN),
         ));
     }
     if bdb.shards_count.is_some_and(|n| !(1..=512).contains(&n)) {
-        return Err(ApiError::new(
-            406,
+        return Err(ModelError::refused(
             "invalid_sharding",
             "shards_count must be 1-512",
         ));
     }
     if let Some(port) = bdb.port {
         if !(1024..=65535).contains(&port) {
-            return Err(ApiError::new(
-                406,
+            return Err(ModelError::refused(
                 "port_unavailable",
                 format!("port {port} is out of range"),
             ));
@@ -158,61 +148,55 @@ fn render(bdb: &types::Bdb, fields: Option<&String>) -> Value {
     }
 }
 
-/// `GET /v1/bdbs`. The full list is serialised once per change of the databases and the
-/// bytes reused until the next change (listing is what clients poll most).
-pub(crate) fn list(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let fields = req.query.get("fields");
-    let plain = fields.is_none() && !req.query_flag("extended");
+/// Every database, serialised once per change of the databases and the bytes reused until the
+/// next change (listing is what clients poll most).
+pub(crate) fn list_json(shared: &Shared) -> Bytes {
     shared.with_store(|s| {
-        if plain {
-            let mut cache = shared.list_cache.lock().unwrap_or_else(|e| e.into_inner());
-            let bytes = match &*cache {
-                Some((generation, bytes)) if *generation == s.bdbs_generation => bytes.clone(),
-                _ => {
-                    let all: Vec<&types::Bdb> = s.bdbs.values().map(|e| &e.bdb).collect();
-                    let bytes = Bytes::from(serde_json::to_vec(&all).unwrap_or_default());
-                    *cache = Some((s.bdbs_generation, bytes.clone()));
-                    bytes
-                }
-            };
-            return Ok(Reply {
-                status: 200,
-                body: ReplyBody::Raw("application/json", bytes),
-                headers: Vec::new(),
-            });
-        }
-        let all: Vec<Value> = s.bdbs.values().map(|e| render(&e.bdb, fields)).collect();
-        Ok(Reply::ok(Value::Array(all)))
-    })
-}
-
-/// `GET /v1/bdbs/{uid}`.
-pub(crate) fn get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    let fields = req.query.get("fields");
-    shared.with_store(|s| match s.bdbs.get(&uid) {
-        Some(e) => Ok(Reply::ok(render(&e.bdb, fields))),
-        None => Err(ApiError::not_found("db", uid)),
-    })
-}
-
-/// `POST /v1/bdbs` and `POST /v2/bdbs` (the database under `bdb`).
-pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, ApiError> {
-    let mut body = req.json_value()?;
-    if v2 {
-        body = match body.get_mut("bdb").map(Value::take) {
-            Some(bdb) => bdb,
-            None => {
-                return Err(ApiError::new(
-                    400,
-                    "missing_field",
-                    "the body needs a bdb member",
-                ))
+        let mut cache = shared.list_cache.lock().unwrap_or_else(|e| e.into_inner());
+        match &*cache {
+            Some((generation, bytes)) if *generation == s.bdbs_generation => bytes.clone(),
+            _ => {
+                let all: Vec<&types::Bdb> = s.bdbs.values().map(|e| &e.bdb).collect();
+                let bytes = Bytes::from(serde_json::to_vec(&all).unwrap_or_default());
+                *cache = Some((s.bdbs_generation, bytes.clone()));
+                bytes
             }
-        };
-    }
-    schema::validate_named(&body, "Bdb").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let bdb: types::Bdb = decode(body.clone())?;
+        }
+    })
+}
+
+/// Every database, keeping only `fields` (comma-separated) when given.
+pub(crate) fn list(shared: &Shared, fields: Option<&String>) -> Vec<Value> {
+    shared.with_store(|s| s.bdbs.values().map(|e| render(&e.bdb, fields)).collect())
+}
+
+/// One database, keeping only `fields` (comma-separated) when given.
+pub(crate) fn get(shared: &Shared, uid: i64, fields: Option<&String>) -> Result<Value, ModelError> {
+    shared.with_store(|s| match s.bdbs.get(&uid) {
+        Some(e) => Ok(render(&e.bdb, fields)),
+        None => Err(ModelError::not_found("db", uid)),
+    })
+}
+
+/// A database to create: the body as sent (valid against the `Bdb` schema) and the same body
+/// decoded.
+pub(crate) struct NewBdb {
+    /// The body as sent.
+    pub body: Value,
+    /// The body decoded.
+    pub bdb: types::Bdb,
+}
+
+/// Creates a database: checks what the schema cannot, fills the reference's defaults, takes a
+/// uid and starts the `SMCreateBDB` action that starts its redis-server; the database is
+/// `pending` until the action ends. A dry run checks and answers the database it would create,
+/// storing nothing.
+pub(crate) async fn create(
+    shared: &Arc<Shared>,
+    new: NewBdb,
+    dry_run: bool,
+) -> Result<types::Bdb, ModelError> {
+    let NewBdb { mut body, bdb } = new;
     validate_semantics(&bdb, true)?;
     // What the caller did not set takes the reference's default, as on a cluster.
     schema::add_defaults(&mut body, "Bdb");
@@ -229,20 +213,18 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
     );
     let mut bdb: types::Bdb = decode(body)?;
     let redis_version = crate::release::redis_version(&shared.config.release);
-    let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
-    let created = shared.with_store(|s| -> Result<Option<(types::Bdb, String)>, ApiError> {
+    let created = shared.with_store(|s| -> Result<Option<(types::Bdb, String)>, ModelError> {
         if let Some(uid) = bdb.uid {
             if s.bdbs.contains_key(&uid) {
-                return Err(ApiError::new(
-                    409,
+                return Err(ModelError::conflict(
                     "uid_exists",
                     format!("database uid {uid} is already in use"),
                 ));
             }
             if uid < 1 {
-                return Err(ApiError::new(406, "invalid_uid", "uid must be positive"));
+                return Err(ModelError::refused("invalid_uid", "uid must be positive"));
             }
         }
         let name = bdb.name.clone().unwrap_or_default();
@@ -250,16 +232,14 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
             .values()
             .any(|e| e.bdb.name.as_deref() == Some(name.as_str()))
         {
-            return Err(ApiError::new(
-                409,
+            return Err(ModelError::conflict(
                 "name_already_exists",
                 format!("a database named {name:?} already exists"),
             ));
         }
         if let Some(port) = bdb.port {
             if s.bdbs.values().any(|e| e.bdb.port == Some(port)) {
-                return Err(ApiError::new(
-                    406,
+                return Err(ModelError::refused(
                     "port_unavailable",
                     format!("port {port} is already in use"),
                 ));
@@ -293,7 +273,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         Ok(Some((bdb.clone(), action)))
     })?;
     let Some((bdb, action)) = created else {
-        return Ok(Reply::of(&bdb));
+        return Ok(bdb);
     };
     shared.persist();
     let uid = bdb.uid.unwrap_or_default();
@@ -335,7 +315,7 @@ pub(crate) async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<
         });
         shared.persist();
     });
-    Ok(Reply::of(&bdb))
+    Ok(bdb)
 }
 
 fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
@@ -363,7 +343,7 @@ fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
 }
 
 /// Merges an update body into a database: members of the body replace the database's.
-fn merge(bdb: &types::Bdb, changes: &Map<String, Value>) -> Result<types::Bdb, ApiError> {
+fn merge(bdb: &types::Bdb, changes: &Map<String, Value>) -> Result<types::Bdb, ModelError> {
     let mut value = serde_json::to_value(bdb).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         for (k, v) in changes {
@@ -376,43 +356,38 @@ fn merge(bdb: &types::Bdb, changes: &Map<String, Value>) -> Result<types::Bdb, A
     decode(value)
 }
 
-/// `PUT /v1/bdbs/{uid}` and `PUT /v1/bdbs/{uid}/{action}` (`flush`, `reset_admin_pass`).
+/// Changes to a database: the body as sent (an object valid against the `Bdb` schema) and the
+/// same body decoded.
+pub(crate) struct BdbChanges {
+    /// The members sent.
+    pub changes: Map<String, Value>,
+    /// The body decoded.
+    pub parsed: types::Bdb,
+}
+
+/// Updates a database: its members are merged (but for those the cluster owns and `port`), an
+/// `SMUpdateBDB` action holds it busy, and when the action ends its redis-server is configured
+/// (and flushed with `flush`). A dry run checks and answers the merged database, storing
+/// nothing.
 pub(crate) async fn update(
     shared: &Arc<Shared>,
-    req: &Req,
-    with_action: Option<String>,
-) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    if let Some(action) = &with_action {
-        if action != "flush" && action != "reset_admin_pass" {
-            return Err(ApiError::new(
-                404,
-                "unsupported_action",
-                format!("{action:?} is not an action: use flush or reset_admin_pass"),
-            ));
-        }
-    }
-    let body = req.json_value()?;
-    let Value::Object(changes) = &body else {
-        return Err(ApiError::new(
-            400,
-            "invalid_schema",
-            "the body must be a JSON object",
-        ));
-    };
-    schema::validate_named(&body, "Bdb").map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-    let parsed: types::Bdb = decode(body.clone())?;
+    uid: i64,
+    changes: BdbChanges,
+    flush: bool,
+    dry_run: bool,
+) -> Result<types::Bdb, ModelError> {
+    let BdbChanges { changes, parsed } = changes;
+    let changes = &changes;
     validate_semantics(&parsed, false)?;
-    let dry_run = req.query_flag("dry_run");
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
     let sets_password = changes.contains_key("authentication_redis_pass");
     let (bdb, hashes, action) = shared.with_store(
-        |s| -> Result<(types::Bdb, Vec<String>, Option<String>), ApiError> {
+        |s| -> Result<(types::Bdb, Vec<String>, Option<String>), ModelError> {
             let entry = s
                 .bdbs
                 .get(&uid)
-                .ok_or_else(|| ApiError::not_found("db", uid))?;
+                .ok_or_else(|| ModelError::not_found("db", uid))?;
             if let Some(action) = &entry.busy {
                 return Err(busy_error(uid, action));
             }
@@ -422,8 +397,7 @@ pub(crate) async fn update(
                     .iter()
                     .any(|(u, e)| *u != uid && e.bdb.name.as_deref() == Some(name))
                 {
-                    return Err(ApiError::new(
-                        409,
+                    return Err(ModelError::conflict(
                         "name_already_exists",
                         format!("a database named {name:?} already exists"),
                     ));
@@ -450,12 +424,11 @@ pub(crate) async fn update(
         },
     )?;
     let Some(action) = action else {
-        return Ok(Reply::of(&bdb));
+        return Ok(bdb);
     };
     shared.persist();
     let task_shared = shared.clone();
     let config = redis_config(&bdb, hashes);
-    let flush = with_action.as_deref() == Some("flush");
     tokio::spawn(async move {
         let shared = task_shared;
         let deadline = now + shared.config.action_delay.as_millis() as i64;
@@ -476,20 +449,19 @@ pub(crate) async fn update(
         });
         shared.persist();
     });
-    Ok(Reply::of(&bdb))
+    Ok(bdb)
 }
 
-/// `DELETE /v1/bdbs/{uid}`: the process stops at once (its port closes before the reply), the
+/// Deletes a database: the process stops at once (its port closes before the reply), the
 /// database is `delete-pending` until its action completes, then it is gone.
-pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+pub(crate) async fn delete(shared: &Arc<Shared>, uid: i64) -> Result<(), ModelError> {
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
-    let action = shared.with_store(|s| -> Result<String, ApiError> {
+    let action = shared.with_store(|s| -> Result<String, ModelError> {
         let entry = s
             .bdbs
             .get(&uid)
-            .ok_or_else(|| ApiError::not_found("db", uid))?;
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
         if let Some(action) = &entry.busy {
             return Err(busy_error(uid, action));
         }
@@ -515,7 +487,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Api
         });
         shared.persist();
     });
-    Ok(Reply::empty(200))
+    Ok(())
 }
 
 /// At start-up from a state file: ends the actions that were running, and starts every
@@ -603,48 +575,27 @@ fn uids(shared: &Shared) -> Vec<i64> {
     shared.with_store(|s| s.bdbs.keys().copied().collect())
 }
 
-fn require(shared: &Shared, uid: i64) -> Result<(), ApiError> {
+fn require(shared: &Shared, uid: i64) -> Result<(), ModelError> {
     if shared.with_store(|s| s.bdbs.contains_key(&uid)) {
         Ok(())
     } else {
-        Err(ApiError::not_found("db", uid))
+        Err(ModelError::not_found("db", uid))
     }
 }
 
-/// `GET /v1/bdbs/stats/last`.
-pub(crate) async fn stats_last_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
-    let mut out = Map::new();
-    for uid in uids(shared) {
-        out.insert(uid.to_string(), interval(shared, uid).await);
-    }
-    Ok(Reply::ok(Value::Object(out)))
-}
-
-/// `GET /v1/bdbs/stats/last/{uid}`.
-pub(crate) async fn stats_last_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
-    require(shared, uid)?;
-    let mut out = Map::new();
-    out.insert(uid.to_string(), interval(shared, uid).await);
-    Ok(Reply::ok(Value::Object(out)))
-}
-
-/// `GET /v1/bdbs/stats`.
-pub(crate) async fn stats_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+/// The uid and one stats interval of every database.
+pub(crate) async fn stats_all(shared: &Shared) -> Vec<(i64, Value)> {
     let mut out = Vec::new();
     for uid in uids(shared) {
-        out.push(serde_json::json!({ "uid": uid.to_string(), "intervals": [interval(shared, uid).await] }));
+        out.push((uid, interval(shared, uid).await));
     }
-    Ok(Reply::ok(Value::Array(out)))
+    out
 }
 
-/// `GET /v1/bdbs/stats/{uid}`.
-pub(crate) async fn stats_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+/// One stats interval of a database.
+pub(crate) async fn stats(shared: &Shared, uid: i64) -> Result<Value, ModelError> {
     require(shared, uid)?;
-    Ok(Reply::ok(
-        serde_json::json!({ "uid": uid.to_string(), "intervals": [interval(shared, uid).await] }),
-    ))
+    Ok(interval(shared, uid).await)
 }
 
 fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
@@ -674,40 +625,35 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
         .collect()
 }
 
-/// `GET /v1/bdbs/{bdb_uid}/shards`.
-pub(crate) fn shards_of(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("bdb_uid")?;
+/// The shards of one database.
+pub(crate) fn shards_of(shared: &Shared, uid: i64) -> Result<Vec<Value>, ModelError> {
     let nodes = shared.config.nodes;
     shared.with_store(|s| match s.bdbs.get(&uid) {
-        Some(e) => Ok(Reply::ok(Value::Array(shards(uid, &e.bdb, nodes)))),
-        None => Err(ApiError::not_found("db", uid)),
+        Some(e) => Ok(shards(uid, &e.bdb, nodes)),
+        None => Err(ModelError::not_found("db", uid)),
     })
 }
 
-/// `GET /v1/shards`.
-pub(crate) fn shard_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
-    let nodes = shared.config.nodes;
-    shared.with_store(|s| {
-        let all: Vec<Value> = s
-            .bdbs
-            .iter()
-            .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
-            .collect();
-        Ok(Reply::ok(Value::Array(all)))
-    })
-}
-
-/// `GET /v1/shards/{uid}`.
-pub(crate) fn shard_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let wanted = req.param("uid").to_string();
+/// Every shard.
+pub(crate) fn all_shards(shared: &Shared) -> Vec<Value> {
     let nodes = shared.config.nodes;
     shared.with_store(|s| {
         s.bdbs
             .iter()
             .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
-            .find(|sh| sh["uid"] == Value::String(wanted.clone()))
-            .map(Reply::ok)
-            .ok_or_else(|| ApiError::not_found("shard", &wanted))
+            .collect()
+    })
+}
+
+/// One shard, by its uid.
+pub(crate) fn shard(shared: &Shared, wanted: &str) -> Result<Value, ModelError> {
+    let nodes = shared.config.nodes;
+    shared.with_store(|s| {
+        s.bdbs
+            .iter()
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
+            .find(|sh| sh["uid"] == Value::String(wanted.to_string()))
+            .ok_or_else(|| ModelError::not_found("shard", wanted))
     })
 }
 
@@ -747,12 +693,11 @@ pub(crate) async fn refresh_alerts(shared: &Shared) {
     }
 }
 
-/// `GET /v1/bdbs/alerts`.
-pub(crate) async fn alerts_all(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+/// The alerts of every database, by uid.
+pub(crate) async fn all_alerts(shared: &Shared) -> Map<String, Value> {
     refresh_alerts(shared).await;
     shared.with_store(|s| {
-        let out: Map<String, Value> = s
-            .bdb_alerts
+        s.bdb_alerts
             .iter()
             .filter(|(u, _)| s.bdbs.contains_key(u))
             .map(|(u, a)| {
@@ -761,49 +706,42 @@ pub(crate) async fn alerts_all(shared: &Arc<Shared>, _req: &Req) -> Result<Reply
                     serde_json::to_value(a).unwrap_or(Value::Null),
                 )
             })
-            .collect();
-        Ok(Reply::ok(Value::Object(out)))
+            .collect()
     })
 }
 
-/// `GET /v1/bdbs/alerts/{uid}`.
-pub(crate) async fn alerts_of(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+/// The alerts of one database.
+pub(crate) async fn alerts_of(shared: &Shared, uid: i64) -> Result<Value, ModelError> {
     require(shared, uid)?;
     refresh_alerts(shared).await;
     shared.with_store(|s| {
         let a = s.bdb_alerts.get(&uid).cloned().unwrap_or_default();
-        Ok(Reply::ok(serde_json::to_value(a).unwrap_or(Value::Null)))
+        Ok(serde_json::to_value(a).unwrap_or(Value::Null))
     })
 }
 
-/// `GET /v1/bdbs/alerts/{uid}/{alert}`.
-pub(crate) async fn alert_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+/// One alert of a database, or a disabled one when it is not raised.
+pub(crate) async fn alert(shared: &Shared, uid: i64, name: &str) -> Result<Value, ModelError> {
     require(shared, uid)?;
     refresh_alerts(shared).await;
-    let name = req.param("alert").to_string();
     shared.with_store(|s| {
-        let alert = s
-            .bdb_alerts
+        Ok(s.bdb_alerts
             .get(&uid)
-            .and_then(|a| a.get(&name))
+            .and_then(|a| a.get(name))
             .cloned()
-            .unwrap_or_else(|| serde_json::json!({ "enabled": false, "state": false }));
-        Ok(Reply::ok(alert))
+            .unwrap_or_else(|| serde_json::json!({ "enabled": false, "state": false })))
     })
 }
 
-/// `GET /v1/bdbs/{uid}/availability`, `GET /v1/local/bdbs/{uid}/endpoint/availability` and
-/// `GET /v4/db/{uid}/health`: 404 for an unknown database, 503 (`bdb_unavailable`) unless it is
-/// `active` and its redis-server answers PING, otherwise the documented 200.
-pub(crate) async fn availability(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let uid = req.int_param("uid")?;
+/// Whether a database can serve: unknown is `db_not_exist`; `bdb_unavailable` unless it is
+/// `active` and its redis-server answers PING.
+pub(crate) async fn check_available(shared: &Shared, uid: i64) -> Result<(), ModelError> {
     let status = shared.with_store(|s| s.bdbs.get(&uid).map(|e| e.bdb.status.clone()));
     let Some(status) = status else {
-        return Err(ApiError::not_found("db", uid));
+        return Err(ModelError::not_found("db", uid));
     };
-    let unavailable = |why: String| ApiError::new(503, "bdb_unavailable", why);
+    let unavailable =
+        |why: String| ModelError::new(super::ErrorKind::Unavailable, "bdb_unavailable", why);
     if status != Some(types::BdbStatus::Active) {
         let shown = status.map_or_else(|| "unknown".to_string(), |s| s.to_string());
         return Err(unavailable(format!("database {uid} is {shown}")));
@@ -819,70 +757,5 @@ pub(crate) async fn availability(shared: &Arc<Shared>, req: &Req) -> Result<Repl
             return Err(unavailable(format!("database {uid} does not answer PING")));
         }
     }
-    crate::fallback::answer(req)
-}
-
-/// The operations this resource serves.
-pub(crate) fn register() -> Vec<(&'static str, Handler)> {
-    vec![
-        ("bdb_list", Handler::Sync(list)),
-        ("bdb_get", Handler::Sync(get)),
-        ("bdb_create", async_handler!(create_v1)),
-        ("bdb_create_v2", async_handler!(create_v2)),
-        ("bdb_update", async_handler!(update_plain)),
-        ("bdb_update_with_action", async_handler!(update_with_action)),
-        ("bdb_delete", async_handler!(delete)),
-        ("bdb_stats_last_list", async_handler!(stats_last_list)),
-        ("bdb_stats_last_get", async_handler!(stats_last_get)),
-        ("bdb_stats_list", async_handler!(stats_list)),
-        ("bdb_stats_get", async_handler!(stats_get)),
-        ("bdb_shards_list", Handler::Sync(shards_of)),
-        ("bdb_availability_get", async_handler!(availability)),
-        (
-            "bdb_endpoint_availability_get_local",
-            async_handler!(availability),
-        ),
-        ("bdb_health_get", async_handler!(availability)),
-        ("shard_list", Handler::Sync(shard_list)),
-        ("shard_get", Handler::Sync(shard_get)),
-        ("bdb_alerts_list_all", async_handler!(alerts_all)),
-        ("bdb_alerts_list", async_handler!(alerts_of)),
-        ("bdb_alert_get", async_handler!(alert_get)),
-        ("bdb_password_update", async_handler!(data::passwords)),
-        ("bdb_password_add", async_handler!(data::passwords)),
-        ("bdb_password_delete", async_handler!(data::passwords)),
-        ("bdb_action_export", async_handler!(data::export)),
-        ("bdb_action_import", async_handler!(data::import)),
-        (
-            "bdb_action_backup_reset_status",
-            Handler::Sync(data::reset_status),
-        ),
-        (
-            "bdb_action_export_reset_status",
-            Handler::Sync(data::reset_status),
-        ),
-        (
-            "bdb_action_import_reset_status",
-            Handler::Sync(data::reset_status),
-        ),
-        ("bdb_action_recover", async_handler!(data::recover)),
-        ("bdb_upgrade", async_handler!(data::upgrade)),
-    ]
-}
-
-async fn create_v1(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    create(shared, req, false).await
-}
-
-async fn create_v2(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    create(shared, req, true).await
-}
-
-async fn update_plain(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    update(shared, req, None).await
-}
-
-async fn update_with_action(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let action = req.param("action").to_string();
-    update(shared, req, Some(action)).await
+    Ok(())
 }
