@@ -1,31 +1,33 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod actions;
+// Where things live (see also the README's "Where things live"):
+// - `model/`: the rules per resource over the store; no request, reply or server types.
+// - `api/`: the request, reply and error types handlers and the server share, and the one
+//   mapping from model errors to `ErrorBody`s.
+// - `handlers/`: per resource, request → typed input → model → reply, and its `register()`.
+// - `http/`: the listener, routing, authentication, permissions and the request pipeline.
+// - the rest is infrastructure the model uses: `state` (the store and its file), `redis`
+//   (the processes), `clock`, `password`, `release`, `schema` (the spec), `tls`.
 mod api;
-mod bdbs;
 mod clock;
-mod cluster;
-mod crdbs;
-mod fallback;
+mod handlers;
 mod http;
+mod model;
 mod password;
 mod redis;
 mod release;
-mod roles;
 mod schema;
-mod settings;
 mod state;
 mod tls;
-mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use fallback::NOT_MODELLED;
 pub use http::{route, route_in};
+pub use model::not_modelled::NOT_MODELLED;
 pub use redis::RedisError;
 pub use release::{Release, DEFAULT_RELEASE, RELEASES};
 
@@ -315,7 +317,7 @@ impl SimulatorBuilder {
             list_cache: Mutex::new(None),
             config,
         });
-        bdbs::restore(&shared).await?;
+        model::bdbs::restore(&shared).await?;
         shared.persist();
         let tls = tls::Tls::generate()?;
         let server = http::serve(shared.clone(), &tls).await?;
@@ -411,5 +413,98 @@ impl Drop for Simulator {
             .stopped
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.shared.processes.kill_all_blocking();
+    }
+}
+
+#[cfg(test)]
+mod layering {
+    //! The model never depends on the HTTP side: no file under `src/model/` names the request,
+    //! reply or error types, the handlers, the server, or hyper.
+
+    use std::path::Path;
+
+    /// Identifiers only the HTTP side has.
+    const HTTP_TYPES: &[&str] = &[
+        "Req",
+        "Reply",
+        "ReplyBody",
+        "ApiError",
+        "Handler",
+        "async_handler",
+        "StatusCode",
+        "HeaderMap",
+        "hyper",
+        "http_body_util",
+    ];
+
+    /// Modules of the HTTP side, which a `use` or a `crate::` path must not name.
+    const HTTP_MODULES: &[&str] = &["api", "handlers", "http"];
+
+    /// The identifiers of a line, in order.
+    fn words(line: &str) -> Vec<&str> {
+        line.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    /// What in `text` breaks the rule, as `line: text`.
+    fn violations(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let words = words(line);
+            let names_type = words.iter().any(|w| HTTP_TYPES.contains(w));
+            let trimmed = line.trim_start();
+            let is_path = trimmed.starts_with("use ")
+                || trimmed.starts_with("pub(crate) use ")
+                || line.contains("crate::")
+                || line.contains("super::");
+            let names_module = is_path
+                && words.windows(2).any(|w| {
+                    matches!(w[0], "crate" | "super" | "use") && HTTP_MODULES.contains(&w[1])
+                })
+                || trimmed.starts_with("use ") && words.iter().any(|w| HTTP_MODULES.contains(w));
+            if names_type || names_module {
+                found.push(format!("{}: {}", n + 1, line.trim()));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_rule_catches_what_it_forbids() {
+        assert!(!violations("use crate::api::ApiError;").is_empty());
+        assert!(!violations("use crate::{http, state};").is_empty());
+        assert!(!violations("fn f(req: &Req) {}").is_empty());
+        assert!(!violations("    super::handlers::bdbs::register();").is_empty());
+        assert!(violations("use crate::state::Store; // requests, replies").is_empty());
+        assert!(violations("use redis_enterprise_api::types;").is_empty());
+    }
+
+    #[test]
+    fn no_model_file_names_the_http_side() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join("model");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).expect("src/model is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a model file is readable");
+            let found = violations(&text);
+            assert!(
+                found.is_empty(),
+                "{} names the HTTP side:\n{}",
+                path.display(),
+                found.join("\n")
+            );
+            files += 1;
+        }
+        assert!(
+            files >= 10,
+            "only {files} model files found in {}",
+            dir.display()
+        );
     }
 }

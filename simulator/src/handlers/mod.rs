@@ -1,0 +1,29 @@
+//! Thin handlers, one module per resource: each parses the request into its model's typed
+//! input, calls the model ([`crate::model`]) and turns the answer into a reply (a model error
+//! becomes an `ErrorBody` through [`crate::api::ApiError`]'s `From`). Each module lists the
+//! operations it serves in its `register()`; [`registered`] collects those lists.
+
+pub(crate) mod actions;
+pub(crate) mod bdb_data;
+pub(crate) mod bdbs;
+pub(crate) mod cluster;
+pub(crate) mod crdbs;
+pub(crate) mod fallback;
+pub(crate) mod roles;
+pub(crate) mod settings;
+pub(crate) mod users;
+
+use crate::api::Handler;
+
+/// Every operation a resource registers, with its handler.
+pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
+    [
+        bdbs::register(),
+        actions::register(),
+        users::register(),
+        roles::register(),
+        cluster::register(),
+        crdbs::register(),
+    ]
+    .concat()
+}

@@ -1,0 +1,370 @@
+//! Database operations on the real redis-server: passwords, flush, export and import through a
+//! `mount_point` location, recover and upgrade as actions `wait_for_action` finds, the busy
+//! rule while they run, and 501 `not_modelled` for every operation the simulator refuses.
+
+use crate::common;
+
+use redis_enterprise_api::operations::OPERATIONS;
+use redis_enterprise_api::{types, Client};
+use redis_enterprise_simulator::{Simulator, NOT_MODELLED};
+use serde_json::{json, Value};
+
+/// Sends a request as the admin and returns the status and the JSON body (`null` for none).
+async fn call(sim: &Simulator, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut req = common::raw_client(sim)
+        .request(method, format!("{}{path}", sim.base_url()))
+        .header("authorization", common::admin_auth(sim));
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let resp = req.send().await.expect("the simulator answers");
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.expect("a body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Creates a database (with a password when given) and waits until it is active; returns its
+/// uid and port.
+async fn database(client: &Client, name: &str, password: Option<&str>) -> (i64, u16) {
+    let mut db = types::Bdb::default();
+    db.name = Some(name.into());
+    db.memory_size = Some(64 << 20);
+    #[allow(deprecated)]
+    {
+        db.authentication_redis_pass = password.map(str::to_string);
+    }
+    let created = client
+        .bdb_create(&db)
+        .send()
+        .await
+        .expect("create")
+        .into_inner();
+    client
+        .wait_for_action(&created.action_uid.expect("an action"), common::wait())
+        .await
+        .expect("created");
+    let uid = created.uid.expect("a uid");
+    let got = client.bdb_get(uid).send().await.expect("get").into_inner();
+    (
+        uid,
+        u16::try_from(got.port.expect("a port")).expect("a port number"),
+    )
+}
+
+/// Waits for the action a reply names.
+async fn wait(client: &Client, reply: &Value) {
+    let action = reply["action_uid"]
+        .as_str()
+        .expect("the reply names its action");
+    client
+        .wait_for_action(action, common::wait())
+        .await
+        .expect("the action completes");
+}
+
+/// Whether a new connection with `password` may run PING.
+fn accepts(port: u16, password: &str) -> Result<(), String> {
+    let client =
+        redis::Client::open(format!("redis://127.0.0.1:{port}/")).map_err(|e| e.to_string())?;
+    let mut conn = client.get_connection().map_err(|e| e.to_string())?;
+    redis::cmd("AUTH")
+        .arg(password)
+        .query::<String>(&mut conn)
+        .map_err(|e| e.to_string())?;
+    redis::cmd("PING")
+        .query::<String>(&mut conn)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_passwords_reach_the_redis_server() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    let (uid, port) = database(&client, "guarded", Some("old-password")).await;
+    let path = format!("/v1/bdbs/{uid}/passwords");
+
+    let (status, body) = call(
+        &sim,
+        "PUT",
+        &path,
+        Some(json!({ "password": "new-password" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (old, new) = tokio::task::spawn_blocking(move || {
+        (accepts(port, "old-password"), accepts(port, "new-password"))
+    })
+    .await
+    .expect("redis task");
+    println!("after PUT {path}: old password -> {old:?}; new password -> {new:?}");
+    let refused = old.expect_err("redis-server refuses the old password");
+    assert!(refused.contains("WRONGPASS"), "{refused}");
+    assert_eq!(new, Ok(()));
+
+    let (status, _) = call(&sim, "POST", &path, Some(json!({ "password": "second" }))).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &sim,
+        "DELETE",
+        &path,
+        Some(json!({ "password": "new-password" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (new, second) = tokio::task::spawn_blocking(move || {
+        (accepts(port, "new-password"), accepts(port, "second"))
+    })
+    .await
+    .expect("redis task");
+    assert!(new.is_err(), "a removed password is refused");
+    assert_eq!(second, Ok(()));
+    let (status, body) = call(&sim, "DELETE", &path, Some(json!({ "password": "second" }))).await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (406, Some("cannot_delete_last_password"))
+    );
+    let (status, _) = call(
+        &sim,
+        "PUT",
+        "/v1/bdbs/999/passwords",
+        Some(json!({ "password": "x" })),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let pids = sim.redis_server_pids();
+    sim.shutdown().await;
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flush_empties_and_export_import_round_trip_through_a_mount_point() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    let (uid, port) = database(&client, "data", None).await;
+    let set = move |keys: &'static [&'static str]| {
+        let mut conn = common::redis_connection(port, None);
+        for k in keys {
+            redis::cmd("SET")
+                .arg(*k)
+                .arg("v")
+                .query::<()>(&mut conn)
+                .expect("SET");
+        }
+    };
+    let size = move || -> i64 {
+        let mut conn = common::redis_connection(port, None);
+        redis::cmd("DBSIZE").query(&mut conn).expect("DBSIZE")
+    };
+    tokio::task::spawn_blocking(move || set(&["a", "b", "c"]))
+        .await
+        .expect("redis task");
+
+    // Export: an action holding the database busy, then an RDB file in the directory.
+    let dir = tempfile::tempdir().expect("a directory");
+    let location = json!({ "export_location": { "type": "mount_point", "path": dir.path() } });
+    let (status, reply) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/export"),
+        Some(location),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let (status, busy) = call(
+        &sim,
+        "PUT",
+        &format!("/v1/bdbs/{uid}"),
+        Some(json!({ "memory_size": 1 << 27 })),
+    )
+    .await;
+    assert_eq!(
+        (status, busy["error_code"].as_str()),
+        (409, Some("db_busy")),
+        "{busy}"
+    );
+    wait(&client, &reply).await;
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the directory")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let rdb = files[0].clone();
+    let head = std::fs::read(&rdb).expect("the export");
+    assert!(head.starts_with(b"REDIS"), "an RDB file");
+    let (_, got) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(got["export_status"], "succeeded", "{got}");
+
+    // Flush: the keyspace is empty afterwards.
+    let (status, reply) = call(
+        &sim,
+        "PUT",
+        &format!("/v1/bdbs/{uid}/flush"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    wait(&client, &reply).await;
+    assert_eq!(
+        tokio::task::spawn_blocking(size).await.expect("redis task"),
+        0
+    );
+
+    // Import: the exported keys are back.
+    let source = json!({ "dataset_import_sources": [{ "type": "mount_point", "path": rdb }] });
+    let (status, reply) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/import"),
+        Some(source),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    wait(&client, &reply).await;
+    assert_eq!(
+        tokio::task::spawn_blocking(size).await.expect("redis task"),
+        3
+    );
+    let (_, got) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(got["import_status"], "succeeded", "{got}");
+    let (status, _) = call(
+        &sim,
+        "PUT",
+        &format!("/v1/bdbs/{uid}/actions/import_reset_status"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, got) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(got["import_status"], "idle", "{got}");
+
+    // A location outside this machine is refused honestly; a missing directory fails the action.
+    let s3 = json!({ "export_location": { "type": "s3", "bucket_name": "b" } });
+    let (status, body) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/export"),
+        Some(s3),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (501, Some("not_modelled")),
+        "{body}"
+    );
+    let missing =
+        json!({ "export_location": { "type": "mount_point", "path": "/nonexistent/dir" } });
+    let (_, reply) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/export"),
+        Some(missing),
+    )
+    .await;
+    let failed = client
+        .wait_for_action(
+            reply["action_uid"].as_str().expect("an action"),
+            common::wait(),
+        )
+        .await;
+    assert!(failed.is_err(), "the export to a missing directory fails");
+    let (_, got) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(got["export_failure_reason"], "wrong-file-path", "{got}");
+
+    let pids = sim.redis_server_pids();
+    sim.shutdown().await;
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recover_and_upgrade_are_actions() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    let (uid, _) = database(&client, "versions", None).await;
+    let (status, reply) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/recover"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    wait(&client, &reply).await;
+
+    let (status, bdb) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/upgrade"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{bdb}");
+    assert_eq!(bdb["status"], "active-change-pending", "{bdb}");
+    wait(&client, &bdb).await;
+    let (_, got) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(
+        got["version"], "8.2",
+        "the newest Redis of release 8.2: {got}"
+    );
+    let (status, body) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/upgrade"),
+        Some(json!({ "redis_version": "7.2" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (406, Some("redis_version_downgrade"))
+    );
+
+    let pids = sim.redis_server_pids();
+    sim.shutdown().await;
+    assert_eq!(common::wait_gone(&pids).await, Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_not_modelled_answers_501_naming_it() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let mut refused = 0;
+    for (id, why) in NOT_MODELLED {
+        let op = OPERATIONS
+            .iter()
+            .find(|o| o.id == *id)
+            .expect("a known operation");
+        let path: Vec<&str> = op
+            .path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "1" } else { s })
+            .collect();
+        let body = matches!(op.method, "POST" | "PUT" | "DELETE").then(|| json!({}));
+        let (status, reply) = call(&sim, op.method, &path.join("/"), body).await;
+        assert_eq!(status, 501, "{id}: {reply}");
+        assert_eq!(reply["error_code"], "not_modelled", "{id}");
+        let description = reply["description"].as_str().unwrap_or_default();
+        assert!(
+            description.contains(why) && description.contains(id),
+            "{id}: {description}"
+        );
+        refused += 1;
+    }
+    println!("{refused} operations answer 501 not_modelled");
+    assert_eq!(refused, NOT_MODELLED.len());
+    assert_eq!(refused, 30);
+    sim.shutdown().await;
+}
