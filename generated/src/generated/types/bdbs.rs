@@ -264,11 +264,15 @@ Range: 0-1000.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_defrag_threshold_upper: ::std::option::Option<i64>,
-    ///Turns active defragmentation on or off. Default: `no`.
+    /**Turns active defragmentation on or off. Default: `no`.
+
+Default: `no`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub activedefrag: ::std::option::Option<crate::types::BdbActivedefrag>,
-    ///fsync policy of append-only-file persistence. Default: `appendfsync-every-sec`.
+    /**fsync policy of append-only-file persistence. Default: `appendfsync-every-sec`.
+
+Default: `appendfsync-every-sec`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub aof_policy: ::std::option::Option<crate::types::BdbAofPolicy>,
@@ -437,7 +441,9 @@ Default: `2`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub conns_minimum_dedicated: ::std::option::Option<i64>,
-    ///Whether the `conns` limit applies per proxy thread or per shard. Default: `per-thread`.
+    /**Whether the `conns` limit applies per proxy thread or per shard. Default: `per-thread`.
+
+Default: `per-thread`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub conns_type: ::std::option::Option<crate::types::BdbConnsType>,
@@ -493,7 +499,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub crdt_sources: ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
-    ///Enables, disables or pauses syncing from `crdt_sources` (Active-Active databases only); see `BdbReplicaSync` for the state machine. Default: `disabled`.
+    /**Enables, disables or pauses syncing from `crdt_sources` (Active-Active databases only); see `BdbReplicaSync` for the state machine. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub crdt_sync: ::std::option::Option<crate::types::BdbCrdtSync>,
@@ -513,7 +521,9 @@ Default: `true`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub crdt_syncer_auto_oom_unlatch: ::std::option::Option<bool>,
-    ///How strictly XADD stream IDs must be unique (Active-Active only). Default: `strict`.
+    /**How strictly XADD stream IDs must be unique (Active-Active only). Default: `strict`.
+
+Default: `strict`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub crdt_xadd_id_uniqueness_mode: ::std::option::Option<
@@ -529,7 +539,9 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub data_internode_encryption: ::std::option::Option<bool>,
-    ///On-disk persistence mode. `snapshot` needs a `snapshot_policy`. Default: `disabled`.
+    /**On-disk persistence mode. `snapshot` needs a `snapshot_policy`. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub data_persistence: ::std::option::Option<crate::types::BdbDataPersistence>,
@@ -599,13 +611,17 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub endpoints: ::std::option::Option<::std::vec::Vec<BdbEndpoint>>,
-    ///Require TLS clients to present a certificate; when enabled, certificates must be listed in `authentication_ssl_client_certs` or `authentication_ssl_crdt_certs`. Default: `enabled`.
+    /**Require TLS clients to present a certificate; when enabled, certificates must be listed in `authentication_ssl_client_certs` or `authentication_ssl_crdt_certs`. Default: `enabled`.
+
+Default: `enabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub enforce_client_authentication: ::std::option::Option<
         crate::types::BdbEnforceClientAuthentication,
     >,
-    ///Key eviction policy when the memory limit is reached. Default `volatile-lru` for Redis databases and `allkeys-lru` for memcached databases. Default: `volatile-lru`.
+    /**Key eviction policy when the memory limit is reached. Default `volatile-lru` for Redis databases and `allkeys-lru` for memcached databases. Default: `volatile-lru`.
+
+Default: `volatile-lru`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub eviction_policy: ::std::option::Option<crate::types::BdbEvictionPolicy>,
@@ -655,7 +671,9 @@ Default: `1`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub gradual_sync_mode: ::std::option::Option<crate::types::BdbGradualSyncMode>,
-    ///Managed policy for parallel full syncs of replicas. Every policy except `custom` sets the limits in `gradual_sync_policy_parameters` itself. Default: `default`.
+    /**Managed policy for parallel full syncs of replicas. Every policy except `custom` sets the limits in `gradual_sync_policy_parameters` itself. Default: `default`.
+
+Default: `default`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub gradual_sync_policy: ::std::option::Option<crate::types::BdbGradualSyncPolicy>,
@@ -721,7 +739,9 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_export_time: ::std::option::Option<::std::string::String>,
-    ///Feature flag for how the proxy links a server connection to a client request. Default: `disabled`.
+    /**Feature flag for how the proxy links a server connection to a client request. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub link_sconn_on_full_request: ::std::option::Option<
@@ -809,13 +829,17 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub oss_cluster: ::std::option::Option<bool>,
-    ///Whether the OSS Cluster API advertises endpoints by IP address or by host name. Default: `ip`.
+    /**Whether the OSS Cluster API advertises endpoints by IP address or by host name. Default: `ip`.
+
+Default: `ip`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_endpoint_type: ::std::option::Option<
         crate::types::BdbOssClusterApiPreferredEndpointType,
     >,
-    ///Whether the OSS Cluster API advertises internal or external IP addresses; default for new endpoints. Default: `internal`.
+    /**Whether the OSS Cluster API advertises internal or external IP addresses; default for new endpoints. Default: `internal`.
+
+Default: `internal`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_ip_type: ::std::option::Option<
@@ -881,7 +905,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replica_read_only: ::std::option::Option<bool>,
-    ///Open proxy connections to replica shards on demand, cutting internode connections roughly in half. Default: `enabled`.
+    /**Open proxy connections to replica shards on demand, cutting internode connections roughly in half. Default: `enabled`.
+
+Default: `enabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replica_sconns_on_demand: ::std::option::Option<
@@ -891,7 +917,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub replica_sources: ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
-    ///Enables, disables or pauses syncing from `replica_sources`. Default: `disabled`.
+    /**Enables, disables or pauses syncing from `replica_sources`. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replica_sync: ::std::option::Option<crate::types::BdbReplicaSync>,
@@ -1030,7 +1058,9 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub support_syncer_reconf: ::std::option::Option<bool>,
-    ///Deprecated since Redis Software 5.0.1: use `replica_sync` or `crdt_sync`. Enables, disables or pauses syncing from `sync_sources`. Default: `disabled`.
+    /**Deprecated since Redis Software 5.0.1: use `replica_sync` or `crdt_sync`. Enables, disables or pauses syncing from `sync_sources`. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     #[deprecated]
@@ -1048,7 +1078,9 @@ Range: 0-10.*/
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     #[deprecated]
     pub sync_sources: ::std::option::Option<::std::vec::Vec<BdbSyncSource>>,
-    ///Lowest syncer log level that is written. Default: `info`.
+    /**Lowest syncer log level that is written. Default: `info`.
+
+Default: `info`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub syncer_log_level: ::std::option::Option<crate::types::BdbSyncerLogLevel>,
@@ -1066,7 +1098,9 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub timeseries: ::std::option::Option<BdbTimeseries>,
-    ///Require TLS on client connections (`enabled`) or only on replication links (`replica_ssl`). Default: `disabled`.
+    /**Require TLS on client connections (`enabled`) or only on replication links (`replica_ssl`). Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub tls_mode: ::std::option::Option<crate::types::BdbTlsMode>,
@@ -1080,7 +1114,9 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub traffic_manually_disabled: ::std::option::Option<bool>,
-    ///Kind of database. Default: `redis`.
+    /**Kind of database. Default: `redis`.
+
+Default: `redis`.*/
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub type_: ::std::option::Option<crate::types::BdbType>,
@@ -3178,7 +3214,9 @@ impl<'de> ::serde::Deserialize<'de> for BdbAofPolicy {
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettings {
-    ///What is audited. `connection_and_crud` needs connection auditing to be active. Default: `disabled`.
+    /**What is audited. `connection_and_crud` needs connection auditing to be active. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub audit_mode: ::std::option::Option<crate::types::BdbAuditSettingsAuditMode>,
@@ -3190,11 +3228,15 @@ Range: 0+.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_total_key_bytes: ::std::option::Option<i64>,
-    ///Limits CRUD auditing to, or excludes, given client addresses. Default: `disabled`.
+    /**Limits CRUD auditing to, or excludes, given client addresses. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub source_ip_filter: ::std::option::Option<BdbAuditSettingsSourceIpFilter>,
-    ///Limits CRUD auditing to, or excludes, given user names. Default: `disabled`.
+    /**Limits CRUD auditing to, or excludes, given user names. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub username_filter: ::std::option::Option<BdbAuditSettingsUsernameFilter>,
@@ -3432,7 +3474,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
-    ///`inclusive` audits only matching clients; `exclusive` audits all others. Default: `inclusive`.
+    /**`inclusive` audits only matching clients; `exclusive` audits all others. Default: `inclusive`.
+
+Default: `inclusive`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub filter_type: ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
@@ -3476,7 +3520,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
-    ///`inclusive` audits only the listed users; `exclusive` audits everyone else. Default: `inclusive`.
+    /**`inclusive` audits only the listed users; `exclusive` audits everyone else. Default: `inclusive`.
+
+Default: `inclusive`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub filter_type: ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
@@ -6278,7 +6324,9 @@ pub struct BdbHealthReport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
-    ///Persistence mode of the database. Default: `disabled`.
+    /**Persistence mode of the database. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub persistence: ::std::option::Option<crate::types::BdbHealthReportPersistence>,
@@ -9690,7 +9738,9 @@ Range: 1-4.*/
     )]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_default_dialect: ::std::option::Option<i64>,
-    ///Scorer used when a query names none. Default: `BM25STD`.
+    /**Scorer used when a query names none. Default: `BM25STD`.
+
+Default: `BM25STD`.*/
     #[serde(
         rename = "search-default-scorer",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -9956,14 +10006,18 @@ Range: 0-2.*/
     )]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_numeric_ranges_parents: ::std::option::Option<i64>,
-    ///What search does when its memory limit is exceeded. Default: `return`.
+    /**What search does when its memory limit is exceeded. Default: `return`.
+
+Default: `return`.*/
     #[serde(
         rename = "search-on-oom",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub search_on_oom: ::std::option::Option<crate::types::BdbSearchSearchOnOom>,
-    ///What a query that exceeds its timeout does. Default: `RETURN`.
+    /**What a query that exceeds its timeout does. Default: `RETURN`.
+
+Default: `RETURN`.*/
     #[serde(
         rename = "search-on-timeout",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -12041,7 +12095,9 @@ Range: 48-1048576.*/
     )]
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ts_compaction_policy: ::std::option::Option<::std::string::String>,
-    ///How new time series handle samples with an existing timestamp. Default: `BLOCK`.
+    /**How new time series handle samples with an existing timestamp. Default: `BLOCK`.
+
+Default: `BLOCK`.*/
     #[serde(
         rename = "ts-duplicate-policy",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -12050,7 +12106,9 @@ Range: 48-1048576.*/
     pub ts_duplicate_policy: ::std::option::Option<
         crate::types::BdbTimeseriesTsDuplicatePolicy,
     >,
-    ///Chunk encoding of compacted series created automatically by the compaction policy. Default: `COMPRESSED`.
+    /**Chunk encoding of compacted series created automatically by the compaction policy. Default: `COMPRESSED`.
+
+Default: `COMPRESSED`.*/
     #[serde(
         rename = "ts-encoding",
         skip_serializing_if = "::std::option::Option::is_none"

@@ -1007,19 +1007,25 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default_fork_evict_ram: ::std::option::Option<bool>,
-    ///Proxy policy for the endpoints of new non-sharded databases. Default: `single`.
+    /**Proxy policy for the endpoints of new non-sharded databases. Default: `single`.
+
+Default: `single`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_non_sharded_proxy_policy: ::std::option::Option<
         crate::types::BootstrapPolicyDefaultNonShardedProxyPolicy,
     >,
-    ///Proxy policy for the endpoints of new sharded databases. Default: `all-master-shards`.
+    /**Proxy policy for the endpoints of new sharded databases. Default: `all-master-shards`.
+
+Default: `all-master-shards`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_sharded_proxy_policy: ::std::option::Option<
         crate::types::BootstrapPolicyDefaultShardedProxyPolicy,
     >,
-    ///Shard placement for new databases. Default: `sparse`.
+    /**Shard placement for new databases. Default: `sparse`.
+
+Default: `sparse`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_shards_placement: ::std::option::Option<

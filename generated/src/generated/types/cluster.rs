@@ -930,7 +930,9 @@ Default: `all-master-shards`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub default_sharded_proxy_policy: ::std::option::Option<::std::string::String>,
-    ///Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
+    /**Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
+
+Default: `auto`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub disconnect_clients_on_password_removal: ::std::option::Option<
@@ -1122,7 +1124,9 @@ Read-only.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub rack_aware: ::std::option::Option<bool>,
-    ///Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
+    /**Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
+
+Default: `auto`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replica_sconns_on_demand: ::std::option::Option<
@@ -2189,7 +2193,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_internal_bdb: ::std::option::Option<bool>,
-    ///The license expires within `threshold` days (enabled by default with a threshold of 7 days).
+    /**The license expires within `threshold` days (enabled by default with a threshold of 7 days).
+
+Default: `{"enabled":true,"threshold":"7"}`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_license_about_to_expire: ::std::option::Option<
@@ -2255,7 +2261,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_too_few_nodes_for_replication: ::std::option::Option<bool>,
-    ///The number of users nears the limit of 32,000 (enabled with a 90% threshold on new clusters).
+    /**The number of users nears the limit of 32,000 (enabled with a 90% threshold on new clusters).
+
+Default: `{"enabled":true,"threshold":"90"}`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_users_count_approaches_limit: ::std::option::Option<
@@ -5481,7 +5489,9 @@ Default: `1000000`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub default_tracking_table_max_keys_policy: ::std::option::Option<i64>,
-    ///Deprecated: use `repl_diskless`. `yes` enables Redis diskless replication by default. Default: `yes`.
+    /**Deprecated: use `repl_diskless`. `yes` enables Redis diskless replication by default. Default: `yes`.
+
+Default: `yes`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     #[deprecated]
@@ -5564,13 +5574,17 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub metrics_exporter_expose_bdb_name: ::std::option::Option<bool>,
-    ///Endpoint type the OSS Cluster API reports for new endpoints. Default `ip`.
+    /**Endpoint type the OSS Cluster API reports for new endpoints. Default `ip`.
+
+Default: `ip`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_endpoint_type: ::std::option::Option<
         crate::types::ClusterSettingsOssClusterApiPreferredEndpointType,
     >,
-    ///IP type the OSS Cluster API reports for new endpoints. Default `internal`.
+    /**IP type the OSS Cluster API reports for new endpoints. Default `internal`.
+
+Default: `internal`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_ip_type: ::std::option::Option<

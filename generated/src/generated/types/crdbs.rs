@@ -304,7 +304,9 @@ impl ::std::fmt::Debug for CrdbClusterInfoCredentials {
 #[derive(::serde::Deserialize, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbDatabaseConfig {
-    ///fsync policy of AOF persistence. Default: `appendfsync-every-sec`.
+    /**fsync policy of AOF persistence. Default: `appendfsync-every-sec`.
+
+Default: `appendfsync-every-sec`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub aof_policy: ::std::option::Option<crate::types::BdbAofPolicy>,
@@ -327,19 +329,25 @@ pub struct CrdbDatabaseConfig {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cert: ::std::option::Option<::std::string::String>,
-    ///On-disk persistence mode; `snapshot` needs a `snapshot_policy`. Default: `aof`.
+    /**On-disk persistence mode; `snapshot` needs a `snapshot_policy`. Default: `aof`.
+
+Default: `aof`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub data_persistence: ::std::option::Option<
         crate::types::CrdbDatabaseConfigDataPersistence,
     >,
-    ///Require TLS clients to present a listed certificate. Per instance. Default: `enabled`.
+    /**Require TLS clients to present a listed certificate. Per instance. Default: `enabled`.
+
+Default: `enabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub enforce_client_authentication: ::std::option::Option<
         crate::types::BdbEnforceClientAuthentication,
     >,
-    ///Key eviction policy. Should be set in `default_db_config`. Default: `noeviction`.
+    /**Key eviction policy. Should be set in `default_db_config`. Default: `noeviction`.
+
+Default: `noeviction`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub eviction_policy: ::std::option::Option<
@@ -461,7 +469,9 @@ Range: 1-512.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub snapshot_policy: ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
-    ///TLS requirement of the instances. Must be set in `default_db_config`. Default: `disabled`.
+    /**TLS requirement of the instances. Must be set in `default_db_config`. Default: `disabled`.
+
+Default: `disabled`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub tls_mode: ::std::option::Option<crate::types::BdbTlsMode>,
