@@ -1,3 +1,4 @@
+#![recursion_limit = "256"] // serde_json::json! of the objects a cluster returns (model/bdbs.rs)
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 

@@ -233,6 +233,30 @@ impl Store {
                     "created_time": iso_now(),
                 });
                 crate::schema::add_defaults(&mut cluster, "Cluster");
+                crate::schema::add_members(&mut cluster, "Cluster", cluster_members());
+                // Alert settings: every alert the reference documents, with its default.
+                let mut alerts = serde_json::json!({});
+                crate::schema::add_defaults(&mut alerts, "ClusterAlertSettings");
+                // Threshold alerts the reference gives no default for: off, at a usual level.
+                crate::schema::add_members(
+                    &mut alerts,
+                    "ClusterAlertSettings",
+                    serde_json::json!({
+                        "cluster_certs_about_to_expire": { "enabled": true, "threshold": "45" },
+                        "node_cpu_utilization": { "enabled": false, "threshold": "80" },
+                        "node_ephemeral_storage": { "enabled": false, "threshold": "70" },
+                        "node_free_flash": { "enabled": false, "threshold": "70" },
+                        "node_internal_certs_about_to_expire": { "enabled": true, "threshold": "45" },
+                        "node_memory": { "enabled": false, "threshold": "80" },
+                        "node_net_throughput": { "enabled": false, "threshold": "1000000000" },
+                        "node_persistent_storage": { "enabled": false, "threshold": "70" },
+                    }),
+                );
+                crate::schema::add_members(
+                    &mut cluster,
+                    "Cluster",
+                    serde_json::json!({ "alert_settings": alerts }),
+                );
                 cluster
             },
             license: serde_json::json!({
@@ -246,6 +270,8 @@ impl Store {
                 "expiration_date": "2099-12-31T00:00:00Z",
                 "activation_date": iso_now(),
                 "owner": "redis-enterprise-simulator",
+                "flash_shards_limit": 1000,
+                "flash_shards_in_use": 0,
             }),
             nodes,
             bdbs: BTreeMap::new(),
@@ -421,10 +447,52 @@ fn admin_user(username: &str, password: &str) -> UserEntry {
             value.email_alerts = Some(false);
             value.role_uids = Some(Vec::new());
             value.password_issue_date = Some(iso_now());
+            value.bdbs_email_alerts = Some(Vec::new());
+            value.cluster_email_alerts = Some(false);
             value
         },
         password,
     )
+}
+
+/// Members a fresh cluster returns that have no documented default: its ports, TLS floors, empty
+/// lists and unset mail settings. Not returned: secrets (`smtp_password`), the PEM certificates
+/// (`proxy_certificate`, `syncer_certificate`: served by the certificates routes) and the
+/// Active-Active version maps. Each value is checked against the `Cluster` schema.
+fn cluster_members() -> serde_json::Value {
+    serde_json::json!({
+        "bigstore_driver": "speedb",
+        "cluster_ssh_public_key": "",
+        "cm_port": 8443,
+        "cnm_http_port": 8080,
+        "cnm_https_port": 9443,
+        "control_cipher_suites": "",
+        "control_cipher_suites_tls_1_3": "",
+        "data_cipher_list": "",
+        "data_cipher_suites_tls_1_3": "",
+        "debuginfo_path": "/var/opt/redislabs/tmp",
+        "email_from": "",
+        "envoy_admin_port": 8002,
+        "envoy_mgmt_server_port": 8004,
+        "min_control_TLS_version": "1.2",
+        "min_data_TLS_version": "1.2",
+        "min_sentinel_TLS_version": "1.2",
+        "mtls_authorized_subjects": [],
+        "mtls_certificate_authentication": false,
+        "mtls_client_cert_subject_validation_type": "disabled",
+        "multi_commands_opt": "disabled",
+        "reserved_ports": [],
+        "s3_ca_cert": "",
+        "s3_url": "",
+        "sentinel_cipher_suites": [],
+        "sentinel_cipher_suites_tls_1_3": "",
+        "sentinel_tls_mode": "allowed",
+        "slowlog_in_sanitized_support": false,
+        "smtp_host": "",
+        "smtp_port": 25,
+        "smtp_tls_mode": "none",
+        "smtp_username": "",
+    })
 }
 
 fn node_object(uid: i64) -> serde_json::Value {
@@ -456,6 +524,13 @@ fn node_object(uid: i64) -> serde_json::Value {
             "persistent_storage_path": "/var/opt/redislabs/persist",
             "bigstore_size": 0,
             "use_internal_ipv6": false,
+            "bigstore_enabled": false,
+            "external_addr": [],
+            "max_listeners": 100,
+            "max_redis_servers": 100,
+            "recovery_path": "/var/opt/redislabs/persist/recovery",
+            "bigredis_storage_path": "/var/opt/redislabs/flash",
+            "supported_database_versions": [],
         }),
     );
     node

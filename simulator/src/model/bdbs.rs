@@ -119,17 +119,25 @@ fn validate_semantics(bdb: &types::Bdb, creating: bool) -> Result<(), ModelError
     Ok(())
 }
 
-fn endpoint(uid: i64, port: Option<u16>) -> types::BdbEndpoint {
-    {
-        let mut value = types::BdbEndpoint::default();
-        value.uid = Some(format!("{uid}:1"));
-        value.addr = Some(vec!["127.0.0.1".into()]);
-        value.addr_type = Some(types::BdbEndpointAddrType::Internal);
-        value.dns_name = Some(format!("redis-{}.cluster.local", port.unwrap_or(0)));
-        value.port = port.map(i64::from);
-        value.proxy_policy = Some(types::BdbProxyPolicy::Single);
-        value
-    }
+fn endpoint(bdb: &types::Bdb, port: Option<u16>) -> types::BdbEndpoint {
+    let uid = bdb.uid.unwrap_or_default();
+    let mut value = types::BdbEndpoint::default();
+    value.uid = Some(format!("{uid}:1"));
+    value.addr = Some(vec!["127.0.0.1".into()]);
+    value.addr_type = Some(types::BdbEndpointAddrType::Internal);
+    value.dns_name = Some(format!("redis-{}.cluster.local", port.unwrap_or(0)));
+    value.port = port.map(i64::from);
+    value.proxy_policy = Some(
+        bdb.proxy_policy
+            .clone()
+            .unwrap_or(types::BdbProxyPolicy::Single),
+    );
+    value.exclude_proxies = Some(Vec::new());
+    value.include_proxies = Some(Vec::new());
+    value.oss_cluster_api_preferred_endpoint_type =
+        bdb.oss_cluster_api_preferred_endpoint_type.clone();
+    value.oss_cluster_api_preferred_ip_type = bdb.oss_cluster_api_preferred_ip_type.clone();
+    value
 }
 
 /// Serialises a database, keeping only `fields` when given.
@@ -201,16 +209,7 @@ pub(crate) async fn create(
     // What the caller did not set takes the reference's default, as on a cluster.
     schema::add_defaults(&mut body, "Bdb");
     // Read-only members a cluster always returns for a new database.
-    schema::add_members(
-        &mut body,
-        "Bdb",
-        serde_json::json!({
-            "background_op": [],
-            "endpoint_ip": ["127.0.0.1"],
-            "endpoint_node": 1,
-            "traffic_manually_disabled": false,
-        }),
-    );
+    schema::add_members(&mut body, "Bdb", created_members());
     let mut bdb: types::Bdb = decode(body)?;
     let redis_version = crate::release::redis_version(&shared.config.release);
     let delay = shared.config.action_delay;
@@ -304,7 +303,7 @@ pub(crate) async fn create(
                     if let Some(port) = port {
                         entry.bdb.port = Some(i64::from(*port));
                     }
-                    entry.bdb.endpoints = Some(vec![endpoint(uid, *port)]);
+                    entry.bdb.endpoints = Some(vec![endpoint(&entry.bdb, *port)]);
                     actions::finish(s, &action, None);
                 }
                 Err(e) => {
@@ -318,6 +317,71 @@ pub(crate) async fn create(
     Ok(bdb)
 }
 
+/// Members a cluster returns for every new database that neither the caller nor a documented
+/// default sets: read-only state (`background_op`, `endpoint_ip`, ...), empty lists for the
+/// features not in use (sources, tags, certificates, modules) and the values a fresh database
+/// of a default cluster reports. Not returned: secrets (`authentication_*_pass`: a cluster
+/// masks or omits them), write-only members (`dataset_import_sources`), the state of processes
+/// that never ran (`backup_status`, `export_status`, `import_status`, their `_progress`,
+/// `_failure_reason` and `last_*_time`: a cluster sends `""` or nothing until a first run) and
+/// objects that only exist once configured (`backup_location`, `snapshot_policy`'s rules,
+/// module settings). Each value is checked against the `Bdb` schema when it is added.
+fn created_members() -> Value {
+    serde_json::json!({
+        "background_op": [],
+        "endpoint_ip": ["127.0.0.1"],
+        "endpoint_node": 1,
+        "traffic_manually_disabled": false,
+        "authentication_sasl_uname": "",
+        "authentication_ssl_client_certs": [],
+        "authentication_ssl_crdt_certs": [],
+        "authorized_names": [],
+        "authorized_subjects": [],
+        "avoid_nodes": [],
+        "use_nodes": [],
+        "bigstore_ram_weights": [],
+        "client_cert_subject_validation_type": "disabled",
+        "crdt_config_version": 0,
+        "crdt_featureset_version": 0,
+        "crdt_ghost_replica_ids": "",
+        "crdt_guid": "",
+        "crdt_modules": "[]",
+        "crdt_protocol_version": 0,
+        "crdt_repl_backlog_size": "auto",
+        "crdt_replica_id": 0,
+        "crdt_replicas": "",
+        "crdt_sources": [],
+        "crdt_sync_dist": false,
+        "data_internode_encryption": false,
+        "db_conns_auditing": false,
+        "generate_text_monitor": false,
+        "gradual_src_mode": "disabled",
+        "gradual_sync_mode": "auto",
+        "hash_slots_policy": "16k",
+        "max_aof_file_size": 322_122_547_200_i64,
+        "metrics_export_all": false,
+        "module_list": [],
+        "mtls_allow_outdated_certs": false,
+        "mtls_allow_weak_hashing": false,
+        "multi_commands_opt": "auto",
+        "repl_backlog_size": "auto",
+        "replica_sources": [],
+        "replica_sync_dist": false,
+        "roles_permissions": [],
+        "sched_policy": "cmp",
+        "shards_placement": "dense",
+        "skip_import_analyze": "disabled",
+        "slave_buffer": "auto",
+        "slave_ha": false,
+        "snapshot_policy": [],
+        "support_syncer_reconf": true,
+        "sync_sources": [],
+        "syncer_mode": "distributed",
+        "tags": [],
+        "tracking_table_max_keys": 1_000_000,
+    })
+}
+
 fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
     bdb.uid = Some(uid);
     bdb.type_.get_or_insert(types::BdbType::Redis);
@@ -327,9 +391,18 @@ fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
     bdb.eviction_policy
         .get_or_insert(types::BdbEvictionPolicy::VolatileLru);
     bdb.version.get_or_insert_with(|| redis_version.into());
+    bdb.redis_version
+        .get_or_insert_with(|| redis_version.into());
+    // The endpoints' policy follows sharding unless the caller chose one.
+    let policy = if bdb.sharding == Some(true) {
+        types::BdbProxyPolicy::AllMasterShards
+    } else {
+        types::BdbProxyPolicy::Single
+    };
+    bdb.proxy_policy.get_or_insert(policy);
     bdb.created_time.get_or_insert_with(iso_now);
     bdb.last_changed_time = Some(iso_now());
-    bdb.endpoints = Some(vec![endpoint(uid, None)]);
+    bdb.endpoints = Some(vec![endpoint(bdb, None)]);
     let copies = if bdb.replication == Some(true) { 2 } else { 1 };
     let shards = bdb.shards_count.unwrap_or(1);
     // Shard uids are the database's block of a thousand; a uid too large for that (a client may
@@ -528,7 +601,7 @@ pub(crate) async fn restore(shared: &Arc<Shared>) -> Result<(), SimError> {
         shared.with_store(|s| {
             if let Some(e) = s.bdbs_mut().get_mut(&uid) {
                 e.bdb.port = Some(i64::from(port));
-                e.bdb.endpoints = Some(vec![endpoint(uid, Some(port))]);
+                e.bdb.endpoints = Some(vec![endpoint(&e.bdb, Some(port))]);
             }
         });
     }
@@ -598,8 +671,19 @@ pub(crate) async fn stats(shared: &Shared, uid: i64) -> Result<Value, ModelError
     Ok(interval(shared, uid).await)
 }
 
+/// The hash slots of master `index` of `masters`, as a cluster numbers them (`16k` policy:
+/// 0-16383 split in equal ranges; a replica serves its master's).
+fn slots(index: usize, masters: usize) -> String {
+    let masters = masters.max(1);
+    let start = 16_384 * index / masters;
+    let end = 16_384 * (index + 1) / masters - 1;
+    format!("{start}-{end}")
+}
+
 fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
     let replication = bdb.replication == Some(true);
+    let copies = if replication { 2 } else { 1 };
+    let masters = bdb.shard_list.as_ref().map_or(1, |l| l.len() / copies);
     bdb.shard_list
         .clone()
         .unwrap_or_default()
@@ -620,6 +704,8 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
                 "detailed_status": "ok",
                 "loading": { "status": "idle" },
                 "sync": { "status": "idle" },
+                "assigned_slots": slots(i / if replication { 2 } else { 1 }, masters),
+                "report_timestamp": crate::state::iso_now(),
             })
         })
         .collect()

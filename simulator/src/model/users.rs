@@ -397,9 +397,9 @@ pub(crate) fn create(
                     .clone()
                     .unwrap_or(types::UserAuthMethod::Regular),
             );
-            value.bdbs_email_alerts = new.bdbs_email_alerts.clone();
+            value.bdbs_email_alerts = Some(new.bdbs_email_alerts.clone().unwrap_or_default());
             value.certificate_subject_line = new.certificate_subject_line.clone();
-            value.cluster_email_alerts = new.cluster_email_alerts;
+            value.cluster_email_alerts = Some(new.cluster_email_alerts.unwrap_or(false));
             value.email = Some(new.email.clone());
             value.email_alerts = Some(new.email_alerts.unwrap_or(true));
             value.name = new.name.clone();
