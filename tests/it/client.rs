@@ -123,14 +123,7 @@ async fn error_message_field_is_read_when_description_is_absent() {
 
 #[tokio::test]
 async fn secrets_never_reach_debug_display_errors_or_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install(tracing::Level::TRACE);
 
     let server =
         TestServer::https(|_| Reply::json(401, json!({"error_code": "unauthorized"}))).await;

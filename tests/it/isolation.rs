@@ -134,14 +134,7 @@ fn what_cannot_be_isolated_stays_an_error_with_its_path() {
 
 #[tokio::test]
 async fn the_client_warns_reports_and_in_strict_mode_refuses() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install(tracing::Level::WARN);
 
     let body = json!([
         {"uid": 1, "name": "a"},

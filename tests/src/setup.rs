@@ -111,11 +111,44 @@ pub fn jwt_server(
     }
 }
 
+/// Keeps a [`Captured::install`] subscriber in place until dropped.
+pub struct CaptureGuard {
+    _default: tracing::subscriber::DefaultGuard,
+    _companion: tracing::Dispatch,
+}
+
 /// A tracing writer that keeps everything written to it.
 #[derive(Clone, Default)]
 pub struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
+    /// Installs, for the current thread, a subscriber that writes events up to `level` into a
+    /// new `Captured`; it stays in place while the guard lives.
+    ///
+    /// Other tests of the same binary run on other threads with no subscriber. While only one
+    /// subscriber is registered, tracing-core computes a callsite's interest from the default
+    /// subscriber of whichever thread hits it first, so a callsite first reached on another
+    /// thread is cached as "never" and this thread never sees it (CI once lost the request span
+    /// that way). The guard keeps a second, silent subscriber registered, which makes tracing
+    /// ask every registered subscriber and decide per call.
+    pub fn install(level: tracing::Level) -> (Self, CaptureGuard) {
+        let captured = Self::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let companion = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+        let default = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
+        let guard = CaptureGuard {
+            _default: default,
+            _companion: companion,
+        };
+        (captured, guard)
+    }
+
     /// Everything written so far.
     pub fn text(&self) -> String {
         String::from_utf8(self.0.lock().expect("lock").clone()).expect("utf-8 logs")
