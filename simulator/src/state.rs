@@ -237,7 +237,9 @@ impl Store {
                 // Alert settings: every alert the reference documents, with its default.
                 let mut alerts = serde_json::json!({});
                 crate::schema::add_defaults(&mut alerts, "ClusterAlertSettings");
-                // Threshold alerts the reference gives no default for: off, at a usual level.
+                // Threshold alerts the reference gives no default for: the certificate expiry
+                // alerts on at 45 days (as a fresh cluster has them), the resource alerts off at
+                // a usual level.
                 crate::schema::add_members(
                     &mut alerts,
                     "ClusterAlertSettings",

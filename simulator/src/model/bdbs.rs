@@ -704,7 +704,7 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
                 "detailed_status": "ok",
                 "loading": { "status": "idle" },
                 "sync": { "status": "idle" },
-                "assigned_slots": slots(i / if replication { 2 } else { 1 }, masters),
+                "assigned_slots": slots(i / copies, masters),
                 "report_timestamp": crate::state::iso_now(),
             })
         })
