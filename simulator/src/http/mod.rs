@@ -270,7 +270,7 @@ async fn pipeline(
         caller,
     };
     let duplicates = routing::duplicate_query_names(parts.uri.query());
-    check_request(&req, &duplicates).map_err(|e| fail(fit_status(&req, e)))?;
+    check_request(&req, &duplicates, &parts.headers).map_err(|e| fail(fit_status(&req, e)))?;
     dispatch(shared, &req)
         .await
         .map(|r| (r, Some(op.id)))
@@ -293,13 +293,17 @@ fn fit_status(req: &Req, mut e: ApiError) -> ApiError {
 }
 
 /// What the spec says about every request of an operation, checked before any handler runs:
-/// path and query parameters of the declared type, within their bounds (`minimum`/`maximum` and
+/// path, query and header parameters of the declared type, within their bounds (`minimum`/`maximum` and
 /// the range of `format: int32`/`int64`) and enum, query parameters present when required and
 /// given once, no query parameter the operation does not declare, and a body when the operation
 /// requires one, fitting its schema. A path parameter that is not a valid id is a 404 where the operation
 /// documents one (no such object); other refusals are the first of 400, 406 the operation
 /// documents.
-fn check_request(req: &Req, duplicates: &[String]) -> Result<(), ApiError> {
+fn check_request(
+    req: &Req,
+    duplicates: &[String],
+    headers: &hyper::HeaderMap,
+) -> Result<(), ApiError> {
     let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) else {
         return Ok(());
     };
@@ -325,7 +329,7 @@ fn check_request(req: &Req, duplicates: &[String]) -> Result<(), ApiError> {
     }
     for p in params.into_iter().flatten().map(crate::schema::resolve) {
         let place = p.get("in").and_then(Value::as_str);
-        if !matches!(place, Some("query" | "path")) {
+        if !matches!(place, Some("query" | "path" | "header")) {
             continue;
         }
         // An operation that documents no refusal of its input (400 or 406) accepts whatever it
@@ -352,6 +356,21 @@ fn check_request(req: &Req, duplicates: &[String]) -> Result<(), ApiError> {
                         "path parameter {name}={raw:?} is not a valid {}",
                         kind.unwrap_or("value")
                     ),
+                ));
+            }
+            continue;
+        }
+        if place == Some("header") {
+            // A declared header, when sent, holds a value of its schema.
+            let Some(value) = headers.get(name) else {
+                continue;
+            };
+            let fits = value.to_str().is_ok_and(|raw| param_fits(raw, schema));
+            if !fits {
+                return Err(ApiError::new(
+                    refusal,
+                    "invalid_header",
+                    format!("header {name} is not a valid {}", kind.unwrap_or("value")),
                 ));
             }
             continue;

@@ -163,6 +163,31 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     )
     .await;
     assert_error(&a, 400, "invalid_parameter");
+    // A declared header with a value outside its schema (x-result-ttl is an integer).
+    let resp = raw
+        .get(format!("{}/v1/crdb_tasks/crdb-task-1", sim.base_url()))
+        .header("authorization", common::admin_auth(&sim))
+        .header("x-result-ttl", "soon")
+        .send()
+        .await
+        .expect("the simulator answers");
+    let a = Answer {
+        status: resp.status().as_u16(),
+        headers: resp.headers().clone(),
+        body: resp.json().await.expect("an error body"),
+    };
+    assert_error(&a, 400, "invalid_header");
+    // A JSON body whose string breaks the spec's pattern (major.minor).
+    let a = send(
+        &raw,
+        &sim,
+        Method::POST,
+        "/v1/bdbs/1/upgrade",
+        json,
+        br#"{"redis_version": "7.4-rc1"}"#.to_vec(),
+    )
+    .await;
+    assert_error(&a, 400, "invalid_schema");
     // A method the most specific resource lacks is 405 with that resource's methods, not an
     // update of a database called "alerts".
     let a = send(
