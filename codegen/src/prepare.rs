@@ -7,12 +7,13 @@
 //! - Facts that progenitor ignores (`x-since`, `deprecated`, `readOnly`, `x-default`, `x-range`)
 //!   are appended to descriptions, so that they reach the generated doc comments.
 //! - Every operation is recorded (method, path, tag, since) for the generated operation table.
-//! - Numeric bounds (`minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`) stay in the
-//!   spec for validators (Prism, Schemathesis, the simulator) but are taken out of what
-//!   progenitor sees: typify would turn `minimum: 0` into `u64` and `minimum: 1` into
-//!   `NonZeroU64`, and a single out-of-range value a server sends would then fail a whole
-//!   response. The bound is appended to the description instead (of the parameter, for a
-//!   parameter's schema).
+//! - Numeric bounds (`minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`) and string
+//!   constraints (`minLength`, `maxLength`, `pattern`) stay in the spec for validators (Prism,
+//!   Schemathesis, the simulator) but are taken out of what progenitor sees: typify would turn
+//!   `minimum: 0` into `u64`, `minimum: 1` into `NonZeroU64` and a `pattern` into a validating
+//!   newtype, and a single out-of-range value a server sends would then fail a whole response.
+//!   The constraint is appended to the description instead (of the parameter, for a parameter's
+//!   schema).
 
 use serde_json::Value;
 
@@ -305,8 +306,28 @@ fn strip_bounds(node: &mut Value) {
     }
 }
 
-/// Takes the bounds out of a numeric schema and returns them as sentences.
+/// The string constraints progenitor must not see (typify would make each field a validating
+/// newtype that refuses what a server sends).
+const STRING_BOUNDS: [(&str, &str); 3] = [
+    ("minLength", "At least {} characters."),
+    ("maxLength", "At most {} characters."),
+    ("pattern", "Matches `{}`."),
+];
+
+/// Takes the bounds out of a numeric or string schema and returns them as sentences.
 fn take_bounds(schema: &mut Value) -> Vec<String> {
+    if schema.get("type").and_then(Value::as_str) == Some("string") {
+        let Some(map) = schema.as_object_mut() else {
+            return Vec::new();
+        };
+        return STRING_BOUNDS
+            .iter()
+            .filter_map(|(key, words)| {
+                let bound = map.remove(*key)?;
+                Some(words.replace("{}", &plain(&bound)))
+            })
+            .collect();
+    }
     let numeric = matches!(
         schema.get("type").and_then(Value::as_str),
         Some("integer" | "number")

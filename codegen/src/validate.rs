@@ -20,30 +20,15 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Keywords that change what progenitor generates in ways that break decoding or requests.
-const FORBIDDEN_KEYWORDS: [(&str, &str); 7] = [
+///
+/// Bounds (`minimum`, `maximum`, `minLength`, `maxLength`, `pattern`) are not among them:
+/// `prepare` takes them out of what progenitor sees and notes them in the description, so
+/// validators (Schemathesis, Prism, the simulator) read them while the Rust types stay plain
+/// integers and strings.
+const FORBIDDEN_KEYWORDS: [(&str, &str); 2] = [
     (
         "default",
         "makes the field non-optional and always sent (a PUT would reset it); use x-default",
-    ),
-    (
-        "minimum",
-        "becomes an unsigned or non-zero integer type that rejects real server values; use x-range",
-    ),
-    (
-        "maximum",
-        "becomes a validating type that rejects out-of-range server values; use x-range",
-    ),
-    (
-        "pattern",
-        "becomes a validating newtype that rejects non-matching server values",
-    ),
-    (
-        "minLength",
-        "becomes a validating newtype that rejects real server values",
-    ),
-    (
-        "maxLength",
-        "becomes a validating newtype that rejects real server values",
     ),
     (
         "anyOf",

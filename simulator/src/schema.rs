@@ -148,6 +148,35 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// A string's length (in characters, as JSON Schema counts them) and pattern.
+fn check_string(text: &str, schema: &Value, path: &str) -> Result<(), String> {
+    let length = text.chars().count() as u64;
+    if schema
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|m| length < m)
+    {
+        return Err(format!("{path}: {length} characters is too short"));
+    }
+    if schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|m| length > m)
+    {
+        return Err(format!("{path}: {length} characters is too long"));
+    }
+    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+        // The spec's patterns are plain ASCII classes, read the same by ECMA and Rust regexes.
+        // A pattern this engine cannot read is the spec's problem: it refuses nothing.
+        if let Ok(re) = regex::Regex::new(pattern) {
+            if !re.is_match(text) {
+                return Err(format!("{path}: {text:?} does not match {pattern}"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Validates `value` against `schema`; the error names the JSON path.
 pub(crate) fn validate(value: &Value, schema: &'static Value, path: &str) -> Result<(), String> {
     let schema = resolve(schema);
@@ -197,6 +226,28 @@ pub(crate) fn validate(value: &Value, schema: &'static Value, path: &str) -> Res
         if below || above {
             return Err(format!("{path}: {n} is out of the documented range"));
         }
+    }
+    if let (Some("integer"), Value::Number(n)) = (schema.get("type").and_then(Value::as_str), value)
+    {
+        // The range of the documented format: a client's i64 cannot hold more.
+        let (low, high) = match schema.get("format").and_then(Value::as_str) {
+            Some("int32") => (f64::from(i32::MIN), f64::from(i32::MAX)),
+            Some("int64") => (-9_223_372_036_854_775_808.0, 9_223_372_036_854_775_807.0),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        let fits = match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => (low..=high).contains(&(i as f64)),
+            // A float at the very bound may be a rounded integer beyond it (-2^63 - 1 parses as
+            // -2^63): only an integer literal can be the bound itself.
+            (None, Some(f)) => f > low && f < high,
+            (None, None) => false,
+        };
+        if !fits {
+            return Err(format!("{path}: {n} is outside the range of its format"));
+        }
+    }
+    if let Value::String(text) = value {
+        check_string(text, schema, path)?;
     }
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
         if !options.contains(value) {
@@ -339,6 +390,34 @@ pub(crate) fn example(media: &'static Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `pattern` of the spec is one this validator reads (a pattern it could not read
+    /// would refuse nothing).
+    #[test]
+    fn every_pattern_of_the_spec_compiles() {
+        fn walk(v: &Value, found: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::String(p)) = map.get("pattern") {
+                        found.push(p.clone());
+                    }
+                    map.values().for_each(|v| walk(v, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        walk(spec(), &mut found);
+        assert_eq!(found.len(), 1, "patterns in the spec: {found:?}");
+        for p in &found {
+            assert!(regex::Regex::new(p).is_ok(), "{p} does not compile");
+        }
+        let schema = &serde_json::json!({"type": "string", "pattern": found[0]});
+        let schema: &'static Value = Box::leak(Box::new(schema.clone()));
+        assert!(validate(&serde_json::json!("7.4"), schema, "$").is_ok());
+        assert!(validate(&serde_json::json!("7.4-12"), schema, "$").is_err());
+    }
 
     #[test]
     fn the_spec_parses_and_has_every_operation() {

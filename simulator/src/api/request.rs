@@ -36,9 +36,17 @@ impl Req {
             .get(name)
             .map(String::as_str)
             .unwrap_or_default();
+        // The spec types some ids as strings (the reference does); no object has an id that is
+        // not an integer, so such an id names nothing: 404 where the operation documents it, as
+        // for an integer that names nothing.
         raw.parse().map_err(|_| {
+            let status = if self.documents(404) {
+                404
+            } else {
+                self.refusal_status().unwrap_or(400)
+            };
             ApiError::new(
-                self.refusal_status().unwrap_or(400),
+                status,
                 "invalid_uid",
                 format!("path parameter {name} must be an integer, got {raw:?}"),
             )

@@ -26,6 +26,7 @@ pub(crate) fn answer(req: &Req) -> Result<Reply, ApiError> {
         return Ok(Reply::empty(200));
     };
     check_int_params(req, op)?;
+    check_parts(req, op)?;
     if let Some(body_schema) = schema::request_schema(op) {
         if !req.body.is_empty() {
             let body = req.json_value()?;
@@ -77,6 +78,50 @@ fn check_int_params(req: &Req, op: &'static Value) -> Result<(), ApiError> {
             if req.refusal_status().is_some() {
                 req.int_param(name)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// A `multipart/form-data` body must be one, with a part for every member its schema requires
+/// (a module upload without its `module` part is refused, as a cluster refuses it).
+fn check_parts(req: &Req, op: &'static Value) -> Result<(), ApiError> {
+    let Some(body_schema) = op
+        .get("requestBody")
+        .map(schema::resolve)
+        .and_then(|b| b.get("content"))
+        .and_then(|c| c.get("multipart/form-data"))
+        .and_then(|m| m.get("schema"))
+        .map(schema::resolve)
+    else {
+        return Ok(());
+    };
+    let multipart = req.content_type.as_deref().is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+    });
+    if !multipart {
+        return Err(ApiError::new(
+            400,
+            "unsupported_media_type",
+            "the body must be multipart/form-data",
+        ));
+    }
+    let body = String::from_utf8_lossy(&req.body);
+    let required = body_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str);
+    for name in required {
+        if !body.contains(&format!("name=\"{name}\"")) {
+            return Err(ApiError::new(
+                400,
+                "missing_part",
+                format!("the multipart body has no {name:?} part"),
+            ));
         }
     }
     Ok(())

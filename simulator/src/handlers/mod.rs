@@ -5,6 +5,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod bdb_data;
+pub(crate) mod bdb_sources;
 pub(crate) mod bdbs;
 pub(crate) mod cluster;
 pub(crate) mod crdbs;
@@ -19,6 +20,7 @@ use crate::api::Handler;
 pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
     [
         bdbs::register(),
+        bdb_sources::register(),
         actions::register(),
         users::register(),
         roles::register(),

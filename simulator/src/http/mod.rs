@@ -269,18 +269,19 @@ async fn pipeline(
             .map(str::to_string),
         caller,
     };
-    check_request(&req).map_err(|e| fail(fit_status(&req, e)))?;
+    let duplicates = routing::duplicate_query_names(parts.uri.query());
+    check_request(&req, &duplicates, &parts.headers).map_err(|e| fail(fit_status(&req, e)))?;
     dispatch(shared, &req)
         .await
         .map(|r| (r, Some(op.id)))
         .map_err(|e| fail(fit_status(&req, e)))
 }
 
-/// A 400 for a body or parameter the spec refuses, on an operation that documents no 400 but
-/// documents 406 ("invalid configuration", as `bdb_create` does), becomes that 406: same error
-/// code, the status the reference gives. Malformed JSON stays 400.
+/// A 400 for a body or parameter the spec refuses (malformed JSON included), on an operation
+/// that documents no 400 but documents 406 ("invalid configuration", as `bdb_create` does),
+/// becomes that 406: same error code, the status the reference gives.
 fn fit_status(req: &Req, mut e: ApiError) -> ApiError {
-    if e.status == 400 && e.code != "invalid_json" {
+    if e.status == 400 {
         if let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) {
             let statuses = crate::schema::statuses(op);
             if !statuses.contains(&400) && statuses.contains(&406) {
@@ -292,16 +293,43 @@ fn fit_status(req: &Req, mut e: ApiError) -> ApiError {
 }
 
 /// What the spec says about every request of an operation, checked before any handler runs:
-/// query parameters of the declared type (and present when required), and a body when the
-/// operation requires one. Unknown query parameters are ignored, as servers do. The refusal is
-/// the first of 400, 404, 406 the operation documents.
-fn check_request(req: &Req) -> Result<(), ApiError> {
+/// path, query and header parameters of the declared type, within their bounds (`minimum`/`maximum` and
+/// the range of `format: int32`/`int64`) and enum, query parameters present when required and
+/// given once, no query parameter the operation does not declare, and a body when the operation
+/// requires one, fitting its schema. A path parameter that is not a valid id is a 404 where the operation
+/// documents one (no such object); other refusals are the first of 400, 406 the operation
+/// documents.
+fn check_request(
+    req: &Req,
+    duplicates: &[String],
+    headers: &hyper::HeaderMap,
+) -> Result<(), ApiError> {
     let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) else {
         return Ok(());
     };
     let params = op.get("parameters").and_then(Value::as_array);
+    let declared = |name: &str| {
+        params
+            .into_iter()
+            .flatten()
+            .map(crate::schema::resolve)
+            .any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("name").and_then(Value::as_str) == Some(name)
+            })
+    };
+    if let Some(unknown) = req.query.keys().find(|k| !declared(k)) {
+        if let Some(refusal) = req.input_refusal_status() {
+            return Err(ApiError::new(
+                refusal,
+                "unknown_parameter",
+                format!("{} takes no query parameter {unknown:?}", req.op.id),
+            ));
+        }
+    }
     for p in params.into_iter().flatten().map(crate::schema::resolve) {
-        if p.get("in").and_then(Value::as_str) != Some("query") {
+        let place = p.get("in").and_then(Value::as_str);
+        if !matches!(place, Some("query" | "path" | "header")) {
             continue;
         }
         // An operation that documents no refusal of its input (400 or 406) accepts whatever it
@@ -310,6 +338,43 @@ fn check_request(req: &Req) -> Result<(), ApiError> {
             break;
         };
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let schema = p.get("schema").map(crate::schema::resolve);
+        let kind = schema.and_then(|s| s.get("type")).and_then(Value::as_str);
+        if place == Some("path") {
+            let raw = req.param(name);
+            if !param_fits(raw, schema) {
+                let status = if req.documents(404) { 404 } else { refusal };
+                let code = if name.ends_with("uid") {
+                    "invalid_uid"
+                } else {
+                    "invalid_parameter"
+                };
+                return Err(ApiError::new(
+                    status,
+                    code,
+                    format!(
+                        "path parameter {name}={raw:?} is not a valid {}",
+                        kind.unwrap_or("value")
+                    ),
+                ));
+            }
+            continue;
+        }
+        if place == Some("header") {
+            // A declared header, when sent, holds a value of its schema.
+            let Some(value) = headers.get(name) else {
+                continue;
+            };
+            let fits = value.to_str().is_ok_and(|raw| param_fits(raw, schema));
+            if !fits {
+                return Err(ApiError::new(
+                    refusal,
+                    "invalid_header",
+                    format!("header {name} is not a valid {}", kind.unwrap_or("value")),
+                ));
+            }
+            continue;
+        }
         let Some(raw) = req.query.get(name) else {
             if p.get("required").and_then(Value::as_bool) == Some(true) {
                 return Err(ApiError::new(
@@ -320,23 +385,14 @@ fn check_request(req: &Req) -> Result<(), ApiError> {
             }
             continue;
         };
-        let schema = p.get("schema").map(crate::schema::resolve);
-        let kind = schema.and_then(|s| s.get("type")).and_then(Value::as_str);
-        let fits = match kind {
-            Some("boolean") => matches!(raw.as_str(), "true" | "false" | "1" | "0" | ""),
-            // Any size: the spec's integers without a format have no bound.
-            Some("integer") => {
-                let digits = raw.strip_prefix('-').unwrap_or(raw);
-                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-            }
-            Some("number") => raw.parse::<f64>().is_ok(),
-            _ => true,
-        };
-        let in_enum = schema
-            .and_then(|s| s.get("enum"))
-            .and_then(Value::as_array)
-            .is_none_or(|e| e.iter().any(|v| v.as_str() == Some(raw.as_str())));
-        if !fits || !in_enum {
+        if kind != Some("array") && duplicates.iter().any(|d| d == name) {
+            return Err(ApiError::new(
+                refusal,
+                "invalid_parameter",
+                format!("query parameter {name} is given more than once"),
+            ));
+        }
+        if !param_fits(raw, schema) {
             return Err(ApiError::new(
                 refusal,
                 "invalid_parameter",
@@ -359,7 +415,48 @@ fn check_request(req: &Req) -> Result<(), ApiError> {
             "this request needs a body",
         ));
     }
+    // A JSON body must be JSON and fit the operation's schema (types, enums, bounds, required
+    // members), whichever handler serves it: handlers decode into the generated types, which
+    // see types but not bounds or patterns, and one whose body is optional would otherwise
+    // ignore bytes that are not JSON at all.
+    if let Some(schema) = crate::schema::request_schema(op) {
+        if !req.body.iter().all(u8::is_ascii_whitespace) {
+            let value = req.json_value()?;
+            crate::schema::validate(&value, schema, "$")
+                .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
+        }
+    }
     Ok(())
+}
+
+/// Whether a parameter's text is a valid value of its schema: its type, bounds and enum. An
+/// integer without a format has no bound (any run of digits).
+fn param_fits(raw: &str, schema: Option<&'static Value>) -> bool {
+    let Some(schema) = schema else {
+        return true;
+    };
+    let value = match schema.get("type").and_then(Value::as_str) {
+        Some("boolean") => return matches!(raw, "true" | "false" | "1" | "0"),
+        Some("integer") => match raw.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => {
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                let unbounded = schema.get("format").is_none()
+                    && schema.get("minimum").is_none()
+                    && schema.get("maximum").is_none();
+                return unbounded
+                    && !digits.is_empty()
+                    && digits.bytes().all(|b| b.is_ascii_digit());
+            }
+        },
+        Some("number") => match raw.parse::<f64>() {
+            Ok(n) if n.is_finite() => Value::from(n),
+            _ => return false,
+        },
+        Some("array") => return true,
+        _ => Value::String(raw.to_string()),
+    };
+    crate::schema::validate(&value, schema, "").is_ok()
 }
 
 /// Reads and drops an oversized body (up to 64 times the limit), so the client, still sending,
@@ -446,7 +543,7 @@ mod tests {
             );
         }
         assert_eq!(handlers().len(), all.len());
-        assert_eq!(all.len(), 85, "registered operations");
+        assert_eq!(all.len(), 100, "registered operations");
     }
 
     #[test]

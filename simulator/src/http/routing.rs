@@ -1,9 +1,10 @@
 //! Routing from the generated operation table: a path matches an operation's template when
-//! every literal segment is equal; among the operations that match the path and the method, the
-//! most specific wins (a literal segment beats a parameter, left to right), so
-//! `/v1/bdbs/stats` is `bdb_stats_list`, not `bdb_get`. A path that matches some operation but
-//! not with this method is [`Routed::MethodNotAllowed`]; an operation the impersonated release
-//! does not serve is [`Routed::NotFound`].
+//! every literal segment is equal; among the templates that match the path, the most specific
+//! one is the resource (a literal segment beats a parameter, left to right), so
+//! `/v1/bdbs/stats` is `bdb_stats_list`, not `bdb_get`, and `PUT /v1/bdbs/stats` is a method
+//! that resource lacks. A resource without this method is [`Routed::MethodNotAllowed`] (its
+//! `Allow` lists only that resource's methods); an operation the impersonated release does not
+//! serve is [`Routed::NotFound`].
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -67,17 +68,24 @@ fn specificity(route: &Route) -> Vec<bool> {
 /// clusters did, even where the path serves other methods.
 pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let matching = routes().iter().filter(|r| {
-        r.segments.len() == parts.len()
-            && r.segments.iter().zip(&parts).all(|(s, p)| match s {
-                Segment::Literal(l) => l == p,
-                Segment::Param(_) => !p.is_empty(),
-            })
-    });
-    let mut best: Option<&Route> = None;
+    let matching: Vec<&Route> = routes()
+        .iter()
+        .filter(|r| {
+            r.segments.len() == parts.len()
+                && r.segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Segment::Literal(l) => l == p,
+                    Segment::Param(_) => !p.is_empty(),
+                })
+        })
+        .collect();
+    // The path belongs to its most specific template: `PUT /v1/bdbs/alerts` is a method the
+    // `/v1/bdbs/alerts` resource lacks (405), not `bdb_update` of a database called "alerts".
+    let Some(top) = matching.iter().map(|r| specificity(r)).max() else {
+        return Routed::NotFound;
+    };
     let mut allowed: Vec<&'static str> = Vec::new();
     let mut unserved = false;
-    for route in matching {
+    for route in matching.into_iter().filter(|r| specificity(r) == top) {
         if release.is_some_and(|rel| !crate::release::serves(rel, route.op)) {
             unserved |= route.op.method.eq_ignore_ascii_case(method);
             continue;
@@ -86,30 +94,23 @@ pub(crate) fn find(method: &str, path: &str, release: Option<&str>) -> Routed {
             allowed.push(route.op.method);
             continue;
         }
-        if best.is_none_or(|b| specificity(route) > specificity(b)) {
-            best = Some(route);
-        }
+        let params = route
+            .segments
+            .iter()
+            .zip(&parts)
+            .filter_map(|(s, p)| match s {
+                Segment::Param(name) => Some((name.to_string(), percent_decode(p))),
+                Segment::Literal(_) => None,
+            })
+            .collect();
+        return Routed::Found(route.op, params);
     }
-    match best {
-        Some(route) => {
-            let params = route
-                .segments
-                .iter()
-                .zip(&parts)
-                .filter_map(|(s, p)| match s {
-                    Segment::Param(name) => Some((name.to_string(), percent_decode(p))),
-                    Segment::Literal(_) => None,
-                })
-                .collect();
-            Routed::Found(route.op, params)
-        }
-        None if allowed.is_empty() || unserved => Routed::NotFound,
-        None => {
-            allowed.sort_unstable();
-            allowed.dedup();
-            Routed::MethodNotAllowed(allowed)
-        }
+    if allowed.is_empty() || unserved {
+        return Routed::NotFound;
     }
+    allowed.sort_unstable();
+    allowed.dedup();
+    Routed::MethodNotAllowed(allowed)
 }
 
 /// The operation that serves `method` on `path` (a concrete path such as `/v1/bdbs/1`) among
@@ -160,4 +161,21 @@ pub(super) fn parse_query(query: Option<&str>) -> BTreeMap<String, String> {
             None => (percent_decode(kv), String::new()),
         })
         .collect()
+}
+
+/// Names given more than once in a query string.
+pub(super) fn duplicate_query_names(query: Option<&str>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut twice = Vec::new();
+    for kv in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+    {
+        let name = percent_decode(kv.split_once('=').map_or(kv, |(k, _)| k));
+        if !seen.insert(name.clone()) && !twice.contains(&name) {
+            twice.push(name);
+        }
+    }
+    twice
 }

@@ -9,6 +9,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod bdb_data;
+pub(crate) mod bdb_sources;
 pub(crate) mod bdbs;
 pub(crate) mod cluster;
 pub(crate) mod crdbs;

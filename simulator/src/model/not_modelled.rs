@@ -31,38 +31,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "bdb_alerts_update",
         "per-database alert settings (alerts are raised from live memory use only)",
     ),
-    (
-        "bdb_crdt_source_alerts_list_all",
-        "Active-Active sources and their alerts",
-    ),
-    (
-        "bdb_crdt_source_alerts_list",
-        "Active-Active sources and their alerts",
-    ),
-    (
-        "bdb_crdt_source_alerts_get",
-        "Active-Active sources and their alerts",
-    ),
-    (
-        "bdb_crdt_source_alert_get",
-        "Active-Active sources and their alerts",
-    ),
-    (
-        "bdb_replica_source_alerts_list_all",
-        "Replica Of sources and their alerts",
-    ),
-    (
-        "bdb_replica_source_alerts_list",
-        "Replica Of sources and their alerts",
-    ),
-    (
-        "bdb_replica_source_alerts_get",
-        "Replica Of sources and their alerts",
-    ),
-    (
-        "bdb_replica_source_alert_get",
-        "Replica Of sources and their alerts",
-    ),
     ("bdb_debuginfo_get_all", "debug-info packages"),
     ("bdb_debuginfo_get", "debug-info packages"),
     (
@@ -72,28 +40,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
     (
         "bdb_modules_upgrade",
         "modules (the redis-server loads none)",
-    ),
-    ("bdb_peer_stats_list", "Active-Active peers"),
-    ("bdb_peer_stats_get", "Active-Active peers"),
-    (
-        "bdb_sync_source_stats_list",
-        "Replica Of and Active-Active sync sources",
-    ),
-    (
-        "bdb_sync_source_stats_get",
-        "Replica Of and Active-Active sync sources",
-    ),
-    (
-        "bdb_syncer_state_get",
-        "the syncer process of Replica Of and Active-Active",
-    ),
-    (
-        "bdb_syncer_state_crdt_get",
-        "the syncer process of Replica Of and Active-Active",
-    ),
-    (
-        "bdb_syncer_state_replica_get",
-        "the syncer process of Replica Of and Active-Active",
     ),
     (
         "bdb_certificate_list",

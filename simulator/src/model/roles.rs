@@ -66,10 +66,14 @@ pub(crate) fn create(
             Some(uid) => uid,
             None => Store::next_uid(&s.roles),
         };
+        let given = role.uid.is_some();
         role.uid = Some(uid);
         role.action_uid = None;
         if !dry_run {
             s.roles.insert(uid, role.clone());
+        } else if !given {
+            // A dry run creates nothing, so it names no uid the caller did not choose.
+            role.uid = None;
         }
         Ok(role)
     })?;
@@ -245,12 +249,15 @@ pub(crate) fn crud(shared: &Shared, kind: &Kind, op: Crud) -> Result<CrudOutcome
                     ));
                 }
                 let uid = Store::next_uid(map);
-                obj.insert("uid".into(), Value::from(uid));
                 obj.remove("action_uid");
-                let value = Value::Object(obj);
-                if !dry_run {
-                    map.insert(uid, value.clone());
+                if dry_run {
+                    // A dry run creates nothing, so it names no uid.
+                    obj.remove("uid");
+                    return Ok(CrudOutcome::One(Value::Object(obj)));
                 }
+                obj.insert("uid".into(), Value::from(uid));
+                let value = Value::Object(obj);
+                map.insert(uid, value.clone());
                 Ok(CrudOutcome::One(value))
             }
             Crud::Update(uid, obj) => {

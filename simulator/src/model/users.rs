@@ -418,6 +418,11 @@ pub(crate) fn create(
             s.users
                 .insert(uid, UserEntry::new(user.clone(), &new.password));
         }
+        // A dry run creates nothing, so it names no uid the caller did not choose.
+        let mut user = user;
+        if dry_run && new.uid.is_none() {
+            user.uid = None;
+        }
         Ok(user)
     })?;
     shared.persist();

@@ -66,7 +66,8 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
         b"{\"name\": ".to_vec(),
     )
     .await;
-    assert_error(&a, 400, "invalid_json");
+    // bdb_create documents 406 for input it cannot use, and no 400.
+    assert_error(&a, 406, "invalid_json");
 
     let a = send(
         &raw,
@@ -117,7 +118,105 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     .await;
     assert_error(&a, 406, "invalid_uid");
     let a = send(&raw, &sim, Method::PUT, "/v1/roles/x", json, b"{}".to_vec()).await;
-    assert_error(&a, 400, "invalid_uid");
+    assert_error(&a, 404, "invalid_uid");
+    // Below the documented minimum, or beyond int64: no such object either.
+    let a = send(&raw, &sim, Method::GET, "/v1/bdbs/0", None, Vec::new()).await;
+    assert_error(&a, 404, "invalid_uid");
+    let a = send(
+        &raw,
+        &sim,
+        Method::GET,
+        "/v1/nodes/9223372036854775808",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_error(&a, 404, "invalid_uid");
+    // A query parameter the operation does not take, one outside its enum, one given twice.
+    let a = send(
+        &raw,
+        &sim,
+        Method::GET,
+        "/v1/bdbs?colour=red",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_error(&a, 400, "unknown_parameter");
+    let a = send(
+        &raw,
+        &sim,
+        Method::GET,
+        "/v1/bdbs/stats?interval=2years",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_error(&a, 400, "invalid_parameter");
+    let a = send(
+        &raw,
+        &sim,
+        Method::GET,
+        "/v1/bdbs?fields=uid&fields=name",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_error(&a, 400, "invalid_parameter");
+    // A declared header with a value outside its schema (x-result-ttl is an integer).
+    let resp = raw
+        .get(format!("{}/v1/crdb_tasks/crdb-task-1", sim.base_url()))
+        .header("authorization", common::admin_auth(&sim))
+        .header("x-result-ttl", "soon")
+        .send()
+        .await
+        .expect("the simulator answers");
+    let a = Answer {
+        status: resp.status().as_u16(),
+        headers: resp.headers().clone(),
+        body: resp.json().await.expect("an error body"),
+    };
+    assert_error(&a, 400, "invalid_header");
+    // A JSON body whose string breaks the spec's pattern (major.minor).
+    let a = send(
+        &raw,
+        &sim,
+        Method::POST,
+        "/v1/bdbs/1/upgrade",
+        json,
+        br#"{"redis_version": "7.4-rc1"}"#.to_vec(),
+    )
+    .await;
+    assert_error(&a, 400, "invalid_schema");
+    // A method the most specific resource lacks is 405 with that resource's methods, not an
+    // update of a database called "alerts".
+    let a = send(
+        &raw,
+        &sim,
+        Method::PUT,
+        "/v1/bdbs/alerts",
+        json,
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_error(&a, 405, "method_not_allowed");
+    let allow = a
+        .headers
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert_eq!(allow, "GET");
+    // An integer body member beyond int64 is refused, not rounded into the store.
+    let a = send(
+        &raw,
+        &sim,
+        Method::PUT,
+        "/v1/cluster",
+        json,
+        b"{\"cm_session_timeout_minutes\": -9223372036854775809}".to_vec(),
+    )
+    .await;
+    assert_error(&a, 400, "invalid_schema");
 
     let wrong_type = br#"{"name": "db", "memory_size": "big"}"#.to_vec();
     // bdb_create documents 406 ("invalid configuration") and no 400 for a body it refuses.

@@ -1009,11 +1009,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub sharding: ::std::option::Option<bool>,
-    /**Number of primary shards.
+    /**Number of primary shards. At least 1. At most 512.
 
-Default: `1`.
-
-Range: 1-512.*/
+Default: `1`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_count: ::std::option::Option<i64>,
@@ -2946,11 +2944,9 @@ Default: `0`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replication: ::std::option::Option<bool>,
-    /**Number of primary shards.
+    /**Number of primary shards. At least 1. At most 512.
 
-Default: `1`.
-
-Range: 1-512.*/
+Default: `1`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_count: ::std::option::Option<i64>,
@@ -12695,7 +12691,7 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
-    ///Redis version to upgrade to instead of the latest one. Set it to the current version to upgrade only the modules.
+    ///Redis version to upgrade to instead of the latest one. Set it to the current version to upgrade only the modules. Matches `^[0-9]{1,3}\.[0-9]{1,3}$`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version: ::std::option::Option<::std::string::String>,

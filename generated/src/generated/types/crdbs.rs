@@ -453,11 +453,9 @@ Default: `false`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub sharding: ::std::option::Option<bool>,
-    /**Number of primary shards. Should be set in `default_db_config`.
+    /**Number of primary shards. Should be set in `default_db_config`. At least 1. At most 512.
 
-Default: `1`.
-
-Range: 1-512.*/
+Default: `1`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_count: ::std::option::Option<i64>,

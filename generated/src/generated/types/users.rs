@@ -10,11 +10,9 @@ pub struct JwtAuthorize {
     ///The user's password.
     #[serde(deserialize_with = "crate::lenient::string")]
     pub password: ::std::string::String,
-    /**Lifetime of the token in seconds.
+    /**Lifetime of the token in seconds. At least 1. At most 86400.
 
-Default: `300`.
-
-Range: 1-86400.*/
+Default: `300`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ttl: ::std::option::Option<i64>,
@@ -1023,11 +1021,9 @@ impl UserPasswordUpdateRequest {
 #[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserRefreshJwtRequest {
-    /**Lifetime of the new token in seconds.
+    /**Lifetime of the new token in seconds. At least 1. At most 86400.
 
-Default: `300`.
-
-Range: 1-86400.*/
+Default: `300`.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ttl: ::std::option::Option<i64>,

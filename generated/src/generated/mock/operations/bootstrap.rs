@@ -43,6 +43,16 @@ impl BootstrapGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -99,6 +109,16 @@ impl BootstrapStartThen {
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {

@@ -43,6 +43,16 @@ impl ClusterGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -190,6 +200,16 @@ impl ClusterActionListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -265,6 +285,16 @@ impl ClusterActionGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -448,6 +478,16 @@ impl ClusterActionCancelThen {
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
@@ -741,6 +781,16 @@ impl ClusterCertificatesGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -994,6 +1044,16 @@ impl ClusterCertificateDeleteThen {
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -1216,6 +1276,16 @@ impl ClusterCheckGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -1275,6 +1345,16 @@ impl ClusterDebuginfoGetThen {
                 .status(200u16)
                 .header("content-type", "application/json")
                 .json_body(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
         )
     }
     ///Answers with status 401 (`unauthorized`) and this body.
@@ -1344,6 +1424,16 @@ impl ClusterLdapGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -1472,6 +1562,16 @@ impl ClusterLdapDeleteThen {
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -1533,6 +1633,16 @@ impl ClusterModuleCapabilitiesGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -1590,6 +1700,16 @@ impl ClusterPolicyGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -1724,6 +1844,16 @@ impl ClusterServicesConfigurationGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -1789,6 +1919,16 @@ impl ClusterServicesConfigurationUpdateThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -1846,6 +1986,16 @@ impl ClusterSsoGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -1983,6 +2133,16 @@ impl ClusterSsoDeleteThen {
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
@@ -2228,6 +2388,16 @@ impl ClusterHealthGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

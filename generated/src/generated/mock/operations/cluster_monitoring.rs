@@ -57,6 +57,16 @@ impl ClusterAlertsListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -133,6 +143,16 @@ impl ClusterAlertGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -241,6 +261,16 @@ impl ClusterStatsGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -341,6 +371,16 @@ impl ClusterStatsLastGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

@@ -65,6 +65,16 @@ impl CrdbListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -281,6 +291,16 @@ impl CrdbGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -741,6 +761,16 @@ impl CrdbHealthReportGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

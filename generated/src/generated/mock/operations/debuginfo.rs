@@ -43,6 +43,16 @@ impl DebuginfoAllGetThen {
                 .json_body(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -124,6 +134,16 @@ impl DebuginfoAllBdbGetThen {
                 .json_body(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -193,6 +213,16 @@ impl DebuginfoNodeGetThen {
                 .status(200u16)
                 .header("content-type", "application/json")
                 .json_body(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
         )
     }
     ///Answers with status 401 (`unauthorized`) and this body.
@@ -274,6 +304,16 @@ impl DebuginfoNodeBdbGetThen {
                 .status(200u16)
                 .header("content-type", "application/json")
                 .json_body(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
         )
     }
     ///Answers with status 401 (`unauthorized`) and this body.

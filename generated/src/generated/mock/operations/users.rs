@@ -43,6 +43,16 @@ impl UserListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -204,6 +214,16 @@ impl UserGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -535,6 +555,16 @@ impl UserRefreshJwtThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -829,6 +859,16 @@ impl UserPermissionsListThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -906,6 +946,16 @@ impl UserPermissionsGetThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 401 (`unauthorized`) and this body.
     pub fn unauthorized(self, value: &types::ErrorBody) -> Self {
         Self(
@@ -973,6 +1023,16 @@ impl UserRoleGetThen {
             self
                 .0
                 .status(200u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
+    ///Answers with status 400 (`bad_request`) and this body.
+    pub fn bad_request(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(400u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
