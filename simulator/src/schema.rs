@@ -409,14 +409,27 @@ mod tests {
         }
         let mut found = Vec::new();
         walk(spec(), &mut found);
-        assert_eq!(found.len(), 1, "patterns in the spec: {found:?}");
+        assert_eq!(found.len(), 2, "patterns in the spec: {found:?}");
         for p in &found {
             assert!(regex::Regex::new(p).is_ok(), "{p} does not compile");
         }
-        let schema = &serde_json::json!({"type": "string", "pattern": found[0]});
-        let schema: &'static Value = Box::leak(Box::new(schema.clone()));
-        assert!(validate(&serde_json::json!("7.4"), schema, "$").is_ok());
-        assert!(validate(&serde_json::json!("7.4-12"), schema, "$").is_err());
+        let schema_of = |pattern: &String| -> &'static Value {
+            Box::leak(Box::new(
+                serde_json::json!({"type": "string", "pattern": pattern}),
+            ))
+        };
+        let version = found
+            .iter()
+            .find(|p| p.contains("{1,3}"))
+            .expect("major.minor");
+        assert!(validate(&serde_json::json!("7.4"), schema_of(version), "$").is_ok());
+        assert!(validate(&serde_json::json!("7.4-12"), schema_of(version), "$").is_err());
+        let args = found
+            .iter()
+            .find(|p| p.contains('&'))
+            .expect("module arguments");
+        assert!(validate(&serde_json::json!("MAXDOC 9"), schema_of(args), "$").is_ok());
+        assert!(validate(&serde_json::json!("a<b"), schema_of(args), "$").is_err());
     }
 
     #[test]

@@ -191,6 +191,10 @@ pub(crate) struct Store {
     /// Alerts raised on databases: (bdb uid, alert name) → alert object.
     #[serde(default)]
     pub bdb_alerts: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
+    /// Alert settings of databases (`bdb_alerts_update`): (bdb uid, alert name) →
+    /// `{enabled, threshold}`.
+    #[serde(default)]
+    pub bdb_alert_settings: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -287,6 +291,7 @@ impl Store {
             crdb_tasks: BTreeMap::new(),
             settings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
+            bdb_alert_settings: BTreeMap::new(),
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,

@@ -113,6 +113,22 @@ pub(crate) async fn recover(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
     Ok(action_reply(&action))
 }
 
+/// `POST /v1/bdbs/{uid}/modules/config`: refused for a module the database does not run.
+pub(crate) fn modules_config(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let body = validate(req, "BdbModulesConfigRequest")?;
+    let names: Vec<String> = body
+        .get("modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("module_name").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    bdb_data::modules_config(shared, uid, &names)?;
+    Ok(Reply::empty(200))
+}
+
 /// `POST /v1/bdbs/{uid}/upgrade`: answers the database; a downgrade is refused (406).
 pub(crate) async fn upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;

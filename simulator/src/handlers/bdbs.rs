@@ -176,6 +176,20 @@ async fn alerts_of(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     Ok(Reply::ok(bdbs::alerts_of(shared, uid).await?))
 }
 
+/// `POST /v1/bdbs/alerts/{uid}`: the alert settings of a database.
+async fn alerts_update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let Value::Object(changes) = req.json_value()? else {
+        return Err(ApiError::new(
+            406,
+            "invalid_schema",
+            "the body maps alert names to alert settings",
+        ));
+    };
+    let reply = bdbs::update_alert_settings(shared, uid, changes, req.query_flag("dry_run"));
+    Ok(Reply::ok(reply.await?))
+}
+
 /// `GET /v1/bdbs/alerts/{uid}/{alert}`.
 async fn alert_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;
@@ -219,6 +233,7 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         ("bdb_alerts_list_all", async_handler!(alerts_all)),
         ("bdb_alerts_list", async_handler!(alerts_of)),
         ("bdb_alert_get", async_handler!(alert_get)),
+        ("bdb_alerts_update", async_handler!(alerts_update)),
         ("bdb_password_update", async_handler!(bdb_data::passwords)),
         ("bdb_password_add", async_handler!(bdb_data::passwords)),
         ("bdb_password_delete", async_handler!(bdb_data::passwords)),
@@ -238,5 +253,9 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         ),
         ("bdb_action_recover", async_handler!(bdb_data::recover)),
         ("bdb_upgrade", async_handler!(bdb_data::upgrade)),
+        (
+            "bdb_modules_config",
+            Handler::Sync(bdb_data::modules_config),
+        ),
     ]
 }

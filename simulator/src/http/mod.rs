@@ -543,7 +543,7 @@ mod tests {
             );
         }
         assert_eq!(handlers().len(), all.len());
-        assert_eq!(all.len(), 100, "registered operations");
+        assert_eq!(all.len(), 102, "registered operations");
     }
 
     #[test]

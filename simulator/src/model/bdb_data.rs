@@ -458,6 +458,39 @@ pub(crate) async fn recover(shared: &Arc<Shared>, uid: i64) -> Result<String, Mo
 /// Upgrades a database: its Redis version becomes `redis_version` (or the newest this release
 /// ships) when the action completes; a downgrade is refused. Answers the database as the
 /// action starts.
+/// Reconfigures modules of database `uid` (`bdb_modules_config`): every module named must be
+/// one the database runs (its `module_list`), else 400 `module_not_exist`, the reference's
+/// code. Changing the arguments of a module the database runs is not modelled: the
+/// redis-server loads no modules.
+pub(crate) fn modules_config(
+    shared: &Shared,
+    uid: i64,
+    names: &[String],
+) -> Result<(), ModelError> {
+    let running: Vec<String> = shared.with_store(|s| {
+        s.bdbs
+            .get(&uid)
+            .map(|e| {
+                e.bdb
+                    .module_list
+                    .iter()
+                    .flatten()
+                    .filter_map(|m| m.module_name.clone())
+                    .collect()
+            })
+            .ok_or_else(|| ModelError::not_found("db", uid))
+    })?;
+    if let Some(missing) = names.iter().find(|n| !running.contains(n)) {
+        return Err(ModelError::invalid(
+            "module_not_exist",
+            format!("database {uid} does not run module {missing:?}"),
+        ));
+    }
+    Err(ModelError::not_modelled(
+        "module arguments (the redis-server loads no modules)",
+    ))
+}
+
 pub(crate) async fn upgrade(
     shared: &Arc<Shared>,
     uid: i64,

@@ -556,6 +556,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, uid: i64) -> Result<(), ModelEr
         shared.with_store(|s| {
             s.bdbs_mut().remove(&uid);
             s.bdb_alerts.remove(&uid);
+            s.bdb_alert_settings.remove(&uid);
             actions::finish(s, &action, None);
         });
         shared.persist();
@@ -758,8 +759,14 @@ pub(crate) async fn refresh_alerts(shared: &Shared) {
             .await
             .and_then(|i| num(&i, "used_memory"))
             .unwrap_or(0.0);
-        let over = size > 0 && used / size as f64 * 100.0 >= MEMORY_ALERT_PERCENT;
         shared.with_store(|s| {
+            let (enabled, threshold) = size_alert_setting(s, uid);
+            let percent = if size > 0 {
+                used / size as f64 * 100.0
+            } else {
+                0.0
+            };
+            let over = enabled && size > 0 && percent >= threshold;
             let alerts = s.bdb_alerts.entry(uid).or_default();
             if over {
                 alerts.entry("bdb_size".into()).or_insert_with(|| {
@@ -767,9 +774,9 @@ pub(crate) async fn refresh_alerts(shared: &Shared) {
                         "enabled": true,
                         "state": true,
                         "severity": "WARNING",
-                        "threshold": MEMORY_ALERT_PERCENT.to_string(),
+                        "threshold": threshold.to_string(),
                         "change_time": iso_now(),
-                        "change_value": { "memory_util": (used / size as f64 * 100.0).round() },
+                        "change_value": { "memory_util": percent.round() },
                     })
                 });
             } else {
@@ -777,6 +784,94 @@ pub(crate) async fn refresh_alerts(shared: &Shared) {
             }
         });
     }
+}
+
+/// Whether the `bdb_size` alert of database `uid` is enabled, and its threshold (percent of
+/// `memory_size`): as set through `bdb_alerts_update`, else on at 80 %.
+fn size_alert_setting(s: &crate::state::Store, uid: i64) -> (bool, f64) {
+    let setting = s
+        .bdb_alert_settings
+        .get(&uid)
+        .and_then(|a| a.get("bdb_size"));
+    let enabled = setting
+        .and_then(|a| a.get("enabled"))
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let threshold = setting
+        .and_then(|a| a.get("threshold"))
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<f64>().ok())
+        .unwrap_or(MEMORY_ALERT_PERCENT);
+    (enabled, threshold)
+}
+
+/// Changes the alert settings of database `uid` (`bdb_alerts_update`): each named alert must be
+/// a database alert (`DbAlertsSettings`) and its threshold, when not empty, a number ≥ 0 (else
+/// 406, as the reference says of invalid configuration); `enabled` and `threshold` are kept,
+/// what the body leaves out stays. With `dry_run` nothing is kept. Answers the alerts named, as
+/// their settings and whether each is raised.
+pub(crate) async fn update_alert_settings(
+    shared: &Shared,
+    uid: i64,
+    changes: Map<String, Value>,
+    dry_run: bool,
+) -> Result<Value, ModelError> {
+    require(shared, uid)?;
+    let known = schema::named("DbAlertsSettings")
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    for (name, alert) in &changes {
+        if !known.is_some_and(|k| k.contains_key(name)) {
+            return Err(ModelError::refused(
+                "invalid_alert",
+                format!("{name:?} is not a database alert"),
+            ));
+        }
+        let threshold = alert.get("threshold").and_then(Value::as_str);
+        let number = threshold.is_none_or(|t| {
+            t.is_empty() || t.parse::<f64>().is_ok_and(|n| n.is_finite() && n >= 0.0)
+        });
+        if !number {
+            return Err(ModelError::refused(
+                "invalid_threshold",
+                format!("the threshold of {name} must be a number, not {threshold:?}"),
+            ));
+        }
+    }
+    let merged = shared.with_store(|s| {
+        let mut settings = s.bdb_alert_settings.get(&uid).cloned().unwrap_or_default();
+        for (name, alert) in &changes {
+            let current = settings
+                .entry(name.clone())
+                .or_insert_with(|| serde_json::json!({ "enabled": false, "threshold": "" }));
+            for member in ["enabled", "threshold"] {
+                if let Some(v) = alert.get(member) {
+                    current[member] = v.clone();
+                }
+            }
+        }
+        if !dry_run {
+            s.bdb_alert_settings.insert(uid, settings.clone());
+        }
+        settings
+    });
+    if !dry_run {
+        shared.persist();
+    }
+    // Whether each alert is raised, under the settings now in force.
+    refresh_alerts(shared).await;
+    let reply = shared.with_store(|s| {
+        let raised = s.bdb_alerts.get(&uid);
+        changes
+            .keys()
+            .filter_map(|name| {
+                let mut answer = merged.get(name)?.clone();
+                answer["state"] = Value::Bool(raised.is_some_and(|a| a.contains_key(name)));
+                Some((name.clone(), answer))
+            })
+            .collect::<Map<String, Value>>()
+    });
+    Ok(Value::Object(reply))
 }
 
 /// The alerts of every database, by uid.

@@ -27,16 +27,8 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "bdb_action_resume_traffic",
         "proxies (clients reach the redis-server directly)",
     ),
-    (
-        "bdb_alerts_update",
-        "per-database alert settings (alerts are raised from live memory use only)",
-    ),
     ("bdb_debuginfo_get_all", "debug-info packages"),
     ("bdb_debuginfo_get", "debug-info packages"),
-    (
-        "bdb_modules_config",
-        "modules (the redis-server loads none)",
-    ),
     (
         "bdb_modules_upgrade",
         "modules (the redis-server loads none)",

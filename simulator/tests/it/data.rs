@@ -368,7 +368,7 @@ async fn what_is_not_modelled_answers_501_naming_it() {
     }
     println!("{refused} operations answer 501 not_modelled");
     assert_eq!(refused, NOT_MODELLED.len());
-    assert_eq!(refused, 15);
+    assert_eq!(refused, 13);
     sim.shutdown().await;
 }
 
@@ -500,5 +500,129 @@ async fn sources_syncer_and_peers_of_a_database_without_them() {
     // Active-Active sources are still none anywhere.
     let (status, got) = call(&sim, "GET", "/v1/bdbs/crdt_sources/alerts", None).await;
     assert_eq!((status, got), (200, json!({})));
+    sim.shutdown().await;
+}
+
+/// A database's alert settings are kept and followed: with the `bdb_size` threshold at 0 % the
+/// alert is raised (a database uses at least nothing), disabled it is not; a dry run keeps
+/// nothing; an unknown alert or a threshold that is not a number is refused (406).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_alert_settings_are_kept_and_followed() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "alerting", "memory_size": 1 << 26 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let uid = db["uid"].as_i64().expect("a uid");
+    let alerts = format!("/v1/bdbs/alerts/{uid}");
+    assert_eq!(call(&sim, "GET", &alerts, None).await, (200, json!({})));
+
+    let at_zero = json!({ "bdb_size": { "enabled": true, "threshold": "0" } });
+    let (status, reply) = call(
+        &sim,
+        "POST",
+        &format!("{alerts}?dry_run=true"),
+        Some(at_zero.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["bdb_size"]["threshold"], "0");
+    assert_eq!(call(&sim, "GET", &alerts, None).await, (200, json!({})));
+
+    let (status, reply) = call(&sim, "POST", &alerts, Some(at_zero)).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["bdb_size"]["enabled"], true);
+    assert_eq!(reply["bdb_size"]["state"], true, "{reply}");
+    let (status, raised) = call(&sim, "GET", &alerts, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(raised["bdb_size"]["state"], true, "{raised}");
+    assert_eq!(raised["bdb_size"]["threshold"], "0", "{raised}");
+
+    let off = json!({ "bdb_size": { "enabled": false } });
+    let (status, reply) = call(&sim, "POST", &alerts, Some(off)).await;
+    assert_eq!(
+        (status, &reply["bdb_size"]["enabled"]),
+        (200, &json!(false))
+    );
+    assert_eq!(call(&sim, "GET", &alerts, None).await, (200, json!({})));
+
+    let refusals = [
+        (
+            alerts.clone(),
+            json!({ "bdb_colour": { "enabled": true } }),
+            406,
+            "invalid_alert",
+        ),
+        (
+            alerts.clone(),
+            json!({ "bdb_size": { "threshold": "high" } }),
+            406,
+            "invalid_threshold",
+        ),
+        (
+            "/v1/bdbs/alerts/999".to_string(),
+            json!({ "bdb_size": {} }),
+            404,
+            "db_not_exist",
+        ),
+    ];
+    for (path, body, want, code) in refusals {
+        let (status, got) = call(&sim, "POST", &path, Some(body)).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (want, Some(code)),
+            "{path}"
+        );
+    }
+    sim.shutdown().await;
+}
+
+/// Module arguments of a database: a module it does not run is refused with the reference's
+/// code, arguments with a character the reference forbids are refused by the schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn module_configuration_names_what_the_database_runs() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "plain", "memory_size": 1 << 26 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let path = format!("/v1/bdbs/{}/modules/config", db["uid"]);
+    let cases = [
+        ("MAXDOC 9", 400, "module_not_exist"),
+        ("a<b", 400, "invalid_schema"),
+    ];
+    for (args, want, code) in cases {
+        let body = json!({ "modules": [{ "module_name": "search", "module_args": args }] });
+        let (status, got) = call(&sim, "POST", &path, Some(body)).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (want, Some(code)),
+            "{args}"
+        );
+    }
+    let body = json!({ "modules": [{ "module_name": "search", "module_args": "" }] });
+    let (status, got) = call(&sim, "POST", "/v1/bdbs/999/modules/config", Some(body)).await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (404, Some("db_not_exist"))
+    );
     sim.shutdown().await;
 }

@@ -8066,7 +8066,7 @@ impl ::serde::Serialize for BdbModuleListItem {
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesConfigModule {
-    ///New command-line arguments of the module; must not contain `&`, `<`, `>` or `"`.
+    ///New command-line arguments of the module; must not contain `&`, `<`, `>` or `"`. Matches `^[^&<>"]*$`.
     #[serde(deserialize_with = "crate::lenient::string")]
     pub module_args: ::std::string::String,
     ///Name of the module to reconfigure.
