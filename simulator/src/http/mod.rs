@@ -7,6 +7,7 @@
 //! (`register()`, collected by [`crate::handlers::registered`]); the table built from those
 //! lists finds the handler, then settings objects, then the fallback.
 
+mod checks;
 mod routing;
 
 use std::collections::HashMap;
@@ -23,7 +24,6 @@ use hyper::service::service_fn;
 use hyper::{Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use redis_enterprise_api::operations::Operation;
-use serde_json::Value;
 use tokio::net::TcpListener;
 
 use crate::api::{ApiError, Caller, Handler, Reply, ReplyBody, Req};
@@ -32,6 +32,7 @@ use crate::model::not_modelled::not_modelled_reason;
 use crate::model::{permissions, users};
 use crate::tls::Tls;
 use crate::{Shared, SimError};
+use checks::{check_request, fit_status};
 use routing::{find, parse_query, Routed};
 pub use routing::{route, route_in};
 
@@ -275,188 +276,6 @@ async fn pipeline(
         .await
         .map(|r| (r, Some(op.id)))
         .map_err(|e| fail(fit_status(&req, e)))
-}
-
-/// A 400 for a body or parameter the spec refuses (malformed JSON included), on an operation
-/// that documents no 400 but documents 406 ("invalid configuration", as `bdb_create` does),
-/// becomes that 406: same error code, the status the reference gives.
-fn fit_status(req: &Req, mut e: ApiError) -> ApiError {
-    if e.status == 400 {
-        if let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) {
-            let statuses = crate::schema::statuses(op);
-            if !statuses.contains(&400) && statuses.contains(&406) {
-                e.status = 406;
-            }
-        }
-    }
-    e
-}
-
-/// What the spec says about every request of an operation, checked before any handler runs:
-/// path, query and header parameters of the declared type, within their bounds (`minimum`/`maximum` and
-/// the range of `format: int32`/`int64`) and enum, query parameters present when required and
-/// given once, no query parameter the operation does not declare, and a body when the operation
-/// requires one, fitting its schema. A path parameter that is not a valid id is a 404 where the operation
-/// documents one (no such object); other refusals are the first of 400, 406 the operation
-/// documents.
-fn check_request(
-    req: &Req,
-    duplicates: &[String],
-    headers: &hyper::HeaderMap,
-) -> Result<(), ApiError> {
-    let Some(op) = crate::schema::operation(req.op.id, req.op.method, req.op.path) else {
-        return Ok(());
-    };
-    let params = op.get("parameters").and_then(Value::as_array);
-    let declared = |name: &str| {
-        params
-            .into_iter()
-            .flatten()
-            .map(crate::schema::resolve)
-            .any(|p| {
-                p.get("in").and_then(Value::as_str) == Some("query")
-                    && p.get("name").and_then(Value::as_str) == Some(name)
-            })
-    };
-    if let Some(unknown) = req.query.keys().find(|k| !declared(k)) {
-        if let Some(refusal) = req.input_refusal_status() {
-            return Err(ApiError::new(
-                refusal,
-                "unknown_parameter",
-                format!("{} takes no query parameter {unknown:?}", req.op.id),
-            ));
-        }
-    }
-    for p in params.into_iter().flatten().map(crate::schema::resolve) {
-        let place = p.get("in").and_then(Value::as_str);
-        if !matches!(place, Some("query" | "path" | "header")) {
-            continue;
-        }
-        // An operation that documents no refusal of its input (400 or 406) accepts whatever it
-        // is sent.
-        let Some(refusal) = req.input_refusal_status() else {
-            break;
-        };
-        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        let schema = p.get("schema").map(crate::schema::resolve);
-        let kind = schema.and_then(|s| s.get("type")).and_then(Value::as_str);
-        if place == Some("path") {
-            let raw = req.param(name);
-            if !param_fits(raw, schema) {
-                let status = if req.documents(404) { 404 } else { refusal };
-                let code = if name.ends_with("uid") {
-                    "invalid_uid"
-                } else {
-                    "invalid_parameter"
-                };
-                return Err(ApiError::new(
-                    status,
-                    code,
-                    format!(
-                        "path parameter {name}={raw:?} is not a valid {}",
-                        kind.unwrap_or("value")
-                    ),
-                ));
-            }
-            continue;
-        }
-        if place == Some("header") {
-            // A declared header, when sent, holds a value of its schema.
-            let Some(value) = headers.get(name) else {
-                continue;
-            };
-            let fits = value.to_str().is_ok_and(|raw| param_fits(raw, schema));
-            if !fits {
-                return Err(ApiError::new(
-                    refusal,
-                    "invalid_header",
-                    format!("header {name} is not a valid {}", kind.unwrap_or("value")),
-                ));
-            }
-            continue;
-        }
-        let Some(raw) = req.query.get(name) else {
-            if p.get("required").and_then(Value::as_bool) == Some(true) {
-                return Err(ApiError::new(
-                    refusal,
-                    "missing_parameter",
-                    format!("query parameter {name} is required"),
-                ));
-            }
-            continue;
-        };
-        if kind != Some("array") && duplicates.iter().any(|d| d == name) {
-            return Err(ApiError::new(
-                refusal,
-                "invalid_parameter",
-                format!("query parameter {name} is given more than once"),
-            ));
-        }
-        if !param_fits(raw, schema) {
-            return Err(ApiError::new(
-                refusal,
-                "invalid_parameter",
-                format!(
-                    "query parameter {name}={raw:?} is not a valid {}",
-                    kind.unwrap_or("value")
-                ),
-            ));
-        }
-    }
-    let body = op.get("requestBody").map(crate::schema::resolve);
-    let required = body
-        .and_then(|b| b.get("required"))
-        .and_then(Value::as_bool)
-        == Some(true);
-    if required && req.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(
-            400,
-            "missing_body",
-            "this request needs a body",
-        ));
-    }
-    // A JSON body must be JSON and fit the operation's schema (types, enums, bounds, required
-    // members), whichever handler serves it: handlers decode into the generated types, which
-    // see types but not bounds or patterns, and one whose body is optional would otherwise
-    // ignore bytes that are not JSON at all.
-    if let Some(schema) = crate::schema::request_schema(op) {
-        if !req.body.iter().all(u8::is_ascii_whitespace) {
-            let value = req.json_value()?;
-            crate::schema::validate(&value, schema, "$")
-                .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether a parameter's text is a valid value of its schema: its type, bounds and enum. An
-/// integer without a format has no bound (any run of digits).
-fn param_fits(raw: &str, schema: Option<&'static Value>) -> bool {
-    let Some(schema) = schema else {
-        return true;
-    };
-    let value = match schema.get("type").and_then(Value::as_str) {
-        Some("boolean") => return matches!(raw, "true" | "false" | "1" | "0"),
-        Some("integer") => match raw.parse::<i64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => {
-                let digits = raw.strip_prefix('-').unwrap_or(raw);
-                let unbounded = schema.get("format").is_none()
-                    && schema.get("minimum").is_none()
-                    && schema.get("maximum").is_none();
-                return unbounded
-                    && !digits.is_empty()
-                    && digits.bytes().all(|b| b.is_ascii_digit());
-            }
-        },
-        Some("number") => match raw.parse::<f64>() {
-            Ok(n) if n.is_finite() => Value::from(n),
-            _ => return false,
-        },
-        Some("array") => return true,
-        _ => Value::String(raw.to_string()),
-    };
-    crate::schema::validate(&value, schema, "").is_ok()
 }
 
 /// Reads and drops an oversized body (up to 64 times the limit), so the client, still sending,
