@@ -1144,7 +1144,7 @@ Optional parameters, set on the returned [`BdbActionOptimizeShardsPlacement`] be
 - [`bigstore_ram_size`](BdbActionOptimizeShardsPlacement::bigstore_ram_size): RAM part, in bytes, of an Auto Tiering database. Default 0.
 - [`memory_size`](BdbActionOptimizeShardsPlacement::memory_size): Memory limit of the database in bytes; 0 means unlimited. Default 0.
 - [`replication`](BdbActionOptimizeShardsPlacement::replication): Whether the database keeps in-memory replicas.
-- [`shards_count`](BdbActionOptimizeShardsPlacement::shards_count): Number of primary shards (1-512). Default 1.
+- [`shards_count`](BdbActionOptimizeShardsPlacement::shards_count): Number of primary shards. Default 1. At least 1. At most 512.
 - [`shards_placement`](BdbActionOptimizeShardsPlacement::shards_placement): Shard density; `dense` uses as few nodes as possible, `sparse` as many as possible.*/
     #[deprecated(
         note = "deprecated in the Redis Software REST API reference; see the method's documentation"
@@ -1213,7 +1213,7 @@ Optional: the parameter is not sent unless set.*/
         self.replication = ::std::option::Option::Some(value);
         self
     }
-    /**Number of primary shards (1-512). Default 1.
+    /**Number of primary shards. Default 1. At least 1. At most 512.
 
 Optional: the parameter is not sent unless set.*/
     pub fn shards_count(mut self, value: i64) -> Self {
