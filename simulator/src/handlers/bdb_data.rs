@@ -113,10 +113,12 @@ pub(crate) async fn recover(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
     Ok(action_reply(&action))
 }
 
-/// `POST /v1/bdbs/{uid}/modules/config`: refused for a module the database does not run.
+/// `POST /v1/bdbs/{uid}/modules/config` and its deprecated twin
+/// `POST /v1/modules/config/bdb/{uid}`: refused for a module the database does not run. (The
+/// body was checked against the operation's schema before the handler.)
 pub(crate) fn modules_config(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;
-    let body = validate(req, "BdbModulesConfigRequest")?;
+    let body = req.json_value()?;
     let names: Vec<String> = body
         .get("modules")
         .and_then(Value::as_array)

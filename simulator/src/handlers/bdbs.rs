@@ -257,5 +257,9 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
             "bdb_modules_config",
             Handler::Sync(bdb_data::modules_config),
         ),
+        (
+            "module_config_bdb_update",
+            Handler::Sync(bdb_data::modules_config),
+        ),
     ]
 }

@@ -8,6 +8,7 @@ pub(crate) mod bdb_data;
 pub(crate) mod bdb_sources;
 pub(crate) mod bdbs;
 pub(crate) mod cluster;
+pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
 pub(crate) mod fallback;
 pub(crate) mod roles;
@@ -25,6 +26,7 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
         users::register(),
         roles::register(),
         cluster::register(),
+        cluster_actions::register(),
         crdbs::register(),
     ]
     .concat()

@@ -12,6 +12,7 @@ pub(crate) mod bdb_data;
 pub(crate) mod bdb_sources;
 pub(crate) mod bdbs;
 pub(crate) mod cluster;
+pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
 pub(crate) mod not_modelled;
 pub(crate) mod permissions;

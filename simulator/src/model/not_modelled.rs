@@ -4,6 +4,58 @@
 /// Operations the simulator refuses with 501, and what it does not model for each.
 pub const NOT_MODELLED: &[(&str, &str)] = &[
     (
+        "cluster_action_start",
+        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
+    ),
+    (
+        "cluster_action_cancel",
+        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
+    ),
+    (
+        "node_action_start",
+        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
+    ),
+    (
+        "node_action_cancel",
+        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
+    ),
+    (
+        "module_create",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_create_v2",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_delete",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_delete_v2",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_user_defined_create",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_user_defined_delete",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_user_defined_artifact_upload",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_user_defined_artifact_delete",
+        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
+    ),
+    (
+        "module_upgrade_bdb",
+        "modules (the redis-server loads none)",
+    ),
+    (
         "bdb_action_optimize_shards_placement",
         "shard placement across nodes (a database runs as one redis-server)",
     ),

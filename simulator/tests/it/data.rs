@@ -341,12 +341,24 @@ async fn what_is_not_modelled_answers_501_naming_it() {
         .start()
         .await
         .expect("the simulator starts");
+    // Operations 8.2 no longer serves are asked of a simulator impersonating 7.22.
+    let older = common::builder()
+        .no_redis(true)
+        .release("7.22")
+        .start()
+        .await
+        .expect("the simulator starts");
     let mut refused = 0;
     for (id, why) in NOT_MODELLED {
         let op = OPERATIONS
             .iter()
             .find(|o| o.id == *id)
             .expect("a known operation");
+        let sim = if op.served_by(sim.release()) {
+            &sim
+        } else {
+            &older
+        };
         let path: Vec<&str> = op
             .path
             .split('/')
@@ -356,7 +368,7 @@ async fn what_is_not_modelled_answers_501_naming_it() {
         // not modelled, not about the request.
         let body = matches!(op.method, "POST" | "PUT" | "DELETE")
             .then(|| request_example(op.method, op.path).unwrap_or_else(|| json!({})));
-        let (status, reply) = call(&sim, op.method, &path.join("/"), body).await;
+        let (status, reply) = call(sim, op.method, &path.join("/"), body).await;
         assert_eq!(status, 501, "{id}: {reply}");
         assert_eq!(reply["error_code"], "not_modelled", "{id}");
         let description = reply["description"].as_str().unwrap_or_default();
@@ -368,8 +380,9 @@ async fn what_is_not_modelled_answers_501_naming_it() {
     }
     println!("{refused} operations answer 501 not_modelled");
     assert_eq!(refused, NOT_MODELLED.len());
-    assert_eq!(refused, 13);
+    assert_eq!(refused, 26);
     sim.shutdown().await;
+    older.shutdown().await;
 }
 
 /// The example request body the spec gives operation `method path`, if any.
@@ -618,11 +631,96 @@ async fn module_configuration_names_what_the_database_runs() {
             "{args}"
         );
     }
+    // The deprecated twin route answers the same.
+    let twin = format!("/v1/modules/config/bdb/{}", db["uid"]);
+    let body = json!({ "modules": [{ "module_name": "search", "module_args": "MAXDOC 9" }] });
+    let (status, got) = call(&sim, "POST", &twin, Some(body)).await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (400, Some("module_not_exist"))
+    );
     let body = json!({ "modules": [{ "module_name": "search", "module_args": "" }] });
     let (status, got) = call(&sim, "POST", "/v1/bdbs/999/modules/config", Some(body)).await;
     assert_eq!(
         (status, got["error_code"].as_str()),
         (404, Some("db_not_exist"))
+    );
+    sim.shutdown().await;
+}
+
+/// The simulator runs no cluster or node action: their lists are empty, one asked for by name
+/// is 404, and starting one is refused by name (501), never a fake success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_and_node_actions_are_none_and_not_pretended() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    for path in [
+        "/v1/cluster/actions",
+        "/v1/nodes/actions",
+        "/v1/nodes/1/actions",
+    ] {
+        assert_eq!(
+            call(&sim, "GET", path, None).await,
+            (200, json!({ "actions": [] })),
+            "{path}"
+        );
+    }
+    let refusals = [
+        (
+            "GET",
+            "/v1/cluster/actions/change_master",
+            404,
+            "action_not_exist",
+        ),
+        (
+            "GET",
+            "/v1/nodes/1/actions/maintenance_on",
+            404,
+            "action_not_exist",
+        ),
+        ("GET", "/v1/nodes/9/actions", 404, "node_not_exist"),
+        (
+            "GET",
+            "/v1/nodes/9/actions/maintenance_on",
+            404,
+            "node_not_exist",
+        ),
+        (
+            "POST",
+            "/v1/cluster/actions/change_master",
+            501,
+            "not_modelled",
+        ),
+        (
+            "DELETE",
+            "/v1/cluster/actions/change_master",
+            501,
+            "not_modelled",
+        ),
+        (
+            "POST",
+            "/v1/nodes/1/actions/maintenance_on",
+            501,
+            "not_modelled",
+        ),
+    ];
+    for (method, path, want, code) in refusals {
+        let body = (method == "POST").then(|| json!({}));
+        let (status, got) = call(&sim, method, path, body).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (want, Some(code)),
+            "{method} {path}"
+        );
+    }
+    // A start refused changes nothing.
+    assert_eq!(
+        call(&sim, "GET", "/v1/cluster/actions", None).await,
+        (200, json!({ "actions": [] }))
     );
     sim.shutdown().await;
 }

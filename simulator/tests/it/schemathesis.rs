@@ -1,7 +1,9 @@
-//! Schemathesis (a third-party OpenAPI tester) against the running simulator with
-//! `spec/redis-enterprise.yaml`, with everything it has: every check (`--checks all`), positive
-//! and negative data (`--mode all`), every phase (examples, coverage, fuzzing, stateful), 10
-//! examples per operation, a fixed seed, no operation excluded.
+//! Schemathesis (a third-party OpenAPI tester) against the running simulator with the spec,
+//! with everything it has: every check (`--checks all`), positive and negative data (`--mode
+//! all`), every phase (examples, coverage, fuzzing, stateful), 10 examples per operation, a
+//! fixed seed, no operation excluded: each operation is tested against a simulator that
+//! impersonates a release serving it (8.2 for most, 7.22 for those 8.2 no longer serves), with
+//! the spec as that release serves it.
 //!
 //! Not every check passes yet. Each failure it still finds is listed, with its reason, in
 //! `schemathesis_known.txt` beside this file (check code, method and path); the test fails on
@@ -187,21 +189,45 @@ fn reported_failures(stdout: &str) -> Vec<(String, String)> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schemathesis_finds_no_failure_beyond_the_known_ones() {
-    let _process = crate::common::share_the_process().await;
-    let exe = tokio::task::spawn_blocking(schemathesis)
-        .await
-        .expect("install task");
-    let known = known_failures();
+/// The spec as the release impersonated serves it: only the operations of `ids`.
+fn spec_with(ids: &[&str], dir: &Path, release: &str) -> PathBuf {
+    let mut spec: serde_json::Value =
+        serde_json::from_str(redis_enterprise_api::openapi::JSON).expect("the spec parses");
+    let paths = spec["paths"].as_object_mut().expect("paths");
+    for item in paths.values_mut() {
+        let item = item.as_object_mut().expect("a path item");
+        item.retain(|_, op| {
+            op.get("operationId")
+                .and_then(serde_json::Value::as_str)
+                .is_none_or(|id| ids.contains(&id))
+        });
+    }
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_some_and(|i| i.values().any(|op| op.get("operationId").is_some()))
+    });
+    let file = dir.join(format!("spec-{release}.json"));
+    std::fs::write(&file, spec.to_string()).expect("write the spec");
+    file
+}
+
+/// One Schemathesis run against a simulator impersonating `release`, on the operations `ids`
+/// (which that release serves): its report, its failures, and whether it exited with success.
+async fn run(
+    exe: &Path,
+    release: &str,
+    ids: &[&str],
+    dir: &Path,
+) -> (String, Vec<(String, String)>) {
     let sim = common::builder()
         .http(true)
         .fuzz_admin(true)
+        .release(release)
         .action_delay(Duration::from_millis(50))
         .start()
         .await
         .expect("the simulator starts");
-    let spec = repo_root().join("spec").join("redis-enterprise.yaml");
+    let spec = spec_with(ids, dir, release);
     let mut cmd = tokio::process::Command::new(exe);
     cmd.arg("run")
         .arg(&spec)
@@ -222,37 +248,37 @@ async fn schemathesis_finds_no_failure_beyond_the_known_ones() {
         .await
         .expect("schemathesis finished within 10 minutes")
         .expect("schemathesis runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let summary = stdout
         .lines()
         .rev()
         .find(|l| l.starts_with("====") && l.contains(" in "))
         .unwrap_or("(no summary line)");
-    println!("schemathesis: {summary}");
+    println!("schemathesis {release}: {summary}");
     let cases = stdout
         .lines()
         .find(|l| l.contains(" generated, "))
         .unwrap_or_default()
         .trim()
         .to_string();
-    println!("schemathesis: {cases}");
+    println!("schemathesis {release}: {cases}");
     for line in stdout
         .lines()
         .filter(|l| l.trim_start().starts_with("❌ ST"))
     {
-        println!("schemathesis: {}", line.trim());
+        println!("schemathesis {release}: {}", line.trim());
     }
-    let tested = format!("Tested: {}", OPERATIONS.len());
+    let tested = format!("Tested: {}", ids.len());
     assert!(
         stdout.contains(&tested),
-        "not every operation was tested:\n{stdout}"
+        "{release}: not every operation was tested ({tested}):\n{stdout}"
     );
     for phase in ["Examples", "Coverage", "Fuzzing", "Stateful"] {
         assert!(
             stdout
                 .lines()
                 .any(|l| l.trim_start().starts_with(['✅', '❌']) && l.trim_end().ends_with(phase)),
-            "phase {phase} did not run:\n{stdout}"
+            "{release}: phase {phase} did not run:\n{stdout}"
         );
     }
     let generated: u64 = cases
@@ -260,8 +286,81 @@ async fn schemathesis_finds_no_failure_beyond_the_known_ones() {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    assert!(generated > 10_000, "too few cases ran: {cases}");
+    // Some twenty cases per operation at least (about a hundred on the full run).
+    assert!(
+        generated > 20 * ids.len() as u64,
+        "{release}: too few cases ran: {cases}"
+    );
     let found = reported_failures(&stdout);
+    // A run that failed must have reported its failures in a form this test reads.
+    assert_eq!(
+        out.status.success(),
+        found.is_empty(),
+        "{release}: exit status {:?} and {} parsed failures disagree:\n{stdout}",
+        out.status,
+        found.len()
+    );
+    sim.shutdown().await;
+    (stdout, found)
+}
+
+/// Every operation, each against a simulator impersonating a release that serves it: the
+/// default release (8.2) for the operations it serves, 7.22 for the few it no longer serves
+/// (with the other methods of their paths). Served by 8.2, such a route answers 404, as live
+/// 8.2 clusters did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_failure_beyond_the_known_ones() {
+    let _process = crate::common::share_the_process().await;
+    let exe = tokio::task::spawn_blocking(schemathesis)
+        .await
+        .expect("install task");
+    let known = known_failures();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let newest = redis_enterprise_simulator::DEFAULT_RELEASE;
+    let served: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.served_by(newest))
+        .map(|o| o.id)
+        .collect();
+    let gone: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| !o.served_by(newest) && o.served_by("7.22"))
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(
+        served.len() + gone.len(),
+        OPERATIONS.len(),
+        "an operation no run tests"
+    );
+    assert!(!gone.is_empty());
+    // With the operations 8.2 no longer serves, the 7.22 run takes the other methods of their
+    // paths, so that what it checks of a path (`Allow`, 405) sees the whole path as 7.22 does.
+    let gone_paths: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| gone.contains(&o.id))
+        .map(|o| o.path)
+        .collect();
+    let older: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.served_by("7.22") && gone_paths.contains(&o.path))
+        .map(|o| o.id)
+        .collect();
+    println!(
+        "schemathesis: {} operations against {newest}; against 7.22 the {} it no longer serves, \
+         with the other methods of their paths ({} in all)",
+        served.len(),
+        gone.len(),
+        older.len()
+    );
+    let mut reports = String::new();
+    let mut found = Vec::new();
+    for (release, ids) in [(newest, &served), ("7.22", &older)] {
+        let (stdout, failures) = run(&exe, release, ids, dir.path()).await;
+        reports.push_str(&stdout);
+        found.extend(failures);
+    }
+    found.sort();
+    found.dedup();
     println!(
         "schemathesis: {} distinct (check, operation) failures",
         found.len()
@@ -275,17 +374,8 @@ async fn schemathesis_finds_no_failure_beyond_the_known_ones() {
     }
     assert!(
         new.is_empty(),
-        "schemathesis found failures that are not known: {new:?}\n{stdout}"
+        "schemathesis found failures that are not known: {new:?}\n{reports}"
     );
-    // A run that failed must have reported its failures in a form this test reads.
-    assert_eq!(
-        out.status.success(),
-        found.is_empty(),
-        "exit status {:?} and {} parsed failures disagree:\n{stdout}",
-        out.status,
-        found.len()
-    );
-    sim.shutdown().await;
     assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
 }
 

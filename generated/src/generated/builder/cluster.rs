@@ -380,6 +380,7 @@ impl<'a> ClusterActionStart<'a> {
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
             409u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -458,6 +459,7 @@ impl<'a> ClusterActionCancel<'a> {
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }

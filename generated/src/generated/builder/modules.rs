@@ -202,6 +202,7 @@ impl<'a> ModuleDelete<'a> {
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -377,6 +378,7 @@ impl<'a> ModuleUpgradeBdb<'a> {
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -451,6 +453,7 @@ impl<'a> ModuleDeleteV2<'a> {
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -521,6 +524,7 @@ impl<'a> ModuleUserDefinedCreate<'a> {
             401u16 => Err(crate::decode::error_response(response).await),
             403u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -596,6 +600,7 @@ impl<'a> ModuleUserDefinedDelete<'a> {
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }
@@ -743,6 +748,7 @@ impl<'a> ModuleUserDefinedArtifactDelete<'a> {
             403u16 => Err(crate::decode::error_response(response).await),
             404u16 => Err(crate::decode::error_response(response).await),
             406u16 => Err(crate::decode::error_response(response).await),
+            501u16 => Err(crate::decode::error_response(response).await),
             _ => Err(crate::decode::unexpected_response(response).await),
         }
     }

@@ -233,7 +233,7 @@ impl ModuleConfigBdbUpdateRequest {
 #[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequestModule {
-    ///New command-line arguments. Must not contain `&`, `<`, `>` or `"`.
+    ///New command-line arguments. Must not contain `&`, `<`, `>` or `"`. Matches `^[^&<>"]*$`.
     #[serde(deserialize_with = "crate::lenient::string")]
     pub module_args: ::std::string::String,
     ///Name of the module.

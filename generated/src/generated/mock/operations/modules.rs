@@ -201,6 +201,16 @@ impl ModuleDeleteThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
@@ -389,6 +399,16 @@ impl ModuleUpgradeBdbThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self, value: &types::Bdb) -> Self {
         Self(
@@ -488,6 +508,16 @@ impl ModuleDeleteV2Then {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self, value: &types::ActionUid) -> Self {
         Self(
@@ -573,6 +603,16 @@ impl ModuleUserDefinedCreateThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self, value: &types::Module) -> Self {
         Self(
@@ -653,6 +693,16 @@ impl ModuleUserDefinedDeleteThen {
     ///The underlying httpmock value, for conditions this type does not cover.
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
+    }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
@@ -823,6 +873,16 @@ impl ModuleUserDefinedArtifactDeleteThen {
     ///The underlying httpmock value, for conditions this type does not cover.
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
+    }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
     }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
