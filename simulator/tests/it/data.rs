@@ -399,20 +399,8 @@ fn request_example(method: &str, path: &str) -> Option<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sources_syncer_and_peers_of_a_database_without_them() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
-    let (status, plain) = call(
-        &sim,
-        "POST",
-        "/v1/bdbs",
-        Some(json!({ "name": "plain", "memory_size": 1 << 26 })),
-    )
-    .await;
-    assert_eq!(status, 200, "{plain}");
-    let uid = plain["uid"].as_i64().expect("a uid");
+    let sim = rules_only().await;
+    let uid = created(&sim, "plain").await;
     let cases = [
         (
             "/v1/bdbs/replica_sources/alerts".to_string(),
@@ -522,20 +510,8 @@ async fn sources_syncer_and_peers_of_a_database_without_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_alert_settings_are_kept_and_followed() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
-    let (status, db) = call(
-        &sim,
-        "POST",
-        "/v1/bdbs",
-        Some(json!({ "name": "alerting", "memory_size": 1 << 26 })),
-    )
-    .await;
-    assert_eq!(status, 200, "{db}");
-    let uid = db["uid"].as_i64().expect("a uid");
+    let sim = rules_only().await;
+    let uid = created(&sim, "alerting").await;
     let alerts = format!("/v1/bdbs/alerts/{uid}");
     assert_eq!(call(&sim, "GET", &alerts, None).await, (200, json!({})));
 
@@ -604,20 +580,9 @@ async fn database_alert_settings_are_kept_and_followed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn module_configuration_names_what_the_database_runs() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
-    let (status, db) = call(
-        &sim,
-        "POST",
-        "/v1/bdbs",
-        Some(json!({ "name": "plain", "memory_size": 1 << 26 })),
-    )
-    .await;
-    assert_eq!(status, 200, "{db}");
-    let path = format!("/v1/bdbs/{}/modules/config", db["uid"]);
+    let sim = rules_only().await;
+    let db_uid = created(&sim, "plain").await;
+    let path = format!("/v1/bdbs/{db_uid}/modules/config");
     let cases = [
         ("MAXDOC 9", 400, "module_not_exist"),
         ("a<b", 400, "invalid_schema"),
@@ -632,7 +597,7 @@ async fn module_configuration_names_what_the_database_runs() {
         );
     }
     // The deprecated twin route answers the same.
-    let twin = format!("/v1/modules/config/bdb/{}", db["uid"]);
+    let twin = format!("/v1/modules/config/bdb/{db_uid}");
     let body = json!({ "modules": [{ "module_name": "search", "module_args": "MAXDOC 9" }] });
     let (status, got) = call(&sim, "POST", &twin, Some(body)).await;
     assert_eq!(
@@ -653,11 +618,7 @@ async fn module_configuration_names_what_the_database_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_and_node_actions_are_none_and_not_pretended() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = rules_only().await;
     for path in [
         "/v1/cluster/actions",
         "/v1/nodes/actions",
@@ -723,4 +684,26 @@ async fn cluster_and_node_actions_are_none_and_not_pretended() {
         (200, json!({ "actions": [] }))
     );
     sim.shutdown().await;
+}
+
+/// A simulator without redis-server processes: the rules, not the data.
+async fn rules_only() -> Simulator {
+    common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts")
+}
+
+/// Creates database `name` (64 MiB) through the REST API and returns its uid.
+async fn created(sim: &Simulator, name: &str) -> i64 {
+    let (status, db) = call(
+        sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": name, "memory_size": 1 << 26 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    db["uid"].as_i64().expect("a uid")
 }
