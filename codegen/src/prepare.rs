@@ -14,6 +14,12 @@
 //!   newtype, and a single out-of-range value a server sends would then fail a whole response.
 //!   The constraint is appended to the description instead (of the parameter, for a parameter's
 //!   schema).
+//! - What real clusters send beyond the reference is described for validators and taken out of
+//!   what progenitor sees, because the client's decoders already accept it (`crate::lenient`,
+//!   the runtime's wrapped-list rule) and the Rust types stay the documented ones: a `oneOf`
+//!   alternative marked `x-lenient: <class>` is dropped (a `oneOf` left with one alternative
+//!   becomes that alternative), and `""` is dropped from string enums (an unset enum; the open
+//!   enum keeps it as sent).
 
 use serde_json::Value;
 
@@ -134,6 +140,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
         });
     }
 
+    drop_lenient_classes(&mut spec);
     strip_bounds(&mut spec);
 
     let mut enums = Vec::new();
@@ -282,6 +289,44 @@ const BOUNDS: [(&str, &str); 4] = [
     ("exclusiveMaximum", "Less than"),
 ];
 
+/// The classes of value real clusters send where the reference documents another type, as the
+/// spec names them in `x-lenient` (validation checks the names).
+pub const LENIENT_CLASSES: [&str; 5] = [
+    "integer-as-string",
+    "number-as-string",
+    "string-as-integer",
+    "empty-list-as-string",
+    "wrapped-list",
+];
+
+/// Drops every `oneOf` alternative marked `x-lenient` (merging a `oneOf` left with one
+/// alternative into its schema) and `""` from every string enum, under `node`.
+fn drop_lenient_classes(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Array(alternatives)) = map.get_mut("oneOf") {
+                alternatives.retain(|a| a.get("x-lenient").is_none());
+                if alternatives.len() == 1 {
+                    if let Some(Value::Object(only)) = alternatives.pop() {
+                        map.remove("oneOf");
+                        for (k, v) in only {
+                            map.entry(k).or_insert(v);
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Array(values)) = map.get_mut("enum") {
+                values.retain(|v| v.as_str() != Some(""));
+            }
+            for value in map.values_mut() {
+                drop_lenient_classes(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_lenient_classes),
+        _ => {}
+    }
+}
+
 /// Removes numeric bounds from every schema under `node`, noting them in a description: the
 /// parameter's when the schema is a parameter's, else the schema's own.
 fn strip_bounds(node: &mut Value) {
@@ -403,4 +448,30 @@ fn append_notes(node: &mut Value, notes: &[String]) {
         text.push_str(n);
     }
     map.insert("description".into(), Value::String(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_alternatives_and_empty_enum_values_are_dropped() {
+        let mut spec = serde_json::json!({
+            "progress": {"description": "d", "readOnly": true, "oneOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": "^[0-9]+$", "x-lenient": "number-as-string"}
+            ]},
+            "either": {"oneOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]},
+            "status": {"type": "string", "enum": ["", "active"]}
+        });
+        drop_lenient_classes(&mut spec);
+        assert_eq!(
+            spec,
+            serde_json::json!({
+                "progress": {"description": "d", "readOnly": true, "type": "number"},
+                "either": {"oneOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]},
+                "status": {"type": "string", "enum": ["active"]}
+            })
+        );
+    }
 }

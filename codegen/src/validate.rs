@@ -492,11 +492,36 @@ impl<'a> Validator<'a> {
             if let Some(items) = map.get(key).and_then(Value::as_array) {
                 let simple_wrapper =
                     key == "allOf" && items.len() == 1 && items[0].get("$ref").is_some();
-                if !top && !simple_wrapper {
+                // What clusters send besides the documented type (codegen drops it).
+                let lenient = |s: &Value| s.get("x-lenient").is_some();
+                let documented_and_lenient = key == "oneOf"
+                    && items.iter().filter(|s| !lenient(s)).count() == 1
+                    && items.iter().any(lenient);
+                if !top && !simple_wrapper && !documented_and_lenient {
                     self.problem(loc, format!("inline {key}; make it a component schema"));
                 }
                 for (i, s) in items.iter().enumerate() {
-                    self.check_schema(&format!("{loc}.{key}[{i}]"), s, top);
+                    let at = format!("{loc}.{key}[{i}]");
+                    match s.get("x-lenient") {
+                        None => self.check_schema(&at, s, top),
+                        Some(class) => {
+                            let known = class
+                                .as_str()
+                                .is_some_and(|c| crate::prepare::LENIENT_CLASSES.contains(&c));
+                            if !known {
+                                self.problem(
+                                    join(&at, "x-lenient"),
+                                    format!(
+                                        "x-lenient must be one of {}, found {class}",
+                                        crate::prepare::LENIENT_CLASSES.join(", ")
+                                    ),
+                                );
+                            }
+                            if key != "oneOf" {
+                                self.problem(&at, "x-lenient marks a oneOf alternative only");
+                            }
+                        }
+                    }
                 }
             }
         }

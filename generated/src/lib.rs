@@ -21,7 +21,7 @@ pub mod extras;
 // The hand-written runtime (crate `redis-enterprise-api-runtime`), under the paths this crate
 // has always had. `decode` and `hooks` are what the generated operations call.
 use redis_enterprise_api_runtime::{decode, hooks};
-pub use redis_enterprise_api_runtime::{error, lenient, raw, retry, unfit, version};
+pub use redis_enterprise_api_runtime::{error, lenient, object, raw, retry, unfit, version};
 
 pub use config::{BuildError, ClientBuilder};
 pub use redis_enterprise_api_runtime::{

@@ -8,8 +8,8 @@
 //! - floats sent as strings (`"0.5"`);
 //! - booleans sent as `"true"`/`"false"`, `"enabled"`/`"disabled"`, `"yes"`/`"no"` or `0`/`1`;
 //! - strings sent as numbers or booleans (a uid `1` where `"1"` is documented);
-//! - `null` and `{}` where a scalar is unset, and `""` where a number or boolean is (a string's
-//!   `""` is its value); `null`, `{}` and `""` for an empty list or map;
+//! - `null`, `{}` and `[]` where a scalar is unset, and `""` where a number or boolean is (a
+//!   string's `""` is its value); `null`, `{}` and `""` for an empty list or map;
 //! - a list or map sent as a JSON document inside a string (`"[]"`).
 //!
 //! What it does not do: guess. A value that means something else (a string that is not a
@@ -180,6 +180,13 @@ macro_rules! scalar_visitor {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 empty_map(map, $expecting)?;
                 $unset
+            }
+            // `[]` for unset: 8.x clusters send `data_cipher_suites_tls_1_3: []`.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                match seq.next_element::<de::IgnoredAny>()? {
+                    None => $unset,
+                    Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &$expecting)),
+                }
             }
         }
     };

@@ -15,6 +15,7 @@
 //! | [`decode`] | decoding responses and error bodies; called by the generated operations |
 //! | [`unfit`] | field-level fault isolation ([`DecodeReport`]) and the serialisation writer that puts isolated values back |
 //! | [`lenient`] | scalar decoders that accept what live clusters send (`"1"` for `1`, `""` for none) |
+//! | [`object`] | what the generated objects' `Deserialize` is made of: one visitor per object over shared, generic decoders |
 //! | [`operation`] | the operation type of the generated table, and which releases serve an operation |
 //! | [`version`] | the cluster's release, read once, and the opt-in check against it |
 //! | [`raw`] | any request or any operation by operationId, body undecoded |
@@ -28,6 +29,7 @@ mod dns;
 pub mod error;
 pub mod hooks;
 pub mod lenient;
+pub mod object;
 pub mod operation;
 pub mod raw;
 pub mod retry;

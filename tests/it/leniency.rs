@@ -169,6 +169,27 @@ fn strings_as_numbers_and_booleans() {
     );
 }
 
+// An 8.0 cluster sent `data_cipher_suites_tls_1_3: []` (tests/fixtures/observed/cluster.json).
+#[test]
+fn an_empty_list_for_a_scalar_is_unset() {
+    let (cluster, written, c) = round_trip::<types::Cluster>(
+        "Cluster",
+        r#"{"data_cipher_suites_tls_1_3": [], "name": "c1", "rack_aware": []}"#,
+    );
+    assert_eq!(cluster.data_cipher_suites_tls_1_3, None);
+    assert_eq!(cluster.rack_aware, None);
+    assert_eq!(written, json!({"name": "c1"}));
+    assert!(c.differences.is_empty(), "{:?}", c.differences);
+    assert_eq!(c.counts(), counts(&[(Normalisation::EmptyArrayDropped, 2)]));
+    // A list that holds something is not an unset scalar.
+    assert_eq!(
+        error_path::<types::Cluster>(
+            r#"{"data_cipher_suites_tls_1_3": ["TLS_AES_128_GCM_SHA256"]}"#
+        ),
+        "data_cipher_suites_tls_1_3"
+    );
+}
+
 #[test]
 fn null_empty_object_and_empty_string_for_unset() {
     // Integer, number, boolean, enum, string, list: each unset in every form it accepts.
@@ -518,9 +539,9 @@ fn generated_fields() -> BTreeMap<(String, String), String> {
         .map(|p| std::fs::read_to_string(p).expect("a types file is readable"))
         .collect::<Vec<_>>()
         .join("\n");
-    let mut out = BTreeMap::new();
+    // The Rust fields of each struct, with their types.
+    let mut types: BTreeMap<(String, String), String> = BTreeMap::new();
     let mut current: Option<String> = None;
-    let mut rename: Option<String> = None;
     let mut field: Option<(String, String)> = None;
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("pub struct ") {
@@ -535,25 +556,60 @@ fn generated_fields() -> BTreeMap<(String, String), String> {
         if let Some((rust, ty)) = &mut field {
             ty.push_str(line.trim());
             if ty.matches('<').count() == ty.matches('>').count() && ty.ends_with(',') {
-                out.insert((name.clone(), rust.clone()), ty.clone());
+                types.insert((name.clone(), rust.clone()), ty.clone());
                 field = None;
             }
             continue;
         }
-        // `rename` sits in a `#[serde(…)]` attribute, on its own line when the attribute wraps.
-        let attribute = line.starts_with("    #[serde(") || line.starts_with("        rename = ");
-        if attribute {
-            if let Some(r) = line.split("rename = \"").nth(1) {
-                rename = r.split('"').next().map(str::to_string);
-            }
-        } else if let Some(rest) = line.strip_prefix("    pub ") {
+        if let Some(rest) = line.strip_prefix("    pub ") {
             let (rust, ty) = rest.split_once(": ").expect("a field has a type");
-            let json_name = rename.take().unwrap_or_else(|| rust.to_string());
             let ty = ty.to_string();
             if ty.matches('<').count() == ty.matches('>').count() && ty.ends_with(',') {
-                out.insert((name.clone(), json_name), ty);
+                types.insert((name.clone(), rust.to_string()), ty);
             } else {
-                field = Some((json_name, ty));
+                field = Some((rust.to_string(), ty));
+            }
+        }
+    }
+    // The JSON name each field is decoded from, as the struct's `Deserialize` (emitted by
+    // codegen) matches it: `"json" => crate::object::set::<…>(&mut map, &mut fN, "json")?` and,
+    // in the struct it builds, `rust: fN…` or `rust: crate::object::required(fN, …)`.
+    let squashed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = BTreeMap::new();
+    let marker = "impl<'de> ::serde::Deserialize<'de> for ";
+    for block in squashed.split(marker).skip(1) {
+        let name = block
+            .split([' ', '{'])
+            .next()
+            .expect("a type name")
+            .to_string();
+        let body = block.split(marker).next().unwrap_or(block);
+        let mut slots = BTreeMap::new();
+        for part in body.split("&mut map, &mut ").skip(1) {
+            if part.starts_with("extra,") {
+                continue; // `crate::object::keep(&mut map, &mut extra, key)`
+            }
+            let (slot, rest) = part.split_once(", \"").expect("a slot and its JSON name");
+            let json = rest.split('"').next().expect("a JSON name");
+            slots.insert(slot.to_string(), json.to_string());
+        }
+        let Some(built) = body
+            .split(&format!("::std::result::Result::Ok({name} {{"))
+            .nth(1)
+        else {
+            continue;
+        };
+        for init in built.split(',') {
+            let Some((rust, value)) = init.trim().split_once(": ") else {
+                continue;
+            };
+            let value = value.trim_start_matches("crate::object::required(");
+            let slot = value.split(['.', ',', ')', ' ']).next().unwrap_or_default();
+            if let (Some(json), Some(ty)) = (
+                slots.get(slot),
+                types.get(&(name.clone(), rust.to_string())),
+            ) {
+                out.insert((name.clone(), json.clone()), ty.clone());
             }
         }
     }

@@ -28,6 +28,7 @@ mod xtask;
 mod decoding;
 mod fixtures;
 mod leniency;
+mod observed;
 mod property;
 
 // The spec and the generated code: drift, lint, typed mocks, Prism.

@@ -46,7 +46,7 @@ pub enum Normalisation {
     /// `""` for an optional number, boolean, list, map or nested object: unset, so not
     /// written back.
     EmptyStringDropped,
-    /// `[]` for an optional map or free-form object: unset, so not written back.
+    /// `[]` for an optional scalar, map or free-form object: unset, so not written back.
     EmptyArrayDropped,
     /// `null`, `{}`, `""` (list) or `[]` (map) for a required list or map, written back as the
     /// empty list or map.
@@ -349,7 +349,9 @@ impl<'a> Walker<'a> {
             Value::Object(m) if m.is_empty() && (scalar || list) => {
                 Some(Normalisation::EmptyObjectDropped)
             }
-            Value::Array(a) if a.is_empty() && map => Some(Normalisation::EmptyArrayDropped),
+            Value::Array(a) if a.is_empty() && (map || scalar) => {
+                Some(Normalisation::EmptyArrayDropped)
+            }
             _ if empty_string
                 && (matches!(shape, Shape::Integer | Shape::Number | Shape::Boolean)
                     || list

@@ -15,18 +15,30 @@ pub fn spec() -> &'static Value {
     })
 }
 
-/// `schema` with its `$ref`s followed.
+/// `schema` with its `$ref`s followed, and a `oneOf` of one documented type and what clusters
+/// send besides it (alternatives marked `x-lenient`, which codegen drops) taken as that type:
+/// the type the generated code has.
 pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     let mut s = schema;
     for _ in 0..16 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                s = spec
-                    .pointer(r.trim_start_matches('#'))
-                    .expect("refs resolve")
-            }
-            None => break,
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            s = spec
+                .pointer(r.trim_start_matches('#'))
+                .expect("refs resolve");
+            continue;
         }
+        if let Some(one) = s.get("oneOf").and_then(Value::as_array) {
+            let mut documented = one.iter().filter(|a| a.get("x-lenient").is_none());
+            if let (Some(only), None, true) = (
+                documented.next(),
+                documented.next(),
+                one.iter().any(|a| a.get("x-lenient").is_some()),
+            ) {
+                s = only;
+                continue;
+            }
+        }
+        break;
     }
     s
 }

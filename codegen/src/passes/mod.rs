@@ -127,8 +127,10 @@ pub const PIPELINE: &[Pass] = &[
     pass("body_setters", Step::Types(types::body_setters)),
     pass("starts_action", Step::Types(types::starts_action)),
     pass("open_enums", Step::Types(types::open_enums)),
-    // Last on types: it sees every struct and enum, the open enums included.
+    // It sees every struct and enum, the open enums included.
     pass("non_exhaustive", Step::Types(types::non_exhaustive)),
+    // After every pass that reads `#[serde]` attributes: it removes them with the derive.
+    pass("deserialize_impls", Step::Types(types::deserialize_impls)),
     // The client.
     pass(
         "deprecate_operations",

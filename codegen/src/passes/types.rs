@@ -508,6 +508,165 @@ pub fn non_exhaustive(types: &mut File, _: &Prepared) -> Result<(), Error> {
     Ok(())
 }
 
+/// The `crate::object` kind that stands for a `crate::lenient` helper.
+fn decode_kind(helper: &str) -> Option<&'static str> {
+    Some(match helper {
+        "opt_i64" => "OptI64",
+        "opt_f64" => "OptF64",
+        "opt_bool" => "OptBool",
+        "opt_string" => "OptString",
+        "int" => "Int",
+        "float" => "Float",
+        "boolean" => "Boolean",
+        "string" => "Str",
+        "object" => "Object",
+        "opt_object" => "OptObject",
+        "opt_enum" => "OptEnum",
+        "enum_value" => "EnumValue",
+        "opt_nested" => "OptNested",
+        "opt_seq" => "OptSeq",
+        "seq" => "Seq",
+        "opt_seq_scalar" => "OptSeqScalar",
+        "seq_scalar" => "SeqScalar",
+        "opt_map" => "OptMap",
+        "map" => "Map",
+        "opt_map_scalar" => "OptMapScalar",
+        "map_scalar" => "MapScalar",
+        _ => return None,
+    })
+}
+
+/// Replaces `derive(Deserialize)` on every object by one visitor that decodes the same (see
+/// `crate::object`: same members, same leniency, same errors) without the derive's per-field
+/// wrapper types and its buffering of unknown members; then drops the `#[serde]` attributes of
+/// those objects, which nothing reads any more. Last on types: every earlier pass reads them.
+pub fn deserialize_impls(types: &mut File, _: &Prepared) -> Result<(), Error> {
+    let items = &mut types.items;
+    let mut impls = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        if syntax::derives(&s.attrs, "Deserialize") && matches!(s.fields, Fields::Named(_)) {
+            impls.push(deserialize_impl(s)?);
+        }
+    }
+    if impls.is_empty() {
+        return Err(Error::Pass {
+            pass: "deserialize_impls",
+            message: "no struct derives Deserialize".into(),
+        });
+    }
+    items.extend(impls);
+    Ok(())
+}
+
+fn deserialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
+    let ident = s.ident.clone();
+    let fail = |message: String| Error::Pass {
+        pass: "deserialize_impls",
+        message: format!("{ident}: {message}"),
+    };
+    let Fields::Named(fields) = &mut s.fields else {
+        return Err(fail("not a struct with named fields".into()));
+    };
+    let (mut locals, mut arms, mut inits) = (Vec::new(), Vec::new(), Vec::new());
+    let mut has_extra = false;
+    for (i, field) in fields.named.iter_mut().enumerate() {
+        let f = field
+            .ident
+            .clone()
+            .ok_or_else(|| fail("unnamed field".into()))?;
+        let is_serde = |a: &syn::Attribute| a.path().is_ident("serde");
+        if f == "extra" {
+            if !syntax::has_serde_flag(&field.attrs, &["flatten"]) {
+                return Err(fail("`extra` is not flattened".into()));
+            }
+            has_extra = true;
+            inits.push(quote!(extra));
+            field.attrs.retain(|a| !is_serde(a));
+            continue;
+        }
+        let name = syntax::property_name(field);
+        let ty = &field.ty;
+        let kind = match syntax::serde_fn_path(&field.attrs, "deserialize_with") {
+            None => "Plain",
+            Some(path) => {
+                let helper = path
+                    .segments
+                    .last()
+                    .map(|seg| seg.ident.to_string())
+                    .unwrap_or_default();
+                let known = path.segments.len() == 3
+                    && path.segments[0].ident == "crate"
+                    && path.segments[1].ident == "lenient";
+                match decode_kind(&helper).filter(|_| known) {
+                    Some(kind) => kind,
+                    None => return Err(fail(format!("field {f}: unknown deserialize_with"))),
+                }
+            }
+        };
+        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+        let slot = syn::Ident::new(&format!("f{i}"), proc_macro2::Span::call_site());
+        locals
+            .push(quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;));
+        arms.push(quote!(#name => crate::object::set::<crate::object::#kind, _, _>(&mut map, &mut #slot, #name)?,));
+        let defaulted = syntax::has_serde_flag(&field.attrs, &["default"]);
+        let plain_option = kind == "Plain" && syntax::option_inner(ty).is_some();
+        inits.push(if defaulted {
+            quote!(#f: #slot.unwrap_or_default())
+        } else if plain_option {
+            // serde's derive: a missing `Option` without a `deserialize_with` is `None`.
+            quote!(#f: #slot.unwrap_or(::std::option::Option::None))
+        } else {
+            quote!(#f: crate::object::required(#slot, #name)?)
+        });
+        field.attrs.retain(|a| !is_serde(a));
+    }
+    if !has_extra {
+        return Err(fail("no `extra` field".into()));
+    }
+    s.attrs.retain(|a| !a.path().is_ident("serde"));
+    for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let paths = attr
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .map_err(|e| fail(e.to_string()))?;
+        let kept = paths.iter().filter(|p| {
+            p.segments
+                .last()
+                .is_none_or(|seg| seg.ident != "Deserialize")
+        });
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+    let expecting = format!("struct {ident}");
+    Ok(parse_quote! {
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #ident;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    #[allow(deprecated)]
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
+                        #(#locals)*
+                        let mut extra = ::serde_json::Map::new();
+                        while let ::std::option::Option::Some(key) = map.next_key::<crate::object::Key<'de>>()? {
+                            match key.as_str() {
+                                #(#arms)*
+                                _ => crate::object::keep(&mut map, &mut extra, key)?,
+                            }
+                        }
+                        ::std::result::Result::Ok(#ident { #(#inits),* })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,21 +4,15 @@
 #[allow(unused_imports)]
 use super::*;
 ///Reply of `action_list` (v1): cluster tasks and database state machines, in two arrays.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionListResponse {
     ///Task-based actions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub actions: ::std::option::Option<::std::vec::Vec<Action>>,
     ///Database state machines.
-    #[serde(rename = "state-machines")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub state_machines: ::std::option::Option<::std::vec::Vec<StateMachine>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ActionListResponse {
@@ -32,53 +26,90 @@ impl ::serde::Serialize for ActionListResponse {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ActionListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ActionListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ActionListResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ActionListResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Action>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<StateMachine>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "actions" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "actions")?
+                        }
+                        "state-machines" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "state-machines")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ActionListResponse {
+                    actions: f0.unwrap_or_default(),
+                    state_machines: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Progress of a database state machine (the mechanism behind most database changes that return an `action_uid`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StateMachine {
     ///Globally unique ID of the action.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///What went wrong, when the state machine failed and the cause is known.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error: ::std::option::Option<::std::string::String>,
     ///Unix timestamp (seconds) of the last progress change.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub heartbeat: ::std::option::Option<i64>,
     ///Name of the running (or failed) state machine, such as `SMUpdateBDB`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The object the state machine works on, such as `bdb:1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub object_name: ::std::option::Option<::std::string::String>,
     ///Operations still waiting to run, keyed by shard ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_map")]
     pub pending_ops: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ActionPendingOp>,
     >,
     /**How much of the state machine is done, in percent.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub progress: ::std::option::Option<f64>,
     ///Current state inside the state machine, when known.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub state: ::std::option::Option<::std::string::String>,
     ///Status of a state machine. `pending` and `active` are transient; `completed` and `failed` are final.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::StateMachineStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for StateMachine {
@@ -102,6 +133,140 @@ impl ::serde::Serialize for StateMachine {
 impl crate::extras::StartsAction for StateMachine {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StateMachine {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = StateMachine;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct StateMachine")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<StateMachine, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ActionPendingOp,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<crate::types::StateMachineStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "action_uid")?
+                        }
+                        "error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "error")?
+                        }
+                        "heartbeat" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "heartbeat")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "name")?
+                        }
+                        "object_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "object_name")?
+                        }
+                        "pending_ops" => {
+                            crate::object::set::<
+                                crate::object::OptMap,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "pending_ops")?
+                        }
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "progress")?
+                        }
+                        "state" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "state")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(StateMachine {
+                    action_uid: f0.unwrap_or_default(),
+                    error: f1.unwrap_or_default(),
+                    heartbeat: f2.unwrap_or_default(),
+                    name: f3.unwrap_or_default(),
+                    object_name: f4.unwrap_or_default(),
+                    pending_ops: f5.unwrap_or_default(),
+                    progress: f6.unwrap_or_default(),
+                    state: f7.unwrap_or_default(),
+                    status: f8.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Status of a state machine. `pending` and `active` are transient; `completed` and `failed` are final.

@@ -4,16 +4,13 @@
 #[allow(unused_imports)]
 use super::*;
 ///The reply of a request that started a long-running action; poll it with `action_get_v2`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionUid {
     ///Unique ID of the action that was started.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ActionUid {
@@ -31,47 +28,79 @@ impl crate::extras::StartsAction for ActionUid {
         self.action_uid.as_deref()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ActionUid {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ActionUid;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ActionUid")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ActionUid, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "action_uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ActionUid {
+                    action_uid: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of one alert bound to a cluster object (the cluster, a node or a database). The cluster's state decides whether the alert is on. Only `enabled` and `threshold` can be changed (through the owner's alert settings).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Alert {
     /**When the alert state last changed (ISO 8601).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub change_time: ::std::option::Option<::std::string::String>,
     /**Data recorded when the alert turned on or off, such as the threshold and the sampled values; the keys depend on the alert.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub change_value: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     ///The alert is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
     /**Severity of an alert (read-only).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub severity: ::std::option::Option<crate::types::AlertSeverity>,
     /**The alert is currently raised.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub state: ::std::option::Option<bool>,
     ///Threshold of the alert, when it has one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub threshold: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Alert {
@@ -87,6 +116,104 @@ impl ::serde::Serialize for Alert {
         w.opt("state", &self.state)?;
         w.opt("threshold", &self.threshold)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Alert {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Alert;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Alert")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Alert, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::AlertSeverity>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "change_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "change_time")?
+                        }
+                        "change_value" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "change_value")?
+                        }
+                        "enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "enabled")?
+                        }
+                        "severity" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "severity")?
+                        }
+                        "state" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "state")?
+                        }
+                        "threshold" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "threshold")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Alert {
+                    change_time: f0.unwrap_or_default(),
+                    change_value: f1.unwrap_or_default(),
+                    enabled: f2.unwrap_or_default(),
+                    severity: f3.unwrap_or_default(),
+                    state: f4.unwrap_or_default(),
+                    threshold: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Severity of an alert (read-only).
@@ -209,427 +336,277 @@ impl<'de> ::serde::Deserialize<'de> for AlertSeverity {
     }
 }
 ///A database (BDB) managed by the cluster: its configuration and its read-only runtime state. Every field is optional, so the same schema serves as a create or update body (send only the fields to set) and as the reply of the database endpoints.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Bdb {
     ///Service-manager account ID that owns the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub account_id: ::std::option::Option<i64>,
     /**ID of the action currently running on the database.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     /**Highest CPU percentage that active defragmentation may use once the upper fragmentation threshold is reached.
 
 Range: 1-99.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_defrag_cycle_max: ::std::option::Option<i64>,
     /**Lowest CPU percentage that active defragmentation uses when the lower fragmentation threshold is reached.
 
 Default: `1`.
 
 Range: 1-99.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_defrag_cycle_min: ::std::option::Option<i64>,
     /**Amount of fragmentation waste (for example `100mb`) below which active defragmentation does not start.
 
 Default: `100mb`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub active_defrag_ignore_bytes: ::std::option::Option<::std::string::String>,
     /**Maximum number of set, hash, sorted-set or list fields processed during the main dictionary scan.
 
 Default: `1000`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_defrag_max_scan_fields: ::std::option::Option<i64>,
     /**Fragmentation percentage at which active defragmentation starts.
 
 Default: `10`.
 
 Range: 0-1000.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_defrag_threshold_lower: ::std::option::Option<i64>,
     /**Fragmentation percentage at which active defragmentation works at full effort.
 
 Default: `100`.
 
 Range: 0-1000.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_defrag_threshold_upper: ::std::option::Option<i64>,
     /**Turns active defragmentation on or off. Default: `no`.
 
 Default: `no`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub activedefrag: ::std::option::Option<crate::types::BdbActivedefrag>,
     /**fsync policy of append-only-file persistence. Default: `appendfsync-every-sec`.
 
 Default: `appendfsync-every-sec`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub aof_policy: ::std::option::Option<crate::types::BdbAofPolicy>,
     ///Per-database auditing of connections and CRUD commands, with username and source-IP filters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub audit_settings: ::std::option::Option<BdbAuditSettings>,
     ///Password for administrative access to the database, used for example when another database syncs from it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub authentication_admin_pass: ::std::option::Option<::std::string::String>,
     ///Deprecated: since Redis Software 7.2, use the multiple-passwords feature (database passwords endpoints / ACL users) instead. Redis AUTH password of the database; ignored for memcached databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub authentication_redis_pass: ::std::option::Option<::std::string::String>,
     ///SASL password for binary memcached protocol clients.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub authentication_sasl_pass: ::std::option::Option<::std::string::String>,
     ///SASL user name for binary memcached protocol clients. Must not contain `&`, `<`, `>` or `"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub authentication_sasl_uname: ::std::option::Option<::std::string::String>,
     ///Client certificates allowed to connect over TLS.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub authentication_ssl_client_certs: ::std::option::Option<
         ::std::vec::Vec<BdbClientCert>,
     >,
     ///Certificates that Active-Active peer syncers may present when connecting over TLS.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub authentication_ssl_crdt_certs: ::std::option::Option<
         ::std::vec::Vec<BdbClientCert>,
     >,
     ///Deprecated since Redis Software 6.4.2: use `authorized_subjects`. Extra certificate names accepted during TLS client authentication.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     #[deprecated]
     pub authorized_names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Certificate subjects accepted during TLS client authentication when `client_cert_subject_validation_type` enables subject checks. Matching is case-sensitive.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub authorized_subjects: ::std::option::Option<
         ::std::vec::Vec<BdbAuthorizedSubject>,
     >,
     /**Balance the database's shards automatically. Reserved for future use; leave unchanged.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub auto_shards_balancing: ::std::option::Option<bool>,
     /**Seconds to wait before automatic shard balancing starts. Reserved for future use; leave unchanged.
 
 Default: `120`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub auto_shards_balancing_grace_period: ::std::option::Option<i64>,
     /**Upgrade the database automatically after the cluster is upgraded.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub auto_upgrade: ::std::option::Option<bool>,
     ///UIDs of nodes on which the database's shards and endpoints should not be placed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub avoid_nodes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Deprecated since Redis Software 7.8.2: use `GET /v1/actions/bdb/{bdb_uid}`. Operations running in the background on the database.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     #[deprecated]
     pub background_op: ::std::option::Option<::std::vec::Vec<BdbBackgroundOp>>,
     /**Enable periodic backups of the database.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub backup: ::std::option::Option<bool>,
     /**Why the last periodic backup failed.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub backup_failure_reason: ::std::option::Option<
         crate::types::BdbBackupFailureReason,
     >,
     /**Days to keep backups; 0 keeps them forever.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub backup_history: ::std::option::Option<i64>,
     ///Seconds between two automatic backups.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub backup_interval: ::std::option::Option<i64>,
     ///Offset in seconds from the whole backup interval at which automatic backups start; must be smaller than `backup_interval`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub backup_interval_offset: ::std::option::Option<i64>,
     ///Where automatic backups are written.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub backup_location: ::std::option::Option<BdbBackupLocation>,
     /**Progress of the running periodic backup, in percent.
 
 Read-only.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub backup_progress: ::std::option::Option<f64>,
     /**State of the periodic backup process.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub backup_status: ::std::option::Option<crate::types::BdbBackupStatus>,
     /**The database uses Auto Tiering / Redis Flex (flash storage).
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub bigstore: ::std::option::Option<bool>,
     /**RAM part, in bytes, of an Auto Tiering / Redis Flex database.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_ram_size: ::std::option::Option<i64>,
     ///Relative RAM weights of individual shards of an Auto Tiering database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub bigstore_ram_weights: ::std::option::Option<
         ::std::vec::Vec<BdbBigstoreRamWeight>,
     >,
     ///Flash storage engine generation: `1` for Auto Tiering (Redis on Flash v1, the default), `2` for Redis Flex (Redis on Flash v2, speedb driver only). Selectable only for Redis 7.4 databases; older versions use 1, 8.0 and later use 2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_version: ::std::option::Option<i64>,
     ///Extra checks on client certificate subjects during TLS client authentication.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub client_cert_subject_validation_type: ::std::option::Option<
         crate::types::BdbClientCertSubjectValidationType,
     >,
     /**Number of internal proxy connections.
 
 Default: `5`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub conns: ::std::option::Option<i64>,
     /**Maximum number of dedicated server connections for the database, summed over all proxy workers; 0 means unlimited.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub conns_global_maximum_dedicated: ::std::option::Option<i64>,
     /**Dedicated server connections the proxy keeps per worker and shard.
 
 Default: `2`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub conns_minimum_dedicated: ::std::option::Option<i64>,
     /**Whether the `conns` limit applies per proxy thread or per shard. Default: `per-thread`.
 
 Default: `per-thread`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub conns_type: ::std::option::Option<crate::types::BdbConnsType>,
     /**Use CRDT data types for multi-master (Active-Active) replication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub crdt: ::std::option::Option<bool>,
     /**The Active-Active database is causally consistent.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub crdt_causal_consistency: ::std::option::Option<bool>,
     ///Internal: version of the replica-set configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_config_version: ::std::option::Option<i64>,
     ///Active feature-set version of the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_featureset_version: ::std::option::Option<i64>,
     ///Internal: IDs of replicas that were removed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub crdt_ghost_replica_ids: ::std::option::Option<::std::string::String>,
     ///Internal: GUID of the Active-Active database this database is an instance of.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub crdt_guid: ::std::option::Option<::std::string::String>,
     ///Module information of the Active-Active database, as a JSON-encoded list of objects.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub crdt_modules: ::std::option::Option<::std::string::String>,
     ///Active protocol version of the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_protocol_version: ::std::option::Option<i64>,
     ///Active-Active replication backlog size: `auto` or a size in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub crdt_repl_backlog_size: ::std::option::Option<::std::string::String>,
     ///Internal: ID of the local replica.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_replica_id: ::std::option::Option<i64>,
     ///Internal: replica-set configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub crdt_replicas: ::std::option::Option<::std::string::String>,
     ///Remote Active-Active peers this database syncs from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub crdt_sources: ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
     /**Enables, disables or pauses syncing from `crdt_sources` (Active-Active databases only); see `BdbReplicaSync` for the state machine. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub crdt_sync: ::std::option::Option<crate::types::BdbCrdtSync>,
     /**Raise a connection alarm when the syncer needs longer than this many seconds to connect to an Active-Active peer.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_sync_connection_alarm_timeout_seconds: ::std::option::Option<i64>,
     ///Use the distributed syncer for Active-Active replication.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub crdt_sync_dist: ::std::option::Option<bool>,
     /**After an out-of-memory error of this database, let the syncer try to resume syncing from the peers instead of exiting.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub crdt_syncer_auto_oom_unlatch: ::std::option::Option<bool>,
     /**How strictly XADD stream IDs must be unique (Active-Active only). Default: `strict`.
 
 Default: `strict`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub crdt_xadd_id_uniqueness_mode: ::std::option::Option<
         crate::types::BdbCrdtXaddIdUniquenessMode,
     >,
     /**When the database was created.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub created_time: ::std::option::Option<::std::string::String>,
     ///Encrypt data-plane traffic of this database between nodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub data_internode_encryption: ::std::option::Option<bool>,
     /**On-disk persistence mode. `snapshot` needs a `snapshot_policy`. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub data_persistence: ::std::option::Option<crate::types::BdbDataPersistence>,
     ///Write-only: files to import when an import action runs. Not returned by reads.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub dataset_import_sources: ::std::option::Option<
         ::std::vec::Vec<BdbDatasetImportSources>,
     >,
     ///Deprecated since Redis Software 8.2.0: use `audit_settings.audit_mode`. Turns database connection auditing on or off.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub db_conns_auditing: ::std::option::Option<bool>,
     /**Allow clients to connect as the default user.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default_user: ::std::option::Option<bool>,
     /**Redis commands that are disabled in the database.
 
 Default: ``.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub disabled_commands: ::std::option::Option<::std::string::String>,
     /**Disconnect clients whose password was removed, revoked or rotated.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub disconnect_clients_on_password_removal: ::std::option::Option<bool>,
     /**Deprecated since Redis Software 4.3.3: use `endpoints`. Private FQDN of the database endpoint.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub dns_address_master: ::std::option::Option<::std::string::String>,
     /**Send email alerts about this database.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub email_alerts: ::std::option::Option<bool>,
     ///Most recently bound endpoint; used to pick the endpoint to reconfigure in an update.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub endpoint: ::std::option::Option<::std::string::String>,
     /**Deprecated since Redis Software 4.3.3: use `endpoints`. External IP addresses of the node that hosts the endpoint.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     #[deprecated]
     pub endpoint_ip: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Deprecated since Redis Software 4.3.3: use `endpoints`. UID of the node that hosts the endpoint.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     #[deprecated]
     pub endpoint_node: ::std::option::Option<i64>,
     /**Access endpoints of the database.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub endpoints: ::std::option::Option<::std::vec::Vec<BdbEndpoint>>,
     /**Require TLS clients to present a certificate; when enabled, certificates must be listed in `authentication_ssl_client_certs` or `authentication_ssl_crdt_certs`. Default: `enabled`.
 
 Default: `enabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub enforce_client_authentication: ::std::option::Option<
         crate::types::BdbEnforceClientAuthentication,
     >,
     /**Key eviction policy when the memory limit is reached. Default `volatile-lru` for Redis databases and `allkeys-lru` for memcached databases. Default: `volatile-lru`.
 
 Default: `volatile-lru`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub eviction_policy: ::std::option::Option<crate::types::BdbEvictionPolicy>,
     /**Why the last export failed.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub export_failure_reason: ::std::option::Option<
         crate::types::BdbExportFailureReason,
     >,
@@ -638,66 +615,42 @@ Read-only.*/
 Read-only.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub export_progress: ::std::option::Option<f64>,
     /**State of the manual export process.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub export_status: ::std::option::Option<crate::types::BdbExportStatus>,
     ///Let the syncer produce monitoring information.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub generate_text_monitor: ::std::option::Option<bool>,
     /**How many sync sources are synced in parallel when `gradual_src_mode` is enabled.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub gradual_src_max_sources: ::std::option::Option<i64>,
     ///Sync the sync sources gradually instead of all at once.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub gradual_src_mode: ::std::option::Option<crate::types::BdbGradualSrcMode>,
     /**How many shards per source are synced in parallel when `gradual_sync_mode` is enabled.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub gradual_sync_max_shards_per_source: ::std::option::Option<i64>,
     ///Sync source shards gradually; `auto` lets the cluster decide.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub gradual_sync_mode: ::std::option::Option<crate::types::BdbGradualSyncMode>,
     /**Managed policy for parallel full syncs of replicas. Every policy except `custom` sets the limits in `gradual_sync_policy_parameters` itself. Default: `default`.
 
 Default: `default`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub gradual_sync_policy: ::std::option::Option<crate::types::BdbGradualSyncPolicy>,
     ///Full-sync limits used when `gradual_sync_policy` is `custom`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub gradual_sync_policy_parameters: ::std::option::Option<
         BdbGradualSyncPolicyParameters,
     >,
     ///Hash slot numbering: `legacy` uses slots 1-4096, `16k` uses slots 0-16383.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub hash_slots_policy: ::std::option::Option<crate::types::BdbHashSlotsPolicy>,
     /**When a key matches no `shard_key_regex` rule: `true` hashes the whole key, `false` rejects the command with an error.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub implicit_shard_key: ::std::option::Option<bool>,
     /**Why the last import failed.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub import_failure_reason: ::std::option::Option<
         crate::types::BdbImportFailureReason,
     >,
@@ -706,361 +659,227 @@ Read-only.*/
 Read-only.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub import_progress: ::std::option::Option<f64>,
     /**State of the import process.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub import_status: ::std::option::Option<crate::types::BdbImportStatus>,
     /**The database is used internally by the cluster.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub internal: ::std::option::Option<bool>,
     /**When the last successful backup finished.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_backup_time: ::std::option::Option<::std::string::String>,
     /**When the configuration was last changed by an administrator.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_changed_time: ::std::option::Option<::std::string::String>,
     /**When the last successful export finished.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_export_time: ::std::option::Option<::std::string::String>,
     /**Feature flag for how the proxy links a server connection to a client request. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub link_sconn_on_full_request: ::std::option::Option<
         crate::types::BdbLinkSconnOnFullRequest,
     >,
     /**In a replicated, persistent database, persist the primary shards as well as the replicas.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub master_persistence: ::std::option::Option<bool>,
     ///Maximum size in bytes of a shard's AOF file (300 GB by default, 150 GB for flash databases).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_aof_file_size: ::std::option::Option<i64>,
     /**Maximum seconds a shard may spend reloading its AOF file.
 
 Default: `3600`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_aof_load_time: ::std::option::Option<i64>,
     /**Maximum pipelined commands per client connection (at most 2047).
 
 Default: `200`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_client_pipeline: ::std::option::Option<i64>,
     /**Maximum number of client connections; 0 means unlimited.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_connections: ::std::option::Option<i64>,
     /**Maximum commands in the proxy's pipeline per shard connection.
 
 Default: `2000`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_pipelined: ::std::option::Option<i64>,
     /**Maximum number of simultaneously connected clients.
 
 Default: `10000`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub maxclients: ::std::option::Option<i64>,
     /**Memory limit of the database in bytes; 0 means unlimited.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub memory_size: ::std::option::Option<i64>,
     ///Expose all shard metrics through the metrics exporter.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub metrics_export_all: ::std::option::Option<bool>,
     /**Support multi-key commands whose keys span several slots (MKMS).
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mkms: ::std::option::Option<bool>,
     ///Modules loaded in the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub module_list: ::std::option::Option<::std::vec::Vec<BdbModuleListItem>>,
     ///Optional mTLS relaxation: accept outdated certificates.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mtls_allow_outdated_certs: ::std::option::Option<bool>,
     ///Optional mTLS relaxation: accept certificates signed with weak hash algorithms.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mtls_allow_weak_hashing: ::std::option::Option<bool>,
     ///Batch the commands of a transaction to lower its overhead; `auto` follows the cluster setting.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub multi_commands_opt: ::std::option::Option<crate::types::BdbMultiCommandsOpt>,
     ///Database name: letters, digits and hyphens, starting and ending with a letter or digit.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /**Enable OSS Cluster API mode. Not possible with `hash_slots_policy` `legacy`.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub oss_cluster: ::std::option::Option<bool>,
     /**Whether the OSS Cluster API advertises endpoints by IP address or by host name. Default: `ip`.
 
 Default: `ip`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_endpoint_type: ::std::option::Option<
         crate::types::BdbOssClusterApiPreferredEndpointType,
     >,
     /**Whether the OSS Cluster API advertises internal or external IP addresses; default for new endpoints. Default: `internal`.
 
 Default: `internal`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_ip_type: ::std::option::Option<
         crate::types::BdbOssClusterApiPreferredIpType,
     >,
     /**Reserved for future use; leave unchanged.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub oss_sharding: ::std::option::Option<bool>,
     /**Seconds after which a command that a client stopped sending half-way times out and the client connection is closed, to avoid blocking the server connection.
 
 Default: `3`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub partial_request_timeout_seconds: ::std::option::Option<i64>,
     ///TCP port of the database. Assigned automatically when omitted (reported as 0 until then).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub port: ::std::option::Option<i64>,
     /**Seconds spent draining client connections before a shard is taken down.
 
 Default: `2`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub preemptive_drain_timeout_seconds: ::std::option::Option<i64>,
     ///Settings of probabilistic data structures (Bloom and Cuckoo filters).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub probabilistic: ::std::option::Option<BdbProbabilistic>,
     ///Default proxy binding policy of the database's endpoints.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub proxy_policy: ::std::option::Option<crate::types::BdbProxyPolicy>,
     ///Query performance factor settings for search.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub query_performance_factor: ::std::option::Option<BdbQueryPerformanceFactor>,
     /**Always place primaries and replicas in different racks or zones.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub rack_aware: ::std::option::Option<bool>,
     /**Seconds to wait for persistence files during automatic recovery before finishing with possible data loss; -1 waits forever.
 
 Default: `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub recovery_wait_time: ::std::option::Option<i64>,
     ///Version of the redis-server processes, for example `7.4`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version: ::std::option::Option<::std::string::String>,
     ///Redis replication backlog size: `auto` or a size in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub repl_backlog_size: ::std::option::Option<::std::string::String>,
     /**Make a Replica Of database read-only (Active-Passive). Only settable at creation.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replica_read_only: ::std::option::Option<bool>,
     /**Open proxy connections to replica shards on demand, cutting internode connections roughly in half. Default: `enabled`.
 
 Default: `enabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replica_sconns_on_demand: ::std::option::Option<
         crate::types::BdbReplicaSconnsOnDemand,
     >,
     ///Remote databases this database replicates from (Replica Of).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub replica_sources: ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
     /**Enables, disables or pauses syncing from `replica_sources`. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replica_sync: ::std::option::Option<crate::types::BdbReplicaSync>,
     /**Raise a connection alarm when the syncer needs longer than this many seconds to connect to a replica source.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub replica_sync_connection_alarm_timeout_seconds: ::std::option::Option<i64>,
     ///Use the distributed syncer for Replica Of.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replica_sync_dist: ::std::option::Option<bool>,
     /**Keep an in-memory replica of every shard.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replication: ::std::option::Option<bool>,
     /**Memory reserved below `maxmemory`, in percent, in which client writes are refused while Active-Active replication may still write. Active-Active only; needs Redis 8.4 or later.
 
 Default: `5`.
 
 Range: 0-20.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub replication_oom_threshold_percent: ::std::option::Option<i64>,
     /**Support the RESP3 protocol.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub resp3: ::std::option::Option<bool>,
     ///Role-to-Redis-ACL bindings that apply to this database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub roles_permissions: ::std::option::Option<::std::vec::Vec<BdbRolePermission>>,
     ///How the proxy picks a server connection when forwarding requests to shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub sched_policy: ::std::option::Option<crate::types::BdbSchedPolicy>,
     ///Redis Search settings.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub search: ::std::option::Option<BdbSearch>,
     /**Include the search module in a Redis Flex (Redis on Flash v2) database.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_on_bigstore: ::std::option::Option<bool>,
     /**Forbid Lua scripts from using keys of different hash slots inside the shard's own range.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub shard_block_crossslot_keys: ::std::option::Option<bool>,
     /**Forbid Lua scripts from using keys that may live on another shard.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub shard_block_foreign_keys: ::std::option::Option<bool>,
     /**Shards are balanced automatically only when their imbalance exceeds this value. Reserved for future use; leave unchanged.
 
 Default: `314572800`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub shard_imbalance_threshold: ::std::option::Option<f64>,
     /**Shards are balanced automatically only when their imbalance exceeds this percentage. Reserved for future use; leave unchanged.
 
 Default: `20`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shard_imbalance_threshold_percentage: ::std::option::Option<i64>,
     ///Custom sharding rules, tried in order. The standard rules are `.*\{(?<tag>.*)\}.*` followed by `(?<tag>.*)`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub shard_key_regex: ::std::option::Option<::std::vec::Vec<BdbShardKeyRegex>>,
     ///UIDs of all shards of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub shard_list: ::std::option::Option<::std::vec::Vec<i64>>,
     /**Enable server-side sharding (cluster mode); then `shard_key_regex` must define the hashing rules.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub sharding: ::std::option::Option<bool>,
     /**Number of primary shards. At least 1. At most 512.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_count: ::std::option::Option<i64>,
     ///Shard density: `dense` uses as few nodes as possible, `sparse` as many as possible.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub shards_placement: ::std::option::Option<crate::types::BdbShardsPlacement>,
     ///Skip the analysis stage when importing an RDB file.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub skip_import_analyze: ::std::option::Option<crate::types::BdbSkipImportAnalyze>,
     ///Replica output buffer limits: `auto`, a size in MB, or `hard:soft:time`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub slave_buffer: ::std::option::Option<::std::string::String>,
     ///Enable replica high availability for this database; the cluster setting applies when unset.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub slave_ha: ::std::option::Option<bool>,
     ///Priority of the database in replica high availability.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_priority: ::std::option::Option<i64>,
     ///Snapshot rules: write a snapshot every `secs` seconds when at least `writes` changes happened.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub snapshot_policy: ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
     /**Deprecated since Redis Software 5.0.1: use `tls_mode`. Require TLS-encrypted, authenticated connections.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub ssl: ::std::option::Option<bool>,
     /**Lifecycle state of the database.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::BdbStatus>,
     ///Let the syncer apply its configuration changes itself; when false the proxy restarts the syncer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub support_syncer_reconf: ::std::option::Option<bool>,
     /**Deprecated since Redis Software 5.0.1: use `replica_sync` or `crdt_sync`. Enables, disables or pauses syncing from `sync_sources`. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     #[deprecated]
     pub sync: ::std::option::Option<crate::types::BdbSync>,
     /**Number of threads dedicated to Replica Of syncing.
@@ -1068,85 +887,54 @@ Default: `disabled`.*/
 Default: `5`.
 
 Range: 0-10.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub sync_dedicated_threads: ::std::option::Option<i64>,
     ///Deprecated since Redis Software 5.0.1: use `replica_sources` or `crdt_sources`. Remote endpoints to sync from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     #[deprecated]
     pub sync_sources: ::std::option::Option<::std::vec::Vec<BdbSyncSource>>,
     /**Lowest syncer log level that is written. Default: `info`.
 
 Default: `info`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub syncer_log_level: ::std::option::Option<crate::types::BdbSyncerLogLevel>,
     /**Whether replication between instances runs on one node (`centralized`) or on every node with a proxy (`distributed`).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub syncer_mode: ::std::option::Option<crate::types::BdbSyncerMode>,
     ///Key/value tags attached to the database; keys are unique.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub tags: ::std::option::Option<::std::vec::Vec<BdbTag>>,
     ///Time series settings.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub timeseries: ::std::option::Option<BdbTimeseries>,
     /**Require TLS on client connections (`enabled`) or only on replication links (`replica_ssl`). Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub tls_mode: ::std::option::Option<crate::types::BdbTlsMode>,
     ///Size of the client-side-caching invalidation table; 0 means unlimited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub tracking_table_max_keys: ::std::option::Option<i64>,
     /**Traffic was stopped with the stop_traffic action.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub traffic_manually_disabled: ::std::option::Option<bool>,
     /**Kind of database. Default: `redis`.
 
 Default: `redis`.*/
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub type_: ::std::option::Option<crate::types::BdbType>,
     ///Cluster-wide unique ID of the database. May be chosen at creation; cannot be changed later.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     ///UIDs of the nodes on which shards and endpoints may be placed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub use_nodes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Flush only the affected destination shards (selective flush).
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_selective_flush: ::std::option::Option<bool>,
     ///Compatibility version of the database engine (full Redis or memcached version, for example `6.0.6`); changes only at creation or upgrade.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub version: ::std::option::Option<::std::string::String>,
     /**The database supports the Redis WAIT command.
 
 Read-only.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub wait_command: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Bdb {
@@ -2670,19 +2458,1764 @@ impl crate::extras::StartsAction for Bdb {
         self.action_uid.as_deref()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Bdb {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Bdb;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Bdb")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Bdb, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbActivedefrag>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbAofPolicy>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<BdbAuditSettings>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbClientCert>>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbClientCert>>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbAuthorizedSubject>>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbBackgroundOp>>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbBackupFailureReason>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<BdbBackupLocation>,
+                > = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbBackupStatus>,
+                > = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbBigstoreRamWeight>>,
+                > = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BdbClientCertSubjectValidationType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbConnsType>,
+                > = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f49: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f50: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f51: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f52: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
+                > = ::std::option::Option::None;
+                let mut f53: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbCrdtSync>,
+                > = ::std::option::Option::None;
+                let mut f54: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f55: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f56: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f57: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbCrdtXaddIdUniquenessMode>,
+                > = ::std::option::Option::None;
+                let mut f58: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f59: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f60: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbDataPersistence>,
+                > = ::std::option::Option::None;
+                let mut f61: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbDatasetImportSources>>,
+                > = ::std::option::Option::None;
+                let mut f62: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f63: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f64: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f65: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f66: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f67: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f68: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f69: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f70: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f71: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbEndpoint>>,
+                > = ::std::option::Option::None;
+                let mut f72: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbEnforceClientAuthentication>,
+                > = ::std::option::Option::None;
+                let mut f73: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbEvictionPolicy>,
+                > = ::std::option::Option::None;
+                let mut f74: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbExportFailureReason>,
+                > = ::std::option::Option::None;
+                let mut f75: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f76: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbExportStatus>,
+                > = ::std::option::Option::None;
+                let mut f77: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f78: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f79: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbGradualSrcMode>,
+                > = ::std::option::Option::None;
+                let mut f80: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f81: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbGradualSyncMode>,
+                > = ::std::option::Option::None;
+                let mut f82: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbGradualSyncPolicy>,
+                > = ::std::option::Option::None;
+                let mut f83: ::std::option::Option<
+                    ::std::option::Option<BdbGradualSyncPolicyParameters>,
+                > = ::std::option::Option::None;
+                let mut f84: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHashSlotsPolicy>,
+                > = ::std::option::Option::None;
+                let mut f85: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f86: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbImportFailureReason>,
+                > = ::std::option::Option::None;
+                let mut f87: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f88: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbImportStatus>,
+                > = ::std::option::Option::None;
+                let mut f89: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f90: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f91: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f92: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f93: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbLinkSconnOnFullRequest>,
+                > = ::std::option::Option::None;
+                let mut f94: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f95: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f96: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f97: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f98: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f99: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f100: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f101: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f102: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f103: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f104: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbModuleListItem>>,
+                > = ::std::option::Option::None;
+                let mut f105: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f106: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f107: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbMultiCommandsOpt>,
+                > = ::std::option::Option::None;
+                let mut f108: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f109: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f110: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BdbOssClusterApiPreferredEndpointType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f111: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbOssClusterApiPreferredIpType>,
+                > = ::std::option::Option::None;
+                let mut f112: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f113: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f114: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f115: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f116: ::std::option::Option<
+                    ::std::option::Option<BdbProbabilistic>,
+                > = ::std::option::Option::None;
+                let mut f117: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbProxyPolicy>,
+                > = ::std::option::Option::None;
+                let mut f118: ::std::option::Option<
+                    ::std::option::Option<BdbQueryPerformanceFactor>,
+                > = ::std::option::Option::None;
+                let mut f119: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f120: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f121: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f122: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f123: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f124: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbReplicaSconnsOnDemand>,
+                > = ::std::option::Option::None;
+                let mut f125: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
+                > = ::std::option::Option::None;
+                let mut f126: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbReplicaSync>,
+                > = ::std::option::Option::None;
+                let mut f127: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f128: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f129: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f130: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f131: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f132: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbRolePermission>>,
+                > = ::std::option::Option::None;
+                let mut f133: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSchedPolicy>,
+                > = ::std::option::Option::None;
+                let mut f134: ::std::option::Option<::std::option::Option<BdbSearch>> = ::std::option::Option::None;
+                let mut f135: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f136: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f137: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f138: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f139: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f140: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbShardKeyRegex>>,
+                > = ::std::option::Option::None;
+                let mut f141: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f142: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f143: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f144: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbShardsPlacement>,
+                > = ::std::option::Option::None;
+                let mut f145: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSkipImportAnalyze>,
+                > = ::std::option::Option::None;
+                let mut f146: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f147: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f148: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f149: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
+                > = ::std::option::Option::None;
+                let mut f150: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f151: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbStatus>,
+                > = ::std::option::Option::None;
+                let mut f152: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f153: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSync>,
+                > = ::std::option::Option::None;
+                let mut f154: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f155: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSyncSource>>,
+                > = ::std::option::Option::None;
+                let mut f156: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSyncerLogLevel>,
+                > = ::std::option::Option::None;
+                let mut f157: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSyncerMode>,
+                > = ::std::option::Option::None;
+                let mut f158: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbTag>>,
+                > = ::std::option::Option::None;
+                let mut f159: ::std::option::Option<
+                    ::std::option::Option<BdbTimeseries>,
+                > = ::std::option::Option::None;
+                let mut f160: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbTlsMode>,
+                > = ::std::option::Option::None;
+                let mut f161: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f162: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f163: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbType>,
+                > = ::std::option::Option::None;
+                let mut f164: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f165: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f166: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f167: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f168: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "account_id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "account_id")?
+                        }
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "action_uid")?
+                        }
+                        "active_defrag_cycle_max" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "active_defrag_cycle_max")?
+                        }
+                        "active_defrag_cycle_min" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "active_defrag_cycle_min")?
+                        }
+                        "active_defrag_ignore_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "active_defrag_ignore_bytes")?
+                        }
+                        "active_defrag_max_scan_fields" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "active_defrag_max_scan_fields")?
+                        }
+                        "active_defrag_threshold_lower" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "active_defrag_threshold_lower")?
+                        }
+                        "active_defrag_threshold_upper" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "active_defrag_threshold_upper")?
+                        }
+                        "activedefrag" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "activedefrag")?
+                        }
+                        "aof_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "aof_policy")?
+                        }
+                        "audit_settings" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "audit_settings")?
+                        }
+                        "authentication_admin_pass" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "authentication_admin_pass")?
+                        }
+                        "authentication_redis_pass" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "authentication_redis_pass")?
+                        }
+                        "authentication_sasl_pass" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "authentication_sasl_pass")?
+                        }
+                        "authentication_sasl_uname" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "authentication_sasl_uname")?
+                        }
+                        "authentication_ssl_client_certs" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "authentication_ssl_client_certs")?
+                        }
+                        "authentication_ssl_crdt_certs" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "authentication_ssl_crdt_certs")?
+                        }
+                        "authorized_names" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "authorized_names")?
+                        }
+                        "authorized_subjects" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "authorized_subjects")?
+                        }
+                        "auto_shards_balancing" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "auto_shards_balancing")?
+                        }
+                        "auto_shards_balancing_grace_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "auto_shards_balancing_grace_period")?
+                        }
+                        "auto_upgrade" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "auto_upgrade")?
+                        }
+                        "avoid_nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "avoid_nodes")?
+                        }
+                        "background_op" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "background_op")?
+                        }
+                        "backup" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "backup")?
+                        }
+                        "backup_failure_reason" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "backup_failure_reason")?
+                        }
+                        "backup_history" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "backup_history")?
+                        }
+                        "backup_interval" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "backup_interval")?
+                        }
+                        "backup_interval_offset" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "backup_interval_offset")?
+                        }
+                        "backup_location" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "backup_location")?
+                        }
+                        "backup_progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "backup_progress")?
+                        }
+                        "backup_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "backup_status")?
+                        }
+                        "bigstore" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "bigstore")?
+                        }
+                        "bigstore_ram_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "bigstore_ram_size")?
+                        }
+                        "bigstore_ram_weights" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "bigstore_ram_weights")?
+                        }
+                        "bigstore_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "bigstore_version")?
+                        }
+                        "client_cert_subject_validation_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f36, "client_cert_subject_validation_type")?
+                        }
+                        "conns" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f37, "conns")?
+                        }
+                        "conns_global_maximum_dedicated" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f38, "conns_global_maximum_dedicated")?
+                        }
+                        "conns_minimum_dedicated" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f39, "conns_minimum_dedicated")?
+                        }
+                        "conns_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f40, "conns_type")?
+                        }
+                        "crdt" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f41, "crdt")?
+                        }
+                        "crdt_causal_consistency" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f42, "crdt_causal_consistency")?
+                        }
+                        "crdt_config_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f43, "crdt_config_version")?
+                        }
+                        "crdt_featureset_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f44, "crdt_featureset_version")?
+                        }
+                        "crdt_ghost_replica_ids" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f45, "crdt_ghost_replica_ids")?
+                        }
+                        "crdt_guid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f46, "crdt_guid")?
+                        }
+                        "crdt_modules" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f47, "crdt_modules")?
+                        }
+                        "crdt_protocol_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f48, "crdt_protocol_version")?
+                        }
+                        "crdt_repl_backlog_size" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f49, "crdt_repl_backlog_size")?
+                        }
+                        "crdt_replica_id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f50, "crdt_replica_id")?
+                        }
+                        "crdt_replicas" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f51, "crdt_replicas")?
+                        }
+                        "crdt_sources" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f52, "crdt_sources")?
+                        }
+                        "crdt_sync" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f53, "crdt_sync")?
+                        }
+                        "crdt_sync_connection_alarm_timeout_seconds" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f54,
+                                "crdt_sync_connection_alarm_timeout_seconds",
+                            )?
+                        }
+                        "crdt_sync_dist" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f55, "crdt_sync_dist")?
+                        }
+                        "crdt_syncer_auto_oom_unlatch" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f56, "crdt_syncer_auto_oom_unlatch")?
+                        }
+                        "crdt_xadd_id_uniqueness_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f57, "crdt_xadd_id_uniqueness_mode")?
+                        }
+                        "created_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f58, "created_time")?
+                        }
+                        "data_internode_encryption" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f59, "data_internode_encryption")?
+                        }
+                        "data_persistence" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f60, "data_persistence")?
+                        }
+                        "dataset_import_sources" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f61, "dataset_import_sources")?
+                        }
+                        "db_conns_auditing" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f62, "db_conns_auditing")?
+                        }
+                        "default_user" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f63, "default_user")?
+                        }
+                        "disabled_commands" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f64, "disabled_commands")?
+                        }
+                        "disconnect_clients_on_password_removal" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f65,
+                                "disconnect_clients_on_password_removal",
+                            )?
+                        }
+                        "dns_address_master" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f66, "dns_address_master")?
+                        }
+                        "email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f67, "email_alerts")?
+                        }
+                        "endpoint" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f68, "endpoint")?
+                        }
+                        "endpoint_ip" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f69, "endpoint_ip")?
+                        }
+                        "endpoint_node" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f70, "endpoint_node")?
+                        }
+                        "endpoints" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f71, "endpoints")?
+                        }
+                        "enforce_client_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f72, "enforce_client_authentication")?
+                        }
+                        "eviction_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f73, "eviction_policy")?
+                        }
+                        "export_failure_reason" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f74, "export_failure_reason")?
+                        }
+                        "export_progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f75, "export_progress")?
+                        }
+                        "export_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f76, "export_status")?
+                        }
+                        "generate_text_monitor" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f77, "generate_text_monitor")?
+                        }
+                        "gradual_src_max_sources" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f78, "gradual_src_max_sources")?
+                        }
+                        "gradual_src_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f79, "gradual_src_mode")?
+                        }
+                        "gradual_sync_max_shards_per_source" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f80, "gradual_sync_max_shards_per_source")?
+                        }
+                        "gradual_sync_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f81, "gradual_sync_mode")?
+                        }
+                        "gradual_sync_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f82, "gradual_sync_policy")?
+                        }
+                        "gradual_sync_policy_parameters" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f83, "gradual_sync_policy_parameters")?
+                        }
+                        "hash_slots_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f84, "hash_slots_policy")?
+                        }
+                        "implicit_shard_key" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f85, "implicit_shard_key")?
+                        }
+                        "import_failure_reason" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f86, "import_failure_reason")?
+                        }
+                        "import_progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f87, "import_progress")?
+                        }
+                        "import_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f88, "import_status")?
+                        }
+                        "internal" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f89, "internal")?
+                        }
+                        "last_backup_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f90, "last_backup_time")?
+                        }
+                        "last_changed_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f91, "last_changed_time")?
+                        }
+                        "last_export_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f92, "last_export_time")?
+                        }
+                        "link_sconn_on_full_request" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f93, "link_sconn_on_full_request")?
+                        }
+                        "master_persistence" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f94, "master_persistence")?
+                        }
+                        "max_aof_file_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f95, "max_aof_file_size")?
+                        }
+                        "max_aof_load_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f96, "max_aof_load_time")?
+                        }
+                        "max_client_pipeline" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f97, "max_client_pipeline")?
+                        }
+                        "max_connections" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f98, "max_connections")?
+                        }
+                        "max_pipelined" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f99, "max_pipelined")?
+                        }
+                        "maxclients" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f100, "maxclients")?
+                        }
+                        "memory_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f101, "memory_size")?
+                        }
+                        "metrics_export_all" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f102, "metrics_export_all")?
+                        }
+                        "mkms" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f103, "mkms")?
+                        }
+                        "module_list" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f104, "module_list")?
+                        }
+                        "mtls_allow_outdated_certs" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f105, "mtls_allow_outdated_certs")?
+                        }
+                        "mtls_allow_weak_hashing" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f106, "mtls_allow_weak_hashing")?
+                        }
+                        "multi_commands_opt" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f107, "multi_commands_opt")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f108, "name")?
+                        }
+                        "oss_cluster" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f109, "oss_cluster")?
+                        }
+                        "oss_cluster_api_preferred_endpoint_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f110,
+                                "oss_cluster_api_preferred_endpoint_type",
+                            )?
+                        }
+                        "oss_cluster_api_preferred_ip_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f111, "oss_cluster_api_preferred_ip_type")?
+                        }
+                        "oss_sharding" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f112, "oss_sharding")?
+                        }
+                        "partial_request_timeout_seconds" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f113, "partial_request_timeout_seconds")?
+                        }
+                        "port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f114, "port")?
+                        }
+                        "preemptive_drain_timeout_seconds" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f115, "preemptive_drain_timeout_seconds")?
+                        }
+                        "probabilistic" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f116, "probabilistic")?
+                        }
+                        "proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f117, "proxy_policy")?
+                        }
+                        "query_performance_factor" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f118, "query_performance_factor")?
+                        }
+                        "rack_aware" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f119, "rack_aware")?
+                        }
+                        "recovery_wait_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f120, "recovery_wait_time")?
+                        }
+                        "redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f121, "redis_version")?
+                        }
+                        "repl_backlog_size" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f122, "repl_backlog_size")?
+                        }
+                        "replica_read_only" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f123, "replica_read_only")?
+                        }
+                        "replica_sconns_on_demand" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f124, "replica_sconns_on_demand")?
+                        }
+                        "replica_sources" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f125, "replica_sources")?
+                        }
+                        "replica_sync" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f126, "replica_sync")?
+                        }
+                        "replica_sync_connection_alarm_timeout_seconds" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f127,
+                                "replica_sync_connection_alarm_timeout_seconds",
+                            )?
+                        }
+                        "replica_sync_dist" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f128, "replica_sync_dist")?
+                        }
+                        "replication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f129, "replication")?
+                        }
+                        "replication_oom_threshold_percent" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f130, "replication_oom_threshold_percent")?
+                        }
+                        "resp3" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f131, "resp3")?
+                        }
+                        "roles_permissions" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f132, "roles_permissions")?
+                        }
+                        "sched_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f133, "sched_policy")?
+                        }
+                        "search" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f134, "search")?
+                        }
+                        "search_on_bigstore" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f135, "search_on_bigstore")?
+                        }
+                        "shard_block_crossslot_keys" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f136, "shard_block_crossslot_keys")?
+                        }
+                        "shard_block_foreign_keys" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f137, "shard_block_foreign_keys")?
+                        }
+                        "shard_imbalance_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f138, "shard_imbalance_threshold")?
+                        }
+                        "shard_imbalance_threshold_percentage" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f139,
+                                "shard_imbalance_threshold_percentage",
+                            )?
+                        }
+                        "shard_key_regex" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f140, "shard_key_regex")?
+                        }
+                        "shard_list" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f141, "shard_list")?
+                        }
+                        "sharding" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f142, "sharding")?
+                        }
+                        "shards_count" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f143, "shards_count")?
+                        }
+                        "shards_placement" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f144, "shards_placement")?
+                        }
+                        "skip_import_analyze" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f145, "skip_import_analyze")?
+                        }
+                        "slave_buffer" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f146, "slave_buffer")?
+                        }
+                        "slave_ha" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f147, "slave_ha")?
+                        }
+                        "slave_ha_priority" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f148, "slave_ha_priority")?
+                        }
+                        "snapshot_policy" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f149, "snapshot_policy")?
+                        }
+                        "ssl" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f150, "ssl")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f151, "status")?
+                        }
+                        "support_syncer_reconf" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f152, "support_syncer_reconf")?
+                        }
+                        "sync" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f153, "sync")?
+                        }
+                        "sync_dedicated_threads" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f154, "sync_dedicated_threads")?
+                        }
+                        "sync_sources" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f155, "sync_sources")?
+                        }
+                        "syncer_log_level" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f156, "syncer_log_level")?
+                        }
+                        "syncer_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f157, "syncer_mode")?
+                        }
+                        "tags" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f158, "tags")?
+                        }
+                        "timeseries" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f159, "timeseries")?
+                        }
+                        "tls_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f160, "tls_mode")?
+                        }
+                        "tracking_table_max_keys" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f161, "tracking_table_max_keys")?
+                        }
+                        "traffic_manually_disabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f162, "traffic_manually_disabled")?
+                        }
+                        "type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f163, "type")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f164, "uid")?
+                        }
+                        "use_nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f165, "use_nodes")?
+                        }
+                        "use_selective_flush" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f166, "use_selective_flush")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f167, "version")?
+                        }
+                        "wait_command" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f168, "wait_command")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Bdb {
+                    account_id: f0.unwrap_or_default(),
+                    action_uid: f1.unwrap_or_default(),
+                    active_defrag_cycle_max: f2.unwrap_or_default(),
+                    active_defrag_cycle_min: f3.unwrap_or_default(),
+                    active_defrag_ignore_bytes: f4.unwrap_or_default(),
+                    active_defrag_max_scan_fields: f5.unwrap_or_default(),
+                    active_defrag_threshold_lower: f6.unwrap_or_default(),
+                    active_defrag_threshold_upper: f7.unwrap_or_default(),
+                    activedefrag: f8.unwrap_or_default(),
+                    aof_policy: f9.unwrap_or_default(),
+                    audit_settings: f10.unwrap_or_default(),
+                    authentication_admin_pass: f11.unwrap_or_default(),
+                    authentication_redis_pass: f12.unwrap_or_default(),
+                    authentication_sasl_pass: f13.unwrap_or_default(),
+                    authentication_sasl_uname: f14.unwrap_or_default(),
+                    authentication_ssl_client_certs: f15.unwrap_or_default(),
+                    authentication_ssl_crdt_certs: f16.unwrap_or_default(),
+                    authorized_names: f17.unwrap_or_default(),
+                    authorized_subjects: f18.unwrap_or_default(),
+                    auto_shards_balancing: f19.unwrap_or_default(),
+                    auto_shards_balancing_grace_period: f20.unwrap_or_default(),
+                    auto_upgrade: f21.unwrap_or_default(),
+                    avoid_nodes: f22.unwrap_or_default(),
+                    background_op: f23.unwrap_or_default(),
+                    backup: f24.unwrap_or_default(),
+                    backup_failure_reason: f25.unwrap_or_default(),
+                    backup_history: f26.unwrap_or_default(),
+                    backup_interval: f27.unwrap_or_default(),
+                    backup_interval_offset: f28.unwrap_or_default(),
+                    backup_location: f29.unwrap_or_default(),
+                    backup_progress: f30.unwrap_or_default(),
+                    backup_status: f31.unwrap_or_default(),
+                    bigstore: f32.unwrap_or_default(),
+                    bigstore_ram_size: f33.unwrap_or_default(),
+                    bigstore_ram_weights: f34.unwrap_or_default(),
+                    bigstore_version: f35.unwrap_or_default(),
+                    client_cert_subject_validation_type: f36.unwrap_or_default(),
+                    conns: f37.unwrap_or_default(),
+                    conns_global_maximum_dedicated: f38.unwrap_or_default(),
+                    conns_minimum_dedicated: f39.unwrap_or_default(),
+                    conns_type: f40.unwrap_or_default(),
+                    crdt: f41.unwrap_or_default(),
+                    crdt_causal_consistency: f42.unwrap_or_default(),
+                    crdt_config_version: f43.unwrap_or_default(),
+                    crdt_featureset_version: f44.unwrap_or_default(),
+                    crdt_ghost_replica_ids: f45.unwrap_or_default(),
+                    crdt_guid: f46.unwrap_or_default(),
+                    crdt_modules: f47.unwrap_or_default(),
+                    crdt_protocol_version: f48.unwrap_or_default(),
+                    crdt_repl_backlog_size: f49.unwrap_or_default(),
+                    crdt_replica_id: f50.unwrap_or_default(),
+                    crdt_replicas: f51.unwrap_or_default(),
+                    crdt_sources: f52.unwrap_or_default(),
+                    crdt_sync: f53.unwrap_or_default(),
+                    crdt_sync_connection_alarm_timeout_seconds: f54.unwrap_or_default(),
+                    crdt_sync_dist: f55.unwrap_or_default(),
+                    crdt_syncer_auto_oom_unlatch: f56.unwrap_or_default(),
+                    crdt_xadd_id_uniqueness_mode: f57.unwrap_or_default(),
+                    created_time: f58.unwrap_or_default(),
+                    data_internode_encryption: f59.unwrap_or_default(),
+                    data_persistence: f60.unwrap_or_default(),
+                    dataset_import_sources: f61.unwrap_or_default(),
+                    db_conns_auditing: f62.unwrap_or_default(),
+                    default_user: f63.unwrap_or_default(),
+                    disabled_commands: f64.unwrap_or_default(),
+                    disconnect_clients_on_password_removal: f65.unwrap_or_default(),
+                    dns_address_master: f66.unwrap_or_default(),
+                    email_alerts: f67.unwrap_or_default(),
+                    endpoint: f68.unwrap_or_default(),
+                    endpoint_ip: f69.unwrap_or_default(),
+                    endpoint_node: f70.unwrap_or_default(),
+                    endpoints: f71.unwrap_or_default(),
+                    enforce_client_authentication: f72.unwrap_or_default(),
+                    eviction_policy: f73.unwrap_or_default(),
+                    export_failure_reason: f74.unwrap_or_default(),
+                    export_progress: f75.unwrap_or_default(),
+                    export_status: f76.unwrap_or_default(),
+                    generate_text_monitor: f77.unwrap_or_default(),
+                    gradual_src_max_sources: f78.unwrap_or_default(),
+                    gradual_src_mode: f79.unwrap_or_default(),
+                    gradual_sync_max_shards_per_source: f80.unwrap_or_default(),
+                    gradual_sync_mode: f81.unwrap_or_default(),
+                    gradual_sync_policy: f82.unwrap_or_default(),
+                    gradual_sync_policy_parameters: f83.unwrap_or_default(),
+                    hash_slots_policy: f84.unwrap_or_default(),
+                    implicit_shard_key: f85.unwrap_or_default(),
+                    import_failure_reason: f86.unwrap_or_default(),
+                    import_progress: f87.unwrap_or_default(),
+                    import_status: f88.unwrap_or_default(),
+                    internal: f89.unwrap_or_default(),
+                    last_backup_time: f90.unwrap_or_default(),
+                    last_changed_time: f91.unwrap_or_default(),
+                    last_export_time: f92.unwrap_or_default(),
+                    link_sconn_on_full_request: f93.unwrap_or_default(),
+                    master_persistence: f94.unwrap_or_default(),
+                    max_aof_file_size: f95.unwrap_or_default(),
+                    max_aof_load_time: f96.unwrap_or_default(),
+                    max_client_pipeline: f97.unwrap_or_default(),
+                    max_connections: f98.unwrap_or_default(),
+                    max_pipelined: f99.unwrap_or_default(),
+                    maxclients: f100.unwrap_or_default(),
+                    memory_size: f101.unwrap_or_default(),
+                    metrics_export_all: f102.unwrap_or_default(),
+                    mkms: f103.unwrap_or_default(),
+                    module_list: f104.unwrap_or_default(),
+                    mtls_allow_outdated_certs: f105.unwrap_or_default(),
+                    mtls_allow_weak_hashing: f106.unwrap_or_default(),
+                    multi_commands_opt: f107.unwrap_or_default(),
+                    name: f108.unwrap_or_default(),
+                    oss_cluster: f109.unwrap_or_default(),
+                    oss_cluster_api_preferred_endpoint_type: f110.unwrap_or_default(),
+                    oss_cluster_api_preferred_ip_type: f111.unwrap_or_default(),
+                    oss_sharding: f112.unwrap_or_default(),
+                    partial_request_timeout_seconds: f113.unwrap_or_default(),
+                    port: f114.unwrap_or_default(),
+                    preemptive_drain_timeout_seconds: f115.unwrap_or_default(),
+                    probabilistic: f116.unwrap_or_default(),
+                    proxy_policy: f117.unwrap_or_default(),
+                    query_performance_factor: f118.unwrap_or_default(),
+                    rack_aware: f119.unwrap_or_default(),
+                    recovery_wait_time: f120.unwrap_or_default(),
+                    redis_version: f121.unwrap_or_default(),
+                    repl_backlog_size: f122.unwrap_or_default(),
+                    replica_read_only: f123.unwrap_or_default(),
+                    replica_sconns_on_demand: f124.unwrap_or_default(),
+                    replica_sources: f125.unwrap_or_default(),
+                    replica_sync: f126.unwrap_or_default(),
+                    replica_sync_connection_alarm_timeout_seconds: f127
+                        .unwrap_or_default(),
+                    replica_sync_dist: f128.unwrap_or_default(),
+                    replication: f129.unwrap_or_default(),
+                    replication_oom_threshold_percent: f130.unwrap_or_default(),
+                    resp3: f131.unwrap_or_default(),
+                    roles_permissions: f132.unwrap_or_default(),
+                    sched_policy: f133.unwrap_or_default(),
+                    search: f134.unwrap_or_default(),
+                    search_on_bigstore: f135.unwrap_or_default(),
+                    shard_block_crossslot_keys: f136.unwrap_or_default(),
+                    shard_block_foreign_keys: f137.unwrap_or_default(),
+                    shard_imbalance_threshold: f138.unwrap_or_default(),
+                    shard_imbalance_threshold_percentage: f139.unwrap_or_default(),
+                    shard_key_regex: f140.unwrap_or_default(),
+                    shard_list: f141.unwrap_or_default(),
+                    sharding: f142.unwrap_or_default(),
+                    shards_count: f143.unwrap_or_default(),
+                    shards_placement: f144.unwrap_or_default(),
+                    skip_import_analyze: f145.unwrap_or_default(),
+                    slave_buffer: f146.unwrap_or_default(),
+                    slave_ha: f147.unwrap_or_default(),
+                    slave_ha_priority: f148.unwrap_or_default(),
+                    snapshot_policy: f149.unwrap_or_default(),
+                    ssl: f150.unwrap_or_default(),
+                    status: f151.unwrap_or_default(),
+                    support_syncer_reconf: f152.unwrap_or_default(),
+                    sync: f153.unwrap_or_default(),
+                    sync_dedicated_threads: f154.unwrap_or_default(),
+                    sync_sources: f155.unwrap_or_default(),
+                    syncer_log_level: f156.unwrap_or_default(),
+                    syncer_mode: f157.unwrap_or_default(),
+                    tags: f158.unwrap_or_default(),
+                    timeseries: f159.unwrap_or_default(),
+                    tls_mode: f160.unwrap_or_default(),
+                    tracking_table_max_keys: f161.unwrap_or_default(),
+                    traffic_manually_disabled: f162.unwrap_or_default(),
+                    type_: f163.unwrap_or_default(),
+                    uid: f164.unwrap_or_default(),
+                    use_nodes: f165.unwrap_or_default(),
+                    use_selective_flush: f166.unwrap_or_default(),
+                    version: f167.unwrap_or_default(),
+                    wait_command: f168.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `bdb_action_export`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionExportRequest {
     ///Send an e-mail when the export fails or completes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub email_notification: ::std::option::Option<bool>,
     ///Where to write the export (same structure as a backup location).
     pub export_location: BdbBackupLocation,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbActionExportRequest {
@@ -2723,23 +4256,70 @@ impl BdbActionExportRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbActionExportRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbActionExportRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbActionExportRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbActionExportRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<BdbBackupLocation> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "email_notification" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "email_notification")?
+                        }
+                        "export_location" => {
+                            crate::object::set::<
+                                crate::object::Plain,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "export_location")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbActionExportRequest {
+                    email_notification: f0.unwrap_or_default(),
+                    export_location: crate::object::required(f1, "export_location")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `bdb_action_import`. No other fields are allowed. Without `dataset_import_sources` the sources previously stored in the database are used.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionImportRequest {
     ///RDB files to import.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub dataset_import_sources: ::std::option::Option<
         ::std::vec::Vec<BdbDatasetImportSources>,
     >,
     ///Send an e-mail when the import fails or completes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub email_notification: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbActionImportRequest {
@@ -2767,6 +4347,60 @@ impl BdbActionImportRequest {
     pub fn email_notification(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.email_notification = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbActionImportRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbActionImportRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbActionImportRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbActionImportRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbDatasetImportSources>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dataset_import_sources" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dataset_import_sources")?
+                        }
+                        "email_notification" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "email_notification")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbActionImportRequest {
+                    dataset_import_sources: f0.unwrap_or_default(),
+                    email_notification: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///In-memory replication setting for `bdb_action_optimize_shards_placement`.
@@ -2866,24 +4500,17 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionOptimizeShardsPlacementReplicat
     }
 }
 ///Body of `bdb_action_recover`. Send `{}` to let the cluster pick the persistence files itself.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionRecoverRequest {
     ///Persistence file to use for each slot range (`filename`, `node_uid`, `shard_slots`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub data_files: ::std::option::Option<::std::vec::Vec<BdbRecoveryDataFile>>,
     ///Continue the recovery even when errors occur.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub ignore_errors: ::std::option::Option<bool>,
     ///Recover the database empty, without loading any data.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub recover_without_data: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbActionRecoverRequest {
@@ -2922,41 +4549,91 @@ impl BdbActionRecoverRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbActionRecoverRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbActionRecoverRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbActionRecoverRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbRecoveryDataFile>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "data_files" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "data_files")?
+                        }
+                        "ignore_errors" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "ignore_errors")?
+                        }
+                        "recover_without_data" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "recover_without_data")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbActionRecoverRequest {
+                    data_files: f0.unwrap_or_default(),
+                    ignore_errors: f1.unwrap_or_default(),
+                    recover_without_data: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `bdb_action_revamp`; the topology settings to change (send only the ones to change).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionRevampRequest {
     ///UIDs of nodes on which no shard or endpoint of the database should be placed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub avoid_nodes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///RAM part, in bytes, of an Auto Tiering database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_ram_size: ::std::option::Option<i64>,
     /**Memory limit of the database in bytes; 0 means unlimited.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub memory_size: ::std::option::Option<i64>,
     ///Keep an in-memory replica of every shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replication: ::std::option::Option<bool>,
     /**Number of primary shards. At least 1. At most 512.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_count: ::std::option::Option<i64>,
     ///Shard density: `dense` uses as few nodes as possible, `sparse` as many as possible.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub shards_placement: ::std::option::Option<crate::types::BdbShardsPlacement>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbActionRevampRequest {
@@ -3011,6 +4688,98 @@ impl BdbActionRevampRequest {
     ) -> Self {
         self.shards_placement = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbActionRevampRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbActionRevampRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbActionRevampRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbShardsPlacement>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "avoid_nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "avoid_nodes")?
+                        }
+                        "bigstore_ram_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bigstore_ram_size")?
+                        }
+                        "memory_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "memory_size")?
+                        }
+                        "replication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "replication")?
+                        }
+                        "shards_count" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "shards_count")?
+                        }
+                        "shards_placement" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "shards_placement")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbActionRevampRequest {
+                    avoid_nodes: f0.unwrap_or_default(),
+                    bigstore_ram_size: f1.unwrap_or_default(),
+                    memory_size: f2.unwrap_or_default(),
+                    replication: f3.unwrap_or_default(),
+                    shards_count: f4.unwrap_or_default(),
+                    shards_placement: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Active defragmentation switch.
@@ -3207,38 +4976,29 @@ impl<'de> ::serde::Deserialize<'de> for BdbAofPolicy {
     }
 }
 ///Per-database auditing: which events are recorded and which clients are audited. Filter changes only affect connections opened afterwards.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettings {
     /**What is audited. `connection_and_crud` needs connection auditing to be active. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub audit_mode: ::std::option::Option<crate::types::BdbAuditSettingsAuditMode>,
     /**Maximum number of key bytes captured in one command audit record.
 
 Default: `131072`.
 
 Range: 0+.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_total_key_bytes: ::std::option::Option<i64>,
     /**Limits CRUD auditing to, or excludes, given client addresses. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub source_ip_filter: ::std::option::Option<BdbAuditSettingsSourceIpFilter>,
     /**Limits CRUD auditing to, or excludes, given user names. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub username_filter: ::std::option::Option<BdbAuditSettingsUsernameFilter>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbAuditSettings {
@@ -3252,6 +5012,82 @@ impl ::serde::Serialize for BdbAuditSettings {
         w.opt("source_ip_filter", &self.source_ip_filter)?;
         w.opt("username_filter", &self.username_filter)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbAuditSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbAuditSettings")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbAuditSettings, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbAuditSettingsAuditMode>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<BdbAuditSettingsSourceIpFilter>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<BdbAuditSettingsUsernameFilter>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "audit_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "audit_mode")?
+                        }
+                        "max_total_key_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "max_total_key_bytes")?
+                        }
+                        "source_ip_filter" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "source_ip_filter")?
+                        }
+                        "username_filter" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "username_filter")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbAuditSettings {
+                    audit_mode: f0.unwrap_or_default(),
+                    max_total_key_bytes: f1.unwrap_or_default(),
+                    source_ip_filter: f2.unwrap_or_default(),
+                    username_filter: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Auditing level: `disabled` records nothing, `connection` records connection and AUTH events, `connection_and_crud` also records CRUD commands.
@@ -3455,36 +5291,27 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsFilterType {
     }
 }
 ///Source-address filter of CRUD auditing. An enabled filter needs at least one address or range; addresses and ranges together are limited to 512 entries.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettingsSourceIpFilter {
     /**IPv4 or IPv6 CIDR ranges.
 
 Default: `[]`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub cidr_ranges: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Apply the filter.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
     /**`inclusive` audits only matching clients; `exclusive` audits all others. Default: `inclusive`.
 
 Default: `inclusive`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub filter_type: ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
     /**Single IPv4 or IPv6 addresses (no ranges).
 
 Default: `[]`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub ip_addresses: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
@@ -3500,37 +5327,104 @@ impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbAuditSettingsSourceIpFilter;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbAuditSettingsSourceIpFilter")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbAuditSettingsSourceIpFilter, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cidr_ranges" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cidr_ranges")?
+                        }
+                        "enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "enabled")?
+                        }
+                        "filter_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "filter_type")?
+                        }
+                        "ip_addresses" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ip_addresses")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbAuditSettingsSourceIpFilter {
+                    cidr_ranges: f0.unwrap_or_default(),
+                    enabled: f1.unwrap_or_default(),
+                    filter_type: f2.unwrap_or_default(),
+                    ip_addresses: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///User-name filter of CRUD auditing. User names are 1-255 printable ASCII characters without `&`, `<`, `>` or `"`; an enabled filter needs at least one name.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettingsUsernameFilter {
     /**Audit commands of a connection before its user name is known.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub allow_while_username_unknown: ::std::option::Option<bool>,
     /**Apply the filter.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
     /**`inclusive` audits only the listed users; `exclusive` audits everyone else. Default: `inclusive`.
 
 Default: `inclusive`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub filter_type: ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
     /**User names to include or exclude (at most 512).
 
 Default: `[]`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub usernames: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
@@ -3546,38 +5440,98 @@ impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbAuditSettingsUsernameFilter;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbAuditSettingsUsernameFilter")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbAuditSettingsUsernameFilter, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "allow_while_username_unknown" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "allow_while_username_unknown")?
+                        }
+                        "enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "enabled")?
+                        }
+                        "filter_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "filter_type")?
+                        }
+                        "usernames" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "usernames")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbAuditSettingsUsernameFilter {
+                    allow_while_username_unknown: f0.unwrap_or_default(),
+                    enabled: f1.unwrap_or_default(),
+                    filter_type: f2.unwrap_or_default(),
+                    usernames: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A certificate subject accepted during TLS client authentication. `CN` is required when the subject is sent; the other attributes are optional. Matching is case-sensitive.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuthorizedSubject {
     ///Two-letter country code.
-    #[serde(rename = "C", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub c: ::std::option::Option<::std::string::String>,
     ///Common name.
-    #[serde(rename = "CN", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cn: ::std::option::Option<::std::string::String>,
     ///Locality (city).
-    #[serde(rename = "L", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub l: ::std::option::Option<::std::string::String>,
     ///Organization.
-    #[serde(rename = "O", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub o: ::std::option::Option<::std::string::String>,
     ///Organizational units.
-    #[serde(rename = "OU")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub ou: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///State or province.
-    #[serde(rename = "ST", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub st: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbAuthorizedSubject {
@@ -3595,31 +5549,122 @@ impl ::serde::Serialize for BdbAuthorizedSubject {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbAuthorizedSubject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbAuthorizedSubject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbAuthorizedSubject")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbAuthorizedSubject, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "C" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "C")?
+                        }
+                        "CN" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "CN")?
+                        }
+                        "L" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "L")?
+                        }
+                        "O" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "O")?
+                        }
+                        "OU" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "OU")?
+                        }
+                        "ST" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "ST")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbAuthorizedSubject {
+                    c: f0.unwrap_or_default(),
+                    cn: f1.unwrap_or_default(),
+                    l: f2.unwrap_or_default(),
+                    o: f3.unwrap_or_default(),
+                    ou: f4.unwrap_or_default(),
+                    st: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A background operation running on a database (deprecated `background_op` entry).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbBackgroundOp {
     ///Error details, if the operation failed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub error: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     ///Name of the operation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Completed steps of the operation, in percent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub progress: ::std::option::Option<f64>,
     ///State of the operation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbBackgroundOp {
@@ -3633,6 +5678,84 @@ impl ::serde::Serialize for BdbBackgroundOp {
         w.opt("progress", &self.progress)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbBackgroundOp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbBackgroundOp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbBackgroundOp")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbBackgroundOp, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "error" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "error")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "progress")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbBackgroundOp {
+                    error: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    progress: f2.unwrap_or_default(),
+                    status: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Why a periodic backup failed. Reported by the server (read-only field).
@@ -3741,84 +5864,47 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupFailureReason {
     }
 }
 ///Destination of backups and exports. `type` selects the storage kind; each kind uses its own subset of the other keys (FTP: `url`; SFTP: `sftp_url`, `key`; S3: `bucket_name`, `access_key_id`, `secret_access_key`, `region_name`, `subdir`; Google Cloud Storage: `bucket_name`, `client_id`, `client_email`, `private_key_id`, `private_key`, `subdir`; Azure Blob Storage: `container`, `account_name`, `account_key` or `sas_token`, `subdir`; mount point: `path`).
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbBackupLocation {
     ///S3: access key ID allowed to use the bucket.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub access_key_id: ::std::option::Option<::std::string::String>,
     ///Azure: storage account access key (exclusive with `sas_token`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub account_key: ::std::option::Option<::std::string::String>,
     ///Azure: storage account name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub account_name: ::std::option::Option<::std::string::String>,
     ///S3 or Google Cloud Storage: bucket name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bucket_name: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: e-mail address of the client ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_email: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: client ID allowed to use the bucket.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_id: ::std::option::Option<::std::string::String>,
     ///Azure: Blob Storage container.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub container: ::std::option::Option<::std::string::String>,
     ///SFTP: SSH private key. When omitted, the cluster's own key is used and its public key must be authorized on the server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key: ::std::option::Option<::std::string::String>,
     ///Mount point: local path, present on every node and writable by `redislabs:redislabs`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub path: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: private key matching `private_key_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub private_key: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: ID of the private key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub private_key_id: ::std::option::Option<::std::string::String>,
     ///S3: region of the bucket (optional).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub region_name: ::std::option::Option<::std::string::String>,
     ///Azure: shared access signature token (exclusive with `account_key`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sas_token: ::std::option::Option<::std::string::String>,
     ///S3: secret access key belonging to `access_key_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub secret_access_key: ::std::option::Option<::std::string::String>,
     ///SFTP location, `sftp://user:password@host[:port][/path/]` (port 22 and path `/` by default).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sftp_url: ::std::option::Option<::std::string::String>,
     ///S3, Google Cloud Storage or Azure: directory inside the bucket or container (optional).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub subdir: ::std::option::Option<::std::string::String>,
     ///Kind of storage.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub type_: ::std::option::Option<crate::types::BdbBackupLocationType>,
     ///FTP/S location, `ftp://user:password@host:port/path/` (credentials optional).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbBackupLocation {
@@ -3875,6 +5961,238 @@ impl ::std::fmt::Debug for BdbBackupLocation {
             .field("url", &self.url)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbBackupLocation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbBackupLocation")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbBackupLocation, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbBackupLocationType>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "access_key_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "access_key_id")?
+                        }
+                        "account_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "account_key")?
+                        }
+                        "account_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "account_name")?
+                        }
+                        "bucket_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bucket_name")?
+                        }
+                        "client_email" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "client_email")?
+                        }
+                        "client_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "client_id")?
+                        }
+                        "container" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "container")?
+                        }
+                        "key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "key")?
+                        }
+                        "path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "path")?
+                        }
+                        "private_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "private_key")?
+                        }
+                        "private_key_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "private_key_id")?
+                        }
+                        "region_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "region_name")?
+                        }
+                        "sas_token" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "sas_token")?
+                        }
+                        "secret_access_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "secret_access_key")?
+                        }
+                        "sftp_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "sftp_url")?
+                        }
+                        "subdir" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "subdir")?
+                        }
+                        "type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "type")?
+                        }
+                        "url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbBackupLocation {
+                    access_key_id: f0.unwrap_or_default(),
+                    account_key: f1.unwrap_or_default(),
+                    account_name: f2.unwrap_or_default(),
+                    bucket_name: f3.unwrap_or_default(),
+                    client_email: f4.unwrap_or_default(),
+                    client_id: f5.unwrap_or_default(),
+                    container: f6.unwrap_or_default(),
+                    key: f7.unwrap_or_default(),
+                    path: f8.unwrap_or_default(),
+                    private_key: f9.unwrap_or_default(),
+                    private_key_id: f10.unwrap_or_default(),
+                    region_name: f11.unwrap_or_default(),
+                    sas_token: f12.unwrap_or_default(),
+                    secret_access_key: f13.unwrap_or_default(),
+                    sftp_url: f14.unwrap_or_default(),
+                    subdir: f15.unwrap_or_default(),
+                    type_: f16.unwrap_or_default(),
+                    url: f17.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Storage kind of a backup or export location (`url` = FTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
@@ -4105,20 +6423,15 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupStatus {
     }
 }
 ///RAM weight of one shard of an Auto Tiering database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbBigstoreRamWeight {
     ///UID of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shard_uid: ::std::option::Option<i64>,
     ///Relative share of RAM given to the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub weight: ::std::option::Option<f64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbBigstoreRamWeight {
@@ -4130,6 +6443,58 @@ impl ::serde::Serialize for BdbBigstoreRamWeight {
         w.opt("shard_uid", &self.shard_uid)?;
         w.opt("weight", &self.weight)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbBigstoreRamWeight {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbBigstoreRamWeight;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbBigstoreRamWeight")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbBigstoreRamWeight, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "shard_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "shard_uid")?
+                        }
+                        "weight" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "weight")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbBigstoreRamWeight {
+                    shard_uid: f0.unwrap_or_default(),
+                    weight: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///TLS mode filter of `bdb_certificate_list`.
@@ -4234,18 +6599,15 @@ impl<'de> ::serde::Deserialize<'de> for BdbCertificateListTlsMode {
     }
 }
 ///Body of `bdb_certificate_set`.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbCertificateSetRequest {
     ///The certificate, PEM encoded.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub cert: ::std::string::String,
     ///The private key of the certificate, PEM encoded.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub private_key: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbCertificateSetRequest {
@@ -4299,17 +6661,66 @@ impl BdbCertificateSetRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbCertificateSetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbCertificateSetRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbCertificateSetRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbCertificateSetRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cert" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cert")?
+                        }
+                        "private_key" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "private_key")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbCertificateSetRequest {
+                    cert: crate::object::required(f0, "cert")?,
+                    private_key: crate::object::required(f1, "private_key")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One TLS certificate entry of `authentication_ssl_client_certs` / `authentication_ssl_crdt_certs`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbClientCert {
     ///X.509 certificate, PEM (base64) encoded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_cert: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbClientCert {
@@ -4320,6 +6731,51 @@ impl ::serde::Serialize for BdbClientCert {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("client_cert", &self.client_cert)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbClientCert {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbClientCert;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbClientCert")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbClientCert, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "client_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "client_cert")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbClientCert {
+                    client_cert: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Client certificate subject checks: `disabled` accepts any valid certificate, `san_cn` requires the CN to match an `authorized_subjects` entry, `full_subject` requires all subject attributes to match one.
@@ -4732,16 +7188,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtXaddIdUniquenessMode {
     }
 }
 ///Recovery plan of `bdb_create_v2`: the shards of the original database whose persistence files are loaded into the new one. Must list as many shards as the new database has.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbCreateV2RecoveryPlan {
     ///The shards of the original database (`uid`, `node_uid`, `role`, `assigned_slots`); their persistence files are found on the given nodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub original_bdb_shards: ::std::option::Option<::std::vec::Vec<Shard>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
@@ -4754,19 +7207,61 @@ impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbCreateV2RecoveryPlan {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbCreateV2RecoveryPlan;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbCreateV2RecoveryPlan")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbCreateV2RecoveryPlan, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Shard>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "original_bdb_shards" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "original_bdb_shards")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbCreateV2RecoveryPlan {
+                    original_bdb_shards: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `bdb_create_v2`; the new database's configuration plus an optional recovery plan.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BdbCreateV2Request {
     ///Configuration of the new database; `name` and `memory_size` are required, as for `bdb_create`.
     pub bdb: Bdb,
     ///Persistence files to load the new database from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub recovery_plan: ::std::option::Option<BdbCreateV2RecoveryPlan>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbCreateV2Request {
@@ -4805,6 +7300,60 @@ impl BdbCreateV2Request {
             recovery_plan: ::std::default::Default::default(),
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbCreateV2Request {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbCreateV2Request;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbCreateV2Request")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbCreateV2Request, A::Error> {
+                let mut f0: ::std::option::Option<Bdb> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<BdbCreateV2RecoveryPlan>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bdb" => {
+                            crate::object::set::<
+                                crate::object::Plain,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bdb")?
+                        }
+                        "recovery_plan" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "recovery_plan")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbCreateV2Request {
+                    bdb: crate::object::required(f0, "bdb")?,
+                    recovery_plan: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///On-disk persistence mode.
@@ -4909,88 +7458,49 @@ impl<'de> ::serde::Deserialize<'de> for BdbDataPersistence {
     }
 }
 ///One RDB file (optionally gzip-compressed) to import. `type` selects the storage kind; each kind uses its own subset of the other keys, as for `BdbBackupLocation`, plus `filename` for S3, Google Cloud Storage and Azure.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbDatasetImportSources {
     ///S3: access key ID allowed to read the bucket.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub access_key_id: ::std::option::Option<::std::string::String>,
     ///Azure: storage account access key (exclusive with `sas_token`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub account_key: ::std::option::Option<::std::string::String>,
     ///Azure: storage account name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub account_name: ::std::option::Option<::std::string::String>,
     ///S3 or Google Cloud Storage: bucket name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bucket_name: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: e-mail address of the client ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_email: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: client ID allowed to read the bucket.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_id: ::std::option::Option<::std::string::String>,
     ///Azure: Blob Storage container.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub container: ::std::option::Option<::std::string::String>,
     ///S3, Google Cloud Storage or Azure: name of the RDB file, with extension.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub filename: ::std::option::Option<::std::string::String>,
     ///SFTP: SSH private key. When omitted, the cluster's own key is used and its public key must be authorized on the server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key: ::std::option::Option<::std::string::String>,
     ///Mount point: path of the file on a mount present on every node and readable by `redislabs:redislabs`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub path: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: private key matching `private_key_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub private_key: ::std::option::Option<::std::string::String>,
     ///Google Cloud Storage: ID of the private key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub private_key_id: ::std::option::Option<::std::string::String>,
     ///S3: region of the bucket (optional).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub region_name: ::std::option::Option<::std::string::String>,
     ///Azure: shared access signature token (exclusive with `account_key`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sas_token: ::std::option::Option<::std::string::String>,
     ///S3: secret access key belonging to `access_key_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub secret_access_key: ::std::option::Option<::std::string::String>,
     ///SFTP location of the file, `sftp://user:password@host[:port]/path/filename.rdb`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sftp_url: ::std::option::Option<::std::string::String>,
     ///S3, Google Cloud Storage or Azure: directory inside the bucket or container (optional).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub subdir: ::std::option::Option<::std::string::String>,
     ///Kind of storage.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub type_: ::std::option::Option<crate::types::BdbDatasetImportSourcesType>,
     ///FTP/S or HTTP/S location of the file, `ftp://user:password@host:port/path/` (credentials optional).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbDatasetImportSources {
@@ -5049,6 +7559,249 @@ impl ::std::fmt::Debug for BdbDatasetImportSources {
             .field("url", &self.url)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbDatasetImportSources;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbDatasetImportSources")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbDatasetImportSources, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbDatasetImportSourcesType>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "access_key_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "access_key_id")?
+                        }
+                        "account_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "account_key")?
+                        }
+                        "account_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "account_name")?
+                        }
+                        "bucket_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bucket_name")?
+                        }
+                        "client_email" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "client_email")?
+                        }
+                        "client_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "client_id")?
+                        }
+                        "container" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "container")?
+                        }
+                        "filename" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "filename")?
+                        }
+                        "key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "key")?
+                        }
+                        "path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "path")?
+                        }
+                        "private_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "private_key")?
+                        }
+                        "private_key_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "private_key_id")?
+                        }
+                        "region_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "region_name")?
+                        }
+                        "sas_token" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "sas_token")?
+                        }
+                        "secret_access_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "secret_access_key")?
+                        }
+                        "sftp_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "sftp_url")?
+                        }
+                        "subdir" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "subdir")?
+                        }
+                        "type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "type")?
+                        }
+                        "url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbDatasetImportSources {
+                    access_key_id: f0.unwrap_or_default(),
+                    account_key: f1.unwrap_or_default(),
+                    account_name: f2.unwrap_or_default(),
+                    bucket_name: f3.unwrap_or_default(),
+                    client_email: f4.unwrap_or_default(),
+                    client_id: f5.unwrap_or_default(),
+                    container: f6.unwrap_or_default(),
+                    filename: f7.unwrap_or_default(),
+                    key: f8.unwrap_or_default(),
+                    path: f9.unwrap_or_default(),
+                    private_key: f10.unwrap_or_default(),
+                    private_key_id: f11.unwrap_or_default(),
+                    region_name: f12.unwrap_or_default(),
+                    sas_token: f13.unwrap_or_default(),
+                    secret_access_key: f14.unwrap_or_default(),
+                    sftp_url: f15.unwrap_or_default(),
+                    subdir: f16.unwrap_or_default(),
+                    type_: f17.unwrap_or_default(),
+                    url: f18.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Storage kind of an import source (`url` = FTP/S or HTTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
@@ -5178,56 +7931,35 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSourcesType {
     }
 }
 ///One access endpoint of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbEndpoint {
     ///IP addresses under which the endpoint is reachable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub addr: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Whether the endpoint uses internal or external IP addresses.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub addr_type: ::std::option::Option<crate::types::BdbEndpointAddrType>,
     ///DNS name of the endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub dns_name: ::std::option::Option<::std::string::String>,
     ///UIDs of proxies excluded from the endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub exclude_proxies: ::std::option::Option<::std::vec::Vec<i64>>,
     ///UIDs of proxies bound to the endpoint in addition to the policy's choice.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub include_proxies: ::std::option::Option<::std::vec::Vec<i64>>,
     ///Whether this endpoint is advertised by IP or host name in the OSS Cluster API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_endpoint_type: ::std::option::Option<
         crate::types::BdbOssClusterApiPreferredEndpointType,
     >,
     ///IP type this endpoint advertises in the OSS Cluster API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_ip_type: ::std::option::Option<
         crate::types::BdbOssClusterApiPreferredIpType,
     >,
     ///TCP port of the endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub port: ::std::option::Option<i64>,
     ///Proxy binding policy of this endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub proxy_policy: ::std::option::Option<crate::types::BdbProxyPolicy>,
     ///Unique ID of the endpoint, such as `1:1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbEndpoint {
@@ -5253,6 +7985,154 @@ impl ::serde::Serialize for BdbEndpoint {
         w.opt("proxy_policy", &self.proxy_policy)?;
         w.opt("uid", &self.uid)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbEndpoint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbEndpoint")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbEndpoint, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbEndpointAddrType>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BdbOssClusterApiPreferredEndpointType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbOssClusterApiPreferredIpType>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbProxyPolicy>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "addr" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "addr")?
+                        }
+                        "addr_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "addr_type")?
+                        }
+                        "dns_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "dns_name")?
+                        }
+                        "exclude_proxies" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "exclude_proxies")?
+                        }
+                        "include_proxies" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "include_proxies")?
+                        }
+                        "oss_cluster_api_preferred_endpoint_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f5,
+                                "oss_cluster_api_preferred_endpoint_type",
+                            )?
+                        }
+                        "oss_cluster_api_preferred_ip_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "oss_cluster_api_preferred_ip_type")?
+                        }
+                        "port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "port")?
+                        }
+                        "proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "proxy_policy")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbEndpoint {
+                    addr: f0.unwrap_or_default(),
+                    addr_type: f1.unwrap_or_default(),
+                    dns_name: f2.unwrap_or_default(),
+                    exclude_proxies: f3.unwrap_or_default(),
+                    include_proxies: f4.unwrap_or_default(),
+                    oss_cluster_api_preferred_endpoint_type: f5.unwrap_or_default(),
+                    oss_cluster_api_preferred_ip_type: f6.unwrap_or_default(),
+                    port: f7.unwrap_or_default(),
+                    proxy_policy: f8.unwrap_or_default(),
+                    uid: f9.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Whether an endpoint uses internal or external IP addresses.
@@ -6128,32 +9008,23 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicy {
     }
 }
 ///Limits of parallel full syncs, used with `gradual_sync_policy: custom`. Every limit is `-1` (no limit) or a positive integer; `0` is rejected.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbGradualSyncPolicyParameters {
     ///Parallel full syncs per destination endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub dst_endpoint_limit: ::std::option::Option<i64>,
     ///Parallel full syncs per destination shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub dst_shard_limit: ::std::option::Option<i64>,
     /**Parallel full syncs per source endpoint.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub src_endpoint_limit: ::std::option::Option<i64>,
     /**Parallel full syncs per source node.
 
 Default: `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub src_node_limit: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
@@ -6167,6 +9038,76 @@ impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
         w.opt("src_endpoint_limit", &self.src_endpoint_limit)?;
         w.opt("src_node_limit", &self.src_node_limit)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbGradualSyncPolicyParameters;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbGradualSyncPolicyParameters")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbGradualSyncPolicyParameters, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dst_endpoint_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dst_endpoint_limit")?
+                        }
+                        "dst_shard_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "dst_shard_limit")?
+                        }
+                        "src_endpoint_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "src_endpoint_limit")?
+                        }
+                        "src_node_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "src_node_limit")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbGradualSyncPolicyParameters {
+                    dst_endpoint_limit: f0.unwrap_or_default(),
+                    dst_shard_limit: f1.unwrap_or_default(),
+                    src_endpoint_limit: f2.unwrap_or_default(),
+                    src_node_limit: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Hash slot numbering (`legacy` = 1-4096, `16k` = 0-16383).
@@ -6265,90 +9206,53 @@ impl<'de> ::serde::Deserialize<'de> for BdbHashSlotsPolicy {
     }
 }
 ///Health report of one database (reply of `bdb_health_get`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReport {
     ///Replication state of an Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub active_active: ::std::option::Option<BdbHealthReportActiveActive>,
     ///Alerts currently raised for the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub active_alerts: ::std::option::Option<::std::vec::Vec<BdbHealthReportAlert>>,
     ///Whether the database can be reached.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub availability: ::std::option::Option<crate::types::BdbHealthReportLinkStatus>,
     ///Reasons why the database is unavailable (no duplicates).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub availability_errors: ::std::option::Option<
         ::std::vec::Vec<crate::types::BdbHealthReportAvailabilityError>,
     >,
     ///When the database was created (date-time).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub creation_time: ::std::option::Option<::std::string::String>,
     ///Lifecycle state of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub detailed_status: ::std::option::Option<
         crate::types::BdbHealthReportDetailedStatus,
     >,
     ///Endpoints of the database and their availability.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub endpoints: ::std::option::Option<::std::vec::Vec<BdbHealthReportEndpoint>>,
     ///High availability state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub high_availability: ::std::option::Option<BdbHealthReportHighAvailability>,
     ///Unique ID of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: ::std::option::Option<::std::string::String>,
     ///When the database was last backed up (date-time); sent as `null` when never.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_backup_time: ::std::option::Option<::std::string::String>,
     ///When the database configuration last changed (date-time).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_configured_time: ::std::option::Option<::std::string::String>,
     ///Name of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /**Persistence mode of the database. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub persistence: ::std::option::Option<crate::types::BdbHealthReportPersistence>,
     ///Shards of the database and their state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub shards: ::std::option::Option<::std::vec::Vec<BdbHealthReportShard>>,
     ///Shard density policy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub shards_placement: ::std::option::Option<crate::types::BdbShardsPlacement>,
     ///State machine currently running on the database, if any.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub state_machine: ::std::option::Option<StateMachine>,
     ///Overall health of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::BdbHealthReportStatus>,
     ///Redis version of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReport {
@@ -6378,23 +9282,252 @@ impl ::serde::Serialize for BdbHealthReport {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReport;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReport")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReport, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<BdbHealthReportActiveActive>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbHealthReportAlert>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportLinkStatus>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::types::BdbHealthReportAvailabilityError>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportDetailedStatus>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbHealthReportEndpoint>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<BdbHealthReportHighAvailability>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportPersistence>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbHealthReportShard>>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbShardsPlacement>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<StateMachine>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportStatus>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_active" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_active")?
+                        }
+                        "active_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "active_alerts")?
+                        }
+                        "availability" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "availability")?
+                        }
+                        "availability_errors" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "availability_errors")?
+                        }
+                        "creation_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "creation_time")?
+                        }
+                        "detailed_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "detailed_status")?
+                        }
+                        "endpoints" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "endpoints")?
+                        }
+                        "high_availability" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "high_availability")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "id")?
+                        }
+                        "last_backup_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "last_backup_time")?
+                        }
+                        "last_configured_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "last_configured_time")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "name")?
+                        }
+                        "persistence" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "persistence")?
+                        }
+                        "shards" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "shards")?
+                        }
+                        "shards_placement" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "shards_placement")?
+                        }
+                        "state_machine" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "state_machine")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "status")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReport {
+                    active_active: f0.unwrap_or_default(),
+                    active_alerts: f1.unwrap_or_default(),
+                    availability: f2.unwrap_or_default(),
+                    availability_errors: f3.unwrap_or_default(),
+                    creation_time: f4.unwrap_or_default(),
+                    detailed_status: f5.unwrap_or_default(),
+                    endpoints: f6.unwrap_or_default(),
+                    high_availability: f7.unwrap_or_default(),
+                    id: f8.unwrap_or_default(),
+                    last_backup_time: f9.unwrap_or_default(),
+                    last_configured_time: f10.unwrap_or_default(),
+                    name: f11.unwrap_or_default(),
+                    persistence: f12.unwrap_or_default(),
+                    shards: f13.unwrap_or_default(),
+                    shards_placement: f14.unwrap_or_default(),
+                    state_machine: f15.unwrap_or_default(),
+                    status: f16.unwrap_or_default(),
+                    version: f17.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Active-Active section of a database health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportActiveActive {
     ///Every replication link to the participating clusters is up.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub available: ::std::option::Option<bool>,
     ///The other clusters of the Active-Active database and their link state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub participating_clusters: ::std::option::Option<
         ::std::vec::Vec<BdbHealthReportParticipatingCluster>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReportActiveActive {
@@ -6408,29 +9541,76 @@ impl ::serde::Serialize for BdbHealthReportActiveActive {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReportActiveActive;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReportActiveActive")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReportActiveActive, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<BdbHealthReportParticipatingCluster>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "available" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "available")?
+                        }
+                        "participating_clusters" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "participating_clusters")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReportActiveActive {
+                    available: f0.unwrap_or_default(),
+                    participating_clusters: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///An alert raised for a database, as listed in its health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportAlert {
     ///Since when the alert is raised (date-time).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub active_since: ::std::option::Option<::std::string::String>,
     ///Name of the alert.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Severity of the alert.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub severity: ::std::option::Option<::std::string::String>,
     ///Threshold of the alert.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub threshold: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReportAlert {
@@ -6444,6 +9624,84 @@ impl ::serde::Serialize for BdbHealthReportAlert {
         w.opt("severity", &self.severity)?;
         w.opt("threshold", &self.threshold)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReportAlert;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReportAlert")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReportAlert, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_since" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_since")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        "severity" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "severity")?
+                        }
+                        "threshold" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "threshold")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReportAlert {
+                    active_since: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    severity: f2.unwrap_or_default(),
+                    threshold: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Reason why a database is unavailable.
@@ -6692,20 +9950,15 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportDetailedStatus {
     }
 }
 ///One endpoint of a database health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportEndpoint {
     ///Whether the endpoint can be reached.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub availability: ::std::option::Option<crate::types::BdbHealthReportLinkStatus>,
     ///Name of the endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReportEndpoint {
@@ -6719,19 +9972,72 @@ impl ::serde::Serialize for BdbHealthReportEndpoint {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReportEndpoint {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReportEndpoint;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReportEndpoint")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReportEndpoint, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportLinkStatus>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "availability" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "availability")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReportEndpoint {
+                    availability: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///High availability section of a database health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportHighAvailability {
     ///High availability state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<
         crate::types::BdbHealthReportHighAvailabilityStatus,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReportHighAvailability {
@@ -6742,6 +10048,53 @@ impl ::serde::Serialize for BdbHealthReportHighAvailability {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReportHighAvailability;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReportHighAvailability")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReportHighAvailability, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BdbHealthReportHighAvailabilityStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReportHighAvailability {
+                    status: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///High availability state of a database.
@@ -6942,24 +10295,17 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportLinkStatus {
     }
 }
 ///One participating cluster of an Active-Active database health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportParticipatingCluster {
     ///FQDN of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub fqdn: ::std::option::Option<::std::string::String>,
     ///Replica ID of the cluster's instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub replica_id: ::std::option::Option<::std::string::String>,
     ///Replication state of the link to this cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replication: ::std::option::Option<crate::types::BdbHealthReportReplication>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
@@ -6972,6 +10318,73 @@ impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
         w.opt("replica_id", &self.replica_id)?;
         w.opt("replication", &self.replication)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReportParticipatingCluster;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReportParticipatingCluster")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReportParticipatingCluster, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportReplication>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "fqdn" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "fqdn")?
+                        }
+                        "replica_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "replica_id")?
+                        }
+                        "replication" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "replication")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReportParticipatingCluster {
+                    fqdn: f0.unwrap_or_default(),
+                    replica_id: f1.unwrap_or_default(),
+                    replication: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Persistence mode of a database as reported by the health report.
@@ -7177,30 +10590,21 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportReplication {
     }
 }
 ///One shard of a database health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportShard {
     ///Finer-grained status of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub detailed_status: ::std::option::Option<
         crate::types::BdbHealthReportShardDetailedStatus,
     >,
     ///UID of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: ::std::option::Option<::std::string::String>,
     ///Role of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::BdbHealthReportShardRole>,
     ///Status of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::BdbHealthReportShardStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbHealthReportShard {
@@ -7214,6 +10618,86 @@ impl ::serde::Serialize for BdbHealthReportShard {
         w.opt("role", &self.role)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShard {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbHealthReportShard;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbHealthReportShard")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbHealthReportShard, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BdbHealthReportShardDetailedStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportShardRole>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbHealthReportShardStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "detailed_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "detailed_status")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "id")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "role")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbHealthReportShard {
+                    detailed_status: f0.unwrap_or_default(),
+                    id: f1.unwrap_or_default(),
+                    role: f2.unwrap_or_default(),
+                    status: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Finer-grained status of a shard in the health report.
@@ -8022,31 +11506,22 @@ impl<'de> ::serde::Deserialize<'de> for BdbLinkSconnOnFullRequest {
     }
 }
 ///A module loaded in a database (entry of `module_list`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModuleListItem {
     ///Deprecated since Redis Software 8.0: use the `search`, `timeseries` and `probabilistic` settings of the database. Command-line arguments of the module; may be null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub module_args: ::std::option::Option<::std::string::String>,
     ///Deprecated since Redis Software 7.8.2 (optional since 7.4.2): use `module_name`. UID of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub module_id: ::std::option::Option<::std::string::String>,
     ///Name of the module, such as `search` or `ReJSON`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     ///Deprecated since Redis Software 7.8.2 (optional since 7.4.2). Semantic version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub semantic_version: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbModuleListItem {
@@ -8062,19 +11537,94 @@ impl ::serde::Serialize for BdbModuleListItem {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbModuleListItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbModuleListItem")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbModuleListItem, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "module_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "module_args")?
+                        }
+                        "module_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "module_id")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "module_name")?
+                        }
+                        "semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "semantic_version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbModuleListItem {
+                    module_args: f0.unwrap_or_default(),
+                    module_id: f1.unwrap_or_default(),
+                    module_name: f2.unwrap_or_default(),
+                    semantic_version: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///New arguments for one module of a database (entry of `BdbModulesConfigRequest.modules`).
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesConfigModule {
     ///New command-line arguments of the module; must not contain `&`, `<`, `>` or `"`. Matches `^[^&<>"]*$`.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub module_args: ::std::string::String,
     ///Name of the module to reconfigure.
-    #[serde(deserialize_with = "crate::lenient::enum_value")]
     pub module_name: crate::types::BdbModulesConfigModuleName,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbModulesConfigModule {
@@ -8100,6 +11650,60 @@ impl BdbModulesConfigModule {
             module_name,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbModulesConfigModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbModulesConfigModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbModulesConfigModule, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    crate::types::BdbModulesConfigModuleName,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "module_args" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "module_args")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::EnumValue,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "module_name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbModulesConfigModule {
+                    module_args: crate::object::required(f0, "module_args")?,
+                    module_name: crate::object::required(f1, "module_name")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Module names accepted by `bdb_modules_config`.
@@ -8222,15 +11826,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModuleName {
     }
 }
 ///Body of `bdb_modules_config`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesConfigRequest {
     ///The modules to reconfigure and their new arguments.
-    #[serde(deserialize_with = "crate::lenient::seq")]
     pub modules: ::std::vec::Vec<BdbModulesConfigModule>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbModulesConfigRequest {
@@ -8264,24 +11866,63 @@ impl BdbModulesConfigRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbModulesConfigRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbModulesConfigRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbModulesConfigRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<BdbModulesConfigModule>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::Seq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "modules")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbModulesConfigRequest {
+                    modules: crate::object::required(f0, "modules")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `bdb_modules_upgrade`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesUpgradeRequest {
     ///Allow losing the data of a database that has neither replication nor persistence.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub may_discard_data: ::std::option::Option<bool>,
     ///The modules to upgrade.
-    #[serde(deserialize_with = "crate::lenient::seq")]
     pub modules: ::std::vec::Vec<BdbUpgradeModule>,
     ///Keep the primary/replica roles of the shards (costs an extra failover).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbModulesUpgradeRequest {
@@ -8327,6 +11968,67 @@ impl BdbModulesUpgradeRequest {
             preserve_roles: ::std::default::Default::default(),
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbModulesUpgradeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbModulesUpgradeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbModulesUpgradeRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbModulesUpgradeRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::vec::Vec<BdbUpgradeModule>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "may_discard_data" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "may_discard_data")?
+                        }
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::Seq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "modules")?
+                        }
+                        "preserve_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "preserve_roles")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbModulesUpgradeRequest {
+                    may_discard_data: f0.unwrap_or_default(),
+                    modules: crate::object::required(f1, "modules")?,
+                    preserve_roles: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Transaction batching optimization (`auto` follows the cluster setting).
@@ -8622,15 +12324,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredIpType {
     }
 }
 ///Body of `bdb_password_update`, `bdb_password_add` and `bdb_password_delete`.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPasswordRequest {
     ///The password to set, add or remove.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub password: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbPasswordRequest {
@@ -8673,21 +12373,59 @@ impl BdbPasswordRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbPasswordRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbPasswordRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbPasswordRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbPasswordRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "password")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbPasswordRequest {
+                    password: crate::object::required(f0, "password")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Statistics series of one peer instance of an Active-Active database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPeerStats {
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<BdbPeerStatsInterval>>,
     ///UID of the peer instance (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbPeerStats {
@@ -8701,53 +12439,88 @@ impl ::serde::Serialize for BdbPeerStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbPeerStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbPeerStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbPeerStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbPeerStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbPeerStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "intervals")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbPeerStats {
+                    intervals: f0.unwrap_or_default(),
+                    uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of Active-Active peer replication statistics.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPeerStatsInterval {
     ///Bytes sent to the peer (compressed, as on the wire).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub egress_bytes: ::std::option::Option<f64>,
     ///Bytes sent to the peer, before compression.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub egress_bytes_decompressed: ::std::option::Option<f64>,
     ///End of the interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Bytes received from the peer (compressed, as on the wire).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes: ::std::option::Option<f64>,
     ///Bytes received from the peer, after decompression.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes_decompressed: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Lag of the data received from the peer, in seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub local_ingress_lag_time: ::std::option::Option<f64>,
     ///Highest number of local writes waiting to be sent to the peer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub pending_local_writes_max: ::std::option::Option<f64>,
     ///Lowest number of local writes waiting to be sent to the peer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub pending_local_writes_min: ::std::option::Option<f64>,
     ///Start of the interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbPeerStatsInterval {
@@ -8769,17 +12542,144 @@ impl ::serde::Serialize for BdbPeerStatsInterval {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbPeerStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbPeerStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbPeerStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "egress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "egress_bytes")?
+                        }
+                        "egress_bytes_decompressed" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "egress_bytes_decompressed")?
+                        }
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "etime")?
+                        }
+                        "ingress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ingress_bytes")?
+                        }
+                        "ingress_bytes_decompressed" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "ingress_bytes_decompressed")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "interval")?
+                        }
+                        "local_ingress_lag_time" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "local_ingress_lag_time")?
+                        }
+                        "pending_local_writes_max" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "pending_local_writes_max")?
+                        }
+                        "pending_local_writes_min" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "pending_local_writes_min")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "stime")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbPeerStatsInterval {
+                    egress_bytes: f0.unwrap_or_default(),
+                    egress_bytes_decompressed: f1.unwrap_or_default(),
+                    etime: f2.unwrap_or_default(),
+                    ingress_bytes: f3.unwrap_or_default(),
+                    ingress_bytes_decompressed: f4.unwrap_or_default(),
+                    interval: f5.unwrap_or_default(),
+                    local_ingress_lag_time: f6.unwrap_or_default(),
+                    pending_local_writes_max: f7.unwrap_or_default(),
+                    pending_local_writes_min: f8.unwrap_or_default(),
+                    stime: f9.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of `bdb_peer_stats_list`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPeerStatsList {
     ///One statistics series per peer instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub peer_stats: ::std::option::Option<::std::vec::Vec<BdbPeerStats>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbPeerStatsList {
@@ -8792,8 +12692,53 @@ impl ::serde::Serialize for BdbPeerStatsList {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbPeerStatsList;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbPeerStatsList")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbPeerStatsList, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbPeerStats>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "peer_stats" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "peer_stats")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbPeerStatsList {
+                    peer_stats: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Defaults applied to new Bloom and Cuckoo filters of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbProbabilistic {
     /**False-positive rate of new Bloom filters.
@@ -8801,92 +12746,51 @@ pub struct BdbProbabilistic {
 Default: `0.01`.
 
 Range: 0-1.*/
-    #[serde(
-        rename = "bf-error-rate",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bf_error_rate: ::std::option::Option<f64>,
     /**Growth factor of new Bloom filters.
 
 Default: `2`.
 
 Range: 0-32768.*/
-    #[serde(
-        rename = "bf-expansion-factor",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bf_expansion_factor: ::std::option::Option<i64>,
     /**Initial capacity of new Bloom filters.
 
 Default: `100`.
 
 Range: 1-1048576.*/
-    #[serde(
-        rename = "bf-initial-size",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bf_initial_size: ::std::option::Option<i64>,
     /**Items per bucket of new Cuckoo filters.
 
 Default: `2`.
 
 Range: 1-255.*/
-    #[serde(
-        rename = "cf-bucket-size",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cf_bucket_size: ::std::option::Option<i64>,
     /**Growth factor of new Cuckoo filters.
 
 Default: `1`.
 
 Range: 0-32768.*/
-    #[serde(
-        rename = "cf-expansion-factor",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cf_expansion_factor: ::std::option::Option<i64>,
     /**Initial capacity of new Cuckoo filters.
 
 Default: `1024`.
 
 Range: 1-1048576.*/
-    #[serde(
-        rename = "cf-initial-size",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cf_initial_size: ::std::option::Option<i64>,
     /**Maximum number of expansions of new Cuckoo filters.
 
 Default: `32`.
 
 Range: 1-65536.*/
-    #[serde(
-        rename = "cf-max-expansions",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cf_max_expansions: ::std::option::Option<i64>,
     /**Maximum swap iterations of new Cuckoo filters.
 
 Default: `20`.
 
 Range: 1-65535.*/
-    #[serde(
-        rename = "cf-max-iterations",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cf_max_iterations: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbProbabilistic {
@@ -8906,39 +12810,134 @@ impl ::serde::Serialize for BdbProbabilistic {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbProbabilistic;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbProbabilistic")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbProbabilistic, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bf-error-rate" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bf-error-rate")?
+                        }
+                        "bf-expansion-factor" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bf-expansion-factor")?
+                        }
+                        "bf-initial-size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "bf-initial-size")?
+                        }
+                        "cf-bucket-size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "cf-bucket-size")?
+                        }
+                        "cf-expansion-factor" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cf-expansion-factor")?
+                        }
+                        "cf-initial-size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cf-initial-size")?
+                        }
+                        "cf-max-expansions" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "cf-max-expansions")?
+                        }
+                        "cf-max-iterations" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "cf-max-iterations")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbProbabilistic {
+                    bf_error_rate: f0.unwrap_or_default(),
+                    bf_expansion_factor: f1.unwrap_or_default(),
+                    bf_initial_size: f2.unwrap_or_default(),
+                    cf_bucket_size: f3.unwrap_or_default(),
+                    cf_expansion_factor: f4.unwrap_or_default(),
+                    cf_initial_size: f5.unwrap_or_default(),
+                    cf_max_expansions: f6.unwrap_or_default(),
+                    cf_max_iterations: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The proxy (server) TLS certificate set for one database.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbProxyCertificate {
     /**UID of the database the certificate belongs to.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bdb_uid: ::std::option::Option<::std::string::String>,
     ///The certificate, PEM encoded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cert: ::std::option::Option<::std::string::String>,
     /**End of the validity period, read from the certificate (date-time).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub not_after: ::std::option::Option<::std::string::String>,
     /**Start of the validity period, read from the certificate (date-time).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub not_before: ::std::option::Option<::std::string::String>,
     ///The private key, PEM encoded. Write-only; never returned.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub private_key: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbProxyCertificate {
@@ -8966,6 +12965,95 @@ impl ::std::fmt::Debug for BdbProxyCertificate {
             .field("private_key", &self.private_key.as_ref().map(|_| "<redacted>"))
             .field("extra", &self.extra)
             .finish()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbProxyCertificate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbProxyCertificate")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbProxyCertificate, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bdb_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bdb_uid")?
+                        }
+                        "cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "cert")?
+                        }
+                        "not_after" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "not_after")?
+                        }
+                        "not_before" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "not_before")?
+                        }
+                        "private_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "private_key")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbProxyCertificate {
+                    bdb_uid: f0.unwrap_or_default(),
+                    cert: f1.unwrap_or_default(),
+                    not_after: f2.unwrap_or_default(),
+                    not_before: f3.unwrap_or_default(),
+                    private_key: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Proxy binding policy of endpoints.
@@ -9074,26 +13162,21 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyPolicy {
     }
 }
 ///Query performance factor of search (extra query threads).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbQueryPerformanceFactor {
     /**Enable the query performance factor.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub active: ::std::option::Option<bool>,
     /**Magnitude of the query performance factor.
 
 Default: `0`.
 
 Range: 0-16.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub scaling_factor: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbQueryPerformanceFactor {
@@ -9107,41 +13190,78 @@ impl ::serde::Serialize for BdbQueryPerformanceFactor {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbQueryPerformanceFactor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbQueryPerformanceFactor;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbQueryPerformanceFactor")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbQueryPerformanceFactor, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active")?
+                        }
+                        "scaling_factor" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "scaling_factor")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbQueryPerformanceFactor {
+                    active: f0.unwrap_or_default(),
+                    scaling_factor: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A persistence file usable for recovery. The recovery plan reports all fields; a `bdb_action_recover` body only needs `filename`, `node_uid` and `shard_slots`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbRecoveryDataFile {
     ///Name of the AOF or RDB file, for example `appendonly-1.aof`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub filename: ::std::option::Option<::std::string::String>,
     ///Last modification time of the file, as Unix time in seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub last_modified: ::std::option::Option<f64>,
     ///UID of the node that holds the file (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     ///Role of the shard the file belongs to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub shard_role: ::std::option::Option<crate::types::ShardRole>,
     ///Hash slot range of the shard the file belongs to, for example `1-2048`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub shard_slots: ::std::option::Option<::std::string::String>,
     ///UID of the shard the file belongs to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub shard_uid: ::std::option::Option<::std::string::String>,
     ///Size of the file in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub size: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbRecoveryDataFile {
@@ -9160,21 +13280,123 @@ impl ::serde::Serialize for BdbRecoveryDataFile {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbRecoveryDataFile;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbRecoveryDataFile")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbRecoveryDataFile, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardRole>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "filename" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "filename")?
+                        }
+                        "last_modified" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "last_modified")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "node_uid")?
+                        }
+                        "shard_role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "shard_role")?
+                        }
+                        "shard_slots" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "shard_slots")?
+                        }
+                        "shard_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "shard_uid")?
+                        }
+                        "size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "size")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbRecoveryDataFile {
+                    filename: f0.unwrap_or_default(),
+                    last_modified: f1.unwrap_or_default(),
+                    node_uid: f2.unwrap_or_default(),
+                    shard_role: f3.unwrap_or_default(),
+                    shard_slots: f4.unwrap_or_default(),
+                    shard_uid: f5.unwrap_or_default(),
+                    size: f6.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Recovery plan of a database (reply of `bdb_action_recover_plan_get`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbRecoveryPlan {
     ///Persistence files available for the recovery, one per shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub data_files: ::std::option::Option<::std::vec::Vec<BdbRecoveryDataFile>>,
     ///Whether the database can be recovered, for example `ready`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbRecoveryPlan {
@@ -9186,6 +13408,62 @@ impl ::serde::Serialize for BdbRecoveryPlan {
         w.opt("data_files", &self.data_files)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbRecoveryPlan {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbRecoveryPlan;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbRecoveryPlan")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbRecoveryPlan, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbRecoveryDataFile>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "data_files" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "data_files")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbRecoveryPlan {
+                    data_files: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///On-demand proxy connections to replica shards.
@@ -9497,20 +13775,15 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSync {
     }
 }
 ///Binds a role to a Redis ACL for one database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbRolePermission {
     ///UID of the Redis ACL granted to the role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub redis_acl_uid: ::std::option::Option<i64>,
     ///UID of the role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub role_uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbRolePermission {
@@ -9522,6 +13795,58 @@ impl ::serde::Serialize for BdbRolePermission {
         w.opt("redis_acl_uid", &self.redis_acl_uid)?;
         w.opt("role_uid", &self.role_uid)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbRolePermission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbRolePermission;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbRolePermission")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbRolePermission, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "redis_acl_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "redis_acl_uid")?
+                        }
+                        "role_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "role_uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbRolePermission {
+                    redis_acl_uid: f0.unwrap_or_default(),
+                    role_uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Server connection choice of the proxy: `cmp` the connection closest to `max_pipelined`, `mru` the most recently used, `spread` all connections, `mnp` the least pipelined.
@@ -9632,7 +13957,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSchedPolicy {
     }
 }
 ///Redis Search settings of a database. Several of them take effect only after the database restarts (noted per field). The server returns them only when the database is read with `extended=true`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSearch {
     /**Memory use, in percent of maxmemory, at which background indexing stops.
@@ -9640,511 +13965,265 @@ pub struct BdbSearch {
 Default: `100`.
 
 Range: 0-100.*/
-    #[serde(
-        rename = "search-_bg-index-mem-pct-thr",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_bg_index_mem_pct_thr: ::std::option::Option<i64>,
     /**Seconds background indexing sleeps after hitting the memory limit.
 
 Default: `5`.
 
 Range: 0-4294967295.*/
-    #[serde(
-        rename = "search-_bg-index-oom-pause-time",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_bg_index_oom_pause_time: ::std::option::Option<i64>,
     /**Length in microseconds of the sleeps of background indexing.
 
 Default: `1`.
 
 Range: 0-999999.*/
-    #[serde(
-        rename = "search-bg-index-sleep-duration-us",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_bg_index_sleep_duration_us: ::std::option::Option<i64>,
     /**Iterations of background indexing between short sleeps that let Redis serve other commands. Needs a restart.
 
 Default: `100`.
 
 Range: 1-4294967295.*/
-    #[serde(
-        rename = "search-bg-index-sleep-gap",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_bg_index_sleep_gap: ::std::option::Option<i64>,
     /**Stretch factor of the BM25STD.TANH scorer.
 
 Default: `4`.
 
 Range: 1-10000.*/
-    #[serde(
-        rename = "search-bm25std-tanh-factor",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_bm25std_tanh_factor: ::std::option::Option<i64>,
     /**Connections to each shard; 0 means workers + 1.
 
 Default: `0`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-conn-per-shard",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_conn_per_shard: ::std::option::Option<i64>,
     /**Longest idle time, in milliseconds, that a cursor may be given.
 
 Default: `300000`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-cursor-max-idle",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_cursor_max_idle: ::std::option::Option<i64>,
     /**Replies collected before `_FT.CURSOR READ` is sent to the shards.
 
 Default: `1`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-cursor-reply-threshold",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_cursor_reply_threshold: ::std::option::Option<i64>,
     /**Query dialect used by FT.CREATE, FT.AGGREGATE, FT.EXPLAIN, FT.EXPLAINCLI and FT.SPELLCHECK when none is given.
 
 Default: `1`.
 
 Range: 1-4.*/
-    #[serde(
-        rename = "search-default-dialect",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_default_dialect: ::std::option::Option<i64>,
     /**Scorer used when a query names none. Default: `BM25STD`.
 
 Default: `BM25STD`.*/
-    #[serde(
-        rename = "search-default-scorer",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub search_default_scorer: ::std::option::Option<
         crate::types::BdbSearchSearchDefaultScorer,
     >,
     /**Enable unstable features.
 
 Default: `false`.*/
-    #[serde(
-        rename = "search-enable-unstable-features",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_enable_unstable_features: ::std::option::Option<bool>,
     ///Path of an extension library to load. Needs a restart.
-    #[serde(
-        rename = "search-ext-load",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub search_ext_load: ::std::option::Option<::std::string::String>,
     /**Number of uncleaned documents needed before the fork GC cleans.
 
 Default: `100`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-fork-gc-clean-threshold",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_fork_gc_clean_threshold: ::std::option::Option<i64>,
     /**Seconds before a failed fork-GC run is retried.
 
 Default: `5`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-fork-gc-retry-interval",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_fork_gc_retry_interval: ::std::option::Option<i64>,
     /**Seconds between two fork-GC runs.
 
 Default: `30`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-fork-gc-run-interval",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_fork_gc_run_interval: ::std::option::Option<i64>,
     /**Seconds the fork GC sleeps before exiting; keep 0 outside tests.
 
 Default: `0`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-fork-gc-sleep-before-exit",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_fork_gc_sleep_before_exit: ::std::option::Option<i64>,
     /**Free some index resources on a background thread.
 
 Default: `true`.*/
-    #[serde(
-        rename = "search-_free-resource-on-thread",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_free_resource_on_thread: ::std::option::Option<bool>,
     ///Path of a custom Chinese dictionary to load. Needs a restart.
-    #[serde(
-        rename = "search-friso-ini",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub search_friso_ini: ::std::option::Option<::std::string::String>,
     /**Batch size of the index garbage collector. Needs a restart.
 
 Default: `100`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-gc-scan-size",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_gc_scan_size: ::std::option::Option<i64>,
     /**Most cursors open at once per shard; further cursor requests fail.
 
 Default: `128`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-index-cursor-limit",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_index_cursor_limit: ::std::option::Option<i64>,
     /**Operations performed while indexing during loading before yielding to Redis.
 
 Default: `1000`.
 
 Range: 1-4294967295.*/
-    #[serde(
-        rename = "search-indexer-yield-every-ops",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_indexer_yield_every_ops: ::std::option::Option<i64>,
     /**I/O threads of the coordinator for traffic with other shards.
 
 Default: `1`.
 
 Range: 1-256.*/
-    #[serde(
-        rename = "search-io-threads",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_io_threads: ::std::option::Option<i64>,
     /**Most results FT.AGGREGATE returns with LIMIT.
 
 Default: `2147483648`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-max-aggregate-results",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_max_aggregate_results: ::std::option::Option<i64>,
     /**Maximum size of the internal document hash table. Needs a restart.
 
 Default: `1000000`.
 
 Range: 1-18446744073709551615.*/
-    #[serde(
-        rename = "search-max-doctablesize",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_max_doctablesize: ::std::option::Option<i64>,
     /**Most expansions of a prefix query.
 
 Default: `200`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-max-prefix-expansions",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_max_prefix_expansions: ::std::option::Option<i64>,
     /**Most results FT.SEARCH returns with LIMIT.
 
 Default: `1000000`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-max-search-results",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_max_search_results: ::std::option::Option<i64>,
     /**Worker threads for background tasks while the server handles an operation event.
 
 Default: `4`.
 
 Range: 0-8192.*/
-    #[serde(
-        rename = "search-min-operation-workers",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_min_operation_workers: ::std::option::Option<i64>,
     /**Shortest term used for phonetic matching.
 
 Default: `3`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-min-phonetic-term-len",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_min_phonetic_term_len: ::std::option::Option<i64>,
     /**Fewest characters allowed in a prefix query.
 
 Default: `2`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-min-prefix",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_min_prefix: ::std::option::Option<i64>,
     /**Shortest word that is stemmed.
 
 Default: `4`.
 
 Range: 2-4294967295.*/
-    #[serde(
-        rename = "search-min-stem-len",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_min_stem_len: ::std::option::Option<i64>,
     /**Position gap inserted between array elements of multi-value text fields. Needs a restart.
 
 Default: `100`.
 
 Range: 1-4294967295.*/
-    #[serde(
-        rename = "search-multi-text-slop",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_multi_text_slop: ::std::option::Option<i64>,
     /**Turn off garbage collection for all indexes. Needs a restart.
 
 Default: `false`.*/
-    #[serde(
-        rename = "search-no-gc",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_no_gc: ::std::option::Option<bool>,
     /**Run without memory pools. Needs a restart.
 
 Default: `false`.*/
-    #[serde(
-        rename = "search-no-mem-pools",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_no_mem_pools: ::std::option::Option<bool>,
     /**Use the legacy double-to-float compression of numeric values.
 
 Default: `false`.*/
-    #[serde(
-        rename = "search-_numeric-compress",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_numeric_compress: ::std::option::Option<bool>,
     /**Levels of numeric tree parent nodes that keep numeric ranges.
 
 Default: `0`.
 
 Range: 0-2.*/
-    #[serde(
-        rename = "search-_numeric-ranges-parents",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_numeric_ranges_parents: ::std::option::Option<i64>,
     /**What search does when its memory limit is exceeded. Default: `return`.
 
 Default: `return`.*/
-    #[serde(
-        rename = "search-on-oom",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub search_on_oom: ::std::option::Option<crate::types::BdbSearchSearchOnOom>,
     /**What a query that exceeds its timeout does. Default: `RETURN`.
 
 Default: `RETURN`.*/
-    #[serde(
-        rename = "search-on-timeout",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub search_on_timeout: ::std::option::Option<crate::types::BdbSearchSearchOnTimeout>,
     /**Turns the Redis command filter on or off. Needs a restart.
 
 Default: `0`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-partial-indexed-docs",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_partial_indexed_docs: ::std::option::Option<i64>,
     /**Print timings in FT.PROFILE output (testing only).
 
 Default: `true`.*/
-    #[serde(
-        rename = "search-_print-profile-clock",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_print_profile_clock: ::std::option::Option<bool>,
     /**Order union iterators inside intersections by child count times estimated results.
 
 Default: `false`.*/
-    #[serde(
-        rename = "search-_prioritize-intersect-union-children",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_prioritize_intersect_union_children: ::std::option::Option<bool>,
     /**Store document IDs of inverted indexes uncompressed, trading memory for CPU. Needs a restart.
 
 Default: `false`.*/
-    #[serde(
-        rename = "search-raw-docid-encoding",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub search_raw_docid_encoding: ::std::option::Option<bool>,
     ///Replies collected before `_FT.CURSOR READ` is sent to the shards (as documented). Needs a restart.
-    #[serde(
-        rename = "search-threads",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_threads: ::std::option::Option<i64>,
     /**Size of the tiered HNSW vector buffer above which new vectors go straight into HNSW. Needs a restart.
 
 Default: `1024`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-tiered-hnsw-buffer-limit",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_tiered_hnsw_buffer_limit: ::std::option::Option<i64>,
     /**Longest run time of a query, in milliseconds.
 
 Default: `500`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-timeout",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_timeout: ::std::option::Option<i64>,
     /**Milliseconds to wait for a fully connected topology before pending requests are processed anyway.
 
 Default: `30000`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-topology-validation-timeout",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_topology_validation_timeout: ::std::option::Option<i64>,
     /**Number of iterators in a union above which a heap-based implementation is used.
 
 Default: `20`.
 
 Range: 1-9223372036854775807.*/
-    #[serde(
-        rename = "search-union-iterator-heap",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_union_iterator_heap: ::std::option::Option<i64>,
     /**Largest memory resize of vector indexes, in bytes.
 
 Default: `0`.
 
 Range: 0-4294967295.*/
-    #[serde(
-        rename = "search-vss-max-resize",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_vss_max_resize: ::std::option::Option<i64>,
     /**Worker threads for queries and background tasks.
 
 Default: `0`.
 
 Range: 0-8192.*/
-    #[serde(
-        rename = "search-workers",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_workers: ::std::option::Option<i64>,
     /**High-priority tasks run by the worker pool before it alternates with low-priority tasks. Needs a restart.
 
 Default: `1`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "search-workers-priority-bias-threshold",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub search_workers_priority_bias_threshold: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSearch {
@@ -10218,6 +14297,499 @@ impl ::serde::Serialize for BdbSearch {
             &self.search_workers_priority_bias_threshold,
         )?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbSearch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSearch;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSearch")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSearch, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSearchSearchDefaultScorer>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSearchSearchOnOom>,
+                > = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbSearchSearchOnTimeout>,
+                > = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "search-_bg-index-mem-pct-thr" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "search-_bg-index-mem-pct-thr")?
+                        }
+                        "search-_bg-index-oom-pause-time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "search-_bg-index-oom-pause-time")?
+                        }
+                        "search-bg-index-sleep-duration-us" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "search-bg-index-sleep-duration-us")?
+                        }
+                        "search-bg-index-sleep-gap" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "search-bg-index-sleep-gap")?
+                        }
+                        "search-bm25std-tanh-factor" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "search-bm25std-tanh-factor")?
+                        }
+                        "search-conn-per-shard" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "search-conn-per-shard")?
+                        }
+                        "search-cursor-max-idle" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "search-cursor-max-idle")?
+                        }
+                        "search-cursor-reply-threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "search-cursor-reply-threshold")?
+                        }
+                        "search-default-dialect" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "search-default-dialect")?
+                        }
+                        "search-default-scorer" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "search-default-scorer")?
+                        }
+                        "search-enable-unstable-features" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "search-enable-unstable-features")?
+                        }
+                        "search-ext-load" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "search-ext-load")?
+                        }
+                        "search-fork-gc-clean-threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "search-fork-gc-clean-threshold")?
+                        }
+                        "search-fork-gc-retry-interval" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "search-fork-gc-retry-interval")?
+                        }
+                        "search-fork-gc-run-interval" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "search-fork-gc-run-interval")?
+                        }
+                        "search-fork-gc-sleep-before-exit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "search-fork-gc-sleep-before-exit")?
+                        }
+                        "search-_free-resource-on-thread" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "search-_free-resource-on-thread")?
+                        }
+                        "search-friso-ini" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "search-friso-ini")?
+                        }
+                        "search-gc-scan-size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "search-gc-scan-size")?
+                        }
+                        "search-index-cursor-limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "search-index-cursor-limit")?
+                        }
+                        "search-indexer-yield-every-ops" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "search-indexer-yield-every-ops")?
+                        }
+                        "search-io-threads" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "search-io-threads")?
+                        }
+                        "search-max-aggregate-results" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "search-max-aggregate-results")?
+                        }
+                        "search-max-doctablesize" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "search-max-doctablesize")?
+                        }
+                        "search-max-prefix-expansions" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "search-max-prefix-expansions")?
+                        }
+                        "search-max-search-results" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "search-max-search-results")?
+                        }
+                        "search-min-operation-workers" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "search-min-operation-workers")?
+                        }
+                        "search-min-phonetic-term-len" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "search-min-phonetic-term-len")?
+                        }
+                        "search-min-prefix" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "search-min-prefix")?
+                        }
+                        "search-min-stem-len" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "search-min-stem-len")?
+                        }
+                        "search-multi-text-slop" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "search-multi-text-slop")?
+                        }
+                        "search-no-gc" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "search-no-gc")?
+                        }
+                        "search-no-mem-pools" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "search-no-mem-pools")?
+                        }
+                        "search-_numeric-compress" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "search-_numeric-compress")?
+                        }
+                        "search-_numeric-ranges-parents" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "search-_numeric-ranges-parents")?
+                        }
+                        "search-on-oom" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "search-on-oom")?
+                        }
+                        "search-on-timeout" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f36, "search-on-timeout")?
+                        }
+                        "search-partial-indexed-docs" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f37, "search-partial-indexed-docs")?
+                        }
+                        "search-_print-profile-clock" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f38, "search-_print-profile-clock")?
+                        }
+                        "search-_prioritize-intersect-union-children" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f39,
+                                "search-_prioritize-intersect-union-children",
+                            )?
+                        }
+                        "search-raw-docid-encoding" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f40, "search-raw-docid-encoding")?
+                        }
+                        "search-threads" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f41, "search-threads")?
+                        }
+                        "search-tiered-hnsw-buffer-limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f42, "search-tiered-hnsw-buffer-limit")?
+                        }
+                        "search-timeout" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f43, "search-timeout")?
+                        }
+                        "search-topology-validation-timeout" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f44, "search-topology-validation-timeout")?
+                        }
+                        "search-union-iterator-heap" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f45, "search-union-iterator-heap")?
+                        }
+                        "search-vss-max-resize" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f46, "search-vss-max-resize")?
+                        }
+                        "search-workers" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f47, "search-workers")?
+                        }
+                        "search-workers-priority-bias-threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f48,
+                                "search-workers-priority-bias-threshold",
+                            )?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSearch {
+                    search_bg_index_mem_pct_thr: f0.unwrap_or_default(),
+                    search_bg_index_oom_pause_time: f1.unwrap_or_default(),
+                    search_bg_index_sleep_duration_us: f2.unwrap_or_default(),
+                    search_bg_index_sleep_gap: f3.unwrap_or_default(),
+                    search_bm25std_tanh_factor: f4.unwrap_or_default(),
+                    search_conn_per_shard: f5.unwrap_or_default(),
+                    search_cursor_max_idle: f6.unwrap_or_default(),
+                    search_cursor_reply_threshold: f7.unwrap_or_default(),
+                    search_default_dialect: f8.unwrap_or_default(),
+                    search_default_scorer: f9.unwrap_or_default(),
+                    search_enable_unstable_features: f10.unwrap_or_default(),
+                    search_ext_load: f11.unwrap_or_default(),
+                    search_fork_gc_clean_threshold: f12.unwrap_or_default(),
+                    search_fork_gc_retry_interval: f13.unwrap_or_default(),
+                    search_fork_gc_run_interval: f14.unwrap_or_default(),
+                    search_fork_gc_sleep_before_exit: f15.unwrap_or_default(),
+                    search_free_resource_on_thread: f16.unwrap_or_default(),
+                    search_friso_ini: f17.unwrap_or_default(),
+                    search_gc_scan_size: f18.unwrap_or_default(),
+                    search_index_cursor_limit: f19.unwrap_or_default(),
+                    search_indexer_yield_every_ops: f20.unwrap_or_default(),
+                    search_io_threads: f21.unwrap_or_default(),
+                    search_max_aggregate_results: f22.unwrap_or_default(),
+                    search_max_doctablesize: f23.unwrap_or_default(),
+                    search_max_prefix_expansions: f24.unwrap_or_default(),
+                    search_max_search_results: f25.unwrap_or_default(),
+                    search_min_operation_workers: f26.unwrap_or_default(),
+                    search_min_phonetic_term_len: f27.unwrap_or_default(),
+                    search_min_prefix: f28.unwrap_or_default(),
+                    search_min_stem_len: f29.unwrap_or_default(),
+                    search_multi_text_slop: f30.unwrap_or_default(),
+                    search_no_gc: f31.unwrap_or_default(),
+                    search_no_mem_pools: f32.unwrap_or_default(),
+                    search_numeric_compress: f33.unwrap_or_default(),
+                    search_numeric_ranges_parents: f34.unwrap_or_default(),
+                    search_on_oom: f35.unwrap_or_default(),
+                    search_on_timeout: f36.unwrap_or_default(),
+                    search_partial_indexed_docs: f37.unwrap_or_default(),
+                    search_print_profile_clock: f38.unwrap_or_default(),
+                    search_prioritize_intersect_union_children: f39.unwrap_or_default(),
+                    search_raw_docid_encoding: f40.unwrap_or_default(),
+                    search_threads: f41.unwrap_or_default(),
+                    search_tiered_hnsw_buffer_limit: f42.unwrap_or_default(),
+                    search_timeout: f43.unwrap_or_default(),
+                    search_topology_validation_timeout: f44.unwrap_or_default(),
+                    search_union_iterator_heap: f45.unwrap_or_default(),
+                    search_vss_max_resize: f46.unwrap_or_default(),
+                    search_workers: f47.unwrap_or_default(),
+                    search_workers_priority_bias_threshold: f48.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Search scoring function.
@@ -10564,16 +15136,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnTimeout {
     }
 }
 ///One sharding rule; the named capture group `tag` selects the part of the key that is hashed.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbShardKeyRegex {
     ///Regular expression matched against key names.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub regex: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbShardKeyRegex {
@@ -10584,6 +15153,51 @@ impl ::serde::Serialize for BdbShardKeyRegex {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("regex", &self.regex)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbShardKeyRegex {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbShardKeyRegex;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbShardKeyRegex")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbShardKeyRegex, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "regex" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "regex")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbShardKeyRegex {
+                    regex: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///A shards blueprint: for each slot range, the nodes and roles of its shards. Returned by blueprint requests and accepted as `shards_blueprint` by `bdb_update`.
@@ -10609,20 +15223,15 @@ for BdbShardsBlueprint {
     }
 }
 ///Placement of the shards that serve one slot range.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbShardsBlueprintEntry {
     ///The shards of the slot range (primary and replicas) and the nodes that host them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub nodes: ::std::option::Option<::std::vec::Vec<BdbShardsBlueprintNode>>,
     ///Hash slot range, for example `0-5460`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub slot_range: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbShardsBlueprintEntry {
@@ -10636,21 +15245,72 @@ impl ::serde::Serialize for BdbShardsBlueprintEntry {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintEntry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbShardsBlueprintEntry;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbShardsBlueprintEntry")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbShardsBlueprintEntry, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbShardsBlueprintNode>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "nodes")?
+                        }
+                        "slot_range" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "slot_range")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbShardsBlueprintEntry {
+                    nodes: f0.unwrap_or_default(),
+                    slot_range: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One shard of a blueprint entry.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbShardsBlueprintNode {
     ///UID of the node that hosts the shard (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     ///Role of the shard (`master` or `slave`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::ShardRole>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbShardsBlueprintNode {
@@ -10662,6 +15322,62 @@ impl ::serde::Serialize for BdbShardsBlueprintNode {
         w.opt("node_uid", &self.node_uid)?;
         w.opt("role", &self.role)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintNode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbShardsBlueprintNode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbShardsBlueprintNode")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbShardsBlueprintNode, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardRole>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "node_uid")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "role")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbShardsBlueprintNode {
+                    node_uid: f0.unwrap_or_default(),
+                    role: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Reply of `bdb_action_rebalance` and `bdb_action_revamp`: the resulting shards blueprint when called with `dry_run=true`, otherwise the `action_uid` of the started action.
@@ -10875,20 +15591,15 @@ impl<'de> ::serde::Deserialize<'de> for BdbSkipImportAnalyze {
     }
 }
 ///One snapshot rule of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSnapshotPolicy {
     ///Seconds between snapshots.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub secs: ::std::option::Option<i64>,
     ///Write operations needed within `secs` to trigger a snapshot.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub writes: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSnapshotPolicy {
@@ -10902,21 +15613,68 @@ impl ::serde::Serialize for BdbSnapshotPolicy {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbSnapshotPolicy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSnapshotPolicy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSnapshotPolicy")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSnapshotPolicy, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "secs" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "secs")?
+                        }
+                        "writes" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "writes")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSnapshotPolicy {
+                    secs: f0.unwrap_or_default(),
+                    writes: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The statistics series of one database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbStats {
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<BdbStatsInterval>>,
     ///Unique ID of the database (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbStats {
@@ -10930,273 +15688,198 @@ impl ::serde::Serialize for BdbStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "intervals")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbStats {
+                    intervals: f0.unwrap_or_default(),
+                    uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of database statistics: the interval bounds plus every database metric that had a value. With a `metrics` filter only the requested metrics are present.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbStatsInterval {
     ///Mean latency of all operations on the database, in microseconds. Present only when there was traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_latency: ::std::option::Option<f64>,
     ///Mean latency of operations that are neither reads nor writes, in microseconds. Present only when there was traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_other_latency: ::std::option::Option<f64>,
     ///Mean latency of read operations, in microseconds. Present only when there was traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_read_latency: ::std::option::Option<f64>,
     ///Mean latency of write operations, in microseconds. Present only when there was traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_write_latency: ::std::option::Option<f64>,
     ///Deletes per second of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_del_flash: ::std::option::Option<f64>,
     ///Deletes per second of keys held in RAM (write misses that create keys included). Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_del_ram: ::std::option::Option<f64>,
     ///Reads and updates per second of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_fetch_flash: ::std::option::Option<f64>,
     ///Reads and updates per second of keys held in RAM. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_fetch_ram: ::std::option::Option<f64>,
     ///Key operations per second served from flash; compare with big_io_ratio_redis for the I/O ratio. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_io_ratio_flash: ::std::option::Option<f64>,
     ///Redis key operations per second; compare with big_io_ratio_flash for the I/O ratio. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_io_ratio_redis: ::std::option::Option<f64>,
     ///Writes per second of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_write_flash: ::std::option::Option<f64>,
     ///Writes per second of keys held in RAM (write misses that create keys included). Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_write_ram: ::std::option::Option<f64>,
     ///Key deletions per second from flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_dels: ::std::option::Option<f64>,
     ///Read throughput against the flash back end over all shards of the database, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_read_bytes: ::std::option::Option<f64>,
     ///Key reads per second from flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_reads: ::std::option::Option<f64>,
     ///Write throughput against the flash back end over all shards of the database, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_write_bytes: ::std::option::Option<f64>,
     ///Key writes per second to flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_writes: ::std::option::Option<f64>,
     ///I/O operations per second against the flash back end over all shards of the database. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_iops: ::std::option::Option<f64>,
     ///Value reads, writes and deletes per second against the flash back end over all shards of the database. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_kv_ops: ::std::option::Option<f64>,
     ///Number of values stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_objs_flash: ::std::option::Option<f64>,
     ///Number of values held in RAM. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_objs_ram: ::std::option::Option<f64>,
     ///I/O throughput against the flash back end over all shards of the database, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_throughput: ::std::option::Option<f64>,
     ///Client connections to the database endpoints.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub conns: ::std::option::Option<f64>,
     ///Flash fragmentation ratio (used divided by required). Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub disk_frag_ratio: ::std::option::Option<f64>,
     ///Outgoing network traffic of the database endpoints, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub egress_bytes: ::std::option::Option<f64>,
     ///End of this interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Keys evicted per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub evicted_objects: ::std::option::Option<f64>,
     ///Keys expired per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub expired_objects: ::std::option::Option<f64>,
     ///Core utilization in system mode (percent) of the fork child processes of all shards of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub fork_cpu_system: ::std::option::Option<f64>,
     ///Core utilization in user mode (percent) of the fork child processes of all shards of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub fork_cpu_user: ::std::option::Option<f64>,
     ///Incoming network traffic of the database endpoints, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes: ::std::option::Option<f64>,
     ///Operations per second handled by all shards of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub instantaneous_ops_per_sec: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Time of the last request received by the database, as an ISO 8601 timestamp; `1970-01-01T00:00:00Z` when unknown.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_req_time: ::std::option::Option<::std::string::String>,
     ///Time of the last response sent by the database, as an ISO 8601 timestamp; `1970-01-01T00:00:00Z` when unknown.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_res_time: ::std::option::Option<::std::string::String>,
     ///Core utilization in system mode (percent) of the main threads of all shards of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub main_thread_cpu_system: ::std::option::Option<f64>,
     ///Core utilization in user mode (percent) of the main threads of all shards of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub main_thread_cpu_user: ::std::option::Option<f64>,
     ///RAM fragmentation ratio (resident set size divided by allocated memory).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub mem_frag_ratio: ::std::option::Option<f64>,
     ///Part of used_memory, in bytes, that does not count towards eviction and out-of-memory limits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub mem_not_counted_for_evict: ::std::option::Option<f64>,
     ///Heap size of the Lua scripting engine, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub mem_size_lua: ::std::option::Option<f64>,
     ///Clients connected in MONITOR mode.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub monitor_sessions_count: ::std::option::Option<f64>,
     ///Keys that have an expiration set.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub no_of_expires: ::std::option::Option<f64>,
     ///Keys in the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub no_of_keys: ::std::option::Option<f64>,
     ///Requests per second that are neither reads nor writes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub other_req: ::std::option::Option<f64>,
     ///Responses per second to requests that are neither reads nor writes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub other_res: ::std::option::Option<f64>,
     ///Pub/sub channels that have subscribers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub pubsub_channels: ::std::option::Option<f64>,
     ///Pub/sub patterns that have subscribers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub pubsub_patterns: ::std::option::Option<f64>,
     ///RAM used for everything except values, in bytes. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ram_overhead: ::std::option::Option<f64>,
     ///Reads per second that found an existing key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_hits: ::std::option::Option<f64>,
     ///Reads per second for a key that does not exist.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_misses: ::std::option::Option<f64>,
     ///Read requests per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_req: ::std::option::Option<f64>,
     ///Read responses per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_res: ::std::option::Option<f64>,
     ///Core utilization in system mode (percent) of all shard processes of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub shard_cpu_system: ::std::option::Option<f64>,
     ///Core utilization in user mode (percent) of the shard processes of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub shard_cpu_user: ::std::option::Option<f64>,
     ///Start of this interval, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     ///New client connections per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_connections_received: ::std::option::Option<f64>,
     ///Requests per second of any kind.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_req: ::std::option::Option<f64>,
     ///Responses per second of any kind.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_res: ::std::option::Option<f64>,
     ///Flash used by the database, in bytes. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_bigstore: ::std::option::Option<f64>,
     ///Memory used by the database, in bytes (flash included for Auto Tiering databases).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_memory: ::std::option::Option<f64>,
     ///RAM used by the database, in bytes. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_ram: ::std::option::Option<f64>,
     ///Writes per second to an existing key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_hits: ::std::option::Option<f64>,
     ///Writes per second to a key that does not exist.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_misses: ::std::option::Option<f64>,
     ///Write requests per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_req: ::std::option::Option<f64>,
     ///Write responses per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_res: ::std::option::Option<f64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbStatsInterval {
@@ -11271,6 +15954,635 @@ impl ::serde::Serialize for BdbStatsInterval {
         w.opt("write_req", &self.write_req)?;
         w.opt("write_res", &self.write_res)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f49: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f50: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f51: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f52: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f53: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f54: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f55: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f56: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f57: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f58: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f59: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f60: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f61: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f62: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f63: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f64: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "avg_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "avg_latency")?
+                        }
+                        "avg_other_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "avg_other_latency")?
+                        }
+                        "avg_read_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "avg_read_latency")?
+                        }
+                        "avg_write_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "avg_write_latency")?
+                        }
+                        "big_del_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "big_del_flash")?
+                        }
+                        "big_del_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "big_del_ram")?
+                        }
+                        "big_fetch_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "big_fetch_flash")?
+                        }
+                        "big_fetch_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "big_fetch_ram")?
+                        }
+                        "big_io_ratio_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "big_io_ratio_flash")?
+                        }
+                        "big_io_ratio_redis" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "big_io_ratio_redis")?
+                        }
+                        "big_write_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "big_write_flash")?
+                        }
+                        "big_write_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "big_write_ram")?
+                        }
+                        "bigstore_io_dels" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "bigstore_io_dels")?
+                        }
+                        "bigstore_io_read_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "bigstore_io_read_bytes")?
+                        }
+                        "bigstore_io_reads" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "bigstore_io_reads")?
+                        }
+                        "bigstore_io_write_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "bigstore_io_write_bytes")?
+                        }
+                        "bigstore_io_writes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "bigstore_io_writes")?
+                        }
+                        "bigstore_iops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "bigstore_iops")?
+                        }
+                        "bigstore_kv_ops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "bigstore_kv_ops")?
+                        }
+                        "bigstore_objs_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "bigstore_objs_flash")?
+                        }
+                        "bigstore_objs_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "bigstore_objs_ram")?
+                        }
+                        "bigstore_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "bigstore_throughput")?
+                        }
+                        "conns" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "conns")?
+                        }
+                        "disk_frag_ratio" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "disk_frag_ratio")?
+                        }
+                        "egress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "egress_bytes")?
+                        }
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "etime")?
+                        }
+                        "evicted_objects" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "evicted_objects")?
+                        }
+                        "expired_objects" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "expired_objects")?
+                        }
+                        "fork_cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "fork_cpu_system")?
+                        }
+                        "fork_cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "fork_cpu_user")?
+                        }
+                        "ingress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "ingress_bytes")?
+                        }
+                        "instantaneous_ops_per_sec" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "instantaneous_ops_per_sec")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "interval")?
+                        }
+                        "last_req_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "last_req_time")?
+                        }
+                        "last_res_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "last_res_time")?
+                        }
+                        "main_thread_cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "main_thread_cpu_system")?
+                        }
+                        "main_thread_cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f36, "main_thread_cpu_user")?
+                        }
+                        "mem_frag_ratio" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f37, "mem_frag_ratio")?
+                        }
+                        "mem_not_counted_for_evict" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f38, "mem_not_counted_for_evict")?
+                        }
+                        "mem_size_lua" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f39, "mem_size_lua")?
+                        }
+                        "monitor_sessions_count" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f40, "monitor_sessions_count")?
+                        }
+                        "no_of_expires" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f41, "no_of_expires")?
+                        }
+                        "no_of_keys" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f42, "no_of_keys")?
+                        }
+                        "other_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f43, "other_req")?
+                        }
+                        "other_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f44, "other_res")?
+                        }
+                        "pubsub_channels" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f45, "pubsub_channels")?
+                        }
+                        "pubsub_patterns" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f46, "pubsub_patterns")?
+                        }
+                        "ram_overhead" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f47, "ram_overhead")?
+                        }
+                        "read_hits" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f48, "read_hits")?
+                        }
+                        "read_misses" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f49, "read_misses")?
+                        }
+                        "read_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f50, "read_req")?
+                        }
+                        "read_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f51, "read_res")?
+                        }
+                        "shard_cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f52, "shard_cpu_system")?
+                        }
+                        "shard_cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f53, "shard_cpu_user")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f54, "stime")?
+                        }
+                        "total_connections_received" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f55, "total_connections_received")?
+                        }
+                        "total_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f56, "total_req")?
+                        }
+                        "total_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f57, "total_res")?
+                        }
+                        "used_bigstore" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f58, "used_bigstore")?
+                        }
+                        "used_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f59, "used_memory")?
+                        }
+                        "used_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f60, "used_ram")?
+                        }
+                        "write_hits" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f61, "write_hits")?
+                        }
+                        "write_misses" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f62, "write_misses")?
+                        }
+                        "write_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f63, "write_req")?
+                        }
+                        "write_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f64, "write_res")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbStatsInterval {
+                    avg_latency: f0.unwrap_or_default(),
+                    avg_other_latency: f1.unwrap_or_default(),
+                    avg_read_latency: f2.unwrap_or_default(),
+                    avg_write_latency: f3.unwrap_or_default(),
+                    big_del_flash: f4.unwrap_or_default(),
+                    big_del_ram: f5.unwrap_or_default(),
+                    big_fetch_flash: f6.unwrap_or_default(),
+                    big_fetch_ram: f7.unwrap_or_default(),
+                    big_io_ratio_flash: f8.unwrap_or_default(),
+                    big_io_ratio_redis: f9.unwrap_or_default(),
+                    big_write_flash: f10.unwrap_or_default(),
+                    big_write_ram: f11.unwrap_or_default(),
+                    bigstore_io_dels: f12.unwrap_or_default(),
+                    bigstore_io_read_bytes: f13.unwrap_or_default(),
+                    bigstore_io_reads: f14.unwrap_or_default(),
+                    bigstore_io_write_bytes: f15.unwrap_or_default(),
+                    bigstore_io_writes: f16.unwrap_or_default(),
+                    bigstore_iops: f17.unwrap_or_default(),
+                    bigstore_kv_ops: f18.unwrap_or_default(),
+                    bigstore_objs_flash: f19.unwrap_or_default(),
+                    bigstore_objs_ram: f20.unwrap_or_default(),
+                    bigstore_throughput: f21.unwrap_or_default(),
+                    conns: f22.unwrap_or_default(),
+                    disk_frag_ratio: f23.unwrap_or_default(),
+                    egress_bytes: f24.unwrap_or_default(),
+                    etime: f25.unwrap_or_default(),
+                    evicted_objects: f26.unwrap_or_default(),
+                    expired_objects: f27.unwrap_or_default(),
+                    fork_cpu_system: f28.unwrap_or_default(),
+                    fork_cpu_user: f29.unwrap_or_default(),
+                    ingress_bytes: f30.unwrap_or_default(),
+                    instantaneous_ops_per_sec: f31.unwrap_or_default(),
+                    interval: f32.unwrap_or_default(),
+                    last_req_time: f33.unwrap_or_default(),
+                    last_res_time: f34.unwrap_or_default(),
+                    main_thread_cpu_system: f35.unwrap_or_default(),
+                    main_thread_cpu_user: f36.unwrap_or_default(),
+                    mem_frag_ratio: f37.unwrap_or_default(),
+                    mem_not_counted_for_evict: f38.unwrap_or_default(),
+                    mem_size_lua: f39.unwrap_or_default(),
+                    monitor_sessions_count: f40.unwrap_or_default(),
+                    no_of_expires: f41.unwrap_or_default(),
+                    no_of_keys: f42.unwrap_or_default(),
+                    other_req: f43.unwrap_or_default(),
+                    other_res: f44.unwrap_or_default(),
+                    pubsub_channels: f45.unwrap_or_default(),
+                    pubsub_patterns: f46.unwrap_or_default(),
+                    ram_overhead: f47.unwrap_or_default(),
+                    read_hits: f48.unwrap_or_default(),
+                    read_misses: f49.unwrap_or_default(),
+                    read_req: f50.unwrap_or_default(),
+                    read_res: f51.unwrap_or_default(),
+                    shard_cpu_system: f52.unwrap_or_default(),
+                    shard_cpu_user: f53.unwrap_or_default(),
+                    stime: f54.unwrap_or_default(),
+                    total_connections_received: f55.unwrap_or_default(),
+                    total_req: f56.unwrap_or_default(),
+                    total_res: f57.unwrap_or_default(),
+                    used_bigstore: f58.unwrap_or_default(),
+                    used_memory: f59.unwrap_or_default(),
+                    used_ram: f60.unwrap_or_default(),
+                    write_hits: f61.unwrap_or_default(),
+                    write_misses: f62.unwrap_or_default(),
+                    write_req: f63.unwrap_or_default(),
+                    write_res: f64.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Lifecycle state of a database: `active` (nothing in progress), `active-change-pending` (configuration change in progress), `creation-failed`, `delete-pending`, `import-pending`, `pending` (being created), `recovery` (reserved). Reported by the server (read-only field).
@@ -11519,48 +16831,29 @@ impl<'de> ::serde::Deserialize<'de> for BdbSync {
     }
 }
 ///A remote endpoint of the deprecated `sync_sources` list and its sync state.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSource {
     ///Compression level of the replication link.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub compression: ::std::option::Option<i64>,
     ///Replication lag in milliseconds while in sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub lag: ::std::option::Option<i64>,
     ///Last error seen while syncing from the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_error: ::std::option::Option<::std::string::String>,
     ///When the last update from the source arrived.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_update: ::std::option::Option<::std::string::String>,
     ///Size of the source's RDB to transfer during the initial sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rdb_size: ::std::option::Option<i64>,
     ///Bytes of the source's RDB transferred so far during the initial sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rdb_transferred: ::std::option::Option<i64>,
     ///Sync state of the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status: ::std::option::Option<::std::string::String>,
     ///Numeric ID of the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     ///Redis URI of the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uri: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSyncSource {
@@ -11581,21 +16874,139 @@ impl ::serde::Serialize for BdbSyncSource {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSyncSource;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSyncSource")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSyncSource, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "compression" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "compression")?
+                        }
+                        "lag" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "lag")?
+                        }
+                        "last_error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "last_error")?
+                        }
+                        "last_update" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "last_update")?
+                        }
+                        "rdb_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "rdb_size")?
+                        }
+                        "rdb_transferred" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "rdb_transferred")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "status")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "uid")?
+                        }
+                        "uri" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "uri")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSyncSource {
+                    compression: f0.unwrap_or_default(),
+                    lag: f1.unwrap_or_default(),
+                    last_error: f2.unwrap_or_default(),
+                    last_update: f3.unwrap_or_default(),
+                    rdb_size: f4.unwrap_or_default(),
+                    rdb_transferred: f5.unwrap_or_default(),
+                    status: f6.unwrap_or_default(),
+                    uid: f7.unwrap_or_default(),
+                    uri: f8.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Statistics series of one syncer (Replica Of) source of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSourceStats {
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<BdbSyncSourceStatsInterval>>,
     ///UID of the sync source (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSyncSourceStats {
@@ -11609,37 +17020,80 @@ impl ::serde::Serialize for BdbSyncSourceStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSyncSourceStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSyncSourceStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSyncSourceStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSyncSourceStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "intervals")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSyncSourceStats {
+                    intervals: f0.unwrap_or_default(),
+                    uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of Replica Of source statistics.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSourceStatsInterval {
     ///End of the interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Bytes received from the source (compressed, as on the wire).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes: ::std::option::Option<f64>,
     ///Bytes received from the source, after decompression.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes_decompressed: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Lag of the data received from the source, in seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub local_ingress_lag_time: ::std::option::Option<f64>,
     ///Start of the interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSyncSourceStatsInterval {
@@ -11657,17 +17111,108 @@ impl ::serde::Serialize for BdbSyncSourceStatsInterval {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSyncSourceStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSyncSourceStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSyncSourceStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "etime")?
+                        }
+                        "ingress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "ingress_bytes")?
+                        }
+                        "ingress_bytes_decompressed" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ingress_bytes_decompressed")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "interval")?
+                        }
+                        "local_ingress_lag_time" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "local_ingress_lag_time")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "stime")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSyncSourceStatsInterval {
+                    etime: f0.unwrap_or_default(),
+                    ingress_bytes: f1.unwrap_or_default(),
+                    ingress_bytes_decompressed: f2.unwrap_or_default(),
+                    interval: f3.unwrap_or_default(),
+                    local_ingress_lag_time: f4.unwrap_or_default(),
+                    stime: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of `bdb_sync_source_stats_list`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSourceStatsList {
     ///One statistics series per sync source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub sync_source_stats: ::std::option::Option<::std::vec::Vec<BdbSyncSourceStats>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSyncSourceStatsList {
@@ -11678,6 +17223,51 @@ impl ::serde::Serialize for BdbSyncSourceStatsList {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("sync_source_stats", &self.sync_source_stats)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSyncSourceStatsList;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSyncSourceStatsList")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSyncSourceStatsList, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSyncSourceStats>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "sync_source_stats" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "sync_source_stats")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSyncSourceStatsList {
+                    sync_source_stats: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Syncer log level.
@@ -11902,70 +17492,41 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerMode {
     }
 }
 ///A remote database or Active-Active peer that a database syncs from, with its sync state.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncerSources {
     ///Client certificate used when the link is encrypted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_cert: ::std::option::Option<::std::string::String>,
     ///Client private key used when the link is encrypted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_key: ::std::option::Option<::std::string::String>,
     /**Compression level of the replication link.
 
 Range: 0-6.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub compression: ::std::option::Option<i64>,
     ///Encrypt the replication link.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub encryption: ::std::option::Option<bool>,
     ///Replication lag in milliseconds while in sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub lag: ::std::option::Option<i64>,
     ///Last error seen while syncing from the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_error: ::std::option::Option<::std::string::String>,
     ///When the last update from the source arrived.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub last_update: ::std::option::Option<::std::string::String>,
     ///Size of the source's RDB to transfer during the initial sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rdb_size: ::std::option::Option<i64>,
     ///Bytes of the source's RDB transferred so far during the initial sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rdb_transferred: ::std::option::Option<i64>,
     ///TLS server name indication used for the replication link.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub replication_tls_sni: ::std::option::Option<::std::string::String>,
     ///Server certificate expected when the link is encrypted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub server_cert: ::std::option::Option<::std::string::String>,
     ///Sync state of the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::BdbReplicaSourcesStatus>,
     ///Unique ID of the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     ///Redis URI of the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uri: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSyncerSources {
@@ -12013,21 +17574,192 @@ impl ::std::fmt::Debug for BdbSyncerSources {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSyncerSources;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSyncerSources")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSyncerSources, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbReplicaSourcesStatus>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "client_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "client_cert")?
+                        }
+                        "client_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "client_key")?
+                        }
+                        "compression" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "compression")?
+                        }
+                        "encryption" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "encryption")?
+                        }
+                        "lag" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "lag")?
+                        }
+                        "last_error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "last_error")?
+                        }
+                        "last_update" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "last_update")?
+                        }
+                        "rdb_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "rdb_size")?
+                        }
+                        "rdb_transferred" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "rdb_transferred")?
+                        }
+                        "replication_tls_sni" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "replication_tls_sni")?
+                        }
+                        "server_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "server_cert")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "status")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "uid")?
+                        }
+                        "uri" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "uri")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSyncerSources {
+                    client_cert: f0.unwrap_or_default(),
+                    client_key: f1.unwrap_or_default(),
+                    compression: f2.unwrap_or_default(),
+                    encryption: f3.unwrap_or_default(),
+                    lag: f4.unwrap_or_default(),
+                    last_error: f5.unwrap_or_default(),
+                    last_update: f6.unwrap_or_default(),
+                    rdb_size: f7.unwrap_or_default(),
+                    rdb_transferred: f8.unwrap_or_default(),
+                    replication_tls_sni: f9.unwrap_or_default(),
+                    server_cert: f10.unwrap_or_default(),
+                    status: f11.unwrap_or_default(),
+                    uid: f12.unwrap_or_default(),
+                    uri: f13.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Internal state of a database's syncer, as the syncer reports it. Only the fields below are documented; the syncer sends many more.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncerState {
     ///Database number the syncer state refers to.
-    #[serde(rename = "DB", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub db: ::std::option::Option<i64>,
     ///ID of the current syncer run.
-    #[serde(rename = "RunID", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub run_id: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbSyncerState {
@@ -12041,21 +17773,68 @@ impl ::serde::Serialize for BdbSyncerState {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbSyncerState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbSyncerState;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbSyncerState")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbSyncerState, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "DB" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "DB")?
+                        }
+                        "RunID" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "RunID")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbSyncerState {
+                    db: f0.unwrap_or_default(),
+                    run_id: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A key/value tag attached to a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbTag {
     ///Tag key; unique among the database's tags. Must not contain `&`, `<`, `>` or `"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key: ::std::option::Option<::std::string::String>,
     ///Tag value.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbTag {
@@ -12069,8 +17848,64 @@ impl ::serde::Serialize for BdbTag {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbTag {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbTag;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbTag")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbTag, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "key")?
+                        }
+                        "value" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "value")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbTag {
+                    key: f0.unwrap_or_default(),
+                    value: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Defaults applied to new time series of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbTimeseries {
     /**Initial size in bytes of the data part of new chunks.
@@ -12078,82 +17913,41 @@ pub struct BdbTimeseries {
 Default: `4096`.
 
 Range: 48-1048576.*/
-    #[serde(
-        rename = "ts-chunk-size-bytes",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ts_chunk_size_bytes: ::std::option::Option<i64>,
     ///Compaction rules given to new time series.
-    #[serde(
-        rename = "ts-compaction-policy",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ts_compaction_policy: ::std::option::Option<::std::string::String>,
     /**How new time series handle samples with an existing timestamp. Default: `BLOCK`.
 
 Default: `BLOCK`.*/
-    #[serde(
-        rename = "ts-duplicate-policy",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub ts_duplicate_policy: ::std::option::Option<
         crate::types::BdbTimeseriesTsDuplicatePolicy,
     >,
     /**Chunk encoding of compacted series created automatically by the compaction policy. Default: `COMPRESSED`.
 
 Default: `COMPRESSED`.*/
-    #[serde(
-        rename = "ts-encoding",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub ts_encoding: ::std::option::Option<crate::types::BdbTimeseriesTsEncoding>,
     /**Largest time difference for which a new sample counts as a duplicate.
 
 Default: `0`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "ts-ignore-max-time-diff",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ts_ignore_max_time_diff: ::std::option::Option<i64>,
     /**Largest value difference for which a new sample counts as a duplicate.
 
 Default: `0`.*/
-    #[serde(
-        rename = "ts-ignore-max-val-diff",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ts_ignore_max_val_diff: ::std::option::Option<f64>,
     /**Threads for time series operations. Needs a database restart.
 
 Range: 1-16.*/
-    #[serde(
-        rename = "ts-num-threads",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ts_num_threads: ::std::option::Option<i64>,
     /**Retention period in milliseconds of new time series (compactions follow the compaction policy instead).
 
 Default: `0`.
 
 Range: 0-9223372036854775807.*/
-    #[serde(
-        rename = "ts-retention-policy",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ts_retention_policy: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbTimeseries {
@@ -12171,6 +17965,118 @@ impl ::serde::Serialize for BdbTimeseries {
         w.opt("ts-num-threads", &self.ts_num_threads)?;
         w.opt("ts-retention-policy", &self.ts_retention_policy)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbTimeseries;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbTimeseries")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbTimeseries, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbTimeseriesTsDuplicatePolicy>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbTimeseriesTsEncoding>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "ts-chunk-size-bytes" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "ts-chunk-size-bytes")?
+                        }
+                        "ts-compaction-policy" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "ts-compaction-policy")?
+                        }
+                        "ts-duplicate-policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ts-duplicate-policy")?
+                        }
+                        "ts-encoding" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ts-encoding")?
+                        }
+                        "ts-ignore-max-time-diff" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "ts-ignore-max-time-diff")?
+                        }
+                        "ts-ignore-max-val-diff" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "ts-ignore-max-val-diff")?
+                        }
+                        "ts-num-threads" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "ts-num-threads")?
+                        }
+                        "ts-retention-policy" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "ts-retention-policy")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbTimeseries {
+                    ts_chunk_size_bytes: f0.unwrap_or_default(),
+                    ts_compaction_policy: f1.unwrap_or_default(),
+                    ts_duplicate_policy: f2.unwrap_or_default(),
+                    ts_encoding: f3.unwrap_or_default(),
+                    ts_ignore_max_time_diff: f4.unwrap_or_default(),
+                    ts_ignore_max_val_diff: f5.unwrap_or_default(),
+                    ts_num_threads: f6.unwrap_or_default(),
+                    ts_retention_policy: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Duplicate-sample policy of time series.
@@ -12591,34 +18497,23 @@ impl<'de> ::serde::Deserialize<'de> for BdbType {
     }
 }
 ///One module to upgrade (entry of the `modules` list of `bdb_upgrade` and `bdb_modules_upgrade`). The reference's field table names `current_module`, `new_module` and `new_module_args`; its example identifies the module by `module_name` and `current_semantic_version` instead.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbUpgradeModule {
     ///Deprecated since Redis Software 7.8.2 (use `module_name`): UID of the module version to upgrade from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub current_module: ::std::option::Option<::std::string::String>,
     ///Semantic version of the module currently loaded, for example `2.2.1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub current_semantic_version: ::std::option::Option<::std::string::String>,
     ///Name of the module to upgrade, for example `ReJSON`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     ///Deprecated since Redis Software 7.8.2: UID of the module version to upgrade to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub new_module: ::std::option::Option<::std::string::String>,
     ///Command-line arguments of the new module version (no default).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub new_module_args: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbUpgradeModule {
@@ -12635,73 +18530,139 @@ impl ::serde::Serialize for BdbUpgradeModule {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbUpgradeModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbUpgradeModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbUpgradeModule, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "current_module" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "current_module")?
+                        }
+                        "current_semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "current_semantic_version")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "module_name")?
+                        }
+                        "new_module" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "new_module")?
+                        }
+                        "new_module_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "new_module_args")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbUpgradeModule {
+                    current_module: f0.unwrap_or_default(),
+                    current_semantic_version: f1.unwrap_or_default(),
+                    module_name: f2.unwrap_or_default(),
+                    new_module: f3.unwrap_or_default(),
+                    new_module_args: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `bdb_upgrade`; every field is optional.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbUpgradeRequest {
     /**Allow losing data even when the database is replicated or persistent.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_discard: ::std::option::Option<bool>,
     /**Restart the shards even when the version does not change.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_restart: ::std::option::Option<bool>,
     /**Keep the current Active-Active (CRDT) protocol version.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub keep_crdt_protocol_version: ::std::option::Option<bool>,
     /**Deprecated since Redis Software 7.8.2: to upgrade only the modules, set `redis_version` to the current version instead. Keep the current Redis version.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub keep_redis_version: ::std::option::Option<bool>,
     /**Deprecated since Redis Software 7.8.2 (the behaviour is the default). Upgrade to the latest Redis version and the latest module versions available on the cluster.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub latest_with_modules: ::std::option::Option<bool>,
     /**Allow losing the data of a database that has neither replication nor persistence.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub may_discard_data: ::std::option::Option<bool>,
     ///Modules to upgrade together with the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub modules: ::std::option::Option<::std::vec::Vec<BdbUpgradeModule>>,
     ///Maximum number of shards upgraded in parallel; all at once when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub parallel_shards_upgrade: ::std::option::Option<i64>,
     /**Keep the primary/replica roles of the shards (costs an extra failover).
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
     ///Redis version to upgrade to instead of the latest one. Set it to the current version to upgrade only the modules. Matches `^[0-9]{1,3}\.[0-9]{1,3}$`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version: ::std::option::Option<::std::string::String>,
     ///Swap primary and replica roles during the upgrade (shown only in the reference's example).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub swap_roles: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbUpgradeRequest {
@@ -12801,69 +18762,179 @@ impl BdbUpgradeRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbUpgradeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbUpgradeRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbUpgradeRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbUpgradeModule>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "force_discard" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "force_discard")?
+                        }
+                        "force_restart" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "force_restart")?
+                        }
+                        "keep_crdt_protocol_version" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "keep_crdt_protocol_version")?
+                        }
+                        "keep_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "keep_redis_version")?
+                        }
+                        "latest_with_modules" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "latest_with_modules")?
+                        }
+                        "may_discard_data" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "may_discard_data")?
+                        }
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "modules")?
+                        }
+                        "parallel_shards_upgrade" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "parallel_shards_upgrade")?
+                        }
+                        "preserve_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "preserve_roles")?
+                        }
+                        "redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "redis_version")?
+                        }
+                        "swap_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "swap_roles")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbUpgradeRequest {
+                    force_discard: f0.unwrap_or_default(),
+                    force_restart: f1.unwrap_or_default(),
+                    keep_crdt_protocol_version: f2.unwrap_or_default(),
+                    keep_redis_version: f3.unwrap_or_default(),
+                    latest_with_modules: f4.unwrap_or_default(),
+                    may_discard_data: f5.unwrap_or_default(),
+                    modules: f6.unwrap_or_default(),
+                    parallel_shards_upgrade: f7.unwrap_or_default(),
+                    preserve_roles: f8.unwrap_or_default(),
+                    redis_version: f9.unwrap_or_default(),
+                    swap_roles: f10.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A Redis shard (process) of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Shard {
     ///Hash slot range of the shard, for example `0-16383`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub assigned_slots: ::std::option::Option<::std::string::String>,
     ///Status of the scheduled periodic backup.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub backup: ::std::option::Option<ShardBackup>,
     ///Unique ID of the database the shard belongs to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bdb_uid: ::std::option::Option<i64>,
     ///Weight of the shard when RAM is distributed (Auto Tiering).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_ram_weight: ::std::option::Option<f64>,
     ///Finer-grained status of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub detailed_status: ::std::option::Option<crate::types::ShardDetailedStatus>,
     ///Status of dump file loading.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub loading: ::std::option::Option<ShardLoading>,
     ///Unique ID of the node that hosts the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     ///Selected fields of the shard's Redis `INFO` output, keyed by `INFO` field name; which ones appear depends on `extra_info_keys`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub redis_info: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /**Time the shard information was collected.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub report_timestamp: ::std::option::Option<::std::string::String>,
     ///Role of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::ShardRole>,
     ///Current status of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ShardStatus>,
     ///Replication sync status and progress.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub sync: ::std::option::Option<ShardSync>,
     ///Cluster-wide unique ID of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Shard {
@@ -12888,23 +18959,187 @@ impl ::serde::Serialize for Shard {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Shard {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Shard;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Shard")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Shard, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<ShardBackup>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardDetailedStatus>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<ShardLoading>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardRole>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardStatus>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<ShardSync>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "assigned_slots" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "assigned_slots")?
+                        }
+                        "backup" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "backup")?
+                        }
+                        "bdb_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "bdb_uid")?
+                        }
+                        "bigstore_ram_weight" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bigstore_ram_weight")?
+                        }
+                        "detailed_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "detailed_status")?
+                        }
+                        "loading" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "loading")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "node_uid")?
+                        }
+                        "redis_info" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "redis_info")?
+                        }
+                        "report_timestamp" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "report_timestamp")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "role")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "status")?
+                        }
+                        "sync" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "sync")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Shard {
+                    assigned_slots: f0.unwrap_or_default(),
+                    backup: f1.unwrap_or_default(),
+                    bdb_uid: f2.unwrap_or_default(),
+                    bigstore_ram_weight: f3.unwrap_or_default(),
+                    detailed_status: f4.unwrap_or_default(),
+                    loading: f5.unwrap_or_default(),
+                    node_uid: f6.unwrap_or_default(),
+                    redis_info: f7.unwrap_or_default(),
+                    report_timestamp: f8.unwrap_or_default(),
+                    role: f9.unwrap_or_default(),
+                    status: f10.unwrap_or_default(),
+                    sync: f11.unwrap_or_default(),
+                    uid: f12.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Status of a shard's scheduled periodic backup.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardBackup {
     /**Backup progress, in percent.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub progress: ::std::option::Option<f64>,
     ///State of a shard's periodic backup.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ShardBackupStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardBackup {
@@ -12916,6 +19151,60 @@ impl ::serde::Serialize for ShardBackup {
         w.opt("progress", &self.progress)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShardBackup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardBackup;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardBackup")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardBackup, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardBackupStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "progress")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardBackup {
+                    progress: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///State of a shard's periodic backup.
@@ -13160,24 +19449,19 @@ impl<'de> ::serde::Deserialize<'de> for ShardDetailedStatus {
     }
 }
 ///Status of loading a dump file into a shard.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardLoading {
     /**Share of the bytes already loaded, in percent.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub progress: ::std::option::Option<f64>,
     /**Whether a dump file is being loaded.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ShardLoadingStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardLoading {
@@ -13189,6 +19473,60 @@ impl ::serde::Serialize for ShardLoading {
         w.opt("progress", &self.progress)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShardLoading {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardLoading;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardLoading")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardLoading, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardLoadingStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "progress")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardLoading {
+                    progress: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Dump file loading state of a shard.
@@ -13483,20 +19821,15 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatus {
     }
 }
 ///Replication sync status of a shard.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardSync {
     ///Bytes left to transfer in the current sync.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub progress: ::std::option::Option<i64>,
     ///Sync state of a shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ShardSyncStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardSync {
@@ -13508,6 +19841,60 @@ impl ::serde::Serialize for ShardSync {
         w.opt("progress", &self.progress)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShardSync {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardSync;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardSync")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardSync, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardSyncStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "progress")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardSync {
+                    progress: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Sync state of a shard.

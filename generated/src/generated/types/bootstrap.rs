@@ -4,101 +4,64 @@
 #[allow(unused_imports)]
 use super::*;
 ///Bootstrap configuration of a node: what to do (create, join or recover a cluster) and the cluster, node and credential settings to do it with. A minimal subset is accepted.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Bootstrap {
     ///What the bootstrap should do.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub action: ::std::option::Option<crate::types::BootstrapAction>,
     ///The cluster to create or join.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster: ::std::option::Option<BootstrapClusterIdentity>,
     ///Port to join a cluster whose cnm_https port is not the default.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cnm_https_port: ::std::option::Option<i64>,
     /**Port of the Active-Active (CRDB) coordinator.
 
 Default: `9081`.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdb_coordinator_port: ::std::option::Option<i64>,
     ///Credentials of the cluster administrator.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub credentials: ::std::option::Option<BootstrapCredentials>,
     ///Explicit DNS suffix configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub dns_suffixes: ::std::option::Option<::std::vec::Vec<BootstrapDnsSuffix>>,
     /**Envoy admin port. Envoy is the cluster gateway, so changing it at runtime may cut the current response short.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub envoy_admin_port: ::std::option::Option<i64>,
     /**Envoy management server port.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub envoy_mgmt_server_port: ::std::option::Option<i64>,
     /**Deprecated: no longer used, gossip is served by the main Envoy process on `envoy_admin_port`. Gossip Envoy admin port.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     #[deprecated]
     pub gossip_envoy_admin_port: ::std::option::Option<i64>,
     ///License key; a trial license is installed when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub license: ::std::option::Option<::std::string::String>,
     ///Maximum number of retries after recoverable errors.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_retries: ::std::option::Option<i64>,
     ///Description of the node being bootstrapped.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node: ::std::option::Option<BootstrapNodeIdentity>,
     ///Deprecated: set the policy with `PUT /v1/cluster/policy` after the cluster exists. Initial cluster policy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub policy: ::std::option::Option<BootstrapPolicy>,
     ///Name of the backup file to recover the cluster from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub recovery_filename: ::std::option::Option<::std::string::String>,
     ///Deprecated since 7.8.6. The node joins only if every cluster node runs a version greater than this one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub required_version: ::std::option::Option<::std::string::String>,
     ///Maximum wait between retries, in seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub retry_time: ::std::option::Option<i64>,
     ///Custom modules every node downloads and installs during bootstrap.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub user_defined_modules: ::std::option::Option<
         ::std::vec::Vec<BootstrapUserDefinedModule>,
     >,
     ///Witness disk configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub witness_disk: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Bootstrap {
@@ -268,6 +231,226 @@ impl Bootstrap {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Bootstrap {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Bootstrap;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Bootstrap")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Bootstrap, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::BootstrapAction>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<BootstrapClusterIdentity>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<BootstrapCredentials>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BootstrapDnsSuffix>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<BootstrapNodeIdentity>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<BootstrapPolicy>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BootstrapUserDefinedModule>>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "action" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "action")?
+                        }
+                        "cluster" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "cluster")?
+                        }
+                        "cnm_https_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "cnm_https_port")?
+                        }
+                        "crdb_coordinator_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "crdb_coordinator_port")?
+                        }
+                        "credentials" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "credentials")?
+                        }
+                        "dns_suffixes" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "dns_suffixes")?
+                        }
+                        "envoy_admin_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "envoy_admin_port")?
+                        }
+                        "envoy_mgmt_server_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "envoy_mgmt_server_port")?
+                        }
+                        "gossip_envoy_admin_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "gossip_envoy_admin_port")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "license")?
+                        }
+                        "max_retries" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "max_retries")?
+                        }
+                        "node" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "node")?
+                        }
+                        "policy" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "policy")?
+                        }
+                        "recovery_filename" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "recovery_filename")?
+                        }
+                        "required_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "required_version")?
+                        }
+                        "retry_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "retry_time")?
+                        }
+                        "user_defined_modules" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "user_defined_modules")?
+                        }
+                        "witness_disk" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "witness_disk")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Bootstrap {
+                    action: f0.unwrap_or_default(),
+                    cluster: f1.unwrap_or_default(),
+                    cnm_https_port: f2.unwrap_or_default(),
+                    crdb_coordinator_port: f3.unwrap_or_default(),
+                    credentials: f4.unwrap_or_default(),
+                    dns_suffixes: f5.unwrap_or_default(),
+                    envoy_admin_port: f6.unwrap_or_default(),
+                    envoy_mgmt_server_port: f7.unwrap_or_default(),
+                    gossip_envoy_admin_port: f8.unwrap_or_default(),
+                    license: f9.unwrap_or_default(),
+                    max_retries: f10.unwrap_or_default(),
+                    node: f11.unwrap_or_default(),
+                    policy: f12.unwrap_or_default(),
+                    recovery_filename: f13.unwrap_or_default(),
+                    required_version: f14.unwrap_or_default(),
+                    retry_time: f15.unwrap_or_default(),
+                    user_defined_modules: f16.unwrap_or_default(),
+                    witness_disk: f17.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Action of a bootstrap request.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
@@ -374,28 +557,19 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAction {
     }
 }
 ///An IP address of one of the local node's network interfaces.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapAvailableAddr {
     ///The IP address.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub address: ::std::option::Option<::std::string::String>,
     ///Address family, `ipv4` or `ipv6`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub format: ::std::option::Option<::std::string::String>,
     ///Name of the network interface, for example `eth0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub if_name: ::std::option::Option<::std::string::String>,
     ///Whether the address is in a private range.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub private: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapAvailableAddr {
@@ -411,27 +585,96 @@ impl ::serde::Serialize for BootstrapAvailableAddr {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapAvailableAddr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapAvailableAddr;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapAvailableAddr")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapAvailableAddr, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "address" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "address")?
+                        }
+                        "format" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "format")?
+                        }
+                        "if_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "if_name")?
+                        }
+                        "private" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "private")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapAvailableAddr {
+                    address: f0.unwrap_or_default(),
+                    format: f1.unwrap_or_default(),
+                    if_name: f2.unwrap_or_default(),
+                    private: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Identity of the cluster to create or join during bootstrap.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapClusterIdentity {
     ///Fully qualified cluster name: at most 64 characters, valid under RFC 952 and RFC 1123 section 2.1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///IP addresses of existing cluster nodes (used when joining).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub nodes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Support the Redis `WAIT` command.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub wait_command: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapClusterIdentity {
@@ -446,33 +689,87 @@ impl ::serde::Serialize for BootstrapClusterIdentity {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapClusterIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapClusterIdentity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapClusterIdentity")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapClusterIdentity, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "name")?
+                        }
+                        "nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "nodes")?
+                        }
+                        "wait_command" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "wait_command")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapClusterIdentity {
+                    name: f0.unwrap_or_default(),
+                    nodes: f1.unwrap_or_default(),
+                    wait_command: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Cluster administrator credentials for bootstrap: either `username` and `password`, or `client_cert` and `client_key` for certificate-based authentication.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapCredentials {
     ///Client certificate (PEM) used instead of a user name and password; needs `client_key`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_cert: ::std::option::Option<::std::string::String>,
     ///Private key (PEM) of `client_cert`; needs `client_cert`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_key: ::std::option::Option<::std::string::String>,
     ///Administrator password; required unless certificate credentials are used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub password: ::std::option::Option<::std::string::String>,
     ///CA certificate (PEM) that validates the API certificate of the cluster; the cluster's `mtls_trusted_ca.pem` is used when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub trusted_ca: ::std::option::Option<::std::string::String>,
     ///Administrator user name (the characters & < > " are not allowed); required unless certificate credentials are used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapCredentials {
@@ -502,33 +799,111 @@ impl ::std::fmt::Debug for BootstrapCredentials {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapCredentials")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapCredentials, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "client_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "client_cert")?
+                        }
+                        "client_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "client_key")?
+                        }
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "password")?
+                        }
+                        "trusted_ca" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "trusted_ca")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapCredentials {
+                    client_cert: f0.unwrap_or_default(),
+                    client_key: f1.unwrap_or_default(),
+                    password: f2.unwrap_or_default(),
+                    trusted_ca: f3.unwrap_or_default(),
+                    username: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A DNS suffix to configure during bootstrap.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapDnsSuffix {
     ///Make this suffix the default suffix of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_default: ::std::option::Option<bool>,
     ///DNS suffix name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Replica DNS servers to publish as NS records and to notify.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub slaves: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Publish AAAA records for the NS records.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_aaaa_ns: ::std::option::Option<bool>,
     ///Publish internal cluster IP addresses for databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_internal_addr: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapDnsSuffix {
@@ -545,37 +920,107 @@ impl ::serde::Serialize for BootstrapDnsSuffix {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapDnsSuffix;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapDnsSuffix")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapDnsSuffix, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cluster_default" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cluster_default")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        "slaves" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "slaves")?
+                        }
+                        "use_aaaa_ns" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "use_aaaa_ns")?
+                        }
+                        "use_internal_addr" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "use_internal_addr")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapDnsSuffix {
+                    cluster_default: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    slaves: f2.unwrap_or_default(),
+                    use_aaaa_ns: f3.unwrap_or_default(),
+                    use_internal_addr: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Details of a bootstrap error; which fields appear depends on `error_code`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapErrorDetails {
     ///`rack_id_required`: rack IDs already used in the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub current_rack_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///`repair_required`: the failed nodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub failed_nodes: ::std::option::Option<::std::vec::Vec<BootstrapFailedNode>>,
     ///Longer explanation of the error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub message: ::std::option::Option<::std::string::String>,
     ///`repair_required`: UID of the failed node best suited for replacement.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub replace_candidate: ::std::option::Option<i64>,
     ///`insufficient_node_flash`: flash the replacement node needs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub required_flash: ::std::option::Option<i64>,
     ///`insufficient_node_memory`: memory the replacement node needs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub required_memory: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapErrorDetails {
@@ -593,21 +1038,110 @@ impl ::serde::Serialize for BootstrapErrorDetails {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapErrorDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapErrorDetails")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapErrorDetails, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BootstrapFailedNode>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "current_rack_ids" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "current_rack_ids")?
+                        }
+                        "failed_nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "failed_nodes")?
+                        }
+                        "message" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "message")?
+                        }
+                        "replace_candidate" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "replace_candidate")?
+                        }
+                        "required_flash" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "required_flash")?
+                        }
+                        "required_memory" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "required_memory")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapErrorDetails {
+                    current_rack_ids: f0.unwrap_or_default(),
+                    failed_nodes: f1.unwrap_or_default(),
+                    message: f2.unwrap_or_default(),
+                    replace_candidate: f3.unwrap_or_default(),
+                    required_flash: f4.unwrap_or_default(),
+                    required_memory: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A failed node reported with `repair_required`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapFailedNode {
     ///Rack ID of the failed node, when it has one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub rack_id: ::std::option::Option<::std::string::String>,
     ///Unique ID of the failed node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapFailedNode {
@@ -621,53 +1155,88 @@ impl ::serde::Serialize for BootstrapFailedNode {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapFailedNode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapFailedNode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapFailedNode")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapFailedNode, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "rack_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "rack_id")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapFailedNode {
+                    rack_id: f0.unwrap_or_default(),
+                    uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Identity of the node being bootstrapped.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapIdentity {
     /**Whether shards may be placed on the node.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub accept_servers: ::std::option::Option<bool>,
     ///Internal IP address of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub addr: ::std::option::Option<::std::string::String>,
     ///External IP addresses of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub external_addr: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Name of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///When replacing a node in a rack-aware cluster, allow the new node to be in another rack.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub override_rack_id: ::std::option::Option<bool>,
     ///Rack ID of the node; overrides the cloud configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub rack_id: ::std::option::Option<::std::string::String>,
     ///Second rack ID of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub second_rack_id: ::std::option::Option<::std::string::String>,
     ///Node UID to take over when joining; used to replace a dead node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /**Use IPv6 for internal communication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_internal_ipv6: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapIdentity {
@@ -688,21 +1257,141 @@ impl ::serde::Serialize for BootstrapIdentity {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapIdentity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapIdentity")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapIdentity, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "accept_servers" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "accept_servers")?
+                        }
+                        "addr" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "addr")?
+                        }
+                        "external_addr" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "external_addr")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "name")?
+                        }
+                        "override_rack_id" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "override_rack_id")?
+                        }
+                        "rack_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "rack_id")?
+                        }
+                        "second_rack_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "second_rack_id")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "uid")?
+                        }
+                        "use_internal_ipv6" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "use_internal_ipv6")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapIdentity {
+                    accept_servers: f0.unwrap_or_default(),
+                    addr: f1.unwrap_or_default(),
+                    external_addr: f2.unwrap_or_default(),
+                    name: f3.unwrap_or_default(),
+                    override_rack_id: f4.unwrap_or_default(),
+                    rack_id: f5.unwrap_or_default(),
+                    second_rack_id: f6.unwrap_or_default(),
+                    uid: f7.unwrap_or_default(),
+                    use_internal_ipv6: f8.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of `bootstrap_get`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapInfo {
     ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bootstrap_status: ::std::option::Option<BootstrapStatus>,
     ///Summary of the local node (a subset of the node object plus its network interfaces).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub local_node_info: ::std::option::Option<BootstrapLocalNodeInfo>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapInfo {
@@ -716,25 +1405,76 @@ impl ::serde::Serialize for BootstrapInfo {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<BootstrapStatus>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<BootstrapLocalNodeInfo>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bootstrap_status" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bootstrap_status")?
+                        }
+                        "local_node_info" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "local_node_info")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapInfo {
+                    bootstrap_status: f0.unwrap_or_default(),
+                    local_node_info: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Resource limits of the node being bootstrapped.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapLimits {
     /**Maximum number of listeners on the node.
 
 Default: `100`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_listeners: ::std::option::Option<i64>,
     /**Maximum number of Redis servers (shards) on the node.
 
 Default: `100`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_redis_servers: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapLimits {
@@ -748,57 +1488,86 @@ impl ::serde::Serialize for BootstrapLimits {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapLimits;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapLimits")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapLimits, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "max_listeners" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "max_listeners")?
+                        }
+                        "max_redis_servers" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "max_redis_servers")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapLimits {
+                    max_listeners: f0.unwrap_or_default(),
+                    max_redis_servers: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Summary of the local node (a subset of the node object plus its network interfaces).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapLocalNodeInfo {
     ///IP addresses of the node's network interfaces.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub available_addrs: ::std::option::Option<::std::vec::Vec<BootstrapAvailableAddr>>,
     ///Number of CPU cores.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cores: ::std::option::Option<i64>,
     ///Path of the ephemeral storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ephemeral_storage_path: ::std::option::Option<::std::string::String>,
     ///Size of the ephemeral storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_storage_size: ::std::option::Option<f64>,
     ///Human-readable version of the operating system.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub os_version: ::std::option::Option<::std::string::String>,
     ///Path of the persistent storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub persistent_storage_path: ::std::option::Option<::std::string::String>,
     ///Size of the persistent storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_storage_size: ::std::option::Option<f64>,
     ///Installed Redis Software version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub software_version: ::std::option::Option<::std::string::String>,
     ///Total memory of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub total_memory: ::std::option::Option<i64>,
     ///Unique ID of the node, once it belongs to a cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     ///System uptime, in seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uptime: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapLocalNodeInfo {
@@ -821,13 +1590,154 @@ impl ::serde::Serialize for BootstrapLocalNodeInfo {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapLocalNodeInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapLocalNodeInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapLocalNodeInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BootstrapAvailableAddr>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "available_addrs" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "available_addrs")?
+                        }
+                        "cores" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "cores")?
+                        }
+                        "ephemeral_storage_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ephemeral_storage_path")?
+                        }
+                        "ephemeral_storage_size" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ephemeral_storage_size")?
+                        }
+                        "os_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "os_version")?
+                        }
+                        "persistent_storage_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "persistent_storage_path")?
+                        }
+                        "persistent_storage_size" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "persistent_storage_size")?
+                        }
+                        "software_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "software_version")?
+                        }
+                        "total_memory" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "total_memory")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "uid")?
+                        }
+                        "uptime" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "uptime")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapLocalNodeInfo {
+                    available_addrs: f0.unwrap_or_default(),
+                    cores: f1.unwrap_or_default(),
+                    ephemeral_storage_path: f2.unwrap_or_default(),
+                    ephemeral_storage_size: f3.unwrap_or_default(),
+                    os_version: f4.unwrap_or_default(),
+                    persistent_storage_path: f5.unwrap_or_default(),
+                    persistent_storage_size: f6.unwrap_or_default(),
+                    software_version: f7.unwrap_or_default(),
+                    total_memory: f8.unwrap_or_default(),
+                    uid: f9.unwrap_or_default(),
+                    uptime: f10.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Description of the node being bootstrapped.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapNodeIdentity {
     ///Deprecated: use `bigstore_driver` of the cluster object. Flash storage driver.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     #[deprecated]
     pub bigstore_driver: ::std::option::Option<
         crate::types::BootstrapNodeIdentityBigstoreDriver,
@@ -835,24 +1745,15 @@ pub struct BootstrapNodeIdentity {
     /**Enable flash storage on the node for Redis Flex and Auto Tiering databases; cannot be changed after bootstrap.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub bigstore_enabled: ::std::option::Option<bool>,
     ///Identity of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub identity: ::std::option::Option<BootstrapIdentity>,
     ///Resource limits of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub limits: ::std::option::Option<BootstrapLimits>,
     ///Storage paths of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub paths: ::std::option::Option<BootstrapPaths>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapNodeIdentity {
@@ -867,6 +1768,95 @@ impl ::serde::Serialize for BootstrapNodeIdentity {
         w.opt("limits", &self.limits)?;
         w.opt("paths", &self.paths)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapNodeIdentity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapNodeIdentity")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapNodeIdentity, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BootstrapNodeIdentityBigstoreDriver,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<BootstrapIdentity>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<BootstrapLimits>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<BootstrapPaths>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bigstore_driver" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bigstore_driver")?
+                        }
+                        "bigstore_enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bigstore_enabled")?
+                        }
+                        "identity" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "identity")?
+                        }
+                        "limits" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "limits")?
+                        }
+                        "paths" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "paths")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapNodeIdentity {
+                    bigstore_driver: f0.unwrap_or_default(),
+                    bigstore_enabled: f1.unwrap_or_default(),
+                    identity: f2.unwrap_or_default(),
+                    limits: f3.unwrap_or_default(),
+                    paths: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Deprecated (only used by the deprecated `BootstrapNodeIdentity.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver accepted at bootstrap.
@@ -960,28 +1950,19 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentityBigstoreDriver {
     }
 }
 ///Storage paths of the node being bootstrapped.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapPaths {
     ///Path of the flash (BigRedis) storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bigstore_path: ::std::option::Option<::std::string::String>,
     ///Persistent storage path of the Cluster Configuration Store.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ccs_persistent_path: ::std::option::Option<::std::string::String>,
     ///Path of the ephemeral storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ephemeral_path: ::std::option::Option<::std::string::String>,
     ///Path of the persistent storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub persistent_path: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapPaths {
@@ -997,53 +1978,118 @@ impl ::serde::Serialize for BootstrapPaths {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapPaths;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapPaths")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapPaths, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bigstore_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bigstore_path")?
+                        }
+                        "ccs_persistent_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "ccs_persistent_path")?
+                        }
+                        "ephemeral_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ephemeral_path")?
+                        }
+                        "persistent_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "persistent_path")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapPaths {
+                    bigstore_path: f0.unwrap_or_default(),
+                    ccs_persistent_path: f1.unwrap_or_default(),
+                    ephemeral_path: f2.unwrap_or_default(),
+                    persistent_path: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Deprecated: set the policy with `PUT /v1/cluster/policy` after the cluster exists. Initial cluster policy given at bootstrap (only used by the deprecated `Bootstrap.policy`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapPolicy {
     /**Let databases evict data from RAM so that replication or persistence can succeed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default_fork_evict_ram: ::std::option::Option<bool>,
     /**Proxy policy for the endpoints of new non-sharded databases. Default: `single`.
 
 Default: `single`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_non_sharded_proxy_policy: ::std::option::Option<
         crate::types::BootstrapPolicyDefaultNonShardedProxyPolicy,
     >,
     /**Proxy policy for the endpoints of new sharded databases. Default: `all-master-shards`.
 
 Default: `all-master-shards`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_sharded_proxy_policy: ::std::option::Option<
         crate::types::BootstrapPolicyDefaultShardedProxyPolicy,
     >,
     /**Shard placement for new databases. Default: `sparse`.
 
 Default: `sparse`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_shards_placement: ::std::option::Option<
         crate::types::BootstrapPolicyDefaultShardsPlacement,
     >,
     ///Make the cluster rack-aware.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub rack_aware: ::std::option::Option<bool>,
     /**Ignore the databases' memory_size when placing shards.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub shards_overbooking: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapPolicy {
@@ -1062,6 +2108,106 @@ impl ::serde::Serialize for BootstrapPolicy {
         w.opt("rack_aware", &self.rack_aware)?;
         w.opt("shards_overbooking", &self.shards_overbooking)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapPolicy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapPolicy")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapPolicy, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BootstrapPolicyDefaultNonShardedProxyPolicy,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BootstrapPolicyDefaultShardedProxyPolicy,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::BootstrapPolicyDefaultShardsPlacement,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "default_fork_evict_ram" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "default_fork_evict_ram")?
+                        }
+                        "default_non_sharded_proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "default_non_sharded_proxy_policy")?
+                        }
+                        "default_sharded_proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "default_sharded_proxy_policy")?
+                        }
+                        "default_shards_placement" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "default_shards_placement")?
+                        }
+                        "rack_aware" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "rack_aware")?
+                        }
+                        "shards_overbooking" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "shards_overbooking")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapPolicy {
+                    default_fork_evict_ram: f0.unwrap_or_default(),
+                    default_non_sharded_proxy_policy: f1.unwrap_or_default(),
+                    default_sharded_proxy_policy: f2.unwrap_or_default(),
+                    default_shards_placement: f3.unwrap_or_default(),
+                    rack_aware: f4.unwrap_or_default(),
+                    shards_overbooking: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Proxy policy for the endpoints of new non-sharded databases.
@@ -1373,32 +2519,21 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardsPlacement {
     }
 }
 ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapStatus {
     ///Time the bootstrap ended.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub end_time: ::std::option::Option<::std::string::String>,
     ///Kind of error, when `state` is `error` (see `bootstrap_get` for the values).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_code: ::std::option::Option<::std::string::String>,
     ///Error-specific details, when `state` is `error`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub error_details: ::std::option::Option<BootstrapErrorDetails>,
     ///Time the bootstrap started.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub start_time: ::std::option::Option<::std::string::String>,
     ///Bootstrap state: `idle` (not started), `initiated` (request received), `creating_cluster`, `recovering_cluster`, `joining_cluster` (in progress), `error` (last bootstrap failed), `completed` (last bootstrap succeeded).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub state: ::std::option::Option<crate::types::BootstrapStatusState>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapStatus {
@@ -1413,6 +2548,95 @@ impl ::serde::Serialize for BootstrapStatus {
         w.opt("start_time", &self.start_time)?;
         w.opt("state", &self.state)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapStatus")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapStatus, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<BootstrapErrorDetails>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::types::BootstrapStatusState>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "end_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "end_time")?
+                        }
+                        "error_code" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "error_code")?
+                        }
+                        "error_details" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "error_details")?
+                        }
+                        "start_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "start_time")?
+                        }
+                        "state" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "state")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapStatus {
+                    end_time: f0.unwrap_or_default(),
+                    error_code: f1.unwrap_or_default(),
+                    error_details: f2.unwrap_or_default(),
+                    start_time: f3.unwrap_or_default(),
+                    state: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Bootstrap state: `idle` (not started), `initiated` (request received), `creating_cluster`, `recovering_cluster`, `joining_cluster` (in progress), `error` (last bootstrap failed), `completed` (last bootstrap succeeded).
@@ -1549,17 +2773,15 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatusState {
     }
 }
 ///A custom module to download and install during bootstrap (a `.zip` package).
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapUserDefinedModule {
     ///Where to download a custom module from.
     pub location: BootstrapUserDefinedModuleLocation,
     ///Module name used for display and logging.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub name: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapUserDefinedModule {
@@ -1587,21 +2809,68 @@ impl BootstrapUserDefinedModule {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapUserDefinedModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapUserDefinedModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapUserDefinedModule, A::Error> {
+                let mut f0: ::std::option::Option<BootstrapUserDefinedModuleLocation> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "location" => {
+                            crate::object::set::<
+                                crate::object::Plain,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "location")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapUserDefinedModule {
+                    location: crate::object::required(f0, "location")?,
+                    name: crate::object::required(f1, "name")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Basic-auth credentials for downloading a custom module.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapUserDefinedModuleCredentials {
     ///Password.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub password: ::std::option::Option<::std::string::String>,
     ///User name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
@@ -1625,23 +2894,74 @@ impl ::std::fmt::Debug for BootstrapUserDefinedModuleCredentials {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapUserDefinedModuleCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapUserDefinedModuleCredentials")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapUserDefinedModuleCredentials, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "password")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapUserDefinedModuleCredentials {
+                    password: f0.unwrap_or_default(),
+                    username: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Where to download a custom module from.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapUserDefinedModuleLocation {
     ///Basic-auth credentials, when the download requires them.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub credentials: ::std::option::Option<BootstrapUserDefinedModuleCredentials>,
     ///Protocol of a custom module download location.
-    #[serde(deserialize_with = "crate::lenient::enum_value")]
     pub location_type: crate::types::BootstrapUserDefinedModuleLocationType,
     ///URL of the module `.zip` file.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub url: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
@@ -1669,6 +2989,71 @@ impl BootstrapUserDefinedModuleLocation {
             url,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleLocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BootstrapUserDefinedModuleLocation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BootstrapUserDefinedModuleLocation")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BootstrapUserDefinedModuleLocation, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<BootstrapUserDefinedModuleCredentials>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    crate::types::BootstrapUserDefinedModuleLocationType,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "credentials" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "credentials")?
+                        }
+                        "location_type" => {
+                            crate::object::set::<
+                                crate::object::EnumValue,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "location_type")?
+                        }
+                        "url" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BootstrapUserDefinedModuleLocation {
+                    credentials: f0.unwrap_or_default(),
+                    location_type: crate::object::required(f1, "location_type")?,
+                    url: crate::object::required(f2, "url")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Protocol of a custom module download location.

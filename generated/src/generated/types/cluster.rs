@@ -4,76 +4,45 @@
 #[allow(unused_imports)]
 use super::*;
 ///A long-running cluster operation (task, state machine or other work such as import, export or backup) and its progress. `action_get`/`action_list` (v1) return the task fields (`node_uid`, `task_id`, ...); `action_get_v2`/`action_list_v2` return `action_type`, `creation_time` and `additional_info`. Poll until `status` is terminal.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Action {
     ///Which mechanism runs a v2 action.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub action_type: ::std::option::Option<crate::types::ActionActionType>,
     ///Globally unique ID of the action.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///Extra details of a v2 action. The server sends it only when it holds at least one field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub additional_info: ::std::option::Option<ActionAdditionalInfo>,
     ///When the action was created, as a Unix timestamp in seconds (v2 only).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub creation_time: ::std::option::Option<i64>,
     ///Machine-readable cause when the task failed, such as `internal_error` or `insufficient_resources`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_code: ::std::option::Option<::std::string::String>,
     ///Human-readable explanation when the task failed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_message: ::std::option::Option<::std::string::String>,
     ///Unix timestamp (seconds) of the last progress change.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub heartbeat: ::std::option::Option<i64>,
     ///Name of the task or state machine that runs the action, such as `retry_bdb`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///UID of the node the operation runs on, when it runs on one node (v1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     ///The object the action works on, such as `bdb:1` (v1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub object_name: ::std::option::Option<::std::string::String>,
     ///Operations still waiting to run, keyed by shard ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_map")]
     pub pending_ops: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ActionPendingOp>,
     >,
     /**How much of the action is done, in percent.
 
 Range: 0-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub progress: ::std::option::Option<f64>,
     ///The state machine's current state, when known (v1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub state: ::std::option::Option<::std::string::String>,
     ///Status of an action. `queued`, `starting`, `running`, `cancelling`, `pending` and `active` are transient; `completed`, `failed`, `cancelled` and `aborted` are final. v2 endpoints report the task lifecycle values; v1 endpoints may also report the state-machine values `pending` and `active`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ActionStatus>,
     ///ID of the cluster task behind the action (v1 task entries).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Action {
@@ -103,6 +72,204 @@ impl ::serde::Serialize for Action {
 impl crate::extras::StartsAction for Action {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Action {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Action;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Action")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Action, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::ActionActionType>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<ActionAdditionalInfo>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ActionPendingOp,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<crate::types::ActionStatus>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "action_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "action_type")?
+                        }
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "action_uid")?
+                        }
+                        "additional_info" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "additional_info")?
+                        }
+                        "creation_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "creation_time")?
+                        }
+                        "error_code" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "error_code")?
+                        }
+                        "error_message" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "error_message")?
+                        }
+                        "heartbeat" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "heartbeat")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "name")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "node_uid")?
+                        }
+                        "object_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "object_name")?
+                        }
+                        "pending_ops" => {
+                            crate::object::set::<
+                                crate::object::OptMap,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "pending_ops")?
+                        }
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "progress")?
+                        }
+                        "state" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "state")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "status")?
+                        }
+                        "task_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "task_id")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Action {
+                    action_type: f0.unwrap_or_default(),
+                    action_uid: f1.unwrap_or_default(),
+                    additional_info: f2.unwrap_or_default(),
+                    creation_time: f3.unwrap_or_default(),
+                    error_code: f4.unwrap_or_default(),
+                    error_message: f5.unwrap_or_default(),
+                    heartbeat: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
+                    node_uid: f8.unwrap_or_default(),
+                    object_name: f9.unwrap_or_default(),
+                    pending_ops: f10.unwrap_or_default(),
+                    progress: f11.unwrap_or_default(),
+                    state: f12.unwrap_or_default(),
+                    status: f13.unwrap_or_default(),
+                    task_id: f14.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Which mechanism runs a v2 action.
@@ -207,34 +374,23 @@ impl<'de> ::serde::Deserialize<'de> for ActionActionType {
     }
 }
 ///Extra details of a v2 action. The server sends it only when it holds at least one field.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionAdditionalInfo {
     ///Short summary of what the action does.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub description: ::std::option::Option<::std::string::String>,
     ///What went wrong, when the action failed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error: ::std::option::Option<::std::string::String>,
     ///Kind of object the action worked on, such as `bdb` or `node`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub object_type: ::std::option::Option<::std::string::String>,
     ///Unique ID of the object the action worked on.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub object_uid: ::std::option::Option<::std::string::String>,
     ///Operations still waiting to run, keyed by shard ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_map")]
     pub pending_ops: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ActionPendingOp>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ActionAdditionalInfo {
@@ -251,45 +407,124 @@ impl ::serde::Serialize for ActionAdditionalInfo {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ActionAdditionalInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ActionAdditionalInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ActionAdditionalInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ActionPendingOp,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "description")?
+                        }
+                        "error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "error")?
+                        }
+                        "object_type" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "object_type")?
+                        }
+                        "object_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "object_uid")?
+                        }
+                        "pending_ops" => {
+                            crate::object::set::<
+                                crate::object::OptMap,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "pending_ops")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ActionAdditionalInfo {
+                    description: f0.unwrap_or_default(),
+                    error: f1.unwrap_or_default(),
+                    object_type: f2.unwrap_or_default(),
+                    object_uid: f3.unwrap_or_default(),
+                    pending_ops: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Progress of one pending per-shard operation of an action.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionPendingOp {
     ///Unix timestamp (seconds) of the last progress change of this operation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub heartbeat: ::std::option::Option<i64>,
     ///Unix timestamp (seconds) when the last snapshot was taken.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub last_sample_time: ::std::option::Option<i64>,
     ///Name of the state-machine operation that is running.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub op_name: ::std::option::Option<::std::string::String>,
     /**How much of the operation is done, in percent.
 
 Range: 1-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub progress: ::std::option::Option<f64>,
     ///Free-form state the operation keeps in order to run.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub snapshot: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     ///Code of the operation's current status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status_code: ::std::option::Option<::std::string::String>,
     ///Human-readable form of the operation's current status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status_description: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ActionPendingOp {
@@ -306,6 +541,113 @@ impl ::serde::Serialize for ActionPendingOp {
         w.opt("status_code", &self.status_code)?;
         w.opt("status_description", &self.status_description)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ActionPendingOp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ActionPendingOp")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ActionPendingOp, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "heartbeat" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "heartbeat")?
+                        }
+                        "last_sample_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "last_sample_time")?
+                        }
+                        "op_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "op_name")?
+                        }
+                        "progress" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "progress")?
+                        }
+                        "snapshot" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "snapshot")?
+                        }
+                        "status_code" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "status_code")?
+                        }
+                        "status_description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "status_description")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ActionPendingOp {
+                    heartbeat: f0.unwrap_or_default(),
+                    last_sample_time: f1.unwrap_or_default(),
+                    op_name: f2.unwrap_or_default(),
+                    progress: f3.unwrap_or_default(),
+                    snapshot: f4.unwrap_or_default(),
+                    status_code: f5.unwrap_or_default(),
+                    status_description: f6.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Status of an action. `queued`, `starting`, `running`, `cancelling`, `pending` and `active` are transient; `completed`, `failed`, `cancelled` and `aborted` are final. v2 endpoints report the task lifecycle values; v1 endpoints may also report the state-machine values `pending` and `active`.
@@ -463,24 +805,17 @@ impl<'de> ::serde::Deserialize<'de> for ActionStatus {
     }
 }
 ///One cluster certificate with its private key, as sent to `cluster_certificates_update` and `cluster_certificate_update`.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Certificates {
     ///The certificate, PEM-encoded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub certificate: ::std::option::Option<::std::string::String>,
     ///The private key, PEM-encoded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key: ::std::option::Option<::std::string::String>,
     ///Which cluster certificate this is.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub name: ::std::option::Option<crate::types::CertificatesName>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Certificates {
@@ -531,6 +866,73 @@ impl Certificates {
     ) -> Self {
         self.name = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Certificates {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Certificates;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Certificates")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Certificates, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::CertificatesName>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "certificate" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "certificate")?
+                        }
+                        "key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "key")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Certificates {
+                    certificate: f0.unwrap_or_default(),
+                    key: f1.unwrap_or_default(),
+                    name: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Which cluster certificate this is.
@@ -695,20 +1097,15 @@ impl<'de> ::serde::Deserialize<'de> for CertificatesName {
     }
 }
 ///Reply of `cluster_check_get`: the node checks result of every node.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResult {
     ///True when every check passed on every node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_test_result: ::std::option::Option<bool>,
     ///One result per node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub nodes: ::std::option::Option<::std::vec::Vec<CheckResultNode>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CheckResult {
@@ -722,25 +1119,72 @@ impl ::serde::Serialize for CheckResult {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CheckResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CheckResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CheckResult")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CheckResult, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CheckResultNode>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cluster_test_result" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cluster_test_result")?
+                        }
+                        "nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "nodes")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CheckResult {
+                    cluster_test_result: f0.unwrap_or_default(),
+                    nodes: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Node checks result of one node inside a cluster check.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResultNode {
     ///Message of the first check that failed on the node; present when `result` is false.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error: ::std::option::Option<::std::string::String>,
     ///UID of the checked node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     ///True when every check passed on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub result: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CheckResultNode {
@@ -755,509 +1199,395 @@ impl ::serde::Serialize for CheckResultNode {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CheckResultNode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CheckResultNode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CheckResultNode")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CheckResultNode, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "error")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "node_uid")?
+                        }
+                        "result" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "result")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CheckResultNode {
+                    error: f0.unwrap_or_default(),
+                    node_uid: f1.unwrap_or_default(),
+                    result: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The cluster's configuration: identity, alert settings, listening ports, TLS and cipher settings, authentication options and SMTP settings. Every field is optional, so the same type serves as the reply of `cluster_get` and as the partial body of `cluster_update`.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Cluster {
     ///Which cluster and node alerts are enabled, and their thresholds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub alert_settings: ::std::option::Option<ClusterAlertSettings>,
     /**Allow uploading user-defined modules to the cluster. When false, module upload requests are refused whatever the caller's role.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub allow_modules_upload: ::std::option::Option<bool>,
     /**Largest replication lag, in milliseconds, between source and replicas that a lag-aware database availability check accepts.
 
 Default: `100`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub availability_lag_tolerance_ms: ::std::option::Option<i64>,
     ///Storage engine used for Redis Flex / Auto Tiering databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub bigstore_driver: ::std::option::Option<crate::types::ClusterBigstoreDriver>,
     /**Send maintenance notifications about shard moves to clients.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub client_maint_notifications: ::std::option::Option<bool>,
     ///The SSH public key the cluster generated for itself.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cluster_ssh_public_key: ::std::option::Option<::std::string::String>,
     /**HTTPS port of the Cluster Manager UI.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cm_port: ::std::option::Option<i64>,
     /**Idle time, in minutes, after which a Cluster Manager session expires.
 
 Default: `15`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cm_session_timeout_minutes: ::std::option::Option<i64>,
     /**Deprecated: no replacement is documented. Maximum number of threads per worker of the `cnm_http` service.
 
 Default: `10`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     #[deprecated]
     pub cnm_http_max_threads_per_worker: ::std::option::Option<i64>,
     /**HTTP port of the REST API.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cnm_http_port: ::std::option::Option<i64>,
     /**Number of worker processes of the `cnm_http` service.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cnm_http_workers: ::std::option::Option<i64>,
     /**HTTPS port of the REST API.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cnm_https_port: ::std::option::Option<i64>,
     ///Ciphers enabled on the control plane, in BoringSSL cipher-list syntax.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub control_cipher_suites: ::std::option::Option<::std::string::String>,
     /**TLS 1.3 ciphers enabled on the control plane, in BoringSSL syntax.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub control_cipher_suites_tls_1_3: ::std::option::Option<::std::string::String>,
     /**Accept Basic and Digest authentication on management API requests. When false, clients must use another configured method (mTLS certificate, JWT or LDAP).
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub control_plane_basic_authentication: ::std::option::Option<bool>,
     /**Port of the Active-Active (CRDB) coordinator.
 
 Default: `9081`.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdb_coordinator_port: ::std::option::Option<i64>,
     ///Maximum retries of the REST client behind the Active-Active management API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_rest_client_retries: ::std::option::Option<i64>,
     ///Timeout of the REST client behind the Active-Active management API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_rest_client_timeout: ::std::option::Option<i64>,
     /**Active-Active featureset version the cluster supports.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub crdt_supported_featureset_version: ::std::option::Option<i64>,
     /**Supported Active-Active featureset version per Redis version.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub crdt_supported_featureset_version_map: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /**Supported Active-Active featureset versions per module name and module semantic version.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub crdt_supported_module_featureset_version_map: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /**Active-Active protocol versions the cluster supports.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub crdt_supported_protocol_versions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /**Supported Active-Active protocol versions per Redis version.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub crdt_supported_protocol_versions_map: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /**When the cluster was created (ISO 8601).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub created_time: ::std::option::Option<::std::string::String>,
     ///Ciphers enabled on the data plane, in OpenSSL cipher-list syntax.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub data_cipher_list: ::std::option::Option<::std::string::String>,
     ///TLS 1.3 ciphers enabled on the data plane.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub data_cipher_suites_tls_1_3: ::std::option::Option<::std::string::String>,
     ///Local directory used while building support packages.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub debuginfo_path: ::std::option::Option<::std::string::String>,
     /**Proxy policy given to the endpoints of new non-sharded databases (set it with `cluster_policy_update`).
 
 Read-only.
 
 Default: `single`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub default_non_sharded_proxy_policy: ::std::option::Option<::std::string::String>,
     /**Proxy policy given to the endpoints of new sharded databases (set it with `cluster_policy_update`).
 
 Read-only.
 
 Default: `all-master-shards`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub default_sharded_proxy_policy: ::std::option::Option<::std::string::String>,
     /**Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
 
 Default: `auto`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub disconnect_clients_on_password_removal: ::std::option::Option<
         crate::types::ClusterDisconnectClientsOnPasswordRemoval,
     >,
     /**Let the proxy (DMC) use the authentication service for basic authentication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dmc_external_authentication: ::std::option::Option<bool>,
     /**Let the proxy (DMC) use the authentication service for certificate-based authentication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dmc_external_cba_authentication: ::std::option::Option<bool>,
     /**Let the proxy (DMC) use the authentication service for Entra ID authentication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dmc_external_entraid_authentication: ::std::option::Option<bool>,
     /**Let the proxy (DMC) use the authentication service for LDAP authentication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dmc_external_ldap_authentication: ::std::option::Option<bool>,
     /**Send node and cluster alerts by email (needs valid SMTP settings and `email_from`).
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub email_alerts: ::std::option::Option<bool>,
     ///Sender address of the emails the cluster sends.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub email_from: ::std::option::Option<::std::string::String>,
     /**Encrypt stored private keys.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub encrypt_pkeys: ::std::option::Option<bool>,
     /**Admin port of Envoy. Envoy is the cluster gateway, so changing it at runtime may produce an empty reply.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub envoy_admin_port: ::std::option::Option<i64>,
     /**Maximum number of downstream connections Envoy may open.
 
 Range: 100-2048.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub envoy_max_downstream_connections: ::std::option::Option<i64>,
     /**Port of the Envoy management server.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub envoy_mgmt_server_port: ::std::option::Option<i64>,
     /**Deprecated: no longer used; gossip now runs in the main Envoy process on `envoy_admin_port`. Admin port of the gossip Envoy.
 
 Range: 1024-65535.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     #[deprecated]
     pub gossip_envoy_admin_port: ::std::option::Option<i64>,
     /**Forward REST API HTTPS requests to the primary (master) node internally.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub handle_redirects: ::std::option::Option<bool>,
     /**Serve the REST API over plain HTTP as well.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub http_support: ::std::option::Option<bool>,
     ///How the cluster's log files are rotated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub logrotate_settings: ::std::option::Option<ClusterLogrotateSettings>,
     /**Mask database credentials in database API replies.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mask_bdb_credentials: ::std::option::Option<bool>,
     /**Require authentication on requests to the metrics exporter.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub metrics_auth: ::std::option::Option<bool>,
     ///Minimum TLS version accepted on the control path.
-    #[serde(
-        rename = "min_control_TLS_version",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub min_control_tls_version: ::std::option::Option<
         crate::types::ClusterMinControlTlsVersion,
     >,
     ///Minimum TLS version accepted on the data path.
-    #[serde(
-        rename = "min_data_TLS_version",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub min_data_tls_version: ::std::option::Option<
         crate::types::ClusterMinDataTlsVersion,
     >,
     ///Minimum TLS version accepted by the discovery (sentinel) service.
-    #[serde(
-        rename = "min_sentinel_TLS_version",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub min_sentinel_tls_version: ::std::option::Option<
         crate::types::ClusterMinSentinelTlsVersion,
     >,
     ///Client certificate subjects accepted during TLS client authentication, used when `mtls_client_cert_subject_validation_type` is not `disabled`. Attributes are case-sensitive.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub mtls_authorized_subjects: ::std::option::Option<
         ::std::vec::Vec<ClusterMtlsAuthorizedSubject>,
     >,
     ///Require client certificates on mTLS connections to the cluster (the API_CA certificate must be configured first).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mtls_certificate_authentication: ::std::option::Option<bool>,
     ///Extra checks on client certificates during TLS client authentication. `disabled`: any valid certificate is accepted. `san_cn`: the Common Name must match an entry of `mtls_authorized_subjects` (other attributes are ignored). `full_subject`: all subject attributes must match an entry.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub mtls_client_cert_subject_validation_type: ::std::option::Option<
         crate::types::ClusterMtlsClientCertSubjectValidationType,
     >,
     ///Cluster default for the databases' `multi_commands_opt`. `disabled` (default): off except for databases that enable it. `batch`: batch commands into one transaction, except for databases that turn it off. `force_disabled`: off for every database, even those that enable it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub multi_commands_opt: ::std::option::Option<crate::types::ClusterMultiCommandsOpt>,
     /**Fully qualified domain name of the cluster.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /**Refuse the HTTP OPTIONS method on the REST API HTTPS port.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub options_method_forbidden: ::std::option::Option<bool>,
     /**Enforce the password complexity policy.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub password_complexity: ::std::option::Option<bool>,
     /**Days a password stays valid before the user must change it (0 means never).
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub password_expiration_duration: ::std::option::Option<i64>,
     /**Minimum password length.
 
 Default: `8`.
 
 Range: 8-256.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub password_min_length: ::std::option::Option<i64>,
     ///The cluster's proxy certificate (PEM).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub proxy_certificate: ::std::option::Option<::std::string::String>,
     ///Cluster-wide limit on how long a proxy may stay disconnected from the cluster configuration store (CCS).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub proxy_max_ccs_disconnection_time: ::std::option::Option<i64>,
     /**The cluster runs in rack-zone aware mode.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub rack_aware: ::std::option::Option<bool>,
     /**Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
 
 Default: `auto`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub replica_sconns_on_demand: ::std::option::Option<
         crate::types::ClusterReplicaSconnsOnDemand,
     >,
     ///Ports and port ranges the cluster never uses for database endpoints or internal shard traffic, such as `"11000"` or `"13000-13010"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub reserved_ports: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Use the robust syncer for Active-Active databases.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub robust_crdt_syncer: ::std::option::Option<bool>,
     ///Path of the PEM CA certificate used to validate TLS connections to S3.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub s3_ca_cert: ::std::option::Option<::std::string::String>,
     ///URL of the S3 service used for import and export.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub s3_url: ::std::option::Option<::std::string::String>,
     ///Ciphers enabled for the discovery (sentinel) service, by Go `crypto/tls` cipher suite name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub sentinel_cipher_suites: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /**TLS 1.3 ciphers enabled for the discovery (sentinel) service.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sentinel_cipher_suites_tls_1_3: ::std::option::Option<::std::string::String>,
     ///TLS policy of the discovery (sentinel) service, formerly `sentinel_ssl_policy`: `allowed` accepts TLS and plain connections, `disabled` only plain ones, `required` only TLS.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub sentinel_tls_mode: ::std::option::Option<crate::types::ClusterSentinelTlsMode>,
     /**The replica high-availability mechanism is enabled.
 
 Read-only.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub slave_ha: ::std::option::Option<bool>,
     /**Seconds between replica high-availability runs on different nodes for the same database.
 
 Read-only.
 
 Default: `86400`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_bdb_cooldown_period: ::std::option::Option<i64>,
     /**Seconds between replica high-availability runs on different nodes.
 
 Read-only.
 
 Default: `3600`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_cooldown_period: ::std::option::Option<i64>,
     /**Seconds between a node failure and the moment replica high availability starts moving shards.
 
 Read-only.
 
 Default: `900`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_grace_period: ::std::option::Option<i64>,
     ///Include slow logs in sanitized support packages.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub slowlog_in_sanitized_support: ::std::option::Option<bool>,
     ///SMTP server for the emails the cluster sends.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub smtp_host: ::std::option::Option<::std::string::String>,
     ///SMTP password.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub smtp_password: ::std::option::Option<::std::string::String>,
     ///SMTP server port.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub smtp_port: ::std::option::Option<i64>,
     ///TLS mode used to reach the SMTP server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub smtp_tls_mode: ::std::option::Option<crate::types::ClusterSmtpTlsMode>,
     /**Deprecated since Redis Software 4.3.3: use `smtp_tls_mode`. Use TLS for SMTP.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub smtp_use_tls: ::std::option::Option<bool>,
     ///SMTP user name (the characters `&`, `<`, `>` and `"` are not allowed).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub smtp_username: ::std::option::Option<::std::string::String>,
     /**For smart client handoffs, how long (ms) the state machine waits between notifying clients and performing the operation.
 
 Default: `2000`.
 
 Range: 0-10000.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub state_machine_smart_client_handoffs_delay_ms: ::std::option::Option<i64>,
     ///The cluster's syncer certificate (PEM).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub syncer_certificate: ::std::option::Option<::std::string::String>,
     /**The cluster is in upgrade mode.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub upgrade_mode: ::std::option::Option<bool>,
     /**Let Redis Software services listen on IPv6 external addresses.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_external_ipv6: ::std::option::Option<bool>,
     /**Deprecated since Redis Software 6.4.2: use `use_external_ipv6`. Let Redis Software services listen on IPv6.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub use_ipv6: ::std::option::Option<bool>,
     /**The Redis WAIT command is supported.
@@ -1265,12 +1595,9 @@ Default: `true`.*/
 Read-only.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub wait_command: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Cluster {
@@ -2090,17 +2417,934 @@ impl Cluster {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Cluster {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Cluster;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Cluster")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Cluster, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettings>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterBigstoreDriver>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterDisconnectClientsOnPasswordRemoval,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<
+                    ::std::option::Option<ClusterLogrotateSettings>,
+                > = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterMinControlTlsVersion>,
+                > = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterMinDataTlsVersion>,
+                > = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterMinSentinelTlsVersion>,
+                > = ::std::option::Option::None;
+                let mut f49: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterMtlsAuthorizedSubject>>,
+                > = ::std::option::Option::None;
+                let mut f50: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f51: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterMtlsClientCertSubjectValidationType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f52: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterMultiCommandsOpt>,
+                > = ::std::option::Option::None;
+                let mut f53: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f54: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f55: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f56: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f57: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f58: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f59: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f60: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f61: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterReplicaSconnsOnDemand>,
+                > = ::std::option::Option::None;
+                let mut f62: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f63: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f64: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f65: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f66: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f67: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f68: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterSentinelTlsMode>,
+                > = ::std::option::Option::None;
+                let mut f69: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f70: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f71: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f72: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f73: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f74: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f75: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f76: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f77: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterSmtpTlsMode>,
+                > = ::std::option::Option::None;
+                let mut f78: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f79: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f80: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f81: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f82: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f83: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f84: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f85: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "alert_settings" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "alert_settings")?
+                        }
+                        "allow_modules_upload" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "allow_modules_upload")?
+                        }
+                        "availability_lag_tolerance_ms" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "availability_lag_tolerance_ms")?
+                        }
+                        "bigstore_driver" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bigstore_driver")?
+                        }
+                        "client_maint_notifications" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "client_maint_notifications")?
+                        }
+                        "cluster_ssh_public_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cluster_ssh_public_key")?
+                        }
+                        "cm_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "cm_port")?
+                        }
+                        "cm_session_timeout_minutes" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "cm_session_timeout_minutes")?
+                        }
+                        "cnm_http_max_threads_per_worker" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "cnm_http_max_threads_per_worker")?
+                        }
+                        "cnm_http_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "cnm_http_port")?
+                        }
+                        "cnm_http_workers" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "cnm_http_workers")?
+                        }
+                        "cnm_https_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "cnm_https_port")?
+                        }
+                        "control_cipher_suites" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "control_cipher_suites")?
+                        }
+                        "control_cipher_suites_tls_1_3" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "control_cipher_suites_tls_1_3")?
+                        }
+                        "control_plane_basic_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "control_plane_basic_authentication")?
+                        }
+                        "crdb_coordinator_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "crdb_coordinator_port")?
+                        }
+                        "crdt_rest_client_retries" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "crdt_rest_client_retries")?
+                        }
+                        "crdt_rest_client_timeout" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "crdt_rest_client_timeout")?
+                        }
+                        "crdt_supported_featureset_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "crdt_supported_featureset_version")?
+                        }
+                        "crdt_supported_featureset_version_map" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f19,
+                                "crdt_supported_featureset_version_map",
+                            )?
+                        }
+                        "crdt_supported_module_featureset_version_map" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f20,
+                                "crdt_supported_module_featureset_version_map",
+                            )?
+                        }
+                        "crdt_supported_protocol_versions" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "crdt_supported_protocol_versions")?
+                        }
+                        "crdt_supported_protocol_versions_map" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f22,
+                                "crdt_supported_protocol_versions_map",
+                            )?
+                        }
+                        "created_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "created_time")?
+                        }
+                        "data_cipher_list" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "data_cipher_list")?
+                        }
+                        "data_cipher_suites_tls_1_3" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "data_cipher_suites_tls_1_3")?
+                        }
+                        "debuginfo_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "debuginfo_path")?
+                        }
+                        "default_non_sharded_proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "default_non_sharded_proxy_policy")?
+                        }
+                        "default_sharded_proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "default_sharded_proxy_policy")?
+                        }
+                        "disconnect_clients_on_password_removal" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f29,
+                                "disconnect_clients_on_password_removal",
+                            )?
+                        }
+                        "dmc_external_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "dmc_external_authentication")?
+                        }
+                        "dmc_external_cba_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "dmc_external_cba_authentication")?
+                        }
+                        "dmc_external_entraid_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "dmc_external_entraid_authentication")?
+                        }
+                        "dmc_external_ldap_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "dmc_external_ldap_authentication")?
+                        }
+                        "email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "email_alerts")?
+                        }
+                        "email_from" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "email_from")?
+                        }
+                        "encrypt_pkeys" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f36, "encrypt_pkeys")?
+                        }
+                        "envoy_admin_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f37, "envoy_admin_port")?
+                        }
+                        "envoy_max_downstream_connections" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f38, "envoy_max_downstream_connections")?
+                        }
+                        "envoy_mgmt_server_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f39, "envoy_mgmt_server_port")?
+                        }
+                        "gossip_envoy_admin_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f40, "gossip_envoy_admin_port")?
+                        }
+                        "handle_redirects" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f41, "handle_redirects")?
+                        }
+                        "http_support" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f42, "http_support")?
+                        }
+                        "logrotate_settings" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f43, "logrotate_settings")?
+                        }
+                        "mask_bdb_credentials" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f44, "mask_bdb_credentials")?
+                        }
+                        "metrics_auth" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f45, "metrics_auth")?
+                        }
+                        "min_control_TLS_version" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f46, "min_control_TLS_version")?
+                        }
+                        "min_data_TLS_version" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f47, "min_data_TLS_version")?
+                        }
+                        "min_sentinel_TLS_version" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f48, "min_sentinel_TLS_version")?
+                        }
+                        "mtls_authorized_subjects" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f49, "mtls_authorized_subjects")?
+                        }
+                        "mtls_certificate_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f50, "mtls_certificate_authentication")?
+                        }
+                        "mtls_client_cert_subject_validation_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f51,
+                                "mtls_client_cert_subject_validation_type",
+                            )?
+                        }
+                        "multi_commands_opt" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f52, "multi_commands_opt")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f53, "name")?
+                        }
+                        "options_method_forbidden" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f54, "options_method_forbidden")?
+                        }
+                        "password_complexity" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f55, "password_complexity")?
+                        }
+                        "password_expiration_duration" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f56, "password_expiration_duration")?
+                        }
+                        "password_min_length" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f57, "password_min_length")?
+                        }
+                        "proxy_certificate" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f58, "proxy_certificate")?
+                        }
+                        "proxy_max_ccs_disconnection_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f59, "proxy_max_ccs_disconnection_time")?
+                        }
+                        "rack_aware" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f60, "rack_aware")?
+                        }
+                        "replica_sconns_on_demand" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f61, "replica_sconns_on_demand")?
+                        }
+                        "reserved_ports" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f62, "reserved_ports")?
+                        }
+                        "robust_crdt_syncer" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f63, "robust_crdt_syncer")?
+                        }
+                        "s3_ca_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f64, "s3_ca_cert")?
+                        }
+                        "s3_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f65, "s3_url")?
+                        }
+                        "sentinel_cipher_suites" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f66, "sentinel_cipher_suites")?
+                        }
+                        "sentinel_cipher_suites_tls_1_3" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f67, "sentinel_cipher_suites_tls_1_3")?
+                        }
+                        "sentinel_tls_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f68, "sentinel_tls_mode")?
+                        }
+                        "slave_ha" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f69, "slave_ha")?
+                        }
+                        "slave_ha_bdb_cooldown_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f70, "slave_ha_bdb_cooldown_period")?
+                        }
+                        "slave_ha_cooldown_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f71, "slave_ha_cooldown_period")?
+                        }
+                        "slave_ha_grace_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f72, "slave_ha_grace_period")?
+                        }
+                        "slowlog_in_sanitized_support" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f73, "slowlog_in_sanitized_support")?
+                        }
+                        "smtp_host" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f74, "smtp_host")?
+                        }
+                        "smtp_password" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f75, "smtp_password")?
+                        }
+                        "smtp_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f76, "smtp_port")?
+                        }
+                        "smtp_tls_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f77, "smtp_tls_mode")?
+                        }
+                        "smtp_use_tls" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f78, "smtp_use_tls")?
+                        }
+                        "smtp_username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f79, "smtp_username")?
+                        }
+                        "state_machine_smart_client_handoffs_delay_ms" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f80,
+                                "state_machine_smart_client_handoffs_delay_ms",
+                            )?
+                        }
+                        "syncer_certificate" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f81, "syncer_certificate")?
+                        }
+                        "upgrade_mode" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f82, "upgrade_mode")?
+                        }
+                        "use_external_ipv6" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f83, "use_external_ipv6")?
+                        }
+                        "use_ipv6" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f84, "use_ipv6")?
+                        }
+                        "wait_command" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f85, "wait_command")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Cluster {
+                    alert_settings: f0.unwrap_or_default(),
+                    allow_modules_upload: f1.unwrap_or_default(),
+                    availability_lag_tolerance_ms: f2.unwrap_or_default(),
+                    bigstore_driver: f3.unwrap_or_default(),
+                    client_maint_notifications: f4.unwrap_or_default(),
+                    cluster_ssh_public_key: f5.unwrap_or_default(),
+                    cm_port: f6.unwrap_or_default(),
+                    cm_session_timeout_minutes: f7.unwrap_or_default(),
+                    cnm_http_max_threads_per_worker: f8.unwrap_or_default(),
+                    cnm_http_port: f9.unwrap_or_default(),
+                    cnm_http_workers: f10.unwrap_or_default(),
+                    cnm_https_port: f11.unwrap_or_default(),
+                    control_cipher_suites: f12.unwrap_or_default(),
+                    control_cipher_suites_tls_1_3: f13.unwrap_or_default(),
+                    control_plane_basic_authentication: f14.unwrap_or_default(),
+                    crdb_coordinator_port: f15.unwrap_or_default(),
+                    crdt_rest_client_retries: f16.unwrap_or_default(),
+                    crdt_rest_client_timeout: f17.unwrap_or_default(),
+                    crdt_supported_featureset_version: f18.unwrap_or_default(),
+                    crdt_supported_featureset_version_map: f19.unwrap_or_default(),
+                    crdt_supported_module_featureset_version_map: f20
+                        .unwrap_or_default(),
+                    crdt_supported_protocol_versions: f21.unwrap_or_default(),
+                    crdt_supported_protocol_versions_map: f22.unwrap_or_default(),
+                    created_time: f23.unwrap_or_default(),
+                    data_cipher_list: f24.unwrap_or_default(),
+                    data_cipher_suites_tls_1_3: f25.unwrap_or_default(),
+                    debuginfo_path: f26.unwrap_or_default(),
+                    default_non_sharded_proxy_policy: f27.unwrap_or_default(),
+                    default_sharded_proxy_policy: f28.unwrap_or_default(),
+                    disconnect_clients_on_password_removal: f29.unwrap_or_default(),
+                    dmc_external_authentication: f30.unwrap_or_default(),
+                    dmc_external_cba_authentication: f31.unwrap_or_default(),
+                    dmc_external_entraid_authentication: f32.unwrap_or_default(),
+                    dmc_external_ldap_authentication: f33.unwrap_or_default(),
+                    email_alerts: f34.unwrap_or_default(),
+                    email_from: f35.unwrap_or_default(),
+                    encrypt_pkeys: f36.unwrap_or_default(),
+                    envoy_admin_port: f37.unwrap_or_default(),
+                    envoy_max_downstream_connections: f38.unwrap_or_default(),
+                    envoy_mgmt_server_port: f39.unwrap_or_default(),
+                    gossip_envoy_admin_port: f40.unwrap_or_default(),
+                    handle_redirects: f41.unwrap_or_default(),
+                    http_support: f42.unwrap_or_default(),
+                    logrotate_settings: f43.unwrap_or_default(),
+                    mask_bdb_credentials: f44.unwrap_or_default(),
+                    metrics_auth: f45.unwrap_or_default(),
+                    min_control_tls_version: f46.unwrap_or_default(),
+                    min_data_tls_version: f47.unwrap_or_default(),
+                    min_sentinel_tls_version: f48.unwrap_or_default(),
+                    mtls_authorized_subjects: f49.unwrap_or_default(),
+                    mtls_certificate_authentication: f50.unwrap_or_default(),
+                    mtls_client_cert_subject_validation_type: f51.unwrap_or_default(),
+                    multi_commands_opt: f52.unwrap_or_default(),
+                    name: f53.unwrap_or_default(),
+                    options_method_forbidden: f54.unwrap_or_default(),
+                    password_complexity: f55.unwrap_or_default(),
+                    password_expiration_duration: f56.unwrap_or_default(),
+                    password_min_length: f57.unwrap_or_default(),
+                    proxy_certificate: f58.unwrap_or_default(),
+                    proxy_max_ccs_disconnection_time: f59.unwrap_or_default(),
+                    rack_aware: f60.unwrap_or_default(),
+                    replica_sconns_on_demand: f61.unwrap_or_default(),
+                    reserved_ports: f62.unwrap_or_default(),
+                    robust_crdt_syncer: f63.unwrap_or_default(),
+                    s3_ca_cert: f64.unwrap_or_default(),
+                    s3_url: f65.unwrap_or_default(),
+                    sentinel_cipher_suites: f66.unwrap_or_default(),
+                    sentinel_cipher_suites_tls_1_3: f67.unwrap_or_default(),
+                    sentinel_tls_mode: f68.unwrap_or_default(),
+                    slave_ha: f69.unwrap_or_default(),
+                    slave_ha_bdb_cooldown_period: f70.unwrap_or_default(),
+                    slave_ha_cooldown_period: f71.unwrap_or_default(),
+                    slave_ha_grace_period: f72.unwrap_or_default(),
+                    slowlog_in_sanitized_support: f73.unwrap_or_default(),
+                    smtp_host: f74.unwrap_or_default(),
+                    smtp_password: f75.unwrap_or_default(),
+                    smtp_port: f76.unwrap_or_default(),
+                    smtp_tls_mode: f77.unwrap_or_default(),
+                    smtp_use_tls: f78.unwrap_or_default(),
+                    smtp_username: f79.unwrap_or_default(),
+                    state_machine_smart_client_handoffs_delay_ms: f80
+                        .unwrap_or_default(),
+                    syncer_certificate: f81.unwrap_or_default(),
+                    upgrade_mode: f82.unwrap_or_default(),
+                    use_external_ipv6: f83.unwrap_or_default(),
+                    use_ipv6: f84.unwrap_or_default(),
+                    wait_command: f85.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Options of a cluster-wide action; send `{}` when the action takes none.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterActionStartRequest {
     ///`change_master`: UID of the node to promote to primary (master).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterActionStartRequest {
@@ -2124,17 +3368,59 @@ impl ClusterActionStartRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterActionStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterActionStartRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterActionStartRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterActionStartRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "node_uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterActionStartRequest {
+                    node_uid: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of `cluster_action_list`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterActions {
     ///The cluster-wide actions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub actions: ::std::option::Option<::std::vec::Vec<Action>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterActions {
@@ -2145,6 +3431,51 @@ impl ::serde::Serialize for ClusterActions {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("actions", &self.actions)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterActions")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterActions, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Action>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "actions" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "actions")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterActions {
+                    actions: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /**Which cluster and node alerts are enabled. Simple alerts are on/off flags; the alerts
@@ -2160,174 +3491,117 @@ below take an `{enabled, threshold}` object:
 - `node_memory`: Node memory use reached `threshold` (% of the limit).
 - `node_net_throughput`: Node network throughput reached `threshold` (bytes per second).
 - `node_persistent_storage`: Node persistent storage use reached `threshold` (% of the limit).*/
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAlertSettings {
     ///A cluster certificate expires within `threshold` days.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_certs_about_to_expire: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
     /**The cluster has an even number of nodes (true high availability needs an odd count).
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_even_node_count: ::std::option::Option<bool>,
     /**Flash memory committed to databases exceeds the cluster's flash memory.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_flash_overcommit: ::std::option::Option<bool>,
     /**Nodes run different Redis Software versions.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_inconsistent_rl_sw: ::std::option::Option<bool>,
     /**An internal cluster database has problems.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_internal_bdb: ::std::option::Option<bool>,
     /**The license expires within `threshold` days (enabled by default with a threshold of 7 days).
 
 Default: `{"enabled":true,"threshold":"7"}`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_license_about_to_expire: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
     /**Several nodes are down, which can lose data.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_multiple_nodes_down: ::std::option::Option<bool>,
     /**A node joined the cluster.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_node_joined: ::std::option::Option<bool>,
     /**Cancelling a node removal completed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_node_remove_abort_completed: ::std::option::Option<bool>,
     /**Cancelling a node removal failed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_node_remove_abort_failed: ::std::option::Option<bool>,
     /**A node was removed from the cluster.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_node_remove_completed: ::std::option::Option<bool>,
     /**Removing a node from the cluster failed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_node_remove_failed: ::std::option::Option<bool>,
     /**Querying the OCSP responder failed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_ocsp_query_failed: ::std::option::Option<bool>,
     /**The OCSP status of the proxy certificate is REVOKED.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_ocsp_status_revoked: ::std::option::Option<bool>,
     /**RAM committed to databases exceeds the cluster's RAM.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_ram_overcommit: ::std::option::Option<bool>,
     /**Replication needs at least two nodes in the cluster.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_too_few_nodes_for_replication: ::std::option::Option<bool>,
     /**The number of users nears the limit of 32,000 (enabled with a 90% threshold on new clusters).
 
 Default: `{"enabled":true,"threshold":"90"}`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster_users_count_approaches_limit: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
     /**AOF writes are hitting the disk I/O limits.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub node_aof_slow_disk_io: ::std::option::Option<bool>,
     /**Some node checks failed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub node_checks_error: ::std::option::Option<bool>,
     ///Node CPU utilization reached `threshold` (% of the limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_cpu_utilization: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     ///Node ephemeral storage use reached `threshold` (% of the limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_ephemeral_storage: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     /**A node failed.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub node_failed: ::std::option::Option<bool>,
     ///Node flash storage use reached `threshold` (% of the limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_free_flash: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     /**Not enough disk space to rewrite the AOF.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub node_insufficient_disk_aofrw: ::std::option::Option<bool>,
     ///An internal certificate of a node expires within `threshold` days.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_internal_certs_about_to_expire: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
     ///Node memory use reached `threshold` (% of the limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_memory: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     ///Node network throughput reached `threshold` (bytes per second).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_net_throughput: ::std::option::Option<ClusterAlertSettingsWithThreshold>,
     ///Node persistent storage use reached `threshold` (% of the limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub node_persistent_storage: ::std::option::Option<
         ClusterAlertSettingsWithThreshold,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterAlertSettings {
@@ -2382,23 +3656,332 @@ impl ::serde::Serialize for ClusterAlertSettings {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterAlertSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterAlertSettings")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterAlertSettings, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<
+                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cluster_certs_about_to_expire" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cluster_certs_about_to_expire")?
+                        }
+                        "cluster_even_node_count" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "cluster_even_node_count")?
+                        }
+                        "cluster_flash_overcommit" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "cluster_flash_overcommit")?
+                        }
+                        "cluster_inconsistent_rl_sw" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "cluster_inconsistent_rl_sw")?
+                        }
+                        "cluster_internal_bdb" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cluster_internal_bdb")?
+                        }
+                        "cluster_license_about_to_expire" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cluster_license_about_to_expire")?
+                        }
+                        "cluster_multiple_nodes_down" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "cluster_multiple_nodes_down")?
+                        }
+                        "cluster_node_joined" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "cluster_node_joined")?
+                        }
+                        "cluster_node_remove_abort_completed" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "cluster_node_remove_abort_completed")?
+                        }
+                        "cluster_node_remove_abort_failed" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "cluster_node_remove_abort_failed")?
+                        }
+                        "cluster_node_remove_completed" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "cluster_node_remove_completed")?
+                        }
+                        "cluster_node_remove_failed" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "cluster_node_remove_failed")?
+                        }
+                        "cluster_ocsp_query_failed" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "cluster_ocsp_query_failed")?
+                        }
+                        "cluster_ocsp_status_revoked" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "cluster_ocsp_status_revoked")?
+                        }
+                        "cluster_ram_overcommit" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "cluster_ram_overcommit")?
+                        }
+                        "cluster_too_few_nodes_for_replication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f15,
+                                "cluster_too_few_nodes_for_replication",
+                            )?
+                        }
+                        "cluster_users_count_approaches_limit" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f16,
+                                "cluster_users_count_approaches_limit",
+                            )?
+                        }
+                        "node_aof_slow_disk_io" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "node_aof_slow_disk_io")?
+                        }
+                        "node_checks_error" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "node_checks_error")?
+                        }
+                        "node_cpu_utilization" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "node_cpu_utilization")?
+                        }
+                        "node_ephemeral_storage" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "node_ephemeral_storage")?
+                        }
+                        "node_failed" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "node_failed")?
+                        }
+                        "node_free_flash" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "node_free_flash")?
+                        }
+                        "node_insufficient_disk_aofrw" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "node_insufficient_disk_aofrw")?
+                        }
+                        "node_internal_certs_about_to_expire" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "node_internal_certs_about_to_expire")?
+                        }
+                        "node_memory" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "node_memory")?
+                        }
+                        "node_net_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "node_net_throughput")?
+                        }
+                        "node_persistent_storage" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "node_persistent_storage")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterAlertSettings {
+                    cluster_certs_about_to_expire: f0.unwrap_or_default(),
+                    cluster_even_node_count: f1.unwrap_or_default(),
+                    cluster_flash_overcommit: f2.unwrap_or_default(),
+                    cluster_inconsistent_rl_sw: f3.unwrap_or_default(),
+                    cluster_internal_bdb: f4.unwrap_or_default(),
+                    cluster_license_about_to_expire: f5.unwrap_or_default(),
+                    cluster_multiple_nodes_down: f6.unwrap_or_default(),
+                    cluster_node_joined: f7.unwrap_or_default(),
+                    cluster_node_remove_abort_completed: f8.unwrap_or_default(),
+                    cluster_node_remove_abort_failed: f9.unwrap_or_default(),
+                    cluster_node_remove_completed: f10.unwrap_or_default(),
+                    cluster_node_remove_failed: f11.unwrap_or_default(),
+                    cluster_ocsp_query_failed: f12.unwrap_or_default(),
+                    cluster_ocsp_status_revoked: f13.unwrap_or_default(),
+                    cluster_ram_overcommit: f14.unwrap_or_default(),
+                    cluster_too_few_nodes_for_replication: f15.unwrap_or_default(),
+                    cluster_users_count_approaches_limit: f16.unwrap_or_default(),
+                    node_aof_slow_disk_io: f17.unwrap_or_default(),
+                    node_checks_error: f18.unwrap_or_default(),
+                    node_cpu_utilization: f19.unwrap_or_default(),
+                    node_ephemeral_storage: f20.unwrap_or_default(),
+                    node_failed: f21.unwrap_or_default(),
+                    node_free_flash: f22.unwrap_or_default(),
+                    node_insufficient_disk_aofrw: f23.unwrap_or_default(),
+                    node_internal_certs_about_to_expire: f24.unwrap_or_default(),
+                    node_memory: f25.unwrap_or_default(),
+                    node_net_throughput: f26.unwrap_or_default(),
+                    node_persistent_storage: f27.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Setting of a cluster or node alert that fires at a threshold.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAlertSettingsWithThreshold {
     /**The alert is enabled.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
     ///Value at which the alert turns on or off (a number sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub threshold: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
@@ -2410,6 +3993,60 @@ impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
         w.opt("enabled", &self.enabled)?;
         w.opt("threshold", &self.threshold)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettingsWithThreshold {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterAlertSettingsWithThreshold;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterAlertSettingsWithThreshold")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterAlertSettingsWithThreshold, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "enabled")?
+                        }
+                        "threshold" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "threshold")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterAlertSettingsWithThreshold {
+                    enabled: f0.unwrap_or_default(),
+                    threshold: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Storage engine used for Redis Flex / Auto Tiering databases.
@@ -2508,92 +4145,51 @@ impl<'de> ::serde::Deserialize<'de> for ClusterBigstoreDriver {
     }
 }
 ///Reply of `cluster_certificates_get`: the PEM certificate (`<name>_cert`) and private key (`<name>_key`) of each configured cluster certificate.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCertificatesGetResponse {
     ///REST API certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub api_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the REST API certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub api_key: ::std::option::Option<::std::string::String>,
     ///Certificate for encrypting cluster configuration store (CCS) internode traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ccs_internode_encryption_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the CCS internode encryption certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ccs_internode_encryption_key: ::std::option::Option<::std::string::String>,
     ///Cluster Manager UI certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cm_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the Cluster Manager UI certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cm_key: ::std::option::Option<::std::string::String>,
     ///Certificate for encrypting data-plane internode traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub data_internode_encryption_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the data internode encryption certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub data_internode_encryption_key: ::std::option::Option<::std::string::String>,
     ///Client certificate presented to LDAP servers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ldap_client_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the LDAP client certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ldap_client_key: ::std::option::Option<::std::string::String>,
     ///Metrics exporter certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub metrics_exporter_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the metrics exporter certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub metrics_exporter_key: ::std::option::Option<::std::string::String>,
     ///CA certificate trusted for mTLS client authentication.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub mtls_trusted_ca_cert: ::std::option::Option<::std::string::String>,
     ///Proxy (database endpoint) certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub proxy_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the proxy certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub proxy_key: ::std::option::Option<::std::string::String>,
     ///Certificate of the SSO identity provider.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sso_issuer_cert: ::std::option::Option<::std::string::String>,
     ///SSO service provider certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sso_service_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the SSO service provider certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sso_service_key: ::std::option::Option<::std::string::String>,
     ///Syncer (replication) certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub syncer_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the syncer certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub syncer_key: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterCertificatesGetResponse {
@@ -2671,17 +4267,268 @@ impl ::std::fmt::Debug for ClusterCertificatesGetResponse {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterCertificatesGetResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterCertificatesGetResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterCertificatesGetResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "api_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "api_cert")?
+                        }
+                        "api_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "api_key")?
+                        }
+                        "ccs_internode_encryption_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ccs_internode_encryption_cert")?
+                        }
+                        "ccs_internode_encryption_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ccs_internode_encryption_key")?
+                        }
+                        "cm_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cm_cert")?
+                        }
+                        "cm_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cm_key")?
+                        }
+                        "data_internode_encryption_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "data_internode_encryption_cert")?
+                        }
+                        "data_internode_encryption_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "data_internode_encryption_key")?
+                        }
+                        "ldap_client_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "ldap_client_cert")?
+                        }
+                        "ldap_client_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "ldap_client_key")?
+                        }
+                        "metrics_exporter_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "metrics_exporter_cert")?
+                        }
+                        "metrics_exporter_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "metrics_exporter_key")?
+                        }
+                        "mtls_trusted_ca_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "mtls_trusted_ca_cert")?
+                        }
+                        "proxy_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "proxy_cert")?
+                        }
+                        "proxy_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "proxy_key")?
+                        }
+                        "sso_issuer_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "sso_issuer_cert")?
+                        }
+                        "sso_service_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "sso_service_cert")?
+                        }
+                        "sso_service_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "sso_service_key")?
+                        }
+                        "syncer_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "syncer_cert")?
+                        }
+                        "syncer_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "syncer_key")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterCertificatesGetResponse {
+                    api_cert: f0.unwrap_or_default(),
+                    api_key: f1.unwrap_or_default(),
+                    ccs_internode_encryption_cert: f2.unwrap_or_default(),
+                    ccs_internode_encryption_key: f3.unwrap_or_default(),
+                    cm_cert: f4.unwrap_or_default(),
+                    cm_key: f5.unwrap_or_default(),
+                    data_internode_encryption_cert: f6.unwrap_or_default(),
+                    data_internode_encryption_key: f7.unwrap_or_default(),
+                    ldap_client_cert: f8.unwrap_or_default(),
+                    ldap_client_key: f9.unwrap_or_default(),
+                    metrics_exporter_cert: f10.unwrap_or_default(),
+                    metrics_exporter_key: f11.unwrap_or_default(),
+                    mtls_trusted_ca_cert: f12.unwrap_or_default(),
+                    proxy_cert: f13.unwrap_or_default(),
+                    proxy_key: f14.unwrap_or_default(),
+                    sso_issuer_cert: f15.unwrap_or_default(),
+                    sso_service_cert: f16.unwrap_or_default(),
+                    sso_service_key: f17.unwrap_or_default(),
+                    syncer_cert: f18.unwrap_or_default(),
+                    syncer_key: f19.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `cluster_certificates_rotate`; empty to rotate every internal certificate.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCertificatesRotateRequest {
     ///Rotate only this internal certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterCertificatesRotateRequest {
@@ -2705,16 +4552,59 @@ impl ClusterCertificatesRotateRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesRotateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterCertificatesRotateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterCertificatesRotateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterCertificatesRotateRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterCertificatesRotateRequest {
+                    name: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `cluster_certificates_update`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCertificatesUpdateRequest {
     ///The certificates to replace.
-    #[serde(deserialize_with = "crate::lenient::seq")]
     pub certificates: ::std::vec::Vec<Certificates>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
@@ -2746,6 +4636,49 @@ impl ClusterCertificatesUpdateRequest {
             certificates,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterCertificatesUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterCertificatesUpdateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterCertificatesUpdateRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<Certificates>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "certificates" => {
+                            crate::object::set::<
+                                crate::object::Seq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "certificates")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterCertificatesUpdateRequest {
+                    certificates: crate::object::required(f0, "certificates")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
@@ -2851,28 +4784,19 @@ impl<'de> ::serde::Deserialize<'de> for ClusterDisconnectClientsOnPasswordRemova
     }
 }
 ///A raised alert in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthAlert {
     ///When the alert was raised (ISO 8601).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub active_since: ::std::option::Option<::std::string::String>,
     ///Alert name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Severity of the alert, such as `WARNING`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub severity: ::std::option::Option<::std::string::String>,
     ///Threshold of the alert, when it has one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub threshold: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthAlert {
@@ -2888,25 +4812,96 @@ impl ::serde::Serialize for ClusterHealthAlert {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthAlert;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthAlert")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthAlert, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_since" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_since")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        "severity" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "severity")?
+                        }
+                        "threshold" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "threshold")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthAlert {
+                    active_since: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    severity: f2.unwrap_or_default(),
+                    threshold: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Expiry information of one cluster certificate in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthCertificate {
     ///The certificate has expired.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub expired: ::std::option::Option<bool>,
     ///Certificate name, such as `api` or `proxy`.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub type_: ::std::option::Option<::std::string::String>,
     ///Expiry time (ISO 8601).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub valid_until: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthCertificate {
@@ -2919,6 +4914,71 @@ impl ::serde::Serialize for ClusterHealthCertificate {
         w.opt("type", &self.type_)?;
         w.opt("valid_until", &self.valid_until)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthCertificate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthCertificate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthCertificate")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthCertificate, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "expired" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "expired")?
+                        }
+                        "type" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "type")?
+                        }
+                        "valid_until" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "valid_until")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthCertificate {
+                    expired: f0.unwrap_or_default(),
+                    type_: f1.unwrap_or_default(),
+                    valid_until: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Detailed database status (`unknown` when it cannot be determined).
@@ -3063,38 +5123,25 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseDetailedStatus {
     }
 }
 ///Health summary of one database in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthDatabaseInfo {
     ///Detailed database status (`unknown` when it cannot be determined).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub detailed_status: ::std::option::Option<
         crate::types::ClusterHealthDatabaseDetailedStatus,
     >,
     ///High-availability state of a database in a health report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub high_availability: ::std::option::Option<ClusterHealthHighAvailability>,
     ///Database UID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: ::std::option::Option<::std::string::String>,
     ///Database name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Database status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ClusterHealthDatabaseStatus>,
     ///Redis version of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthDatabaseInfo {
@@ -3110,6 +5157,108 @@ impl ::serde::Serialize for ClusterHealthDatabaseInfo {
         w.opt("status", &self.status)?;
         w.opt("version", &self.version)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthDatabaseInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthDatabaseInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthDatabaseInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterHealthDatabaseDetailedStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<ClusterHealthHighAvailability>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthDatabaseStatus>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "detailed_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "detailed_status")?
+                        }
+                        "high_availability" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "high_availability")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "id")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "name")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "status")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthDatabaseInfo {
+                    detailed_status: f0.unwrap_or_default(),
+                    high_availability: f1.unwrap_or_default(),
+                    id: f2.unwrap_or_default(),
+                    name: f3.unwrap_or_default(),
+                    status: f4.unwrap_or_default(),
+                    version: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Database status.
@@ -3214,16 +5363,13 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseStatus {
     }
 }
 ///High-availability state of a database in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthHighAvailability {
     ///High-availability status of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ClusterHealthHighAvailabilityStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthHighAvailability {
@@ -3234,6 +5380,53 @@ impl ::serde::Serialize for ClusterHealthHighAvailability {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthHighAvailability;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthHighAvailability")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthHighAvailability, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterHealthHighAvailabilityStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthHighAvailability {
+                    status: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///High-availability status of the database.
@@ -3339,44 +5532,27 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailabilityStatus {
     }
 }
 ///License usage and expiry in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthLicense {
     ///The license has expired.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub expired: ::std::option::Option<bool>,
     ///Flex (flash) shards in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flex_shards_in_use: ::std::option::Option<i64>,
     ///Flex (flash) shards the license allows.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flex_shards_limit: ::std::option::Option<i64>,
     ///RAM shards in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ram_shards_in_use: ::std::option::Option<i64>,
     ///RAM shards the license allows.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ram_shards_limit: ::std::option::Option<i64>,
     ///Shards used by all databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_in_use: ::std::option::Option<i64>,
     ///Total shards the license allows.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_limit: ::std::option::Option<i64>,
     ///License expiry time (ISO 8601).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub valid_until: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthLicense {
@@ -3396,79 +5572,154 @@ impl ::serde::Serialize for ClusterHealthLicense {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthLicense;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthLicense")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthLicense, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "expired" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "expired")?
+                        }
+                        "flex_shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "flex_shards_in_use")?
+                        }
+                        "flex_shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "flex_shards_limit")?
+                        }
+                        "ram_shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ram_shards_in_use")?
+                        }
+                        "ram_shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "ram_shards_limit")?
+                        }
+                        "shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "shards_in_use")?
+                        }
+                        "shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "shards_limit")?
+                        }
+                        "valid_until" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "valid_until")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthLicense {
+                    expired: f0.unwrap_or_default(),
+                    flex_shards_in_use: f1.unwrap_or_default(),
+                    flex_shards_limit: f2.unwrap_or_default(),
+                    ram_shards_in_use: f3.unwrap_or_default(),
+                    ram_shards_limit: f4.unwrap_or_default(),
+                    shards_in_use: f5.unwrap_or_default(),
+                    shards_limit: f6.unwrap_or_default(),
+                    valid_until: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Health of one node in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthNode {
     ///Node alerts that are currently raised.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub active_alerts: ::std::option::Option<::std::vec::Vec<ClusterHealthAlert>>,
     ///Detailed node status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub detailed_status: ::std::option::Option<
         crate::types::ClusterHealthNodeDetailedStatus,
     >,
     ///Path of the node's ephemeral storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ephemeral_memory_path: ::std::option::Option<::std::string::String>,
     ///Size of the ephemeral storage, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_memory_size: ::std::option::Option<f64>,
     ///Node UID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: ::std::option::Option<::std::string::String>,
     ///The node is in maintenance mode.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub in_maintenance: ::std::option::Option<bool>,
     ///Memory figures of a node in a health report, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub memory: ::std::option::Option<ClusterHealthNodeMemory>,
     ///Unix time (seconds) when the node last wrote these values to the CCS.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub observed_at: ::std::option::Option<i64>,
     ///Path of the node's persistent storage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub persistent_memory_path: ::std::option::Option<::std::string::String>,
     ///Size of the persistent storage, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_memory_size: ::std::option::Option<f64>,
     ///The node is quorum-only (holds no shards).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub quorum_only: ::std::option::Option<bool>,
     ///Role of the node in the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::ClusterHealthNodeRole>,
     ///Supervisor-managed services on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub services: ::std::option::Option<::std::vec::Vec<ClusterHealthNodeService>>,
     ///Shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub shards: ::std::option::Option<::std::vec::Vec<ClusterHealthShard>>,
     ///Node status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ClusterHealthNodeStatus>,
     ///Redis Software version installed on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthNode {
@@ -3494,6 +5745,206 @@ impl ::serde::Serialize for ClusterHealthNode {
         w.opt("status", &self.status)?;
         w.opt("version", &self.version)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthNode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthNode")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthNode, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthAlert>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthNodeDetailedStatus>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<ClusterHealthNodeMemory>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthNodeRole>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthNodeService>>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthShard>>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthNodeStatus>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_alerts")?
+                        }
+                        "detailed_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "detailed_status")?
+                        }
+                        "ephemeral_memory_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ephemeral_memory_path")?
+                        }
+                        "ephemeral_memory_size" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "ephemeral_memory_size")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "id")?
+                        }
+                        "in_maintenance" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "in_maintenance")?
+                        }
+                        "memory" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "memory")?
+                        }
+                        "observed_at" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "observed_at")?
+                        }
+                        "persistent_memory_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "persistent_memory_path")?
+                        }
+                        "persistent_memory_size" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "persistent_memory_size")?
+                        }
+                        "quorum_only" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "quorum_only")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "role")?
+                        }
+                        "services" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "services")?
+                        }
+                        "shards" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "shards")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "status")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthNode {
+                    active_alerts: f0.unwrap_or_default(),
+                    detailed_status: f1.unwrap_or_default(),
+                    ephemeral_memory_path: f2.unwrap_or_default(),
+                    ephemeral_memory_size: f3.unwrap_or_default(),
+                    id: f4.unwrap_or_default(),
+                    in_maintenance: f5.unwrap_or_default(),
+                    memory: f6.unwrap_or_default(),
+                    observed_at: f7.unwrap_or_default(),
+                    persistent_memory_path: f8.unwrap_or_default(),
+                    persistent_memory_size: f9.unwrap_or_default(),
+                    quorum_only: f10.unwrap_or_default(),
+                    role: f11.unwrap_or_default(),
+                    services: f12.unwrap_or_default(),
+                    shards: f13.unwrap_or_default(),
+                    status: f14.unwrap_or_default(),
+                    version: f15.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Detailed node status.
@@ -3609,32 +6060,21 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeDetailedStatus {
     }
 }
 ///Memory figures of a node in a health report, in bytes.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthNodeMemory {
     ///RAM still available for new shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub free_provisional_ram: ::std::option::Option<i64>,
     ///Free RAM of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub free_ram: ::std::option::Option<i64>,
     ///Remaining capacity taking `shards_overbooking` into account; negative when the node is overbooked.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub overbooking_depth: ::std::option::Option<i64>,
     ///RAM available for provisioning shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub total_provisional_ram: ::std::option::Option<i64>,
     ///Total RAM of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub total_ram: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthNodeMemory {
@@ -3649,6 +6089,85 @@ impl ::serde::Serialize for ClusterHealthNodeMemory {
         w.opt("total_provisional_ram", &self.total_provisional_ram)?;
         w.opt("total_ram", &self.total_ram)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthNodeMemory;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthNodeMemory")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthNodeMemory, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "free_provisional_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "free_provisional_ram")?
+                        }
+                        "free_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "free_ram")?
+                        }
+                        "overbooking_depth" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "overbooking_depth")?
+                        }
+                        "total_provisional_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "total_provisional_ram")?
+                        }
+                        "total_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "total_ram")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthNodeMemory {
+                    free_provisional_ram: f0.unwrap_or_default(),
+                    free_ram: f1.unwrap_or_default(),
+                    overbooking_depth: f2.unwrap_or_default(),
+                    total_provisional_ram: f3.unwrap_or_default(),
+                    total_ram: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Role of the node in the cluster.
@@ -3747,20 +6266,15 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeRole {
     }
 }
 ///A supervisor-managed service in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthNodeService {
     ///Service name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Supervisor state of the service, such as `RUNNING`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthNodeService {
@@ -3772,6 +6286,62 @@ impl ::serde::Serialize for ClusterHealthNodeService {
         w.opt("name", &self.name)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeService {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthNodeService;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthNodeService")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthNodeService, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "name")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthNodeService {
+                    name: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Node status.
@@ -3876,42 +6446,27 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeStatus {
     }
 }
 ///Health report of the whole cluster (`cluster_health_get`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthReport {
     ///Cluster alerts that are currently raised.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub active_alerts: ::std::option::Option<::std::vec::Vec<ClusterHealthAlert>>,
     ///The cluster certificates and their expiry.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub certificates: ::std::option::Option<::std::vec::Vec<ClusterHealthCertificate>>,
     ///Health summary of every database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub database_infos: ::std::option::Option<
         ::std::vec::Vec<ClusterHealthDatabaseInfo>,
     >,
     ///Fully qualified domain name of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub fqdn: ::std::option::Option<::std::string::String>,
     ///License usage and expiry in a health report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub license: ::std::option::Option<ClusterHealthLicense>,
     ///Health of every node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub nodes: ::std::option::Option<::std::vec::Vec<ClusterHealthNode>>,
     ///Overall cluster status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ClusterHealthReportStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthReport {
@@ -3928,6 +6483,117 @@ impl ::serde::Serialize for ClusterHealthReport {
         w.opt("nodes", &self.nodes)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthReport;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthReport")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthReport, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthAlert>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthCertificate>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthDatabaseInfo>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<ClusterHealthLicense>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterHealthNode>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthReportStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_alerts")?
+                        }
+                        "certificates" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "certificates")?
+                        }
+                        "database_infos" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "database_infos")?
+                        }
+                        "fqdn" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "fqdn")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "license")?
+                        }
+                        "nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "nodes")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthReport {
+                    active_alerts: f0.unwrap_or_default(),
+                    certificates: f1.unwrap_or_default(),
+                    database_infos: f2.unwrap_or_default(),
+                    fqdn: f3.unwrap_or_default(),
+                    license: f4.unwrap_or_default(),
+                    nodes: f5.unwrap_or_default(),
+                    status: f6.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Overall cluster status.
@@ -4032,30 +6698,21 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReportStatus {
     }
 }
 ///Health of one shard in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthShard {
     ///Detailed shard status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub detailed_status: ::std::option::Option<
         crate::types::ClusterHealthShardDetailedStatus,
     >,
     ///Shard UID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: ::std::option::Option<::std::string::String>,
     ///Role of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::ClusterHealthShardRole>,
     ///Shard status.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ClusterHealthShardStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterHealthShard {
@@ -4069,6 +6726,84 @@ impl ::serde::Serialize for ClusterHealthShard {
         w.opt("role", &self.role)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterHealthShard {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterHealthShard;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterHealthShard")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterHealthShard, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthShardDetailedStatus>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthShardRole>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterHealthShardStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "detailed_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "detailed_status")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "id")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "role")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterHealthShard {
+                    detailed_status: f0.unwrap_or_default(),
+                    id: f1.unwrap_or_default(),
+                    role: f2.unwrap_or_default(),
+                    status: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Detailed shard status.
@@ -4415,30 +7150,23 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardStatus {
     }
 }
 ///How the cluster's log files are rotated.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterLogrotateSettings {
     /**Delete rotated logs older than this many days.
 
 Default: `7`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub maxage: ::std::option::Option<i64>,
     /**Rotate a log once it reaches this size, such as `200M`.
 
 Default: `200M`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub maxsize: ::std::option::Option<::std::string::String>,
     /**How many rotated copies to keep; 0 deletes old versions instead of rotating them.
 
 Default: `10`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rotate: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterLogrotateSettings {
@@ -4451,6 +7179,69 @@ impl ::serde::Serialize for ClusterLogrotateSettings {
         w.opt("maxsize", &self.maxsize)?;
         w.opt("rotate", &self.rotate)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterLogrotateSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterLogrotateSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterLogrotateSettings")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterLogrotateSettings, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "maxage" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "maxage")?
+                        }
+                        "maxsize" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "maxsize")?
+                        }
+                        "rotate" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "rotate")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterLogrotateSettings {
+                    maxage: f0.unwrap_or_default(),
+                    maxsize: f1.unwrap_or_default(),
+                    rotate: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Minimum TLS version accepted on the control path.
@@ -4739,18 +7530,15 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinSentinelTlsVersion {
     }
 }
 ///Reply of `cluster_module_capabilities_get`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterModuleCapabilities {
     ///Every capability a module can declare.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub all_capabilities: ::std::option::Option<
         ::std::vec::Vec<ClusterModuleCapability>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterModuleCapabilities {
@@ -4763,21 +7551,61 @@ impl ::serde::Serialize for ClusterModuleCapabilities {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapabilities {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterModuleCapabilities;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterModuleCapabilities")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterModuleCapabilities, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterModuleCapability>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "all_capabilities" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "all_capabilities")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterModuleCapabilities {
+                    all_capabilities: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One module capability.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterModuleCapability {
     ///What the capability means.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub desc: ::std::option::Option<::std::string::String>,
     ///Capability name, such as `types` or `no_multi_key`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterModuleCapability {
@@ -4791,38 +7619,80 @@ impl ::serde::Serialize for ClusterModuleCapability {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterModuleCapability;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterModuleCapability")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterModuleCapability, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "desc" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "desc")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterModuleCapability {
+                    desc: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One accepted client certificate subject. `CN` is required; the other attributes are optional. Values are case-sensitive.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterMtlsAuthorizedSubject {
     ///Two-letter country code.
-    #[serde(rename = "C", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub c: ::std::option::Option<::std::string::String>,
     ///Common Name (required).
-    #[serde(rename = "CN", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cn: ::std::option::Option<::std::string::String>,
     ///Locality (city).
-    #[serde(rename = "L", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub l: ::std::option::Option<::std::string::String>,
     ///Organization.
-    #[serde(rename = "O", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub o: ::std::option::Option<::std::string::String>,
     ///Organizational units.
-    #[serde(rename = "OU")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub ou: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///State or province.
-    #[serde(rename = "ST", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub st: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
@@ -4838,6 +7708,106 @@ impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
         w.opt("OU", &self.ou)?;
         w.opt("ST", &self.st)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterMtlsAuthorizedSubject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterMtlsAuthorizedSubject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterMtlsAuthorizedSubject")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterMtlsAuthorizedSubject, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "C" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "C")?
+                        }
+                        "CN" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "CN")?
+                        }
+                        "L" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "L")?
+                        }
+                        "O" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "O")?
+                        }
+                        "OU" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "OU")?
+                        }
+                        "ST" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "ST")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterMtlsAuthorizedSubject {
+                    c: f0.unwrap_or_default(),
+                    cn: f1.unwrap_or_default(),
+                    l: f2.unwrap_or_default(),
+                    o: f3.unwrap_or_default(),
+                    ou: f4.unwrap_or_default(),
+                    st: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Extra checks on client certificates during TLS client authentication. `disabled`: any valid certificate is accepted. `san_cn`: the Common Name must match an entry of `mtls_authorized_subjects` (other attributes are ignored). `full_subject`: all subject attributes must match an entry.
@@ -5139,15 +8109,13 @@ impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithm {
     }
 }
 ///Body of `cluster_password_hashing_algorithm_update`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterPasswordHashingAlgorithmUpdateRequest {
     ///Password hashing algorithm of the cluster (default `SHA-256`).
-    #[serde(deserialize_with = "crate::lenient::enum_value")]
     pub algorithm: crate::types::ClusterPasswordHashingAlgorithm,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
@@ -5179,6 +8147,54 @@ impl ClusterPasswordHashingAlgorithmUpdateRequest {
             algorithm,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithmUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterPasswordHashingAlgorithmUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterPasswordHashingAlgorithmUpdateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                ClusterPasswordHashingAlgorithmUpdateRequest,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<
+                    crate::types::ClusterPasswordHashingAlgorithm,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "algorithm" => {
+                            crate::object::set::<
+                                crate::object::EnumValue,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "algorithm")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterPasswordHashingAlgorithmUpdateRequest {
+                    algorithm: crate::object::required(f0, "algorithm")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
@@ -5384,314 +8400,193 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSentinelTlsMode {
     }
 }
 ///The cluster's resource-management policy (`cluster_policy_get` / `cluster_policy_update`): defaults for new databases, shard placement and migration thresholds, failure detection, login lockout and upgrade behaviour.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterSettings {
     ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub acl_pubsub_default: ::std::option::Option<
         crate::types::ClusterSettingsAclPubsubDefault,
     >,
     /**Recover databases automatically after a shard failure.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub auto_recovery: ::std::option::Option<bool>,
     /**Migrate shards off a node automatically when it is overbooked.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub automatic_node_offload: ::std::option::Option<bool>,
     ///Flash databases: minimum free memory (excluding reserved memory) on a node before shards are migrated away from it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_migrate_node_threshold: ::std::option::Option<i64>,
     ///Flash databases: the same migration threshold as a percentage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_migrate_node_threshold_p: ::std::option::Option<i64>,
     ///Flash databases: minimum free memory (excluding reserved memory) on a node below which no new shards are placed on it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_provision_node_threshold: ::std::option::Option<i64>,
     ///Flash databases: the same provisioning threshold as a percentage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_provision_node_threshold_p: ::std::option::Option<i64>,
     ///Encrypt data-plane traffic between nodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub data_internode_encryption: ::std::option::Option<bool>,
     ///Audit connections of new databases by default.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub db_conns_auditing: ::std::option::Option<bool>,
     /**`bigstore_version` given to new Redis 7.4 databases: `1` Auto Tiering (Redis on Flash v1, the default), `2` Redis Flex (Redis on Flash v2, `speedb` driver only).
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub default_bigstore_version: ::std::option::Option<i64>,
     ///How many restore actions may run at once by default; 0 means no limit.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub default_concurrent_restore_actions: ::std::option::Option<i64>,
     ///Let databases evict data from RAM so that replication or persistence forks succeed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default_fork_evict_ram: ::std::option::Option<bool>,
     ///Proxy policy given to the endpoints of new non-sharded databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_non_sharded_proxy_policy: ::std::option::Option<
         crate::types::ClusterSettingsDefaultNonShardedProxyPolicy,
     >,
     /**Enable the OSS Cluster API on new databases by default.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default_oss_cluster: ::std::option::Option<bool>,
     /**Default hashing policy of new databases (reserved for future use; leave unchanged).
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default_oss_sharding: ::std::option::Option<bool>,
     ///Redis version given to new databases, such as `7.4`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub default_provisioned_redis_version: ::std::option::Option<::std::string::String>,
     /**Seconds new databases wait for their persistence file during automatic recovery; -1 waits forever.
 
 Default: `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub default_recovery_wait_time: ::std::option::Option<i64>,
     ///Proxy policy given to the endpoints of new sharded databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_sharded_proxy_policy: ::std::option::Option<
         crate::types::ClusterSettingsDefaultShardedProxyPolicy,
     >,
     ///Shard placement of new databases: `dense` packs shards on as few nodes as possible, `sparse` spreads them over as many nodes as possible.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub default_shards_placement: ::std::option::Option<
         crate::types::ClusterSettingsDefaultShardsPlacement,
     >,
     /**Default size of the client-side caching invalidation table of new databases; 0 means unlimited.
 
 Default: `1000000`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub default_tracking_table_max_keys_policy: ::std::option::Option<i64>,
     /**Deprecated: use `repl_diskless`. `yes` enables Redis diskless replication by default. Default: `yes`.
 
 Default: `yes`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     #[deprecated]
     pub diskless_repl: ::std::option::Option<crate::types::ClusterSettingsDisklessRepl>,
     ///Time to wait between adding and removing a proxy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub endpoint_rebind_propagation_grace_time: ::std::option::Option<i64>,
     ///When evicting a node, check against the target node's free memory rather than its provisional memory whether the shards fit.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub evict_node_use_free_memory: ::std::option::Option<bool>,
     /**Expose host names for non-default DNS suffixes too.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub expose_hostnames_for_all_suffixes: ::std::option::Option<bool>,
     ///Failure detection thresholds and timeouts (formerly `watchdog_profile`): `high` (formerly `local-network`) detects failures and fails over faster; `low` (formerly `cloud`) tolerates more latency variance (network jitter).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub failure_detection_sensitivity: ::std::option::Option<
         crate::types::ClusterSettingsFailureDetectionSensitivity,
     >,
     /**Keep the node watchdog health metrics (ping failures and their durations) out of statsd.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub filter_node_wd_health_metrics: ::std::option::Option<bool>,
     /**Turn on the Redis `hide-user-data-from-log` setting so user data is not logged.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub hide_user_data_from_log: ::std::option::Option<bool>,
     ///Seconds without a failed sign-in after which the lockout counter resets to 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub login_lockout_counter_reset_after: ::std::option::Option<i64>,
     ///Seconds an account stays locked; 0 keeps it locked until an admin releases it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub login_lockout_duration: ::std::option::Option<i64>,
     ///Failed sign-in attempts allowed before the account is locked.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub login_lockout_threshold: ::std::option::Option<i64>,
     /**Require authentication on the local `master_healthcheck` API.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub master_healthcheck_api_auth: ::std::option::Option<bool>,
     /**Maximum number of background processes forked from shards that may exist on a node at once; 0 means unlimited.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_redis_forks: ::std::option::Option<i64>,
     ///Maximum number of stored events per event type.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_saved_events_per_type: ::std::option::Option<i64>,
     /**Maximum number of backups running at once.
 
 Default: `4`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_simultaneous_backups: ::std::option::Option<i64>,
     /**Maximum number of replica full syncs running at once; 0 means unlimited.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_slave_full_syncs: ::std::option::Option<i64>,
     /**Add a database-name label to the relevant metrics.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub metrics_exporter_expose_bdb_name: ::std::option::Option<bool>,
     /**Endpoint type the OSS Cluster API reports for new endpoints. Default `ip`.
 
 Default: `ip`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_endpoint_type: ::std::option::Option<
         crate::types::ClusterSettingsOssClusterApiPreferredEndpointType,
     >,
     /**IP type the OSS Cluster API reports for new endpoints. Default `internal`.
 
 Default: `internal`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_ip_type: ::std::option::Option<
         crate::types::ClusterSettingsOssClusterApiPreferredIpType,
     >,
     ///Maximum number of shards upgraded in parallel.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub parallel_shards_upgrade: ::std::option::Option<i64>,
     ///Seconds after which an unmodified persistence file is considered stale and removed by the cleanup.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub persistence_cleanup_grace_time: ::std::option::Option<i64>,
     ///Cron expression scheduling the persistence (Redis) cleanup.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub persistence_cleanup_scan_interval: ::std::option::Option<::std::string::String>,
     ///When removing a node, wait until persistence files exist for all migrated shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub persistent_node_removal: ::std::option::Option<bool>,
     ///The cluster runs in rack-zone aware mode.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub rack_aware: ::std::option::Option<bool>,
     ///RAM databases: minimum free memory (excluding reserved memory) on a node before shards are migrated away from it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub redis_migrate_node_threshold: ::std::option::Option<i64>,
     ///RAM databases: the same migration threshold as a percentage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub redis_migrate_node_threshold_p: ::std::option::Option<i64>,
     ///RAM databases: minimum free memory (excluding reserved memory) on a node below which no new shards are placed on it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub redis_provision_node_threshold: ::std::option::Option<i64>,
     ///RAM databases: the same provisioning threshold as a percentage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub redis_provision_node_threshold_p: ::std::option::Option<i64>,
     ///Which Redis version databases are created with or upgraded to: `major` (default) follows major-version compatibility, `latest` the latest Redis Open Source version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub redis_upgrade_policy: ::std::option::Option<
         crate::types::ClusterSettingsRedisUpgradePolicy,
     >,
     /**Use Redis diskless replication by default.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub repl_diskless: ::std::option::Option<bool>,
     /**Value of the database `resp3` option after an upgrade to Redis 7.2.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub resp3_default: ::std::option::Option<bool>,
     ///Ignore the databases' `memory_size` when placing shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub shards_overbooking: ::std::option::Option<bool>,
     ///Show internal databases, with their shards and endpoints, in the REST API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub show_internals: ::std::option::Option<bool>,
     ///Keep reporting metrics while a state machine runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub show_metrics_during_state_machine: ::std::option::Option<bool>,
     ///Deprecated since Redis Software 7.2.4 (no replacement documented). Enable the replica high-availability mechanism.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub slave_ha: ::std::option::Option<bool>,
     ///Seconds between replica high-availability runs on different nodes for the same database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_bdb_cooldown_period: ::std::option::Option<i64>,
     ///Seconds between replica high-availability runs on different nodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_cooldown_period: ::std::option::Option<i64>,
     ///Seconds between a node failure and the moment replica high availability starts moving shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slave_ha_grace_period: ::std::option::Option<i64>,
     /**Maximum number of slow log entries included in debug info.
 
 Default: `1024`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub slow_log_max_len: ::std::option::Option<i64>,
     ///New databases use the new RDB parser (librdb).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_librdb: ::std::option::Option<bool>,
     /**The witness disk is updated every `node_max_update_time / witness_disk_update_frequency_divisor` seconds.
 
 Default: `3`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub witness_disk_update_frequency_divisor: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterSettings {
@@ -6312,6 +9207,632 @@ impl ClusterSettings {
             value.into(),
         );
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterSettings")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterSettings, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterSettingsAclPubsubDefault>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsDefaultNonShardedProxyPolicy,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsDefaultShardedProxyPolicy,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsDefaultShardsPlacement,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<crate::types::ClusterSettingsDisklessRepl>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsFailureDetectionSensitivity,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsOssClusterApiPreferredEndpointType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsOssClusterApiPreferredIpType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ClusterSettingsRedisUpgradePolicy,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f49: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f50: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f51: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f52: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f53: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f54: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f55: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f56: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f57: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f58: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f59: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "acl_pubsub_default" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "acl_pubsub_default")?
+                        }
+                        "auto_recovery" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "auto_recovery")?
+                        }
+                        "automatic_node_offload" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "automatic_node_offload")?
+                        }
+                        "bigstore_migrate_node_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bigstore_migrate_node_threshold")?
+                        }
+                        "bigstore_migrate_node_threshold_p" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "bigstore_migrate_node_threshold_p")?
+                        }
+                        "bigstore_provision_node_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "bigstore_provision_node_threshold")?
+                        }
+                        "bigstore_provision_node_threshold_p" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "bigstore_provision_node_threshold_p")?
+                        }
+                        "data_internode_encryption" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "data_internode_encryption")?
+                        }
+                        "db_conns_auditing" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "db_conns_auditing")?
+                        }
+                        "default_bigstore_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "default_bigstore_version")?
+                        }
+                        "default_concurrent_restore_actions" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "default_concurrent_restore_actions")?
+                        }
+                        "default_fork_evict_ram" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "default_fork_evict_ram")?
+                        }
+                        "default_non_sharded_proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "default_non_sharded_proxy_policy")?
+                        }
+                        "default_oss_cluster" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "default_oss_cluster")?
+                        }
+                        "default_oss_sharding" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "default_oss_sharding")?
+                        }
+                        "default_provisioned_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "default_provisioned_redis_version")?
+                        }
+                        "default_recovery_wait_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "default_recovery_wait_time")?
+                        }
+                        "default_sharded_proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "default_sharded_proxy_policy")?
+                        }
+                        "default_shards_placement" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "default_shards_placement")?
+                        }
+                        "default_tracking_table_max_keys_policy" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f19,
+                                "default_tracking_table_max_keys_policy",
+                            )?
+                        }
+                        "diskless_repl" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "diskless_repl")?
+                        }
+                        "endpoint_rebind_propagation_grace_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f21,
+                                "endpoint_rebind_propagation_grace_time",
+                            )?
+                        }
+                        "evict_node_use_free_memory" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "evict_node_use_free_memory")?
+                        }
+                        "expose_hostnames_for_all_suffixes" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "expose_hostnames_for_all_suffixes")?
+                        }
+                        "failure_detection_sensitivity" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "failure_detection_sensitivity")?
+                        }
+                        "filter_node_wd_health_metrics" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "filter_node_wd_health_metrics")?
+                        }
+                        "hide_user_data_from_log" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "hide_user_data_from_log")?
+                        }
+                        "login_lockout_counter_reset_after" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "login_lockout_counter_reset_after")?
+                        }
+                        "login_lockout_duration" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "login_lockout_duration")?
+                        }
+                        "login_lockout_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "login_lockout_threshold")?
+                        }
+                        "master_healthcheck_api_auth" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "master_healthcheck_api_auth")?
+                        }
+                        "max_redis_forks" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "max_redis_forks")?
+                        }
+                        "max_saved_events_per_type" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "max_saved_events_per_type")?
+                        }
+                        "max_simultaneous_backups" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "max_simultaneous_backups")?
+                        }
+                        "max_slave_full_syncs" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "max_slave_full_syncs")?
+                        }
+                        "metrics_exporter_expose_bdb_name" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "metrics_exporter_expose_bdb_name")?
+                        }
+                        "oss_cluster_api_preferred_endpoint_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f36,
+                                "oss_cluster_api_preferred_endpoint_type",
+                            )?
+                        }
+                        "oss_cluster_api_preferred_ip_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f37, "oss_cluster_api_preferred_ip_type")?
+                        }
+                        "parallel_shards_upgrade" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f38, "parallel_shards_upgrade")?
+                        }
+                        "persistence_cleanup_grace_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f39, "persistence_cleanup_grace_time")?
+                        }
+                        "persistence_cleanup_scan_interval" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f40, "persistence_cleanup_scan_interval")?
+                        }
+                        "persistent_node_removal" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f41, "persistent_node_removal")?
+                        }
+                        "rack_aware" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f42, "rack_aware")?
+                        }
+                        "redis_migrate_node_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f43, "redis_migrate_node_threshold")?
+                        }
+                        "redis_migrate_node_threshold_p" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f44, "redis_migrate_node_threshold_p")?
+                        }
+                        "redis_provision_node_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f45, "redis_provision_node_threshold")?
+                        }
+                        "redis_provision_node_threshold_p" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f46, "redis_provision_node_threshold_p")?
+                        }
+                        "redis_upgrade_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f47, "redis_upgrade_policy")?
+                        }
+                        "repl_diskless" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f48, "repl_diskless")?
+                        }
+                        "resp3_default" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f49, "resp3_default")?
+                        }
+                        "shards_overbooking" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f50, "shards_overbooking")?
+                        }
+                        "show_internals" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f51, "show_internals")?
+                        }
+                        "show_metrics_during_state_machine" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f52, "show_metrics_during_state_machine")?
+                        }
+                        "slave_ha" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f53, "slave_ha")?
+                        }
+                        "slave_ha_bdb_cooldown_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f54, "slave_ha_bdb_cooldown_period")?
+                        }
+                        "slave_ha_cooldown_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f55, "slave_ha_cooldown_period")?
+                        }
+                        "slave_ha_grace_period" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f56, "slave_ha_grace_period")?
+                        }
+                        "slow_log_max_len" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f57, "slow_log_max_len")?
+                        }
+                        "use_librdb" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f58, "use_librdb")?
+                        }
+                        "witness_disk_update_frequency_divisor" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f59,
+                                "witness_disk_update_frequency_divisor",
+                            )?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterSettings {
+                    acl_pubsub_default: f0.unwrap_or_default(),
+                    auto_recovery: f1.unwrap_or_default(),
+                    automatic_node_offload: f2.unwrap_or_default(),
+                    bigstore_migrate_node_threshold: f3.unwrap_or_default(),
+                    bigstore_migrate_node_threshold_p: f4.unwrap_or_default(),
+                    bigstore_provision_node_threshold: f5.unwrap_or_default(),
+                    bigstore_provision_node_threshold_p: f6.unwrap_or_default(),
+                    data_internode_encryption: f7.unwrap_or_default(),
+                    db_conns_auditing: f8.unwrap_or_default(),
+                    default_bigstore_version: f9.unwrap_or_default(),
+                    default_concurrent_restore_actions: f10.unwrap_or_default(),
+                    default_fork_evict_ram: f11.unwrap_or_default(),
+                    default_non_sharded_proxy_policy: f12.unwrap_or_default(),
+                    default_oss_cluster: f13.unwrap_or_default(),
+                    default_oss_sharding: f14.unwrap_or_default(),
+                    default_provisioned_redis_version: f15.unwrap_or_default(),
+                    default_recovery_wait_time: f16.unwrap_or_default(),
+                    default_sharded_proxy_policy: f17.unwrap_or_default(),
+                    default_shards_placement: f18.unwrap_or_default(),
+                    default_tracking_table_max_keys_policy: f19.unwrap_or_default(),
+                    diskless_repl: f20.unwrap_or_default(),
+                    endpoint_rebind_propagation_grace_time: f21.unwrap_or_default(),
+                    evict_node_use_free_memory: f22.unwrap_or_default(),
+                    expose_hostnames_for_all_suffixes: f23.unwrap_or_default(),
+                    failure_detection_sensitivity: f24.unwrap_or_default(),
+                    filter_node_wd_health_metrics: f25.unwrap_or_default(),
+                    hide_user_data_from_log: f26.unwrap_or_default(),
+                    login_lockout_counter_reset_after: f27.unwrap_or_default(),
+                    login_lockout_duration: f28.unwrap_or_default(),
+                    login_lockout_threshold: f29.unwrap_or_default(),
+                    master_healthcheck_api_auth: f30.unwrap_or_default(),
+                    max_redis_forks: f31.unwrap_or_default(),
+                    max_saved_events_per_type: f32.unwrap_or_default(),
+                    max_simultaneous_backups: f33.unwrap_or_default(),
+                    max_slave_full_syncs: f34.unwrap_or_default(),
+                    metrics_exporter_expose_bdb_name: f35.unwrap_or_default(),
+                    oss_cluster_api_preferred_endpoint_type: f36.unwrap_or_default(),
+                    oss_cluster_api_preferred_ip_type: f37.unwrap_or_default(),
+                    parallel_shards_upgrade: f38.unwrap_or_default(),
+                    persistence_cleanup_grace_time: f39.unwrap_or_default(),
+                    persistence_cleanup_scan_interval: f40.unwrap_or_default(),
+                    persistent_node_removal: f41.unwrap_or_default(),
+                    rack_aware: f42.unwrap_or_default(),
+                    redis_migrate_node_threshold: f43.unwrap_or_default(),
+                    redis_migrate_node_threshold_p: f44.unwrap_or_default(),
+                    redis_provision_node_threshold: f45.unwrap_or_default(),
+                    redis_provision_node_threshold_p: f46.unwrap_or_default(),
+                    redis_upgrade_policy: f47.unwrap_or_default(),
+                    repl_diskless: f48.unwrap_or_default(),
+                    resp3_default: f49.unwrap_or_default(),
+                    shards_overbooking: f50.unwrap_or_default(),
+                    show_internals: f51.unwrap_or_default(),
+                    show_metrics_during_state_machine: f52.unwrap_or_default(),
+                    slave_ha: f53.unwrap_or_default(),
+                    slave_ha_bdb_cooldown_period: f54.unwrap_or_default(),
+                    slave_ha_cooldown_period: f55.unwrap_or_default(),
+                    slave_ha_grace_period: f56.unwrap_or_default(),
+                    slow_log_max_len: f57.unwrap_or_default(),
+                    use_librdb: f58.unwrap_or_default(),
+                    witness_disk_update_frequency_divisor: f59.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
@@ -7298,15 +10819,13 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSmtpTlsMode {
     }
 }
 ///Body of `cluster_sso_saml_metadata_idp_upload`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterSsoSamlMetadataIdpUploadRequest {
     ///The identity provider's SAML2 metadata XML, base64-encoded.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub idp_metadata: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
@@ -7340,17 +10859,60 @@ impl ClusterSsoSamlMetadataIdpUploadRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterSsoSamlMetadataIdpUploadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterSsoSamlMetadataIdpUploadRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterSsoSamlMetadataIdpUploadRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                ClusterSsoSamlMetadataIdpUploadRequest,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "idp_metadata" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "idp_metadata")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterSsoSamlMetadataIdpUploadRequest {
+                    idp_metadata: crate::object::required(f0, "idp_metadata")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The statistics series of the cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterStats {
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<ClusterStatsInterval>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterStats {
@@ -7363,109 +10925,105 @@ impl ::serde::Serialize for ClusterStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ClusterStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "intervals")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterStats {
+                    intervals: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of cluster statistics: the interval bounds plus every cluster metric that had a value. Metrics that do not apply (for example flash metrics without Auto Tiering) are omitted by the server.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterStatsInterval {
     ///Flash still available on all nodes together, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub available_flash: ::std::option::Option<f64>,
     ///Memory still available on all nodes together, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub available_memory: ::std::option::Option<f64>,
     ///Mean latency of the requests served by all cluster endpoints, in microseconds. Present only when there was traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_latency: ::std::option::Option<f64>,
     ///Free space of the flash back end summed over all nodes, in bytes. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_free: ::std::option::Option<f64>,
     ///I/O operations per second against the flash back end, over all Auto Tiering shards of the cluster. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_iops: ::std::option::Option<f64>,
     ///Value reads and writes per second against the flash back end, over all Auto Tiering shards of the cluster. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_kv_ops: ::std::option::Option<f64>,
     ///Flash back-end I/O throughput over all Auto Tiering shards of the cluster, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_throughput: ::std::option::Option<f64>,
     ///Clients connected to any cluster endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub conns: ::std::option::Option<f64>,
     ///Idle share of CPU time (0-1), averaged over the nodes weighted by their core counts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_idle: ::std::option::Option<f64>,
     ///Share of CPU time spent in the kernel (0-1), averaged over the nodes weighted by their core counts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_system: ::std::option::Option<f64>,
     ///Share of CPU time spent in user-space processes (0-1), averaged over the nodes weighted by their core counts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_user: ::std::option::Option<f64>,
     ///Outgoing network traffic of all nodes together, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub egress_bytes: ::std::option::Option<f64>,
     ///Space on the ephemeral disks that Redis Software processes may still use, summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_storage_avail: ::std::option::Option<f64>,
     ///Free space on the ephemeral disks, summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_storage_free: ::std::option::Option<f64>,
     ///End of this interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Free memory summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub free_memory: ::std::option::Option<f64>,
     ///Incoming network traffic of all nodes together, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Space on the persistent disks that Redis Software processes may still use, summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_storage_avail: ::std::option::Option<f64>,
     ///Free space on the persistent disks, summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_storage_free: ::std::option::Option<f64>,
     ///Provisional flash summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub provisional_flash: ::std::option::Option<f64>,
     ///Provisional memory summed over all nodes, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub provisional_memory: ::std::option::Option<f64>,
     ///Start of this interval, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     ///Requests per second served by all endpoints of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_req: ::std::option::Option<f64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ClusterStatsInterval {
@@ -7501,39 +11059,284 @@ impl ::serde::Serialize for ClusterStatsInterval {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClusterStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClusterStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClusterStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "available_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "available_flash")?
+                        }
+                        "available_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "available_memory")?
+                        }
+                        "avg_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "avg_latency")?
+                        }
+                        "bigstore_free" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bigstore_free")?
+                        }
+                        "bigstore_iops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "bigstore_iops")?
+                        }
+                        "bigstore_kv_ops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "bigstore_kv_ops")?
+                        }
+                        "bigstore_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "bigstore_throughput")?
+                        }
+                        "conns" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "conns")?
+                        }
+                        "cpu_idle" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "cpu_idle")?
+                        }
+                        "cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "cpu_system")?
+                        }
+                        "cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "cpu_user")?
+                        }
+                        "egress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "egress_bytes")?
+                        }
+                        "ephemeral_storage_avail" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "ephemeral_storage_avail")?
+                        }
+                        "ephemeral_storage_free" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "ephemeral_storage_free")?
+                        }
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "etime")?
+                        }
+                        "free_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "free_memory")?
+                        }
+                        "ingress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "ingress_bytes")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "interval")?
+                        }
+                        "persistent_storage_avail" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "persistent_storage_avail")?
+                        }
+                        "persistent_storage_free" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "persistent_storage_free")?
+                        }
+                        "provisional_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "provisional_flash")?
+                        }
+                        "provisional_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "provisional_memory")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "stime")?
+                        }
+                        "total_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "total_req")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ClusterStatsInterval {
+                    available_flash: f0.unwrap_or_default(),
+                    available_memory: f1.unwrap_or_default(),
+                    avg_latency: f2.unwrap_or_default(),
+                    bigstore_free: f3.unwrap_or_default(),
+                    bigstore_iops: f4.unwrap_or_default(),
+                    bigstore_kv_ops: f5.unwrap_or_default(),
+                    bigstore_throughput: f6.unwrap_or_default(),
+                    conns: f7.unwrap_or_default(),
+                    cpu_idle: f8.unwrap_or_default(),
+                    cpu_system: f9.unwrap_or_default(),
+                    cpu_user: f10.unwrap_or_default(),
+                    egress_bytes: f11.unwrap_or_default(),
+                    ephemeral_storage_avail: f12.unwrap_or_default(),
+                    ephemeral_storage_free: f13.unwrap_or_default(),
+                    etime: f14.unwrap_or_default(),
+                    free_memory: f15.unwrap_or_default(),
+                    ingress_bytes: f16.unwrap_or_default(),
+                    interval: f17.unwrap_or_default(),
+                    persistent_storage_avail: f18.unwrap_or_default(),
+                    persistent_storage_free: f19.unwrap_or_default(),
+                    provisional_flash: f20.unwrap_or_default(),
+                    provisional_memory: f21.unwrap_or_default(),
+                    stime: f22.unwrap_or_default(),
+                    total_req: f23.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Where and how database connection audit events are sent.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DbConnsAuditingConfig {
     ///Address of the listener that receives the audit events.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub audit_address: ::std::option::Option<::std::string::String>,
     ///Port of the listener that receives the audit events.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub audit_port: ::std::option::Option<i64>,
     ///Protocol used to deliver audit events; only `TCP` is valid in production.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub audit_protocol: ::std::option::Option<
         crate::types::DbConnsAuditingConfigAuditProtocol,
     >,
     /**Seconds between attempts to reconnect to the listener.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub audit_reconnect_interval: ::std::option::Option<i64>,
     /**Maximum number of reconnect attempts; 0 retries forever.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub audit_reconnect_max_attempts: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for DbConnsAuditingConfig {
@@ -7590,6 +11393,91 @@ impl DbConnsAuditingConfig {
     ) -> Self {
         self.audit_reconnect_max_attempts = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DbConnsAuditingConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DbConnsAuditingConfig")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DbConnsAuditingConfig, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::DbConnsAuditingConfigAuditProtocol,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "audit_address" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "audit_address")?
+                        }
+                        "audit_port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "audit_port")?
+                        }
+                        "audit_protocol" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "audit_protocol")?
+                        }
+                        "audit_reconnect_interval" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "audit_reconnect_interval")?
+                        }
+                        "audit_reconnect_max_attempts" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "audit_reconnect_max_attempts")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(DbConnsAuditingConfig {
+                    audit_address: f0.unwrap_or_default(),
+                    audit_port: f1.unwrap_or_default(),
+                    audit_protocol: f2.unwrap_or_default(),
+                    audit_reconnect_interval: f3.unwrap_or_default(),
+                    audit_reconnect_max_attempts: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Protocol used to deliver audit events; only `TCP` is valid in production.
@@ -7688,90 +11576,57 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfigAuditProtocol {
     }
 }
 ///The cluster's LDAP configuration. `dn_group_attr` and `dn_group_query` are mutually exclusive, as are `user_dn_template` and `user_dn_query`.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Ldap {
     ///DN used to bind to the LDAP server to run queries.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bind_dn: ::std::option::Option<::std::string::String>,
     ///Password used to bind to the LDAP server (masked in replies).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bind_pass: ::std::option::Option<::std::string::String>,
     ///PEM CA certificate(s) used to validate TLS connections to the LDAP server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     /**Maximum time, in seconds, an entry stays cached.
 
 Default: `300`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cache_ttl: ::std::option::Option<i64>,
     /**Allow LDAP as an identity source for certificate-based authentication.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cba: ::std::option::Option<bool>,
     ///Certificate subject OID used when `cba_identity_source` is `subject_oid`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cba_identity_oid: ::std::option::Option<::std::string::String>,
     ///Part of the certificate subject used to look the user up in LDAP.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub cba_identity_source: ::std::option::Option<crate::types::LdapCbaIdentitySource>,
     /**Authenticate and authorize control-plane users through LDAP.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub control_plane: ::std::option::Option<bool>,
     /**Authenticate and authorize data-plane (database) users through LDAP.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub data_plane: ::std::option::Option<bool>,
     /**Connection timeout, in seconds, to the LDAP server when authenticating a user.
 
 Default: `5`.
 
 Range: 5-60.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub directory_timeout_s: ::std::option::Option<i64>,
     ///Attribute of the user entry that lists the user's groups, such as `MemberOf` (exclusive with `dn_group_query`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub dn_group_attr: ::std::option::Option<::std::string::String>,
     ///Search that finds a user's groups (exclusive with `dn_group_attr`); in `filter`, `%D` stands for the user's DN. Groups map to roles through LDAP mappings.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub dn_group_query: ::std::option::Option<LdapQuery>,
     /**Negotiate TLS with StartTLS on the LDAP connection.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub starttls: ::std::option::Option<bool>,
     ///LDAP server URIs made of scheme, host and port only, such as `ldaps://ldap.example.com:636`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Search that finds and authenticates users (exclusive with `user_dn_template`); in `filter`, `%u` stands for the user name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub user_dn_query: ::std::option::Option<LdapQuery>,
     ///Template turning a user name into an LDAP DN; `%u` is replaced with the user name (exclusive with `user_dn_query`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub user_dn_template: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Ldap {
@@ -7933,6 +11788,200 @@ impl Ldap {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Ldap {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Ldap;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Ldap")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Ldap, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::types::LdapCbaIdentitySource>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<LdapQuery>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<LdapQuery>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bind_dn" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bind_dn")?
+                        }
+                        "bind_pass" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bind_pass")?
+                        }
+                        "ca_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "ca_cert")?
+                        }
+                        "cache_ttl" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "cache_ttl")?
+                        }
+                        "cba" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cba")?
+                        }
+                        "cba_identity_oid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cba_identity_oid")?
+                        }
+                        "cba_identity_source" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "cba_identity_source")?
+                        }
+                        "control_plane" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "control_plane")?
+                        }
+                        "data_plane" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "data_plane")?
+                        }
+                        "directory_timeout_s" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "directory_timeout_s")?
+                        }
+                        "dn_group_attr" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "dn_group_attr")?
+                        }
+                        "dn_group_query" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "dn_group_query")?
+                        }
+                        "starttls" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "starttls")?
+                        }
+                        "uris" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "uris")?
+                        }
+                        "user_dn_query" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "user_dn_query")?
+                        }
+                        "user_dn_template" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "user_dn_template")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Ldap {
+                    bind_dn: f0.unwrap_or_default(),
+                    bind_pass: f1.unwrap_or_default(),
+                    ca_cert: f2.unwrap_or_default(),
+                    cache_ttl: f3.unwrap_or_default(),
+                    cba: f4.unwrap_or_default(),
+                    cba_identity_oid: f5.unwrap_or_default(),
+                    cba_identity_source: f6.unwrap_or_default(),
+                    control_plane: f7.unwrap_or_default(),
+                    data_plane: f8.unwrap_or_default(),
+                    directory_timeout_s: f9.unwrap_or_default(),
+                    dn_group_attr: f10.unwrap_or_default(),
+                    dn_group_query: f11.unwrap_or_default(),
+                    starttls: f12.unwrap_or_default(),
+                    uris: f13.unwrap_or_default(),
+                    user_dn_query: f14.unwrap_or_default(),
+                    user_dn_template: f15.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Part of the certificate subject used to look the user up in LDAP.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
@@ -8029,24 +12078,17 @@ impl<'de> ::serde::Deserialize<'de> for LdapCbaIdentitySource {
     }
 }
 ///An LDAP search of the LDAP configuration. As `user_dn_query` it finds and authenticates users (`%u` in `filter` stands for the user name); as `dn_group_query` it finds a user's groups (`%D` in `filter` stands for the user's DN).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LdapQuery {
     ///DN where the search starts, such as `DC=example,DC=com`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub base: ::std::option::Option<::std::string::String>,
     ///RFC 4515 search filter, such as `(&(objectClass=Person)(cn=%u))`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub filter: ::std::option::Option<::std::string::String>,
     ///Search scope: `base` only the base entry, `one` its direct children, `subtree` the base entry and all its descendants.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub scope: ::std::option::Option<crate::types::LdapQueryScope>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for LdapQuery {
@@ -8059,6 +12101,73 @@ impl ::serde::Serialize for LdapQuery {
         w.opt("filter", &self.filter)?;
         w.opt("scope", &self.scope)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LdapQuery {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LdapQuery;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LdapQuery")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LdapQuery, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::LdapQueryScope>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "base" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "base")?
+                        }
+                        "filter" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "filter")?
+                        }
+                        "scope" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "scope")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(LdapQuery {
+                    base: f0.unwrap_or_default(),
+                    filter: f1.unwrap_or_default(),
+                    scope: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Search scope: `base` only the base entry, `one` its direct children, `subtree` the base entry and all its descendants.
@@ -8163,56 +12272,33 @@ impl<'de> ::serde::Deserialize<'de> for LdapQueryScope {
     }
 }
 ///On/off state of the optional cluster services. Each entry holds the `operating_mode` of one service; services not listed are not optional and should not be turned off.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfiguration {
     ///Alert manager processes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub alert_mgr: ::std::option::Option<ServicesConfigurationAlertMgr>,
     ///call_home_agent process (sends daily usage statistics to Redis).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub call_home_agent: ::std::option::Option<ServicesConfigurationCallHomeAgent>,
     ///Cluster Manager UI server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cm_server: ::std::option::Option<ServicesConfigurationCmServer>,
     ///Active-Active (CRDB) coordinator process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb_coordinator: ::std::option::Option<ServicesConfigurationCrdbCoordinator>,
     ///Active-Active (CRDB) worker processes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb_worker: ::std::option::Option<ServicesConfigurationCrdbWorker>,
     ///Microsoft Entra ID agent manager process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub entraid_agent_mgr: ::std::option::Option<ServicesConfigurationEntraidAgentMgr>,
     ///LDAP agent manager processes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub ldap_agent_mgr: ::std::option::Option<ServicesConfigurationLdapAgentMgr>,
     ///Multicast DNS server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub mdns_server: ::std::option::Option<ServicesConfigurationMdnsServer>,
     ///PowerDNS server.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub pdns_server: ::std::option::Option<ServicesConfigurationPdnsServer>,
     ///Sentinel service process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub sentinel_service: ::std::option::Option<ServicesConfigurationSentinelService>,
     ///Statistics archiver service.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub stats_archiver: ::std::option::Option<ServicesConfigurationStatsArchiver>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfiguration {
@@ -8326,19 +12412,171 @@ impl ServicesConfiguration {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfiguration")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfiguration, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationAlertMgr>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationCallHomeAgent>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationCmServer>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationCrdbCoordinator>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationCrdbWorker>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationEntraidAgentMgr>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationLdapAgentMgr>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationMdnsServer>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationPdnsServer>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationSentinelService>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<ServicesConfigurationStatsArchiver>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "alert_mgr" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "alert_mgr")?
+                        }
+                        "call_home_agent" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "call_home_agent")?
+                        }
+                        "cm_server" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "cm_server")?
+                        }
+                        "crdb_coordinator" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "crdb_coordinator")?
+                        }
+                        "crdb_worker" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "crdb_worker")?
+                        }
+                        "entraid_agent_mgr" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "entraid_agent_mgr")?
+                        }
+                        "ldap_agent_mgr" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "ldap_agent_mgr")?
+                        }
+                        "mdns_server" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "mdns_server")?
+                        }
+                        "pdns_server" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "pdns_server")?
+                        }
+                        "sentinel_service" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "sentinel_service")?
+                        }
+                        "stats_archiver" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "stats_archiver")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfiguration {
+                    alert_mgr: f0.unwrap_or_default(),
+                    call_home_agent: f1.unwrap_or_default(),
+                    cm_server: f2.unwrap_or_default(),
+                    crdb_coordinator: f3.unwrap_or_default(),
+                    crdb_worker: f4.unwrap_or_default(),
+                    entraid_agent_mgr: f5.unwrap_or_default(),
+                    ldap_agent_mgr: f6.unwrap_or_default(),
+                    mdns_server: f7.unwrap_or_default(),
+                    pdns_server: f8.unwrap_or_default(),
+                    sentinel_service: f9.unwrap_or_default(),
+                    stats_archiver: f10.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the alert manager processes.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationAlertMgr {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationAlertMgr {
@@ -8351,19 +12589,63 @@ impl ::serde::Serialize for ServicesConfigurationAlertMgr {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationAlertMgr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationAlertMgr;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationAlertMgr")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationAlertMgr, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationAlertMgr {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the call_home_agent process, which sends daily usage statistics to Redis.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCallHomeAgent {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
@@ -8376,19 +12658,63 @@ impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCallHomeAgent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationCallHomeAgent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationCallHomeAgent")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationCallHomeAgent, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationCallHomeAgent {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the Cluster Manager UI server.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCmServer {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationCmServer {
@@ -8401,19 +12727,63 @@ impl ::serde::Serialize for ServicesConfigurationCmServer {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCmServer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationCmServer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationCmServer")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationCmServer, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationCmServer {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the Active-Active (CRDB) coordinator process.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCrdbCoordinator {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
@@ -8426,19 +12796,63 @@ impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbCoordinator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationCrdbCoordinator;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationCrdbCoordinator")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationCrdbCoordinator, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationCrdbCoordinator {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the Active-Active (CRDB) worker processes.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCrdbWorker {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
@@ -8451,19 +12865,63 @@ impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbWorker {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationCrdbWorker;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationCrdbWorker")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationCrdbWorker, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationCrdbWorker {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the Microsoft Entra ID agent manager process.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationEntraidAgentMgr {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
@@ -8476,19 +12934,63 @@ impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationEntraidAgentMgr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationEntraidAgentMgr;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationEntraidAgentMgr")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationEntraidAgentMgr, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationEntraidAgentMgr {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the LDAP agent manager processes.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationLdapAgentMgr {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
@@ -8501,19 +13003,63 @@ impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationLdapAgentMgr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationLdapAgentMgr;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationLdapAgentMgr")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationLdapAgentMgr, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationLdapAgentMgr {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the multicast DNS server.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationMdnsServer {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationMdnsServer {
@@ -8524,6 +13070,53 @@ impl ::serde::Serialize for ServicesConfigurationMdnsServer {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationMdnsServer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationMdnsServer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationMdnsServer")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationMdnsServer, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationMdnsServer {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Whether an optional cluster service runs.
@@ -8622,18 +13215,15 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationOperatingMode {
     }
 }
 ///State of the PowerDNS (PDNS) server.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationPdnsServer {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationPdnsServer {
@@ -8646,19 +13236,63 @@ impl ::serde::Serialize for ServicesConfigurationPdnsServer {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationPdnsServer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationPdnsServer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationPdnsServer")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationPdnsServer, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationPdnsServer {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the Sentinel service process.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationSentinelService {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationSentinelService {
@@ -8671,19 +13305,63 @@ impl ::serde::Serialize for ServicesConfigurationSentinelService {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationSentinelService {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationSentinelService;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationSentinelService")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationSentinelService, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationSentinelService {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///State of the statistics archiver service.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationStatsArchiver {
     ///Whether an optional cluster service runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub operating_mode: ::std::option::Option<
         crate::types::ServicesConfigurationOperatingMode,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
@@ -8696,37 +13374,73 @@ impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationStatsArchiver {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesConfigurationStatsArchiver;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesConfigurationStatsArchiver")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesConfigurationStatsArchiver, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::ServicesConfigurationOperatingMode,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operating_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operating_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesConfigurationStatsArchiver {
+                    operating_mode: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The cluster's single sign-on (SSO) configuration.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Sso {
     /**Enable SSO for the control plane.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub control_plane: ::std::option::Option<bool>,
     /**Require SSO sign-in on the control plane for non-admin users. When false, users can still sign in with their local user name and password if SSO is down.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enforce_control_plane: ::std::option::Option<bool>,
     ///The identity provider (issuer) side of the configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub issuer: ::std::option::Option<SsoIssuer>,
     ///SSO protocol.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub protocol: ::std::option::Option<crate::types::SsoProtocol>,
     ///The service provider (cluster) side of the configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub service: ::std::option::Option<SsoService>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Sso {
@@ -8777,31 +13491,103 @@ impl Sso {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Sso {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Sso;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Sso")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Sso, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<SsoIssuer>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::SsoProtocol>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<SsoService>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "control_plane" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "control_plane")?
+                        }
+                        "enforce_control_plane" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "enforce_control_plane")?
+                        }
+                        "issuer" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "issuer")?
+                        }
+                        "protocol" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "protocol")?
+                        }
+                        "service" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "service")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Sso {
+                    control_plane: f0.unwrap_or_default(),
+                    enforce_control_plane: f1.unwrap_or_default(),
+                    issuer: f2.unwrap_or_default(),
+                    protocol: f3.unwrap_or_default(),
+                    service: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Identity provider settings of the SSO configuration.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoIssuer {
     ///Unique ID of the identity provider, such as `urn:sso:example:idp`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub id: ::std::option::Option<::std::string::String>,
     ///SSO login URL of the identity provider.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub login_url: ::std::option::Option<::std::string::String>,
     ///SSO logout URL of the identity provider.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub logout_url: ::std::option::Option<::std::string::String>,
     /**Identity provider metadata, base64-encoded.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub metadata: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for SsoIssuer {
@@ -8815,6 +13601,84 @@ impl ::serde::Serialize for SsoIssuer {
         w.opt("logout_url", &self.logout_url)?;
         w.opt("metadata", &self.metadata)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SsoIssuer;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SsoIssuer")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SsoIssuer, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "id")?
+                        }
+                        "login_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "login_url")?
+                        }
+                        "logout_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "logout_url")?
+                        }
+                        "metadata" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "metadata")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(SsoIssuer {
+                    id: f0.unwrap_or_default(),
+                    login_url: f1.unwrap_or_default(),
+                    logout_url: f2.unwrap_or_default(),
+                    metadata: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///SSO protocol.
@@ -8907,20 +13771,15 @@ impl<'de> ::serde::Deserialize<'de> for SsoProtocol {
     }
 }
 ///Service provider settings of the SSO configuration.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoService {
     ///External address of the service used for SSO; by default the cluster name with the Cluster Manager port.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub address: ::std::option::Option<::std::string::String>,
     ///SAML2 service provider details (read-only, generated by the cluster).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub saml2: ::std::option::Option<SsoServiceSaml2>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for SsoService {
@@ -8934,31 +13793,80 @@ impl ::serde::Serialize for SsoService {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for SsoService {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SsoService;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SsoService")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SsoService, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<SsoServiceSaml2>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "address" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "address")?
+                        }
+                        "saml2" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "saml2")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(SsoService {
+                    address: f0.unwrap_or_default(),
+                    saml2: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///SAML2 service provider details (read-only, generated by the cluster).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoServiceSaml2 {
     /**Assertion Consumer Service URL.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub acs_url: ::std::option::Option<::std::string::String>,
     /**Entity ID of the service provider.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub entity_id: ::std::option::Option<::std::string::String>,
     /**Single Logout URL.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub slo_url: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for SsoServiceSaml2 {
@@ -8971,5 +13879,72 @@ impl ::serde::Serialize for SsoServiceSaml2 {
         w.opt("entity_id", &self.entity_id)?;
         w.opt("slo_url", &self.slo_url)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SsoServiceSaml2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SsoServiceSaml2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SsoServiceSaml2")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SsoServiceSaml2, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "acs_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "acs_url")?
+                        }
+                        "entity_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "entity_id")?
+                        }
+                        "slo_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "slo_url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(SsoServiceSaml2 {
+                    acs_url: f0.unwrap_or_default(),
+                    entity_id: f1.unwrap_or_default(),
+                    slo_url: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

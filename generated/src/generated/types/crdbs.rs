@@ -4,62 +4,37 @@
 #[allow(unused_imports)]
 use super::*;
 ///An Active-Active database (CRDB): a set of database instances on several clusters that replicate to each other. Also used as the body of create and update requests.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Crdb {
     ///Keep causal consistency between the instances.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub causal_consistency: ::std::option::Option<bool>,
     ///Database configuration applied to every instance; an instance's `db_config` can override it.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub default_db_config: ::std::option::Option<CrdbDatabaseConfig>,
     ///Encrypt the traffic between instances.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub encryption: ::std::option::Option<bool>,
     ///Active feature-set version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub featureset_version: ::std::option::Option<i64>,
     ///Globally unique ID of the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub guid: ::std::option::Option<::std::string::String>,
     ///The participating instances.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub instances: ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
     ///Instances hosted on this cluster and their local database UIDs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub local_databases: ::std::option::Option<::std::vec::Vec<CrdbLocalDatabase>>,
     ///Component that manages the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub managed_by: ::std::option::Option<::std::string::String>,
     ///Modules used by the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub modules: ::std::option::Option<::std::vec::Vec<CrdbModule>>,
     ///Name of the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Active protocol version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub protocol_version: ::std::option::Option<i64>,
     ///Configuration fields that are applied even when their value did not change.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub volatile_config_fields: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Crdb {
@@ -170,37 +145,182 @@ impl Crdb {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Crdb {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Crdb;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Crdb")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Crdb, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<CrdbDatabaseConfig>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbLocalDatabase>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbModule>>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "causal_consistency" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "causal_consistency")?
+                        }
+                        "default_db_config" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "default_db_config")?
+                        }
+                        "encryption" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "encryption")?
+                        }
+                        "featureset_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "featureset_version")?
+                        }
+                        "guid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "guid")?
+                        }
+                        "instances" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "instances")?
+                        }
+                        "local_databases" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "local_databases")?
+                        }
+                        "managed_by" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "managed_by")?
+                        }
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "modules")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "name")?
+                        }
+                        "protocol_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "protocol_version")?
+                        }
+                        "volatile_config_fields" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "volatile_config_fields")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Crdb {
+                    causal_consistency: f0.unwrap_or_default(),
+                    default_db_config: f1.unwrap_or_default(),
+                    encryption: f2.unwrap_or_default(),
+                    featureset_version: f3.unwrap_or_default(),
+                    guid: f4.unwrap_or_default(),
+                    instances: f5.unwrap_or_default(),
+                    local_databases: f6.unwrap_or_default(),
+                    managed_by: f7.unwrap_or_default(),
+                    modules: f8.unwrap_or_default(),
+                    name: f9.unwrap_or_default(),
+                    protocol_version: f10.unwrap_or_default(),
+                    volatile_config_fields: f11.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///How to reach one participating cluster of an Active-Active database. Authenticate with either `credentials` or `certificate_auth`, never both.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbClusterInfo {
     ///Client-certificate access to the cluster's API (alternative to `credentials`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub certificate_auth: ::std::option::Option<CrdbClusterInfoCertificateAuth>,
     ///User name and password for the cluster's API (alternative to `certificate_auth`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub credentials: ::std::option::Option<CrdbClusterInfoCredentials>,
     ///Fully qualified name that identifies the cluster, usually the host name of `url`. Required when creating.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Address used for peer replication; derived from the cluster name when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub replication_endpoint: ::std::option::Option<::std::string::String>,
     ///TLS server name indication of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub replication_tls_sni: ::std::option::Option<::std::string::String>,
     ///URL of the cluster's REST API. Required when creating.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbClusterInfo {
@@ -218,25 +338,118 @@ impl ::serde::Serialize for CrdbClusterInfo {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbClusterInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbClusterInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbClusterInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<CrdbClusterInfoCertificateAuth>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<CrdbClusterInfoCredentials>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "certificate_auth" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "certificate_auth")?
+                        }
+                        "credentials" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "credentials")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "name")?
+                        }
+                        "replication_endpoint" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "replication_endpoint")?
+                        }
+                        "replication_tls_sni" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "replication_tls_sni")?
+                        }
+                        "url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbClusterInfo {
+                    certificate_auth: f0.unwrap_or_default(),
+                    credentials: f1.unwrap_or_default(),
+                    name: f2.unwrap_or_default(),
+                    replication_endpoint: f3.unwrap_or_default(),
+                    replication_tls_sni: f4.unwrap_or_default(),
+                    url: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///PEM-encoded client certificate credentials for a peer cluster's API.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbClusterInfoCertificateAuth {
     ///Client certificate (required).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_cert: ::std::option::Option<::std::string::String>,
     ///Private key of the client certificate (required).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub client_key: ::std::option::Option<::std::string::String>,
     ///CA that validates the peer's API certificate; the cluster's `mtls_trusted_ca.pem` is used when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub trusted_ca: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
@@ -262,21 +475,83 @@ impl ::std::fmt::Debug for CrdbClusterInfoCertificateAuth {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCertificateAuth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbClusterInfoCertificateAuth;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbClusterInfoCertificateAuth")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbClusterInfoCertificateAuth, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "client_cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "client_cert")?
+                        }
+                        "client_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "client_key")?
+                        }
+                        "trusted_ca" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "trusted_ca")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbClusterInfoCertificateAuth {
+                    client_cert: f0.unwrap_or_default(),
+                    client_key: f1.unwrap_or_default(),
+                    trusted_ca: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///User name and password for a peer cluster's API.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbClusterInfoCredentials {
     ///Password of that user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub password: ::std::option::Option<::std::string::String>,
     ///User name (or e-mail) of a cluster user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbClusterInfoCredentials {
@@ -300,182 +575,175 @@ impl ::std::fmt::Debug for CrdbClusterInfoCredentials {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbClusterInfoCredentials;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbClusterInfoCredentials")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbClusterInfoCredentials, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "password")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbClusterInfoCredentials {
+                    password: f0.unwrap_or_default(),
+                    username: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Database settings of an Active-Active database, used as `default_db_config` (all instances) or as an instance's `db_config` (overrides for one instance). Settings of the module list, sharding, Redis version and TLS must be identical on all instances and belong in `default_db_config`; eviction, memory, OSS cluster, proxy and shard layout should be; persistence and replication settings usually are; the certificate, password and port settings are per instance.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbDatabaseConfig {
     /**fsync policy of AOF persistence. Default: `appendfsync-every-sec`.
 
 Default: `appendfsync-every-sec`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub aof_policy: ::std::option::Option<crate::types::BdbAofPolicy>,
     ///Administrative access token of the instance. Per instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub authentication_admin_pass: ::std::option::Option<::std::string::String>,
     ///Deprecated since Redis Software 7.2: use the multiple-passwords feature. Redis AUTH password.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub authentication_redis_pass: ::std::option::Option<::std::string::String>,
     ///Client certificates allowed to connect over TLS. Best set per instance, even when all instances use the same certificate.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub authentication_ssl_client_certs: ::std::option::Option<
         ::std::vec::Vec<BdbClientCert>,
     >,
     ///PEM-encoded server certificate of the instance (optional). Per instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cert: ::std::option::Option<::std::string::String>,
     /**On-disk persistence mode; `snapshot` needs a `snapshot_policy`. Default: `aof`.
 
 Default: `aof`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub data_persistence: ::std::option::Option<
         crate::types::CrdbDatabaseConfigDataPersistence,
     >,
     /**Require TLS clients to present a listed certificate. Per instance. Default: `enabled`.
 
 Default: `enabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub enforce_client_authentication: ::std::option::Option<
         crate::types::BdbEnforceClientAuthentication,
     >,
     /**Key eviction policy. Should be set in `default_db_config`. Default: `noeviction`.
 
 Default: `noeviction`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub eviction_policy: ::std::option::Option<
         crate::types::CrdbDatabaseConfigEvictionPolicy,
     >,
     ///Maximum AOF file size in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_aof_file_size: ::std::option::Option<i64>,
     /**Maximum AOF reload time in seconds.
 
 Default: `3600`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_aof_load_time: ::std::option::Option<i64>,
     /**Memory limit in bytes; 0 means unlimited. Should be set in `default_db_config`.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub memory_size: ::std::option::Option<i64>,
     ///Modules loaded on every participating cluster. Must be set in `default_db_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub module_list: ::std::option::Option<::std::vec::Vec<BdbModuleListItem>>,
     /**Optional mTLS relaxation: accept outdated certificates. Per instance.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mtls_allow_outdated_certs: ::std::option::Option<bool>,
     /**Optional mTLS relaxation: accept weakly hashed certificates. Per instance.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mtls_allow_weak_hashing: ::std::option::Option<bool>,
     ///Name of the database instances.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /**Enable OSS Cluster API mode. Should be set in `default_db_config`.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub oss_cluster: ::std::option::Option<bool>,
     ///IP type advertised in the OSS Cluster API. Should be set in `default_db_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub oss_cluster_api_preferred_ip_type: ::std::option::Option<
         crate::types::BdbOssClusterApiPreferredIpType,
     >,
     /**Use the standard OSS hashing policy instead of custom `shard_key_regex` rules. Must be set in `default_db_config`.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub oss_sharding: ::std::option::Option<bool>,
     ///TCP port of the instance. Per instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub port: ::std::option::Option<i64>,
     ///PEM-encoded private key matching `cert` (optional). Per instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub private_key: ::std::option::Option<::std::string::String>,
     ///Proxy binding policy of the endpoints. Should be set in `default_db_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub proxy_policy: ::std::option::Option<crate::types::BdbProxyPolicy>,
     /**Always replicate across racks or zones. Should be set in `default_db_config`.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub rack_aware: ::std::option::Option<bool>,
     ///Redis version used to create the instances, for example `7.4`. Must be set in `default_db_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version: ::std::option::Option<::std::string::String>,
     /**Keep in-memory replicas of the shards.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replication: ::std::option::Option<bool>,
     /**Memory reserved below `maxmemory`, in percent, in which client writes are refused while Active-Active replication may still write. Needs Redis 8.4 or later.
 
 Default: `5`.
 
 Range: 0-20.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub replication_oom_threshold_percent: ::std::option::Option<i64>,
     ///Custom sharding rules (required when sharding without `oss_sharding`). Must be set in `default_db_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub shard_key_regex: ::std::option::Option<::std::vec::Vec<BdbShardKeyRegex>>,
     /**Enable server-side sharding; needs `oss_sharding` or `shard_key_regex`. Must be set in `default_db_config`.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub sharding: ::std::option::Option<bool>,
     /**Number of primary shards. Should be set in `default_db_config`. At least 1. At most 512.
 
 Default: `1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_count: ::std::option::Option<i64>,
     ///Shard density (`dense` or `sparse`). Should be set in `default_db_config`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub shards_placement: ::std::option::Option<crate::types::BdbShardsPlacement>,
     ///Snapshot rules (every `secs` seconds when at least `writes` changes happened).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub snapshot_policy: ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
     /**TLS requirement of the instances. Must be set in `default_db_config`. Default: `disabled`.
 
 Default: `disabled`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub tls_mode: ::std::option::Option<crate::types::BdbTlsMode>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbDatabaseConfig {
@@ -576,6 +844,357 @@ impl ::std::fmt::Debug for CrdbDatabaseConfig {
             .field("tls_mode", &self.tls_mode)
             .field("extra", &self.extra)
             .finish()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbDatabaseConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbDatabaseConfig")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbDatabaseConfig, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbAofPolicy>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbClientCert>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::CrdbDatabaseConfigDataPersistence,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbEnforceClientAuthentication>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<crate::types::CrdbDatabaseConfigEvictionPolicy>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbModuleListItem>>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbOssClusterApiPreferredIpType>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbProxyPolicy>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbShardKeyRegex>>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbShardsPlacement>,
+                > = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
+                > = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<
+                    ::std::option::Option<crate::types::BdbTlsMode>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "aof_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "aof_policy")?
+                        }
+                        "authentication_admin_pass" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "authentication_admin_pass")?
+                        }
+                        "authentication_redis_pass" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "authentication_redis_pass")?
+                        }
+                        "authentication_ssl_client_certs" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "authentication_ssl_client_certs")?
+                        }
+                        "cert" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cert")?
+                        }
+                        "data_persistence" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "data_persistence")?
+                        }
+                        "enforce_client_authentication" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "enforce_client_authentication")?
+                        }
+                        "eviction_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "eviction_policy")?
+                        }
+                        "max_aof_file_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "max_aof_file_size")?
+                        }
+                        "max_aof_load_time" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "max_aof_load_time")?
+                        }
+                        "memory_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "memory_size")?
+                        }
+                        "module_list" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "module_list")?
+                        }
+                        "mtls_allow_outdated_certs" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "mtls_allow_outdated_certs")?
+                        }
+                        "mtls_allow_weak_hashing" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "mtls_allow_weak_hashing")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "name")?
+                        }
+                        "oss_cluster" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "oss_cluster")?
+                        }
+                        "oss_cluster_api_preferred_ip_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "oss_cluster_api_preferred_ip_type")?
+                        }
+                        "oss_sharding" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "oss_sharding")?
+                        }
+                        "port" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "port")?
+                        }
+                        "private_key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "private_key")?
+                        }
+                        "proxy_policy" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "proxy_policy")?
+                        }
+                        "rack_aware" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "rack_aware")?
+                        }
+                        "redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "redis_version")?
+                        }
+                        "replication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "replication")?
+                        }
+                        "replication_oom_threshold_percent" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "replication_oom_threshold_percent")?
+                        }
+                        "shard_key_regex" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "shard_key_regex")?
+                        }
+                        "sharding" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "sharding")?
+                        }
+                        "shards_count" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "shards_count")?
+                        }
+                        "shards_placement" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "shards_placement")?
+                        }
+                        "snapshot_policy" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "snapshot_policy")?
+                        }
+                        "tls_mode" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "tls_mode")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbDatabaseConfig {
+                    aof_policy: f0.unwrap_or_default(),
+                    authentication_admin_pass: f1.unwrap_or_default(),
+                    authentication_redis_pass: f2.unwrap_or_default(),
+                    authentication_ssl_client_certs: f3.unwrap_or_default(),
+                    cert: f4.unwrap_or_default(),
+                    data_persistence: f5.unwrap_or_default(),
+                    enforce_client_authentication: f6.unwrap_or_default(),
+                    eviction_policy: f7.unwrap_or_default(),
+                    max_aof_file_size: f8.unwrap_or_default(),
+                    max_aof_load_time: f9.unwrap_or_default(),
+                    memory_size: f10.unwrap_or_default(),
+                    module_list: f11.unwrap_or_default(),
+                    mtls_allow_outdated_certs: f12.unwrap_or_default(),
+                    mtls_allow_weak_hashing: f13.unwrap_or_default(),
+                    name: f14.unwrap_or_default(),
+                    oss_cluster: f15.unwrap_or_default(),
+                    oss_cluster_api_preferred_ip_type: f16.unwrap_or_default(),
+                    oss_sharding: f17.unwrap_or_default(),
+                    port: f18.unwrap_or_default(),
+                    private_key: f19.unwrap_or_default(),
+                    proxy_policy: f20.unwrap_or_default(),
+                    rack_aware: f21.unwrap_or_default(),
+                    redis_version: f22.unwrap_or_default(),
+                    replication: f23.unwrap_or_default(),
+                    replication_oom_threshold_percent: f24.unwrap_or_default(),
+                    shard_key_regex: f25.unwrap_or_default(),
+                    sharding: f26.unwrap_or_default(),
+                    shards_count: f27.unwrap_or_default(),
+                    shards_placement: f28.unwrap_or_default(),
+                    snapshot_policy: f29.unwrap_or_default(),
+                    tls_mode: f30.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///On-disk persistence mode of Active-Active instances (same values as `BdbDataPersistence`, other default).
@@ -820,38 +1439,25 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigEvictionPolicy {
     }
 }
 ///Health report of an Active-Active database as seen from one cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReport {
     ///Configuration version that is active.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub active_config_version: ::std::option::Option<i64>,
     ///Name of the local cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cluster_name: ::std::option::Option<::std::string::String>,
     ///Stored configurations of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub configurations: ::std::option::Option<
         ::std::vec::Vec<CrdbHealthReportHealthReportConfiguration>,
     >,
     ///Error text when a remote cluster cannot be reached.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub connection_error: ::std::option::Option<::std::string::String>,
     ///Connections to the other clusters and their state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub connections: ::std::option::Option<::std::vec::Vec<CrdbHealthReportConnection>>,
     ///Name of the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbHealthReport {
@@ -867,6 +1473,106 @@ impl ::serde::Serialize for CrdbHealthReport {
         w.opt("connections", &self.connections)?;
         w.opt("name", &self.name)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbHealthReport;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbHealthReport")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbHealthReport, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<CrdbHealthReportHealthReportConfiguration>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbHealthReportConnection>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_config_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_config_version")?
+                        }
+                        "cluster_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "cluster_name")?
+                        }
+                        "configurations" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "configurations")?
+                        }
+                        "connection_error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "connection_error")?
+                        }
+                        "connections" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "connections")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbHealthReport {
+                    active_config_version: f0.unwrap_or_default(),
+                    cluster_name: f1.unwrap_or_default(),
+                    configurations: f2.unwrap_or_default(),
+                    connection_error: f3.unwrap_or_default(),
+                    connections: f4.unwrap_or_default(),
+                    name: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Progress of a configuration: `posted` (sent to all replicas), `ready` (all replicas processed it and created the database), `committed` (active on all replicas), `commit-completed` (all replicas processed the commit; database active), `failed` (could not be posted).
@@ -990,26 +1696,19 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConfigurationStatus {
     }
 }
 ///Connection from the local cluster to another participating cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportConnection {
     ///Name of the remote cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Replication links to that cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub replication_links: ::std::option::Option<
         ::std::vec::Vec<CrdbHealthReportReplicationLink>,
     >,
     ///State of the connection.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbHealthReportConnection {
@@ -1024,45 +1723,97 @@ impl ::serde::Serialize for CrdbHealthReportConnection {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbHealthReportConnection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbHealthReportConnection")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbHealthReportConnection, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<CrdbHealthReportReplicationLink>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "name")?
+                        }
+                        "replication_links" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "replication_links")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbHealthReportConnection {
+                    name: f0.unwrap_or_default(),
+                    replication_links: f1.unwrap_or_default(),
+                    status: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One stored configuration of an Active-Active database, as listed in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportHealthReportConfiguration {
     ///Causal consistency between the replicas.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub causal_consistency: ::std::option::Option<bool>,
     ///Encryption between the clusters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub encryption: ::std::option::Option<bool>,
     ///Active feature-set version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub featureset_version: ::std::option::Option<i64>,
     ///The database instances.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub instances: ::std::option::Option<::std::vec::Vec<CrdbHealthReportInstance>>,
     ///Name of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Active protocol version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub protocol_version: ::std::option::Option<i64>,
     ///Progress of the configuration through the replicas.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::CrdbHealthReportConfigurationStatus>,
     ///Version of the configuration.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub version: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
@@ -1082,25 +1833,135 @@ impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbHealthReportHealthReportConfiguration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbHealthReportHealthReportConfiguration")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                CrdbHealthReportHealthReportConfiguration,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbHealthReportInstance>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::CrdbHealthReportConfigurationStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "causal_consistency" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "causal_consistency")?
+                        }
+                        "encryption" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "encryption")?
+                        }
+                        "featureset_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "featureset_version")?
+                        }
+                        "instances" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "instances")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "name")?
+                        }
+                        "protocol_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "protocol_version")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "status")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbHealthReportHealthReportConfiguration {
+                    causal_consistency: f0.unwrap_or_default(),
+                    encryption: f1.unwrap_or_default(),
+                    featureset_version: f2.unwrap_or_default(),
+                    instances: f3.unwrap_or_default(),
+                    name: f4.unwrap_or_default(),
+                    protocol_version: f5.unwrap_or_default(),
+                    status: f6.unwrap_or_default(),
+                    version: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///An instance listed in a health report configuration.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportInstance {
     ///The cluster hosting the instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster: ::std::option::Option<CrdbHealthReportInstanceCluster>,
     ///UID of the local database of the instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub db_uid: ::std::option::Option<::std::string::String>,
     ///Unique ID of the instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub id: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbHealthReportInstance {
@@ -1115,21 +1976,81 @@ impl ::serde::Serialize for CrdbHealthReportInstance {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbHealthReportInstance;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbHealthReportInstance")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbHealthReportInstance, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<CrdbHealthReportInstanceCluster>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cluster" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cluster")?
+                        }
+                        "db_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "db_uid")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "id")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbHealthReportInstance {
+                    cluster: f0.unwrap_or_default(),
+                    db_uid: f1.unwrap_or_default(),
+                    id: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Cluster of an instance in a health report.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportInstanceCluster {
     ///FQDN of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///URL of the cluster's API.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
@@ -1143,23 +2064,74 @@ impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstanceCluster {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbHealthReportInstanceCluster;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbHealthReportInstanceCluster")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbHealthReportInstanceCluster, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "name")?
+                        }
+                        "url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbHealthReportInstanceCluster {
+                    name: f0.unwrap_or_default(),
+                    url: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One replication link between a local instance and its replica on a remote cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportReplicationLink {
     ///`<bdb_uid>:<replica_uid>`: UID of the local database and ID of its remote replica.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub link_uid: ::std::option::Option<::std::string::String>,
     ///Whether the link is up.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<
         crate::types::CrdbHealthReportReplicationLinkStatus,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbHealthReportReplicationLink {
@@ -1171,6 +2143,64 @@ impl ::serde::Serialize for CrdbHealthReportReplicationLink {
         w.opt("link_uid", &self.link_uid)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbHealthReportReplicationLink;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbHealthReportReplicationLink")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbHealthReportReplicationLink, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::CrdbHealthReportReplicationLinkStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "link_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "link_uid")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbHealthReportReplicationLink {
+                    link_uid: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///State of a replication link.
@@ -1270,32 +2300,21 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLinkStatus {
     }
 }
 ///One instance of an Active-Active database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbInstanceInfo {
     ///The cluster hosting the instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub cluster: ::std::option::Option<CrdbClusterInfo>,
     ///Compression level used when syncing from this instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub compression: ::std::option::Option<i64>,
     ///Settings that override `default_db_config` for this instance only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub db_config: ::std::option::Option<CrdbDatabaseConfig>,
     ///UID of the database hosting the instance; usually empty except for the local instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub db_uid: ::std::option::Option<::std::string::String>,
     ///Unique ID of the instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub id: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbInstanceInfo {
@@ -1312,21 +2331,101 @@ impl ::serde::Serialize for CrdbInstanceInfo {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbInstanceInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbInstanceInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbInstanceInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<CrdbClusterInfo>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<CrdbDatabaseConfig>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cluster" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cluster")?
+                        }
+                        "compression" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "compression")?
+                        }
+                        "db_config" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "db_config")?
+                        }
+                        "db_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "db_uid")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "id")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbInstanceInfo {
+                    cluster: f0.unwrap_or_default(),
+                    compression: f1.unwrap_or_default(),
+                    db_config: f2.unwrap_or_default(),
+                    db_uid: f3.unwrap_or_default(),
+                    id: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Maps an instance of an Active-Active database to the database that hosts it on this cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbLocalDatabase {
     ///UID of the local database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bdb_uid: ::std::option::Option<::std::string::String>,
     ///ID of the instance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub id: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbLocalDatabase {
@@ -1340,31 +2439,76 @@ impl ::serde::Serialize for CrdbLocalDatabase {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbLocalDatabase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbLocalDatabase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbLocalDatabase")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbLocalDatabase, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bdb_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bdb_uid")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "id")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbLocalDatabase {
+                    bdb_uid: f0.unwrap_or_default(),
+                    id: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Changes to an Active-Active database: instances to add or remove and CRDB settings to change, applied together.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbModifyRequest {
     ///Instances to add.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub add_instances: ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
     ///Changed settings of the Active-Active database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<Crdb>,
     ///Dangerous: bump the configuration version and push it to all instances even when nothing changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_update: ::std::option::Option<bool>,
     ///Instances to remove, by instance ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub remove_instances: ::std::option::Option<
         ::std::vec::Vec<CrdbModifyRequestRemoveInstance>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbModifyRequest {
@@ -1411,6 +2555,82 @@ impl CrdbModifyRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbModifyRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbModifyRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbModifyRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<Crdb>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<CrdbModifyRequestRemoveInstance>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "add_instances" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "add_instances")?
+                        }
+                        "crdb" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "crdb")?
+                        }
+                        "force_update" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "force_update")?
+                        }
+                        "remove_instances" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "remove_instances")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbModifyRequest {
+                    add_instances: f0.unwrap_or_default(),
+                    crdb: f1.unwrap_or_default(),
+                    force_update: f2.unwrap_or_default(),
+                    remove_instances: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///An instance to remove: its ID, or an object with the ID and `force_remove`. The object form is inferred from the documented `remove_instances.force_remove` flag.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
@@ -1434,20 +2654,15 @@ for CrdbModifyRequestRemoveInstance {
     }
 }
 ///An instance to remove, with the force flag.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbModifyRequestRemoveInstanceForce {
     ///Remove the instance even when it cannot reach the others to hand over its pending writes. The removed instance keeps its data and configuration until purged with `crdb_purge` on its own cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_remove: ::std::option::Option<bool>,
     ///ID of the instance to remove.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub id: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
@@ -1461,21 +2676,68 @@ impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequestRemoveInstanceForce {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbModifyRequestRemoveInstanceForce;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbModifyRequestRemoveInstanceForce")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbModifyRequestRemoveInstanceForce, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "force_remove" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "force_remove")?
+                        }
+                        "id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "id")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbModifyRequestRemoveInstanceForce {
+                    force_remove: f0.unwrap_or_default(),
+                    id: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A module used by an Active-Active database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbModule {
     ///Feature-set version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub featureset_version: ::std::option::Option<i64>,
     ///Name of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbModule {
@@ -1489,16 +2751,68 @@ impl ::serde::Serialize for CrdbModule {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbModule, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "featureset_version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "featureset_version")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "module_name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbModule {
+                    featureset_version: f0.unwrap_or_default(),
+                    module_name: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `crdb_purge`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbPurgeRequest {
     ///IDs of the force-removed instances to purge.
-    #[serde(deserialize_with = "crate::lenient::seq_scalar")]
     pub instances: ::std::vec::Vec<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbPurgeRequest {
@@ -1532,55 +2846,81 @@ impl CrdbPurgeRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbPurgeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbPurgeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbPurgeRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbPurgeRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "instances" => {
+                            crate::object::set::<
+                                crate::object::SeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "instances")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbPurgeRequest {
+                    instances: crate::object::required(f0, "instances")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `crdb_upgrade`. Every field is optional.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbUpgradeRequest {
     /**Discard data even when the database is replicated or persistent.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_discard: ::std::option::Option<bool>,
     /**Restart the shards even when the version does not change.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_restart: ::std::option::Option<bool>,
     /**Keep the current CRDT protocol version.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub keep_crdt_protocol_version: ::std::option::Option<bool>,
     /**Allow data loss in a database that is neither replicated nor persistent.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub may_discard_data: ::std::option::Option<bool>,
     ///Modules to upgrade, optionally with new arguments.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub modules: ::std::option::Option<::std::vec::Vec<CrdbUpgradeRequestModule>>,
     ///Most shards upgraded at once; all shards by default.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub parallel_shards_upgrade: ::std::option::Option<i64>,
     /**Keep the primary/replica roles of the shards (needs an extra failover).
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
     ///Redis version to upgrade to; the latest one when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbUpgradeRequest {
@@ -1655,27 +2995,130 @@ impl CrdbUpgradeRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbUpgradeRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbUpgradeRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbUpgradeRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<CrdbUpgradeRequestModule>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "force_discard" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "force_discard")?
+                        }
+                        "force_restart" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "force_restart")?
+                        }
+                        "keep_crdt_protocol_version" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "keep_crdt_protocol_version")?
+                        }
+                        "may_discard_data" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "may_discard_data")?
+                        }
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "modules")?
+                        }
+                        "parallel_shards_upgrade" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "parallel_shards_upgrade")?
+                        }
+                        "preserve_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "preserve_roles")?
+                        }
+                        "redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "redis_version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbUpgradeRequest {
+                    force_discard: f0.unwrap_or_default(),
+                    force_restart: f1.unwrap_or_default(),
+                    keep_crdt_protocol_version: f2.unwrap_or_default(),
+                    may_discard_data: f3.unwrap_or_default(),
+                    modules: f4.unwrap_or_default(),
+                    parallel_shards_upgrade: f5.unwrap_or_default(),
+                    preserve_roles: f6.unwrap_or_default(),
+                    redis_version: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A module to upgrade with `crdb_upgrade`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbUpgradeRequestModule {
     ///Deprecated since Redis Software 7.8.2. UID of the module to upgrade.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub current_module: ::std::option::Option<::std::string::String>,
     ///Deprecated since Redis Software 7.8.2. UID of the module to upgrade to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub new_module: ::std::option::Option<::std::string::String>,
     ///Arguments for the new module version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub new_module_args: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for CrdbUpgradeRequestModule {
@@ -1688,5 +3131,72 @@ impl ::serde::Serialize for CrdbUpgradeRequestModule {
         w.opt("new_module", &self.new_module)?;
         w.opt("new_module_args", &self.new_module_args)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CrdbUpgradeRequestModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CrdbUpgradeRequestModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CrdbUpgradeRequestModule, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "current_module" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "current_module")?
+                        }
+                        "new_module" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "new_module")?
+                        }
+                        "new_module_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "new_module_args")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(CrdbUpgradeRequestModule {
+                    current_module: f0.unwrap_or_default(),
+                    new_module: f1.unwrap_or_default(),
+                    new_module_args: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

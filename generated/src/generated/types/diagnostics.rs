@@ -4,64 +4,37 @@
 #[allow(unused_imports)]
 use super::*;
 ///Configuration of the diagnostic logging service: one entry per collection target. Used both as the reply and as the update body (send only the targets to change).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiagnosticsConfig {
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_client_list_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_info_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub command_stats_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub network_stats_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub persistent_files_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub rladmin_status_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_info_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_latency_histogram_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_latency_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub shard_target: ::std::option::Option<DiagnosticsTarget>,
     ///Schedule and size of the slow log diagnostic target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub slowlog_target: ::std::option::Option<DiagnosticsSlowlogTarget>,
     ///Schedule of one diagnostic logging target.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub socket_files_target: ::std::option::Option<DiagnosticsTarget>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for DiagnosticsConfig {
@@ -193,21 +166,193 @@ impl DiagnosticsConfig {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DiagnosticsConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DiagnosticsConfig")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DiagnosticsConfig, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsSlowlogTarget>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<DiagnosticsTarget>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bdb_client_list_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bdb_client_list_target")?
+                        }
+                        "bdb_info_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bdb_info_target")?
+                        }
+                        "bdb_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "bdb_target")?
+                        }
+                        "command_stats_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "command_stats_target")?
+                        }
+                        "network_stats_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "network_stats_target")?
+                        }
+                        "persistent_files_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "persistent_files_target")?
+                        }
+                        "rladmin_status_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "rladmin_status_target")?
+                        }
+                        "shard_info_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "shard_info_target")?
+                        }
+                        "shard_latency_histogram_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "shard_latency_histogram_target")?
+                        }
+                        "shard_latency_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "shard_latency_target")?
+                        }
+                        "shard_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "shard_target")?
+                        }
+                        "slowlog_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "slowlog_target")?
+                        }
+                        "socket_files_target" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "socket_files_target")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(DiagnosticsConfig {
+                    bdb_client_list_target: f0.unwrap_or_default(),
+                    bdb_info_target: f1.unwrap_or_default(),
+                    bdb_target: f2.unwrap_or_default(),
+                    command_stats_target: f3.unwrap_or_default(),
+                    network_stats_target: f4.unwrap_or_default(),
+                    persistent_files_target: f5.unwrap_or_default(),
+                    rladmin_status_target: f6.unwrap_or_default(),
+                    shard_info_target: f7.unwrap_or_default(),
+                    shard_latency_histogram_target: f8.unwrap_or_default(),
+                    shard_latency_target: f9.unwrap_or_default(),
+                    shard_target: f10.unwrap_or_default(),
+                    slowlog_target: f11.unwrap_or_default(),
+                    socket_files_target: f12.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Schedule and size of the slow log diagnostic target.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiagnosticsSlowlogTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cron_expression: ::std::option::Option<::std::string::String>,
     ///Maximum number of entries recorded from the slow log.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_entries: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for DiagnosticsSlowlogTarget {
@@ -221,17 +366,68 @@ impl ::serde::Serialize for DiagnosticsSlowlogTarget {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DiagnosticsSlowlogTarget;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DiagnosticsSlowlogTarget")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DiagnosticsSlowlogTarget, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cron_expression" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cron_expression")?
+                        }
+                        "max_entries" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "max_entries")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(DiagnosticsSlowlogTarget {
+                    cron_expression: f0.unwrap_or_default(),
+                    max_entries: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Schedule of one diagnostic logging target.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiagnosticsTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cron_expression: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for DiagnosticsTarget {
@@ -242,5 +438,50 @@ impl ::serde::Serialize for DiagnosticsTarget {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("cron_expression", &self.cron_expression)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DiagnosticsTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DiagnosticsTarget;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DiagnosticsTarget")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DiagnosticsTarget, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cron_expression" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cron_expression")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(DiagnosticsTarget {
+                    cron_expression: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

@@ -4,20 +4,15 @@
 #[allow(unused_imports)]
 use super::*;
 ///The statistics series of one endpoint-proxy link (or listener).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EndpointStats {
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<EndpointStatsInterval>>,
     ///Identifier of the link in the form `BDB_UID:ENDPOINT_UID:PROXY_UID`, for example `1:2:3`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for EndpointStats {
@@ -31,145 +26,134 @@ impl ::serde::Serialize for EndpointStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for EndpointStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EndpointStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EndpointStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EndpointStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<EndpointStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "intervals")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(EndpointStats {
+                    intervals: f0.unwrap_or_default(),
+                    uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of statistics for an endpoint-proxy link (or a listener). The metric names come from the endpoint stats example of the reference; the values are counts for the interval unless stated otherwise.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EndpointStatsInterval {
     ///Accumulated latency of all requests in the interval, in microseconds (divide by total_res for a mean).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub acc_latency: ::std::option::Option<f64>,
     ///Accumulated latency of requests that are neither reads nor writes, in microseconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub acc_other_latency: ::std::option::Option<f64>,
     ///Accumulated latency of read requests, in microseconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub acc_read_latency: ::std::option::Option<f64>,
     ///Accumulated latency of write requests, in microseconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub acc_write_latency: ::std::option::Option<f64>,
     ///Authentication commands received.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub auth_cmds: ::std::option::Option<f64>,
     ///Authentication commands that failed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub auth_errors: ::std::option::Option<f64>,
     ///Flush commands received.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cmd_flush: ::std::option::Option<f64>,
     ///Get commands received.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cmd_get: ::std::option::Option<f64>,
     ///Set commands received.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cmd_set: ::std::option::Option<f64>,
     ///Touch commands received.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cmd_touch: ::std::option::Option<f64>,
     ///Client connections open on this endpoint-proxy link.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub conns: ::std::option::Option<f64>,
     ///Outgoing network traffic, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub egress_bytes: ::std::option::Option<f64>,
     ///End of this interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Incoming network traffic, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Time of the last request received (0 when unknown).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub last_req_time: ::std::option::Option<f64>,
     ///Time of the last response sent (0 when unknown).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub last_res_time: ::std::option::Option<f64>,
     ///Connections refused because the connection limit was reached.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub max_connections_exceeded: ::std::option::Option<f64>,
     ///Clients connected in MONITOR mode.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub monitor_sessions_count: ::std::option::Option<f64>,
     ///Requests that are neither reads nor writes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub other_req: ::std::option::Option<f64>,
     ///Responses to requests that are neither reads nor writes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub other_res: ::std::option::Option<f64>,
     ///Responses started for requests that are neither reads nor writes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub other_started_res: ::std::option::Option<f64>,
     ///Read requests.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_req: ::std::option::Option<f64>,
     ///Read responses.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_res: ::std::option::Option<f64>,
     ///Read responses started.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_started_res: ::std::option::Option<f64>,
     ///Start of this interval, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     ///New client connections accepted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_connections_received: ::std::option::Option<f64>,
     ///Requests of any kind.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_req: ::std::option::Option<f64>,
     ///Responses of any kind.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_res: ::std::option::Option<f64>,
     ///Responses started, of any kind.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_started_res: ::std::option::Option<f64>,
     ///Write requests.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_req: ::std::option::Option<f64>,
     ///Write responses.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_res: ::std::option::Option<f64>,
     ///Write responses started.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_started_res: ::std::option::Option<f64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for EndpointStatsInterval {
@@ -212,5 +196,342 @@ impl ::serde::Serialize for EndpointStatsInterval {
         w.opt("write_res", &self.write_res)?;
         w.opt("write_started_res", &self.write_started_res)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EndpointStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EndpointStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EndpointStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "acc_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "acc_latency")?
+                        }
+                        "acc_other_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "acc_other_latency")?
+                        }
+                        "acc_read_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "acc_read_latency")?
+                        }
+                        "acc_write_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "acc_write_latency")?
+                        }
+                        "auth_cmds" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "auth_cmds")?
+                        }
+                        "auth_errors" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "auth_errors")?
+                        }
+                        "cmd_flush" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "cmd_flush")?
+                        }
+                        "cmd_get" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "cmd_get")?
+                        }
+                        "cmd_set" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "cmd_set")?
+                        }
+                        "cmd_touch" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "cmd_touch")?
+                        }
+                        "conns" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "conns")?
+                        }
+                        "egress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "egress_bytes")?
+                        }
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "etime")?
+                        }
+                        "ingress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "ingress_bytes")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "interval")?
+                        }
+                        "last_req_time" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "last_req_time")?
+                        }
+                        "last_res_time" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "last_res_time")?
+                        }
+                        "max_connections_exceeded" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "max_connections_exceeded")?
+                        }
+                        "monitor_sessions_count" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "monitor_sessions_count")?
+                        }
+                        "other_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "other_req")?
+                        }
+                        "other_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "other_res")?
+                        }
+                        "other_started_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "other_started_res")?
+                        }
+                        "read_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "read_req")?
+                        }
+                        "read_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "read_res")?
+                        }
+                        "read_started_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "read_started_res")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "stime")?
+                        }
+                        "total_connections_received" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "total_connections_received")?
+                        }
+                        "total_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "total_req")?
+                        }
+                        "total_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "total_res")?
+                        }
+                        "total_started_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "total_started_res")?
+                        }
+                        "write_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "write_req")?
+                        }
+                        "write_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "write_res")?
+                        }
+                        "write_started_res" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "write_started_res")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(EndpointStatsInterval {
+                    acc_latency: f0.unwrap_or_default(),
+                    acc_other_latency: f1.unwrap_or_default(),
+                    acc_read_latency: f2.unwrap_or_default(),
+                    acc_write_latency: f3.unwrap_or_default(),
+                    auth_cmds: f4.unwrap_or_default(),
+                    auth_errors: f5.unwrap_or_default(),
+                    cmd_flush: f6.unwrap_or_default(),
+                    cmd_get: f7.unwrap_or_default(),
+                    cmd_set: f8.unwrap_or_default(),
+                    cmd_touch: f9.unwrap_or_default(),
+                    conns: f10.unwrap_or_default(),
+                    egress_bytes: f11.unwrap_or_default(),
+                    etime: f12.unwrap_or_default(),
+                    ingress_bytes: f13.unwrap_or_default(),
+                    interval: f14.unwrap_or_default(),
+                    last_req_time: f15.unwrap_or_default(),
+                    last_res_time: f16.unwrap_or_default(),
+                    max_connections_exceeded: f17.unwrap_or_default(),
+                    monitor_sessions_count: f18.unwrap_or_default(),
+                    other_req: f19.unwrap_or_default(),
+                    other_res: f20.unwrap_or_default(),
+                    other_started_res: f21.unwrap_or_default(),
+                    read_req: f22.unwrap_or_default(),
+                    read_res: f23.unwrap_or_default(),
+                    read_started_res: f24.unwrap_or_default(),
+                    stime: f25.unwrap_or_default(),
+                    total_connections_received: f26.unwrap_or_default(),
+                    total_req: f27.unwrap_or_default(),
+                    total_res: f28.unwrap_or_default(),
+                    total_started_res: f29.unwrap_or_default(),
+                    write_req: f30.unwrap_or_default(),
+                    write_res: f31.unwrap_or_default(),
+                    write_started_res: f32.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

@@ -4,64 +4,37 @@
 #[allow(unused_imports)]
 use super::*;
 ///The installed cluster license (cluster key) with its validity, owner, enabled features, and shard limits next to current usage. Returned by `license_get`.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct License {
     ///When the license became active, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub activation_date: ::std::option::Option<::std::string::String>,
     ///The cluster name (FQDN) the license was issued for.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cluster_name: ::std::option::Option<::std::string::String>,
     ///When the license expires, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub expiration_date: ::std::option::Option<::std::string::String>,
     ///Whether the license has expired.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub expired: ::std::option::Option<bool>,
     ///Features the license enables, for example `bigstore`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Number of flash (Auto Tiering) shards currently in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flash_shards_in_use: ::std::option::Option<i64>,
     ///Number of flash (Auto Tiering) shards the license allows (since RS 7.2).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flash_shards_limit: ::std::option::Option<i64>,
     ///The license key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key: ::std::option::Option<::std::string::String>,
     ///The full license text.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub license: ::std::option::Option<::std::string::String>,
     ///Who the license was issued to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub owner: ::std::option::Option<::std::string::String>,
     ///Number of RAM shards currently in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ram_shards_in_use: ::std::option::Option<i64>,
     ///Number of RAM shards the license allows (since RS 7.2).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ram_shards_limit: ::std::option::Option<i64>,
     ///Total number of shards the license allows.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_limit: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for License {
@@ -107,16 +80,179 @@ impl ::std::fmt::Debug for License {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for License {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = License;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct License")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<License, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "activation_date" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "activation_date")?
+                        }
+                        "cluster_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "cluster_name")?
+                        }
+                        "expiration_date" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "expiration_date")?
+                        }
+                        "expired" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "expired")?
+                        }
+                        "features" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "features")?
+                        }
+                        "flash_shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "flash_shards_in_use")?
+                        }
+                        "flash_shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "flash_shards_limit")?
+                        }
+                        "key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "key")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "license")?
+                        }
+                        "owner" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "owner")?
+                        }
+                        "ram_shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "ram_shards_in_use")?
+                        }
+                        "ram_shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "ram_shards_limit")?
+                        }
+                        "shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "shards_limit")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(License {
+                    activation_date: f0.unwrap_or_default(),
+                    cluster_name: f1.unwrap_or_default(),
+                    expiration_date: f2.unwrap_or_default(),
+                    expired: f3.unwrap_or_default(),
+                    features: f4.unwrap_or_default(),
+                    flash_shards_in_use: f5.unwrap_or_default(),
+                    flash_shards_limit: f6.unwrap_or_default(),
+                    key: f7.unwrap_or_default(),
+                    license: f8.unwrap_or_default(),
+                    owner: f9.unwrap_or_default(),
+                    ram_shards_in_use: f10.unwrap_or_default(),
+                    ram_shards_limit: f11.unwrap_or_default(),
+                    shards_limit: f12.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The body of `license_update`; a single `license` key is expected.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LicenseUpdateRequest {
     ///The new license text to validate and install.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub license: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for LicenseUpdateRequest {
@@ -148,5 +284,48 @@ impl LicenseUpdateRequest {
             license,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LicenseUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LicenseUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LicenseUpdateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LicenseUpdateRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "license")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(LicenseUpdateRequest {
+                    license: crate::object::required(f0, "license")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

@@ -4,62 +4,45 @@
 #[allow(unused_imports)]
 use super::*;
 ///Cluster-wide settings of the v2 metrics stream engine. Returned whole by `metrics_config_get` and `metrics_config_update`; an update body carries only the fields to change (a list field replaces the stored list).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MetricsConfig {
     /**When true, database tags are exported through the `db_tags` metric.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub expose_db_tags: ::std::option::Option<bool>,
     /**Turns on the histogram metrics of key sizes and of item counts per key.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub key_distribution_enabled: ::std::option::Option<bool>,
     /**Bucket boundaries of the items-per-key histogram, in the same format as `key_size_buckets`.
 
 Default: ``.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key_items_buckets: ::std::option::Option<::std::string::String>,
     /**Bucket boundaries of the key size histogram. Empty means the boundaries come from Redis; otherwise a comma-separated, strictly increasing list of sizes in bytes, each a number from 1 to 1023 optionally followed by an uppercase unit (`B`, `K`, `M`, `G`, `T`, `P` or `E`), for example `64B,1K,16K,1M`.
 
 Default: ``.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key_size_buckets: ::std::option::Option<::std::string::String>,
     /**Upper limit, in MB, of the metrics storage kept on each node (at least 1).
 
 Default: `1024`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub local_storage_max_size_mb: ::std::option::Option<i64>,
     /**Days metrics are kept in the on-node storage (at least 1).
 
 Default: `8`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub local_storage_retention_days: ::std::option::Option<i64>,
     /**How many metrics requests the cluster serves at the same time; 0 means no limit.
 
 Default: `2`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_requests_in_flight: ::std::option::Option<i64>,
     /**Database tag keys that may be exported as metric labels (at most 50). Keys must pass the database tag key validation rules and are matched exactly, case-sensitively.
 
 Default: `[]`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub metrics_tag_keys_exposed: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for MetricsConfig {
@@ -141,5 +124,117 @@ impl MetricsConfig {
     ) -> Self {
         self.metrics_tag_keys_exposed = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MetricsConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MetricsConfig")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MetricsConfig, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "expose_db_tags" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "expose_db_tags")?
+                        }
+                        "key_distribution_enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "key_distribution_enabled")?
+                        }
+                        "key_items_buckets" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "key_items_buckets")?
+                        }
+                        "key_size_buckets" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "key_size_buckets")?
+                        }
+                        "local_storage_max_size_mb" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "local_storage_max_size_mb")?
+                        }
+                        "local_storage_retention_days" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "local_storage_retention_days")?
+                        }
+                        "max_requests_in_flight" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "max_requests_in_flight")?
+                        }
+                        "metrics_tag_keys_exposed" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "metrics_tag_keys_exposed")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(MetricsConfig {
+                    expose_db_tags: f0.unwrap_or_default(),
+                    key_distribution_enabled: f1.unwrap_or_default(),
+                    key_items_buckets: f2.unwrap_or_default(),
+                    key_size_buckets: f3.unwrap_or_default(),
+                    local_storage_max_size_mb: f4.unwrap_or_default(),
+                    local_storage_retention_days: f5.unwrap_or_default(),
+                    max_requests_in_flight: f6.unwrap_or_default(),
+                    metrics_tag_keys_exposed: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

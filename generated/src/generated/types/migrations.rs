@@ -4,58 +4,41 @@
 #[allow(unused_imports)]
 use super::*;
 ///Replica Of migration (sync) status of a database.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Migration {
     ///The last migration error, if any.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub error: ::std::option::Option<MigrationError>,
     /**How many times the syncer had to restart.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flush_counter: ::std::option::Option<i64>,
     /**Lag between source and destination while in sync, in milliseconds.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub lag: ::std::option::Option<i64>,
     /**Size of the source data, in bytes.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rdb_size: ::std::option::Option<i64>,
     /**Source bytes transferred so far.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub rdb_transferred: ::std::option::Option<i64>,
     /**Run ID of the syncer.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /**Replication position of each source shard.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub source_shards: ::std::option::Option<::std::vec::Vec<MigrationSourceShard>>,
     /**Sync status of the source.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub status: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Migration {
@@ -75,31 +58,138 @@ impl ::serde::Serialize for Migration {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Migration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Migration;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Migration")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Migration, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<MigrationError>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<MigrationSourceShard>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "error")?
+                        }
+                        "flush_counter" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "flush_counter")?
+                        }
+                        "lag" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "lag")?
+                        }
+                        "rdb_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "rdb_size")?
+                        }
+                        "rdb_transferred" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "rdb_transferred")?
+                        }
+                        "run_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "run_id")?
+                        }
+                        "source_shards" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "source_shards")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Migration {
+                    error: f0.unwrap_or_default(),
+                    flush_counter: f1.unwrap_or_default(),
+                    lag: f2.unwrap_or_default(),
+                    rdb_size: f3.unwrap_or_default(),
+                    rdb_transferred: f4.unwrap_or_default(),
+                    run_id: f5.unwrap_or_default(),
+                    source_shards: f6.unwrap_or_default(),
+                    status: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Error reported by a migration.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationError {
     /**Machine-readable error code.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_code: ::std::option::Option<::std::string::String>,
     /**Human-readable error message.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub message: ::std::option::Option<::std::string::String>,
     /**Time the error occurred (ISO 8601).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub timestamp: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for MigrationError {
@@ -114,17 +204,81 @@ impl ::serde::Serialize for MigrationError {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for MigrationError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MigrationError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MigrationError")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MigrationError, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "error_code" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "error_code")?
+                        }
+                        "message" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "message")?
+                        }
+                        "timestamp" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "timestamp")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(MigrationError {
+                    error_code: f0.unwrap_or_default(),
+                    message: f1.unwrap_or_default(),
+                    timestamp: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of `migration_get`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationResponse {
     ///Replica Of migration (sync) status of a database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub migration: ::std::option::Option<Migration>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for MigrationResponse {
@@ -137,25 +291,63 @@ impl ::serde::Serialize for MigrationResponse {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for MigrationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MigrationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MigrationResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MigrationResponse, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<Migration>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "migration" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "migration")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(MigrationResponse {
+                    migration: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Replication position of one source shard of a migration.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationSourceShard {
     /**Replication ID.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub replication_id: ::std::option::Option<::std::string::String>,
     /**Replication offset.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub replication_offset: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for MigrationSourceShard {
@@ -167,5 +359,59 @@ impl ::serde::Serialize for MigrationSourceShard {
         w.opt("replication_id", &self.replication_id)?;
         w.opt("replication_offset", &self.replication_offset)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MigrationSourceShard {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MigrationSourceShard;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MigrationSourceShard")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MigrationSourceShard, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "replication_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "replication_id")?
+                        }
+                        "replication_offset" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "replication_offset")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(MigrationSourceShard {
+                    replication_id: f0.unwrap_or_default(),
+                    replication_offset: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

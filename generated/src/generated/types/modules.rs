@@ -4,105 +4,60 @@
 #[allow(unused_imports)]
 use super::*;
 ///A Redis module installed on the cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Module {
     ///Author of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub author: ::std::option::Option<::std::string::String>,
     /**The module supports Redis Flex (bigstore version 2); capability validation is skipped.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub bigstore_version_2_support: ::std::option::Option<bool>,
     ///Capabilities the module supports, such as `crdb` or `backup_restore`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub capabilities: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Short description of what the module does.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub capability_name: ::std::option::Option<::std::string::String>,
     ///Arguments passed to the module when it loads.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub command_line_args: ::std::option::Option<::std::string::String>,
     ///Redis version the module needs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub compatible_redis_version: ::std::option::Option<::std::string::String>,
     ///Command that changes the module's arguments at runtime.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub config_command: ::std::option::Option<::std::string::String>,
     ///Active-Active support of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<ModuleCrdb>,
     ///Dependencies of the module, keyed by dependency name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_map")]
     pub dependencies: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ModuleDependency>,
     >,
     ///Short description of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Name shown to users.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub display_name: ::std::option::Option<::std::string::String>,
     ///E-mail address of the author.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub email: ::std::option::Option<::std::string::String>,
     ///Home page of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub homepage: ::std::option::Option<::std::string::String>,
     ///The module ships with Redis Software.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub is_bundled: ::std::option::Option<bool>,
     ///License of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub license: ::std::option::Option<::std::string::String>,
     ///Lowest Redis version the module supports; only relevant for databases older than 7.4.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub min_redis_version: ::std::option::Option<::std::string::String>,
     ///File name of the module package.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_file: ::std::option::Option<::std::string::String>,
     ///Name of the module. Custom modules carry their own names.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub module_name: ::std::option::Option<crate::types::ModuleModuleName>,
     ///Semantic version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub semantic_version: ::std::option::Option<::std::string::String>,
     ///Deprecated. SHA-256 of the module binary.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub sha256: ::std::option::Option<::std::string::String>,
     ///Cluster-wide unique ID of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     ///Numeric version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub version: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Module {
@@ -136,37 +91,297 @@ impl ::serde::Serialize for Module {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Module {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Module;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Module")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Module, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<ModuleCrdb>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ModuleDependency,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<crate::types::ModuleModuleName>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "author" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "author")?
+                        }
+                        "bigstore_version_2_support" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bigstore_version_2_support")?
+                        }
+                        "capabilities" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "capabilities")?
+                        }
+                        "capability_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "capability_name")?
+                        }
+                        "command_line_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "command_line_args")?
+                        }
+                        "compatible_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "compatible_redis_version")?
+                        }
+                        "config_command" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "config_command")?
+                        }
+                        "crdb" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "crdb")?
+                        }
+                        "dependencies" => {
+                            crate::object::set::<
+                                crate::object::OptMap,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "dependencies")?
+                        }
+                        "description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "description")?
+                        }
+                        "display_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "display_name")?
+                        }
+                        "email" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "email")?
+                        }
+                        "homepage" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "homepage")?
+                        }
+                        "is_bundled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "is_bundled")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "license")?
+                        }
+                        "min_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "min_redis_version")?
+                        }
+                        "module_file" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "module_file")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "module_name")?
+                        }
+                        "semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "semantic_version")?
+                        }
+                        "sha256" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "sha256")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "uid")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Module {
+                    author: f0.unwrap_or_default(),
+                    bigstore_version_2_support: f1.unwrap_or_default(),
+                    capabilities: f2.unwrap_or_default(),
+                    capability_name: f3.unwrap_or_default(),
+                    command_line_args: f4.unwrap_or_default(),
+                    compatible_redis_version: f5.unwrap_or_default(),
+                    config_command: f6.unwrap_or_default(),
+                    crdb: f7.unwrap_or_default(),
+                    dependencies: f8.unwrap_or_default(),
+                    description: f9.unwrap_or_default(),
+                    display_name: f10.unwrap_or_default(),
+                    email: f11.unwrap_or_default(),
+                    homepage: f12.unwrap_or_default(),
+                    is_bundled: f13.unwrap_or_default(),
+                    license: f14.unwrap_or_default(),
+                    min_redis_version: f15.unwrap_or_default(),
+                    module_file: f16.unwrap_or_default(),
+                    module_name: f17.unwrap_or_default(),
+                    semantic_version: f18.unwrap_or_default(),
+                    sha256: f19.unwrap_or_default(),
+                    uid: f20.unwrap_or_default(),
+                    version: f21.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A command provided by a custom module, described like the Redis COMMAND reply.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCommand {
     ///Arity of the command; negative means at least that many arguments.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub command_arity: ::std::option::Option<i64>,
     ///Name of the command.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub command_name: ::std::option::Option<::std::string::String>,
     ///Position of the first key argument.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub first_key: ::std::option::Option<i64>,
     ///Command flags, such as `write`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub flags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Position of the last key argument.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub last_key: ::std::option::Option<i64>,
     ///Step between key arguments.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub step: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleCommand {
@@ -184,16 +399,106 @@ impl ::serde::Serialize for ModuleCommand {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleCommand;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleCommand")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleCommand, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "command_arity" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "command_arity")?
+                        }
+                        "command_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "command_name")?
+                        }
+                        "first_key" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "first_key")?
+                        }
+                        "flags" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "flags")?
+                        }
+                        "last_key" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "last_key")?
+                        }
+                        "step" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "step")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleCommand {
+                    command_arity: f0.unwrap_or_default(),
+                    command_name: f1.unwrap_or_default(),
+                    first_key: f2.unwrap_or_default(),
+                    flags: f3.unwrap_or_default(),
+                    last_key: f4.unwrap_or_default(),
+                    step: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `module_config_bdb_update`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequest {
     ///Modules to reconfigure with their new arguments.
-    #[serde(deserialize_with = "crate::lenient::seq")]
     pub modules: ::std::vec::Vec<ModuleConfigBdbUpdateRequestModule>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
@@ -229,19 +534,61 @@ impl ModuleConfigBdbUpdateRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleConfigBdbUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleConfigBdbUpdateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleConfigBdbUpdateRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<ModuleConfigBdbUpdateRequestModule>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::Seq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "modules")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleConfigBdbUpdateRequest {
+                    modules: crate::object::required(f0, "modules")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///New arguments for one module of a database.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequestModule {
     ///New command-line arguments. Must not contain `&`, `<`, `>` or `"`. Matches `^[^&<>"]*$`.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub module_args: ::std::string::String,
     ///Name of the module.
-    #[serde(deserialize_with = "crate::lenient::enum_value")]
     pub module_name: crate::types::ModuleConfigBdbUpdateRequestModuleName,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModule {
@@ -267,6 +614,60 @@ impl ModuleConfigBdbUpdateRequestModule {
             module_name,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleConfigBdbUpdateRequestModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleConfigBdbUpdateRequestModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleConfigBdbUpdateRequestModule, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    crate::types::ModuleConfigBdbUpdateRequestModuleName,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "module_args" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "module_args")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::EnumValue,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "module_name")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleConfigBdbUpdateRequestModule {
+                    module_args: crate::object::required(f0, "module_args")?,
+                    module_name: crate::object::required(f1, "module_name")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Modules that can be reconfigured with `module_config_bdb_update`.
@@ -390,16 +791,13 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModuleName {
     }
 }
 ///Active-Active support of a module.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCrdb {
     ///Active-Active feature-set versions the module supports.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub supported_featureset_versions: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleCrdb {
@@ -412,21 +810,61 @@ impl ::serde::Serialize for ModuleCrdb {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleCrdb {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleCrdb;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleCrdb")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleCrdb, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "supported_featureset_versions" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "supported_featureset_versions")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleCrdb {
+                    supported_featureset_versions: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A file a module depends on.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleDependency {
     ///SHA-256 of the dependency file.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sha256: ::std::option::Option<::std::string::String>,
     ///Where the dependency is downloaded from.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleDependency {
@@ -438,6 +876,62 @@ impl ::serde::Serialize for ModuleDependency {
         w.opt("sha256", &self.sha256)?;
         w.opt("url", &self.url)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ModuleDependency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleDependency;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleDependency")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleDependency, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "sha256" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "sha256")?
+                        }
+                        "url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "url")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleDependency {
+                    sha256: f0.unwrap_or_default(),
+                    url: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Names of the modules bundled with Redis Software (custom modules use other names).
@@ -548,23 +1042,17 @@ impl<'de> ::serde::Deserialize<'de> for ModuleModuleName {
     }
 }
 ///Body of the removed `module_upgrade_bdb`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUpgradeBdbRequest {
     ///Allow data loss in a database that is neither replicated nor persistent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub may_discard_data: ::std::option::Option<bool>,
     ///Modules to upgrade.
-    #[serde(deserialize_with = "crate::lenient::seq")]
     pub modules: ::std::vec::Vec<ModuleUpgradeBdbRequestModule>,
     ///Keep the primary/replica roles of the shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleUpgradeBdbRequest {
@@ -612,33 +1100,85 @@ impl ModuleUpgradeBdbRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleUpgradeBdbRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleUpgradeBdbRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleUpgradeBdbRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<ModuleUpgradeBdbRequestModule>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "may_discard_data" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "may_discard_data")?
+                        }
+                        "modules" => {
+                            crate::object::set::<
+                                crate::object::Seq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "modules")?
+                        }
+                        "preserve_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "preserve_roles")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleUpgradeBdbRequest {
+                    may_discard_data: f0.unwrap_or_default(),
+                    modules: crate::object::required(f1, "modules")?,
+                    preserve_roles: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One module to upgrade with `module_upgrade_bdb`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUpgradeBdbRequestModule {
     ///UID of the installed module to upgrade.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub current_module: ::std::option::Option<::std::string::String>,
     ///Semantic version of the installed module (alternative to `current_module`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub current_semantic_version: ::std::option::Option<::std::string::String>,
     ///Name of the module to upgrade (alternative to `current_module`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     ///UID of the module to upgrade to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub new_module: ::std::option::Option<::std::string::String>,
     ///Arguments for the new module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub new_module_args: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
@@ -655,25 +1195,107 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleUpgradeBdbRequestModule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleUpgradeBdbRequestModule")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleUpgradeBdbRequestModule, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "current_module" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "current_module")?
+                        }
+                        "current_semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "current_semantic_version")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "module_name")?
+                        }
+                        "new_module" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "new_module")?
+                        }
+                        "new_module_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "new_module_args")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleUpgradeBdbRequestModule {
+                    current_module: f0.unwrap_or_default(),
+                    current_semantic_version: f1.unwrap_or_default(),
+                    module_name: f2.unwrap_or_default(),
+                    new_module: f3.unwrap_or_default(),
+                    new_module_args: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A custom module artifact stored on a node.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUserDefinedArtifact {
     ///Dependencies of the artifact.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub dependencies: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Name of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     ///Numeric version of the artifact.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub version: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleUserDefinedArtifact {
@@ -688,37 +1310,93 @@ impl ::serde::Serialize for ModuleUserDefinedArtifact {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleUserDefinedArtifact;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleUserDefinedArtifact")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleUserDefinedArtifact, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dependencies" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dependencies")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "module_name")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleUserDefinedArtifact {
+                    dependencies: f0.unwrap_or_default(),
+                    module_name: f1.unwrap_or_default(),
+                    version: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `module_user_defined_create`: the definition of a custom module. All fields are required.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUserDefinedCreateRequest {
     ///Capabilities the module supports.
-    #[serde(deserialize_with = "crate::lenient::seq_scalar")]
     pub capabilities: ::std::vec::Vec<::std::string::String>,
     ///Arguments passed to the module when it loads.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub command_line_args: ::std::string::String,
     ///Commands the module adds.
-    #[serde(deserialize_with = "crate::lenient::seq")]
     pub commands: ::std::vec::Vec<ModuleCommand>,
     ///Name shown to users.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub display_name: ::std::string::String,
     ///Lowest Redis version the module supports.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub min_redis_version: ::std::string::String,
     ///Name of the module.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub module_name: ::std::string::String,
     ///Semantic version of the module.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub semantic_version: ::std::string::String,
     ///Numeric version of the module.
-    #[serde(deserialize_with = "crate::lenient::int")]
     pub version: i64,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
@@ -826,5 +1504,113 @@ impl ModuleUserDefinedCreateRequest {
             version,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleUserDefinedCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleUserDefinedCreateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleUserDefinedCreateRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::vec::Vec<ModuleCommand>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "capabilities" => {
+                            crate::object::set::<
+                                crate::object::SeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "capabilities")?
+                        }
+                        "command_line_args" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "command_line_args")?
+                        }
+                        "commands" => {
+                            crate::object::set::<
+                                crate::object::Seq,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "commands")?
+                        }
+                        "display_name" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "display_name")?
+                        }
+                        "min_redis_version" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "min_redis_version")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "module_name")?
+                        }
+                        "semantic_version" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "semantic_version")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::Int,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleUserDefinedCreateRequest {
+                    capabilities: crate::object::required(f0, "capabilities")?,
+                    command_line_args: crate::object::required(f1, "command_line_args")?,
+                    commands: crate::object::required(f2, "commands")?,
+                    display_name: crate::object::required(f3, "display_name")?,
+                    min_redis_version: crate::object::required(f4, "min_redis_version")?,
+                    module_name: crate::object::required(f5, "module_name")?,
+                    semantic_version: crate::object::required(f6, "semantic_version")?,
+                    version: crate::object::required(f7, "version")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

@@ -4,16 +4,13 @@
 #[allow(unused_imports)]
 use super::*;
 ///Whether the local node is connected to the primary node and the CCS.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeMasterHealthcheck {
     ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::NodeMasterHealthcheckStatus>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeMasterHealthcheck {
@@ -24,6 +21,51 @@ impl ::serde::Serialize for NodeMasterHealthcheck {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("status", &self.status)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeMasterHealthcheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeMasterHealthcheck;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeMasterHealthcheck")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeMasterHealthcheck, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::NodeMasterHealthcheckStatus>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "status")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeMasterHealthcheck {
+                    status: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.

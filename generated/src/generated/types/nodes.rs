@@ -4,218 +4,143 @@
 #[allow(unused_imports)]
 use super::*;
 ///A node of the cluster: its addresses, storage, limits and status. Most fields are read-only; the writable ones can be sent to `node_update`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Node {
     /**Whether new shards may be placed on this node.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub accept_servers: ::std::option::Option<bool>,
     ///Internal IP address of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub addr: ::std::option::Option<::std::string::String>,
     /**Hardware architecture, for example `x86_64`.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub architecture: ::std::option::Option<::std::string::String>,
     /**Path of the flash storage.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bigredis_storage_path: ::std::option::Option<::std::string::String>,
     ///Deprecated: use `bigstore_driver` of the cluster object. Flash storage driver of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     #[deprecated]
     pub bigstore_driver: ::std::option::Option<crate::types::NodeBigstoreDriver>,
     ///Whether flash storage is enabled on this node for Redis Flex and Auto Tiering databases. Set during bootstrap; read-only afterwards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub bigstore_enabled: ::std::option::Option<bool>,
     /**Size of the flash storage.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub bigstore_size: ::std::option::Option<i64>,
     /**Number of CPU cores.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cores: ::std::option::Option<i64>,
     /**Path of the ephemeral storage.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub ephemeral_storage_path: ::std::option::Option<::std::string::String>,
     /**Size of the ephemeral storage, in bytes.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_storage_size: ::std::option::Option<f64>,
     ///External IP addresses of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub external_addr: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Maximum number of listeners (endpoints) on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_listeners: ::std::option::Option<i64>,
     /**Maximum number of background processes forked from shards that may exist on the node at once; 0 means unlimited and -1 means use the cluster setting.
 
 Default: `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_redis_forks: ::std::option::Option<i64>,
     ///Maximum number of shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_redis_servers: ::std::option::Option<i64>,
     /**Maximum number of replica full syncs that may run at once; 0 means unlimited and -1 means use the cluster setting.
 
 Default: `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_slave_full_syncs: ::std::option::Option<i64>,
     /**Display name of the node, such as `node:1`.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     /**Operating system family.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub os_family: ::std::option::Option<crate::types::NodeOsFamily>,
     /**Operating system name.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub os_name: ::std::option::Option<::std::string::String>,
     /**Full version number of the operating system.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub os_semantic_version: ::std::option::Option<::std::string::String>,
     /**Human-readable version of the installed operating system.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub os_version: ::std::option::Option<::std::string::String>,
     ///IP addresses the node announces in OSS Cluster API replies, per client subnet or host name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub oss_cluster_ip_mapping: ::std::option::Option<
         ::std::vec::Vec<NodeOssClusterIpMapping>,
     >,
     /**Path of the persistent storage.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub persistent_storage_path: ::std::option::Option<::std::string::String>,
     /**Size of the persistent storage, in bytes.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_storage_size: ::std::option::Option<f64>,
     ///Deprecated since 4.3.3: use `external_addr`. Public IP address of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     #[deprecated]
     pub public_addr: ::std::option::Option<::std::string::String>,
     ///ID of the rack the node is installed in.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub rack_id: ::std::option::Option<::std::string::String>,
     ///Path of the recovery files.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub recovery_path: ::std::option::Option<::std::string::String>,
     ///ID of the second rack the node is installed in.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub second_rack_id: ::std::option::Option<::std::string::String>,
     /**Number of shards on the node.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shard_count: ::std::option::Option<i64>,
     ///Cluster-wide unique IDs of the shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub shard_list: ::std::option::Option<::std::vec::Vec<i64>>,
     /**Installed Redis Software version.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub software_version: ::std::option::Option<::std::string::String>,
     /**Status of the node.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::NodeStatus>,
     /**Redis Open Source database versions this node can run.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub supported_database_versions: ::std::option::Option<
         ::std::vec::Vec<NodeSupportedDatabaseVersion>,
     >,
     /**System time of the node (UTC).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub system_time: ::std::option::Option<::std::string::String>,
     /**Total memory of the node, in bytes.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub total_memory: ::std::option::Option<i64>,
     /**Cluster-wide unique ID of the node.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /**System uptime, in seconds.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uptime: ::std::option::Option<i64>,
     /**Whether the node uses IPv6 for internal communication (taken from the bootstrap identity).
 
 Read-only.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_internal_ipv6: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Node {
@@ -376,46 +301,440 @@ impl Node {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Node {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Node;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Node")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Node, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::types::NodeBigstoreDriver>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<crate::types::NodeOsFamily>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<NodeOssClusterIpMapping>>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<
+                    ::std::option::Option<crate::types::NodeStatus>,
+                > = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<NodeSupportedDatabaseVersion>>,
+                > = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "accept_servers" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "accept_servers")?
+                        }
+                        "addr" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "addr")?
+                        }
+                        "architecture" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "architecture")?
+                        }
+                        "bigredis_storage_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bigredis_storage_path")?
+                        }
+                        "bigstore_driver" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "bigstore_driver")?
+                        }
+                        "bigstore_enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "bigstore_enabled")?
+                        }
+                        "bigstore_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "bigstore_size")?
+                        }
+                        "cores" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "cores")?
+                        }
+                        "ephemeral_storage_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "ephemeral_storage_path")?
+                        }
+                        "ephemeral_storage_size" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "ephemeral_storage_size")?
+                        }
+                        "external_addr" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "external_addr")?
+                        }
+                        "max_listeners" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "max_listeners")?
+                        }
+                        "max_redis_forks" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "max_redis_forks")?
+                        }
+                        "max_redis_servers" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "max_redis_servers")?
+                        }
+                        "max_slave_full_syncs" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "max_slave_full_syncs")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "name")?
+                        }
+                        "os_family" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "os_family")?
+                        }
+                        "os_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "os_name")?
+                        }
+                        "os_semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "os_semantic_version")?
+                        }
+                        "os_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "os_version")?
+                        }
+                        "oss_cluster_ip_mapping" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "oss_cluster_ip_mapping")?
+                        }
+                        "persistent_storage_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "persistent_storage_path")?
+                        }
+                        "persistent_storage_size" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "persistent_storage_size")?
+                        }
+                        "public_addr" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "public_addr")?
+                        }
+                        "rack_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "rack_id")?
+                        }
+                        "recovery_path" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "recovery_path")?
+                        }
+                        "second_rack_id" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "second_rack_id")?
+                        }
+                        "shard_count" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "shard_count")?
+                        }
+                        "shard_list" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "shard_list")?
+                        }
+                        "software_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "software_version")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "status")?
+                        }
+                        "supported_database_versions" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "supported_database_versions")?
+                        }
+                        "system_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "system_time")?
+                        }
+                        "total_memory" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "total_memory")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "uid")?
+                        }
+                        "uptime" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "uptime")?
+                        }
+                        "use_internal_ipv6" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f36, "use_internal_ipv6")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Node {
+                    accept_servers: f0.unwrap_or_default(),
+                    addr: f1.unwrap_or_default(),
+                    architecture: f2.unwrap_or_default(),
+                    bigredis_storage_path: f3.unwrap_or_default(),
+                    bigstore_driver: f4.unwrap_or_default(),
+                    bigstore_enabled: f5.unwrap_or_default(),
+                    bigstore_size: f6.unwrap_or_default(),
+                    cores: f7.unwrap_or_default(),
+                    ephemeral_storage_path: f8.unwrap_or_default(),
+                    ephemeral_storage_size: f9.unwrap_or_default(),
+                    external_addr: f10.unwrap_or_default(),
+                    max_listeners: f11.unwrap_or_default(),
+                    max_redis_forks: f12.unwrap_or_default(),
+                    max_redis_servers: f13.unwrap_or_default(),
+                    max_slave_full_syncs: f14.unwrap_or_default(),
+                    name: f15.unwrap_or_default(),
+                    os_family: f16.unwrap_or_default(),
+                    os_name: f17.unwrap_or_default(),
+                    os_semantic_version: f18.unwrap_or_default(),
+                    os_version: f19.unwrap_or_default(),
+                    oss_cluster_ip_mapping: f20.unwrap_or_default(),
+                    persistent_storage_path: f21.unwrap_or_default(),
+                    persistent_storage_size: f22.unwrap_or_default(),
+                    public_addr: f23.unwrap_or_default(),
+                    rack_id: f24.unwrap_or_default(),
+                    recovery_path: f25.unwrap_or_default(),
+                    second_rack_id: f26.unwrap_or_default(),
+                    shard_count: f27.unwrap_or_default(),
+                    shard_list: f28.unwrap_or_default(),
+                    software_version: f29.unwrap_or_default(),
+                    status: f30.unwrap_or_default(),
+                    supported_database_versions: f31.unwrap_or_default(),
+                    system_time: f32.unwrap_or_default(),
+                    total_memory: f33.unwrap_or_default(),
+                    uid: f34.unwrap_or_default(),
+                    uptime: f35.unwrap_or_default(),
+                    use_internal_ipv6: f36.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Options of a node action. Every field is optional and only meaningful for some actions; send an empty object when none apply.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeActionStartRequest {
     ///`maintenance_on`: move Active-Active replica shards off the node (set false to keep them).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub evict_active_active_replica: ::std::option::Option<bool>,
     ///`maintenance_on`: IDs of the databases whose shards must leave the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub evict_dbs: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///`maintenance_on`: move replica shards of highly available databases off the node (set false to keep them).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub evict_ha_replica: ::std::option::Option<bool>,
     ///Deprecated since 7.4.2: use `evict_ha_replica` and `evict_active_active_replica`. `maintenance_on`: keep replica shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     #[deprecated]
     pub keep_slave_shards: ::std::option::Option<bool>,
     ///`maintenance_on`: take a new snapshot even if a maintenance snapshot already exists.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub overwrite_snapshot: ::std::option::Option<bool>,
     ///`maintenance_off`: do not move shards back to the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub skip_shards_restore: ::std::option::Option<bool>,
     ///`maintenance_off`: name of the snapshot to restore instead of the latest one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub snapshot_name: ::std::option::Option<::std::string::String>,
     ///`remove`: also wait until the persistence files of the migrated shards exist on their new nodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub wait_for_persistence: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeActionStartRequest {
@@ -495,17 +814,124 @@ impl NodeActionStartRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeActionStartRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeActionStartRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeActionStartRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "evict_active_active_replica" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "evict_active_active_replica")?
+                        }
+                        "evict_dbs" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "evict_dbs")?
+                        }
+                        "evict_ha_replica" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "evict_ha_replica")?
+                        }
+                        "keep_slave_shards" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "keep_slave_shards")?
+                        }
+                        "overwrite_snapshot" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "overwrite_snapshot")?
+                        }
+                        "skip_shards_restore" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "skip_shards_restore")?
+                        }
+                        "snapshot_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "snapshot_name")?
+                        }
+                        "wait_for_persistence" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "wait_for_persistence")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeActionStartRequest {
+                    evict_active_active_replica: f0.unwrap_or_default(),
+                    evict_dbs: f1.unwrap_or_default(),
+                    evict_ha_replica: f2.unwrap_or_default(),
+                    keep_slave_shards: f3.unwrap_or_default(),
+                    overwrite_snapshot: f4.unwrap_or_default(),
+                    skip_shards_restore: f5.unwrap_or_default(),
+                    snapshot_name: f6.unwrap_or_default(),
+                    wait_for_persistence: f7.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The actions known for one node or for all nodes.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeActions {
     ///Running, pending and finished actions; empty when there are none.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub actions: ::std::option::Option<::std::vec::Vec<Action>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeActions {
@@ -516,6 +942,51 @@ impl ::serde::Serialize for NodeActions {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("actions", &self.actions)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeActions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeActions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeActions")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeActions, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<Action>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "actions" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "actions")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeActions {
+                    actions: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Deprecated (only used by the deprecated `Node.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver of a node.
@@ -638,24 +1109,17 @@ impl<'de> ::serde::Deserialize<'de> for NodeBigstoreDriver {
     }
 }
 ///Result of the health checks run on one node.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeCheckResult {
     ///Message of the first failing check; present when `result` is false.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error: ::std::option::Option<::std::string::String>,
     ///Unique ID of the checked node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub node_uid: ::std::option::Option<i64>,
     ///True when every check passed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub result: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeCheckResult {
@@ -668,6 +1132,69 @@ impl ::serde::Serialize for NodeCheckResult {
         w.opt("node_uid", &self.node_uid)?;
         w.opt("result", &self.result)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeCheckResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeCheckResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeCheckResult")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeCheckResult, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "error" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "error")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "node_uid")?
+                        }
+                        "result" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "result")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeCheckResult {
+                    error: f0.unwrap_or_default(),
+                    node_uid: f1.unwrap_or_default(),
+                    result: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Operating system family of a node.
@@ -772,22 +1299,17 @@ impl<'de> ::serde::Deserialize<'de> for NodeOsFamily {
     }
 }
 ///One entry of a node's OSS cluster IP mapping.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeOssClusterIpMapping {
     ///Client subnet or host name the entry applies to; an IPv4/IPv6 CIDR, a host name, or `default`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub key: ::std::option::Option<::std::string::String>,
     ///Address settings announced to clients that match `key` (structure not documented).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_object")]
     pub value: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeOssClusterIpMapping {
@@ -801,25 +1323,76 @@ impl ::serde::Serialize for NodeOssClusterIpMapping {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for NodeOssClusterIpMapping {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeOssClusterIpMapping;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeOssClusterIpMapping")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeOssClusterIpMapping, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "key" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "key")?
+                        }
+                        "value" => {
+                            crate::object::set::<
+                                crate::object::OptObject,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "value")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeOssClusterIpMapping {
+                    key: f0.unwrap_or_default(),
+                    value: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A snapshot of a node's state, for example one taken when entering maintenance mode.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeSnapshot {
     ///Creation time, for example `2024-01-10 20:55:54`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub created_time: ::std::option::Option<::std::string::String>,
     ///Name of the snapshot.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Unique ID of the node the snapshot belongs to (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeSnapshot {
@@ -834,21 +1407,83 @@ impl ::serde::Serialize for NodeSnapshot {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for NodeSnapshot {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeSnapshot;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeSnapshot")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeSnapshot, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "created_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "created_time")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "name")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "node_uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeSnapshot {
+                    created_time: f0.unwrap_or_default(),
+                    name: f1.unwrap_or_default(),
+                    node_uid: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The statistics series of one node.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStats {
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<NodeStatsInterval>>,
     ///Unique ID of the node (sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeStats {
@@ -862,113 +1497,118 @@ impl ::serde::Serialize for NodeStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for NodeStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<NodeStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "intervals")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeStats {
+                    intervals: f0.unwrap_or_default(),
+                    uid: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of node statistics: the interval bounds plus every node metric that had a value.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStatsInterval {
     ///Flash still available on this node, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub available_flash: ::std::option::Option<f64>,
     ///RAM still available on this node, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub available_memory: ::std::option::Option<f64>,
     ///Mean latency of the requests served by endpoints on this node, in microseconds. Present only when there was traffic.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_latency: ::std::option::Option<f64>,
     ///Free space of the flash back end on this node, in bytes. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_free: ::std::option::Option<f64>,
     ///I/O operations per second against the flash back end, over the Auto Tiering shards on this node. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_iops: ::std::option::Option<f64>,
     ///Value reads and writes per second against the flash back end, over the Auto Tiering shards on this node. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_kv_ops: ::std::option::Option<f64>,
     ///Flash back-end I/O throughput over the Auto Tiering shards on this node, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_throughput: ::std::option::Option<f64>,
     ///Clients connected to endpoints on this node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub conns: ::std::option::Option<f64>,
     ///Idle share of CPU time (0-1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_idle: ::std::option::Option<f64>,
     ///Share of CPU time spent in the kernel (0-1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_system: ::std::option::Option<f64>,
     ///Share of CPU time spent in user-space processes (0-1).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cpu_user: ::std::option::Option<f64>,
     ///AOF rewrites currently running in shards on this node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub cur_aof_rewrites: ::std::option::Option<f64>,
     ///Outgoing network traffic of this node, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub egress_bytes: ::std::option::Option<f64>,
     ///Space on the ephemeral disk that Redis Software processes may still use, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_storage_avail: ::std::option::Option<f64>,
     ///Free space on the ephemeral disk, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ephemeral_storage_free: ::std::option::Option<f64>,
     ///End of this interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Free memory on this node, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub free_memory: ::std::option::Option<f64>,
     ///Incoming network traffic of this node, in bytes per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ingress_bytes: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Space on the persistent disk that Redis Software processes may still use, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_storage_avail: ::std::option::Option<f64>,
     ///Free space on the persistent disk, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub persistent_storage_free: ::std::option::Option<f64>,
     ///Flash this node can still give to new shards once overbooking, the shard limit, reserved flash and the provisioning and migration thresholds are applied, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub provisional_flash: ::std::option::Option<f64>,
     ///RAM this node can still give to new shards once overbooking, the shard limit, reserved memory and the provisioning and migration thresholds are applied, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub provisional_memory: ::std::option::Option<f64>,
     ///Start of this interval, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     ///Requests per second served by endpoints on this node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_req: ::std::option::Option<f64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeStatsInterval {
@@ -1003,6 +1643,271 @@ impl ::serde::Serialize for NodeStatsInterval {
         w.opt("stime", &self.stime)?;
         w.opt("total_req", &self.total_req)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "available_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "available_flash")?
+                        }
+                        "available_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "available_memory")?
+                        }
+                        "avg_latency" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "avg_latency")?
+                        }
+                        "bigstore_free" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bigstore_free")?
+                        }
+                        "bigstore_iops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "bigstore_iops")?
+                        }
+                        "bigstore_kv_ops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "bigstore_kv_ops")?
+                        }
+                        "bigstore_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "bigstore_throughput")?
+                        }
+                        "conns" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "conns")?
+                        }
+                        "cpu_idle" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "cpu_idle")?
+                        }
+                        "cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "cpu_system")?
+                        }
+                        "cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "cpu_user")?
+                        }
+                        "cur_aof_rewrites" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "cur_aof_rewrites")?
+                        }
+                        "egress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "egress_bytes")?
+                        }
+                        "ephemeral_storage_avail" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "ephemeral_storage_avail")?
+                        }
+                        "ephemeral_storage_free" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "ephemeral_storage_free")?
+                        }
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "etime")?
+                        }
+                        "free_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "free_memory")?
+                        }
+                        "ingress_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "ingress_bytes")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "interval")?
+                        }
+                        "persistent_storage_avail" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "persistent_storage_avail")?
+                        }
+                        "persistent_storage_free" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "persistent_storage_free")?
+                        }
+                        "provisional_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "provisional_flash")?
+                        }
+                        "provisional_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "provisional_memory")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "stime")?
+                        }
+                        "total_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "total_req")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeStatsInterval {
+                    available_flash: f0.unwrap_or_default(),
+                    available_memory: f1.unwrap_or_default(),
+                    avg_latency: f2.unwrap_or_default(),
+                    bigstore_free: f3.unwrap_or_default(),
+                    bigstore_iops: f4.unwrap_or_default(),
+                    bigstore_kv_ops: f5.unwrap_or_default(),
+                    bigstore_throughput: f6.unwrap_or_default(),
+                    conns: f7.unwrap_or_default(),
+                    cpu_idle: f8.unwrap_or_default(),
+                    cpu_system: f9.unwrap_or_default(),
+                    cpu_user: f10.unwrap_or_default(),
+                    cur_aof_rewrites: f11.unwrap_or_default(),
+                    egress_bytes: f12.unwrap_or_default(),
+                    ephemeral_storage_avail: f13.unwrap_or_default(),
+                    ephemeral_storage_free: f14.unwrap_or_default(),
+                    etime: f15.unwrap_or_default(),
+                    free_memory: f16.unwrap_or_default(),
+                    ingress_bytes: f17.unwrap_or_default(),
+                    interval: f18.unwrap_or_default(),
+                    persistent_storage_avail: f19.unwrap_or_default(),
+                    persistent_storage_free: f20.unwrap_or_default(),
+                    provisional_flash: f21.unwrap_or_default(),
+                    provisional_memory: f22.unwrap_or_default(),
+                    stime: f23.unwrap_or_default(),
+                    total_req: f24.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Status of a node.
@@ -1118,68 +2023,39 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatus {
     }
 }
 ///Host name, role and resource status of a node, as returned by the node status endpoints.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStatusInfo {
     ///Number of CPU cores.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub cores: ::std::option::Option<i64>,
     ///RAM still available for new shards, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub free_provisional_ram: ::std::option::Option<i64>,
     ///Free RAM, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub free_ram: ::std::option::Option<i64>,
     ///Host name of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub hostname: ::std::option::Option<::std::string::String>,
     ///The maintenance snapshot of the node; present only while maintenance mode is active or was not ended cleanly.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub maintenance_snapshot: ::std::option::Option<NodeSnapshot>,
     ///Primary shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub master_shards: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Overbooking depth of the node's memory (not further documented; 0 when the node is not overbooked).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub node_overbooking_depth: ::std::option::Option<f64>,
     ///Status of the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub node_status: ::std::option::Option<crate::types::NodeStatus>,
     ///`master` for the cluster's primary node, `slave` for every other node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::NodeStatusInfoRole>,
     ///Replica shards on the node.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub slave_shards: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Installed Redis Software version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub software_version: ::std::option::Option<::std::string::String>,
     ///Checksum identifying the installed software build.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub software_version_sha: ::std::option::Option<::std::string::String>,
     ///Total memory of the node, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub total_memory: ::std::option::Option<i64>,
     ///Total RAM that can be provisioned to shards on the node, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub total_provisional_ram: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeStatusInfo {
@@ -1203,6 +2079,180 @@ impl ::serde::Serialize for NodeStatusInfo {
         w.opt("total_memory", &self.total_memory)?;
         w.opt("total_provisional_ram", &self.total_provisional_ram)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeStatusInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeStatusInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeStatusInfo, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<NodeSnapshot>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<crate::types::NodeStatus>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<crate::types::NodeStatusInfoRole>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cores" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cores")?
+                        }
+                        "free_provisional_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "free_provisional_ram")?
+                        }
+                        "free_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "free_ram")?
+                        }
+                        "hostname" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "hostname")?
+                        }
+                        "maintenance_snapshot" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "maintenance_snapshot")?
+                        }
+                        "master_shards" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "master_shards")?
+                        }
+                        "node_overbooking_depth" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "node_overbooking_depth")?
+                        }
+                        "node_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "node_status")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "role")?
+                        }
+                        "slave_shards" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "slave_shards")?
+                        }
+                        "software_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "software_version")?
+                        }
+                        "software_version_sha" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "software_version_sha")?
+                        }
+                        "total_memory" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "total_memory")?
+                        }
+                        "total_provisional_ram" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "total_provisional_ram")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeStatusInfo {
+                    cores: f0.unwrap_or_default(),
+                    free_provisional_ram: f1.unwrap_or_default(),
+                    free_ram: f2.unwrap_or_default(),
+                    hostname: f3.unwrap_or_default(),
+                    maintenance_snapshot: f4.unwrap_or_default(),
+                    master_shards: f5.unwrap_or_default(),
+                    node_overbooking_depth: f6.unwrap_or_default(),
+                    node_status: f7.unwrap_or_default(),
+                    role: f8.unwrap_or_default(),
+                    slave_shards: f9.unwrap_or_default(),
+                    software_version: f10.unwrap_or_default(),
+                    software_version_sha: f11.unwrap_or_default(),
+                    total_memory: f12.unwrap_or_default(),
+                    total_provisional_ram: f13.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Role of a node in the cluster.
@@ -1301,20 +2351,15 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfoRole {
     }
 }
 ///A database type and version a node supports.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeSupportedDatabaseVersion {
     ///Database type, for example `redis`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub db_type: ::std::option::Option<::std::string::String>,
     ///Database version.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub version: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for NodeSupportedDatabaseVersion {
@@ -1326,5 +2371,61 @@ impl ::serde::Serialize for NodeSupportedDatabaseVersion {
         w.opt("db_type", &self.db_type)?;
         w.opt("version", &self.version)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NodeSupportedDatabaseVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NodeSupportedDatabaseVersion;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NodeSupportedDatabaseVersion")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NodeSupportedDatabaseVersion, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "db_type" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "db_type")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(NodeSupportedDatabaseVersion {
+                    db_type: f0.unwrap_or_default(),
+                    version: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

@@ -4,56 +4,43 @@
 #[allow(unused_imports)]
 use super::*;
 ///The cluster's OCSP settings: whether the proxy certificate's revocation status is checked and how often and how patiently the OCSP responder is polled. Returned by `ocsp_get` and sent (partially) to `ocsp_update`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Ocsp {
     /**Turns OCSP checking of the proxy certificate on or off.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub ocsp_functionality: ::std::option::Option<bool>,
     /**Seconds between two regular OCSP queries for the certificate's status.
 
 Default: `3600`.
 
 Range: 60-86400.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub query_frequency: ::std::option::Option<i64>,
     /**Seconds between retries after the responder reported an invalid status for the certificate.
 
 Default: `60`.
 
 Range: 60-86400.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub recovery_frequency: ::std::option::Option<i64>,
     /**How many retries are made before the check fails and the certificate is treated as invalid.
 
 Default: `5`.
 
 Range: 1-100.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub recovery_max_tries: ::std::option::Option<i64>,
     /**URL of the OCSP responder, taken from the proxy certificate when it has one. Read-only.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub responder_url: ::std::option::Option<::std::string::String>,
     /**Seconds to wait for the responder's answer before giving up.
 
 Default: `1`.
 
 Range: 1-60.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub response_timeout: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Ocsp {
@@ -99,49 +86,126 @@ impl Ocsp {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for Ocsp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Ocsp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Ocsp")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Ocsp, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "ocsp_functionality" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "ocsp_functionality")?
+                        }
+                        "query_frequency" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "query_frequency")?
+                        }
+                        "recovery_frequency" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "recovery_frequency")?
+                        }
+                        "recovery_max_tries" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "recovery_max_tries")?
+                        }
+                        "responder_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "responder_url")?
+                        }
+                        "response_timeout" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "response_timeout")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Ocsp {
+                    ocsp_functionality: f0.unwrap_or_default(),
+                    query_frequency: f1.unwrap_or_default(),
+                    recovery_frequency: f2.unwrap_or_default(),
+                    recovery_max_tries: f3.unwrap_or_default(),
+                    responder_url: f4.unwrap_or_default(),
+                    response_timeout: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The last OCSP answer about the proxy certificate, as cached by the cluster (`ocsp_status_get`) or freshly fetched (`ocsp_test`). All fields are read-only; times are HTTP-date strings such as `Wed, 22 Dec 2021 12:50:11 GMT`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OcspStatus {
     /**Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub cert_status: ::std::option::Option<crate::types::OcspStatusCertStatus>,
     /**When the responder expects to publish the next status update for the certificate.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub next_update: ::std::option::Option<::std::string::String>,
     /**When the responder signed this answer.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub produced_at: ::std::option::Option<::std::string::String>,
     /**URL of the OCSP responder that produced this status.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub responder_url: ::std::option::Option<::std::string::String>,
     /**When the certificate was revoked or put on hold (only for a revoked certificate).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub revocation_time: ::std::option::Option<::std::string::String>,
     /**The latest time at which the responder confirmed the reported status.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub this_update: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for OcspStatus {
@@ -157,6 +221,106 @@ impl ::serde::Serialize for OcspStatus {
         w.opt("revocation_time", &self.revocation_time)?;
         w.opt("this_update", &self.this_update)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OcspStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = OcspStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct OcspStatus")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<OcspStatus, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::OcspStatusCertStatus>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "cert_status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "cert_status")?
+                        }
+                        "next_update" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "next_update")?
+                        }
+                        "produced_at" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "produced_at")?
+                        }
+                        "responder_url" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "responder_url")?
+                        }
+                        "revocation_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "revocation_time")?
+                        }
+                        "this_update" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "this_update")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(OcspStatus {
+                    cert_status: f0.unwrap_or_default(),
+                    next_update: f1.unwrap_or_default(),
+                    produced_at: f2.unwrap_or_default(),
+                    responder_url: f3.unwrap_or_default(),
+                    revocation_time: f4.unwrap_or_default(),
+                    this_update: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Revocation status of the proxy certificate as reported by the OCSP responder (read-only).

@@ -4,128 +4,79 @@
 #[allow(unused_imports)]
 use super::*;
 ///The proxy of a node, which routes client connections to the shards.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Proxy {
     ///Length of the TCP listen backlog.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub backlog: ::std::option::Option<i64>,
     /**Evict clients when their memory exceeds `maxmemory_clients`.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub client_eviction: ::std::option::Option<bool>,
     ///TCP keepalive probe count for client connections.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub client_keepcnt: ::std::option::Option<i64>,
     ///TCP keepalive idle time for client connections.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub client_keepidle: ::std::option::Option<i64>,
     ///TCP keepalive probe interval for client connections.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub client_keepintvl: ::std::option::Option<i64>,
     ///Number of connections.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub conns: ::std::option::Option<i64>,
     /**Duration threshold used when scaling the number of threads.
 
 Range: 10-300.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub duration_usage_threshold: ::std::option::Option<i64>,
     ///Adjust the number of threads automatically.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dynamic_threads_scaling: ::std::option::Option<bool>,
     ///Ignore the client connection limits of databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub ignore_bdb_cconn_limit: ::std::option::Option<bool>,
     ///Ignore the client output buffer limits of databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub ignore_bdb_cconn_output_buff_limits: ::std::option::Option<bool>,
     /**Maximum number of concurrent incoming connections (burst size); 0 means no limit.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub incoming_connections_capacity: ::std::option::Option<i64>,
     /**Free connection slots required before new connections are accepted again after an overflow.
 
 Default: `10`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub incoming_connections_min_capacity: ::std::option::Option<i64>,
     /**Maximum number of new incoming connections per second; 0 means no limit.
 
 Default: `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub incoming_connections_rate_limit: ::std::option::Option<i64>,
     ///Lowest severity that is logged.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub log_level: ::std::option::Option<crate::types::ProxyLogLevel>,
     ///Maximum number of listeners.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_listeners: ::std::option::Option<i64>,
     ///Maximum number of Redis servers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_servers: ::std::option::Option<i64>,
     /**Maximum number of threads.
 
 Range: 1-256.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_threads: ::std::option::Option<i64>,
     ///Maximum number of client connections per thread.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_worker_client_conns: ::std::option::Option<i64>,
     ///Maximum number of server connections per thread.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_worker_server_conns: ::std::option::Option<i64>,
     ///Maximum number of in-flight transactions per thread.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_worker_txns: ::std::option::Option<i64>,
     /**Maximum memory, in bytes, that all clients together may use.
 
 Default: `4294967296`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub maxmemory_clients: ::std::option::Option<i64>,
     /**Number of threads.
 
 Range: 1-256.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub threads: ::std::option::Option<i64>,
     /**Thread usage threshold, in percent, used when scaling the number of threads.
 
 Range: 50-99.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub threads_usage_threshold: ::std::option::Option<i64>,
     /**Unique ID of the proxy (the same as its node's UID).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Proxy {
@@ -165,6 +116,258 @@ impl ::serde::Serialize for Proxy {
         w.opt("threads_usage_threshold", &self.threads_usage_threshold)?;
         w.opt("uid", &self.uid)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Proxy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Proxy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Proxy")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Proxy, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<crate::types::ProxyLogLevel>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "backlog" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "backlog")?
+                        }
+                        "client_eviction" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "client_eviction")?
+                        }
+                        "client_keepcnt" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "client_keepcnt")?
+                        }
+                        "client_keepidle" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "client_keepidle")?
+                        }
+                        "client_keepintvl" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "client_keepintvl")?
+                        }
+                        "conns" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "conns")?
+                        }
+                        "duration_usage_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "duration_usage_threshold")?
+                        }
+                        "dynamic_threads_scaling" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "dynamic_threads_scaling")?
+                        }
+                        "ignore_bdb_cconn_limit" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "ignore_bdb_cconn_limit")?
+                        }
+                        "ignore_bdb_cconn_output_buff_limits" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "ignore_bdb_cconn_output_buff_limits")?
+                        }
+                        "incoming_connections_capacity" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "incoming_connections_capacity")?
+                        }
+                        "incoming_connections_min_capacity" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "incoming_connections_min_capacity")?
+                        }
+                        "incoming_connections_rate_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "incoming_connections_rate_limit")?
+                        }
+                        "log_level" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "log_level")?
+                        }
+                        "max_listeners" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "max_listeners")?
+                        }
+                        "max_servers" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "max_servers")?
+                        }
+                        "max_threads" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "max_threads")?
+                        }
+                        "max_worker_client_conns" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "max_worker_client_conns")?
+                        }
+                        "max_worker_server_conns" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "max_worker_server_conns")?
+                        }
+                        "max_worker_txns" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "max_worker_txns")?
+                        }
+                        "maxmemory_clients" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "maxmemory_clients")?
+                        }
+                        "threads" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "threads")?
+                        }
+                        "threads_usage_threshold" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "threads_usage_threshold")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Proxy {
+                    backlog: f0.unwrap_or_default(),
+                    client_eviction: f1.unwrap_or_default(),
+                    client_keepcnt: f2.unwrap_or_default(),
+                    client_keepidle: f3.unwrap_or_default(),
+                    client_keepintvl: f4.unwrap_or_default(),
+                    conns: f5.unwrap_or_default(),
+                    duration_usage_threshold: f6.unwrap_or_default(),
+                    dynamic_threads_scaling: f7.unwrap_or_default(),
+                    ignore_bdb_cconn_limit: f8.unwrap_or_default(),
+                    ignore_bdb_cconn_output_buff_limits: f9.unwrap_or_default(),
+                    incoming_connections_capacity: f10.unwrap_or_default(),
+                    incoming_connections_min_capacity: f11.unwrap_or_default(),
+                    incoming_connections_rate_limit: f12.unwrap_or_default(),
+                    log_level: f13.unwrap_or_default(),
+                    max_listeners: f14.unwrap_or_default(),
+                    max_servers: f15.unwrap_or_default(),
+                    max_threads: f16.unwrap_or_default(),
+                    max_worker_client_conns: f17.unwrap_or_default(),
+                    max_worker_server_conns: f18.unwrap_or_default(),
+                    max_worker_txns: f19.unwrap_or_default(),
+                    maxmemory_clients: f20.unwrap_or_default(),
+                    threads: f21.unwrap_or_default(),
+                    threads_usage_threshold: f22.unwrap_or_default(),
+                    uid: f23.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Lowest severity a proxy logs.
@@ -294,20 +497,15 @@ impl<'de> ::serde::Deserialize<'de> for ProxyLogLevel {
     }
 }
 ///Body of `proxy_update` and `proxy_update_all`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProxyUpdateRequest {
     ///Restart the proxy when a changed setting needs a restart to take effect.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub allow_restart: ::std::option::Option<bool>,
     ///The proxy fields to change.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub proxy: ::std::option::Option<Proxy>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ProxyUpdateRequest {
@@ -332,5 +530,57 @@ impl ProxyUpdateRequest {
     pub fn proxy(mut self, value: impl ::std::convert::Into<Proxy>) -> Self {
         self.proxy = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProxyUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ProxyUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProxyUpdateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ProxyUpdateRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<Proxy>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "allow_restart" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "allow_restart")?
+                        }
+                        "proxy" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "proxy")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ProxyUpdateRequest {
+                    allow_restart: f0.unwrap_or_default(),
+                    proxy: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

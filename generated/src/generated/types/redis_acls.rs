@@ -4,46 +4,31 @@
 #[allow(unused_imports)]
 use super::*;
 ///A named Redis ACL rule string that roles apply to databases. Also the body of `redis_acl_create` (needs `name` and `acl`) and `redis_acl_update`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RedisAcl {
     ///Account ID in the subscription manager (SM).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub account_id: ::std::option::Option<i64>,
     ///The Redis ACL rules, such as `+@read ~*`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub acl: ::std::option::Option<::std::string::String>,
     /**ID of the action started by the last change, if any; poll it with `action_get`.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     /**Newest database version that supports this ACL.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub max_version: ::std::option::Option<::std::string::String>,
     /**Oldest database version that supports this ACL.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub min_version: ::std::option::Option<::std::string::String>,
     ///Name of the Redis ACL.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Unique ID of the Redis ACL.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for RedisAcl {
@@ -94,5 +79,112 @@ impl RedisAcl {
 impl crate::extras::StartsAction for RedisAcl {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RedisAcl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RedisAcl;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RedisAcl")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RedisAcl, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "account_id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "account_id")?
+                        }
+                        "acl" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "acl")?
+                        }
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "action_uid")?
+                        }
+                        "max_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "max_version")?
+                        }
+                        "min_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "min_version")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "name")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(RedisAcl {
+                    account_id: f0.unwrap_or_default(),
+                    acl: f1.unwrap_or_default(),
+                    action_uid: f2.unwrap_or_default(),
+                    max_version: f3.unwrap_or_default(),
+                    min_version: f4.unwrap_or_default(),
+                    name: f5.unwrap_or_default(),
+                    uid: f6.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

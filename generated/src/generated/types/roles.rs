@@ -4,38 +4,25 @@
 #[allow(unused_imports)]
 use super::*;
 ///A role: a management level, optionally limited to some databases. Also the body of `role_create` (needs `name` and `management`) and `role_update` (changed fields only).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Role {
     ///Account ID in the subscription manager (SM).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub account_id: ::std::option::Option<i64>,
     /**ID of the action started by the last change, if any; poll it with `action_get`.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///Management (cluster and database administration) level a role grants.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub management: ::std::option::Option<crate::types::RoleManagement>,
     ///Name of the role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Optional scopes that limit a `db_member` or `db_viewer` role to some databases. When omitted or empty the role covers all databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub resources: ::std::option::Option<::std::vec::Vec<RoleResource>>,
     ///Unique ID of the role.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Role {
@@ -93,6 +80,102 @@ impl Role {
 impl crate::extras::StartsAction for Role {
     fn action_uid(&self) -> ::std::option::Option<&str> {
         self.action_uid.as_deref()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Role {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Role;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Role")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Role, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::RoleManagement>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<RoleResource>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "account_id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "account_id")?
+                        }
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "action_uid")?
+                        }
+                        "management" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "management")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "name")?
+                        }
+                        "resources" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "resources")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Role {
+                    account_id: f0.unwrap_or_default(),
+                    action_uid: f1.unwrap_or_default(),
+                    management: f2.unwrap_or_default(),
+                    name: f3.unwrap_or_default(),
+                    resources: f4.unwrap_or_default(),
+                    uid: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Management (cluster and database administration) level a role grants.
@@ -229,20 +312,15 @@ impl<'de> ::serde::Deserialize<'de> for RoleManagement {
     }
 }
 ///One resource scope of a role, for example `{"type": "db", "uids": ["1", "2"]}`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RoleResource {
     ///Kind of resource a role scope covers; only databases are supported.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub type_: ::std::option::Option<crate::types::RoleResourceType>,
     ///UIDs (as strings) of the resources the role applies to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub uids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for RoleResource {
@@ -254,6 +332,62 @@ impl ::serde::Serialize for RoleResource {
         w.opt("type", &self.type_)?;
         w.opt("uids", &self.uids)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RoleResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RoleResource;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RoleResource")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RoleResource, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::RoleResourceType>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "type")?
+                        }
+                        "uids" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "uids")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(RoleResource {
+                    type_: f0.unwrap_or_default(),
+                    uids: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Kind of resource a role scope covers; only databases are supported.

@@ -4,24 +4,17 @@
 #[allow(unused_imports)]
 use super::*;
 ///Runtime state of one Redis Software service process on a node (a value of `services_local_list`).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LocalServiceInfo {
     ///When the process was started, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub start_time: ::std::option::Option<::std::string::String>,
     ///Run state of a service process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::LocalServiceInfoStatus>,
     ///How long the process has been running, as text such as `3 days, 0:58:59`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uptime: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for LocalServiceInfo {
@@ -34,6 +27,73 @@ impl ::serde::Serialize for LocalServiceInfo {
         w.opt("status", &self.status)?;
         w.opt("uptime", &self.uptime)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LocalServiceInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LocalServiceInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LocalServiceInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LocalServiceInfo, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::LocalServiceInfoStatus>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "start_time" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "start_time")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "status")?
+                        }
+                        "uptime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "uptime")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(LocalServiceInfo {
+                    start_time: f0.unwrap_or_default(),
+                    status: f1.unwrap_or_default(),
+                    uptime: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Run state of a service process.
@@ -149,18 +209,15 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfoStatus {
     }
 }
 ///Which service processes to act on and what to do with them.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesControlRequest {
     ///What to do with the listed service processes.
-    #[serde(deserialize_with = "crate::lenient::enum_value")]
     pub operation_type: crate::types::ServicesControlRequestOperationType,
     ///Names of the services to act on, for example `alert_mgr`.
-    #[serde(deserialize_with = "crate::lenient::seq_scalar")]
     pub services: ::std::vec::Vec<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ServicesControlRequest {
@@ -207,6 +264,62 @@ impl ServicesControlRequest {
             services,
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ServicesControlRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ServicesControlRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ServicesControlRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ServicesControlRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    crate::types::ServicesControlRequestOperationType,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "operation_type" => {
+                            crate::object::set::<
+                                crate::object::EnumValue,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "operation_type")?
+                        }
+                        "services" => {
+                            crate::object::set::<
+                                crate::object::SeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "services")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ServicesControlRequest {
+                    operation_type: crate::object::required(f0, "operation_type")?,
+                    services: crate::object::required(f1, "services")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///What to do with the listed service processes.

@@ -4,35 +4,23 @@
 #[allow(unused_imports)]
 use super::*;
 ///Body of `shard_action_failover_many`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionFailoverManyRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub dead_nodes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Primary shards that must not be stopped.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub dead_uids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Only check whether the failover is possible; 200 when it is, an error otherwise.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dry_run: ::std::option::Option<bool>,
     ///Rebind the endpoints after the promotion.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_rebind: ::std::option::Option<bool>,
     ///Redis version the promoted primary shards should run.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version_upgrade: ::std::option::Option<::std::string::String>,
     ///Unique IDs of the primary shards to fail over; all must belong to the same database.
-    #[serde(deserialize_with = "crate::lenient::seq_scalar")]
     pub shard_uids: ::std::vec::Vec<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardActionFailoverManyRequest {
@@ -110,33 +98,118 @@ impl ShardActionFailoverManyRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverManyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardActionFailoverManyRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardActionFailoverManyRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardActionFailoverManyRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dead_nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dead_nodes")?
+                        }
+                        "dead_uids" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "dead_uids")?
+                        }
+                        "dry_run" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "dry_run")?
+                        }
+                        "force_rebind" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "force_rebind")?
+                        }
+                        "redis_version_upgrade" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "redis_version_upgrade")?
+                        }
+                        "shard_uids" => {
+                            crate::object::set::<
+                                crate::object::SeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "shard_uids")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardActionFailoverManyRequest {
+                    dead_nodes: f0.unwrap_or_default(),
+                    dead_uids: f1.unwrap_or_default(),
+                    dry_run: f2.unwrap_or_default(),
+                    force_rebind: f3.unwrap_or_default(),
+                    redis_version_upgrade: f4.unwrap_or_default(),
+                    shard_uids: crate::object::required(f5, "shard_uids")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `shard_action_failover`; every field is optional.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionFailoverRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub dead_nodes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Primary shard that must not be stopped.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub dead_uid: ::std::option::Option<::std::string::String>,
     ///Only check whether the failover is possible; 200 when it is, an error otherwise.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dry_run: ::std::option::Option<bool>,
     ///Rebind the endpoints after the promotion.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub force_rebind: ::std::option::Option<bool>,
     ///Redis version the promoted primary shard should run.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub redis_version_upgrade: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardActionFailoverRequest {
@@ -190,36 +263,109 @@ impl ShardActionFailoverRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardActionFailoverRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardActionFailoverRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardActionFailoverRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dead_nodes" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dead_nodes")?
+                        }
+                        "dead_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "dead_uid")?
+                        }
+                        "dry_run" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "dry_run")?
+                        }
+                        "force_rebind" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "force_rebind")?
+                        }
+                        "redis_version_upgrade" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "redis_version_upgrade")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardActionFailoverRequest {
+                    dead_nodes: f0.unwrap_or_default(),
+                    dead_uid: f1.unwrap_or_default(),
+                    dry_run: f2.unwrap_or_default(),
+                    force_rebind: f3.unwrap_or_default(),
+                    redis_version_upgrade: f4.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `shard_action_migrate_many`.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionMigrateManyRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dry_run: ::std::option::Option<bool>,
     ///How many databases may migrate shards at the same time.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub max_concurrent_bdb_migrations: ::std::option::Option<i64>,
     ///Ignore violations of the rack-aware placement policy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub override_rack_policy: ::std::option::Option<bool>,
     ///Keep each migrated shard's role (primary or replica) after the move.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
     ///Unique IDs of the shards to migrate; they may belong to different databases.
-    #[serde(deserialize_with = "crate::lenient::seq_scalar")]
     pub shard_uids: ::std::vec::Vec<::std::string::String>,
     ///Unique ID of the node to move the shards to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub target_node_uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardActionMigrateManyRequest {
@@ -294,29 +440,110 @@ impl ShardActionMigrateManyRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateManyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardActionMigrateManyRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardActionMigrateManyRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardActionMigrateManyRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dry_run" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dry_run")?
+                        }
+                        "max_concurrent_bdb_migrations" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "max_concurrent_bdb_migrations")?
+                        }
+                        "override_rack_policy" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "override_rack_policy")?
+                        }
+                        "preserve_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "preserve_roles")?
+                        }
+                        "shard_uids" => {
+                            crate::object::set::<
+                                crate::object::SeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "shard_uids")?
+                        }
+                        "target_node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "target_node_uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardActionMigrateManyRequest {
+                    dry_run: f0.unwrap_or_default(),
+                    max_concurrent_bdb_migrations: f1.unwrap_or_default(),
+                    override_rack_policy: f2.unwrap_or_default(),
+                    preserve_roles: f3.unwrap_or_default(),
+                    shard_uids: crate::object::required(f4, "shard_uids")?,
+                    target_node_uid: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `shard_action_migrate`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionMigrateRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub dry_run: ::std::option::Option<bool>,
     ///Ignore violations of the rack-aware placement policy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub override_rack_policy: ::std::option::Option<bool>,
     ///Keep the shard's role (primary or replica) after the move.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub preserve_roles: ::std::option::Option<bool>,
     ///Unique ID of the node to move the shard to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub target_node_uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardActionMigrateRequest {
@@ -358,21 +585,86 @@ impl ShardActionMigrateRequest {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardActionMigrateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardActionMigrateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardActionMigrateRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "dry_run" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "dry_run")?
+                        }
+                        "override_rack_policy" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "override_rack_policy")?
+                        }
+                        "preserve_roles" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "preserve_roles")?
+                        }
+                        "target_node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "target_node_uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardActionMigrateRequest {
+                    dry_run: f0.unwrap_or_default(),
+                    override_rack_policy: f1.unwrap_or_default(),
+                    preserve_roles: f2.unwrap_or_default(),
+                    target_node_uid: f3.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of a shard migrate or failover request that started an action.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionResponse {
     ///Unique ID of the started action; poll it with `action_get_v2`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///Short human-readable note, for example `Migrate was triggered`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardActionResponse {
@@ -391,37 +683,80 @@ impl crate::extras::StartsAction for ShardActionResponse {
         self.action_uid.as_deref()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ShardActionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardActionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardActionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardActionResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "action_uid")?
+                        }
+                        "description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "description")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardActionResponse {
+                    action_uid: f0.unwrap_or_default(),
+                    description: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The statistics series of one shard, with a few identifying shard fields.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardStats {
     ///Hash slot range of the shard, for example `0-8191`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub assigned_slots: ::std::option::Option<::std::string::String>,
     ///Time buckets, oldest first.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq")]
     pub intervals: ::std::option::Option<::std::vec::Vec<ShardStatsInterval>>,
     ///Unique ID of the node that hosts the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub node_uid: ::std::option::Option<::std::string::String>,
     ///Role of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::ShardRole>,
     ///Current status of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::ShardStatus>,
     ///Unique ID of the shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardStats {
@@ -439,229 +774,220 @@ impl ::serde::Serialize for ShardStats {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ShardStats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardStats;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardStats")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardStats, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ShardStatsInterval>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardRole>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::types::ShardStatus>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "assigned_slots" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "assigned_slots")?
+                        }
+                        "intervals" => {
+                            crate::object::set::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "intervals")?
+                        }
+                        "node_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "node_uid")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "role")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "status")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardStats {
+                    assigned_slots: f0.unwrap_or_default(),
+                    intervals: f1.unwrap_or_default(),
+                    node_uid: f2.unwrap_or_default(),
+                    role: f3.unwrap_or_default(),
+                    status: f4.unwrap_or_default(),
+                    uid: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One time bucket of shard statistics: the interval bounds plus every shard metric that had a value.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardStatsInterval {
     ///AOF rewrites in progress at the same time.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub aof_rewrite_inprog: ::std::option::Option<f64>,
     ///Estimated mean time to live of a random key, in milliseconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub avg_ttl: ::std::option::Option<f64>,
     ///Deletes per second of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_del_flash: ::std::option::Option<f64>,
     ///Deletes per second of keys held in RAM (write misses that create keys included). Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_del_ram: ::std::option::Option<f64>,
     ///Reads and updates per second of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_fetch_flash: ::std::option::Option<f64>,
     ///Reads and updates per second of keys held in RAM. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_fetch_ram: ::std::option::Option<f64>,
     ///Key operations per second served from flash; compare with big_io_ratio_redis for the I/O ratio. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_io_ratio_flash: ::std::option::Option<f64>,
     ///Redis key operations per second; compare with big_io_ratio_flash for the I/O ratio. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_io_ratio_redis: ::std::option::Option<f64>,
     ///Writes per second of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_write_flash: ::std::option::Option<f64>,
     ///Writes per second of keys held in RAM (write misses that create keys included). Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub big_write_ram: ::std::option::Option<f64>,
     ///Key deletions per second from flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_dels: ::std::option::Option<f64>,
     ///Read throughput against the flash back end, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_read_bytes: ::std::option::Option<f64>,
     ///Key reads per second from flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_reads: ::std::option::Option<f64>,
     ///Write throughput against the flash back end, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_write_bytes: ::std::option::Option<f64>,
     ///Key writes per second to flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_io_writes: ::std::option::Option<f64>,
     ///I/O operations per second against the flash back end. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_iops: ::std::option::Option<f64>,
     ///Value reads, writes and deletes per second against the flash back end. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_kv_ops: ::std::option::Option<f64>,
     ///Number of keys stored on flash. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_objs_flash: ::std::option::Option<f64>,
     ///Number of keys held in RAM. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_objs_ram: ::std::option::Option<f64>,
     ///I/O throughput against the flash back end, in bytes per second. Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub bigstore_throughput: ::std::option::Option<f64>,
     ///Clients waiting on a blocking command.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub blocked_clients: ::std::option::Option<f64>,
     ///Client connections to this shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub connected_clients: ::std::option::Option<f64>,
     ///Flash fragmentation ratio (used divided by required). Present only when Auto Tiering (BigRedis) is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub disk_frag_ratio: ::std::option::Option<f64>,
     ///End of this interval, as an ISO 8601 timestamp.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub etime: ::std::option::Option<::std::string::String>,
     ///Keys evicted per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub evicted_objects: ::std::option::Option<f64>,
     ///Keys expired per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub expired_objects: ::std::option::Option<f64>,
     ///Core utilization in system mode (percent) of the shard's fork child process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub fork_cpu_system: ::std::option::Option<f64>,
     ///Core utilization in user mode (percent) of the shard's fork child process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub fork_cpu_user: ::std::option::Option<f64>,
     ///Length of one statistics interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub interval: ::std::option::Option<crate::types::StatsInterval>,
     ///Time of the last RDB save (seconds since the Unix epoch in the examples).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub last_save_time: ::std::option::Option<f64>,
     ///Core utilization in system mode (percent) of the shard's main thread.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub main_thread_cpu_system: ::std::option::Option<f64>,
     ///Core utilization in user mode (percent) of the shard's main thread.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub main_thread_cpu_user: ::std::option::Option<f64>,
     ///RAM fragmentation ratio (resident set size divided by allocated memory).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub mem_frag_ratio: ::std::option::Option<f64>,
     ///Part of used_memory, in bytes, that does not count towards eviction and out-of-memory limits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub mem_not_counted_for_evict: ::std::option::Option<f64>,
     ///Heap size of the Lua scripting engine, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub mem_size_lua: ::std::option::Option<f64>,
     ///Keys on this shard that have an expiration set.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub no_of_expires: ::std::option::Option<f64>,
     ///Keys on this shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub no_of_keys: ::std::option::Option<f64>,
     ///Pub/sub channels that have subscribers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub pubsub_channels: ::std::option::Option<f64>,
     ///Pub/sub patterns that have subscribers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub pubsub_patterns: ::std::option::Option<f64>,
     ///Changes made since the last RDB save.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub rdb_changes_since_last_save: ::std::option::Option<f64>,
     ///Reads per second that found an existing key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_hits: ::std::option::Option<f64>,
     ///Reads per second for a key that does not exist.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub read_misses: ::std::option::Option<f64>,
     ///Core utilization in system mode (percent) of the shard process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub shard_cpu_system: ::std::option::Option<f64>,
     ///Core utilization in user mode (percent) of the shard process.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub shard_cpu_user: ::std::option::Option<f64>,
     ///Start of this interval, as an ISO 8601 timestamp (for example `2015-05-27T12:00:00Z`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub stime: ::std::option::Option<::std::string::String>,
     ///Full replica synchronizations in the interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub sync_full: ::std::option::Option<f64>,
     ///Partial replica synchronizations that failed in the interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub sync_partial_err: ::std::option::Option<f64>,
     ///Partial replica synchronizations that succeeded in the interval.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub sync_partial_ok: ::std::option::Option<f64>,
     ///Operations per second on this shard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub total_req: ::std::option::Option<f64>,
     ///Memory used by the shard, in bytes (flash included for Auto Tiering).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_memory: ::std::option::Option<f64>,
     ///Highest memory use this shard has reached, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_memory_peak: ::std::option::Option<f64>,
     ///Resident set size of the shard process, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_memory_rss: ::std::option::Option<f64>,
     ///Writes per second to an existing key.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_hits: ::std::option::Option<f64>,
     ///Writes per second to a key that does not exist.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub write_misses: ::std::option::Option<f64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ShardStatsInterval {
@@ -725,5 +1051,531 @@ impl ::serde::Serialize for ShardStatsInterval {
         w.opt("write_hits", &self.write_hits)?;
         w.opt("write_misses", &self.write_misses)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ShardStatsInterval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ShardStatsInterval")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ShardStatsInterval, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<
+                    ::std::option::Option<crate::types::StatsInterval>,
+                > = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f49: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f50: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f51: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f52: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f53: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "aof_rewrite_inprog" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "aof_rewrite_inprog")?
+                        }
+                        "avg_ttl" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "avg_ttl")?
+                        }
+                        "big_del_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "big_del_flash")?
+                        }
+                        "big_del_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "big_del_ram")?
+                        }
+                        "big_fetch_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "big_fetch_flash")?
+                        }
+                        "big_fetch_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "big_fetch_ram")?
+                        }
+                        "big_io_ratio_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "big_io_ratio_flash")?
+                        }
+                        "big_io_ratio_redis" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "big_io_ratio_redis")?
+                        }
+                        "big_write_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "big_write_flash")?
+                        }
+                        "big_write_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "big_write_ram")?
+                        }
+                        "bigstore_io_dels" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "bigstore_io_dels")?
+                        }
+                        "bigstore_io_read_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "bigstore_io_read_bytes")?
+                        }
+                        "bigstore_io_reads" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "bigstore_io_reads")?
+                        }
+                        "bigstore_io_write_bytes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "bigstore_io_write_bytes")?
+                        }
+                        "bigstore_io_writes" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "bigstore_io_writes")?
+                        }
+                        "bigstore_iops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "bigstore_iops")?
+                        }
+                        "bigstore_kv_ops" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "bigstore_kv_ops")?
+                        }
+                        "bigstore_objs_flash" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "bigstore_objs_flash")?
+                        }
+                        "bigstore_objs_ram" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "bigstore_objs_ram")?
+                        }
+                        "bigstore_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "bigstore_throughput")?
+                        }
+                        "blocked_clients" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "blocked_clients")?
+                        }
+                        "connected_clients" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f21, "connected_clients")?
+                        }
+                        "disk_frag_ratio" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f22, "disk_frag_ratio")?
+                        }
+                        "etime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f23, "etime")?
+                        }
+                        "evicted_objects" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f24, "evicted_objects")?
+                        }
+                        "expired_objects" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f25, "expired_objects")?
+                        }
+                        "fork_cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f26, "fork_cpu_system")?
+                        }
+                        "fork_cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f27, "fork_cpu_user")?
+                        }
+                        "interval" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f28, "interval")?
+                        }
+                        "last_save_time" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f29, "last_save_time")?
+                        }
+                        "main_thread_cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f30, "main_thread_cpu_system")?
+                        }
+                        "main_thread_cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f31, "main_thread_cpu_user")?
+                        }
+                        "mem_frag_ratio" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f32, "mem_frag_ratio")?
+                        }
+                        "mem_not_counted_for_evict" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f33, "mem_not_counted_for_evict")?
+                        }
+                        "mem_size_lua" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f34, "mem_size_lua")?
+                        }
+                        "no_of_expires" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f35, "no_of_expires")?
+                        }
+                        "no_of_keys" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f36, "no_of_keys")?
+                        }
+                        "pubsub_channels" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f37, "pubsub_channels")?
+                        }
+                        "pubsub_patterns" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f38, "pubsub_patterns")?
+                        }
+                        "rdb_changes_since_last_save" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f39, "rdb_changes_since_last_save")?
+                        }
+                        "read_hits" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f40, "read_hits")?
+                        }
+                        "read_misses" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f41, "read_misses")?
+                        }
+                        "shard_cpu_system" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f42, "shard_cpu_system")?
+                        }
+                        "shard_cpu_user" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f43, "shard_cpu_user")?
+                        }
+                        "stime" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f44, "stime")?
+                        }
+                        "sync_full" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f45, "sync_full")?
+                        }
+                        "sync_partial_err" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f46, "sync_partial_err")?
+                        }
+                        "sync_partial_ok" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f47, "sync_partial_ok")?
+                        }
+                        "total_req" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f48, "total_req")?
+                        }
+                        "used_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f49, "used_memory")?
+                        }
+                        "used_memory_peak" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f50, "used_memory_peak")?
+                        }
+                        "used_memory_rss" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f51, "used_memory_rss")?
+                        }
+                        "write_hits" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f52, "write_hits")?
+                        }
+                        "write_misses" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f53, "write_misses")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ShardStatsInterval {
+                    aof_rewrite_inprog: f0.unwrap_or_default(),
+                    avg_ttl: f1.unwrap_or_default(),
+                    big_del_flash: f2.unwrap_or_default(),
+                    big_del_ram: f3.unwrap_or_default(),
+                    big_fetch_flash: f4.unwrap_or_default(),
+                    big_fetch_ram: f5.unwrap_or_default(),
+                    big_io_ratio_flash: f6.unwrap_or_default(),
+                    big_io_ratio_redis: f7.unwrap_or_default(),
+                    big_write_flash: f8.unwrap_or_default(),
+                    big_write_ram: f9.unwrap_or_default(),
+                    bigstore_io_dels: f10.unwrap_or_default(),
+                    bigstore_io_read_bytes: f11.unwrap_or_default(),
+                    bigstore_io_reads: f12.unwrap_or_default(),
+                    bigstore_io_write_bytes: f13.unwrap_or_default(),
+                    bigstore_io_writes: f14.unwrap_or_default(),
+                    bigstore_iops: f15.unwrap_or_default(),
+                    bigstore_kv_ops: f16.unwrap_or_default(),
+                    bigstore_objs_flash: f17.unwrap_or_default(),
+                    bigstore_objs_ram: f18.unwrap_or_default(),
+                    bigstore_throughput: f19.unwrap_or_default(),
+                    blocked_clients: f20.unwrap_or_default(),
+                    connected_clients: f21.unwrap_or_default(),
+                    disk_frag_ratio: f22.unwrap_or_default(),
+                    etime: f23.unwrap_or_default(),
+                    evicted_objects: f24.unwrap_or_default(),
+                    expired_objects: f25.unwrap_or_default(),
+                    fork_cpu_system: f26.unwrap_or_default(),
+                    fork_cpu_user: f27.unwrap_or_default(),
+                    interval: f28.unwrap_or_default(),
+                    last_save_time: f29.unwrap_or_default(),
+                    main_thread_cpu_system: f30.unwrap_or_default(),
+                    main_thread_cpu_user: f31.unwrap_or_default(),
+                    mem_frag_ratio: f32.unwrap_or_default(),
+                    mem_not_counted_for_evict: f33.unwrap_or_default(),
+                    mem_size_lua: f34.unwrap_or_default(),
+                    no_of_expires: f35.unwrap_or_default(),
+                    no_of_keys: f36.unwrap_or_default(),
+                    pubsub_channels: f37.unwrap_or_default(),
+                    pubsub_patterns: f38.unwrap_or_default(),
+                    rdb_changes_since_last_save: f39.unwrap_or_default(),
+                    read_hits: f40.unwrap_or_default(),
+                    read_misses: f41.unwrap_or_default(),
+                    shard_cpu_system: f42.unwrap_or_default(),
+                    shard_cpu_user: f43.unwrap_or_default(),
+                    stime: f44.unwrap_or_default(),
+                    sync_full: f45.unwrap_or_default(),
+                    sync_partial_err: f46.unwrap_or_default(),
+                    sync_partial_ok: f47.unwrap_or_default(),
+                    total_req: f48.unwrap_or_default(),
+                    used_memory: f49.unwrap_or_default(),
+                    used_memory_peak: f50.unwrap_or_default(),
+                    used_memory_rss: f51.unwrap_or_default(),
+                    write_hits: f52.unwrap_or_default(),
+                    write_misses: f53.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

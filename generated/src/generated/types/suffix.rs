@@ -4,46 +4,33 @@
 #[allow(unused_imports)]
 use super::*;
 ///A DNS suffix (zone) of the cluster.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Suffix {
     /**Whether this is the cluster's default suffix.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub default: ::std::option::Option<bool>,
     /**Whether the suffix resolves to internal IP addresses.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub internal: ::std::option::Option<bool>,
     /**Whether multicast DNS is supported.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub mdns: ::std::option::Option<bool>,
     /**Unique name of the suffix (its DNS zone).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Front-end DNS servers this suffix updates.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub slaves: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**Whether the suffix uses AAAA NS records.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub use_aaaa_ns: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for Suffix {
@@ -59,5 +46,97 @@ impl ::serde::Serialize for Suffix {
         w.opt("slaves", &self.slaves)?;
         w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Suffix {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Suffix;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Suffix")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Suffix, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "default" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "default")?
+                        }
+                        "internal" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "internal")?
+                        }
+                        "mdns" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "mdns")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "name")?
+                        }
+                        "slaves" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "slaves")?
+                        }
+                        "use_aaaa_ns" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "use_aaaa_ns")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(Suffix {
+                    default: f0.unwrap_or_default(),
+                    internal: f1.unwrap_or_default(),
+                    mdns: f2.unwrap_or_default(),
+                    name: f3.unwrap_or_default(),
+                    slaves: f4.unwrap_or_default(),
+                    use_aaaa_ns: f5.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

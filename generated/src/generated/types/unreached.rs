@@ -4,26 +4,19 @@
 #[allow(unused_imports)]
 use super::*;
 ///A group of databases sharing one memory pool.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbGroup {
     /**UIDs of the member databases.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub members: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Memory limit in bytes shared by all member databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub memory_size: ::std::option::Option<i64>,
     ///Cluster-wide unique ID of the group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for BdbGroup {
@@ -36,6 +29,69 @@ impl ::serde::Serialize for BdbGroup {
         w.opt("memory_size", &self.memory_size)?;
         w.opt("uid", &self.uid)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BdbGroup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BdbGroup;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BdbGroup")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BdbGroup, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "members" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "members")?
+                        }
+                        "memory_size" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "memory_size")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(BdbGroup {
+                    members: f0.unwrap_or_default(),
+                    memory_size: f1.unwrap_or_default(),
+                    uid: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /**Which database alerts are enabled and at which thresholds. Every alert takes an
@@ -59,121 +115,84 @@ impl ::serde::Serialize for BdbGroup {
 - `bdb_size`: Dataset size reached `threshold` (% of the memory limit).
 - `bdb_syncer_connection_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_connection_error`. Replica Of sync hit a connection error reaching the source.
 - `bdb_syncer_general_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_general_error`. Replica Of sync hit a general error.*/
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DbAlertsSettings {
     ///A periodic backup is late by more than `threshold` minutes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_backup_delayed: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Active-Active source sync lag exceeds `threshold` seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_crdt_src_high_syncer_lag: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Active-Active source sync hit a connection error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_crdt_src_syncer_connection_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Active-Active source sync hit a general error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_crdt_src_syncer_general_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Latency exceeds `threshold` microseconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_high_latency: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Deprecated since Redis Software 5.0.1: use `bdb_replica_src_high_syncer_lag`. Replica Of sync lag exceeds `threshold` seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub bdb_high_syncer_lag: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Throughput exceeds `threshold` requests per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_high_throughput: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///A state machine has been running for too long.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_long_running_action: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Throughput is below `threshold` requests per second.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_low_throughput: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///The dataset RAM overhead of a shard reached `threshold` (% of its RAM limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_ram_dataset_overhead: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///The share of values a shard keeps in RAM fell below `threshold` (% of its keys).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_ram_values: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Replica Of source sync lag exceeds `threshold` seconds.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_replica_src_high_syncer_lag: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Replica Of source sync hit a connection error reaching the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_replica_src_syncer_connection_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Replica Of source sync hit a general error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_replica_src_syncer_general_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///The number of values a shard keeps in RAM fell below `threshold`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_shard_num_ram_values: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Dataset size reached `threshold` (% of the memory limit).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub bdb_size: ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
     ///Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_connection_error`. Replica Of sync hit a connection error reaching the source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub bdb_syncer_connection_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     ///Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_general_error`. Replica Of sync hit a general error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     #[deprecated]
     pub bdb_syncer_general_error: ::std::option::Option<
         DbAlertsSettingsBdbAlertSettingsWithThreshold,
     >,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for DbAlertsSettings {
@@ -215,23 +234,258 @@ impl ::serde::Serialize for DbAlertsSettings {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DbAlertsSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DbAlertsSettings")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DbAlertsSettings, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "bdb_backup_delayed" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "bdb_backup_delayed")?
+                        }
+                        "bdb_crdt_src_high_syncer_lag" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bdb_crdt_src_high_syncer_lag")?
+                        }
+                        "bdb_crdt_src_syncer_connection_error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "bdb_crdt_src_syncer_connection_error")?
+                        }
+                        "bdb_crdt_src_syncer_general_error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bdb_crdt_src_syncer_general_error")?
+                        }
+                        "bdb_high_latency" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "bdb_high_latency")?
+                        }
+                        "bdb_high_syncer_lag" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "bdb_high_syncer_lag")?
+                        }
+                        "bdb_high_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "bdb_high_throughput")?
+                        }
+                        "bdb_long_running_action" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "bdb_long_running_action")?
+                        }
+                        "bdb_low_throughput" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "bdb_low_throughput")?
+                        }
+                        "bdb_ram_dataset_overhead" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "bdb_ram_dataset_overhead")?
+                        }
+                        "bdb_ram_values" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "bdb_ram_values")?
+                        }
+                        "bdb_replica_src_high_syncer_lag" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "bdb_replica_src_high_syncer_lag")?
+                        }
+                        "bdb_replica_src_syncer_connection_error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f12,
+                                "bdb_replica_src_syncer_connection_error",
+                            )?
+                        }
+                        "bdb_replica_src_syncer_general_error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut f13,
+                                "bdb_replica_src_syncer_general_error",
+                            )?
+                        }
+                        "bdb_shard_num_ram_values" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "bdb_shard_num_ram_values")?
+                        }
+                        "bdb_size" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "bdb_size")?
+                        }
+                        "bdb_syncer_connection_error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "bdb_syncer_connection_error")?
+                        }
+                        "bdb_syncer_general_error" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "bdb_syncer_general_error")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(DbAlertsSettings {
+                    bdb_backup_delayed: f0.unwrap_or_default(),
+                    bdb_crdt_src_high_syncer_lag: f1.unwrap_or_default(),
+                    bdb_crdt_src_syncer_connection_error: f2.unwrap_or_default(),
+                    bdb_crdt_src_syncer_general_error: f3.unwrap_or_default(),
+                    bdb_high_latency: f4.unwrap_or_default(),
+                    bdb_high_syncer_lag: f5.unwrap_or_default(),
+                    bdb_high_throughput: f6.unwrap_or_default(),
+                    bdb_long_running_action: f7.unwrap_or_default(),
+                    bdb_low_throughput: f8.unwrap_or_default(),
+                    bdb_ram_dataset_overhead: f9.unwrap_or_default(),
+                    bdb_ram_values: f10.unwrap_or_default(),
+                    bdb_replica_src_high_syncer_lag: f11.unwrap_or_default(),
+                    bdb_replica_src_syncer_connection_error: f12.unwrap_or_default(),
+                    bdb_replica_src_syncer_general_error: f13.unwrap_or_default(),
+                    bdb_shard_num_ram_values: f14.unwrap_or_default(),
+                    bdb_size: f15.unwrap_or_default(),
+                    bdb_syncer_connection_error: f16.unwrap_or_default(),
+                    bdb_syncer_general_error: f17.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Setting of a database alert that fires at a threshold.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DbAlertsSettingsBdbAlertSettingsWithThreshold {
     /**The alert is enabled.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub enabled: ::std::option::Option<bool>,
     ///Value at which the alert turns on or off (a number sent as a string).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub threshold: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
@@ -245,25 +499,75 @@ impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DbAlertsSettingsBdbAlertSettingsWithThreshold {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DbAlertsSettingsBdbAlertSettingsWithThreshold;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DbAlertsSettingsBdbAlertSettingsWithThreshold")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                DbAlertsSettingsBdbAlertSettingsWithThreshold,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "enabled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "enabled")?
+                        }
+                        "threshold" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "threshold")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(DbAlertsSettingsBdbAlertSettingsWithThreshold {
+                    enabled: f0.unwrap_or_default(),
+                    threshold: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///The JSON error object the server sends with 4xx and 5xx responses. Every field is optional: depending on the endpoint the server sends `description`, `message` or both.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorBody {
     ///A human-readable explanation of the error.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub description: ::std::option::Option<::std::string::String>,
     ///A stable, machine-readable code for the error, such as `unsupported_api_version`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub error_code: ::std::option::Option<::std::string::String>,
     ///A human-readable explanation of the error (sent by some endpoints instead of `description`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ErrorBody {
@@ -278,16 +582,81 @@ impl ::serde::Serialize for ErrorBody {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ErrorBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ErrorBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "description")?
+                        }
+                        "error_code" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "error_code")?
+                        }
+                        "message" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "message")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ErrorBody {
+                    description: f0.unwrap_or_default(),
+                    error_code: f1.unwrap_or_default(),
+                    message: f2.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Multipart body of the removed module upload endpoints (`module_create`, `module_create_v2`): the RAMP-packaged module.
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCreateRequest {
     ///The module package (`.zip`).
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub module: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleCreateRequest {
@@ -310,95 +679,97 @@ impl ModuleCreateRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleCreateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleCreateRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "module" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "module")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleCreateRequest {
+                    module: crate::object::required(f0, "module")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of the removed `module_create_v2`: the uploaded module plus the ID of the action that installs it.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCreateV2Response {
     ///ID of the action installing the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///Author of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub author: ::std::option::Option<::std::string::String>,
     ///Capabilities the module supports.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub capabilities: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Arguments passed to the module when it loads.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub command_line_args: ::std::option::Option<::std::string::String>,
     ///Command that changes the module's arguments at runtime.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub config_command: ::std::option::Option<::std::string::String>,
     ///Active-Active support of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<ModuleCrdb>,
     ///Dependencies of the module, keyed by dependency name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_map")]
     pub dependencies: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ModuleDependency>,
     >,
     ///Short description of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Name shown to users.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub display_name: ::std::option::Option<::std::string::String>,
     ///E-mail address of the author.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub email: ::std::option::Option<::std::string::String>,
     ///Home page of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub homepage: ::std::option::Option<::std::string::String>,
     ///The module ships with Redis Software.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub is_bundled: ::std::option::Option<bool>,
     ///License of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub license: ::std::option::Option<::std::string::String>,
     ///Lowest Redis Software version the module supports.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub min_redis_pack_version: ::std::option::Option<::std::string::String>,
     ///Lowest Redis version the module supports.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub min_redis_version: ::std::option::Option<::std::string::String>,
     ///Name of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     ///Semantic version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub semantic_version: ::std::option::Option<::std::string::String>,
     ///SHA-256 of the module binary.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sha256: ::std::option::Option<::std::string::String>,
     ///Cluster-wide unique ID of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     ///Numeric version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub version: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleCreateV2Response {
@@ -435,101 +806,311 @@ impl crate::extras::StartsAction for ModuleCreateV2Response {
         self.action_uid.as_deref()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleCreateV2Response;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleCreateV2Response")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleCreateV2Response, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<ModuleCrdb>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ModuleDependency,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "action_uid")?
+                        }
+                        "author" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "author")?
+                        }
+                        "capabilities" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "capabilities")?
+                        }
+                        "command_line_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "command_line_args")?
+                        }
+                        "config_command" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "config_command")?
+                        }
+                        "crdb" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "crdb")?
+                        }
+                        "dependencies" => {
+                            crate::object::set::<
+                                crate::object::OptMap,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "dependencies")?
+                        }
+                        "description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "description")?
+                        }
+                        "display_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "display_name")?
+                        }
+                        "email" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "email")?
+                        }
+                        "homepage" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "homepage")?
+                        }
+                        "is_bundled" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "is_bundled")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "license")?
+                        }
+                        "min_redis_pack_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "min_redis_pack_version")?
+                        }
+                        "min_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "min_redis_version")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "module_name")?
+                        }
+                        "semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "semantic_version")?
+                        }
+                        "sha256" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "sha256")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "uid")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleCreateV2Response {
+                    action_uid: f0.unwrap_or_default(),
+                    author: f1.unwrap_or_default(),
+                    capabilities: f2.unwrap_or_default(),
+                    command_line_args: f3.unwrap_or_default(),
+                    config_command: f4.unwrap_or_default(),
+                    crdb: f5.unwrap_or_default(),
+                    dependencies: f6.unwrap_or_default(),
+                    description: f7.unwrap_or_default(),
+                    display_name: f8.unwrap_or_default(),
+                    email: f9.unwrap_or_default(),
+                    homepage: f10.unwrap_or_default(),
+                    is_bundled: f11.unwrap_or_default(),
+                    license: f12.unwrap_or_default(),
+                    min_redis_pack_version: f13.unwrap_or_default(),
+                    min_redis_version: f14.unwrap_or_default(),
+                    module_name: f15.unwrap_or_default(),
+                    semantic_version: f16.unwrap_or_default(),
+                    sha256: f17.unwrap_or_default(),
+                    uid: f18.unwrap_or_default(),
+                    version: f19.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Metadata of a Redis module, as found in a module package.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleMetadata {
     ///Author of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub author: ::std::option::Option<::std::string::String>,
     /**The module supports Redis Flex (bigstore version 2); capability validation is skipped.
 
 Default: `false`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub bigstore_version_2_support: ::std::option::Option<bool>,
     ///Capabilities the module supports.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub capabilities: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Short description of what the module does.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub capability_name: ::std::option::Option<::std::string::String>,
     ///Arguments passed to the module when it loads.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub command_line_args: ::std::option::Option<::std::string::String>,
     ///Redis version the module needs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub compatible_redis_version: ::std::option::Option<::std::string::String>,
     ///Command that changes the module's arguments at runtime.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub config_command: ::std::option::Option<::std::string::String>,
     ///Active-Active support of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub crdb: ::std::option::Option<ModuleMetadataCrdb>,
     ///Dependencies of the module, keyed by dependency name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_map")]
     pub dependencies: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ModuleDependency>,
     >,
     ///Short description of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Name shown to users.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub display_name: ::std::option::Option<::std::string::String>,
     ///E-mail address of the author.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub email: ::std::option::Option<::std::string::String>,
     ///Home page of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub homepage: ::std::option::Option<::std::string::String>,
     ///License of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub license: ::std::option::Option<::std::string::String>,
     ///Lowest Redis version the module supports; only relevant for databases older than 7.4.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub min_redis_version: ::std::option::Option<::std::string::String>,
     ///File name of the module package.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_file: ::std::option::Option<::std::string::String>,
     ///Name of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub module_name: ::std::option::Option<::std::string::String>,
     ///Semantic version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub semantic_version: ::std::option::Option<::std::string::String>,
     ///SHA-256 of the module binary.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub sha256: ::std::option::Option<::std::string::String>,
     ///Cluster-wide unique ID of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub uid: ::std::option::Option<::std::string::String>,
     ///Numeric version of the module.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub version: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleMetadata {
@@ -562,21 +1143,282 @@ impl ::serde::Serialize for ModuleMetadata {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleMetadata;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleMetadata")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleMetadata, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<ModuleMetadataCrdb>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ModuleDependency,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "author" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "author")?
+                        }
+                        "bigstore_version_2_support" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "bigstore_version_2_support")?
+                        }
+                        "capabilities" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "capabilities")?
+                        }
+                        "capability_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "capability_name")?
+                        }
+                        "command_line_args" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "command_line_args")?
+                        }
+                        "compatible_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "compatible_redis_version")?
+                        }
+                        "config_command" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "config_command")?
+                        }
+                        "crdb" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "crdb")?
+                        }
+                        "dependencies" => {
+                            crate::object::set::<
+                                crate::object::OptMap,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "dependencies")?
+                        }
+                        "description" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "description")?
+                        }
+                        "display_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "display_name")?
+                        }
+                        "email" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "email")?
+                        }
+                        "homepage" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "homepage")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "license")?
+                        }
+                        "min_redis_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "min_redis_version")?
+                        }
+                        "module_file" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "module_file")?
+                        }
+                        "module_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "module_name")?
+                        }
+                        "semantic_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "semantic_version")?
+                        }
+                        "sha256" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "sha256")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "uid")?
+                        }
+                        "version" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f20, "version")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleMetadata {
+                    author: f0.unwrap_or_default(),
+                    bigstore_version_2_support: f1.unwrap_or_default(),
+                    capabilities: f2.unwrap_or_default(),
+                    capability_name: f3.unwrap_or_default(),
+                    command_line_args: f4.unwrap_or_default(),
+                    compatible_redis_version: f5.unwrap_or_default(),
+                    config_command: f6.unwrap_or_default(),
+                    crdb: f7.unwrap_or_default(),
+                    dependencies: f8.unwrap_or_default(),
+                    description: f9.unwrap_or_default(),
+                    display_name: f10.unwrap_or_default(),
+                    email: f11.unwrap_or_default(),
+                    homepage: f12.unwrap_or_default(),
+                    license: f13.unwrap_or_default(),
+                    min_redis_version: f14.unwrap_or_default(),
+                    module_file: f15.unwrap_or_default(),
+                    module_name: f16.unwrap_or_default(),
+                    semantic_version: f17.unwrap_or_default(),
+                    sha256: f18.unwrap_or_default(),
+                    uid: f19.unwrap_or_default(),
+                    version: f20.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Active-Active support of a module, in module metadata.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleMetadataCrdb {
     ///Name under which the module is known to Active-Active databases.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Active-Active feature-set versions the module supports.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub supported_featureset_versions: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleMetadataCrdb {
@@ -590,16 +1432,70 @@ impl ::serde::Serialize for ModuleMetadataCrdb {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleMetadataCrdb {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleMetadataCrdb;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleMetadataCrdb")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ModuleMetadataCrdb, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "name")?
+                        }
+                        "supported_featureset_versions" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "supported_featureset_versions")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleMetadataCrdb {
+                    name: f0.unwrap_or_default(),
+                    supported_featureset_versions: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Multipart body of `module_user_defined_artifact_upload`: a `.zip` with the module's `.so` binary and its `module.json` metadata (module_name, version, semantic_version, min_redis_version, commands, capabilities).
-#[derive(::serde::Deserialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUserDefinedArtifactUploadRequest {
     ///The module package (`.zip`).
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub module: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for ModuleUserDefinedArtifactUploadRequest {
@@ -622,95 +1518,100 @@ impl ModuleUserDefinedArtifactUploadRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifactUploadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ModuleUserDefinedArtifactUploadRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ModuleUserDefinedArtifactUploadRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                ModuleUserDefinedArtifactUploadRequest,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "module" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "module")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(ModuleUserDefinedArtifactUploadRequest {
+                    module: crate::object::required(f0, "module")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///One line of the NDJSON usage report returned by `usage_report_get`: the usage of one database. Not referenced by the operation itself (its body is text); parse each line but the last (the MD5 hash) with this schema.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsageReportEntry {
     ///Whether the database is Active-Active.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub active_active: ::std::option::Option<bool>,
     ///Version of the report format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub api_version: ::std::option::Option<::std::string::String>,
     ///Whether backup is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub backup: ::std::option::Option<bool>,
     ///Unique ID of the database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub bdb_uid: ::std::option::Option<::std::string::String>,
     ///Name of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cluster_name: ::std::option::Option<::std::string::String>,
     ///Unique identifier of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub cluster_uuid: ::std::option::Option<::std::string::String>,
     ///Date and time of the report, with time zone.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub date: ::std::option::Option<::std::string::String>,
     ///Criterion that decided the shard type.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub dominant_shard_criteria: ::std::option::Option<
         crate::types::UsageReportEntryDominantShardCriteria,
     >,
     ///License information of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_nested")]
     pub license: ::std::option::Option<UsageReportLicense>,
     ///Number of primary shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub master_shards_count: ::std::option::Option<f64>,
     ///Whether the database uses the no-eviction policy.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub no_eviction: ::std::option::Option<bool>,
     ///Operations per second of the whole database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub ops_sec: ::std::option::Option<f64>,
     ///Whether persistence is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub persistence: ::std::option::Option<bool>,
     ///Provisioned memory, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub provisioned_memory: ::std::option::Option<f64>,
     ///Whether replication is enabled.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub replication: ::std::option::Option<bool>,
     ///Type of the shards.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub shard_type: ::std::option::Option<crate::types::UsageReportEntryShardType>,
     ///Redis Software version of the cluster.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub software_version: ::std::option::Option<::std::string::String>,
     ///Type of the database.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub type_: ::std::option::Option<crate::types::UsageReportEntryType>,
     ///Used memory, in bytes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_f64")]
     pub used_memory: ::std::option::Option<f64>,
     ///Whether Redis Search is used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub using_redis_search: ::std::option::Option<bool>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UsageReportEntry {
@@ -740,6 +1641,242 @@ impl ::serde::Serialize for UsageReportEntry {
         w.opt("used_memory", &self.used_memory)?;
         w.opt("using_redis_search", &self.using_redis_search)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UsageReportEntry;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UsageReportEntry")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UsageReportEntry, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::types::UsageReportEntryDominantShardCriteria,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<UsageReportLicense>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<crate::types::UsageReportEntryShardType>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<crate::types::UsageReportEntryType>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "active_active" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "active_active")?
+                        }
+                        "api_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "api_version")?
+                        }
+                        "backup" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "backup")?
+                        }
+                        "bdb_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bdb_uid")?
+                        }
+                        "cluster_name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cluster_name")?
+                        }
+                        "cluster_uuid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cluster_uuid")?
+                        }
+                        "date" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "date")?
+                        }
+                        "dominant_shard_criteria" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "dominant_shard_criteria")?
+                        }
+                        "license" => {
+                            crate::object::set::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "license")?
+                        }
+                        "master_shards_count" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "master_shards_count")?
+                        }
+                        "no_eviction" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "no_eviction")?
+                        }
+                        "ops_sec" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "ops_sec")?
+                        }
+                        "persistence" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "persistence")?
+                        }
+                        "provisioned_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "provisioned_memory")?
+                        }
+                        "replication" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "replication")?
+                        }
+                        "shard_type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "shard_type")?
+                        }
+                        "software_version" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "software_version")?
+                        }
+                        "type" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f17, "type")?
+                        }
+                        "used_memory" => {
+                            crate::object::set::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(&mut map, &mut f18, "used_memory")?
+                        }
+                        "using_redis_search" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f19, "using_redis_search")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UsageReportEntry {
+                    active_active: f0.unwrap_or_default(),
+                    api_version: f1.unwrap_or_default(),
+                    backup: f2.unwrap_or_default(),
+                    bdb_uid: f3.unwrap_or_default(),
+                    cluster_name: f4.unwrap_or_default(),
+                    cluster_uuid: f5.unwrap_or_default(),
+                    date: f6.unwrap_or_default(),
+                    dominant_shard_criteria: f7.unwrap_or_default(),
+                    license: f8.unwrap_or_default(),
+                    master_shards_count: f9.unwrap_or_default(),
+                    no_eviction: f10.unwrap_or_default(),
+                    ops_sec: f11.unwrap_or_default(),
+                    persistence: f12.unwrap_or_default(),
+                    provisioned_memory: f13.unwrap_or_default(),
+                    replication: f14.unwrap_or_default(),
+                    shard_type: f15.unwrap_or_default(),
+                    software_version: f16.unwrap_or_default(),
+                    type_: f17.unwrap_or_default(),
+                    used_memory: f18.unwrap_or_default(),
+                    using_redis_search: f19.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Criterion that decided a database's shard type in the usage report.
@@ -1058,40 +2195,25 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryType {
     }
 }
 ///License information included in each usage report line.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsageReportLicense {
     ///License activation date and time.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub activation_date: ::std::option::Option<::std::string::String>,
     ///License expiration date and time.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub expiration_date: ::std::option::Option<::std::string::String>,
     ///Flash shards in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flash_shards_in_use: ::std::option::Option<i64>,
     ///Flash shards allowed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub flash_shards_limit: ::std::option::Option<i64>,
     ///RAM shards in use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ram_shards_in_use: ::std::option::Option<i64>,
     ///RAM shards allowed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ram_shards_limit: ::std::option::Option<i64>,
     ///Total shards allowed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub shards_limit: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UsageReportLicense {
@@ -1108,5 +2230,106 @@ impl ::serde::Serialize for UsageReportLicense {
         w.opt("ram_shards_limit", &self.ram_shards_limit)?;
         w.opt("shards_limit", &self.shards_limit)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UsageReportLicense;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UsageReportLicense")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UsageReportLicense, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "activation_date" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "activation_date")?
+                        }
+                        "expiration_date" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "expiration_date")?
+                        }
+                        "flash_shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "flash_shards_in_use")?
+                        }
+                        "flash_shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "flash_shards_limit")?
+                        }
+                        "ram_shards_in_use" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "ram_shards_in_use")?
+                        }
+                        "ram_shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "ram_shards_limit")?
+                        }
+                        "shards_limit" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "shards_limit")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UsageReportLicense {
+                    activation_date: f0.unwrap_or_default(),
+                    expiration_date: f1.unwrap_or_default(),
+                    flash_shards_in_use: f2.unwrap_or_default(),
+                    flash_shards_limit: f3.unwrap_or_default(),
+                    ram_shards_in_use: f4.unwrap_or_default(),
+                    ram_shards_limit: f5.unwrap_or_default(),
+                    shards_limit: f6.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

@@ -4,24 +4,19 @@
 #[allow(unused_imports)]
 use super::*;
 ///Body of `user_authorize`: the credentials to exchange for a JWT, and its lifetime.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JwtAuthorize {
     ///The user's password.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub password: ::std::string::String,
     /**Lifetime of the token in seconds. At least 1. At most 86400.
 
 Default: `300`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ttl: ::std::option::Option<i64>,
     ///The user's name (email).
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub username: ::std::string::String,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for JwtAuthorize {
@@ -86,17 +81,75 @@ impl JwtAuthorize {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for JwtAuthorize {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JwtAuthorize;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JwtAuthorize")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JwtAuthorize, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "password")?
+                        }
+                        "ttl" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "ttl")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(JwtAuthorize {
+                    password: crate::object::required(f0, "password")?,
+                    ttl: f1.unwrap_or_default(),
+                    username: crate::object::required(f2, "username")?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Reply of `user_authorize` and `user_refresh_jwt`.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JwtToken {
     ///The JSON Web Token; send it as `Authorization: JWT <access_token>`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub access_token: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for JwtToken {
@@ -118,21 +171,61 @@ impl ::std::fmt::Debug for JwtToken {
             .finish()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for JwtToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JwtToken;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JwtToken")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JwtToken, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "access_token" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "access_token")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(JwtToken {
+                    access_token: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///What one management role allows.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RolePermissions {
     ///Names of the REST API permissions the role grants.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub api_permissions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Names of the admin console (UI) permissions the role grants.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub ui_permissions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for RolePermissions {
@@ -146,93 +239,114 @@ impl ::serde::Serialize for RolePermissions {
         w.end(&self.extra)
     }
 }
+impl<'de> ::serde::Deserialize<'de> for RolePermissions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RolePermissions;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RolePermissions")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<RolePermissions, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "api_permissions" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "api_permissions")?
+                        }
+                        "ui_permissions" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "ui_permissions")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(RolePermissions {
+                    api_permissions: f0.unwrap_or_default(),
+                    ui_permissions: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///A cluster user, as returned by the server. Also the body of `user_update`: send only the fields to change. Passwords are accepted on update but never returned.
-#[derive(::serde::Deserialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
     ///Account ID in the subscription manager (SM).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub account_id: ::std::option::Option<i64>,
     /**ID of the action started by the last change, if any; poll it with `action_get`.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub action_uid: ::std::option::Option<::std::string::String>,
     ///How a user signs in (`user.auth_method`); `regular` when not set.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub auth_method: ::std::option::Option<crate::types::UserAuthMethod>,
     ///Databases the user gets email alerts for, as UID strings, or `["all"]` for every database.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub bdbs_email_alerts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Subject line of the client certificate (RFC 2253 form) for users with certificate authentication.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub certificate_subject_line: ::std::option::Option<::std::string::String>,
     ///Whether the user gets cluster-level email alerts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_email_alerts: ::std::option::Option<bool>,
     ///The user's email address (ASCII only).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub email: ::std::option::Option<::std::string::String>,
     /**Whether the user gets email alerts at all.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub email_alerts: ::std::option::Option<bool>,
     /**Unix timestamp of the user's last successful authentication.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub last_login: ::std::option::Option<i64>,
     ///Display name (ASCII, without `&`, `<`, `>` or `"`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///New password (update only; never returned). With `password_hash_method` set to `1` it is the SHA-256 hash of `username:clustername:password`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub password: ::std::option::Option<::std::string::String>,
     ///Hashing applied to a pre-hashed `password`; `1` means SHA-256 of `username:clustername:password`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub password_hash_method: ::std::option::Option<
         crate::types::UserPasswordHashMethod,
     >,
     /**When the current password was set (ISO 8601 timestamp).
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub password_issue_date: ::std::option::Option<::std::string::String>,
     ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::UserRole>,
     ///UIDs of the roles assigned to the user (role-based access control).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub role_uids: ::std::option::Option<::std::vec::Vec<i64>>,
     /**Sign-in status of a user (`user.status`, read-only): `active` can sign in, `locked` cannot, `password_expired` cannot until the password is changed.
 
 Read-only.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub status: ::std::option::Option<crate::types::UserStatus>,
     ///Unique ID of the user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for User {
@@ -389,6 +503,217 @@ impl crate::extras::StartsAction for User {
         self.action_uid.as_deref()
     }
 }
+impl<'de> ::serde::Deserialize<'de> for User {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = User;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct User")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<User, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserAuthMethod>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserPasswordHashMethod>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserRole>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserStatus>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "account_id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "account_id")?
+                        }
+                        "action_uid" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "action_uid")?
+                        }
+                        "auth_method" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "auth_method")?
+                        }
+                        "bdbs_email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "bdbs_email_alerts")?
+                        }
+                        "certificate_subject_line" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "certificate_subject_line")?
+                        }
+                        "cluster_email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "cluster_email_alerts")?
+                        }
+                        "email" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "email")?
+                        }
+                        "email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "email_alerts")?
+                        }
+                        "last_login" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "last_login")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "name")?
+                        }
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "password")?
+                        }
+                        "password_hash_method" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "password_hash_method")?
+                        }
+                        "password_issue_date" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "password_issue_date")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f13, "role")?
+                        }
+                        "role_uids" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f14, "role_uids")?
+                        }
+                        "status" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f15, "status")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f16, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(User {
+                    account_id: f0.unwrap_or_default(),
+                    action_uid: f1.unwrap_or_default(),
+                    auth_method: f2.unwrap_or_default(),
+                    bdbs_email_alerts: f3.unwrap_or_default(),
+                    certificate_subject_line: f4.unwrap_or_default(),
+                    cluster_email_alerts: f5.unwrap_or_default(),
+                    email: f6.unwrap_or_default(),
+                    email_alerts: f7.unwrap_or_default(),
+                    last_login: f8.unwrap_or_default(),
+                    name: f9.unwrap_or_default(),
+                    password: f10.unwrap_or_default(),
+                    password_hash_method: f11.unwrap_or_default(),
+                    password_issue_date: f12.unwrap_or_default(),
+                    role: f13.unwrap_or_default(),
+                    role_uids: f14.unwrap_or_default(),
+                    status: f15.unwrap_or_default(),
+                    uid: f16.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///How a user signs in (`user.auth_method`); `regular` when not set.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
@@ -502,66 +827,41 @@ impl<'de> ::serde::Deserialize<'de> for UserAuthMethod {
     }
 }
 ///Body of `user_create`: a new user. `email` and `password` are required; set `role`, or `role_uids` on clusters with role-based access control.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserCreate {
     ///Account ID in the subscription manager (SM).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub account_id: ::std::option::Option<i64>,
     ///How a user signs in (`user.auth_method`); `regular` when not set.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub auth_method: ::std::option::Option<crate::types::UserAuthMethod>,
     ///Databases the user gets email alerts for, as UID strings, or `["all"]` for every database (also the behaviour when omitted and `email_alerts` is true).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub bdbs_email_alerts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Subject line of the client certificate (RFC 2253 form); for users with certificate authentication.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub certificate_subject_line: ::std::option::Option<::std::string::String>,
     ///Whether the user gets cluster-level email alerts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub cluster_email_alerts: ::std::option::Option<bool>,
     ///The user's email address (ASCII only).
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub email: ::std::string::String,
     /**Whether the user gets email alerts at all.
 
 Default: `true`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
     pub email_alerts: ::std::option::Option<bool>,
     ///Display name (ASCII, without `&`, `<`, `>` or `"`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The user's password. With `password_hash_method` set to `1` it is the SHA-256 hash of `username:clustername:password`.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub password: ::std::string::String,
     ///Hashing applied to a pre-hashed `password`; `1` means SHA-256 of `username:clustername:password`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub password_hash_method: ::std::option::Option<
         crate::types::UserPasswordHashMethod,
     >,
     ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::UserRole>,
     ///UIDs of the roles to assign (role-based access control).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_seq_scalar")]
     pub role_uids: ::std::option::Option<::std::vec::Vec<i64>>,
     ///Unique ID to give the user; the cluster picks one when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub uid: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UserCreate {
@@ -727,20 +1027,181 @@ impl UserCreate {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for UserCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserCreate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserCreate")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserCreate, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserAuthMethod>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserPasswordHashMethod>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserRole>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i64>>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "account_id" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "account_id")?
+                        }
+                        "auth_method" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "auth_method")?
+                        }
+                        "bdbs_email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f2, "bdbs_email_alerts")?
+                        }
+                        "certificate_subject_line" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f3, "certificate_subject_line")?
+                        }
+                        "cluster_email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f4, "cluster_email_alerts")?
+                        }
+                        "email" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f5, "email")?
+                        }
+                        "email_alerts" => {
+                            crate::object::set::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut f6, "email_alerts")?
+                        }
+                        "name" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f7, "name")?
+                        }
+                        "password" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f8, "password")?
+                        }
+                        "password_hash_method" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f9, "password_hash_method")?
+                        }
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f10, "role")?
+                        }
+                        "role_uids" => {
+                            crate::object::set::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(&mut map, &mut f11, "role_uids")?
+                        }
+                        "uid" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f12, "uid")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserCreate {
+                    account_id: f0.unwrap_or_default(),
+                    auth_method: f1.unwrap_or_default(),
+                    bdbs_email_alerts: f2.unwrap_or_default(),
+                    certificate_subject_line: f3.unwrap_or_default(),
+                    cluster_email_alerts: f4.unwrap_or_default(),
+                    email: crate::object::required(f5, "email")?,
+                    email_alerts: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
+                    password: crate::object::required(f8, "password")?,
+                    password_hash_method: f9.unwrap_or_default(),
+                    role: f10.unwrap_or_default(),
+                    role_uids: f11.unwrap_or_default(),
+                    uid: f12.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `user_password_add`.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserPasswordAddRequest {
     ///The password to add.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub new_password: ::std::string::String,
     ///User who gets the extra password; the authenticated caller when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UserPasswordAddRequest {
@@ -794,20 +1255,70 @@ impl UserPasswordAddRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for UserPasswordAddRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserPasswordAddRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserPasswordAddRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserPasswordAddRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "new_password" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "new_password")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserPasswordAddRequest {
+                    new_password: crate::object::required(f0, "new_password")?,
+                    username: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `user_password_delete`.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserPasswordDeleteRequest {
     ///The existing password to remove.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub old_password: ::std::string::String,
     ///User who loses the password; the authenticated caller when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UserPasswordDeleteRequest {
@@ -859,6 +1370,60 @@ impl UserPasswordDeleteRequest {
             username: ::std::default::Default::default(),
             extra: ::std::default::Default::default(),
         }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserPasswordDeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserPasswordDeleteRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserPasswordDeleteRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserPasswordDeleteRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "old_password" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "old_password")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserPasswordDeleteRequest {
+                    old_password: crate::object::required(f0, "old_password")?,
+                    username: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Hashing applied to a pre-hashed `password`; `1` means SHA-256 of `username:clustername:password`.
@@ -951,19 +1516,15 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordHashMethod {
     }
 }
 ///Body of `user_password_update`.
-#[derive(::serde::Deserialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserPasswordUpdateRequest {
     ///The password that becomes the user's only password.
-    #[serde(deserialize_with = "crate::lenient::string")]
     pub new_password: ::std::string::String,
     ///User whose passwords are replaced; the authenticated caller when omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UserPasswordUpdateRequest {
@@ -1017,19 +1578,70 @@ impl UserPasswordUpdateRequest {
         }
     }
 }
+impl<'de> ::serde::Deserialize<'de> for UserPasswordUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserPasswordUpdateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserPasswordUpdateRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserPasswordUpdateRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "new_password" => {
+                            crate::object::set::<
+                                crate::object::Str,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "new_password")?
+                        }
+                        "username" => {
+                            crate::object::set::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut f1, "username")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserPasswordUpdateRequest {
+                    new_password: crate::object::required(f0, "new_password")?,
+                    username: f1.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 ///Body of `user_refresh_jwt` (may be empty).
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserRefreshJwtRequest {
     /**Lifetime of the new token in seconds. At least 1. At most 86400.
 
 Default: `300`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_i64")]
     pub ttl: ::std::option::Option<i64>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UserRefreshJwtRequest {
@@ -1048,6 +1660,49 @@ impl UserRefreshJwtRequest {
     pub fn ttl(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.ttl = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserRefreshJwtRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserRefreshJwtRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserRefreshJwtRequest")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserRefreshJwtRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "ttl" => {
+                            crate::object::set::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "ttl")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserRefreshJwtRequest {
+                    ttl: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
@@ -1184,16 +1839,13 @@ impl<'de> ::serde::Deserialize<'de> for UserRole {
     }
 }
 ///Reply of `user_role_get`.
-#[derive(::serde::Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserRoleGetResponse {
     ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "crate::lenient::opt_enum")]
     pub role: ::std::option::Option<crate::types::UserRole>,
     /// Properties this version of the spec does not describe, kept as sent so that they
     /// are written back unchanged.
-    #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl ::serde::Serialize for UserRoleGetResponse {
@@ -1204,6 +1856,51 @@ impl ::serde::Serialize for UserRoleGetResponse {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("role", &self.role)?;
         w.end(&self.extra)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserRoleGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UserRoleGetResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserRoleGetResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserRoleGetResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::types::UserRole>,
+                > = ::std::option::Option::None;
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::object::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "role" => {
+                            crate::object::set::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(&mut map, &mut f0, "role")?
+                        }
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(UserRoleGetResponse {
+                    role: f0.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 ///Sign-in status of a user (`user.status`, read-only): `active` can sign in, `locked` cannot, `password_expired` cannot until the password is changed.
