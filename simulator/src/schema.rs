@@ -409,7 +409,7 @@ mod tests {
         }
         let mut found = Vec::new();
         walk(spec(), &mut found);
-        assert_eq!(found.len(), 3, "patterns in the spec: {found:?}");
+        assert_eq!(found.len(), 6, "patterns in the spec: {found:?}");
         for p in &found {
             assert!(regex::Regex::new(p).is_ok(), "{p} does not compile");
         }
