@@ -195,6 +195,13 @@ pub(crate) struct Store {
     /// `{enabled, threshold}`.
     #[serde(default)]
     pub bdb_alert_settings: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
+    /// The module catalogue by module uid: the bundled modules of a fresh cluster, then what
+    /// uploads and custom module definitions add and deletes remove.
+    #[serde(default = "bundled_modules")]
+    pub modules: BTreeMap<String, serde_json::Value>,
+    /// Custom module artifacts stored on this node, by `<module_name>/<version>`.
+    #[serde(default)]
+    pub module_artifacts: BTreeMap<String, serde_json::Value>,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -292,6 +299,8 @@ impl Store {
             settings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
             bdb_alert_settings: BTreeMap::new(),
+            modules: bundled_modules(),
+            module_artifacts: BTreeMap::new(),
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,
@@ -364,6 +373,19 @@ impl Store {
             source,
         })
     }
+}
+
+/// The modules a fresh cluster lists, bundled with Redis Software: the spec's `module_list`
+/// example (the bundled `search` module the list answered before the catalogue was state).
+pub(crate) fn bundled_modules() -> BTreeMap<String, serde_json::Value> {
+    crate::schema::operation("module_list", "GET", "/v1/modules")
+        .and_then(|op| crate::schema::response_content(op, 200))
+        .map(|(_, media)| crate::schema::example(media))
+        .and_then(|list| list.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| Some((m.get("uid")?.as_str()?.to_string(), m)))
+        .collect()
 }
 
 /// The lowest positive uid a map does not use.

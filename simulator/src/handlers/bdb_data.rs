@@ -131,6 +131,29 @@ pub(crate) fn modules_config(shared: &Arc<Shared>, req: &Req) -> Result<Reply, A
     Ok(Reply::empty(200))
 }
 
+/// `POST /v1/bdbs/{uid}/modules/upgrade` and its removed twin
+/// `POST /v1/modules/upgrade/bdb/{uid}`: refused for a module the cluster does not have or the
+/// database does not run. (The body was checked against the operation's schema before the
+/// handler.)
+pub(crate) fn modules_upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let body = req.json_value()?;
+    let text = |m: &Value, key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
+    let modules: Vec<bdb_data::ModuleUpgrade> = body
+        .get("modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|m| bdb_data::ModuleUpgrade {
+            current_module: text(m, "current_module"),
+            module_name: text(m, "module_name"),
+            new_module: text(m, "new_module"),
+        })
+        .collect();
+    bdb_data::modules_upgrade(shared, uid, &modules)?;
+    Ok(Reply::empty(200))
+}
+
 /// `POST /v1/bdbs/{uid}/upgrade`: answers the database; a downgrade is refused (406).
 pub(crate) async fn upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;

@@ -261,5 +261,13 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
             "module_config_bdb_update",
             Handler::Sync(bdb_data::modules_config),
         ),
+        (
+            "bdb_modules_upgrade",
+            Handler::Sync(bdb_data::modules_upgrade),
+        ),
+        (
+            "module_upgrade_bdb",
+            Handler::Sync(bdb_data::modules_upgrade),
+        ),
     ]
 }

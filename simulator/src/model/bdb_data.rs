@@ -455,9 +455,6 @@ pub(crate) async fn recover(shared: &Arc<Shared>, uid: i64) -> Result<String, Mo
     Ok(action)
 }
 
-/// Upgrades a database: its Redis version becomes `redis_version` (or the newest this release
-/// ships) when the action completes; a downgrade is refused. Answers the database as the
-/// action starts.
 /// Reconfigures modules of database `uid` (`bdb_modules_config`): every module named must be
 /// one the database runs (its `module_list`), else 400 `module_not_exist`, the reference's
 /// code. Changing the arguments of a module the database runs is not modelled: the
@@ -491,6 +488,77 @@ pub(crate) fn modules_config(
     ))
 }
 
+/// One module to upgrade: the module the database runs, by catalogue uid (`current_module`)
+/// or by name, and the catalogue uid of the version to run instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ModuleUpgrade {
+    /// Catalogue uid of the module the database runs.
+    pub current_module: Option<String>,
+    /// Name of the module the database runs.
+    pub module_name: Option<String>,
+    /// Catalogue uid of the module to run instead.
+    pub new_module: Option<String>,
+}
+
+/// Upgrades modules of database `uid` (`bdb_modules_upgrade`, `module_upgrade_bdb`): a module
+/// named by catalogue uid (`new_module`, `current_module`) must be in the cluster's catalogue,
+/// else 400 `missing_module` (the reference's code), and the module to upgrade must be one the
+/// database runs (its `module_list`), else 400 `module_not_exist` (as for its configuration).
+/// Upgrading a module the database runs (or none) is not modelled: the redis-server loads no
+/// modules.
+pub(crate) fn modules_upgrade(
+    shared: &Shared,
+    uid: i64,
+    modules: &[ModuleUpgrade],
+) -> Result<(), ModelError> {
+    shared.with_store(|s| {
+        let entry = s
+            .bdbs
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
+        let running: Vec<&str> = entry
+            .bdb
+            .module_list
+            .iter()
+            .flatten()
+            .filter_map(|m| m.module_name.as_deref())
+            .collect();
+        let installed = |module_uid: &str| {
+            s.modules.get(module_uid).ok_or_else(|| {
+                ModelError::invalid(
+                    "missing_module",
+                    format!("module {module_uid:?} is not installed on the cluster"),
+                )
+            })
+        };
+        for m in modules {
+            if let Some(new) = &m.new_module {
+                installed(new)?;
+            }
+            let name = match (&m.current_module, &m.module_name) {
+                (Some(current), _) => installed(current)?
+                    .get("module_name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                (None, name) => name.clone(),
+            };
+            if let Some(name) = name.filter(|n| !running.contains(&n.as_str())) {
+                return Err(ModelError::invalid(
+                    "module_not_exist",
+                    format!("database {uid} does not run module {name:?}"),
+                ));
+            }
+        }
+        Ok(())
+    })?;
+    Err(ModelError::not_modelled(
+        "module upgrades (the redis-server loads no modules)",
+    ))
+}
+
+/// Upgrades a database: its Redis version becomes `redis_version` (or the newest this release
+/// ships) when the action completes; a downgrade is refused. Answers the database as the
+/// action starts.
 pub(crate) async fn upgrade(
     shared: &Arc<Shared>,
     uid: i64,

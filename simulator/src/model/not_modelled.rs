@@ -20,42 +20,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
     ),
     (
-        "module_create",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_create_v2",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_delete",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_delete_v2",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_create",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_delete",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_artifact_upload",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_artifact_delete",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_upgrade_bdb",
-        "modules (the redis-server loads none)",
-    ),
-    (
         "bdb_action_optimize_shards_placement",
         "shard placement across nodes (a database runs as one redis-server)",
     ),
@@ -81,10 +45,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
     ),
     ("bdb_debuginfo_get_all", "debug-info packages"),
     ("bdb_debuginfo_get", "debug-info packages"),
-    (
-        "bdb_modules_upgrade",
-        "modules (the redis-server loads none)",
-    ),
     (
         "bdb_certificate_list",
         "per-database TLS certificates (the redis-server serves no TLS)",

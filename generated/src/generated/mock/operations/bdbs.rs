@@ -2816,16 +2816,6 @@ impl BdbModulesUpgradeThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_password_update`](crate::Client::bdb_password_update).
 pub struct BdbPasswordUpdateWhen(::httpmock::When);
