@@ -55,6 +55,9 @@ pub(crate) struct ActionEntry {
     pub started_ms: i64,
     /// How long it takes (ms).
     pub duration_ms: i64,
+    /// The node it works on, for a node action (`/v1/nodes/{uid}/actions`).
+    #[serde(default)]
+    pub node: Option<i64>,
 }
 
 /// A user with its passwords (never returned by the API) and its sign-in failures.
@@ -202,6 +205,10 @@ pub(crate) struct Store {
     /// Custom module artifacts stored on this node, by `<module_name>/<version>`.
     #[serde(default)]
     pub module_artifacts: BTreeMap<String, serde_json::Value>,
+    /// Nodes in maintenance mode: node uid → the maintenance snapshot (`name`, `time`) and the
+    /// node members it restores (`accept_servers`, `max_redis_servers`).
+    #[serde(default)]
+    pub maintenance: BTreeMap<i64, serde_json::Value>,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -301,6 +308,7 @@ impl Store {
             bdb_alert_settings: BTreeMap::new(),
             modules: bundled_modules(),
             module_artifacts: BTreeMap::new(),
+            maintenance: BTreeMap::new(),
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,
@@ -325,6 +333,32 @@ impl Store {
             if let Some(obj) = node.as_object_mut() {
                 obj.insert("software_version".into(), version.into());
             }
+        }
+    }
+
+    /// The nodes shards are placed on, round-robin: every node not in maintenance mode (all of
+    /// them if every node is).
+    pub fn placement(&self) -> Vec<i64> {
+        let open: Vec<i64> = self
+            .nodes
+            .keys()
+            .copied()
+            .filter(|u| !self.maintenance.contains_key(u))
+            .collect();
+        if open.is_empty() {
+            self.nodes.keys().copied().collect()
+        } else {
+            open
+        }
+    }
+
+    /// The node of shard `index` of a database (its shards are placed round-robin over
+    /// [`Store::placement`], `nodes`).
+    pub fn shard_node(nodes: &[i64], index: usize) -> i64 {
+        if nodes.is_empty() {
+            1
+        } else {
+            nodes[index % nodes.len()]
         }
     }
 

@@ -5,19 +5,7 @@
 pub const NOT_MODELLED: &[(&str, &str)] = &[
     (
         "cluster_action_start",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "cluster_action_cancel",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "node_action_start",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "node_action_cancel",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
+        "cluster-wide actions (change_master: no object shows which node is the master)",
     ),
     (
         "bdb_action_optimize_shards_placement",
