@@ -113,6 +113,14 @@ pub(crate) async fn recover(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
     Ok(action_reply(&action))
 }
 
+/// `POST /v1/bdbs/{uid}/actions/stop_traffic` and `.../resume_traffic`: the action's uid.
+pub(crate) fn traffic(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let on = req.op.id == "bdb_action_resume_traffic";
+    let action = bdb_data::set_traffic(shared, uid, on).map_err(|e| refusal(req, e))?;
+    Ok(action_reply(&action))
+}
+
 /// `POST /v1/bdbs/{uid}/modules/config` and its deprecated twin
 /// `POST /v1/modules/config/bdb/{uid}`: refused for a module the database does not run. (The
 /// body was checked against the operation's schema before the handler.)

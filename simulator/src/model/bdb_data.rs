@@ -1,9 +1,10 @@
 //! What a database does with its data and its default user, on its real redis-server:
 //! passwords (applied with `ACL SETUSER default`), export to and
 //! import from a `mount_point` location (an RDB file written with `SAVE`, loaded with `DEBUG
-//! RELOAD`), recover, upgrade, and the reset of the backup/export/import status.
+//! RELOAD`), recover, upgrade, stopping and resuming the clients' traffic (the default user
+//! `off`/`on`), and the reset of the backup/export/import status.
 //!
-//! Export, import, recover and upgrade are actions: each answers at once with the action's uid,
+//! Export, import, recover, upgrade and the traffic changes are actions: each answers at once with the action's uid,
 //! holds the database busy (409 `db_busy` to other changes) until the action's time has passed
 //! on the simulator's clock, then does its work and ends the action `completed` or `failed`
 //! with the database's `*_status` and `*_failure_reason` set as a cluster sets them. Locations
@@ -422,6 +423,54 @@ pub(crate) fn reset_status(
 /// Recovers a database: one whose redis-server is gone gets a new one on its port (empty: the
 /// simulator keeps no persistence files); a running one is left as it is. Either way an action
 /// the caller can wait for, whose uid is answered.
+/// Stops (`stop_traffic`) or resumes (`resume_traffic`) the clients' traffic to database
+/// `uid`: an action during which the database is `active-change-pending` (busy: 409 for other
+/// changes). When its time has passed the default user of the redis-server is turned `off`
+/// (the clients' connections are closed, and a new one's commands and `AUTH` are refused) or
+/// `on` again, and `traffic_manually_disabled` says which; the simulator's own connection is
+/// another ACL user, so statistics and availability still read the process. The state holds
+/// across password changes, recover and restarts (the default user is configured from it).
+/// Without redis-servers (`no_redis`) only the member changes: no client reaches anything.
+pub(crate) fn set_traffic(shared: &Arc<Shared>, uid: i64, on: bool) -> Result<String, ModelError> {
+    let name = if on { "resume_traffic" } else { "stop_traffic" };
+    let (action, _, _) = begin(shared, uid, name, |bdb| {
+        bdb.status = Some(types::BdbStatus::ActiveChangePending);
+    })?;
+    complete(
+        shared,
+        uid,
+        action.clone(),
+        move |shared| async move {
+            // The member first, so that a password change meanwhile keeps the new state.
+            let changed = shared.with_store(|s| {
+                let entry = s.bdbs_mut().get_mut(&uid)?;
+                entry.bdb.traffic_manually_disabled = Some(!on);
+                Some((entry.bdb.clone(), entry.password_hashes.clone()))
+            });
+            let Some((bdb, hashes)) = changed else {
+                return Err(Failure::new(
+                    "db_not_exist",
+                    format!("database {uid} is gone"),
+                ));
+            };
+            shared
+                .processes
+                .configure(uid, &redis_config(&bdb, hashes))
+                .await
+                .map_err(|e| Failure::new("internal_error", e.to_string()))
+        },
+        move |bdb, result| {
+            bdb.status = Some(types::BdbStatus::Active);
+            if result.is_ok() {
+                bdb.last_changed_time = Some(iso_now());
+            } else {
+                bdb.traffic_manually_disabled = Some(on);
+            }
+        },
+    );
+    Ok(action)
+}
+
 pub(crate) async fn recover(shared: &Arc<Shared>, uid: i64) -> Result<String, ModelError> {
     needs_redis(shared, "a recovery")?;
     let (action, bdb, hashes) = begin(shared, uid, "SMRecoverBDB", |_| {})?;

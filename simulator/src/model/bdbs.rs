@@ -34,6 +34,8 @@ const READ_ONLY: &[&str] = &[
     "endpoints",
     "created_time",
     "last_changed_time",
+    // Only stop_traffic and resume_traffic change it.
+    "traffic_manually_disabled",
 ];
 
 /// The redis-server configuration of a database whose default user has these password hashes.
@@ -46,6 +48,7 @@ pub(super) fn redis_config(bdb: &types::Bdb, password_hashes: Vec<String>) -> Re
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| DEFAULT_POLICY.into()),
         password_hashes,
+        traffic: bdb.traffic_manually_disabled != Some(true),
     }
 }
 
@@ -261,6 +264,8 @@ pub(crate) async fn create(
         let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
+        // A new database takes traffic until stop_traffic (the member is the cluster's).
+        bdb.traffic_manually_disabled = Some(false);
         s.bdbs_mut().insert(
             uid,
             BdbEntry {

@@ -23,14 +23,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "bdb_action_recover_plan_get",
         "persistence files (the simulator keeps none to plan a recovery from)",
     ),
-    (
-        "bdb_action_stop_traffic",
-        "proxies (clients reach the redis-server directly)",
-    ),
-    (
-        "bdb_action_resume_traffic",
-        "proxies (clients reach the redis-server directly)",
-    ),
     ("bdb_debuginfo_get_all", "debug-info packages"),
     ("bdb_debuginfo_get", "debug-info packages"),
     (

@@ -1918,16 +1918,6 @@ impl BdbActionResumeTrafficThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_action_stop_traffic`](crate::Client::bdb_action_stop_traffic).
 pub struct BdbActionStopTrafficWhen(::httpmock::When);
@@ -2026,16 +2016,6 @@ impl BdbActionStopTrafficThen {
             self
                 .0
                 .status(409u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
