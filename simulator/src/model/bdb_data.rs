@@ -553,8 +553,10 @@ pub(crate) struct ModuleUpgrade {
 /// named by catalogue uid (`new_module`, `current_module`) must be in the cluster's catalogue,
 /// else 400 `missing_module` (the reference's code), and the module to upgrade must be one the
 /// database runs (its `module_list`), else 400 `module_not_exist` (as for its configuration).
-/// Upgrading a module the database runs (or none) is not modelled: the redis-server loads no
-/// modules.
+/// Every entry names the module to upgrade (`current_module` or `module_name`) and
+/// `new_module`, and the list is not empty, else 400 `missing_field` (the reference: each
+/// entry must include them). Upgrading a module the database runs is not modelled: the
+/// redis-server loads no modules.
 pub(crate) fn modules_upgrade(
     shared: &Shared,
     uid: i64,
@@ -565,6 +567,21 @@ pub(crate) fn modules_upgrade(
             .bdbs
             .get(&uid)
             .ok_or_else(|| ModelError::not_found("db", uid))?;
+        if modules.is_empty() {
+            return Err(ModelError::invalid(
+                "missing_field",
+                "modules names no module to upgrade",
+            ));
+        }
+        let incomplete = modules.iter().any(|m| {
+            m.new_module.is_none() || (m.current_module.is_none() && m.module_name.is_none())
+        });
+        if incomplete {
+            return Err(ModelError::invalid(
+                "missing_field",
+                "each module to upgrade needs new_module and current_module (or module_name)",
+            ));
+        }
         let running: Vec<&str> = entry
             .bdb
             .module_list

@@ -439,6 +439,20 @@ async fn a_module_upgrade_names_an_installed_module_the_database_runs() {
                 "{path}"
             );
         }
+        // An entry that names no module, or no list at all: missing configuration.
+        for body in [
+            json!({"modules": []}),
+            json!({"modules": [{}]}),
+            json!({"modules": [{"module_name": "search"}]}),
+        ] {
+            let path = format!("/v1/bdbs/{uid}/modules/upgrade");
+            let (status, got) = json_call(&sim, "POST", &path, body.clone()).await;
+            assert_eq!(
+                (status, got["error_code"].as_str()),
+                (400, Some("missing_field")),
+                "{body}"
+            );
+        }
         let body = json!({"modules": [{"module_name": "search", "new_module": bundled_uid}]});
         let (status, _) = json_call(&sim, "POST", "/v1/bdbs/999/modules/upgrade", body).await;
         assert_eq!(status, 404);
