@@ -75,6 +75,9 @@ pub(crate) struct RedisConfig {
     pub policy: String,
     /// SHA-256 (hex) of each password of the default user; none: no password.
     pub password_hashes: Vec<String>,
+    /// Whether clients may use the default user (false after `stop_traffic`: it is `off`, so
+    /// a client's commands and its `AUTH` are refused; the simulator's own user is not).
+    pub traffic: bool,
 }
 
 /// The simulator's own ACL user in every process.
@@ -87,11 +90,15 @@ struct Running {
     secret: String,
     /// The default user's password hashes as last applied.
     password_hashes: Vec<String>,
+    /// Whether the default user is on, as last applied.
+    traffic: bool,
 }
 
-/// `ACL SETUSER default` rules for a list of password hashes (all commands and keys).
-fn default_user_rules(hashes: &[String]) -> Vec<String> {
-    let mut rules: Vec<String> = ["on", "resetpass", "~*", "&*", "+@all"]
+/// `ACL SETUSER default` rules for a list of password hashes (all commands and keys), `on`
+/// unless traffic is stopped.
+fn default_user_rules(hashes: &[String], traffic: bool) -> Vec<String> {
+    let on = if traffic { "on" } else { "off" };
+    let mut rules: Vec<String> = [on, "resetpass", "~*", "&*", "+@all"]
         .iter()
         .map(|r| r.to_string())
         .collect();
@@ -226,7 +233,7 @@ impl Processes {
         })?;
         let users = format!(
             "user default {}\nuser {MANAGER} on >{secret} ~* &* +@all\n",
-            default_user_rules(&config.password_hashes).join(" ")
+            default_user_rules(&config.password_hashes, config.traffic).join(" ")
         );
         if let Some(mut stdin) = child.stdin.take() {
             // Dropping stdin closes it: redis-server reads its configuration up to the end.
@@ -239,6 +246,7 @@ impl Processes {
             port,
             secret: secret.clone(),
             password_hashes: config.password_hashes.clone(),
+            traffic: config.traffic,
         };
         let refused = {
             let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
@@ -305,11 +313,14 @@ impl Processes {
     }
 
     /// Applies a configuration to a running process with `CONFIG SET` and, when the passwords
-    /// changed, `ACL SETUSER default`.
+    /// or the traffic changed, `ACL SETUSER default`; stopping the traffic also closes the
+    /// clients' connections (`CLIENT KILL USER default`).
     pub async fn configure(&self, uid: i64, config: &RedisConfig) -> Result<(), RedisError> {
-        let Some(old_hashes) = ({
+        let Some((old_hashes, old_traffic)) = ({
             let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-            running.get(&uid).map(|r| r.password_hashes.clone())
+            running
+                .get(&uid)
+                .map(|r| (r.password_hashes.clone(), r.traffic))
         }) else {
             return Ok(());
         };
@@ -318,14 +329,19 @@ impl Processes {
             .await?;
         self.run(uid, &["CONFIG", "SET", "maxmemory-policy", &config.policy])
             .await?;
-        if config.password_hashes != old_hashes {
-            let rules = default_user_rules(&config.password_hashes);
+        if config.password_hashes != old_hashes || config.traffic != old_traffic {
+            let rules = default_user_rules(&config.password_hashes, config.traffic);
             let mut args = vec!["ACL", "SETUSER", "default"];
             args.extend(rules.iter().map(String::as_str));
             self.run(uid, &args).await?;
+            if !config.traffic {
+                self.run(uid, &["CLIENT", "KILL", "USER", "default"])
+                    .await?;
+            }
             let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(r) = running.get_mut(&uid) {
                 r.password_hashes = config.password_hashes.clone();
+                r.traffic = config.traffic;
             }
         }
         Ok(())

@@ -55,6 +55,9 @@ pub(crate) struct ActionEntry {
     pub started_ms: i64,
     /// How long it takes (ms).
     pub duration_ms: i64,
+    /// The node it works on, for a node action (`/v1/nodes/{uid}/actions`).
+    #[serde(default)]
+    pub node: Option<i64>,
 }
 
 /// A user with its passwords (never returned by the API) and its sign-in failures.
@@ -195,6 +198,17 @@ pub(crate) struct Store {
     /// `{enabled, threshold}`.
     #[serde(default)]
     pub bdb_alert_settings: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
+    /// The module catalogue by module uid: the bundled modules of a fresh cluster, then what
+    /// uploads and custom module definitions add and deletes remove.
+    #[serde(default = "bundled_modules")]
+    pub modules: BTreeMap<String, serde_json::Value>,
+    /// Custom module artifacts stored on this node, by `<module_name>/<version>`.
+    #[serde(default)]
+    pub module_artifacts: BTreeMap<String, serde_json::Value>,
+    /// Nodes in maintenance mode: node uid → the maintenance snapshot (`name`, `time`) and the
+    /// node members it restores (`accept_servers`, `max_redis_servers`).
+    #[serde(default)]
+    pub maintenance: BTreeMap<i64, serde_json::Value>,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -292,6 +306,9 @@ impl Store {
             settings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
             bdb_alert_settings: BTreeMap::new(),
+            modules: bundled_modules(),
+            module_artifacts: BTreeMap::new(),
+            maintenance: BTreeMap::new(),
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,
@@ -316,6 +333,32 @@ impl Store {
             if let Some(obj) = node.as_object_mut() {
                 obj.insert("software_version".into(), version.into());
             }
+        }
+    }
+
+    /// The nodes shards are placed on, round-robin: every node not in maintenance mode (all of
+    /// them if every node is).
+    pub fn placement(&self) -> Vec<i64> {
+        let open: Vec<i64> = self
+            .nodes
+            .keys()
+            .copied()
+            .filter(|u| !self.maintenance.contains_key(u))
+            .collect();
+        if open.is_empty() {
+            self.nodes.keys().copied().collect()
+        } else {
+            open
+        }
+    }
+
+    /// The node of shard `index` of a database (its shards are placed round-robin over
+    /// [`Store::placement`], `nodes`).
+    pub fn shard_node(nodes: &[i64], index: usize) -> i64 {
+        if nodes.is_empty() {
+            1
+        } else {
+            nodes[index % nodes.len()]
         }
     }
 
@@ -364,6 +407,19 @@ impl Store {
             source,
         })
     }
+}
+
+/// The modules a fresh cluster lists, bundled with Redis Software: the spec's `module_list`
+/// example (the bundled `search` module the list answered before the catalogue was state).
+pub(crate) fn bundled_modules() -> BTreeMap<String, serde_json::Value> {
+    crate::schema::operation("module_list", "GET", "/v1/modules")
+        .and_then(|op| crate::schema::response_content(op, 200))
+        .map(|(_, media)| crate::schema::example(media))
+        .and_then(|list| list.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| Some((m.get("uid")?.as_str()?.to_string(), m)))
+        .collect()
 }
 
 /// The lowest positive uid a map does not use.

@@ -113,6 +113,14 @@ pub(crate) async fn recover(shared: &Arc<Shared>, req: &Req) -> Result<Reply, Ap
     Ok(action_reply(&action))
 }
 
+/// `POST /v1/bdbs/{uid}/actions/stop_traffic` and `.../resume_traffic`: the action's uid.
+pub(crate) fn traffic(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let on = req.op.id == "bdb_action_resume_traffic";
+    let action = bdb_data::set_traffic(shared, uid, on).map_err(|e| refusal(req, e))?;
+    Ok(action_reply(&action))
+}
+
 /// `POST /v1/bdbs/{uid}/modules/config` and its deprecated twin
 /// `POST /v1/modules/config/bdb/{uid}`: refused for a module the database does not run. (The
 /// body was checked against the operation's schema before the handler.)
@@ -128,6 +136,29 @@ pub(crate) fn modules_config(shared: &Arc<Shared>, req: &Req) -> Result<Reply, A
         .map(str::to_string)
         .collect();
     bdb_data::modules_config(shared, uid, &names)?;
+    Ok(Reply::empty(200))
+}
+
+/// `POST /v1/bdbs/{uid}/modules/upgrade` and its removed twin
+/// `POST /v1/modules/upgrade/bdb/{uid}`: refused for a module the cluster does not have or the
+/// database does not run. (The body was checked against the operation's schema before the
+/// handler.)
+pub(crate) fn modules_upgrade(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    let body = req.json_value()?;
+    let text = |m: &Value, key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
+    let modules: Vec<bdb_data::ModuleUpgrade> = body
+        .get("modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|m| bdb_data::ModuleUpgrade {
+            current_module: text(m, "current_module"),
+            module_name: text(m, "module_name"),
+            new_module: text(m, "new_module"),
+        })
+        .collect();
+    bdb_data::modules_upgrade(shared, uid, &modules)?;
     Ok(Reply::empty(200))
 }
 

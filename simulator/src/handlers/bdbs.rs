@@ -253,6 +253,11 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         ),
         ("bdb_action_recover", async_handler!(bdb_data::recover)),
         ("bdb_upgrade", async_handler!(bdb_data::upgrade)),
+        ("bdb_action_stop_traffic", Handler::Sync(bdb_data::traffic)),
+        (
+            "bdb_action_resume_traffic",
+            Handler::Sync(bdb_data::traffic),
+        ),
         (
             "bdb_modules_config",
             Handler::Sync(bdb_data::modules_config),
@@ -260,6 +265,14 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         (
             "module_config_bdb_update",
             Handler::Sync(bdb_data::modules_config),
+        ),
+        (
+            "bdb_modules_upgrade",
+            Handler::Sync(bdb_data::modules_upgrade),
+        ),
+        (
+            "module_upgrade_bdb",
+            Handler::Sync(bdb_data::modules_upgrade),
         ),
     ]
 }

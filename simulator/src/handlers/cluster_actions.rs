@@ -1,14 +1,21 @@
-//! `GET /v1/cluster/actions...` and `GET /v1/nodes/.../actions...` over
-//! [`crate::model::cluster_actions`]; starting and cancelling them answers 501.
+//! `/v1/cluster/actions...` and `/v1/nodes/.../actions...` over
+//! [`crate::model::cluster_actions`]: node maintenance actions start, show and cancel; no
+//! cluster-wide action runs.
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use crate::api::{ApiError, Handler, Reply, Req};
-use crate::model::cluster_actions;
+use crate::model::cluster_actions::{self, MaintenanceOptions};
 use crate::Shared;
 
 fn list(_shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
     Ok(Reply::ok(cluster_actions::list()))
+}
+
+fn list_of_nodes(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    Ok(Reply::ok(cluster_actions::list_of_nodes(shared)))
 }
 
 fn list_of_node(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
@@ -16,13 +23,67 @@ fn list_of_node(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     Ok(Reply::ok(cluster_actions::list_of_node(shared, uid)?))
 }
 
+fn node_of(req: &Req) -> Result<Option<i64>, ApiError> {
+    if req.op.id.starts_with("node_") {
+        Ok(Some(req.int_param("node_uid")?))
+    } else {
+        Ok(None)
+    }
+}
+
 fn get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
-    let node = if req.op.id.starts_with("node_") {
-        Some(req.int_param("node_uid")?)
+    let node = node_of(req)?;
+    Ok(Reply::ok(cluster_actions::get(
+        shared,
+        node,
+        req.param("action"),
+    )?))
+}
+
+/// The maintenance options of a `node_action_start` body (checked against its schema before
+/// the handler).
+fn options(body: &Value) -> MaintenanceOptions {
+    let flag = |key: &str| body.get(key).and_then(Value::as_bool);
+    let keeps_shards = if flag("evict_ha_replica") == Some(false) {
+        Some("evict_ha_replica false")
+    } else if flag("evict_active_active_replica") == Some(false) {
+        Some("evict_active_active_replica false")
+    } else if flag("keep_slave_shards") == Some(true) {
+        Some("keep_slave_shards")
+    } else if body.get("evict_dbs").is_some() {
+        Some("evict_dbs")
     } else {
         None
     };
-    Err(cluster_actions::get(shared, node, req.param("action")).into())
+    MaintenanceOptions {
+        overwrite_snapshot: flag("overwrite_snapshot") == Some(true),
+        keeps_shards,
+        snapshot_name: body
+            .get("snapshot_name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        skip_shards_restore: flag("skip_shards_restore") == Some(true),
+    }
+}
+
+/// `POST /v1/nodes/{node_uid}/actions/{action}`: 200 without a body (the spec documents
+/// none); the action is then found by its name on the node.
+fn start_node(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("node_uid")?;
+    let body = req.json_value()?;
+    cluster_actions::start_node(shared, uid, req.param("action"), options(&body))
+        .map_err(|e| req.missing(e))?;
+    Ok(Reply::empty(200))
+}
+
+fn cancel(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    match node_of(req)? {
+        Some(uid) => {
+            cluster_actions::cancel_node(shared, uid, req.param("action"))?;
+            Ok(Reply::empty(200))
+        }
+        None => Err(cluster_actions::cancel_cluster(req.param("action")).into()),
+    }
 }
 
 /// The operations this resource serves.
@@ -30,8 +91,11 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
     vec![
         ("cluster_action_list", Handler::Sync(list)),
         ("cluster_action_get", Handler::Sync(get)),
-        ("node_action_list_all", Handler::Sync(list)),
+        ("cluster_action_cancel", Handler::Sync(cancel)),
+        ("node_action_list_all", Handler::Sync(list_of_nodes)),
         ("node_action_list", Handler::Sync(list_of_node)),
         ("node_action_get", Handler::Sync(get)),
+        ("node_action_start", Handler::Sync(start_node)),
+        ("node_action_cancel", Handler::Sync(cancel)),
     ]
 }

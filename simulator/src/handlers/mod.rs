@@ -11,6 +11,7 @@ pub(crate) mod cluster;
 pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
 pub(crate) mod fallback;
+pub(crate) mod modules;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod users;
@@ -28,6 +29,7 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
         cluster::register(),
         cluster_actions::register(),
         crdbs::register(),
+        modules::register(),
     ]
     .concat()
 }

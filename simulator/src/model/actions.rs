@@ -43,8 +43,26 @@ pub(crate) fn start(
             bdb_uid,
             started_ms: now_ms,
             duration_ms: delay.as_millis() as i64,
+            node: None,
         },
     );
+    uid
+}
+
+/// Records a new running action on node `node` and returns its uid.
+pub(crate) fn start_on_node(
+    store: &mut Store,
+    name: &str,
+    node: i64,
+    now_ms: i64,
+    delay: Duration,
+) -> String {
+    let uid = start(store, name, None, now_ms, delay);
+    if let Some(entry) = store.actions.get_mut(&uid) {
+        entry.node = Some(node);
+        entry.action.node_uid = Some(node.to_string());
+        entry.action.object_name = Some(format!("node:{node}"));
+    }
     uid
 }
 
@@ -83,12 +101,12 @@ pub(crate) fn finish_all_running(store: &mut Store) {
     }
 }
 
-fn is_running(a: &types::Action) -> bool {
+pub(crate) fn is_running(a: &types::Action) -> bool {
     matches!(a.status, Some(types::ActionStatus::Running))
 }
 
 /// The action as the API shows it, with progress from the clock.
-fn view(entry: &ActionEntry, v2: bool, now_ms: i64) -> types::Action {
+pub(crate) fn view(entry: &ActionEntry, v2: bool, now_ms: i64) -> types::Action {
     let mut a = entry.action.clone();
     if is_running(&a) {
         let elapsed = (now_ms - entry.started_ms).max(0) as f64;

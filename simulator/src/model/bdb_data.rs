@@ -1,9 +1,10 @@
 //! What a database does with its data and its default user, on its real redis-server:
 //! passwords (applied with `ACL SETUSER default`), export to and
 //! import from a `mount_point` location (an RDB file written with `SAVE`, loaded with `DEBUG
-//! RELOAD`), recover, upgrade, and the reset of the backup/export/import status.
+//! RELOAD`), recover, upgrade, stopping and resuming the clients' traffic (the default user
+//! `off`/`on`), and the reset of the backup/export/import status.
 //!
-//! Export, import, recover and upgrade are actions: each answers at once with the action's uid,
+//! Export, import, recover, upgrade and the traffic changes are actions: each answers at once with the action's uid,
 //! holds the database busy (409 `db_busy` to other changes) until the action's time has passed
 //! on the simulator's clock, then does its work and ends the action `completed` or `failed`
 //! with the database's `*_status` and `*_failure_reason` set as a cluster sets them. Locations
@@ -422,6 +423,54 @@ pub(crate) fn reset_status(
 /// Recovers a database: one whose redis-server is gone gets a new one on its port (empty: the
 /// simulator keeps no persistence files); a running one is left as it is. Either way an action
 /// the caller can wait for, whose uid is answered.
+/// Stops (`stop_traffic`) or resumes (`resume_traffic`) the clients' traffic to database
+/// `uid`: an action during which the database is `active-change-pending` (busy: 409 for other
+/// changes). When its time has passed the default user of the redis-server is turned `off`
+/// (the clients' connections are closed, and a new one's commands and `AUTH` are refused) or
+/// `on` again, and `traffic_manually_disabled` says which; the simulator's own connection is
+/// another ACL user, so statistics and availability still read the process. The state holds
+/// across password changes, recover and restarts (the default user is configured from it).
+/// Without redis-servers (`no_redis`) only the member changes: no client reaches anything.
+pub(crate) fn set_traffic(shared: &Arc<Shared>, uid: i64, on: bool) -> Result<String, ModelError> {
+    let name = if on { "resume_traffic" } else { "stop_traffic" };
+    let (action, _, _) = begin(shared, uid, name, |bdb| {
+        bdb.status = Some(types::BdbStatus::ActiveChangePending);
+    })?;
+    complete(
+        shared,
+        uid,
+        action.clone(),
+        move |shared| async move {
+            // The member first, so that a password change meanwhile keeps the new state.
+            let changed = shared.with_store(|s| {
+                let entry = s.bdbs_mut().get_mut(&uid)?;
+                entry.bdb.traffic_manually_disabled = Some(!on);
+                Some((entry.bdb.clone(), entry.password_hashes.clone()))
+            });
+            let Some((bdb, hashes)) = changed else {
+                return Err(Failure::new(
+                    "db_not_exist",
+                    format!("database {uid} is gone"),
+                ));
+            };
+            shared
+                .processes
+                .configure(uid, &redis_config(&bdb, hashes))
+                .await
+                .map_err(|e| Failure::new("internal_error", e.to_string()))
+        },
+        move |bdb, result| {
+            bdb.status = Some(types::BdbStatus::Active);
+            if result.is_ok() {
+                bdb.last_changed_time = Some(iso_now());
+            } else {
+                bdb.traffic_manually_disabled = Some(on);
+            }
+        },
+    );
+    Ok(action)
+}
+
 pub(crate) async fn recover(shared: &Arc<Shared>, uid: i64) -> Result<String, ModelError> {
     needs_redis(shared, "a recovery")?;
     let (action, bdb, hashes) = begin(shared, uid, "SMRecoverBDB", |_| {})?;
@@ -455,9 +504,6 @@ pub(crate) async fn recover(shared: &Arc<Shared>, uid: i64) -> Result<String, Mo
     Ok(action)
 }
 
-/// Upgrades a database: its Redis version becomes `redis_version` (or the newest this release
-/// ships) when the action completes; a downgrade is refused. Answers the database as the
-/// action starts.
 /// Reconfigures modules of database `uid` (`bdb_modules_config`): every module named must be
 /// one the database runs (its `module_list`), else 400 `module_not_exist`, the reference's
 /// code. Changing the arguments of a module the database runs is not modelled: the
@@ -491,6 +537,94 @@ pub(crate) fn modules_config(
     ))
 }
 
+/// One module to upgrade: the module the database runs, by catalogue uid (`current_module`)
+/// or by name, and the catalogue uid of the version to run instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ModuleUpgrade {
+    /// Catalogue uid of the module the database runs.
+    pub current_module: Option<String>,
+    /// Name of the module the database runs.
+    pub module_name: Option<String>,
+    /// Catalogue uid of the module to run instead.
+    pub new_module: Option<String>,
+}
+
+/// Upgrades modules of database `uid` (`bdb_modules_upgrade`, `module_upgrade_bdb`): a module
+/// named by catalogue uid (`new_module`, `current_module`) must be in the cluster's catalogue,
+/// else 400 `missing_module` (the reference's code), and the module to upgrade must be one the
+/// database runs (its `module_list`), else 400 `module_not_exist` (as for its configuration).
+/// Every entry names the module to upgrade (`current_module` or `module_name`) and
+/// `new_module`, and the list is not empty, else 400 `missing_field` (the reference: each
+/// entry must include them). Upgrading a module the database runs is not modelled: the
+/// redis-server loads no modules.
+pub(crate) fn modules_upgrade(
+    shared: &Shared,
+    uid: i64,
+    modules: &[ModuleUpgrade],
+) -> Result<(), ModelError> {
+    shared.with_store(|s| {
+        let entry = s
+            .bdbs
+            .get(&uid)
+            .ok_or_else(|| ModelError::not_found("db", uid))?;
+        if modules.is_empty() {
+            return Err(ModelError::invalid(
+                "missing_field",
+                "modules names no module to upgrade",
+            ));
+        }
+        let incomplete = modules.iter().any(|m| {
+            m.new_module.is_none() || (m.current_module.is_none() && m.module_name.is_none())
+        });
+        if incomplete {
+            return Err(ModelError::invalid(
+                "missing_field",
+                "each module to upgrade needs new_module and current_module (or module_name)",
+            ));
+        }
+        let running: Vec<&str> = entry
+            .bdb
+            .module_list
+            .iter()
+            .flatten()
+            .filter_map(|m| m.module_name.as_deref())
+            .collect();
+        let installed = |module_uid: &str| {
+            s.modules.get(module_uid).ok_or_else(|| {
+                ModelError::invalid(
+                    "missing_module",
+                    format!("module {module_uid:?} is not installed on the cluster"),
+                )
+            })
+        };
+        for m in modules {
+            if let Some(new) = &m.new_module {
+                installed(new)?;
+            }
+            let name = match (&m.current_module, &m.module_name) {
+                (Some(current), _) => installed(current)?
+                    .get("module_name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                (None, name) => name.clone(),
+            };
+            if let Some(name) = name.filter(|n| !running.contains(&n.as_str())) {
+                return Err(ModelError::invalid(
+                    "module_not_exist",
+                    format!("database {uid} does not run module {name:?}"),
+                ));
+            }
+        }
+        Ok(())
+    })?;
+    Err(ModelError::not_modelled(
+        "module upgrades (the redis-server loads no modules)",
+    ))
+}
+
+/// Upgrades a database: its Redis version becomes `redis_version` (or the newest this release
+/// ships) when the action completes; a downgrade is refused. Answers the database as the
+/// action starts.
 pub(crate) async fn upgrade(
     shared: &Arc<Shared>,
     uid: i64,

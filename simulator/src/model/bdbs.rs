@@ -18,7 +18,7 @@ use bytes::Bytes;
 
 use super::{actions, decode, ModelError};
 use crate::redis::RedisConfig;
-use crate::state::{iso_now, BdbEntry};
+use crate::state::{iso_now, BdbEntry, Store};
 use crate::{schema, Shared, SimError};
 
 const DEFAULT_POLICY: &str = "volatile-lru";
@@ -34,6 +34,8 @@ const READ_ONLY: &[&str] = &[
     "endpoints",
     "created_time",
     "last_changed_time",
+    // Only stop_traffic and resume_traffic change it.
+    "traffic_manually_disabled",
 ];
 
 /// The redis-server configuration of a database whose default user has these password hashes.
@@ -46,6 +48,7 @@ pub(super) fn redis_config(bdb: &types::Bdb, password_hashes: Vec<String>) -> Re
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| DEFAULT_POLICY.into()),
         password_hashes,
+        traffic: bdb.traffic_manually_disabled != Some(true),
     }
 }
 
@@ -261,6 +264,8 @@ pub(crate) async fn create(
         let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
+        // A new database takes traffic until stop_traffic (the member is the cluster's).
+        bdb.traffic_manually_disabled = Some(false);
         s.bdbs_mut().insert(
             uid,
             BdbEntry {
@@ -681,7 +686,7 @@ fn slots(index: usize, masters: usize) -> String {
     format!("{start}-{end}")
 }
 
-fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
+fn shards(uid: i64, bdb: &types::Bdb, nodes: &[i64]) -> Vec<Value> {
     let replication = bdb.replication == Some(true);
     let copies = if replication { 2 } else { 1 };
     let masters = bdb.shard_list.as_ref().map_or(1, |l| l.len() / copies);
@@ -699,7 +704,7 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
             serde_json::json!({
                 "uid": shard.to_string(),
                 "bdb_uid": uid,
-                "node_uid": (i % nodes.max(1) + 1).to_string(),
+                "node_uid": Store::shard_node(nodes, i).to_string(),
                 "role": role,
                 "status": "active",
                 "detailed_status": "ok",
@@ -714,31 +719,30 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: usize) -> Vec<Value> {
 
 /// The shards of one database.
 pub(crate) fn shards_of(shared: &Shared, uid: i64) -> Result<Vec<Value>, ModelError> {
-    let nodes = shared.config.nodes;
     shared.with_store(|s| match s.bdbs.get(&uid) {
-        Some(e) => Ok(shards(uid, &e.bdb, nodes)),
+        Some(e) => Ok(shards(uid, &e.bdb, &s.placement())),
         None => Err(ModelError::not_found("db", uid)),
     })
 }
 
 /// Every shard.
 pub(crate) fn all_shards(shared: &Shared) -> Vec<Value> {
-    let nodes = shared.config.nodes;
     shared.with_store(|s| {
+        let nodes = s.placement();
         s.bdbs
             .iter()
-            .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, &nodes))
             .collect()
     })
 }
 
 /// One shard, by its uid.
 pub(crate) fn shard(shared: &Shared, wanted: &str) -> Result<Value, ModelError> {
-    let nodes = shared.config.nodes;
     shared.with_store(|s| {
+        let nodes = s.placement();
         s.bdbs
             .iter()
-            .flat_map(|(uid, e)| shards(*uid, &e.bdb, nodes))
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, &nodes))
             .find(|sh| sh["uid"] == Value::String(wanted.to_string()))
             .ok_or_else(|| ModelError::not_found("shard", wanted))
     })

@@ -156,14 +156,17 @@ pub(crate) fn install_license(shared: &Shared, text: String) -> Value {
 
 fn node_view(s: &Store, uid: i64, node: &Value) -> Value {
     let mut node = node.clone();
-    let nodes = s.nodes.len().max(1) as i64;
+    let nodes = s.placement();
     let shards: i64 = s
         .bdbs
         .values()
-        .flat_map(|e| e.bdb.shard_list.clone().unwrap_or_default())
-        .enumerate()
-        .filter(|(i, _)| (*i as i64) % nodes + 1 == uid)
-        .count() as i64;
+        .map(|e| {
+            let count = e.bdb.shard_list.as_ref().map_or(0, Vec::len);
+            (0..count)
+                .filter(|i| Store::shard_node(&nodes, *i) == uid)
+                .count() as i64
+        })
+        .sum();
     if let Some(obj) = node.as_object_mut() {
         obj.insert("shard_count".into(), Value::from(shards));
     }
@@ -271,7 +274,7 @@ const NODE_MEMORY_ALERT_PERCENT: f64 = 80.0;
 /// shards it hosts add up to more than 80 % of its memory (the databases' shards are placed
 /// round-robin over the nodes, as the shard list shows).
 fn node_alerts(s: &Store, uid: i64) -> Map<String, Value> {
-    let nodes = s.nodes.len().max(1);
+    let nodes = s.placement();
     let total = s
         .nodes
         .get(&uid)
@@ -283,7 +286,7 @@ fn node_alerts(s: &Store, uid: i64) -> Map<String, Value> {
         let shards = entry.bdb.shard_list.as_ref().map_or(0, Vec::len).max(1);
         let per_shard = entry.bdb.memory_size.unwrap_or(0) as f64 / shards as f64;
         let here = (0..shards)
-            .filter(|i| (i % nodes) as i64 + 1 == uid)
+            .filter(|i| Store::shard_node(&nodes, *i) == uid)
             .count();
         placed += per_shard * here as f64;
     }

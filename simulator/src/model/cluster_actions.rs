@@ -1,32 +1,82 @@
-//! Cluster-wide and node actions (`/v1/cluster/actions`, `/v1/nodes/{uid}/actions`): the
-//! simulator runs none of them (no failover, maintenance mode, node removal or rebalancing of
-//! a node), so their lists are empty and asking for one names nothing (404). Starting or
-//! cancelling one is [`super::not_modelled`]: answering it would pretend.
+//! Cluster-wide and node actions (`/v1/cluster/actions`, `/v1/nodes/{uid}/actions`).
+//!
+//! Node maintenance is modelled: `maintenance_on` takes a maintenance snapshot of the node,
+//! stops it accepting shards (`accept_servers` false, `max_redis_servers` 0, as a quorum-only
+//! node shows) and moves its shards to the other nodes (shards are placed round-robin over the
+//! nodes not in maintenance, [`crate::state::Store::placement`]); `maintenance_off` restores the
+//! node from that snapshot and the shards come back. Each runs as an action (`running`, then
+//! `completed` or `failed` after the action delay) that the node's action lists show; cancelling
+//! a running one stops it before it changes anything, and cancelling a finished one removes its
+//! status. `remove` (node removal) and `enslave_node` (replica roles on a node) are
+//! [`super::not_modelled`] per action: the simulator's nodes cannot leave and its shard roles
+//! are fixed by replication. No cluster-wide action ever runs (`change_master` would move a
+//! master role no object shows), so the cluster's list is empty and cancelling one is 404.
+
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::model::ModelError;
+use super::{actions, ModelError};
+use crate::state::{iso_from_secs, now_secs, Store};
 use crate::Shared;
 
-/// The actions of the cluster, or of every node: none run.
+/// The node actions the simulator runs.
+const MODELLED: &[&str] = &["maintenance_on", "maintenance_off"];
+/// The node actions the reference documents that the simulator does not run.
+const NOT_RUN: &[&str] = &["remove", "enslave_node"];
+
+/// The actions of the cluster: none run.
 pub(crate) fn list() -> Value {
     json!({ "actions": [] })
 }
 
-/// The actions of node `uid` (404 when it does not exist): none run.
-pub(crate) fn list_of_node(shared: &Shared, uid: i64) -> Result<Value, ModelError> {
-    node(shared, uid)?;
-    Ok(list())
+fn node_actions(s: &Store, node: Option<i64>, now: i64) -> Vec<Value> {
+    s.actions
+        .values()
+        .filter(|e| e.node.is_some() && (node.is_none() || e.node == node))
+        .map(|e| serde_json::to_value(actions::view(e, false, now)).unwrap_or(Value::Null))
+        .collect()
 }
 
-/// Action `name` of the cluster, or of node `node_uid`: none runs, so none of that name.
-pub(crate) fn get(shared: &Shared, node_uid: Option<i64>, name: &str) -> ModelError {
-    if let Some(uid) = node_uid {
-        if let Err(e) = node(shared, uid) {
-            return e;
-        }
-    }
-    ModelError::not_found("action", format!("{name:?} (no action is running)"))
+/// The actions of every node.
+pub(crate) fn list_of_nodes(shared: &Shared) -> Value {
+    let now = shared.clock.now_ms();
+    shared.with_store(|s| json!({ "actions": node_actions(s, None, now) }))
+}
+
+/// The actions of node `uid` (404 when it does not exist).
+pub(crate) fn list_of_node(shared: &Shared, uid: i64) -> Result<Value, ModelError> {
+    node(shared, uid)?;
+    let now = shared.clock.now_ms();
+    Ok(shared.with_store(|s| json!({ "actions": node_actions(s, Some(uid), now) })))
+}
+
+/// The last action `name` of node `node_uid` (none of the cluster: 404).
+pub(crate) fn get(shared: &Shared, node_uid: Option<i64>, name: &str) -> Result<Value, ModelError> {
+    let Some(uid) = node_uid else {
+        return Err(no_action(name));
+    };
+    node(shared, uid)?;
+    let now = shared.clock.now_ms();
+    shared
+        .with_store(|s| {
+            last_of(s, uid, name)
+                .and_then(|k| s.actions.get(&k))
+                .map(|e| serde_json::to_value(actions::view(e, false, now)).unwrap_or(Value::Null))
+        })
+        .ok_or_else(|| no_action(name))
+}
+
+/// Cancels cluster action `name`: none runs, so there is none to cancel.
+pub(crate) fn cancel_cluster(name: &str) -> ModelError {
+    no_action(name)
+}
+
+fn no_action(name: &str) -> ModelError {
+    ModelError::not_found(
+        "action",
+        format!("{name:?} (not running, and no status of a last run)"),
+    )
 }
 
 fn node(shared: &Shared, uid: i64) -> Result<(), ModelError> {
@@ -35,4 +85,218 @@ fn node(shared: &Shared, uid: i64) -> Result<(), ModelError> {
     } else {
         Err(ModelError::not_found("node", uid))
     }
+}
+
+/// The uid of the latest action `name` of node `uid`.
+fn last_of(s: &Store, uid: i64, name: &str) -> Option<String> {
+    s.actions
+        .iter()
+        .filter(|(_, e)| e.node == Some(uid) && e.action.name.as_deref() == Some(name))
+        .max_by_key(|(_, e)| e.started_ms)
+        .map(|(k, _)| k.clone())
+}
+
+/// Options of a maintenance action (the body of `node_action_start`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct MaintenanceOptions {
+    /// `maintenance_on`: take a new snapshot even when one exists.
+    pub overwrite_snapshot: bool,
+    /// `maintenance_on`: options that keep some shards on the node (`evict_ha_replica` or
+    /// `evict_active_active_replica` false, `keep_slave_shards`, `evict_dbs`), named.
+    pub keeps_shards: Option<&'static str>,
+    /// `maintenance_off`: the snapshot to restore (the node's maintenance snapshot).
+    pub snapshot_name: Option<String>,
+    /// `maintenance_off`: leave the shards where they are.
+    pub skip_shards_restore: bool,
+}
+
+/// Starts action `name` on node `uid`: 404 for an unknown node; `invalid_action` (400) for a
+/// name the reference does not document; `not_modelled` for `remove`, `enslave_node` and for
+/// options that keep shards where the placement cannot; 409 `action_in_progress` while a
+/// maintenance action runs on the node. The action's work is done when it completes.
+pub(crate) fn start_node(
+    shared: &Arc<Shared>,
+    uid: i64,
+    name: &str,
+    options: MaintenanceOptions,
+) -> Result<String, ModelError> {
+    node(shared, uid)?;
+    if NOT_RUN.contains(&name) {
+        return Err(ModelError::not_modelled(format!(
+            "node action {name} (the simulator's nodes cannot leave the cluster and their shard roles follow replication)"
+        )));
+    }
+    if !MODELLED.contains(&name) {
+        return Err(ModelError::invalid(
+            "invalid_action",
+            format!(
+                "unknown node action {name:?}; node actions: maintenance_on, maintenance_off, remove, enslave_node"
+            ),
+        ));
+    }
+    if let Some(option) = options.keeps_shards.filter(|_| name == "maintenance_on") {
+        return Err(ModelError::not_modelled(format!(
+            "keeping shards on a node in maintenance ({option}: the shards are placed round-robin over the nodes not in maintenance)"
+        )));
+    }
+    if options.skip_shards_restore && name == "maintenance_off" {
+        return Err(ModelError::not_modelled(
+            "skip_shards_restore (the shards are placed round-robin over the nodes not in maintenance)",
+        ));
+    }
+    let now = shared.clock.now_ms();
+    let delay = shared.config.action_delay;
+    let action = shared.with_store(|s| {
+        let busy = s.actions.values().any(|e| {
+            e.node == Some(uid)
+                && actions::is_running(&e.action)
+                && e.action
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| MODELLED.contains(&n))
+        });
+        if busy {
+            return Err(ModelError::conflict(
+                "action_in_progress",
+                format!("a maintenance action is already running on node {uid}"),
+            ));
+        }
+        // Starting an action discards the status of its previous run.
+        if let Some(previous) = last_of(s, uid, name) {
+            s.actions.remove(&previous);
+        }
+        Ok(actions::start_on_node(s, name, uid, now, delay))
+    })?;
+    shared.persist();
+    let task_shared = shared.clone();
+    let task_action = action.clone();
+    let name = name.to_string();
+    tokio::spawn(async move {
+        task_shared
+            .clock
+            .sleep_until(now + delay.as_millis() as i64)
+            .await;
+        task_shared.with_store(|s| {
+            let still_running = s
+                .actions
+                .get(&task_action)
+                .is_some_and(|e| actions::is_running(&e.action));
+            if !still_running {
+                return;
+            }
+            let outcome = if name == "maintenance_on" {
+                maintenance_on(s, uid, options.overwrite_snapshot)
+            } else {
+                maintenance_off(s, uid, options.snapshot_name.as_deref())
+            };
+            actions::finish(s, &task_action, outcome.err());
+        });
+        task_shared.persist();
+    });
+    Ok(action)
+}
+
+/// Puts node `uid` in maintenance: fails (`insufficient_resources`) when it hosts shards and no
+/// other node is out of maintenance to take them. A node already in maintenance keeps its
+/// snapshot unless `overwrite`.
+fn maintenance_on(s: &mut Store, uid: i64, overwrite: bool) -> Result<(), (&'static str, String)> {
+    let hosts_shards = s.bdbs.values().any(|e| {
+        let count = e.bdb.shard_list.as_ref().map_or(0, Vec::len);
+        let nodes = s.placement();
+        (0..count).any(|i| Store::shard_node(&nodes, i) == uid)
+    });
+    let others = s
+        .nodes
+        .keys()
+        .any(|u| *u != uid && !s.maintenance.contains_key(u));
+    if hosts_shards && !others {
+        return Err((
+            "insufficient_resources",
+            format!("no other node can take the shards of node {uid}"),
+        ));
+    }
+    let node = s.nodes.get_mut(&uid).and_then(Value::as_object_mut);
+    let Some(node) = node else {
+        return Err(("node_not_exist", format!("node {uid} does not exist")));
+    };
+    let existing = s.maintenance.get(&uid).cloned();
+    let restores = match &existing {
+        Some(snapshot) => snapshot["restores"].clone(),
+        None => json!({
+            "accept_servers": node.get("accept_servers").cloned().unwrap_or(Value::Bool(true)),
+            "max_redis_servers": node.get("max_redis_servers").cloned().unwrap_or(Value::Null),
+        }),
+    };
+    if existing.is_none() || overwrite {
+        let now = now_secs();
+        let name = format!(
+            "maintenance_mode_{}",
+            iso_from_secs(now)
+                .replace('T', "_")
+                .replace(':', "-")
+                .trim_end_matches('Z')
+        );
+        s.maintenance.insert(
+            uid,
+            json!({ "name": name, "time": iso_from_secs(now), "restores": restores }),
+        );
+    }
+    node.insert("accept_servers".into(), Value::Bool(false));
+    node.insert("max_redis_servers".into(), json!(0));
+    Ok(())
+}
+
+/// Takes node `uid` out of maintenance, restoring what its snapshot recorded: fails when it has
+/// no maintenance snapshot, or not the one named.
+fn maintenance_off(
+    s: &mut Store,
+    uid: i64,
+    snapshot_name: Option<&str>,
+) -> Result<(), (&'static str, String)> {
+    let Some(snapshot) = s.maintenance.get(&uid).cloned() else {
+        return Err((
+            "snapshot_not_exist",
+            format!("node {uid} has no maintenance snapshot to restore"),
+        ));
+    };
+    if let Some(wanted) = snapshot_name.filter(|w| snapshot["name"] != *w) {
+        return Err((
+            "snapshot_not_exist",
+            format!("node {uid} has no snapshot {wanted:?}"),
+        ));
+    }
+    if let Some(node) = s.nodes.get_mut(&uid).and_then(Value::as_object_mut) {
+        if let Some(restores) = snapshot["restores"].as_object() {
+            for (k, v) in restores.iter().filter(|(_, v)| !v.is_null()) {
+                node.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    s.maintenance.remove(&uid);
+    Ok(())
+}
+
+/// Cancels action `name` of node `uid`: a running one is `cancelled` (its work is not done), a
+/// finished one's status is removed; 404 when the node has none of that name.
+pub(crate) fn cancel_node(shared: &Shared, uid: i64, name: &str) -> Result<(), ModelError> {
+    node(shared, uid)?;
+    shared.with_store(|s| {
+        let key = last_of(s, uid, name).ok_or_else(|| no_action(name))?;
+        let running = s
+            .actions
+            .get(&key)
+            .is_some_and(|e| actions::is_running(&e.action));
+        if running {
+            if let Some(e) = s.actions.get_mut(&key) {
+                e.action.status = Some(redis_enterprise_api::types::ActionStatus::Cancelled);
+                e.action.state = Some("cancelled".into());
+                e.action.heartbeat = Some(now_secs());
+            }
+        } else {
+            s.actions.remove(&key);
+        }
+        Ok::<(), ModelError>(())
+    })?;
+    shared.persist();
+    Ok(())
 }

@@ -14,6 +14,7 @@ pub(crate) mod bdbs;
 pub(crate) mod cluster;
 pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
+pub(crate) mod modules;
 pub(crate) mod not_modelled;
 pub(crate) mod permissions;
 pub(crate) mod roles;

@@ -5,55 +5,7 @@
 pub const NOT_MODELLED: &[(&str, &str)] = &[
     (
         "cluster_action_start",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "cluster_action_cancel",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "node_action_start",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "node_action_cancel",
-        "cluster and node actions (failover, maintenance mode, node removal: the simulator runs none)",
-    ),
-    (
-        "module_create",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_create_v2",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_delete",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_delete_v2",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_create",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_delete",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_artifact_upload",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_user_defined_artifact_delete",
-        "the cluster's module catalogue (the modules listed are the spec's examples: an upload or a delete would change nothing)",
-    ),
-    (
-        "module_upgrade_bdb",
-        "modules (the redis-server loads none)",
+        "cluster-wide actions (change_master: no object shows which node is the master)",
     ),
     (
         "bdb_action_optimize_shards_placement",
@@ -71,20 +23,8 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "bdb_action_recover_plan_get",
         "persistence files (the simulator keeps none to plan a recovery from)",
     ),
-    (
-        "bdb_action_stop_traffic",
-        "proxies (clients reach the redis-server directly)",
-    ),
-    (
-        "bdb_action_resume_traffic",
-        "proxies (clients reach the redis-server directly)",
-    ),
     ("bdb_debuginfo_get_all", "debug-info packages"),
     ("bdb_debuginfo_get", "debug-info packages"),
-    (
-        "bdb_modules_upgrade",
-        "modules (the redis-server loads none)",
-    ),
     (
         "bdb_certificate_list",
         "per-database TLS certificates (the redis-server serves no TLS)",

@@ -32,7 +32,8 @@ fn name_taken(s: &Store, name: &str, except: Option<i64>) -> bool {
         .any(|(u, r)| Some(*u) != except && r.name.as_deref() == Some(name))
 }
 
-/// Creates a role (`name` and `management` required, the name free, a given uid free).
+/// Creates a role (`name` and `management` required, the name free, a given uid positive and
+/// free).
 pub(crate) fn create(
     shared: &Shared,
     mut role: types::Role,
@@ -57,6 +58,14 @@ pub(crate) fn create(
             ));
         }
         let uid = match role.uid {
+            // A path names a role by a positive uid: a role with another could not be
+            // read, changed or deleted.
+            Some(uid) if uid < 1 => {
+                return Err(ModelError::invalid(
+                    "invalid_uid",
+                    format!("a role uid is a positive integer, not {uid}"),
+                ))
+            }
             Some(uid) if s.roles.contains_key(&uid) => {
                 return Err(ModelError::invalid(
                     "uid_exists",

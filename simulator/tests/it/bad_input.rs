@@ -286,3 +286,41 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     assert_eq!(a.body["actions"], Value::Array(Vec::new()));
     sim.shutdown().await;
 }
+
+/// A role created with a uid no path can name (zero or negative) is refused, and nothing is
+/// created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_uid_must_be_positive() {
+    let _process = common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let raw = common::raw_client(&sim);
+    for uid in [0, -9069] {
+        let body =
+            serde_json::json!({ "name": format!("r{uid}"), "management": "none", "uid": uid });
+        let answer = send(
+            &raw,
+            &sim,
+            reqwest::Method::POST,
+            "/v1/roles",
+            Some("application/json"),
+            body.to_string().into_bytes(),
+        )
+        .await;
+        assert_error(&answer, 400, "invalid_uid");
+    }
+    let answer = send(
+        &raw,
+        &sim,
+        reqwest::Method::GET,
+        "/v1/roles",
+        None,
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(answer.body, serde_json::json!([]));
+    sim.shutdown().await;
+}

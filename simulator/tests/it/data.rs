@@ -380,7 +380,7 @@ async fn what_is_not_modelled_answers_501_naming_it() {
     }
     println!("{refused} operations answer 501 not_modelled");
     assert_eq!(refused, NOT_MODELLED.len());
-    assert_eq!(refused, 26);
+    assert_eq!(refused, 11);
     sim.shutdown().await;
     older.shutdown().await;
 }
@@ -613,10 +613,11 @@ async fn module_configuration_names_what_the_database_runs() {
     sim.shutdown().await;
 }
 
-/// The simulator runs no cluster or node action: their lists are empty, one asked for by name
-/// is 404, and starting one is refused by name (501), never a fake success.
+/// No cluster-wide action runs: the cluster's list is empty, one asked for or cancelled by name
+/// is 404, and starting `change_master` is refused by name (501), never a fake success. Node
+/// actions are listed per node (none on a fresh cluster).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cluster_and_node_actions_are_none_and_not_pretended() {
+async fn cluster_actions_are_none_and_not_pretended() {
     let _process = crate::common::share_the_process().await;
     let sim = rules_only().await;
     for path in [
@@ -659,14 +660,28 @@ async fn cluster_and_node_actions_are_none_and_not_pretended() {
         (
             "DELETE",
             "/v1/cluster/actions/change_master",
+            404,
+            "action_not_exist",
+        ),
+        (
+            "DELETE",
+            "/v1/nodes/1/actions/maintenance_on",
+            404,
+            "action_not_exist",
+        ),
+        ("POST", "/v1/nodes/1/actions/reboot", 400, "invalid_action"),
+        ("POST", "/v1/nodes/1/actions/remove", 501, "not_modelled"),
+        (
+            "POST",
+            "/v1/nodes/1/actions/enslave_node",
             501,
             "not_modelled",
         ),
         (
             "POST",
-            "/v1/nodes/1/actions/maintenance_on",
-            501,
-            "not_modelled",
+            "/v1/nodes/9/actions/maintenance_on",
+            400,
+            "node_not_exist",
         ),
     ];
     for (method, path, want, code) in refusals {
@@ -678,11 +693,282 @@ async fn cluster_and_node_actions_are_none_and_not_pretended() {
             "{method} {path}"
         );
     }
-    // A start refused changes nothing.
+    // Options that would keep shards on the node are refused by name.
+    let body = json!({ "evict_ha_replica": false });
+    let (status, got) = call(
+        &sim,
+        "POST",
+        "/v1/nodes/1/actions/maintenance_on",
+        Some(body),
+    )
+    .await;
     assert_eq!(
-        call(&sim, "GET", "/v1/cluster/actions", None).await,
-        (200, json!({ "actions": [] }))
+        (status, got["error_code"].as_str()),
+        (501, Some("not_modelled"))
     );
+    // A refused start changes nothing.
+    for path in ["/v1/cluster/actions", "/v1/nodes/actions"] {
+        assert_eq!(
+            call(&sim, "GET", path, None).await,
+            (200, json!({ "actions": [] }))
+        );
+    }
+    sim.shutdown().await;
+}
+
+/// Waits (on the manual clock, moved past the action delay) until node `node`'s action `name`
+/// has ended, and answers it.
+async fn ended(sim: &Simulator, node: i64, name: &str) -> Value {
+    sim.advance(std::time::Duration::from_secs(1));
+    for _ in 0..200 {
+        let (_, got) = call(
+            sim,
+            "GET",
+            &format!("/v1/nodes/{node}/actions/{name}"),
+            None,
+        )
+        .await;
+        if got["status"] != "running" {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("node {node}'s {name} still runs");
+}
+
+/// The node each shard of database `uid` is on.
+async fn shard_nodes(sim: &Simulator, uid: i64) -> Vec<String> {
+    let (status, shards) = call(sim, "GET", &format!("/v1/bdbs/{uid}/shards"), None).await;
+    assert_eq!(status, 200);
+    shards
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["node_uid"].as_str().expect("a node").to_string())
+        .collect()
+}
+
+/// `maintenance_on` runs as an action the node's lists show; when it completes the node accepts
+/// no shards (`accept_servers` false, `max_redis_servers` 0) and its shards are on the other
+/// nodes; `maintenance_off` restores both. A second start while one runs is 409; cancelling a
+/// running one stops it before it changes anything, cancelling a finished one removes its
+/// status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_maintenance_moves_the_shards_away_and_back() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .manual_clock(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "spread", "memory_size": 1 << 26, "shards_count": 3 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let uid = db["uid"].as_i64().expect("a uid");
+    sim.advance(std::time::Duration::from_secs(1));
+    assert_eq!(shard_nodes(&sim, uid).await, ["1", "2", "3"]);
+    let node = |n: i64| {
+        let sim = &sim;
+        async move { call(sim, "GET", &format!("/v1/nodes/{n}"), None).await.1 }
+    };
+    assert_eq!(node(1).await["shard_count"], 1);
+
+    let on = "/v1/nodes/1/actions/maintenance_on";
+    let (status, _) = call(&sim, "POST", on, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    let (status, got) = call(&sim, "GET", on, None).await;
+    assert_eq!((status, got["status"].as_str()), (200, Some("running")));
+    assert_eq!(got["name"], "maintenance_on");
+    assert_eq!(got["node_uid"], "1");
+    for path in ["/v1/nodes/1/actions", "/v1/nodes/actions"] {
+        let (_, list) = call(&sim, "GET", path, None).await;
+        assert_eq!(list["actions"].as_array().map(Vec::len), Some(1), "{path}");
+    }
+    let (_, others) = call(&sim, "GET", "/v1/nodes/2/actions", None).await;
+    assert_eq!(others, json!({ "actions": [] }));
+    let (status, got) = call(&sim, "POST", on, Some(json!({}))).await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (409, Some("action_in_progress"))
+    );
+    // Nothing moved yet.
+    assert_eq!(node(1).await["accept_servers"], true);
+
+    assert_eq!(
+        ended(&sim, 1, "maintenance_on").await["status"],
+        "completed"
+    );
+    let maintained = node(1).await;
+    assert_eq!(maintained["accept_servers"], false);
+    assert_eq!(maintained["max_redis_servers"], 0);
+    assert_eq!(maintained["shard_count"], 0);
+    assert_eq!(shard_nodes(&sim, uid).await, ["2", "3", "2"]);
+
+    let off = "/v1/nodes/1/actions/maintenance_off";
+    let (status, _) = call(&sim, "POST", off, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ended(&sim, 1, "maintenance_off").await["status"],
+        "completed"
+    );
+    let restored = node(1).await;
+    assert_eq!(restored["accept_servers"], true);
+    assert_eq!(restored["max_redis_servers"], 100);
+    assert_eq!(shard_nodes(&sim, uid).await, ["1", "2", "3"]);
+    // Out of maintenance, there is no snapshot to restore: the action fails.
+    let (status, _) = call(&sim, "POST", off, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    let failed = ended(&sim, 1, "maintenance_off").await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["error_code"], "snapshot_not_exist");
+
+    // Cancelled while running: it changes nothing.
+    let (status, _) = call(&sim, "POST", on, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&sim, "DELETE", on, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ended(&sim, 1, "maintenance_on").await["status"],
+        "cancelled"
+    );
+    assert_eq!(node(1).await["accept_servers"], true);
+    assert_eq!(shard_nodes(&sim, uid).await, ["1", "2", "3"]);
+    // Cancelling a finished action removes its status.
+    let (status, _) = call(&sim, "DELETE", on, None).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(&sim, "GET", on, None).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&sim, "DELETE", on, None).await;
+    assert_eq!(status, 404);
+    sim.shutdown().await;
+}
+
+/// On a one-node cluster there is nowhere to move a database's shards: `maintenance_on` fails
+/// with `insufficient_resources` and the node stays as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_maintenance_needs_another_node_for_the_shards() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .manual_clock(true)
+        .nodes(1)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let (status, _) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "alone", "memory_size": 1 << 26 })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    sim.advance(std::time::Duration::from_secs(1));
+    let on = "/v1/nodes/1/actions/maintenance_on";
+    let (status, _) = call(&sim, "POST", on, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    let failed = ended(&sim, 1, "maintenance_on").await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["error_code"], "insufficient_resources");
+    let (_, node) = call(&sim, "GET", "/v1/nodes/1", None).await;
+    assert_eq!(node["accept_servers"], true);
+    sim.shutdown().await;
+}
+
+/// `stop_traffic` is an action (the database `active-change-pending` meanwhile); when it
+/// completes the redis-server refuses the clients (an open connection is closed, a new one's
+/// `AUTH` is refused) while the simulator still reads its statistics, and
+/// `traffic_manually_disabled` is true; a password change keeps the traffic stopped;
+/// `resume_traffic` lets the clients in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_traffic_keeps_clients_out_until_resumed() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    let (uid, port) = database(&client, "paused", Some("first")).await;
+    let mut open =
+        tokio::task::spawn_blocking(move || common::redis_connection(port, Some("first")))
+            .await
+            .expect("redis task");
+
+    let (status, reply) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/stop_traffic"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(db["status"], "active-change-pending");
+    let (status, got) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/resume_traffic"),
+        None,
+    )
+    .await;
+    assert_eq!((status, got["error_code"].as_str()), (409, Some("db_busy")));
+    wait(&client, &reply).await;
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(
+        (
+            db["status"].as_str(),
+            db["traffic_manually_disabled"].as_bool()
+        ),
+        (Some("active"), Some(true))
+    );
+
+    let (held, fresh) = tokio::task::spawn_blocking(move || {
+        let held = redis::cmd("PING")
+            .query::<String>(&mut open)
+            .map_err(|e| e.to_string());
+        (held, accepts(port, "first"))
+    })
+    .await
+    .expect("redis task");
+    println!("traffic stopped: open connection -> {held:?}; new connection -> {fresh:?}");
+    assert!(held.is_err(), "the open connection is closed");
+    assert!(fresh.is_err(), "a new connection is refused");
+    let (status, stats) = call(&sim, "GET", &format!("/v1/bdbs/stats/last/{uid}"), None).await;
+    assert_eq!(
+        status, 200,
+        "the simulator still reads the process: {stats}"
+    );
+
+    // A password change does not let the clients back in.
+    let path = format!("/v1/bdbs/{uid}/passwords");
+    let (status, _) = call(&sim, "PUT", &path, Some(json!({ "password": "second" }))).await;
+    assert_eq!(status, 200);
+    let refused = tokio::task::spawn_blocking(move || accepts(port, "second"))
+        .await
+        .expect("redis task");
+    assert!(refused.is_err(), "still stopped: {refused:?}");
+
+    let (status, reply) = call(
+        &sim,
+        "POST",
+        &format!("/v1/bdbs/{uid}/actions/resume_traffic"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    wait(&client, &reply).await;
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(db["traffic_manually_disabled"], false);
+    let back = tokio::task::spawn_blocking(move || accepts(port, "second"))
+        .await
+        .expect("redis task");
+    assert_eq!(back, Ok(()));
+
+    let (status, _) = call(&sim, "POST", "/v1/bdbs/999/actions/stop_traffic", None).await;
+    assert_eq!(status, 404);
     sim.shutdown().await;
 }
 

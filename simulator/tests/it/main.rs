@@ -10,6 +10,7 @@ mod concurrency;
 mod credentials;
 mod data;
 mod downstream;
+mod modules;
 mod objects;
 mod release;
 mod restart;

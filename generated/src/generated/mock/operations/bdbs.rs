@@ -1918,16 +1918,6 @@ impl BdbActionResumeTrafficThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_action_stop_traffic`](crate::Client::bdb_action_stop_traffic).
 pub struct BdbActionStopTrafficWhen(::httpmock::When);
@@ -2026,16 +2016,6 @@ impl BdbActionStopTrafficThen {
             self
                 .0
                 .status(409u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -2756,6 +2736,16 @@ impl BdbModulesUpgradeThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
+    ///Answers with status 501 (`not_implemented`) and this body.
+    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(501u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self, value: &types::Bdb) -> Self {
         Self(
@@ -2812,16 +2802,6 @@ impl BdbModulesUpgradeThen {
             self
                 .0
                 .status(406u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )

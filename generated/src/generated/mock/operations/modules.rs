@@ -201,16 +201,6 @@ impl ModuleDeleteThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
@@ -508,16 +498,6 @@ impl ModuleDeleteV2Then {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self, value: &types::ActionUid) -> Self {
         Self(
@@ -603,16 +583,6 @@ impl ModuleUserDefinedCreateThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self, value: &types::Module) -> Self {
         Self(
@@ -693,16 +663,6 @@ impl ModuleUserDefinedDeleteThen {
     ///The underlying httpmock value, for conditions this type does not cover.
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
     }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
@@ -873,16 +833,6 @@ impl ModuleUserDefinedArtifactDeleteThen {
     ///The underlying httpmock value, for conditions this type does not cover.
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
     }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
