@@ -301,7 +301,7 @@ pub const LENIENT_CLASSES: [&str; 5] = [
 
 /// Drops every `oneOf` alternative marked `x-lenient` (merging a `oneOf` left with one
 /// alternative into its schema) and `""` from every string enum, under `node`.
-fn drop_lenient_classes(node: &mut Value) {
+pub fn drop_lenient_classes(node: &mut Value) {
     match node {
         Value::Object(map) => {
             if let Some(Value::Array(alternatives)) = map.get_mut("oneOf") {

@@ -12,7 +12,12 @@
 //!   transient failures of idempotent requests, opt-in busy (409) retries, and with JWT one
 //!   re-authorisation when the server answers 401 to a token (revoked, or expired early).
 //!
-//! It deliberately does not decode anything: that is [`crate::decode`].
+//! - `send_json`, `send_undocumented`, `send_stream`: the whole request path of a generated
+//!   operation once its request is built (`before_send`, `exec`, then the success body of its
+//!   kind or the error any other status carries), so that each of the 218 generated `send`
+//!   methods is one call with one await point instead of a state machine of its own.
+//!
+//! It does not decode anything itself: that is [`crate::decode`].
 
 use std::time::{Duration, SystemTime};
 
@@ -34,6 +39,59 @@ pub async fn before_send<C: ApiClient>(
     info: &OperationInfo,
 ) -> Result<(), crate::Error> {
     client.prepare_raw(request, info.operation_id).await
+}
+
+/// Sends a built request of a generated operation (`before_send`, then `exec`) and returns the
+/// response when its status is the operation's documented `success` status; any other status,
+/// documented or not, is the [`crate::Error`] its body carries.
+async fn send<C: ApiClient>(
+    client: &C,
+    mut request: reqwest::Request,
+    info: &OperationInfo,
+    success: u16,
+) -> Result<reqwest::Response, crate::Error> {
+    before_send(client, &mut request, info).await?;
+    let response = execute_with_retries(client, request, info.operation_id).await?;
+    if response.status().as_u16() == success {
+        Ok(response)
+    } else {
+        Err(crate::decode::error_response(response).await)
+    }
+}
+
+/// A generated operation with a JSON success body: sent, then decoded as
+/// [`crate::decode::operation_response`] does.
+pub async fn send_json<C: ApiClient, T: serde::de::DeserializeOwned>(
+    client: &C,
+    request: reqwest::Request,
+    info: &OperationInfo,
+    success: u16,
+) -> Result<progenitor_client::ResponseValue<T>, crate::Error> {
+    let response = send(client, request, info, success).await?;
+    crate::decode::operation_response(client, info, response).await
+}
+
+/// A generated operation whose reference documents no success body: sent, and whatever body
+/// came is kept ([`crate::decode::undocumented_response`]).
+pub async fn send_undocumented<C: ApiClient>(
+    client: &C,
+    request: reqwest::Request,
+    info: &OperationInfo,
+    success: u16,
+) -> Result<progenitor_client::ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    let response = send(client, request, info, success).await?;
+    crate::decode::undocumented_response(response).await
+}
+
+/// A generated download: sent, and the body handed over as a stream.
+pub async fn send_stream<C: ApiClient>(
+    client: &C,
+    request: reqwest::Request,
+    info: &OperationInfo,
+    success: u16,
+) -> Result<progenitor_client::ResponseValue<progenitor_client::ByteStream>, crate::Error> {
+    let response = send(client, request, info, success).await?;
+    Ok(progenitor_client::ResponseValue::stream(response))
 }
 
 /// What every request goes through before it is sent: the version check (for operations of the

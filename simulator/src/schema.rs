@@ -1,8 +1,8 @@
 //! The spec at run time (`redis_enterprise_api::openapi::JSON`, parsed once): looking up an
 //! operation's request schema, documented statuses and response examples; validating a JSON
 //! value against a schema (the subset of OpenAPI 3.0 the spec uses: `$ref`, `type`, `nullable`,
-//! `enum`, `properties`, `required`, `items`, `additionalProperties`, `allOf`, `oneOf`,
-//! `anyOf`); and building the smallest value valid against a schema.
+//! `enum`, `properties`, `required`, `items`, `minItems`, `maxItems`, `additionalProperties`,
+//! `allOf`, `oneOf`, `anyOf`); and building the smallest value valid against a schema.
 //!
 //! It checks `minimum`/`maximum` where the spec has them, but not formats, patterns or the
 //! ranges the reference gives only in prose (`x-range`): a simulator that refuses what the real
@@ -249,6 +249,14 @@ pub(crate) fn validate(value: &Value, schema: &'static Value, path: &str) -> Res
     if let Value::String(text) = value {
         check_string(text, schema, path)?;
     }
+    if let Value::Array(items) = value {
+        let at_least = schema.get("minItems").and_then(Value::as_u64);
+        let at_most = schema.get("maxItems").and_then(Value::as_u64);
+        let n = items.len() as u64;
+        if at_least.is_some_and(|m| n < m) || at_most.is_some_and(|m| n > m) {
+            return Err(format!("{path}: {n} items, outside the documented count"));
+        }
+    }
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
         if !options.contains(value) {
             return Err(format!(
@@ -445,6 +453,23 @@ mod tests {
             })
             .sum();
         assert_eq!(count, redis_enterprise_api::operations::OPERATIONS.len());
+    }
+
+    // The classes live clusters send besides the documented type (`x-lenient`) are accepted,
+    // within their bounds: `[]` for an unset string, never a list that holds something.
+    #[test]
+    fn what_clusters_send_is_accepted_within_its_bounds() {
+        let ciphers = |v: serde_json::Value| {
+            validate_named(
+                &serde_json::json!({ "data_cipher_suites_tls_1_3": v }),
+                "Cluster",
+            )
+        };
+        ciphers(serde_json::json!("TLS_AES_128_GCM_SHA256")).expect("the documented string");
+        ciphers(serde_json::json!([])).expect("[] for none");
+        ciphers(serde_json::json!(["TLS_AES_128_GCM_SHA256"])).expect_err("a list of ciphers");
+        validate_named(&serde_json::json!({ "owner": null }), "License").expect("nullable");
+        validate_named(&serde_json::json!({ "backup_status": "" }), "Bdb").expect("\"\" unset");
     }
 
     #[test]

@@ -1,7 +1,12 @@
-//! `cargo xtask` checks the tree it runs in (issue 20, item 7): a binary built from a second
-//! git worktree into the same `target/` must not make the checkout's `cargo xtask codegen
-//! --check` look at the other tree (xtask finds the repository at run time, not from the path
-//! it was compiled in).
+//! `cargo xtask` checks the tree it runs in (issue 20, item 7): the xtask binary in the shared
+//! `target/` checks the worktree it is run in, not the tree it was compiled from (xtask finds the
+//! repository at run time).
+//!
+//! The test builds xtask from the checkout only. It never builds another tree's sources into the
+//! shared `target/`: cargo hashes a path package by its path relative to the workspace, so two
+//! worktrees share one artifact, and the newer build wins by file times. A second tree built
+//! there would leave the checkout's `cargo xtask` running the other tree's code (its codegen,
+//! without the checkout's uncommitted changes) until a source file changes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -68,7 +73,20 @@ fn xtask_checks_its_own_tree_with_a_shared_target_dir() {
     text.push_str("\n# a change only the second worktree has\n");
     std::fs::write(&spec, text).expect("write spec");
 
-    let there = xtask_check(&second, &target);
+    // The checkout's xtask, built into the shared target folder, run in the second tree.
+    let built = xtask_check(&root, &target);
+    assert!(
+        built.status.code().is_some_and(|c| c == 0 || c == 1),
+        "building and running xtask in the checkout: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let exe = target.join("debug").join("xtask");
+    let there = Command::new(&exe)
+        .current_dir(&second)
+        .args(["codegen", "--check"])
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .expect("the built xtask runs");
     let there_err = String::from_utf8_lossy(&there.stderr);
     assert_eq!(there.status.code(), Some(1), "second tree: {there_err}");
     assert!(there_err.contains("generated"), "{there_err}");

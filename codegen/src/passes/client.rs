@@ -124,3 +124,93 @@ fn response_value_unit(ty: &mut Type) -> Option<&mut Type> {
         _ => None,
     }
 }
+
+/// What a generated operation answers with on success, by the body of its success arm.
+fn success_kind(body: &str) -> Option<&'static str> {
+    if body.contains("operation_response") {
+        Some("send_json")
+    } else if body.contains("undocumented_response") {
+        Some("send_undocumented")
+    } else if body.contains("ResponseValue :: stream") {
+        Some("send_stream")
+    } else {
+        None
+    }
+}
+
+/// Replaces the request path every operation repeats once its request is built (the hooks, the
+/// status match with one `error_response` arm per documented status, each its own await point)
+/// by one call of a `crate::hooks::send_*` function, chosen by the success arm, with the success
+/// status. Every other status already decoded as the same error (`error_response` and
+/// `unexpected_response` do the same), so behaviour is unchanged; the compiler checks one
+/// generic function instead of 218 state machines. Runs after [`own_error_type`], whose output
+/// shape it checks statement by statement.
+pub fn shared_send(file: &mut File, _: &Prepared) -> Result<(), Error> {
+    let fail = |op: &str, message: String| Error::Pass {
+        pass: "shared_send",
+        message: format!("{op}: {message}"),
+    };
+    let expected = [
+        quote::quote!(crate::hooks::before_send(self, &mut request, &info).await?;).to_string(),
+        quote::quote!(let result = self.exec(request, &info).await;).to_string(),
+        quote::quote!(self.post::<()>(&result, &info).await?;).to_string(),
+        quote::quote!(let response = result?;).to_string(),
+    ];
+    let errors = [
+        quote::quote!(Err(crate::decode::error_response(response).await)).to_string(),
+        quote::quote!(Err(crate::decode::unexpected_response(response).await)).to_string(),
+    ];
+    let mut rewritten = 0;
+    for f in client_methods(file) {
+        let op = f.sig.ident.to_string();
+        let stmts = &mut f.block.stmts;
+        let at = stmts
+            .iter()
+            .position(|s| matches!(s, syn::Stmt::Local(l) if matches!(&l.pat, syn::Pat::Ident(p) if p.ident == "info")))
+            .ok_or_else(|| fail(&op, "no `let info = OperationInfo { .. }`".into()))?;
+        let tail = &stmts[at + 1..];
+        if tail.len() != expected.len() + 1 {
+            return Err(fail(&op, format!("{} statements after `info`", tail.len())));
+        }
+        for (stmt, want) in tail.iter().zip(&expected) {
+            let got = quote::quote!(#stmt).to_string();
+            if &got != want {
+                return Err(fail(&op, format!("unexpected statement `{got}`")));
+            }
+        }
+        let syn::Stmt::Expr(syn::Expr::Match(m), None) = &tail[expected.len()] else {
+            return Err(fail(
+                &op,
+                "the last statement is not the status match".into(),
+            ));
+        };
+        let mut success = None;
+        for arm in &m.arms {
+            let body = &arm.body;
+            let body = quote::quote!(#body).to_string();
+            if errors.contains(&body) {
+                continue;
+            }
+            let kind = success_kind(&body)
+                .ok_or_else(|| fail(&op, format!("unexpected arm body `{body}`")))?;
+            let syn::Pat::Lit(lit) = &arm.pat else {
+                return Err(fail(&op, "a success arm without a status literal".into()));
+            };
+            if success.replace((kind, lit.lit.clone())).is_some() {
+                return Err(fail(&op, "more than one success arm".into()));
+            }
+        }
+        let (kind, status) = success.ok_or_else(|| fail(&op, "no success arm".into()))?;
+        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+        stmts.truncate(at + 1);
+        stmts.push(syn::Stmt::Expr(
+            parse_quote!(crate::hooks::#kind(self, request, &info, #status).await),
+            None,
+        ));
+        rewritten += 1;
+    }
+    if rewritten == 0 {
+        return Err(fail("(all)", "no operation found".into()));
+    }
+    Ok(())
+}

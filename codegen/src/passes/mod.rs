@@ -142,6 +142,8 @@ pub const PIPELINE: &[Pass] = &[
     ),
     pass("typed_hooks", Step::Client(upstream::typed_hooks)),
     pass("own_error_type", Step::Client(client::own_error_type)),
+    // Reads what own_error_type wrote.
+    pass("shared_send", Step::Client(client::shared_send)),
 ];
 
 /// Runs every pass of [`PIPELINE`] in order.

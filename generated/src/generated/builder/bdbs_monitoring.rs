@@ -59,17 +59,7 @@ impl<'a> BdbAlertsListAll<'a> {
         let info = OperationInfo {
             operation_id: "bdb_alerts_list_all",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -129,18 +119,7 @@ impl<'a> BdbAlertsList<'a> {
         let info = OperationInfo {
             operation_id: "bdb_alerts_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -222,19 +201,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_alerts_update",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -296,18 +263,7 @@ impl<'a> BdbAlertGet<'a> {
         let info = OperationInfo {
             operation_id: "bdb_alert_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -370,18 +326,7 @@ impl<'a> BdbCrdtSourceAlertsListAll<'a> {
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alerts_list_all",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -448,19 +393,7 @@ impl<'a> BdbCrdtSourceAlertsList<'a> {
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alerts_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -531,19 +464,7 @@ impl<'a> BdbCrdtSourceAlertsGet<'a> {
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alerts_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -614,19 +535,7 @@ impl<'a> BdbCrdtSourceAlertGet<'a> {
         let info = OperationInfo {
             operation_id: "bdb_crdt_source_alert_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -689,18 +598,7 @@ impl<'a> BdbReplicaSourceAlertsListAll<'a> {
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alerts_list_all",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -767,19 +665,7 @@ impl<'a> BdbReplicaSourceAlertsList<'a> {
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alerts_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -850,19 +736,7 @@ impl<'a> BdbReplicaSourceAlertsGet<'a> {
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alerts_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -933,19 +807,7 @@ impl<'a> BdbReplicaSourceAlertGet<'a> {
         let info = OperationInfo {
             operation_id: "bdb_replica_source_alert_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1040,19 +902,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_peer_stats_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1152,19 +1002,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_peer_stats_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1256,18 +1094,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_stats_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1364,19 +1191,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_stats_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            503u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1450,18 +1265,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_stats_last_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1542,19 +1346,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_stats_last_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            503u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1652,19 +1444,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_sync_source_stats_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -1766,18 +1546,6 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "bdb_sync_source_stats_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            501u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }

@@ -79,17 +79,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -183,18 +173,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_create",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -289,18 +268,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -384,18 +352,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_delete",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -487,19 +444,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_update",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -594,19 +539,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_flush",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -681,18 +614,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_health_report_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -758,18 +680,7 @@ impl<'a> CrdbPurge<'a> {
         let info = OperationInfo {
             operation_id: "crdb_purge",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -873,19 +784,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_modify",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -978,18 +877,6 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "crdb_upgrade",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }

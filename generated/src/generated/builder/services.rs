@@ -59,17 +59,7 @@ impl<'a> ServicesLocalList<'a> {
         let info = OperationInfo {
             operation_id: "services_local_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -141,17 +131,7 @@ impl<'a> ServicesLocalControl<'a> {
         let info = OperationInfo {
             operation_id: "services_local_control",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -223,16 +203,6 @@ impl<'a> ServicesControl<'a> {
         let info = OperationInfo {
             operation_id: "services_control",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }

@@ -66,17 +66,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "shard_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -147,18 +137,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "shard_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -220,19 +199,7 @@ impl<'a> ShardActionMigrateMany<'a> {
         let info = OperationInfo {
             operation_id: "shard_action_migrate_many",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            500u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -301,19 +268,7 @@ impl<'a> ShardActionMigrate<'a> {
         let info = OperationInfo {
             operation_id: "shard_action_migrate",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            409u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -386,19 +341,7 @@ impl<'a> ShardActionFailoverMany<'a> {
         let info = OperationInfo {
             operation_id: "shard_action_failover_many",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            409u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -475,18 +418,6 @@ impl<'a> ShardActionFailover<'a> {
         let info = OperationInfo {
             operation_id: "shard_action_failover",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            409u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }

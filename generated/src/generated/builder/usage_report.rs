@@ -41,17 +41,6 @@ impl<'a> UsageReportGet<'a> {
         let info = OperationInfo {
             operation_id: "usage_report_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::stream(response)),
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            503u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_stream(client, request, &info, 200u16).await
     }
 }

@@ -53,17 +53,7 @@ impl<'a> UserList<'a> {
         let info = OperationInfo {
             operation_id: "user_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -143,18 +133,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "user_create",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            409u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -211,18 +190,7 @@ impl<'a> UserGet<'a> {
         let info = OperationInfo {
             operation_id: "user_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -308,19 +276,7 @@ Optional: the parameter is not sent unless set.*/
         let info = OperationInfo {
             operation_id: "user_update",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -379,17 +335,7 @@ impl<'a> UserDelete<'a> {
         let info = OperationInfo {
             operation_id: "user_delete",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::undocumented_response(response).await,
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            406u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_undocumented(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -458,16 +404,7 @@ impl<'a> UserAuthorize<'a> {
         let info = OperationInfo {
             operation_id: "user_authorize",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -531,16 +468,7 @@ impl<'a> UserRefreshJwt<'a> {
         let info = OperationInfo {
             operation_id: "user_refresh_jwt",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -612,18 +540,7 @@ impl<'a> UserPasswordUpdate<'a> {
         let info = OperationInfo {
             operation_id: "user_password_update",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::undocumented_response(response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_undocumented(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -696,18 +613,7 @@ impl<'a> UserPasswordAdd<'a> {
         let info = OperationInfo {
             operation_id: "user_password_add",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::undocumented_response(response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_undocumented(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -777,18 +683,7 @@ impl<'a> UserPasswordDelete<'a> {
         let info = OperationInfo {
             operation_id: "user_password_delete",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::undocumented_response(response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_undocumented(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -849,17 +744,7 @@ impl<'a> UserPermissionsList<'a> {
         let info = OperationInfo {
             operation_id: "user_permissions_list",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -928,18 +813,7 @@ impl<'a> UserPermissionsGet<'a> {
         let info = OperationInfo {
             operation_id: "user_permissions_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            404u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
 #[allow(clippy::all)]
@@ -993,16 +867,6 @@ impl<'a> UserRoleGet<'a> {
         let info = OperationInfo {
             operation_id: "user_role_get",
         };
-        crate::hooks::before_send(client, &mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post::<()>(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => crate::decode::operation_response(client, &info, response).await,
-            400u16 => Err(crate::decode::error_response(response).await),
-            401u16 => Err(crate::decode::error_response(response).await),
-            403u16 => Err(crate::decode::error_response(response).await),
-            _ => Err(crate::decode::unexpected_response(response).await),
-        }
+        crate::hooks::send_json(client, request, &info, 200u16).await
     }
 }
