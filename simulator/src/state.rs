@@ -198,6 +198,10 @@ pub(crate) struct Store {
     /// `{enabled, threshold}`.
     #[serde(default)]
     pub bdb_alert_settings: BTreeMap<i64, BTreeMap<String, serde_json::Value>>,
+    /// Proxy certificates set for databases (`bdb_certificate_set`): bdb uid → the certificate
+    /// as the API shows it (`bdb_uid`, `cert`, `not_before`, `not_after`; never the key).
+    #[serde(default)]
+    pub bdb_certificates: BTreeMap<i64, serde_json::Value>,
     /// The module catalogue by module uid: the bundled modules of a fresh cluster, then what
     /// uploads and custom module definitions add and deletes remove.
     #[serde(default = "bundled_modules")]
@@ -306,6 +310,7 @@ impl Store {
             settings: BTreeMap::new(),
             bdb_alerts: BTreeMap::new(),
             bdb_alert_settings: BTreeMap::new(),
+            bdb_certificates: BTreeMap::new(),
             modules: bundled_modules(),
             module_artifacts: BTreeMap::new(),
             maintenance: BTreeMap::new(),

@@ -4,12 +4,14 @@
 //! operations it serves in its `register()`; [`registered`] collects those lists.
 
 pub(crate) mod actions;
+pub(crate) mod bdb_certs;
 pub(crate) mod bdb_data;
 pub(crate) mod bdb_sources;
 pub(crate) mod bdbs;
 pub(crate) mod cluster;
 pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
+pub(crate) mod debuginfo;
 pub(crate) mod fallback;
 pub(crate) mod modules;
 pub(crate) mod roles;
@@ -23,12 +25,14 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
     [
         bdbs::register(),
         bdb_sources::register(),
+        bdb_certs::register(),
         actions::register(),
         users::register(),
         roles::register(),
         cluster::register(),
         cluster_actions::register(),
         crdbs::register(),
+        debuginfo::register(),
         modules::register(),
     ]
     .concat()

@@ -562,6 +562,7 @@ pub(crate) async fn delete(shared: &Arc<Shared>, uid: i64) -> Result<(), ModelEr
             s.bdbs_mut().remove(&uid);
             s.bdb_alerts.remove(&uid);
             s.bdb_alert_settings.remove(&uid);
+            s.bdb_certificates.remove(&uid);
             actions::finish(s, &action, None);
         });
         shared.persist();

@@ -8,12 +8,14 @@
 //! reads these files and fails if one does).
 
 pub(crate) mod actions;
+pub(crate) mod bdb_certs;
 pub(crate) mod bdb_data;
 pub(crate) mod bdb_sources;
 pub(crate) mod bdbs;
 pub(crate) mod cluster;
 pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
+pub(crate) mod debuginfo;
 pub(crate) mod modules;
 pub(crate) mod not_modelled;
 pub(crate) mod permissions;

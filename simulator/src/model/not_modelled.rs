@@ -23,24 +23,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "bdb_action_recover_plan_get",
         "persistence files (the simulator keeps none to plan a recovery from)",
     ),
-    ("bdb_debuginfo_get_all", "debug-info packages"),
-    ("bdb_debuginfo_get", "debug-info packages"),
-    (
-        "bdb_certificate_list",
-        "per-database TLS certificates (the redis-server serves no TLS)",
-    ),
-    (
-        "bdb_certificate_get",
-        "per-database TLS certificates (the redis-server serves no TLS)",
-    ),
-    (
-        "bdb_certificate_set",
-        "per-database TLS certificates (the redis-server serves no TLS)",
-    ),
-    (
-        "bdb_certificate_delete",
-        "per-database TLS certificates (the redis-server serves no TLS)",
-    ),
 ];
 
 /// What the simulator does not model for operation `id`, when it answers it with 501.

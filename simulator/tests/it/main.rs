@@ -5,6 +5,7 @@
 mod common;
 
 mod bad_input;
+mod bdb_extras;
 mod binary;
 mod concurrency;
 mod credentials;
