@@ -42,6 +42,11 @@ pub(crate) struct BdbEntry {
     /// `ACL SETUSER` takes (none: no password).
     #[serde(default)]
     pub password_hashes: Vec<String>,
+    /// The node of each shard of `bdb.shard_list`, in order, as placed when the database was
+    /// created or its shards last moved (maintenance, rebalance, a change of topology). `None`
+    /// (a state file of an older simulator): placed by [`Store::place`] when read.
+    #[serde(default)]
+    pub shard_nodes: Option<Vec<i64>>,
 }
 
 /// An action and its timing (progress is derived from the clock when read).
@@ -213,6 +218,10 @@ pub(crate) struct Store {
     /// node members it restores (`accept_servers`, `max_redis_servers`).
     #[serde(default)]
     pub maintenance: BTreeMap<i64, serde_json::Value>,
+    /// The cluster state id (`cluster-state-id` of shard blueprints): bumped by every change of
+    /// the databases or of where their shards are.
+    #[serde(default)]
+    pub cluster_state_id: u64,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -314,6 +323,7 @@ impl Store {
             modules: bundled_modules(),
             module_artifacts: BTreeMap::new(),
             maintenance: BTreeMap::new(),
+            cluster_state_id: 0,
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,
@@ -367,9 +377,44 @@ impl Store {
         }
     }
 
+    /// The nodes that may take shards of a database avoiding `avoid`: those not in maintenance
+    /// mode and not avoided, in uid order (may be empty).
+    pub fn open_nodes(&self, avoid: &[i64]) -> Vec<i64> {
+        self.nodes
+            .keys()
+            .copied()
+            .filter(|u| !self.maintenance.contains_key(u) && !avoid.contains(u))
+            .collect()
+    }
+
+    /// The placement rule: shard `i` of `count` goes to node `i mod n` of the open nodes
+    /// ([`Store::open_nodes`]), round-robin, so a master and its replica (consecutive shards)
+    /// are on different nodes whenever there are two. `None` when no node is open.
+    pub fn place(&self, count: usize, avoid: &[i64]) -> Option<Vec<i64>> {
+        let open = self.open_nodes(avoid);
+        if open.is_empty() {
+            return None;
+        }
+        Some((0..count).map(|i| Self::shard_node(&open, i)).collect())
+    }
+
+    /// The node of each shard of database `entry`: where it was placed, else by the rule over
+    /// [`Store::placement`].
+    pub fn shard_nodes(&self, entry: &BdbEntry) -> Vec<i64> {
+        let count = entry.bdb.shard_list.as_ref().map_or(0, Vec::len);
+        match &entry.shard_nodes {
+            Some(nodes) if nodes.len() == count => nodes.clone(),
+            _ => {
+                let nodes = self.placement();
+                (0..count).map(|i| Self::shard_node(&nodes, i)).collect()
+            }
+        }
+    }
+
     /// The databases, for a change: bumps the generation so cached lists are rebuilt.
     pub fn bdbs_mut(&mut self) -> &mut BTreeMap<i64, BdbEntry> {
         self.bdbs_generation += 1;
+        self.cluster_state_id += 1;
         &mut self.bdbs
     }
 

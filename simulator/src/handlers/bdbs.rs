@@ -88,6 +88,7 @@ async fn update(
     let changes = BdbChanges {
         changes: changes.clone(),
         parsed,
+        re_place: false,
     };
     let flush = with_action.as_deref() == Some("flush");
     let bdb = bdbs::update(shared, uid, changes, flush, req.query_flag("dry_run")).await?;

@@ -14,6 +14,7 @@ pub(crate) mod crdbs;
 pub(crate) mod debuginfo;
 pub(crate) mod fallback;
 pub(crate) mod modules;
+pub(crate) mod placement;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod users;
@@ -34,6 +35,7 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
         crdbs::register(),
         debuginfo::register(),
         modules::register(),
+        placement::register(),
     ]
     .concat()
 }

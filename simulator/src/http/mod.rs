@@ -362,7 +362,7 @@ mod tests {
             );
         }
         assert_eq!(handlers().len(), all.len());
-        assert_eq!(all.len(), 132, "registered operations");
+        assert_eq!(all.len(), 135, "registered operations");
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Databases: validation of create and update bodies, uid and port assignment, the
 //! `pending` → `active` transition through an action, the busy rule (409 `db_busy` while an
-//! action runs), delete, `fields=` filtering, shards derived from the database object, and
-//! statistics and alerts read from the database's live redis-server (`INFO`).
+//! action runs), delete, `fields=` filtering, shards derived from the database object and
+//! placed on nodes (by [`crate::state::Store::place`] when created or when an update changes
+//! `shards_count`, `replication` or `avoid_nodes`; the placement is kept until something moves
+//! the shards), and statistics and alerts read from the database's live redis-server (`INFO`).
 //!
 //! Passwords, export, import, recover, upgrade and the status resets are in
-//! [`super::bdb_data`]. What it does not model: replication, sharding or persistence in the data
-//! path (a database of several shards is one redis-server), modules, Active-Active; those
-//! operations are [`super::not_modelled`].
+//! [`super::bdb_data`]; blueprints and rebalancing in [`super::placement`]. What it does not
+//! model: replication, sharding or persistence in the data path (a database of several shards
+//! is one redis-server), modules, Active-Active; those operations are
+//! [`super::not_modelled`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -261,6 +264,12 @@ pub(crate) async fn create(
             None => s.new_bdb_uid(),
         };
         fill_defaults(&mut bdb, uid, redis_version);
+        let count = bdb.shard_list.as_ref().map_or(0, Vec::len);
+        let shard_nodes = s.place(count, &avoided(&bdb)).unwrap_or_else(|| {
+            (0..count)
+                .map(|i| Store::shard_node(&s.placement(), i))
+                .collect()
+        });
         let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
@@ -272,6 +281,7 @@ pub(crate) async fn create(
                 bdb: bdb.clone(),
                 busy: Some(action.clone()),
                 password_hashes: hashes_of_pass(&bdb),
+                shard_nodes: Some(shard_nodes),
             },
         );
         Ok(Some((bdb.clone(), action)))
@@ -408,16 +418,28 @@ fn fill_defaults(bdb: &mut types::Bdb, uid: i64, redis_version: &str) {
     bdb.created_time.get_or_insert_with(iso_now);
     bdb.last_changed_time = Some(iso_now());
     bdb.endpoints = Some(vec![endpoint(bdb, None)]);
+    bdb.shard_list = Some(shard_list(uid, bdb));
+}
+
+/// The shard uids of database `uid` for its `shards_count` and `replication`: its block of a
+/// thousand (a uid too large for that, which a client may choose, numbers them from 1).
+fn shard_list(uid: i64, bdb: &types::Bdb) -> Vec<i64> {
     let copies = if bdb.replication == Some(true) { 2 } else { 1 };
-    let shards = bdb.shards_count.unwrap_or(1);
-    // Shard uids are the database's block of a thousand; a uid too large for that (a client may
-    // choose any) numbers its shards from 1.
+    let shards = bdb.shards_count.unwrap_or(1).max(1);
     let base = uid.checked_sub(1).and_then(|u| u.checked_mul(1000));
-    bdb.shard_list = Some(
-        (1..=shards * copies)
-            .map(|n| base.and_then(|b| b.checked_add(n)).unwrap_or(n))
-            .collect(),
-    );
+    (1..=shards * copies)
+        .map(|n| base.and_then(|b| b.checked_add(n)).unwrap_or(n))
+        .collect()
+}
+
+/// The nodes database `bdb` avoids (`avoid_nodes`; members that are not node uids name no
+/// node).
+pub(super) fn avoided(bdb: &types::Bdb) -> Vec<i64> {
+    bdb.avoid_nodes
+        .iter()
+        .flatten()
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 /// Merges an update body into a database: members of the body replace the database's.
@@ -441,6 +463,9 @@ pub(crate) struct BdbChanges {
     pub changes: Map<String, Value>,
     /// The body decoded.
     pub parsed: types::Bdb,
+    /// Place the shards by the rule again even when the topology stays (a revamp re-optimizes
+    /// the placement); a change of `shards_count`, `replication` or `avoid_nodes` always does.
+    pub re_place: bool,
 }
 
 /// Updates a database: its members are merged (but for those the cluster owns and `port`), an
@@ -454,7 +479,11 @@ pub(crate) async fn update(
     flush: bool,
     dry_run: bool,
 ) -> Result<types::Bdb, ModelError> {
-    let BdbChanges { changes, parsed } = changes;
+    let BdbChanges {
+        changes,
+        parsed,
+        re_place,
+    } = changes;
     let changes = &changes;
     validate_semantics(&parsed, false)?;
     let delay = shared.config.action_delay;
@@ -486,6 +515,17 @@ pub(crate) async fn update(
             } else {
                 entry.password_hashes.clone()
             };
+            // A change of topology re-numbers the shards and places them by the rule.
+            let topology = re_place
+                || merged.shards_count != entry.bdb.shards_count
+                || merged.replication != entry.bdb.replication
+                || merged.avoid_nodes != entry.bdb.avoid_nodes;
+            let mut shard_nodes = None;
+            if topology {
+                let list = shard_list(uid, &merged);
+                shard_nodes = Some(placed(s, list.len(), &merged)?);
+                merged.shard_list = Some(list);
+            }
             if dry_run {
                 return Ok((merged, hashes, None));
             }
@@ -497,6 +537,9 @@ pub(crate) async fn update(
                 entry.bdb = merged.clone();
                 entry.busy = Some(action.clone());
                 entry.password_hashes = hashes.clone();
+                if shard_nodes.is_some() {
+                    entry.shard_nodes = shard_nodes;
+                }
             }
             Ok((merged, hashes, Some(action)))
         },
@@ -678,6 +721,17 @@ pub(crate) async fn stats(shared: &Shared, uid: i64) -> Result<Value, ModelError
     Ok(interval(shared, uid).await)
 }
 
+/// The nodes of `count` shards of `bdb` by the placement rule, avoiding its `avoid_nodes`:
+/// `insufficient_resources` (406) when no node is open to them.
+pub(super) fn placed(s: &Store, count: usize, bdb: &types::Bdb) -> Result<Vec<i64>, ModelError> {
+    s.place(count, &avoided(bdb)).ok_or_else(|| {
+        ModelError::refused(
+            "insufficient_resources",
+            "no node outside maintenance and the database's avoid_nodes can take its shards",
+        )
+    })
+}
+
 /// The hash slots of master `index` of `masters`, as a cluster numbers them (`16k` policy:
 /// 0-16383 split in equal ranges; a replica serves its master's).
 fn slots(index: usize, masters: usize) -> String {
@@ -688,6 +742,7 @@ fn slots(index: usize, masters: usize) -> String {
 }
 
 fn shards(uid: i64, bdb: &types::Bdb, nodes: &[i64]) -> Vec<Value> {
+    // `nodes`: the node of each shard, in order.
     let replication = bdb.replication == Some(true);
     let copies = if replication { 2 } else { 1 };
     let masters = bdb.shard_list.as_ref().map_or(1, |l| l.len() / copies);
@@ -705,7 +760,7 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: &[i64]) -> Vec<Value> {
             serde_json::json!({
                 "uid": shard.to_string(),
                 "bdb_uid": uid,
-                "node_uid": Store::shard_node(nodes, i).to_string(),
+                "node_uid": nodes.get(i).copied().unwrap_or(1).to_string(),
                 "role": role,
                 "status": "active",
                 "detailed_status": "ok",
@@ -721,7 +776,7 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: &[i64]) -> Vec<Value> {
 /// The shards of one database.
 pub(crate) fn shards_of(shared: &Shared, uid: i64) -> Result<Vec<Value>, ModelError> {
     shared.with_store(|s| match s.bdbs.get(&uid) {
-        Some(e) => Ok(shards(uid, &e.bdb, &s.placement())),
+        Some(e) => Ok(shards(uid, &e.bdb, &s.shard_nodes(e))),
         None => Err(ModelError::not_found("db", uid)),
     })
 }
@@ -729,10 +784,9 @@ pub(crate) fn shards_of(shared: &Shared, uid: i64) -> Result<Vec<Value>, ModelEr
 /// Every shard.
 pub(crate) fn all_shards(shared: &Shared) -> Vec<Value> {
     shared.with_store(|s| {
-        let nodes = s.placement();
         s.bdbs
             .iter()
-            .flat_map(|(uid, e)| shards(*uid, &e.bdb, &nodes))
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, &s.shard_nodes(e)))
             .collect()
     })
 }
@@ -740,10 +794,9 @@ pub(crate) fn all_shards(shared: &Shared) -> Vec<Value> {
 /// One shard, by its uid.
 pub(crate) fn shard(shared: &Shared, wanted: &str) -> Result<Value, ModelError> {
     shared.with_store(|s| {
-        let nodes = s.placement();
         s.bdbs
             .iter()
-            .flat_map(|(uid, e)| shards(*uid, &e.bdb, &nodes))
+            .flat_map(|(uid, e)| shards(*uid, &e.bdb, &s.shard_nodes(e)))
             .find(|sh| sh["uid"] == Value::String(wanted.to_string()))
             .ok_or_else(|| ModelError::not_found("shard", wanted))
     })

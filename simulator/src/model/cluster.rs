@@ -156,16 +156,10 @@ pub(crate) fn install_license(shared: &Shared, text: String) -> Value {
 
 fn node_view(s: &Store, uid: i64, node: &Value) -> Value {
     let mut node = node.clone();
-    let nodes = s.placement();
     let shards: i64 = s
         .bdbs
         .values()
-        .map(|e| {
-            let count = e.bdb.shard_list.as_ref().map_or(0, Vec::len);
-            (0..count)
-                .filter(|i| Store::shard_node(&nodes, *i) == uid)
-                .count() as i64
-        })
+        .map(|e| s.shard_nodes(e).iter().filter(|n| **n == uid).count() as i64)
         .sum();
     if let Some(obj) = node.as_object_mut() {
         obj.insert("shard_count".into(), Value::from(shards));
@@ -274,7 +268,6 @@ const NODE_MEMORY_ALERT_PERCENT: f64 = 80.0;
 /// shards it hosts add up to more than 80 % of its memory (the databases' shards are placed
 /// round-robin over the nodes, as the shard list shows).
 fn node_alerts(s: &Store, uid: i64) -> Map<String, Value> {
-    let nodes = s.placement();
     let total = s
         .nodes
         .get(&uid)
@@ -285,9 +278,7 @@ fn node_alerts(s: &Store, uid: i64) -> Map<String, Value> {
     for entry in s.bdbs.values() {
         let shards = entry.bdb.shard_list.as_ref().map_or(0, Vec::len).max(1);
         let per_shard = entry.bdb.memory_size.unwrap_or(0) as f64 / shards as f64;
-        let here = (0..shards)
-            .filter(|i| Store::shard_node(&nodes, *i) == uid)
-            .count();
+        let here = s.shard_nodes(entry).iter().filter(|n| **n == uid).count();
         placed += per_shard * here as f64;
     }
     let mut out = Map::new();

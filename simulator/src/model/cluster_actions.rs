@@ -2,9 +2,10 @@
 //!
 //! Node maintenance is modelled: `maintenance_on` takes a maintenance snapshot of the node,
 //! stops it accepting shards (`accept_servers` false, `max_redis_servers` 0, as a quorum-only
-//! node shows) and moves its shards to the other nodes (shards are placed round-robin over the
-//! nodes not in maintenance, [`crate::state::Store::placement`]); `maintenance_off` restores the
-//! node from that snapshot and the shards come back. Each runs as an action (`running`, then
+//! node shows) and moves the shards of every database that has one there to the other nodes
+//! (placed by the rule, [`crate::state::Store::place`]), recording in the snapshot where they
+//! were; `maintenance_off` restores the node from that snapshot and those shards come back (a
+//! database created meanwhile stays where it was placed until a rebalance). Each runs as an action (`running`, then
 //! `completed` or `failed` after the action delay) that the node's action lists show; cancelling
 //! a running one stops it before it changes anything, and cancelling a finished one removes its
 //! status. `remove` (node removal) and `enslave_node` (replica roles on a node) are
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::{actions, ModelError};
+use super::{actions, bdbs, ModelError};
 use crate::state::{iso_from_secs, now_secs, Store};
 use crate::Shared;
 
@@ -200,26 +201,42 @@ pub(crate) fn start_node(
 /// other node is out of maintenance to take them. A node already in maintenance keeps its
 /// snapshot unless `overwrite`.
 fn maintenance_on(s: &mut Store, uid: i64, overwrite: bool) -> Result<(), (&'static str, String)> {
-    let hosts_shards = s.bdbs.values().any(|e| {
-        let count = e.bdb.shard_list.as_ref().map_or(0, Vec::len);
-        let nodes = s.placement();
-        (0..count).any(|i| Store::shard_node(&nodes, i) == uid)
-    });
-    let others = s
-        .nodes
-        .keys()
-        .any(|u| *u != uid && !s.maintenance.contains_key(u));
-    if hosts_shards && !others {
-        return Err((
-            "insufficient_resources",
-            format!("no other node can take the shards of node {uid}"),
-        ));
+    // Each database with a shard on the node: where its shards are, and where the rule places
+    // them without the node (and its own avoided nodes).
+    let mut moves: Vec<(i64, Vec<i64>, Vec<i64>)> = Vec::new();
+    for (bdb_uid, entry) in &s.bdbs {
+        let old = s.shard_nodes(entry);
+        if !old.contains(&uid) {
+            continue;
+        }
+        let mut avoid = bdbs::avoided(&entry.bdb);
+        avoid.push(uid);
+        let Some(new) = s.place(old.len(), &avoid) else {
+            return Err((
+                "insufficient_resources",
+                format!("no other node can take the shards of node {uid} (database {bdb_uid})"),
+            ));
+        };
+        moves.push((*bdb_uid, old, new));
     }
     let node = s.nodes.get_mut(&uid).and_then(Value::as_object_mut);
     let Some(node) = node else {
         return Err(("node_not_exist", format!("node {uid} does not exist")));
     };
     let existing = s.maintenance.get(&uid).cloned();
+    // Where the moved shards were, for maintenance_off to put them back.
+    let mut placements = match (&existing, overwrite) {
+        (Some(snapshot), false) => snapshot["placements"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        _ => serde_json::Map::new(),
+    };
+    for (bdb_uid, old, _) in &moves {
+        placements
+            .entry(bdb_uid.to_string())
+            .or_insert_with(|| json!(old));
+    }
     let restores = match &existing {
         Some(snapshot) => snapshot["restores"].clone(),
         None => json!({
@@ -243,6 +260,16 @@ fn maintenance_on(s: &mut Store, uid: i64, overwrite: bool) -> Result<(), (&'sta
     }
     node.insert("accept_servers".into(), Value::Bool(false));
     node.insert("max_redis_servers".into(), json!(0));
+    // Where shards may go changed: blueprints computed before no longer apply.
+    s.cluster_state_id += 1;
+    if let Some(snapshot) = s.maintenance.get_mut(&uid).and_then(Value::as_object_mut) {
+        snapshot.insert("placements".into(), Value::Object(placements));
+    }
+    for (bdb_uid, _, new) in moves {
+        if let Some(entry) = s.bdbs_mut().get_mut(&bdb_uid) {
+            entry.shard_nodes = Some(new);
+        }
+    }
     Ok(())
 }
 
@@ -273,6 +300,30 @@ fn maintenance_off(
         }
     }
     s.maintenance.remove(&uid);
+    s.cluster_state_id += 1;
+    // The shards the snapshot moved away go back, for each database that still has as many
+    // shards and whose former nodes are all open; the others stay where they are (a rebalance
+    // places them by the rule).
+    let placements = snapshot["placements"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for (bdb_uid, nodes) in placements {
+        let (Ok(bdb_uid), Some(nodes)) = (bdb_uid.parse::<i64>(), nodes.as_array()) else {
+            continue;
+        };
+        let nodes: Vec<i64> = nodes.iter().filter_map(Value::as_i64).collect();
+        let open = nodes.iter().all(|n| !s.maintenance.contains_key(n));
+        let fits = s
+            .bdbs
+            .get(&bdb_uid)
+            .is_some_and(|e| e.bdb.shard_list.as_ref().map_or(0, Vec::len) == nodes.len());
+        if open && fits {
+            if let Some(entry) = s.bdbs_mut().get_mut(&bdb_uid) {
+                entry.shard_nodes = Some(nodes);
+            }
+        }
+    }
     Ok(())
 }
 

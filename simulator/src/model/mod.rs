@@ -19,6 +19,7 @@ pub(crate) mod debuginfo;
 pub(crate) mod modules;
 pub(crate) mod not_modelled;
 pub(crate) mod permissions;
+pub(crate) mod placement;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod users;

@@ -8,18 +8,6 @@ pub const NOT_MODELLED: &[(&str, &str)] = &[
         "cluster-wide actions (change_master: no object shows which node is the master)",
     ),
     (
-        "bdb_action_optimize_shards_placement",
-        "shard placement across nodes (a database runs as one redis-server)",
-    ),
-    (
-        "bdb_action_rebalance",
-        "shard placement across nodes (a database runs as one redis-server)",
-    ),
-    (
-        "bdb_action_revamp",
-        "shard placement across nodes (a database runs as one redis-server)",
-    ),
-    (
         "bdb_action_recover_plan_get",
         "persistence files (the simulator keeps none to plan a recovery from)",
     ),

@@ -13,6 +13,7 @@ mod data;
 mod downstream;
 mod modules;
 mod objects;
+mod placement;
 mod release;
 mod restart;
 mod routes;

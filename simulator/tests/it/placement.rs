@@ -1,0 +1,327 @@
+//! Shard placement: blueprints from the placement rule (round-robin over the nodes neither in
+//! maintenance nor avoided) with the cluster state id, `rebalance` moving a database's shards
+//! where the rule places them, `revamp` changing the topology as an action.
+
+use std::time::Duration;
+
+use crate::bdb_extras::call;
+use crate::common;
+
+use redis_enterprise_simulator::Simulator;
+use serde_json::{json, Value};
+
+/// The node each shard of database `uid` is on, and the shards' roles.
+async fn shards(sim: &Simulator, uid: i64) -> (Vec<String>, Vec<String>) {
+    let (status, shards) = call(sim, "GET", &format!("/v1/bdbs/{uid}/shards"), None).await;
+    assert_eq!(status, 200);
+    let list = shards.as_array().expect("a list");
+    let field = |k: &str| -> Vec<String> {
+        list.iter()
+            .map(|s| s[k].as_str().expect("a string").to_string())
+            .collect()
+    };
+    (field("node_uid"), field("role"))
+}
+
+/// The nodes of a blueprint, per slot range.
+fn nodes_of(blueprint: &Value) -> Vec<Vec<String>> {
+    blueprint
+        .as_array()
+        .expect("a blueprint")
+        .iter()
+        .map(|e| {
+            e["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| {
+                    format!(
+                        "{}:{}",
+                        n["node_uid"].as_str().expect("a uid"),
+                        n["role"].as_str().expect("a role")
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn ranges(blueprint: &Value) -> Vec<String> {
+    blueprint
+        .as_array()
+        .expect("a blueprint")
+        .iter()
+        .map(|e| e["slot_range"].as_str().expect("a range").to_string())
+        .collect()
+}
+
+/// Moves the manual clock past the action delay and waits for action `uid` to end.
+async fn finished(sim: &Simulator, action: &str) -> Value {
+    sim.advance(Duration::from_secs(1));
+    for _ in 0..400 {
+        let (_, got) = call(sim, "GET", &format!("/v1/actions/{action}"), None).await;
+        if got["status"] != "running" {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("action {action} still runs");
+}
+
+/// A blueprint request: the blueprint and its `cluster-state-id`.
+async fn blueprint(sim: &Simulator, method: &str, path: &str, body: Option<Value>) -> (Value, u64) {
+    let mut req = common::raw_client(sim)
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).expect("a method"),
+            format!("{}{path}", sim.base_url()),
+        )
+        .header("authorization", common::admin_auth(sim));
+    if let Some(body) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let resp = req.send().await.expect("an answer");
+    assert_eq!(resp.status().as_u16(), 200, "{path}");
+    let id = resp.headers()["cluster-state-id"]
+        .to_str()
+        .expect("ASCII")
+        .parse()
+        .expect("a number");
+    (resp.json().await.expect("JSON"), id)
+}
+
+async fn node_action(sim: &Simulator, node: i64, name: &str) {
+    let path = format!("/v1/nodes/{node}/actions/{name}");
+    let (status, _) = call(sim, "POST", &path, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    sim.advance(Duration::from_secs(1));
+    for _ in 0..400 {
+        let (_, got) = call(sim, "GET", &path, None).await;
+        if got["status"] == "completed" {
+            return;
+        }
+        assert_ne!(got["status"], "failed", "{got}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{name} never completed");
+}
+
+/// A database created while node 1 is in maintenance stays on nodes 2 and 3 when node 1
+/// returns; the blueprint (with a new cluster state id) puts it back on 1, 2, 3, `rebalance`
+/// with `dry_run` changes nothing, and `rebalance` moves it there as an action that holds the
+/// database busy. `revamp` with `dry_run` answers the blueprint of the new topology and
+/// changes nothing; without, it re-shards the database (2 primaries with replicas, off node 3)
+/// as an update action. Invalid topologies, no open node, unknown databases and failover-only
+/// rebalancing are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_are_placed_by_the_rule_and_rebalanced() {
+    let _process = common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .manual_clock(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    node_action(&sim, 1, "maintenance_on").await;
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "late", "memory_size": 1 << 26, "shards_count": 3 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let uid = db["uid"].as_i64().expect("a uid");
+    let created = db["action_uid"].as_str().expect("an action").to_string();
+    assert_eq!(finished(&sim, &created).await["status"], "completed");
+    assert_eq!(shards(&sim, uid).await.0, ["2", "3", "2"]);
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "later", "memory_size": 1 << 26, "shards_count": 2 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let later = db["uid"].as_i64().expect("a uid");
+    let created = db["action_uid"].as_str().expect("an action").to_string();
+    assert_eq!(finished(&sim, &created).await["status"], "completed");
+    assert_eq!(shards(&sim, later).await.0, ["2", "3"]);
+    let optimize = format!("/v1/bdbs/{uid}/actions/optimize_shards_placement");
+    let (during, id_during) = blueprint(&sim, "GET", &optimize, None).await;
+    assert_eq!(
+        nodes_of(&during),
+        [["2:master"], ["3:master"], ["2:master"]]
+    );
+    assert_eq!(ranges(&during), ["0-5460", "5461-10921", "10922-16383"]);
+
+    node_action(&sim, 1, "maintenance_off").await;
+    // The snapshot did not know this database: its shards stay where they are.
+    assert_eq!(shards(&sim, uid).await.0, ["2", "3", "2"]);
+    let (_, node1) = call(&sim, "GET", "/v1/nodes/1", None).await;
+    assert_eq!(node1["shard_count"], 0);
+    let (after, id_after) = blueprint(&sim, "GET", &optimize, None).await;
+    assert_eq!(nodes_of(&after), [["1:master"], ["2:master"], ["3:master"]]);
+    assert!(id_after > id_during, "{id_after} after {id_during}");
+    let (other, _) = blueprint(
+        &sim,
+        "GET",
+        &format!("{optimize}?shards_count=2&replication=enabled"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        nodes_of(&other),
+        [["1:master", "2:slave"], ["3:master", "1:slave"]]
+    );
+    assert_eq!(ranges(&other), ["0-8191", "8192-16383"]);
+    let (avoiding, _) = blueprint(&sim, "GET", &format!("{optimize}?avoid_nodes=1"), None).await;
+    assert_eq!(
+        nodes_of(&avoiding),
+        [["2:master"], ["3:master"], ["2:master"]]
+    );
+    let (status, got) = call(&sim, "GET", &format!("{optimize}?avoid_nodes=1,2,3"), None).await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (406, Some("insufficient_resources"))
+    );
+    let (status, _) = call(
+        &sim,
+        "GET",
+        "/v1/bdbs/99/actions/optimize_shards_placement",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // Nothing moved.
+    assert_eq!(shards(&sim, uid).await.0, ["2", "3", "2"]);
+
+    let rebalance = format!("/v1/bdbs/{uid}/actions/rebalance");
+    let (dry, _) = blueprint(&sim, "PUT", &format!("{rebalance}?dry_run=true"), None).await;
+    assert_eq!(dry, after);
+    assert_eq!(shards(&sim, uid).await.0, ["2", "3", "2"]);
+    let (status, got) = call(
+        &sim,
+        "PUT",
+        &format!("{rebalance}?only_failovers=true"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (501, Some("not_modelled"))
+    );
+    let (status, started) = call(&sim, "PUT", &rebalance, None).await;
+    assert_eq!(status, 200, "{started}");
+    let action = started["action_uid"]
+        .as_str()
+        .expect("an action_uid")
+        .to_string();
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(db["status"], "active-change-pending");
+    let (status, got) = call(&sim, "PUT", &rebalance, None).await;
+    assert_eq!((status, got["error_code"].as_str()), (409, Some("db_busy")));
+    let (_, running) = call(&sim, "GET", &format!("/v1/actions/{action}"), None).await;
+    assert_eq!(running["status"], "running");
+    assert_eq!(
+        shards(&sim, uid).await.0,
+        ["2", "3", "2"],
+        "nothing moves before the action ends"
+    );
+    let done = finished(&sim, &action).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(shards(&sim, uid).await.0, ["1", "2", "3"]);
+    let (_, node1) = call(&sim, "GET", "/v1/nodes/1", None).await;
+    assert_eq!(node1["shard_count"], 1);
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(db["status"], "active");
+    let (status, _) = call(&sim, "PUT", "/v1/bdbs/99/actions/rebalance", None).await;
+    assert_eq!(status, 404);
+
+    let revamp = format!("/v1/bdbs/{uid}/actions/revamp");
+    let topology = json!({ "shards_count": 2, "replication": true, "avoid_nodes": ["3"] });
+    let (dry, _) = blueprint(
+        &sim,
+        "PUT",
+        &format!("{revamp}?dry_run=true"),
+        Some(topology.clone()),
+    )
+    .await;
+    assert_eq!(
+        nodes_of(&dry),
+        [["1:master", "2:slave"], ["1:master", "2:slave"]]
+    );
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(
+        (db["shards_count"].as_i64(), db["replication"].as_bool()),
+        (Some(3), Some(false))
+    );
+    for (body, want) in [
+        (json!({ "shards_count": 0 }), "invalid_schema"),
+        (
+            json!({ "avoid_nodes": ["1", "2", "3"] }),
+            "insufficient_resources",
+        ),
+    ] {
+        let (status, got) = call(&sim, "PUT", &revamp, Some(body)).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (406, Some(want)),
+            "{got}"
+        );
+    }
+    let (status, started) = call(&sim, "PUT", &revamp, Some(topology)).await;
+    assert_eq!(status, 200, "{started}");
+    let action = started["action_uid"]
+        .as_str()
+        .expect("an action_uid")
+        .to_string();
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(db["status"], "active-change-pending");
+    let (status, _) = call(&sim, "PUT", &rebalance, None).await;
+    assert_eq!(status, 409);
+    assert_eq!(finished(&sim, &action).await["status"], "completed");
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(db["status"], "active");
+    assert_eq!(
+        (db["shards_count"].as_i64(), db["replication"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert_eq!(db["shard_list"].as_array().map(Vec::len), Some(4));
+    let (nodes, roles) = shards(&sim, uid).await;
+    assert_eq!(nodes, ["1", "2", "1", "2"]);
+    assert_eq!(roles, ["master", "slave", "master", "slave"]);
+    let (_, node3) = call(&sim, "GET", "/v1/nodes/3", None).await;
+    // Database "later" still has a shard there.
+    assert_eq!(node3["shard_count"], 1);
+
+    // A revamp that changes only the memory re-places the shards too.
+    let (status, started) = call(
+        &sim,
+        "PUT",
+        &format!("/v1/bdbs/{later}/actions/revamp"),
+        Some(json!({ "memory_size": 1 << 27 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{started}");
+    let action = started["action_uid"]
+        .as_str()
+        .expect("an action_uid")
+        .to_string();
+    assert_eq!(finished(&sim, &action).await["status"], "completed");
+    assert_eq!(shards(&sim, later).await.0, ["1", "2"]);
+    let (_, db) = call(&sim, "GET", &format!("/v1/bdbs/{later}"), None).await;
+    assert_eq!(db["memory_size"], 1 << 27);
+    let (_, node3) = call(&sim, "GET", "/v1/nodes/3", None).await;
+    assert_eq!(node3["shard_count"], 0);
+    let (status, _) = call(
+        &sim,
+        "PUT",
+        "/v1/bdbs/99/actions/revamp",
+        Some(json!({ "shards_count": 2 })),
+    )
+    .await;
+    assert_eq!(status, 404);
+    sim.shutdown().await;
+}
