@@ -22,6 +22,8 @@ pub(crate) struct Req {
     pub body: Bytes,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// The `cluster-state-id` header, if any (database create and update).
+    pub cluster_state_id: Option<String>,
     /// The caller.
     pub caller: Caller,
 }
@@ -91,6 +93,21 @@ impl Req {
     pub fn documents(&self, status: u16) -> bool {
         crate::schema::operation(self.op.id, self.op.method, self.op.path)
             .is_some_and(|op| crate::schema::statuses(op).contains(&status))
+    }
+
+    /// The `cluster-state-id` header as a number (406 `wrong_cluster_state_id` when it is not
+    /// one: it names no state of the cluster).
+    pub fn expected_state(&self) -> Result<Option<u64>, ApiError> {
+        match &self.cluster_state_id {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                ApiError::new(
+                    406,
+                    "wrong_cluster_state_id",
+                    format!("cluster-state-id {v:?} is not a cluster state id"),
+                )
+            }),
+        }
     }
 
     /// A path parameter as a string.

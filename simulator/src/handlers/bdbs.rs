@@ -46,7 +46,11 @@ async fn create(shared: &Arc<Shared>, req: &Req, v2: bool) -> Result<Reply, ApiE
     }
     validate_named(&body, "Bdb")?;
     let bdb = decode(body.clone())?;
-    let new = NewBdb { body, bdb };
+    let new = NewBdb {
+        body,
+        bdb,
+        expected_state: req.expected_state()?,
+    };
     let bdb = bdbs::create(shared, new, req.query_flag("dry_run")).await?;
     Ok(Reply::of(&bdb))
 }
@@ -89,6 +93,7 @@ async fn update(
         changes: changes.clone(),
         parsed,
         re_place: false,
+        expected_state: req.expected_state()?,
     };
     let flush = with_action.as_deref() == Some("flush");
     let bdb = bdbs::update(shared, uid, changes, flush, req.query_flag("dry_run")).await?;

@@ -118,6 +118,7 @@ async fn revamp(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
             changes,
             parsed,
             re_place: true,
+            expected_state: None,
         },
         false,
         false,

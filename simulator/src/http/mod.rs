@@ -268,6 +268,11 @@ async fn pipeline(
             .get(hyper::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        cluster_state_id: parts
+            .headers
+            .get("cluster-state-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         caller,
     };
     let duplicates = routing::duplicate_query_names(parts.uri.query());

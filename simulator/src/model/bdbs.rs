@@ -199,6 +199,8 @@ pub(crate) struct NewBdb {
     pub body: Value,
     /// The body decoded.
     pub bdb: types::Bdb,
+    /// The `cluster-state-id` the request was made for: refused when the state changed since.
+    pub expected_state: Option<u64>,
 }
 
 /// Creates a database: checks what the schema cannot, fills the reference's defaults, takes a
@@ -210,7 +212,11 @@ pub(crate) async fn create(
     new: NewBdb,
     dry_run: bool,
 ) -> Result<types::Bdb, ModelError> {
-    let NewBdb { mut body, bdb } = new;
+    let NewBdb {
+        mut body,
+        bdb,
+        expected_state,
+    } = new;
     validate_semantics(&bdb, true)?;
     // What the caller did not set takes the reference's default, as on a cluster.
     schema::add_defaults(&mut body, "Bdb");
@@ -221,6 +227,7 @@ pub(crate) async fn create(
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();
     let created = shared.with_store(|s| -> Result<Option<(types::Bdb, String)>, ModelError> {
+        check_state(s, expected_state)?;
         if let Some(uid) = bdb.uid {
             if s.bdbs.contains_key(&uid) {
                 return Err(ModelError::conflict(
@@ -466,6 +473,8 @@ pub(crate) struct BdbChanges {
     /// Place the shards by the rule again even when the topology stays (a revamp re-optimizes
     /// the placement); a change of `shards_count`, `replication` or `avoid_nodes` always does.
     pub re_place: bool,
+    /// The `cluster-state-id` the request was made for: refused when the state changed since.
+    pub expected_state: Option<u64>,
 }
 
 /// Updates a database: its members are merged (but for those the cluster owns and `port`), an
@@ -480,10 +489,13 @@ pub(crate) async fn update(
     dry_run: bool,
 ) -> Result<types::Bdb, ModelError> {
     let BdbChanges {
-        changes,
+        mut changes,
         parsed,
         re_place,
+        expected_state,
     } = changes;
+    // An instruction, not a member: where to put the shards.
+    let blueprint = changes.remove("shards_blueprint");
     let changes = &changes;
     validate_semantics(&parsed, false)?;
     let delay = shared.config.action_delay;
@@ -498,6 +510,7 @@ pub(crate) async fn update(
             if let Some(action) = &entry.busy {
                 return Err(busy_error(uid, action));
             }
+            check_state(s, expected_state)?;
             let mut merged = merge(&entry.bdb, changes)?;
             if let Some(name) = &parsed.name {
                 if s.bdbs
@@ -525,6 +538,9 @@ pub(crate) async fn update(
                 let list = shard_list(uid, &merged);
                 shard_nodes = Some(placed(s, list.len(), &merged)?);
                 merged.shard_list = Some(list);
+            }
+            if let Some(blueprint) = &blueprint {
+                shard_nodes = Some(from_blueprint(s, blueprint, &merged)?);
             }
             if dry_run {
                 return Ok((merged, hashes, None));
@@ -719,6 +735,84 @@ pub(crate) async fn stats_all(shared: &Shared) -> Vec<(i64, Value)> {
 pub(crate) async fn stats(shared: &Shared, uid: i64) -> Result<Value, ModelError> {
     require(shared, uid)?;
     Ok(interval(shared, uid).await)
+}
+
+/// Refuses (406 `wrong_cluster_state_id`) a request made for another cluster state.
+fn check_state(s: &Store, expected: Option<u64>) -> Result<(), ModelError> {
+    match expected {
+        Some(id) if id != s.cluster_state_id => Err(ModelError::refused(
+            "wrong_cluster_state_id",
+            format!(
+                "cluster-state-id {id} is not the cluster's state ({}): it changed since",
+                s.cluster_state_id
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The node of each shard of `bdb` as `blueprint` (a `BdbShardsBlueprint`) places them: one
+/// entry per slot range of its primaries (in any order), each with the primary first and, with
+/// replication, its replica, on distinct nodes that exist, are not in maintenance and are not
+/// avoided. Anything else is 406 `bad_shards_blueprint`.
+fn from_blueprint(s: &Store, blueprint: &Value, bdb: &types::Bdb) -> Result<Vec<i64>, ModelError> {
+    let bad = |why: String| ModelError::refused("bad_shards_blueprint", why);
+    let entries = blueprint
+        .as_array()
+        .ok_or_else(|| bad("shards_blueprint must be a list of slot ranges".into()))?;
+    let copies = if bdb.replication == Some(true) { 2 } else { 1 };
+    let masters = bdb.shard_list.as_ref().map_or(0, Vec::len) / copies;
+    if entries.len() != masters {
+        return Err(bad(format!(
+            "the database has {masters} primary shards, the blueprint {} slot ranges",
+            entries.len()
+        )));
+    }
+    let open = s.open_nodes(&avoided(bdb));
+    let mut nodes: Vec<Option<Vec<i64>>> = vec![None; masters];
+    for entry in entries {
+        let range = entry["slot_range"].as_str().unwrap_or_default();
+        let index = (0..masters)
+            .find(|m| slots(*m, masters) == range)
+            .ok_or_else(|| bad(format!("{range:?} is not a slot range of the database")))?;
+        let shards = entry["nodes"].as_array().cloned().unwrap_or_default();
+        if shards.len() != copies {
+            return Err(bad(format!(
+                "slot range {range} needs {copies} shards, the blueprint gives {}",
+                shards.len()
+            )));
+        }
+        let mut placed = Vec::new();
+        for (k, shard) in shards.iter().enumerate() {
+            let role = if k == 0 { "master" } else { "slave" };
+            if shard["role"] != role {
+                return Err(bad(format!(
+                    "shard {k} of slot range {range} must be the {role}"
+                )));
+            }
+            let node = shard["node_uid"]
+                .as_str()
+                .and_then(|n| n.parse::<i64>().ok())
+                .or_else(|| shard["node_uid"].as_i64())
+                .filter(|n| open.contains(n))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "node {} cannot take shards (unknown, in maintenance or avoided)",
+                        shard["node_uid"]
+                    ))
+                })?;
+            if placed.contains(&node) {
+                return Err(bad(format!(
+                    "the primary and replica of slot range {range} must be on different nodes"
+                )));
+            }
+            placed.push(node);
+        }
+        if nodes[index].replace(placed).is_some() {
+            return Err(bad(format!("slot range {range} is given twice")));
+        }
+    }
+    Ok(nodes.into_iter().flatten().flatten().collect())
 }
 
 /// The nodes of `count` shards of `bdb` by the placement rule, avoiding its `avoid_nodes`:

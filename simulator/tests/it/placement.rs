@@ -325,3 +325,148 @@ async fn shards_are_placed_by_the_rule_and_rebalanced() {
     assert_eq!(status, 404);
     sim.shutdown().await;
 }
+
+/// `PUT /v1/bdbs/{uid}` with a header `cluster-state-id` (when given).
+async fn update_with_state(
+    sim: &Simulator,
+    uid: i64,
+    body: Value,
+    state: Option<u64>,
+) -> (u16, Value) {
+    let mut req = common::raw_client(sim)
+        .put(format!("{}/v1/bdbs/{uid}", sim.base_url()))
+        .header("authorization", common::admin_auth(sim))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(id) = state {
+        req = req.header("cluster-state-id", id.to_string());
+    }
+    let resp = req.send().await.expect("an answer");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// A blueprint from `optimize_shards_placement`, sent as `shards_blueprint` with its
+/// `cluster-state-id`, moves the shards there as an update action; with a state id the cluster
+/// has left it is refused (`wrong_cluster_state_id`) and so is a blueprint that does not fit the
+/// database (`bad_shards_blueprint`), changing nothing. A blueprint is an instruction, not a
+/// member: the database does not show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blueprint_applies_to_the_state_it_was_computed_for() {
+    let _process = common::share_the_process().await;
+    let sim = common::builder()
+        .no_redis(true)
+        .manual_clock(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "planned", "memory_size": 1 << 26, "shards_count": 2, "replication": true })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let uid = db["uid"].as_i64().expect("a uid");
+    let created = db["action_uid"].as_str().expect("an action").to_string();
+    assert_eq!(finished(&sim, &created).await["status"], "completed");
+    assert_eq!(shards(&sim, uid).await.0, ["1", "2", "3", "1"]);
+    let (plan, id) = blueprint(
+        &sim,
+        "GET",
+        &format!("/v1/bdbs/{uid}/actions/optimize_shards_placement?avoid_nodes=1"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        nodes_of(&plan),
+        [["2:master", "3:slave"], ["2:master", "3:slave"]]
+    );
+
+    let refusals = [
+        (
+            json!({ "shards_blueprint": plan }),
+            Some(id + 1),
+            "wrong_cluster_state_id",
+        ),
+        (
+            json!({ "shards_blueprint": [plan[0]] }),
+            Some(id),
+            "bad_shards_blueprint",
+        ),
+        (
+            json!({ "shards_blueprint": [
+                { "nodes": [{ "node_uid": "9", "role": "master" }, { "node_uid": "2", "role": "slave" }], "slot_range": "0-8191" },
+                plan[1],
+            ] }),
+            Some(id),
+            "bad_shards_blueprint",
+        ),
+        (
+            json!({ "shards_blueprint": [
+                { "nodes": [{ "node_uid": "2", "role": "master" }, { "node_uid": "2", "role": "slave" }], "slot_range": "0-8191" },
+                plan[1],
+            ] }),
+            None,
+            "bad_shards_blueprint",
+        ),
+    ];
+    for (body, state, code) in refusals {
+        let (status, got) = update_with_state(&sim, uid, body, state).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (406, Some(code)),
+            "{got}"
+        );
+    }
+    assert_eq!(shards(&sim, uid).await.0, ["1", "2", "3", "1"]);
+
+    let (status, updated) =
+        update_with_state(&sim, uid, json!({ "shards_blueprint": plan }), Some(id)).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["status"], "active-change-pending");
+    assert!(updated.get("shards_blueprint").is_none());
+    let action = updated["action_uid"]
+        .as_str()
+        .expect("an action")
+        .to_string();
+    assert_eq!(finished(&sim, &action).await["status"], "completed");
+    assert_eq!(
+        shards(&sim, uid).await,
+        (
+            vec!["2".to_string(), "3".into(), "2".into(), "3".into()],
+            vec![
+                "master".to_string(),
+                "slave".into(),
+                "master".into(),
+                "slave".into()
+            ],
+        )
+    );
+    let (_, node1) = call(&sim, "GET", "/v1/nodes/1", None).await;
+    assert_eq!(node1["shard_count"], 0);
+    // The update changed the state: the same id no longer applies.
+    let (status, got) =
+        update_with_state(&sim, uid, json!({ "shards_blueprint": plan }), Some(id)).await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (406, Some("wrong_cluster_state_id"))
+    );
+
+    // Slot ranges in any order, without a state id.
+    let mine = json!([
+        { "nodes": [{ "node_uid": "3", "role": "master" }, { "node_uid": "1", "role": "slave" }], "slot_range": "8192-16383" },
+        { "nodes": [{ "node_uid": "1", "role": "master" }, { "node_uid": "2", "role": "slave" }], "slot_range": "0-8191" },
+    ]);
+    let (status, updated) =
+        update_with_state(&sim, uid, json!({ "shards_blueprint": mine }), None).await;
+    assert_eq!(status, 200, "{updated}");
+    let action = updated["action_uid"]
+        .as_str()
+        .expect("an action")
+        .to_string();
+    assert_eq!(finished(&sim, &action).await["status"], "completed");
+    assert_eq!(shards(&sim, uid).await.0, ["1", "2", "3", "1"]);
+    sim.shutdown().await;
+}
