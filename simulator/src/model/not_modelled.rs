@@ -5,11 +5,11 @@
 pub const NOT_MODELLED: &[(&str, &str)] = &[
     (
         "cluster_action_start",
-        "cluster-wide actions (change_master: no object shows which node is the master)",
+        "cluster-wide actions (change_master: no object or GET shows which node is the master, so a completed change could not be seen)",
     ),
     (
         "bdb_action_recover_plan_get",
-        "persistence files (the simulator keeps none to plan a recovery from)",
+        "persistence files (each redis-server runs without persistence, and a database of several shards is one process: there is no file per shard to plan a recovery from)",
     ),
 ];
 
