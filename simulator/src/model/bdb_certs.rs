@@ -148,7 +148,14 @@ fn timestamp(text: &str) -> Option<i64> {
         .split(':')
         .map(|p| p.split('.').next()?.parse::<i64>().ok());
     let (h, min, sec) = (t.next()??, t.next()??, t.next().flatten().unwrap_or(0));
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 {
+    // Years as X.509 writes them (up to 9999), which also keeps the arithmetic in range.
+    if !(0..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&min)
+        || !(0..=60).contains(&sec)
+    {
         return None;
     }
     // Days from civil (Howard Hinnant's algorithm).
@@ -220,6 +227,8 @@ mod tests {
         assert_eq!(timestamp("2025-01-01T00:00:00Z"), Some(1_735_689_600));
         assert_eq!(timestamp("2025-01-01"), Some(1_735_689_600));
         assert_eq!(timestamp("yesterday"), None);
+        assert_eq!(timestamp("99999999999999999-01-01"), None);
+        assert_eq!(timestamp("2025-01-01T-1:00:00Z"), None);
         assert_eq!(
             crate::state::iso_from_secs(1_735_689_600),
             "2025-01-01T00:00:00Z"
