@@ -157,3 +157,82 @@ async fn state_survives_a_restart() {
     sim.shutdown().await;
     assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
 }
+
+/// Where shards were placed and the certificates set for databases are kept across a restart:
+/// a database placed while node 1 was in maintenance is still off it, its certificate is still
+/// there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn placement_and_certificates_survive_a_restart() {
+    use crate::bdb_extras::{active_database, call};
+    use serde_json::json;
+
+    let _process = crate::common::share_the_process().await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let state = dir.path().join("state.json");
+    let sim = common::builder()
+        .no_redis(true)
+        .state_file(state.clone())
+        .start()
+        .await
+        .expect("the first simulator starts");
+    let on = "/v1/nodes/1/actions/maintenance_on";
+    let (status, _) = call(&sim, "POST", on, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    for _ in 0..400 {
+        if call(&sim, "GET", on, None).await.1["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let uid = active_database(
+        &sim,
+        json!({ "name": "placed", "memory_size": 1 << 26, "shards_count": 3 }),
+    )
+    .await;
+    let off = "/v1/nodes/1/actions/maintenance_off";
+    let (status, _) = call(&sim, "POST", off, Some(json!({}))).await;
+    assert_eq!(status, 200);
+    for _ in 0..400 {
+        if call(&sim, "GET", off, None).await.1["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let key = rcgen::KeyPair::generate().expect("a key");
+    let cert = rcgen::CertificateParams::new(vec!["db.example".to_string()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("a certificate");
+    let path = format!("/v1/bdbs/{uid}/certificates");
+    let body = json!({ "cert": cert.pem(), "private_key": key.serialize_pem() });
+    let (status, set) = call(&sim, "POST", &path, Some(body)).await;
+    assert_eq!(status, 200, "{set}");
+    let nodes = |shards: serde_json::Value| -> Vec<String> {
+        shards
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|s| s["node_uid"].as_str().expect("a node").to_string())
+            .collect()
+    };
+    let shards_path = format!("/v1/bdbs/{uid}/shards");
+    assert_eq!(
+        nodes(call(&sim, "GET", &shards_path, None).await.1),
+        ["2", "3", "2"]
+    );
+    sim.shutdown().await;
+
+    let sim = common::builder()
+        .no_redis(true)
+        .state_file(state)
+        .start()
+        .await
+        .expect("the second simulator starts");
+    assert_eq!(
+        nodes(call(&sim, "GET", &shards_path, None).await.1),
+        ["2", "3", "2"]
+    );
+    let (status, got) = call(&sim, "GET", &path, None).await;
+    assert_eq!((status, got), (200, set));
+    sim.shutdown().await;
+}
