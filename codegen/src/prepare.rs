@@ -291,16 +291,17 @@ const BOUNDS: [(&str, &str); 4] = [
 
 /// The classes of value real clusters send where the reference documents another type, as the
 /// spec names them in `x-lenient` (validation checks the names).
-pub const LENIENT_CLASSES: [&str; 5] = [
+pub const LENIENT_CLASSES: [&str; 6] = [
     "integer-as-string",
     "number-as-string",
     "string-as-integer",
     "empty-list-as-string",
     "wrapped-list",
+    "unlisted-name",
 ];
 
 /// Drops every `oneOf` alternative marked `x-lenient` (merging a `oneOf` left with one
-/// alternative into its schema) and `""` from every string enum, under `node`.
+/// alternative into its schema, or into `allOf: [that]` when it is a reference) and `""` from every string enum, under `node`.
 pub fn drop_lenient_classes(node: &mut Value) {
     match node {
         Value::Object(map) => {
@@ -309,8 +310,14 @@ pub fn drop_lenient_classes(node: &mut Value) {
                 if alternatives.len() == 1 {
                     if let Some(Value::Object(only)) = alternatives.pop() {
                         map.remove("oneOf");
-                        for (k, v) in only {
-                            map.entry(k).or_insert(v);
+                        if only.contains_key("$ref") {
+                            // A reference beside a description loses the description: keep
+                            // the spec's form for a described reference, `allOf: [$ref]`.
+                            map.insert("allOf".into(), Value::Array(vec![Value::Object(only)]));
+                        } else {
+                            for (k, v) in only {
+                                map.entry(k).or_insert(v);
+                            }
                         }
                     }
                 }

@@ -174,6 +174,34 @@ pub fn set<'de, K: Decode<T>, T, A: MapAccess<'de>>(
     Ok(())
 }
 
+/// Decodes the value of member `name` with kind `K` straight into `field`, the field of a
+/// default value of the object being decoded (an object whose type is `Default`): no slot per
+/// field to move into the object at the end. `seen` holds a bit per member, set at `index`; a
+/// member sent twice is an error (`duplicate field`), as with serde's derive.
+pub fn put<'de, K: Decode<T>, T, A: MapAccess<'de>>(
+    map: &mut A,
+    field: &mut T,
+    seen: &mut [u64],
+    index: usize,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    let (word, bit) = (index / 64, 1u64 << (index % 64));
+    if seen[word] & bit != 0 {
+        return Err(de::Error::duplicate_field(name));
+    }
+    seen[word] |= bit;
+    *field = map.next_value::<Via<T, K>>()?.0;
+    Ok(())
+}
+
+/// The `missing field` error for a required member that [`put`] did not see.
+pub fn present<E: de::Error>(seen: &[u64], index: usize, name: &'static str) -> Result<(), E> {
+    if seen[index / 64] & (1u64 << (index % 64)) == 0 {
+        return Err(E::missing_field(name));
+    }
+    Ok(())
+}
+
 /// Keeps a member the object does not describe in its `extra` map, as sent (a member sent twice
 /// keeps its last value).
 pub fn keep<'de, A: MapAccess<'de>>(

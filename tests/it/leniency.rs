@@ -572,8 +572,10 @@ fn generated_fields() -> BTreeMap<(String, String), String> {
         }
     }
     // The JSON name each field is decoded from, as the struct's `Deserialize` (emitted by
-    // codegen) matches it: `"json" => crate::object::set::<…>(&mut map, &mut fN, "json")?` and,
-    // in the struct it builds, `rust: fN…` or `rust: crate::object::required(fN, …)`.
+    // codegen) matches it: `"json" => crate::object::put::<…>(&mut map, &mut out.rust, …,
+    // "json")?` for an object decoded in place, or `"json" => crate::object::set::<…>(&mut map,
+    // &mut fN, "json")?` and, in the struct it builds, `rust: fN…` or
+    // `rust: crate::object::required(fN, …)`.
     let squashed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = BTreeMap::new();
     let marker = "impl<'de> ::serde::Deserialize<'de> for ";
@@ -586,8 +588,21 @@ fn generated_fields() -> BTreeMap<(String, String), String> {
         let body = block.split(marker).next().unwrap_or(block);
         let mut slots = BTreeMap::new();
         for part in body.split("&mut map, &mut ").skip(1) {
-            if part.starts_with("extra,") {
+            if part.starts_with("extra,") || part.starts_with("out.extra,") {
                 continue; // `crate::object::keep(&mut map, &mut extra, key)`
+            }
+            // Decoded in place: `"json" => crate::object::put::<…>(&mut map, &mut out.rust,
+            // &mut seen, N, "json")?`.
+            if let Some(rest) = part.strip_prefix("out.") {
+                let (rust, rest) = rest.split_once(',').expect("a field and its JSON name");
+                let json = rest
+                    .split_once(", \"")
+                    .and_then(|(_, r)| r.split('"').next())
+                    .expect("a JSON name");
+                if let Some(ty) = types.get(&(name.clone(), rust.to_string())) {
+                    out.insert((name.clone(), json.to_string()), ty.clone());
+                }
+                continue;
             }
             let (slot, rest) = part.split_once(", \"").expect("a slot and its JSON name");
             let json = rest.split('"').next().expect("a JSON name");

@@ -568,8 +568,14 @@ fn deserialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
     let Fields::Named(fields) = &mut s.fields else {
         return Err(fail("not a struct with named fields".into()));
     };
-    let (mut locals, mut arms, mut inits) = (Vec::new(), Vec::new(), Vec::new());
+    // An object whose type is `Default` (every field's missing value is its type's default) is
+    // decoded in place: into the fields of a default value, a bit per member for duplicates and
+    // required members. Any other object gets a slot per field, moved into it at the end.
+    let in_place = syntax::derives(&s.attrs, "Default");
+    let (mut locals, mut arms, mut inits, mut checks) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut has_extra = false;
+    let mut index = 0usize;
     for (i, field) in fields.named.iter_mut().enumerate() {
         let f = field
             .ident
@@ -605,12 +611,21 @@ fn deserialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
             }
         };
         let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+        let defaulted = syntax::has_serde_flag(&field.attrs, &["default"]);
+        let plain_option = kind == "Plain" && syntax::option_inner(ty).is_some();
+        field.attrs.retain(|a| !is_serde(a));
+        if in_place {
+            arms.push(quote!(#name => crate::object::put::<crate::object::#kind, _, _>(&mut map, &mut out.#f, &mut seen, #index, #name)?,));
+            if !defaulted && !plain_option {
+                checks.push(quote!(crate::object::present(&seen, #index, #name)?;));
+            }
+            index += 1;
+            continue;
+        }
         let slot = syn::Ident::new(&format!("f{i}"), proc_macro2::Span::call_site());
         locals
             .push(quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;));
         arms.push(quote!(#name => crate::object::set::<crate::object::#kind, _, _>(&mut map, &mut #slot, #name)?,));
-        let defaulted = syntax::has_serde_flag(&field.attrs, &["default"]);
-        let plain_option = kind == "Plain" && syntax::option_inner(ty).is_some();
         inits.push(if defaulted {
             quote!(#f: #slot.unwrap_or_default())
         } else if plain_option {
@@ -619,7 +634,6 @@ fn deserialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
         } else {
             quote!(#f: crate::object::required(#slot, #name)?)
         });
-        field.attrs.retain(|a| !is_serde(a));
     }
     if !has_extra {
         return Err(fail("no `extra` field".into()));
@@ -639,7 +653,39 @@ fn deserialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
         *attr = parse_quote!(#[derive(#(#kept),*)]);
     }
     let expecting = format!("struct {ident}");
+    let visit_map = if in_place {
+        let words = index.div_ceil(64).max(1);
+        quote! {
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
+                let mut out = <#ident as ::std::default::Default>::default();
+                let mut seen = [0u64; #words];
+                while let ::std::option::Option::Some(key) = map.next_key::<crate::object::Key<'de>>()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
+                    }
+                }
+                #(#checks)*
+                ::std::result::Result::Ok(out)
+            }
+        }
+    } else {
+        quote! {
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
+                #(#locals)*
+                let mut extra = ::serde_json::Map::new();
+                while let ::std::option::Option::Some(key) = map.next_key::<crate::object::Key<'de>>()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                    }
+                }
+                ::std::result::Result::Ok(#ident { #(#inits),* })
+            }
+        }
+    };
     Ok(parse_quote! {
+
         impl<'de> ::serde::Deserialize<'de> for #ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
@@ -649,17 +695,7 @@ fn deserialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
                         f.write_str(#expecting)
                     }
                     #[allow(deprecated)]
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#ident, A::Error> {
-                        #(#locals)*
-                        let mut extra = ::serde_json::Map::new();
-                        while let ::std::option::Option::Some(key) = map.next_key::<crate::object::Key<'de>>()? {
-                            match key.as_str() {
-                                #(#arms)*
-                                _ => crate::object::keep(&mut map, &mut extra, key)?,
-                            }
-                        }
-                        ::std::result::Result::Ok(#ident { #(#inits),* })
-                    }
+                    #visit_map
                 }
                 deserializer.deserialize_map(Visitor)
             }

@@ -2597,8 +2597,8 @@ Sends a `GET` request to `/v1/bdbs/certificates`
 
 Optional parameters, set on the returned [`BdbCertificateList`] before [`send`](BdbCertificateList::send):
 - [`expires_before`](BdbCertificateList::expires_before): Only return certificates that expire before this timestamp.
-- [`page`](BdbCertificateList::page): Page to return, counting from 1.
-- [`page_size`](BdbCertificateList::page_size): Number of certificates per page.
+- [`page`](BdbCertificateList::page): Page to return, counting from 1. At least 1.
+- [`page_size`](BdbCertificateList::page_size): Number of certificates per page. At least 1.
 - [`tls_mode`](BdbCertificateList::tls_mode): Only return certificates of databases with this TLS mode.*/
     pub fn bdb_certificate_list<'a>(&'a self) -> BdbCertificateList<'a> {
         BdbCertificateList {
@@ -2629,14 +2629,14 @@ Optional: the parameter is not sent unless set.*/
         self.expires_before = ::std::option::Option::Some(value);
         self
     }
-    /**Page to return, counting from 1.
+    /**Page to return, counting from 1. At least 1.
 
 Optional: the parameter is not sent unless set.*/
     pub fn page(mut self, value: i64) -> Self {
         self.page = ::std::option::Option::Some(value);
         self
     }
-    /**Number of certificates per page.
+    /**Number of certificates per page. At least 1.
 
 Optional: the parameter is not sent unless set.*/
     pub fn page_size(mut self, value: i64) -> Self {

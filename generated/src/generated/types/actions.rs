@@ -44,39 +44,36 @@ impl<'de> ::serde::Deserialize<'de> for ActionListResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ActionListResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<Action>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<StateMachine>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ActionListResponse as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "actions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "actions")?
+                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")?
                         }
                         "state-machines" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "state-machines")?
+                            >(
+                                &mut map,
+                                &mut out.state_machines,
+                                &mut seen,
+                                1usize,
+                                "state-machines",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ActionListResponse {
-                    actions: f0.unwrap_or_default(),
-                    state_machines: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -153,117 +150,109 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<StateMachine, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ActionPendingOp,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<crate::types::StateMachineStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <StateMachine as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                0usize,
+                                "action_uid",
+                            )?
                         }
                         "error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 1usize, "error")?
                         }
                         "heartbeat" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "heartbeat")?
+                            >(
+                                &mut map,
+                                &mut out.heartbeat,
+                                &mut seen,
+                                2usize,
+                                "heartbeat",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
                         }
                         "object_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "object_name")?
+                            >(
+                                &mut map,
+                                &mut out.object_name,
+                                &mut seen,
+                                4usize,
+                                "object_name",
+                            )?
                         }
                         "pending_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptMap,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "pending_ops")?
+                            >(
+                                &mut map,
+                                &mut out.pending_ops,
+                                &mut seen,
+                                5usize,
+                                "pending_ops",
+                            )?
                         }
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                6usize,
+                                "progress",
+                            )?
                         }
                         "state" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 7usize, "state")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 8usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(StateMachine {
-                    action_uid: f0.unwrap_or_default(),
-                    error: f1.unwrap_or_default(),
-                    heartbeat: f2.unwrap_or_default(),
-                    name: f3.unwrap_or_default(),
-                    object_name: f4.unwrap_or_default(),
-                    pending_ops: f5.unwrap_or_default(),
-                    progress: f6.unwrap_or_default(),
-                    state: f7.unwrap_or_default(),
-                    status: f8.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -46,28 +46,29 @@ impl<'de> ::serde::Deserialize<'de> for ActionUid {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ActionUid, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ActionUid as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                0usize,
+                                "action_uid",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ActionUid {
-                    action_uid: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -136,81 +137,82 @@ impl<'de> ::serde::Deserialize<'de> for Alert {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Alert, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::AlertSeverity>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Alert as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "change_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "change_time")?
+                            >(
+                                &mut map,
+                                &mut out.change_time,
+                                &mut seen,
+                                0usize,
+                                "change_time",
+                            )?
                         }
                         "change_value" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "change_value")?
+                            >(
+                                &mut map,
+                                &mut out.change_value,
+                                &mut seen,
+                                1usize,
+                                "change_value",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 2usize, "enabled")?
                         }
                         "severity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "severity")?
+                            >(
+                                &mut map,
+                                &mut out.severity,
+                                &mut seen,
+                                3usize,
+                                "severity",
+                            )?
                         }
                         "state" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 4usize, "state")?
                         }
                         "threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "threshold")?
+                            >(
+                                &mut map,
+                                &mut out.threshold,
+                                &mut seen,
+                                5usize,
+                                "threshold",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Alert {
-                    change_time: f0.unwrap_or_default(),
-                    change_value: f1.unwrap_or_default(),
-                    enabled: f2.unwrap_or_default(),
-                    severity: f3.unwrap_or_default(),
-                    state: f4.unwrap_or_default(),
-                    threshold: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2476,1731 +2478,2129 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Bdb, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbActivedefrag>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbAofPolicy>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<BdbAuditSettings>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbClientCert>>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbClientCert>>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbAuthorizedSubject>>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbBackgroundOp>>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbBackupFailureReason>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<BdbBackupLocation>,
-                > = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbBackupStatus>,
-                > = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbBigstoreRamWeight>>,
-                > = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BdbClientCertSubjectValidationType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbConnsType>,
-                > = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f49: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f50: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f51: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f52: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
-                > = ::std::option::Option::None;
-                let mut f53: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbCrdtSync>,
-                > = ::std::option::Option::None;
-                let mut f54: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f55: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f56: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f57: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbCrdtXaddIdUniquenessMode>,
-                > = ::std::option::Option::None;
-                let mut f58: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f59: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f60: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbDataPersistence>,
-                > = ::std::option::Option::None;
-                let mut f61: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbDatasetImportSources>>,
-                > = ::std::option::Option::None;
-                let mut f62: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f63: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f64: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f65: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f66: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f67: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f68: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f69: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f70: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f71: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbEndpoint>>,
-                > = ::std::option::Option::None;
-                let mut f72: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbEnforceClientAuthentication>,
-                > = ::std::option::Option::None;
-                let mut f73: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbEvictionPolicy>,
-                > = ::std::option::Option::None;
-                let mut f74: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbExportFailureReason>,
-                > = ::std::option::Option::None;
-                let mut f75: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f76: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbExportStatus>,
-                > = ::std::option::Option::None;
-                let mut f77: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f78: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f79: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbGradualSrcMode>,
-                > = ::std::option::Option::None;
-                let mut f80: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f81: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbGradualSyncMode>,
-                > = ::std::option::Option::None;
-                let mut f82: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbGradualSyncPolicy>,
-                > = ::std::option::Option::None;
-                let mut f83: ::std::option::Option<
-                    ::std::option::Option<BdbGradualSyncPolicyParameters>,
-                > = ::std::option::Option::None;
-                let mut f84: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHashSlotsPolicy>,
-                > = ::std::option::Option::None;
-                let mut f85: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f86: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbImportFailureReason>,
-                > = ::std::option::Option::None;
-                let mut f87: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f88: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbImportStatus>,
-                > = ::std::option::Option::None;
-                let mut f89: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f90: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f91: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f92: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f93: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbLinkSconnOnFullRequest>,
-                > = ::std::option::Option::None;
-                let mut f94: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f95: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f96: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f97: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f98: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f99: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f100: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f101: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f102: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f103: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f104: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbModuleListItem>>,
-                > = ::std::option::Option::None;
-                let mut f105: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f106: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f107: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbMultiCommandsOpt>,
-                > = ::std::option::Option::None;
-                let mut f108: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f109: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f110: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BdbOssClusterApiPreferredEndpointType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f111: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbOssClusterApiPreferredIpType>,
-                > = ::std::option::Option::None;
-                let mut f112: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f113: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f114: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f115: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f116: ::std::option::Option<
-                    ::std::option::Option<BdbProbabilistic>,
-                > = ::std::option::Option::None;
-                let mut f117: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbProxyPolicy>,
-                > = ::std::option::Option::None;
-                let mut f118: ::std::option::Option<
-                    ::std::option::Option<BdbQueryPerformanceFactor>,
-                > = ::std::option::Option::None;
-                let mut f119: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f120: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f121: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f122: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f123: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f124: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbReplicaSconnsOnDemand>,
-                > = ::std::option::Option::None;
-                let mut f125: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSyncerSources>>,
-                > = ::std::option::Option::None;
-                let mut f126: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbReplicaSync>,
-                > = ::std::option::Option::None;
-                let mut f127: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f128: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f129: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f130: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f131: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f132: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbRolePermission>>,
-                > = ::std::option::Option::None;
-                let mut f133: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSchedPolicy>,
-                > = ::std::option::Option::None;
-                let mut f134: ::std::option::Option<::std::option::Option<BdbSearch>> = ::std::option::Option::None;
-                let mut f135: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f136: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f137: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f138: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f139: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f140: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbShardKeyRegex>>,
-                > = ::std::option::Option::None;
-                let mut f141: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut f142: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f143: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f144: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbShardsPlacement>,
-                > = ::std::option::Option::None;
-                let mut f145: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSkipImportAnalyze>,
-                > = ::std::option::Option::None;
-                let mut f146: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f147: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f148: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f149: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
-                > = ::std::option::Option::None;
-                let mut f150: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f151: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbStatus>,
-                > = ::std::option::Option::None;
-                let mut f152: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f153: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSync>,
-                > = ::std::option::Option::None;
-                let mut f154: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f155: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSyncSource>>,
-                > = ::std::option::Option::None;
-                let mut f156: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSyncerLogLevel>,
-                > = ::std::option::Option::None;
-                let mut f157: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSyncerMode>,
-                > = ::std::option::Option::None;
-                let mut f158: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbTag>>,
-                > = ::std::option::Option::None;
-                let mut f159: ::std::option::Option<
-                    ::std::option::Option<BdbTimeseries>,
-                > = ::std::option::Option::None;
-                let mut f160: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbTlsMode>,
-                > = ::std::option::Option::None;
-                let mut f161: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f162: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f163: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbType>,
-                > = ::std::option::Option::None;
-                let mut f164: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f165: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f166: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f167: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f168: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Bdb as ::std::default::Default>::default();
+                let mut seen = [0u64; 3usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "account_id" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f0, "account_id")?
-                        }
-                        "action_uid" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f1, "action_uid")?
-                        }
-                        "active_defrag_cycle_max" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f2, "active_defrag_cycle_max")?
-                        }
-                        "active_defrag_cycle_min" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f3, "active_defrag_cycle_min")?
-                        }
-                        "active_defrag_ignore_bytes" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f4, "active_defrag_ignore_bytes")?
-                        }
-                        "active_defrag_max_scan_fields" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f5, "active_defrag_max_scan_fields")?
-                        }
-                        "active_defrag_threshold_lower" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f6, "active_defrag_threshold_lower")?
-                        }
-                        "active_defrag_threshold_upper" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f7, "active_defrag_threshold_upper")?
-                        }
-                        "activedefrag" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f8, "activedefrag")?
-                        }
-                        "aof_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f9, "aof_policy")?
-                        }
-                        "audit_settings" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f10, "audit_settings")?
-                        }
-                        "authentication_admin_pass" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f11, "authentication_admin_pass")?
-                        }
-                        "authentication_redis_pass" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f12, "authentication_redis_pass")?
-                        }
-                        "authentication_sasl_pass" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f13, "authentication_sasl_pass")?
-                        }
-                        "authentication_sasl_uname" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f14, "authentication_sasl_uname")?
-                        }
-                        "authentication_ssl_client_certs" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f15, "authentication_ssl_client_certs")?
-                        }
-                        "authentication_ssl_crdt_certs" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f16, "authentication_ssl_crdt_certs")?
-                        }
-                        "authorized_names" => {
-                            crate::object::set::<
-                                crate::object::OptSeqScalar,
-                                _,
-                                _,
-                            >(&mut map, &mut f17, "authorized_names")?
-                        }
-                        "authorized_subjects" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f18, "authorized_subjects")?
-                        }
-                        "auto_shards_balancing" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f19, "auto_shards_balancing")?
-                        }
-                        "auto_shards_balancing_grace_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f20, "auto_shards_balancing_grace_period")?
-                        }
-                        "auto_upgrade" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f21, "auto_upgrade")?
-                        }
-                        "avoid_nodes" => {
-                            crate::object::set::<
-                                crate::object::OptSeqScalar,
-                                _,
-                                _,
-                            >(&mut map, &mut f22, "avoid_nodes")?
-                        }
-                        "background_op" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f23, "background_op")?
-                        }
-                        "backup" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f24, "backup")?
-                        }
-                        "backup_failure_reason" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f25, "backup_failure_reason")?
-                        }
-                        "backup_history" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f26, "backup_history")?
-                        }
-                        "backup_interval" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f27, "backup_interval")?
-                        }
-                        "backup_interval_offset" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f28, "backup_interval_offset")?
-                        }
-                        "backup_location" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f29, "backup_location")?
-                        }
-                        "backup_progress" => {
-                            crate::object::set::<
-                                crate::object::OptF64,
-                                _,
-                                _,
-                            >(&mut map, &mut f30, "backup_progress")?
-                        }
-                        "backup_status" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f31, "backup_status")?
-                        }
-                        "bigstore" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f32, "bigstore")?
-                        }
-                        "bigstore_ram_size" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f33, "bigstore_ram_size")?
-                        }
-                        "bigstore_ram_weights" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f34, "bigstore_ram_weights")?
-                        }
-                        "bigstore_version" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f35, "bigstore_version")?
-                        }
-                        "client_cert_subject_validation_type" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f36, "client_cert_subject_validation_type")?
-                        }
-                        "conns" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f37, "conns")?
-                        }
-                        "conns_global_maximum_dedicated" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f38, "conns_global_maximum_dedicated")?
-                        }
-                        "conns_minimum_dedicated" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f39, "conns_minimum_dedicated")?
-                        }
-                        "conns_type" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f40, "conns_type")?
-                        }
-                        "crdt" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f41, "crdt")?
-                        }
-                        "crdt_causal_consistency" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f42, "crdt_causal_consistency")?
-                        }
-                        "crdt_config_version" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f43, "crdt_config_version")?
-                        }
-                        "crdt_featureset_version" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f44, "crdt_featureset_version")?
-                        }
-                        "crdt_ghost_replica_ids" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f45, "crdt_ghost_replica_ids")?
-                        }
-                        "crdt_guid" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f46, "crdt_guid")?
-                        }
-                        "crdt_modules" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f47, "crdt_modules")?
-                        }
-                        "crdt_protocol_version" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f48, "crdt_protocol_version")?
-                        }
-                        "crdt_repl_backlog_size" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f49, "crdt_repl_backlog_size")?
-                        }
-                        "crdt_replica_id" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f50, "crdt_replica_id")?
-                        }
-                        "crdt_replicas" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f51, "crdt_replicas")?
-                        }
-                        "crdt_sources" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f52, "crdt_sources")?
-                        }
-                        "crdt_sync" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f53, "crdt_sync")?
-                        }
-                        "crdt_sync_connection_alarm_timeout_seconds" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f54,
+                                &mut out.account_id,
+                                &mut seen,
+                                0usize,
+                                "account_id",
+                            )?
+                        }
+                        "action_uid" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                1usize,
+                                "action_uid",
+                            )?
+                        }
+                        "active_defrag_cycle_max" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.active_defrag_cycle_max,
+                                &mut seen,
+                                2usize,
+                                "active_defrag_cycle_max",
+                            )?
+                        }
+                        "active_defrag_cycle_min" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.active_defrag_cycle_min,
+                                &mut seen,
+                                3usize,
+                                "active_defrag_cycle_min",
+                            )?
+                        }
+                        "active_defrag_ignore_bytes" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.active_defrag_ignore_bytes,
+                                &mut seen,
+                                4usize,
+                                "active_defrag_ignore_bytes",
+                            )?
+                        }
+                        "active_defrag_max_scan_fields" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.active_defrag_max_scan_fields,
+                                &mut seen,
+                                5usize,
+                                "active_defrag_max_scan_fields",
+                            )?
+                        }
+                        "active_defrag_threshold_lower" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.active_defrag_threshold_lower,
+                                &mut seen,
+                                6usize,
+                                "active_defrag_threshold_lower",
+                            )?
+                        }
+                        "active_defrag_threshold_upper" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.active_defrag_threshold_upper,
+                                &mut seen,
+                                7usize,
+                                "active_defrag_threshold_upper",
+                            )?
+                        }
+                        "activedefrag" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.activedefrag,
+                                &mut seen,
+                                8usize,
+                                "activedefrag",
+                            )?
+                        }
+                        "aof_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.aof_policy,
+                                &mut seen,
+                                9usize,
+                                "aof_policy",
+                            )?
+                        }
+                        "audit_settings" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.audit_settings,
+                                &mut seen,
+                                10usize,
+                                "audit_settings",
+                            )?
+                        }
+                        "authentication_admin_pass" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authentication_admin_pass,
+                                &mut seen,
+                                11usize,
+                                "authentication_admin_pass",
+                            )?
+                        }
+                        "authentication_redis_pass" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authentication_redis_pass,
+                                &mut seen,
+                                12usize,
+                                "authentication_redis_pass",
+                            )?
+                        }
+                        "authentication_sasl_pass" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authentication_sasl_pass,
+                                &mut seen,
+                                13usize,
+                                "authentication_sasl_pass",
+                            )?
+                        }
+                        "authentication_sasl_uname" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authentication_sasl_uname,
+                                &mut seen,
+                                14usize,
+                                "authentication_sasl_uname",
+                            )?
+                        }
+                        "authentication_ssl_client_certs" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authentication_ssl_client_certs,
+                                &mut seen,
+                                15usize,
+                                "authentication_ssl_client_certs",
+                            )?
+                        }
+                        "authentication_ssl_crdt_certs" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authentication_ssl_crdt_certs,
+                                &mut seen,
+                                16usize,
+                                "authentication_ssl_crdt_certs",
+                            )?
+                        }
+                        "authorized_names" => {
+                            crate::object::put::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authorized_names,
+                                &mut seen,
+                                17usize,
+                                "authorized_names",
+                            )?
+                        }
+                        "authorized_subjects" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.authorized_subjects,
+                                &mut seen,
+                                18usize,
+                                "authorized_subjects",
+                            )?
+                        }
+                        "auto_shards_balancing" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.auto_shards_balancing,
+                                &mut seen,
+                                19usize,
+                                "auto_shards_balancing",
+                            )?
+                        }
+                        "auto_shards_balancing_grace_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.auto_shards_balancing_grace_period,
+                                &mut seen,
+                                20usize,
+                                "auto_shards_balancing_grace_period",
+                            )?
+                        }
+                        "auto_upgrade" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.auto_upgrade,
+                                &mut seen,
+                                21usize,
+                                "auto_upgrade",
+                            )?
+                        }
+                        "avoid_nodes" => {
+                            crate::object::put::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.avoid_nodes,
+                                &mut seen,
+                                22usize,
+                                "avoid_nodes",
+                            )?
+                        }
+                        "background_op" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.background_op,
+                                &mut seen,
+                                23usize,
+                                "background_op",
+                            )?
+                        }
+                        "backup" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut out.backup, &mut seen, 24usize, "backup")?
+                        }
+                        "backup_failure_reason" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_failure_reason,
+                                &mut seen,
+                                25usize,
+                                "backup_failure_reason",
+                            )?
+                        }
+                        "backup_history" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_history,
+                                &mut seen,
+                                26usize,
+                                "backup_history",
+                            )?
+                        }
+                        "backup_interval" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_interval,
+                                &mut seen,
+                                27usize,
+                                "backup_interval",
+                            )?
+                        }
+                        "backup_interval_offset" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_interval_offset,
+                                &mut seen,
+                                28usize,
+                                "backup_interval_offset",
+                            )?
+                        }
+                        "backup_location" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_location,
+                                &mut seen,
+                                29usize,
+                                "backup_location",
+                            )?
+                        }
+                        "backup_progress" => {
+                            crate::object::put::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_progress,
+                                &mut seen,
+                                30usize,
+                                "backup_progress",
+                            )?
+                        }
+                        "backup_status" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.backup_status,
+                                &mut seen,
+                                31usize,
+                                "backup_status",
+                            )?
+                        }
+                        "bigstore" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore,
+                                &mut seen,
+                                32usize,
+                                "bigstore",
+                            )?
+                        }
+                        "bigstore_ram_size" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore_ram_size,
+                                &mut seen,
+                                33usize,
+                                "bigstore_ram_size",
+                            )?
+                        }
+                        "bigstore_ram_weights" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore_ram_weights,
+                                &mut seen,
+                                34usize,
+                                "bigstore_ram_weights",
+                            )?
+                        }
+                        "bigstore_version" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore_version,
+                                &mut seen,
+                                35usize,
+                                "bigstore_version",
+                            )?
+                        }
+                        "client_cert_subject_validation_type" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.client_cert_subject_validation_type,
+                                &mut seen,
+                                36usize,
+                                "client_cert_subject_validation_type",
+                            )?
+                        }
+                        "conns" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut out.conns, &mut seen, 37usize, "conns")?
+                        }
+                        "conns_global_maximum_dedicated" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.conns_global_maximum_dedicated,
+                                &mut seen,
+                                38usize,
+                                "conns_global_maximum_dedicated",
+                            )?
+                        }
+                        "conns_minimum_dedicated" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.conns_minimum_dedicated,
+                                &mut seen,
+                                39usize,
+                                "conns_minimum_dedicated",
+                            )?
+                        }
+                        "conns_type" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.conns_type,
+                                &mut seen,
+                                40usize,
+                                "conns_type",
+                            )?
+                        }
+                        "crdt" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut out.crdt, &mut seen, 41usize, "crdt")?
+                        }
+                        "crdt_causal_consistency" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_causal_consistency,
+                                &mut seen,
+                                42usize,
+                                "crdt_causal_consistency",
+                            )?
+                        }
+                        "crdt_config_version" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_config_version,
+                                &mut seen,
+                                43usize,
+                                "crdt_config_version",
+                            )?
+                        }
+                        "crdt_featureset_version" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_featureset_version,
+                                &mut seen,
+                                44usize,
+                                "crdt_featureset_version",
+                            )?
+                        }
+                        "crdt_ghost_replica_ids" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_ghost_replica_ids,
+                                &mut seen,
+                                45usize,
+                                "crdt_ghost_replica_ids",
+                            )?
+                        }
+                        "crdt_guid" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_guid,
+                                &mut seen,
+                                46usize,
+                                "crdt_guid",
+                            )?
+                        }
+                        "crdt_modules" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_modules,
+                                &mut seen,
+                                47usize,
+                                "crdt_modules",
+                            )?
+                        }
+                        "crdt_protocol_version" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_protocol_version,
+                                &mut seen,
+                                48usize,
+                                "crdt_protocol_version",
+                            )?
+                        }
+                        "crdt_repl_backlog_size" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_repl_backlog_size,
+                                &mut seen,
+                                49usize,
+                                "crdt_repl_backlog_size",
+                            )?
+                        }
+                        "crdt_replica_id" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_replica_id,
+                                &mut seen,
+                                50usize,
+                                "crdt_replica_id",
+                            )?
+                        }
+                        "crdt_replicas" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_replicas,
+                                &mut seen,
+                                51usize,
+                                "crdt_replicas",
+                            )?
+                        }
+                        "crdt_sources" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_sources,
+                                &mut seen,
+                                52usize,
+                                "crdt_sources",
+                            )?
+                        }
+                        "crdt_sync" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_sync,
+                                &mut seen,
+                                53usize,
+                                "crdt_sync",
+                            )?
+                        }
+                        "crdt_sync_connection_alarm_timeout_seconds" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_sync_connection_alarm_timeout_seconds,
+                                &mut seen,
+                                54usize,
                                 "crdt_sync_connection_alarm_timeout_seconds",
                             )?
                         }
                         "crdt_sync_dist" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f55, "crdt_sync_dist")?
-                        }
-                        "crdt_syncer_auto_oom_unlatch" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f56, "crdt_syncer_auto_oom_unlatch")?
-                        }
-                        "crdt_xadd_id_uniqueness_mode" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f57, "crdt_xadd_id_uniqueness_mode")?
-                        }
-                        "created_time" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f58, "created_time")?
-                        }
-                        "data_internode_encryption" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f59, "data_internode_encryption")?
-                        }
-                        "data_persistence" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f60, "data_persistence")?
-                        }
-                        "dataset_import_sources" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f61, "dataset_import_sources")?
-                        }
-                        "db_conns_auditing" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f62, "db_conns_auditing")?
-                        }
-                        "default_user" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f63, "default_user")?
-                        }
-                        "disabled_commands" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f64, "disabled_commands")?
-                        }
-                        "disconnect_clients_on_password_removal" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f65,
+                                &mut out.crdt_sync_dist,
+                                &mut seen,
+                                55usize,
+                                "crdt_sync_dist",
+                            )?
+                        }
+                        "crdt_syncer_auto_oom_unlatch" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_syncer_auto_oom_unlatch,
+                                &mut seen,
+                                56usize,
+                                "crdt_syncer_auto_oom_unlatch",
+                            )?
+                        }
+                        "crdt_xadd_id_uniqueness_mode" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.crdt_xadd_id_uniqueness_mode,
+                                &mut seen,
+                                57usize,
+                                "crdt_xadd_id_uniqueness_mode",
+                            )?
+                        }
+                        "created_time" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.created_time,
+                                &mut seen,
+                                58usize,
+                                "created_time",
+                            )?
+                        }
+                        "data_internode_encryption" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.data_internode_encryption,
+                                &mut seen,
+                                59usize,
+                                "data_internode_encryption",
+                            )?
+                        }
+                        "data_persistence" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.data_persistence,
+                                &mut seen,
+                                60usize,
+                                "data_persistence",
+                            )?
+                        }
+                        "dataset_import_sources" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.dataset_import_sources,
+                                &mut seen,
+                                61usize,
+                                "dataset_import_sources",
+                            )?
+                        }
+                        "db_conns_auditing" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.db_conns_auditing,
+                                &mut seen,
+                                62usize,
+                                "db_conns_auditing",
+                            )?
+                        }
+                        "default_user" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_user,
+                                &mut seen,
+                                63usize,
+                                "default_user",
+                            )?
+                        }
+                        "disabled_commands" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.disabled_commands,
+                                &mut seen,
+                                64usize,
+                                "disabled_commands",
+                            )?
+                        }
+                        "disconnect_clients_on_password_removal" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.disconnect_clients_on_password_removal,
+                                &mut seen,
+                                65usize,
                                 "disconnect_clients_on_password_removal",
                             )?
                         }
                         "dns_address_master" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f66, "dns_address_master")?
+                            >(
+                                &mut map,
+                                &mut out.dns_address_master,
+                                &mut seen,
+                                66usize,
+                                "dns_address_master",
+                            )?
                         }
                         "email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f67, "email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.email_alerts,
+                                &mut seen,
+                                67usize,
+                                "email_alerts",
+                            )?
                         }
                         "endpoint" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f68, "endpoint")?
+                            >(
+                                &mut map,
+                                &mut out.endpoint,
+                                &mut seen,
+                                68usize,
+                                "endpoint",
+                            )?
                         }
                         "endpoint_ip" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f69, "endpoint_ip")?
+                            >(
+                                &mut map,
+                                &mut out.endpoint_ip,
+                                &mut seen,
+                                69usize,
+                                "endpoint_ip",
+                            )?
                         }
                         "endpoint_node" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f70, "endpoint_node")?
+                            >(
+                                &mut map,
+                                &mut out.endpoint_node,
+                                &mut seen,
+                                70usize,
+                                "endpoint_node",
+                            )?
                         }
                         "endpoints" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f71, "endpoints")?
+                            >(
+                                &mut map,
+                                &mut out.endpoints,
+                                &mut seen,
+                                71usize,
+                                "endpoints",
+                            )?
                         }
                         "enforce_client_authentication" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f72, "enforce_client_authentication")?
-                        }
-                        "eviction_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f73, "eviction_policy")?
-                        }
-                        "export_failure_reason" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f74, "export_failure_reason")?
-                        }
-                        "export_progress" => {
-                            crate::object::set::<
-                                crate::object::OptF64,
-                                _,
-                                _,
-                            >(&mut map, &mut f75, "export_progress")?
-                        }
-                        "export_status" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f76, "export_status")?
-                        }
-                        "generate_text_monitor" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f77, "generate_text_monitor")?
-                        }
-                        "gradual_src_max_sources" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f78, "gradual_src_max_sources")?
-                        }
-                        "gradual_src_mode" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f79, "gradual_src_mode")?
-                        }
-                        "gradual_sync_max_shards_per_source" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f80, "gradual_sync_max_shards_per_source")?
-                        }
-                        "gradual_sync_mode" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f81, "gradual_sync_mode")?
-                        }
-                        "gradual_sync_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f82, "gradual_sync_policy")?
-                        }
-                        "gradual_sync_policy_parameters" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f83, "gradual_sync_policy_parameters")?
-                        }
-                        "hash_slots_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f84, "hash_slots_policy")?
-                        }
-                        "implicit_shard_key" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f85, "implicit_shard_key")?
-                        }
-                        "import_failure_reason" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f86, "import_failure_reason")?
-                        }
-                        "import_progress" => {
-                            crate::object::set::<
-                                crate::object::OptF64,
-                                _,
-                                _,
-                            >(&mut map, &mut f87, "import_progress")?
-                        }
-                        "import_status" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f88, "import_status")?
-                        }
-                        "internal" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f89, "internal")?
-                        }
-                        "last_backup_time" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f90, "last_backup_time")?
-                        }
-                        "last_changed_time" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f91, "last_changed_time")?
-                        }
-                        "last_export_time" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f92, "last_export_time")?
-                        }
-                        "link_sconn_on_full_request" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f93, "link_sconn_on_full_request")?
-                        }
-                        "master_persistence" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f94, "master_persistence")?
-                        }
-                        "max_aof_file_size" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f95, "max_aof_file_size")?
-                        }
-                        "max_aof_load_time" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f96, "max_aof_load_time")?
-                        }
-                        "max_client_pipeline" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f97, "max_client_pipeline")?
-                        }
-                        "max_connections" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f98, "max_connections")?
-                        }
-                        "max_pipelined" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f99, "max_pipelined")?
-                        }
-                        "maxclients" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f100, "maxclients")?
-                        }
-                        "memory_size" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f101, "memory_size")?
-                        }
-                        "metrics_export_all" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f102, "metrics_export_all")?
-                        }
-                        "mkms" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f103, "mkms")?
-                        }
-                        "module_list" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f104, "module_list")?
-                        }
-                        "mtls_allow_outdated_certs" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f105, "mtls_allow_outdated_certs")?
-                        }
-                        "mtls_allow_weak_hashing" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f106, "mtls_allow_weak_hashing")?
-                        }
-                        "multi_commands_opt" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f107, "multi_commands_opt")?
-                        }
-                        "name" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f108, "name")?
-                        }
-                        "oss_cluster" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f109, "oss_cluster")?
-                        }
-                        "oss_cluster_api_preferred_endpoint_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f110,
+                                &mut out.enforce_client_authentication,
+                                &mut seen,
+                                72usize,
+                                "enforce_client_authentication",
+                            )?
+                        }
+                        "eviction_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.eviction_policy,
+                                &mut seen,
+                                73usize,
+                                "eviction_policy",
+                            )?
+                        }
+                        "export_failure_reason" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.export_failure_reason,
+                                &mut seen,
+                                74usize,
+                                "export_failure_reason",
+                            )?
+                        }
+                        "export_progress" => {
+                            crate::object::put::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.export_progress,
+                                &mut seen,
+                                75usize,
+                                "export_progress",
+                            )?
+                        }
+                        "export_status" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.export_status,
+                                &mut seen,
+                                76usize,
+                                "export_status",
+                            )?
+                        }
+                        "generate_text_monitor" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.generate_text_monitor,
+                                &mut seen,
+                                77usize,
+                                "generate_text_monitor",
+                            )?
+                        }
+                        "gradual_src_max_sources" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.gradual_src_max_sources,
+                                &mut seen,
+                                78usize,
+                                "gradual_src_max_sources",
+                            )?
+                        }
+                        "gradual_src_mode" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.gradual_src_mode,
+                                &mut seen,
+                                79usize,
+                                "gradual_src_mode",
+                            )?
+                        }
+                        "gradual_sync_max_shards_per_source" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.gradual_sync_max_shards_per_source,
+                                &mut seen,
+                                80usize,
+                                "gradual_sync_max_shards_per_source",
+                            )?
+                        }
+                        "gradual_sync_mode" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.gradual_sync_mode,
+                                &mut seen,
+                                81usize,
+                                "gradual_sync_mode",
+                            )?
+                        }
+                        "gradual_sync_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.gradual_sync_policy,
+                                &mut seen,
+                                82usize,
+                                "gradual_sync_policy",
+                            )?
+                        }
+                        "gradual_sync_policy_parameters" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.gradual_sync_policy_parameters,
+                                &mut seen,
+                                83usize,
+                                "gradual_sync_policy_parameters",
+                            )?
+                        }
+                        "hash_slots_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.hash_slots_policy,
+                                &mut seen,
+                                84usize,
+                                "hash_slots_policy",
+                            )?
+                        }
+                        "implicit_shard_key" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.implicit_shard_key,
+                                &mut seen,
+                                85usize,
+                                "implicit_shard_key",
+                            )?
+                        }
+                        "import_failure_reason" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.import_failure_reason,
+                                &mut seen,
+                                86usize,
+                                "import_failure_reason",
+                            )?
+                        }
+                        "import_progress" => {
+                            crate::object::put::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.import_progress,
+                                &mut seen,
+                                87usize,
+                                "import_progress",
+                            )?
+                        }
+                        "import_status" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.import_status,
+                                &mut seen,
+                                88usize,
+                                "import_status",
+                            )?
+                        }
+                        "internal" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.internal,
+                                &mut seen,
+                                89usize,
+                                "internal",
+                            )?
+                        }
+                        "last_backup_time" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.last_backup_time,
+                                &mut seen,
+                                90usize,
+                                "last_backup_time",
+                            )?
+                        }
+                        "last_changed_time" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.last_changed_time,
+                                &mut seen,
+                                91usize,
+                                "last_changed_time",
+                            )?
+                        }
+                        "last_export_time" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.last_export_time,
+                                &mut seen,
+                                92usize,
+                                "last_export_time",
+                            )?
+                        }
+                        "link_sconn_on_full_request" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.link_sconn_on_full_request,
+                                &mut seen,
+                                93usize,
+                                "link_sconn_on_full_request",
+                            )?
+                        }
+                        "master_persistence" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.master_persistence,
+                                &mut seen,
+                                94usize,
+                                "master_persistence",
+                            )?
+                        }
+                        "max_aof_file_size" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_aof_file_size,
+                                &mut seen,
+                                95usize,
+                                "max_aof_file_size",
+                            )?
+                        }
+                        "max_aof_load_time" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_aof_load_time,
+                                &mut seen,
+                                96usize,
+                                "max_aof_load_time",
+                            )?
+                        }
+                        "max_client_pipeline" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_client_pipeline,
+                                &mut seen,
+                                97usize,
+                                "max_client_pipeline",
+                            )?
+                        }
+                        "max_connections" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_connections,
+                                &mut seen,
+                                98usize,
+                                "max_connections",
+                            )?
+                        }
+                        "max_pipelined" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_pipelined,
+                                &mut seen,
+                                99usize,
+                                "max_pipelined",
+                            )?
+                        }
+                        "maxclients" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.maxclients,
+                                &mut seen,
+                                100usize,
+                                "maxclients",
+                            )?
+                        }
+                        "memory_size" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.memory_size,
+                                &mut seen,
+                                101usize,
+                                "memory_size",
+                            )?
+                        }
+                        "metrics_export_all" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.metrics_export_all,
+                                &mut seen,
+                                102usize,
+                                "metrics_export_all",
+                            )?
+                        }
+                        "mkms" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut out.mkms, &mut seen, 103usize, "mkms")?
+                        }
+                        "module_list" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.module_list,
+                                &mut seen,
+                                104usize,
+                                "module_list",
+                            )?
+                        }
+                        "mtls_allow_outdated_certs" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.mtls_allow_outdated_certs,
+                                &mut seen,
+                                105usize,
+                                "mtls_allow_outdated_certs",
+                            )?
+                        }
+                        "mtls_allow_weak_hashing" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.mtls_allow_weak_hashing,
+                                &mut seen,
+                                106usize,
+                                "mtls_allow_weak_hashing",
+                            )?
+                        }
+                        "multi_commands_opt" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.multi_commands_opt,
+                                &mut seen,
+                                107usize,
+                                "multi_commands_opt",
+                            )?
+                        }
+                        "name" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut out.name, &mut seen, 108usize, "name")?
+                        }
+                        "oss_cluster" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster,
+                                &mut seen,
+                                109usize,
+                                "oss_cluster",
+                            )?
+                        }
+                        "oss_cluster_api_preferred_endpoint_type" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_endpoint_type,
+                                &mut seen,
+                                110usize,
                                 "oss_cluster_api_preferred_endpoint_type",
                             )?
                         }
                         "oss_cluster_api_preferred_ip_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f111, "oss_cluster_api_preferred_ip_type")?
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_ip_type,
+                                &mut seen,
+                                111usize,
+                                "oss_cluster_api_preferred_ip_type",
+                            )?
                         }
                         "oss_sharding" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f112, "oss_sharding")?
+                            >(
+                                &mut map,
+                                &mut out.oss_sharding,
+                                &mut seen,
+                                112usize,
+                                "oss_sharding",
+                            )?
                         }
                         "partial_request_timeout_seconds" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f113, "partial_request_timeout_seconds")?
-                        }
-                        "port" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f114, "port")?
-                        }
-                        "preemptive_drain_timeout_seconds" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f115, "preemptive_drain_timeout_seconds")?
-                        }
-                        "probabilistic" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f116, "probabilistic")?
-                        }
-                        "proxy_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f117, "proxy_policy")?
-                        }
-                        "query_performance_factor" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f118, "query_performance_factor")?
-                        }
-                        "rack_aware" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f119, "rack_aware")?
-                        }
-                        "recovery_wait_time" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f120, "recovery_wait_time")?
-                        }
-                        "redis_version" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f121, "redis_version")?
-                        }
-                        "repl_backlog_size" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f122, "repl_backlog_size")?
-                        }
-                        "replica_read_only" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f123, "replica_read_only")?
-                        }
-                        "replica_sconns_on_demand" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f124, "replica_sconns_on_demand")?
-                        }
-                        "replica_sources" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f125, "replica_sources")?
-                        }
-                        "replica_sync" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f126, "replica_sync")?
-                        }
-                        "replica_sync_connection_alarm_timeout_seconds" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f127,
+                                &mut out.partial_request_timeout_seconds,
+                                &mut seen,
+                                113usize,
+                                "partial_request_timeout_seconds",
+                            )?
+                        }
+                        "port" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(&mut map, &mut out.port, &mut seen, 114usize, "port")?
+                        }
+                        "preemptive_drain_timeout_seconds" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.preemptive_drain_timeout_seconds,
+                                &mut seen,
+                                115usize,
+                                "preemptive_drain_timeout_seconds",
+                            )?
+                        }
+                        "probabilistic" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.probabilistic,
+                                &mut seen,
+                                116usize,
+                                "probabilistic",
+                            )?
+                        }
+                        "proxy_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.proxy_policy,
+                                &mut seen,
+                                117usize,
+                                "proxy_policy",
+                            )?
+                        }
+                        "query_performance_factor" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.query_performance_factor,
+                                &mut seen,
+                                118usize,
+                                "query_performance_factor",
+                            )?
+                        }
+                        "rack_aware" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.rack_aware,
+                                &mut seen,
+                                119usize,
+                                "rack_aware",
+                            )?
+                        }
+                        "recovery_wait_time" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.recovery_wait_time,
+                                &mut seen,
+                                120usize,
+                                "recovery_wait_time",
+                            )?
+                        }
+                        "redis_version" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.redis_version,
+                                &mut seen,
+                                121usize,
+                                "redis_version",
+                            )?
+                        }
+                        "repl_backlog_size" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.repl_backlog_size,
+                                &mut seen,
+                                122usize,
+                                "repl_backlog_size",
+                            )?
+                        }
+                        "replica_read_only" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.replica_read_only,
+                                &mut seen,
+                                123usize,
+                                "replica_read_only",
+                            )?
+                        }
+                        "replica_sconns_on_demand" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.replica_sconns_on_demand,
+                                &mut seen,
+                                124usize,
+                                "replica_sconns_on_demand",
+                            )?
+                        }
+                        "replica_sources" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.replica_sources,
+                                &mut seen,
+                                125usize,
+                                "replica_sources",
+                            )?
+                        }
+                        "replica_sync" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.replica_sync,
+                                &mut seen,
+                                126usize,
+                                "replica_sync",
+                            )?
+                        }
+                        "replica_sync_connection_alarm_timeout_seconds" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.replica_sync_connection_alarm_timeout_seconds,
+                                &mut seen,
+                                127usize,
                                 "replica_sync_connection_alarm_timeout_seconds",
                             )?
                         }
                         "replica_sync_dist" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f128, "replica_sync_dist")?
+                            >(
+                                &mut map,
+                                &mut out.replica_sync_dist,
+                                &mut seen,
+                                128usize,
+                                "replica_sync_dist",
+                            )?
                         }
                         "replication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f129, "replication")?
+                            >(
+                                &mut map,
+                                &mut out.replication,
+                                &mut seen,
+                                129usize,
+                                "replication",
+                            )?
                         }
                         "replication_oom_threshold_percent" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f130, "replication_oom_threshold_percent")?
-                        }
-                        "resp3" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f131, "resp3")?
-                        }
-                        "roles_permissions" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f132, "roles_permissions")?
-                        }
-                        "sched_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f133, "sched_policy")?
-                        }
-                        "search" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f134, "search")?
-                        }
-                        "search_on_bigstore" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f135, "search_on_bigstore")?
-                        }
-                        "shard_block_crossslot_keys" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f136, "shard_block_crossslot_keys")?
-                        }
-                        "shard_block_foreign_keys" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f137, "shard_block_foreign_keys")?
-                        }
-                        "shard_imbalance_threshold" => {
-                            crate::object::set::<
-                                crate::object::OptF64,
-                                _,
-                                _,
-                            >(&mut map, &mut f138, "shard_imbalance_threshold")?
-                        }
-                        "shard_imbalance_threshold_percentage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f139,
+                                &mut out.replication_oom_threshold_percent,
+                                &mut seen,
+                                130usize,
+                                "replication_oom_threshold_percent",
+                            )?
+                        }
+                        "resp3" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(&mut map, &mut out.resp3, &mut seen, 131usize, "resp3")?
+                        }
+                        "roles_permissions" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.roles_permissions,
+                                &mut seen,
+                                132usize,
+                                "roles_permissions",
+                            )?
+                        }
+                        "sched_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.sched_policy,
+                                &mut seen,
+                                133usize,
+                                "sched_policy",
+                            )?
+                        }
+                        "search" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(&mut map, &mut out.search, &mut seen, 134usize, "search")?
+                        }
+                        "search_on_bigstore" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_on_bigstore,
+                                &mut seen,
+                                135usize,
+                                "search_on_bigstore",
+                            )?
+                        }
+                        "shard_block_crossslot_keys" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.shard_block_crossslot_keys,
+                                &mut seen,
+                                136usize,
+                                "shard_block_crossslot_keys",
+                            )?
+                        }
+                        "shard_block_foreign_keys" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.shard_block_foreign_keys,
+                                &mut seen,
+                                137usize,
+                                "shard_block_foreign_keys",
+                            )?
+                        }
+                        "shard_imbalance_threshold" => {
+                            crate::object::put::<
+                                crate::object::OptF64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.shard_imbalance_threshold,
+                                &mut seen,
+                                138usize,
+                                "shard_imbalance_threshold",
+                            )?
+                        }
+                        "shard_imbalance_threshold_percentage" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.shard_imbalance_threshold_percentage,
+                                &mut seen,
+                                139usize,
                                 "shard_imbalance_threshold_percentage",
                             )?
                         }
                         "shard_key_regex" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f140, "shard_key_regex")?
+                            >(
+                                &mut map,
+                                &mut out.shard_key_regex,
+                                &mut seen,
+                                140usize,
+                                "shard_key_regex",
+                            )?
                         }
                         "shard_list" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f141, "shard_list")?
+                            >(
+                                &mut map,
+                                &mut out.shard_list,
+                                &mut seen,
+                                141usize,
+                                "shard_list",
+                            )?
                         }
                         "sharding" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f142, "sharding")?
+                            >(
+                                &mut map,
+                                &mut out.sharding,
+                                &mut seen,
+                                142usize,
+                                "sharding",
+                            )?
                         }
                         "shards_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f143, "shards_count")?
+                            >(
+                                &mut map,
+                                &mut out.shards_count,
+                                &mut seen,
+                                143usize,
+                                "shards_count",
+                            )?
                         }
                         "shards_placement" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f144, "shards_placement")?
+                            >(
+                                &mut map,
+                                &mut out.shards_placement,
+                                &mut seen,
+                                144usize,
+                                "shards_placement",
+                            )?
                         }
                         "skip_import_analyze" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f145, "skip_import_analyze")?
+                            >(
+                                &mut map,
+                                &mut out.skip_import_analyze,
+                                &mut seen,
+                                145usize,
+                                "skip_import_analyze",
+                            )?
                         }
                         "slave_buffer" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f146, "slave_buffer")?
+                            >(
+                                &mut map,
+                                &mut out.slave_buffer,
+                                &mut seen,
+                                146usize,
+                                "slave_buffer",
+                            )?
                         }
                         "slave_ha" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f147, "slave_ha")?
+                            >(
+                                &mut map,
+                                &mut out.slave_ha,
+                                &mut seen,
+                                147usize,
+                                "slave_ha",
+                            )?
                         }
                         "slave_ha_priority" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f148, "slave_ha_priority")?
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_priority,
+                                &mut seen,
+                                148usize,
+                                "slave_ha_priority",
+                            )?
                         }
                         "snapshot_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f149, "snapshot_policy")?
+                            >(
+                                &mut map,
+                                &mut out.snapshot_policy,
+                                &mut seen,
+                                149usize,
+                                "snapshot_policy",
+                            )?
                         }
                         "ssl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f150, "ssl")?
+                            >(&mut map, &mut out.ssl, &mut seen, 150usize, "ssl")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f151, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 151usize, "status")?
                         }
                         "support_syncer_reconf" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f152, "support_syncer_reconf")?
+                            >(
+                                &mut map,
+                                &mut out.support_syncer_reconf,
+                                &mut seen,
+                                152usize,
+                                "support_syncer_reconf",
+                            )?
                         }
                         "sync" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f153, "sync")?
+                            >(&mut map, &mut out.sync, &mut seen, 153usize, "sync")?
                         }
                         "sync_dedicated_threads" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f154, "sync_dedicated_threads")?
+                            >(
+                                &mut map,
+                                &mut out.sync_dedicated_threads,
+                                &mut seen,
+                                154usize,
+                                "sync_dedicated_threads",
+                            )?
                         }
                         "sync_sources" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f155, "sync_sources")?
+                            >(
+                                &mut map,
+                                &mut out.sync_sources,
+                                &mut seen,
+                                155usize,
+                                "sync_sources",
+                            )?
                         }
                         "syncer_log_level" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f156, "syncer_log_level")?
+                            >(
+                                &mut map,
+                                &mut out.syncer_log_level,
+                                &mut seen,
+                                156usize,
+                                "syncer_log_level",
+                            )?
                         }
                         "syncer_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f157, "syncer_mode")?
+                            >(
+                                &mut map,
+                                &mut out.syncer_mode,
+                                &mut seen,
+                                157usize,
+                                "syncer_mode",
+                            )?
                         }
                         "tags" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f158, "tags")?
+                            >(&mut map, &mut out.tags, &mut seen, 158usize, "tags")?
                         }
                         "timeseries" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f159, "timeseries")?
+                            >(
+                                &mut map,
+                                &mut out.timeseries,
+                                &mut seen,
+                                159usize,
+                                "timeseries",
+                            )?
                         }
                         "tls_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f160, "tls_mode")?
+                            >(
+                                &mut map,
+                                &mut out.tls_mode,
+                                &mut seen,
+                                160usize,
+                                "tls_mode",
+                            )?
                         }
                         "tracking_table_max_keys" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f161, "tracking_table_max_keys")?
+                            >(
+                                &mut map,
+                                &mut out.tracking_table_max_keys,
+                                &mut seen,
+                                161usize,
+                                "tracking_table_max_keys",
+                            )?
                         }
                         "traffic_manually_disabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f162, "traffic_manually_disabled")?
+                            >(
+                                &mut map,
+                                &mut out.traffic_manually_disabled,
+                                &mut seen,
+                                162usize,
+                                "traffic_manually_disabled",
+                            )?
                         }
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f163, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 163usize, "type")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f164, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 164usize, "uid")?
                         }
                         "use_nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f165, "use_nodes")?
+                            >(
+                                &mut map,
+                                &mut out.use_nodes,
+                                &mut seen,
+                                165usize,
+                                "use_nodes",
+                            )?
                         }
                         "use_selective_flush" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f166, "use_selective_flush")?
+                            >(
+                                &mut map,
+                                &mut out.use_selective_flush,
+                                &mut seen,
+                                166usize,
+                                "use_selective_flush",
+                            )?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f167, "version")?
+                            >(
+                                &mut map,
+                                &mut out.version,
+                                &mut seen,
+                                167usize,
+                                "version",
+                            )?
                         }
                         "wait_command" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f168, "wait_command")?
+                            >(
+                                &mut map,
+                                &mut out.wait_command,
+                                &mut seen,
+                                168usize,
+                                "wait_command",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Bdb {
-                    account_id: f0.unwrap_or_default(),
-                    action_uid: f1.unwrap_or_default(),
-                    active_defrag_cycle_max: f2.unwrap_or_default(),
-                    active_defrag_cycle_min: f3.unwrap_or_default(),
-                    active_defrag_ignore_bytes: f4.unwrap_or_default(),
-                    active_defrag_max_scan_fields: f5.unwrap_or_default(),
-                    active_defrag_threshold_lower: f6.unwrap_or_default(),
-                    active_defrag_threshold_upper: f7.unwrap_or_default(),
-                    activedefrag: f8.unwrap_or_default(),
-                    aof_policy: f9.unwrap_or_default(),
-                    audit_settings: f10.unwrap_or_default(),
-                    authentication_admin_pass: f11.unwrap_or_default(),
-                    authentication_redis_pass: f12.unwrap_or_default(),
-                    authentication_sasl_pass: f13.unwrap_or_default(),
-                    authentication_sasl_uname: f14.unwrap_or_default(),
-                    authentication_ssl_client_certs: f15.unwrap_or_default(),
-                    authentication_ssl_crdt_certs: f16.unwrap_or_default(),
-                    authorized_names: f17.unwrap_or_default(),
-                    authorized_subjects: f18.unwrap_or_default(),
-                    auto_shards_balancing: f19.unwrap_or_default(),
-                    auto_shards_balancing_grace_period: f20.unwrap_or_default(),
-                    auto_upgrade: f21.unwrap_or_default(),
-                    avoid_nodes: f22.unwrap_or_default(),
-                    background_op: f23.unwrap_or_default(),
-                    backup: f24.unwrap_or_default(),
-                    backup_failure_reason: f25.unwrap_or_default(),
-                    backup_history: f26.unwrap_or_default(),
-                    backup_interval: f27.unwrap_or_default(),
-                    backup_interval_offset: f28.unwrap_or_default(),
-                    backup_location: f29.unwrap_or_default(),
-                    backup_progress: f30.unwrap_or_default(),
-                    backup_status: f31.unwrap_or_default(),
-                    bigstore: f32.unwrap_or_default(),
-                    bigstore_ram_size: f33.unwrap_or_default(),
-                    bigstore_ram_weights: f34.unwrap_or_default(),
-                    bigstore_version: f35.unwrap_or_default(),
-                    client_cert_subject_validation_type: f36.unwrap_or_default(),
-                    conns: f37.unwrap_or_default(),
-                    conns_global_maximum_dedicated: f38.unwrap_or_default(),
-                    conns_minimum_dedicated: f39.unwrap_or_default(),
-                    conns_type: f40.unwrap_or_default(),
-                    crdt: f41.unwrap_or_default(),
-                    crdt_causal_consistency: f42.unwrap_or_default(),
-                    crdt_config_version: f43.unwrap_or_default(),
-                    crdt_featureset_version: f44.unwrap_or_default(),
-                    crdt_ghost_replica_ids: f45.unwrap_or_default(),
-                    crdt_guid: f46.unwrap_or_default(),
-                    crdt_modules: f47.unwrap_or_default(),
-                    crdt_protocol_version: f48.unwrap_or_default(),
-                    crdt_repl_backlog_size: f49.unwrap_or_default(),
-                    crdt_replica_id: f50.unwrap_or_default(),
-                    crdt_replicas: f51.unwrap_or_default(),
-                    crdt_sources: f52.unwrap_or_default(),
-                    crdt_sync: f53.unwrap_or_default(),
-                    crdt_sync_connection_alarm_timeout_seconds: f54.unwrap_or_default(),
-                    crdt_sync_dist: f55.unwrap_or_default(),
-                    crdt_syncer_auto_oom_unlatch: f56.unwrap_or_default(),
-                    crdt_xadd_id_uniqueness_mode: f57.unwrap_or_default(),
-                    created_time: f58.unwrap_or_default(),
-                    data_internode_encryption: f59.unwrap_or_default(),
-                    data_persistence: f60.unwrap_or_default(),
-                    dataset_import_sources: f61.unwrap_or_default(),
-                    db_conns_auditing: f62.unwrap_or_default(),
-                    default_user: f63.unwrap_or_default(),
-                    disabled_commands: f64.unwrap_or_default(),
-                    disconnect_clients_on_password_removal: f65.unwrap_or_default(),
-                    dns_address_master: f66.unwrap_or_default(),
-                    email_alerts: f67.unwrap_or_default(),
-                    endpoint: f68.unwrap_or_default(),
-                    endpoint_ip: f69.unwrap_or_default(),
-                    endpoint_node: f70.unwrap_or_default(),
-                    endpoints: f71.unwrap_or_default(),
-                    enforce_client_authentication: f72.unwrap_or_default(),
-                    eviction_policy: f73.unwrap_or_default(),
-                    export_failure_reason: f74.unwrap_or_default(),
-                    export_progress: f75.unwrap_or_default(),
-                    export_status: f76.unwrap_or_default(),
-                    generate_text_monitor: f77.unwrap_or_default(),
-                    gradual_src_max_sources: f78.unwrap_or_default(),
-                    gradual_src_mode: f79.unwrap_or_default(),
-                    gradual_sync_max_shards_per_source: f80.unwrap_or_default(),
-                    gradual_sync_mode: f81.unwrap_or_default(),
-                    gradual_sync_policy: f82.unwrap_or_default(),
-                    gradual_sync_policy_parameters: f83.unwrap_or_default(),
-                    hash_slots_policy: f84.unwrap_or_default(),
-                    implicit_shard_key: f85.unwrap_or_default(),
-                    import_failure_reason: f86.unwrap_or_default(),
-                    import_progress: f87.unwrap_or_default(),
-                    import_status: f88.unwrap_or_default(),
-                    internal: f89.unwrap_or_default(),
-                    last_backup_time: f90.unwrap_or_default(),
-                    last_changed_time: f91.unwrap_or_default(),
-                    last_export_time: f92.unwrap_or_default(),
-                    link_sconn_on_full_request: f93.unwrap_or_default(),
-                    master_persistence: f94.unwrap_or_default(),
-                    max_aof_file_size: f95.unwrap_or_default(),
-                    max_aof_load_time: f96.unwrap_or_default(),
-                    max_client_pipeline: f97.unwrap_or_default(),
-                    max_connections: f98.unwrap_or_default(),
-                    max_pipelined: f99.unwrap_or_default(),
-                    maxclients: f100.unwrap_or_default(),
-                    memory_size: f101.unwrap_or_default(),
-                    metrics_export_all: f102.unwrap_or_default(),
-                    mkms: f103.unwrap_or_default(),
-                    module_list: f104.unwrap_or_default(),
-                    mtls_allow_outdated_certs: f105.unwrap_or_default(),
-                    mtls_allow_weak_hashing: f106.unwrap_or_default(),
-                    multi_commands_opt: f107.unwrap_or_default(),
-                    name: f108.unwrap_or_default(),
-                    oss_cluster: f109.unwrap_or_default(),
-                    oss_cluster_api_preferred_endpoint_type: f110.unwrap_or_default(),
-                    oss_cluster_api_preferred_ip_type: f111.unwrap_or_default(),
-                    oss_sharding: f112.unwrap_or_default(),
-                    partial_request_timeout_seconds: f113.unwrap_or_default(),
-                    port: f114.unwrap_or_default(),
-                    preemptive_drain_timeout_seconds: f115.unwrap_or_default(),
-                    probabilistic: f116.unwrap_or_default(),
-                    proxy_policy: f117.unwrap_or_default(),
-                    query_performance_factor: f118.unwrap_or_default(),
-                    rack_aware: f119.unwrap_or_default(),
-                    recovery_wait_time: f120.unwrap_or_default(),
-                    redis_version: f121.unwrap_or_default(),
-                    repl_backlog_size: f122.unwrap_or_default(),
-                    replica_read_only: f123.unwrap_or_default(),
-                    replica_sconns_on_demand: f124.unwrap_or_default(),
-                    replica_sources: f125.unwrap_or_default(),
-                    replica_sync: f126.unwrap_or_default(),
-                    replica_sync_connection_alarm_timeout_seconds: f127
-                        .unwrap_or_default(),
-                    replica_sync_dist: f128.unwrap_or_default(),
-                    replication: f129.unwrap_or_default(),
-                    replication_oom_threshold_percent: f130.unwrap_or_default(),
-                    resp3: f131.unwrap_or_default(),
-                    roles_permissions: f132.unwrap_or_default(),
-                    sched_policy: f133.unwrap_or_default(),
-                    search: f134.unwrap_or_default(),
-                    search_on_bigstore: f135.unwrap_or_default(),
-                    shard_block_crossslot_keys: f136.unwrap_or_default(),
-                    shard_block_foreign_keys: f137.unwrap_or_default(),
-                    shard_imbalance_threshold: f138.unwrap_or_default(),
-                    shard_imbalance_threshold_percentage: f139.unwrap_or_default(),
-                    shard_key_regex: f140.unwrap_or_default(),
-                    shard_list: f141.unwrap_or_default(),
-                    sharding: f142.unwrap_or_default(),
-                    shards_count: f143.unwrap_or_default(),
-                    shards_placement: f144.unwrap_or_default(),
-                    skip_import_analyze: f145.unwrap_or_default(),
-                    slave_buffer: f146.unwrap_or_default(),
-                    slave_ha: f147.unwrap_or_default(),
-                    slave_ha_priority: f148.unwrap_or_default(),
-                    snapshot_policy: f149.unwrap_or_default(),
-                    ssl: f150.unwrap_or_default(),
-                    status: f151.unwrap_or_default(),
-                    support_syncer_reconf: f152.unwrap_or_default(),
-                    sync: f153.unwrap_or_default(),
-                    sync_dedicated_threads: f154.unwrap_or_default(),
-                    sync_sources: f155.unwrap_or_default(),
-                    syncer_log_level: f156.unwrap_or_default(),
-                    syncer_mode: f157.unwrap_or_default(),
-                    tags: f158.unwrap_or_default(),
-                    timeseries: f159.unwrap_or_default(),
-                    tls_mode: f160.unwrap_or_default(),
-                    tracking_table_max_keys: f161.unwrap_or_default(),
-                    traffic_manually_disabled: f162.unwrap_or_default(),
-                    type_: f163.unwrap_or_default(),
-                    uid: f164.unwrap_or_default(),
-                    use_nodes: f165.unwrap_or_default(),
-                    use_selective_flush: f166.unwrap_or_default(),
-                    version: f167.unwrap_or_default(),
-                    wait_command: f168.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4367,37 +4767,42 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionImportRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbActionImportRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbDatasetImportSources>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbActionImportRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "dataset_import_sources" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dataset_import_sources")?
+                            >(
+                                &mut map,
+                                &mut out.dataset_import_sources,
+                                &mut seen,
+                                0usize,
+                                "dataset_import_sources",
+                            )?
                         }
                         "email_notification" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "email_notification")?
+                            >(
+                                &mut map,
+                                &mut out.email_notification,
+                                &mut seen,
+                                1usize,
+                                "email_notification",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbActionImportRequest {
-                    dataset_import_sources: f0.unwrap_or_default(),
-                    email_notification: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4567,46 +4972,55 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbActionRecoverRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbRecoveryDataFile>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbActionRecoverRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data_files" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "data_files")?
+                            >(
+                                &mut map,
+                                &mut out.data_files,
+                                &mut seen,
+                                0usize,
+                                "data_files",
+                            )?
                         }
                         "ignore_errors" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ignore_errors")?
+                            >(
+                                &mut map,
+                                &mut out.ignore_errors,
+                                &mut seen,
+                                1usize,
+                                "ignore_errors",
+                            )?
                         }
                         "recover_without_data" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "recover_without_data")?
+                            >(
+                                &mut map,
+                                &mut out.recover_without_data,
+                                &mut seen,
+                                2usize,
+                                "recover_without_data",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbActionRecoverRequest {
-                    data_files: f0.unwrap_or_default(),
-                    ignore_errors: f1.unwrap_or_default(),
-                    recover_without_data: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4708,75 +5122,94 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbActionRevampRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbShardsPlacement>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbActionRevampRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "avoid_nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "avoid_nodes")?
+                            >(
+                                &mut map,
+                                &mut out.avoid_nodes,
+                                &mut seen,
+                                0usize,
+                                "avoid_nodes",
+                            )?
                         }
                         "bigstore_ram_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bigstore_ram_size")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_ram_size,
+                                &mut seen,
+                                1usize,
+                                "bigstore_ram_size",
+                            )?
                         }
                         "memory_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "memory_size")?
+                            >(
+                                &mut map,
+                                &mut out.memory_size,
+                                &mut seen,
+                                2usize,
+                                "memory_size",
+                            )?
                         }
                         "replication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "replication")?
+                            >(
+                                &mut map,
+                                &mut out.replication,
+                                &mut seen,
+                                3usize,
+                                "replication",
+                            )?
                         }
                         "shards_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "shards_count")?
+                            >(
+                                &mut map,
+                                &mut out.shards_count,
+                                &mut seen,
+                                4usize,
+                                "shards_count",
+                            )?
                         }
                         "shards_placement" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "shards_placement")?
+                            >(
+                                &mut map,
+                                &mut out.shards_placement,
+                                &mut seen,
+                                5usize,
+                                "shards_placement",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbActionRevampRequest {
-                    avoid_nodes: f0.unwrap_or_default(),
-                    bigstore_ram_size: f1.unwrap_or_default(),
-                    memory_size: f2.unwrap_or_default(),
-                    replication: f3.unwrap_or_default(),
-                    shards_count: f4.unwrap_or_default(),
-                    shards_placement: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5032,59 +5465,68 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbAuditSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbAuditSettingsAuditMode>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<BdbAuditSettingsSourceIpFilter>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<BdbAuditSettingsUsernameFilter>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbAuditSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "audit_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "audit_mode")?
+                            >(
+                                &mut map,
+                                &mut out.audit_mode,
+                                &mut seen,
+                                0usize,
+                                "audit_mode",
+                            )?
                         }
                         "max_total_key_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "max_total_key_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.max_total_key_bytes,
+                                &mut seen,
+                                1usize,
+                                "max_total_key_bytes",
+                            )?
                         }
                         "source_ip_filter" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "source_ip_filter")?
+                            >(
+                                &mut map,
+                                &mut out.source_ip_filter,
+                                &mut seen,
+                                2usize,
+                                "source_ip_filter",
+                            )?
                         }
                         "username_filter" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "username_filter")?
+                            >(
+                                &mut map,
+                                &mut out.username_filter,
+                                &mut seen,
+                                3usize,
+                                "username_filter",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbAuditSettings {
-                    audit_mode: f0.unwrap_or_default(),
-                    max_total_key_bytes: f1.unwrap_or_default(),
-                    source_ip_filter: f2.unwrap_or_default(),
-                    username_filter: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5345,59 +5787,62 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbAuditSettingsSourceIpFilter, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbAuditSettingsSourceIpFilter as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cidr_ranges" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cidr_ranges")?
+                            >(
+                                &mut map,
+                                &mut out.cidr_ranges,
+                                &mut seen,
+                                0usize,
+                                "cidr_ranges",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
                         "filter_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "filter_type")?
+                            >(
+                                &mut map,
+                                &mut out.filter_type,
+                                &mut seen,
+                                2usize,
+                                "filter_type",
+                            )?
                         }
                         "ip_addresses" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ip_addresses")?
+                            >(
+                                &mut map,
+                                &mut out.ip_addresses,
+                                &mut seen,
+                                3usize,
+                                "ip_addresses",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbAuditSettingsSourceIpFilter {
-                    cidr_ranges: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    filter_type: f2.unwrap_or_default(),
-                    ip_addresses: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5458,57 +5903,62 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbAuditSettingsUsernameFilter, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbAuditSettingsFilterType>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbAuditSettingsUsernameFilter as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "allow_while_username_unknown" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "allow_while_username_unknown")?
+                            >(
+                                &mut map,
+                                &mut out.allow_while_username_unknown,
+                                &mut seen,
+                                0usize,
+                                "allow_while_username_unknown",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
                         "filter_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "filter_type")?
+                            >(
+                                &mut map,
+                                &mut out.filter_type,
+                                &mut seen,
+                                2usize,
+                                "filter_type",
+                            )?
                         }
                         "usernames" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "usernames")?
+                            >(
+                                &mut map,
+                                &mut out.usernames,
+                                &mut seen,
+                                3usize,
+                                "usernames",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbAuditSettingsUsernameFilter {
-                    allow_while_username_unknown: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    filter_type: f2.unwrap_or_default(),
-                    usernames: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5567,83 +6017,58 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuthorizedSubject {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbAuthorizedSubject, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbAuthorizedSubject as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "C" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "C")?
+                            >(&mut map, &mut out.c, &mut seen, 0usize, "C")?
                         }
                         "CN" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "CN")?
+                            >(&mut map, &mut out.cn, &mut seen, 1usize, "CN")?
                         }
                         "L" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "L")?
+                            >(&mut map, &mut out.l, &mut seen, 2usize, "L")?
                         }
                         "O" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "O")?
+                            >(&mut map, &mut out.o, &mut seen, 3usize, "O")?
                         }
                         "OU" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "OU")?
+                            >(&mut map, &mut out.ou, &mut seen, 4usize, "OU")?
                         }
                         "ST" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "ST")?
+                            >(&mut map, &mut out.st, &mut seen, 5usize, "ST")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbAuthorizedSubject {
-                    c: f0.unwrap_or_default(),
-                    cn: f1.unwrap_or_default(),
-                    l: f2.unwrap_or_default(),
-                    o: f3.unwrap_or_default(),
-                    ou: f4.unwrap_or_default(),
-                    st: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5698,61 +6123,50 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackgroundOp {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbBackgroundOp, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbBackgroundOp as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                2usize,
+                                "progress",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbBackgroundOp {
-                    error: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    progress: f2.unwrap_or_default(),
-                    status: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5981,215 +6395,220 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbBackupLocation, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbBackupLocationType>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbBackupLocation as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "access_key_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "access_key_id")?
+                            >(
+                                &mut map,
+                                &mut out.access_key_id,
+                                &mut seen,
+                                0usize,
+                                "access_key_id",
+                            )?
                         }
                         "account_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "account_key")?
+                            >(
+                                &mut map,
+                                &mut out.account_key,
+                                &mut seen,
+                                1usize,
+                                "account_key",
+                            )?
                         }
                         "account_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "account_name")?
+                            >(
+                                &mut map,
+                                &mut out.account_name,
+                                &mut seen,
+                                2usize,
+                                "account_name",
+                            )?
                         }
                         "bucket_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bucket_name")?
+                            >(
+                                &mut map,
+                                &mut out.bucket_name,
+                                &mut seen,
+                                3usize,
+                                "bucket_name",
+                            )?
                         }
                         "client_email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "client_email")?
+                            >(
+                                &mut map,
+                                &mut out.client_email,
+                                &mut seen,
+                                4usize,
+                                "client_email",
+                            )?
                         }
                         "client_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "client_id")?
+                            >(
+                                &mut map,
+                                &mut out.client_id,
+                                &mut seen,
+                                5usize,
+                                "client_id",
+                            )?
                         }
                         "container" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "container")?
+                            >(
+                                &mut map,
+                                &mut out.container,
+                                &mut seen,
+                                6usize,
+                                "container",
+                            )?
                         }
                         "key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 7usize, "key")?
                         }
                         "path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "path")?
+                            >(&mut map, &mut out.path, &mut seen, 8usize, "path")?
                         }
                         "private_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "private_key")?
+                            >(
+                                &mut map,
+                                &mut out.private_key,
+                                &mut seen,
+                                9usize,
+                                "private_key",
+                            )?
                         }
                         "private_key_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "private_key_id")?
+                            >(
+                                &mut map,
+                                &mut out.private_key_id,
+                                &mut seen,
+                                10usize,
+                                "private_key_id",
+                            )?
                         }
                         "region_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "region_name")?
+                            >(
+                                &mut map,
+                                &mut out.region_name,
+                                &mut seen,
+                                11usize,
+                                "region_name",
+                            )?
                         }
                         "sas_token" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "sas_token")?
+                            >(
+                                &mut map,
+                                &mut out.sas_token,
+                                &mut seen,
+                                12usize,
+                                "sas_token",
+                            )?
                         }
                         "secret_access_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "secret_access_key")?
+                            >(
+                                &mut map,
+                                &mut out.secret_access_key,
+                                &mut seen,
+                                13usize,
+                                "secret_access_key",
+                            )?
                         }
                         "sftp_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "sftp_url")?
+                            >(
+                                &mut map,
+                                &mut out.sftp_url,
+                                &mut seen,
+                                14usize,
+                                "sftp_url",
+                            )?
                         }
                         "subdir" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "subdir")?
+                            >(&mut map, &mut out.subdir, &mut seen, 15usize, "subdir")?
                         }
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 16usize, "type")?
                         }
                         "url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 17usize, "url")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbBackupLocation {
-                    access_key_id: f0.unwrap_or_default(),
-                    account_key: f1.unwrap_or_default(),
-                    account_name: f2.unwrap_or_default(),
-                    bucket_name: f3.unwrap_or_default(),
-                    client_email: f4.unwrap_or_default(),
-                    client_id: f5.unwrap_or_default(),
-                    container: f6.unwrap_or_default(),
-                    key: f7.unwrap_or_default(),
-                    path: f8.unwrap_or_default(),
-                    private_key: f9.unwrap_or_default(),
-                    private_key_id: f10.unwrap_or_default(),
-                    region_name: f11.unwrap_or_default(),
-                    sas_token: f12.unwrap_or_default(),
-                    secret_access_key: f13.unwrap_or_default(),
-                    sftp_url: f14.unwrap_or_default(),
-                    subdir: f15.unwrap_or_default(),
-                    type_: f16.unwrap_or_default(),
-                    url: f17.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -6463,35 +6882,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbBigstoreRamWeight {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbBigstoreRamWeight, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbBigstoreRamWeight as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "shard_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "shard_uid")?
+                            >(
+                                &mut map,
+                                &mut out.shard_uid,
+                                &mut seen,
+                                0usize,
+                                "shard_uid",
+                            )?
                         }
                         "weight" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "weight")?
+                            >(&mut map, &mut out.weight, &mut seen, 1usize, "weight")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbBigstoreRamWeight {
-                    shard_uid: f0.unwrap_or_default(),
-                    weight: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -6751,28 +7171,29 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCert {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbClientCert, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbClientCert as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "client_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "client_cert")?
+                            >(
+                                &mut map,
+                                &mut out.client_cert,
+                                &mut seen,
+                                0usize,
+                                "client_cert",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbClientCert {
-                    client_cert: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -7225,28 +7646,29 @@ impl<'de> ::serde::Deserialize<'de> for BdbCreateV2RecoveryPlan {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbCreateV2RecoveryPlan, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<Shard>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbCreateV2RecoveryPlan as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "original_bdb_shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "original_bdb_shards")?
+                            >(
+                                &mut map,
+                                &mut out.original_bdb_shards,
+                                &mut seen,
+                                0usize,
+                                "original_bdb_shards",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbCreateV2RecoveryPlan {
-                    original_bdb_shards: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -7579,226 +8001,233 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbDatasetImportSources, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbDatasetImportSourcesType>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbDatasetImportSources as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "access_key_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "access_key_id")?
+                            >(
+                                &mut map,
+                                &mut out.access_key_id,
+                                &mut seen,
+                                0usize,
+                                "access_key_id",
+                            )?
                         }
                         "account_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "account_key")?
+                            >(
+                                &mut map,
+                                &mut out.account_key,
+                                &mut seen,
+                                1usize,
+                                "account_key",
+                            )?
                         }
                         "account_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "account_name")?
+                            >(
+                                &mut map,
+                                &mut out.account_name,
+                                &mut seen,
+                                2usize,
+                                "account_name",
+                            )?
                         }
                         "bucket_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bucket_name")?
+                            >(
+                                &mut map,
+                                &mut out.bucket_name,
+                                &mut seen,
+                                3usize,
+                                "bucket_name",
+                            )?
                         }
                         "client_email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "client_email")?
+                            >(
+                                &mut map,
+                                &mut out.client_email,
+                                &mut seen,
+                                4usize,
+                                "client_email",
+                            )?
                         }
                         "client_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "client_id")?
+                            >(
+                                &mut map,
+                                &mut out.client_id,
+                                &mut seen,
+                                5usize,
+                                "client_id",
+                            )?
                         }
                         "container" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "container")?
+                            >(
+                                &mut map,
+                                &mut out.container,
+                                &mut seen,
+                                6usize,
+                                "container",
+                            )?
                         }
                         "filename" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "filename")?
+                            >(
+                                &mut map,
+                                &mut out.filename,
+                                &mut seen,
+                                7usize,
+                                "filename",
+                            )?
                         }
                         "key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 8usize, "key")?
                         }
                         "path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "path")?
+                            >(&mut map, &mut out.path, &mut seen, 9usize, "path")?
                         }
                         "private_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "private_key")?
+                            >(
+                                &mut map,
+                                &mut out.private_key,
+                                &mut seen,
+                                10usize,
+                                "private_key",
+                            )?
                         }
                         "private_key_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "private_key_id")?
+                            >(
+                                &mut map,
+                                &mut out.private_key_id,
+                                &mut seen,
+                                11usize,
+                                "private_key_id",
+                            )?
                         }
                         "region_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "region_name")?
+                            >(
+                                &mut map,
+                                &mut out.region_name,
+                                &mut seen,
+                                12usize,
+                                "region_name",
+                            )?
                         }
                         "sas_token" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "sas_token")?
+                            >(
+                                &mut map,
+                                &mut out.sas_token,
+                                &mut seen,
+                                13usize,
+                                "sas_token",
+                            )?
                         }
                         "secret_access_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "secret_access_key")?
+                            >(
+                                &mut map,
+                                &mut out.secret_access_key,
+                                &mut seen,
+                                14usize,
+                                "secret_access_key",
+                            )?
                         }
                         "sftp_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "sftp_url")?
+                            >(
+                                &mut map,
+                                &mut out.sftp_url,
+                                &mut seen,
+                                15usize,
+                                "sftp_url",
+                            )?
                         }
                         "subdir" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "subdir")?
+                            >(&mut map, &mut out.subdir, &mut seen, 16usize, "subdir")?
                         }
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 17usize, "type")?
                         }
                         "url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 18usize, "url")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbDatasetImportSources {
-                    access_key_id: f0.unwrap_or_default(),
-                    account_key: f1.unwrap_or_default(),
-                    account_name: f2.unwrap_or_default(),
-                    bucket_name: f3.unwrap_or_default(),
-                    client_email: f4.unwrap_or_default(),
-                    client_id: f5.unwrap_or_default(),
-                    container: f6.unwrap_or_default(),
-                    filename: f7.unwrap_or_default(),
-                    key: f8.unwrap_or_default(),
-                    path: f9.unwrap_or_default(),
-                    private_key: f10.unwrap_or_default(),
-                    private_key_id: f11.unwrap_or_default(),
-                    region_name: f12.unwrap_or_default(),
-                    sas_token: f13.unwrap_or_default(),
-                    secret_access_key: f14.unwrap_or_default(),
-                    sftp_url: f15.unwrap_or_default(),
-                    subdir: f16.unwrap_or_default(),
-                    type_: f17.unwrap_or_default(),
-                    url: f18.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -8005,131 +8434,128 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbEndpoint, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbEndpointAddrType>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BdbOssClusterApiPreferredEndpointType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbOssClusterApiPreferredIpType>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbProxyPolicy>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbEndpoint as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "addr")?
+                            >(&mut map, &mut out.addr, &mut seen, 0usize, "addr")?
                         }
                         "addr_type" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f1, "addr_type")?
-                        }
-                        "dns_name" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f2, "dns_name")?
-                        }
-                        "exclude_proxies" => {
-                            crate::object::set::<
-                                crate::object::OptSeqScalar,
-                                _,
-                                _,
-                            >(&mut map, &mut f3, "exclude_proxies")?
-                        }
-                        "include_proxies" => {
-                            crate::object::set::<
-                                crate::object::OptSeqScalar,
-                                _,
-                                _,
-                            >(&mut map, &mut f4, "include_proxies")?
-                        }
-                        "oss_cluster_api_preferred_endpoint_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f5,
+                                &mut out.addr_type,
+                                &mut seen,
+                                1usize,
+                                "addr_type",
+                            )?
+                        }
+                        "dns_name" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.dns_name,
+                                &mut seen,
+                                2usize,
+                                "dns_name",
+                            )?
+                        }
+                        "exclude_proxies" => {
+                            crate::object::put::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.exclude_proxies,
+                                &mut seen,
+                                3usize,
+                                "exclude_proxies",
+                            )?
+                        }
+                        "include_proxies" => {
+                            crate::object::put::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.include_proxies,
+                                &mut seen,
+                                4usize,
+                                "include_proxies",
+                            )?
+                        }
+                        "oss_cluster_api_preferred_endpoint_type" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_endpoint_type,
+                                &mut seen,
+                                5usize,
                                 "oss_cluster_api_preferred_endpoint_type",
                             )?
                         }
                         "oss_cluster_api_preferred_ip_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "oss_cluster_api_preferred_ip_type")?
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_ip_type,
+                                &mut seen,
+                                6usize,
+                                "oss_cluster_api_preferred_ip_type",
+                            )?
                         }
                         "port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "port")?
+                            >(&mut map, &mut out.port, &mut seen, 7usize, "port")?
                         }
                         "proxy_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "proxy_policy")?
+                            >(
+                                &mut map,
+                                &mut out.proxy_policy,
+                                &mut seen,
+                                8usize,
+                                "proxy_policy",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbEndpoint {
-                    addr: f0.unwrap_or_default(),
-                    addr_type: f1.unwrap_or_default(),
-                    dns_name: f2.unwrap_or_default(),
-                    exclude_proxies: f3.unwrap_or_default(),
-                    include_proxies: f4.unwrap_or_default(),
-                    oss_cluster_api_preferred_endpoint_type: f5.unwrap_or_default(),
-                    oss_cluster_api_preferred_ip_type: f6.unwrap_or_default(),
-                    port: f7.unwrap_or_default(),
-                    proxy_policy: f8.unwrap_or_default(),
-                    uid: f9.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -9058,53 +9484,68 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbGradualSyncPolicyParameters, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbGradualSyncPolicyParameters as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "dst_endpoint_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dst_endpoint_limit")?
+                            >(
+                                &mut map,
+                                &mut out.dst_endpoint_limit,
+                                &mut seen,
+                                0usize,
+                                "dst_endpoint_limit",
+                            )?
                         }
                         "dst_shard_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "dst_shard_limit")?
+                            >(
+                                &mut map,
+                                &mut out.dst_shard_limit,
+                                &mut seen,
+                                1usize,
+                                "dst_shard_limit",
+                            )?
                         }
                         "src_endpoint_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "src_endpoint_limit")?
+                            >(
+                                &mut map,
+                                &mut out.src_endpoint_limit,
+                                &mut seen,
+                                2usize,
+                                "src_endpoint_limit",
+                            )?
                         }
                         "src_node_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "src_node_limit")?
+                            >(
+                                &mut map,
+                                &mut out.src_node_limit,
+                                &mut seen,
+                                3usize,
+                                "src_node_limit",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbGradualSyncPolicyParameters {
-                    dst_endpoint_limit: f0.unwrap_or_default(),
-                    dst_shard_limit: f1.unwrap_or_default(),
-                    src_endpoint_limit: f2.unwrap_or_default(),
-                    src_node_limit: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -9300,217 +9741,220 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReport, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<BdbHealthReportActiveActive>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbHealthReportAlert>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportLinkStatus>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::types::BdbHealthReportAvailabilityError>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportDetailedStatus>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbHealthReportEndpoint>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<BdbHealthReportHighAvailability>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportPersistence>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbHealthReportShard>>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbShardsPlacement>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<StateMachine>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportStatus>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReport as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_active" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_active")?
+                            >(
+                                &mut map,
+                                &mut out.active_active,
+                                &mut seen,
+                                0usize,
+                                "active_active",
+                            )?
                         }
                         "active_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "active_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.active_alerts,
+                                &mut seen,
+                                1usize,
+                                "active_alerts",
+                            )?
                         }
                         "availability" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "availability")?
+                            >(
+                                &mut map,
+                                &mut out.availability,
+                                &mut seen,
+                                2usize,
+                                "availability",
+                            )?
                         }
                         "availability_errors" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "availability_errors")?
+                            >(
+                                &mut map,
+                                &mut out.availability_errors,
+                                &mut seen,
+                                3usize,
+                                "availability_errors",
+                            )?
                         }
                         "creation_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "creation_time")?
+                            >(
+                                &mut map,
+                                &mut out.creation_time,
+                                &mut seen,
+                                4usize,
+                                "creation_time",
+                            )?
                         }
                         "detailed_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "detailed_status")?
+                            >(
+                                &mut map,
+                                &mut out.detailed_status,
+                                &mut seen,
+                                5usize,
+                                "detailed_status",
+                            )?
                         }
                         "endpoints" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "endpoints")?
+                            >(
+                                &mut map,
+                                &mut out.endpoints,
+                                &mut seen,
+                                6usize,
+                                "endpoints",
+                            )?
                         }
                         "high_availability" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "high_availability")?
+                            >(
+                                &mut map,
+                                &mut out.high_availability,
+                                &mut seen,
+                                7usize,
+                                "high_availability",
+                            )?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 8usize, "id")?
                         }
                         "last_backup_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "last_backup_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_backup_time,
+                                &mut seen,
+                                9usize,
+                                "last_backup_time",
+                            )?
                         }
                         "last_configured_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "last_configured_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_configured_time,
+                                &mut seen,
+                                10usize,
+                                "last_configured_time",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 11usize, "name")?
                         }
                         "persistence" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "persistence")?
+                            >(
+                                &mut map,
+                                &mut out.persistence,
+                                &mut seen,
+                                12usize,
+                                "persistence",
+                            )?
                         }
                         "shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "shards")?
+                            >(&mut map, &mut out.shards, &mut seen, 13usize, "shards")?
                         }
                         "shards_placement" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "shards_placement")?
+                            >(
+                                &mut map,
+                                &mut out.shards_placement,
+                                &mut seen,
+                                14usize,
+                                "shards_placement",
+                            )?
                         }
                         "state_machine" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "state_machine")?
+                            >(
+                                &mut map,
+                                &mut out.state_machine,
+                                &mut seen,
+                                15usize,
+                                "state_machine",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 16usize, "status")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 17usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReport {
-                    active_active: f0.unwrap_or_default(),
-                    active_alerts: f1.unwrap_or_default(),
-                    availability: f2.unwrap_or_default(),
-                    availability_errors: f3.unwrap_or_default(),
-                    creation_time: f4.unwrap_or_default(),
-                    detailed_status: f5.unwrap_or_default(),
-                    endpoints: f6.unwrap_or_default(),
-                    high_availability: f7.unwrap_or_default(),
-                    id: f8.unwrap_or_default(),
-                    last_backup_time: f9.unwrap_or_default(),
-                    last_configured_time: f10.unwrap_or_default(),
-                    name: f11.unwrap_or_default(),
-                    persistence: f12.unwrap_or_default(),
-                    shards: f13.unwrap_or_default(),
-                    shards_placement: f14.unwrap_or_default(),
-                    state_machine: f15.unwrap_or_default(),
-                    status: f16.unwrap_or_default(),
-                    version: f17.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -9559,39 +10003,42 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReportActiveActive, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<BdbHealthReportParticipatingCluster>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReportActiveActive as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "available" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "available")?
+                            >(
+                                &mut map,
+                                &mut out.available,
+                                &mut seen,
+                                0usize,
+                                "available",
+                            )?
                         }
                         "participating_clusters" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "participating_clusters")?
+                            >(
+                                &mut map,
+                                &mut out.participating_clusters,
+                                &mut seen,
+                                1usize,
+                                "participating_clusters",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReportActiveActive {
-                    available: f0.unwrap_or_default(),
-                    participating_clusters: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -9644,61 +10091,62 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReportAlert, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReportAlert as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_since" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_since")?
+                            >(
+                                &mut map,
+                                &mut out.active_since,
+                                &mut seen,
+                                0usize,
+                                "active_since",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
                         "severity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "severity")?
+                            >(
+                                &mut map,
+                                &mut out.severity,
+                                &mut seen,
+                                2usize,
+                                "severity",
+                            )?
                         }
                         "threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "threshold")?
+                            >(
+                                &mut map,
+                                &mut out.threshold,
+                                &mut seen,
+                                3usize,
+                                "threshold",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReportAlert {
-                    active_since: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    severity: f2.unwrap_or_default(),
-                    threshold: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -9990,39 +10438,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportEndpoint {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReportEndpoint, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportLinkStatus>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReportEndpoint as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "availability" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "availability")?
+                            >(
+                                &mut map,
+                                &mut out.availability,
+                                &mut seen,
+                                0usize,
+                                "availability",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReportEndpoint {
-                    availability: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -10068,30 +10513,23 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailability {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReportHighAvailability, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BdbHealthReportHighAvailabilityStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReportHighAvailability as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReportHighAvailability {
-                    status: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -10338,50 +10776,49 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReportParticipatingCluster, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportReplication>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReportParticipatingCluster as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "fqdn" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "fqdn")?
+                            >(&mut map, &mut out.fqdn, &mut seen, 0usize, "fqdn")?
                         }
                         "replica_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "replica_id")?
+                            >(
+                                &mut map,
+                                &mut out.replica_id,
+                                &mut seen,
+                                1usize,
+                                "replica_id",
+                            )?
                         }
                         "replication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "replication")?
+                            >(
+                                &mut map,
+                                &mut out.replication,
+                                &mut seen,
+                                2usize,
+                                "replication",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReportParticipatingCluster {
-                    fqdn: f0.unwrap_or_default(),
-                    replica_id: f1.unwrap_or_default(),
-                    replication: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -10638,63 +11075,50 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShard {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbHealthReportShard, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BdbHealthReportShardDetailedStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportShardRole>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbHealthReportShardStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbHealthReportShard as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "detailed_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "detailed_status")?
+                            >(
+                                &mut map,
+                                &mut out.detailed_status,
+                                &mut seen,
+                                0usize,
+                                "detailed_status",
+                            )?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 2usize, "role")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbHealthReportShard {
-                    detailed_status: f0.unwrap_or_default(),
-                    id: f1.unwrap_or_default(),
-                    role: f2.unwrap_or_default(),
-                    status: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -11555,61 +11979,68 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbModuleListItem, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbModuleListItem as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "module_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "module_args")?
+                            >(
+                                &mut map,
+                                &mut out.module_args,
+                                &mut seen,
+                                0usize,
+                                "module_args",
+                            )?
                         }
                         "module_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "module_id")?
+                            >(
+                                &mut map,
+                                &mut out.module_id,
+                                &mut seen,
+                                1usize,
+                                "module_id",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                2usize,
+                                "module_name",
+                            )?
                         }
                         "semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.semantic_version,
+                                &mut seen,
+                                3usize,
+                                "semantic_version",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbModuleListItem {
-                    module_args: f0.unwrap_or_default(),
-                    module_id: f1.unwrap_or_default(),
-                    module_name: f2.unwrap_or_default(),
-                    semantic_version: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12457,39 +12888,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbPeerStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbPeerStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbPeerStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                0usize,
+                                "intervals",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbPeerStats {
-                    intervals: f0.unwrap_or_default(),
-                    uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12560,113 +12988,134 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbPeerStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbPeerStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "egress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "egress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.egress_bytes,
+                                &mut seen,
+                                0usize,
+                                "egress_bytes",
+                            )?
                         }
                         "egress_bytes_decompressed" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "egress_bytes_decompressed")?
+                            >(
+                                &mut map,
+                                &mut out.egress_bytes_decompressed,
+                                &mut seen,
+                                1usize,
+                                "egress_bytes_decompressed",
+                            )?
                         }
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 2usize, "etime")?
                         }
                         "ingress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ingress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes,
+                                &mut seen,
+                                3usize,
+                                "ingress_bytes",
+                            )?
                         }
                         "ingress_bytes_decompressed" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "ingress_bytes_decompressed")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes_decompressed,
+                                &mut seen,
+                                4usize,
+                                "ingress_bytes_decompressed",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                5usize,
+                                "interval",
+                            )?
                         }
                         "local_ingress_lag_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "local_ingress_lag_time")?
+                            >(
+                                &mut map,
+                                &mut out.local_ingress_lag_time,
+                                &mut seen,
+                                6usize,
+                                "local_ingress_lag_time",
+                            )?
                         }
                         "pending_local_writes_max" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "pending_local_writes_max")?
+                            >(
+                                &mut map,
+                                &mut out.pending_local_writes_max,
+                                &mut seen,
+                                7usize,
+                                "pending_local_writes_max",
+                            )?
                         }
                         "pending_local_writes_min" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "pending_local_writes_min")?
+                            >(
+                                &mut map,
+                                &mut out.pending_local_writes_min,
+                                &mut seen,
+                                8usize,
+                                "pending_local_writes_min",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 9usize, "stime")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbPeerStatsInterval {
-                    egress_bytes: f0.unwrap_or_default(),
-                    egress_bytes_decompressed: f1.unwrap_or_default(),
-                    etime: f2.unwrap_or_default(),
-                    ingress_bytes: f3.unwrap_or_default(),
-                    ingress_bytes_decompressed: f4.unwrap_or_default(),
-                    interval: f5.unwrap_or_default(),
-                    local_ingress_lag_time: f6.unwrap_or_default(),
-                    pending_local_writes_max: f7.unwrap_or_default(),
-                    pending_local_writes_min: f8.unwrap_or_default(),
-                    stime: f9.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12710,28 +13159,29 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsList {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbPeerStatsList, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbPeerStats>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbPeerStatsList as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "peer_stats" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "peer_stats")?
+                            >(
+                                &mut map,
+                                &mut out.peer_stats,
+                                &mut seen,
+                                0usize,
+                                "peer_stats",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbPeerStatsList {
-                    peer_stats: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12828,89 +13278,120 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbProbabilistic, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbProbabilistic as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bf-error-rate" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bf-error-rate")?
+                            >(
+                                &mut map,
+                                &mut out.bf_error_rate,
+                                &mut seen,
+                                0usize,
+                                "bf-error-rate",
+                            )?
                         }
                         "bf-expansion-factor" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bf-expansion-factor")?
+                            >(
+                                &mut map,
+                                &mut out.bf_expansion_factor,
+                                &mut seen,
+                                1usize,
+                                "bf-expansion-factor",
+                            )?
                         }
                         "bf-initial-size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "bf-initial-size")?
+                            >(
+                                &mut map,
+                                &mut out.bf_initial_size,
+                                &mut seen,
+                                2usize,
+                                "bf-initial-size",
+                            )?
                         }
                         "cf-bucket-size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "cf-bucket-size")?
+                            >(
+                                &mut map,
+                                &mut out.cf_bucket_size,
+                                &mut seen,
+                                3usize,
+                                "cf-bucket-size",
+                            )?
                         }
                         "cf-expansion-factor" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "cf-expansion-factor")?
+                            >(
+                                &mut map,
+                                &mut out.cf_expansion_factor,
+                                &mut seen,
+                                4usize,
+                                "cf-expansion-factor",
+                            )?
                         }
                         "cf-initial-size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "cf-initial-size")?
+                            >(
+                                &mut map,
+                                &mut out.cf_initial_size,
+                                &mut seen,
+                                5usize,
+                                "cf-initial-size",
+                            )?
                         }
                         "cf-max-expansions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "cf-max-expansions")?
+                            >(
+                                &mut map,
+                                &mut out.cf_max_expansions,
+                                &mut seen,
+                                6usize,
+                                "cf-max-expansions",
+                            )?
                         }
                         "cf-max-iterations" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "cf-max-iterations")?
+                            >(
+                                &mut map,
+                                &mut out.cf_max_iterations,
+                                &mut seen,
+                                7usize,
+                                "cf-max-iterations",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbProbabilistic {
-                    bf_error_rate: f0.unwrap_or_default(),
-                    bf_expansion_factor: f1.unwrap_or_default(),
-                    bf_initial_size: f2.unwrap_or_default(),
-                    cf_bucket_size: f3.unwrap_or_default(),
-                    cf_expansion_factor: f4.unwrap_or_default(),
-                    cf_initial_size: f5.unwrap_or_default(),
-                    cf_max_expansions: f6.unwrap_or_default(),
-                    cf_max_iterations: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12985,72 +13466,69 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbProxyCertificate, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbProxyCertificate as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bdb_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 0usize, "bdb_uid")?
                         }
                         "cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "cert")?
+                            >(&mut map, &mut out.cert, &mut seen, 1usize, "cert")?
                         }
                         "not_after" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "not_after")?
+                            >(
+                                &mut map,
+                                &mut out.not_after,
+                                &mut seen,
+                                2usize,
+                                "not_after",
+                            )?
                         }
                         "not_before" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "not_before")?
+                            >(
+                                &mut map,
+                                &mut out.not_before,
+                                &mut seen,
+                                3usize,
+                                "not_before",
+                            )?
                         }
                         "private_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "private_key")?
+                            >(
+                                &mut map,
+                                &mut out.private_key,
+                                &mut seen,
+                                4usize,
+                                "private_key",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbProxyCertificate {
-                    bdb_uid: f0.unwrap_or_default(),
-                    cert: f1.unwrap_or_default(),
-                    not_after: f2.unwrap_or_default(),
-                    not_before: f3.unwrap_or_default(),
-                    private_key: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13208,35 +13686,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbQueryPerformanceFactor {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbQueryPerformanceFactor, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbQueryPerformanceFactor as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active")?
+                            >(&mut map, &mut out.active, &mut seen, 0usize, "active")?
                         }
                         "scaling_factor" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "scaling_factor")?
+                            >(
+                                &mut map,
+                                &mut out.scaling_factor,
+                                &mut seen,
+                                1usize,
+                                "scaling_factor",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbQueryPerformanceFactor {
-                    active: f0.unwrap_or_default(),
-                    scaling_factor: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13298,90 +13777,101 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbRecoveryDataFile, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardRole>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbRecoveryDataFile as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "filename" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "filename")?
+                            >(
+                                &mut map,
+                                &mut out.filename,
+                                &mut seen,
+                                0usize,
+                                "filename",
+                            )?
                         }
                         "last_modified" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "last_modified")?
+                            >(
+                                &mut map,
+                                &mut out.last_modified,
+                                &mut seen,
+                                1usize,
+                                "last_modified",
+                            )?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                2usize,
+                                "node_uid",
+                            )?
                         }
                         "shard_role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "shard_role")?
+                            >(
+                                &mut map,
+                                &mut out.shard_role,
+                                &mut seen,
+                                3usize,
+                                "shard_role",
+                            )?
                         }
                         "shard_slots" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "shard_slots")?
+                            >(
+                                &mut map,
+                                &mut out.shard_slots,
+                                &mut seen,
+                                4usize,
+                                "shard_slots",
+                            )?
                         }
                         "shard_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "shard_uid")?
+                            >(
+                                &mut map,
+                                &mut out.shard_uid,
+                                &mut seen,
+                                5usize,
+                                "shard_uid",
+                            )?
                         }
                         "size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "size")?
+                            >(&mut map, &mut out.size, &mut seen, 6usize, "size")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbRecoveryDataFile {
-                    filename: f0.unwrap_or_default(),
-                    last_modified: f1.unwrap_or_default(),
-                    node_uid: f2.unwrap_or_default(),
-                    shard_role: f3.unwrap_or_default(),
-                    shard_slots: f4.unwrap_or_default(),
-                    shard_uid: f5.unwrap_or_default(),
-                    size: f6.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13428,39 +13918,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryPlan {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbRecoveryPlan, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbRecoveryDataFile>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbRecoveryPlan as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "data_files" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "data_files")?
+                            >(
+                                &mut map,
+                                &mut out.data_files,
+                                &mut seen,
+                                0usize,
+                                "data_files",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbRecoveryPlan {
-                    data_files: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13815,35 +14302,42 @@ impl<'de> ::serde::Deserialize<'de> for BdbRolePermission {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbRolePermission, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbRolePermission as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "redis_acl_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "redis_acl_uid")?
+                            >(
+                                &mut map,
+                                &mut out.redis_acl_uid,
+                                &mut seen,
+                                0usize,
+                                "redis_acl_uid",
+                            )?
                         }
                         "role_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "role_uid")?
+                            >(
+                                &mut map,
+                                &mut out.role_uid,
+                                &mut seen,
+                                1usize,
+                                "role_uid",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbRolePermission {
-                    redis_acl_uid: f0.unwrap_or_default(),
-                    role_uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -14317,476 +14811,653 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSearch, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSearchSearchDefaultScorer>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSearchSearchOnOom>,
-                > = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbSearchSearchOnTimeout>,
-                > = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSearch as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "search-_bg-index-mem-pct-thr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "search-_bg-index-mem-pct-thr")?
+                            >(
+                                &mut map,
+                                &mut out.search_bg_index_mem_pct_thr,
+                                &mut seen,
+                                0usize,
+                                "search-_bg-index-mem-pct-thr",
+                            )?
                         }
                         "search-_bg-index-oom-pause-time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "search-_bg-index-oom-pause-time")?
+                            >(
+                                &mut map,
+                                &mut out.search_bg_index_oom_pause_time,
+                                &mut seen,
+                                1usize,
+                                "search-_bg-index-oom-pause-time",
+                            )?
                         }
                         "search-bg-index-sleep-duration-us" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "search-bg-index-sleep-duration-us")?
+                            >(
+                                &mut map,
+                                &mut out.search_bg_index_sleep_duration_us,
+                                &mut seen,
+                                2usize,
+                                "search-bg-index-sleep-duration-us",
+                            )?
                         }
                         "search-bg-index-sleep-gap" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "search-bg-index-sleep-gap")?
+                            >(
+                                &mut map,
+                                &mut out.search_bg_index_sleep_gap,
+                                &mut seen,
+                                3usize,
+                                "search-bg-index-sleep-gap",
+                            )?
                         }
                         "search-bm25std-tanh-factor" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "search-bm25std-tanh-factor")?
+                            >(
+                                &mut map,
+                                &mut out.search_bm25std_tanh_factor,
+                                &mut seen,
+                                4usize,
+                                "search-bm25std-tanh-factor",
+                            )?
                         }
                         "search-conn-per-shard" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "search-conn-per-shard")?
+                            >(
+                                &mut map,
+                                &mut out.search_conn_per_shard,
+                                &mut seen,
+                                5usize,
+                                "search-conn-per-shard",
+                            )?
                         }
                         "search-cursor-max-idle" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "search-cursor-max-idle")?
+                            >(
+                                &mut map,
+                                &mut out.search_cursor_max_idle,
+                                &mut seen,
+                                6usize,
+                                "search-cursor-max-idle",
+                            )?
                         }
                         "search-cursor-reply-threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "search-cursor-reply-threshold")?
+                            >(
+                                &mut map,
+                                &mut out.search_cursor_reply_threshold,
+                                &mut seen,
+                                7usize,
+                                "search-cursor-reply-threshold",
+                            )?
                         }
                         "search-default-dialect" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "search-default-dialect")?
+                            >(
+                                &mut map,
+                                &mut out.search_default_dialect,
+                                &mut seen,
+                                8usize,
+                                "search-default-dialect",
+                            )?
                         }
                         "search-default-scorer" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "search-default-scorer")?
+                            >(
+                                &mut map,
+                                &mut out.search_default_scorer,
+                                &mut seen,
+                                9usize,
+                                "search-default-scorer",
+                            )?
                         }
                         "search-enable-unstable-features" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f10, "search-enable-unstable-features")?
-                        }
-                        "search-ext-load" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f11, "search-ext-load")?
-                        }
-                        "search-fork-gc-clean-threshold" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f12, "search-fork-gc-clean-threshold")?
-                        }
-                        "search-fork-gc-retry-interval" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f13, "search-fork-gc-retry-interval")?
-                        }
-                        "search-fork-gc-run-interval" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f14, "search-fork-gc-run-interval")?
-                        }
-                        "search-fork-gc-sleep-before-exit" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f15, "search-fork-gc-sleep-before-exit")?
-                        }
-                        "search-_free-resource-on-thread" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f16, "search-_free-resource-on-thread")?
-                        }
-                        "search-friso-ini" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f17, "search-friso-ini")?
-                        }
-                        "search-gc-scan-size" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f18, "search-gc-scan-size")?
-                        }
-                        "search-index-cursor-limit" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f19, "search-index-cursor-limit")?
-                        }
-                        "search-indexer-yield-every-ops" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f20, "search-indexer-yield-every-ops")?
-                        }
-                        "search-io-threads" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f21, "search-io-threads")?
-                        }
-                        "search-max-aggregate-results" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f22, "search-max-aggregate-results")?
-                        }
-                        "search-max-doctablesize" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f23, "search-max-doctablesize")?
-                        }
-                        "search-max-prefix-expansions" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f24, "search-max-prefix-expansions")?
-                        }
-                        "search-max-search-results" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f25, "search-max-search-results")?
-                        }
-                        "search-min-operation-workers" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f26, "search-min-operation-workers")?
-                        }
-                        "search-min-phonetic-term-len" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f27, "search-min-phonetic-term-len")?
-                        }
-                        "search-min-prefix" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f28, "search-min-prefix")?
-                        }
-                        "search-min-stem-len" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f29, "search-min-stem-len")?
-                        }
-                        "search-multi-text-slop" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f30, "search-multi-text-slop")?
-                        }
-                        "search-no-gc" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f31, "search-no-gc")?
-                        }
-                        "search-no-mem-pools" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f32, "search-no-mem-pools")?
-                        }
-                        "search-_numeric-compress" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f33, "search-_numeric-compress")?
-                        }
-                        "search-_numeric-ranges-parents" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f34, "search-_numeric-ranges-parents")?
-                        }
-                        "search-on-oom" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f35, "search-on-oom")?
-                        }
-                        "search-on-timeout" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f36, "search-on-timeout")?
-                        }
-                        "search-partial-indexed-docs" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f37, "search-partial-indexed-docs")?
-                        }
-                        "search-_print-profile-clock" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f38, "search-_print-profile-clock")?
-                        }
-                        "search-_prioritize-intersect-union-children" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f39,
+                                &mut out.search_enable_unstable_features,
+                                &mut seen,
+                                10usize,
+                                "search-enable-unstable-features",
+                            )?
+                        }
+                        "search-ext-load" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_ext_load,
+                                &mut seen,
+                                11usize,
+                                "search-ext-load",
+                            )?
+                        }
+                        "search-fork-gc-clean-threshold" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_fork_gc_clean_threshold,
+                                &mut seen,
+                                12usize,
+                                "search-fork-gc-clean-threshold",
+                            )?
+                        }
+                        "search-fork-gc-retry-interval" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_fork_gc_retry_interval,
+                                &mut seen,
+                                13usize,
+                                "search-fork-gc-retry-interval",
+                            )?
+                        }
+                        "search-fork-gc-run-interval" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_fork_gc_run_interval,
+                                &mut seen,
+                                14usize,
+                                "search-fork-gc-run-interval",
+                            )?
+                        }
+                        "search-fork-gc-sleep-before-exit" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_fork_gc_sleep_before_exit,
+                                &mut seen,
+                                15usize,
+                                "search-fork-gc-sleep-before-exit",
+                            )?
+                        }
+                        "search-_free-resource-on-thread" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_free_resource_on_thread,
+                                &mut seen,
+                                16usize,
+                                "search-_free-resource-on-thread",
+                            )?
+                        }
+                        "search-friso-ini" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_friso_ini,
+                                &mut seen,
+                                17usize,
+                                "search-friso-ini",
+                            )?
+                        }
+                        "search-gc-scan-size" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_gc_scan_size,
+                                &mut seen,
+                                18usize,
+                                "search-gc-scan-size",
+                            )?
+                        }
+                        "search-index-cursor-limit" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_index_cursor_limit,
+                                &mut seen,
+                                19usize,
+                                "search-index-cursor-limit",
+                            )?
+                        }
+                        "search-indexer-yield-every-ops" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_indexer_yield_every_ops,
+                                &mut seen,
+                                20usize,
+                                "search-indexer-yield-every-ops",
+                            )?
+                        }
+                        "search-io-threads" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_io_threads,
+                                &mut seen,
+                                21usize,
+                                "search-io-threads",
+                            )?
+                        }
+                        "search-max-aggregate-results" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_max_aggregate_results,
+                                &mut seen,
+                                22usize,
+                                "search-max-aggregate-results",
+                            )?
+                        }
+                        "search-max-doctablesize" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_max_doctablesize,
+                                &mut seen,
+                                23usize,
+                                "search-max-doctablesize",
+                            )?
+                        }
+                        "search-max-prefix-expansions" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_max_prefix_expansions,
+                                &mut seen,
+                                24usize,
+                                "search-max-prefix-expansions",
+                            )?
+                        }
+                        "search-max-search-results" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_max_search_results,
+                                &mut seen,
+                                25usize,
+                                "search-max-search-results",
+                            )?
+                        }
+                        "search-min-operation-workers" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_min_operation_workers,
+                                &mut seen,
+                                26usize,
+                                "search-min-operation-workers",
+                            )?
+                        }
+                        "search-min-phonetic-term-len" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_min_phonetic_term_len,
+                                &mut seen,
+                                27usize,
+                                "search-min-phonetic-term-len",
+                            )?
+                        }
+                        "search-min-prefix" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_min_prefix,
+                                &mut seen,
+                                28usize,
+                                "search-min-prefix",
+                            )?
+                        }
+                        "search-min-stem-len" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_min_stem_len,
+                                &mut seen,
+                                29usize,
+                                "search-min-stem-len",
+                            )?
+                        }
+                        "search-multi-text-slop" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_multi_text_slop,
+                                &mut seen,
+                                30usize,
+                                "search-multi-text-slop",
+                            )?
+                        }
+                        "search-no-gc" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_no_gc,
+                                &mut seen,
+                                31usize,
+                                "search-no-gc",
+                            )?
+                        }
+                        "search-no-mem-pools" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_no_mem_pools,
+                                &mut seen,
+                                32usize,
+                                "search-no-mem-pools",
+                            )?
+                        }
+                        "search-_numeric-compress" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_numeric_compress,
+                                &mut seen,
+                                33usize,
+                                "search-_numeric-compress",
+                            )?
+                        }
+                        "search-_numeric-ranges-parents" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_numeric_ranges_parents,
+                                &mut seen,
+                                34usize,
+                                "search-_numeric-ranges-parents",
+                            )?
+                        }
+                        "search-on-oom" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_on_oom,
+                                &mut seen,
+                                35usize,
+                                "search-on-oom",
+                            )?
+                        }
+                        "search-on-timeout" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_on_timeout,
+                                &mut seen,
+                                36usize,
+                                "search-on-timeout",
+                            )?
+                        }
+                        "search-partial-indexed-docs" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_partial_indexed_docs,
+                                &mut seen,
+                                37usize,
+                                "search-partial-indexed-docs",
+                            )?
+                        }
+                        "search-_print-profile-clock" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_print_profile_clock,
+                                &mut seen,
+                                38usize,
+                                "search-_print-profile-clock",
+                            )?
+                        }
+                        "search-_prioritize-intersect-union-children" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_prioritize_intersect_union_children,
+                                &mut seen,
+                                39usize,
                                 "search-_prioritize-intersect-union-children",
                             )?
                         }
                         "search-raw-docid-encoding" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f40, "search-raw-docid-encoding")?
+                            >(
+                                &mut map,
+                                &mut out.search_raw_docid_encoding,
+                                &mut seen,
+                                40usize,
+                                "search-raw-docid-encoding",
+                            )?
                         }
                         "search-threads" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f41, "search-threads")?
-                        }
-                        "search-tiered-hnsw-buffer-limit" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f42, "search-tiered-hnsw-buffer-limit")?
-                        }
-                        "search-timeout" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f43, "search-timeout")?
-                        }
-                        "search-topology-validation-timeout" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f44, "search-topology-validation-timeout")?
-                        }
-                        "search-union-iterator-heap" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f45, "search-union-iterator-heap")?
-                        }
-                        "search-vss-max-resize" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f46, "search-vss-max-resize")?
-                        }
-                        "search-workers" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f47, "search-workers")?
-                        }
-                        "search-workers-priority-bias-threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f48,
+                                &mut out.search_threads,
+                                &mut seen,
+                                41usize,
+                                "search-threads",
+                            )?
+                        }
+                        "search-tiered-hnsw-buffer-limit" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_tiered_hnsw_buffer_limit,
+                                &mut seen,
+                                42usize,
+                                "search-tiered-hnsw-buffer-limit",
+                            )?
+                        }
+                        "search-timeout" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_timeout,
+                                &mut seen,
+                                43usize,
+                                "search-timeout",
+                            )?
+                        }
+                        "search-topology-validation-timeout" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_topology_validation_timeout,
+                                &mut seen,
+                                44usize,
+                                "search-topology-validation-timeout",
+                            )?
+                        }
+                        "search-union-iterator-heap" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_union_iterator_heap,
+                                &mut seen,
+                                45usize,
+                                "search-union-iterator-heap",
+                            )?
+                        }
+                        "search-vss-max-resize" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_vss_max_resize,
+                                &mut seen,
+                                46usize,
+                                "search-vss-max-resize",
+                            )?
+                        }
+                        "search-workers" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_workers,
+                                &mut seen,
+                                47usize,
+                                "search-workers",
+                            )?
+                        }
+                        "search-workers-priority-bias-threshold" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.search_workers_priority_bias_threshold,
+                                &mut seen,
+                                48usize,
                                 "search-workers-priority-bias-threshold",
                             )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSearch {
-                    search_bg_index_mem_pct_thr: f0.unwrap_or_default(),
-                    search_bg_index_oom_pause_time: f1.unwrap_or_default(),
-                    search_bg_index_sleep_duration_us: f2.unwrap_or_default(),
-                    search_bg_index_sleep_gap: f3.unwrap_or_default(),
-                    search_bm25std_tanh_factor: f4.unwrap_or_default(),
-                    search_conn_per_shard: f5.unwrap_or_default(),
-                    search_cursor_max_idle: f6.unwrap_or_default(),
-                    search_cursor_reply_threshold: f7.unwrap_or_default(),
-                    search_default_dialect: f8.unwrap_or_default(),
-                    search_default_scorer: f9.unwrap_or_default(),
-                    search_enable_unstable_features: f10.unwrap_or_default(),
-                    search_ext_load: f11.unwrap_or_default(),
-                    search_fork_gc_clean_threshold: f12.unwrap_or_default(),
-                    search_fork_gc_retry_interval: f13.unwrap_or_default(),
-                    search_fork_gc_run_interval: f14.unwrap_or_default(),
-                    search_fork_gc_sleep_before_exit: f15.unwrap_or_default(),
-                    search_free_resource_on_thread: f16.unwrap_or_default(),
-                    search_friso_ini: f17.unwrap_or_default(),
-                    search_gc_scan_size: f18.unwrap_or_default(),
-                    search_index_cursor_limit: f19.unwrap_or_default(),
-                    search_indexer_yield_every_ops: f20.unwrap_or_default(),
-                    search_io_threads: f21.unwrap_or_default(),
-                    search_max_aggregate_results: f22.unwrap_or_default(),
-                    search_max_doctablesize: f23.unwrap_or_default(),
-                    search_max_prefix_expansions: f24.unwrap_or_default(),
-                    search_max_search_results: f25.unwrap_or_default(),
-                    search_min_operation_workers: f26.unwrap_or_default(),
-                    search_min_phonetic_term_len: f27.unwrap_or_default(),
-                    search_min_prefix: f28.unwrap_or_default(),
-                    search_min_stem_len: f29.unwrap_or_default(),
-                    search_multi_text_slop: f30.unwrap_or_default(),
-                    search_no_gc: f31.unwrap_or_default(),
-                    search_no_mem_pools: f32.unwrap_or_default(),
-                    search_numeric_compress: f33.unwrap_or_default(),
-                    search_numeric_ranges_parents: f34.unwrap_or_default(),
-                    search_on_oom: f35.unwrap_or_default(),
-                    search_on_timeout: f36.unwrap_or_default(),
-                    search_partial_indexed_docs: f37.unwrap_or_default(),
-                    search_print_profile_clock: f38.unwrap_or_default(),
-                    search_prioritize_intersect_union_children: f39.unwrap_or_default(),
-                    search_raw_docid_encoding: f40.unwrap_or_default(),
-                    search_threads: f41.unwrap_or_default(),
-                    search_tiered_hnsw_buffer_limit: f42.unwrap_or_default(),
-                    search_timeout: f43.unwrap_or_default(),
-                    search_topology_validation_timeout: f44.unwrap_or_default(),
-                    search_union_iterator_heap: f45.unwrap_or_default(),
-                    search_vss_max_resize: f46.unwrap_or_default(),
-                    search_workers: f47.unwrap_or_default(),
-                    search_workers_priority_bias_threshold: f48.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -15173,28 +15844,23 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardKeyRegex {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbShardKeyRegex, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbShardKeyRegex as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "regex" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "regex")?
+                            >(&mut map, &mut out.regex, &mut seen, 0usize, "regex")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbShardKeyRegex {
-                    regex: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -15263,39 +15929,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintEntry {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbShardsBlueprintEntry, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbShardsBlueprintNode>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbShardsBlueprintEntry as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 0usize, "nodes")?
                         }
                         "slot_range" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "slot_range")?
+                            >(
+                                &mut map,
+                                &mut out.slot_range,
+                                &mut seen,
+                                1usize,
+                                "slot_range",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbShardsBlueprintEntry {
-                    nodes: f0.unwrap_or_default(),
-                    slot_range: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -15342,39 +16005,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintNode {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbShardsBlueprintNode, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardRole>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbShardsBlueprintNode as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                0usize,
+                                "node_uid",
+                            )?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 1usize, "role")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbShardsBlueprintNode {
-                    node_uid: f0.unwrap_or_default(),
-                    role: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -15631,35 +16291,30 @@ impl<'de> ::serde::Deserialize<'de> for BdbSnapshotPolicy {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSnapshotPolicy, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSnapshotPolicy as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "secs" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "secs")?
+                            >(&mut map, &mut out.secs, &mut seen, 0usize, "secs")?
                         }
                         "writes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "writes")?
+                            >(&mut map, &mut out.writes, &mut seen, 1usize, "writes")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSnapshotPolicy {
-                    secs: f0.unwrap_or_default(),
-                    writes: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -15706,39 +16361,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                0usize,
+                                "intervals",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbStats {
-                    intervals: f0.unwrap_or_default(),
-                    uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -15974,612 +16626,843 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f49: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f50: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f51: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f52: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f53: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f54: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f55: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f56: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f57: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f58: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f59: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f60: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f61: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f62: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f63: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f64: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 2usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "avg_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "avg_latency")?
+                            >(
+                                &mut map,
+                                &mut out.avg_latency,
+                                &mut seen,
+                                0usize,
+                                "avg_latency",
+                            )?
                         }
                         "avg_other_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "avg_other_latency")?
+                            >(
+                                &mut map,
+                                &mut out.avg_other_latency,
+                                &mut seen,
+                                1usize,
+                                "avg_other_latency",
+                            )?
                         }
                         "avg_read_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "avg_read_latency")?
+                            >(
+                                &mut map,
+                                &mut out.avg_read_latency,
+                                &mut seen,
+                                2usize,
+                                "avg_read_latency",
+                            )?
                         }
                         "avg_write_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "avg_write_latency")?
+                            >(
+                                &mut map,
+                                &mut out.avg_write_latency,
+                                &mut seen,
+                                3usize,
+                                "avg_write_latency",
+                            )?
                         }
                         "big_del_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "big_del_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_del_flash,
+                                &mut seen,
+                                4usize,
+                                "big_del_flash",
+                            )?
                         }
                         "big_del_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "big_del_ram")?
+                            >(
+                                &mut map,
+                                &mut out.big_del_ram,
+                                &mut seen,
+                                5usize,
+                                "big_del_ram",
+                            )?
                         }
                         "big_fetch_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "big_fetch_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_fetch_flash,
+                                &mut seen,
+                                6usize,
+                                "big_fetch_flash",
+                            )?
                         }
                         "big_fetch_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "big_fetch_ram")?
+                            >(
+                                &mut map,
+                                &mut out.big_fetch_ram,
+                                &mut seen,
+                                7usize,
+                                "big_fetch_ram",
+                            )?
                         }
                         "big_io_ratio_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "big_io_ratio_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_io_ratio_flash,
+                                &mut seen,
+                                8usize,
+                                "big_io_ratio_flash",
+                            )?
                         }
                         "big_io_ratio_redis" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "big_io_ratio_redis")?
+                            >(
+                                &mut map,
+                                &mut out.big_io_ratio_redis,
+                                &mut seen,
+                                9usize,
+                                "big_io_ratio_redis",
+                            )?
                         }
                         "big_write_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "big_write_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_write_flash,
+                                &mut seen,
+                                10usize,
+                                "big_write_flash",
+                            )?
                         }
                         "big_write_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "big_write_ram")?
+                            >(
+                                &mut map,
+                                &mut out.big_write_ram,
+                                &mut seen,
+                                11usize,
+                                "big_write_ram",
+                            )?
                         }
                         "bigstore_io_dels" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "bigstore_io_dels")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_dels,
+                                &mut seen,
+                                12usize,
+                                "bigstore_io_dels",
+                            )?
                         }
                         "bigstore_io_read_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "bigstore_io_read_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_read_bytes,
+                                &mut seen,
+                                13usize,
+                                "bigstore_io_read_bytes",
+                            )?
                         }
                         "bigstore_io_reads" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "bigstore_io_reads")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_reads,
+                                &mut seen,
+                                14usize,
+                                "bigstore_io_reads",
+                            )?
                         }
                         "bigstore_io_write_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "bigstore_io_write_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_write_bytes,
+                                &mut seen,
+                                15usize,
+                                "bigstore_io_write_bytes",
+                            )?
                         }
                         "bigstore_io_writes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "bigstore_io_writes")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_writes,
+                                &mut seen,
+                                16usize,
+                                "bigstore_io_writes",
+                            )?
                         }
                         "bigstore_iops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "bigstore_iops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_iops,
+                                &mut seen,
+                                17usize,
+                                "bigstore_iops",
+                            )?
                         }
                         "bigstore_kv_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "bigstore_kv_ops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_kv_ops,
+                                &mut seen,
+                                18usize,
+                                "bigstore_kv_ops",
+                            )?
                         }
                         "bigstore_objs_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "bigstore_objs_flash")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_objs_flash,
+                                &mut seen,
+                                19usize,
+                                "bigstore_objs_flash",
+                            )?
                         }
                         "bigstore_objs_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "bigstore_objs_ram")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_objs_ram,
+                                &mut seen,
+                                20usize,
+                                "bigstore_objs_ram",
+                            )?
                         }
                         "bigstore_throughput" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "bigstore_throughput")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_throughput,
+                                &mut seen,
+                                21usize,
+                                "bigstore_throughput",
+                            )?
                         }
                         "conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 22usize, "conns")?
                         }
                         "disk_frag_ratio" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "disk_frag_ratio")?
+                            >(
+                                &mut map,
+                                &mut out.disk_frag_ratio,
+                                &mut seen,
+                                23usize,
+                                "disk_frag_ratio",
+                            )?
                         }
                         "egress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "egress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.egress_bytes,
+                                &mut seen,
+                                24usize,
+                                "egress_bytes",
+                            )?
                         }
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 25usize, "etime")?
                         }
                         "evicted_objects" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "evicted_objects")?
+                            >(
+                                &mut map,
+                                &mut out.evicted_objects,
+                                &mut seen,
+                                26usize,
+                                "evicted_objects",
+                            )?
                         }
                         "expired_objects" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "expired_objects")?
+                            >(
+                                &mut map,
+                                &mut out.expired_objects,
+                                &mut seen,
+                                27usize,
+                                "expired_objects",
+                            )?
                         }
                         "fork_cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f28, "fork_cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.fork_cpu_system,
+                                &mut seen,
+                                28usize,
+                                "fork_cpu_system",
+                            )?
                         }
                         "fork_cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f29, "fork_cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.fork_cpu_user,
+                                &mut seen,
+                                29usize,
+                                "fork_cpu_user",
+                            )?
                         }
                         "ingress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f30, "ingress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes,
+                                &mut seen,
+                                30usize,
+                                "ingress_bytes",
+                            )?
                         }
                         "instantaneous_ops_per_sec" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f31, "instantaneous_ops_per_sec")?
+                            >(
+                                &mut map,
+                                &mut out.instantaneous_ops_per_sec,
+                                &mut seen,
+                                31usize,
+                                "instantaneous_ops_per_sec",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f32, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                32usize,
+                                "interval",
+                            )?
                         }
                         "last_req_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f33, "last_req_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_req_time,
+                                &mut seen,
+                                33usize,
+                                "last_req_time",
+                            )?
                         }
                         "last_res_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f34, "last_res_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_res_time,
+                                &mut seen,
+                                34usize,
+                                "last_res_time",
+                            )?
                         }
                         "main_thread_cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f35, "main_thread_cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.main_thread_cpu_system,
+                                &mut seen,
+                                35usize,
+                                "main_thread_cpu_system",
+                            )?
                         }
                         "main_thread_cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f36, "main_thread_cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.main_thread_cpu_user,
+                                &mut seen,
+                                36usize,
+                                "main_thread_cpu_user",
+                            )?
                         }
                         "mem_frag_ratio" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f37, "mem_frag_ratio")?
+                            >(
+                                &mut map,
+                                &mut out.mem_frag_ratio,
+                                &mut seen,
+                                37usize,
+                                "mem_frag_ratio",
+                            )?
                         }
                         "mem_not_counted_for_evict" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f38, "mem_not_counted_for_evict")?
+                            >(
+                                &mut map,
+                                &mut out.mem_not_counted_for_evict,
+                                &mut seen,
+                                38usize,
+                                "mem_not_counted_for_evict",
+                            )?
                         }
                         "mem_size_lua" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f39, "mem_size_lua")?
+                            >(
+                                &mut map,
+                                &mut out.mem_size_lua,
+                                &mut seen,
+                                39usize,
+                                "mem_size_lua",
+                            )?
                         }
                         "monitor_sessions_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f40, "monitor_sessions_count")?
+                            >(
+                                &mut map,
+                                &mut out.monitor_sessions_count,
+                                &mut seen,
+                                40usize,
+                                "monitor_sessions_count",
+                            )?
                         }
                         "no_of_expires" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f41, "no_of_expires")?
+                            >(
+                                &mut map,
+                                &mut out.no_of_expires,
+                                &mut seen,
+                                41usize,
+                                "no_of_expires",
+                            )?
                         }
                         "no_of_keys" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f42, "no_of_keys")?
+                            >(
+                                &mut map,
+                                &mut out.no_of_keys,
+                                &mut seen,
+                                42usize,
+                                "no_of_keys",
+                            )?
                         }
                         "other_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f43, "other_req")?
+                            >(
+                                &mut map,
+                                &mut out.other_req,
+                                &mut seen,
+                                43usize,
+                                "other_req",
+                            )?
                         }
                         "other_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f44, "other_res")?
+                            >(
+                                &mut map,
+                                &mut out.other_res,
+                                &mut seen,
+                                44usize,
+                                "other_res",
+                            )?
                         }
                         "pubsub_channels" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f45, "pubsub_channels")?
+                            >(
+                                &mut map,
+                                &mut out.pubsub_channels,
+                                &mut seen,
+                                45usize,
+                                "pubsub_channels",
+                            )?
                         }
                         "pubsub_patterns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f46, "pubsub_patterns")?
+                            >(
+                                &mut map,
+                                &mut out.pubsub_patterns,
+                                &mut seen,
+                                46usize,
+                                "pubsub_patterns",
+                            )?
                         }
                         "ram_overhead" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f47, "ram_overhead")?
+                            >(
+                                &mut map,
+                                &mut out.ram_overhead,
+                                &mut seen,
+                                47usize,
+                                "ram_overhead",
+                            )?
                         }
                         "read_hits" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f48, "read_hits")?
+                            >(
+                                &mut map,
+                                &mut out.read_hits,
+                                &mut seen,
+                                48usize,
+                                "read_hits",
+                            )?
                         }
                         "read_misses" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f49, "read_misses")?
+                            >(
+                                &mut map,
+                                &mut out.read_misses,
+                                &mut seen,
+                                49usize,
+                                "read_misses",
+                            )?
                         }
                         "read_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f50, "read_req")?
+                            >(
+                                &mut map,
+                                &mut out.read_req,
+                                &mut seen,
+                                50usize,
+                                "read_req",
+                            )?
                         }
                         "read_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f51, "read_res")?
+                            >(
+                                &mut map,
+                                &mut out.read_res,
+                                &mut seen,
+                                51usize,
+                                "read_res",
+                            )?
                         }
                         "shard_cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f52, "shard_cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.shard_cpu_system,
+                                &mut seen,
+                                52usize,
+                                "shard_cpu_system",
+                            )?
                         }
                         "shard_cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f53, "shard_cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.shard_cpu_user,
+                                &mut seen,
+                                53usize,
+                                "shard_cpu_user",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f54, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 54usize, "stime")?
                         }
                         "total_connections_received" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f55, "total_connections_received")?
+                            >(
+                                &mut map,
+                                &mut out.total_connections_received,
+                                &mut seen,
+                                55usize,
+                                "total_connections_received",
+                            )?
                         }
                         "total_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f56, "total_req")?
+                            >(
+                                &mut map,
+                                &mut out.total_req,
+                                &mut seen,
+                                56usize,
+                                "total_req",
+                            )?
                         }
                         "total_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f57, "total_res")?
+                            >(
+                                &mut map,
+                                &mut out.total_res,
+                                &mut seen,
+                                57usize,
+                                "total_res",
+                            )?
                         }
                         "used_bigstore" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f58, "used_bigstore")?
+                            >(
+                                &mut map,
+                                &mut out.used_bigstore,
+                                &mut seen,
+                                58usize,
+                                "used_bigstore",
+                            )?
                         }
                         "used_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f59, "used_memory")?
+                            >(
+                                &mut map,
+                                &mut out.used_memory,
+                                &mut seen,
+                                59usize,
+                                "used_memory",
+                            )?
                         }
                         "used_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f60, "used_ram")?
+                            >(
+                                &mut map,
+                                &mut out.used_ram,
+                                &mut seen,
+                                60usize,
+                                "used_ram",
+                            )?
                         }
                         "write_hits" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f61, "write_hits")?
+                            >(
+                                &mut map,
+                                &mut out.write_hits,
+                                &mut seen,
+                                61usize,
+                                "write_hits",
+                            )?
                         }
                         "write_misses" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f62, "write_misses")?
+                            >(
+                                &mut map,
+                                &mut out.write_misses,
+                                &mut seen,
+                                62usize,
+                                "write_misses",
+                            )?
                         }
                         "write_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f63, "write_req")?
+                            >(
+                                &mut map,
+                                &mut out.write_req,
+                                &mut seen,
+                                63usize,
+                                "write_req",
+                            )?
                         }
                         "write_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f64, "write_res")?
+                            >(
+                                &mut map,
+                                &mut out.write_res,
+                                &mut seen,
+                                64usize,
+                                "write_res",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbStatsInterval {
-                    avg_latency: f0.unwrap_or_default(),
-                    avg_other_latency: f1.unwrap_or_default(),
-                    avg_read_latency: f2.unwrap_or_default(),
-                    avg_write_latency: f3.unwrap_or_default(),
-                    big_del_flash: f4.unwrap_or_default(),
-                    big_del_ram: f5.unwrap_or_default(),
-                    big_fetch_flash: f6.unwrap_or_default(),
-                    big_fetch_ram: f7.unwrap_or_default(),
-                    big_io_ratio_flash: f8.unwrap_or_default(),
-                    big_io_ratio_redis: f9.unwrap_or_default(),
-                    big_write_flash: f10.unwrap_or_default(),
-                    big_write_ram: f11.unwrap_or_default(),
-                    bigstore_io_dels: f12.unwrap_or_default(),
-                    bigstore_io_read_bytes: f13.unwrap_or_default(),
-                    bigstore_io_reads: f14.unwrap_or_default(),
-                    bigstore_io_write_bytes: f15.unwrap_or_default(),
-                    bigstore_io_writes: f16.unwrap_or_default(),
-                    bigstore_iops: f17.unwrap_or_default(),
-                    bigstore_kv_ops: f18.unwrap_or_default(),
-                    bigstore_objs_flash: f19.unwrap_or_default(),
-                    bigstore_objs_ram: f20.unwrap_or_default(),
-                    bigstore_throughput: f21.unwrap_or_default(),
-                    conns: f22.unwrap_or_default(),
-                    disk_frag_ratio: f23.unwrap_or_default(),
-                    egress_bytes: f24.unwrap_or_default(),
-                    etime: f25.unwrap_or_default(),
-                    evicted_objects: f26.unwrap_or_default(),
-                    expired_objects: f27.unwrap_or_default(),
-                    fork_cpu_system: f28.unwrap_or_default(),
-                    fork_cpu_user: f29.unwrap_or_default(),
-                    ingress_bytes: f30.unwrap_or_default(),
-                    instantaneous_ops_per_sec: f31.unwrap_or_default(),
-                    interval: f32.unwrap_or_default(),
-                    last_req_time: f33.unwrap_or_default(),
-                    last_res_time: f34.unwrap_or_default(),
-                    main_thread_cpu_system: f35.unwrap_or_default(),
-                    main_thread_cpu_user: f36.unwrap_or_default(),
-                    mem_frag_ratio: f37.unwrap_or_default(),
-                    mem_not_counted_for_evict: f38.unwrap_or_default(),
-                    mem_size_lua: f39.unwrap_or_default(),
-                    monitor_sessions_count: f40.unwrap_or_default(),
-                    no_of_expires: f41.unwrap_or_default(),
-                    no_of_keys: f42.unwrap_or_default(),
-                    other_req: f43.unwrap_or_default(),
-                    other_res: f44.unwrap_or_default(),
-                    pubsub_channels: f45.unwrap_or_default(),
-                    pubsub_patterns: f46.unwrap_or_default(),
-                    ram_overhead: f47.unwrap_or_default(),
-                    read_hits: f48.unwrap_or_default(),
-                    read_misses: f49.unwrap_or_default(),
-                    read_req: f50.unwrap_or_default(),
-                    read_res: f51.unwrap_or_default(),
-                    shard_cpu_system: f52.unwrap_or_default(),
-                    shard_cpu_user: f53.unwrap_or_default(),
-                    stime: f54.unwrap_or_default(),
-                    total_connections_received: f55.unwrap_or_default(),
-                    total_req: f56.unwrap_or_default(),
-                    total_res: f57.unwrap_or_default(),
-                    used_bigstore: f58.unwrap_or_default(),
-                    used_memory: f59.unwrap_or_default(),
-                    used_ram: f60.unwrap_or_default(),
-                    write_hits: f61.unwrap_or_default(),
-                    write_misses: f62.unwrap_or_default(),
-                    write_req: f63.unwrap_or_default(),
-                    write_res: f64.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -16892,106 +17775,109 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSyncSource, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSyncSource as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "compression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "compression")?
+                            >(
+                                &mut map,
+                                &mut out.compression,
+                                &mut seen,
+                                0usize,
+                                "compression",
+                            )?
                         }
                         "lag" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "lag")?
+                            >(&mut map, &mut out.lag, &mut seen, 1usize, "lag")?
                         }
                         "last_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "last_error")?
+                            >(
+                                &mut map,
+                                &mut out.last_error,
+                                &mut seen,
+                                2usize,
+                                "last_error",
+                            )?
                         }
                         "last_update" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "last_update")?
+                            >(
+                                &mut map,
+                                &mut out.last_update,
+                                &mut seen,
+                                3usize,
+                                "last_update",
+                            )?
                         }
                         "rdb_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "rdb_size")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_size,
+                                &mut seen,
+                                4usize,
+                                "rdb_size",
+                            )?
                         }
                         "rdb_transferred" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "rdb_transferred")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_transferred,
+                                &mut seen,
+                                5usize,
+                                "rdb_transferred",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 7usize, "uid")?
                         }
                         "uri" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "uri")?
+                            >(&mut map, &mut out.uri, &mut seen, 8usize, "uri")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSyncSource {
-                    compression: f0.unwrap_or_default(),
-                    lag: f1.unwrap_or_default(),
-                    last_error: f2.unwrap_or_default(),
-                    last_update: f3.unwrap_or_default(),
-                    rdb_size: f4.unwrap_or_default(),
-                    rdb_transferred: f5.unwrap_or_default(),
-                    status: f6.unwrap_or_default(),
-                    uid: f7.unwrap_or_default(),
-                    uri: f8.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17038,39 +17924,36 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSyncSourceStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSyncSourceStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSyncSourceStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                0usize,
+                                "intervals",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSyncSourceStats {
-                    intervals: f0.unwrap_or_default(),
-                    uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17129,77 +18012,82 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSyncSourceStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSyncSourceStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 0usize, "etime")?
                         }
                         "ingress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ingress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes,
+                                &mut seen,
+                                1usize,
+                                "ingress_bytes",
+                            )?
                         }
                         "ingress_bytes_decompressed" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ingress_bytes_decompressed")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes_decompressed,
+                                &mut seen,
+                                2usize,
+                                "ingress_bytes_decompressed",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                3usize,
+                                "interval",
+                            )?
                         }
                         "local_ingress_lag_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "local_ingress_lag_time")?
+                            >(
+                                &mut map,
+                                &mut out.local_ingress_lag_time,
+                                &mut seen,
+                                4usize,
+                                "local_ingress_lag_time",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 5usize, "stime")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSyncSourceStatsInterval {
-                    etime: f0.unwrap_or_default(),
-                    ingress_bytes: f1.unwrap_or_default(),
-                    ingress_bytes_decompressed: f2.unwrap_or_default(),
-                    interval: f3.unwrap_or_default(),
-                    local_ingress_lag_time: f4.unwrap_or_default(),
-                    stime: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17243,28 +18131,29 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsList {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSyncSourceStatsList, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSyncSourceStats>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSyncSourceStatsList as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "sync_source_stats" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "sync_source_stats")?
+                            >(
+                                &mut map,
+                                &mut out.sync_source_stats,
+                                &mut seen,
+                                0usize,
+                                "sync_source_stats",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSyncSourceStatsList {
-                    sync_source_stats: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17592,159 +18481,174 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSyncerSources, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbReplicaSourcesStatus>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSyncerSources as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "client_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "client_cert")?
+                            >(
+                                &mut map,
+                                &mut out.client_cert,
+                                &mut seen,
+                                0usize,
+                                "client_cert",
+                            )?
                         }
                         "client_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "client_key")?
+                            >(
+                                &mut map,
+                                &mut out.client_key,
+                                &mut seen,
+                                1usize,
+                                "client_key",
+                            )?
                         }
                         "compression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "compression")?
+                            >(
+                                &mut map,
+                                &mut out.compression,
+                                &mut seen,
+                                2usize,
+                                "compression",
+                            )?
                         }
                         "encryption" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "encryption")?
+                            >(
+                                &mut map,
+                                &mut out.encryption,
+                                &mut seen,
+                                3usize,
+                                "encryption",
+                            )?
                         }
                         "lag" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "lag")?
+                            >(&mut map, &mut out.lag, &mut seen, 4usize, "lag")?
                         }
                         "last_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "last_error")?
+                            >(
+                                &mut map,
+                                &mut out.last_error,
+                                &mut seen,
+                                5usize,
+                                "last_error",
+                            )?
                         }
                         "last_update" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "last_update")?
+                            >(
+                                &mut map,
+                                &mut out.last_update,
+                                &mut seen,
+                                6usize,
+                                "last_update",
+                            )?
                         }
                         "rdb_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "rdb_size")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_size,
+                                &mut seen,
+                                7usize,
+                                "rdb_size",
+                            )?
                         }
                         "rdb_transferred" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "rdb_transferred")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_transferred,
+                                &mut seen,
+                                8usize,
+                                "rdb_transferred",
+                            )?
                         }
                         "replication_tls_sni" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "replication_tls_sni")?
+                            >(
+                                &mut map,
+                                &mut out.replication_tls_sni,
+                                &mut seen,
+                                9usize,
+                                "replication_tls_sni",
+                            )?
                         }
                         "server_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "server_cert")?
+                            >(
+                                &mut map,
+                                &mut out.server_cert,
+                                &mut seen,
+                                10usize,
+                                "server_cert",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 11usize, "status")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 12usize, "uid")?
                         }
                         "uri" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "uri")?
+                            >(&mut map, &mut out.uri, &mut seen, 13usize, "uri")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSyncerSources {
-                    client_cert: f0.unwrap_or_default(),
-                    client_key: f1.unwrap_or_default(),
-                    compression: f2.unwrap_or_default(),
-                    encryption: f3.unwrap_or_default(),
-                    lag: f4.unwrap_or_default(),
-                    last_error: f5.unwrap_or_default(),
-                    last_update: f6.unwrap_or_default(),
-                    rdb_size: f7.unwrap_or_default(),
-                    rdb_transferred: f8.unwrap_or_default(),
-                    replication_tls_sni: f9.unwrap_or_default(),
-                    server_cert: f10.unwrap_or_default(),
-                    status: f11.unwrap_or_default(),
-                    uid: f12.unwrap_or_default(),
-                    uri: f13.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17791,35 +18695,30 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerState {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbSyncerState, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbSyncerState as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "DB" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "DB")?
+                            >(&mut map, &mut out.db, &mut seen, 0usize, "DB")?
                         }
                         "RunID" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "RunID")?
+                            >(&mut map, &mut out.run_id, &mut seen, 1usize, "RunID")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbSyncerState {
-                    db: f0.unwrap_or_default(),
-                    run_id: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17866,39 +18765,30 @@ impl<'de> ::serde::Deserialize<'de> for BdbTag {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbTag, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbTag as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 0usize, "key")?
                         }
                         "value" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "value")?
+                            >(&mut map, &mut out.value, &mut seen, 1usize, "value")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbTag {
-                    key: f0.unwrap_or_default(),
-                    value: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -17985,95 +18875,120 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbTimeseries, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbTimeseriesTsDuplicatePolicy>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbTimeseriesTsEncoding>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbTimeseries as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "ts-chunk-size-bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "ts-chunk-size-bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ts_chunk_size_bytes,
+                                &mut seen,
+                                0usize,
+                                "ts-chunk-size-bytes",
+                            )?
                         }
                         "ts-compaction-policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ts-compaction-policy")?
+                            >(
+                                &mut map,
+                                &mut out.ts_compaction_policy,
+                                &mut seen,
+                                1usize,
+                                "ts-compaction-policy",
+                            )?
                         }
                         "ts-duplicate-policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ts-duplicate-policy")?
+                            >(
+                                &mut map,
+                                &mut out.ts_duplicate_policy,
+                                &mut seen,
+                                2usize,
+                                "ts-duplicate-policy",
+                            )?
                         }
                         "ts-encoding" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ts-encoding")?
+                            >(
+                                &mut map,
+                                &mut out.ts_encoding,
+                                &mut seen,
+                                3usize,
+                                "ts-encoding",
+                            )?
                         }
                         "ts-ignore-max-time-diff" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "ts-ignore-max-time-diff")?
+                            >(
+                                &mut map,
+                                &mut out.ts_ignore_max_time_diff,
+                                &mut seen,
+                                4usize,
+                                "ts-ignore-max-time-diff",
+                            )?
                         }
                         "ts-ignore-max-val-diff" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "ts-ignore-max-val-diff")?
+                            >(
+                                &mut map,
+                                &mut out.ts_ignore_max_val_diff,
+                                &mut seen,
+                                5usize,
+                                "ts-ignore-max-val-diff",
+                            )?
                         }
                         "ts-num-threads" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "ts-num-threads")?
+                            >(
+                                &mut map,
+                                &mut out.ts_num_threads,
+                                &mut seen,
+                                6usize,
+                                "ts-num-threads",
+                            )?
                         }
                         "ts-retention-policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "ts-retention-policy")?
+                            >(
+                                &mut map,
+                                &mut out.ts_retention_policy,
+                                &mut seen,
+                                7usize,
+                                "ts-retention-policy",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbTimeseries {
-                    ts_chunk_size_bytes: f0.unwrap_or_default(),
-                    ts_compaction_policy: f1.unwrap_or_default(),
-                    ts_duplicate_policy: f2.unwrap_or_default(),
-                    ts_encoding: f3.unwrap_or_default(),
-                    ts_ignore_max_time_diff: f4.unwrap_or_default(),
-                    ts_ignore_max_val_diff: f5.unwrap_or_default(),
-                    ts_num_threads: f6.unwrap_or_default(),
-                    ts_retention_policy: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -18548,72 +19463,81 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbUpgradeModule, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbUpgradeModule as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "current_module" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "current_module")?
+                            >(
+                                &mut map,
+                                &mut out.current_module,
+                                &mut seen,
+                                0usize,
+                                "current_module",
+                            )?
                         }
                         "current_semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "current_semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.current_semantic_version,
+                                &mut seen,
+                                1usize,
+                                "current_semantic_version",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                2usize,
+                                "module_name",
+                            )?
                         }
                         "new_module" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "new_module")?
+                            >(
+                                &mut map,
+                                &mut out.new_module,
+                                &mut seen,
+                                3usize,
+                                "new_module",
+                            )?
                         }
                         "new_module_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "new_module_args")?
+                            >(
+                                &mut map,
+                                &mut out.new_module_args,
+                                &mut seen,
+                                4usize,
+                                "new_module_args",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbUpgradeModule {
-                    current_module: f0.unwrap_or_default(),
-                    current_semantic_version: f1.unwrap_or_default(),
-                    module_name: f2.unwrap_or_default(),
-                    new_module: f3.unwrap_or_default(),
-                    new_module_args: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -18780,120 +19704,153 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbUpgradeRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbUpgradeModule>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbUpgradeRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "force_discard" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "force_discard")?
+                            >(
+                                &mut map,
+                                &mut out.force_discard,
+                                &mut seen,
+                                0usize,
+                                "force_discard",
+                            )?
                         }
                         "force_restart" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "force_restart")?
+                            >(
+                                &mut map,
+                                &mut out.force_restart,
+                                &mut seen,
+                                1usize,
+                                "force_restart",
+                            )?
                         }
                         "keep_crdt_protocol_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "keep_crdt_protocol_version")?
+                            >(
+                                &mut map,
+                                &mut out.keep_crdt_protocol_version,
+                                &mut seen,
+                                2usize,
+                                "keep_crdt_protocol_version",
+                            )?
                         }
                         "keep_redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "keep_redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.keep_redis_version,
+                                &mut seen,
+                                3usize,
+                                "keep_redis_version",
+                            )?
                         }
                         "latest_with_modules" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "latest_with_modules")?
+                            >(
+                                &mut map,
+                                &mut out.latest_with_modules,
+                                &mut seen,
+                                4usize,
+                                "latest_with_modules",
+                            )?
                         }
                         "may_discard_data" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "may_discard_data")?
+                            >(
+                                &mut map,
+                                &mut out.may_discard_data,
+                                &mut seen,
+                                5usize,
+                                "may_discard_data",
+                            )?
                         }
                         "modules" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "modules")?
+                            >(&mut map, &mut out.modules, &mut seen, 6usize, "modules")?
                         }
                         "parallel_shards_upgrade" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "parallel_shards_upgrade")?
+                            >(
+                                &mut map,
+                                &mut out.parallel_shards_upgrade,
+                                &mut seen,
+                                7usize,
+                                "parallel_shards_upgrade",
+                            )?
                         }
                         "preserve_roles" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "preserve_roles")?
+                            >(
+                                &mut map,
+                                &mut out.preserve_roles,
+                                &mut seen,
+                                8usize,
+                                "preserve_roles",
+                            )?
                         }
                         "redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.redis_version,
+                                &mut seen,
+                                9usize,
+                                "redis_version",
+                            )?
                         }
                         "swap_roles" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "swap_roles")?
+                            >(
+                                &mut map,
+                                &mut out.swap_roles,
+                                &mut seen,
+                                10usize,
+                                "swap_roles",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbUpgradeRequest {
-                    force_discard: f0.unwrap_or_default(),
-                    force_restart: f1.unwrap_or_default(),
-                    keep_crdt_protocol_version: f2.unwrap_or_default(),
-                    keep_redis_version: f3.unwrap_or_default(),
-                    latest_with_modules: f4.unwrap_or_default(),
-                    may_discard_data: f5.unwrap_or_default(),
-                    modules: f6.unwrap_or_default(),
-                    parallel_shards_upgrade: f7.unwrap_or_default(),
-                    preserve_roles: f8.unwrap_or_default(),
-                    redis_version: f9.unwrap_or_default(),
-                    swap_roles: f10.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -18977,152 +19934,143 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Shard, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<ShardBackup>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardDetailedStatus>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<ShardLoading>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardRole>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardStatus>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<ShardSync>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Shard as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "assigned_slots" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "assigned_slots")?
+                            >(
+                                &mut map,
+                                &mut out.assigned_slots,
+                                &mut seen,
+                                0usize,
+                                "assigned_slots",
+                            )?
                         }
                         "backup" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "backup")?
+                            >(&mut map, &mut out.backup, &mut seen, 1usize, "backup")?
                         }
                         "bdb_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 2usize, "bdb_uid")?
                         }
                         "bigstore_ram_weight" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bigstore_ram_weight")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_ram_weight,
+                                &mut seen,
+                                3usize,
+                                "bigstore_ram_weight",
+                            )?
                         }
                         "detailed_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "detailed_status")?
+                            >(
+                                &mut map,
+                                &mut out.detailed_status,
+                                &mut seen,
+                                4usize,
+                                "detailed_status",
+                            )?
                         }
                         "loading" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "loading")?
+                            >(&mut map, &mut out.loading, &mut seen, 5usize, "loading")?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                6usize,
+                                "node_uid",
+                            )?
                         }
                         "redis_info" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "redis_info")?
+                            >(
+                                &mut map,
+                                &mut out.redis_info,
+                                &mut seen,
+                                7usize,
+                                "redis_info",
+                            )?
                         }
                         "report_timestamp" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "report_timestamp")?
+                            >(
+                                &mut map,
+                                &mut out.report_timestamp,
+                                &mut seen,
+                                8usize,
+                                "report_timestamp",
+                            )?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 9usize, "role")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 10usize, "status")?
                         }
                         "sync" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "sync")?
+                            >(&mut map, &mut out.sync, &mut seen, 11usize, "sync")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 12usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Shard {
-                    assigned_slots: f0.unwrap_or_default(),
-                    backup: f1.unwrap_or_default(),
-                    bdb_uid: f2.unwrap_or_default(),
-                    bigstore_ram_weight: f3.unwrap_or_default(),
-                    detailed_status: f4.unwrap_or_default(),
-                    loading: f5.unwrap_or_default(),
-                    node_uid: f6.unwrap_or_default(),
-                    redis_info: f7.unwrap_or_default(),
-                    report_timestamp: f8.unwrap_or_default(),
-                    role: f9.unwrap_or_default(),
-                    status: f10.unwrap_or_default(),
-                    sync: f11.unwrap_or_default(),
-                    uid: f12.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -19171,37 +20119,36 @@ impl<'de> ::serde::Deserialize<'de> for ShardBackup {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardBackup, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardBackupStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardBackup as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                0usize,
+                                "progress",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardBackup {
-                    progress: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -19493,37 +20440,36 @@ impl<'de> ::serde::Deserialize<'de> for ShardLoading {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardLoading, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardLoadingStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardLoading as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                0usize,
+                                "progress",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardLoading {
-                    progress: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -19861,37 +20807,36 @@ impl<'de> ::serde::Deserialize<'de> for ShardSync {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardSync, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardSyncStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardSync as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                0usize,
+                                "progress",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardSync {
-                    progress: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

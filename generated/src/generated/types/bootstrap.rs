@@ -249,203 +249,220 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Bootstrap, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::BootstrapAction>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<BootstrapClusterIdentity>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<BootstrapCredentials>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BootstrapDnsSuffix>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<BootstrapNodeIdentity>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<BootstrapPolicy>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BootstrapUserDefinedModule>>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Bootstrap as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "action")?
+                            >(&mut map, &mut out.action, &mut seen, 0usize, "action")?
                         }
                         "cluster" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "cluster")?
+                            >(&mut map, &mut out.cluster, &mut seen, 1usize, "cluster")?
                         }
                         "cnm_https_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "cnm_https_port")?
+                            >(
+                                &mut map,
+                                &mut out.cnm_https_port,
+                                &mut seen,
+                                2usize,
+                                "cnm_https_port",
+                            )?
                         }
                         "crdb_coordinator_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "crdb_coordinator_port")?
+                            >(
+                                &mut map,
+                                &mut out.crdb_coordinator_port,
+                                &mut seen,
+                                3usize,
+                                "crdb_coordinator_port",
+                            )?
                         }
                         "credentials" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "credentials")?
+                            >(
+                                &mut map,
+                                &mut out.credentials,
+                                &mut seen,
+                                4usize,
+                                "credentials",
+                            )?
                         }
                         "dns_suffixes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "dns_suffixes")?
+                            >(
+                                &mut map,
+                                &mut out.dns_suffixes,
+                                &mut seen,
+                                5usize,
+                                "dns_suffixes",
+                            )?
                         }
                         "envoy_admin_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "envoy_admin_port")?
+                            >(
+                                &mut map,
+                                &mut out.envoy_admin_port,
+                                &mut seen,
+                                6usize,
+                                "envoy_admin_port",
+                            )?
                         }
                         "envoy_mgmt_server_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "envoy_mgmt_server_port")?
+                            >(
+                                &mut map,
+                                &mut out.envoy_mgmt_server_port,
+                                &mut seen,
+                                7usize,
+                                "envoy_mgmt_server_port",
+                            )?
                         }
                         "gossip_envoy_admin_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "gossip_envoy_admin_port")?
+                            >(
+                                &mut map,
+                                &mut out.gossip_envoy_admin_port,
+                                &mut seen,
+                                8usize,
+                                "gossip_envoy_admin_port",
+                            )?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 9usize, "license")?
                         }
                         "max_retries" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "max_retries")?
+                            >(
+                                &mut map,
+                                &mut out.max_retries,
+                                &mut seen,
+                                10usize,
+                                "max_retries",
+                            )?
                         }
                         "node" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "node")?
+                            >(&mut map, &mut out.node, &mut seen, 11usize, "node")?
                         }
                         "policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "policy")?
+                            >(&mut map, &mut out.policy, &mut seen, 12usize, "policy")?
                         }
                         "recovery_filename" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "recovery_filename")?
+                            >(
+                                &mut map,
+                                &mut out.recovery_filename,
+                                &mut seen,
+                                13usize,
+                                "recovery_filename",
+                            )?
                         }
                         "required_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "required_version")?
+                            >(
+                                &mut map,
+                                &mut out.required_version,
+                                &mut seen,
+                                14usize,
+                                "required_version",
+                            )?
                         }
                         "retry_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "retry_time")?
+                            >(
+                                &mut map,
+                                &mut out.retry_time,
+                                &mut seen,
+                                15usize,
+                                "retry_time",
+                            )?
                         }
                         "user_defined_modules" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "user_defined_modules")?
+                            >(
+                                &mut map,
+                                &mut out.user_defined_modules,
+                                &mut seen,
+                                16usize,
+                                "user_defined_modules",
+                            )?
                         }
                         "witness_disk" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "witness_disk")?
+                            >(
+                                &mut map,
+                                &mut out.witness_disk,
+                                &mut seen,
+                                17usize,
+                                "witness_disk",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Bootstrap {
-                    action: f0.unwrap_or_default(),
-                    cluster: f1.unwrap_or_default(),
-                    cnm_https_port: f2.unwrap_or_default(),
-                    crdb_coordinator_port: f3.unwrap_or_default(),
-                    credentials: f4.unwrap_or_default(),
-                    dns_suffixes: f5.unwrap_or_default(),
-                    envoy_admin_port: f6.unwrap_or_default(),
-                    envoy_mgmt_server_port: f7.unwrap_or_default(),
-                    gossip_envoy_admin_port: f8.unwrap_or_default(),
-                    license: f9.unwrap_or_default(),
-                    max_retries: f10.unwrap_or_default(),
-                    node: f11.unwrap_or_default(),
-                    policy: f12.unwrap_or_default(),
-                    recovery_filename: f13.unwrap_or_default(),
-                    required_version: f14.unwrap_or_default(),
-                    retry_time: f15.unwrap_or_default(),
-                    user_defined_modules: f16.unwrap_or_default(),
-                    witness_disk: f17.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -603,59 +620,44 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAvailableAddr {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapAvailableAddr, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapAvailableAddr as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "address" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "address")?
+                            >(&mut map, &mut out.address, &mut seen, 0usize, "address")?
                         }
                         "format" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "format")?
+                            >(&mut map, &mut out.format, &mut seen, 1usize, "format")?
                         }
                         "if_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "if_name")?
+                            >(&mut map, &mut out.if_name, &mut seen, 2usize, "if_name")?
                         }
                         "private" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "private")?
+                            >(&mut map, &mut out.private, &mut seen, 3usize, "private")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapAvailableAddr {
-                    address: f0.unwrap_or_default(),
-                    format: f1.unwrap_or_default(),
-                    if_name: f2.unwrap_or_default(),
-                    private: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -707,48 +709,43 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapClusterIdentity {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapClusterIdentity, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapClusterIdentity as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
                         "nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 1usize, "nodes")?
                         }
                         "wait_command" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "wait_command")?
+                            >(
+                                &mut map,
+                                &mut out.wait_command,
+                                &mut seen,
+                                2usize,
+                                "wait_command",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapClusterIdentity {
-                    name: f0.unwrap_or_default(),
-                    nodes: f1.unwrap_or_default(),
-                    wait_command: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -817,72 +814,81 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapCredentials, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapCredentials as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "client_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "client_cert")?
+                            >(
+                                &mut map,
+                                &mut out.client_cert,
+                                &mut seen,
+                                0usize,
+                                "client_cert",
+                            )?
                         }
                         "client_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "client_key")?
+                            >(
+                                &mut map,
+                                &mut out.client_key,
+                                &mut seen,
+                                1usize,
+                                "client_key",
+                            )?
                         }
                         "password" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "password")?
+                            >(
+                                &mut map,
+                                &mut out.password,
+                                &mut seen,
+                                2usize,
+                                "password",
+                            )?
                         }
                         "trusted_ca" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "trusted_ca")?
+                            >(
+                                &mut map,
+                                &mut out.trusted_ca,
+                                &mut seen,
+                                3usize,
+                                "trusted_ca",
+                            )?
                         }
                         "username" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "username")?
+                            >(
+                                &mut map,
+                                &mut out.username,
+                                &mut seen,
+                                4usize,
+                                "username",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapCredentials {
-                    client_cert: f0.unwrap_or_default(),
-                    client_key: f1.unwrap_or_default(),
-                    password: f2.unwrap_or_default(),
-                    trusted_ca: f3.unwrap_or_default(),
-                    username: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -938,66 +944,69 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapDnsSuffix, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapDnsSuffix as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cluster_default" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cluster_default")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_default,
+                                &mut seen,
+                                0usize,
+                                "cluster_default",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
                         "slaves" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "slaves")?
+                            >(&mut map, &mut out.slaves, &mut seen, 2usize, "slaves")?
                         }
                         "use_aaaa_ns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "use_aaaa_ns")?
+                            >(
+                                &mut map,
+                                &mut out.use_aaaa_ns,
+                                &mut seen,
+                                3usize,
+                                "use_aaaa_ns",
+                            )?
                         }
                         "use_internal_addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "use_internal_addr")?
+                            >(
+                                &mut map,
+                                &mut out.use_internal_addr,
+                                &mut seen,
+                                4usize,
+                                "use_internal_addr",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapDnsSuffix {
-                    cluster_default: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    slaves: f2.unwrap_or_default(),
-                    use_aaaa_ns: f3.unwrap_or_default(),
-                    use_internal_addr: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1056,77 +1065,88 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapErrorDetails, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BootstrapFailedNode>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapErrorDetails as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "current_rack_ids" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "current_rack_ids")?
+                            >(
+                                &mut map,
+                                &mut out.current_rack_ids,
+                                &mut seen,
+                                0usize,
+                                "current_rack_ids",
+                            )?
                         }
                         "failed_nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "failed_nodes")?
+                            >(
+                                &mut map,
+                                &mut out.failed_nodes,
+                                &mut seen,
+                                1usize,
+                                "failed_nodes",
+                            )?
                         }
                         "message" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "message")?
+                            >(&mut map, &mut out.message, &mut seen, 2usize, "message")?
                         }
                         "replace_candidate" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "replace_candidate")?
+                            >(
+                                &mut map,
+                                &mut out.replace_candidate,
+                                &mut seen,
+                                3usize,
+                                "replace_candidate",
+                            )?
                         }
                         "required_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "required_flash")?
+                            >(
+                                &mut map,
+                                &mut out.required_flash,
+                                &mut seen,
+                                4usize,
+                                "required_flash",
+                            )?
                         }
                         "required_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "required_memory")?
+                            >(
+                                &mut map,
+                                &mut out.required_memory,
+                                &mut seen,
+                                5usize,
+                                "required_memory",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapErrorDetails {
-                    current_rack_ids: f0.unwrap_or_default(),
-                    failed_nodes: f1.unwrap_or_default(),
-                    message: f2.unwrap_or_default(),
-                    replace_candidate: f3.unwrap_or_default(),
-                    required_flash: f4.unwrap_or_default(),
-                    required_memory: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1173,37 +1193,30 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapFailedNode {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapFailedNode, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapFailedNode as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "rack_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "rack_id")?
+                            >(&mut map, &mut out.rack_id, &mut seen, 0usize, "rack_id")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapFailedNode {
-                    rack_id: f0.unwrap_or_default(),
-                    uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1275,108 +1288,109 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapIdentity, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapIdentity as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "accept_servers" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "accept_servers")?
+                            >(
+                                &mut map,
+                                &mut out.accept_servers,
+                                &mut seen,
+                                0usize,
+                                "accept_servers",
+                            )?
                         }
                         "addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "addr")?
+                            >(&mut map, &mut out.addr, &mut seen, 1usize, "addr")?
                         }
                         "external_addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "external_addr")?
+                            >(
+                                &mut map,
+                                &mut out.external_addr,
+                                &mut seen,
+                                2usize,
+                                "external_addr",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
                         }
                         "override_rack_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "override_rack_id")?
+                            >(
+                                &mut map,
+                                &mut out.override_rack_id,
+                                &mut seen,
+                                4usize,
+                                "override_rack_id",
+                            )?
                         }
                         "rack_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "rack_id")?
+                            >(&mut map, &mut out.rack_id, &mut seen, 5usize, "rack_id")?
                         }
                         "second_rack_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "second_rack_id")?
+                            >(
+                                &mut map,
+                                &mut out.second_rack_id,
+                                &mut seen,
+                                6usize,
+                                "second_rack_id",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 7usize, "uid")?
                         }
                         "use_internal_ipv6" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "use_internal_ipv6")?
+                            >(
+                                &mut map,
+                                &mut out.use_internal_ipv6,
+                                &mut seen,
+                                8usize,
+                                "use_internal_ipv6",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapIdentity {
-                    accept_servers: f0.unwrap_or_default(),
-                    addr: f1.unwrap_or_default(),
-                    external_addr: f2.unwrap_or_default(),
-                    name: f3.unwrap_or_default(),
-                    override_rack_id: f4.unwrap_or_default(),
-                    rack_id: f5.unwrap_or_default(),
-                    second_rack_id: f6.unwrap_or_default(),
-                    uid: f7.unwrap_or_default(),
-                    use_internal_ipv6: f8.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1423,39 +1437,42 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<BootstrapStatus>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<BootstrapLocalNodeInfo>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bootstrap_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bootstrap_status")?
+                            >(
+                                &mut map,
+                                &mut out.bootstrap_status,
+                                &mut seen,
+                                0usize,
+                                "bootstrap_status",
+                            )?
                         }
                         "local_node_info" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "local_node_info")?
+                            >(
+                                &mut map,
+                                &mut out.local_node_info,
+                                &mut seen,
+                                1usize,
+                                "local_node_info",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapInfo {
-                    bootstrap_status: f0.unwrap_or_default(),
-                    local_node_info: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1506,35 +1523,42 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapLimits, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapLimits as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "max_listeners" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "max_listeners")?
+                            >(
+                                &mut map,
+                                &mut out.max_listeners,
+                                &mut seen,
+                                0usize,
+                                "max_listeners",
+                            )?
                         }
                         "max_redis_servers" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "max_redis_servers")?
+                            >(
+                                &mut map,
+                                &mut out.max_redis_servers,
+                                &mut seen,
+                                1usize,
+                                "max_redis_servers",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapLimits {
-                    max_listeners: f0.unwrap_or_default(),
-                    max_redis_servers: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1608,126 +1632,141 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapLocalNodeInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BootstrapAvailableAddr>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapLocalNodeInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "available_addrs" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "available_addrs")?
+                            >(
+                                &mut map,
+                                &mut out.available_addrs,
+                                &mut seen,
+                                0usize,
+                                "available_addrs",
+                            )?
                         }
                         "cores" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "cores")?
+                            >(&mut map, &mut out.cores, &mut seen, 1usize, "cores")?
                         }
                         "ephemeral_storage_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ephemeral_storage_path")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_path,
+                                &mut seen,
+                                2usize,
+                                "ephemeral_storage_path",
+                            )?
                         }
                         "ephemeral_storage_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ephemeral_storage_size")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_size,
+                                &mut seen,
+                                3usize,
+                                "ephemeral_storage_size",
+                            )?
                         }
                         "os_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "os_version")?
+                            >(
+                                &mut map,
+                                &mut out.os_version,
+                                &mut seen,
+                                4usize,
+                                "os_version",
+                            )?
                         }
                         "persistent_storage_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "persistent_storage_path")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_path,
+                                &mut seen,
+                                5usize,
+                                "persistent_storage_path",
+                            )?
                         }
                         "persistent_storage_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "persistent_storage_size")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_size,
+                                &mut seen,
+                                6usize,
+                                "persistent_storage_size",
+                            )?
                         }
                         "software_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "software_version")?
+                            >(
+                                &mut map,
+                                &mut out.software_version,
+                                &mut seen,
+                                7usize,
+                                "software_version",
+                            )?
                         }
                         "total_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "total_memory")?
+                            >(
+                                &mut map,
+                                &mut out.total_memory,
+                                &mut seen,
+                                8usize,
+                                "total_memory",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")?
                         }
                         "uptime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "uptime")?
+                            >(&mut map, &mut out.uptime, &mut seen, 10usize, "uptime")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapLocalNodeInfo {
-                    available_addrs: f0.unwrap_or_default(),
-                    cores: f1.unwrap_or_default(),
-                    ephemeral_storage_path: f2.unwrap_or_default(),
-                    ephemeral_storage_size: f3.unwrap_or_default(),
-                    os_version: f4.unwrap_or_default(),
-                    persistent_storage_path: f5.unwrap_or_default(),
-                    persistent_storage_size: f6.unwrap_or_default(),
-                    software_version: f7.unwrap_or_default(),
-                    total_memory: f8.unwrap_or_default(),
-                    uid: f9.unwrap_or_default(),
-                    uptime: f10.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1788,72 +1827,69 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapNodeIdentity, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BootstrapNodeIdentityBigstoreDriver,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<BootstrapIdentity>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<BootstrapLimits>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<BootstrapPaths>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapNodeIdentity as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bigstore_driver" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bigstore_driver")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_driver,
+                                &mut seen,
+                                0usize,
+                                "bigstore_driver",
+                            )?
                         }
                         "bigstore_enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bigstore_enabled")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_enabled,
+                                &mut seen,
+                                1usize,
+                                "bigstore_enabled",
+                            )?
                         }
                         "identity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "identity")?
+                            >(
+                                &mut map,
+                                &mut out.identity,
+                                &mut seen,
+                                2usize,
+                                "identity",
+                            )?
                         }
                         "limits" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "limits")?
+                            >(&mut map, &mut out.limits, &mut seen, 3usize, "limits")?
                         }
                         "paths" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "paths")?
+                            >(&mut map, &mut out.paths, &mut seen, 4usize, "paths")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapNodeIdentity {
-                    bigstore_driver: f0.unwrap_or_default(),
-                    bigstore_enabled: f1.unwrap_or_default(),
-                    identity: f2.unwrap_or_default(),
-                    limits: f3.unwrap_or_default(),
-                    paths: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1996,61 +2032,68 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapPaths, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapPaths as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bigstore_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bigstore_path")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_path,
+                                &mut seen,
+                                0usize,
+                                "bigstore_path",
+                            )?
                         }
                         "ccs_persistent_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ccs_persistent_path")?
+                            >(
+                                &mut map,
+                                &mut out.ccs_persistent_path,
+                                &mut seen,
+                                1usize,
+                                "ccs_persistent_path",
+                            )?
                         }
                         "ephemeral_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ephemeral_path")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_path,
+                                &mut seen,
+                                2usize,
+                                "ephemeral_path",
+                            )?
                         }
                         "persistent_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "persistent_path")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_path,
+                                &mut seen,
+                                3usize,
+                                "persistent_path",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapPaths {
-                    bigstore_path: f0.unwrap_or_default(),
-                    ccs_persistent_path: f1.unwrap_or_default(),
-                    ephemeral_path: f2.unwrap_or_default(),
-                    persistent_path: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2128,83 +2171,94 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapPolicy, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BootstrapPolicyDefaultNonShardedProxyPolicy,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BootstrapPolicyDefaultShardedProxyPolicy,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::BootstrapPolicyDefaultShardsPlacement,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapPolicy as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "default_fork_evict_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "default_fork_evict_ram")?
+                            >(
+                                &mut map,
+                                &mut out.default_fork_evict_ram,
+                                &mut seen,
+                                0usize,
+                                "default_fork_evict_ram",
+                            )?
                         }
                         "default_non_sharded_proxy_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "default_non_sharded_proxy_policy")?
+                            >(
+                                &mut map,
+                                &mut out.default_non_sharded_proxy_policy,
+                                &mut seen,
+                                1usize,
+                                "default_non_sharded_proxy_policy",
+                            )?
                         }
                         "default_sharded_proxy_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "default_sharded_proxy_policy")?
+                            >(
+                                &mut map,
+                                &mut out.default_sharded_proxy_policy,
+                                &mut seen,
+                                2usize,
+                                "default_sharded_proxy_policy",
+                            )?
                         }
                         "default_shards_placement" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "default_shards_placement")?
+                            >(
+                                &mut map,
+                                &mut out.default_shards_placement,
+                                &mut seen,
+                                3usize,
+                                "default_shards_placement",
+                            )?
                         }
                         "rack_aware" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "rack_aware")?
+                            >(
+                                &mut map,
+                                &mut out.rack_aware,
+                                &mut seen,
+                                4usize,
+                                "rack_aware",
+                            )?
                         }
                         "shards_overbooking" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "shards_overbooking")?
+                            >(
+                                &mut map,
+                                &mut out.shards_overbooking,
+                                &mut seen,
+                                5usize,
+                                "shards_overbooking",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapPolicy {
-                    default_fork_evict_ram: f0.unwrap_or_default(),
-                    default_non_sharded_proxy_policy: f1.unwrap_or_default(),
-                    default_sharded_proxy_policy: f2.unwrap_or_default(),
-                    default_shards_placement: f3.unwrap_or_default(),
-                    rack_aware: f4.unwrap_or_default(),
-                    shards_overbooking: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2568,72 +2622,75 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapStatus, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<BootstrapErrorDetails>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::types::BootstrapStatusState>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapStatus as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "end_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "end_time")?
+                            >(
+                                &mut map,
+                                &mut out.end_time,
+                                &mut seen,
+                                0usize,
+                                "end_time",
+                            )?
                         }
                         "error_code" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "error_code")?
+                            >(
+                                &mut map,
+                                &mut out.error_code,
+                                &mut seen,
+                                1usize,
+                                "error_code",
+                            )?
                         }
                         "error_details" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "error_details")?
+                            >(
+                                &mut map,
+                                &mut out.error_details,
+                                &mut seen,
+                                2usize,
+                                "error_details",
+                            )?
                         }
                         "start_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "start_time")?
+                            >(
+                                &mut map,
+                                &mut out.start_time,
+                                &mut seen,
+                                3usize,
+                                "start_time",
+                            )?
                         }
                         "state" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 4usize, "state")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapStatus {
-                    end_time: f0.unwrap_or_default(),
-                    error_code: f1.unwrap_or_default(),
-                    error_details: f2.unwrap_or_default(),
-                    start_time: f3.unwrap_or_default(),
-                    state: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2912,39 +2969,42 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleCredentials {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BootstrapUserDefinedModuleCredentials, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BootstrapUserDefinedModuleCredentials as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "password" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "password")?
+                            >(
+                                &mut map,
+                                &mut out.password,
+                                &mut seen,
+                                0usize,
+                                "password",
+                            )?
                         }
                         "username" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "username")?
+                            >(
+                                &mut map,
+                                &mut out.username,
+                                &mut seen,
+                                1usize,
+                                "username",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BootstrapUserDefinedModuleCredentials {
-                    password: f0.unwrap_or_default(),
-                    username: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -92,181 +92,187 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Action, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::ActionActionType>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<ActionAdditionalInfo>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ActionPendingOp,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<crate::types::ActionStatus>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Action as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "action_type")?
+                            >(
+                                &mut map,
+                                &mut out.action_type,
+                                &mut seen,
+                                0usize,
+                                "action_type",
+                            )?
                         }
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                1usize,
+                                "action_uid",
+                            )?
                         }
                         "additional_info" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "additional_info")?
+                            >(
+                                &mut map,
+                                &mut out.additional_info,
+                                &mut seen,
+                                2usize,
+                                "additional_info",
+                            )?
                         }
                         "creation_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "creation_time")?
+                            >(
+                                &mut map,
+                                &mut out.creation_time,
+                                &mut seen,
+                                3usize,
+                                "creation_time",
+                            )?
                         }
                         "error_code" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "error_code")?
+                            >(
+                                &mut map,
+                                &mut out.error_code,
+                                &mut seen,
+                                4usize,
+                                "error_code",
+                            )?
                         }
                         "error_message" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "error_message")?
+                            >(
+                                &mut map,
+                                &mut out.error_message,
+                                &mut seen,
+                                5usize,
+                                "error_message",
+                            )?
                         }
                         "heartbeat" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "heartbeat")?
+                            >(
+                                &mut map,
+                                &mut out.heartbeat,
+                                &mut seen,
+                                6usize,
+                                "heartbeat",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 7usize, "name")?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                8usize,
+                                "node_uid",
+                            )?
                         }
                         "object_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "object_name")?
+                            >(
+                                &mut map,
+                                &mut out.object_name,
+                                &mut seen,
+                                9usize,
+                                "object_name",
+                            )?
                         }
                         "pending_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptMap,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "pending_ops")?
+                            >(
+                                &mut map,
+                                &mut out.pending_ops,
+                                &mut seen,
+                                10usize,
+                                "pending_ops",
+                            )?
                         }
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                11usize,
+                                "progress",
+                            )?
                         }
                         "state" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 12usize, "state")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 13usize, "status")?
                         }
                         "task_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "task_id")?
+                            >(&mut map, &mut out.task_id, &mut seen, 14usize, "task_id")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Action {
-                    action_type: f0.unwrap_or_default(),
-                    action_uid: f1.unwrap_or_default(),
-                    additional_info: f2.unwrap_or_default(),
-                    creation_time: f3.unwrap_or_default(),
-                    error_code: f4.unwrap_or_default(),
-                    error_message: f5.unwrap_or_default(),
-                    heartbeat: f6.unwrap_or_default(),
-                    name: f7.unwrap_or_default(),
-                    node_uid: f8.unwrap_or_default(),
-                    object_name: f9.unwrap_or_default(),
-                    pending_ops: f10.unwrap_or_default(),
-                    progress: f11.unwrap_or_default(),
-                    state: f12.unwrap_or_default(),
-                    status: f13.unwrap_or_default(),
-                    task_id: f14.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -425,77 +431,75 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ActionAdditionalInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ActionPendingOp,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ActionAdditionalInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                0usize,
+                                "description",
+                            )?
                         }
                         "error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 1usize, "error")?
                         }
                         "object_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "object_type")?
+                            >(
+                                &mut map,
+                                &mut out.object_type,
+                                &mut seen,
+                                2usize,
+                                "object_type",
+                            )?
                         }
                         "object_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "object_uid")?
+                            >(
+                                &mut map,
+                                &mut out.object_uid,
+                                &mut seen,
+                                3usize,
+                                "object_uid",
+                            )?
                         }
                         "pending_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptMap,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "pending_ops")?
+                            >(
+                                &mut map,
+                                &mut out.pending_ops,
+                                &mut seen,
+                                4usize,
+                                "pending_ops",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ActionAdditionalInfo {
-                    description: f0.unwrap_or_default(),
-                    error: f1.unwrap_or_default(),
-                    object_type: f2.unwrap_or_default(),
-                    object_uid: f3.unwrap_or_default(),
-                    pending_ops: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -561,90 +565,101 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ActionPendingOp, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ActionPendingOp as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "heartbeat" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "heartbeat")?
+                            >(
+                                &mut map,
+                                &mut out.heartbeat,
+                                &mut seen,
+                                0usize,
+                                "heartbeat",
+                            )?
                         }
                         "last_sample_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "last_sample_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_sample_time,
+                                &mut seen,
+                                1usize,
+                                "last_sample_time",
+                            )?
                         }
                         "op_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "op_name")?
+                            >(&mut map, &mut out.op_name, &mut seen, 2usize, "op_name")?
                         }
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                3usize,
+                                "progress",
+                            )?
                         }
                         "snapshot" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "snapshot")?
+                            >(
+                                &mut map,
+                                &mut out.snapshot,
+                                &mut seen,
+                                4usize,
+                                "snapshot",
+                            )?
                         }
                         "status_code" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "status_code")?
+                            >(
+                                &mut map,
+                                &mut out.status_code,
+                                &mut seen,
+                                5usize,
+                                "status_code",
+                            )?
                         }
                         "status_description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "status_description")?
+                            >(
+                                &mut map,
+                                &mut out.status_description,
+                                &mut seen,
+                                6usize,
+                                "status_description",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ActionPendingOp {
-                    heartbeat: f0.unwrap_or_default(),
-                    last_sample_time: f1.unwrap_or_default(),
-                    op_name: f2.unwrap_or_default(),
-                    progress: f3.unwrap_or_default(),
-                    snapshot: f4.unwrap_or_default(),
-                    status_code: f5.unwrap_or_default(),
-                    status_description: f6.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -886,50 +901,43 @@ impl<'de> ::serde::Deserialize<'de> for Certificates {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Certificates, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::CertificatesName>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Certificates as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "certificate" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "certificate")?
+                            >(
+                                &mut map,
+                                &mut out.certificate,
+                                &mut seen,
+                                0usize,
+                                "certificate",
+                            )?
                         }
                         "key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 1usize, "key")?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 2usize, "name")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Certificates {
-                    certificate: f0.unwrap_or_default(),
-                    key: f1.unwrap_or_default(),
-                    name: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1137,37 +1145,36 @@ impl<'de> ::serde::Deserialize<'de> for CheckResult {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CheckResult, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CheckResultNode>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CheckResult as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cluster_test_result" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cluster_test_result")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_test_result,
+                                &mut seen,
+                                0usize,
+                                "cluster_test_result",
+                            )?
                         }
                         "nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 1usize, "nodes")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CheckResult {
-                    cluster_test_result: f0.unwrap_or_default(),
-                    nodes: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1217,48 +1224,43 @@ impl<'de> ::serde::Deserialize<'de> for CheckResultNode {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CheckResultNode, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CheckResultNode as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                1usize,
+                                "node_uid",
+                            )?
                         }
                         "result" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "result")?
+                            >(&mut map, &mut out.result, &mut seen, 2usize, "result")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CheckResultNode {
-                    error: f0.unwrap_or_default(),
-                    node_uid: f1.unwrap_or_default(),
-                    result: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2435,903 +2437,1116 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Cluster, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettings>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterBigstoreDriver>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterDisconnectClientsOnPasswordRemoval,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<
-                    ::std::option::Option<ClusterLogrotateSettings>,
-                > = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterMinControlTlsVersion>,
-                > = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterMinDataTlsVersion>,
-                > = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterMinSentinelTlsVersion>,
-                > = ::std::option::Option::None;
-                let mut f49: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterMtlsAuthorizedSubject>>,
-                > = ::std::option::Option::None;
-                let mut f50: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f51: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterMtlsClientCertSubjectValidationType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f52: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterMultiCommandsOpt>,
-                > = ::std::option::Option::None;
-                let mut f53: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f54: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f55: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f56: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f57: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f58: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f59: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f60: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f61: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterReplicaSconnsOnDemand>,
-                > = ::std::option::Option::None;
-                let mut f62: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f63: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f64: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f65: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f66: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f67: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f68: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterSentinelTlsMode>,
-                > = ::std::option::Option::None;
-                let mut f69: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f70: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f71: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f72: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f73: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f74: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f75: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f76: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f77: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterSmtpTlsMode>,
-                > = ::std::option::Option::None;
-                let mut f78: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f79: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f80: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f81: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f82: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f83: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f84: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f85: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Cluster as ::std::default::Default>::default();
+                let mut seen = [0u64; 2usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "alert_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "alert_settings")?
+                            >(
+                                &mut map,
+                                &mut out.alert_settings,
+                                &mut seen,
+                                0usize,
+                                "alert_settings",
+                            )?
                         }
                         "allow_modules_upload" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "allow_modules_upload")?
+                            >(
+                                &mut map,
+                                &mut out.allow_modules_upload,
+                                &mut seen,
+                                1usize,
+                                "allow_modules_upload",
+                            )?
                         }
                         "availability_lag_tolerance_ms" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "availability_lag_tolerance_ms")?
+                            >(
+                                &mut map,
+                                &mut out.availability_lag_tolerance_ms,
+                                &mut seen,
+                                2usize,
+                                "availability_lag_tolerance_ms",
+                            )?
                         }
                         "bigstore_driver" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bigstore_driver")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_driver,
+                                &mut seen,
+                                3usize,
+                                "bigstore_driver",
+                            )?
                         }
                         "client_maint_notifications" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "client_maint_notifications")?
+                            >(
+                                &mut map,
+                                &mut out.client_maint_notifications,
+                                &mut seen,
+                                4usize,
+                                "client_maint_notifications",
+                            )?
                         }
                         "cluster_ssh_public_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "cluster_ssh_public_key")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_ssh_public_key,
+                                &mut seen,
+                                5usize,
+                                "cluster_ssh_public_key",
+                            )?
                         }
                         "cm_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "cm_port")?
+                            >(&mut map, &mut out.cm_port, &mut seen, 6usize, "cm_port")?
                         }
                         "cm_session_timeout_minutes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "cm_session_timeout_minutes")?
+                            >(
+                                &mut map,
+                                &mut out.cm_session_timeout_minutes,
+                                &mut seen,
+                                7usize,
+                                "cm_session_timeout_minutes",
+                            )?
                         }
                         "cnm_http_max_threads_per_worker" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "cnm_http_max_threads_per_worker")?
+                            >(
+                                &mut map,
+                                &mut out.cnm_http_max_threads_per_worker,
+                                &mut seen,
+                                8usize,
+                                "cnm_http_max_threads_per_worker",
+                            )?
                         }
                         "cnm_http_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "cnm_http_port")?
+                            >(
+                                &mut map,
+                                &mut out.cnm_http_port,
+                                &mut seen,
+                                9usize,
+                                "cnm_http_port",
+                            )?
                         }
                         "cnm_http_workers" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "cnm_http_workers")?
+                            >(
+                                &mut map,
+                                &mut out.cnm_http_workers,
+                                &mut seen,
+                                10usize,
+                                "cnm_http_workers",
+                            )?
                         }
                         "cnm_https_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "cnm_https_port")?
+                            >(
+                                &mut map,
+                                &mut out.cnm_https_port,
+                                &mut seen,
+                                11usize,
+                                "cnm_https_port",
+                            )?
                         }
                         "control_cipher_suites" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "control_cipher_suites")?
+                            >(
+                                &mut map,
+                                &mut out.control_cipher_suites,
+                                &mut seen,
+                                12usize,
+                                "control_cipher_suites",
+                            )?
                         }
                         "control_cipher_suites_tls_1_3" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "control_cipher_suites_tls_1_3")?
+                            >(
+                                &mut map,
+                                &mut out.control_cipher_suites_tls_1_3,
+                                &mut seen,
+                                13usize,
+                                "control_cipher_suites_tls_1_3",
+                            )?
                         }
                         "control_plane_basic_authentication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "control_plane_basic_authentication")?
+                            >(
+                                &mut map,
+                                &mut out.control_plane_basic_authentication,
+                                &mut seen,
+                                14usize,
+                                "control_plane_basic_authentication",
+                            )?
                         }
                         "crdb_coordinator_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "crdb_coordinator_port")?
+                            >(
+                                &mut map,
+                                &mut out.crdb_coordinator_port,
+                                &mut seen,
+                                15usize,
+                                "crdb_coordinator_port",
+                            )?
                         }
                         "crdt_rest_client_retries" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "crdt_rest_client_retries")?
+                            >(
+                                &mut map,
+                                &mut out.crdt_rest_client_retries,
+                                &mut seen,
+                                16usize,
+                                "crdt_rest_client_retries",
+                            )?
                         }
                         "crdt_rest_client_timeout" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "crdt_rest_client_timeout")?
+                            >(
+                                &mut map,
+                                &mut out.crdt_rest_client_timeout,
+                                &mut seen,
+                                17usize,
+                                "crdt_rest_client_timeout",
+                            )?
                         }
                         "crdt_supported_featureset_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "crdt_supported_featureset_version")?
+                            >(
+                                &mut map,
+                                &mut out.crdt_supported_featureset_version,
+                                &mut seen,
+                                18usize,
+                                "crdt_supported_featureset_version",
+                            )?
                         }
                         "crdt_supported_featureset_version_map" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f19,
+                                &mut out.crdt_supported_featureset_version_map,
+                                &mut seen,
+                                19usize,
                                 "crdt_supported_featureset_version_map",
                             )?
                         }
                         "crdt_supported_module_featureset_version_map" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f20,
+                                &mut out.crdt_supported_module_featureset_version_map,
+                                &mut seen,
+                                20usize,
                                 "crdt_supported_module_featureset_version_map",
                             )?
                         }
                         "crdt_supported_protocol_versions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "crdt_supported_protocol_versions")?
+                            >(
+                                &mut map,
+                                &mut out.crdt_supported_protocol_versions,
+                                &mut seen,
+                                21usize,
+                                "crdt_supported_protocol_versions",
+                            )?
                         }
                         "crdt_supported_protocol_versions_map" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f22,
+                                &mut out.crdt_supported_protocol_versions_map,
+                                &mut seen,
+                                22usize,
                                 "crdt_supported_protocol_versions_map",
                             )?
                         }
                         "created_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "created_time")?
+                            >(
+                                &mut map,
+                                &mut out.created_time,
+                                &mut seen,
+                                23usize,
+                                "created_time",
+                            )?
                         }
                         "data_cipher_list" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "data_cipher_list")?
+                            >(
+                                &mut map,
+                                &mut out.data_cipher_list,
+                                &mut seen,
+                                24usize,
+                                "data_cipher_list",
+                            )?
                         }
                         "data_cipher_suites_tls_1_3" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "data_cipher_suites_tls_1_3")?
+                            >(
+                                &mut map,
+                                &mut out.data_cipher_suites_tls_1_3,
+                                &mut seen,
+                                25usize,
+                                "data_cipher_suites_tls_1_3",
+                            )?
                         }
                         "debuginfo_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "debuginfo_path")?
+                            >(
+                                &mut map,
+                                &mut out.debuginfo_path,
+                                &mut seen,
+                                26usize,
+                                "debuginfo_path",
+                            )?
                         }
                         "default_non_sharded_proxy_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "default_non_sharded_proxy_policy")?
+                            >(
+                                &mut map,
+                                &mut out.default_non_sharded_proxy_policy,
+                                &mut seen,
+                                27usize,
+                                "default_non_sharded_proxy_policy",
+                            )?
                         }
                         "default_sharded_proxy_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f28, "default_sharded_proxy_policy")?
+                            >(
+                                &mut map,
+                                &mut out.default_sharded_proxy_policy,
+                                &mut seen,
+                                28usize,
+                                "default_sharded_proxy_policy",
+                            )?
                         }
                         "disconnect_clients_on_password_removal" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f29,
+                                &mut out.disconnect_clients_on_password_removal,
+                                &mut seen,
+                                29usize,
                                 "disconnect_clients_on_password_removal",
                             )?
                         }
                         "dmc_external_authentication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f30, "dmc_external_authentication")?
+                            >(
+                                &mut map,
+                                &mut out.dmc_external_authentication,
+                                &mut seen,
+                                30usize,
+                                "dmc_external_authentication",
+                            )?
                         }
                         "dmc_external_cba_authentication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f31, "dmc_external_cba_authentication")?
+                            >(
+                                &mut map,
+                                &mut out.dmc_external_cba_authentication,
+                                &mut seen,
+                                31usize,
+                                "dmc_external_cba_authentication",
+                            )?
                         }
                         "dmc_external_entraid_authentication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f32, "dmc_external_entraid_authentication")?
+                            >(
+                                &mut map,
+                                &mut out.dmc_external_entraid_authentication,
+                                &mut seen,
+                                32usize,
+                                "dmc_external_entraid_authentication",
+                            )?
                         }
                         "dmc_external_ldap_authentication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f33, "dmc_external_ldap_authentication")?
+                            >(
+                                &mut map,
+                                &mut out.dmc_external_ldap_authentication,
+                                &mut seen,
+                                33usize,
+                                "dmc_external_ldap_authentication",
+                            )?
                         }
                         "email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f34, "email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.email_alerts,
+                                &mut seen,
+                                34usize,
+                                "email_alerts",
+                            )?
                         }
                         "email_from" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f35, "email_from")?
+                            >(
+                                &mut map,
+                                &mut out.email_from,
+                                &mut seen,
+                                35usize,
+                                "email_from",
+                            )?
                         }
                         "encrypt_pkeys" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f36, "encrypt_pkeys")?
+                            >(
+                                &mut map,
+                                &mut out.encrypt_pkeys,
+                                &mut seen,
+                                36usize,
+                                "encrypt_pkeys",
+                            )?
                         }
                         "envoy_admin_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f37, "envoy_admin_port")?
+                            >(
+                                &mut map,
+                                &mut out.envoy_admin_port,
+                                &mut seen,
+                                37usize,
+                                "envoy_admin_port",
+                            )?
                         }
                         "envoy_max_downstream_connections" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f38, "envoy_max_downstream_connections")?
+                            >(
+                                &mut map,
+                                &mut out.envoy_max_downstream_connections,
+                                &mut seen,
+                                38usize,
+                                "envoy_max_downstream_connections",
+                            )?
                         }
                         "envoy_mgmt_server_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f39, "envoy_mgmt_server_port")?
+                            >(
+                                &mut map,
+                                &mut out.envoy_mgmt_server_port,
+                                &mut seen,
+                                39usize,
+                                "envoy_mgmt_server_port",
+                            )?
                         }
                         "gossip_envoy_admin_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f40, "gossip_envoy_admin_port")?
+                            >(
+                                &mut map,
+                                &mut out.gossip_envoy_admin_port,
+                                &mut seen,
+                                40usize,
+                                "gossip_envoy_admin_port",
+                            )?
                         }
                         "handle_redirects" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f41, "handle_redirects")?
+                            >(
+                                &mut map,
+                                &mut out.handle_redirects,
+                                &mut seen,
+                                41usize,
+                                "handle_redirects",
+                            )?
                         }
                         "http_support" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f42, "http_support")?
+                            >(
+                                &mut map,
+                                &mut out.http_support,
+                                &mut seen,
+                                42usize,
+                                "http_support",
+                            )?
                         }
                         "logrotate_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f43, "logrotate_settings")?
+                            >(
+                                &mut map,
+                                &mut out.logrotate_settings,
+                                &mut seen,
+                                43usize,
+                                "logrotate_settings",
+                            )?
                         }
                         "mask_bdb_credentials" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f44, "mask_bdb_credentials")?
+                            >(
+                                &mut map,
+                                &mut out.mask_bdb_credentials,
+                                &mut seen,
+                                44usize,
+                                "mask_bdb_credentials",
+                            )?
                         }
                         "metrics_auth" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f45, "metrics_auth")?
+                            >(
+                                &mut map,
+                                &mut out.metrics_auth,
+                                &mut seen,
+                                45usize,
+                                "metrics_auth",
+                            )?
                         }
                         "min_control_TLS_version" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f46, "min_control_TLS_version")?
-                        }
-                        "min_data_TLS_version" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f47, "min_data_TLS_version")?
-                        }
-                        "min_sentinel_TLS_version" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f48, "min_sentinel_TLS_version")?
-                        }
-                        "mtls_authorized_subjects" => {
-                            crate::object::set::<
-                                crate::object::OptSeq,
-                                _,
-                                _,
-                            >(&mut map, &mut f49, "mtls_authorized_subjects")?
-                        }
-                        "mtls_certificate_authentication" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f50, "mtls_certificate_authentication")?
-                        }
-                        "mtls_client_cert_subject_validation_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f51,
+                                &mut out.min_control_tls_version,
+                                &mut seen,
+                                46usize,
+                                "min_control_TLS_version",
+                            )?
+                        }
+                        "min_data_TLS_version" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.min_data_tls_version,
+                                &mut seen,
+                                47usize,
+                                "min_data_TLS_version",
+                            )?
+                        }
+                        "min_sentinel_TLS_version" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.min_sentinel_tls_version,
+                                &mut seen,
+                                48usize,
+                                "min_sentinel_TLS_version",
+                            )?
+                        }
+                        "mtls_authorized_subjects" => {
+                            crate::object::put::<
+                                crate::object::OptSeq,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.mtls_authorized_subjects,
+                                &mut seen,
+                                49usize,
+                                "mtls_authorized_subjects",
+                            )?
+                        }
+                        "mtls_certificate_authentication" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.mtls_certificate_authentication,
+                                &mut seen,
+                                50usize,
+                                "mtls_certificate_authentication",
+                            )?
+                        }
+                        "mtls_client_cert_subject_validation_type" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.mtls_client_cert_subject_validation_type,
+                                &mut seen,
+                                51usize,
                                 "mtls_client_cert_subject_validation_type",
                             )?
                         }
                         "multi_commands_opt" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f52, "multi_commands_opt")?
+                            >(
+                                &mut map,
+                                &mut out.multi_commands_opt,
+                                &mut seen,
+                                52usize,
+                                "multi_commands_opt",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f53, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 53usize, "name")?
                         }
                         "options_method_forbidden" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f54, "options_method_forbidden")?
+                            >(
+                                &mut map,
+                                &mut out.options_method_forbidden,
+                                &mut seen,
+                                54usize,
+                                "options_method_forbidden",
+                            )?
                         }
                         "password_complexity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f55, "password_complexity")?
+                            >(
+                                &mut map,
+                                &mut out.password_complexity,
+                                &mut seen,
+                                55usize,
+                                "password_complexity",
+                            )?
                         }
                         "password_expiration_duration" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f56, "password_expiration_duration")?
-                        }
-                        "password_min_length" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f57, "password_min_length")?
-                        }
-                        "proxy_certificate" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f58, "proxy_certificate")?
-                        }
-                        "proxy_max_ccs_disconnection_time" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f59, "proxy_max_ccs_disconnection_time")?
-                        }
-                        "rack_aware" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f60, "rack_aware")?
-                        }
-                        "replica_sconns_on_demand" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f61, "replica_sconns_on_demand")?
-                        }
-                        "reserved_ports" => {
-                            crate::object::set::<
-                                crate::object::OptSeqScalar,
-                                _,
-                                _,
-                            >(&mut map, &mut f62, "reserved_ports")?
-                        }
-                        "robust_crdt_syncer" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f63, "robust_crdt_syncer")?
-                        }
-                        "s3_ca_cert" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f64, "s3_ca_cert")?
-                        }
-                        "s3_url" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f65, "s3_url")?
-                        }
-                        "sentinel_cipher_suites" => {
-                            crate::object::set::<
-                                crate::object::OptSeqScalar,
-                                _,
-                                _,
-                            >(&mut map, &mut f66, "sentinel_cipher_suites")?
-                        }
-                        "sentinel_cipher_suites_tls_1_3" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f67, "sentinel_cipher_suites_tls_1_3")?
-                        }
-                        "sentinel_tls_mode" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f68, "sentinel_tls_mode")?
-                        }
-                        "slave_ha" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f69, "slave_ha")?
-                        }
-                        "slave_ha_bdb_cooldown_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f70, "slave_ha_bdb_cooldown_period")?
-                        }
-                        "slave_ha_cooldown_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f71, "slave_ha_cooldown_period")?
-                        }
-                        "slave_ha_grace_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f72, "slave_ha_grace_period")?
-                        }
-                        "slowlog_in_sanitized_support" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f73, "slowlog_in_sanitized_support")?
-                        }
-                        "smtp_host" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f74, "smtp_host")?
-                        }
-                        "smtp_password" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f75, "smtp_password")?
-                        }
-                        "smtp_port" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f76, "smtp_port")?
-                        }
-                        "smtp_tls_mode" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f77, "smtp_tls_mode")?
-                        }
-                        "smtp_use_tls" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f78, "smtp_use_tls")?
-                        }
-                        "smtp_username" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f79, "smtp_username")?
-                        }
-                        "state_machine_smart_client_handoffs_delay_ms" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f80,
+                                &mut out.password_expiration_duration,
+                                &mut seen,
+                                56usize,
+                                "password_expiration_duration",
+                            )?
+                        }
+                        "password_min_length" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.password_min_length,
+                                &mut seen,
+                                57usize,
+                                "password_min_length",
+                            )?
+                        }
+                        "proxy_certificate" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.proxy_certificate,
+                                &mut seen,
+                                58usize,
+                                "proxy_certificate",
+                            )?
+                        }
+                        "proxy_max_ccs_disconnection_time" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.proxy_max_ccs_disconnection_time,
+                                &mut seen,
+                                59usize,
+                                "proxy_max_ccs_disconnection_time",
+                            )?
+                        }
+                        "rack_aware" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.rack_aware,
+                                &mut seen,
+                                60usize,
+                                "rack_aware",
+                            )?
+                        }
+                        "replica_sconns_on_demand" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.replica_sconns_on_demand,
+                                &mut seen,
+                                61usize,
+                                "replica_sconns_on_demand",
+                            )?
+                        }
+                        "reserved_ports" => {
+                            crate::object::put::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.reserved_ports,
+                                &mut seen,
+                                62usize,
+                                "reserved_ports",
+                            )?
+                        }
+                        "robust_crdt_syncer" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.robust_crdt_syncer,
+                                &mut seen,
+                                63usize,
+                                "robust_crdt_syncer",
+                            )?
+                        }
+                        "s3_ca_cert" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.s3_ca_cert,
+                                &mut seen,
+                                64usize,
+                                "s3_ca_cert",
+                            )?
+                        }
+                        "s3_url" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(&mut map, &mut out.s3_url, &mut seen, 65usize, "s3_url")?
+                        }
+                        "sentinel_cipher_suites" => {
+                            crate::object::put::<
+                                crate::object::OptSeqScalar,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.sentinel_cipher_suites,
+                                &mut seen,
+                                66usize,
+                                "sentinel_cipher_suites",
+                            )?
+                        }
+                        "sentinel_cipher_suites_tls_1_3" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.sentinel_cipher_suites_tls_1_3,
+                                &mut seen,
+                                67usize,
+                                "sentinel_cipher_suites_tls_1_3",
+                            )?
+                        }
+                        "sentinel_tls_mode" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.sentinel_tls_mode,
+                                &mut seen,
+                                68usize,
+                                "sentinel_tls_mode",
+                            )?
+                        }
+                        "slave_ha" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha,
+                                &mut seen,
+                                69usize,
+                                "slave_ha",
+                            )?
+                        }
+                        "slave_ha_bdb_cooldown_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_bdb_cooldown_period,
+                                &mut seen,
+                                70usize,
+                                "slave_ha_bdb_cooldown_period",
+                            )?
+                        }
+                        "slave_ha_cooldown_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_cooldown_period,
+                                &mut seen,
+                                71usize,
+                                "slave_ha_cooldown_period",
+                            )?
+                        }
+                        "slave_ha_grace_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_grace_period,
+                                &mut seen,
+                                72usize,
+                                "slave_ha_grace_period",
+                            )?
+                        }
+                        "slowlog_in_sanitized_support" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slowlog_in_sanitized_support,
+                                &mut seen,
+                                73usize,
+                                "slowlog_in_sanitized_support",
+                            )?
+                        }
+                        "smtp_host" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.smtp_host,
+                                &mut seen,
+                                74usize,
+                                "smtp_host",
+                            )?
+                        }
+                        "smtp_password" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.smtp_password,
+                                &mut seen,
+                                75usize,
+                                "smtp_password",
+                            )?
+                        }
+                        "smtp_port" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.smtp_port,
+                                &mut seen,
+                                76usize,
+                                "smtp_port",
+                            )?
+                        }
+                        "smtp_tls_mode" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.smtp_tls_mode,
+                                &mut seen,
+                                77usize,
+                                "smtp_tls_mode",
+                            )?
+                        }
+                        "smtp_use_tls" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.smtp_use_tls,
+                                &mut seen,
+                                78usize,
+                                "smtp_use_tls",
+                            )?
+                        }
+                        "smtp_username" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.smtp_username,
+                                &mut seen,
+                                79usize,
+                                "smtp_username",
+                            )?
+                        }
+                        "state_machine_smart_client_handoffs_delay_ms" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.state_machine_smart_client_handoffs_delay_ms,
+                                &mut seen,
+                                80usize,
                                 "state_machine_smart_client_handoffs_delay_ms",
                             )?
                         }
                         "syncer_certificate" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f81, "syncer_certificate")?
+                            >(
+                                &mut map,
+                                &mut out.syncer_certificate,
+                                &mut seen,
+                                81usize,
+                                "syncer_certificate",
+                            )?
                         }
                         "upgrade_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f82, "upgrade_mode")?
+                            >(
+                                &mut map,
+                                &mut out.upgrade_mode,
+                                &mut seen,
+                                82usize,
+                                "upgrade_mode",
+                            )?
                         }
                         "use_external_ipv6" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f83, "use_external_ipv6")?
+                            >(
+                                &mut map,
+                                &mut out.use_external_ipv6,
+                                &mut seen,
+                                83usize,
+                                "use_external_ipv6",
+                            )?
                         }
                         "use_ipv6" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f84, "use_ipv6")?
+                            >(
+                                &mut map,
+                                &mut out.use_ipv6,
+                                &mut seen,
+                                84usize,
+                                "use_ipv6",
+                            )?
                         }
                         "wait_command" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f85, "wait_command")?
+                            >(
+                                &mut map,
+                                &mut out.wait_command,
+                                &mut seen,
+                                85usize,
+                                "wait_command",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Cluster {
-                    alert_settings: f0.unwrap_or_default(),
-                    allow_modules_upload: f1.unwrap_or_default(),
-                    availability_lag_tolerance_ms: f2.unwrap_or_default(),
-                    bigstore_driver: f3.unwrap_or_default(),
-                    client_maint_notifications: f4.unwrap_or_default(),
-                    cluster_ssh_public_key: f5.unwrap_or_default(),
-                    cm_port: f6.unwrap_or_default(),
-                    cm_session_timeout_minutes: f7.unwrap_or_default(),
-                    cnm_http_max_threads_per_worker: f8.unwrap_or_default(),
-                    cnm_http_port: f9.unwrap_or_default(),
-                    cnm_http_workers: f10.unwrap_or_default(),
-                    cnm_https_port: f11.unwrap_or_default(),
-                    control_cipher_suites: f12.unwrap_or_default(),
-                    control_cipher_suites_tls_1_3: f13.unwrap_or_default(),
-                    control_plane_basic_authentication: f14.unwrap_or_default(),
-                    crdb_coordinator_port: f15.unwrap_or_default(),
-                    crdt_rest_client_retries: f16.unwrap_or_default(),
-                    crdt_rest_client_timeout: f17.unwrap_or_default(),
-                    crdt_supported_featureset_version: f18.unwrap_or_default(),
-                    crdt_supported_featureset_version_map: f19.unwrap_or_default(),
-                    crdt_supported_module_featureset_version_map: f20
-                        .unwrap_or_default(),
-                    crdt_supported_protocol_versions: f21.unwrap_or_default(),
-                    crdt_supported_protocol_versions_map: f22.unwrap_or_default(),
-                    created_time: f23.unwrap_or_default(),
-                    data_cipher_list: f24.unwrap_or_default(),
-                    data_cipher_suites_tls_1_3: f25.unwrap_or_default(),
-                    debuginfo_path: f26.unwrap_or_default(),
-                    default_non_sharded_proxy_policy: f27.unwrap_or_default(),
-                    default_sharded_proxy_policy: f28.unwrap_or_default(),
-                    disconnect_clients_on_password_removal: f29.unwrap_or_default(),
-                    dmc_external_authentication: f30.unwrap_or_default(),
-                    dmc_external_cba_authentication: f31.unwrap_or_default(),
-                    dmc_external_entraid_authentication: f32.unwrap_or_default(),
-                    dmc_external_ldap_authentication: f33.unwrap_or_default(),
-                    email_alerts: f34.unwrap_or_default(),
-                    email_from: f35.unwrap_or_default(),
-                    encrypt_pkeys: f36.unwrap_or_default(),
-                    envoy_admin_port: f37.unwrap_or_default(),
-                    envoy_max_downstream_connections: f38.unwrap_or_default(),
-                    envoy_mgmt_server_port: f39.unwrap_or_default(),
-                    gossip_envoy_admin_port: f40.unwrap_or_default(),
-                    handle_redirects: f41.unwrap_or_default(),
-                    http_support: f42.unwrap_or_default(),
-                    logrotate_settings: f43.unwrap_or_default(),
-                    mask_bdb_credentials: f44.unwrap_or_default(),
-                    metrics_auth: f45.unwrap_or_default(),
-                    min_control_tls_version: f46.unwrap_or_default(),
-                    min_data_tls_version: f47.unwrap_or_default(),
-                    min_sentinel_tls_version: f48.unwrap_or_default(),
-                    mtls_authorized_subjects: f49.unwrap_or_default(),
-                    mtls_certificate_authentication: f50.unwrap_or_default(),
-                    mtls_client_cert_subject_validation_type: f51.unwrap_or_default(),
-                    multi_commands_opt: f52.unwrap_or_default(),
-                    name: f53.unwrap_or_default(),
-                    options_method_forbidden: f54.unwrap_or_default(),
-                    password_complexity: f55.unwrap_or_default(),
-                    password_expiration_duration: f56.unwrap_or_default(),
-                    password_min_length: f57.unwrap_or_default(),
-                    proxy_certificate: f58.unwrap_or_default(),
-                    proxy_max_ccs_disconnection_time: f59.unwrap_or_default(),
-                    rack_aware: f60.unwrap_or_default(),
-                    replica_sconns_on_demand: f61.unwrap_or_default(),
-                    reserved_ports: f62.unwrap_or_default(),
-                    robust_crdt_syncer: f63.unwrap_or_default(),
-                    s3_ca_cert: f64.unwrap_or_default(),
-                    s3_url: f65.unwrap_or_default(),
-                    sentinel_cipher_suites: f66.unwrap_or_default(),
-                    sentinel_cipher_suites_tls_1_3: f67.unwrap_or_default(),
-                    sentinel_tls_mode: f68.unwrap_or_default(),
-                    slave_ha: f69.unwrap_or_default(),
-                    slave_ha_bdb_cooldown_period: f70.unwrap_or_default(),
-                    slave_ha_cooldown_period: f71.unwrap_or_default(),
-                    slave_ha_grace_period: f72.unwrap_or_default(),
-                    slowlog_in_sanitized_support: f73.unwrap_or_default(),
-                    smtp_host: f74.unwrap_or_default(),
-                    smtp_password: f75.unwrap_or_default(),
-                    smtp_port: f76.unwrap_or_default(),
-                    smtp_tls_mode: f77.unwrap_or_default(),
-                    smtp_use_tls: f78.unwrap_or_default(),
-                    smtp_username: f79.unwrap_or_default(),
-                    state_machine_smart_client_handoffs_delay_ms: f80
-                        .unwrap_or_default(),
-                    syncer_certificate: f81.unwrap_or_default(),
-                    upgrade_mode: f82.unwrap_or_default(),
-                    use_external_ipv6: f83.unwrap_or_default(),
-                    use_ipv6: f84.unwrap_or_default(),
-                    wait_command: f85.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -3386,28 +3601,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterActionStartRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterActionStartRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterActionStartRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                0usize,
+                                "node_uid",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterActionStartRequest {
-                    node_uid: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -3451,28 +3667,23 @@ impl<'de> ::serde::Deserialize<'de> for ClusterActions {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterActions, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<Action>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterActions as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "actions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "actions")?
+                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterActions {
-                    actions: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -3674,297 +3885,380 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterAlertSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<
-                    ::std::option::Option<ClusterAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterAlertSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cluster_certs_about_to_expire" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cluster_certs_about_to_expire")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_certs_about_to_expire,
+                                &mut seen,
+                                0usize,
+                                "cluster_certs_about_to_expire",
+                            )?
                         }
                         "cluster_even_node_count" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f1, "cluster_even_node_count")?
-                        }
-                        "cluster_flash_overcommit" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f2, "cluster_flash_overcommit")?
-                        }
-                        "cluster_inconsistent_rl_sw" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f3, "cluster_inconsistent_rl_sw")?
-                        }
-                        "cluster_internal_bdb" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f4, "cluster_internal_bdb")?
-                        }
-                        "cluster_license_about_to_expire" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f5, "cluster_license_about_to_expire")?
-                        }
-                        "cluster_multiple_nodes_down" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f6, "cluster_multiple_nodes_down")?
-                        }
-                        "cluster_node_joined" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f7, "cluster_node_joined")?
-                        }
-                        "cluster_node_remove_abort_completed" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f8, "cluster_node_remove_abort_completed")?
-                        }
-                        "cluster_node_remove_abort_failed" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f9, "cluster_node_remove_abort_failed")?
-                        }
-                        "cluster_node_remove_completed" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f10, "cluster_node_remove_completed")?
-                        }
-                        "cluster_node_remove_failed" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f11, "cluster_node_remove_failed")?
-                        }
-                        "cluster_ocsp_query_failed" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f12, "cluster_ocsp_query_failed")?
-                        }
-                        "cluster_ocsp_status_revoked" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f13, "cluster_ocsp_status_revoked")?
-                        }
-                        "cluster_ram_overcommit" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f14, "cluster_ram_overcommit")?
-                        }
-                        "cluster_too_few_nodes_for_replication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f15,
+                                &mut out.cluster_even_node_count,
+                                &mut seen,
+                                1usize,
+                                "cluster_even_node_count",
+                            )?
+                        }
+                        "cluster_flash_overcommit" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_flash_overcommit,
+                                &mut seen,
+                                2usize,
+                                "cluster_flash_overcommit",
+                            )?
+                        }
+                        "cluster_inconsistent_rl_sw" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_inconsistent_rl_sw,
+                                &mut seen,
+                                3usize,
+                                "cluster_inconsistent_rl_sw",
+                            )?
+                        }
+                        "cluster_internal_bdb" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_internal_bdb,
+                                &mut seen,
+                                4usize,
+                                "cluster_internal_bdb",
+                            )?
+                        }
+                        "cluster_license_about_to_expire" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_license_about_to_expire,
+                                &mut seen,
+                                5usize,
+                                "cluster_license_about_to_expire",
+                            )?
+                        }
+                        "cluster_multiple_nodes_down" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_multiple_nodes_down,
+                                &mut seen,
+                                6usize,
+                                "cluster_multiple_nodes_down",
+                            )?
+                        }
+                        "cluster_node_joined" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_node_joined,
+                                &mut seen,
+                                7usize,
+                                "cluster_node_joined",
+                            )?
+                        }
+                        "cluster_node_remove_abort_completed" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_node_remove_abort_completed,
+                                &mut seen,
+                                8usize,
+                                "cluster_node_remove_abort_completed",
+                            )?
+                        }
+                        "cluster_node_remove_abort_failed" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_node_remove_abort_failed,
+                                &mut seen,
+                                9usize,
+                                "cluster_node_remove_abort_failed",
+                            )?
+                        }
+                        "cluster_node_remove_completed" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_node_remove_completed,
+                                &mut seen,
+                                10usize,
+                                "cluster_node_remove_completed",
+                            )?
+                        }
+                        "cluster_node_remove_failed" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_node_remove_failed,
+                                &mut seen,
+                                11usize,
+                                "cluster_node_remove_failed",
+                            )?
+                        }
+                        "cluster_ocsp_query_failed" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_ocsp_query_failed,
+                                &mut seen,
+                                12usize,
+                                "cluster_ocsp_query_failed",
+                            )?
+                        }
+                        "cluster_ocsp_status_revoked" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_ocsp_status_revoked,
+                                &mut seen,
+                                13usize,
+                                "cluster_ocsp_status_revoked",
+                            )?
+                        }
+                        "cluster_ram_overcommit" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_ram_overcommit,
+                                &mut seen,
+                                14usize,
+                                "cluster_ram_overcommit",
+                            )?
+                        }
+                        "cluster_too_few_nodes_for_replication" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.cluster_too_few_nodes_for_replication,
+                                &mut seen,
+                                15usize,
                                 "cluster_too_few_nodes_for_replication",
                             )?
                         }
                         "cluster_users_count_approaches_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f16,
+                                &mut out.cluster_users_count_approaches_limit,
+                                &mut seen,
+                                16usize,
                                 "cluster_users_count_approaches_limit",
                             )?
                         }
                         "node_aof_slow_disk_io" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "node_aof_slow_disk_io")?
+                            >(
+                                &mut map,
+                                &mut out.node_aof_slow_disk_io,
+                                &mut seen,
+                                17usize,
+                                "node_aof_slow_disk_io",
+                            )?
                         }
                         "node_checks_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "node_checks_error")?
+                            >(
+                                &mut map,
+                                &mut out.node_checks_error,
+                                &mut seen,
+                                18usize,
+                                "node_checks_error",
+                            )?
                         }
                         "node_cpu_utilization" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "node_cpu_utilization")?
+                            >(
+                                &mut map,
+                                &mut out.node_cpu_utilization,
+                                &mut seen,
+                                19usize,
+                                "node_cpu_utilization",
+                            )?
                         }
                         "node_ephemeral_storage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "node_ephemeral_storage")?
+                            >(
+                                &mut map,
+                                &mut out.node_ephemeral_storage,
+                                &mut seen,
+                                20usize,
+                                "node_ephemeral_storage",
+                            )?
                         }
                         "node_failed" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "node_failed")?
+                            >(
+                                &mut map,
+                                &mut out.node_failed,
+                                &mut seen,
+                                21usize,
+                                "node_failed",
+                            )?
                         }
                         "node_free_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "node_free_flash")?
+                            >(
+                                &mut map,
+                                &mut out.node_free_flash,
+                                &mut seen,
+                                22usize,
+                                "node_free_flash",
+                            )?
                         }
                         "node_insufficient_disk_aofrw" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "node_insufficient_disk_aofrw")?
+                            >(
+                                &mut map,
+                                &mut out.node_insufficient_disk_aofrw,
+                                &mut seen,
+                                23usize,
+                                "node_insufficient_disk_aofrw",
+                            )?
                         }
                         "node_internal_certs_about_to_expire" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "node_internal_certs_about_to_expire")?
+                            >(
+                                &mut map,
+                                &mut out.node_internal_certs_about_to_expire,
+                                &mut seen,
+                                24usize,
+                                "node_internal_certs_about_to_expire",
+                            )?
                         }
                         "node_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "node_memory")?
+                            >(
+                                &mut map,
+                                &mut out.node_memory,
+                                &mut seen,
+                                25usize,
+                                "node_memory",
+                            )?
                         }
                         "node_net_throughput" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "node_net_throughput")?
+                            >(
+                                &mut map,
+                                &mut out.node_net_throughput,
+                                &mut seen,
+                                26usize,
+                                "node_net_throughput",
+                            )?
                         }
                         "node_persistent_storage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "node_persistent_storage")?
+                            >(
+                                &mut map,
+                                &mut out.node_persistent_storage,
+                                &mut seen,
+                                27usize,
+                                "node_persistent_storage",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterAlertSettings {
-                    cluster_certs_about_to_expire: f0.unwrap_or_default(),
-                    cluster_even_node_count: f1.unwrap_or_default(),
-                    cluster_flash_overcommit: f2.unwrap_or_default(),
-                    cluster_inconsistent_rl_sw: f3.unwrap_or_default(),
-                    cluster_internal_bdb: f4.unwrap_or_default(),
-                    cluster_license_about_to_expire: f5.unwrap_or_default(),
-                    cluster_multiple_nodes_down: f6.unwrap_or_default(),
-                    cluster_node_joined: f7.unwrap_or_default(),
-                    cluster_node_remove_abort_completed: f8.unwrap_or_default(),
-                    cluster_node_remove_abort_failed: f9.unwrap_or_default(),
-                    cluster_node_remove_completed: f10.unwrap_or_default(),
-                    cluster_node_remove_failed: f11.unwrap_or_default(),
-                    cluster_ocsp_query_failed: f12.unwrap_or_default(),
-                    cluster_ocsp_status_revoked: f13.unwrap_or_default(),
-                    cluster_ram_overcommit: f14.unwrap_or_default(),
-                    cluster_too_few_nodes_for_replication: f15.unwrap_or_default(),
-                    cluster_users_count_approaches_limit: f16.unwrap_or_default(),
-                    node_aof_slow_disk_io: f17.unwrap_or_default(),
-                    node_checks_error: f18.unwrap_or_default(),
-                    node_cpu_utilization: f19.unwrap_or_default(),
-                    node_ephemeral_storage: f20.unwrap_or_default(),
-                    node_failed: f21.unwrap_or_default(),
-                    node_free_flash: f22.unwrap_or_default(),
-                    node_insufficient_disk_aofrw: f23.unwrap_or_default(),
-                    node_internal_certs_about_to_expire: f24.unwrap_or_default(),
-                    node_memory: f25.unwrap_or_default(),
-                    node_net_throughput: f26.unwrap_or_default(),
-                    node_persistent_storage: f27.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4013,37 +4307,36 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettingsWithThreshold {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterAlertSettingsWithThreshold, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterAlertSettingsWithThreshold as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 0usize, "enabled")?
                         }
                         "threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "threshold")?
+                            >(
+                                &mut map,
+                                &mut out.threshold,
+                                &mut seen,
+                                1usize,
+                                "threshold",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterAlertSettingsWithThreshold {
-                    enabled: f0.unwrap_or_default(),
-                    threshold: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4285,237 +4578,258 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterCertificatesGetResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterCertificatesGetResponse as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "api_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "api_cert")?
+                            >(
+                                &mut map,
+                                &mut out.api_cert,
+                                &mut seen,
+                                0usize,
+                                "api_cert",
+                            )?
                         }
                         "api_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "api_key")?
+                            >(&mut map, &mut out.api_key, &mut seen, 1usize, "api_key")?
                         }
                         "ccs_internode_encryption_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ccs_internode_encryption_cert")?
+                            >(
+                                &mut map,
+                                &mut out.ccs_internode_encryption_cert,
+                                &mut seen,
+                                2usize,
+                                "ccs_internode_encryption_cert",
+                            )?
                         }
                         "ccs_internode_encryption_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ccs_internode_encryption_key")?
+                            >(
+                                &mut map,
+                                &mut out.ccs_internode_encryption_key,
+                                &mut seen,
+                                3usize,
+                                "ccs_internode_encryption_key",
+                            )?
                         }
                         "cm_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "cm_cert")?
+                            >(&mut map, &mut out.cm_cert, &mut seen, 4usize, "cm_cert")?
                         }
                         "cm_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "cm_key")?
+                            >(&mut map, &mut out.cm_key, &mut seen, 5usize, "cm_key")?
                         }
                         "data_internode_encryption_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "data_internode_encryption_cert")?
+                            >(
+                                &mut map,
+                                &mut out.data_internode_encryption_cert,
+                                &mut seen,
+                                6usize,
+                                "data_internode_encryption_cert",
+                            )?
                         }
                         "data_internode_encryption_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "data_internode_encryption_key")?
+                            >(
+                                &mut map,
+                                &mut out.data_internode_encryption_key,
+                                &mut seen,
+                                7usize,
+                                "data_internode_encryption_key",
+                            )?
                         }
                         "ldap_client_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "ldap_client_cert")?
+                            >(
+                                &mut map,
+                                &mut out.ldap_client_cert,
+                                &mut seen,
+                                8usize,
+                                "ldap_client_cert",
+                            )?
                         }
                         "ldap_client_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "ldap_client_key")?
+                            >(
+                                &mut map,
+                                &mut out.ldap_client_key,
+                                &mut seen,
+                                9usize,
+                                "ldap_client_key",
+                            )?
                         }
                         "metrics_exporter_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "metrics_exporter_cert")?
+                            >(
+                                &mut map,
+                                &mut out.metrics_exporter_cert,
+                                &mut seen,
+                                10usize,
+                                "metrics_exporter_cert",
+                            )?
                         }
                         "metrics_exporter_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "metrics_exporter_key")?
+                            >(
+                                &mut map,
+                                &mut out.metrics_exporter_key,
+                                &mut seen,
+                                11usize,
+                                "metrics_exporter_key",
+                            )?
                         }
                         "mtls_trusted_ca_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "mtls_trusted_ca_cert")?
+                            >(
+                                &mut map,
+                                &mut out.mtls_trusted_ca_cert,
+                                &mut seen,
+                                12usize,
+                                "mtls_trusted_ca_cert",
+                            )?
                         }
                         "proxy_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "proxy_cert")?
+                            >(
+                                &mut map,
+                                &mut out.proxy_cert,
+                                &mut seen,
+                                13usize,
+                                "proxy_cert",
+                            )?
                         }
                         "proxy_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "proxy_key")?
+                            >(
+                                &mut map,
+                                &mut out.proxy_key,
+                                &mut seen,
+                                14usize,
+                                "proxy_key",
+                            )?
                         }
                         "sso_issuer_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "sso_issuer_cert")?
+                            >(
+                                &mut map,
+                                &mut out.sso_issuer_cert,
+                                &mut seen,
+                                15usize,
+                                "sso_issuer_cert",
+                            )?
                         }
                         "sso_service_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "sso_service_cert")?
+                            >(
+                                &mut map,
+                                &mut out.sso_service_cert,
+                                &mut seen,
+                                16usize,
+                                "sso_service_cert",
+                            )?
                         }
                         "sso_service_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "sso_service_key")?
+                            >(
+                                &mut map,
+                                &mut out.sso_service_key,
+                                &mut seen,
+                                17usize,
+                                "sso_service_key",
+                            )?
                         }
                         "syncer_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "syncer_cert")?
+                            >(
+                                &mut map,
+                                &mut out.syncer_cert,
+                                &mut seen,
+                                18usize,
+                                "syncer_cert",
+                            )?
                         }
                         "syncer_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "syncer_key")?
+                            >(
+                                &mut map,
+                                &mut out.syncer_key,
+                                &mut seen,
+                                19usize,
+                                "syncer_key",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterCertificatesGetResponse {
-                    api_cert: f0.unwrap_or_default(),
-                    api_key: f1.unwrap_or_default(),
-                    ccs_internode_encryption_cert: f2.unwrap_or_default(),
-                    ccs_internode_encryption_key: f3.unwrap_or_default(),
-                    cm_cert: f4.unwrap_or_default(),
-                    cm_key: f5.unwrap_or_default(),
-                    data_internode_encryption_cert: f6.unwrap_or_default(),
-                    data_internode_encryption_key: f7.unwrap_or_default(),
-                    ldap_client_cert: f8.unwrap_or_default(),
-                    ldap_client_key: f9.unwrap_or_default(),
-                    metrics_exporter_cert: f10.unwrap_or_default(),
-                    metrics_exporter_key: f11.unwrap_or_default(),
-                    mtls_trusted_ca_cert: f12.unwrap_or_default(),
-                    proxy_cert: f13.unwrap_or_default(),
-                    proxy_key: f14.unwrap_or_default(),
-                    sso_issuer_cert: f15.unwrap_or_default(),
-                    sso_service_cert: f16.unwrap_or_default(),
-                    sso_service_key: f17.unwrap_or_default(),
-                    syncer_cert: f18.unwrap_or_default(),
-                    syncer_key: f19.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4570,28 +4884,23 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesRotateRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterCertificatesRotateRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterCertificatesRotateRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterCertificatesRotateRequest {
-                    name: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4830,61 +5139,62 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthAlert, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthAlert as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_since" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_since")?
+                            >(
+                                &mut map,
+                                &mut out.active_since,
+                                &mut seen,
+                                0usize,
+                                "active_since",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
                         "severity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "severity")?
+                            >(
+                                &mut map,
+                                &mut out.severity,
+                                &mut seen,
+                                2usize,
+                                "severity",
+                            )?
                         }
                         "threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "threshold")?
+                            >(
+                                &mut map,
+                                &mut out.threshold,
+                                &mut seen,
+                                3usize,
+                                "threshold",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthAlert {
-                    active_since: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    severity: f2.unwrap_or_default(),
-                    threshold: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -4934,48 +5244,43 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthCertificate {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthCertificate, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthCertificate as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "expired" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "expired")?
+                            >(&mut map, &mut out.expired, &mut seen, 0usize, "expired")?
                         }
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 1usize, "type")?
                         }
                         "valid_until" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "valid_until")?
+                            >(
+                                &mut map,
+                                &mut out.valid_until,
+                                &mut seen,
+                                2usize,
+                                "valid_until",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthCertificate {
-                    expired: f0.unwrap_or_default(),
-                    type_: f1.unwrap_or_default(),
-                    valid_until: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5177,85 +5482,70 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthDatabaseInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterHealthDatabaseDetailedStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<ClusterHealthHighAvailability>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthDatabaseStatus>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthDatabaseInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "detailed_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "detailed_status")?
+                            >(
+                                &mut map,
+                                &mut out.detailed_status,
+                                &mut seen,
+                                0usize,
+                                "detailed_status",
+                            )?
                         }
                         "high_availability" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "high_availability")?
+                            >(
+                                &mut map,
+                                &mut out.high_availability,
+                                &mut seen,
+                                1usize,
+                                "high_availability",
+                            )?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 2usize, "id")?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 4usize, "status")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 5usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthDatabaseInfo {
-                    detailed_status: f0.unwrap_or_default(),
-                    high_availability: f1.unwrap_or_default(),
-                    id: f2.unwrap_or_default(),
-                    name: f3.unwrap_or_default(),
-                    status: f4.unwrap_or_default(),
-                    version: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5400,30 +5690,23 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailability {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthHighAvailability, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterHealthHighAvailabilityStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthHighAvailability as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthHighAvailability {
-                    status: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5590,91 +5873,114 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthLicense, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthLicense as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "expired" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "expired")?
+                            >(&mut map, &mut out.expired, &mut seen, 0usize, "expired")?
                         }
                         "flex_shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "flex_shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.flex_shards_in_use,
+                                &mut seen,
+                                1usize,
+                                "flex_shards_in_use",
+                            )?
                         }
                         "flex_shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "flex_shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.flex_shards_limit,
+                                &mut seen,
+                                2usize,
+                                "flex_shards_limit",
+                            )?
                         }
                         "ram_shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ram_shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.ram_shards_in_use,
+                                &mut seen,
+                                3usize,
+                                "ram_shards_in_use",
+                            )?
                         }
                         "ram_shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "ram_shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.ram_shards_limit,
+                                &mut seen,
+                                4usize,
+                                "ram_shards_limit",
+                            )?
                         }
                         "shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.shards_in_use,
+                                &mut seen,
+                                5usize,
+                                "shards_in_use",
+                            )?
                         }
                         "shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.shards_limit,
+                                &mut seen,
+                                6usize,
+                                "shards_limit",
+                            )?
                         }
                         "valid_until" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "valid_until")?
+                            >(
+                                &mut map,
+                                &mut out.valid_until,
+                                &mut seen,
+                                7usize,
+                                "valid_until",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthLicense {
-                    expired: f0.unwrap_or_default(),
-                    flex_shards_in_use: f1.unwrap_or_default(),
-                    flex_shards_limit: f2.unwrap_or_default(),
-                    ram_shards_in_use: f3.unwrap_or_default(),
-                    ram_shards_limit: f4.unwrap_or_default(),
-                    shards_in_use: f5.unwrap_or_default(),
-                    shards_limit: f6.unwrap_or_default(),
-                    valid_until: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -5765,183 +6071,188 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthNode, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthAlert>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthNodeDetailedStatus>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<ClusterHealthNodeMemory>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthNodeRole>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthNodeService>>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthShard>>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthNodeStatus>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthNode as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.active_alerts,
+                                &mut seen,
+                                0usize,
+                                "active_alerts",
+                            )?
                         }
                         "detailed_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "detailed_status")?
+                            >(
+                                &mut map,
+                                &mut out.detailed_status,
+                                &mut seen,
+                                1usize,
+                                "detailed_status",
+                            )?
                         }
                         "ephemeral_memory_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ephemeral_memory_path")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_memory_path,
+                                &mut seen,
+                                2usize,
+                                "ephemeral_memory_path",
+                            )?
                         }
                         "ephemeral_memory_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "ephemeral_memory_size")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_memory_size,
+                                &mut seen,
+                                3usize,
+                                "ephemeral_memory_size",
+                            )?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 4usize, "id")?
                         }
                         "in_maintenance" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "in_maintenance")?
+                            >(
+                                &mut map,
+                                &mut out.in_maintenance,
+                                &mut seen,
+                                5usize,
+                                "in_maintenance",
+                            )?
                         }
                         "memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "memory")?
+                            >(&mut map, &mut out.memory, &mut seen, 6usize, "memory")?
                         }
                         "observed_at" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "observed_at")?
+                            >(
+                                &mut map,
+                                &mut out.observed_at,
+                                &mut seen,
+                                7usize,
+                                "observed_at",
+                            )?
                         }
                         "persistent_memory_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "persistent_memory_path")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_memory_path,
+                                &mut seen,
+                                8usize,
+                                "persistent_memory_path",
+                            )?
                         }
                         "persistent_memory_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "persistent_memory_size")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_memory_size,
+                                &mut seen,
+                                9usize,
+                                "persistent_memory_size",
+                            )?
                         }
                         "quorum_only" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "quorum_only")?
+                            >(
+                                &mut map,
+                                &mut out.quorum_only,
+                                &mut seen,
+                                10usize,
+                                "quorum_only",
+                            )?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 11usize, "role")?
                         }
                         "services" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "services")?
+                            >(
+                                &mut map,
+                                &mut out.services,
+                                &mut seen,
+                                12usize,
+                                "services",
+                            )?
                         }
                         "shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "shards")?
+                            >(&mut map, &mut out.shards, &mut seen, 13usize, "shards")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 14usize, "status")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 15usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthNode {
-                    active_alerts: f0.unwrap_or_default(),
-                    detailed_status: f1.unwrap_or_default(),
-                    ephemeral_memory_path: f2.unwrap_or_default(),
-                    ephemeral_memory_size: f3.unwrap_or_default(),
-                    id: f4.unwrap_or_default(),
-                    in_maintenance: f5.unwrap_or_default(),
-                    memory: f6.unwrap_or_default(),
-                    observed_at: f7.unwrap_or_default(),
-                    persistent_memory_path: f8.unwrap_or_default(),
-                    persistent_memory_size: f9.unwrap_or_default(),
-                    quorum_only: f10.unwrap_or_default(),
-                    role: f11.unwrap_or_default(),
-                    services: f12.unwrap_or_default(),
-                    shards: f13.unwrap_or_default(),
-                    status: f14.unwrap_or_default(),
-                    version: f15.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -6109,62 +6420,81 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthNodeMemory, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthNodeMemory as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "free_provisional_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "free_provisional_ram")?
+                            >(
+                                &mut map,
+                                &mut out.free_provisional_ram,
+                                &mut seen,
+                                0usize,
+                                "free_provisional_ram",
+                            )?
                         }
                         "free_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "free_ram")?
+                            >(
+                                &mut map,
+                                &mut out.free_ram,
+                                &mut seen,
+                                1usize,
+                                "free_ram",
+                            )?
                         }
                         "overbooking_depth" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "overbooking_depth")?
+                            >(
+                                &mut map,
+                                &mut out.overbooking_depth,
+                                &mut seen,
+                                2usize,
+                                "overbooking_depth",
+                            )?
                         }
                         "total_provisional_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "total_provisional_ram")?
+                            >(
+                                &mut map,
+                                &mut out.total_provisional_ram,
+                                &mut seen,
+                                3usize,
+                                "total_provisional_ram",
+                            )?
                         }
                         "total_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "total_ram")?
+                            >(
+                                &mut map,
+                                &mut out.total_ram,
+                                &mut seen,
+                                4usize,
+                                "total_ram",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthNodeMemory {
-                    free_provisional_ram: f0.unwrap_or_default(),
-                    free_ram: f1.unwrap_or_default(),
-                    overbooking_depth: f2.unwrap_or_default(),
-                    total_provisional_ram: f3.unwrap_or_default(),
-                    total_ram: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -6306,39 +6636,30 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeService {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthNodeService, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthNodeService as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthNodeService {
-                    name: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -6503,94 +6824,83 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthReport, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthAlert>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthCertificate>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthDatabaseInfo>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<ClusterHealthLicense>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterHealthNode>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthReportStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthReport as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.active_alerts,
+                                &mut seen,
+                                0usize,
+                                "active_alerts",
+                            )?
                         }
                         "certificates" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "certificates")?
+                            >(
+                                &mut map,
+                                &mut out.certificates,
+                                &mut seen,
+                                1usize,
+                                "certificates",
+                            )?
                         }
                         "database_infos" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "database_infos")?
+                            >(
+                                &mut map,
+                                &mut out.database_infos,
+                                &mut seen,
+                                2usize,
+                                "database_infos",
+                            )?
                         }
                         "fqdn" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "fqdn")?
+                            >(&mut map, &mut out.fqdn, &mut seen, 3usize, "fqdn")?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 4usize, "license")?
                         }
                         "nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 5usize, "nodes")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthReport {
-                    active_alerts: f0.unwrap_or_default(),
-                    certificates: f1.unwrap_or_default(),
-                    database_infos: f2.unwrap_or_default(),
-                    fqdn: f3.unwrap_or_default(),
-                    license: f4.unwrap_or_default(),
-                    nodes: f5.unwrap_or_default(),
-                    status: f6.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -6746,61 +7056,50 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShard {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterHealthShard, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthShardDetailedStatus>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthShardRole>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterHealthShardStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterHealthShard as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "detailed_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "detailed_status")?
+                            >(
+                                &mut map,
+                                &mut out.detailed_status,
+                                &mut seen,
+                                0usize,
+                                "detailed_status",
+                            )?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 2usize, "role")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterHealthShard {
-                    detailed_status: f0.unwrap_or_default(),
-                    id: f1.unwrap_or_default(),
-                    role: f2.unwrap_or_default(),
-                    status: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -7199,46 +7498,37 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogrotateSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterLogrotateSettings, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterLogrotateSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "maxage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "maxage")?
+                            >(&mut map, &mut out.maxage, &mut seen, 0usize, "maxage")?
                         }
                         "maxsize" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "maxsize")?
+                            >(&mut map, &mut out.maxsize, &mut seen, 1usize, "maxsize")?
                         }
                         "rotate" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "rotate")?
+                            >(&mut map, &mut out.rotate, &mut seen, 2usize, "rotate")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterLogrotateSettings {
-                    maxage: f0.unwrap_or_default(),
-                    maxsize: f1.unwrap_or_default(),
-                    rotate: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -7569,28 +7859,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapabilities {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterModuleCapabilities, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterModuleCapability>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterModuleCapabilities as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "all_capabilities" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "all_capabilities")?
+                            >(
+                                &mut map,
+                                &mut out.all_capabilities,
+                                &mut seen,
+                                0usize,
+                                "all_capabilities",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterModuleCapabilities {
-                    all_capabilities: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -7637,39 +7928,30 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapability {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterModuleCapability, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterModuleCapability as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "desc" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "desc")?
+                            >(&mut map, &mut out.desc, &mut seen, 0usize, "desc")?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterModuleCapability {
-                    desc: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -7728,83 +8010,58 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMtlsAuthorizedSubject {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterMtlsAuthorizedSubject, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterMtlsAuthorizedSubject as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "C" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "C")?
+                            >(&mut map, &mut out.c, &mut seen, 0usize, "C")?
                         }
                         "CN" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "CN")?
+                            >(&mut map, &mut out.cn, &mut seen, 1usize, "CN")?
                         }
                         "L" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "L")?
+                            >(&mut map, &mut out.l, &mut seen, 2usize, "L")?
                         }
                         "O" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "O")?
+                            >(&mut map, &mut out.o, &mut seen, 3usize, "O")?
                         }
                         "OU" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "OU")?
+                            >(&mut map, &mut out.ou, &mut seen, 4usize, "OU")?
                         }
                         "ST" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "ST")?
+                            >(&mut map, &mut out.st, &mut seen, 5usize, "ST")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterMtlsAuthorizedSubject {
-                    c: f0.unwrap_or_default(),
-                    cn: f1.unwrap_or_default(),
-                    l: f2.unwrap_or_default(),
-                    o: f3.unwrap_or_default(),
-                    ou: f4.unwrap_or_default(),
-                    st: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -9227,609 +9484,796 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterSettingsAclPubsubDefault>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsDefaultNonShardedProxyPolicy,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsDefaultShardedProxyPolicy,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsDefaultShardsPlacement,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<crate::types::ClusterSettingsDisklessRepl>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsFailureDetectionSensitivity,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsOssClusterApiPreferredEndpointType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsOssClusterApiPreferredIpType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ClusterSettingsRedisUpgradePolicy,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f49: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f50: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f51: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f52: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f53: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f54: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f55: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f56: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f57: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f58: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f59: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "acl_pubsub_default" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "acl_pubsub_default")?
+                            >(
+                                &mut map,
+                                &mut out.acl_pubsub_default,
+                                &mut seen,
+                                0usize,
+                                "acl_pubsub_default",
+                            )?
                         }
                         "auto_recovery" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "auto_recovery")?
+                            >(
+                                &mut map,
+                                &mut out.auto_recovery,
+                                &mut seen,
+                                1usize,
+                                "auto_recovery",
+                            )?
                         }
                         "automatic_node_offload" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "automatic_node_offload")?
+                            >(
+                                &mut map,
+                                &mut out.automatic_node_offload,
+                                &mut seen,
+                                2usize,
+                                "automatic_node_offload",
+                            )?
                         }
                         "bigstore_migrate_node_threshold" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f3, "bigstore_migrate_node_threshold")?
-                        }
-                        "bigstore_migrate_node_threshold_p" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f4, "bigstore_migrate_node_threshold_p")?
-                        }
-                        "bigstore_provision_node_threshold" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f5, "bigstore_provision_node_threshold")?
-                        }
-                        "bigstore_provision_node_threshold_p" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f6, "bigstore_provision_node_threshold_p")?
-                        }
-                        "data_internode_encryption" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f7, "data_internode_encryption")?
-                        }
-                        "db_conns_auditing" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f8, "db_conns_auditing")?
-                        }
-                        "default_bigstore_version" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f9, "default_bigstore_version")?
-                        }
-                        "default_concurrent_restore_actions" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f10, "default_concurrent_restore_actions")?
-                        }
-                        "default_fork_evict_ram" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f11, "default_fork_evict_ram")?
-                        }
-                        "default_non_sharded_proxy_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f12, "default_non_sharded_proxy_policy")?
-                        }
-                        "default_oss_cluster" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f13, "default_oss_cluster")?
-                        }
-                        "default_oss_sharding" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f14, "default_oss_sharding")?
-                        }
-                        "default_provisioned_redis_version" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f15, "default_provisioned_redis_version")?
-                        }
-                        "default_recovery_wait_time" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f16, "default_recovery_wait_time")?
-                        }
-                        "default_sharded_proxy_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f17, "default_sharded_proxy_policy")?
-                        }
-                        "default_shards_placement" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f18, "default_shards_placement")?
-                        }
-                        "default_tracking_table_max_keys_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f19,
+                                &mut out.bigstore_migrate_node_threshold,
+                                &mut seen,
+                                3usize,
+                                "bigstore_migrate_node_threshold",
+                            )?
+                        }
+                        "bigstore_migrate_node_threshold_p" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore_migrate_node_threshold_p,
+                                &mut seen,
+                                4usize,
+                                "bigstore_migrate_node_threshold_p",
+                            )?
+                        }
+                        "bigstore_provision_node_threshold" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore_provision_node_threshold,
+                                &mut seen,
+                                5usize,
+                                "bigstore_provision_node_threshold",
+                            )?
+                        }
+                        "bigstore_provision_node_threshold_p" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bigstore_provision_node_threshold_p,
+                                &mut seen,
+                                6usize,
+                                "bigstore_provision_node_threshold_p",
+                            )?
+                        }
+                        "data_internode_encryption" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.data_internode_encryption,
+                                &mut seen,
+                                7usize,
+                                "data_internode_encryption",
+                            )?
+                        }
+                        "db_conns_auditing" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.db_conns_auditing,
+                                &mut seen,
+                                8usize,
+                                "db_conns_auditing",
+                            )?
+                        }
+                        "default_bigstore_version" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_bigstore_version,
+                                &mut seen,
+                                9usize,
+                                "default_bigstore_version",
+                            )?
+                        }
+                        "default_concurrent_restore_actions" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_concurrent_restore_actions,
+                                &mut seen,
+                                10usize,
+                                "default_concurrent_restore_actions",
+                            )?
+                        }
+                        "default_fork_evict_ram" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_fork_evict_ram,
+                                &mut seen,
+                                11usize,
+                                "default_fork_evict_ram",
+                            )?
+                        }
+                        "default_non_sharded_proxy_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_non_sharded_proxy_policy,
+                                &mut seen,
+                                12usize,
+                                "default_non_sharded_proxy_policy",
+                            )?
+                        }
+                        "default_oss_cluster" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_oss_cluster,
+                                &mut seen,
+                                13usize,
+                                "default_oss_cluster",
+                            )?
+                        }
+                        "default_oss_sharding" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_oss_sharding,
+                                &mut seen,
+                                14usize,
+                                "default_oss_sharding",
+                            )?
+                        }
+                        "default_provisioned_redis_version" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_provisioned_redis_version,
+                                &mut seen,
+                                15usize,
+                                "default_provisioned_redis_version",
+                            )?
+                        }
+                        "default_recovery_wait_time" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_recovery_wait_time,
+                                &mut seen,
+                                16usize,
+                                "default_recovery_wait_time",
+                            )?
+                        }
+                        "default_sharded_proxy_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_sharded_proxy_policy,
+                                &mut seen,
+                                17usize,
+                                "default_sharded_proxy_policy",
+                            )?
+                        }
+                        "default_shards_placement" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_shards_placement,
+                                &mut seen,
+                                18usize,
+                                "default_shards_placement",
+                            )?
+                        }
+                        "default_tracking_table_max_keys_policy" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.default_tracking_table_max_keys_policy,
+                                &mut seen,
+                                19usize,
                                 "default_tracking_table_max_keys_policy",
                             )?
                         }
                         "diskless_repl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "diskless_repl")?
+                            >(
+                                &mut map,
+                                &mut out.diskless_repl,
+                                &mut seen,
+                                20usize,
+                                "diskless_repl",
+                            )?
                         }
                         "endpoint_rebind_propagation_grace_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f21,
+                                &mut out.endpoint_rebind_propagation_grace_time,
+                                &mut seen,
+                                21usize,
                                 "endpoint_rebind_propagation_grace_time",
                             )?
                         }
                         "evict_node_use_free_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "evict_node_use_free_memory")?
+                            >(
+                                &mut map,
+                                &mut out.evict_node_use_free_memory,
+                                &mut seen,
+                                22usize,
+                                "evict_node_use_free_memory",
+                            )?
                         }
                         "expose_hostnames_for_all_suffixes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "expose_hostnames_for_all_suffixes")?
+                            >(
+                                &mut map,
+                                &mut out.expose_hostnames_for_all_suffixes,
+                                &mut seen,
+                                23usize,
+                                "expose_hostnames_for_all_suffixes",
+                            )?
                         }
                         "failure_detection_sensitivity" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f24, "failure_detection_sensitivity")?
-                        }
-                        "filter_node_wd_health_metrics" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f25, "filter_node_wd_health_metrics")?
-                        }
-                        "hide_user_data_from_log" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f26, "hide_user_data_from_log")?
-                        }
-                        "login_lockout_counter_reset_after" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f27, "login_lockout_counter_reset_after")?
-                        }
-                        "login_lockout_duration" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f28, "login_lockout_duration")?
-                        }
-                        "login_lockout_threshold" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f29, "login_lockout_threshold")?
-                        }
-                        "master_healthcheck_api_auth" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f30, "master_healthcheck_api_auth")?
-                        }
-                        "max_redis_forks" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f31, "max_redis_forks")?
-                        }
-                        "max_saved_events_per_type" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f32, "max_saved_events_per_type")?
-                        }
-                        "max_simultaneous_backups" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f33, "max_simultaneous_backups")?
-                        }
-                        "max_slave_full_syncs" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f34, "max_slave_full_syncs")?
-                        }
-                        "metrics_exporter_expose_bdb_name" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f35, "metrics_exporter_expose_bdb_name")?
-                        }
-                        "oss_cluster_api_preferred_endpoint_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f36,
+                                &mut out.failure_detection_sensitivity,
+                                &mut seen,
+                                24usize,
+                                "failure_detection_sensitivity",
+                            )?
+                        }
+                        "filter_node_wd_health_metrics" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.filter_node_wd_health_metrics,
+                                &mut seen,
+                                25usize,
+                                "filter_node_wd_health_metrics",
+                            )?
+                        }
+                        "hide_user_data_from_log" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.hide_user_data_from_log,
+                                &mut seen,
+                                26usize,
+                                "hide_user_data_from_log",
+                            )?
+                        }
+                        "login_lockout_counter_reset_after" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.login_lockout_counter_reset_after,
+                                &mut seen,
+                                27usize,
+                                "login_lockout_counter_reset_after",
+                            )?
+                        }
+                        "login_lockout_duration" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.login_lockout_duration,
+                                &mut seen,
+                                28usize,
+                                "login_lockout_duration",
+                            )?
+                        }
+                        "login_lockout_threshold" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.login_lockout_threshold,
+                                &mut seen,
+                                29usize,
+                                "login_lockout_threshold",
+                            )?
+                        }
+                        "master_healthcheck_api_auth" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.master_healthcheck_api_auth,
+                                &mut seen,
+                                30usize,
+                                "master_healthcheck_api_auth",
+                            )?
+                        }
+                        "max_redis_forks" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_redis_forks,
+                                &mut seen,
+                                31usize,
+                                "max_redis_forks",
+                            )?
+                        }
+                        "max_saved_events_per_type" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_saved_events_per_type,
+                                &mut seen,
+                                32usize,
+                                "max_saved_events_per_type",
+                            )?
+                        }
+                        "max_simultaneous_backups" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_simultaneous_backups,
+                                &mut seen,
+                                33usize,
+                                "max_simultaneous_backups",
+                            )?
+                        }
+                        "max_slave_full_syncs" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.max_slave_full_syncs,
+                                &mut seen,
+                                34usize,
+                                "max_slave_full_syncs",
+                            )?
+                        }
+                        "metrics_exporter_expose_bdb_name" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.metrics_exporter_expose_bdb_name,
+                                &mut seen,
+                                35usize,
+                                "metrics_exporter_expose_bdb_name",
+                            )?
+                        }
+                        "oss_cluster_api_preferred_endpoint_type" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_endpoint_type,
+                                &mut seen,
+                                36usize,
                                 "oss_cluster_api_preferred_endpoint_type",
                             )?
                         }
                         "oss_cluster_api_preferred_ip_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f37, "oss_cluster_api_preferred_ip_type")?
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_ip_type,
+                                &mut seen,
+                                37usize,
+                                "oss_cluster_api_preferred_ip_type",
+                            )?
                         }
                         "parallel_shards_upgrade" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f38, "parallel_shards_upgrade")?
-                        }
-                        "persistence_cleanup_grace_time" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f39, "persistence_cleanup_grace_time")?
-                        }
-                        "persistence_cleanup_scan_interval" => {
-                            crate::object::set::<
-                                crate::object::OptString,
-                                _,
-                                _,
-                            >(&mut map, &mut f40, "persistence_cleanup_scan_interval")?
-                        }
-                        "persistent_node_removal" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f41, "persistent_node_removal")?
-                        }
-                        "rack_aware" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f42, "rack_aware")?
-                        }
-                        "redis_migrate_node_threshold" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f43, "redis_migrate_node_threshold")?
-                        }
-                        "redis_migrate_node_threshold_p" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f44, "redis_migrate_node_threshold_p")?
-                        }
-                        "redis_provision_node_threshold" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f45, "redis_provision_node_threshold")?
-                        }
-                        "redis_provision_node_threshold_p" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f46, "redis_provision_node_threshold_p")?
-                        }
-                        "redis_upgrade_policy" => {
-                            crate::object::set::<
-                                crate::object::OptEnum,
-                                _,
-                                _,
-                            >(&mut map, &mut f47, "redis_upgrade_policy")?
-                        }
-                        "repl_diskless" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f48, "repl_diskless")?
-                        }
-                        "resp3_default" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f49, "resp3_default")?
-                        }
-                        "shards_overbooking" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f50, "shards_overbooking")?
-                        }
-                        "show_internals" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f51, "show_internals")?
-                        }
-                        "show_metrics_during_state_machine" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f52, "show_metrics_during_state_machine")?
-                        }
-                        "slave_ha" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f53, "slave_ha")?
-                        }
-                        "slave_ha_bdb_cooldown_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f54, "slave_ha_bdb_cooldown_period")?
-                        }
-                        "slave_ha_cooldown_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f55, "slave_ha_cooldown_period")?
-                        }
-                        "slave_ha_grace_period" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f56, "slave_ha_grace_period")?
-                        }
-                        "slow_log_max_len" => {
-                            crate::object::set::<
-                                crate::object::OptI64,
-                                _,
-                                _,
-                            >(&mut map, &mut f57, "slow_log_max_len")?
-                        }
-                        "use_librdb" => {
-                            crate::object::set::<
-                                crate::object::OptBool,
-                                _,
-                                _,
-                            >(&mut map, &mut f58, "use_librdb")?
-                        }
-                        "witness_disk_update_frequency_divisor" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f59,
+                                &mut out.parallel_shards_upgrade,
+                                &mut seen,
+                                38usize,
+                                "parallel_shards_upgrade",
+                            )?
+                        }
+                        "persistence_cleanup_grace_time" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.persistence_cleanup_grace_time,
+                                &mut seen,
+                                39usize,
+                                "persistence_cleanup_grace_time",
+                            )?
+                        }
+                        "persistence_cleanup_scan_interval" => {
+                            crate::object::put::<
+                                crate::object::OptString,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.persistence_cleanup_scan_interval,
+                                &mut seen,
+                                40usize,
+                                "persistence_cleanup_scan_interval",
+                            )?
+                        }
+                        "persistent_node_removal" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.persistent_node_removal,
+                                &mut seen,
+                                41usize,
+                                "persistent_node_removal",
+                            )?
+                        }
+                        "rack_aware" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.rack_aware,
+                                &mut seen,
+                                42usize,
+                                "rack_aware",
+                            )?
+                        }
+                        "redis_migrate_node_threshold" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.redis_migrate_node_threshold,
+                                &mut seen,
+                                43usize,
+                                "redis_migrate_node_threshold",
+                            )?
+                        }
+                        "redis_migrate_node_threshold_p" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.redis_migrate_node_threshold_p,
+                                &mut seen,
+                                44usize,
+                                "redis_migrate_node_threshold_p",
+                            )?
+                        }
+                        "redis_provision_node_threshold" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.redis_provision_node_threshold,
+                                &mut seen,
+                                45usize,
+                                "redis_provision_node_threshold",
+                            )?
+                        }
+                        "redis_provision_node_threshold_p" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.redis_provision_node_threshold_p,
+                                &mut seen,
+                                46usize,
+                                "redis_provision_node_threshold_p",
+                            )?
+                        }
+                        "redis_upgrade_policy" => {
+                            crate::object::put::<
+                                crate::object::OptEnum,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.redis_upgrade_policy,
+                                &mut seen,
+                                47usize,
+                                "redis_upgrade_policy",
+                            )?
+                        }
+                        "repl_diskless" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.repl_diskless,
+                                &mut seen,
+                                48usize,
+                                "repl_diskless",
+                            )?
+                        }
+                        "resp3_default" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.resp3_default,
+                                &mut seen,
+                                49usize,
+                                "resp3_default",
+                            )?
+                        }
+                        "shards_overbooking" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.shards_overbooking,
+                                &mut seen,
+                                50usize,
+                                "shards_overbooking",
+                            )?
+                        }
+                        "show_internals" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.show_internals,
+                                &mut seen,
+                                51usize,
+                                "show_internals",
+                            )?
+                        }
+                        "show_metrics_during_state_machine" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.show_metrics_during_state_machine,
+                                &mut seen,
+                                52usize,
+                                "show_metrics_during_state_machine",
+                            )?
+                        }
+                        "slave_ha" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha,
+                                &mut seen,
+                                53usize,
+                                "slave_ha",
+                            )?
+                        }
+                        "slave_ha_bdb_cooldown_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_bdb_cooldown_period,
+                                &mut seen,
+                                54usize,
+                                "slave_ha_bdb_cooldown_period",
+                            )?
+                        }
+                        "slave_ha_cooldown_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_cooldown_period,
+                                &mut seen,
+                                55usize,
+                                "slave_ha_cooldown_period",
+                            )?
+                        }
+                        "slave_ha_grace_period" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slave_ha_grace_period,
+                                &mut seen,
+                                56usize,
+                                "slave_ha_grace_period",
+                            )?
+                        }
+                        "slow_log_max_len" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.slow_log_max_len,
+                                &mut seen,
+                                57usize,
+                                "slow_log_max_len",
+                            )?
+                        }
+                        "use_librdb" => {
+                            crate::object::put::<
+                                crate::object::OptBool,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.use_librdb,
+                                &mut seen,
+                                58usize,
+                                "use_librdb",
+                            )?
+                        }
+                        "witness_disk_update_frequency_divisor" => {
+                            crate::object::put::<
+                                crate::object::OptI64,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.witness_disk_update_frequency_divisor,
+                                &mut seen,
+                                59usize,
                                 "witness_disk_update_frequency_divisor",
                             )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterSettings {
-                    acl_pubsub_default: f0.unwrap_or_default(),
-                    auto_recovery: f1.unwrap_or_default(),
-                    automatic_node_offload: f2.unwrap_or_default(),
-                    bigstore_migrate_node_threshold: f3.unwrap_or_default(),
-                    bigstore_migrate_node_threshold_p: f4.unwrap_or_default(),
-                    bigstore_provision_node_threshold: f5.unwrap_or_default(),
-                    bigstore_provision_node_threshold_p: f6.unwrap_or_default(),
-                    data_internode_encryption: f7.unwrap_or_default(),
-                    db_conns_auditing: f8.unwrap_or_default(),
-                    default_bigstore_version: f9.unwrap_or_default(),
-                    default_concurrent_restore_actions: f10.unwrap_or_default(),
-                    default_fork_evict_ram: f11.unwrap_or_default(),
-                    default_non_sharded_proxy_policy: f12.unwrap_or_default(),
-                    default_oss_cluster: f13.unwrap_or_default(),
-                    default_oss_sharding: f14.unwrap_or_default(),
-                    default_provisioned_redis_version: f15.unwrap_or_default(),
-                    default_recovery_wait_time: f16.unwrap_or_default(),
-                    default_sharded_proxy_policy: f17.unwrap_or_default(),
-                    default_shards_placement: f18.unwrap_or_default(),
-                    default_tracking_table_max_keys_policy: f19.unwrap_or_default(),
-                    diskless_repl: f20.unwrap_or_default(),
-                    endpoint_rebind_propagation_grace_time: f21.unwrap_or_default(),
-                    evict_node_use_free_memory: f22.unwrap_or_default(),
-                    expose_hostnames_for_all_suffixes: f23.unwrap_or_default(),
-                    failure_detection_sensitivity: f24.unwrap_or_default(),
-                    filter_node_wd_health_metrics: f25.unwrap_or_default(),
-                    hide_user_data_from_log: f26.unwrap_or_default(),
-                    login_lockout_counter_reset_after: f27.unwrap_or_default(),
-                    login_lockout_duration: f28.unwrap_or_default(),
-                    login_lockout_threshold: f29.unwrap_or_default(),
-                    master_healthcheck_api_auth: f30.unwrap_or_default(),
-                    max_redis_forks: f31.unwrap_or_default(),
-                    max_saved_events_per_type: f32.unwrap_or_default(),
-                    max_simultaneous_backups: f33.unwrap_or_default(),
-                    max_slave_full_syncs: f34.unwrap_or_default(),
-                    metrics_exporter_expose_bdb_name: f35.unwrap_or_default(),
-                    oss_cluster_api_preferred_endpoint_type: f36.unwrap_or_default(),
-                    oss_cluster_api_preferred_ip_type: f37.unwrap_or_default(),
-                    parallel_shards_upgrade: f38.unwrap_or_default(),
-                    persistence_cleanup_grace_time: f39.unwrap_or_default(),
-                    persistence_cleanup_scan_interval: f40.unwrap_or_default(),
-                    persistent_node_removal: f41.unwrap_or_default(),
-                    rack_aware: f42.unwrap_or_default(),
-                    redis_migrate_node_threshold: f43.unwrap_or_default(),
-                    redis_migrate_node_threshold_p: f44.unwrap_or_default(),
-                    redis_provision_node_threshold: f45.unwrap_or_default(),
-                    redis_provision_node_threshold_p: f46.unwrap_or_default(),
-                    redis_upgrade_policy: f47.unwrap_or_default(),
-                    repl_diskless: f48.unwrap_or_default(),
-                    resp3_default: f49.unwrap_or_default(),
-                    shards_overbooking: f50.unwrap_or_default(),
-                    show_internals: f51.unwrap_or_default(),
-                    show_metrics_during_state_machine: f52.unwrap_or_default(),
-                    slave_ha: f53.unwrap_or_default(),
-                    slave_ha_bdb_cooldown_period: f54.unwrap_or_default(),
-                    slave_ha_cooldown_period: f55.unwrap_or_default(),
-                    slave_ha_grace_period: f56.unwrap_or_default(),
-                    slow_log_max_len: f57.unwrap_or_default(),
-                    use_librdb: f58.unwrap_or_default(),
-                    witness_disk_update_frequency_divisor: f59.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -10943,28 +11387,29 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ClusterStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                0usize,
+                                "intervals",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterStats {
-                    intervals: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -11077,239 +11522,310 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ClusterStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ClusterStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "available_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "available_flash")?
+                            >(
+                                &mut map,
+                                &mut out.available_flash,
+                                &mut seen,
+                                0usize,
+                                "available_flash",
+                            )?
                         }
                         "available_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "available_memory")?
+                            >(
+                                &mut map,
+                                &mut out.available_memory,
+                                &mut seen,
+                                1usize,
+                                "available_memory",
+                            )?
                         }
                         "avg_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "avg_latency")?
+                            >(
+                                &mut map,
+                                &mut out.avg_latency,
+                                &mut seen,
+                                2usize,
+                                "avg_latency",
+                            )?
                         }
                         "bigstore_free" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bigstore_free")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_free,
+                                &mut seen,
+                                3usize,
+                                "bigstore_free",
+                            )?
                         }
                         "bigstore_iops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "bigstore_iops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_iops,
+                                &mut seen,
+                                4usize,
+                                "bigstore_iops",
+                            )?
                         }
                         "bigstore_kv_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "bigstore_kv_ops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_kv_ops,
+                                &mut seen,
+                                5usize,
+                                "bigstore_kv_ops",
+                            )?
                         }
                         "bigstore_throughput" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "bigstore_throughput")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_throughput,
+                                &mut seen,
+                                6usize,
+                                "bigstore_throughput",
+                            )?
                         }
                         "conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 7usize, "conns")?
                         }
                         "cpu_idle" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "cpu_idle")?
+                            >(
+                                &mut map,
+                                &mut out.cpu_idle,
+                                &mut seen,
+                                8usize,
+                                "cpu_idle",
+                            )?
                         }
                         "cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.cpu_system,
+                                &mut seen,
+                                9usize,
+                                "cpu_system",
+                            )?
                         }
                         "cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.cpu_user,
+                                &mut seen,
+                                10usize,
+                                "cpu_user",
+                            )?
                         }
                         "egress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "egress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.egress_bytes,
+                                &mut seen,
+                                11usize,
+                                "egress_bytes",
+                            )?
                         }
                         "ephemeral_storage_avail" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "ephemeral_storage_avail")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_avail,
+                                &mut seen,
+                                12usize,
+                                "ephemeral_storage_avail",
+                            )?
                         }
                         "ephemeral_storage_free" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "ephemeral_storage_free")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_free,
+                                &mut seen,
+                                13usize,
+                                "ephemeral_storage_free",
+                            )?
                         }
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 14usize, "etime")?
                         }
                         "free_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "free_memory")?
+                            >(
+                                &mut map,
+                                &mut out.free_memory,
+                                &mut seen,
+                                15usize,
+                                "free_memory",
+                            )?
                         }
                         "ingress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "ingress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes,
+                                &mut seen,
+                                16usize,
+                                "ingress_bytes",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                17usize,
+                                "interval",
+                            )?
                         }
                         "persistent_storage_avail" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "persistent_storage_avail")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_avail,
+                                &mut seen,
+                                18usize,
+                                "persistent_storage_avail",
+                            )?
                         }
                         "persistent_storage_free" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "persistent_storage_free")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_free,
+                                &mut seen,
+                                19usize,
+                                "persistent_storage_free",
+                            )?
                         }
                         "provisional_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "provisional_flash")?
+                            >(
+                                &mut map,
+                                &mut out.provisional_flash,
+                                &mut seen,
+                                20usize,
+                                "provisional_flash",
+                            )?
                         }
                         "provisional_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "provisional_memory")?
+                            >(
+                                &mut map,
+                                &mut out.provisional_memory,
+                                &mut seen,
+                                21usize,
+                                "provisional_memory",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 22usize, "stime")?
                         }
                         "total_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "total_req")?
+                            >(
+                                &mut map,
+                                &mut out.total_req,
+                                &mut seen,
+                                23usize,
+                                "total_req",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ClusterStatsInterval {
-                    available_flash: f0.unwrap_or_default(),
-                    available_memory: f1.unwrap_or_default(),
-                    avg_latency: f2.unwrap_or_default(),
-                    bigstore_free: f3.unwrap_or_default(),
-                    bigstore_iops: f4.unwrap_or_default(),
-                    bigstore_kv_ops: f5.unwrap_or_default(),
-                    bigstore_throughput: f6.unwrap_or_default(),
-                    conns: f7.unwrap_or_default(),
-                    cpu_idle: f8.unwrap_or_default(),
-                    cpu_system: f9.unwrap_or_default(),
-                    cpu_user: f10.unwrap_or_default(),
-                    egress_bytes: f11.unwrap_or_default(),
-                    ephemeral_storage_avail: f12.unwrap_or_default(),
-                    ephemeral_storage_free: f13.unwrap_or_default(),
-                    etime: f14.unwrap_or_default(),
-                    free_memory: f15.unwrap_or_default(),
-                    ingress_bytes: f16.unwrap_or_default(),
-                    interval: f17.unwrap_or_default(),
-                    persistent_storage_avail: f18.unwrap_or_default(),
-                    persistent_storage_free: f19.unwrap_or_default(),
-                    provisional_flash: f20.unwrap_or_default(),
-                    provisional_memory: f21.unwrap_or_default(),
-                    stime: f22.unwrap_or_default(),
-                    total_req: f23.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -11413,68 +11929,81 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<DbConnsAuditingConfig, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::DbConnsAuditingConfigAuditProtocol,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <DbConnsAuditingConfig as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "audit_address" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "audit_address")?
+                            >(
+                                &mut map,
+                                &mut out.audit_address,
+                                &mut seen,
+                                0usize,
+                                "audit_address",
+                            )?
                         }
                         "audit_port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "audit_port")?
+                            >(
+                                &mut map,
+                                &mut out.audit_port,
+                                &mut seen,
+                                1usize,
+                                "audit_port",
+                            )?
                         }
                         "audit_protocol" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "audit_protocol")?
+                            >(
+                                &mut map,
+                                &mut out.audit_protocol,
+                                &mut seen,
+                                2usize,
+                                "audit_protocol",
+                            )?
                         }
                         "audit_reconnect_interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "audit_reconnect_interval")?
+                            >(
+                                &mut map,
+                                &mut out.audit_reconnect_interval,
+                                &mut seen,
+                                3usize,
+                                "audit_reconnect_interval",
+                            )?
                         }
                         "audit_reconnect_max_attempts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "audit_reconnect_max_attempts")?
+                            >(
+                                &mut map,
+                                &mut out.audit_reconnect_max_attempts,
+                                &mut seen,
+                                4usize,
+                                "audit_reconnect_max_attempts",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(DbConnsAuditingConfig {
-                    audit_address: f0.unwrap_or_default(),
-                    audit_port: f1.unwrap_or_default(),
-                    audit_protocol: f2.unwrap_or_default(),
-                    audit_reconnect_interval: f3.unwrap_or_default(),
-                    audit_reconnect_max_attempts: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -11806,177 +12335,200 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Ldap, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::types::LdapCbaIdentitySource>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<LdapQuery>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<LdapQuery>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Ldap as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bind_dn" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bind_dn")?
+                            >(&mut map, &mut out.bind_dn, &mut seen, 0usize, "bind_dn")?
                         }
                         "bind_pass" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bind_pass")?
+                            >(
+                                &mut map,
+                                &mut out.bind_pass,
+                                &mut seen,
+                                1usize,
+                                "bind_pass",
+                            )?
                         }
                         "ca_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "ca_cert")?
+                            >(&mut map, &mut out.ca_cert, &mut seen, 2usize, "ca_cert")?
                         }
                         "cache_ttl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "cache_ttl")?
+                            >(
+                                &mut map,
+                                &mut out.cache_ttl,
+                                &mut seen,
+                                3usize,
+                                "cache_ttl",
+                            )?
                         }
                         "cba" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "cba")?
+                            >(&mut map, &mut out.cba, &mut seen, 4usize, "cba")?
                         }
                         "cba_identity_oid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "cba_identity_oid")?
+                            >(
+                                &mut map,
+                                &mut out.cba_identity_oid,
+                                &mut seen,
+                                5usize,
+                                "cba_identity_oid",
+                            )?
                         }
                         "cba_identity_source" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "cba_identity_source")?
+                            >(
+                                &mut map,
+                                &mut out.cba_identity_source,
+                                &mut seen,
+                                6usize,
+                                "cba_identity_source",
+                            )?
                         }
                         "control_plane" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "control_plane")?
+                            >(
+                                &mut map,
+                                &mut out.control_plane,
+                                &mut seen,
+                                7usize,
+                                "control_plane",
+                            )?
                         }
                         "data_plane" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "data_plane")?
+                            >(
+                                &mut map,
+                                &mut out.data_plane,
+                                &mut seen,
+                                8usize,
+                                "data_plane",
+                            )?
                         }
                         "directory_timeout_s" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "directory_timeout_s")?
+                            >(
+                                &mut map,
+                                &mut out.directory_timeout_s,
+                                &mut seen,
+                                9usize,
+                                "directory_timeout_s",
+                            )?
                         }
                         "dn_group_attr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "dn_group_attr")?
+                            >(
+                                &mut map,
+                                &mut out.dn_group_attr,
+                                &mut seen,
+                                10usize,
+                                "dn_group_attr",
+                            )?
                         }
                         "dn_group_query" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "dn_group_query")?
+                            >(
+                                &mut map,
+                                &mut out.dn_group_query,
+                                &mut seen,
+                                11usize,
+                                "dn_group_query",
+                            )?
                         }
                         "starttls" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "starttls")?
+                            >(
+                                &mut map,
+                                &mut out.starttls,
+                                &mut seen,
+                                12usize,
+                                "starttls",
+                            )?
                         }
                         "uris" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "uris")?
+                            >(&mut map, &mut out.uris, &mut seen, 13usize, "uris")?
                         }
                         "user_dn_query" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "user_dn_query")?
+                            >(
+                                &mut map,
+                                &mut out.user_dn_query,
+                                &mut seen,
+                                14usize,
+                                "user_dn_query",
+                            )?
                         }
                         "user_dn_template" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "user_dn_template")?
+                            >(
+                                &mut map,
+                                &mut out.user_dn_template,
+                                &mut seen,
+                                15usize,
+                                "user_dn_template",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Ldap {
-                    bind_dn: f0.unwrap_or_default(),
-                    bind_pass: f1.unwrap_or_default(),
-                    ca_cert: f2.unwrap_or_default(),
-                    cache_ttl: f3.unwrap_or_default(),
-                    cba: f4.unwrap_or_default(),
-                    cba_identity_oid: f5.unwrap_or_default(),
-                    cba_identity_source: f6.unwrap_or_default(),
-                    control_plane: f7.unwrap_or_default(),
-                    data_plane: f8.unwrap_or_default(),
-                    directory_timeout_s: f9.unwrap_or_default(),
-                    dn_group_attr: f10.unwrap_or_default(),
-                    dn_group_query: f11.unwrap_or_default(),
-                    starttls: f12.unwrap_or_default(),
-                    uris: f13.unwrap_or_default(),
-                    user_dn_query: f14.unwrap_or_default(),
-                    user_dn_template: f15.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12121,50 +12673,37 @@ impl<'de> ::serde::Deserialize<'de> for LdapQuery {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<LdapQuery, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::LdapQueryScope>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <LdapQuery as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "base" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "base")?
+                            >(&mut map, &mut out.base, &mut seen, 0usize, "base")?
                         }
                         "filter" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "filter")?
+                            >(&mut map, &mut out.filter, &mut seen, 1usize, "filter")?
                         }
                         "scope" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "scope")?
+                            >(&mut map, &mut out.scope, &mut seen, 2usize, "scope")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(LdapQuery {
-                    base: f0.unwrap_or_default(),
-                    filter: f1.unwrap_or_default(),
-                    scope: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12430,138 +12969,159 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfiguration, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationAlertMgr>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationCallHomeAgent>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationCmServer>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationCrdbCoordinator>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationCrdbWorker>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationEntraidAgentMgr>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationLdapAgentMgr>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationMdnsServer>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationPdnsServer>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationSentinelService>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<ServicesConfigurationStatsArchiver>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfiguration as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "alert_mgr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "alert_mgr")?
+                            >(
+                                &mut map,
+                                &mut out.alert_mgr,
+                                &mut seen,
+                                0usize,
+                                "alert_mgr",
+                            )?
                         }
                         "call_home_agent" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "call_home_agent")?
+                            >(
+                                &mut map,
+                                &mut out.call_home_agent,
+                                &mut seen,
+                                1usize,
+                                "call_home_agent",
+                            )?
                         }
                         "cm_server" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "cm_server")?
+                            >(
+                                &mut map,
+                                &mut out.cm_server,
+                                &mut seen,
+                                2usize,
+                                "cm_server",
+                            )?
                         }
                         "crdb_coordinator" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "crdb_coordinator")?
+                            >(
+                                &mut map,
+                                &mut out.crdb_coordinator,
+                                &mut seen,
+                                3usize,
+                                "crdb_coordinator",
+                            )?
                         }
                         "crdb_worker" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "crdb_worker")?
+                            >(
+                                &mut map,
+                                &mut out.crdb_worker,
+                                &mut seen,
+                                4usize,
+                                "crdb_worker",
+                            )?
                         }
                         "entraid_agent_mgr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "entraid_agent_mgr")?
+                            >(
+                                &mut map,
+                                &mut out.entraid_agent_mgr,
+                                &mut seen,
+                                5usize,
+                                "entraid_agent_mgr",
+                            )?
                         }
                         "ldap_agent_mgr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "ldap_agent_mgr")?
+                            >(
+                                &mut map,
+                                &mut out.ldap_agent_mgr,
+                                &mut seen,
+                                6usize,
+                                "ldap_agent_mgr",
+                            )?
                         }
                         "mdns_server" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "mdns_server")?
+                            >(
+                                &mut map,
+                                &mut out.mdns_server,
+                                &mut seen,
+                                7usize,
+                                "mdns_server",
+                            )?
                         }
                         "pdns_server" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "pdns_server")?
+                            >(
+                                &mut map,
+                                &mut out.pdns_server,
+                                &mut seen,
+                                8usize,
+                                "pdns_server",
+                            )?
                         }
                         "sentinel_service" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "sentinel_service")?
+                            >(
+                                &mut map,
+                                &mut out.sentinel_service,
+                                &mut seen,
+                                9usize,
+                                "sentinel_service",
+                            )?
                         }
                         "stats_archiver" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "stats_archiver")?
+                            >(
+                                &mut map,
+                                &mut out.stats_archiver,
+                                &mut seen,
+                                10usize,
+                                "stats_archiver",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfiguration {
-                    alert_mgr: f0.unwrap_or_default(),
-                    call_home_agent: f1.unwrap_or_default(),
-                    cm_server: f2.unwrap_or_default(),
-                    crdb_coordinator: f3.unwrap_or_default(),
-                    crdb_worker: f4.unwrap_or_default(),
-                    entraid_agent_mgr: f5.unwrap_or_default(),
-                    ldap_agent_mgr: f6.unwrap_or_default(),
-                    mdns_server: f7.unwrap_or_default(),
-                    pdns_server: f8.unwrap_or_default(),
-                    sentinel_service: f9.unwrap_or_default(),
-                    stats_archiver: f10.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12607,30 +13167,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationAlertMgr {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationAlertMgr, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationAlertMgr as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationAlertMgr {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12676,30 +13235,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCallHomeAgent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationCallHomeAgent, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationCallHomeAgent as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationCallHomeAgent {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12745,30 +13303,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCmServer {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationCmServer, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationCmServer as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationCmServer {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12814,30 +13371,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbCoordinator {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationCrdbCoordinator, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationCrdbCoordinator as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationCrdbCoordinator {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12883,30 +13439,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbWorker {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationCrdbWorker, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationCrdbWorker as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationCrdbWorker {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -12952,30 +13507,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationEntraidAgentMgr {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationEntraidAgentMgr, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationEntraidAgentMgr as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationEntraidAgentMgr {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13021,30 +13575,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationLdapAgentMgr {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationLdapAgentMgr, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationLdapAgentMgr as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationLdapAgentMgr {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13090,30 +13643,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationMdnsServer {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationMdnsServer, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationMdnsServer as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationMdnsServer {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13254,30 +13806,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationPdnsServer {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationPdnsServer, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationPdnsServer as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationPdnsServer {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13323,30 +13874,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationSentinelService {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationSentinelService, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationSentinelService as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationSentinelService {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13392,30 +13942,29 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationStatsArchiver {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ServicesConfigurationStatsArchiver, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::ServicesConfigurationOperatingMode,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ServicesConfigurationStatsArchiver as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "operating_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operating_mode")?
+                            >(
+                                &mut map,
+                                &mut out.operating_mode,
+                                &mut seen,
+                                0usize,
+                                "operating_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ServicesConfigurationStatsArchiver {
-                    operating_mode: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13509,64 +14058,69 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Sso, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<SsoIssuer>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::SsoProtocol>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<SsoService>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Sso as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "control_plane" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "control_plane")?
+                            >(
+                                &mut map,
+                                &mut out.control_plane,
+                                &mut seen,
+                                0usize,
+                                "control_plane",
+                            )?
                         }
                         "enforce_control_plane" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enforce_control_plane")?
+                            >(
+                                &mut map,
+                                &mut out.enforce_control_plane,
+                                &mut seen,
+                                1usize,
+                                "enforce_control_plane",
+                            )?
                         }
                         "issuer" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "issuer")?
+                            >(&mut map, &mut out.issuer, &mut seen, 2usize, "issuer")?
                         }
                         "protocol" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "protocol")?
+                            >(
+                                &mut map,
+                                &mut out.protocol,
+                                &mut seen,
+                                3usize,
+                                "protocol",
+                            )?
                         }
                         "service" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "service")?
+                            >(&mut map, &mut out.service, &mut seen, 4usize, "service")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Sso {
-                    control_plane: f0.unwrap_or_default(),
-                    enforce_control_plane: f1.unwrap_or_default(),
-                    issuer: f2.unwrap_or_default(),
-                    protocol: f3.unwrap_or_default(),
-                    service: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13621,61 +14175,62 @@ impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<SsoIssuer, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <SsoIssuer as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 0usize, "id")?
                         }
                         "login_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "login_url")?
+                            >(
+                                &mut map,
+                                &mut out.login_url,
+                                &mut seen,
+                                1usize,
+                                "login_url",
+                            )?
                         }
                         "logout_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "logout_url")?
+                            >(
+                                &mut map,
+                                &mut out.logout_url,
+                                &mut seen,
+                                2usize,
+                                "logout_url",
+                            )?
                         }
                         "metadata" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "metadata")?
+                            >(
+                                &mut map,
+                                &mut out.metadata,
+                                &mut seen,
+                                3usize,
+                                "metadata",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(SsoIssuer {
-                    id: f0.unwrap_or_default(),
-                    login_url: f1.unwrap_or_default(),
-                    logout_url: f2.unwrap_or_default(),
-                    metadata: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13811,39 +14366,30 @@ impl<'de> ::serde::Deserialize<'de> for SsoService {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<SsoService, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<SsoServiceSaml2>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <SsoService as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "address" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "address")?
+                            >(&mut map, &mut out.address, &mut seen, 0usize, "address")?
                         }
                         "saml2" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "saml2")?
+                            >(&mut map, &mut out.saml2, &mut seen, 1usize, "saml2")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(SsoService {
-                    address: f0.unwrap_or_default(),
-                    saml2: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -13899,50 +14445,43 @@ impl<'de> ::serde::Deserialize<'de> for SsoServiceSaml2 {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<SsoServiceSaml2, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <SsoServiceSaml2 as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "acs_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "acs_url")?
+                            >(&mut map, &mut out.acs_url, &mut seen, 0usize, "acs_url")?
                         }
                         "entity_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "entity_id")?
+                            >(
+                                &mut map,
+                                &mut out.entity_id,
+                                &mut seen,
+                                1usize,
+                                "entity_id",
+                            )?
                         }
                         "slo_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "slo_url")?
+                            >(&mut map, &mut out.slo_url, &mut seen, 2usize, "slo_url")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(SsoServiceSaml2 {
-                    acs_url: f0.unwrap_or_default(),
-                    entity_id: f1.unwrap_or_default(),
-                    slo_url: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -79,116 +79,103 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTask {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbTask, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbTaskError>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<CrdbTaskProgress>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<crate::types::CrdbTaskStatus>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbTask as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "crdb_guid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "crdb_guid")?
+                            >(
+                                &mut map,
+                                &mut out.crdb_guid,
+                                &mut seen,
+                                0usize,
+                                "crdb_guid",
+                            )?
                         }
                         "ended" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ended")?
+                            >(&mut map, &mut out.ended, &mut seen, 1usize, "ended")?
                         }
                         "errors" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "errors")?
+                            >(&mut map, &mut out.errors, &mut seen, 2usize, "errors")?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 3usize, "id")?
                         }
                         "operation" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "operation")?
+                            >(
+                                &mut map,
+                                &mut out.operation,
+                                &mut seen,
+                                4usize,
+                                "operation",
+                            )?
                         }
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                5usize,
+                                "progress",
+                            )?
                         }
                         "started" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "started")?
+                            >(&mut map, &mut out.started, &mut seen, 6usize, "started")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 7usize, "status")?
                         }
                         "worker_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "worker_name")?
+                            >(
+                                &mut map,
+                                &mut out.worker_name,
+                                &mut seen,
+                                8usize,
+                                "worker_name",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbTask {
-                    crdb_guid: f0.unwrap_or_default(),
-                    ended: f1.unwrap_or_default(),
-                    errors: f2.unwrap_or_default(),
-                    id: f3.unwrap_or_default(),
-                    operation: f4.unwrap_or_default(),
-                    progress: f5.unwrap_or_default(),
-                    started: f6.unwrap_or_default(),
-                    status: f7.unwrap_or_default(),
-                    worker_name: f8.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -238,50 +225,55 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbTaskError, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbTaskError as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cluster_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cluster_name")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_name,
+                                &mut seen,
+                                0usize,
+                                "cluster_name",
+                            )?
                         }
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                1usize,
+                                "description",
+                            )?
                         }
                         "error_code" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "error_code")?
+                            >(
+                                &mut map,
+                                &mut out.error_code,
+                                &mut seen,
+                                2usize,
+                                "error_code",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbTaskError {
-                    cluster_name: f0.unwrap_or_default(),
-                    description: f1.unwrap_or_default(),
-                    error_code: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -328,39 +320,36 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgress {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbTaskProgress, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbTaskProgressCluster>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbTaskProgress as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "clusters" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "clusters")?
+                            >(
+                                &mut map,
+                                &mut out.clusters,
+                                &mut seen,
+                                0usize,
+                                "clusters",
+                            )?
                         }
                         "worker" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "worker")?
+                            >(&mut map, &mut out.worker, &mut seen, 1usize, "worker")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbTaskProgress {
-                    clusters: f0.unwrap_or_default(),
-                    worker: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -407,39 +396,36 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgressCluster {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbTaskProgressCluster, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbTaskProgressCluster as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
                         "progress" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "progress")?
+                            >(
+                                &mut map,
+                                &mut out.progress,
+                                &mut seen,
+                                1usize,
+                                "progress",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbTaskProgressCluster {
-                    name: f0.unwrap_or_default(),
-                    progress: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -163,141 +163,154 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Crdb, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<CrdbDatabaseConfig>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbLocalDatabase>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbModule>>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Crdb as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "causal_consistency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "causal_consistency")?
+                            >(
+                                &mut map,
+                                &mut out.causal_consistency,
+                                &mut seen,
+                                0usize,
+                                "causal_consistency",
+                            )?
                         }
                         "default_db_config" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "default_db_config")?
+                            >(
+                                &mut map,
+                                &mut out.default_db_config,
+                                &mut seen,
+                                1usize,
+                                "default_db_config",
+                            )?
                         }
                         "encryption" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "encryption")?
+                            >(
+                                &mut map,
+                                &mut out.encryption,
+                                &mut seen,
+                                2usize,
+                                "encryption",
+                            )?
                         }
                         "featureset_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "featureset_version")?
+                            >(
+                                &mut map,
+                                &mut out.featureset_version,
+                                &mut seen,
+                                3usize,
+                                "featureset_version",
+                            )?
                         }
                         "guid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "guid")?
+                            >(&mut map, &mut out.guid, &mut seen, 4usize, "guid")?
                         }
                         "instances" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "instances")?
+                            >(
+                                &mut map,
+                                &mut out.instances,
+                                &mut seen,
+                                5usize,
+                                "instances",
+                            )?
                         }
                         "local_databases" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "local_databases")?
+                            >(
+                                &mut map,
+                                &mut out.local_databases,
+                                &mut seen,
+                                6usize,
+                                "local_databases",
+                            )?
                         }
                         "managed_by" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "managed_by")?
+                            >(
+                                &mut map,
+                                &mut out.managed_by,
+                                &mut seen,
+                                7usize,
+                                "managed_by",
+                            )?
                         }
                         "modules" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "modules")?
+                            >(&mut map, &mut out.modules, &mut seen, 8usize, "modules")?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 9usize, "name")?
                         }
                         "protocol_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "protocol_version")?
+                            >(
+                                &mut map,
+                                &mut out.protocol_version,
+                                &mut seen,
+                                10usize,
+                                "protocol_version",
+                            )?
                         }
                         "volatile_config_fields" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "volatile_config_fields")?
+                            >(
+                                &mut map,
+                                &mut out.volatile_config_fields,
+                                &mut seen,
+                                11usize,
+                                "volatile_config_fields",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Crdb {
-                    causal_consistency: f0.unwrap_or_default(),
-                    default_db_config: f1.unwrap_or_default(),
-                    encryption: f2.unwrap_or_default(),
-                    featureset_version: f3.unwrap_or_default(),
-                    guid: f4.unwrap_or_default(),
-                    instances: f5.unwrap_or_default(),
-                    local_databases: f6.unwrap_or_default(),
-                    managed_by: f7.unwrap_or_default(),
-                    modules: f8.unwrap_or_default(),
-                    name: f9.unwrap_or_default(),
-                    protocol_version: f10.unwrap_or_default(),
-                    volatile_config_fields: f11.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -356,83 +369,82 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbClusterInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<CrdbClusterInfoCertificateAuth>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<CrdbClusterInfoCredentials>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbClusterInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "certificate_auth" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "certificate_auth")?
+                            >(
+                                &mut map,
+                                &mut out.certificate_auth,
+                                &mut seen,
+                                0usize,
+                                "certificate_auth",
+                            )?
                         }
                         "credentials" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "credentials")?
+                            >(
+                                &mut map,
+                                &mut out.credentials,
+                                &mut seen,
+                                1usize,
+                                "credentials",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 2usize, "name")?
                         }
                         "replication_endpoint" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "replication_endpoint")?
+                            >(
+                                &mut map,
+                                &mut out.replication_endpoint,
+                                &mut seen,
+                                3usize,
+                                "replication_endpoint",
+                            )?
                         }
                         "replication_tls_sni" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "replication_tls_sni")?
+                            >(
+                                &mut map,
+                                &mut out.replication_tls_sni,
+                                &mut seen,
+                                4usize,
+                                "replication_tls_sni",
+                            )?
                         }
                         "url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 5usize, "url")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbClusterInfo {
-                    certificate_auth: f0.unwrap_or_default(),
-                    credentials: f1.unwrap_or_default(),
-                    name: f2.unwrap_or_default(),
-                    replication_endpoint: f3.unwrap_or_default(),
-                    replication_tls_sni: f4.unwrap_or_default(),
-                    url: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -493,50 +505,55 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCertificateAuth {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbClusterInfoCertificateAuth, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbClusterInfoCertificateAuth as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "client_cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "client_cert")?
+                            >(
+                                &mut map,
+                                &mut out.client_cert,
+                                &mut seen,
+                                0usize,
+                                "client_cert",
+                            )?
                         }
                         "client_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "client_key")?
+                            >(
+                                &mut map,
+                                &mut out.client_key,
+                                &mut seen,
+                                1usize,
+                                "client_key",
+                            )?
                         }
                         "trusted_ca" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "trusted_ca")?
+                            >(
+                                &mut map,
+                                &mut out.trusted_ca,
+                                &mut seen,
+                                2usize,
+                                "trusted_ca",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbClusterInfoCertificateAuth {
-                    client_cert: f0.unwrap_or_default(),
-                    client_key: f1.unwrap_or_default(),
-                    trusted_ca: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -593,39 +610,42 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCredentials {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbClusterInfoCredentials, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbClusterInfoCredentials as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "password" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "password")?
+                            >(
+                                &mut map,
+                                &mut out.password,
+                                &mut seen,
+                                0usize,
+                                "password",
+                            )?
                         }
                         "username" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "username")?
+                            >(
+                                &mut map,
+                                &mut out.username,
+                                &mut seen,
+                                1usize,
+                                "username",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbClusterInfoCredentials {
-                    password: f0.unwrap_or_default(),
-                    username: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -864,334 +884,401 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbDatabaseConfig, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbAofPolicy>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbClientCert>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::CrdbDatabaseConfigDataPersistence,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbEnforceClientAuthentication>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<crate::types::CrdbDatabaseConfigEvictionPolicy>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbModuleListItem>>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbOssClusterApiPreferredIpType>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbProxyPolicy>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbShardKeyRegex>>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbShardsPlacement>,
-                > = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BdbSnapshotPolicy>>,
-                > = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<
-                    ::std::option::Option<crate::types::BdbTlsMode>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbDatabaseConfig as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "aof_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "aof_policy")?
+                            >(
+                                &mut map,
+                                &mut out.aof_policy,
+                                &mut seen,
+                                0usize,
+                                "aof_policy",
+                            )?
                         }
                         "authentication_admin_pass" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "authentication_admin_pass")?
+                            >(
+                                &mut map,
+                                &mut out.authentication_admin_pass,
+                                &mut seen,
+                                1usize,
+                                "authentication_admin_pass",
+                            )?
                         }
                         "authentication_redis_pass" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "authentication_redis_pass")?
+                            >(
+                                &mut map,
+                                &mut out.authentication_redis_pass,
+                                &mut seen,
+                                2usize,
+                                "authentication_redis_pass",
+                            )?
                         }
                         "authentication_ssl_client_certs" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "authentication_ssl_client_certs")?
+                            >(
+                                &mut map,
+                                &mut out.authentication_ssl_client_certs,
+                                &mut seen,
+                                3usize,
+                                "authentication_ssl_client_certs",
+                            )?
                         }
                         "cert" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "cert")?
+                            >(&mut map, &mut out.cert, &mut seen, 4usize, "cert")?
                         }
                         "data_persistence" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "data_persistence")?
+                            >(
+                                &mut map,
+                                &mut out.data_persistence,
+                                &mut seen,
+                                5usize,
+                                "data_persistence",
+                            )?
                         }
                         "enforce_client_authentication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "enforce_client_authentication")?
+                            >(
+                                &mut map,
+                                &mut out.enforce_client_authentication,
+                                &mut seen,
+                                6usize,
+                                "enforce_client_authentication",
+                            )?
                         }
                         "eviction_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "eviction_policy")?
+                            >(
+                                &mut map,
+                                &mut out.eviction_policy,
+                                &mut seen,
+                                7usize,
+                                "eviction_policy",
+                            )?
                         }
                         "max_aof_file_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "max_aof_file_size")?
+                            >(
+                                &mut map,
+                                &mut out.max_aof_file_size,
+                                &mut seen,
+                                8usize,
+                                "max_aof_file_size",
+                            )?
                         }
                         "max_aof_load_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "max_aof_load_time")?
+                            >(
+                                &mut map,
+                                &mut out.max_aof_load_time,
+                                &mut seen,
+                                9usize,
+                                "max_aof_load_time",
+                            )?
                         }
                         "memory_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "memory_size")?
+                            >(
+                                &mut map,
+                                &mut out.memory_size,
+                                &mut seen,
+                                10usize,
+                                "memory_size",
+                            )?
                         }
                         "module_list" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "module_list")?
+                            >(
+                                &mut map,
+                                &mut out.module_list,
+                                &mut seen,
+                                11usize,
+                                "module_list",
+                            )?
                         }
                         "mtls_allow_outdated_certs" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "mtls_allow_outdated_certs")?
+                            >(
+                                &mut map,
+                                &mut out.mtls_allow_outdated_certs,
+                                &mut seen,
+                                12usize,
+                                "mtls_allow_outdated_certs",
+                            )?
                         }
                         "mtls_allow_weak_hashing" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "mtls_allow_weak_hashing")?
+                            >(
+                                &mut map,
+                                &mut out.mtls_allow_weak_hashing,
+                                &mut seen,
+                                13usize,
+                                "mtls_allow_weak_hashing",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 14usize, "name")?
                         }
                         "oss_cluster" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "oss_cluster")?
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster,
+                                &mut seen,
+                                15usize,
+                                "oss_cluster",
+                            )?
                         }
                         "oss_cluster_api_preferred_ip_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "oss_cluster_api_preferred_ip_type")?
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_api_preferred_ip_type,
+                                &mut seen,
+                                16usize,
+                                "oss_cluster_api_preferred_ip_type",
+                            )?
                         }
                         "oss_sharding" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "oss_sharding")?
+                            >(
+                                &mut map,
+                                &mut out.oss_sharding,
+                                &mut seen,
+                                17usize,
+                                "oss_sharding",
+                            )?
                         }
                         "port" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "port")?
+                            >(&mut map, &mut out.port, &mut seen, 18usize, "port")?
                         }
                         "private_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "private_key")?
+                            >(
+                                &mut map,
+                                &mut out.private_key,
+                                &mut seen,
+                                19usize,
+                                "private_key",
+                            )?
                         }
                         "proxy_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "proxy_policy")?
+                            >(
+                                &mut map,
+                                &mut out.proxy_policy,
+                                &mut seen,
+                                20usize,
+                                "proxy_policy",
+                            )?
                         }
                         "rack_aware" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "rack_aware")?
+                            >(
+                                &mut map,
+                                &mut out.rack_aware,
+                                &mut seen,
+                                21usize,
+                                "rack_aware",
+                            )?
                         }
                         "redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.redis_version,
+                                &mut seen,
+                                22usize,
+                                "redis_version",
+                            )?
                         }
                         "replication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "replication")?
+                            >(
+                                &mut map,
+                                &mut out.replication,
+                                &mut seen,
+                                23usize,
+                                "replication",
+                            )?
                         }
                         "replication_oom_threshold_percent" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "replication_oom_threshold_percent")?
+                            >(
+                                &mut map,
+                                &mut out.replication_oom_threshold_percent,
+                                &mut seen,
+                                24usize,
+                                "replication_oom_threshold_percent",
+                            )?
                         }
                         "shard_key_regex" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "shard_key_regex")?
+                            >(
+                                &mut map,
+                                &mut out.shard_key_regex,
+                                &mut seen,
+                                25usize,
+                                "shard_key_regex",
+                            )?
                         }
                         "sharding" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "sharding")?
+                            >(
+                                &mut map,
+                                &mut out.sharding,
+                                &mut seen,
+                                26usize,
+                                "sharding",
+                            )?
                         }
                         "shards_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "shards_count")?
+                            >(
+                                &mut map,
+                                &mut out.shards_count,
+                                &mut seen,
+                                27usize,
+                                "shards_count",
+                            )?
                         }
                         "shards_placement" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f28, "shards_placement")?
+                            >(
+                                &mut map,
+                                &mut out.shards_placement,
+                                &mut seen,
+                                28usize,
+                                "shards_placement",
+                            )?
                         }
                         "snapshot_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f29, "snapshot_policy")?
+                            >(
+                                &mut map,
+                                &mut out.snapshot_policy,
+                                &mut seen,
+                                29usize,
+                                "snapshot_policy",
+                            )?
                         }
                         "tls_mode" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f30, "tls_mode")?
+                            >(
+                                &mut map,
+                                &mut out.tls_mode,
+                                &mut seen,
+                                30usize,
+                                "tls_mode",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbDatabaseConfig {
-                    aof_policy: f0.unwrap_or_default(),
-                    authentication_admin_pass: f1.unwrap_or_default(),
-                    authentication_redis_pass: f2.unwrap_or_default(),
-                    authentication_ssl_client_certs: f3.unwrap_or_default(),
-                    cert: f4.unwrap_or_default(),
-                    data_persistence: f5.unwrap_or_default(),
-                    enforce_client_authentication: f6.unwrap_or_default(),
-                    eviction_policy: f7.unwrap_or_default(),
-                    max_aof_file_size: f8.unwrap_or_default(),
-                    max_aof_load_time: f9.unwrap_or_default(),
-                    memory_size: f10.unwrap_or_default(),
-                    module_list: f11.unwrap_or_default(),
-                    mtls_allow_outdated_certs: f12.unwrap_or_default(),
-                    mtls_allow_weak_hashing: f13.unwrap_or_default(),
-                    name: f14.unwrap_or_default(),
-                    oss_cluster: f15.unwrap_or_default(),
-                    oss_cluster_api_preferred_ip_type: f16.unwrap_or_default(),
-                    oss_sharding: f17.unwrap_or_default(),
-                    port: f18.unwrap_or_default(),
-                    private_key: f19.unwrap_or_default(),
-                    proxy_policy: f20.unwrap_or_default(),
-                    rack_aware: f21.unwrap_or_default(),
-                    redis_version: f22.unwrap_or_default(),
-                    replication: f23.unwrap_or_default(),
-                    replication_oom_threshold_percent: f24.unwrap_or_default(),
-                    shard_key_regex: f25.unwrap_or_default(),
-                    sharding: f26.unwrap_or_default(),
-                    shards_count: f27.unwrap_or_default(),
-                    shards_placement: f28.unwrap_or_default(),
-                    snapshot_policy: f29.unwrap_or_default(),
-                    tls_mode: f30.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1493,83 +1580,88 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbHealthReport, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<CrdbHealthReportHealthReportConfiguration>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbHealthReportConnection>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbHealthReport as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_config_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_config_version")?
+                            >(
+                                &mut map,
+                                &mut out.active_config_version,
+                                &mut seen,
+                                0usize,
+                                "active_config_version",
+                            )?
                         }
                         "cluster_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "cluster_name")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_name,
+                                &mut seen,
+                                1usize,
+                                "cluster_name",
+                            )?
                         }
                         "configurations" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "configurations")?
+                            >(
+                                &mut map,
+                                &mut out.configurations,
+                                &mut seen,
+                                2usize,
+                                "configurations",
+                            )?
                         }
                         "connection_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "connection_error")?
+                            >(
+                                &mut map,
+                                &mut out.connection_error,
+                                &mut seen,
+                                3usize,
+                                "connection_error",
+                            )?
                         }
                         "connections" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "connections")?
+                            >(
+                                &mut map,
+                                &mut out.connections,
+                                &mut seen,
+                                4usize,
+                                "connections",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 5usize, "name")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbHealthReport {
-                    active_config_version: f0.unwrap_or_default(),
-                    cluster_name: f1.unwrap_or_default(),
-                    configurations: f2.unwrap_or_default(),
-                    connection_error: f3.unwrap_or_default(),
-                    connections: f4.unwrap_or_default(),
-                    name: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1741,52 +1833,43 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConnection {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbHealthReportConnection, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<CrdbHealthReportReplicationLink>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbHealthReportConnection as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
                         "replication_links" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "replication_links")?
+                            >(
+                                &mut map,
+                                &mut out.replication_links,
+                                &mut seen,
+                                1usize,
+                                "replication_links",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 2usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbHealthReportConnection {
-                    name: f0.unwrap_or_default(),
-                    replication_links: f1.unwrap_or_default(),
-                    status: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1854,97 +1937,102 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                 CrdbHealthReportHealthReportConfiguration,
                 A::Error,
             > {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbHealthReportInstance>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::CrdbHealthReportConfigurationStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbHealthReportHealthReportConfiguration as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "causal_consistency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "causal_consistency")?
+                            >(
+                                &mut map,
+                                &mut out.causal_consistency,
+                                &mut seen,
+                                0usize,
+                                "causal_consistency",
+                            )?
                         }
                         "encryption" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "encryption")?
+                            >(
+                                &mut map,
+                                &mut out.encryption,
+                                &mut seen,
+                                1usize,
+                                "encryption",
+                            )?
                         }
                         "featureset_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "featureset_version")?
+                            >(
+                                &mut map,
+                                &mut out.featureset_version,
+                                &mut seen,
+                                2usize,
+                                "featureset_version",
+                            )?
                         }
                         "instances" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "instances")?
+                            >(
+                                &mut map,
+                                &mut out.instances,
+                                &mut seen,
+                                3usize,
+                                "instances",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 4usize, "name")?
                         }
                         "protocol_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "protocol_version")?
+                            >(
+                                &mut map,
+                                &mut out.protocol_version,
+                                &mut seen,
+                                5usize,
+                                "protocol_version",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 7usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbHealthReportHealthReportConfiguration {
-                    causal_consistency: f0.unwrap_or_default(),
-                    encryption: f1.unwrap_or_default(),
-                    featureset_version: f2.unwrap_or_default(),
-                    instances: f3.unwrap_or_default(),
-                    name: f4.unwrap_or_default(),
-                    protocol_version: f5.unwrap_or_default(),
-                    status: f6.unwrap_or_default(),
-                    version: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1994,48 +2082,37 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstance {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbHealthReportInstance, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<CrdbHealthReportInstanceCluster>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbHealthReportInstance as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cluster" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cluster")?
+                            >(&mut map, &mut out.cluster, &mut seen, 0usize, "cluster")?
                         }
                         "db_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "db_uid")?
+                            >(&mut map, &mut out.db_uid, &mut seen, 1usize, "db_uid")?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 2usize, "id")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbHealthReportInstance {
-                    cluster: f0.unwrap_or_default(),
-                    db_uid: f1.unwrap_or_default(),
-                    id: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2082,39 +2159,30 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstanceCluster {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbHealthReportInstanceCluster, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbHealthReportInstanceCluster as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
                         "url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 1usize, "url")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbHealthReportInstanceCluster {
-                    name: f0.unwrap_or_default(),
-                    url: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2163,41 +2231,36 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLink {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbHealthReportReplicationLink, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::CrdbHealthReportReplicationLinkStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbHealthReportReplicationLink as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "link_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "link_uid")?
+                            >(
+                                &mut map,
+                                &mut out.link_uid,
+                                &mut seen,
+                                0usize,
+                                "link_uid",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbHealthReportReplicationLink {
-                    link_uid: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2349,68 +2412,63 @@ impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbInstanceInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<CrdbClusterInfo>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<CrdbDatabaseConfig>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbInstanceInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cluster" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cluster")?
+                            >(&mut map, &mut out.cluster, &mut seen, 0usize, "cluster")?
                         }
                         "compression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "compression")?
+                            >(
+                                &mut map,
+                                &mut out.compression,
+                                &mut seen,
+                                1usize,
+                                "compression",
+                            )?
                         }
                         "db_config" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "db_config")?
+                            >(
+                                &mut map,
+                                &mut out.db_config,
+                                &mut seen,
+                                2usize,
+                                "db_config",
+                            )?
                         }
                         "db_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "db_uid")?
+                            >(&mut map, &mut out.db_uid, &mut seen, 3usize, "db_uid")?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 4usize, "id")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbInstanceInfo {
-                    cluster: f0.unwrap_or_default(),
-                    compression: f1.unwrap_or_default(),
-                    db_config: f2.unwrap_or_default(),
-                    db_uid: f3.unwrap_or_default(),
-                    id: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2457,37 +2515,30 @@ impl<'de> ::serde::Deserialize<'de> for CrdbLocalDatabase {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbLocalDatabase, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbLocalDatabase as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bdb_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 0usize, "bdb_uid")?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbLocalDatabase {
-                    bdb_uid: f0.unwrap_or_default(),
-                    id: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2573,59 +2624,62 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbModifyRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbInstanceInfo>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<Crdb>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<CrdbModifyRequestRemoveInstance>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbModifyRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "add_instances" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "add_instances")?
+                            >(
+                                &mut map,
+                                &mut out.add_instances,
+                                &mut seen,
+                                0usize,
+                                "add_instances",
+                            )?
                         }
                         "crdb" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 1usize, "crdb")?
                         }
                         "force_update" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "force_update")?
+                            >(
+                                &mut map,
+                                &mut out.force_update,
+                                &mut seen,
+                                2usize,
+                                "force_update",
+                            )?
                         }
                         "remove_instances" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "remove_instances")?
+                            >(
+                                &mut map,
+                                &mut out.remove_instances,
+                                &mut seen,
+                                3usize,
+                                "remove_instances",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbModifyRequest {
-                    add_instances: f0.unwrap_or_default(),
-                    crdb: f1.unwrap_or_default(),
-                    force_update: f2.unwrap_or_default(),
-                    remove_instances: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2694,35 +2748,36 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequestRemoveInstanceForce {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbModifyRequestRemoveInstanceForce, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbModifyRequestRemoveInstanceForce as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "force_remove" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "force_remove")?
+                            >(
+                                &mut map,
+                                &mut out.force_remove,
+                                &mut seen,
+                                0usize,
+                                "force_remove",
+                            )?
                         }
                         "id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbModifyRequestRemoveInstanceForce {
-                    force_remove: f0.unwrap_or_default(),
-                    id: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2769,37 +2824,42 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModule {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbModule, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbModule as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "featureset_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "featureset_version")?
+                            >(
+                                &mut map,
+                                &mut out.featureset_version,
+                                &mut seen,
+                                0usize,
+                                "featureset_version",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                1usize,
+                                "module_name",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbModule {
-                    featureset_version: f0.unwrap_or_default(),
-                    module_name: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -3013,93 +3073,114 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbUpgradeRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<CrdbUpgradeRequestModule>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbUpgradeRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "force_discard" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "force_discard")?
+                            >(
+                                &mut map,
+                                &mut out.force_discard,
+                                &mut seen,
+                                0usize,
+                                "force_discard",
+                            )?
                         }
                         "force_restart" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "force_restart")?
+                            >(
+                                &mut map,
+                                &mut out.force_restart,
+                                &mut seen,
+                                1usize,
+                                "force_restart",
+                            )?
                         }
                         "keep_crdt_protocol_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "keep_crdt_protocol_version")?
+                            >(
+                                &mut map,
+                                &mut out.keep_crdt_protocol_version,
+                                &mut seen,
+                                2usize,
+                                "keep_crdt_protocol_version",
+                            )?
                         }
                         "may_discard_data" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "may_discard_data")?
+                            >(
+                                &mut map,
+                                &mut out.may_discard_data,
+                                &mut seen,
+                                3usize,
+                                "may_discard_data",
+                            )?
                         }
                         "modules" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "modules")?
+                            >(&mut map, &mut out.modules, &mut seen, 4usize, "modules")?
                         }
                         "parallel_shards_upgrade" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "parallel_shards_upgrade")?
+                            >(
+                                &mut map,
+                                &mut out.parallel_shards_upgrade,
+                                &mut seen,
+                                5usize,
+                                "parallel_shards_upgrade",
+                            )?
                         }
                         "preserve_roles" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "preserve_roles")?
+                            >(
+                                &mut map,
+                                &mut out.preserve_roles,
+                                &mut seen,
+                                6usize,
+                                "preserve_roles",
+                            )?
                         }
                         "redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.redis_version,
+                                &mut seen,
+                                7usize,
+                                "redis_version",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbUpgradeRequest {
-                    force_discard: f0.unwrap_or_default(),
-                    force_restart: f1.unwrap_or_default(),
-                    keep_crdt_protocol_version: f2.unwrap_or_default(),
-                    may_discard_data: f3.unwrap_or_default(),
-                    modules: f4.unwrap_or_default(),
-                    parallel_shards_upgrade: f5.unwrap_or_default(),
-                    preserve_roles: f6.unwrap_or_default(),
-                    redis_version: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -3151,50 +3232,55 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<CrdbUpgradeRequestModule, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <CrdbUpgradeRequestModule as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "current_module" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "current_module")?
+                            >(
+                                &mut map,
+                                &mut out.current_module,
+                                &mut seen,
+                                0usize,
+                                "current_module",
+                            )?
                         }
                         "new_module" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "new_module")?
+                            >(
+                                &mut map,
+                                &mut out.new_module,
+                                &mut seen,
+                                1usize,
+                                "new_module",
+                            )?
                         }
                         "new_module_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "new_module_args")?
+                            >(
+                                &mut map,
+                                &mut out.new_module_args,
+                                &mut seen,
+                                2usize,
+                                "new_module_args",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(CrdbUpgradeRequestModule {
-                    current_module: f0.unwrap_or_default(),
-                    new_module: f1.unwrap_or_default(),
-                    new_module_args: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -184,160 +184,185 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<DiagnosticsConfig, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsSlowlogTarget>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<DiagnosticsTarget>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <DiagnosticsConfig as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bdb_client_list_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bdb_client_list_target")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_client_list_target,
+                                &mut seen,
+                                0usize,
+                                "bdb_client_list_target",
+                            )?
                         }
                         "bdb_info_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bdb_info_target")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_info_target,
+                                &mut seen,
+                                1usize,
+                                "bdb_info_target",
+                            )?
                         }
                         "bdb_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "bdb_target")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_target,
+                                &mut seen,
+                                2usize,
+                                "bdb_target",
+                            )?
                         }
                         "command_stats_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "command_stats_target")?
+                            >(
+                                &mut map,
+                                &mut out.command_stats_target,
+                                &mut seen,
+                                3usize,
+                                "command_stats_target",
+                            )?
                         }
                         "network_stats_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "network_stats_target")?
+                            >(
+                                &mut map,
+                                &mut out.network_stats_target,
+                                &mut seen,
+                                4usize,
+                                "network_stats_target",
+                            )?
                         }
                         "persistent_files_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "persistent_files_target")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_files_target,
+                                &mut seen,
+                                5usize,
+                                "persistent_files_target",
+                            )?
                         }
                         "rladmin_status_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "rladmin_status_target")?
+                            >(
+                                &mut map,
+                                &mut out.rladmin_status_target,
+                                &mut seen,
+                                6usize,
+                                "rladmin_status_target",
+                            )?
                         }
                         "shard_info_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "shard_info_target")?
+                            >(
+                                &mut map,
+                                &mut out.shard_info_target,
+                                &mut seen,
+                                7usize,
+                                "shard_info_target",
+                            )?
                         }
                         "shard_latency_histogram_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "shard_latency_histogram_target")?
+                            >(
+                                &mut map,
+                                &mut out.shard_latency_histogram_target,
+                                &mut seen,
+                                8usize,
+                                "shard_latency_histogram_target",
+                            )?
                         }
                         "shard_latency_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "shard_latency_target")?
+                            >(
+                                &mut map,
+                                &mut out.shard_latency_target,
+                                &mut seen,
+                                9usize,
+                                "shard_latency_target",
+                            )?
                         }
                         "shard_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "shard_target")?
+                            >(
+                                &mut map,
+                                &mut out.shard_target,
+                                &mut seen,
+                                10usize,
+                                "shard_target",
+                            )?
                         }
                         "slowlog_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "slowlog_target")?
+                            >(
+                                &mut map,
+                                &mut out.slowlog_target,
+                                &mut seen,
+                                11usize,
+                                "slowlog_target",
+                            )?
                         }
                         "socket_files_target" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "socket_files_target")?
+                            >(
+                                &mut map,
+                                &mut out.socket_files_target,
+                                &mut seen,
+                                12usize,
+                                "socket_files_target",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(DiagnosticsConfig {
-                    bdb_client_list_target: f0.unwrap_or_default(),
-                    bdb_info_target: f1.unwrap_or_default(),
-                    bdb_target: f2.unwrap_or_default(),
-                    command_stats_target: f3.unwrap_or_default(),
-                    network_stats_target: f4.unwrap_or_default(),
-                    persistent_files_target: f5.unwrap_or_default(),
-                    rladmin_status_target: f6.unwrap_or_default(),
-                    shard_info_target: f7.unwrap_or_default(),
-                    shard_latency_histogram_target: f8.unwrap_or_default(),
-                    shard_latency_target: f9.unwrap_or_default(),
-                    shard_target: f10.unwrap_or_default(),
-                    slowlog_target: f11.unwrap_or_default(),
-                    socket_files_target: f12.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -384,37 +409,42 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<DiagnosticsSlowlogTarget, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <DiagnosticsSlowlogTarget as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "max_entries" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "max_entries")?
+                            >(
+                                &mut map,
+                                &mut out.max_entries,
+                                &mut seen,
+                                1usize,
+                                "max_entries",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(DiagnosticsSlowlogTarget {
-                    cron_expression: f0.unwrap_or_default(),
-                    max_entries: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -458,28 +488,29 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsTarget {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<DiagnosticsTarget, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <DiagnosticsTarget as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(DiagnosticsTarget {
-                    cron_expression: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -44,39 +44,36 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<EndpointStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<EndpointStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <EndpointStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                0usize,
+                                "intervals",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(EndpointStats {
-                    intervals: f0.unwrap_or_default(),
-                    uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -216,320 +213,415 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<EndpointStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <EndpointStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "acc_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "acc_latency")?
+                            >(
+                                &mut map,
+                                &mut out.acc_latency,
+                                &mut seen,
+                                0usize,
+                                "acc_latency",
+                            )?
                         }
                         "acc_other_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "acc_other_latency")?
+                            >(
+                                &mut map,
+                                &mut out.acc_other_latency,
+                                &mut seen,
+                                1usize,
+                                "acc_other_latency",
+                            )?
                         }
                         "acc_read_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "acc_read_latency")?
+                            >(
+                                &mut map,
+                                &mut out.acc_read_latency,
+                                &mut seen,
+                                2usize,
+                                "acc_read_latency",
+                            )?
                         }
                         "acc_write_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "acc_write_latency")?
+                            >(
+                                &mut map,
+                                &mut out.acc_write_latency,
+                                &mut seen,
+                                3usize,
+                                "acc_write_latency",
+                            )?
                         }
                         "auth_cmds" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "auth_cmds")?
+                            >(
+                                &mut map,
+                                &mut out.auth_cmds,
+                                &mut seen,
+                                4usize,
+                                "auth_cmds",
+                            )?
                         }
                         "auth_errors" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "auth_errors")?
+                            >(
+                                &mut map,
+                                &mut out.auth_errors,
+                                &mut seen,
+                                5usize,
+                                "auth_errors",
+                            )?
                         }
                         "cmd_flush" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "cmd_flush")?
+                            >(
+                                &mut map,
+                                &mut out.cmd_flush,
+                                &mut seen,
+                                6usize,
+                                "cmd_flush",
+                            )?
                         }
                         "cmd_get" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "cmd_get")?
+                            >(&mut map, &mut out.cmd_get, &mut seen, 7usize, "cmd_get")?
                         }
                         "cmd_set" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "cmd_set")?
+                            >(&mut map, &mut out.cmd_set, &mut seen, 8usize, "cmd_set")?
                         }
                         "cmd_touch" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "cmd_touch")?
+                            >(
+                                &mut map,
+                                &mut out.cmd_touch,
+                                &mut seen,
+                                9usize,
+                                "cmd_touch",
+                            )?
                         }
                         "conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 10usize, "conns")?
                         }
                         "egress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "egress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.egress_bytes,
+                                &mut seen,
+                                11usize,
+                                "egress_bytes",
+                            )?
                         }
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 12usize, "etime")?
                         }
                         "ingress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "ingress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes,
+                                &mut seen,
+                                13usize,
+                                "ingress_bytes",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                14usize,
+                                "interval",
+                            )?
                         }
                         "last_req_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "last_req_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_req_time,
+                                &mut seen,
+                                15usize,
+                                "last_req_time",
+                            )?
                         }
                         "last_res_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "last_res_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_res_time,
+                                &mut seen,
+                                16usize,
+                                "last_res_time",
+                            )?
                         }
                         "max_connections_exceeded" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "max_connections_exceeded")?
+                            >(
+                                &mut map,
+                                &mut out.max_connections_exceeded,
+                                &mut seen,
+                                17usize,
+                                "max_connections_exceeded",
+                            )?
                         }
                         "monitor_sessions_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "monitor_sessions_count")?
+                            >(
+                                &mut map,
+                                &mut out.monitor_sessions_count,
+                                &mut seen,
+                                18usize,
+                                "monitor_sessions_count",
+                            )?
                         }
                         "other_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "other_req")?
+                            >(
+                                &mut map,
+                                &mut out.other_req,
+                                &mut seen,
+                                19usize,
+                                "other_req",
+                            )?
                         }
                         "other_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "other_res")?
+                            >(
+                                &mut map,
+                                &mut out.other_res,
+                                &mut seen,
+                                20usize,
+                                "other_res",
+                            )?
                         }
                         "other_started_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "other_started_res")?
+                            >(
+                                &mut map,
+                                &mut out.other_started_res,
+                                &mut seen,
+                                21usize,
+                                "other_started_res",
+                            )?
                         }
                         "read_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "read_req")?
+                            >(
+                                &mut map,
+                                &mut out.read_req,
+                                &mut seen,
+                                22usize,
+                                "read_req",
+                            )?
                         }
                         "read_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "read_res")?
+                            >(
+                                &mut map,
+                                &mut out.read_res,
+                                &mut seen,
+                                23usize,
+                                "read_res",
+                            )?
                         }
                         "read_started_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "read_started_res")?
+                            >(
+                                &mut map,
+                                &mut out.read_started_res,
+                                &mut seen,
+                                24usize,
+                                "read_started_res",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 25usize, "stime")?
                         }
                         "total_connections_received" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "total_connections_received")?
+                            >(
+                                &mut map,
+                                &mut out.total_connections_received,
+                                &mut seen,
+                                26usize,
+                                "total_connections_received",
+                            )?
                         }
                         "total_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "total_req")?
+                            >(
+                                &mut map,
+                                &mut out.total_req,
+                                &mut seen,
+                                27usize,
+                                "total_req",
+                            )?
                         }
                         "total_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f28, "total_res")?
+                            >(
+                                &mut map,
+                                &mut out.total_res,
+                                &mut seen,
+                                28usize,
+                                "total_res",
+                            )?
                         }
                         "total_started_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f29, "total_started_res")?
+                            >(
+                                &mut map,
+                                &mut out.total_started_res,
+                                &mut seen,
+                                29usize,
+                                "total_started_res",
+                            )?
                         }
                         "write_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f30, "write_req")?
+                            >(
+                                &mut map,
+                                &mut out.write_req,
+                                &mut seen,
+                                30usize,
+                                "write_req",
+                            )?
                         }
                         "write_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f31, "write_res")?
+                            >(
+                                &mut map,
+                                &mut out.write_res,
+                                &mut seen,
+                                31usize,
+                                "write_res",
+                            )?
                         }
                         "write_started_res" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f32, "write_started_res")?
+                            >(
+                                &mut map,
+                                &mut out.write_started_res,
+                                &mut seen,
+                                32usize,
+                                "write_started_res",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(EndpointStatsInterval {
-                    acc_latency: f0.unwrap_or_default(),
-                    acc_other_latency: f1.unwrap_or_default(),
-                    acc_read_latency: f2.unwrap_or_default(),
-                    acc_write_latency: f3.unwrap_or_default(),
-                    auth_cmds: f4.unwrap_or_default(),
-                    auth_errors: f5.unwrap_or_default(),
-                    cmd_flush: f6.unwrap_or_default(),
-                    cmd_get: f7.unwrap_or_default(),
-                    cmd_set: f8.unwrap_or_default(),
-                    cmd_touch: f9.unwrap_or_default(),
-                    conns: f10.unwrap_or_default(),
-                    egress_bytes: f11.unwrap_or_default(),
-                    etime: f12.unwrap_or_default(),
-                    ingress_bytes: f13.unwrap_or_default(),
-                    interval: f14.unwrap_or_default(),
-                    last_req_time: f15.unwrap_or_default(),
-                    last_res_time: f16.unwrap_or_default(),
-                    max_connections_exceeded: f17.unwrap_or_default(),
-                    monitor_sessions_count: f18.unwrap_or_default(),
-                    other_req: f19.unwrap_or_default(),
-                    other_res: f20.unwrap_or_default(),
-                    other_started_res: f21.unwrap_or_default(),
-                    read_req: f22.unwrap_or_default(),
-                    read_res: f23.unwrap_or_default(),
-                    read_started_res: f24.unwrap_or_default(),
-                    stime: f25.unwrap_or_default(),
-                    total_connections_received: f26.unwrap_or_default(),
-                    total_req: f27.unwrap_or_default(),
-                    total_res: f28.unwrap_or_default(),
-                    total_started_res: f29.unwrap_or_default(),
-                    write_req: f30.unwrap_or_default(),
-                    write_res: f31.unwrap_or_default(),
-                    write_started_res: f32.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

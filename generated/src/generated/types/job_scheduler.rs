@@ -131,94 +131,107 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobScheduler, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerBackupJobSettings>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerBdbUsageReportJobSettings>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerCertRotationJobSettings>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerLogRotationJobSettings>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerNodeChecksJobSettings>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerRedisCleanupJobSettings>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<JobSchedulerRotateCcsJobSettings>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobScheduler as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "backup_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "backup_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.backup_job_settings,
+                                &mut seen,
+                                0usize,
+                                "backup_job_settings",
+                            )?
                         }
                         "bdb_usage_report_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bdb_usage_report_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_usage_report_job_settings,
+                                &mut seen,
+                                1usize,
+                                "bdb_usage_report_job_settings",
+                            )?
                         }
                         "cert_rotation_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "cert_rotation_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.cert_rotation_job_settings,
+                                &mut seen,
+                                2usize,
+                                "cert_rotation_job_settings",
+                            )?
                         }
                         "log_rotation_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "log_rotation_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.log_rotation_job_settings,
+                                &mut seen,
+                                3usize,
+                                "log_rotation_job_settings",
+                            )?
                         }
                         "node_checks_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "node_checks_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.node_checks_job_settings,
+                                &mut seen,
+                                4usize,
+                                "node_checks_job_settings",
+                            )?
                         }
                         "redis_cleanup_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "redis_cleanup_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.redis_cleanup_job_settings,
+                                &mut seen,
+                                5usize,
+                                "redis_cleanup_job_settings",
+                            )?
                         }
                         "rotate_ccs_job_settings" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "rotate_ccs_job_settings")?
+                            >(
+                                &mut map,
+                                &mut out.rotate_ccs_job_settings,
+                                &mut seen,
+                                6usize,
+                                "rotate_ccs_job_settings",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobScheduler {
-                    backup_job_settings: f0.unwrap_or_default(),
-                    bdb_usage_report_job_settings: f1.unwrap_or_default(),
-                    cert_rotation_job_settings: f2.unwrap_or_default(),
-                    log_rotation_job_settings: f3.unwrap_or_default(),
-                    node_checks_job_settings: f4.unwrap_or_default(),
-                    redis_cleanup_job_settings: f5.unwrap_or_default(),
-                    rotate_ccs_job_settings: f6.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -267,37 +280,36 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBackupJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerBackupJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerBackupJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerBackupJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -353,46 +365,49 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBdbUsageReportJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerBdbUsageReportJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerBdbUsageReportJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
                         "file_retention_days" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "file_retention_days")?
+                            >(
+                                &mut map,
+                                &mut out.file_retention_days,
+                                &mut seen,
+                                2usize,
+                                "file_retention_days",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerBdbUsageReportJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    file_retention_days: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -448,46 +463,49 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerCertRotationJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerCertRotationJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerCertRotationJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
                         "expiry_days_before_rotation" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "expiry_days_before_rotation")?
+                            >(
+                                &mut map,
+                                &mut out.expiry_days_before_rotation,
+                                &mut seen,
+                                2usize,
+                                "expiry_days_before_rotation",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerCertRotationJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    expiry_days_before_rotation: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -536,37 +554,36 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerLogRotationJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerLogRotationJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerLogRotationJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerLogRotationJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -615,37 +632,36 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerNodeChecksJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerNodeChecksJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerNodeChecksJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerNodeChecksJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -689,28 +705,29 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRedisCleanupJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerRedisCleanupJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerRedisCleanupJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerRedisCleanupJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -771,57 +788,62 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRotateCcsJobSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JobSchedulerRotateCcsJobSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JobSchedulerRotateCcsJobSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cron_expression" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cron_expression")?
+                            >(
+                                &mut map,
+                                &mut out.cron_expression,
+                                &mut seen,
+                                0usize,
+                                "cron_expression",
+                            )?
                         }
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
                         }
                         "file_suffix" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "file_suffix")?
+                            >(
+                                &mut map,
+                                &mut out.file_suffix,
+                                &mut seen,
+                                2usize,
+                                "file_suffix",
+                            )?
                         }
                         "rotate_max_num" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "rotate_max_num")?
+                            >(
+                                &mut map,
+                                &mut out.rotate_max_num,
+                                &mut seen,
+                                3usize,
+                                "rotate_max_num",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JobSchedulerRotateCcsJobSettings {
-                    cron_expression: f0.unwrap_or_default(),
-                    enabled: f1.unwrap_or_default(),
-                    file_suffix: f2.unwrap_or_default(),
-                    rotate_max_num: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

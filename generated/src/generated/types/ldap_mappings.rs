@@ -143,119 +143,122 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<LdapMapping, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <LdapMapping as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "account_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "account_id")?
+                            >(
+                                &mut map,
+                                &mut out.account_id,
+                                &mut seen,
+                                0usize,
+                                "account_id",
+                            )?
                         }
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                1usize,
+                                "action_uid",
+                            )?
                         }
                         "bdbs_email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "bdbs_email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.bdbs_email_alerts,
+                                &mut seen,
+                                2usize,
+                                "bdbs_email_alerts",
+                            )?
                         }
                         "cluster_email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "cluster_email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_email_alerts,
+                                &mut seen,
+                                3usize,
+                                "cluster_email_alerts",
+                            )?
                         }
                         "dn" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "dn")?
+                            >(&mut map, &mut out.dn, &mut seen, 4usize, "dn")?
                         }
                         "email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 5usize, "email")?
                         }
                         "email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.email_alerts,
+                                &mut seen,
+                                6usize,
+                                "email_alerts",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 7usize, "name")?
                         }
                         "role_uids" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "role_uids")?
+                            >(
+                                &mut map,
+                                &mut out.role_uids,
+                                &mut seen,
+                                8usize,
+                                "role_uids",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(LdapMapping {
-                    account_id: f0.unwrap_or_default(),
-                    action_uid: f1.unwrap_or_default(),
-                    bdbs_email_alerts: f2.unwrap_or_default(),
-                    cluster_email_alerts: f3.unwrap_or_default(),
-                    dn: f4.unwrap_or_default(),
-                    email: f5.unwrap_or_default(),
-                    email_alerts: f6.unwrap_or_default(),
-                    name: f7.unwrap_or_default(),
-                    role_uids: f8.unwrap_or_default(),
-                    uid: f9.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

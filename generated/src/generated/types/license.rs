@@ -98,148 +98,161 @@ impl<'de> ::serde::Deserialize<'de> for License {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<License, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <License as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "activation_date" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "activation_date")?
+                            >(
+                                &mut map,
+                                &mut out.activation_date,
+                                &mut seen,
+                                0usize,
+                                "activation_date",
+                            )?
                         }
                         "cluster_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "cluster_name")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_name,
+                                &mut seen,
+                                1usize,
+                                "cluster_name",
+                            )?
                         }
                         "expiration_date" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "expiration_date")?
+                            >(
+                                &mut map,
+                                &mut out.expiration_date,
+                                &mut seen,
+                                2usize,
+                                "expiration_date",
+                            )?
                         }
                         "expired" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "expired")?
+                            >(&mut map, &mut out.expired, &mut seen, 3usize, "expired")?
                         }
                         "features" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "features")?
+                            >(
+                                &mut map,
+                                &mut out.features,
+                                &mut seen,
+                                4usize,
+                                "features",
+                            )?
                         }
                         "flash_shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "flash_shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.flash_shards_in_use,
+                                &mut seen,
+                                5usize,
+                                "flash_shards_in_use",
+                            )?
                         }
                         "flash_shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "flash_shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.flash_shards_limit,
+                                &mut seen,
+                                6usize,
+                                "flash_shards_limit",
+                            )?
                         }
                         "key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 7usize, "key")?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 8usize, "license")?
                         }
                         "owner" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "owner")?
+                            >(&mut map, &mut out.owner, &mut seen, 9usize, "owner")?
                         }
                         "ram_shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "ram_shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.ram_shards_in_use,
+                                &mut seen,
+                                10usize,
+                                "ram_shards_in_use",
+                            )?
                         }
                         "ram_shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "ram_shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.ram_shards_limit,
+                                &mut seen,
+                                11usize,
+                                "ram_shards_limit",
+                            )?
                         }
                         "shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.shards_limit,
+                                &mut seen,
+                                12usize,
+                                "shards_limit",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(License {
-                    activation_date: f0.unwrap_or_default(),
-                    cluster_name: f1.unwrap_or_default(),
-                    expiration_date: f2.unwrap_or_default(),
-                    expired: f3.unwrap_or_default(),
-                    features: f4.unwrap_or_default(),
-                    flash_shards_in_use: f5.unwrap_or_default(),
-                    flash_shards_limit: f6.unwrap_or_default(),
-                    key: f7.unwrap_or_default(),
-                    license: f8.unwrap_or_default(),
-                    owner: f9.unwrap_or_default(),
-                    ram_shards_in_use: f10.unwrap_or_default(),
-                    ram_shards_limit: f11.unwrap_or_default(),
-                    shards_limit: f12.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -62,103 +62,90 @@ impl<'de> ::serde::Deserialize<'de> for LogEvent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<LogEvent, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <LogEvent as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bdb_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bdb_name")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_name,
+                                &mut seen,
+                                0usize,
+                                "bdb_name",
+                            )?
                         }
                         "bdb_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 1usize, "bdb_uid")?
                         }
                         "new_val" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "new_val")?
+                            >(&mut map, &mut out.new_val, &mut seen, 2usize, "new_val")?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                3usize,
+                                "node_uid",
+                            )?
                         }
                         "old_val" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "old_val")?
+                            >(&mut map, &mut out.old_val, &mut seen, 4usize, "old_val")?
                         }
                         "severity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "severity")?
+                            >(
+                                &mut map,
+                                &mut out.severity,
+                                &mut seen,
+                                5usize,
+                                "severity",
+                            )?
                         }
                         "time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "time")?
+                            >(&mut map, &mut out.time, &mut seen, 6usize, "time")?
                         }
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 7usize, "type")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(LogEvent {
-                    bdb_name: f0.unwrap_or_default(),
-                    bdb_uid: f1.unwrap_or_default(),
-                    new_val: f2.unwrap_or_default(),
-                    node_uid: f3.unwrap_or_default(),
-                    old_val: f4.unwrap_or_default(),
-                    severity: f5.unwrap_or_default(),
-                    time: f6.unwrap_or_default(),
-                    type_: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -144,95 +144,120 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<MetricsConfig, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <MetricsConfig as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "expose_db_tags" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "expose_db_tags")?
+                            >(
+                                &mut map,
+                                &mut out.expose_db_tags,
+                                &mut seen,
+                                0usize,
+                                "expose_db_tags",
+                            )?
                         }
                         "key_distribution_enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "key_distribution_enabled")?
+                            >(
+                                &mut map,
+                                &mut out.key_distribution_enabled,
+                                &mut seen,
+                                1usize,
+                                "key_distribution_enabled",
+                            )?
                         }
                         "key_items_buckets" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "key_items_buckets")?
+                            >(
+                                &mut map,
+                                &mut out.key_items_buckets,
+                                &mut seen,
+                                2usize,
+                                "key_items_buckets",
+                            )?
                         }
                         "key_size_buckets" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "key_size_buckets")?
+                            >(
+                                &mut map,
+                                &mut out.key_size_buckets,
+                                &mut seen,
+                                3usize,
+                                "key_size_buckets",
+                            )?
                         }
                         "local_storage_max_size_mb" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "local_storage_max_size_mb")?
+                            >(
+                                &mut map,
+                                &mut out.local_storage_max_size_mb,
+                                &mut seen,
+                                4usize,
+                                "local_storage_max_size_mb",
+                            )?
                         }
                         "local_storage_retention_days" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "local_storage_retention_days")?
+                            >(
+                                &mut map,
+                                &mut out.local_storage_retention_days,
+                                &mut seen,
+                                5usize,
+                                "local_storage_retention_days",
+                            )?
                         }
                         "max_requests_in_flight" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "max_requests_in_flight")?
+                            >(
+                                &mut map,
+                                &mut out.max_requests_in_flight,
+                                &mut seen,
+                                6usize,
+                                "max_requests_in_flight",
+                            )?
                         }
                         "metrics_tag_keys_exposed" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "metrics_tag_keys_exposed")?
+                            >(
+                                &mut map,
+                                &mut out.metrics_tag_keys_exposed,
+                                &mut seen,
+                                7usize,
+                                "metrics_tag_keys_exposed",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(MetricsConfig {
-                    expose_db_tags: f0.unwrap_or_default(),
-                    key_distribution_enabled: f1.unwrap_or_default(),
-                    key_items_buckets: f2.unwrap_or_default(),
-                    key_size_buckets: f3.unwrap_or_default(),
-                    local_storage_max_size_mb: f4.unwrap_or_default(),
-                    local_storage_retention_days: f5.unwrap_or_default(),
-                    max_requests_in_flight: f6.unwrap_or_default(),
-                    metrics_tag_keys_exposed: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

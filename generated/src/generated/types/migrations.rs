@@ -76,97 +76,96 @@ impl<'de> ::serde::Deserialize<'de> for Migration {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Migration, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<MigrationError>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<MigrationSourceShard>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Migration as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
                         }
                         "flush_counter" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "flush_counter")?
+                            >(
+                                &mut map,
+                                &mut out.flush_counter,
+                                &mut seen,
+                                1usize,
+                                "flush_counter",
+                            )?
                         }
                         "lag" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "lag")?
+                            >(&mut map, &mut out.lag, &mut seen, 2usize, "lag")?
                         }
                         "rdb_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "rdb_size")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_size,
+                                &mut seen,
+                                3usize,
+                                "rdb_size",
+                            )?
                         }
                         "rdb_transferred" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "rdb_transferred")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_transferred,
+                                &mut seen,
+                                4usize,
+                                "rdb_transferred",
+                            )?
                         }
                         "run_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "run_id")?
+                            >(&mut map, &mut out.run_id, &mut seen, 5usize, "run_id")?
                         }
                         "source_shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "source_shards")?
+                            >(
+                                &mut map,
+                                &mut out.source_shards,
+                                &mut seen,
+                                6usize,
+                                "source_shards",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 7usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Migration {
-                    error: f0.unwrap_or_default(),
-                    flush_counter: f1.unwrap_or_default(),
-                    lag: f2.unwrap_or_default(),
-                    rdb_size: f3.unwrap_or_default(),
-                    rdb_transferred: f4.unwrap_or_default(),
-                    run_id: f5.unwrap_or_default(),
-                    source_shards: f6.unwrap_or_default(),
-                    status: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -222,50 +221,49 @@ impl<'de> ::serde::Deserialize<'de> for MigrationError {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<MigrationError, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <MigrationError as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "error_code" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "error_code")?
+                            >(
+                                &mut map,
+                                &mut out.error_code,
+                                &mut seen,
+                                0usize,
+                                "error_code",
+                            )?
                         }
                         "message" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "message")?
+                            >(&mut map, &mut out.message, &mut seen, 1usize, "message")?
                         }
                         "timestamp" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "timestamp")?
+                            >(
+                                &mut map,
+                                &mut out.timestamp,
+                                &mut seen,
+                                2usize,
+                                "timestamp",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(MigrationError {
-                    error_code: f0.unwrap_or_default(),
-                    message: f1.unwrap_or_default(),
-                    timestamp: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -309,26 +307,29 @@ impl<'de> ::serde::Deserialize<'de> for MigrationResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<MigrationResponse, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<Migration>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <MigrationResponse as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "migration" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "migration")?
+                            >(
+                                &mut map,
+                                &mut out.migration,
+                                &mut seen,
+                                0usize,
+                                "migration",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(MigrationResponse {
-                    migration: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -379,37 +380,42 @@ impl<'de> ::serde::Deserialize<'de> for MigrationSourceShard {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<MigrationSourceShard, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <MigrationSourceShard as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "replication_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "replication_id")?
+                            >(
+                                &mut map,
+                                &mut out.replication_id,
+                                &mut seen,
+                                0usize,
+                                "replication_id",
+                            )?
                         }
                         "replication_offset" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "replication_offset")?
+                            >(
+                                &mut map,
+                                &mut out.replication_offset,
+                                &mut seen,
+                                1usize,
+                                "replication_offset",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(MigrationSourceShard {
-                    replication_id: f0.unwrap_or_default(),
-                    replication_offset: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

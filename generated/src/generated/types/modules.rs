@@ -109,256 +109,260 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Module, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<ModuleCrdb>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ModuleDependency,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<crate::types::ModuleModuleName>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Module as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "author" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "author")?
+                            >(&mut map, &mut out.author, &mut seen, 0usize, "author")?
                         }
                         "bigstore_version_2_support" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bigstore_version_2_support")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_version_2_support,
+                                &mut seen,
+                                1usize,
+                                "bigstore_version_2_support",
+                            )?
                         }
                         "capabilities" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "capabilities")?
+                            >(
+                                &mut map,
+                                &mut out.capabilities,
+                                &mut seen,
+                                2usize,
+                                "capabilities",
+                            )?
                         }
                         "capability_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "capability_name")?
+                            >(
+                                &mut map,
+                                &mut out.capability_name,
+                                &mut seen,
+                                3usize,
+                                "capability_name",
+                            )?
                         }
                         "command_line_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "command_line_args")?
+                            >(
+                                &mut map,
+                                &mut out.command_line_args,
+                                &mut seen,
+                                4usize,
+                                "command_line_args",
+                            )?
                         }
                         "compatible_redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "compatible_redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.compatible_redis_version,
+                                &mut seen,
+                                5usize,
+                                "compatible_redis_version",
+                            )?
                         }
                         "config_command" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "config_command")?
+                            >(
+                                &mut map,
+                                &mut out.config_command,
+                                &mut seen,
+                                6usize,
+                                "config_command",
+                            )?
                         }
                         "crdb" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 7usize, "crdb")?
                         }
                         "dependencies" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptMap,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "dependencies")?
+                            >(
+                                &mut map,
+                                &mut out.dependencies,
+                                &mut seen,
+                                8usize,
+                                "dependencies",
+                            )?
                         }
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                9usize,
+                                "description",
+                            )?
                         }
                         "display_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "display_name")?
+                            >(
+                                &mut map,
+                                &mut out.display_name,
+                                &mut seen,
+                                10usize,
+                                "display_name",
+                            )?
                         }
                         "email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 11usize, "email")?
                         }
                         "homepage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "homepage")?
+                            >(
+                                &mut map,
+                                &mut out.homepage,
+                                &mut seen,
+                                12usize,
+                                "homepage",
+                            )?
                         }
                         "is_bundled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "is_bundled")?
+                            >(
+                                &mut map,
+                                &mut out.is_bundled,
+                                &mut seen,
+                                13usize,
+                                "is_bundled",
+                            )?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 14usize, "license")?
                         }
                         "min_redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "min_redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.min_redis_version,
+                                &mut seen,
+                                15usize,
+                                "min_redis_version",
+                            )?
                         }
                         "module_file" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "module_file")?
+                            >(
+                                &mut map,
+                                &mut out.module_file,
+                                &mut seen,
+                                16usize,
+                                "module_file",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                17usize,
+                                "module_name",
+                            )?
                         }
                         "semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.semantic_version,
+                                &mut seen,
+                                18usize,
+                                "semantic_version",
+                            )?
                         }
                         "sha256" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 19usize, "sha256")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 20usize, "uid")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 21usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Module {
-                    author: f0.unwrap_or_default(),
-                    bigstore_version_2_support: f1.unwrap_or_default(),
-                    capabilities: f2.unwrap_or_default(),
-                    capability_name: f3.unwrap_or_default(),
-                    command_line_args: f4.unwrap_or_default(),
-                    compatible_redis_version: f5.unwrap_or_default(),
-                    config_command: f6.unwrap_or_default(),
-                    crdb: f7.unwrap_or_default(),
-                    dependencies: f8.unwrap_or_default(),
-                    description: f9.unwrap_or_default(),
-                    display_name: f10.unwrap_or_default(),
-                    email: f11.unwrap_or_default(),
-                    homepage: f12.unwrap_or_default(),
-                    is_bundled: f13.unwrap_or_default(),
-                    license: f14.unwrap_or_default(),
-                    min_redis_version: f15.unwrap_or_default(),
-                    module_file: f16.unwrap_or_default(),
-                    module_name: f17.unwrap_or_default(),
-                    semantic_version: f18.unwrap_or_default(),
-                    sha256: f19.unwrap_or_default(),
-                    uid: f20.unwrap_or_default(),
-                    version: f21.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -417,75 +421,82 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleCommand, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleCommand as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "command_arity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "command_arity")?
+                            >(
+                                &mut map,
+                                &mut out.command_arity,
+                                &mut seen,
+                                0usize,
+                                "command_arity",
+                            )?
                         }
                         "command_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "command_name")?
+                            >(
+                                &mut map,
+                                &mut out.command_name,
+                                &mut seen,
+                                1usize,
+                                "command_name",
+                            )?
                         }
                         "first_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "first_key")?
+                            >(
+                                &mut map,
+                                &mut out.first_key,
+                                &mut seen,
+                                2usize,
+                                "first_key",
+                            )?
                         }
                         "flags" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "flags")?
+                            >(&mut map, &mut out.flags, &mut seen, 3usize, "flags")?
                         }
                         "last_key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "last_key")?
+                            >(
+                                &mut map,
+                                &mut out.last_key,
+                                &mut seen,
+                                4usize,
+                                "last_key",
+                            )?
                         }
                         "step" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "step")?
+                            >(&mut map, &mut out.step, &mut seen, 5usize, "step")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleCommand {
-                    command_arity: f0.unwrap_or_default(),
-                    command_name: f1.unwrap_or_default(),
-                    first_key: f2.unwrap_or_default(),
-                    flags: f3.unwrap_or_default(),
-                    last_key: f4.unwrap_or_default(),
-                    step: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -828,28 +839,29 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCrdb {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleCrdb, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleCrdb as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "supported_featureset_versions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "supported_featureset_versions")?
+                            >(
+                                &mut map,
+                                &mut out.supported_featureset_versions,
+                                &mut seen,
+                                0usize,
+                                "supported_featureset_versions",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleCrdb {
-                    supported_featureset_versions: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -896,39 +908,30 @@ impl<'de> ::serde::Deserialize<'de> for ModuleDependency {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleDependency, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleDependency as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "sha256" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 0usize, "sha256")?
                         }
                         "url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 1usize, "url")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleDependency {
-                    sha256: f0.unwrap_or_default(),
-                    url: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1213,72 +1216,81 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleUpgradeBdbRequestModule, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleUpgradeBdbRequestModule as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "current_module" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "current_module")?
+                            >(
+                                &mut map,
+                                &mut out.current_module,
+                                &mut seen,
+                                0usize,
+                                "current_module",
+                            )?
                         }
                         "current_semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "current_semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.current_semantic_version,
+                                &mut seen,
+                                1usize,
+                                "current_semantic_version",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                2usize,
+                                "module_name",
+                            )?
                         }
                         "new_module" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "new_module")?
+                            >(
+                                &mut map,
+                                &mut out.new_module,
+                                &mut seen,
+                                3usize,
+                                "new_module",
+                            )?
                         }
                         "new_module_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "new_module_args")?
+                            >(
+                                &mut map,
+                                &mut out.new_module_args,
+                                &mut seen,
+                                4usize,
+                                "new_module_args",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleUpgradeBdbRequestModule {
-                    current_module: f0.unwrap_or_default(),
-                    current_semantic_version: f1.unwrap_or_default(),
-                    module_name: f2.unwrap_or_default(),
-                    new_module: f3.unwrap_or_default(),
-                    new_module_args: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1328,48 +1340,49 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleUserDefinedArtifact, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleUserDefinedArtifact as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "dependencies" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dependencies")?
+                            >(
+                                &mut map,
+                                &mut out.dependencies,
+                                &mut seen,
+                                0usize,
+                                "dependencies",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                1usize,
+                                "module_name",
+                            )?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 2usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleUserDefinedArtifact {
-                    dependencies: f0.unwrap_or_default(),
-                    module_name: f1.unwrap_or_default(),
-                    version: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -41,28 +41,23 @@ impl<'de> ::serde::Deserialize<'de> for NodeMasterHealthcheck {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeMasterHealthcheck, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::NodeMasterHealthcheckStatus>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeMasterHealthcheck as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeMasterHealthcheck {
-                    status: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -319,394 +319,449 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Node, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::types::NodeBigstoreDriver>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<crate::types::NodeOsFamily>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<NodeOssClusterIpMapping>>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<
-                    ::std::option::Option<crate::types::NodeStatus>,
-                > = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<NodeSupportedDatabaseVersion>>,
-                > = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Node as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "accept_servers" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "accept_servers")?
+                            >(
+                                &mut map,
+                                &mut out.accept_servers,
+                                &mut seen,
+                                0usize,
+                                "accept_servers",
+                            )?
                         }
                         "addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "addr")?
+                            >(&mut map, &mut out.addr, &mut seen, 1usize, "addr")?
                         }
                         "architecture" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "architecture")?
+                            >(
+                                &mut map,
+                                &mut out.architecture,
+                                &mut seen,
+                                2usize,
+                                "architecture",
+                            )?
                         }
                         "bigredis_storage_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bigredis_storage_path")?
+                            >(
+                                &mut map,
+                                &mut out.bigredis_storage_path,
+                                &mut seen,
+                                3usize,
+                                "bigredis_storage_path",
+                            )?
                         }
                         "bigstore_driver" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "bigstore_driver")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_driver,
+                                &mut seen,
+                                4usize,
+                                "bigstore_driver",
+                            )?
                         }
                         "bigstore_enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "bigstore_enabled")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_enabled,
+                                &mut seen,
+                                5usize,
+                                "bigstore_enabled",
+                            )?
                         }
                         "bigstore_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "bigstore_size")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_size,
+                                &mut seen,
+                                6usize,
+                                "bigstore_size",
+                            )?
                         }
                         "cores" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "cores")?
+                            >(&mut map, &mut out.cores, &mut seen, 7usize, "cores")?
                         }
                         "ephemeral_storage_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "ephemeral_storage_path")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_path,
+                                &mut seen,
+                                8usize,
+                                "ephemeral_storage_path",
+                            )?
                         }
                         "ephemeral_storage_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "ephemeral_storage_size")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_size,
+                                &mut seen,
+                                9usize,
+                                "ephemeral_storage_size",
+                            )?
                         }
                         "external_addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "external_addr")?
+                            >(
+                                &mut map,
+                                &mut out.external_addr,
+                                &mut seen,
+                                10usize,
+                                "external_addr",
+                            )?
                         }
                         "max_listeners" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "max_listeners")?
+                            >(
+                                &mut map,
+                                &mut out.max_listeners,
+                                &mut seen,
+                                11usize,
+                                "max_listeners",
+                            )?
                         }
                         "max_redis_forks" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "max_redis_forks")?
+                            >(
+                                &mut map,
+                                &mut out.max_redis_forks,
+                                &mut seen,
+                                12usize,
+                                "max_redis_forks",
+                            )?
                         }
                         "max_redis_servers" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "max_redis_servers")?
+                            >(
+                                &mut map,
+                                &mut out.max_redis_servers,
+                                &mut seen,
+                                13usize,
+                                "max_redis_servers",
+                            )?
                         }
                         "max_slave_full_syncs" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "max_slave_full_syncs")?
+                            >(
+                                &mut map,
+                                &mut out.max_slave_full_syncs,
+                                &mut seen,
+                                14usize,
+                                "max_slave_full_syncs",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 15usize, "name")?
                         }
                         "os_family" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "os_family")?
+                            >(
+                                &mut map,
+                                &mut out.os_family,
+                                &mut seen,
+                                16usize,
+                                "os_family",
+                            )?
                         }
                         "os_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "os_name")?
+                            >(&mut map, &mut out.os_name, &mut seen, 17usize, "os_name")?
                         }
                         "os_semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "os_semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.os_semantic_version,
+                                &mut seen,
+                                18usize,
+                                "os_semantic_version",
+                            )?
                         }
                         "os_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "os_version")?
+                            >(
+                                &mut map,
+                                &mut out.os_version,
+                                &mut seen,
+                                19usize,
+                                "os_version",
+                            )?
                         }
                         "oss_cluster_ip_mapping" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "oss_cluster_ip_mapping")?
+                            >(
+                                &mut map,
+                                &mut out.oss_cluster_ip_mapping,
+                                &mut seen,
+                                20usize,
+                                "oss_cluster_ip_mapping",
+                            )?
                         }
                         "persistent_storage_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "persistent_storage_path")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_path,
+                                &mut seen,
+                                21usize,
+                                "persistent_storage_path",
+                            )?
                         }
                         "persistent_storage_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "persistent_storage_size")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_size,
+                                &mut seen,
+                                22usize,
+                                "persistent_storage_size",
+                            )?
                         }
                         "public_addr" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "public_addr")?
+                            >(
+                                &mut map,
+                                &mut out.public_addr,
+                                &mut seen,
+                                23usize,
+                                "public_addr",
+                            )?
                         }
                         "rack_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "rack_id")?
+                            >(&mut map, &mut out.rack_id, &mut seen, 24usize, "rack_id")?
                         }
                         "recovery_path" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "recovery_path")?
+                            >(
+                                &mut map,
+                                &mut out.recovery_path,
+                                &mut seen,
+                                25usize,
+                                "recovery_path",
+                            )?
                         }
                         "second_rack_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "second_rack_id")?
+                            >(
+                                &mut map,
+                                &mut out.second_rack_id,
+                                &mut seen,
+                                26usize,
+                                "second_rack_id",
+                            )?
                         }
                         "shard_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "shard_count")?
+                            >(
+                                &mut map,
+                                &mut out.shard_count,
+                                &mut seen,
+                                27usize,
+                                "shard_count",
+                            )?
                         }
                         "shard_list" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f28, "shard_list")?
+                            >(
+                                &mut map,
+                                &mut out.shard_list,
+                                &mut seen,
+                                28usize,
+                                "shard_list",
+                            )?
                         }
                         "software_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f29, "software_version")?
+                            >(
+                                &mut map,
+                                &mut out.software_version,
+                                &mut seen,
+                                29usize,
+                                "software_version",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f30, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 30usize, "status")?
                         }
                         "supported_database_versions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f31, "supported_database_versions")?
+                            >(
+                                &mut map,
+                                &mut out.supported_database_versions,
+                                &mut seen,
+                                31usize,
+                                "supported_database_versions",
+                            )?
                         }
                         "system_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f32, "system_time")?
+                            >(
+                                &mut map,
+                                &mut out.system_time,
+                                &mut seen,
+                                32usize,
+                                "system_time",
+                            )?
                         }
                         "total_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f33, "total_memory")?
+                            >(
+                                &mut map,
+                                &mut out.total_memory,
+                                &mut seen,
+                                33usize,
+                                "total_memory",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f34, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 34usize, "uid")?
                         }
                         "uptime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f35, "uptime")?
+                            >(&mut map, &mut out.uptime, &mut seen, 35usize, "uptime")?
                         }
                         "use_internal_ipv6" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f36, "use_internal_ipv6")?
+                            >(
+                                &mut map,
+                                &mut out.use_internal_ipv6,
+                                &mut seen,
+                                36usize,
+                                "use_internal_ipv6",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Node {
-                    accept_servers: f0.unwrap_or_default(),
-                    addr: f1.unwrap_or_default(),
-                    architecture: f2.unwrap_or_default(),
-                    bigredis_storage_path: f3.unwrap_or_default(),
-                    bigstore_driver: f4.unwrap_or_default(),
-                    bigstore_enabled: f5.unwrap_or_default(),
-                    bigstore_size: f6.unwrap_or_default(),
-                    cores: f7.unwrap_or_default(),
-                    ephemeral_storage_path: f8.unwrap_or_default(),
-                    ephemeral_storage_size: f9.unwrap_or_default(),
-                    external_addr: f10.unwrap_or_default(),
-                    max_listeners: f11.unwrap_or_default(),
-                    max_redis_forks: f12.unwrap_or_default(),
-                    max_redis_servers: f13.unwrap_or_default(),
-                    max_slave_full_syncs: f14.unwrap_or_default(),
-                    name: f15.unwrap_or_default(),
-                    os_family: f16.unwrap_or_default(),
-                    os_name: f17.unwrap_or_default(),
-                    os_semantic_version: f18.unwrap_or_default(),
-                    os_version: f19.unwrap_or_default(),
-                    oss_cluster_ip_mapping: f20.unwrap_or_default(),
-                    persistent_storage_path: f21.unwrap_or_default(),
-                    persistent_storage_size: f22.unwrap_or_default(),
-                    public_addr: f23.unwrap_or_default(),
-                    rack_id: f24.unwrap_or_default(),
-                    recovery_path: f25.unwrap_or_default(),
-                    second_rack_id: f26.unwrap_or_default(),
-                    shard_count: f27.unwrap_or_default(),
-                    shard_list: f28.unwrap_or_default(),
-                    software_version: f29.unwrap_or_default(),
-                    status: f30.unwrap_or_default(),
-                    supported_database_versions: f31.unwrap_or_default(),
-                    system_time: f32.unwrap_or_default(),
-                    total_memory: f33.unwrap_or_default(),
-                    uid: f34.unwrap_or_default(),
-                    uptime: f35.unwrap_or_default(),
-                    use_internal_ipv6: f36.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -832,93 +887,120 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeActionStartRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeActionStartRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "evict_active_active_replica" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "evict_active_active_replica")?
+                            >(
+                                &mut map,
+                                &mut out.evict_active_active_replica,
+                                &mut seen,
+                                0usize,
+                                "evict_active_active_replica",
+                            )?
                         }
                         "evict_dbs" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "evict_dbs")?
+                            >(
+                                &mut map,
+                                &mut out.evict_dbs,
+                                &mut seen,
+                                1usize,
+                                "evict_dbs",
+                            )?
                         }
                         "evict_ha_replica" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "evict_ha_replica")?
+                            >(
+                                &mut map,
+                                &mut out.evict_ha_replica,
+                                &mut seen,
+                                2usize,
+                                "evict_ha_replica",
+                            )?
                         }
                         "keep_slave_shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "keep_slave_shards")?
+                            >(
+                                &mut map,
+                                &mut out.keep_slave_shards,
+                                &mut seen,
+                                3usize,
+                                "keep_slave_shards",
+                            )?
                         }
                         "overwrite_snapshot" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "overwrite_snapshot")?
+                            >(
+                                &mut map,
+                                &mut out.overwrite_snapshot,
+                                &mut seen,
+                                4usize,
+                                "overwrite_snapshot",
+                            )?
                         }
                         "skip_shards_restore" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "skip_shards_restore")?
+                            >(
+                                &mut map,
+                                &mut out.skip_shards_restore,
+                                &mut seen,
+                                5usize,
+                                "skip_shards_restore",
+                            )?
                         }
                         "snapshot_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "snapshot_name")?
+                            >(
+                                &mut map,
+                                &mut out.snapshot_name,
+                                &mut seen,
+                                6usize,
+                                "snapshot_name",
+                            )?
                         }
                         "wait_for_persistence" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "wait_for_persistence")?
+                            >(
+                                &mut map,
+                                &mut out.wait_for_persistence,
+                                &mut seen,
+                                7usize,
+                                "wait_for_persistence",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeActionStartRequest {
-                    evict_active_active_replica: f0.unwrap_or_default(),
-                    evict_dbs: f1.unwrap_or_default(),
-                    evict_ha_replica: f2.unwrap_or_default(),
-                    keep_slave_shards: f3.unwrap_or_default(),
-                    overwrite_snapshot: f4.unwrap_or_default(),
-                    skip_shards_restore: f5.unwrap_or_default(),
-                    snapshot_name: f6.unwrap_or_default(),
-                    wait_for_persistence: f7.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -962,28 +1044,23 @@ impl<'de> ::serde::Deserialize<'de> for NodeActions {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeActions, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<Action>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeActions as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "actions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "actions")?
+                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeActions {
-                    actions: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1152,46 +1229,43 @@ impl<'de> ::serde::Deserialize<'de> for NodeCheckResult {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeCheckResult, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeCheckResult as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                1usize,
+                                "node_uid",
+                            )?
                         }
                         "result" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "result")?
+                            >(&mut map, &mut out.result, &mut seen, 2usize, "result")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeCheckResult {
-                    error: f0.unwrap_or_default(),
-                    node_uid: f1.unwrap_or_default(),
-                    result: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1341,41 +1415,30 @@ impl<'de> ::serde::Deserialize<'de> for NodeOssClusterIpMapping {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeOssClusterIpMapping, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeOssClusterIpMapping as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "key" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 0usize, "key")?
                         }
                         "value" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "value")?
+                            >(&mut map, &mut out.value, &mut seen, 1usize, "value")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeOssClusterIpMapping {
-                    key: f0.unwrap_or_default(),
-                    value: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1425,50 +1488,49 @@ impl<'de> ::serde::Deserialize<'de> for NodeSnapshot {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeSnapshot, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeSnapshot as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "created_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "created_time")?
+                            >(
+                                &mut map,
+                                &mut out.created_time,
+                                &mut seen,
+                                0usize,
+                                "created_time",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                2usize,
+                                "node_uid",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeSnapshot {
-                    created_time: f0.unwrap_or_default(),
-                    name: f1.unwrap_or_default(),
-                    node_uid: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1515,39 +1577,36 @@ impl<'de> ::serde::Deserialize<'de> for NodeStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<NodeStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                0usize,
+                                "intervals",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeStats {
-                    intervals: f0.unwrap_or_default(),
-                    uid: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1663,248 +1722,323 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "available_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "available_flash")?
+                            >(
+                                &mut map,
+                                &mut out.available_flash,
+                                &mut seen,
+                                0usize,
+                                "available_flash",
+                            )?
                         }
                         "available_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "available_memory")?
+                            >(
+                                &mut map,
+                                &mut out.available_memory,
+                                &mut seen,
+                                1usize,
+                                "available_memory",
+                            )?
                         }
                         "avg_latency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "avg_latency")?
+                            >(
+                                &mut map,
+                                &mut out.avg_latency,
+                                &mut seen,
+                                2usize,
+                                "avg_latency",
+                            )?
                         }
                         "bigstore_free" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bigstore_free")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_free,
+                                &mut seen,
+                                3usize,
+                                "bigstore_free",
+                            )?
                         }
                         "bigstore_iops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "bigstore_iops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_iops,
+                                &mut seen,
+                                4usize,
+                                "bigstore_iops",
+                            )?
                         }
                         "bigstore_kv_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "bigstore_kv_ops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_kv_ops,
+                                &mut seen,
+                                5usize,
+                                "bigstore_kv_ops",
+                            )?
                         }
                         "bigstore_throughput" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "bigstore_throughput")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_throughput,
+                                &mut seen,
+                                6usize,
+                                "bigstore_throughput",
+                            )?
                         }
                         "conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 7usize, "conns")?
                         }
                         "cpu_idle" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "cpu_idle")?
+                            >(
+                                &mut map,
+                                &mut out.cpu_idle,
+                                &mut seen,
+                                8usize,
+                                "cpu_idle",
+                            )?
                         }
                         "cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.cpu_system,
+                                &mut seen,
+                                9usize,
+                                "cpu_system",
+                            )?
                         }
                         "cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.cpu_user,
+                                &mut seen,
+                                10usize,
+                                "cpu_user",
+                            )?
                         }
                         "cur_aof_rewrites" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "cur_aof_rewrites")?
+                            >(
+                                &mut map,
+                                &mut out.cur_aof_rewrites,
+                                &mut seen,
+                                11usize,
+                                "cur_aof_rewrites",
+                            )?
                         }
                         "egress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "egress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.egress_bytes,
+                                &mut seen,
+                                12usize,
+                                "egress_bytes",
+                            )?
                         }
                         "ephemeral_storage_avail" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "ephemeral_storage_avail")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_avail,
+                                &mut seen,
+                                13usize,
+                                "ephemeral_storage_avail",
+                            )?
                         }
                         "ephemeral_storage_free" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "ephemeral_storage_free")?
+                            >(
+                                &mut map,
+                                &mut out.ephemeral_storage_free,
+                                &mut seen,
+                                14usize,
+                                "ephemeral_storage_free",
+                            )?
                         }
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 15usize, "etime")?
                         }
                         "free_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "free_memory")?
+                            >(
+                                &mut map,
+                                &mut out.free_memory,
+                                &mut seen,
+                                16usize,
+                                "free_memory",
+                            )?
                         }
                         "ingress_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "ingress_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.ingress_bytes,
+                                &mut seen,
+                                17usize,
+                                "ingress_bytes",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                18usize,
+                                "interval",
+                            )?
                         }
                         "persistent_storage_avail" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "persistent_storage_avail")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_avail,
+                                &mut seen,
+                                19usize,
+                                "persistent_storage_avail",
+                            )?
                         }
                         "persistent_storage_free" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "persistent_storage_free")?
+                            >(
+                                &mut map,
+                                &mut out.persistent_storage_free,
+                                &mut seen,
+                                20usize,
+                                "persistent_storage_free",
+                            )?
                         }
                         "provisional_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "provisional_flash")?
+                            >(
+                                &mut map,
+                                &mut out.provisional_flash,
+                                &mut seen,
+                                21usize,
+                                "provisional_flash",
+                            )?
                         }
                         "provisional_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "provisional_memory")?
+                            >(
+                                &mut map,
+                                &mut out.provisional_memory,
+                                &mut seen,
+                                22usize,
+                                "provisional_memory",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 23usize, "stime")?
                         }
                         "total_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "total_req")?
+                            >(
+                                &mut map,
+                                &mut out.total_req,
+                                &mut seen,
+                                24usize,
+                                "total_req",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeStatsInterval {
-                    available_flash: f0.unwrap_or_default(),
-                    available_memory: f1.unwrap_or_default(),
-                    avg_latency: f2.unwrap_or_default(),
-                    bigstore_free: f3.unwrap_or_default(),
-                    bigstore_iops: f4.unwrap_or_default(),
-                    bigstore_kv_ops: f5.unwrap_or_default(),
-                    bigstore_throughput: f6.unwrap_or_default(),
-                    conns: f7.unwrap_or_default(),
-                    cpu_idle: f8.unwrap_or_default(),
-                    cpu_system: f9.unwrap_or_default(),
-                    cpu_user: f10.unwrap_or_default(),
-                    cur_aof_rewrites: f11.unwrap_or_default(),
-                    egress_bytes: f12.unwrap_or_default(),
-                    ephemeral_storage_avail: f13.unwrap_or_default(),
-                    ephemeral_storage_free: f14.unwrap_or_default(),
-                    etime: f15.unwrap_or_default(),
-                    free_memory: f16.unwrap_or_default(),
-                    ingress_bytes: f17.unwrap_or_default(),
-                    interval: f18.unwrap_or_default(),
-                    persistent_storage_avail: f19.unwrap_or_default(),
-                    persistent_storage_free: f20.unwrap_or_default(),
-                    provisional_flash: f21.unwrap_or_default(),
-                    provisional_memory: f22.unwrap_or_default(),
-                    stime: f23.unwrap_or_default(),
-                    total_req: f24.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2099,157 +2233,186 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeStatusInfo, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<NodeSnapshot>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<crate::types::NodeStatus>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<crate::types::NodeStatusInfoRole>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeStatusInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cores" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cores")?
+                            >(&mut map, &mut out.cores, &mut seen, 0usize, "cores")?
                         }
                         "free_provisional_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "free_provisional_ram")?
+                            >(
+                                &mut map,
+                                &mut out.free_provisional_ram,
+                                &mut seen,
+                                1usize,
+                                "free_provisional_ram",
+                            )?
                         }
                         "free_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "free_ram")?
+                            >(
+                                &mut map,
+                                &mut out.free_ram,
+                                &mut seen,
+                                2usize,
+                                "free_ram",
+                            )?
                         }
                         "hostname" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "hostname")?
+                            >(
+                                &mut map,
+                                &mut out.hostname,
+                                &mut seen,
+                                3usize,
+                                "hostname",
+                            )?
                         }
                         "maintenance_snapshot" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "maintenance_snapshot")?
+                            >(
+                                &mut map,
+                                &mut out.maintenance_snapshot,
+                                &mut seen,
+                                4usize,
+                                "maintenance_snapshot",
+                            )?
                         }
                         "master_shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "master_shards")?
+                            >(
+                                &mut map,
+                                &mut out.master_shards,
+                                &mut seen,
+                                5usize,
+                                "master_shards",
+                            )?
                         }
                         "node_overbooking_depth" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "node_overbooking_depth")?
+                            >(
+                                &mut map,
+                                &mut out.node_overbooking_depth,
+                                &mut seen,
+                                6usize,
+                                "node_overbooking_depth",
+                            )?
                         }
                         "node_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "node_status")?
+                            >(
+                                &mut map,
+                                &mut out.node_status,
+                                &mut seen,
+                                7usize,
+                                "node_status",
+                            )?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 8usize, "role")?
                         }
                         "slave_shards" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "slave_shards")?
+                            >(
+                                &mut map,
+                                &mut out.slave_shards,
+                                &mut seen,
+                                9usize,
+                                "slave_shards",
+                            )?
                         }
                         "software_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "software_version")?
+                            >(
+                                &mut map,
+                                &mut out.software_version,
+                                &mut seen,
+                                10usize,
+                                "software_version",
+                            )?
                         }
                         "software_version_sha" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "software_version_sha")?
+                            >(
+                                &mut map,
+                                &mut out.software_version_sha,
+                                &mut seen,
+                                11usize,
+                                "software_version_sha",
+                            )?
                         }
                         "total_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "total_memory")?
+                            >(
+                                &mut map,
+                                &mut out.total_memory,
+                                &mut seen,
+                                12usize,
+                                "total_memory",
+                            )?
                         }
                         "total_provisional_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "total_provisional_ram")?
+                            >(
+                                &mut map,
+                                &mut out.total_provisional_ram,
+                                &mut seen,
+                                13usize,
+                                "total_provisional_ram",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeStatusInfo {
-                    cores: f0.unwrap_or_default(),
-                    free_provisional_ram: f1.unwrap_or_default(),
-                    free_ram: f2.unwrap_or_default(),
-                    hostname: f3.unwrap_or_default(),
-                    maintenance_snapshot: f4.unwrap_or_default(),
-                    master_shards: f5.unwrap_or_default(),
-                    node_overbooking_depth: f6.unwrap_or_default(),
-                    node_status: f7.unwrap_or_default(),
-                    role: f8.unwrap_or_default(),
-                    slave_shards: f9.unwrap_or_default(),
-                    software_version: f10.unwrap_or_default(),
-                    software_version_sha: f11.unwrap_or_default(),
-                    total_memory: f12.unwrap_or_default(),
-                    total_provisional_ram: f13.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2391,39 +2554,30 @@ impl<'de> ::serde::Deserialize<'de> for NodeSupportedDatabaseVersion {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<NodeSupportedDatabaseVersion, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <NodeSupportedDatabaseVersion as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "db_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "db_type")?
+                            >(&mut map, &mut out.db_type, &mut seen, 0usize, "db_type")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 1usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(NodeSupportedDatabaseVersion {
-                    db_type: f0.unwrap_or_default(),
-                    version: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -104,73 +104,94 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Ocsp, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Ocsp as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "ocsp_functionality" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "ocsp_functionality")?
+                            >(
+                                &mut map,
+                                &mut out.ocsp_functionality,
+                                &mut seen,
+                                0usize,
+                                "ocsp_functionality",
+                            )?
                         }
                         "query_frequency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "query_frequency")?
+                            >(
+                                &mut map,
+                                &mut out.query_frequency,
+                                &mut seen,
+                                1usize,
+                                "query_frequency",
+                            )?
                         }
                         "recovery_frequency" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "recovery_frequency")?
+                            >(
+                                &mut map,
+                                &mut out.recovery_frequency,
+                                &mut seen,
+                                2usize,
+                                "recovery_frequency",
+                            )?
                         }
                         "recovery_max_tries" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "recovery_max_tries")?
+                            >(
+                                &mut map,
+                                &mut out.recovery_max_tries,
+                                &mut seen,
+                                3usize,
+                                "recovery_max_tries",
+                            )?
                         }
                         "responder_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "responder_url")?
+                            >(
+                                &mut map,
+                                &mut out.responder_url,
+                                &mut seen,
+                                4usize,
+                                "responder_url",
+                            )?
                         }
                         "response_timeout" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "response_timeout")?
+                            >(
+                                &mut map,
+                                &mut out.response_timeout,
+                                &mut seen,
+                                5usize,
+                                "response_timeout",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Ocsp {
-                    ocsp_functionality: f0.unwrap_or_default(),
-                    query_frequency: f1.unwrap_or_default(),
-                    recovery_frequency: f2.unwrap_or_default(),
-                    recovery_max_tries: f3.unwrap_or_default(),
-                    responder_url: f4.unwrap_or_default(),
-                    response_timeout: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -241,83 +262,94 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<OcspStatus, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::OcspStatusCertStatus>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <OcspStatus as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "cert_status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cert_status")?
+                            >(
+                                &mut map,
+                                &mut out.cert_status,
+                                &mut seen,
+                                0usize,
+                                "cert_status",
+                            )?
                         }
                         "next_update" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "next_update")?
+                            >(
+                                &mut map,
+                                &mut out.next_update,
+                                &mut seen,
+                                1usize,
+                                "next_update",
+                            )?
                         }
                         "produced_at" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "produced_at")?
+                            >(
+                                &mut map,
+                                &mut out.produced_at,
+                                &mut seen,
+                                2usize,
+                                "produced_at",
+                            )?
                         }
                         "responder_url" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "responder_url")?
+                            >(
+                                &mut map,
+                                &mut out.responder_url,
+                                &mut seen,
+                                3usize,
+                                "responder_url",
+                            )?
                         }
                         "revocation_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "revocation_time")?
+                            >(
+                                &mut map,
+                                &mut out.revocation_time,
+                                &mut seen,
+                                4usize,
+                                "revocation_time",
+                            )?
                         }
                         "this_update" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "this_update")?
+                            >(
+                                &mut map,
+                                &mut out.this_update,
+                                &mut seen,
+                                5usize,
+                                "this_update",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(OcspStatus {
-                    cert_status: f0.unwrap_or_default(),
-                    next_update: f1.unwrap_or_default(),
-                    produced_at: f2.unwrap_or_default(),
-                    responder_url: f3.unwrap_or_default(),
-                    revocation_time: f4.unwrap_or_default(),
-                    this_update: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

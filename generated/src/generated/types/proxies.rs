@@ -136,235 +136,304 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Proxy, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<crate::types::ProxyLogLevel>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Proxy as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "backlog" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "backlog")?
+                            >(&mut map, &mut out.backlog, &mut seen, 0usize, "backlog")?
                         }
                         "client_eviction" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "client_eviction")?
+                            >(
+                                &mut map,
+                                &mut out.client_eviction,
+                                &mut seen,
+                                1usize,
+                                "client_eviction",
+                            )?
                         }
                         "client_keepcnt" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "client_keepcnt")?
+                            >(
+                                &mut map,
+                                &mut out.client_keepcnt,
+                                &mut seen,
+                                2usize,
+                                "client_keepcnt",
+                            )?
                         }
                         "client_keepidle" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "client_keepidle")?
+                            >(
+                                &mut map,
+                                &mut out.client_keepidle,
+                                &mut seen,
+                                3usize,
+                                "client_keepidle",
+                            )?
                         }
                         "client_keepintvl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "client_keepintvl")?
+                            >(
+                                &mut map,
+                                &mut out.client_keepintvl,
+                                &mut seen,
+                                4usize,
+                                "client_keepintvl",
+                            )?
                         }
                         "conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 5usize, "conns")?
                         }
                         "duration_usage_threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "duration_usage_threshold")?
+                            >(
+                                &mut map,
+                                &mut out.duration_usage_threshold,
+                                &mut seen,
+                                6usize,
+                                "duration_usage_threshold",
+                            )?
                         }
                         "dynamic_threads_scaling" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "dynamic_threads_scaling")?
+                            >(
+                                &mut map,
+                                &mut out.dynamic_threads_scaling,
+                                &mut seen,
+                                7usize,
+                                "dynamic_threads_scaling",
+                            )?
                         }
                         "ignore_bdb_cconn_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "ignore_bdb_cconn_limit")?
+                            >(
+                                &mut map,
+                                &mut out.ignore_bdb_cconn_limit,
+                                &mut seen,
+                                8usize,
+                                "ignore_bdb_cconn_limit",
+                            )?
                         }
                         "ignore_bdb_cconn_output_buff_limits" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "ignore_bdb_cconn_output_buff_limits")?
+                            >(
+                                &mut map,
+                                &mut out.ignore_bdb_cconn_output_buff_limits,
+                                &mut seen,
+                                9usize,
+                                "ignore_bdb_cconn_output_buff_limits",
+                            )?
                         }
                         "incoming_connections_capacity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "incoming_connections_capacity")?
+                            >(
+                                &mut map,
+                                &mut out.incoming_connections_capacity,
+                                &mut seen,
+                                10usize,
+                                "incoming_connections_capacity",
+                            )?
                         }
                         "incoming_connections_min_capacity" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "incoming_connections_min_capacity")?
+                            >(
+                                &mut map,
+                                &mut out.incoming_connections_min_capacity,
+                                &mut seen,
+                                11usize,
+                                "incoming_connections_min_capacity",
+                            )?
                         }
                         "incoming_connections_rate_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "incoming_connections_rate_limit")?
+                            >(
+                                &mut map,
+                                &mut out.incoming_connections_rate_limit,
+                                &mut seen,
+                                12usize,
+                                "incoming_connections_rate_limit",
+                            )?
                         }
                         "log_level" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "log_level")?
+                            >(
+                                &mut map,
+                                &mut out.log_level,
+                                &mut seen,
+                                13usize,
+                                "log_level",
+                            )?
                         }
                         "max_listeners" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "max_listeners")?
+                            >(
+                                &mut map,
+                                &mut out.max_listeners,
+                                &mut seen,
+                                14usize,
+                                "max_listeners",
+                            )?
                         }
                         "max_servers" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "max_servers")?
+                            >(
+                                &mut map,
+                                &mut out.max_servers,
+                                &mut seen,
+                                15usize,
+                                "max_servers",
+                            )?
                         }
                         "max_threads" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "max_threads")?
+                            >(
+                                &mut map,
+                                &mut out.max_threads,
+                                &mut seen,
+                                16usize,
+                                "max_threads",
+                            )?
                         }
                         "max_worker_client_conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "max_worker_client_conns")?
+                            >(
+                                &mut map,
+                                &mut out.max_worker_client_conns,
+                                &mut seen,
+                                17usize,
+                                "max_worker_client_conns",
+                            )?
                         }
                         "max_worker_server_conns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "max_worker_server_conns")?
+                            >(
+                                &mut map,
+                                &mut out.max_worker_server_conns,
+                                &mut seen,
+                                18usize,
+                                "max_worker_server_conns",
+                            )?
                         }
                         "max_worker_txns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "max_worker_txns")?
+                            >(
+                                &mut map,
+                                &mut out.max_worker_txns,
+                                &mut seen,
+                                19usize,
+                                "max_worker_txns",
+                            )?
                         }
                         "maxmemory_clients" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "maxmemory_clients")?
+                            >(
+                                &mut map,
+                                &mut out.maxmemory_clients,
+                                &mut seen,
+                                20usize,
+                                "maxmemory_clients",
+                            )?
                         }
                         "threads" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "threads")?
+                            >(&mut map, &mut out.threads, &mut seen, 21usize, "threads")?
                         }
                         "threads_usage_threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "threads_usage_threshold")?
+                            >(
+                                &mut map,
+                                &mut out.threads_usage_threshold,
+                                &mut seen,
+                                22usize,
+                                "threads_usage_threshold",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 23usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Proxy {
-                    backlog: f0.unwrap_or_default(),
-                    client_eviction: f1.unwrap_or_default(),
-                    client_keepcnt: f2.unwrap_or_default(),
-                    client_keepidle: f3.unwrap_or_default(),
-                    client_keepintvl: f4.unwrap_or_default(),
-                    conns: f5.unwrap_or_default(),
-                    duration_usage_threshold: f6.unwrap_or_default(),
-                    dynamic_threads_scaling: f7.unwrap_or_default(),
-                    ignore_bdb_cconn_limit: f8.unwrap_or_default(),
-                    ignore_bdb_cconn_output_buff_limits: f9.unwrap_or_default(),
-                    incoming_connections_capacity: f10.unwrap_or_default(),
-                    incoming_connections_min_capacity: f11.unwrap_or_default(),
-                    incoming_connections_rate_limit: f12.unwrap_or_default(),
-                    log_level: f13.unwrap_or_default(),
-                    max_listeners: f14.unwrap_or_default(),
-                    max_servers: f15.unwrap_or_default(),
-                    max_threads: f16.unwrap_or_default(),
-                    max_worker_client_conns: f17.unwrap_or_default(),
-                    max_worker_server_conns: f18.unwrap_or_default(),
-                    max_worker_txns: f19.unwrap_or_default(),
-                    maxmemory_clients: f20.unwrap_or_default(),
-                    threads: f21.unwrap_or_default(),
-                    threads_usage_threshold: f22.unwrap_or_default(),
-                    uid: f23.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -550,35 +619,36 @@ impl<'de> ::serde::Deserialize<'de> for ProxyUpdateRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ProxyUpdateRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<Proxy>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ProxyUpdateRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "allow_restart" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "allow_restart")?
+                            >(
+                                &mut map,
+                                &mut out.allow_restart,
+                                &mut seen,
+                                0usize,
+                                "allow_restart",
+                            )?
                         }
                         "proxy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "proxy")?
+                            >(&mut map, &mut out.proxy, &mut seen, 1usize, "proxy")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ProxyUpdateRequest {
-                    allow_restart: f0.unwrap_or_default(),
-                    proxy: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -99,90 +99,89 @@ impl<'de> ::serde::Deserialize<'de> for RedisAcl {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RedisAcl, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <RedisAcl as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "account_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "account_id")?
+                            >(
+                                &mut map,
+                                &mut out.account_id,
+                                &mut seen,
+                                0usize,
+                                "account_id",
+                            )?
                         }
                         "acl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "acl")?
+                            >(&mut map, &mut out.acl, &mut seen, 1usize, "acl")?
                         }
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                2usize,
+                                "action_uid",
+                            )?
                         }
                         "max_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "max_version")?
+                            >(
+                                &mut map,
+                                &mut out.max_version,
+                                &mut seen,
+                                3usize,
+                                "max_version",
+                            )?
                         }
                         "min_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "min_version")?
+                            >(
+                                &mut map,
+                                &mut out.min_version,
+                                &mut seen,
+                                4usize,
+                                "min_version",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 5usize, "name")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 6usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(RedisAcl {
-                    account_id: f0.unwrap_or_default(),
-                    acl: f1.unwrap_or_default(),
-                    action_uid: f2.unwrap_or_default(),
-                    max_version: f3.unwrap_or_default(),
-                    min_version: f4.unwrap_or_default(),
-                    name: f5.unwrap_or_default(),
-                    uid: f6.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

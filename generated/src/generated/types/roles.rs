@@ -100,79 +100,82 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Role, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::RoleManagement>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<RoleResource>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Role as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "account_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "account_id")?
+                            >(
+                                &mut map,
+                                &mut out.account_id,
+                                &mut seen,
+                                0usize,
+                                "account_id",
+                            )?
                         }
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                1usize,
+                                "action_uid",
+                            )?
                         }
                         "management" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "management")?
+                            >(
+                                &mut map,
+                                &mut out.management,
+                                &mut seen,
+                                2usize,
+                                "management",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
                         }
                         "resources" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "resources")?
+                            >(
+                                &mut map,
+                                &mut out.resources,
+                                &mut seen,
+                                4usize,
+                                "resources",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 5usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Role {
-                    account_id: f0.unwrap_or_default(),
-                    action_uid: f1.unwrap_or_default(),
-                    management: f2.unwrap_or_default(),
-                    name: f3.unwrap_or_default(),
-                    resources: f4.unwrap_or_default(),
-                    uid: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -352,39 +355,30 @@ impl<'de> ::serde::Deserialize<'de> for RoleResource {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RoleResource, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::RoleResourceType>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <RoleResource as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 0usize, "type")?
                         }
                         "uids" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "uids")?
+                            >(&mut map, &mut out.uids, &mut seen, 1usize, "uids")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(RoleResource {
-                    type_: f0.unwrap_or_default(),
-                    uids: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

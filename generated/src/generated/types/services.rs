@@ -47,50 +47,43 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<LocalServiceInfo, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::types::LocalServiceInfoStatus>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <LocalServiceInfo as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "start_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "start_time")?
+                            >(
+                                &mut map,
+                                &mut out.start_time,
+                                &mut seen,
+                                0usize,
+                                "start_time",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
                         }
                         "uptime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "uptime")?
+                            >(&mut map, &mut out.uptime, &mut seen, 2usize, "uptime")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(LocalServiceInfo {
-                    start_time: f0.unwrap_or_default(),
-                    status: f1.unwrap_or_default(),
-                    uptime: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

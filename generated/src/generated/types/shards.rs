@@ -281,68 +281,75 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardActionFailoverRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardActionFailoverRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "dead_nodes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dead_nodes")?
+                            >(
+                                &mut map,
+                                &mut out.dead_nodes,
+                                &mut seen,
+                                0usize,
+                                "dead_nodes",
+                            )?
                         }
                         "dead_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "dead_uid")?
+                            >(
+                                &mut map,
+                                &mut out.dead_uid,
+                                &mut seen,
+                                1usize,
+                                "dead_uid",
+                            )?
                         }
                         "dry_run" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "dry_run")?
+                            >(&mut map, &mut out.dry_run, &mut seen, 2usize, "dry_run")?
                         }
                         "force_rebind" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "force_rebind")?
+                            >(
+                                &mut map,
+                                &mut out.force_rebind,
+                                &mut seen,
+                                3usize,
+                                "force_rebind",
+                            )?
                         }
                         "redis_version_upgrade" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "redis_version_upgrade")?
+                            >(
+                                &mut map,
+                                &mut out.redis_version_upgrade,
+                                &mut seen,
+                                4usize,
+                                "redis_version_upgrade",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardActionFailoverRequest {
-                    dead_nodes: f0.unwrap_or_default(),
-                    dead_uid: f1.unwrap_or_default(),
-                    dry_run: f2.unwrap_or_default(),
-                    force_rebind: f3.unwrap_or_default(),
-                    redis_version_upgrade: f4.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -603,53 +610,62 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardActionMigrateRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardActionMigrateRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "dry_run" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dry_run")?
+                            >(&mut map, &mut out.dry_run, &mut seen, 0usize, "dry_run")?
                         }
                         "override_rack_policy" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "override_rack_policy")?
+                            >(
+                                &mut map,
+                                &mut out.override_rack_policy,
+                                &mut seen,
+                                1usize,
+                                "override_rack_policy",
+                            )?
                         }
                         "preserve_roles" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "preserve_roles")?
+                            >(
+                                &mut map,
+                                &mut out.preserve_roles,
+                                &mut seen,
+                                2usize,
+                                "preserve_roles",
+                            )?
                         }
                         "target_node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "target_node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.target_node_uid,
+                                &mut seen,
+                                3usize,
+                                "target_node_uid",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardActionMigrateRequest {
-                    dry_run: f0.unwrap_or_default(),
-                    override_rack_policy: f1.unwrap_or_default(),
-                    preserve_roles: f2.unwrap_or_default(),
-                    target_node_uid: f3.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -701,39 +717,42 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardActionResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardActionResponse as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                0usize,
+                                "action_uid",
+                            )?
                         }
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                1usize,
+                                "description",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardActionResponse {
-                    action_uid: f0.unwrap_or_default(),
-                    description: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -792,83 +811,76 @@ impl<'de> ::serde::Deserialize<'de> for ShardStats {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardStats, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ShardStatsInterval>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardRole>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::types::ShardStatus>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardStats as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "assigned_slots" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "assigned_slots")?
+                            >(
+                                &mut map,
+                                &mut out.assigned_slots,
+                                &mut seen,
+                                0usize,
+                                "assigned_slots",
+                            )?
                         }
                         "intervals" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "intervals")?
+                            >(
+                                &mut map,
+                                &mut out.intervals,
+                                &mut seen,
+                                1usize,
+                                "intervals",
+                            )?
                         }
                         "node_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "node_uid")?
+                            >(
+                                &mut map,
+                                &mut out.node_uid,
+                                &mut seen,
+                                2usize,
+                                "node_uid",
+                            )?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 3usize, "role")?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 4usize, "status")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 5usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardStats {
-                    assigned_slots: f0.unwrap_or_default(),
-                    intervals: f1.unwrap_or_default(),
-                    node_uid: f2.unwrap_or_default(),
-                    role: f3.unwrap_or_default(),
-                    status: f4.unwrap_or_default(),
-                    uid: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1071,509 +1083,700 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ShardStatsInterval, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<
-                    ::std::option::Option<crate::types::StatsInterval>,
-                > = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f49: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f50: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f51: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f52: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f53: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ShardStatsInterval as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "aof_rewrite_inprog" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "aof_rewrite_inprog")?
+                            >(
+                                &mut map,
+                                &mut out.aof_rewrite_inprog,
+                                &mut seen,
+                                0usize,
+                                "aof_rewrite_inprog",
+                            )?
                         }
                         "avg_ttl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "avg_ttl")?
+                            >(&mut map, &mut out.avg_ttl, &mut seen, 1usize, "avg_ttl")?
                         }
                         "big_del_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "big_del_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_del_flash,
+                                &mut seen,
+                                2usize,
+                                "big_del_flash",
+                            )?
                         }
                         "big_del_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "big_del_ram")?
+                            >(
+                                &mut map,
+                                &mut out.big_del_ram,
+                                &mut seen,
+                                3usize,
+                                "big_del_ram",
+                            )?
                         }
                         "big_fetch_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "big_fetch_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_fetch_flash,
+                                &mut seen,
+                                4usize,
+                                "big_fetch_flash",
+                            )?
                         }
                         "big_fetch_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "big_fetch_ram")?
+                            >(
+                                &mut map,
+                                &mut out.big_fetch_ram,
+                                &mut seen,
+                                5usize,
+                                "big_fetch_ram",
+                            )?
                         }
                         "big_io_ratio_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "big_io_ratio_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_io_ratio_flash,
+                                &mut seen,
+                                6usize,
+                                "big_io_ratio_flash",
+                            )?
                         }
                         "big_io_ratio_redis" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "big_io_ratio_redis")?
+                            >(
+                                &mut map,
+                                &mut out.big_io_ratio_redis,
+                                &mut seen,
+                                7usize,
+                                "big_io_ratio_redis",
+                            )?
                         }
                         "big_write_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "big_write_flash")?
+                            >(
+                                &mut map,
+                                &mut out.big_write_flash,
+                                &mut seen,
+                                8usize,
+                                "big_write_flash",
+                            )?
                         }
                         "big_write_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "big_write_ram")?
+                            >(
+                                &mut map,
+                                &mut out.big_write_ram,
+                                &mut seen,
+                                9usize,
+                                "big_write_ram",
+                            )?
                         }
                         "bigstore_io_dels" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "bigstore_io_dels")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_dels,
+                                &mut seen,
+                                10usize,
+                                "bigstore_io_dels",
+                            )?
                         }
                         "bigstore_io_read_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "bigstore_io_read_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_read_bytes,
+                                &mut seen,
+                                11usize,
+                                "bigstore_io_read_bytes",
+                            )?
                         }
                         "bigstore_io_reads" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "bigstore_io_reads")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_reads,
+                                &mut seen,
+                                12usize,
+                                "bigstore_io_reads",
+                            )?
                         }
                         "bigstore_io_write_bytes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "bigstore_io_write_bytes")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_write_bytes,
+                                &mut seen,
+                                13usize,
+                                "bigstore_io_write_bytes",
+                            )?
                         }
                         "bigstore_io_writes" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "bigstore_io_writes")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_io_writes,
+                                &mut seen,
+                                14usize,
+                                "bigstore_io_writes",
+                            )?
                         }
                         "bigstore_iops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "bigstore_iops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_iops,
+                                &mut seen,
+                                15usize,
+                                "bigstore_iops",
+                            )?
                         }
                         "bigstore_kv_ops" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "bigstore_kv_ops")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_kv_ops,
+                                &mut seen,
+                                16usize,
+                                "bigstore_kv_ops",
+                            )?
                         }
                         "bigstore_objs_flash" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "bigstore_objs_flash")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_objs_flash,
+                                &mut seen,
+                                17usize,
+                                "bigstore_objs_flash",
+                            )?
                         }
                         "bigstore_objs_ram" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "bigstore_objs_ram")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_objs_ram,
+                                &mut seen,
+                                18usize,
+                                "bigstore_objs_ram",
+                            )?
                         }
                         "bigstore_throughput" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "bigstore_throughput")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_throughput,
+                                &mut seen,
+                                19usize,
+                                "bigstore_throughput",
+                            )?
                         }
                         "blocked_clients" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "blocked_clients")?
+                            >(
+                                &mut map,
+                                &mut out.blocked_clients,
+                                &mut seen,
+                                20usize,
+                                "blocked_clients",
+                            )?
                         }
                         "connected_clients" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f21, "connected_clients")?
+                            >(
+                                &mut map,
+                                &mut out.connected_clients,
+                                &mut seen,
+                                21usize,
+                                "connected_clients",
+                            )?
                         }
                         "disk_frag_ratio" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f22, "disk_frag_ratio")?
+                            >(
+                                &mut map,
+                                &mut out.disk_frag_ratio,
+                                &mut seen,
+                                22usize,
+                                "disk_frag_ratio",
+                            )?
                         }
                         "etime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f23, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 23usize, "etime")?
                         }
                         "evicted_objects" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f24, "evicted_objects")?
+                            >(
+                                &mut map,
+                                &mut out.evicted_objects,
+                                &mut seen,
+                                24usize,
+                                "evicted_objects",
+                            )?
                         }
                         "expired_objects" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f25, "expired_objects")?
+                            >(
+                                &mut map,
+                                &mut out.expired_objects,
+                                &mut seen,
+                                25usize,
+                                "expired_objects",
+                            )?
                         }
                         "fork_cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f26, "fork_cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.fork_cpu_system,
+                                &mut seen,
+                                26usize,
+                                "fork_cpu_system",
+                            )?
                         }
                         "fork_cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f27, "fork_cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.fork_cpu_user,
+                                &mut seen,
+                                27usize,
+                                "fork_cpu_user",
+                            )?
                         }
                         "interval" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f28, "interval")?
+                            >(
+                                &mut map,
+                                &mut out.interval,
+                                &mut seen,
+                                28usize,
+                                "interval",
+                            )?
                         }
                         "last_save_time" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f29, "last_save_time")?
+                            >(
+                                &mut map,
+                                &mut out.last_save_time,
+                                &mut seen,
+                                29usize,
+                                "last_save_time",
+                            )?
                         }
                         "main_thread_cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f30, "main_thread_cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.main_thread_cpu_system,
+                                &mut seen,
+                                30usize,
+                                "main_thread_cpu_system",
+                            )?
                         }
                         "main_thread_cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f31, "main_thread_cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.main_thread_cpu_user,
+                                &mut seen,
+                                31usize,
+                                "main_thread_cpu_user",
+                            )?
                         }
                         "mem_frag_ratio" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f32, "mem_frag_ratio")?
+                            >(
+                                &mut map,
+                                &mut out.mem_frag_ratio,
+                                &mut seen,
+                                32usize,
+                                "mem_frag_ratio",
+                            )?
                         }
                         "mem_not_counted_for_evict" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f33, "mem_not_counted_for_evict")?
+                            >(
+                                &mut map,
+                                &mut out.mem_not_counted_for_evict,
+                                &mut seen,
+                                33usize,
+                                "mem_not_counted_for_evict",
+                            )?
                         }
                         "mem_size_lua" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f34, "mem_size_lua")?
+                            >(
+                                &mut map,
+                                &mut out.mem_size_lua,
+                                &mut seen,
+                                34usize,
+                                "mem_size_lua",
+                            )?
                         }
                         "no_of_expires" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f35, "no_of_expires")?
+                            >(
+                                &mut map,
+                                &mut out.no_of_expires,
+                                &mut seen,
+                                35usize,
+                                "no_of_expires",
+                            )?
                         }
                         "no_of_keys" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f36, "no_of_keys")?
+                            >(
+                                &mut map,
+                                &mut out.no_of_keys,
+                                &mut seen,
+                                36usize,
+                                "no_of_keys",
+                            )?
                         }
                         "pubsub_channels" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f37, "pubsub_channels")?
+                            >(
+                                &mut map,
+                                &mut out.pubsub_channels,
+                                &mut seen,
+                                37usize,
+                                "pubsub_channels",
+                            )?
                         }
                         "pubsub_patterns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f38, "pubsub_patterns")?
+                            >(
+                                &mut map,
+                                &mut out.pubsub_patterns,
+                                &mut seen,
+                                38usize,
+                                "pubsub_patterns",
+                            )?
                         }
                         "rdb_changes_since_last_save" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f39, "rdb_changes_since_last_save")?
+                            >(
+                                &mut map,
+                                &mut out.rdb_changes_since_last_save,
+                                &mut seen,
+                                39usize,
+                                "rdb_changes_since_last_save",
+                            )?
                         }
                         "read_hits" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f40, "read_hits")?
+                            >(
+                                &mut map,
+                                &mut out.read_hits,
+                                &mut seen,
+                                40usize,
+                                "read_hits",
+                            )?
                         }
                         "read_misses" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f41, "read_misses")?
+                            >(
+                                &mut map,
+                                &mut out.read_misses,
+                                &mut seen,
+                                41usize,
+                                "read_misses",
+                            )?
                         }
                         "shard_cpu_system" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f42, "shard_cpu_system")?
+                            >(
+                                &mut map,
+                                &mut out.shard_cpu_system,
+                                &mut seen,
+                                42usize,
+                                "shard_cpu_system",
+                            )?
                         }
                         "shard_cpu_user" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f43, "shard_cpu_user")?
+                            >(
+                                &mut map,
+                                &mut out.shard_cpu_user,
+                                &mut seen,
+                                43usize,
+                                "shard_cpu_user",
+                            )?
                         }
                         "stime" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f44, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 44usize, "stime")?
                         }
                         "sync_full" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f45, "sync_full")?
+                            >(
+                                &mut map,
+                                &mut out.sync_full,
+                                &mut seen,
+                                45usize,
+                                "sync_full",
+                            )?
                         }
                         "sync_partial_err" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f46, "sync_partial_err")?
+                            >(
+                                &mut map,
+                                &mut out.sync_partial_err,
+                                &mut seen,
+                                46usize,
+                                "sync_partial_err",
+                            )?
                         }
                         "sync_partial_ok" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f47, "sync_partial_ok")?
+                            >(
+                                &mut map,
+                                &mut out.sync_partial_ok,
+                                &mut seen,
+                                47usize,
+                                "sync_partial_ok",
+                            )?
                         }
                         "total_req" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f48, "total_req")?
+                            >(
+                                &mut map,
+                                &mut out.total_req,
+                                &mut seen,
+                                48usize,
+                                "total_req",
+                            )?
                         }
                         "used_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f49, "used_memory")?
+                            >(
+                                &mut map,
+                                &mut out.used_memory,
+                                &mut seen,
+                                49usize,
+                                "used_memory",
+                            )?
                         }
                         "used_memory_peak" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f50, "used_memory_peak")?
+                            >(
+                                &mut map,
+                                &mut out.used_memory_peak,
+                                &mut seen,
+                                50usize,
+                                "used_memory_peak",
+                            )?
                         }
                         "used_memory_rss" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f51, "used_memory_rss")?
+                            >(
+                                &mut map,
+                                &mut out.used_memory_rss,
+                                &mut seen,
+                                51usize,
+                                "used_memory_rss",
+                            )?
                         }
                         "write_hits" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f52, "write_hits")?
+                            >(
+                                &mut map,
+                                &mut out.write_hits,
+                                &mut seen,
+                                52usize,
+                                "write_hits",
+                            )?
                         }
                         "write_misses" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f53, "write_misses")?
+                            >(
+                                &mut map,
+                                &mut out.write_misses,
+                                &mut seen,
+                                53usize,
+                                "write_misses",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ShardStatsInterval {
-                    aof_rewrite_inprog: f0.unwrap_or_default(),
-                    avg_ttl: f1.unwrap_or_default(),
-                    big_del_flash: f2.unwrap_or_default(),
-                    big_del_ram: f3.unwrap_or_default(),
-                    big_fetch_flash: f4.unwrap_or_default(),
-                    big_fetch_ram: f5.unwrap_or_default(),
-                    big_io_ratio_flash: f6.unwrap_or_default(),
-                    big_io_ratio_redis: f7.unwrap_or_default(),
-                    big_write_flash: f8.unwrap_or_default(),
-                    big_write_ram: f9.unwrap_or_default(),
-                    bigstore_io_dels: f10.unwrap_or_default(),
-                    bigstore_io_read_bytes: f11.unwrap_or_default(),
-                    bigstore_io_reads: f12.unwrap_or_default(),
-                    bigstore_io_write_bytes: f13.unwrap_or_default(),
-                    bigstore_io_writes: f14.unwrap_or_default(),
-                    bigstore_iops: f15.unwrap_or_default(),
-                    bigstore_kv_ops: f16.unwrap_or_default(),
-                    bigstore_objs_flash: f17.unwrap_or_default(),
-                    bigstore_objs_ram: f18.unwrap_or_default(),
-                    bigstore_throughput: f19.unwrap_or_default(),
-                    blocked_clients: f20.unwrap_or_default(),
-                    connected_clients: f21.unwrap_or_default(),
-                    disk_frag_ratio: f22.unwrap_or_default(),
-                    etime: f23.unwrap_or_default(),
-                    evicted_objects: f24.unwrap_or_default(),
-                    expired_objects: f25.unwrap_or_default(),
-                    fork_cpu_system: f26.unwrap_or_default(),
-                    fork_cpu_user: f27.unwrap_or_default(),
-                    interval: f28.unwrap_or_default(),
-                    last_save_time: f29.unwrap_or_default(),
-                    main_thread_cpu_system: f30.unwrap_or_default(),
-                    main_thread_cpu_user: f31.unwrap_or_default(),
-                    mem_frag_ratio: f32.unwrap_or_default(),
-                    mem_not_counted_for_evict: f33.unwrap_or_default(),
-                    mem_size_lua: f34.unwrap_or_default(),
-                    no_of_expires: f35.unwrap_or_default(),
-                    no_of_keys: f36.unwrap_or_default(),
-                    pubsub_channels: f37.unwrap_or_default(),
-                    pubsub_patterns: f38.unwrap_or_default(),
-                    rdb_changes_since_last_save: f39.unwrap_or_default(),
-                    read_hits: f40.unwrap_or_default(),
-                    read_misses: f41.unwrap_or_default(),
-                    shard_cpu_system: f42.unwrap_or_default(),
-                    shard_cpu_user: f43.unwrap_or_default(),
-                    stime: f44.unwrap_or_default(),
-                    sync_full: f45.unwrap_or_default(),
-                    sync_partial_err: f46.unwrap_or_default(),
-                    sync_partial_ok: f47.unwrap_or_default(),
-                    total_req: f48.unwrap_or_default(),
-                    used_memory: f49.unwrap_or_default(),
-                    used_memory_peak: f50.unwrap_or_default(),
-                    used_memory_rss: f51.unwrap_or_default(),
-                    write_hits: f52.unwrap_or_default(),
-                    write_misses: f53.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

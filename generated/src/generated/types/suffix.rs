@@ -66,75 +66,70 @@ impl<'de> ::serde::Deserialize<'de> for Suffix {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Suffix, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <Suffix as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "default" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "default")?
+                            >(&mut map, &mut out.default, &mut seen, 0usize, "default")?
                         }
                         "internal" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "internal")?
+                            >(
+                                &mut map,
+                                &mut out.internal,
+                                &mut seen,
+                                1usize,
+                                "internal",
+                            )?
                         }
                         "mdns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "mdns")?
+                            >(&mut map, &mut out.mdns, &mut seen, 2usize, "mdns")?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
                         }
                         "slaves" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "slaves")?
+                            >(&mut map, &mut out.slaves, &mut seen, 4usize, "slaves")?
                         }
                         "use_aaaa_ns" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "use_aaaa_ns")?
+                            >(
+                                &mut map,
+                                &mut out.use_aaaa_ns,
+                                &mut seen,
+                                5usize,
+                                "use_aaaa_ns",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(Suffix {
-                    default: f0.unwrap_or_default(),
-                    internal: f1.unwrap_or_default(),
-                    mdns: f2.unwrap_or_default(),
-                    name: f3.unwrap_or_default(),
-                    slaves: f4.unwrap_or_default(),
-                    use_aaaa_ns: f5.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

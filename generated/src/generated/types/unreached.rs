@@ -49,46 +49,43 @@ impl<'de> ::serde::Deserialize<'de> for BdbGroup {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<BdbGroup, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <BdbGroup as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "members" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "members")?
+                            >(&mut map, &mut out.members, &mut seen, 0usize, "members")?
                         }
                         "memory_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "memory_size")?
+                            >(
+                                &mut map,
+                                &mut out.memory_size,
+                                &mut seen,
+                                1usize,
+                                "memory_size",
+                            )?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 2usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(BdbGroup {
-                    members: f0.unwrap_or_default(),
-                    memory_size: f1.unwrap_or_default(),
-                    uid: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -252,223 +249,250 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<DbAlertsSettings, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<DbAlertsSettingsBdbAlertSettingsWithThreshold>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <DbAlertsSettings as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "bdb_backup_delayed" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f0, "bdb_backup_delayed")?
-                        }
-                        "bdb_crdt_src_high_syncer_lag" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f1, "bdb_crdt_src_high_syncer_lag")?
-                        }
-                        "bdb_crdt_src_syncer_connection_error" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f2, "bdb_crdt_src_syncer_connection_error")?
-                        }
-                        "bdb_crdt_src_syncer_general_error" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f3, "bdb_crdt_src_syncer_general_error")?
-                        }
-                        "bdb_high_latency" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f4, "bdb_high_latency")?
-                        }
-                        "bdb_high_syncer_lag" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f5, "bdb_high_syncer_lag")?
-                        }
-                        "bdb_high_throughput" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f6, "bdb_high_throughput")?
-                        }
-                        "bdb_long_running_action" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f7, "bdb_long_running_action")?
-                        }
-                        "bdb_low_throughput" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f8, "bdb_low_throughput")?
-                        }
-                        "bdb_ram_dataset_overhead" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f9, "bdb_ram_dataset_overhead")?
-                        }
-                        "bdb_ram_values" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f10, "bdb_ram_values")?
-                        }
-                        "bdb_replica_src_high_syncer_lag" => {
-                            crate::object::set::<
-                                crate::object::OptNested,
-                                _,
-                                _,
-                            >(&mut map, &mut f11, "bdb_replica_src_high_syncer_lag")?
-                        }
-                        "bdb_replica_src_syncer_connection_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f12,
+                                &mut out.bdb_backup_delayed,
+                                &mut seen,
+                                0usize,
+                                "bdb_backup_delayed",
+                            )?
+                        }
+                        "bdb_crdt_src_high_syncer_lag" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_crdt_src_high_syncer_lag,
+                                &mut seen,
+                                1usize,
+                                "bdb_crdt_src_high_syncer_lag",
+                            )?
+                        }
+                        "bdb_crdt_src_syncer_connection_error" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_crdt_src_syncer_connection_error,
+                                &mut seen,
+                                2usize,
+                                "bdb_crdt_src_syncer_connection_error",
+                            )?
+                        }
+                        "bdb_crdt_src_syncer_general_error" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_crdt_src_syncer_general_error,
+                                &mut seen,
+                                3usize,
+                                "bdb_crdt_src_syncer_general_error",
+                            )?
+                        }
+                        "bdb_high_latency" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_high_latency,
+                                &mut seen,
+                                4usize,
+                                "bdb_high_latency",
+                            )?
+                        }
+                        "bdb_high_syncer_lag" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_high_syncer_lag,
+                                &mut seen,
+                                5usize,
+                                "bdb_high_syncer_lag",
+                            )?
+                        }
+                        "bdb_high_throughput" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_high_throughput,
+                                &mut seen,
+                                6usize,
+                                "bdb_high_throughput",
+                            )?
+                        }
+                        "bdb_long_running_action" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_long_running_action,
+                                &mut seen,
+                                7usize,
+                                "bdb_long_running_action",
+                            )?
+                        }
+                        "bdb_low_throughput" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_low_throughput,
+                                &mut seen,
+                                8usize,
+                                "bdb_low_throughput",
+                            )?
+                        }
+                        "bdb_ram_dataset_overhead" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_ram_dataset_overhead,
+                                &mut seen,
+                                9usize,
+                                "bdb_ram_dataset_overhead",
+                            )?
+                        }
+                        "bdb_ram_values" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_ram_values,
+                                &mut seen,
+                                10usize,
+                                "bdb_ram_values",
+                            )?
+                        }
+                        "bdb_replica_src_high_syncer_lag" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_replica_src_high_syncer_lag,
+                                &mut seen,
+                                11usize,
+                                "bdb_replica_src_high_syncer_lag",
+                            )?
+                        }
+                        "bdb_replica_src_syncer_connection_error" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.bdb_replica_src_syncer_connection_error,
+                                &mut seen,
+                                12usize,
                                 "bdb_replica_src_syncer_connection_error",
                             )?
                         }
                         "bdb_replica_src_syncer_general_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
                             >(
                                 &mut map,
-                                &mut f13,
+                                &mut out.bdb_replica_src_syncer_general_error,
+                                &mut seen,
+                                13usize,
                                 "bdb_replica_src_syncer_general_error",
                             )?
                         }
                         "bdb_shard_num_ram_values" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "bdb_shard_num_ram_values")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_shard_num_ram_values,
+                                &mut seen,
+                                14usize,
+                                "bdb_shard_num_ram_values",
+                            )?
                         }
                         "bdb_size" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "bdb_size")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_size,
+                                &mut seen,
+                                15usize,
+                                "bdb_size",
+                            )?
                         }
                         "bdb_syncer_connection_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "bdb_syncer_connection_error")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_syncer_connection_error,
+                                &mut seen,
+                                16usize,
+                                "bdb_syncer_connection_error",
+                            )?
                         }
                         "bdb_syncer_general_error" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "bdb_syncer_general_error")?
+                            >(
+                                &mut map,
+                                &mut out.bdb_syncer_general_error,
+                                &mut seen,
+                                17usize,
+                                "bdb_syncer_general_error",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(DbAlertsSettings {
-                    bdb_backup_delayed: f0.unwrap_or_default(),
-                    bdb_crdt_src_high_syncer_lag: f1.unwrap_or_default(),
-                    bdb_crdt_src_syncer_connection_error: f2.unwrap_or_default(),
-                    bdb_crdt_src_syncer_general_error: f3.unwrap_or_default(),
-                    bdb_high_latency: f4.unwrap_or_default(),
-                    bdb_high_syncer_lag: f5.unwrap_or_default(),
-                    bdb_high_throughput: f6.unwrap_or_default(),
-                    bdb_long_running_action: f7.unwrap_or_default(),
-                    bdb_low_throughput: f8.unwrap_or_default(),
-                    bdb_ram_dataset_overhead: f9.unwrap_or_default(),
-                    bdb_ram_values: f10.unwrap_or_default(),
-                    bdb_replica_src_high_syncer_lag: f11.unwrap_or_default(),
-                    bdb_replica_src_syncer_connection_error: f12.unwrap_or_default(),
-                    bdb_replica_src_syncer_general_error: f13.unwrap_or_default(),
-                    bdb_shard_num_ram_values: f14.unwrap_or_default(),
-                    bdb_size: f15.unwrap_or_default(),
-                    bdb_syncer_connection_error: f16.unwrap_or_default(),
-                    bdb_syncer_general_error: f17.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -520,37 +544,36 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettingsBdbAlertSettingsWithThre
                 DbAlertsSettingsBdbAlertSettingsWithThreshold,
                 A::Error,
             > {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <DbAlertsSettingsBdbAlertSettingsWithThreshold as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "enabled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 0usize, "enabled")?
                         }
                         "threshold" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "threshold")?
+                            >(
+                                &mut map,
+                                &mut out.threshold,
+                                &mut seen,
+                                1usize,
+                                "threshold",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(DbAlertsSettingsBdbAlertSettingsWithThreshold {
-                    enabled: f0.unwrap_or_default(),
-                    threshold: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -600,50 +623,49 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBody {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ErrorBody, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ErrorBody as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                0usize,
+                                "description",
+                            )?
                         }
                         "error_code" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "error_code")?
+                            >(
+                                &mut map,
+                                &mut out.error_code,
+                                &mut seen,
+                                1usize,
+                                "error_code",
+                            )?
                         }
                         "message" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "message")?
+                            >(&mut map, &mut out.message, &mut seen, 2usize, "message")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ErrorBody {
-                    description: f0.unwrap_or_default(),
-                    error_code: f1.unwrap_or_default(),
-                    message: f2.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -824,236 +846,234 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleCreateV2Response, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<ModuleCrdb>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ModuleDependency,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleCreateV2Response as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                0usize,
+                                "action_uid",
+                            )?
                         }
                         "author" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "author")?
+                            >(&mut map, &mut out.author, &mut seen, 1usize, "author")?
                         }
                         "capabilities" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "capabilities")?
+                            >(
+                                &mut map,
+                                &mut out.capabilities,
+                                &mut seen,
+                                2usize,
+                                "capabilities",
+                            )?
                         }
                         "command_line_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "command_line_args")?
+                            >(
+                                &mut map,
+                                &mut out.command_line_args,
+                                &mut seen,
+                                3usize,
+                                "command_line_args",
+                            )?
                         }
                         "config_command" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "config_command")?
+                            >(
+                                &mut map,
+                                &mut out.config_command,
+                                &mut seen,
+                                4usize,
+                                "config_command",
+                            )?
                         }
                         "crdb" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 5usize, "crdb")?
                         }
                         "dependencies" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptMap,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "dependencies")?
+                            >(
+                                &mut map,
+                                &mut out.dependencies,
+                                &mut seen,
+                                6usize,
+                                "dependencies",
+                            )?
                         }
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                7usize,
+                                "description",
+                            )?
                         }
                         "display_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "display_name")?
+                            >(
+                                &mut map,
+                                &mut out.display_name,
+                                &mut seen,
+                                8usize,
+                                "display_name",
+                            )?
                         }
                         "email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 9usize, "email")?
                         }
                         "homepage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "homepage")?
+                            >(
+                                &mut map,
+                                &mut out.homepage,
+                                &mut seen,
+                                10usize,
+                                "homepage",
+                            )?
                         }
                         "is_bundled" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "is_bundled")?
+                            >(
+                                &mut map,
+                                &mut out.is_bundled,
+                                &mut seen,
+                                11usize,
+                                "is_bundled",
+                            )?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 12usize, "license")?
                         }
                         "min_redis_pack_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "min_redis_pack_version")?
+                            >(
+                                &mut map,
+                                &mut out.min_redis_pack_version,
+                                &mut seen,
+                                13usize,
+                                "min_redis_pack_version",
+                            )?
                         }
                         "min_redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "min_redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.min_redis_version,
+                                &mut seen,
+                                14usize,
+                                "min_redis_version",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                15usize,
+                                "module_name",
+                            )?
                         }
                         "semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.semantic_version,
+                                &mut seen,
+                                16usize,
+                                "semantic_version",
+                            )?
                         }
                         "sha256" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 17usize, "sha256")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 18usize, "uid")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 19usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleCreateV2Response {
-                    action_uid: f0.unwrap_or_default(),
-                    author: f1.unwrap_or_default(),
-                    capabilities: f2.unwrap_or_default(),
-                    command_line_args: f3.unwrap_or_default(),
-                    config_command: f4.unwrap_or_default(),
-                    crdb: f5.unwrap_or_default(),
-                    dependencies: f6.unwrap_or_default(),
-                    description: f7.unwrap_or_default(),
-                    display_name: f8.unwrap_or_default(),
-                    email: f9.unwrap_or_default(),
-                    homepage: f10.unwrap_or_default(),
-                    is_bundled: f11.unwrap_or_default(),
-                    license: f12.unwrap_or_default(),
-                    min_redis_pack_version: f13.unwrap_or_default(),
-                    min_redis_version: f14.unwrap_or_default(),
-                    module_name: f15.unwrap_or_default(),
-                    semantic_version: f16.unwrap_or_default(),
-                    sha256: f17.unwrap_or_default(),
-                    uid: f18.unwrap_or_default(),
-                    version: f19.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1161,249 +1181,247 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleMetadata, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<ModuleMetadataCrdb>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ModuleDependency,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleMetadata as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "author" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "author")?
+                            >(&mut map, &mut out.author, &mut seen, 0usize, "author")?
                         }
                         "bigstore_version_2_support" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "bigstore_version_2_support")?
+                            >(
+                                &mut map,
+                                &mut out.bigstore_version_2_support,
+                                &mut seen,
+                                1usize,
+                                "bigstore_version_2_support",
+                            )?
                         }
                         "capabilities" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "capabilities")?
+                            >(
+                                &mut map,
+                                &mut out.capabilities,
+                                &mut seen,
+                                2usize,
+                                "capabilities",
+                            )?
                         }
                         "capability_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "capability_name")?
+                            >(
+                                &mut map,
+                                &mut out.capability_name,
+                                &mut seen,
+                                3usize,
+                                "capability_name",
+                            )?
                         }
                         "command_line_args" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "command_line_args")?
+                            >(
+                                &mut map,
+                                &mut out.command_line_args,
+                                &mut seen,
+                                4usize,
+                                "command_line_args",
+                            )?
                         }
                         "compatible_redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "compatible_redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.compatible_redis_version,
+                                &mut seen,
+                                5usize,
+                                "compatible_redis_version",
+                            )?
                         }
                         "config_command" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "config_command")?
+                            >(
+                                &mut map,
+                                &mut out.config_command,
+                                &mut seen,
+                                6usize,
+                                "config_command",
+                            )?
                         }
                         "crdb" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 7usize, "crdb")?
                         }
                         "dependencies" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptMap,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "dependencies")?
+                            >(
+                                &mut map,
+                                &mut out.dependencies,
+                                &mut seen,
+                                8usize,
+                                "dependencies",
+                            )?
                         }
                         "description" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "description")?
+                            >(
+                                &mut map,
+                                &mut out.description,
+                                &mut seen,
+                                9usize,
+                                "description",
+                            )?
                         }
                         "display_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "display_name")?
+                            >(
+                                &mut map,
+                                &mut out.display_name,
+                                &mut seen,
+                                10usize,
+                                "display_name",
+                            )?
                         }
                         "email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 11usize, "email")?
                         }
                         "homepage" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "homepage")?
+                            >(
+                                &mut map,
+                                &mut out.homepage,
+                                &mut seen,
+                                12usize,
+                                "homepage",
+                            )?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 13usize, "license")?
                         }
                         "min_redis_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "min_redis_version")?
+                            >(
+                                &mut map,
+                                &mut out.min_redis_version,
+                                &mut seen,
+                                14usize,
+                                "min_redis_version",
+                            )?
                         }
                         "module_file" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "module_file")?
+                            >(
+                                &mut map,
+                                &mut out.module_file,
+                                &mut seen,
+                                15usize,
+                                "module_file",
+                            )?
                         }
                         "module_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "module_name")?
+                            >(
+                                &mut map,
+                                &mut out.module_name,
+                                &mut seen,
+                                16usize,
+                                "module_name",
+                            )?
                         }
                         "semantic_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "semantic_version")?
+                            >(
+                                &mut map,
+                                &mut out.semantic_version,
+                                &mut seen,
+                                17usize,
+                                "semantic_version",
+                            )?
                         }
                         "sha256" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 18usize, "sha256")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 19usize, "uid")?
                         }
                         "version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f20, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 20usize, "version")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleMetadata {
-                    author: f0.unwrap_or_default(),
-                    bigstore_version_2_support: f1.unwrap_or_default(),
-                    capabilities: f2.unwrap_or_default(),
-                    capability_name: f3.unwrap_or_default(),
-                    command_line_args: f4.unwrap_or_default(),
-                    compatible_redis_version: f5.unwrap_or_default(),
-                    config_command: f6.unwrap_or_default(),
-                    crdb: f7.unwrap_or_default(),
-                    dependencies: f8.unwrap_or_default(),
-                    description: f9.unwrap_or_default(),
-                    display_name: f10.unwrap_or_default(),
-                    email: f11.unwrap_or_default(),
-                    homepage: f12.unwrap_or_default(),
-                    license: f13.unwrap_or_default(),
-                    min_redis_version: f14.unwrap_or_default(),
-                    module_file: f15.unwrap_or_default(),
-                    module_name: f16.unwrap_or_default(),
-                    semantic_version: f17.unwrap_or_default(),
-                    sha256: f18.unwrap_or_default(),
-                    uid: f19.unwrap_or_default(),
-                    version: f20.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1450,39 +1468,36 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadataCrdb {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<ModuleMetadataCrdb, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <ModuleMetadataCrdb as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
                         }
                         "supported_featureset_versions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "supported_featureset_versions")?
+                            >(
+                                &mut map,
+                                &mut out.supported_featureset_versions,
+                                &mut seen,
+                                1usize,
+                                "supported_featureset_versions",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(ModuleMetadataCrdb {
-                    name: f0.unwrap_or_default(),
-                    supported_featureset_versions: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1661,219 +1676,240 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<UsageReportEntry, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::types::UsageReportEntryDominantShardCriteria,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<UsageReportLicense>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<crate::types::UsageReportEntryShardType>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<crate::types::UsageReportEntryType>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <UsageReportEntry as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "active_active" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "active_active")?
+                            >(
+                                &mut map,
+                                &mut out.active_active,
+                                &mut seen,
+                                0usize,
+                                "active_active",
+                            )?
                         }
                         "api_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "api_version")?
+                            >(
+                                &mut map,
+                                &mut out.api_version,
+                                &mut seen,
+                                1usize,
+                                "api_version",
+                            )?
                         }
                         "backup" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "backup")?
+                            >(&mut map, &mut out.backup, &mut seen, 2usize, "backup")?
                         }
                         "bdb_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 3usize, "bdb_uid")?
                         }
                         "cluster_name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "cluster_name")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_name,
+                                &mut seen,
+                                4usize,
+                                "cluster_name",
+                            )?
                         }
                         "cluster_uuid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "cluster_uuid")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_uuid,
+                                &mut seen,
+                                5usize,
+                                "cluster_uuid",
+                            )?
                         }
                         "date" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "date")?
+                            >(&mut map, &mut out.date, &mut seen, 6usize, "date")?
                         }
                         "dominant_shard_criteria" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "dominant_shard_criteria")?
+                            >(
+                                &mut map,
+                                &mut out.dominant_shard_criteria,
+                                &mut seen,
+                                7usize,
+                                "dominant_shard_criteria",
+                            )?
                         }
                         "license" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 8usize, "license")?
                         }
                         "master_shards_count" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "master_shards_count")?
+                            >(
+                                &mut map,
+                                &mut out.master_shards_count,
+                                &mut seen,
+                                9usize,
+                                "master_shards_count",
+                            )?
                         }
                         "no_eviction" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "no_eviction")?
+                            >(
+                                &mut map,
+                                &mut out.no_eviction,
+                                &mut seen,
+                                10usize,
+                                "no_eviction",
+                            )?
                         }
                         "ops_sec" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "ops_sec")?
+                            >(&mut map, &mut out.ops_sec, &mut seen, 11usize, "ops_sec")?
                         }
                         "persistence" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "persistence")?
+                            >(
+                                &mut map,
+                                &mut out.persistence,
+                                &mut seen,
+                                12usize,
+                                "persistence",
+                            )?
                         }
                         "provisioned_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "provisioned_memory")?
+                            >(
+                                &mut map,
+                                &mut out.provisioned_memory,
+                                &mut seen,
+                                13usize,
+                                "provisioned_memory",
+                            )?
                         }
                         "replication" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "replication")?
+                            >(
+                                &mut map,
+                                &mut out.replication,
+                                &mut seen,
+                                14usize,
+                                "replication",
+                            )?
                         }
                         "shard_type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "shard_type")?
+                            >(
+                                &mut map,
+                                &mut out.shard_type,
+                                &mut seen,
+                                15usize,
+                                "shard_type",
+                            )?
                         }
                         "software_version" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "software_version")?
+                            >(
+                                &mut map,
+                                &mut out.software_version,
+                                &mut seen,
+                                16usize,
+                                "software_version",
+                            )?
                         }
                         "type" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f17, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 17usize, "type")?
                         }
                         "used_memory" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut f18, "used_memory")?
+                            >(
+                                &mut map,
+                                &mut out.used_memory,
+                                &mut seen,
+                                18usize,
+                                "used_memory",
+                            )?
                         }
                         "using_redis_search" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f19, "using_redis_search")?
+                            >(
+                                &mut map,
+                                &mut out.using_redis_search,
+                                &mut seen,
+                                19usize,
+                                "using_redis_search",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(UsageReportEntry {
-                    active_active: f0.unwrap_or_default(),
-                    api_version: f1.unwrap_or_default(),
-                    backup: f2.unwrap_or_default(),
-                    bdb_uid: f3.unwrap_or_default(),
-                    cluster_name: f4.unwrap_or_default(),
-                    cluster_uuid: f5.unwrap_or_default(),
-                    date: f6.unwrap_or_default(),
-                    dominant_shard_criteria: f7.unwrap_or_default(),
-                    license: f8.unwrap_or_default(),
-                    master_shards_count: f9.unwrap_or_default(),
-                    no_eviction: f10.unwrap_or_default(),
-                    ops_sec: f11.unwrap_or_default(),
-                    persistence: f12.unwrap_or_default(),
-                    provisioned_memory: f13.unwrap_or_default(),
-                    replication: f14.unwrap_or_default(),
-                    shard_type: f15.unwrap_or_default(),
-                    software_version: f16.unwrap_or_default(),
-                    type_: f17.unwrap_or_default(),
-                    used_memory: f18.unwrap_or_default(),
-                    using_redis_search: f19.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -2250,84 +2286,107 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<UsageReportLicense, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <UsageReportLicense as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "activation_date" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "activation_date")?
+                            >(
+                                &mut map,
+                                &mut out.activation_date,
+                                &mut seen,
+                                0usize,
+                                "activation_date",
+                            )?
                         }
                         "expiration_date" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "expiration_date")?
+                            >(
+                                &mut map,
+                                &mut out.expiration_date,
+                                &mut seen,
+                                1usize,
+                                "expiration_date",
+                            )?
                         }
                         "flash_shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "flash_shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.flash_shards_in_use,
+                                &mut seen,
+                                2usize,
+                                "flash_shards_in_use",
+                            )?
                         }
                         "flash_shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "flash_shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.flash_shards_limit,
+                                &mut seen,
+                                3usize,
+                                "flash_shards_limit",
+                            )?
                         }
                         "ram_shards_in_use" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "ram_shards_in_use")?
+                            >(
+                                &mut map,
+                                &mut out.ram_shards_in_use,
+                                &mut seen,
+                                4usize,
+                                "ram_shards_in_use",
+                            )?
                         }
                         "ram_shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "ram_shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.ram_shards_limit,
+                                &mut seen,
+                                5usize,
+                                "ram_shards_limit",
+                            )?
                         }
                         "shards_limit" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "shards_limit")?
+                            >(
+                                &mut map,
+                                &mut out.shards_limit,
+                                &mut seen,
+                                6usize,
+                                "shards_limit",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(UsageReportLicense {
-                    activation_date: f0.unwrap_or_default(),
-                    expiration_date: f1.unwrap_or_default(),
-                    flash_shards_in_use: f2.unwrap_or_default(),
-                    flash_shards_limit: f3.unwrap_or_default(),
-                    ram_shards_in_use: f4.unwrap_or_default(),
-                    ram_shards_limit: f5.unwrap_or_default(),
-                    shards_limit: f6.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

@@ -189,28 +189,29 @@ impl<'de> ::serde::Deserialize<'de> for JwtToken {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<JwtToken, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <JwtToken as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "access_token" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "access_token")?
+                            >(
+                                &mut map,
+                                &mut out.access_token,
+                                &mut seen,
+                                0usize,
+                                "access_token",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(JwtToken {
-                    access_token: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -257,39 +258,42 @@ impl<'de> ::serde::Deserialize<'de> for RolePermissions {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RolePermissions, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <RolePermissions as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "api_permissions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "api_permissions")?
+                            >(
+                                &mut map,
+                                &mut out.api_permissions,
+                                &mut seen,
+                                0usize,
+                                "api_permissions",
+                            )?
                         }
                         "ui_permissions" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ui_permissions")?
+                            >(
+                                &mut map,
+                                &mut out.ui_permissions,
+                                &mut seen,
+                                1usize,
+                                "ui_permissions",
+                            )?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(RolePermissions {
-                    api_permissions: f0.unwrap_or_default(),
-                    ui_permissions: f1.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -521,194 +525,207 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<User, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::types::UserAuthMethod>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<crate::types::UserPasswordHashMethod>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<crate::types::UserRole>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i64>>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<crate::types::UserStatus>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <User as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "account_id" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "account_id")?
+                            >(
+                                &mut map,
+                                &mut out.account_id,
+                                &mut seen,
+                                0usize,
+                                "account_id",
+                            )?
                         }
                         "action_uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "action_uid")?
+                            >(
+                                &mut map,
+                                &mut out.action_uid,
+                                &mut seen,
+                                1usize,
+                                "action_uid",
+                            )?
                         }
                         "auth_method" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "auth_method")?
+                            >(
+                                &mut map,
+                                &mut out.auth_method,
+                                &mut seen,
+                                2usize,
+                                "auth_method",
+                            )?
                         }
                         "bdbs_email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "bdbs_email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.bdbs_email_alerts,
+                                &mut seen,
+                                3usize,
+                                "bdbs_email_alerts",
+                            )?
                         }
                         "certificate_subject_line" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "certificate_subject_line")?
+                            >(
+                                &mut map,
+                                &mut out.certificate_subject_line,
+                                &mut seen,
+                                4usize,
+                                "certificate_subject_line",
+                            )?
                         }
                         "cluster_email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "cluster_email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.cluster_email_alerts,
+                                &mut seen,
+                                5usize,
+                                "cluster_email_alerts",
+                            )?
                         }
                         "email" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 6usize, "email")?
                         }
                         "email_alerts" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "email_alerts")?
+                            >(
+                                &mut map,
+                                &mut out.email_alerts,
+                                &mut seen,
+                                7usize,
+                                "email_alerts",
+                            )?
                         }
                         "last_login" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "last_login")?
+                            >(
+                                &mut map,
+                                &mut out.last_login,
+                                &mut seen,
+                                8usize,
+                                "last_login",
+                            )?
                         }
                         "name" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 9usize, "name")?
                         }
                         "password" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "password")?
+                            >(
+                                &mut map,
+                                &mut out.password,
+                                &mut seen,
+                                10usize,
+                                "password",
+                            )?
                         }
                         "password_hash_method" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "password_hash_method")?
+                            >(
+                                &mut map,
+                                &mut out.password_hash_method,
+                                &mut seen,
+                                11usize,
+                                "password_hash_method",
+                            )?
                         }
                         "password_issue_date" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "password_issue_date")?
+                            >(
+                                &mut map,
+                                &mut out.password_issue_date,
+                                &mut seen,
+                                12usize,
+                                "password_issue_date",
+                            )?
                         }
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f13, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 13usize, "role")?
                         }
                         "role_uids" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f14, "role_uids")?
+                            >(
+                                &mut map,
+                                &mut out.role_uids,
+                                &mut seen,
+                                14usize,
+                                "role_uids",
+                            )?
                         }
                         "status" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f15, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 15usize, "status")?
                         }
                         "uid" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f16, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 16usize, "uid")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(User {
-                    account_id: f0.unwrap_or_default(),
-                    action_uid: f1.unwrap_or_default(),
-                    auth_method: f2.unwrap_or_default(),
-                    bdbs_email_alerts: f3.unwrap_or_default(),
-                    certificate_subject_line: f4.unwrap_or_default(),
-                    cluster_email_alerts: f5.unwrap_or_default(),
-                    email: f6.unwrap_or_default(),
-                    email_alerts: f7.unwrap_or_default(),
-                    last_login: f8.unwrap_or_default(),
-                    name: f9.unwrap_or_default(),
-                    password: f10.unwrap_or_default(),
-                    password_hash_method: f11.unwrap_or_default(),
-                    password_issue_date: f12.unwrap_or_default(),
-                    role: f13.unwrap_or_default(),
-                    role_uids: f14.unwrap_or_default(),
-                    status: f15.unwrap_or_default(),
-                    uid: f16.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1680,26 +1697,23 @@ impl<'de> ::serde::Deserialize<'de> for UserRefreshJwtRequest {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<UserRefreshJwtRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <UserRefreshJwtRequest as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "ttl" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "ttl")?
+                            >(&mut map, &mut out.ttl, &mut seen, 0usize, "ttl")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(UserRefreshJwtRequest {
-                    ttl: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -1876,28 +1890,23 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleGetResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<UserRoleGetResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::types::UserRole>,
-                > = ::std::option::Option::None;
-                let mut extra = ::serde_json::Map::new();
+                let mut out = <UserRoleGetResponse as ::std::default::Default>::default();
+                let mut seen = [0u64; 1usize];
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
                     match key.as_str() {
                         "role" => {
-                            crate::object::set::<
+                            crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 0usize, "role")?
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
+                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
                     }
                 }
-                ::std::result::Result::Ok(UserRoleGetResponse {
-                    role: f0.unwrap_or_default(),
-                    extra,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         deserializer.deserialize_map(Visitor)

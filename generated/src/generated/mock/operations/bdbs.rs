@@ -1426,16 +1426,6 @@ impl BdbActionOptimizeShardsPlacementThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_action_rebalance`](crate::Client::bdb_action_rebalance).
 pub struct BdbActionRebalanceWhen(::httpmock::When);
@@ -2147,16 +2137,6 @@ impl BdbActionRevampThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_availability_get`](crate::Client::bdb_availability_get).
 pub struct BdbAvailabilityGetWhen(::httpmock::When);
@@ -2473,16 +2453,6 @@ impl BdbDebuginfoGetAllThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_debuginfo_get`](crate::Client::bdb_debuginfo_get).
 pub struct BdbDebuginfoGetWhen(::httpmock::When);
@@ -2568,16 +2538,6 @@ impl BdbDebuginfoGetThen {
             self
                 .0
                 .status(500u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -3769,16 +3729,6 @@ impl BdbCertificateListThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_certificate_get`](crate::Client::bdb_certificate_get).
 pub struct BdbCertificateGetWhen(::httpmock::When);
@@ -3866,16 +3816,6 @@ impl BdbCertificateGetThen {
             self
                 .0
                 .status(404u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
@@ -4006,16 +3946,6 @@ impl BdbCertificateSetThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_certificate_delete`](crate::Client::bdb_certificate_delete).
 pub struct BdbCertificateDeleteWhen(::httpmock::When);
@@ -4097,16 +4027,6 @@ impl BdbCertificateDeleteThen {
             self
                 .0
                 .status(404u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
                 .header("content-type", "application/json")
                 .json_body_obj(value),
         )
