@@ -28,7 +28,12 @@ fn list(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let filter = ListFilter {
         page: int_query(req, "page")?,
         page_size: int_query(req, "page_size")?,
-        expires_before: req.query.get("expires_before").cloned(),
+        // An empty value filters nothing, like an absent one.
+        expires_before: req
+            .query
+            .get("expires_before")
+            .filter(|t| !t.trim().is_empty())
+            .cloned(),
         tls_mode: req.query.get("tls_mode").cloned(),
     };
     Ok(Reply::ok(Value::Array(bdb_certs::list(shared, &filter)?)))
