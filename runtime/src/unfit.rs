@@ -190,7 +190,7 @@ pub(crate) fn header_value(paths: &[UnfitProperty]) -> reqwest::header::HeaderVa
 pub fn decode_isolating<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<(T, Vec<UnfitProperty>), (String, serde_json::Error)> {
-    if let Ok(value) = serde_json::from_slice::<T>(body) {
+    if let Ok(value) = crate::decode::plain::<T>(body) {
         return Ok((value, Vec::new()));
     }
     isolate_bytes(body)
@@ -252,7 +252,7 @@ fn repair<T: DeserializeOwned>(
             });
         }
         if !expect_failure {
-            if let Ok(value) = serde_json::from_slice::<T>(doc) {
+            if let Ok(value) = crate::decode::plain::<T>(doc) {
                 return Ok(Some(value));
             }
         }

@@ -175,3 +175,23 @@ async fn the_client_warns_reports_and_in_strict_mode_refuses() {
         "[1].backup_location.bucket_name"
     );
 }
+
+#[test]
+fn a_body_that_is_not_utf8_is_refused_with_the_place_named() {
+    // The plain decode reads text (the body's UTF-8 checked once); a body that is not UTF-8 goes
+    // to the path-tracking decode over bytes, which names the string that holds the bad byte,
+    // in the isolating and the strict decode alike.
+    let list = b"[{\"uid\": 1, \"name\": \"ok\"}, {\"uid\": 2, \"name\": \"bad \xff byte\"}]";
+    let (path, error) = decode_isolating::<Vec<Bdb>>(list).expect_err("not UTF-8");
+    assert_eq!(path, "[1].name");
+    assert!(error.to_string().contains("invalid unicode"), "{error}");
+    let (path, _) = redis_enterprise_api::decode_body::<Vec<Bdb>>(list).expect_err("not UTF-8");
+    assert_eq!(path, "[1].name");
+    // UTF-8 beyond ASCII, raw and escaped, decodes as sent.
+    let text =
+        r#"[{"uid": 1, "name": "d\u00e9j\u00e0 \ud83d\ude00"}, {"uid": 2, "name": "déjà 😀"}]"#;
+    let (bdbs, unfit) = decode_isolating::<Vec<Bdb>>(text.as_bytes()).expect("UTF-8");
+    assert!(unfit.is_empty());
+    let names: Vec<&str> = bdbs.iter().filter_map(|b| b.name.as_deref()).collect();
+    assert_eq!(names, ["déjà 😀", "déjà 😀"]);
+}
