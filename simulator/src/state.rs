@@ -222,6 +222,10 @@ pub(crate) struct Store {
     /// the databases or of where their shards are.
     #[serde(default)]
     pub cluster_state_id: u64,
+    /// The cluster's primary (master) node, as `change_master` last set it; `None`: the node of
+    /// the lowest uid (see [`Store::master_node`]).
+    #[serde(default)]
+    pub master_node: Option<i64>,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -324,6 +328,7 @@ impl Store {
             module_artifacts: BTreeMap::new(),
             maintenance: BTreeMap::new(),
             cluster_state_id: 0,
+            master_node: None,
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,
@@ -409,6 +414,15 @@ impl Store {
                 (0..count).map(|i| Self::shard_node(&nodes, i)).collect()
             }
         }
+    }
+
+    /// The cluster's primary (master) node: the one `change_master` made primary while it
+    /// exists, else the node of the lowest uid.
+    pub fn master_node(&self) -> i64 {
+        self.master_node
+            .filter(|u| self.nodes.contains_key(u))
+            .or_else(|| self.nodes.keys().next().copied())
+            .unwrap_or(1)
     }
 
     /// The databases, for a change: bumps the generation so cached lists are rebuilt.

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::api::{async_handler, validate_named, ApiError, Handler, Reply, Req};
 use crate::model::cluster::{self, Bootstrap, BootstrapAction};
+use crate::model::node_status;
 use crate::Shared;
 
 /// The body as a JSON object (400 `invalid_schema` otherwise).
@@ -97,6 +98,19 @@ fn node_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         .map_err(|e| req.missing(e))
 }
 
+/// `GET /v1/nodes/status`.
+fn node_status_list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    Ok(Reply::ok(node_status::list(shared)))
+}
+
+/// `GET /v1/nodes/{uid}/status`.
+fn node_status_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    node_status::get(shared, uid)
+        .map(Reply::ok)
+        .map_err(|e| req.missing(e))
+}
+
 /// `PUT /v1/nodes/{uid}`: changes the writable fields; any other field is refused (406).
 fn node_update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;
@@ -146,6 +160,8 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         ("node_list", Handler::Sync(node_list)),
         ("node_get", Handler::Sync(node_get)),
         ("node_update", Handler::Sync(node_update)),
+        ("node_status_list", Handler::Sync(node_status_list)),
+        ("node_status_get", Handler::Sync(node_status_get)),
         ("node_alerts_list_all", Handler::Sync(node_alerts_all)),
         ("node_alerts_list", Handler::Sync(node_alerts_of)),
         ("node_alert_get", Handler::Sync(node_alert_get)),

@@ -1,6 +1,6 @@
 //! `/v1/cluster/actions...` and `/v1/nodes/.../actions...` over
-//! [`crate::model::cluster_actions`]: node maintenance actions start, show and cancel; no
-//! cluster-wide action runs.
+//! [`crate::model::cluster_actions`]: node maintenance actions and the cluster-wide
+//! `change_master` start, show and cancel.
 
 use std::sync::Arc;
 
@@ -10,8 +10,21 @@ use crate::api::{ApiError, Handler, Reply, Req};
 use crate::model::cluster_actions::{self, MaintenanceOptions};
 use crate::Shared;
 
-fn list(_shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
-    Ok(Reply::ok(cluster_actions::list()))
+fn list(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    Ok(Reply::ok(cluster_actions::list(shared)))
+}
+
+/// `POST /v1/cluster/actions/{action}`: 200 without a body (the spec documents none); the
+/// action is then found by its name in the cluster's actions.
+fn start_cluster(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let body = if req.body.is_empty() {
+        Value::Null
+    } else {
+        req.json_value()?
+    };
+    cluster_actions::start_cluster(shared, req.param("action"), body.get("node_uid"))
+        .map_err(|e| req.missing(e))?;
+    Ok(Reply::empty(200))
 }
 
 fn list_of_nodes(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
@@ -82,7 +95,10 @@ fn cancel(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
             cluster_actions::cancel_node(shared, uid, req.param("action"))?;
             Ok(Reply::empty(200))
         }
-        None => Err(cluster_actions::cancel_cluster(req.param("action")).into()),
+        None => {
+            cluster_actions::cancel_cluster(shared, req.param("action"))?;
+            Ok(Reply::empty(200))
+        }
     }
 }
 
@@ -90,6 +106,7 @@ fn cancel(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
 pub(crate) fn register() -> Vec<(&'static str, Handler)> {
     vec![
         ("cluster_action_list", Handler::Sync(list)),
+        ("cluster_action_start", Handler::Sync(start_cluster)),
         ("cluster_action_get", Handler::Sync(get)),
         ("cluster_action_cancel", Handler::Sync(cancel)),
         ("node_action_list_all", Handler::Sync(list_of_nodes)),

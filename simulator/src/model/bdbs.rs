@@ -835,6 +835,12 @@ fn slots(index: usize, masters: usize) -> String {
     format!("{start}-{end}")
 }
 
+/// Whether shard `i` (in shard order) of a database is a replica: with replication, each
+/// primary is followed by its replica.
+pub(crate) fn is_replica_shard(replication: bool, i: usize) -> bool {
+    replication && i % 2 == 1
+}
+
 fn shards(uid: i64, bdb: &types::Bdb, nodes: &[i64]) -> Vec<Value> {
     // `nodes`: the node of each shard, in order.
     let replication = bdb.replication == Some(true);
@@ -846,7 +852,7 @@ fn shards(uid: i64, bdb: &types::Bdb, nodes: &[i64]) -> Vec<Value> {
         .into_iter()
         .enumerate()
         .map(|(i, shard)| {
-            let role = if replication && i % 2 == 1 {
+            let role = if is_replica_shard(replication, i) {
                 "slave"
             } else {
                 "master"

@@ -10,8 +10,12 @@
 //! a running one stops it before it changes anything, and cancelling a finished one removes its
 //! status. `remove` (node removal) and `enslave_node` (replica roles on a node) are
 //! [`super::not_modelled`] per action: the simulator's nodes cannot leave and its shard roles
-//! are fixed by replication. No cluster-wide action ever runs (`change_master` would move a
-//! master role no object shows), so the cluster's list is empty and cancelling one is 404.
+//! are fixed by replication.
+//!
+//! The cluster-wide action `change_master` is modelled: it runs as an action of the cluster
+//! (`object_name` `cluster`) that the cluster's action lists show, and on completion the node it
+//! names is the cluster's primary node (its node status shows `role` `master`, every other node
+//! `slave`); it fails when that node is gone by then. Cancelling works as for node actions.
 
 use std::sync::Arc;
 
@@ -26,9 +30,125 @@ const MODELLED: &[&str] = &["maintenance_on", "maintenance_off"];
 /// The node actions the reference documents that the simulator does not run.
 const NOT_RUN: &[&str] = &["remove", "enslave_node"];
 
-/// The actions of the cluster: none run.
-pub(crate) fn list() -> Value {
-    json!({ "actions": [] })
+/// The cluster-wide actions the simulator runs.
+const CLUSTER_ACTIONS: &[&str] = &["change_master"];
+
+fn is_cluster_action(e: &crate::state::ActionEntry) -> bool {
+    e.node.is_none() && e.bdb_uid.is_none() && e.action.object_name.as_deref() == Some("cluster")
+}
+
+/// The actions of the cluster.
+pub(crate) fn list(shared: &Shared) -> Value {
+    let now = shared.clock.now_ms();
+    shared.with_store(|s| {
+        let actions: Vec<Value> = s
+            .actions
+            .values()
+            .filter(|e| is_cluster_action(e))
+            .map(|e| serde_json::to_value(actions::view(e, false, now)).unwrap_or(Value::Null))
+            .collect();
+        json!({ "actions": actions })
+    })
+}
+
+/// The uid of the latest cluster action `name`.
+fn last_of_cluster(s: &Store, name: &str) -> Option<String> {
+    s.actions
+        .iter()
+        .filter(|(_, e)| is_cluster_action(e) && e.action.name.as_deref() == Some(name))
+        .max_by_key(|(_, e)| e.started_ms)
+        .map(|(k, _)| k.clone())
+}
+
+/// Starts cluster action `name`: `invalid_action` (400) for a name the reference does not
+/// document, `missing_field` (400) when `change_master` names no node or `invalid_parameter`
+/// when the name is not a node uid, 404 for an unknown node, 409 `action_in_progress` while
+/// the same action runs. The node becomes the primary node when the action completes.
+pub(crate) fn start_cluster(
+    shared: &Arc<Shared>,
+    name: &str,
+    node_uid: Option<&Value>,
+) -> Result<String, ModelError> {
+    if !CLUSTER_ACTIONS.contains(&name) {
+        return Err(ModelError::invalid(
+            "invalid_action",
+            format!("unknown cluster action {name:?}; cluster actions: change_master"),
+        ));
+    }
+    let target = match node_uid {
+        None | Some(Value::Null) => {
+            return Err(ModelError::invalid(
+                "missing_field",
+                "change_master needs node_uid: the node to make the primary node",
+            ))
+        }
+        Some(Value::String(t)) => t.trim().parse::<i64>().ok(),
+        Some(v) => v.as_i64(),
+    }
+    .ok_or_else(|| {
+        ModelError::invalid(
+            "invalid_parameter",
+            format!(
+                "node_uid {} is not a node uid",
+                node_uid.unwrap_or(&Value::Null)
+            ),
+        )
+    })?;
+    node(shared, target)?;
+    let now = shared.clock.now_ms();
+    let delay = shared.config.action_delay;
+    let action = shared.with_store(|s| {
+        let busy = s.actions.values().any(|e| {
+            is_cluster_action(e)
+                && actions::is_running(&e.action)
+                && e.action.name.as_deref() == Some(name)
+        });
+        if busy {
+            return Err(ModelError::conflict(
+                "action_in_progress",
+                format!("cluster action {name} is already running"),
+            ));
+        }
+        // Starting an action discards the status of its previous run.
+        if let Some(previous) = last_of_cluster(s, name) {
+            s.actions.remove(&previous);
+        }
+        let uid = actions::start(s, name, None, now, delay);
+        // The primary node runs cluster-wide actions.
+        let master = s.master_node().to_string();
+        if let Some(entry) = s.actions.get_mut(&uid) {
+            entry.action.object_name = Some("cluster".into());
+            entry.action.node_uid = Some(master);
+        }
+        Ok(uid)
+    })?;
+    shared.persist();
+    let task_shared = shared.clone();
+    let task_action = action.clone();
+    tokio::spawn(async move {
+        task_shared
+            .clock
+            .sleep_until(now + delay.as_millis() as i64)
+            .await;
+        task_shared.with_store(|s| {
+            let still_running = s
+                .actions
+                .get(&task_action)
+                .is_some_and(|e| actions::is_running(&e.action));
+            if !still_running {
+                return;
+            }
+            let outcome = if s.nodes.contains_key(&target) {
+                s.master_node = Some(target);
+                Ok(())
+            } else {
+                Err(("node_not_exist", format!("node {target} no longer exists")))
+            };
+            actions::finish(s, &task_action, outcome.err());
+        });
+        task_shared.persist();
+    });
+    Ok(action)
 }
 
 fn node_actions(s: &Store, node: Option<i64>, now: i64) -> Vec<Value> {
@@ -52,25 +172,23 @@ pub(crate) fn list_of_node(shared: &Shared, uid: i64) -> Result<Value, ModelErro
     Ok(shared.with_store(|s| json!({ "actions": node_actions(s, Some(uid), now) })))
 }
 
-/// The last action `name` of node `node_uid` (none of the cluster: 404).
+/// The last action `name` of node `node_uid`, or of the cluster when `None` (404 when there is
+/// none).
 pub(crate) fn get(shared: &Shared, node_uid: Option<i64>, name: &str) -> Result<Value, ModelError> {
-    let Some(uid) = node_uid else {
-        return Err(no_action(name));
-    };
-    node(shared, uid)?;
+    if let Some(uid) = node_uid {
+        node(shared, uid)?;
+    }
     let now = shared.clock.now_ms();
     shared
         .with_store(|s| {
-            last_of(s, uid, name)
-                .and_then(|k| s.actions.get(&k))
-                .map(|e| serde_json::to_value(actions::view(e, false, now)).unwrap_or(Value::Null))
+            match node_uid {
+                Some(uid) => last_of(s, uid, name),
+                None => last_of_cluster(s, name),
+            }
+            .and_then(|k| s.actions.get(&k))
+            .map(|e| serde_json::to_value(actions::view(e, false, now)).unwrap_or(Value::Null))
         })
         .ok_or_else(|| no_action(name))
-}
-
-/// Cancels cluster action `name`: none runs, so there is none to cancel.
-pub(crate) fn cancel_cluster(name: &str) -> ModelError {
-    no_action(name)
 }
 
 fn no_action(name: &str) -> ModelError {
@@ -331,8 +449,21 @@ fn maintenance_off(
 /// finished one's status is removed; 404 when the node has none of that name.
 pub(crate) fn cancel_node(shared: &Shared, uid: i64, name: &str) -> Result<(), ModelError> {
     node(shared, uid)?;
+    cancel(shared, |s| last_of(s, uid, name), name)
+}
+
+/// Cancels cluster action `name`, as [`cancel_node`] does a node's.
+pub(crate) fn cancel_cluster(shared: &Shared, name: &str) -> Result<(), ModelError> {
+    cancel(shared, |s| last_of_cluster(s, name), name)
+}
+
+fn cancel(
+    shared: &Shared,
+    find: impl FnOnce(&Store) -> Option<String>,
+    name: &str,
+) -> Result<(), ModelError> {
     shared.with_store(|s| {
-        let key = last_of(s, uid, name).ok_or_else(|| no_action(name))?;
+        let key = find(s).ok_or_else(|| no_action(name))?;
         let running = s
             .actions
             .get(&key)

@@ -17,6 +17,7 @@ pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
 pub(crate) mod debuginfo;
 pub(crate) mod modules;
+pub(crate) mod node_status;
 pub(crate) mod not_modelled;
 pub(crate) mod permissions;
 pub(crate) mod placement;

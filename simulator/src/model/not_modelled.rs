@@ -4,10 +4,6 @@
 /// Operations the simulator refuses with 501, and what it does not model for each.
 pub const NOT_MODELLED: &[(&str, &str)] = &[
     (
-        "cluster_action_start",
-        "cluster-wide actions (change_master: no object or GET shows which node is the master, so a completed change could not be seen)",
-    ),
-    (
         "bdb_action_recover_plan_get",
         "persistence files (each redis-server runs without persistence, and a database of several shards is one process: there is no file per shard to plan a recovery from)",
     ),

@@ -372,16 +372,6 @@ impl ClusterActionStartThen {
     pub fn into_inner(self) -> ::httpmock::Then {
         self.0
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
     ///Answers with status 200 (`ok`) and this body.
     pub fn ok(self) -> Self {
         Self(self.0.status(200u16))
