@@ -39,6 +39,17 @@ pub async fn start() -> Simulator {
     builder().start().await.expect("the simulator starts")
 }
 
+/// Starts a simulator without redis-servers on a manual clock: each action stays running until
+/// the test advances the clock past the action delay.
+pub async fn rules_on_a_manual_clock() -> Simulator {
+    builder()
+        .no_redis(true)
+        .manual_clock(true)
+        .start()
+        .await
+        .expect("the simulator starts")
+}
+
 /// A client with Basic auth as the admin, verifying the simulator's CA, without retries (so a
 /// test sees every status the simulator sends).
 pub fn client(sim: &Simulator) -> Client {

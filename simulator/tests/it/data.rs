@@ -759,12 +759,7 @@ async fn roles(sim: &Simulator) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn change_master_moves_the_primary_role() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .manual_clock(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_on_a_manual_clock().await;
     assert_eq!(roles(&sim).await, ["master", "slave", "slave"]);
     let (_, fresh) = call(&sim, "GET", "/v1/nodes/2/status", None).await;
     assert_eq!(fresh["master_shards"], json!([]));
@@ -907,12 +902,7 @@ async fn shard_nodes(sim: &Simulator, uid: i64) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_maintenance_moves_the_shards_away_and_back() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .manual_clock(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_on_a_manual_clock().await;
     let (status, db) = call(
         &sim,
         "POST",

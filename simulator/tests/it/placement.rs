@@ -117,12 +117,7 @@ async fn node_action(sim: &Simulator, node: i64, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shards_are_placed_by_the_rule_and_rebalanced() {
     let _process = common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .manual_clock(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_on_a_manual_clock().await;
     node_action(&sim, 1, "maintenance_on").await;
     let (status, db) = call(
         &sim,
@@ -354,12 +349,7 @@ async fn update_with_state(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blueprint_applies_to_the_state_it_was_computed_for() {
     let _process = common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .manual_clock(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_on_a_manual_clock().await;
     let (status, db) = call(
         &sim,
         "POST",

@@ -836,12 +836,7 @@ async fn node_memory_alert_follows_placed_databases() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn active_active_databases_are_records_with_tasks() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .manual_clock(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_on_a_manual_clock().await;
     let client = common::client(&sim);
     let crdb: types::Crdb = serde_json::from_value(serde_json::json!({
         "name": "aa",
