@@ -17,6 +17,7 @@ pub(crate) mod modules;
 pub(crate) mod placement;
 pub(crate) mod roles;
 pub(crate) mod settings;
+pub(crate) mod shard_actions;
 pub(crate) mod users;
 
 use crate::api::Handler;
@@ -36,6 +37,7 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
         debuginfo::register(),
         modules::register(),
         placement::register(),
+        shard_actions::register(),
     ]
     .concat()
 }

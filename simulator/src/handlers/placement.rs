@@ -70,13 +70,11 @@ fn optimize(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
 /// `PUT /v1/bdbs/{uid}/actions/rebalance`: the action, or (`dry_run`) the blueprint.
 fn rebalance(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;
-    int_query(req, "max_operations")?;
-    let answer = placement::rebalance(
-        shared,
-        uid,
-        req.query_flag("dry_run"),
-        req.query_flag("only_failovers"),
-    )?;
+    // At most this many failovers (only with only_failovers); by default one per primary.
+    let max_operations =
+        int_query(req, "max_operations")?.map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(0));
+    let only_failovers = req.query_flag("only_failovers").then_some(max_operations);
+    let answer = placement::rebalance(shared, uid, req.query_flag("dry_run"), only_failovers)?;
     Ok(match answer {
         Rebalance::Started(action) => Reply::ok(json!({ "action_uid": action })),
         Rebalance::DryRun(blueprint) => blueprint_reply(blueprint),

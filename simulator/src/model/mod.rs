@@ -23,6 +23,7 @@ pub(crate) mod permissions;
 pub(crate) mod placement;
 pub(crate) mod roles;
 pub(crate) mod settings;
+pub(crate) mod shard_actions;
 pub(crate) mod users;
 
 use serde::de::DeserializeOwned;

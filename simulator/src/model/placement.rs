@@ -16,7 +16,7 @@ use redis_enterprise_api::types;
 use serde_json::{json, Value};
 
 use super::bdbs::{self, busy_error};
-use super::{actions, ModelError};
+use super::{actions, shard_actions, ModelError};
 use crate::state::{iso_now, Store};
 use crate::Shared;
 
@@ -155,17 +155,41 @@ pub(crate) fn require_active(shared: &Shared, uid: i64) -> Result<(), ModelError
 /// Rebalances database `uid`: an `SMRebalanceBDB` action holds it `active-change-pending`
 /// (409 `db_busy` meanwhile) and, when it ends, its shards are where the rule places them now.
 /// A dry run answers that blueprint and changes nothing. 404 unknown, 409 busy or not active,
-/// 406 no open node; `only_failovers` is not modelled.
+/// 406 no open node. With `only_failovers` (`Some(max_operations)`) no shard moves: at most
+/// that many primaries swap roles with their replicas so that the primaries are spread over
+/// the nodes the shards are on ([`shard_actions::balancing_failovers`]).
 pub(crate) fn rebalance(
     shared: &Arc<Shared>,
     uid: i64,
     dry_run: bool,
-    only_failovers: bool,
+    only_failovers: Option<usize>,
 ) -> Result<Rebalance, ModelError> {
-    if only_failovers {
-        return Err(ModelError::not_modelled(
-            "failover-only rebalancing (shard roles follow the shard order: a master and its replica never swap)",
-        ));
+    if let Some(max) = only_failovers {
+        let (changes, blueprint) = shared.with_store(|s| {
+            check_idle(s, uid)?;
+            let changes = shard_actions::balancing_failovers(s, uid, max);
+            let (nodes, _) = shard_actions::after(s, uid, &changes);
+            let replication = s
+                .bdbs
+                .get(&uid)
+                .is_some_and(|e| e.bdb.replication == Some(true));
+            Ok::<_, ModelError>((
+                changes,
+                Blueprint {
+                    entries: blueprint(&nodes, replication),
+                    state_id: s.cluster_state_id,
+                },
+            ))
+        })?;
+        if dry_run {
+            return Ok(Rebalance::DryRun(blueprint));
+        }
+        let action = shard_actions::run(
+            shared,
+            "SMRebalanceBDB",
+            std::collections::BTreeMap::from([(uid, changes)]),
+        )?;
+        return Ok(Rebalance::Started(action));
     }
     let delay = shared.config.action_delay;
     let now = shared.clock.now_ms();

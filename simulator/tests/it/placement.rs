@@ -196,16 +196,18 @@ async fn shards_are_placed_by_the_rule_and_rebalanced() {
     let (dry, _) = blueprint(&sim, "PUT", &format!("{rebalance}?dry_run=true"), None).await;
     assert_eq!(dry, after);
     assert_eq!(shards(&sim, uid).await.0, ["2", "3", "2"]);
-    let (status, got) = call(
+    // Without replicas there is nothing to fail over: a failover-only rebalance keeps every
+    // shard where it is.
+    let (failovers, _) = blueprint(
         &sim,
         "PUT",
-        &format!("{rebalance}?only_failovers=true"),
+        &format!("{rebalance}?only_failovers=true&dry_run=true"),
         None,
     )
     .await;
     assert_eq!(
-        (status, got["error_code"].as_str()),
-        (501, Some("not_modelled"))
+        nodes_of(&failovers),
+        [["2:master"], ["3:master"], ["2:master"]]
     );
     let (status, started) = call(&sim, "PUT", &rebalance, None).await;
     assert_eq!(status, 200, "{started}");
@@ -350,17 +352,7 @@ async fn update_with_state(
 async fn a_blueprint_applies_to_the_state_it_was_computed_for() {
     let _process = common::share_the_process().await;
     let sim = common::rules_on_a_manual_clock().await;
-    let (status, db) = call(
-        &sim,
-        "POST",
-        "/v1/bdbs",
-        Some(json!({ "name": "planned", "memory_size": 1 << 26, "shards_count": 2, "replication": true })),
-    )
-    .await;
-    assert_eq!(status, 200, "{db}");
-    let uid = db["uid"].as_i64().expect("a uid");
-    let created = db["action_uid"].as_str().expect("an action").to_string();
-    assert_eq!(finished(&sim, &created).await["status"], "completed");
+    let uid = replicated_pairs(&sim, "planned").await;
     assert_eq!(shards(&sim, uid).await.0, ["1", "2", "3", "1"]);
     let (plan, id) = blueprint(
         &sim,
@@ -458,5 +450,230 @@ async fn a_blueprint_applies_to_the_state_it_was_computed_for() {
         .to_string();
     assert_eq!(finished(&sim, &action).await["status"], "completed");
     assert_eq!(shards(&sim, uid).await.0, ["1", "2", "3", "1"]);
+    sim.shutdown().await;
+}
+
+/// Creates database `name`, 2 primaries with replicas (64 MiB), waits for its create action
+/// to complete and answers its uid.
+async fn replicated_pairs(sim: &Simulator, name: &str) -> i64 {
+    let (status, db) = call(
+        sim,
+        "POST",
+        "/v1/bdbs",
+        Some(
+            json!({ "name": name, "memory_size": 1 << 26, "shards_count": 2, "replication": true }),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let created = db["action_uid"].as_str().expect("an action").to_string();
+    assert_eq!(finished(sim, &created).await["status"], "completed");
+    db["uid"].as_i64().expect("a uid")
+}
+
+/// Each shard of database `uid` as `uid@node:role`, in shard order.
+async fn shard_map(sim: &Simulator, uid: i64) -> Vec<String> {
+    let (status, shards) = call(sim, "GET", &format!("/v1/bdbs/{uid}/shards"), None).await;
+    assert_eq!(status, 200);
+    shards
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| {
+            format!(
+                "{}@{}:{}",
+                s["uid"].as_str().expect("a uid"),
+                s["node_uid"].as_str().expect("a node"),
+                s["role"].as_str().expect("a role")
+            )
+        })
+        .collect()
+}
+
+/// Starts a shard action and answers its action after it has completed.
+async fn shard_action(sim: &Simulator, path: &str, body: Value) -> Value {
+    let (status, got) = call(sim, "POST", path, Some(body)).await;
+    assert_eq!(status, 200, "{path}: {got}");
+    let action = got["action_uid"].as_str().expect("an action").to_string();
+    let done = finished(sim, &action).await;
+    assert_eq!(done["status"], "completed", "{path}: {done}");
+    done
+}
+
+/// A failover swaps a primary and its replica (uids and nodes together: the replica's shard,
+/// where it is, becomes the primary), as an action that holds the database busy; a migration
+/// moves one shard, never onto its other copy's node; a failover-only rebalance swaps back
+/// what leaves two primaries on one node, at most `max_operations` of them. Refusals name
+/// their reason, dry runs change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failovers_swap_roles_and_migrations_move_shards() {
+    let _process = common::share_the_process().await;
+    let sim = common::rules_on_a_manual_clock().await;
+    let uid = replicated_pairs(&sim, "pairs").await;
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["1@1:master", "2@2:slave", "3@3:master", "4@1:slave"]
+    );
+
+    // Refusals, each changing nothing.
+    let refusals = [
+        (
+            "/v1/shards/2/actions/failover",
+            json!({}),
+            400,
+            "shard_is_slave",
+        ),
+        (
+            "/v1/shards/99/actions/failover",
+            json!({}),
+            404,
+            "shard_not_exist",
+        ),
+        (
+            "/v1/shards/3/actions/failover",
+            json!({ "dead_nodes": ["1"] }),
+            400,
+            "replica_on_dead_node",
+        ),
+        (
+            "/v1/shards/actions/failover",
+            json!({ "shard_uids": [] }),
+            404,
+            "shard_uids_required",
+        ),
+        (
+            "/v1/shards/1/actions/migrate",
+            json!({ "target_node_uid": 2 }),
+            400,
+            "shards_on_same_node",
+        ),
+        (
+            "/v1/shards/1/actions/migrate",
+            json!({ "target_node_uid": 9 }),
+            404,
+            "node_not_exist",
+        ),
+        (
+            "/v1/shards/1/actions/migrate",
+            json!({}),
+            404,
+            "node_uid_required",
+        ),
+        (
+            "/v1/shards/actions/migrate",
+            json!({ "shard_uids": ["1", "2"], "target_node_uid": 3 }),
+            400,
+            "shards_on_same_node",
+        ),
+    ];
+    for (path, body, want, code) in &refusals {
+        let (status, got) = call(&sim, "POST", path, Some(body.clone())).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (*want, Some(*code)),
+            "{path} {body}"
+        );
+    }
+    let (status, got) = call(
+        &sim,
+        "POST",
+        "/v1/shards/3/actions/failover",
+        Some(json!({ "dry_run": true })),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert!(got.get("action_uid").is_none(), "{got}");
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["1@1:master", "2@2:slave", "3@3:master", "4@1:slave"]
+    );
+
+    // A failover of shard 3: its replica 4, on node 1, becomes the primary. The database is
+    // busy until the action completes, and nothing has changed before.
+    let (status, got) = call(
+        &sim,
+        "POST",
+        "/v1/shards/3/actions/failover",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["description"], "Failover was triggered");
+    let action = got["action_uid"].as_str().expect("an action").to_string();
+    let (status, busy) = call(
+        &sim,
+        "POST",
+        "/v1/shards/1/actions/failover",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (status, busy["error_code"].as_str()),
+        (409, Some("db_busy"))
+    );
+    let (_, bdb) = call(&sim, "GET", &format!("/v1/bdbs/{uid}"), None).await;
+    assert_eq!(bdb["status"], "active-change-pending");
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["1@1:master", "2@2:slave", "3@3:master", "4@1:slave"]
+    );
+    assert_eq!(finished(&sim, &action).await["status"], "completed");
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["1@1:master", "2@2:slave", "4@1:master", "3@3:slave"]
+    );
+    let (_, node1) = call(&sim, "GET", "/v1/nodes/1/status", None).await;
+    assert_eq!(node1["master_shards"], json!(["1", "4"]));
+
+    // Both primaries are on node 1: a failover-only rebalance swaps the second pair back; with
+    // max_operations=0 it changes nothing.
+    let rebalance = format!("/v1/bdbs/{uid}/actions/rebalance?only_failovers=true");
+    let (none, _) = blueprint(
+        &sim,
+        "PUT",
+        &format!("{rebalance}&dry_run=true&max_operations=0"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        nodes_of(&none),
+        [["1:master", "2:slave"], ["1:master", "3:slave"]]
+    );
+    let (dry, _) = blueprint(&sim, "PUT", &format!("{rebalance}&dry_run=true"), None).await;
+    assert_eq!(
+        nodes_of(&dry),
+        [["1:master", "2:slave"], ["3:master", "1:slave"]]
+    );
+    let (status, got) = call(&sim, "PUT", &rebalance, None).await;
+    assert_eq!(status, 200, "{got}");
+    let action = got["action_uid"].as_str().expect("an action").to_string();
+    assert_eq!(finished(&sim, &action).await["status"], "completed");
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["1@1:master", "2@2:slave", "3@3:master", "4@1:slave"]
+    );
+
+    // A migration of replica 2 to node 3 (node 3 holds the other pair's primary, not its own).
+    shard_action(
+        &sim,
+        "/v1/shards/2/actions/migrate",
+        json!({ "target_node_uid": 3 }),
+    )
+    .await;
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["1@1:master", "2@3:slave", "3@3:master", "4@1:slave"]
+    );
+    // Several shards: failovers of one database's primaries at once.
+    shard_action(
+        &sim,
+        "/v1/shards/actions/failover",
+        json!({ "shard_uids": ["1", "3"] }),
+    )
+    .await;
+    assert_eq!(
+        shard_map(&sim, uid).await,
+        ["2@3:master", "1@1:slave", "4@1:master", "3@3:slave"]
+    );
     sim.shutdown().await;
 }

@@ -1580,16 +1580,6 @@ impl BdbActionRebalanceThen {
                 .json_body_obj(value),
         )
     }
-    ///Answers with status 501 (`not_implemented`) and this body.
-    pub fn not_implemented(self, value: &types::ErrorBody) -> Self {
-        Self(
-            self
-                .0
-                .status(501u16)
-                .header("content-type", "application/json")
-                .json_body_obj(value),
-        )
-    }
 }
 ///Matches requests of [`Client::bdb_action_recover_plan_get`](crate::Client::bdb_action_recover_plan_get).
 pub struct BdbActionRecoverPlanGetWhen(::httpmock::When);

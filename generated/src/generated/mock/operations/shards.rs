@@ -269,6 +269,16 @@ impl ShardActionMigrateManyThen {
                 .json_body_obj(value),
         )
     }
+    ///Answers with status 409 (`conflict`) and this body.
+    pub fn conflict(self, value: &types::ErrorBody) -> Self {
+        Self(
+            self
+                .0
+                .status(409u16)
+                .header("content-type", "application/json")
+                .json_body_obj(value),
+        )
+    }
     ///Answers with status 500 (`internal_server_error`) and this body.
     pub fn internal_server_error(self, value: &types::ErrorBody) -> Self {
         Self(
