@@ -140,6 +140,7 @@ pub fn prepare(raw: &Value) -> Result<Prepared, Vec<Problem>> {
         });
     }
 
+    collapse_refinements(&mut spec);
     drop_lenient_classes(&mut spec);
     strip_bounds(&mut spec);
 
@@ -334,6 +335,83 @@ pub fn drop_lenient_classes(node: &mut Value) {
     }
 }
 
+/// Keywords a refinement may carry: they narrow what a referenced schema accepts in one place
+/// (the members a create requires, tighter bounds, a name's pattern) and change no type.
+const REFINING: &[&str] = &[
+    "required",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "description",
+];
+
+fn only_refining(map: &serde_json::Map<String, Value>) -> bool {
+    map.keys()
+        .all(|k| REFINING.contains(&k.as_str()) || k.starts_with("x-"))
+}
+
+/// Whether `schema` only refines the schema it is combined with: refining keywords, and
+/// `properties` whose schemas carry refining keywords only.
+fn is_refinement(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    !map.is_empty()
+        && map.iter().all(|(k, v)| match k.as_str() {
+            "properties" => v.as_object().is_some_and(|props| {
+                props
+                    .values()
+                    .all(|s| s.as_object().is_some_and(only_refining))
+            }),
+            k => REFINING.contains(&k) || k.starts_with("x-"),
+        })
+}
+
+/// Replaces every `allOf: [{$ref}, refinement, ...]` under `node` by the reference: a
+/// refinement narrows what a request may send (validators and the simulator read it from the
+/// spec) but is the same Rust type, so the generated code uses the referenced type. The
+/// reference stays `allOf: [{$ref}]` beside other keywords (a description).
+pub fn collapse_refinements(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let collapse = match map.get("allOf") {
+                Some(Value::Array(parts)) => {
+                    parts.len() >= 2
+                        && parts[0].as_object().is_some_and(|r| {
+                            r.len() == 1 && r.get("$ref").is_some_and(Value::is_string)
+                        })
+                        && parts[1..].iter().all(is_refinement)
+                }
+                _ => false,
+            };
+            if collapse {
+                if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                    parts.truncate(1);
+                }
+                if map.len() == 1 {
+                    if let Some(Value::Array(mut parts)) = map.remove("allOf") {
+                        if let Some(reference) = parts.pop() {
+                            *node = reference;
+                            return;
+                        }
+                    }
+                }
+            }
+            for value in map.values_mut() {
+                collapse_refinements(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(collapse_refinements),
+        _ => {}
+    }
+}
+
 /// Removes numeric bounds from every schema under `node`, noting them in a description: the
 /// parameter's when the schema is a parameter's, else the schema's own.
 fn strip_bounds(node: &mut Value) {
@@ -460,6 +538,35 @@ fn append_notes(node: &mut Value, notes: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refinements_collapse_to_their_reference_and_nothing_else_does() {
+        let refined = serde_json::json!({"allOf": [
+            {"$ref": "#/components/schemas/Bdb"},
+            {"required": ["name"], "properties": {"port": {"minimum": 1024}}, "x-why": "create"}
+        ]});
+        let mut spec = serde_json::json!({
+            "body": refined.clone(),
+            "member": {"description": "d", "allOf": refined["allOf"].clone()},
+            // Not refinements: a new member with a type, a second reference, a bare reference.
+            "typed": {"allOf": [{"$ref": "#/a"}, {"properties": {"extra": {"type": "string"}}}]},
+            "two": {"allOf": [{"$ref": "#/a"}, {"$ref": "#/b"}]},
+            "bare": {"allOf": [{"$ref": "#/a"}]}
+        });
+        let untouched = ["typed", "two", "bare"].map(|k| (k, spec[k].clone()));
+        collapse_refinements(&mut spec);
+        assert_eq!(
+            spec["body"],
+            serde_json::json!({"$ref": "#/components/schemas/Bdb"})
+        );
+        assert_eq!(
+            spec["member"],
+            serde_json::json!({"description": "d", "allOf": [{"$ref": "#/components/schemas/Bdb"}]})
+        );
+        for (k, v) in untouched {
+            assert_eq!(spec[k], v, "{k}");
+        }
+    }
 
     #[test]
     fn lenient_alternatives_and_empty_enum_values_are_dropped() {

@@ -178,7 +178,14 @@ fn operation_tool(spec: &OperationSpec) -> Tool {
 }
 
 fn workflow_tool(name: &'static str, action: Action, safety: Safety, about: &'static str) -> Tool {
-    let bdb = describe::operation("bdb_create").and_then(|s| s.body_schema.clone());
+    // A create sends what bdb_create takes (with the members it requires), an update what
+    // bdb_update takes (any member).
+    let body_of = if matches!(action, Action::CreateDatabase) {
+        "bdb_create"
+    } else {
+        "bdb_update"
+    };
+    let bdb = describe::operation(body_of).and_then(|s| s.body_schema.clone());
     let mut properties = Map::new();
     let mut required = Vec::new();
     let mut defs = Map::new();

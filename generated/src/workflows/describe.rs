@@ -297,16 +297,32 @@ fn object_properties(schema: Option<&Value>) -> Vec<(String, Value)> {
             None => v.clone(),
         }
     };
+    // A schema refined with `allOf` (a create body: the object, and the members it needs) has
+    // the properties of its parts; a part's entry for a member it only refines merges into the
+    // member's schema, after the part that declares it.
     let root = resolve(schema);
-    root.get("properties")
-        .and_then(Value::as_object)
-        .map(|props| {
-            props
-                .iter()
-                .map(|(name, s)| (name.clone(), resolve(s)))
-                .collect()
-        })
-        .unwrap_or_default()
+    let parts: Vec<Value> = match root.get("allOf").and_then(Value::as_array) {
+        Some(parts) => parts.iter().map(resolve).collect(),
+        None => vec![root],
+    };
+    let mut out: Vec<(String, Value)> = Vec::new();
+    for part in &parts {
+        let Some(props) = part.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, s) in props {
+            let s = resolve(s);
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some((_, Value::Object(known))) => {
+                    if let Value::Object(more) = s {
+                        known.extend(more);
+                    }
+                }
+                _ => out.push((name.clone(), s)),
+            }
+        }
+    }
+    out
 }
 
 /// JSON Pointer escaping of one reference token.
@@ -346,5 +362,30 @@ mod tests {
             .response_properties()
             .iter()
             .any(|(n, _)| n == "action_uid"));
+    }
+
+    #[test]
+    fn a_refined_body_has_the_properties_of_its_object() {
+        // bdb_create's body is Bdb refined with the members a create requires: the same
+        // properties as bdb_update's plain Bdb, each once.
+        let names = |id: &str| -> Vec<String> {
+            operation(id)
+                .expect("in the spec")
+                .body_properties()
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect()
+        };
+        let (create, update) = (names("bdb_create"), names("bdb_update"));
+        assert!(create.len() > 100, "{}", create.len());
+        assert_eq!(create, update);
+        // bdb_create_v2 refines a member: `bdb` keeps its description and gains `required`.
+        let v2 = operation("bdb_create_v2")
+            .expect("in the spec")
+            .body_properties();
+        let bdb = &v2.iter().find(|(n, _)| n == "bdb").expect("a bdb member").1;
+        assert!(bdb.get("description").is_some(), "{bdb}");
+        assert_eq!(bdb["required"], serde_json::json!(["name", "memory_size"]));
+        assert_eq!(v2.len(), 2, "bdb and recovery_plan");
     }
 }

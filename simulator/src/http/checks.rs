@@ -128,11 +128,53 @@ fn check_body(req: &Req, op: &'static Value) -> Result<(), ApiError> {
     if let Some(schema) = crate::schema::request_schema(op) {
         if !req.body.iter().all(u8::is_ascii_whitespace) {
             let value = req.json_value()?;
-            crate::schema::validate(&value, schema, "$")
+            crate::schema::validate(&value, checked_schema(schema), "$")
                 .map_err(|e| ApiError::new(400, "invalid_schema", e))?;
         }
     }
     Ok(())
+}
+
+/// The schema a body is checked against: the operation's, without the `required` lists of its
+/// refinements (`allOf: [{$ref}, {required: [...]}, ...]`: the members a create needs), which
+/// the handler refuses with the operation's own codes (406 `missing_db_name`, as the reference
+/// lists them) instead of a schema error.
+fn checked_schema(schema: &'static Value) -> &'static Value {
+    fn strip_required(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("required");
+                map.values_mut().for_each(strip_required);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_required),
+            _ => {}
+        }
+    }
+    let refined = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .is_some_and(|parts| parts.len() > 1);
+    if !refined {
+        return schema;
+    }
+    // One stripped copy per refined schema of the embedded spec (a few), kept for the process:
+    // the validator resolves references against the spec and takes schemas for 'static.
+    static STRIPPED: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<usize, &'static Value>>,
+    > = std::sync::OnceLock::new();
+    let mut cache = STRIPPED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(schema as *const Value as usize)
+        .or_insert_with(|| {
+            let mut owned = schema.clone();
+            if let Some(Value::Array(parts)) = owned.get_mut("allOf") {
+                parts.iter_mut().skip(1).for_each(strip_required);
+            }
+            Box::leak(Box::new(owned))
+        })
 }
 
 /// A declared parameter, as the checks read it.

@@ -239,6 +239,18 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
     )
     .await;
     assert_error(&a, 406, "missing_memory_size");
+    // The spec requires both members of a create (a refinement of Bdb); the simulator refuses
+    // a missing one with the reference's code, not a schema error, in v2 too.
+    let a = send(
+        &raw,
+        &sim,
+        Method::POST,
+        "/v2/bdbs",
+        json,
+        br#"{"bdb": {"memory_size": 1024}}"#.to_vec(),
+    )
+    .await;
+    assert_error(&a, 406, "missing_db_name");
 
     let a = send(
         &raw,
