@@ -218,6 +218,10 @@ pub(crate) async fn create(
         expected_state,
     } = new;
     validate_semantics(&bdb, true)?;
+    // A blueprint places the new database's shards; it is an instruction, not a member.
+    let blueprint = body
+        .as_object_mut()
+        .and_then(|m| m.remove("shards_blueprint"));
     // What the caller did not set takes the reference's default, as on a cluster.
     schema::add_defaults(&mut body, "Bdb");
     // Read-only members a cluster always returns for a new database.
@@ -261,22 +265,30 @@ pub(crate) async fn create(
             // What the next uid would be, without taking it.
             let uid = bdb.uid.unwrap_or_else(|| s.peek_bdb_uid());
             fill_defaults(&mut bdb, uid, redis_version);
+            if let Some(blueprint) = &blueprint {
+                from_blueprint(s, blueprint, &bdb)?;
+            }
             return Ok(None);
         }
-        let uid = match bdb.uid {
-            Some(uid) => {
-                s.last_bdb_uid = s.last_bdb_uid.max(uid);
-                uid
-            }
-            None => s.new_bdb_uid(),
-        };
+        // The uid is taken once nothing more can refuse the create.
+        let chosen = bdb.uid;
+        let uid = chosen.unwrap_or_else(|| s.peek_bdb_uid());
         fill_defaults(&mut bdb, uid, redis_version);
         let count = bdb.shard_list.as_ref().map_or(0, Vec::len);
-        let shard_nodes = s.place(count, &avoided(&bdb)).unwrap_or_else(|| {
-            (0..count)
-                .map(|i| Store::shard_node(&s.placement(), i))
-                .collect()
-        });
+        let shard_nodes = match &blueprint {
+            Some(blueprint) => from_blueprint(s, blueprint, &bdb)?,
+            None => s.place(count, &avoided(&bdb)).unwrap_or_else(|| {
+                (0..count)
+                    .map(|i| Store::shard_node(&s.placement(), i))
+                    .collect()
+            }),
+        };
+        match chosen {
+            Some(uid) => s.last_bdb_uid = s.last_bdb_uid.max(uid),
+            None => {
+                s.new_bdb_uid();
+            }
+        }
         let action = actions::start(s, "SMCreateBDB", Some(uid), now, delay);
         bdb.status = Some(types::BdbStatus::Pending);
         bdb.action_uid = Some(action.clone());
@@ -343,8 +355,8 @@ pub(crate) async fn create(
 /// default sets: read-only state (`background_op`, `endpoint_ip`, ...), empty lists for the
 /// features not in use (sources, tags, certificates, modules) and the values a fresh database
 /// of a default cluster reports. Not returned: secrets (`authentication_*_pass`: a cluster
-/// masks or omits them), write-only members (`dataset_import_sources`), the state of processes
-/// that never ran (`backup_status`, `export_status`, `import_status`, their `_progress`,
+/// masks or omits them), write-only members (`dataset_import_sources`, `shards_blueprint`),
+/// the state of processes that never ran (`backup_status`, `export_status`, `import_status`, their `_progress`,
 /// `_failure_reason` and `last_*_time`: a cluster sends `""` or nothing until a first run) and
 /// objects that only exist once configured (`backup_location`, `snapshot_policy`'s rules,
 /// module settings). Each value is checked against the `Bdb` schema when it is added.

@@ -852,6 +852,8 @@ Default: `20`.*/
 
 Default: `false`.*/
     pub sharding: ::std::option::Option<bool>,
+    ///Update only, never returned: a shards blueprint to apply (from `bdb_action_optimize_shards_placement` or a dry-run `bdb_action_rebalance`); send the blueprint's `cluster-state-id` with it.
+    pub shards_blueprint: ::std::option::Option<BdbShardsBlueprint>,
     /**Number of primary shards. At least 1. At most 512.
 
 Default: `1`.*/
@@ -1121,6 +1123,7 @@ impl ::serde::Serialize for Bdb {
         w.opt("shard_key_regex", &self.shard_key_regex)?;
         w.opt("shard_list", &self.shard_list)?;
         w.opt("sharding", &self.sharding)?;
+        w.opt("shards_blueprint", &self.shards_blueprint)?;
         w.opt("shards_count", &self.shards_count)?;
         w.opt("shards_placement", &self.shards_placement)?;
         w.opt("skip_import_analyze", &self.skip_import_analyze)?;
@@ -1351,6 +1354,7 @@ impl ::std::fmt::Debug for Bdb {
             .field("shard_key_regex", &self.shard_key_regex)
             .field("shard_list", &self.shard_list)
             .field("sharding", &self.sharding)
+            .field("shards_blueprint", &self.shards_blueprint)
             .field("shards_count", &self.shards_count)
             .field("shards_placement", &self.shards_placement)
             .field("skip_import_analyze", &self.skip_import_analyze)
@@ -2285,6 +2289,14 @@ impl Bdb {
     ///Sets `sharding` and returns the value, for chaining.
     pub fn sharding(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.sharding = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `shards_blueprint` and returns the value, for chaining.
+    pub fn shards_blueprint(
+        mut self,
+        value: impl ::std::convert::Into<BdbShardsBlueprint>,
+    ) -> Self {
+        self.shards_blueprint = ::std::option::Option::Some(value.into());
         self
     }
     ///Sets `shards_count` and returns the value, for chaining.
@@ -4295,6 +4307,19 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 "sharding",
                             )?
                         }
+                        "shards_blueprint" => {
+                            crate::object::put::<
+                                crate::object::OptNested,
+                                _,
+                                _,
+                            >(
+                                &mut map,
+                                &mut out.shards_blueprint,
+                                &mut seen,
+                                143usize,
+                                "shards_blueprint",
+                            )?
+                        }
                         "shards_count" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -4304,7 +4329,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.shards_count,
                                 &mut seen,
-                                143usize,
+                                144usize,
                                 "shards_count",
                             )?
                         }
@@ -4317,7 +4342,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.shards_placement,
                                 &mut seen,
-                                144usize,
+                                145usize,
                                 "shards_placement",
                             )?
                         }
@@ -4330,7 +4355,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.skip_import_analyze,
                                 &mut seen,
-                                145usize,
+                                146usize,
                                 "skip_import_analyze",
                             )?
                         }
@@ -4343,7 +4368,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.slave_buffer,
                                 &mut seen,
-                                146usize,
+                                147usize,
                                 "slave_buffer",
                             )?
                         }
@@ -4356,7 +4381,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.slave_ha,
                                 &mut seen,
-                                147usize,
+                                148usize,
                                 "slave_ha",
                             )?
                         }
@@ -4369,7 +4394,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.slave_ha_priority,
                                 &mut seen,
-                                148usize,
+                                149usize,
                                 "slave_ha_priority",
                             )?
                         }
@@ -4382,7 +4407,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.snapshot_policy,
                                 &mut seen,
-                                149usize,
+                                150usize,
                                 "snapshot_policy",
                             )?
                         }
@@ -4391,14 +4416,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ssl, &mut seen, 150usize, "ssl")?
+                            >(&mut map, &mut out.ssl, &mut seen, 151usize, "ssl")?
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 151usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 152usize, "status")?
                         }
                         "support_syncer_reconf" => {
                             crate::object::put::<
@@ -4409,7 +4434,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.support_syncer_reconf,
                                 &mut seen,
-                                152usize,
+                                153usize,
                                 "support_syncer_reconf",
                             )?
                         }
@@ -4418,7 +4443,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sync, &mut seen, 153usize, "sync")?
+                            >(&mut map, &mut out.sync, &mut seen, 154usize, "sync")?
                         }
                         "sync_dedicated_threads" => {
                             crate::object::put::<
@@ -4429,7 +4454,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.sync_dedicated_threads,
                                 &mut seen,
-                                154usize,
+                                155usize,
                                 "sync_dedicated_threads",
                             )?
                         }
@@ -4442,7 +4467,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.sync_sources,
                                 &mut seen,
-                                155usize,
+                                156usize,
                                 "sync_sources",
                             )?
                         }
@@ -4455,7 +4480,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.syncer_log_level,
                                 &mut seen,
-                                156usize,
+                                157usize,
                                 "syncer_log_level",
                             )?
                         }
@@ -4468,7 +4493,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.syncer_mode,
                                 &mut seen,
-                                157usize,
+                                158usize,
                                 "syncer_mode",
                             )?
                         }
@@ -4477,7 +4502,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.tags, &mut seen, 158usize, "tags")?
+                            >(&mut map, &mut out.tags, &mut seen, 159usize, "tags")?
                         }
                         "timeseries" => {
                             crate::object::put::<
@@ -4488,7 +4513,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.timeseries,
                                 &mut seen,
-                                159usize,
+                                160usize,
                                 "timeseries",
                             )?
                         }
@@ -4501,7 +4526,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.tls_mode,
                                 &mut seen,
-                                160usize,
+                                161usize,
                                 "tls_mode",
                             )?
                         }
@@ -4514,7 +4539,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.tracking_table_max_keys,
                                 &mut seen,
-                                161usize,
+                                162usize,
                                 "tracking_table_max_keys",
                             )?
                         }
@@ -4527,7 +4552,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.traffic_manually_disabled,
                                 &mut seen,
-                                162usize,
+                                163usize,
                                 "traffic_manually_disabled",
                             )?
                         }
@@ -4536,14 +4561,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 163usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 164usize, "type")?
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 164usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 165usize, "uid")?
                         }
                         "use_nodes" => {
                             crate::object::put::<
@@ -4554,7 +4579,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.use_nodes,
                                 &mut seen,
-                                165usize,
+                                166usize,
                                 "use_nodes",
                             )?
                         }
@@ -4567,7 +4592,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.use_selective_flush,
                                 &mut seen,
-                                166usize,
+                                167usize,
                                 "use_selective_flush",
                             )?
                         }
@@ -4580,7 +4605,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.version,
                                 &mut seen,
-                                167usize,
+                                168usize,
                                 "version",
                             )?
                         }
@@ -4593,7 +4618,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut map,
                                 &mut out.wait_command,
                                 &mut seen,
-                                168usize,
+                                169usize,
                                 "wait_command",
                             )?
                         }
