@@ -304,11 +304,7 @@ async fn bad_requests_get_error_bodies_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_uid_must_be_positive() {
     let _process = common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let raw = common::raw_client(&sim);
     for uid in [0, -9069] {
         let body =

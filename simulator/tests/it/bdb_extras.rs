@@ -83,11 +83,7 @@ fn count(list: &Value) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_certificates_are_kept_per_database() {
     let _process = common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let uid = active_database(&sim, json!({ "name": "tls", "memory_size": 1 << 26 })).await;
     let path = format!("/v1/bdbs/{uid}/certificates");
     let (status, list) = call(&sim, "GET", "/v1/bdbs/certificates", None).await;

@@ -39,6 +39,15 @@ pub async fn start() -> Simulator {
     builder().start().await.expect("the simulator starts")
 }
 
+/// Starts a simulator without redis-server processes: the rules, not the data.
+pub async fn rules_only() -> Simulator {
+    builder()
+        .no_redis(true)
+        .start()
+        .await
+        .expect("the simulator starts")
+}
+
 /// Starts a simulator without redis-servers on a manual clock: each action stays running until
 /// the test advances the clock past the action delay.
 pub async fn rules_on_a_manual_clock() -> Simulator {

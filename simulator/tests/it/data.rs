@@ -336,11 +336,7 @@ async fn recover_and_upgrade_are_actions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_is_not_modelled_answers_501_naming_it() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     // Operations 8.2 no longer serves are asked of a simulator impersonating 7.22.
     let older = common::builder()
         .no_redis(true)
@@ -399,7 +395,7 @@ fn request_example(method: &str, path: &str) -> Option<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sources_syncer_and_peers_of_a_database_without_them() {
     let _process = crate::common::share_the_process().await;
-    let sim = rules_only().await;
+    let sim = common::rules_only().await;
     let uid = created(&sim, "plain").await;
     let cases = [
         (
@@ -510,7 +506,7 @@ async fn sources_syncer_and_peers_of_a_database_without_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_alert_settings_are_kept_and_followed() {
     let _process = crate::common::share_the_process().await;
-    let sim = rules_only().await;
+    let sim = common::rules_only().await;
     let uid = created(&sim, "alerting").await;
     let alerts = format!("/v1/bdbs/alerts/{uid}");
     assert_eq!(call(&sim, "GET", &alerts, None).await, (200, json!({})));
@@ -580,7 +576,7 @@ async fn database_alert_settings_are_kept_and_followed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn module_configuration_names_what_the_database_runs() {
     let _process = crate::common::share_the_process().await;
-    let sim = rules_only().await;
+    let sim = common::rules_only().await;
     let db_uid = created(&sim, "plain").await;
     let path = format!("/v1/bdbs/{db_uid}/modules/config");
     let cases = [
@@ -620,7 +616,7 @@ async fn module_configuration_names_what_the_database_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_refuse_what_they_cannot_do() {
     let _process = crate::common::share_the_process().await;
-    let sim = rules_only().await;
+    let sim = common::rules_only().await;
     for path in [
         "/v1/cluster/actions",
         "/v1/nodes/actions",
@@ -1132,15 +1128,6 @@ async fn stopped_traffic_keeps_clients_out_until_resumed() {
     let (status, _) = call(&sim, "POST", "/v1/bdbs/999/actions/stop_traffic", None).await;
     assert_eq!(status, 404);
     sim.shutdown().await;
-}
-
-/// A simulator without redis-server processes: the rules, not the data.
-async fn rules_only() -> Simulator {
-    common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts")
 }
 
 /// Creates database `name` (64 MiB) through the REST API and returns its uid.

@@ -687,11 +687,7 @@ async fn failovers_swap_roles_and_migrations_move_shards() {
 async fn the_client_applies_a_blueprint_it_was_given() {
     use redis_enterprise_api::types::Bdb;
     let _process = common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let client = common::client(&sim);
     let created = client
         .bdb_create(

@@ -54,11 +54,7 @@ fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_answers_a_documented_status() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let raw = common::raw_client(&sim);
     let spec = spec();
     let mut problems = Vec::new();

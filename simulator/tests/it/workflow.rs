@@ -595,11 +595,7 @@ async fn database_password_guards_the_endpoint() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_runs_change_nothing() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let client = common::client(&sim);
     let checked = client
         .bdb_create(&bdb("dry", 1 << 20))
@@ -710,11 +706,7 @@ async fn a_database_whose_process_cannot_start_fails_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_rotate_their_own_passwords() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let admin = common::client(&sim);
     admin
         .user_create(&user_create(serde_json::json!({
@@ -788,11 +780,7 @@ async fn users_rotate_their_own_passwords() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_memory_alert_follows_placed_databases() {
     let _process = crate::common::share_the_process().await;
-    let sim = common::builder()
-        .no_redis(true)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = common::rules_only().await;
     let client = common::client(&sim);
     let quiet = client
         .node_alerts_list(1)
