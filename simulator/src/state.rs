@@ -226,6 +226,10 @@ pub(crate) struct Store {
     /// the lowest uid (see [`Store::master_node`]).
     #[serde(default)]
     pub master_node: Option<i64>,
+    /// Proxy settings changed by `proxy_update`/`proxy_update_all`, by node uid (the rest of
+    /// each proxy is what a fresh cluster's proxies report).
+    #[serde(default)]
+    pub proxy_settings: BTreeMap<i64, serde_json::Map<String, serde_json::Value>>,
     /// Next action number.
     pub next_action: u64,
     /// The largest database uid ever given: uids are not reused after a delete.
@@ -329,6 +333,7 @@ impl Store {
             maintenance: BTreeMap::new(),
             cluster_state_id: 0,
             master_node: None,
+            proxy_settings: BTreeMap::new(),
             next_action: 1,
             last_bdb_uid: 0,
             jwt_secret: secret,

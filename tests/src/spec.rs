@@ -43,7 +43,8 @@ pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     s
 }
 
-/// (operationId, is_request, schema) for every JSON body of the spec's generated operations.
+/// (operationId, is_request, schema) for every JSON body of the spec's generated operations,
+/// request bodies as codegen types them (refinements collapsed to the type they refine).
 pub fn bodies() -> Vec<(String, bool, Value)> {
     let spec = spec();
     let mut out = Vec::new();
@@ -56,7 +57,11 @@ pub fn bodies() -> Vec<(String, bool, Value)> {
                 continue;
             }
             if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
-                out.push((id.to_string(), true, schema.clone()));
+                // As codegen types it: a refinement (the members a create requires) is the
+                // type it refines.
+                let mut schema = schema.clone();
+                codegen::prepare::collapse_refinements(&mut schema);
+                out.push((id.to_string(), true, schema));
             }
             for (code, resp) in op["responses"].as_object().expect("responses") {
                 if code.starts_with('2') {

@@ -15,6 +15,7 @@ pub(crate) mod debuginfo;
 pub(crate) mod fallback;
 pub(crate) mod modules;
 pub(crate) mod placement;
+pub(crate) mod proxies;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod shard_actions;
@@ -37,6 +38,7 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
         debuginfo::register(),
         modules::register(),
         placement::register(),
+        proxies::register(),
         shard_actions::register(),
     ]
     .concat()

@@ -367,7 +367,7 @@ mod tests {
             );
         }
         assert_eq!(handlers().len(), all.len());
-        assert_eq!(all.len(), 142, "registered operations");
+        assert_eq!(all.len(), 146, "registered operations");
     }
 
     #[test]

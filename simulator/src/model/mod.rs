@@ -21,6 +21,7 @@ pub(crate) mod node_status;
 pub(crate) mod not_modelled;
 pub(crate) mod permissions;
 pub(crate) mod placement;
+pub(crate) mod proxies;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod shard_actions;

@@ -1142,3 +1142,88 @@ async fn created(sim: &Simulator, name: &str) -> i64 {
     assert_eq!(status, 200, "{db}");
     db["uid"].as_i64().expect("a uid")
 }
+
+/// Proxies: one per node with every documented setting; an update of one proxy changes it
+/// alone, an update of all changes each, and both are what later reads show; `uid`, a member
+/// the proxy does not document and an unknown node are refused and change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_settings_are_kept_per_node() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::rules_only().await;
+    let (status, all) = call(&sim, "GET", "/v1/proxies", None).await;
+    assert_eq!(status, 200, "{all}");
+    let uids: Vec<i64> = all
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| p["uid"].as_i64().expect("a uid"))
+        .collect();
+    assert_eq!(uids, [1, 2, 3]);
+    assert_eq!(proxy_setting(&sim, "threads").await, [3, 3, 3]);
+
+    let one = json!({ "allow_restart": true, "proxy": { "threads": 8, "log_level": "debug" } });
+    let (status, got) = call(&sim, "PUT", "/v1/proxies/2", Some(one)).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(proxy_setting(&sim, "threads").await, [3, 8, 3]);
+    let (_, second) = call(&sim, "GET", "/v1/proxies/2", None).await;
+    assert_eq!(second["log_level"], "debug");
+    let all_of_them = json!({ "proxy": { "max_threads": 32 } });
+    let (status, _) = call(&sim, "PUT", "/v1/proxies", Some(all_of_them)).await;
+    assert_eq!(status, 200);
+    assert_eq!(proxy_setting(&sim, "max_threads").await, [32, 32, 32]);
+    assert_eq!(
+        proxy_setting(&sim, "threads").await,
+        [3, 8, 3],
+        "the update of all kept the others"
+    );
+
+    let refusals = [
+        (
+            "/v1/proxies/1",
+            json!({ "proxy": { "uid": 7 } }),
+            400,
+            "invalid_parameter",
+        ),
+        (
+            "/v1/proxies",
+            json!({ "proxy": { "turbo": true } }),
+            400,
+            "invalid_parameter",
+        ),
+        (
+            "/v1/proxies/9",
+            json!({ "proxy": { "threads": 4 } }),
+            404,
+            "proxy_not_exist",
+        ),
+        (
+            "/v1/proxies/1",
+            json!({ "proxy": { "log_level": "loud" } }),
+            400,
+            "invalid_schema",
+        ),
+    ];
+    for (path, body, want, code) in &refusals {
+        let (status, got) = call(&sim, "PUT", path, Some(body.clone())).await;
+        assert_eq!(
+            (status, got["error_code"].as_str()),
+            (*want, Some(*code)),
+            "{path} {body}"
+        );
+    }
+    assert_eq!(proxy_setting(&sim, "threads").await, [3, 8, 3]);
+    let (status, _) = call(&sim, "GET", "/v1/proxies/9", None).await;
+    assert_eq!(status, 404);
+    sim.shutdown().await;
+}
+
+/// Setting `name` of every proxy, in node order.
+async fn proxy_setting(sim: &Simulator, name: &str) -> Vec<i64> {
+    let (status, all) = call(sim, "GET", "/v1/proxies", None).await;
+    assert_eq!(status, 200, "{all}");
+    all.as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| p[name].as_i64().expect("an integer setting"))
+        .collect()
+}

@@ -84,6 +84,11 @@ async fn objects_carry_the_members_a_cluster_returns() {
         ),
         ("node", "Node", get(&sim, "GET", "/v1/nodes/1", None).await),
         (
+            "proxy",
+            "Proxy",
+            get(&sim, "GET", "/v1/proxies/1", None).await,
+        ),
+        (
             "shard",
             "Shard",
             get(&sim, "GET", &format!("/v1/shards/{shard_uid}"), None).await,
@@ -140,6 +145,7 @@ async fn objects_carry_the_members_a_cluster_returns() {
         ("endpoint", 10, 10),
         ("cluster", 72, 86),
         ("node", 30, 37),
+        ("proxy", 24, 24),
         ("shard", 10, 13),
         ("user", 11, 17),
         ("role", 3, 6),

@@ -158,9 +158,10 @@ async fn state_survives_a_restart() {
     assert_eq!(common::children_after_stop().await, Vec::<u32>::new());
 }
 
-/// Where shards were placed and the certificates set for databases are kept across a restart:
-/// a database placed while node 1 was in maintenance is still off it, its certificate is still
-/// there.
+/// Where shards were placed, the certificates set for databases, proxy settings and the
+/// primary node are kept across a restart: a database placed while node 1 was in maintenance is
+/// still off it, its certificate is still there, proxy 3 still has 7 threads and node 2 is
+/// still the primary node.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn placement_and_certificates_survive_a_restart() {
     use crate::bdb_extras::{active_database, call};
@@ -220,6 +221,21 @@ async fn placement_and_certificates_survive_a_restart() {
         nodes(call(&sim, "GET", &shards_path, None).await.1),
         ["2", "3", "2"]
     );
+    let proxy = json!({ "proxy": { "threads": 7 } });
+    assert_eq!(call(&sim, "PUT", "/v1/proxies/3", Some(proxy)).await.0, 200);
+    let master = "/v1/cluster/actions/change_master";
+    let (status, _) = call(&sim, "POST", master, Some(json!({ "node_uid": "2" }))).await;
+    assert_eq!(status, 200);
+    for _ in 0..400 {
+        if call(&sim, "GET", master, None).await.1["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        call(&sim, "GET", "/v1/nodes/2/status", None).await.1["role"],
+        "master"
+    );
     sim.shutdown().await;
 
     let sim = common::builder()
@@ -234,5 +250,21 @@ async fn placement_and_certificates_survive_a_restart() {
     );
     let (status, got) = call(&sim, "GET", &path, None).await;
     assert_eq!((status, got), (200, set));
+    assert_eq!(
+        call(&sim, "GET", "/v1/proxies/3", None).await.1["threads"],
+        7
+    );
+    assert_eq!(
+        call(&sim, "GET", "/v1/proxies/2", None).await.1["threads"],
+        3
+    );
+    assert_eq!(
+        call(&sim, "GET", "/v1/nodes/2/status", None).await.1["role"],
+        "master"
+    );
+    assert_eq!(
+        call(&sim, "GET", "/v1/nodes/1/status", None).await.1["role"],
+        "slave"
+    );
     sim.shutdown().await;
 }

@@ -853,7 +853,9 @@ Default: `20`.*/
 Default: `false`.*/
     pub sharding: ::std::option::Option<bool>,
     ///Update only, never returned: a shards blueprint to apply (from `bdb_action_optimize_shards_placement` or a dry-run `bdb_action_rebalance`); send the blueprint's `cluster-state-id` with it.
-    pub shards_blueprint: ::std::option::Option<BdbShardsBlueprint>,
+    pub shards_blueprint: ::std::option::Option<
+        ::std::vec::Vec<BdbShardsBlueprintEntry>,
+    >,
     /**Number of primary shards. At least 1. At most 512.
 
 Default: `1`.*/
@@ -2294,7 +2296,7 @@ impl Bdb {
     ///Sets `shards_blueprint` and returns the value, for chaining.
     pub fn shards_blueprint(
         mut self,
-        value: impl ::std::convert::Into<BdbShardsBlueprint>,
+        value: impl ::std::convert::Into<::std::vec::Vec<BdbShardsBlueprintEntry>>,
     ) -> Self {
         self.shards_blueprint = ::std::option::Option::Some(value.into());
         self
@@ -4309,7 +4311,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                         }
                         "shards_blueprint" => {
                             crate::object::put::<
-                                crate::object::OptNested,
+                                crate::object::OptSeq,
                                 _,
                                 _,
                             >(
