@@ -63,7 +63,8 @@ pub(crate) fn get(shared: &Shared, uid: i64) -> Result<Value, ModelError> {
 }
 
 /// The members of `changes` a proxy update may set: 400 `invalid_parameter` for `uid` (set by
-/// the cluster) and for a member the proxy object does not document.
+/// the cluster), 400 `invalid_schema` for a member the proxy object does not document (the
+/// cluster checks a proxy's settings against its schema, which has no other member).
 fn settable(changes: &Map<String, Value>) -> Result<Map<String, Value>, ModelError> {
     let documented = fresh(0);
     for name in changes.keys() {
@@ -74,10 +75,9 @@ fn settable(changes: &Map<String, Value>) -> Result<Map<String, Value>, ModelErr
             ));
         }
         if documented.get(name).is_none() {
-            return Err(ModelError::invalid(
-                "invalid_parameter",
-                format!("{name:?} is not a proxy setting"),
-            ));
+            return Err(ModelError::invalid_schema(format!(
+                "additional properties are not allowed ({name:?} is not a proxy setting)"
+            )));
         }
     }
     Ok(changes.clone())

@@ -1188,7 +1188,7 @@ async fn proxy_settings_are_kept_per_node() {
             "/v1/proxies",
             json!({ "proxy": { "turbo": true } }),
             400,
-            "invalid_parameter",
+            "invalid_schema",
         ),
         (
             "/v1/proxies/9",
