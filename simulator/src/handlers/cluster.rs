@@ -111,6 +111,19 @@ fn node_status_get(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
         .map_err(|e| req.missing(e))
 }
 
+/// `GET /v1/nodes/check/{uid}`.
+fn node_check(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let uid = req.int_param("uid")?;
+    node_status::check_node(shared, uid)
+        .map(Reply::ok)
+        .map_err(|e| req.missing(e))
+}
+
+/// `GET /v1/cluster/check`.
+fn cluster_check(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
+    Ok(Reply::ok(node_status::check_cluster(shared)))
+}
+
 /// `PUT /v1/nodes/{uid}`: changes the writable fields; any other field is refused (406).
 fn node_update(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
     let uid = req.int_param("uid")?;
@@ -162,6 +175,8 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         ("node_update", Handler::Sync(node_update)),
         ("node_status_list", Handler::Sync(node_status_list)),
         ("node_status_get", Handler::Sync(node_status_get)),
+        ("node_check_get", Handler::Sync(node_check)),
+        ("cluster_check_get", Handler::Sync(cluster_check)),
         ("node_alerts_list_all", Handler::Sync(node_alerts_all)),
         ("node_alerts_list", Handler::Sync(node_alerts_of)),
         ("node_alert_get", Handler::Sync(node_alert_get)),

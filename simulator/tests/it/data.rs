@@ -1227,3 +1227,45 @@ async fn proxy_setting(sim: &Simulator, name: &str) -> Vec<i64> {
         .map(|p| p[name].as_i64().expect("an integer setting"))
         .collect()
 }
+
+/// Node checks answer what the simulator knows: on a bootstrapped cluster every node passes
+/// (one result per node, `cluster_test_result` true; they were the spec's example, where node 3
+/// fails), an unknown node is refused (400, the status the operation documents); before the
+/// bootstrap the node answers 503, as a node outside a cluster does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_checks_follow_the_cluster() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::rules_only().await;
+    let (status, all) = call(&sim, "GET", "/v1/cluster/check", None).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["cluster_test_result"], true);
+    let nodes = all["nodes"].as_array().expect("a list");
+    assert_eq!(nodes.len(), 3);
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n["result"] == true && n.get("error").is_none()),
+        "{all}"
+    );
+    assert_eq!(
+        call(&sim, "GET", "/v1/nodes/check/2", None).await,
+        (200, json!({ "node_uid": 2, "result": true }))
+    );
+    let (status, _) = call(&sim, "GET", "/v1/nodes/check/9", None).await;
+    assert_eq!(status, 400);
+    sim.shutdown().await;
+
+    let fresh = common::builder()
+        .no_redis(true)
+        .unbootstrapped(true)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let (status, got) = call(&fresh, "GET", "/v1/nodes/check/1", None).await;
+    assert_eq!(
+        (status, got["error_code"].as_str()),
+        (503, Some("cluster_not_bootstrapped")),
+        "a node outside a cluster answers 503"
+    );
+    fresh.shutdown().await;
+}
