@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::api::{async_handler, validate_named, ApiError, Handler, Reply, Req};
 use crate::model::cluster::{self, Bootstrap, BootstrapAction};
-use crate::model::node_status;
+use crate::model::{health, node_status};
 use crate::Shared;
 
 /// The body as a JSON object (400 `invalid_schema` otherwise).
@@ -139,6 +139,18 @@ async fn alerts(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
     Ok(Reply::ok(Value::Object(cluster::alerts(shared).await)))
 }
 
+/// `GET /v4/cluster/health` (`issues_only`).
+async fn health(shared: &Arc<Shared>, req: &Req) -> Result<Reply, ApiError> {
+    let cluster_alerts = cluster::alerts(shared).await;
+    let node_alerts = cluster::all_node_alerts(shared);
+    Ok(Reply::ok(health::report(
+        shared,
+        req.query_flag("issues_only"),
+        &cluster_alerts,
+        &node_alerts,
+    )))
+}
+
 /// `GET /v1/nodes/alerts`.
 fn node_alerts_all(shared: &Arc<Shared>, _req: &Req) -> Result<Reply, ApiError> {
     Ok(Reply::ok(Value::Object(cluster::all_node_alerts(shared))))
@@ -181,5 +193,6 @@ pub(crate) fn register() -> Vec<(&'static str, Handler)> {
         ("node_alerts_list", Handler::Sync(node_alerts_of)),
         ("node_alert_get", Handler::Sync(node_alert_get)),
         ("cluster_alerts_list", async_handler!(alerts)),
+        ("cluster_health_get", async_handler!(health)),
     ]
 }

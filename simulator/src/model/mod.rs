@@ -16,6 +16,7 @@ pub(crate) mod cluster;
 pub(crate) mod cluster_actions;
 pub(crate) mod crdbs;
 pub(crate) mod debuginfo;
+pub(crate) mod health;
 pub(crate) mod modules;
 pub(crate) mod node_status;
 pub(crate) mod not_modelled;

@@ -14,7 +14,7 @@ use crate::Shared;
 
 /// The shards placed on node `uid`, primaries and replicas (shard uids), and the memory they
 /// take (bytes: each shard holds its slot range's share of its database's `memory_size`).
-fn shards_on(s: &Store, uid: i64) -> (Vec<String>, Vec<String>, i64) {
+pub(crate) fn shards_on(s: &Store, uid: i64) -> (Vec<String>, Vec<String>, i64) {
     let (mut masters, mut replicas, mut used) = (Vec::new(), Vec::new(), 0i64);
     for entry in s.bdbs.values() {
         let nodes = s.shard_nodes(entry);

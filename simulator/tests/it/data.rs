@@ -1269,3 +1269,84 @@ async fn node_checks_follow_the_cluster() {
     );
     fresh.shutdown().await;
 }
+
+/// The cluster health report is the cluster's: a database being created is a warning (and the
+/// only issue listed with `issues_only`), then the report is `ok` with 3 active nodes (node 1
+/// the leader), the database's 4 shards on their nodes, the license's shards in use; a node in
+/// maintenance is a warning again. (It answered the spec's example, a cluster that is not
+/// this one.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_report_is_the_clusters() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::rules_on_a_manual_clock().await;
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "healthy", "memory_size": 1 << 26, "shards_count": 2, "replication": true })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    let health = "/v4/cluster/health";
+    let (status, issues) = call(&sim, "GET", &format!("{health}?issues_only=true"), None).await;
+    assert_eq!(status, 200, "{issues}");
+    assert_eq!(issues["status"], "warning", "{issues}");
+    assert_eq!(issues["nodes"], json!([]));
+    let pending = issues["database_infos"].as_array().expect("a list");
+    assert_eq!(pending.len(), 1, "{issues}");
+    assert_eq!(pending[0]["detailed_status"], "pending");
+    assert_eq!(pending[0]["name"], "healthy");
+
+    sim.advance(std::time::Duration::from_secs(1));
+    let mut report = Value::Null;
+    for _ in 0..200 {
+        report = call(&sim, "GET", health, None).await.1;
+        if report["status"] == "ok" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(report["status"], "ok", "{report}");
+    assert_eq!(report["fqdn"], "cluster.local");
+    assert_eq!(report["license"]["shards_in_use"], 4);
+    let nodes = report["nodes"].as_array().expect("a list");
+    let roles: Vec<&str> = nodes.iter().map(|n| n["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["leader", "follower", "follower"]);
+    let shards: usize = nodes
+        .iter()
+        .map(|n| n["shards"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(shards, 4);
+    let db = &report["database_infos"][0];
+    assert_eq!(
+        (
+            db["status"].as_str(),
+            db["high_availability"]["status"].as_str()
+        ),
+        (Some("active"), Some("up"))
+    );
+    let (_, issues) = call(&sim, "GET", &format!("{health}?issues_only=true"), None).await;
+    assert_eq!(
+        (issues["nodes"].clone(), issues["database_infos"].clone()),
+        (json!([]), json!([]))
+    );
+
+    let on = "/v1/nodes/3/actions/maintenance_on";
+    assert_eq!(call(&sim, "POST", on, Some(json!({}))).await.0, 200);
+    assert_eq!(
+        ended(&sim, 3, "maintenance_on").await["status"],
+        "completed"
+    );
+    let (_, issues) = call(&sim, "GET", &format!("{health}?issues_only=true"), None).await;
+    assert_eq!(issues["status"], "warning", "{issues}");
+    let listed = issues["nodes"].as_array().expect("a list");
+    assert_eq!(listed.len(), 1, "{issues}");
+    assert_eq!(
+        (
+            listed[0]["id"].as_str(),
+            listed[0]["in_maintenance"].as_bool()
+        ),
+        (Some("3"), Some(true))
+    );
+    sim.shutdown().await;
+}
