@@ -123,30 +123,13 @@ pub(crate) fn start_cluster(
         Ok(uid)
     })?;
     shared.persist();
-    let task_shared = shared.clone();
-    let task_action = action.clone();
-    tokio::spawn(async move {
-        task_shared
-            .clock
-            .sleep_until(now + delay.as_millis() as i64)
-            .await;
-        task_shared.with_store(|s| {
-            let still_running = s
-                .actions
-                .get(&task_action)
-                .is_some_and(|e| actions::is_running(&e.action));
-            if !still_running {
-                return;
-            }
-            let outcome = if s.nodes.contains_key(&target) {
-                s.master_node = Some(target);
-                Ok(())
-            } else {
-                Err(("node_not_exist", format!("node {target} no longer exists")))
-            };
-            actions::finish(s, &task_action, outcome.err());
-        });
-        task_shared.persist();
+    complete_when_due(shared, &action, now + delay.as_millis() as i64, move |s| {
+        if s.nodes.contains_key(&target) {
+            s.master_node = Some(target);
+            Ok(())
+        } else {
+            Err(("node_not_exist", format!("node {target} no longer exists")))
+        }
     });
     Ok(action)
 }
@@ -287,32 +270,41 @@ pub(crate) fn start_node(
         Ok(actions::start_on_node(s, name, uid, now, delay))
     })?;
     shared.persist();
-    let task_shared = shared.clone();
-    let task_action = action.clone();
-    let name = name.to_string();
-    tokio::spawn(async move {
-        task_shared
-            .clock
-            .sleep_until(now + delay.as_millis() as i64)
-            .await;
-        task_shared.with_store(|s| {
-            let still_running = s
-                .actions
-                .get(&task_action)
-                .is_some_and(|e| actions::is_running(&e.action));
-            if !still_running {
-                return;
-            }
-            let outcome = if name == "maintenance_on" {
-                maintenance_on(s, uid, options.overwrite_snapshot)
-            } else {
-                maintenance_off(s, uid, options.snapshot_name.as_deref())
-            };
-            actions::finish(s, &task_action, outcome.err());
-        });
-        task_shared.persist();
+    let turn_on = name == "maintenance_on";
+    complete_when_due(shared, &action, now + delay.as_millis() as i64, move |s| {
+        if turn_on {
+            maintenance_on(s, uid, options.overwrite_snapshot)
+        } else {
+            maintenance_off(s, uid, options.snapshot_name.as_deref())
+        }
     });
     Ok(action)
+}
+
+/// Does `work` on the store once action `action` is due on the clock (`due_ms`), unless it was
+/// cancelled meanwhile, and ends the action with the outcome.
+fn complete_when_due(
+    shared: &Arc<Shared>,
+    action: &str,
+    due_ms: i64,
+    work: impl FnOnce(&mut Store) -> Result<(), (&'static str, String)> + Send + 'static,
+) {
+    let shared = shared.clone();
+    let action = action.to_string();
+    tokio::spawn(async move {
+        shared.clock.sleep_until(due_ms).await;
+        shared.with_store(|s| {
+            let still_running = s
+                .actions
+                .get(&action)
+                .is_some_and(|e| actions::is_running(&e.action));
+            if still_running {
+                let outcome = work(s);
+                actions::finish(s, &action, outcome.err());
+            }
+        });
+        shared.persist();
+    });
 }
 
 /// Puts node `uid` in maintenance: fails (`insufficient_resources`) when it hosts shards and no
